@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ *
+ * spin.h
+ *	  Spinlocks and a futex-based mutex for shared memory.
+ *
+ *	  A spinlock protects a few instructions (never a system call).  An
+ *	  SMutex may be held across longer work: waiters sleep in the kernel.
+ *	  Neither is released if its holder dies; that is why any abnormal exit
+ *	  of a process attached to shared memory makes the postmaster rebuild it.
+ *
+ * include/storage/spin.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_SPIN_H
+#define STRATA_SPIN_H
+
+#include "c.h"
+
+typedef struct slock_t
+{
+	volatile uint32 v;
+} slock_t;
+
+extern void s_lock_slow(slock_t *lock);
+
+static inline void
+SpinLockInit(slock_t *lock)
+{
+	__atomic_store_n(&lock->v, 0, __ATOMIC_RELEASE);
+}
+
+static inline void
+SpinLockAcquire(slock_t *lock)
+{
+	if (likely(__atomic_exchange_n(&lock->v, 1, __ATOMIC_ACQUIRE) == 0))
+		return;
+	s_lock_slow(lock);
+}
+
+static inline void
+SpinLockRelease(slock_t *lock)
+{
+	__atomic_store_n(&lock->v, 0, __ATOMIC_RELEASE);
+}
+
+/* A mutex whose waiters sleep on a futex (0 free, 1 locked, 2 contended). */
+typedef struct SMutex
+{
+	uint32		state;
+} SMutex;
+
+extern void SMutexInit(SMutex *m);
+extern void SMutexLock(SMutex *m);
+extern bool SMutexTryLock(SMutex *m);
+extern void SMutexUnlock(SMutex *m);
+
+/* Raw futex helpers (shared, not private: the word lives in shared memory). */
+extern int	futex_wait(uint32 *addr, uint32 expected, long timeout_ms);
+extern void futex_wake(uint32 *addr, int nwake);
+
+#endif							/* STRATA_SPIN_H */

@@ -1,0 +1,152 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.h
+ *	  The settings table ("grand unified configuration", after PostgreSQL).
+ *
+ *	  Every setting is one row of the table in utils/guc_tables.c: name, type,
+ *	  default, bounds, unit, context (when it may change), group and a one-line
+ *	  description.  Values come from the built-in default, then
+ *	  DATADIR/strata.conf, then -c name=value on the command line, each source
+ *	  overriding the one before.  The documentation (doc/settings.md) and the
+ *	  sample strata.conf are generated from the same table.
+ *
+ *	  Settings are plain C globals, inherited by every child at fork.  On
+ *	  SIGHUP each process re-reads the file (GucReload) and takes the new
+ *	  values of the GUC_SIGHUP settings.
+ *
+ * include/utils/guc.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_GUC_H
+#define STRATA_GUC_H
+
+#include "c.h"
+
+typedef enum GucType
+{
+	GUC_BOOL,
+	GUC_INT,					/* int64 with optional unit */
+	GUC_STRING,
+	GUC_ENUM
+} GucType;
+
+typedef enum GucContext
+{
+	GUC_POSTMASTER,				/* fixed at server start */
+	GUC_SIGHUP					/* reloaded on SIGHUP / strata_ctl reload */
+} GucContext;
+
+typedef enum GucUnit
+{
+	GUC_UNIT_NONE,
+	GUC_UNIT_BYTES,
+	GUC_UNIT_MS
+} GucUnit;
+
+typedef enum GucSource
+{
+	GUC_SRC_DEFAULT,
+	GUC_SRC_FILE,
+	GUC_SRC_CMDLINE
+} GucSource;
+
+typedef struct GucEnumOption
+{
+	const char *name;
+	int			value;
+} GucEnumOption;
+
+typedef struct GucEntry
+{
+	const char *name;
+	GucType		type;
+	GucContext	context;
+	const char *group;
+	const char *description;
+	GucUnit		unit;
+	void	   *variable;		/* bool *, int64 *, char **, or int * (enum) */
+	const char *boot_value;		/* the default, as text */
+	int64		min;			/* GUC_INT bounds */
+	int64		max;
+	const GucEnumOption *options;	/* GUC_ENUM, terminated by {NULL} */
+	/* runtime state */
+	GucSource	source;
+} GucEntry;
+
+/* --- Settings (defined in guc_tables.c) --- */
+extern int64 broker_id;
+extern char *listeners;
+extern char *advertised_listeners;
+extern char *catalog_conninfo;		/* "catalog" */
+extern char *object_store;
+extern char *wal_device;
+extern int64 wal_size;
+extern int64 wal_buffers;
+extern int	wal_sync_method;
+extern int64 wal_io_depth;
+extern int64 upload_threshold;
+extern int64 upload_interval;
+extern int64 stream_split_size;
+extern int64 compaction_max_age;
+extern int64 log_cache_size;
+extern int64 block_cache_size;
+extern int64 num_partitions;
+extern bool auto_create_topics;
+extern int64 max_connections;
+extern int64 socket_request_max_bytes;
+extern bool restart_after_crash;
+extern int64 broker_lease_time;
+extern int64 catalog_retry_max;
+extern char *metrics_listen;
+
+typedef enum WalSyncMethod
+{
+	WAL_SYNC_O_DSYNC,
+	WAL_SYNC_FDATASYNC
+} WalSyncMethod;
+
+/* The data directory of this server (set by -D before settings are read). */
+extern char *DataDir;
+
+extern GucEntry GucTable[];
+extern const int GucTableSize;
+
+extern void GucInitDefaults(void);
+extern GucEntry *GucFind(const char *name);
+
+/*
+ * Set one setting from text.  On failure returns false and writes one line
+ * into err naming the setting, the value and what is allowed.
+ */
+extern bool GucSet(const char *name, const char *value, GucSource source,
+				   char *err, size_t errlen);
+
+/*
+ * Read a configuration file ("name = value" lines, '#' comments, values
+ * optionally in single quotes).  Unknown names and bad values fail with a
+ * one-line message including the file and line.
+ */
+extern bool GucLoadFile(const char *path, GucSource source, char *err, size_t errlen);
+
+/*
+ * Re-read the file after SIGHUP: GUC_SIGHUP settings take their new values
+ * (logged), changed GUC_POSTMASTER settings are logged as needing a restart.
+ * Returns false (and logs) if the file is broken; nothing is changed then.
+ */
+extern bool GucReload(const char *path);
+
+/* Current value as text (with unit where the setting has one); palloc'd. */
+extern char *GucShowValue(const GucEntry *entry);
+
+/* Output of strata --describe-config: one tab-separated row per setting. */
+extern void GucDescribe(FILE *out);
+/* A strata.conf with every setting commented out at its default. */
+extern void GucWriteSampleConf(FILE *out);
+/* doc/settings.md */
+extern void GucWriteDocs(FILE *out);
+
+/* Parse "64MB"/"500ms"-style numbers (exposed for tests). */
+extern bool GucParseInt(const char *value, GucUnit unit, int64 *result, const char **hint);
+
+#endif							/* STRATA_GUC_H */

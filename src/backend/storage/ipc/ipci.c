@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * ipci.c
+ *	  Sizing and initialising shared memory: one line per module.
+ *
+ *	  A module with state in shared memory provides XxxShmemSize() and
+ *	  XxxShmemInit() and adds a line to each function below.
+ *
+ * src/backend/storage/ipc/ipci.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "storage/procarray.h"
+#include "storage/shmem.h"
+
+size_t
+CalculateShmemSize(void)
+{
+	size_t		size = 0;
+
+	size = add_size(size, ProcArrayShmemSize());
+	/* Slack for the allocations' alignment padding. */
+	size = add_size(size, 64 * 1024);
+	return size;
+}
+
+void
+CreateSharedMemoryAndSemaphores(void)
+{
+	ShmemCreate(CalculateShmemSize());
+	ProcArrayShmemInit();
+}

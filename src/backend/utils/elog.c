@@ -1,0 +1,282 @@
+/*-------------------------------------------------------------------------
+ *
+ * elog.c
+ *	  Error reporting, logging and the small allocation helpers.
+ *
+ *	  Each log line is written with a single write(2) so that lines from many
+ *	  processes sharing one log file never interleave.  Nothing here
+ *	  allocates memory while reporting, so "out of memory" can always be
+ *	  reported.
+ *
+ * src/backend/utils/elog.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "utils/elog.h"
+
+int			log_min_messages = LOG;
+const char *MyProcKindName = "strata";
+pid_t		MyProcPid;
+sigjmp_buf *elog_exception_stack = NULL;
+char		elog_last_error[1024];
+
+static int	log_fd = 2;
+
+static const struct
+{
+	const char *name;
+	int			level;
+}			level_names[] =
+{
+	{"debug2", DEBUG2},
+	{"debug1", DEBUG1},
+	{"debug", DEBUG1},
+	{"log", LOG},
+	{"info", INFO},
+	{"notice", NOTICE},
+	{"warning", WARNING},
+	{"error", ERROR},
+	{"fatal", FATAL},
+	{"panic", PANIC},
+};
+
+int
+elog_level_from_name(const char *name)
+{
+	for (size_t i = 0; i < lengthof(level_names); i++)
+		if (strcasecmp(name, level_names[i].name) == 0)
+			return level_names[i].level;
+	return -1;
+}
+
+const char *
+elog_level_name(int level)
+{
+	switch (level)
+	{
+		case DEBUG2:
+			return "DEBUG2";
+		case DEBUG1:
+			return "DEBUG1";
+		case LOG:
+			return "LOG";
+		case INFO:
+			return "INFO";
+		case NOTICE:
+			return "NOTICE";
+		case WARNING:
+			return "WARNING";
+		case ERROR:
+			return "ERROR";
+		case FATAL:
+			return "FATAL";
+		case PANIC:
+			return "PANIC";
+	}
+	return "???";
+}
+
+void
+elog_set_fd(int fd)
+{
+	log_fd = fd;
+}
+
+/* Write the whole buffer, retrying on EINTR and short writes. */
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0)
+	{
+		ssize_t		n = write(fd, buf, len);
+
+		if (n < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		buf += n;
+		len -= (size_t) n;
+	}
+}
+
+static void
+elog_emit(int level, const char *fmt, va_list ap)
+{
+	char		line[4096];
+	size_t		len;
+	struct timeval tv;
+	struct tm	tm;
+	int			n;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	len = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
+	n = snprintf(line + len, sizeof(line) - len, ".%03d UTC [%d] %s %s:  ",
+				 (int) (tv.tv_usec / 1000), (int) (MyProcPid ? MyProcPid : getpid()),
+				 MyProcKindName, elog_level_name(level));
+	if (n > 0)
+		len += Min((size_t) n, sizeof(line) - len - 1);
+	n = vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
+	if (n > 0)
+		len += Min((size_t) n, sizeof(line) - len - 2);
+	/* One line per message: strip a trailing newline the caller supplied. */
+	while (len > 0 && line[len - 1] == '\n')
+		len--;
+	line[len++] = '\n';
+	write_all(log_fd, line, len);
+}
+
+void
+elog(int level, const char *fmt, ...)
+{
+	va_list		ap;
+	int			save_errno = errno;
+
+	if (level >= log_min_messages || level >= ERROR)
+	{
+		va_start(ap, fmt);
+		elog_emit(level, fmt, ap);
+		va_end(ap);
+	}
+
+	if (level == ERROR)
+	{
+		va_start(ap, fmt);
+		vsnprintf(elog_last_error, sizeof(elog_last_error), fmt, ap);
+		va_end(ap);
+		if (elog_exception_stack != NULL)
+			siglongjmp(*elog_exception_stack, 1);
+		exit(1);
+	}
+	if (level == FATAL)
+		exit(1);
+	if (level == PANIC)
+		abort();
+	errno = save_errno;
+}
+
+void
+elog_fatal(const char *fmt, ...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	elog_emit(FATAL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+ExceptionalCondition(const char *condition, const char *file, int line)
+{
+	char		buf[512];
+	int			n;
+
+	n = snprintf(buf, sizeof(buf), "[%d] TRAP: failed Assert(\"%s\"), File: \"%s\", Line: %d\n",
+				 (int) getpid(), condition, file, line);
+	if (n > 0)
+		write_all(log_fd, buf, Min((size_t) n, sizeof(buf) - 1));
+	abort();
+}
+
+/* ---------- allocation helpers ---------- */
+
+static void
+out_of_memory(size_t size)
+{
+	char		buf[128];
+	int			n = snprintf(buf, sizeof(buf), "out of memory (requested %zu bytes)", size);
+
+	(void) n;
+	elog(ERROR, "%s", buf);
+	exit(1);					/* not reached */
+}
+
+void *
+palloc(size_t size)
+{
+	void	   *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory(size);
+	return p;
+}
+
+void *
+palloc0(size_t size)
+{
+	void	   *p = calloc(1, size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory(size);
+	return p;
+}
+
+void *
+repalloc(void *ptr, size_t size)
+{
+	void	   *p = realloc(ptr, size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory(size);
+	return p;
+}
+
+char *
+pstrdup(const char *s)
+{
+	size_t		len = strlen(s) + 1;
+	char	   *p = palloc(len);
+
+	memcpy(p, s, len);
+	return p;
+}
+
+char *
+psprintf(const char *fmt, ...)
+{
+	va_list		ap;
+	int			n;
+	char	   *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		elog(ERROR, "psprintf: bad format \"%s\"", fmt);
+	p = palloc((size_t) n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t) n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void
+pfree(void *ptr)
+{
+	free(ptr);
+}
+
+size_t
+strlcpy_s(char *dst, const char *src, size_t siz)
+{
+	size_t		len = strlen(src);
+
+	if (siz > 0)
+	{
+		size_t		n = Min(len, siz - 1);
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}

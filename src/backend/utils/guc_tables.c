@@ -1,0 +1,160 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc_tables.c
+ *	  The one table of Strata's settings.
+ *
+ *	  Adding a setting: add its variable here, declare it in utils/guc.h and
+ *	  add a row below.  The docs (doc/settings.md), strata --describe-config
+ *	  and the sample strata.conf all come from this table.
+ *
+ * src/backend/utils/guc_tables.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+int64		broker_id;
+char	   *listeners;
+char	   *advertised_listeners;
+char	   *catalog_conninfo;
+char	   *object_store;
+char	   *wal_device;
+int64		wal_size;
+int64		wal_buffers;
+int			wal_sync_method;
+int64		wal_io_depth;
+int64		upload_threshold;
+int64		upload_interval;
+int64		stream_split_size;
+int64		compaction_max_age;
+int64		log_cache_size;
+int64		block_cache_size;
+int64		num_partitions;
+bool		auto_create_topics;
+int64		max_connections;
+int64		socket_request_max_bytes;
+bool		restart_after_crash;
+int64		broker_lease_time;
+int64		catalog_retry_max;
+char	   *metrics_listen;
+
+static const GucEnumOption wal_sync_method_options[] = {
+	{"o_dsync", WAL_SYNC_O_DSYNC},
+	{"fdatasync", WAL_SYNC_FDATASYNC},
+	{NULL, 0}
+};
+
+static const GucEnumOption log_level_options[] = {
+	{"debug2", DEBUG2},
+	{"debug1", DEBUG1},
+	{"log", LOG},
+	{"info", INFO},
+	{"notice", NOTICE},
+	{"warning", WARNING},
+	{"error", ERROR},
+	{"fatal", FATAL},
+	{"panic", PANIC},
+	{NULL, 0}
+};
+
+#define KB	INT64_C(1024)
+#define MB	(KB * 1024)
+#define GB	(MB * 1024)
+#define TB	(GB * 1024)
+#define INT_SETTING_MAX	INT64_C(2147483647)
+
+GucEntry	GucTable[] = {
+	/* ---- Broker identity and connections ---- */
+	{"broker_id", GUC_INT, GUC_POSTMASTER, "Broker",
+		"Id of this broker in the cluster (Kafka node id); unique among brokers sharing a catalog.",
+		GUC_UNIT_NONE, &broker_id, "0", 0, INT_SETTING_MAX},
+	{"listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
+		"Comma-separated listeners, NAME://host:port; only PLAINTEXT for now.",
+		GUC_UNIT_NONE, &listeners, "PLAINTEXT://127.0.0.1:9092"},
+	{"advertised_listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
+		"Listeners given to clients in Metadata responses; empty means the same as listeners.",
+		GUC_UNIT_NONE, &advertised_listeners, ""},
+	{"max_connections", GUC_INT, GUC_POSTMASTER, "Broker",
+		"Most client connections served at once; past it a new connection is closed at once and logged.",
+		GUC_UNIT_NONE, &max_connections, "256", 1, 65536},
+	{"socket_request_max_bytes", GUC_INT, GUC_POSTMASTER, "Broker",
+		"Largest Kafka request frame accepted; a larger frame closes the connection.",
+		GUC_UNIT_BYTES, &socket_request_max_bytes, "100MB", 1 * KB, 1 * GB},
+	{"restart_after_crash", GUC_BOOL, GUC_SIGHUP, "Broker",
+		"Reinitialise shared memory and restart all processes after a child crashes.",
+		GUC_UNIT_NONE, &restart_after_crash, "on"},
+
+	/* ---- Catalog ---- */
+	{"catalog", GUC_STRING, GUC_POSTMASTER, "Catalog",
+		"PostgreSQL holding the cluster metadata: a libpq connection string, or 'embedded' for the one in DATADIR/catalog.",
+		GUC_UNIT_NONE, &catalog_conninfo, "embedded"},
+	{"broker_lease_time", GUC_INT, GUC_SIGHUP, "Catalog",
+		"How long this broker's registration stays valid without renewal; renewed every third of it.",
+		GUC_UNIT_MS, &broker_lease_time, "10s", 1000, 3600 * 1000},
+	{"catalog_retry_max", GUC_INT, GUC_SIGHUP, "Catalog",
+		"Longest wait between attempts to reconnect to an unreachable catalog (backoff doubles up to it).",
+		GUC_UNIT_MS, &catalog_retry_max, "5s", 100, 600 * 1000},
+
+	/* ---- Object storage ---- */
+	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",
+		"Where data is kept for good: file:///abs/path, or s3://bucket/prefix?endpoint=...&region=...&path_style=true; empty means file://DATADIR/objects.",
+		GUC_UNIT_NONE, &object_store, ""},
+	{"upload_threshold", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Bytes of new WAL data that start an upload to object storage.",
+		GUC_UNIT_BYTES, &upload_threshold, "64MB", 1 * MB, 64 * GB},
+	{"upload_interval", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Longest time new data waits before it is uploaded, however little there is.",
+		GUC_UNIT_MS, &upload_interval, "30s", 100, 24 * 3600 * 1000},
+	{"stream_split_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"A stream with at least this much data in one upload gets its own stream object.",
+		GUC_UNIT_BYTES, &stream_split_size, "8MB", 64 * KB, 64 * GB},
+	{"compaction_max_age", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Stream-set objects older than this are split entirely into stream objects.",
+		GUC_UNIT_MS, &compaction_max_age, "2h", 1000, INT64_C(30) * 24 * 3600 * 1000},
+
+	/* ---- WAL ---- */
+	{"wal_device", GUC_STRING, GUC_POSTMASTER, "WAL",
+		"File or block device holding the write-ahead log; empty means DATADIR/wal/strata.wal.",
+		GUC_UNIT_NONE, &wal_device, ""},
+	{"wal_size", GUC_INT, GUC_POSTMASTER, "WAL",
+		"Size of the WAL file created by strata_ctl init (a block device is used whole).",
+		GUC_UNIT_BYTES, &wal_size, "1GB", 1 * MB, 16 * TB},
+	{"wal_buffers", GUC_INT, GUC_POSTMASTER, "WAL",
+		"Size of the shared-memory ring that produce requests copy into before the WAL writer writes it.",
+		GUC_UNIT_BYTES, &wal_buffers, "64MB", 256 * KB, 16 * GB},
+	{"wal_sync_method", GUC_ENUM, GUC_POSTMASTER, "WAL",
+		"How WAL writes are made durable: o_dsync (O_DIRECT|O_DSYNC) or fdatasync (O_DIRECT, then fdatasync).",
+		GUC_UNIT_NONE, &wal_sync_method, "o_dsync", 0, 0, wal_sync_method_options},
+	{"wal_io_depth", GUC_INT, GUC_POSTMASTER, "WAL",
+		"Most WAL writes in flight at once (libaio queue depth).",
+		GUC_UNIT_NONE, &wal_io_depth, "8", 1, 256},
+
+	/* ---- Caches ---- */
+	{"log_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
+		"Shared memory for recent record batches, from which tail reads are served.",
+		GUC_UNIT_BYTES, &log_cache_size, "256MB", 1 * MB, 1 * TB},
+	{"block_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
+		"Shared memory for blocks read from object storage.",
+		GUC_UNIT_BYTES, &block_cache_size, "128MB", 1 * MB, 1 * TB},
+
+	/* ---- Topics ---- */
+	{"num_partitions", GUC_INT, GUC_SIGHUP, "Topics",
+		"Partitions of a topic created without a partition count (also by auto-creation).",
+		GUC_UNIT_NONE, &num_partitions, "1", 1, 100000},
+	{"auto_create_topics", GUC_BOOL, GUC_SIGHUP, "Topics",
+		"Create a topic when a client asks for metadata of, or produces to, a topic that does not exist.",
+		GUC_UNIT_NONE, &auto_create_topics, "on"},
+
+	/* ---- Logging and monitoring ---- */
+	{"log_min_messages", GUC_ENUM, GUC_SIGHUP, "Logging",
+		"Least severe message level written to the log.",
+		GUC_UNIT_NONE, &log_min_messages, "log", 0, 0, log_level_options},
+	{"metrics_listen", GUC_STRING, GUC_POSTMASTER, "Logging",
+		"host:port of the Prometheus metrics endpoint; empty turns it off.",
+		GUC_UNIT_NONE, &metrics_listen, ""},
+};
+
+const int	GucTableSize = lengthof(GucTable);

@@ -172,6 +172,7 @@ static const CatalogMigration migrations[] = {
 
 /* The bookkeeping every migration run starts with; idempotent. */
 static const char migrate_bootstrap[] =
+"SET LOCAL client_min_messages = warning;\n"
 "CREATE SCHEMA IF NOT EXISTS strata;\n"
 "CREATE TABLE IF NOT EXISTS strata.schema_version (\n"
 "    version integer PRIMARY KEY,\n"

@@ -61,7 +61,11 @@ is($node->psql('SELECT count(*) FROM strata.schema_version'), '1', 'migration 1 
 my $notify = $node->psql(
 	"LISTEN strata_brokers; INSERT INTO strata.brokers (id, listeners, advertised_listeners, host, data_dir, state)"
 	  . " VALUES (99, 'x', 'x', 'h', '/d', 'alive'); SELECT 1");
-ok(defined $notify, 'broker insert with a LISTENer');
+like($notify, qr/Asynchronous notification "strata_brokers" with payload .*"id" : 99/,
+	'a new broker row is announced on strata_brokers');
+my $quiet = $node->psql(
+	"LISTEN strata_brokers; UPDATE strata.brokers SET lease_expires = now() WHERE id = 99; SELECT 1");
+unlike($quiet, qr/Asynchronous notification/, 'a lease renewal alone is not announced');
 is($node->psql("SELECT count(*) FROM strata.broker_status WHERE id = 99 AND NOT live"), '1',
 	'broker_status: a broker without a lease is not live');
 $node->psql("DELETE FROM strata.brokers WHERE id = 99");

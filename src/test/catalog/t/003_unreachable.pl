@@ -4,6 +4,7 @@ use strict;
 use warnings;
 
 use Test::More;
+use Strata::Test::Cluster;
 use Strata::Test::Node;
 use Strata::Test::Utils;
 
@@ -17,5 +18,18 @@ like($lines[0] // '',
 	qr/^strata_ctl: could not connect to the catalog \(catalog = '\Q$ci\E'\): .*(refused|connect).*; start PostgreSQL or fix the catalog setting$/,
 	'the line names the catalog setting, the reason and the fix');
 ok(!-e $node->data_dir, 'the data directory of a failed init is removed');
+
+# A broker whose catalog is down at start refuses to start, with one FATAL
+# line saying so.
+my $cluster = Strata::Test::Cluster->new('unr');
+my $b = $cluster->add_node('b1');
+$cluster->stop_catalog('fast');
+ok(!$b->start(fail_ok => 1), 'start with the catalog down fails');
+my @fatal = grep { /FATAL/ } split /\n/, $b->log_content;
+is(scalar @fatal, 1, 'one FATAL line');
+like($fatal[0] // '', qr/could not connect to the catalog \(catalog = 'host=.*'\): .*; start PostgreSQL or fix the catalog setting/,
+	'it names the catalog, the reason and the fix');
+like($b->last_stderr, qr/could not connect to the catalog/, 'strata_ctl start shows the log line');
+ok(!-e $b->data_dir . '/postmaster.pid', 'no postmaster.pid left');
 
 done_testing();

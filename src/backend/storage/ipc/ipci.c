@@ -12,6 +12,7 @@
  */
 #include "c.h"
 
+#include "postmaster/pmsignal.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
 
@@ -21,6 +22,7 @@ CalculateShmemSize(void)
 	size_t		size = 0;
 
 	size = add_size(size, ProcArrayShmemSize());
+	size = add_size(size, PMSignalShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -31,4 +33,5 @@ CreateSharedMemoryAndSemaphores(void)
 {
 	ShmemCreate(CalculateShmemSize());
 	ProcArrayShmemInit();
+	PMSignalShmemInit();
 }

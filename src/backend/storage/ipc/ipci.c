@@ -12,6 +12,7 @@
  */
 #include "c.h"
 
+#include "kafka/partition.h"
 #include "postmaster/pmsignal.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
@@ -23,6 +24,7 @@ CalculateShmemSize(void)
 
 	size = add_size(size, ProcArrayShmemSize());
 	size = add_size(size, PMSignalShmemSize());
+	size = add_size(size, PartitionShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -34,4 +36,5 @@ CreateSharedMemoryAndSemaphores(void)
 	ShmemCreate(CalculateShmemSize());
 	ProcArrayShmemInit();
 	PMSignalShmemInit();
+	PartitionShmemInit();
 }

@@ -92,6 +92,7 @@ extern int64 compaction_max_age;
 extern int64 log_cache_size;
 extern int64 block_cache_size;
 extern int64 num_partitions;
+extern int64 max_partitions;
 extern bool auto_create_topics;
 extern int64 max_connections;
 extern int64 socket_request_max_bytes;

@@ -12,6 +12,8 @@
  */
 #include "c.h"
 
+#include "kafka/partition.h"
+#include "postmaster/pmsignal.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
 
@@ -21,6 +23,8 @@ CalculateShmemSize(void)
 	size_t		size = 0;
 
 	size = add_size(size, ProcArrayShmemSize());
+	size = add_size(size, PMSignalShmemSize());
+	size = add_size(size, PartitionShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -31,4 +35,6 @@ CreateSharedMemoryAndSemaphores(void)
 {
 	ShmemCreate(CalculateShmemSize());
 	ProcArrayShmemInit();
+	PMSignalShmemInit();
+	PartitionShmemInit();
 }

@@ -601,7 +601,7 @@ split_options(const char *s, int *count)
  * setting is reported now, with the server's own message.
  */
 static void
-load_settings(void)
+load_settings(bool strict)
 {
 	char		err[1024];
 	char	   *path = conf_path();
@@ -611,7 +611,24 @@ load_settings(void)
 	GucInitDefaults();
 	DataDir = datadir;
 	if (!GucLoadFile(path, GUC_SRC_FILE, err, sizeof(err)))
-		fail("%s", err);
+	{
+		char	   *pgv;
+
+		if (strict)
+			fail("%s", err);
+
+		/*
+		 * Stopping must work even when strata.conf was broken since the
+		 * start: then an embedded catalog is recognised by its directory.
+		 */
+		GucInitDefaults();
+		pgv = psprintf("%s/%s/PG_VERSION", datadir, CATALOG_EMBEDDED_SUBDIR);
+		if (!file_exists(pgv))
+			GucSet("catalog", "host=unknown", GUC_SRC_DEFAULT, err, sizeof(err));
+		pfree(pgv);
+		pfree(path);
+		return;
+	}
 	pfree(path);
 	if (post_opts == NULL)
 		return;
@@ -1130,7 +1147,7 @@ do_start(void)
 	if (read_pidfile(&pf) && pid_alive(pf.pid))
 		fprintf(stderr, "%s: another server might be running (PID %d); trying to start server anyway\n",
 				progname, (int) pf.pid);
-	load_settings();
+	load_settings(true);
 	save_opts();
 
 	log = logfile ? logfile : psprintf("%s/log/strata.log", datadir);
@@ -1232,7 +1249,7 @@ do_stop(bool for_restart)
 	char	   *pidpath = pidfile_path();
 
 	check_datadir(1);
-	load_settings();
+	load_settings(false);
 	if (!read_pidfile(&pf))
 	{
 		fprintf(stderr, "%s: PID file \"%s\" does not exist\nIs server running?\n", progname, pidpath);

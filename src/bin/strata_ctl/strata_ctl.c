@@ -778,6 +778,7 @@ stop_embedded_catalog(bool quiet_if_down)
 /* ---------- init ---------- */
 
 static bool created_datadir = false;
+static bool init_done = false;
 
 static int
 rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -789,10 +790,11 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return unlink(path);
 }
 
+/* atexit: a failed init leaves nothing behind (as initdb). */
 static void
 remove_datadir_on_failure(void)
 {
-	if (created_datadir && datadir)
+	if (created_datadir && datadir && !init_done)
 	{
 		fprintf(stderr, "%s: removing data directory \"%s\"\n", progname, datadir);
 		nftw(datadir, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
@@ -858,15 +860,11 @@ init_embedded_catalog(void)
 	char	   *pglogdir = psprintf("%s/log", catdir);
 	char	   *initlog = psprintf("%s/log/catalog_initdb.log", datadir);
 	char		err[1024];
-	char	   *ci;
 	PGconn	   *conn;
 	PGresult   *res;
 	int			applied;
 	int			rc;
 
-	/* Refuse a socket path too long for sun_path before doing anything. */
-	if (!CatalogConninfo(&ci, err, sizeof(err)))
-		fail("%s", err);
 	bindir = (char *) find_pg_bindir();
 	initdb = psprintf("%s/initdb", bindir);
 
@@ -874,8 +872,7 @@ init_embedded_catalog(void)
 		fail("could not create directory \"%s\": %s", catdir, strerror(errno));
 	if (pg_as_other_user)
 	{
-		if (chown(datadir, 0, pg_gid) != 0 || chmod(datadir, 0710) != 0 ||
-			chown(catdir, pg_uid, pg_gid) != 0)
+		if (chown(catdir, pg_uid, pg_gid) != 0)
 			fail("could not give user \"%s\" access to \"%s\": %s", PG_USER, catdir, strerror(errno));
 		check_pg_user_traverse(catdir);
 	}
@@ -893,7 +890,6 @@ init_embedded_catalog(void)
 		printf("failed\n");
 		fprintf(stderr, "%s: initdb failed; its output (%s) ends with:\n", progname, initlog);
 		print_tail(initlog, 15);
-		remove_datadir_on_failure();
 		exit(1);
 	}
 	if (mkdir(pglogdir, 0700) != 0 ||
@@ -933,7 +929,6 @@ init_embedded_catalog(void)
 	PQfinish(conn);
 	stop_embedded_catalog(false);
 	printf("ok (schema version %d)\n", CatalogSchemaVersion());
-	pfree(ci);
 	return;
 
 failed:
@@ -942,7 +937,6 @@ failed:
 		PQfinish(conn);
 	fprintf(stderr, "%s: %s\n", progname, err);
 	stop_embedded_catalog(true);
-	remove_datadir_on_failure();
 	exit(1);
 }
 
@@ -962,7 +956,6 @@ init_external_catalog(void)
 		if (conn)
 			PQfinish(conn);
 		fprintf(stderr, "%s: %s\n", progname, err);
-		remove_datadir_on_failure();
 		exit(1);
 	}
 	PQfinish(conn);
@@ -999,10 +992,27 @@ do_init(void)
 	{
 		mkdir_p(datadir, 0700);
 		created_datadir = true;
+		atexit(remove_datadir_on_failure);
 	}
 	DataDir = datadir;
 	if (CatalogIsEmbedded())
+	{
+		char	   *ci;
+
+		/* Refuse a socket path too long for sun_path before doing anything. */
+		if (!CatalogConninfo(&ci, err, sizeof(err)))
+			fail("%s", err);
+		pfree(ci);
 		setup_pg_user();
+		find_pg_bindir();
+		if (pg_as_other_user)
+		{
+			/* The PostgreSQL user must reach DATADIR/catalog: group strata, 0710. */
+			if (chown(datadir, 0, pg_gid) != 0 || chmod(datadir, 0710) != 0)
+				fail("could not give user \"%s\" access to \"%s\": %s", PG_USER, datadir, strerror(errno));
+			check_pg_user_traverse(datadir);
+		}
+	}
 
 	/* strata.conf: every setting commented at its default, then ours. */
 	conf = conf_path();
@@ -1064,6 +1074,7 @@ do_init(void)
 	else
 		init_external_catalog();
 
+	init_done = true;
 	printf("\nSuccess. You can now start the broker with:\n\n    %s start -D %s\n\n", progname, datadir);
 	return 0;
 }

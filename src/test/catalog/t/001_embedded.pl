@@ -85,4 +85,17 @@ my $long = tempdir('long') . '/' . ('x' x 90);
 command_fails_like([ 'strata_ctl', 'init', '-D', $long ],
 	qr/socket path .* more than the 107 a unix socket allows/, 'too long a data directory path');
 
+# As root, the PostgreSQL user must be able to reach the data directory.
+SKIP:
+{
+	skip 'only as root', 3 unless $> == 0;
+	my $locked = tempdir('lk');
+	chmod 0700, $locked;
+	my ($rc, $out, $err) = run_command([ 'strata_ctl', 'init', '-D', "$locked/d", '--wal-size', '1MB' ]);
+	isnt($rc, 0, 'init below a directory user strata cannot enter fails');
+	like($err, qr/runs as user "strata" .* which cannot enter directory "\Q$locked\E"; allow it with chmod o\+x/,
+		'the message names the blocking directory and the fix');
+	ok(!-e "$locked/d", 'nothing left behind');
+}
+
 done_testing();

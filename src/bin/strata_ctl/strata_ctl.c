@@ -1277,7 +1277,15 @@ do_stop(bool for_restart)
 	{
 		fprintf(stderr, "%s: could not send stop signal (PID %d): %s\n", progname, (int) pf.pid, strerror(errno));
 		if (errno == ESRCH)
+		{
 			fprintf(stderr, "%s: the PID file is stale (left by a crash); the next start replaces it\n", progname);
+			/* The broker is gone: its embedded catalog need not stay up. */
+			if (CatalogIsEmbedded() && !for_restart)
+			{
+				setup_pg_user();
+				stop_embedded_catalog(true);
+			}
+		}
 		return 1;
 	}
 	if (!do_wait)

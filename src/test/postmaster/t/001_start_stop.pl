@@ -58,6 +58,10 @@ ok(poll_until(sub { !kill(0, $old) }, 5), 'postmaster killed');
 ok(-e $node->data_dir . '/postmaster.pid', 'kill -9 leaves postmaster.pid behind');
 # The children exit once the postmaster is gone.
 ok(poll_until(sub { !$node->child_processes($old) }, 5), 'children of the killed postmaster exit');
+my ($krc, undef, $kerr) = run_command([ 'strata_ctl', 'stop', '-D', $node->data_dir ]);
+is($krc, 1, 'stop with a stale postmaster.pid: exit 1');
+like($kerr, qr/PID file is stale/, 'stop with a stale postmaster.pid: says so');
+ok(!-e $node->data_dir . '/catalog/postmaster.pid', 'and stops the embedded catalog');
 my $pos = $node->log_position;
 ok($node->start, 'start over a stale postmaster.pid');
 like($node->log_content($pos), qr/was left by a server that is gone; taking it over/,

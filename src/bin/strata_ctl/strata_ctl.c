@@ -520,10 +520,33 @@ read_pidfile(PidFile *pf)
 	return pf->pid > 0;
 }
 
+/*
+ * Is pid a running process?  A zombie is not: the server, started in the
+ * background by an earlier strata_ctl, is reaped by whoever inherited it
+ * (init, or a container's first process), which may take its time or never
+ * come.
+ */
 static bool
 pid_alive(pid_t pid)
 {
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	char		path[64];
+	char		buf[512];
+	FILE	   *f;
+	char	   *p;
+
+	if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return true;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	p = strrchr(buf, ')');
+	if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		return false;
+	return true;
 }
 
 /* ---------- settings ---------- */
@@ -643,8 +666,6 @@ load_settings(bool strict)
 			nv = argv[++i];
 		else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2])
 			nv = argv[i] + 2;
-		else if (strncmp(argv[i], "--", 2) == 0 && strchr(argv[i], '='))
-			nv = argv[i] + 2;
 		else
 			fail("unexpected server option \"%s\" in -o (use -c name=value)", argv[i]);
 		name = pstrdup(nv);
@@ -652,6 +673,10 @@ load_settings(bool strict)
 		if (eq == NULL)
 			fail("server option \"-c %s\" has no value (use -c name=value)", nv);
 		*eq = '\0';
+		/* As the server does: "-c log-min-messages=..." means log_min_messages. */
+		for (char *p = name; *p; p++)
+			if (*p == '-')
+				*p = '_';
 		if (!GucSet(name, eq + 1, GUC_SRC_CMDLINE, err, sizeof(err)))
 			fail("%s", err);
 		pfree(name);
@@ -1256,6 +1281,7 @@ do_stop(bool for_restart)
 {
 	PidFile		pf;
 	int			sig;
+	int			kill_err = 0;
 	time_t		deadline;
 	char	   *pidpath = pidfile_path();
 
@@ -1273,10 +1299,14 @@ do_stop(bool for_restart)
 	}
 	sig = shutdown_mode == SHUTDOWN_SMART ? SIGTERM :
 		shutdown_mode == SHUTDOWN_FAST ? SIGINT : SIGQUIT;
-	if (kill(pf.pid, sig) != 0)
+	if (!pid_alive(pf.pid))
+		kill_err = ESRCH;
+	else if (kill(pf.pid, sig) != 0)
+		kill_err = errno;
+	if (kill_err != 0)
 	{
-		fprintf(stderr, "%s: could not send stop signal (PID %d): %s\n", progname, (int) pf.pid, strerror(errno));
-		if (errno == ESRCH)
+		fprintf(stderr, "%s: could not send stop signal (PID %d): %s\n", progname, (int) pf.pid, strerror(kill_err));
+		if (kill_err == ESRCH)
 		{
 			fprintf(stderr, "%s: the PID file is stale (left by a crash); the next start replaces it\n", progname);
 			/* The broker is gone: its embedded catalog need not stay up. */
@@ -1298,13 +1328,12 @@ do_stop(bool for_restart)
 	printf("waiting for server to shut down...");
 	fflush(stdout);
 	deadline = time(NULL) + wait_seconds;
-	while (file_exists(pidpath) || pid_alive(pf.pid))
+	/*
+	 * Wait for the process to be gone; a clean exit has removed
+	 * postmaster.pid by then (the pid file is only left by a crash).
+	 */
+	while (pid_alive(pf.pid))
 	{
-		PidFile		cur;
-
-		/* A new server may have replaced a stale pid file: stop for ours. */
-		if (!pid_alive(pf.pid) && read_pidfile(&cur) && cur.pid != pf.pid)
-			break;
 		if (time(NULL) >= deadline)
 		{
 			printf(" failed\n");

@@ -69,6 +69,22 @@ $n2->start;
 is($cluster->psql("SELECT state || ':' || epoch FROM strata.brokers WHERE id = 2"), 'alive:2',
 	'restart: alive with epoch 2');
 
+# Restarts apply no migration again.
+my $applied = $cluster->psql('SELECT applied FROM strata.schema_version WHERE version = 1');
+$n1->restart;
+is($cluster->psql('SELECT count(*) || \' \' || max(applied) FROM strata.schema_version'), "1 $applied",
+	'restart: migration 1 not applied again');
+
+# A broker refuses a catalog newer than itself.
+$n1->stop('fast');
+$cluster->psql("INSERT INTO strata.schema_version (version, name) VALUES (1000, 'future')");
+my $pos = $n1->log_position;
+ok(!$n1->start(fail_ok => 1), 'a broker does not start on a newer catalog');
+like($n1->log_content($pos),
+	qr/FATAL:  catalog \(catalog = '.*'\): the catalog schema is at version 1000 but this strata binary knows versions up to 1 only/,
+	'newer catalog at start: message');
+$cluster->psql("DELETE FROM strata.schema_version WHERE version = 1000");
+$n1->start;
 $n1->stop('fast');
 $n2->stop('fast');
 

@@ -16,7 +16,7 @@ is((run_command([ 'strata_ctl', 'status', '-D', $node->basedir . '/nope' ]))[0],
 $node->start;
 is($node->status, 0, 'status after start: 0 (running)');
 my $pm = $node->postmaster_pid;
-ok($pm && kill(0, $pm), 'postmaster.pid line 1 is a live pid');
+ok($pm && pid_running($pm), 'postmaster.pid line 1 is a live pid');
 is($node->pidfile_line(2), $node->data_dir, 'postmaster.pid line 2: data directory');
 like($node->pidfile_line(3), qr/^\d{10}$/, 'postmaster.pid line 3: start time');
 is($node->pidfile_line(4), '127.0.0.1:' . $node->port, 'postmaster.pid line 4: first listener');
@@ -45,8 +45,8 @@ for my $mode (qw(fast smart immediate))
 	my @children = map { $_->{pid} } $node->child_processes;
 	ok($node->stop($mode), "stop -m $mode");
 	ok(!-e $node->data_dir . '/postmaster.pid', "stop -m $mode: postmaster.pid removed");
-	ok(!kill(0, $pid), "stop -m $mode: postmaster gone");
-	ok(!grep({ kill(0, $_) } @children), "stop -m $mode: children gone");
+	ok(!pid_running($pid), "stop -m $mode: postmaster gone");
+	ok(!grep({ pid_running($_) } @children), "stop -m $mode: children gone");
 	like($node->log_content($pos), qr/received $mode shutdown request/, "stop -m $mode: logged");
 	is($node->status, 3, "status after stop -m $mode: 3");
 }
@@ -54,7 +54,7 @@ for my $mode (qw(fast smart immediate))
 # A postmaster.pid left by a kill -9 is recognised as stale and replaced.
 $node->start;
 my $old = $node->kill9;
-ok(poll_until(sub { !kill(0, $old) }, 5), 'postmaster killed');
+ok(poll_until(sub { !pid_running($old) }, 5), 'postmaster killed');
 ok(-e $node->data_dir . '/postmaster.pid', 'kill -9 leaves postmaster.pid behind');
 # The children exit once the postmaster is gone.
 ok(poll_until(sub { !$node->child_processes($old) }, 5), 'children of the killed postmaster exit');

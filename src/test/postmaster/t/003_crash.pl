@@ -28,7 +28,7 @@ ok($node->wait_for_log(qr/all server processes terminated; reinitializing/, $pos
 	'and reinitialises');
 ok($node->wait_for_log(qr/strata is ready to accept connections/, $pos), 'ready again');
 is($node->postmaster_pid, $pm, 'same postmaster');
-ok(poll_until(sub { !kill(0, $aux) }, 5), 'the old catalog worker is gone');
+ok(poll_until(sub { !pid_running($aux) }, 5), 'the old catalog worker is gone');
 ok(poll_until(sub { my ($n) = $node->child_pids(qr/^strata: catalog worker/); $n && $n != $aux }, 10),
 	'a new catalog worker runs');
 ok(poll_until(sub { $node->pidfile_line(5) eq 'ready' }, 10), 'postmaster.pid says ready');
@@ -53,6 +53,6 @@ my $c3 = $node->connect_tcp;
 ok(poll_until(sub { scalar $node->child_pids(qr/^strata: backend/) }, 10), 'with a backend too');
 @children = map { $_->{pid} } $node->child_processes;
 $node->kill9;
-ok(poll_until(sub { !grep { kill(0, $_) } @children }, 5), 'every child gone within 5 s of the postmaster');
+ok(poll_until(sub { !grep { pid_running($_) } @children }, 5), 'every child gone within 5 s of the postmaster');
 
 done_testing();

@@ -1483,6 +1483,8 @@ main(int argc, char *argv[])
 
 	/* The settings and catalog code log through elog; keep it quiet here. */
 	MyProcKindName = "strata_ctl";
+	/* strata.conf may hold a catalog password: everything we create is private. */
+	umask(077);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0))

@@ -80,6 +80,10 @@ typedef struct StrataPartition
 extern size_t PartitionShmemSize(void);
 extern void PartitionShmemInit(void);
 
+/* The cluster id clients see (Kafka's 22-character base64 form). */
+extern void RegistrySetClusterId(const char *id);
+extern void RegistryGetClusterId(char *buf, size_t len);
+
 extern void RegistryLock(void);
 extern void RegistryUnlock(void);
 

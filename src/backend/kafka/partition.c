@@ -34,6 +34,7 @@ typedef struct RegistryHeader
 	int			nbuckets;		/* per hash index */
 	int			waiter_words;	/* uint32 words in each waiter bitmap */
 	size_t		part_size;		/* bytes per partition entry */
+	char		cluster_id[64]; /* Kafka cluster id, from the catalog */
 } RegistryHeader;
 
 static RegistryHeader *Registry;
@@ -104,6 +105,22 @@ PartitionShmemInit(void)
 	memset(Parts, 0, Registry->part_size * (size_t) Registry->nparts);
 	for (int i = 0; i < Registry->nbuckets; i++)
 		TopicIndex[i] = PartIndex[i] = StreamIndex[i] = BUCKET_EMPTY;
+}
+
+void
+RegistrySetClusterId(const char *id)
+{
+	RegistryLock();
+	strlcpy_s(Registry->cluster_id, id, sizeof(Registry->cluster_id));
+	RegistryUnlock();
+}
+
+void
+RegistryGetClusterId(char *buf, size_t len)
+{
+	RegistryLock();
+	strlcpy_s(buf, Registry->cluster_id, len);
+	RegistryUnlock();
 }
 
 void

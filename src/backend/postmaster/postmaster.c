@@ -61,6 +61,7 @@
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/listeners.h"
 
 #define SIGKILL_CHILDREN_AFTER_SECS 5
 #define MAX_LISTEN_SOCKETS 16
@@ -278,60 +279,6 @@ remove_pidfile(void)
 
 /* ---------- listening sockets ---------- */
 
-/*
- * Parse one "NAME://host:port" listener into host and port.  Only
- * PLAINTEXT exists for now (TLS and SASL come later).
- */
-static bool
-parse_listener(const char *spec, char *host, size_t hostlen, char *port, size_t portlen,
-			   char *err, size_t errlen)
-{
-	const char *p = strstr(spec, "://");
-	const char *hp;
-	const char *colon;
-
-	if (p == NULL)
-	{
-		snprintf(err, errlen, "listener \"%s\" is not of the form PLAINTEXT://host:port", spec);
-		return false;
-	}
-	if (!((p - spec) == 9 && strncasecmp(spec, "PLAINTEXT", 9) == 0))
-	{
-		snprintf(err, errlen, "listener \"%s\": only the PLAINTEXT security protocol is supported", spec);
-		return false;
-	}
-	hp = p + 3;
-	if (*hp == '[')
-	{
-		const char *close = strchr(hp, ']');
-
-		if (close == NULL || close[1] != ':')
-		{
-			snprintf(err, errlen, "listener \"%s\": bad IPv6 address (use [addr]:port)", spec);
-			return false;
-		}
-		snprintf(host, hostlen, "%.*s", (int) (close - hp - 1), hp + 1);
-		colon = close + 1;
-	}
-	else
-	{
-		colon = strrchr(hp, ':');
-		if (colon == NULL)
-		{
-			snprintf(err, errlen, "listener \"%s\" has no port", spec);
-			return false;
-		}
-		snprintf(host, hostlen, "%.*s", (int) (colon - hp), hp);
-	}
-	snprintf(port, portlen, "%s", colon + 1);
-	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) || atoi(port) <= 0 || atoi(port) > 65535)
-	{
-		snprintf(err, errlen, "listener \"%s\" has a bad port", spec);
-		return false;
-	}
-	return true;
-}
-
 static void
 open_listen_sockets(void)
 {
@@ -352,7 +299,7 @@ open_listen_sockets(void)
 			tok++;
 		if (*tok == '\0')
 			continue;
-		if (!parse_listener(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
+		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
 			elog_fatal("invalid value for setting \"listeners\": %s", err);
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;

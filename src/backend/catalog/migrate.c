@@ -116,14 +116,14 @@ static const char migration_001[] =
 "CREATE VIEW strata.broker_status AS\n"
 "SELECT b.id, b.state, b.epoch, b.listeners, b.advertised_listeners, b.rack,\n"
 "       b.host, b.data_dir, b.pid, b.lease_expires,\n"
-"       (b.state IN ('starting', 'alive') AND b.lease_expires > now()) AS live,\n"
+"       (b.state IN ('starting', 'alive') AND coalesce(b.lease_expires > now(), false)) AS live,\n"
 "       now() - b.last_heartbeat AS since_heartbeat,\n"
 "       (SELECT count(*) FROM strata.partitions p WHERE p.leader = b.id) AS partitions_led\n"
 "FROM strata.brokers b;\n"
 "\n"
 "CREATE VIEW strata.partition_placement AS\n"
 "SELECT t.name AS topic, p.index AS partition, p.leader, p.leader_epoch,\n"
-"       (b.state IN ('starting', 'alive') AND b.lease_expires > now()) AS leader_live,\n"
+"       (b.state IN ('starting', 'alive') AND coalesce(b.lease_expires > now(), false)) AS leader_live,\n"
 "       p.target_broker, p.stream_id, s.epoch AS stream_epoch,\n"
 "       s.start_offset, s.end_offset, s.state AS stream_state\n"
 "FROM strata.partitions p\n"
@@ -172,6 +172,7 @@ static const CatalogMigration migrations[] = {
 
 /* The bookkeeping every migration run starts with; idempotent. */
 static const char migrate_bootstrap[] =
+"SET LOCAL client_min_messages = warning;\n"
 "CREATE SCHEMA IF NOT EXISTS strata;\n"
 "CREATE TABLE IF NOT EXISTS strata.schema_version (\n"
 "    version integer PRIMARY KEY,\n"

@@ -56,6 +56,7 @@ typedef struct StrataTopic
 	int32		name_len;
 	char		name[TOPIC_NAME_MAX + 1];
 	TopicConfig config;
+	uint64		install_seq;	/* RegistryInstallSeq() when installed */
 } StrataTopic;
 
 typedef struct StrataPartition
@@ -83,6 +84,13 @@ extern void PartitionShmemInit(void);
 /* The cluster id clients see (Kafka's 22-character base64 form). */
 extern void RegistrySetClusterId(const char *id);
 extern void RegistryGetClusterId(char *buf, size_t len);
+
+/*
+ * A counter bumped by every TopicInstall that adds a topic: a loader that
+ * read the catalog after seeing value N must not remove topics installed
+ * later than N (they were created after its snapshot).
+ */
+extern uint64 RegistryInstallSeq(void);
 
 extern void RegistryLock(void);
 extern void RegistryUnlock(void);

@@ -35,6 +35,7 @@ typedef struct RegistryHeader
 	int			waiter_words;	/* uint32 words in each waiter bitmap */
 	size_t		part_size;		/* bytes per partition entry */
 	char		cluster_id[64]; /* Kafka cluster id, from the catalog */
+	uint64		install_seq;	/* see RegistryInstallSeq */
 } RegistryHeader;
 
 static RegistryHeader *Registry;
@@ -121,6 +122,12 @@ RegistryGetClusterId(char *buf, size_t len)
 	RegistryLock();
 	strlcpy_s(buf, Registry->cluster_id, len);
 	RegistryUnlock();
+}
+
+uint64
+RegistryInstallSeq(void)
+{
+	return Registry->install_seq;
 }
 
 void
@@ -336,6 +343,7 @@ TopicInstall(const char *name, size_t len, const uint8 id[16],
 		Topics[idx].name_len = (int32) len;
 		TopicIndex[insert_at] = idx;
 		Topics[idx].state = TOPIC_LIVE;
+		Topics[idx].install_seq = ++Registry->install_seq;
 	}
 	memcpy(Topics[idx].id, id, 16);
 	Topics[idx].config = *config;

@@ -724,6 +724,11 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 	char	   *me = psprintf("%lld", (long long) broker_id);
 	const char *params[1] = {me};
 	bool	   *seen;
+	uint64		seq;
+
+	RegistryLock();
+	seq = RegistryInstallSeq();
+	RegistryUnlock();
 
 	/*
 	 * Claim and open the partitions that are ours or nobody's: bump the
@@ -833,7 +838,7 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 	}
 	/* Topics that are gone from the catalog. */
 	for (int t = 0; t < TopicCapacity(); t++)
-		if (TopicGet(t)->state == TOPIC_LIVE && !seen[t])
+		if (TopicGet(t)->state == TOPIC_LIVE && !seen[t] && TopicGet(t)->install_seq <= seq)
 			TopicRemove(t);
 	RegistryUnlock();
 	pfree(seen);

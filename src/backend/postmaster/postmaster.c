@@ -642,11 +642,23 @@ process_reload_request(void)
 	signal_children(SIGHUP, true, true, true);
 }
 
+/*
+ * The broker opens for business once the WAL is recovered and the topic
+ * registry is loaded: before that a produce could not be placed.  Both
+ * happen again after a crash restart, into the new shared memory.
+ */
+static bool wal_ready = false;
+static bool topics_loaded = false;
+
 static void
 process_pmsignals(void)
 {
 	pending_pmsignal = false;
-	if (CheckPostmasterSignal(PMSIGNAL_WAL_READY) && pmState == PM_STARTUP && !FatalError)
+	if (CheckPostmasterSignal(PMSIGNAL_WAL_READY))
+		wal_ready = true;
+	if (CheckPostmasterSignal(PMSIGNAL_TOPICS_LOADED))
+		topics_loaded = true;
+	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{
 		UpdatePMState(PM_RUN);
 		write_pidfile("ready");
@@ -686,6 +698,7 @@ PostmasterStateMachine(void)
 			ShmemDestroy();
 			CreateSharedMemoryAndSemaphores();
 			FatalError = false;
+			wal_ready = topics_loaded = false;
 			memset(aux_last_start, 0, sizeof(aux_last_start));
 			UpdatePMState(PM_STARTUP);
 			maybe_start_aux_processes();

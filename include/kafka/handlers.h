@@ -39,6 +39,8 @@ extern bool KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 
 /* Copy a C string into the arena as a KStr. */
 extern KStr KStrArena(KArena *arena, const char *s);
+/* A KStr as a palloc'd C string (null and empty both give ""). */
+extern char *pnstrdup_kstr(KStr s);
 /* Allocate an array of n elements of size sz in the arena (zeroed). */
 extern void *KArenaArray(KArena *arena, int32 n, size_t sz);
 

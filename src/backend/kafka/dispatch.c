@@ -49,6 +49,17 @@ KStrArena(KArena *arena, const char *s)
 	return r;
 }
 
+char *
+pnstrdup_kstr(KStr s)
+{
+	char	   *r = palloc((size_t) Max(s.len, 0) + 1);
+
+	if (s.len > 0)
+		memcpy(r, s.ptr, (size_t) s.len);
+	r[Max(s.len, 0)] = '\0';
+	return r;
+}
+
 void *
 KArenaArray(KArena *arena, int32 n, size_t sz)
 {
@@ -93,6 +104,16 @@ handler_for(int16 api_key)
 			return KafkaHandleAlterConfigs;
 		case KAFKA_API_INCREMENTAL_ALTER_CONFIGS:
 			return KafkaHandleIncrementalAlterConfigs;
+		case KAFKA_API_PRODUCE:
+			return KafkaHandleProduce;
+		case KAFKA_API_FETCH:
+			return KafkaHandleFetch;
+		case KAFKA_API_LIST_OFFSETS:
+			return KafkaHandleListOffsets;
+		case KAFKA_API_OFFSET_FOR_LEADER_EPOCH:
+			return KafkaHandleOffsetForLeaderEpoch;
+		case KAFKA_API_DELETE_RECORDS:
+			return KafkaHandleDeleteRecords;
 		default:
 			return NULL;
 	}

@@ -12,8 +12,10 @@
  */
 #include "c.h"
 
+#include "storage/logcache.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
+#include "storage/wal.h"
 
 size_t
 CalculateShmemSize(void)
@@ -21,6 +23,8 @@ CalculateShmemSize(void)
 	size_t		size = 0;
 
 	size = add_size(size, ProcArrayShmemSize());
+	size = add_size(size, WalShmemSize());
+	size = add_size(size, LogCacheShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -31,4 +35,6 @@ CreateSharedMemoryAndSemaphores(void)
 {
 	ShmemCreate(CalculateShmemSize());
 	ProcArrayShmemInit();
+	WalShmemInit();
+	LogCacheShmemInit();		/* after WalShmemInit */
 }

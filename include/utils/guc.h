@@ -82,7 +82,6 @@ extern char *catalog_conninfo;		/* "catalog" */
 extern char *object_store;
 extern char *wal_device;
 extern int64 wal_size;
-extern int64 wal_buffers;
 extern int	wal_sync_method;
 extern int64 wal_io_depth;
 extern int64 upload_threshold;

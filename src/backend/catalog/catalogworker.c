@@ -35,6 +35,7 @@
 
 #include "catalog/catalog.h"
 #include "kafka/topics.h"
+#include "storage/wal.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
@@ -242,6 +243,9 @@ sync_topics(char *err, size_t errlen)
 {
 	if (!topics_stale)
 		return true;
+	/* Partitions' next offsets come from the recovered WAL: wait for it. */
+	if (!WalIsReady())
+		return true;			/* the WAL writer sets our latch when it is */
 	if (!TopicsLoad(conn, err, errlen))
 		return false;
 	topics_stale = false;

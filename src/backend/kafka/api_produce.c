@@ -90,7 +90,7 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		const TopicProduceData *td = &req->TopicData.items[t];
 		TopicProduceResponse *tr = &resp->Responses.items[t];
 		int			topic;
-		TopicConfig config;
+		TopicConfig config = {0};
 
 		tr->Name = td->Name;
 		tr->PartitionResponses.count = td->PartitionData.count;

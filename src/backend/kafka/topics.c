@@ -24,6 +24,7 @@
 #include "catalog/catalog.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
+#include "storage/logcache.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -832,6 +833,13 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 		t = TopicLookupById(id);
 		if (t < 0)
 			continue;
+		/* The WAL may hold more of the stream than objects do. */
+		{
+			int64		wal_next;
+
+			if (LogCacheStreamEnd((uint64) stream, &wal_next, NULL) && wal_next > end)
+				end = wal_next;
+		}
 		if (PartitionInstall(t, index, stream, epoch, leader, leader_epoch, start, end) < 0)
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",
 				 index, TopicGet(t)->name);

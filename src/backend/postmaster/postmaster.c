@@ -103,6 +103,15 @@ static ShutdownMode Shutdown = NoShutdown;
 static bool FatalError = false;
 static int64 AbortStartTime = 0;	/* when SIGQUIT/SIGTERM went out */
 static bool StragglersKilled = false;
+static bool StartupFailed = false;
+
+/*
+ * The broker opens for business once the WAL is recovered and the topic
+ * registry is loaded: before that a produce could not be placed.  Both
+ * happen again after a crash restart, into the new shared memory.
+ */
+static bool wal_ready = false;
+static bool topics_loaded = false;
 
 /* Per auxiliary kind: should it be running, and when it last started. */
 static int64 aux_last_start[NUM_AUX_PROCS];
@@ -428,6 +437,7 @@ InitChildProcess(ProcKind kind, int slot)
 
 	InitLatchSupport();
 	ProcSlotActivate(slot);
+	elog_exit_hook = proc_exit;
 	SetupChildSignalHandlers();
 	{
 		sigset_t	none;
@@ -583,6 +593,22 @@ process_child_exit(void)
 			HandleChildCrash(pid, status, child.kind);
 			continue;
 		}
+		if (child.kind == PROC_WALWRITER && !wal_ready && !FatalError && Shutdown == NoShutdown)
+		{
+			/*
+			 * The WAL writer gave up before recovery finished (a missing or
+			 * foreign WAL device, say): trying again would fail again, as
+			 * PostgreSQL reasons about its startup process.  Stop.
+			 */
+			elog(LOG, "aborting startup due to WAL writer failure");
+			StartupFailed = true;
+			signal_children(SIGQUIT, true, true, true);
+			AbortStartTime = now_ms();
+			StragglersKilled = false;
+			Shutdown = ImmediateShutdown;
+			UpdatePMState(PM_WAIT_DEAD_END);
+			continue;
+		}
 		if (child.kind != PROC_BACKEND && pmState <= PM_RUN && !FatalError && Shutdown == NoShutdown)
 		{
 			char		msg[256];
@@ -642,13 +668,6 @@ process_reload_request(void)
 	signal_children(SIGHUP, true, true, true);
 }
 
-/*
- * The broker opens for business once the WAL is recovered and the topic
- * registry is loaded: before that a produce could not be placed.  Both
- * happen again after a crash restart, into the new shared memory.
- */
-static bool wal_ready = false;
-static bool topics_loaded = false;
 
 static void
 process_pmsignals(void)
@@ -707,8 +726,13 @@ PostmasterStateMachine(void)
 
 	if (pmState == PM_NO_CHILDREN)
 	{
-		elog(LOG, "strata is shut down");
 		remove_pidfile();
+		if (StartupFailed)
+		{
+			elog(LOG, "strata could not start");
+			exit(1);
+		}
+		elog(LOG, "strata is shut down");
 		exit(0);
 	}
 }

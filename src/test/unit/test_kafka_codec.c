@@ -702,7 +702,8 @@ apiversions(int16 version, const uint8 *body, size_t bodylen, KWriter *w, bool *
 	n += 7;
 	if (version >= 3)
 		frame[n++] = 0;			/* header tags */
-	memcpy(frame + n, body, bodylen);
+	if (bodylen > 0)
+		memcpy(frame + n, body, bodylen);
 	n += bodylen;
 	KReaderInit(&r, frame, n);
 	KWriterReset(w);

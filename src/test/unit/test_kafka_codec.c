@@ -656,11 +656,11 @@ test_headers(void)
 		   "unknown API key parses as v1 with api NULL");
 	}
 	{
-		static const uint8 b[] = {0, 0, 0, 2, 0, 0, 0, 1, 0, 0};
+		static const uint8 b[] = {0, 1, 0, 3, 0, 0, 0, 1, 0, 0};
 
 		KReaderInit(&r, b, sizeof(b));
 		ok(KafkaParseRequestHeader(&r, &h) && h.api != NULL && !h.version_supported,
-		   "Produce v2 is below the supported range");
+		   "Fetch v3 is below the supported range");
 	}
 	{
 		static const uint8 b[] = {0, 3, 0, 1, 0, 0, 0, 1, 0, 9, 'x'};
@@ -864,7 +864,11 @@ main(int argc, char **argv)
 	KArenaInit(&arena, 64 * 1024 * 1024);
 	if (argc > 1 && strcmp(argv[1], "--describe-apis") == 0)
 	{
-		fputs(describe_apis(), stdout);
+		char	   *t = describe_apis();
+
+		fputs(t, stdout);
+		pfree(t);
+		KArenaFree(&arena);
 		return 0;
 	}
 	test_table();

@@ -810,6 +810,15 @@ test_table_io(void)
 		ok((int32) ((w.buf[0] << 24) | (w.buf[1] << 16) | (w.buf[2] << 8) | w.buf[3]) == (int32) w.len - 4,
 		   "frame size back-patched");
 	}
+	{
+		PartitionProduceResponse *pp = KafkaNewArray(&arena, &PartitionProduceResponse_schema, 3);
+		KStr		m = KArenaPrintf(&arena, "partition %d: %s", 7, "bad");
+
+		ok(pp && pp[2].LogAppendTimeMs == -1 && pp[2].CurrentLeader.LeaderEpoch == -1 &&
+		   pp[0].ErrorMessage.len == -1, "KafkaNewArray gives elements at their defaults");
+		ok(KStrEq(m, "partition 7: bad"), "KArenaPrintf");
+		ok(KafkaNewArray(&arena, &PartitionProduceResponse_schema, 0) == NULL, "KafkaNewArray of 0");
+	}
 	KWriterReset(&w);
 	broker.Host = KSTR_NULL;
 	ok(!KafkaWriteResponse(&w, &h, resp) && w.len == 0 && w.errmsg[0],

@@ -347,6 +347,106 @@ test_roundtrips(void)
 	}
 }
 
+/*
+ * How much arena a decode can need per frame byte: for every array field,
+ * the C size of one element over the fewest wire bytes it can take.  The
+ * backend sizes its arena cap from this (kbuf.h); keep it small.
+ */
+static double
+max_ratio(const KSchema *s, int16 v, bool flex, const char **where)
+{
+	double		worst = 0;
+
+	for (int i = 0; i < s->nfields; i++)
+	{
+		const KField *f = &s->fields[i];
+		double		r = 0;
+
+		if (!KFieldInVersion(f, v))
+			continue;
+		if (f->is_array)
+		{
+			size_t		wire;
+
+			switch ((KFieldType) f->type)
+			{
+				case KT_STRING:
+					wire = flex ? 1 : 2;
+					break;
+				case KT_STRUCT:
+					{
+						/* fewest bytes: fixed fields + 1/2/4 per var-length one */
+						wire = flex ? 1 : 0;
+						for (int j = 0; j < f->sub->nfields; j++)
+						{
+							const KField *g = &f->sub->fields[j];
+
+							if (!KFieldInVersion(g, v) || g->tag >= 0)
+								continue;
+							if (g->is_array)
+								wire += flex ? 1 : 4;
+							else if (g->type == KT_STRING)
+								wire += flex ? 1 : 2;
+							else if (g->type == KT_BYTES || g->type == KT_RECORDS)
+								wire += flex ? 1 : 4;
+							else if (g->type == KT_STRUCT)
+								wire += 1;
+							else
+								wire += csize_of(g);
+						}
+						wire = Max(wire, 1);
+						break;
+					}
+				default:
+					wire = csize_of(f);
+					break;
+			}
+			r = (double) csize_of(f) / (double) wire;
+		}
+		if (r > worst)
+		{
+			worst = r;
+			*where = f->name;
+		}
+		if (f->type == KT_STRUCT)
+		{
+			const char *w2 = NULL;
+			double		r2 = max_ratio(f->sub, v, flex, &w2);
+
+			if (r2 > worst)
+			{
+				worst = r2;
+				*where = w2;
+			}
+		}
+	}
+	return worst;
+}
+
+static void
+test_amplification(void)
+{
+	double		worst = 0;
+	const char *where = "";
+	const char *api = "";
+
+	for (int i = 0; i < KafkaNumApis; i++)
+		for (int16 v = KafkaApis[i].min_version; v <= KafkaApis[i].max_version; v++)
+		{
+			const char *w = NULL;
+			double		r = max_ratio(KafkaApis[i].request, v, KafkaApiIsFlexible(&KafkaApis[i], v), &w);
+
+			if (r > worst)
+			{
+				worst = r;
+				where = w;
+				api = KafkaApis[i].name;
+			}
+		}
+	ok(worst <= 32, "decoded arrays need at most %.1f arena bytes per wire byte (worst: %s.%s)",
+	   worst, api, where);
+}
+
 /* ---------- hand-made vectors ---------- */
 
 static bool
@@ -978,6 +1078,7 @@ main(int argc, char **argv)
 	}
 	test_table();
 	test_roundtrips();
+	test_amplification();
 	test_vectors();
 	test_hostile();
 	test_headers();

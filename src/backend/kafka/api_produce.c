@@ -111,6 +111,9 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			int16		err;
 
 			pr->Index = pd->Index;
+			pr->ErrorMessage = KSTR_NULL;
+			pr->CurrentLeader.LeaderId = -1;
+			pr->CurrentLeader.LeaderEpoch = -1;
 			pr->BaseOffset = -1;
 			pr->LogAppendTimeMs = -1;
 			pr->LogStartOffset = -1;
@@ -136,6 +139,8 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			if (pp->part->leader_id != (int32) broker_id)
 			{
 				pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+				pr->CurrentLeader.LeaderId = pp->part->leader_id;
+				pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
 				continue;
 			}
 			err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,

@@ -697,34 +697,95 @@ typedef struct DescribeClusterResponse
 	int32 ClusterAuthorizedOperations;	/* v0+, default -2147483648 */
 } DescribeClusterResponse;
 
-/* Schemas of the top-level messages (messages.c). */
+/*
+ * Schemas (messages.c), nested ones included: a handler that builds an
+ * array element calls KafkaSetDefaults(&PartitionProduceResponse_schema, p).
+ */
 extern const KSchema ApiVersionsRequest_schema;
+extern const KSchema ApiVersion_schema;
+extern const KSchema SupportedFeatureKey_schema;
+extern const KSchema FinalizedFeatureKey_schema;
 extern const KSchema ApiVersionsResponse_schema;
+extern const KSchema MetadataRequestTopic_schema;
 extern const KSchema MetadataRequest_schema;
+extern const KSchema MetadataResponseBroker_schema;
+extern const KSchema MetadataResponsePartition_schema;
+extern const KSchema MetadataResponseTopic_schema;
 extern const KSchema MetadataResponse_schema;
+extern const KSchema CreatableReplicaAssignment_schema;
+extern const KSchema CreatableTopicConfig_schema;
+extern const KSchema CreatableTopic_schema;
 extern const KSchema CreateTopicsRequest_schema;
+extern const KSchema CreatableTopicConfigs_schema;
+extern const KSchema CreatableTopicResult_schema;
 extern const KSchema CreateTopicsResponse_schema;
+extern const KSchema DeleteTopicState_schema;
 extern const KSchema DeleteTopicsRequest_schema;
+extern const KSchema DeletableTopicResult_schema;
 extern const KSchema DeleteTopicsResponse_schema;
+extern const KSchema CreatePartitionsAssignment_schema;
+extern const KSchema CreatePartitionsTopic_schema;
 extern const KSchema CreatePartitionsRequest_schema;
+extern const KSchema CreatePartitionsTopicResult_schema;
 extern const KSchema CreatePartitionsResponse_schema;
+extern const KSchema PartitionProduceData_schema;
+extern const KSchema TopicProduceData_schema;
 extern const KSchema ProduceRequest_schema;
+extern const KSchema BatchIndexAndErrorMessage_schema;
+extern const KSchema ProduceLeaderIdAndEpoch_schema;
+extern const KSchema PartitionProduceResponse_schema;
+extern const KSchema TopicProduceResponse_schema;
+extern const KSchema ProduceNodeEndpoint_schema;
 extern const KSchema ProduceResponse_schema;
+extern const KSchema FetchReplicaState_schema;
+extern const KSchema FetchPartition_schema;
+extern const KSchema FetchTopic_schema;
+extern const KSchema ForgottenTopic_schema;
 extern const KSchema FetchRequest_schema;
+extern const KSchema FetchEpochEndOffset_schema;
+extern const KSchema FetchLeaderIdAndEpoch_schema;
+extern const KSchema FetchSnapshotId_schema;
+extern const KSchema AbortedTransaction_schema;
+extern const KSchema PartitionData_schema;
+extern const KSchema FetchableTopicResponse_schema;
+extern const KSchema FetchNodeEndpoint_schema;
 extern const KSchema FetchResponse_schema;
+extern const KSchema ListOffsetsPartition_schema;
+extern const KSchema ListOffsetsTopic_schema;
 extern const KSchema ListOffsetsRequest_schema;
+extern const KSchema ListOffsetsPartitionResponse_schema;
+extern const KSchema ListOffsetsTopicResponse_schema;
 extern const KSchema ListOffsetsResponse_schema;
+extern const KSchema OffsetForLeaderPartition_schema;
+extern const KSchema OffsetForLeaderTopic_schema;
 extern const KSchema OffsetForLeaderEpochRequest_schema;
+extern const KSchema EpochEndOffset_schema;
+extern const KSchema OffsetForLeaderTopicResult_schema;
 extern const KSchema OffsetForLeaderEpochResponse_schema;
+extern const KSchema DeleteRecordsPartition_schema;
+extern const KSchema DeleteRecordsTopic_schema;
 extern const KSchema DeleteRecordsRequest_schema;
+extern const KSchema DeleteRecordsPartitionResult_schema;
+extern const KSchema DeleteRecordsTopicResult_schema;
 extern const KSchema DeleteRecordsResponse_schema;
+extern const KSchema DescribeConfigsResource_schema;
 extern const KSchema DescribeConfigsRequest_schema;
+extern const KSchema DescribeConfigsSynonym_schema;
+extern const KSchema DescribeConfigsResourceResult_schema;
+extern const KSchema DescribeConfigsResult_schema;
 extern const KSchema DescribeConfigsResponse_schema;
+extern const KSchema AlterableConfig_schema;
+extern const KSchema AlterConfigsResource_schema;
 extern const KSchema AlterConfigsRequest_schema;
+extern const KSchema AlterConfigsResourceResponse_schema;
 extern const KSchema AlterConfigsResponse_schema;
+extern const KSchema IncrementalAlterableConfig_schema;
+extern const KSchema IncrementalAlterConfigsResource_schema;
 extern const KSchema IncrementalAlterConfigsRequest_schema;
+extern const KSchema IncrementalAlterConfigsResourceResponse_schema;
 extern const KSchema IncrementalAlterConfigsResponse_schema;
 extern const KSchema DescribeClusterRequest_schema;
+extern const KSchema DescribeClusterBroker_schema;
 extern const KSchema DescribeClusterResponse_schema;
 
 #endif							/* STRATA_KAFKA_MESSAGES_H */

@@ -12,14 +12,14 @@
  *
  *	  Each partition also carries the state of its data path: the append
  *	  lock (held while a produce assigns offsets and reserves WAL space, so
- *	  that WAL order is offset order), the next offset to assign, the high
- *	  watermark (the end of what is durable in the WAL), the log start
- *	  offset, and a bitmap of the backends sleeping in a fetch on it.
+ *	  that WAL order is offset order), the next offset to assign, and the
+ *	  log start offset.  What is durable (the high watermark) and who waits
+ *	  for new data is the log cache's business (storage/logcache.h).
  *
  *	  Locking: RegistryLock (an SMutex) protects the topic and partition
  *	  tables and their hash indexes; lookups take it briefly.  A partition's
- *	  append_lock protects next_offset; high_watermark, data_seq and the
- *	  waiter bitmap are atomics.
+ *	  append_lock protects next_offset and the max-timestamp fields;
+ *	  log_start_offset is atomic.
  *
  * include/kafka/partition.h
  *
@@ -56,6 +56,7 @@ typedef struct StrataTopic
 	int32		name_len;
 	char		name[TOPIC_NAME_MAX + 1];
 	TopicConfig config;
+	uint64		install_seq;	/* RegistryInstallSeq() when installed */
 } StrataTopic;
 
 typedef struct StrataPartition
@@ -69,16 +70,24 @@ typedef struct StrataPartition
 	int64		stream_epoch;
 	SMutex		append_lock;
 	int64		next_offset;	/* protected by append_lock */
-	int64		high_watermark; /* atomic: end of durable data */
 	int64		log_start_offset;	/* atomic */
 	int64		max_timestamp;	/* largest batch max timestamp seen */
 	int64		max_timestamp_offset;	/* last offset of that batch */
-	uint32		data_seq;		/* bumped whenever high_watermark moves */
-	uint32		waiters[FLEXIBLE_ARRAY_MEMBER];	/* bitmap of process slots */
 } StrataPartition;
 
 extern size_t PartitionShmemSize(void);
 extern void PartitionShmemInit(void);
+
+/* The cluster id clients see (Kafka's 22-character base64 form). */
+extern void RegistrySetClusterId(const char *id);
+extern void RegistryGetClusterId(char *buf, size_t len);
+
+/*
+ * A counter bumped by every TopicInstall that adds a topic: a loader that
+ * read the catalog after seeing value N must not remove topics installed
+ * later than N (they were created after its snapshot).
+ */
+extern uint64 RegistryInstallSeq(void);
 
 extern void RegistryLock(void);
 extern void RegistryUnlock(void);
@@ -105,16 +114,6 @@ extern int	PartitionInstall(int topic, int32 partition, int64 stream_id, int64 s
 							 int64 log_start_offset, int64 next_offset);
 /* Remove a topic and all its partitions; caller holds RegistryLock. */
 extern void TopicRemove(int topic);
-
-/*
- * Move a partition's high watermark forward to hw (never backward) and wake
- * the fetches waiting on it.  Any process; no lock needed.
- */
-extern void PartitionAdvanceHighWatermark(StrataPartition *part, int64 hw);
-
-/* Fetch waiting: register this process's slot as a waiter, or remove it. */
-extern void PartitionAddWaiter(StrataPartition *part, int slot);
-extern void PartitionRemoveWaiter(StrataPartition *part, int slot);
 
 extern void TopicConfigDefaults(TopicConfig *config);
 

@@ -34,6 +34,9 @@
 #include <time.h>
 
 #include "catalog/catalog.h"
+#include "kafka/topics.h"
+#include "storage/wal.h"
+#include "postmaster/pmsignal.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "utils/elog.h"
@@ -213,6 +216,10 @@ worker_exec(const char *sql, int nparams, const char *const *params,
 	return last;
 }
 
+/* The registry needs (re)loading: at connect and on partition changes. */
+static bool topics_stale = true;
+static bool topics_loaded_once = false;
+
 static void
 handle_notifications(void)
 {
@@ -221,8 +228,34 @@ handle_notifications(void)
 	while ((n = PQnotifies(conn)) != NULL)
 	{
 		elog(DEBUG1, "catalog notification on %s: %s", n->relname, n->extra);
+		if (strcmp(n->relname, CATALOG_CHANNEL_PARTITIONS) == 0)
+			topics_stale = true;
 		PQfreemem(n);
 	}
+}
+
+/*
+ * Load the topic registry from the catalog when it is stale; the first
+ * successful load tells the postmaster the broker can open.  false means
+ * the connection is to be dropped.
+ */
+static bool
+sync_topics(char *err, size_t errlen)
+{
+	if (!topics_stale)
+		return true;
+	/* Partitions' next offsets come from the recovered WAL: wait for it. */
+	if (!WalIsReady())
+		return true;			/* the WAL writer sets our latch when it is */
+	if (!TopicsLoad(conn, err, errlen))
+		return false;
+	topics_stale = false;
+	if (!topics_loaded_once)
+	{
+		topics_loaded_once = true;
+		SendPostmasterSignal(PMSIGNAL_TOPICS_LOADED);
+	}
+	return true;
 }
 
 /* Renew the lease; false means the connection is to be dropped. */
@@ -314,7 +347,10 @@ CatalogWorkerMain(void)
 				next_attempt = now_ms() + backoff_ms;
 			}
 			else
+			{
 				next_renew = 0; /* renew at once */
+				topics_stale = true;
+			}
 		}
 		now = now_ms();
 		if (conn != NULL && now >= next_renew)
@@ -338,6 +374,11 @@ CatalogWorkerMain(void)
 		}
 		if (conn != NULL)
 			handle_notifications();
+		if (conn != NULL && !sync_topics(err, sizeof(err)))
+		{
+			note_outage(err);
+			next_attempt = now_ms() + backoff_ms;
+		}
 
 		now = now_ms();
 		wake = conn != NULL ? next_renew : next_attempt;
@@ -355,7 +396,10 @@ CatalogWorkerMain(void)
 				next_attempt = now_ms() + backoff_ms;
 			}
 			else
+			{
 				handle_notifications();
+				SetLatch(MyLatch);	/* reload at the top of the loop */
+			}
 		}
 	}
 }

@@ -31,21 +31,21 @@ static const KField ApiVersion_fields[] = {
 	KFIELD(ApiVersion, MinVersion, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(ApiVersion, MaxVersion, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema ApiVersion_schema = KSCHEMA(ApiVersion);
+const KSchema ApiVersion_schema = KSCHEMA(ApiVersion);
 
 static const KField SupportedFeatureKey_fields[] = {
 	KFIELD(SupportedFeatureKey, Name, KT_STRING, 3, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(SupportedFeatureKey, MinVersion, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(SupportedFeatureKey, MaxVersion, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema SupportedFeatureKey_schema = KSCHEMA(SupportedFeatureKey);
+const KSchema SupportedFeatureKey_schema = KSCHEMA(SupportedFeatureKey);
 
 static const KField FinalizedFeatureKey_fields[] = {
 	KFIELD(FinalizedFeatureKey, Name, KT_STRING, 3, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(FinalizedFeatureKey, MaxVersionLevel, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(FinalizedFeatureKey, MinVersionLevel, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema FinalizedFeatureKey_schema = KSCHEMA(FinalizedFeatureKey);
+const KSchema FinalizedFeatureKey_schema = KSCHEMA(FinalizedFeatureKey);
 
 static const KField ApiVersionsResponse_fields[] = {
 	KFIELD(ApiVersionsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -62,7 +62,7 @@ static const KField MetadataRequestTopic_fields[] = {
 	KFIELD(MetadataRequestTopic, TopicId, KT_UUID, 10, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(MetadataRequestTopic, Name, KT_STRING, 0, KV_MAX, 10, -1, NULL, 0),
 };
-static const KSchema MetadataRequestTopic_schema = KSCHEMA(MetadataRequestTopic);
+const KSchema MetadataRequestTopic_schema = KSCHEMA(MetadataRequestTopic);
 
 static const KField MetadataRequest_fields[] = {
 	KFIELD_ARRAY(MetadataRequest, Topics, KT_STRUCT, 0, KV_MAX, 1, -1, &MetadataRequestTopic_schema),
@@ -78,7 +78,7 @@ static const KField MetadataResponseBroker_fields[] = {
 	KFIELD(MetadataResponseBroker, Port, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(MetadataResponseBroker, Rack, KT_STRING, 1, KV_MAX, 1, -1, NULL, KDEF_NULL),
 };
-static const KSchema MetadataResponseBroker_schema = KSCHEMA(MetadataResponseBroker);
+const KSchema MetadataResponseBroker_schema = KSCHEMA(MetadataResponseBroker);
 
 static const KField MetadataResponsePartition_fields[] = {
 	KFIELD(MetadataResponsePartition, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -89,7 +89,7 @@ static const KField MetadataResponsePartition_fields[] = {
 	KFIELD_ARRAY(MetadataResponsePartition, IsrNodes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
 	KFIELD_ARRAY(MetadataResponsePartition, OfflineReplicas, KT_INT32, 5, KV_MAX, KV_NONE, -1, NULL),
 };
-static const KSchema MetadataResponsePartition_schema = KSCHEMA(MetadataResponsePartition);
+const KSchema MetadataResponsePartition_schema = KSCHEMA(MetadataResponsePartition);
 
 static const KField MetadataResponseTopic_fields[] = {
 	KFIELD(MetadataResponseTopic, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -99,7 +99,7 @@ static const KField MetadataResponseTopic_fields[] = {
 	KFIELD_ARRAY(MetadataResponseTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &MetadataResponsePartition_schema),
 	KFIELD(MetadataResponseTopic, TopicAuthorizedOperations, KT_INT32, 8, KV_MAX, KV_NONE, -1, NULL, -2147483648),
 };
-static const KSchema MetadataResponseTopic_schema = KSCHEMA(MetadataResponseTopic);
+const KSchema MetadataResponseTopic_schema = KSCHEMA(MetadataResponseTopic);
 
 static const KField MetadataResponse_fields[] = {
 	KFIELD(MetadataResponse, ThrottleTimeMs, KT_INT32, 3, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -115,13 +115,13 @@ static const KField CreatableReplicaAssignment_fields[] = {
 	KFIELD(CreatableReplicaAssignment, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(CreatableReplicaAssignment, BrokerIds, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
 };
-static const KSchema CreatableReplicaAssignment_schema = KSCHEMA(CreatableReplicaAssignment);
+const KSchema CreatableReplicaAssignment_schema = KSCHEMA(CreatableReplicaAssignment);
 
 static const KField CreatableTopicConfig_fields[] = {
 	KFIELD(CreatableTopicConfig, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(CreatableTopicConfig, Value, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
 };
-static const KSchema CreatableTopicConfig_schema = KSCHEMA(CreatableTopicConfig);
+const KSchema CreatableTopicConfig_schema = KSCHEMA(CreatableTopicConfig);
 
 static const KField CreatableTopic_fields[] = {
 	KFIELD(CreatableTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -130,7 +130,7 @@ static const KField CreatableTopic_fields[] = {
 	KFIELD_ARRAY(CreatableTopic, Assignments, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatableReplicaAssignment_schema),
 	KFIELD_ARRAY(CreatableTopic, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatableTopicConfig_schema),
 };
-static const KSchema CreatableTopic_schema = KSCHEMA(CreatableTopic);
+const KSchema CreatableTopic_schema = KSCHEMA(CreatableTopic);
 
 static const KField CreateTopicsRequest_fields[] = {
 	KFIELD_ARRAY(CreateTopicsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatableTopic_schema),
@@ -146,7 +146,7 @@ static const KField CreatableTopicConfigs_fields[] = {
 	KFIELD(CreatableTopicConfigs, ConfigSource, KT_INT8, 5, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(CreatableTopicConfigs, IsSensitive, KT_BOOL, 5, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema CreatableTopicConfigs_schema = KSCHEMA(CreatableTopicConfigs);
+const KSchema CreatableTopicConfigs_schema = KSCHEMA(CreatableTopicConfigs);
 
 static const KField CreatableTopicResult_fields[] = {
 	KFIELD(CreatableTopicResult, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -158,7 +158,7 @@ static const KField CreatableTopicResult_fields[] = {
 	KFIELD(CreatableTopicResult, ReplicationFactor, KT_INT16, 5, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD_ARRAY(CreatableTopicResult, Configs, KT_STRUCT, 5, KV_MAX, 5, -1, &CreatableTopicConfigs_schema),
 };
-static const KSchema CreatableTopicResult_schema = KSCHEMA(CreatableTopicResult);
+const KSchema CreatableTopicResult_schema = KSCHEMA(CreatableTopicResult);
 
 static const KField CreateTopicsResponse_fields[] = {
 	KFIELD(CreateTopicsResponse, ThrottleTimeMs, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -170,7 +170,7 @@ static const KField DeleteTopicState_fields[] = {
 	KFIELD(DeleteTopicState, Name, KT_STRING, 6, KV_MAX, 6, -1, NULL, KDEF_NULL),
 	KFIELD(DeleteTopicState, TopicId, KT_UUID, 6, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema DeleteTopicState_schema = KSCHEMA(DeleteTopicState);
+const KSchema DeleteTopicState_schema = KSCHEMA(DeleteTopicState);
 
 static const KField DeleteTopicsRequest_fields[] = {
 	KFIELD_ARRAY(DeleteTopicsRequest, Topics, KT_STRUCT, 6, KV_MAX, KV_NONE, -1, &DeleteTopicState_schema),
@@ -185,7 +185,7 @@ static const KField DeletableTopicResult_fields[] = {
 	KFIELD(DeletableTopicResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(DeletableTopicResult, ErrorMessage, KT_STRING, 5, KV_MAX, 5, -1, NULL, KDEF_NULL),
 };
-static const KSchema DeletableTopicResult_schema = KSCHEMA(DeletableTopicResult);
+const KSchema DeletableTopicResult_schema = KSCHEMA(DeletableTopicResult);
 
 static const KField DeleteTopicsResponse_fields[] = {
 	KFIELD(DeleteTopicsResponse, ThrottleTimeMs, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -196,14 +196,14 @@ const KSchema DeleteTopicsResponse_schema = KSCHEMA(DeleteTopicsResponse);
 static const KField CreatePartitionsAssignment_fields[] = {
 	KFIELD_ARRAY(CreatePartitionsAssignment, BrokerIds, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
 };
-static const KSchema CreatePartitionsAssignment_schema = KSCHEMA(CreatePartitionsAssignment);
+const KSchema CreatePartitionsAssignment_schema = KSCHEMA(CreatePartitionsAssignment);
 
 static const KField CreatePartitionsTopic_fields[] = {
 	KFIELD(CreatePartitionsTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(CreatePartitionsTopic, Count, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(CreatePartitionsTopic, Assignments, KT_STRUCT, 0, KV_MAX, 0, -1, &CreatePartitionsAssignment_schema),
 };
-static const KSchema CreatePartitionsTopic_schema = KSCHEMA(CreatePartitionsTopic);
+const KSchema CreatePartitionsTopic_schema = KSCHEMA(CreatePartitionsTopic);
 
 static const KField CreatePartitionsRequest_fields[] = {
 	KFIELD_ARRAY(CreatePartitionsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatePartitionsTopic_schema),
@@ -217,7 +217,7 @@ static const KField CreatePartitionsTopicResult_fields[] = {
 	KFIELD(CreatePartitionsTopicResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(CreatePartitionsTopicResult, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
 };
-static const KSchema CreatePartitionsTopicResult_schema = KSCHEMA(CreatePartitionsTopicResult);
+const KSchema CreatePartitionsTopicResult_schema = KSCHEMA(CreatePartitionsTopicResult);
 
 static const KField CreatePartitionsResponse_fields[] = {
 	KFIELD(CreatePartitionsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -229,13 +229,13 @@ static const KField PartitionProduceData_fields[] = {
 	KFIELD(PartitionProduceData, Index, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(PartitionProduceData, Records, KT_RECORDS, 0, KV_MAX, 0, -1, NULL, 0),
 };
-static const KSchema PartitionProduceData_schema = KSCHEMA(PartitionProduceData);
+const KSchema PartitionProduceData_schema = KSCHEMA(PartitionProduceData);
 
 static const KField TopicProduceData_fields[] = {
 	KFIELD(TopicProduceData, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(TopicProduceData, PartitionData, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &PartitionProduceData_schema),
 };
-static const KSchema TopicProduceData_schema = KSCHEMA(TopicProduceData);
+const KSchema TopicProduceData_schema = KSCHEMA(TopicProduceData);
 
 static const KField ProduceRequest_fields[] = {
 	KFIELD(ProduceRequest, TransactionalId, KT_STRING, 3, KV_MAX, 3, -1, NULL, KDEF_NULL),
@@ -249,13 +249,13 @@ static const KField BatchIndexAndErrorMessage_fields[] = {
 	KFIELD(BatchIndexAndErrorMessage, BatchIndex, KT_INT32, 8, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(BatchIndexAndErrorMessage, BatchIndexErrorMessage, KT_STRING, 8, KV_MAX, 8, -1, NULL, KDEF_NULL),
 };
-static const KSchema BatchIndexAndErrorMessage_schema = KSCHEMA(BatchIndexAndErrorMessage);
+const KSchema BatchIndexAndErrorMessage_schema = KSCHEMA(BatchIndexAndErrorMessage);
 
 static const KField ProduceLeaderIdAndEpoch_fields[] = {
 	KFIELD(ProduceLeaderIdAndEpoch, LeaderId, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(ProduceLeaderIdAndEpoch, LeaderEpoch, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, -1),
 };
-static const KSchema ProduceLeaderIdAndEpoch_schema = KSCHEMA(ProduceLeaderIdAndEpoch);
+const KSchema ProduceLeaderIdAndEpoch_schema = KSCHEMA(ProduceLeaderIdAndEpoch);
 
 static const KField PartitionProduceResponse_fields[] = {
 	KFIELD(PartitionProduceResponse, Index, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -267,13 +267,13 @@ static const KField PartitionProduceResponse_fields[] = {
 	KFIELD(PartitionProduceResponse, ErrorMessage, KT_STRING, 8, KV_MAX, 8, -1, NULL, KDEF_NULL),
 	KFIELD(PartitionProduceResponse, CurrentLeader, KT_STRUCT, 10, KV_MAX, KV_NONE, 0, &ProduceLeaderIdAndEpoch_schema, 0),
 };
-static const KSchema PartitionProduceResponse_schema = KSCHEMA(PartitionProduceResponse);
+const KSchema PartitionProduceResponse_schema = KSCHEMA(PartitionProduceResponse);
 
 static const KField TopicProduceResponse_fields[] = {
 	KFIELD(TopicProduceResponse, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(TopicProduceResponse, PartitionResponses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &PartitionProduceResponse_schema),
 };
-static const KSchema TopicProduceResponse_schema = KSCHEMA(TopicProduceResponse);
+const KSchema TopicProduceResponse_schema = KSCHEMA(TopicProduceResponse);
 
 static const KField ProduceNodeEndpoint_fields[] = {
 	KFIELD(ProduceNodeEndpoint, NodeId, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -281,7 +281,7 @@ static const KField ProduceNodeEndpoint_fields[] = {
 	KFIELD(ProduceNodeEndpoint, Port, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(ProduceNodeEndpoint, Rack, KT_STRING, 10, KV_MAX, 10, -1, NULL, KDEF_NULL),
 };
-static const KSchema ProduceNodeEndpoint_schema = KSCHEMA(ProduceNodeEndpoint);
+const KSchema ProduceNodeEndpoint_schema = KSCHEMA(ProduceNodeEndpoint);
 
 static const KField ProduceResponse_fields[] = {
 	KFIELD_ARRAY(ProduceResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &TopicProduceResponse_schema),
@@ -294,7 +294,7 @@ static const KField FetchReplicaState_fields[] = {
 	KFIELD(FetchReplicaState, ReplicaId, KT_INT32, 15, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(FetchReplicaState, ReplicaEpoch, KT_INT64, 15, KV_MAX, KV_NONE, -1, NULL, -1),
 };
-static const KSchema FetchReplicaState_schema = KSCHEMA(FetchReplicaState);
+const KSchema FetchReplicaState_schema = KSCHEMA(FetchReplicaState);
 
 static const KField FetchPartition_fields[] = {
 	KFIELD(FetchPartition, Partition, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -305,21 +305,21 @@ static const KField FetchPartition_fields[] = {
 	KFIELD(FetchPartition, PartitionMaxBytes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(FetchPartition, ReplicaDirectoryId, KT_UUID, 17, KV_MAX, KV_NONE, 0, NULL, 0),
 };
-static const KSchema FetchPartition_schema = KSCHEMA(FetchPartition);
+const KSchema FetchPartition_schema = KSCHEMA(FetchPartition);
 
 static const KField FetchTopic_fields[] = {
 	KFIELD(FetchTopic, Topic, KT_STRING, 0, 12, KV_NONE, -1, NULL, 0),
 	KFIELD(FetchTopic, TopicId, KT_UUID, 13, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(FetchTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &FetchPartition_schema),
 };
-static const KSchema FetchTopic_schema = KSCHEMA(FetchTopic);
+const KSchema FetchTopic_schema = KSCHEMA(FetchTopic);
 
 static const KField ForgottenTopic_fields[] = {
 	KFIELD(ForgottenTopic, Topic, KT_STRING, 7, 12, KV_NONE, -1, NULL, 0),
 	KFIELD(ForgottenTopic, TopicId, KT_UUID, 13, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(ForgottenTopic, Partitions, KT_INT32, 7, KV_MAX, KV_NONE, -1, NULL),
 };
-static const KSchema ForgottenTopic_schema = KSCHEMA(ForgottenTopic);
+const KSchema ForgottenTopic_schema = KSCHEMA(ForgottenTopic);
 
 static const KField FetchRequest_fields[] = {
 	KFIELD(FetchRequest, ClusterId, KT_STRING, 12, KV_MAX, 12, 0, NULL, KDEF_NULL),
@@ -341,25 +341,25 @@ static const KField FetchEpochEndOffset_fields[] = {
 	KFIELD(FetchEpochEndOffset, Epoch, KT_INT32, 12, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(FetchEpochEndOffset, EndOffset, KT_INT64, 12, KV_MAX, KV_NONE, -1, NULL, -1),
 };
-static const KSchema FetchEpochEndOffset_schema = KSCHEMA(FetchEpochEndOffset);
+const KSchema FetchEpochEndOffset_schema = KSCHEMA(FetchEpochEndOffset);
 
 static const KField FetchLeaderIdAndEpoch_fields[] = {
 	KFIELD(FetchLeaderIdAndEpoch, LeaderId, KT_INT32, 12, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(FetchLeaderIdAndEpoch, LeaderEpoch, KT_INT32, 12, KV_MAX, KV_NONE, -1, NULL, -1),
 };
-static const KSchema FetchLeaderIdAndEpoch_schema = KSCHEMA(FetchLeaderIdAndEpoch);
+const KSchema FetchLeaderIdAndEpoch_schema = KSCHEMA(FetchLeaderIdAndEpoch);
 
 static const KField FetchSnapshotId_fields[] = {
 	KFIELD(FetchSnapshotId, EndOffset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(FetchSnapshotId, Epoch, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, -1),
 };
-static const KSchema FetchSnapshotId_schema = KSCHEMA(FetchSnapshotId);
+const KSchema FetchSnapshotId_schema = KSCHEMA(FetchSnapshotId);
 
 static const KField AbortedTransaction_fields[] = {
 	KFIELD(AbortedTransaction, ProducerId, KT_INT64, 4, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(AbortedTransaction, FirstOffset, KT_INT64, 4, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema AbortedTransaction_schema = KSCHEMA(AbortedTransaction);
+const KSchema AbortedTransaction_schema = KSCHEMA(AbortedTransaction);
 
 static const KField PartitionData_fields[] = {
 	KFIELD(PartitionData, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -374,14 +374,14 @@ static const KField PartitionData_fields[] = {
 	KFIELD(PartitionData, PreferredReadReplica, KT_INT32, 11, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(PartitionData, Records, KT_RECORDS, 0, KV_MAX, 0, -1, NULL, 0),
 };
-static const KSchema PartitionData_schema = KSCHEMA(PartitionData);
+const KSchema PartitionData_schema = KSCHEMA(PartitionData);
 
 static const KField FetchableTopicResponse_fields[] = {
 	KFIELD(FetchableTopicResponse, Topic, KT_STRING, 0, 12, KV_NONE, -1, NULL, 0),
 	KFIELD(FetchableTopicResponse, TopicId, KT_UUID, 13, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(FetchableTopicResponse, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &PartitionData_schema),
 };
-static const KSchema FetchableTopicResponse_schema = KSCHEMA(FetchableTopicResponse);
+const KSchema FetchableTopicResponse_schema = KSCHEMA(FetchableTopicResponse);
 
 static const KField FetchNodeEndpoint_fields[] = {
 	KFIELD(FetchNodeEndpoint, NodeId, KT_INT32, 16, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -389,7 +389,7 @@ static const KField FetchNodeEndpoint_fields[] = {
 	KFIELD(FetchNodeEndpoint, Port, KT_INT32, 16, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(FetchNodeEndpoint, Rack, KT_STRING, 16, KV_MAX, 16, -1, NULL, KDEF_NULL),
 };
-static const KSchema FetchNodeEndpoint_schema = KSCHEMA(FetchNodeEndpoint);
+const KSchema FetchNodeEndpoint_schema = KSCHEMA(FetchNodeEndpoint);
 
 static const KField FetchResponse_fields[] = {
 	KFIELD(FetchResponse, ThrottleTimeMs, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -406,13 +406,13 @@ static const KField ListOffsetsPartition_fields[] = {
 	KFIELD(ListOffsetsPartition, Timestamp, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(ListOffsetsPartition, MaxNumOffsets, KT_INT32, 0, 0, KV_NONE, -1, NULL, 1),
 };
-static const KSchema ListOffsetsPartition_schema = KSCHEMA(ListOffsetsPartition);
+const KSchema ListOffsetsPartition_schema = KSCHEMA(ListOffsetsPartition);
 
 static const KField ListOffsetsTopic_fields[] = {
 	KFIELD(ListOffsetsTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(ListOffsetsTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ListOffsetsPartition_schema),
 };
-static const KSchema ListOffsetsTopic_schema = KSCHEMA(ListOffsetsTopic);
+const KSchema ListOffsetsTopic_schema = KSCHEMA(ListOffsetsTopic);
 
 static const KField ListOffsetsRequest_fields[] = {
 	KFIELD(ListOffsetsRequest, ReplicaId, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -429,13 +429,13 @@ static const KField ListOffsetsPartitionResponse_fields[] = {
 	KFIELD(ListOffsetsPartitionResponse, Offset, KT_INT64, 1, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(ListOffsetsPartitionResponse, LeaderEpoch, KT_INT32, 4, KV_MAX, KV_NONE, -1, NULL, -1),
 };
-static const KSchema ListOffsetsPartitionResponse_schema = KSCHEMA(ListOffsetsPartitionResponse);
+const KSchema ListOffsetsPartitionResponse_schema = KSCHEMA(ListOffsetsPartitionResponse);
 
 static const KField ListOffsetsTopicResponse_fields[] = {
 	KFIELD(ListOffsetsTopicResponse, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(ListOffsetsTopicResponse, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ListOffsetsPartitionResponse_schema),
 };
-static const KSchema ListOffsetsTopicResponse_schema = KSCHEMA(ListOffsetsTopicResponse);
+const KSchema ListOffsetsTopicResponse_schema = KSCHEMA(ListOffsetsTopicResponse);
 
 static const KField ListOffsetsResponse_fields[] = {
 	KFIELD(ListOffsetsResponse, ThrottleTimeMs, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -448,13 +448,13 @@ static const KField OffsetForLeaderPartition_fields[] = {
 	KFIELD(OffsetForLeaderPartition, CurrentLeaderEpoch, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(OffsetForLeaderPartition, LeaderEpoch, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema OffsetForLeaderPartition_schema = KSCHEMA(OffsetForLeaderPartition);
+const KSchema OffsetForLeaderPartition_schema = KSCHEMA(OffsetForLeaderPartition);
 
 static const KField OffsetForLeaderTopic_fields[] = {
 	KFIELD(OffsetForLeaderTopic, Topic, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(OffsetForLeaderTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OffsetForLeaderPartition_schema),
 };
-static const KSchema OffsetForLeaderTopic_schema = KSCHEMA(OffsetForLeaderTopic);
+const KSchema OffsetForLeaderTopic_schema = KSCHEMA(OffsetForLeaderTopic);
 
 static const KField OffsetForLeaderEpochRequest_fields[] = {
 	KFIELD(OffsetForLeaderEpochRequest, ReplicaId, KT_INT32, 3, KV_MAX, KV_NONE, -1, NULL, -2),
@@ -468,13 +468,13 @@ static const KField EpochEndOffset_fields[] = {
 	KFIELD(EpochEndOffset, LeaderEpoch, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, -1),
 	KFIELD(EpochEndOffset, EndOffset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, -1),
 };
-static const KSchema EpochEndOffset_schema = KSCHEMA(EpochEndOffset);
+const KSchema EpochEndOffset_schema = KSCHEMA(EpochEndOffset);
 
 static const KField OffsetForLeaderTopicResult_fields[] = {
 	KFIELD(OffsetForLeaderTopicResult, Topic, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(OffsetForLeaderTopicResult, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &EpochEndOffset_schema),
 };
-static const KSchema OffsetForLeaderTopicResult_schema = KSCHEMA(OffsetForLeaderTopicResult);
+const KSchema OffsetForLeaderTopicResult_schema = KSCHEMA(OffsetForLeaderTopicResult);
 
 static const KField OffsetForLeaderEpochResponse_fields[] = {
 	KFIELD(OffsetForLeaderEpochResponse, ThrottleTimeMs, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -486,13 +486,13 @@ static const KField DeleteRecordsPartition_fields[] = {
 	KFIELD(DeleteRecordsPartition, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(DeleteRecordsPartition, Offset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema DeleteRecordsPartition_schema = KSCHEMA(DeleteRecordsPartition);
+const KSchema DeleteRecordsPartition_schema = KSCHEMA(DeleteRecordsPartition);
 
 static const KField DeleteRecordsTopic_fields[] = {
 	KFIELD(DeleteRecordsTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(DeleteRecordsTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteRecordsPartition_schema),
 };
-static const KSchema DeleteRecordsTopic_schema = KSCHEMA(DeleteRecordsTopic);
+const KSchema DeleteRecordsTopic_schema = KSCHEMA(DeleteRecordsTopic);
 
 static const KField DeleteRecordsRequest_fields[] = {
 	KFIELD_ARRAY(DeleteRecordsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteRecordsTopic_schema),
@@ -505,13 +505,13 @@ static const KField DeleteRecordsPartitionResult_fields[] = {
 	KFIELD(DeleteRecordsPartitionResult, LowWatermark, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(DeleteRecordsPartitionResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema DeleteRecordsPartitionResult_schema = KSCHEMA(DeleteRecordsPartitionResult);
+const KSchema DeleteRecordsPartitionResult_schema = KSCHEMA(DeleteRecordsPartitionResult);
 
 static const KField DeleteRecordsTopicResult_fields[] = {
 	KFIELD(DeleteRecordsTopicResult, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(DeleteRecordsTopicResult, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteRecordsPartitionResult_schema),
 };
-static const KSchema DeleteRecordsTopicResult_schema = KSCHEMA(DeleteRecordsTopicResult);
+const KSchema DeleteRecordsTopicResult_schema = KSCHEMA(DeleteRecordsTopicResult);
 
 static const KField DeleteRecordsResponse_fields[] = {
 	KFIELD(DeleteRecordsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -524,7 +524,7 @@ static const KField DescribeConfigsResource_fields[] = {
 	KFIELD(DescribeConfigsResource, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(DescribeConfigsResource, ConfigurationKeys, KT_STRING, 0, KV_MAX, 0, -1, NULL),
 };
-static const KSchema DescribeConfigsResource_schema = KSCHEMA(DescribeConfigsResource);
+const KSchema DescribeConfigsResource_schema = KSCHEMA(DescribeConfigsResource);
 
 static const KField DescribeConfigsRequest_fields[] = {
 	KFIELD_ARRAY(DescribeConfigsRequest, Resources, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeConfigsResource_schema),
@@ -538,7 +538,7 @@ static const KField DescribeConfigsSynonym_fields[] = {
 	KFIELD(DescribeConfigsSynonym, Value, KT_STRING, 1, KV_MAX, 0, -1, NULL, 0),
 	KFIELD(DescribeConfigsSynonym, Source, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema DescribeConfigsSynonym_schema = KSCHEMA(DescribeConfigsSynonym);
+const KSchema DescribeConfigsSynonym_schema = KSCHEMA(DescribeConfigsSynonym);
 
 static const KField DescribeConfigsResourceResult_fields[] = {
 	KFIELD(DescribeConfigsResourceResult, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -551,7 +551,7 @@ static const KField DescribeConfigsResourceResult_fields[] = {
 	KFIELD(DescribeConfigsResourceResult, ConfigType, KT_INT8, 3, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(DescribeConfigsResourceResult, Documentation, KT_STRING, 3, KV_MAX, 0, -1, NULL, 0),
 };
-static const KSchema DescribeConfigsResourceResult_schema = KSCHEMA(DescribeConfigsResourceResult);
+const KSchema DescribeConfigsResourceResult_schema = KSCHEMA(DescribeConfigsResourceResult);
 
 static const KField DescribeConfigsResult_fields[] = {
 	KFIELD(DescribeConfigsResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -560,7 +560,7 @@ static const KField DescribeConfigsResult_fields[] = {
 	KFIELD(DescribeConfigsResult, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(DescribeConfigsResult, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeConfigsResourceResult_schema),
 };
-static const KSchema DescribeConfigsResult_schema = KSCHEMA(DescribeConfigsResult);
+const KSchema DescribeConfigsResult_schema = KSCHEMA(DescribeConfigsResult);
 
 static const KField DescribeConfigsResponse_fields[] = {
 	KFIELD(DescribeConfigsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -572,14 +572,14 @@ static const KField AlterableConfig_fields[] = {
 	KFIELD(AlterableConfig, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(AlterableConfig, Value, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
 };
-static const KSchema AlterableConfig_schema = KSCHEMA(AlterableConfig);
+const KSchema AlterableConfig_schema = KSCHEMA(AlterableConfig);
 
 static const KField AlterConfigsResource_fields[] = {
 	KFIELD(AlterConfigsResource, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(AlterConfigsResource, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(AlterConfigsResource, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AlterableConfig_schema),
 };
-static const KSchema AlterConfigsResource_schema = KSCHEMA(AlterConfigsResource);
+const KSchema AlterConfigsResource_schema = KSCHEMA(AlterConfigsResource);
 
 static const KField AlterConfigsRequest_fields[] = {
 	KFIELD_ARRAY(AlterConfigsRequest, Resources, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AlterConfigsResource_schema),
@@ -593,7 +593,7 @@ static const KField AlterConfigsResourceResponse_fields[] = {
 	KFIELD(AlterConfigsResourceResponse, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(AlterConfigsResourceResponse, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema AlterConfigsResourceResponse_schema = KSCHEMA(AlterConfigsResourceResponse);
+const KSchema AlterConfigsResourceResponse_schema = KSCHEMA(AlterConfigsResourceResponse);
 
 static const KField AlterConfigsResponse_fields[] = {
 	KFIELD(AlterConfigsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -606,14 +606,14 @@ static const KField IncrementalAlterableConfig_fields[] = {
 	KFIELD(IncrementalAlterableConfig, ConfigOperation, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(IncrementalAlterableConfig, Value, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
 };
-static const KSchema IncrementalAlterableConfig_schema = KSCHEMA(IncrementalAlterableConfig);
+const KSchema IncrementalAlterableConfig_schema = KSCHEMA(IncrementalAlterableConfig);
 
 static const KField IncrementalAlterConfigsResource_fields[] = {
 	KFIELD(IncrementalAlterConfigsResource, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(IncrementalAlterConfigsResource, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD_ARRAY(IncrementalAlterConfigsResource, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &IncrementalAlterableConfig_schema),
 };
-static const KSchema IncrementalAlterConfigsResource_schema = KSCHEMA(IncrementalAlterConfigsResource);
+const KSchema IncrementalAlterConfigsResource_schema = KSCHEMA(IncrementalAlterConfigsResource);
 
 static const KField IncrementalAlterConfigsRequest_fields[] = {
 	KFIELD_ARRAY(IncrementalAlterConfigsRequest, Resources, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &IncrementalAlterConfigsResource_schema),
@@ -627,7 +627,7 @@ static const KField IncrementalAlterConfigsResourceResponse_fields[] = {
 	KFIELD(IncrementalAlterConfigsResourceResponse, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(IncrementalAlterConfigsResourceResponse, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 };
-static const KSchema IncrementalAlterConfigsResourceResponse_schema = KSCHEMA(IncrementalAlterConfigsResourceResponse);
+const KSchema IncrementalAlterConfigsResourceResponse_schema = KSCHEMA(IncrementalAlterConfigsResourceResponse);
 
 static const KField IncrementalAlterConfigsResponse_fields[] = {
 	KFIELD(IncrementalAlterConfigsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
@@ -647,7 +647,7 @@ static const KField DescribeClusterBroker_fields[] = {
 	KFIELD(DescribeClusterBroker, Port, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(DescribeClusterBroker, Rack, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
 };
-static const KSchema DescribeClusterBroker_schema = KSCHEMA(DescribeClusterBroker);
+const KSchema DescribeClusterBroker_schema = KSCHEMA(DescribeClusterBroker);
 
 static const KField DescribeClusterResponse_fields[] = {
 	KFIELD(DescribeClusterResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),

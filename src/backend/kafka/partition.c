@@ -7,8 +7,7 @@
  *	  Three open-addressing hash indexes (linear probing, tombstones on
  *	  removal) map a topic name, a (topic, partition) pair and a stream id
  *	  to table indexes.  Each index has twice as many buckets as entries can
- *	  exist, so probes stay short.  A partition entry ends with a bitmap of
- *	  process slots sleeping in a fetch on it, sized from max_connections.
+ *	  exist, so probes stay short.
  *
  * src/backend/kafka/partition.c
  *
@@ -17,8 +16,6 @@
 #include "c.h"
 
 #include "kafka/partition.h"
-#include "storage/latch.h"
-#include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -32,8 +29,9 @@ typedef struct RegistryHeader
 	int			ntopics;		/* capacity of the topic table */
 	int			nparts;			/* capacity of the partition table */
 	int			nbuckets;		/* per hash index */
-	int			waiter_words;	/* uint32 words in each waiter bitmap */
 	size_t		part_size;		/* bytes per partition entry */
+	char		cluster_id[64]; /* Kafka cluster id, from the catalog */
+	uint64		install_seq;	/* see RegistryInstallSeq */
 } RegistryHeader;
 
 static RegistryHeader *Registry;
@@ -43,16 +41,10 @@ static int32 *TopicIndex;		/* by name */
 static int32 *PartIndex;		/* by (topic, partition) */
 static int32 *StreamIndex;		/* by stream id */
 
-static int
-waiter_words(void)
-{
-	return (NUM_AUX_PROCS + (int) max_connections + 31) / 32;
-}
-
 static size_t
 part_entry_size(void)
 {
-	return MAXALIGN(offsetof(StrataPartition, waiters) + sizeof(uint32) * (size_t) waiter_words());
+	return MAXALIGN(sizeof(StrataPartition));
 }
 
 static int
@@ -98,12 +90,33 @@ PartitionShmemInit(void)
 	Registry->ntopics = topic_capacity();
 	Registry->nparts = (int) max_partitions;
 	Registry->nbuckets = (int) max_partitions * 2;
-	Registry->waiter_words = waiter_words();
 	Registry->part_size = part_entry_size();
 	memset(Topics, 0, sizeof(StrataTopic) * (size_t) Registry->ntopics);
 	memset(Parts, 0, Registry->part_size * (size_t) Registry->nparts);
 	for (int i = 0; i < Registry->nbuckets; i++)
 		TopicIndex[i] = PartIndex[i] = StreamIndex[i] = BUCKET_EMPTY;
+}
+
+void
+RegistrySetClusterId(const char *id)
+{
+	RegistryLock();
+	strlcpy_s(Registry->cluster_id, id, sizeof(Registry->cluster_id));
+	RegistryUnlock();
+}
+
+void
+RegistryGetClusterId(char *buf, size_t len)
+{
+	RegistryLock();
+	strlcpy_s(buf, Registry->cluster_id, len);
+	RegistryUnlock();
+}
+
+uint64
+RegistryInstallSeq(void)
+{
+	return Registry->install_seq;
 }
 
 void
@@ -319,6 +332,7 @@ TopicInstall(const char *name, size_t len, const uint8 id[16],
 		Topics[idx].name_len = (int32) len;
 		TopicIndex[insert_at] = idx;
 		Topics[idx].state = TOPIC_LIVE;
+		Topics[idx].install_seq = ++Registry->install_seq;
 	}
 	memcpy(Topics[idx].id, id, 16);
 	Topics[idx].config = *config;
@@ -363,7 +377,6 @@ PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch
 		p->stream_id = stream_id;
 		SMutexInit(&p->append_lock);
 		p->next_offset = next_offset;
-		p->high_watermark = next_offset;
 		p->log_start_offset = log_start_offset;
 		p->max_timestamp = -1;
 		p->max_timestamp_offset = -1;
@@ -401,52 +414,8 @@ TopicRemove(int topic)
 			index_remove(PartIndex, i);
 			index_remove(StreamIndex, i);
 			p->state = TOPIC_FREE;
-			/* Wake fetches so they notice the partition is gone. */
-			PartitionAdvanceHighWatermark(p, p->high_watermark);
 		}
 	}
 	index_remove(TopicIndex, topic);
 	Topics[topic].state = TOPIC_FREE;
-}
-
-void
-PartitionAdvanceHighWatermark(StrataPartition *part, int64 hw)
-{
-	int64		cur = __atomic_load_n(&part->high_watermark, __ATOMIC_ACQUIRE);
-
-	while (cur < hw)
-	{
-		if (__atomic_compare_exchange_n(&part->high_watermark, &cur, hw, false,
-										__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			break;
-	}
-	__atomic_fetch_add(&part->data_seq, 1, __ATOMIC_SEQ_CST);
-
-	/* Wake every process sleeping in a fetch on this partition. */
-	for (int w = 0; w < Registry->waiter_words; w++)
-	{
-		uint32		bits = __atomic_load_n(&part->waiters[w], __ATOMIC_SEQ_CST);
-
-		while (bits)
-		{
-			int			bit = __builtin_ctz(bits);
-			int			slot = w * 32 + bit;
-
-			bits &= bits - 1;
-			if (slot < ProcArray->nslots)
-				SetLatch(&ProcArray->slots[slot].latch);
-		}
-	}
-}
-
-void
-PartitionAddWaiter(StrataPartition *part, int slot)
-{
-	__atomic_fetch_or(&part->waiters[slot / 32], 1u << (slot % 32), __ATOMIC_SEQ_CST);
-}
-
-void
-PartitionRemoveWaiter(StrataPartition *part, int slot)
-{
-	__atomic_fetch_and(&part->waiters[slot / 32], ~(1u << (slot % 32)), __ATOMIC_SEQ_CST);
 }

@@ -24,6 +24,7 @@
 #include "catalog/catalog.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
+#include "storage/logcache.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -92,6 +93,32 @@ parse_uuid(const char *text, uint8 out[16])
 		n++;
 	}
 	return n == 32;
+}
+
+/* Kafka prints cluster ids as URL-safe base64 of the UUID, unpadded. */
+static void
+encode_cluster_id(const uint8 id[16], char out[23])
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	int			o = 0;
+
+	for (int i = 0; i < 16; i += 3)
+	{
+		uint32		v = (uint32) id[i] << 16;
+
+		if (i + 1 < 16)
+			v |= (uint32) id[i + 1] << 8;
+		if (i + 2 < 16)
+			v |= id[i + 2];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		if (i + 1 < 16)
+			out[o++] = alphabet[(v >> 6) & 63];
+		if (i + 2 < 16)
+			out[o++] = alphabet[v & 63];
+	}
+	out[o] = '\0';
 }
 
 static char *
@@ -698,6 +725,11 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 	char	   *me = psprintf("%lld", (long long) broker_id);
 	const char *params[1] = {me};
 	bool	   *seen;
+	uint64		seq;
+
+	RegistryLock();
+	seq = RegistryInstallSeq();
+	RegistryUnlock();
 
 	/*
 	 * Claim and open the partitions that are ours or nobody's: bump the
@@ -713,6 +745,20 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 		goto fail;
 	if (!open_new_streams(conn, err, errlen))
 		goto fail;
+	{
+		PGresult   *cl = CatalogQuery(conn, "SELECT id::text FROM strata.cluster", 0, NULL, err, errlen);
+		uint8		cid[16];
+		char		b64[32];
+
+		if (cl == NULL)
+			goto fail;
+		if (PQntuples(cl) == 1 && parse_uuid(PQgetvalue(cl, 0, 0), cid))
+		{
+			encode_cluster_id(cid, b64);
+			RegistrySetClusterId(b64);
+		}
+		PQclear(cl);
+	}
 	topics = CatalogQuery(conn,
 						  "SELECT id::text, name, (SELECT count(*) FROM strata.partitions p WHERE p.topic_id = t.id) "
 						  "FROM strata.topics t ORDER BY name", 0, NULL, err, errlen);
@@ -787,13 +833,20 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 		t = TopicLookupById(id);
 		if (t < 0)
 			continue;
+		/* The WAL may hold more of the stream than objects do. */
+		{
+			int64		wal_next;
+
+			if (LogCacheStreamEnd((uint64) stream, &wal_next, NULL) && wal_next > end)
+				end = wal_next;
+		}
 		if (PartitionInstall(t, index, stream, epoch, leader, leader_epoch, start, end) < 0)
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",
 				 index, TopicGet(t)->name);
 	}
 	/* Topics that are gone from the catalog. */
 	for (int t = 0; t < TopicCapacity(); t++)
-		if (TopicGet(t)->state == TOPIC_LIVE && !seen[t])
+		if (TopicGet(t)->state == TOPIC_LIVE && !seen[t] && TopicGet(t)->install_seq <= seq)
 			TopicRemove(t);
 	RegistryUnlock();
 	pfree(seen);

@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -452,29 +453,16 @@ print_tail(const char *path, int n)
 /* ---------- the WAL file ---------- */
 
 /*
- * Create the WAL file, preallocated.  A stand-in until the WAL module's
- * WalDeviceCreate(path, size) (include/storage/wal.h) is merged: it is the
- * one place to swap, as that also writes the WAL header.
+ * Create the WAL file, preallocated, with its header (the WAL module's
+ * WalDeviceCreate), owned by this broker.
  */
 static void
 create_wal_file(const char *path, int64 size)
 {
-	int			fd;
-	int			rc;
+	char		err[1024];
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		fail("could not create WAL file \"%s\": %s", path, strerror(errno));
-	rc = posix_fallocate(fd, 0, (off_t) size);
-	if (rc != 0)
-	{
-		close(fd);
-		unlink(path);
-		fail("could not allocate %lld bytes for WAL file \"%s\": %s; choose a smaller --wal-size or free some space",
-			 (long long) size, path, strerror(rc));
-	}
-	if (fsync(fd) != 0 || close(fd) != 0)
-		fail("could not write WAL file \"%s\": %s", path, strerror(errno));
+	if (!WalDeviceCreate(path, (uint64) size, (uint64) broker_id, err, sizeof(err)))
+		fail("%s", err);
 }
 
 /* ---------- postmaster.pid ---------- */

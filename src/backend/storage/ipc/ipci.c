@@ -14,8 +14,10 @@
 
 #include "kafka/partition.h"
 #include "postmaster/pmsignal.h"
+#include "storage/logcache.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
+#include "storage/wal.h"
 
 size_t
 CalculateShmemSize(void)
@@ -25,6 +27,8 @@ CalculateShmemSize(void)
 	size = add_size(size, ProcArrayShmemSize());
 	size = add_size(size, PMSignalShmemSize());
 	size = add_size(size, PartitionShmemSize());
+	size = add_size(size, WalShmemSize());
+	size = add_size(size, LogCacheShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -37,4 +41,6 @@ CreateSharedMemoryAndSemaphores(void)
 	ProcArrayShmemInit();
 	PMSignalShmemInit();
 	PartitionShmemInit();
+	WalShmemInit();
+	LogCacheShmemInit();		/* after WalShmemInit */
 }

@@ -73,7 +73,7 @@ sub init
 	my @cmd = ('strata_ctl', 'init', '-D', $self->{data_dir},
 		'--broker-id', $opts{broker_id} // $self->{broker_id},
 		'--listeners', "PLAINTEXT://127.0.0.1:$self->{port}",
-		'--wal-size', $opts{wal_size} // '16MB',
+		'--wal-size', $opts{wal_size} // '64MB',
 		'--catalog', $self->{catalog});
 	push @cmd, '--object-store', $opts{object_store} if $opts{object_store};
 	push @cmd, @{ $opts{extra} } if $opts{extra};
@@ -86,7 +86,7 @@ sub init
 	}
 	# Keep test nodes small: shared memory sized for tests, fast leases.
 	$self->append_conf(
-		"log_cache_size = 8MB\nblock_cache_size = 8MB\nwal_buffers = 1MB\n"
+		"log_cache_size = 64MB\nblock_cache_size = 8MB\n"
 		  . "log_min_messages = debug1\n");
 	return 1;
 }

@@ -23,7 +23,7 @@ for my $n ($n1, $n2)
 	my ($out, $err) = ('', '');
 	push @h, [ $n, \$out, \$err, IPC::Run::start(
 		[ 'strata_ctl', 'init', '-D', $n->data_dir, '--broker-id', $n->broker_id,
-		  '--listeners', 'PLAINTEXT://127.0.0.1:' . $n->port, '--wal-size', '16MB',
+		  '--listeners', 'PLAINTEXT://127.0.0.1:' . $n->port, '--wal-size', '64MB',
 		  '--catalog', $cluster->connstr, '--object-store', $cluster->object_store ],
 		'<', \undef, '>', \$out, '2>', \$err) ];
 }
@@ -32,8 +32,7 @@ for my $x (@h)
 	my ($n, $out, $err, $h) = @$x;
 	ok($h->finish, 'concurrent init of ' . $n->name) or diag($$err);
 	$n->{catalog} = $cluster->connstr;
-	$n->append_conf("log_cache_size = 8MB\nblock_cache_size = 8MB\nwal_buffers = 1MB\n"
-		  . "log_min_messages = debug1\nbroker_lease_time = 3s\n");
+	$n->append_conf(Strata::Test::Node::test_conf() . "broker_lease_time = 3s\n");
 }
 push @{ $cluster->{nodes} }, $n1, $n2;
 is($cluster->psql('SELECT count(*) FROM strata.schema_version'), '1', 'migration 1 applied once');

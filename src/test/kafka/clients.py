@@ -426,51 +426,69 @@ def group_rebalance(bootstrap, topic, strategy):
 
 
 def kafka_python_group(bootstrap, topic):
-    from kafka import KafkaConsumer, TopicPartition
+    import threading
+    from kafka import KafkaConsumer, OffsetAndMetadata
+    from kafka.errors import CommitFailedError, KafkaError
     P, N = 4, 200
     create_topic(bootstrap, topic, P)
     produce_to_partitions(bootstrap, topic, N, P)
     group = 'kp-' + topic
+    processed = []
+    stop = []
+    errors = []
+    consumers = {}
 
-    def consumer(name):
-        return KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
-                             client_id=name, enable_auto_commit=False,
-                             auto_offset_reset='earliest', session_timeout_ms=10000,
-                             heartbeat_interval_ms=1000, consumer_timeout_ms=1000)
+    def run(name):
+        c = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
+                          client_id=name, enable_auto_commit=False,
+                          auto_offset_reset='earliest', session_timeout_ms=10000,
+                          heartbeat_interval_ms=500, max_poll_interval_ms=30000)
+        consumers[name] = c
+        try:
+            while not stop:
+                for tp, msgs in c.poll(timeout_ms=200, max_records=1).items():
+                    for m in msgs:
+                        time.sleep(0.02)
+                        try:
+                            c.commit({tp: OffsetAndMetadata(m.offset + 1, name)})
+                        except (CommitFailedError, KafkaError):
+                            c.seek(tp, m.offset)
+                            continue
+                        processed.append((tp.partition, m.offset))
+        except Exception as e:
+            errors.append(repr(e))
+        finally:
+            c.close()
 
-    c1 = consumer('kp1')
-    got = []
-    deadline = time.time() + 60
-    while len(got) < N // 2 and time.time() < deadline:
-        for tp, msgs in c1.poll(timeout_ms=500).items():
-            for m in msgs:
-                got.append((tp.partition, m.offset))
-                c1.commit({tp: __import__('kafka').OffsetAndMetadata(m.offset + 1, 'kp1')})
-    if len(got) < N // 2:
-        die("kafka-python consumer got only %d messages" % len(got))
-    print("ok kafka-python consumer processed %d messages with commits" % len(got))
-    c2 = consumer('kp2')
-    deadline = time.time() + 60
+    t1 = threading.Thread(target=run, args=('kp1',), daemon=True)
+    t1.start()
+    wait_processed(processed, 40)
+    print("ok kafka-python consumer processed %d messages with commits" % len(processed))
+    t2 = threading.Thread(target=run, args=('kp2',), daemon=True)
+    t2.start()
+    deadline = time.time() + 90
+    balanced = None
     while time.time() < deadline:
-        for c in (c1, c2):
-            for tp, msgs in c.poll(timeout_ms=200).items():
-                for m in msgs:
-                    got.append((tp.partition, m.offset))
-                    c.commit({tp: __import__('kafka').OffsetAndMetadata(m.offset + 1, '')})
-        a1, a2 = c1.assignment(), c2.assignment()
-        if a1 and a2 and not (a1 & a2) and len(a1 | a2) == P and len(got) >= N:
+        if len(consumers) == 2:
+            a1 = set(t.partition for t in consumers['kp1'].assignment())
+            a2 = set(t.partition for t in consumers['kp2'].assignment())
+            if a1 and a2 and not (a1 & a2) and len(a1 | a2) == P:
+                balanced = (sorted(a1), sorted(a2))
+        if balanced and len(processed) >= N:
             break
-    a1, a2 = c1.assignment(), c2.assignment()
-    if not a1 or not a2 or (a1 & a2) or len(a1 | a2) != P:
-        die("kafka-python assignments not disjoint and complete: %s %s" % (a1, a2))
-    print("ok two kafka-python consumers: %s %s" % (sorted(t.partition for t in a1),
-                                                   sorted(t.partition for t in a2)))
-    c1.close()
-    c2.close()
-    if len(set(got)) != N:
-        die("kafka-python group processed %d distinct of %d" % (len(set(got)), N))
-    if len(got) != N:
-        die("kafka-python group processed %d messages, %d distinct" % (len(got), len(set(got))))
+        time.sleep(0.2)
+    time.sleep(1)
+    stop.append(1)
+    t1.join(30)
+    t2.join(30)
+    if errors:
+        die("kafka-python: %s" % errors)
+    if not balanced:
+        die("kafka-python assignments never disjoint and complete")
+    print("ok two kafka-python consumers: %s %s" % balanced)
+    if len(set(processed)) != N or len(processed) != N:
+        die("kafka-python group processed %d messages, %d distinct, of %d"
+            % (len(processed), len(set(processed)), N))
     print("ok kafka-python group processed every message once")
 
 

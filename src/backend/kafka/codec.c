@@ -155,7 +155,11 @@ set_default(const KField *f, void *p)
 			break;
 		case KT_BYTES:
 		case KT_RECORDS:
-			*(KBytes *) p = (KBytes) {NULL, -1};
+			/* Kafka's default for bytes is empty; null only where allowed. */
+			if (f->nullable_min == KV_NONE)
+				*(KBytes *) p = (KBytes) {(const uint8 *) "", 0};
+			else
+				*(KBytes *) p = (KBytes) {NULL, -1};
 			break;
 		case KT_STRUCT:
 			KafkaSetDefaults(f->sub, p);

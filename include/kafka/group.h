@@ -70,6 +70,27 @@ extern bool GroupInfo(const char *group_id, int *members, const char *topic, boo
 /* Forget an empty group (DeleteGroups).  False if it has members. */
 extern bool GroupForget(const char *group_id);
 
+/* A member as recorded in strata.group_members. */
+typedef struct GroupSnapshotMember
+{
+	char		member_id[GROUP_MEMBER_ID_MAX + 1];
+	char		instance_id[GROUP_MEMBER_ID_MAX + 1];
+	bool		has_instance;
+	char		client_id[GROUP_CLIENT_ID_MAX + 1];
+	char		client_host[GROUP_HOST_MAX + 1];
+	int32		session_timeout;
+	int32		rebalance_timeout;
+} GroupSnapshotMember;
+
+/*
+ * api_offsets.c: record a group's state and members in the catalog (the
+ * operator views), run by the backend whose SyncGroup made the group
+ * Stable, without GroupLock.  Failures are logged only.
+ */
+extern void GroupCatalogRecord(const char *group_id, const char *protocol_type,
+							   const char *protocol, int32 generation, const char *state,
+							   int nmembers, const GroupSnapshotMember *members);
+
 /* Milliseconds on a clock shared by all processes (CLOCK_MONOTONIC). */
 extern int64 GroupNowMs(void);
 

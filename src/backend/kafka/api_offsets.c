@@ -704,3 +704,89 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	}
 	return true;
 }
+
+/* ---------- the operator views ---------- */
+
+static const char record_sql[] =
+"WITH g AS (\n"
+"    INSERT INTO strata.groups AS x (group_id, protocol_type, protocol, generation, state)\n"
+"    VALUES ($1, $2, $3, $4, $5)\n"
+"    ON CONFLICT (group_id) DO UPDATE SET protocol_type = EXCLUDED.protocol_type,\n"
+"        protocol = EXCLUDED.protocol, generation = EXCLUDED.generation,\n"
+"        state = EXCLUDED.state, updated = now()\n"
+"    RETURNING x.group_id),\n"
+"d AS (DELETE FROM strata.group_members WHERE group_id = $1)\n"
+"INSERT INTO strata.group_members (group_id, member_id, group_instance_id, client_id,\n"
+"    client_host, session_timeout_ms, rebalance_timeout_ms, generation)\n"
+"SELECT g.group_id, u.m, u.i, u.c, u.h, u.s, u.r, $4\n"
+"FROM g, unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[])\n"
+"    AS u(m, i, c, h, s, r)";
+
+void
+GroupCatalogRecord(const char *group_id, const char *protocol_type, const char *protocol,
+				   int32 generation, const char *state, int nmembers,
+				   const GroupSnapshotMember *members)
+{
+	Buf			ids,
+				insts,
+				clients,
+				hosts,
+				sess,
+				rebs;
+	char		gen[16];
+	const char *params[11];
+	PGresult   *res;
+
+	buf_init(&ids);
+	buf_init(&insts);
+	buf_init(&clients);
+	buf_init(&hosts);
+	buf_init(&sess);
+	buf_init(&rebs);
+	buf_puts(&ids, "{");
+	buf_puts(&insts, "{");
+	buf_puts(&clients, "{");
+	buf_puts(&hosts, "{");
+	buf_puts(&sess, "{");
+	buf_puts(&rebs, "{");
+	for (int i = 0; i < nmembers; i++)
+	{
+		const GroupSnapshotMember *m = &members[i];
+
+		buf_array_elem(&ids, m->member_id, (int32) strlen(m->member_id));
+		buf_array_elem(&insts, m->instance_id, m->has_instance ? (int32) strlen(m->instance_id) : -1);
+		buf_array_elem(&clients, m->client_id, (int32) strlen(m->client_id));
+		buf_array_elem(&hosts, m->client_host, (int32) strlen(m->client_host));
+		buf_array_int(&sess, m->session_timeout);
+		buf_array_int(&rebs, m->rebalance_timeout);
+	}
+	buf_puts(&ids, "}");
+	buf_puts(&insts, "}");
+	buf_puts(&clients, "}");
+	buf_puts(&hosts, "}");
+	buf_puts(&sess, "}");
+	buf_puts(&rebs, "}");
+	snprintf(gen, sizeof(gen), "%d", generation);
+	params[0] = group_id;
+	params[1] = protocol_type;
+	params[2] = protocol;
+	params[3] = gen;
+	params[4] = state;
+	params[5] = ids.data;
+	params[6] = insts.data;
+	params[7] = clients.data;
+	params[8] = hosts.data;
+	params[9] = sess.data;
+	params[10] = rebs.data;
+	res = offsets_query(record_sql, 11, params);
+	if (res != NULL)
+		PQclear(res);
+	else
+		elog(LOG, "could not record group \"%s\" in the catalog", group_id);
+	pfree(ids.data);
+	pfree(insts.data);
+	pfree(clients.data);
+	pfree(hosts.data);
+	pfree(sess.data);
+	pfree(rebs.data);
+}

@@ -1042,6 +1042,11 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	Group	   *grp;
 	GroupMember *m;
 	int64		now;
+	GroupSnapshotMember *snap = NULL;
+	int			nsnap = 0;
+	char		snap_type[GROUP_PROTOCOL_MAX + 1];
+	char		snap_protocol[GROUP_PROTOCOL_MAX + 1];
+	int32		snap_generation = 0;
 
 	resp->Assignment = bytes_arena(&conn->arena, NULL, 0);
 	if (!kstr_copy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
@@ -1120,11 +1125,25 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 				memcpy(Members[oi].assignment, a->Assignment.ptr, (size_t) a->Assignment.len);
 		}
 		grp->state = GROUP_STABLE;
+		snap = palloc(sizeof(GroupSnapshotMember) * (size_t) Max(group_member_count(g), 1));
+		strlcpy_s(snap_type, grp->protocol_type, sizeof(snap_type));
+		strlcpy_s(snap_protocol, grp->protocol, sizeof(snap_protocol));
+		snap_generation = grp->generation;
 		for (int i = 0; i < GroupShm->nmembers; i++)
 			if (Members[i].group == g && !Members[i].pending)
 			{
-				Members[i].deadline = now + Members[i].session_timeout;
-				wake(&Members[i]);
+				GroupMember *o = &Members[i];
+				GroupSnapshotMember *s = &snap[nsnap++];
+
+				o->deadline = now + o->session_timeout;
+				wake(o);
+				strlcpy_s(s->member_id, o->member_id, sizeof(s->member_id));
+				strlcpy_s(s->instance_id, o->instance_id, sizeof(s->instance_id));
+				s->has_instance = o->has_instance;
+				strlcpy_s(s->client_id, o->client_id, sizeof(s->client_id));
+				strlcpy_s(s->client_host, o->client_host, sizeof(s->client_host));
+				s->session_timeout = o->session_timeout;
+				s->rebalance_timeout = o->rebalance_timeout;
 			}
 	}
 
@@ -1169,6 +1188,12 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			m->waiter = NULL;
 	}
 	group_unlock();
+	if (snap != NULL)
+	{
+		/* The operator views: this generation's state and members. */
+		GroupCatalogRecord(group_id, snap_type, snap_protocol, snap_generation, "Stable", nsnap, snap);
+		pfree(snap);
+	}
 	return true;
 }
 

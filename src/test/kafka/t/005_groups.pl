@@ -47,6 +47,12 @@ client_ok('kafka-python consumer group', 'kafka-python-group', $bootstrap, 'kpgr
 	is(scalar(@gens), 2, 'two generations only (one per member joining), none for the rejoin')
 		or diag(join("\n", @gens));
 	like($log, qr/static member "inst-b" rejoined as \S+ without a rebalance/, 'log names the static rejoin');
+	is($node->psql("SELECT state || ' ' || protocol || ' ' || members FROM strata.group_status "
+			. "WHERE group_id = 'static-statictopic'"),
+		'Stable range 2', 'strata.group_status shows the stable group and its members');
+	is($node->psql("SELECT string_agg(group_instance_id, ',' ORDER BY group_instance_id) "
+			. "FROM strata.group_members WHERE group_id = 'static-statictopic'"),
+		'inst-a,inst-b', 'strata.group_members lists the static members');
 }
 
 # Committed offsets and their metadata survive a broker restart and a

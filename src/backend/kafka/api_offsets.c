@@ -715,12 +715,16 @@ static const char record_sql[] =
 "        protocol = EXCLUDED.protocol, generation = EXCLUDED.generation,\n"
 "        state = EXCLUDED.state, updated = now()\n"
 "    RETURNING x.group_id),\n"
-"d AS (DELETE FROM strata.group_members WHERE group_id = $1)\n"
+"d AS (DELETE FROM strata.group_members WHERE group_id = $1 AND member_id <> ALL ($6::text[]))\n"
 "INSERT INTO strata.group_members (group_id, member_id, group_instance_id, client_id,\n"
 "    client_host, session_timeout_ms, rebalance_timeout_ms, generation)\n"
 "SELECT g.group_id, u.m, u.i, u.c, u.h, u.s, u.r, $4\n"
 "FROM g, unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[])\n"
-"    AS u(m, i, c, h, s, r)";
+"    AS u(m, i, c, h, s, r)\n"
+"ON CONFLICT (group_id, member_id) DO UPDATE SET group_instance_id = EXCLUDED.group_instance_id,\n"
+"    client_id = EXCLUDED.client_id, client_host = EXCLUDED.client_host,\n"
+"    session_timeout_ms = EXCLUDED.session_timeout_ms,\n"
+"    rebalance_timeout_ms = EXCLUDED.rebalance_timeout_ms, generation = EXCLUDED.generation";
 
 void
 GroupCatalogRecord(const char *group_id, const char *protocol_type, const char *protocol,

@@ -1333,6 +1333,28 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 
 /* ---------- DescribeGroups ---------- */
 
+/*
+ * The groups the catalog knows (group_id, protocol_type), or NULL if it
+ * cannot be reached (then only groups in memory are described).  Run
+ * without GroupLock.
+ */
+static PGresult *
+catalog_groups(void)
+{
+	char	   *msg = NULL;
+	char		err[512];
+	PGconn	   *pg = BackendCatalogConnection(&msg);
+	PGresult   *res;
+
+	if (pg == NULL)
+		return NULL;
+	res = CatalogQuery(pg, "SELECT group_id, coalesce(protocol_type, '') FROM strata.groups",
+					   0, NULL, err, sizeof(err));
+	if (res == NULL)
+		elog(LOG, "%s", err);
+	return res;
+}
+
 bool
 KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -1341,6 +1363,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	DescribeGroupsResponse *resp = respp;
 	int32		n = Max(req->Groups.count, 0);
 	DescribedGroup *out;
+	PGresult   *known = NULL;
 
 	(void) h;
 	if (n == 0)
@@ -1350,6 +1373,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 		elog(ERROR, "request arena exhausted");
 	resp->Groups.items = out;
 	resp->Groups.count = n;
+	known = catalog_groups();
 	group_lock();
 	for (int i = 0; i < n; i++)
 	{
@@ -1368,8 +1392,18 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 		g = group_lookup(group_id);
 		if (g < 0)
 		{
-			/* Kafka describes an unknown group as Dead, without error. */
+			/*
+			 * A group known only from the catalog (committed offsets, e.g.
+			 * after a restart) is Empty; Kafka describes an unknown group
+			 * as Dead, without error.
+			 */
 			out[i].GroupState = KSTR_LIT("Dead");
+			for (int r = 0; known != NULL && r < PQntuples(known); r++)
+				if (strcmp(PQgetvalue(known, r, 0), group_id) == 0)
+				{
+					out[i].GroupState = KSTR_LIT("Empty");
+					out[i].ProtocolType = KStrArena(&conn->arena, PQgetvalue(known, r, 1));
+				}
 			continue;
 		}
 		group_expire(g, GroupNowMs());
@@ -1406,6 +1440,8 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 		out[i].Members.count = k;
 	}
 	group_unlock();
+	if (known)
+		PQclear(known);
 	return true;
 }
 
@@ -1450,22 +1486,11 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	int			cap,
 				n = 0;
 	ListedGroup *out;
-	PGconn	   *pg;
-	PGresult   *res = NULL;
-	char	   *msg = NULL;
+	PGresult   *res;
 
 	(void) h;
 	/* Groups known only from the catalog (committed offsets) are Empty. */
-	pg = BackendCatalogConnection(&msg);
-	if (pg != NULL)
-	{
-		char		err[512];
-
-		res = CatalogQuery(pg, "SELECT group_id, coalesce(protocol_type, '') FROM strata.groups",
-						   0, NULL, err, sizeof(err));
-		if (res == NULL)
-			elog(LOG, "%s", err);
-	}
+	res = catalog_groups();
 	cap = (int) max_groups + (res ? PQntuples(res) : 0);
 	out = KafkaNewArray(&conn->arena, &ListedGroup_schema, Max(cap, 1));
 	if (out == NULL)

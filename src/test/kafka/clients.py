@@ -16,6 +16,7 @@
 #   clients.py commit-offsets BOOTSTRAP GROUP TOPIC
 #   clients.py check-offsets BOOTSTRAP GROUP TOPIC
 #   clients.py static-member BOOTSTRAP TOPIC
+#   clients.py group-admin BOOTSTRAP
 import os
 import sys
 import time
@@ -555,6 +556,33 @@ def static_member(bootstrap, topic):
     b2.close()
 
 
+def group_admin(bootstrap):
+    """ListGroups, DescribeGroups and DeleteGroups through kafka-python's
+    admin client, on the groups 005_groups.pl left behind."""
+    from kafka import KafkaAdminClient
+    a = KafkaAdminClient(bootstrap_servers=bootstrap)
+    groups = dict(a.list_consumer_groups())
+    for g in ('durable-group', 'static-statictopic', 'g-reb-range'):
+        if g not in groups:
+            die("ListGroups lacks %s: %s" % (g, groups))
+    print("ok ListGroups: %s" % sorted(groups))
+    d = a.describe_consumer_groups(['g-reb-range', 'no-such-group'])
+    byid = {x.group: x for x in d}
+    if byid['g-reb-range'].state != 'Empty' or byid['g-reb-range'].members:
+        die("DescribeGroups g-reb-range: %s" % (byid['g-reb-range'],))
+    if byid['no-such-group'].state != 'Dead':
+        die("DescribeGroups unknown group: %s" % (byid['no-such-group'],))
+    print("ok DescribeGroups: empty group Empty, unknown group Dead")
+    res = dict(a.delete_consumer_groups(['durable-group', 'no-such-group']))
+    if res['durable-group'].errno != 0 or res['no-such-group'].errno != 69:
+        die("DeleteGroups: %s" % res)
+    offs = a.list_consumer_group_offsets('durable-group')
+    if offs:
+        die("offsets remain after DeleteGroups: %s" % offs)
+    print("ok DeleteGroups: deleted with its offsets; unknown group GROUP_ID_NOT_FOUND")
+    a.close()
+
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'confluent-roundtrip': confluent_roundtrip,
@@ -567,4 +595,5 @@ if __name__ == '__main__':
      'kafka-python-group': kafka_python_group,
      'commit-offsets': commit_offsets,
      'check-offsets': check_offsets,
-     'static-member': static_member}[cmd](*args)
+     'static-member': static_member,
+     'group-admin': group_admin}[cmd](*args)

@@ -65,13 +65,16 @@ $node->stop_catalog;
 $node->start_catalog;
 client_ok('offsets survive a catalog restart', 'check-offsets', $bootstrap, 'durable-group', 'durable');
 
-# Operator views.
-is($node->psql("SELECT count(*) FROM strata.group_offsets WHERE group_id = 'durable-group'"),
-	'3', 'strata.group_offsets lists the committed partitions');
 is($node->psql("SELECT metadata FROM strata.committed_offsets WHERE group_id = 'durable-group' AND partition = 1"),
-	'meta-1 "q" \\ é', 'metadata stored as sent');
-like($node->psql("SELECT group_id || ' ' || partitions FROM strata.group_status WHERE group_id = 'durable-group'"),
-	qr/^durable-group 3$/, 'strata.group_status summarises the group');
+	'meta-1 "q" \\ é', 'metadata stored in the catalog as sent');
+client_ok('ListGroups, DescribeGroups, DeleteGroups', 'group-admin', $bootstrap);
+
+# Operator views.
+is($node->psql("SELECT count(*) || ' ' || sum(committed_offset) || ' ' || coalesce(sum(lag), 0) "
+		. "FROM strata.group_offsets WHERE group_id = 'g-reb-range'"),
+	'6 600 0', 'strata.group_offsets: all 600 messages of 6 partitions committed, no lag');
+like($node->psql("SELECT group_id || ' ' || partitions FROM strata.group_status WHERE group_id = 'g-reb-range'"),
+	qr/^g-reb-range 6$/, 'strata.group_status summarises the group');
 
 $node->stop;
 done_testing();

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * s3check.c
- *	  s3check [--part-size=BYTES] URL
+ *	  s3check [--part-size=BYTES] [--attempts=N] URL
  *
  *	  Checks, against an S3-compatible service (or a file:// store), every
  *	  operation Strata's object-store layer needs, through that same layer,
@@ -94,7 +94,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-			"usage: s3check [--part-size=BYTES] URL\n"
+			"usage: s3check [--part-size=BYTES] [--attempts=N] URL\n"
 			"  URL: s3://bucket/prefix?endpoint=http://host:port&region=us-east-1&path_style=true\n"
 			"       (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or file:///abs/dir\n");
 	exit(2);
@@ -105,6 +105,7 @@ main(int argc, char **argv)
 {
 	const char *url = NULL;
 	size_t		part_size = OBJSTORE_MIN_PART_SIZE;
+	int			retries = 3;
 	ObjStore   *store;
 	ObjStoreError err;
 	char		base[96];
@@ -124,6 +125,8 @@ main(int argc, char **argv)
 	{
 		if (strncmp(argv[i], "--part-size=", 12) == 0)
 			part_size = strtoull(argv[i] + 12, NULL, 10);
+		else if (strncmp(argv[i], "--attempts=", 11) == 0)
+			retries = atoi(argv[i] + 11);
 		else if (argv[i][0] == '-')
 			usage();
 		else if (url == NULL)
@@ -149,7 +152,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* fail fast in a checker: a few quick retries, not 25 s */
-	ObjStoreSetRetry(store, 3, 50, 500);
+	ObjStoreSetRetry(store, retries, 50, 1000);
 
 	snprintf(base, sizeof(base), "s3check-%d-%ld", (int) getpid(), (long) time(NULL));
 	k_small = psprintf("%s/small object", base);	/* a space, on purpose */

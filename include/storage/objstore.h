@@ -140,6 +140,10 @@ typedef struct ObjStoreRequest
  * credentials.  Opening makes no network request; ObjStoreProbe does.
  */
 extern ObjStore *ObjStoreOpen(const char *url, ObjStoreError *err);
+/*
+ * Close: waits for requests still in flight, frees finished requests not
+ * yet collected (so pointers to them die too) and the connection pool.
+ */
 extern void ObjStoreClose(ObjStore *store);
 
 /* The URL with credentials never shown, for log lines. */

@@ -137,6 +137,7 @@ typedef struct S3Xfer
 	size_t		sink_cap;
 	size_t		sink_len;
 	uint64		sink_skip;		/* bytes to drop when a server ignores Range */
+	uint64		range_offset;	/* GET: where the range starts */
 	bool		sink_full;
 	char		etag[256];
 	uint64		content_length;
@@ -436,6 +437,7 @@ xfer_reset_attempt(S3Xfer *x)
 	}
 	x->resp_len = 0;
 	x->sink_len = 0;
+	x->sink_skip = x->range_offset;
 	x->sink_full = false;
 	x->body_pos = 0;
 	x->etag[0] = '\0';
@@ -560,6 +562,8 @@ read_cb(char *buffer, size_t size, size_t nitems, void *userp)
 	S3Xfer	   *x = userp;
 	size_t		n = Min(size * nitems, x->body_len - x->body_pos);
 
+	if (n == 0)
+		return 0;
 	memcpy(buffer, x->body + x->body_pos, n);
 	x->body_pos += n;
 	return n;
@@ -1247,7 +1251,7 @@ s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, v
 	op->buf = buf;
 	x->sink = buf;
 	x->sink_cap = len;
-	x->sink_skip = offset;
+	x->range_offset = offset;
 	snprintf(x->range, sizeof(x->range), "bytes=%llu-%llu",
 			 (unsigned long long) offset, (unsigned long long) (offset + len - 1));
 	xfer_set_body(x, NULL, 0);

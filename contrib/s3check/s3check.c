@@ -66,6 +66,22 @@ row(const char *op, int result, const char *fmt, ...)
 		npassed++;
 }
 
+/* Format into a static buffer (for row details). */
+static const char *
+fmt(const char *f, ...) pg_attribute_printf(1, 2);
+
+static const char *
+fmt(const char *f, ...)
+{
+	static char buf[512];
+	va_list		ap;
+
+	va_start(ap, f);
+	vsnprintf(buf, sizeof(buf), f, ap);
+	va_end(ap);
+	return buf;
+}
+
 static void
 fill(char *buf, size_t len, uint32 seed)
 {
@@ -178,7 +194,7 @@ main(int argc, char **argv)
 	start_clock();
 	ok = ObjStoreHead(store, k_small, &size, &err);
 	row("head", ok && size == small_len, "%s",
-		ok ? psprintf("size %llu (expected 4096)", (unsigned long long) size) : err.message);
+		ok ? fmt("size %llu (expected 4096)", (unsigned long long) size) : err.message);
 
 	start_clock();
 	ok = ObjStoreGet(store, k_small, 0, small_len, rbuf, &nread, &err);
@@ -211,7 +227,7 @@ main(int argc, char **argv)
 				nread == multi_len && memcmp(rbuf, multi, multi_len) == 0;
 	}
 	row("put multipart", ok, "%s", ok ?
-		psprintf("%zu bytes in %d parts of %zu, read back identical", multi_len,
+		fmt("%zu bytes in %d parts of %zu, read back identical", multi_len,
 				 ObjStoreIsS3(store) ? 3 : 1, part_size) :
 		err.code != OBJSTORE_OK ? err.message : "size or bytes differ");
 
@@ -266,6 +282,7 @@ main(int argc, char **argv)
 			good == 8 ? "" : ": ", good == 8 ? "" : err.message);
 		for (int i = 0; i < 4; i++)
 			pfree(bufs[i]);
+#define FREE_KEYS() do { for (int i = 0; i < 4; i++) pfree(keys[i]); } while (0)
 		/* list: 4 keys under par/, paged 3 at a time */
 		start_clock();
 		{
@@ -302,7 +319,10 @@ main(int argc, char **argv)
 			} while (lok && token);
 			ok = lok && seen == 4 && pages == 2;
 			row("list (prefix, continuation)", ok, "%s",
-				ok ? "4 keys in 2 pages of at most 3" : lok ? psprintf("%d keys in %d pages", seen, pages) : err.message);
+				ok ? "4 keys in 2 pages of at most 3" : lok ? fmt("%d keys in %d pages", seen, pages) : err.message);
+			if (token)
+				pfree(token);
+			pfree(prefix);
 		}
 
 		start_clock();
@@ -324,6 +344,8 @@ main(int argc, char **argv)
 				}
 			}
 			row("batch delete", ok, "%s", ok ? "4 keys and a missing one; none listed after" : err.message);
+			pfree(prefix);
+			FREE_KEYS();
 		}
 	}
 
@@ -384,6 +406,9 @@ main(int argc, char **argv)
 			ObjStoreClose(bad);
 		}
 		row("missing bucket", ok, "%s", err.message);
+		pfree(burl);
+		if (saved)
+			pfree(saved);
 	}
 	else
 	{
@@ -392,9 +417,13 @@ main(int argc, char **argv)
 		start_clock();
 		row("wrong credentials", -1, "file:// has no credentials");
 		start_clock();
-		ok = ObjStoreOpen(burl, &err) == NULL && err.code == OBJSTORE_NO_BUCKET &&
+		ObjStore   *bad = ObjStoreOpen(burl, &err);
+
+		ok = bad == NULL && err.code == OBJSTORE_NO_BUCKET &&
 			strstr(err.message, "object_store") != NULL;
 		row("missing bucket", ok, "%s", err.message);
+		ObjStoreClose(bad);
+		pfree(burl);
 	}
 
 done:
@@ -405,6 +434,12 @@ done:
 		ObjStoreDeleteBatch(store, ck, 2, &err);
 	}
 	ObjStoreClose(store);
+	pfree(k_small);
+	pfree(k_multi);
+	pfree(k_missing);
+	pfree(small);
+	pfree(multi);
+	pfree(rbuf);
 	printf("%d passed, %d failed\n", npassed, nfailed);
 	return nfailed ? 1 : 0;
 }

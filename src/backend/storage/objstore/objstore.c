@@ -163,6 +163,8 @@ ObjStoreOpen(const char *url, ObjStoreError *err)
 		if (!file_open(store, path, true, err))
 		{
 			pfree(path);
+			if (store->root)
+				pfree(store->root);
 			pfree(store->display);
 			pfree(store);
 			return NULL;
@@ -185,6 +187,8 @@ ObjStoreOpen(const char *url, ObjStoreError *err)
 		}
 		if (!file_open(store, path, false, err))
 		{
+			if (store->root)
+				pfree(store->root);
 			pfree(store->display);
 			pfree(store);
 			return NULL;

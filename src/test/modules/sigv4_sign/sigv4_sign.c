@@ -75,6 +75,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	printf("%s\n%s\n", url, auth);
+	pfree(url);
+	pfree(auth);
+	if (body)
+		pfree(body);
 	ObjStoreClose(store);
 	return 0;
 }

@@ -12,8 +12,12 @@
  */
 #include "c.h"
 
+#include "kafka/partition.h"
+#include "postmaster/pmsignal.h"
+#include "storage/logcache.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
+#include "storage/wal.h"
 
 size_t
 CalculateShmemSize(void)
@@ -21,6 +25,10 @@ CalculateShmemSize(void)
 	size_t		size = 0;
 
 	size = add_size(size, ProcArrayShmemSize());
+	size = add_size(size, PMSignalShmemSize());
+	size = add_size(size, PartitionShmemSize());
+	size = add_size(size, WalShmemSize());
+	size = add_size(size, LogCacheShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -31,4 +39,8 @@ CreateSharedMemoryAndSemaphores(void)
 {
 	ShmemCreate(CalculateShmemSize());
 	ProcArrayShmemInit();
+	PMSignalShmemInit();
+	PartitionShmemInit();
+	WalShmemInit();
+	LogCacheShmemInit();		/* after WalShmemInit */
 }

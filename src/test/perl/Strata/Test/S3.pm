@@ -8,8 +8,7 @@
 #   $s3->stop; $s3->start;       # e.g. to test an outage
 #
 # s3rver runs from the top directory's node_modules (npm ci), on a free
-# loopback port of the range in STRATA_TEST_PORTS ("19500-19549" unless
-# set), with its data in a temporary directory, and creates the bucket at
+# loopback port (Strata::Test::Utils::get_free_port), with its data in a temporary directory, and creates the bucket at
 # start (--configure-bucket).  Its credentials are S3RVER/S3RVER.  Every
 # instance still running is stopped in an END block.
 #
@@ -27,14 +26,14 @@ use strict;
 use warnings;
 
 use Carp;
-use Fcntl qw(:flock);
 use File::Basename qw(dirname);
-use File::Path qw(make_path);
 use File::Spec;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(usleep time);
+
+use Strata::Test::Utils ();
 
 our @all;
 
@@ -54,36 +53,11 @@ sub s3rver_bin
 	return $bin;
 }
 
-# A loopback port from STRATA_TEST_PORTS that nobody listens on, held by a
-# lock file so that concurrent tests do not pick the same one.
-my %port_locks;
-
+# A free loopback port, reserved through Strata::Test::Utils (the range
+# is STRATA_PORT_MIN..STRATA_PORT_MAX).
 sub free_port
 {
-	my ($lo, $hi) = split /-/, ($ENV{STRATA_TEST_PORTS} // '19500-19549');
-	my $lockdir = File::Spec->catdir(File::Spec->tmpdir, 'strata-port-locks');
-	make_path($lockdir);
-	for my $port ($lo .. $hi)
-	{
-		next if $port_locks{$port};
-		open(my $fh, '>', "$lockdir/$port") or next;
-		next unless flock($fh, LOCK_EX | LOCK_NB);
-		my $sock = IO::Socket::INET->new(
-			LocalAddr => '127.0.0.1',
-			LocalPort => $port,
-			Proto     => 'tcp',
-			ReuseAddr => 1,
-			Listen    => 1);
-		if (!$sock)
-		{
-			close $fh;
-			next;
-		}
-		close $sock;
-		$port_locks{$port} = $fh;
-		return $port;
-	}
-	croak "no free loopback port in $lo-$hi";
+	return Strata::Test::Utils::get_free_port();
 }
 
 sub new

@@ -8,8 +8,8 @@
 #   $s3->stop; $s3->start;       # e.g. to test an outage
 #
 # s3rver runs from the top directory's node_modules (npm ci), on a free
-# loopback port (Strata::Test::Utils::get_free_port), with its data in a temporary directory, and creates the bucket at
-# start (--configure-bucket).  Its credentials are S3RVER/S3RVER.  Every
+# loopback port (Strata::Test::Utils::get_free_port), with its data in a
+# temporary directory, and creates the bucket at start (--configure-bucket).  Its credentials are S3RVER/S3RVER.  Every
 # instance still running is stopped in an END block.
 #
 # s3rver 3.7 builds ListObjectsV2 continuation tokens with DES, which the

@@ -349,7 +349,7 @@ int
 ObjStoreWait(ObjStore *store, long timeout_ms)
 {
 	if (store->is_s3 && store->ndone == 0)
-		s3_wait(store, timeout_ms);
+		s3_wait(store, timeout_ms, NULL);
 	return store->ndone;
 }
 
@@ -359,7 +359,7 @@ ObjStoreWaitFor(ObjStore *store, ObjStoreRequest *req)
 	while (!req->done)
 	{
 		Assert(store->is_s3);
-		s3_wait(store, 1000);
+		s3_wait(store, 1000, req);
 	}
 }
 

@@ -59,7 +59,7 @@ extern void s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data
 extern void s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf);
 extern void s3_start_head(ObjStore *store, ObjStoreRequest *req);
 extern void s3_start_delete(ObjStore *store, ObjStoreRequest *req);
-extern void s3_wait(ObjStore *store, long timeout_ms);
+extern void s3_wait(ObjStore *store, long timeout_ms, ObjStoreRequest *until);
 extern bool s3_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
 					ObjStoreListing *out, ObjStoreError *err);
 extern bool s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys,

@@ -1378,8 +1378,12 @@ launch_due(ObjStore *store, int64 now)
 	}
 }
 
+/*
+ * Drive transfers until a request finishes (until == NULL: any request;
+ * otherwise that one) or timeout_ms passes.
+ */
 void
-s3_wait(ObjStore *store, long timeout_ms)
+s3_wait(ObjStore *store, long timeout_ms, ObjStoreRequest *until)
 {
 	S3Store    *s3 = store->s3;
 	int64		deadline = now_ms() + Max(timeout_ms, 0);
@@ -1393,7 +1397,7 @@ s3_wait(ObjStore *store, long timeout_ms)
 		launch_due(store, now);
 		curl_multi_perform(s3->multi, &running);
 		drain_finished(store);
-		if (store->ndone > 0)
+		if (until ? until->done : store->ndone > 0)
 			return;
 		now = now_ms();
 		if (now >= deadline || (s3->nactive == 0 && s3->waiting == NULL))
@@ -1424,7 +1428,7 @@ s3_close(ObjStore *store)
 			op_step(store, x->op, x);
 			continue;
 		}
-		s3_wait(store, 1000);
+		s3_wait(store, 1000, NULL);
 		while (store->ndone > 0)
 			ObjStoreRequestFree(ObjStoreNextDone(store));
 	}

@@ -56,6 +56,7 @@ main(int argc, char **argv)
 		printf("%s\n", err.message);
 		return 1;
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ObjStoreSetRetry(store, attempts, 50, 500);
 	if (ObjStoreIsS3(store))
 		ObjStoreSetPartSize(store, OBJSTORE_MIN_PART_SIZE, &err);
@@ -68,6 +69,7 @@ main(int argc, char **argv)
 		pattern(data, size, 0, key);
 		ok = ObjStorePut(store, key, data, size, &err);
 		printf("%s\n", ok ? "ok" : err.message);
+		fflush(stdout);
 		pfree(data);
 		ObjStoreClose(store);
 		return ok ? 0 : 1;
@@ -85,13 +87,15 @@ main(int argc, char **argv)
 		if (!ObjStoreHead(store, key, &osize, &err))
 		{
 			printf("%s\n", err.message);
-			return 1;
+			ok = false;
 		}
-		if (osize != size)
+		else if (osize != size)
 		{
 			printf("object is %llu bytes, expected %zu\n", (unsigned long long) osize, size);
-			return 1;
+			ok = false;
 		}
+		if (!ok)
+			nchunks = 0;
 		/* ranged gets, up to 4 in flight */
 		while (started < nchunks || ObjStoreInFlight(store) > 0)
 		{
@@ -117,6 +121,7 @@ main(int argc, char **argv)
 			}
 		}
 		pattern(want, size, 0, key);
+		fflush(stdout);
 		if (ok && memcmp(got, want, size) != 0)
 		{
 			printf("bytes differ\n");

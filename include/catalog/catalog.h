@@ -85,6 +85,9 @@ extern bool CatalogExecScript(PGconn *conn, const char *sql, char *err, size_t e
 /* Write PQerrorMessage(conn) into err as one line (newlines folded). */
 extern void CatalogConnError(PGconn *conn, const char *what, char *err, size_t errlen);
 
+/* Send the connection's notices to the log (DEBUG1) instead of stderr. */
+extern void CatalogSetNoticeProcessor(PGconn *conn);
+
 /* --- migrate.c --- */
 
 /* Highest schema version this binary knows. */

@@ -112,6 +112,18 @@ extern bool KafkaEncode(const KSchema *schema, int16 version, bool flexible,
 extern void KafkaSetDefaults(const KSchema *schema, void *msg);
 
 /*
+ * For handlers building responses: count structs of the given schema in the
+ * arena, each at its defaults (NULL if the arena is exhausted), e.g.
+ *		t->PartitionResponses.items =
+ *			KafkaNewArray(arena, &PartitionProduceResponse_schema, n);
+ *		t->PartitionResponses.count = n;
+ */
+extern void *KafkaNewArray(KArena *arena, const KSchema *elem, int32 count);
+
+/* A printf-formatted string in the arena (e.g. an ErrorMessage). */
+extern KStr KArenaPrintf(KArena *arena, const char *fmt,...) pg_attribute_printf(2, 3);
+
+/*
  * KafkaPrint: append a readable rendering of msg (fields of this version
  * only) to w, e.g.
  *		{Topics=[{Name="t1", TopicId=00000000-...}], AllowAutoTopicCreation=true}

@@ -56,7 +56,6 @@ typedef struct StrataTopic
 	int32		name_len;
 	char		name[TOPIC_NAME_MAX + 1];
 	TopicConfig config;
-	uint64		install_seq;	/* RegistryInstallSeq() when installed */
 } StrataTopic;
 
 typedef struct StrataPartition
@@ -83,11 +82,15 @@ extern void RegistrySetClusterId(const char *id);
 extern void RegistryGetClusterId(char *buf, size_t len);
 
 /*
- * A counter bumped by every TopicInstall that adds a topic: a loader that
- * read the catalog after seeing value N must not remove topics installed
- * later than N (they were created after its snapshot).
+ * Held by whoever changes topics in the catalog and then mirrors the change
+ * into the registry (a backend serving CreateTopics, the catalog worker
+ * loading), from before its catalog transaction until the registry is
+ * updated.  Without it a load that read the catalog just before a commit
+ * could install its older view over the newer one.  Taken before
+ * RegistryLock, never inside it.
  */
-extern uint64 RegistryInstallSeq(void);
+extern void RegistryChangeLock(void);
+extern void RegistryChangeUnlock(void);
 
 extern void RegistryLock(void);
 extern void RegistryUnlock(void);

@@ -25,6 +25,11 @@
  *		}
  *		KArenaReset(arena) once the response is on its way.
  *
+ *	  Arena cap: decoding never needs more than 16 arena bytes per frame byte
+ *	  for arrays (test_kafka_codec checks the schemas), plus the top-level
+ *	  struct, so KArenaInit(arena, 16 * socket_request_max_bytes + 1MB)
+ *	  never refuses a valid request; it is a cap, not an allocation.
+ *
  * include/kafka/protocol.h
  *
  *-------------------------------------------------------------------------

@@ -35,7 +35,9 @@
  *	  or a CRC mismatch; INVALID_RECORD for magic 0/1 in Produce v3+, a batch
  *	  count other than one, a bad record count or offset range, a control
  *	  batch from a client, a record whose varint structure does not match its
- *	  length; UNSUPPORTED_COMPRESSION_TYPE for zstd before Produce v7.
+ *	  length; UNSUPPORTED_COMPRESSION_TYPE for zstd before Produce v7;
+ *	  UNSUPPORTED_FOR_MESSAGE_FORMAT for a magic 0/1 message set in Produce
+ *	  v0-v2 (Kafka would convert it; Strata stores magic 2 only).
  *
  * include/kafka/records.h
  *
@@ -125,9 +127,12 @@ extern int16 RecordsValidate(const uint8 *buf, size_t len, int flags,
 
 /*
  * RecordsValidateProduce: Kafka's rules for one partition of a Produce
- * request at the given version (>= 3): exactly one magic-2 batch, no zstd
- * before v7, plus everything RecordBatchValidate checks.  records.len < 0
- * (null) is INVALID_RECORD.
+ * request at the given version: from v3 exactly one magic-2 batch and no
+ * zstd before v7; before v3 a magic 0/1 message set is refused with
+ * UNSUPPORTED_FOR_MESSAGE_FORMAT (Strata stores magic 2 only) and magic-2
+ * batches are accepted, several allowed; plus everything
+ * RecordBatchValidate checks.  Null or empty records are INVALID_RECORD.
+ * info describes the first batch.
  */
 extern int16 RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 									RecordBatchInfo *info, char *errmsg, size_t errlen);

@@ -124,7 +124,8 @@ typedef struct LogCacheRecord
  */
 extern bool LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec);
 
-/* Called by the WAL writer after the flushed position advanced. */
-extern void LogCacheFlushAdvanced(WalLsn flushed);
+/* WAL writer: before publishing a new flushed position / after it. */
+extern bool LogCacheFlushAdvanced(WalLsn flushed);
+extern void LogCacheWakeDataWaiters(void);
 
 #endif							/* STRATA_LOGCACHE_H */

@@ -19,6 +19,7 @@
 #include <sys/un.h>
 
 #include "catalog/catalog.h"
+#include "utils/elog.h"
 #include "utils/guc.h"
 
 bool
@@ -116,7 +117,12 @@ CatalogDescribe(void)
 	return psprintf("catalog = '%s'", catalog_conninfo);
 }
 
-/* Copy msg into err as one line: newlines become "; ", trailing ones go. */
+/*
+ * Copy a libpq message into out as one line.  libpq's messages span lines:
+ * a continuation line (starting in lower case) is joined with a space,
+ * another line (a hint such as "Is the server running...") with "; ".
+ * Trailing newlines and the final period go.
+ */
 static void
 one_line(const char *msg, char *out, size_t outlen)
 {
@@ -124,7 +130,7 @@ one_line(const char *msg, char *out, size_t outlen)
 
 	if (outlen == 0)
 		return;
-	for (const char *p = msg; *p && o + 1 < outlen; p++)
+	for (const char *p = msg; *p && o + 3 < outlen; p++)
 	{
 		if (*p == '\n')
 		{
@@ -134,16 +140,47 @@ one_line(const char *msg, char *out, size_t outlen)
 				q++;
 			if (*q == '\0')
 				break;
-			if (o + 3 >= outlen)
-				break;
-			out[o++] = ';';
-			out[o++] = ' ';
+			if (*q >= 'a' && *q <= 'z')
+				out[o++] = ' ';
+			else
+			{
+				if (o > 0 && out[o - 1] == '.')
+					o--;
+				out[o++] = ';';
+				out[o++] = ' ';
+			}
 			p = q - 1;
 			continue;
 		}
 		out[o++] = *p;
 	}
+	while (o > 0 && (out[o - 1] == '.' || out[o - 1] == ' '))
+		o--;
 	out[o] = '\0';
+}
+
+/*
+ * libpq hands notices and errors that arrive outside a query (such as
+ * "terminating connection due to administrator command" when the catalog
+ * shuts down) to a notice processor, whose default prints them raw to
+ * stderr.  Route them into the log instead; the connection-loss handling
+ * reports the outage itself.
+ */
+static void
+catalog_notice_processor(void *arg, const char *message)
+{
+	char		line[768];
+
+	(void) arg;
+	one_line(message, line, sizeof(line));
+	elog(DEBUG1, "catalog: %s", line);
+}
+
+void
+CatalogSetNoticeProcessor(PGconn *conn)
+{
+	if (conn)
+		PQsetNoticeProcessor(conn, catalog_notice_processor, NULL);
 }
 
 void
@@ -198,6 +235,7 @@ CatalogConnect(char *err, size_t errlen)
 			PQfinish(conn);
 		return NULL;
 	}
+	CatalogSetNoticeProcessor(conn);
 	return conn;
 }
 

@@ -118,6 +118,7 @@ worker_connect(char *err, size_t errlen)
 	vals[3] = NULL;
 	c = PQconnectStartParams(keys, vals, 1);
 	pfree(conninfo);
+	CatalogSetNoticeProcessor(c);
 	if (c == NULL || PQstatus(c) == CONNECTION_BAD)
 	{
 		CatalogConnError(c, "could not connect", err, errlen);

@@ -7,7 +7,9 @@
  *	  The work is done by kafka/topics.c against the catalog; this file
  *	  translates between the wire structs and it, and maps its results onto
  *	  Kafka error codes.  A backend opens its own catalog connection the
- *	  first time it serves one of these requests.
+ *	  first time it serves one of these requests.  Broker configs are the
+ *	  settings table: described as they are, altered through
+ *	  strata.auto.conf (reloadable settings only).
  *
  * src/backend/kafka/api_admin.c
  *
@@ -15,10 +17,14 @@
  */
 #include "c.h"
 
+#include <signal.h>
+
+#include "kafka/backend.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
+#include "postmaster/pmsignal.h"
 #include "utils/guc.h"
 
 /* Kafka's ConfigResource types and config sources. */
@@ -372,14 +378,45 @@ KafkaHandleDescribeConfigs(void *ctx, const KafkaRequestHeader *h, const void *r
 #define OP_SUBTRACT 3
 
 /*
- * Broker settings are the operator's, in strata.conf: a client may read
- * them (DescribeConfigs) but changing them takes an edit and a reload.
+ * Broker settings altered by a client go to DATADIR/strata.auto.conf (read
+ * after strata.conf, like PostgreSQL's ALTER SYSTEM), and the postmaster
+ * is told to reload, which passes SIGHUP on to every process.  Only
+ * reloadable settings can change this way; the rest need strata.conf and a
+ * restart.  names[i]/values[i] (NULL value: remove the override).
  */
 static void
-refuse_broker_alter(KafkaConn *conn, int16 *code, KStr *msg)
+alter_broker(KafkaConn *conn, KStr resource, char **names, char **values, int n,
+			 bool replace_all, bool validate_only, int16 *code, KStr *msg)
 {
-	*code = KAFKA_ERR_INVALID_REQUEST;
-	*msg = KSTR_LIT("Broker settings are changed in strata.conf and applied with strata_ctl reload");
+	char		err[512];
+	char		me[16];
+
+	snprintf(me, sizeof(me), "%lld", (long long) broker_id);
+	if (resource.len > 0 && !KStrEq(resource, me))
+	{
+		*code = KAFKA_ERR_INVALID_REQUEST;
+		*msg = KStrArena(&conn->arena, psprintf("This is broker %s", me));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (values[i] != NULL && !GucCheckValue(names[i], values[i], err, sizeof(err)))
+		{
+			*code = KAFKA_ERR_INVALID_CONFIG;
+			*msg = KStrArena(&conn->arena, err);
+			return;
+		}
+	if (validate_only)
+		return;
+	if (!GucAlterAutoConf(DataDir, (const char *const *) names, (const char *const *) values, n,
+						  replace_all, err, sizeof(err)))
+	{
+		elog(LOG, "%s", err);
+		*code = KAFKA_ERR_KAFKA_STORAGE_ERROR;
+		*msg = KStrArena(&conn->arena, err);
+		return;
+	}
+	elog(LOG, "broker configs altered by %s; reloading", MyClientAddr);
+	kill(PostmasterPid, SIGHUP);
 }
 
 static void
@@ -420,7 +457,20 @@ KafkaHandleAlterConfigs(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		out->ResourceName = res->ResourceName;
 		out->ErrorMessage = KSTR_NULL;
 		if (res->ResourceType == RESOURCE_BROKER)
-			refuse_broker_alter(conn, &out->ErrorCode, &out->ErrorMessage);
+		{
+			int32		n = Max(res->Configs.count, 0);
+			char	  **names = KArenaArray(&conn->arena, Max(n, 1), sizeof(char *));
+			char	  **values = KArenaArray(&conn->arena, Max(n, 1), sizeof(char *));
+
+			for (int32 c = 0; c < n; c++)
+			{
+				names[c] = pnstrdup_kstr(res->Configs.items[c].Name);
+				values[c] = res->Configs.items[c].Value.len < 0 ? NULL
+					: pnstrdup_kstr(res->Configs.items[c].Value);
+			}
+			alter_broker(conn, res->ResourceName, names, values, n, true, req->ValidateOnly,
+						 &out->ErrorCode, &out->ErrorMessage);
+		}
 		else if (res->ResourceType != RESOURCE_TOPIC)
 		{
 			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
@@ -467,7 +517,27 @@ KafkaHandleIncrementalAlterConfigs(void *ctx, const KafkaRequestHeader *h, const
 		out->ErrorMessage = KSTR_NULL;
 		if (res->ResourceType == RESOURCE_BROKER)
 		{
-			refuse_broker_alter(conn, &out->ErrorCode, &out->ErrorMessage);
+			int32		n = Max(res->Configs.count, 0);
+			char	  **names = KArenaArray(&conn->arena, Max(n, 1), sizeof(char *));
+			char	  **values = KArenaArray(&conn->arena, Max(n, 1), sizeof(char *));
+
+			for (int32 c = 0; c < n; c++)
+			{
+				const IncrementalAlterableConfig *ic = &res->Configs.items[c];
+
+				names[c] = pnstrdup_kstr(ic->Name);
+				values[c] = ic->ConfigOperation == OP_SET ? pnstrdup_kstr(ic->Value) : NULL;
+				if (ic->ConfigOperation != OP_SET && ic->ConfigOperation != OP_DELETE)
+					bad_op = true;
+			}
+			if (bad_op)
+			{
+				out->ErrorCode = KAFKA_ERR_INVALID_CONFIG;
+				out->ErrorMessage = KSTR_LIT("APPEND and SUBTRACT apply only to list-valued configs, and no broker setting is one");
+				continue;
+			}
+			alter_broker(conn, res->ResourceName, names, values, n, false, req->ValidateOnly,
+						 &out->ErrorCode, &out->ErrorMessage);
 			continue;
 		}
 		if (res->ResourceType != RESOURCE_TOPIC)

@@ -237,6 +237,13 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	LogCacheResult r;
 
 	out->PartitionIndex = sp->partition;
+	/* Tagged fields are sent only when they differ from these defaults. */
+	out->DivergingEpoch.Epoch = -1;
+	out->DivergingEpoch.EndOffset = -1;
+	out->CurrentLeader.LeaderId = -1;
+	out->CurrentLeader.LeaderEpoch = -1;
+	out->SnapshotId.EndOffset = -1;
+	out->SnapshotId.Epoch = -1;
 	out->HighWatermark = -1;
 	out->LastStableOffset = -1;
 	out->LogStartOffset = -1;

@@ -48,8 +48,6 @@ fill_topic(KArena *arena, MetadataResponseTopic *out, int t)
 	int32		n = 0;
 
 	out->ErrorCode = KAFKA_ERR_NONE;
-	out->Name.ptr = NULL;
-	out->Name = (KStr) {NULL, 0};
 	{
 		char	   *name = KArenaAlloc(arena, (size_t) topic->name_len + 1);
 
@@ -117,7 +115,10 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		resp->Topics.items = KArenaArray(arena, TopicCapacity(), sizeof(MetadataResponseTopic));
 		for (int t = 0; t < TopicCapacity(); t++)
 			if (TopicGet(t)->state == TOPIC_LIVE)
+			{
+				resp->Topics.items[n].TopicAuthorizedOperations = INT32_MIN;
 				fill_topic(arena, &resp->Topics.items[n++], t);
+			}
 		RegistryUnlock();
 		resp->Topics.count = n;
 		return true;
@@ -135,6 +136,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		out->Name = rt->Name;
 		out->TopicId = rt->TopicId;
 		out->Partitions.count = 0;
+		out->TopicAuthorizedOperations = INT32_MIN;	/* not computed: no ACLs yet */
 		if (rt->Name.len < 0)
 		{
 			/* v10+: by topic id */

@@ -111,6 +111,9 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			int16		err;
 
 			pr->Index = pd->Index;
+			pr->ErrorMessage = KSTR_NULL;
+			pr->CurrentLeader.LeaderId = -1;
+			pr->CurrentLeader.LeaderEpoch = -1;
 			pr->BaseOffset = -1;
 			pr->LogAppendTimeMs = -1;
 			pr->LogStartOffset = -1;
@@ -136,6 +139,8 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			if (pp->part->leader_id != (int32) broker_id)
 			{
 				pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+				pr->CurrentLeader.LeaderId = pp->part->leader_id;
+				pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
 				continue;
 			}
 			err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
@@ -145,6 +150,12 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 				err = KAFKA_ERR_MESSAGE_TOO_LARGE;
 				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than max.message.bytes (%lld)",
 						 pp->info.size, (long long) config.max_message_bytes);
+			}
+			if (err == KAFKA_ERR_NONE && (uint64) pp->info.size > WalMaxRecordBytes())
+			{
+				err = KAFKA_ERR_MESSAGE_TOO_LARGE;
+				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than this broker's WAL takes in one record (%llu; raise log_cache_size and wal_size)",
+						 pp->info.size, (unsigned long long) WalMaxRecordBytes());
 			}
 			if (err == KAFKA_ERR_NONE && pp->info.transactional)
 			{

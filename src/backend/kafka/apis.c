@@ -29,9 +29,10 @@
 	{key, #name, minv, maxv, flexv, &name##Request_schema, &name##Response_schema, NULL, note}
 
 const KafkaApi KafkaApis[] = {
-	API(KAFKA_API_PRODUCE, Produce, 3, 11, 9,
-		"v0-v2 carry message formats v0/v1 (magic 0 and 1), which Strata does not store; "
-		"every current client produces magic-2 batches with v3 or later."),
+	API(KAFKA_API_PRODUCE, Produce, 0, 11, 9,
+		"advertised from v0 although v0-v2 carry magic 0/1 message sets, which Strata does not store "
+		"(a partition sending them gets UNSUPPORTED_FOR_MESSAGE_FORMAT): librdkafka before 2.11.1 "
+		"only compresses with gzip, snappy or lz4 if the broker's Produce range includes v0."),
 	API(KAFKA_API_FETCH, Fetch, 4, 17, 12,
 		"v0-v3 can only return magic 0/1 message sets and Strata never down-converts; "
 		"kafka-python, the oldest client here, fetches with v4."),

@@ -171,6 +171,39 @@ KafkaSetDefaults(const KSchema *schema, void *msg)
 		set_default(&schema->fields[i], FIELD_PTR(msg, &schema->fields[i]));
 }
 
+void *
+KafkaNewArray(KArena *arena, const KSchema *elem, int32 count)
+{
+	char	   *items;
+
+	if (count <= 0)
+		return NULL;
+	items = KArenaAlloc(arena, (size_t) count * elem->size);
+	if (items == NULL)
+		return NULL;
+	for (int32 i = 0; i < count; i++)
+		KafkaSetDefaults(elem, items + (size_t) i * elem->size);
+	return items;
+}
+
+KStr
+KArenaPrintf(KArena *arena, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+	char	   *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (p = KArenaAlloc(arena, (size_t) n + 1)) == NULL)
+		return KSTR_NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t) n + 1, fmt, ap);
+	va_end(ap);
+	return (KStr) {p, n};
+}
+
 static bool
 is_default(const KField *f, const void *p)
 {

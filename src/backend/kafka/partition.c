@@ -26,12 +26,12 @@
 typedef struct RegistryHeader
 {
 	SMutex		lock;
+	SMutex		change_lock;	/* see RegistryChangeLock */
 	int			ntopics;		/* capacity of the topic table */
 	int			nparts;			/* capacity of the partition table */
 	int			nbuckets;		/* per hash index */
 	size_t		part_size;		/* bytes per partition entry */
 	char		cluster_id[64]; /* Kafka cluster id, from the catalog */
-	uint64		install_seq;	/* see RegistryInstallSeq */
 } RegistryHeader;
 
 static RegistryHeader *Registry;
@@ -87,6 +87,7 @@ PartitionShmemInit(void)
 		return;
 
 	SMutexInit(&Registry->lock);
+	SMutexInit(&Registry->change_lock);
 	Registry->ntopics = topic_capacity();
 	Registry->nparts = (int) max_partitions;
 	Registry->nbuckets = (int) max_partitions * 2;
@@ -113,10 +114,16 @@ RegistryGetClusterId(char *buf, size_t len)
 	RegistryUnlock();
 }
 
-uint64
-RegistryInstallSeq(void)
+void
+RegistryChangeLock(void)
 {
-	return Registry->install_seq;
+	SMutexLock(&Registry->change_lock);
+}
+
+void
+RegistryChangeUnlock(void)
+{
+	SMutexUnlock(&Registry->change_lock);
 }
 
 void
@@ -332,7 +339,6 @@ TopicInstall(const char *name, size_t len, const uint8 id[16],
 		Topics[idx].name_len = (int32) len;
 		TopicIndex[insert_at] = idx;
 		Topics[idx].state = TOPIC_LIVE;
-		Topics[idx].install_seq = ++Registry->install_seq;
 	}
 	memcpy(Topics[idx].id, id, 16);
 	Topics[idx].config = *config;

@@ -291,12 +291,32 @@ RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 					   RecordBatchInfo *info, char *errmsg, size_t errlen)
 {
 	int16		err;
-	int32		batch_length;
 
+	memset(info, 0, sizeof(*info));
 	if (len <= 0)
 		return rb_error(KAFKA_ERR_INVALID_RECORD, errmsg, errlen,
 						"produce requests with version %d must have at least one record batch per partition",
 						produce_version);
+	if (produce_version < 3)
+	{
+		/*
+		 * Produce v0-v2: Kafka accepts any message format here (and converts
+		 * magic 0/1).  Strata stores only magic 2, so a legacy message set
+		 * is refused with the error Kafka uses for formats a log cannot take;
+		 * magic-2 batches are validated as usual, several allowed.
+		 */
+		RecordBatchInfo first;
+		int			n;
+
+		if (len > RB_MAGIC_OFF && (records[RB_MAGIC_OFF] == 0 || records[RB_MAGIC_OFF] == 1))
+			return rb_error(KAFKA_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT, errmsg, errlen,
+							"message format v%d (magic %d) is not supported: use Produce v3 or later",
+							records[RB_MAGIC_OFF], records[RB_MAGIC_OFF]);
+		err = RecordsValidate(records, (size_t) len, 0, &first, 1, &n, errmsg, errlen);
+		if (n > 0 || err == KAFKA_ERR_NONE)
+			*info = first;
+		return err;
+	}
 	err = RecordBatchValidate(records, (size_t) len, 0, info, errmsg, errlen);
 	if (err != KAFKA_ERR_NONE)
 		return err;
@@ -304,8 +324,7 @@ RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 		return rb_error(KAFKA_ERR_UNSUPPORTED_COMPRESSION_TYPE, errmsg, errlen,
 						"produce requests with version %d are not allowed to use ZStandard compression",
 						produce_version);
-	batch_length = info->size;
-	if (batch_length != len)
+	if (info->size != len)
 		return rb_error(KAFKA_ERR_INVALID_RECORD, errmsg, errlen,
 						"produce requests with version %d are only allowed to contain exactly one record batch per partition",
 						produce_version);

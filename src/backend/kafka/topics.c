@@ -348,8 +348,8 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 	return TOPIC_OK;
 }
 
-TopicResult
-TopicCreate(PGconn *conn, const char *name, size_t len,
+static TopicResult
+TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 			int32 partitions, int16 replication_factor,
 			const TopicConfigEntry *configs, int nconfigs,
 			bool validate_only, uint8 id_out[16], char **msg)
@@ -466,8 +466,8 @@ TopicCreate(PGconn *conn, const char *name, size_t len,
 
 /* ---------- delete ---------- */
 
-TopicResult
-TopicDelete(PGconn *conn, const char *name, size_t len, const uint8 *id,
+static TopicResult
+TopicDelete_locked(PGconn *conn, const char *name, size_t len, const uint8 *id,
 			uint8 id_out[16], char **msg)
 {
 	char		err[1024];
@@ -519,8 +519,8 @@ TopicDelete(PGconn *conn, const char *name, size_t len, const uint8 *id,
 
 /* ---------- partitions ---------- */
 
-TopicResult
-TopicAddPartitions(PGconn *conn, const char *name, size_t len, int32 new_total,
+static TopicResult
+TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_total,
 				   bool validate_only, char **msg)
 {
 	char		err[1024];
@@ -591,8 +591,8 @@ TopicAddPartitions(PGconn *conn, const char *name, size_t len, int32 new_total,
 
 /* ---------- configs ---------- */
 
-TopicResult
-TopicAlterConfigs(PGconn *conn, const char *name, size_t len,
+static TopicResult
+TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 				  const TopicConfigEntry *entries, int n,
 				  bool incremental, bool validate_only, char **msg)
 {
@@ -716,8 +716,8 @@ open_new_streams(PGconn *conn, char *err, size_t errlen)
 					   1, params, err, errlen);
 }
 
-bool
-TopicsLoad(PGconn *conn, char *err, size_t errlen)
+static bool
+TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 {
 	PGresult   *topics,
 			   *configs,
@@ -725,11 +725,6 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 	char	   *me = psprintf("%lld", (long long) broker_id);
 	const char *params[1] = {me};
 	bool	   *seen;
-	uint64		seq;
-
-	RegistryLock();
-	seq = RegistryInstallSeq();
-	RegistryUnlock();
 
 	/*
 	 * Claim and open the partitions that are ours or nobody's: bump the
@@ -846,7 +841,7 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 	}
 	/* Topics that are gone from the catalog. */
 	for (int t = 0; t < TopicCapacity(); t++)
-		if (TopicGet(t)->state == TOPIC_LIVE && !seen[t] && TopicGet(t)->install_seq <= seq)
+		if (TopicGet(t)->state == TOPIC_LIVE && !seen[t])
 			TopicRemove(t);
 	RegistryUnlock();
 	pfree(seen);
@@ -858,4 +853,69 @@ TopicsLoad(PGconn *conn, char *err, size_t errlen)
 fail:
 	PQclear(PQexec(conn, "ROLLBACK"));
 	return false;
+}
+
+/* ---------- entry points: serialised by RegistryChangeLock ---------- */
+
+TopicResult
+TopicCreate(PGconn *conn, const char *name, size_t len,
+			int32 partitions, int16 replication_factor,
+			const TopicConfigEntry *configs, int nconfigs,
+			bool validate_only, uint8 id_out[16], char **msg)
+{
+	TopicResult r;
+
+	RegistryChangeLock();
+	r = TopicCreate_locked(conn, name, len, partitions, replication_factor, configs, nconfigs,
+						   validate_only, id_out, msg);
+	RegistryChangeUnlock();
+	return r;
+}
+
+TopicResult
+TopicDelete(PGconn *conn, const char *name, size_t len, const uint8 *id,
+			uint8 id_out[16], char **msg)
+{
+	TopicResult r;
+
+	RegistryChangeLock();
+	r = TopicDelete_locked(conn, name, len, id, id_out, msg);
+	RegistryChangeUnlock();
+	return r;
+}
+
+TopicResult
+TopicAddPartitions(PGconn *conn, const char *name, size_t len, int32 new_total,
+				   bool validate_only, char **msg)
+{
+	TopicResult r;
+
+	RegistryChangeLock();
+	r = TopicAddPartitions_locked(conn, name, len, new_total, validate_only, msg);
+	RegistryChangeUnlock();
+	return r;
+}
+
+TopicResult
+TopicAlterConfigs(PGconn *conn, const char *name, size_t len,
+				  const TopicConfigEntry *entries, int n,
+				  bool incremental, bool validate_only, char **msg)
+{
+	TopicResult r;
+
+	RegistryChangeLock();
+	r = TopicAlterConfigs_locked(conn, name, len, entries, n, incremental, validate_only, msg);
+	RegistryChangeUnlock();
+	return r;
+}
+
+bool
+TopicsLoad(PGconn *conn, char *err, size_t errlen)
+{
+	bool		ok;
+
+	RegistryChangeLock();
+	ok = TopicsLoad_locked(conn, err, errlen);
+	RegistryChangeUnlock();
+	return ok;
 }

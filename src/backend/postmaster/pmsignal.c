@@ -42,7 +42,9 @@ void
 SendPostmasterSignal(PMSignalReason reason)
 {
 	__atomic_store_n(&PMSignalState->flags[reason], 1, __ATOMIC_SEQ_CST);
-	kill(PostmasterPid, SIGUSR1);
+	/* kill(0, ...) would signal the whole process group: never do that. */
+	if (PostmasterPid > 0)
+		kill(PostmasterPid, SIGUSR1);
 }
 
 bool

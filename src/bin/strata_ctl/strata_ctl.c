@@ -508,10 +508,33 @@ read_pidfile(PidFile *pf)
 	return pf->pid > 0;
 }
 
+/*
+ * Is pid a running process?  A zombie is not: the server, started in the
+ * background by an earlier strata_ctl, is reaped by whoever inherited it
+ * (init, or a container's first process), which may take its time or never
+ * come.
+ */
 static bool
 pid_alive(pid_t pid)
 {
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	char		path[64];
+	char		buf[512];
+	FILE	   *f;
+	char	   *p;
+
+	if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return true;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	p = strrchr(buf, ')');
+	if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		return false;
+	return true;
 }
 
 /* ---------- settings ---------- */
@@ -589,7 +612,7 @@ split_options(const char *s, int *count)
  * setting is reported now, with the server's own message.
  */
 static void
-load_settings(void)
+load_settings(bool strict)
 {
 	char		err[1024];
 	char	   *path = conf_path();
@@ -599,7 +622,24 @@ load_settings(void)
 	GucInitDefaults();
 	DataDir = datadir;
 	if (!GucLoadFile(path, GUC_SRC_FILE, err, sizeof(err)))
-		fail("%s", err);
+	{
+		char	   *pgv;
+
+		if (strict)
+			fail("%s", err);
+
+		/*
+		 * Stopping must work even when strata.conf was broken since the
+		 * start: then an embedded catalog is recognised by its directory.
+		 */
+		GucInitDefaults();
+		pgv = psprintf("%s/%s/PG_VERSION", datadir, CATALOG_EMBEDDED_SUBDIR);
+		if (!file_exists(pgv))
+			GucSet("catalog", "host=unknown", GUC_SRC_DEFAULT, err, sizeof(err));
+		pfree(pgv);
+		pfree(path);
+		return;
+	}
 	pfree(path);
 	if (post_opts == NULL)
 		return;
@@ -614,8 +654,6 @@ load_settings(void)
 			nv = argv[++i];
 		else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2])
 			nv = argv[i] + 2;
-		else if (strncmp(argv[i], "--", 2) == 0 && strchr(argv[i], '='))
-			nv = argv[i] + 2;
 		else
 			fail("unexpected server option \"%s\" in -o (use -c name=value)", argv[i]);
 		name = pstrdup(nv);
@@ -623,6 +661,10 @@ load_settings(void)
 		if (eq == NULL)
 			fail("server option \"-c %s\" has no value (use -c name=value)", nv);
 		*eq = '\0';
+		/* As the server does: "-c log-min-messages=..." means log_min_messages. */
+		for (char *p = name; *p; p++)
+			if (*p == '-')
+				*p = '_';
 		if (!GucSet(name, eq + 1, GUC_SRC_CMDLINE, err, sizeof(err)))
 			fail("%s", err);
 		pfree(name);
@@ -749,6 +791,7 @@ stop_embedded_catalog(bool quiet_if_down)
 /* ---------- init ---------- */
 
 static bool created_datadir = false;
+static bool init_done = false;
 
 static int
 rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -760,10 +803,11 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return unlink(path);
 }
 
+/* atexit: a failed init leaves nothing behind (as initdb). */
 static void
 remove_datadir_on_failure(void)
 {
-	if (created_datadir && datadir)
+	if (created_datadir && datadir && !init_done)
 	{
 		fprintf(stderr, "%s: removing data directory \"%s\"\n", progname, datadir);
 		nftw(datadir, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
@@ -829,15 +873,11 @@ init_embedded_catalog(void)
 	char	   *pglogdir = psprintf("%s/log", catdir);
 	char	   *initlog = psprintf("%s/log/catalog_initdb.log", datadir);
 	char		err[1024];
-	char	   *ci;
 	PGconn	   *conn;
 	PGresult   *res;
 	int			applied;
 	int			rc;
 
-	/* Refuse a socket path too long for sun_path before doing anything. */
-	if (!CatalogConninfo(&ci, err, sizeof(err)))
-		fail("%s", err);
 	bindir = (char *) find_pg_bindir();
 	initdb = psprintf("%s/initdb", bindir);
 
@@ -845,8 +885,7 @@ init_embedded_catalog(void)
 		fail("could not create directory \"%s\": %s", catdir, strerror(errno));
 	if (pg_as_other_user)
 	{
-		if (chown(datadir, 0, pg_gid) != 0 || chmod(datadir, 0710) != 0 ||
-			chown(catdir, pg_uid, pg_gid) != 0)
+		if (chown(catdir, pg_uid, pg_gid) != 0)
 			fail("could not give user \"%s\" access to \"%s\": %s", PG_USER, catdir, strerror(errno));
 		check_pg_user_traverse(catdir);
 	}
@@ -864,7 +903,6 @@ init_embedded_catalog(void)
 		printf("failed\n");
 		fprintf(stderr, "%s: initdb failed; its output (%s) ends with:\n", progname, initlog);
 		print_tail(initlog, 15);
-		remove_datadir_on_failure();
 		exit(1);
 	}
 	if (mkdir(pglogdir, 0700) != 0 ||
@@ -904,7 +942,6 @@ init_embedded_catalog(void)
 	PQfinish(conn);
 	stop_embedded_catalog(false);
 	printf("ok (schema version %d)\n", CatalogSchemaVersion());
-	pfree(ci);
 	return;
 
 failed:
@@ -913,7 +950,6 @@ failed:
 		PQfinish(conn);
 	fprintf(stderr, "%s: %s\n", progname, err);
 	stop_embedded_catalog(true);
-	remove_datadir_on_failure();
 	exit(1);
 }
 
@@ -933,7 +969,6 @@ init_external_catalog(void)
 		if (conn)
 			PQfinish(conn);
 		fprintf(stderr, "%s: %s\n", progname, err);
-		remove_datadir_on_failure();
 		exit(1);
 	}
 	PQfinish(conn);
@@ -970,10 +1005,27 @@ do_init(void)
 	{
 		mkdir_p(datadir, 0700);
 		created_datadir = true;
+		atexit(remove_datadir_on_failure);
 	}
 	DataDir = datadir;
 	if (CatalogIsEmbedded())
+	{
+		char	   *ci;
+
+		/* Refuse a socket path too long for sun_path before doing anything. */
+		if (!CatalogConninfo(&ci, err, sizeof(err)))
+			fail("%s", err);
+		pfree(ci);
 		setup_pg_user();
+		find_pg_bindir();
+		if (pg_as_other_user)
+		{
+			/* The PostgreSQL user must reach DATADIR/catalog: group strata, 0710. */
+			if (chown(datadir, 0, pg_gid) != 0 || chmod(datadir, 0710) != 0)
+				fail("could not give user \"%s\" access to \"%s\": %s", PG_USER, datadir, strerror(errno));
+			check_pg_user_traverse(datadir);
+		}
+	}
 
 	/* strata.conf: every setting commented at its default, then ours. */
 	conf = conf_path();
@@ -1035,6 +1087,7 @@ do_init(void)
 	else
 		init_external_catalog();
 
+	init_done = true;
 	printf("\nSuccess. You can now start the broker with:\n\n    %s start -D %s\n\n", progname, datadir);
 	return 0;
 }
@@ -1118,7 +1171,7 @@ do_start(void)
 	if (read_pidfile(&pf) && pid_alive(pf.pid))
 		fprintf(stderr, "%s: another server might be running (PID %d); trying to start server anyway\n",
 				progname, (int) pf.pid);
-	load_settings();
+	load_settings(true);
 	save_opts();
 
 	log = logfile ? logfile : psprintf("%s/log/strata.log", datadir);
@@ -1190,7 +1243,7 @@ do_start(void)
 			printf(" stopped waiting\n");
 			fprintf(stderr, "%s: could not start server (it exited with status %d); the log \"%s\" ends with:\n",
 					progname, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log);
-			print_tail(log, 10);
+			print_tail(log, 20);
 			if (started_catalog)
 				stop_embedded_catalog(true);
 			return 1;
@@ -1216,11 +1269,12 @@ do_stop(bool for_restart)
 {
 	PidFile		pf;
 	int			sig;
+	int			kill_err = 0;
 	time_t		deadline;
 	char	   *pidpath = pidfile_path();
 
 	check_datadir(1);
-	load_settings();
+	load_settings(false);
 	if (!read_pidfile(&pf))
 	{
 		fprintf(stderr, "%s: PID file \"%s\" does not exist\nIs server running?\n", progname, pidpath);
@@ -1233,11 +1287,23 @@ do_stop(bool for_restart)
 	}
 	sig = shutdown_mode == SHUTDOWN_SMART ? SIGTERM :
 		shutdown_mode == SHUTDOWN_FAST ? SIGINT : SIGQUIT;
-	if (kill(pf.pid, sig) != 0)
+	if (!pid_alive(pf.pid))
+		kill_err = ESRCH;
+	else if (kill(pf.pid, sig) != 0)
+		kill_err = errno;
+	if (kill_err != 0)
 	{
-		fprintf(stderr, "%s: could not send stop signal (PID %d): %s\n", progname, (int) pf.pid, strerror(errno));
-		if (errno == ESRCH)
+		fprintf(stderr, "%s: could not send stop signal (PID %d): %s\n", progname, (int) pf.pid, strerror(kill_err));
+		if (kill_err == ESRCH)
+		{
 			fprintf(stderr, "%s: the PID file is stale (left by a crash); the next start replaces it\n", progname);
+			/* The broker is gone: its embedded catalog need not stay up. */
+			if (CatalogIsEmbedded() && !for_restart)
+			{
+				setup_pg_user();
+				stop_embedded_catalog(true);
+			}
+		}
 		return 1;
 	}
 	if (!do_wait)
@@ -1250,13 +1316,12 @@ do_stop(bool for_restart)
 	printf("waiting for server to shut down...");
 	fflush(stdout);
 	deadline = time(NULL) + wait_seconds;
-	while (file_exists(pidpath) || pid_alive(pf.pid))
+	/*
+	 * Wait for the process to be gone; a clean exit has removed
+	 * postmaster.pid by then (the pid file is only left by a crash).
+	 */
+	while (pid_alive(pf.pid))
 	{
-		PidFile		cur;
-
-		/* A new server may have replaced a stale pid file: stop for ours. */
-		if (!pid_alive(pf.pid) && read_pidfile(&cur) && cur.pid != pf.pid)
-			break;
 		if (time(NULL) >= deadline)
 		{
 			printf(" failed\n");
@@ -1356,6 +1421,20 @@ do_status(void)
 
 /* ---------- main ---------- */
 
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * strata_ctl is short-lived and, like PostgreSQL's tools, allocates without
+ * freeing what lives until exit; LeakSanitizer's report at exit would only
+ * turn every run into a failure (exit status 23) under --enable-sanitizers.
+ */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
+
 static void
 add_init_opt(const char *name, const char *value)
 {
@@ -1392,6 +1471,8 @@ main(int argc, char *argv[])
 
 	/* The settings and catalog code log through elog; keep it quiet here. */
 	MyProcKindName = "strata_ctl";
+	/* strata.conf may hold a catalog password: everything we create is private. */
+	umask(077);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0))

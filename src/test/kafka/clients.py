@@ -173,6 +173,26 @@ def admin(bootstrap):
         if 'num_partitions' not in c:
             die("broker configs lack num_partitions")
     print("ok describe_configs of the broker")
+    # Broker settings altered by a client land in strata.auto.conf and are reloaded.
+    r = ConfigResource('broker', '1', set_config={'num_partitions': '4'})
+    a.alter_configs([r])[r].result()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        c = list(a.describe_configs([ConfigResource('broker', '1')]).values())[0].result()
+        if c['num_partitions'].value == '4':
+            break
+        time.sleep(0.2)
+    else:
+        die("num_partitions did not become 4")
+    print("ok alter_configs of the broker: num_partitions = 4")
+    r = ConfigResource('broker', '1', set_config={'listeners': 'PLAINTEXT://127.0.0.1:1'})
+    try:
+        a.alter_configs([r])[r].result()
+        die("altering listeners (a restart-only setting) succeeded")
+    except Exception as e:
+        if 'INVALID_CONFIG' not in str(e) and 'restart' not in str(e):
+            die("unexpected error altering listeners: %s" % e)
+    print("ok restart-only broker setting refused")
     a.delete_topics(['adm1'])['adm1'].result()
     time.sleep(0.5)
     if 'adm1' in a.list_topics(timeout=10).topics:

@@ -15,7 +15,7 @@
 #include "utils/crc32c.h"
 #include "wal_test_util.h"
 
-#define NREC 12
+#define NREC 10
 #define DEV_SIZE (1024 * 1024)
 
 typedef struct TestRec
@@ -62,7 +62,7 @@ build_image(void)
 		r->base = next[s];
 		r->count = 1 + (uint32) (i % 4);
 		next[s] += r->count;
-		r->len = 1 + (uint32) ((i * 37) % 300);
+		r->len = 1 + (uint32) ((i * 37) % 120);
 		for (uint32 k = 0; k < r->len; k++)
 			r->body[k] = (char) (i * 13 + k);
 		memset(&hdr, 0, sizeof(hdr));
@@ -87,9 +87,15 @@ build_image(void)
 static void
 write_image(const char *img)
 {
-	int			fd = open(wal_test_path, O_WRONLY);
+	static char *abuf = NULL;
+	size_t		len = TYPEALIGN(WAL_BLOCK_SIZE, WAL_DATA_START + image_end + 4096);
+	int			fd = open(wal_test_path, O_WRONLY | O_DIRECT);
 
-	if (fd < 0 || pwrite(fd, img, WAL_DATA_START + image_end + 4096, 0) != (ssize_t) (WAL_DATA_START + image_end + 4096))
+	/* O_DIRECT, like the reader: no dirty page cache to flush each time */
+	if (abuf == NULL && posix_memalign((void **) &abuf, WAL_BLOCK_SIZE, len) != 0)
+		exit(1);
+	memcpy(abuf, img, len);
+	if (fd < 0 || pwrite(fd, abuf, len, 0) != (ssize_t) len)
 	{
 		perror("write image");
 		exit(1);

@@ -322,6 +322,9 @@ find_entry(LogCacheStream *s, int64 offset, LogCacheEntry *out)
 			if (!entry_read(e.prev_seq, &e))
 				return -1;
 		}
+		/* offset in a gap between batches: start with the next one */
+		if (offset >= e.base_offset + (int64) e.record_count && !entry_read(e.next_seq, &e))
+			return -1;
 	}
 	*out = e;
 	return 1;
@@ -412,11 +415,14 @@ LogCacheWaitCancel(void)
 }
 
 /*
- * WAL writer, after the flushed position advanced: move the streams'
- * flushed next offsets forward over the newly durable entries, then wake
- * the fetches waiting for them.
+ * WAL writer, when the flushed position is about to advance to flushed:
+ * move the streams' flushed next offsets forward over the newly durable
+ * entries.  Done before the new flushed position is published, so that an
+ * appender that sees its record flushed also sees its stream's offset.
+ * Returns true if any stream moved (then call LogCacheWakeDataWaiters once
+ * the flushed position is published).
  */
-void
+bool
 LogCacheFlushAdvanced(WalLsn flushed)
 {
 	uint64		seq = WalShmem->flush_scan_seq;
@@ -443,8 +449,13 @@ LogCacheFlushAdvanced(WalLsn flushed)
 		seq++;
 	}
 	WalShmem->flush_scan_seq = seq;
-	if (!any)
-		return;
+	return any;
+}
+
+/* WAL writer: set the latches of fetches whose stream has new durable data. */
+void
+LogCacheWakeDataWaiters(void)
+{
 	for (int i = 0; i < WalShmem->nslots; i++)
 	{
 		WalSlotState *w = &WalShmem->slots[i];

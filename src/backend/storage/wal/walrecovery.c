@@ -308,12 +308,12 @@ WalRecover(void)
 	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
 	WalShmem->generation = cur_header.generation + 1;
 	SpinLockRelease(&WalShmem->insert_lck);
+	(void) LogCacheFlushAdvanced(pos);
 	__atomic_store_n(&WalShmem->flushed, pos, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&WalShmem->trim_requested, trim, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&WalShmem->durable_trim, trim, __ATOMIC_SEQ_CST);
 	WalAtomicAdd(&WalShmem->stats.recovered_records, nrec);
 	WalAtomicAdd(&WalShmem->stats.recovered_bytes, nbytes);
-	LogCacheFlushAdvanced(pos);
 
 	/* New records get the new generation; make it durable before any. */
 	WalWriteHeader(fd, trim);

@@ -189,11 +189,15 @@ reap_writes(void)
 	}
 	if (new_flush > old_flush)
 	{
+		bool		streams_moved;
+
 		if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(wal_fd) < 0)
 			elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
+		streams_moved = LogCacheFlushAdvanced(new_flush);
 		__atomic_store_n(&WalShmem->flushed, new_flush, __ATOMIC_SEQ_CST);
 		WalWakeFlushWaiters(new_flush);
-		LogCacheFlushAdvanced(new_flush);
+		if (streams_moved)
+			LogCacheWakeDataWaiters();
 	}
 }
 

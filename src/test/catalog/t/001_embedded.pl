@@ -10,7 +10,7 @@ use Strata::Test::Node;
 use Strata::Test::Utils;
 
 my $node = Strata::Test::Node->new('emb', broker_id => 7);
-ok($node->init, 'strata_ctl init with the embedded catalog');
+ok($node->init(wal_size => '32MB'), 'strata_ctl init with the embedded catalog');
 my $d = $node->data_dir;
 
 # strata.conf: every setting commented at its default, then init's values.
@@ -19,7 +19,7 @@ like($conf, qr/^#catalog = 'embedded'/m, 'strata.conf lists catalog at its defau
 like($conf, qr/^#wal_sync_method = o_dsync/m, 'strata.conf lists wal_sync_method at its default');
 like($conf, qr/^broker_id = 7$/m, 'strata.conf sets broker_id from --broker-id');
 like($conf, qr/^listeners = 'PLAINTEXT:\/\/127\.0\.0\.1:\d+'$/m, 'strata.conf sets listeners');
-is(-s "$d/wal/strata.wal", 16 * 1024 * 1024, 'WAL file preallocated at --wal-size');
+is(-s "$d/wal/strata.wal", 32 * 1024 * 1024, 'WAL file preallocated at --wal-size');
 my $mode = (stat($d))[2] & 07777;
 is($mode, $> == 0 ? 0710 : 0700, 'data directory mode');
 ok(-f "$d/catalog/PG_VERSION", 'PostgreSQL cluster created in DATADIR/catalog');
@@ -84,5 +84,18 @@ ok($node->stop_catalog, 'embedded catalog stops');
 my $long = tempdir('long') . '/' . ('x' x 90);
 command_fails_like([ 'strata_ctl', 'init', '-D', $long ],
 	qr/socket path .* more than the 107 a unix socket allows/, 'too long a data directory path');
+
+# As root, the PostgreSQL user must be able to reach the data directory.
+SKIP:
+{
+	skip 'only as root', 3 unless $> == 0;
+	my $locked = tempdir('lk');
+	chmod 0700, $locked;
+	my ($rc, $out, $err) = run_command([ 'strata_ctl', 'init', '-D', "$locked/d", '--wal-size', '1MB' ]);
+	isnt($rc, 0, 'init below a directory user strata cannot enter fails');
+	like($err, qr/runs as user "strata" .* which cannot enter directory "\Q$locked\E"; allow it with chmod o\+x/,
+		'the message names the blocking directory and the fix');
+	ok(!-e "$locked/d", 'nothing left behind');
+}
 
 done_testing();

@@ -23,7 +23,7 @@ for my $n ($n1, $n2)
 	my ($out, $err) = ('', '');
 	push @h, [ $n, \$out, \$err, IPC::Run::start(
 		[ 'strata_ctl', 'init', '-D', $n->data_dir, '--broker-id', $n->broker_id,
-		  '--listeners', 'PLAINTEXT://127.0.0.1:' . $n->port, '--wal-size', '16MB',
+		  '--listeners', 'PLAINTEXT://127.0.0.1:' . $n->port, '--wal-size', '64MB',
 		  '--catalog', $cluster->connstr, '--object-store', $cluster->object_store ],
 		'<', \undef, '>', \$out, '2>', \$err) ];
 }
@@ -32,8 +32,7 @@ for my $x (@h)
 	my ($n, $out, $err, $h) = @$x;
 	ok($h->finish, 'concurrent init of ' . $n->name) or diag($$err);
 	$n->{catalog} = $cluster->connstr;
-	$n->append_conf("log_cache_size = 8MB\nblock_cache_size = 8MB\nwal_buffers = 1MB\n"
-		  . "log_min_messages = debug1\nbroker_lease_time = 3s\n");
+	$n->append_conf(Strata::Test::Node::test_conf() . "broker_lease_time = 3s\n");
 }
 push @{ $cluster->{nodes} }, $n1, $n2;
 is($cluster->psql('SELECT count(*) FROM strata.schema_version'), '1', 'migration 1 applied once');
@@ -69,6 +68,22 @@ $n2->start;
 is($cluster->psql("SELECT state || ':' || epoch FROM strata.brokers WHERE id = 2"), 'alive:2',
 	'restart: alive with epoch 2');
 
+# Restarts apply no migration again.
+my $applied = $cluster->psql('SELECT applied FROM strata.schema_version WHERE version = 1');
+$n1->restart;
+is($cluster->psql('SELECT count(*) || \' \' || max(applied) FROM strata.schema_version'), "1 $applied",
+	'restart: migration 1 not applied again');
+
+# A broker refuses a catalog newer than itself.
+$n1->stop('fast');
+$cluster->psql("INSERT INTO strata.schema_version (version, name) VALUES (1000, 'future')");
+my $pos = $n1->log_position;
+ok(!$n1->start(fail_ok => 1), 'a broker does not start on a newer catalog');
+like($n1->log_content($pos),
+	qr/FATAL:  catalog \(catalog = '.*'\): the catalog schema is at version 1000 but this strata binary knows versions up to 1 only/,
+	'newer catalog at start: message');
+$cluster->psql("DELETE FROM strata.schema_version WHERE version = 1000");
+$n1->start;
 $n1->stop('fast');
 $n2->stop('fast');
 

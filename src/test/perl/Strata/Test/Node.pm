@@ -84,11 +84,14 @@ sub init
 		return 0 if $opts{fail_ok};
 		BAIL_OUT("strata_ctl init of node $self->{name} failed: $err");
 	}
-	# Keep test nodes small: shared memory sized for tests, fast leases.
-	$self->append_conf(
-		"log_cache_size = 64MB\nblock_cache_size = 8MB\n"
-		  . "log_min_messages = debug1\n");
+	$self->append_conf(test_conf());
 	return 1;
+}
+
+# Settings every test node gets: shared memory sized for tests, debug logs.
+sub test_conf
+{
+	return "log_cache_size = 64MB\nblock_cache_size = 8MB\nlog_min_messages = debug1\n";
 }
 
 sub append_conf

@@ -27,7 +27,7 @@ use Time::HiRes qw(usleep time);
 our @EXPORT = qw(
   tempdir get_free_port release_ports run_log run_command slurp_file
   poll_until command_ok_log command_fails_like pg_bindir
-  ensure_pg_user pg_user_prefix test_name
+  ensure_pg_user pg_user_prefix test_name pid_running
 );
 
 our $tmp_check;
@@ -206,6 +206,19 @@ sub poll_until
 		usleep(100_000);
 	}
 	return $sub->() ? 1 : 0;
+}
+
+# Is $pid a running process?  A zombie is not (a server started in the
+# background is reaped by whoever inherited it, which may take a while).
+sub pid_running
+{
+	my ($pid) = @_;
+	return 0 unless $pid && kill(0, $pid);
+	open(my $fh, '<', "/proc/$pid/stat") or return 1;
+	my $stat = <$fh>;
+	close $fh;
+	return 1 unless defined $stat;
+	return ($stat =~ /\)\s+([ZX])\s/) ? 0 : 1;
 }
 
 # PostgreSQL's server programs (as strata_ctl finds them).

@@ -1,0 +1,275 @@
+/*-------------------------------------------------------------------------
+ *
+ * wal_bench.c
+ *	  WAL benchmark: N appender processes append 1 KiB record batches and
+ *	  wait for each to be durable (acks=all), through the real WAL writer;
+ *	  prints throughput and acknowledgement latency percentiles.  A trimmer
+ *	  process trims behind the flushed position as the uploader would, so
+ *	  the WAL never fills.  Run by bench/wal_bench.sh, which adds the fio
+ *	  comparison.
+ *
+ *	  wal_bench DIR SECONDS APPENDERS [RECORD_BYTES]
+ *
+ * bench/wal_bench.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "storage/logcache.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
+#include "storage/wal.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+/* Until the postmaster's child handling is in the library (weak: it wins). */
+volatile sig_atomic_t ShutdownRequestPending __attribute__((weak)) = 0;
+volatile sig_atomic_t ConfigReloadPending __attribute__((weak)) = 0;
+static void
+on_term(int s)
+{
+	ShutdownRequestPending = 1;
+	if (MyLatch)
+		SetLatch(MyLatch);
+}
+__attribute__((weak)) void
+SetupChildSignalHandlers(void)
+{
+	signal(SIGTERM, on_term);
+}
+__attribute__((weak)) void
+ProcessConfigReloadIfPending(void)
+{
+	ConfigReloadPending = 0;
+}
+__attribute__((weak)) void
+proc_exit(int code)
+{
+	ProcSlotDeactivate();
+	exit(code);
+}
+
+#define MAX_SAMPLES (1 << 20)
+
+typedef struct Shared
+{
+	volatile int stop;
+	uint64		count[128];
+	uint32		lat_us[][MAX_SAMPLES];
+} Shared;
+
+static Shared *sh;
+static int	start_pipe[2];
+static int	seconds;
+static uint32 record_bytes = 1024;
+
+static uint64
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64) ts.tv_sec * 1000000000 + (uint64) ts.tv_nsec;
+}
+
+static pid_t
+start_child(ProcKind kind, void (*fn) (int), int arg)
+{
+	int			slot = ProcSlotAssign(kind);
+	pid_t		pid = fork();
+
+	if (pid == 0)
+	{
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(start_pipe[1]);
+		ProcSlotActivate(slot);
+		InitLatchSupport();
+		SetupChildSignalHandlers();
+		fn(arg);
+		proc_exit(0);
+	}
+	return pid;
+}
+
+static void
+writer_main(int arg)
+{
+	WalWriterMain();
+}
+
+static void
+appender_main(int id)
+{
+	char	   *body = palloc(record_bytes);
+	int64		off = 0;
+	uint64		n = 0;
+
+	memset(body, 'a' + id % 26, record_bytes);
+	WalWaitReady();
+	{
+		char		c;
+
+		/* start barrier: the parent closes the pipe's write end */
+		(void) read(start_pipe[0], &c, 1);
+	}
+	while (!sh->stop)
+	{
+		uint64		t0 = now_ns();
+		WalLsn		end = WalAppend((uint64) id, 1, off, 1, 0, body, record_bytes);
+
+		WalWaitFlushed(end);
+		if (n < MAX_SAMPLES)
+			sh->lat_us[id][n] = (uint32) ((now_ns() - t0) / 1000);
+		n++;
+		off++;
+	}
+	sh->count[id] = n;
+}
+
+/* Trim everything flushed, as the uploader would once it is uploaded. */
+static void
+trimmer_main(int arg)
+{
+	WalLsn		pos;
+
+	WalWaitReady();
+	pos = WalTrimLsn();
+	while (!sh->stop)
+	{
+		LogCacheRecord rec;
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		WalLsn		before = pos;
+
+		while (LogCacheNextRecord(&pos, &rec))
+			;
+		if (pos > before)
+			WalTrim(pos);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32		x = *(const uint32 *) a,
+				y = *(const uint32 *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	char		err[512];
+	char		path[1024];
+	int			nappenders;
+	pid_t		writer;
+	pid_t		pids[128];
+	uint64		total = 0;
+	uint32	   *all;
+	size_t		nall = 0;
+	uint64		t0,
+				t1;
+	WalStats	st0,
+				st1;
+	double		secs;
+
+	if (argc < 4)
+	{
+		fprintf(stderr, "usage: %s DIR SECONDS APPENDERS [RECORD_BYTES]\n", argv[0]);
+		return 2;
+	}
+	seconds = atoi(argv[2]);
+	nappenders = atoi(argv[3]);
+	if (argc > 4)
+		record_bytes = (uint32) atoi(argv[4]);
+	if (nappenders < 1 || nappenders > 120)
+	{
+		fprintf(stderr, "APPENDERS must be 1..120\n");
+		return 2;
+	}
+	GucInitDefaults();
+	DataDir = argv[1];
+	snprintf(path, sizeof(path), "%s/bench.wal", argv[1]);
+	if (!GucSet("wal_device", path, GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("log_cache_size", getenv("LOG_CACHE_SIZE") ? getenv("LOG_CACHE_SIZE") : "256MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("max_connections", "130", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("log_min_messages", "warning", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		(getenv("WAL_IO_DEPTH") && !GucSet("wal_io_depth", getenv("WAL_IO_DEPTH"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
+		(getenv("WAL_SYNC_METHOD") && !GucSet("wal_sync_method", getenv("WAL_SYNC_METHOD"), GUC_SRC_CMDLINE, err, sizeof(err))))
+	{
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (access(path, F_OK) != 0 &&
+		!WalDeviceCreate(path, (uint64) (getenv("WAL_SIZE_MB") ? atoll(getenv("WAL_SIZE_MB")) : 512) << 20,
+						 0, err, sizeof(err)))
+	{
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	sh = mmap(NULL, sizeof(Shared) + sizeof(uint32) * MAX_SAMPLES * (size_t) nappenders,
+			  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
+	if (pipe(start_pipe) < 0)
+		return 1;
+	CreateSharedMemoryAndSemaphores();
+	writer = start_child(PROC_WALWRITER, writer_main, 0);
+	start_child(PROC_UPLOADER, trimmer_main, 0);
+	for (int i = 0; i < nappenders; i++)
+		pids[i] = start_child(PROC_BACKEND, appender_main, i);
+	{
+		int			slot = ProcSlotAssign(PROC_CATALOG);
+
+		ProcSlotActivate(slot);
+		InitLatchSupport();
+		WalWaitReady();
+	}
+	WalGetStats(&st0);
+	t0 = now_ns();
+	close(start_pipe[1]);
+	sleep((unsigned) seconds);
+	sh->stop = 1;
+	for (int i = 0; i < nappenders; i++)
+		waitpid(pids[i], NULL, 0);
+	t1 = now_ns();
+	WalGetStats(&st1);
+	secs = (double) (t1 - t0) / 1e9;
+
+	for (int i = 0; i < nappenders; i++)
+		total += sh->count[i];
+	all = malloc(sizeof(uint32) * (size_t) Min(total, (uint64) MAX_SAMPLES * (uint64) nappenders) + 4);
+	for (int i = 0; i < nappenders; i++)
+	{
+		uint64		n = Min(sh->count[i], (uint64) MAX_SAMPLES);
+
+		memcpy(all + nall, sh->lat_us[i], n * sizeof(uint32));
+		nall += n;
+	}
+	qsort(all, nall, sizeof(uint32), cmp_u32);
+	printf("appenders=%d records=%llu MiB/s=%.1f ack_p50_us=%u ack_p99_us=%u ack_p999_us=%u writes=%llu avg_write_bytes=%llu\n",
+		   nappenders, (unsigned long long) total,
+		   (double) total * record_bytes / secs / (1024.0 * 1024.0),
+		   nall ? all[nall / 2] : 0, nall ? all[(size_t) (nall * 0.99)] : 0,
+		   nall ? all[(size_t) (nall * 0.999)] : 0,
+		   (unsigned long long) (st1.writes - st0.writes),
+		   (unsigned long long) ((st1.writes - st0.writes) ? (st1.write_bytes - st0.write_bytes) / (st1.writes - st0.writes) : 0));
+	kill(writer, SIGTERM);
+	waitpid(writer, NULL, 0);
+	fflush(stdout);
+	/* the trimmer sees stop and exits */
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}

@@ -1,0 +1,259 @@
+/*
+ * test_wal_logcache.c
+ *	  The append API and the log cache as a fetch handler uses them, with a
+ *	  real WAL writer process (WalWriterMain) forked from this test:
+ *	  appends become durable and readable, reads start at the batch holding
+ *	  an offset, honour max_offset and the buffer size, report misses once
+ *	  the ring has lapped, and a registered fetch is woken by new data.
+ *
+ * src/test/unit/test_wal_logcache.c
+ */
+#include "c.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "tap.h"
+#include "wal_test_util.h"
+
+/* Until the postmaster's child handling is in the library (weak: it wins). */
+volatile sig_atomic_t ShutdownRequestPending __attribute__((weak)) = 0;
+volatile sig_atomic_t ConfigReloadPending __attribute__((weak)) = 0;
+static void
+on_term(int s)
+{
+	ShutdownRequestPending = 1;
+	if (MyLatch)
+		SetLatch(MyLatch);
+}
+__attribute__((weak)) void
+SetupChildSignalHandlers(void)
+{
+	signal(SIGTERM, on_term);
+}
+__attribute__((weak)) void
+ProcessConfigReloadIfPending(void)
+{
+	ConfigReloadPending = 0;
+}
+__attribute__((weak)) void
+proc_exit(int code)
+{
+	ProcSlotDeactivate();
+	exit(code);
+}
+
+static pid_t
+fork_writer(void)
+{
+	int			slot = ProcSlotAssign(PROC_WALWRITER);
+	pid_t		pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+	{
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		MyProcSlot = -1;
+		ProcSlotActivate(slot);
+		InitLatchSupport();
+		SetupChildSignalHandlers();
+		WalWriterMain();
+	}
+	return pid;
+}
+
+static void
+fill(char *buf, uint32 len, int64 base)
+{
+	for (uint32 i = 0; i < len; i++)
+		buf[i] = (char) (base * 7 + i);
+}
+
+static void
+child_too_big(void)
+{
+	static char big[300 * 1024];
+
+	wal_test_fresh_shmem();
+	(void) WalRecover();
+	(void) WalAppend(1, 1, 0, 1, 0, big, sizeof(big));
+}
+
+int
+main(void)
+{
+	char		err[256];
+	pid_t		writer;
+	char		body[2000];
+	char		out[16384];
+	size_t		bytes;
+	int64		next,
+				fnext;
+	WalLsn		end = 0;
+	LogCacheResult rc;
+	int			status;
+
+	wal_test_settings();
+	if (!WalDeviceCreate(wal_test_path, 2 * 1024 * 1024, 0, err, sizeof(err)))
+	{
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+
+	/* A record larger than a quarter of the capacity is refused (ERROR). */
+	{
+		pid_t		pid;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+		{
+			int			devnull = open("/dev/null", O_WRONLY);
+
+			dup2(devnull, 2);
+			child_too_big();
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 1, "an oversized record batch is an ERROR, not a crash");
+	}
+
+	wal_test_fresh_shmem();
+	writer = fork_writer();
+	InitLatchSupport();
+	WalWaitReady();
+	ok(WalIsReady(), "WAL ready after the writer recovered");
+
+	/* Stream 1: 20 batches of 3 records, offsets 0..59; stream 2 interleaved. */
+	for (int i = 0; i < 20; i++)
+	{
+		WalAppendItem items[2];
+
+		memset(items, 0, sizeof(items));
+		fill(body, 100 + (uint32) i, i * 3);
+		items[0].stream_id = 1;
+		items[0].stream_epoch = 1;
+		items[0].base_offset = i * 3;
+		items[0].record_count = 3;
+		items[0].data = body;
+		items[0].len = 100 + (uint32) i;
+		items[1].stream_id = 2;
+		items[1].stream_epoch = 1;
+		items[1].base_offset = i;
+		items[1].record_count = 1;
+		items[1].data = "x";
+		items[1].len = 1;
+		end = WalAppendMulti(items, 2);
+		ok(items[0].end_lsn <= items[1].lsn && items[1].end_lsn == end, "multi-append %d laid out in order", i);
+	}
+	WalWaitFlushed(end);
+	ok(WalFlushedLsn() >= end, "WalWaitFlushed returns once flushed");
+	ok(LogCacheStreamEnd(1, &next, &fnext) && next == 60 && fnext == 60, "stream 1 ends at 60 (got %lld/%lld)",
+	   (long long) next, (long long) fnext);
+
+	rc = LogCacheRead(1, 0, INT64_MAX, out, sizeof(out), &bytes, &next);
+	{
+		size_t		want = 0;
+		bool		same = true;
+
+		for (int i = 0; i < 20; i++)
+		{
+			fill(body, 100 + (uint32) i, i * 3);
+			if (memcmp(out + want, body, 100 + (size_t) i) != 0)
+				same = false;
+			want += 100 + (size_t) i;
+		}
+		ok(rc == LOGCACHE_OK && bytes == want && next == 60 && same, "read of stream 1 from 0 returns all 20 batches intact");
+	}
+	rc = LogCacheRead(1, 31, INT64_MAX, out, sizeof(out), &bytes, &next);
+	fill(body, 110, 30);
+	ok(rc == LOGCACHE_OK && memcmp(out, body, 110) == 0, "read from offset 31 starts with the batch at 30");
+	rc = LogCacheRead(1, 31, 40, out, sizeof(out), &bytes, &next);
+	ok(rc == LOGCACHE_OK && next == 42, "max_offset 40 stops after the batch holding 39 (next %lld)", (long long) next);
+	rc = LogCacheRead(1, 0, INT64_MAX, out, 250, &bytes, &next);
+	ok(rc == LOGCACHE_OK && bytes == 201 && next == 6, "a 250-byte buffer holds two whole batches");
+	rc = LogCacheRead(1, 0, INT64_MAX, out, 50, &bytes, &next);
+	ok(rc == LOGCACHE_TOO_SMALL && bytes == 100, "a buffer smaller than the first batch says how large it is");
+	rc = LogCacheRead(1, 60, INT64_MAX, out, sizeof(out), &bytes, &next);
+	ok(rc == LOGCACHE_OK && bytes == 0 && next == 60, "read at the end returns nothing yet");
+	ok(LogCacheRead(99, 0, INT64_MAX, out, sizeof(out), &bytes, &next) == LOGCACHE_UNKNOWN_STREAM,
+	   "unknown stream");
+
+	/* A fetch waiting at the end is woken when new data is flushed. */
+	{
+		pid_t		pid;
+		int			ev;
+
+		LogCacheWaitRegister(1, 60);
+		ResetLatch(MyLatch);
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+		{
+			int			slot = ProcSlotAssign(PROC_BACKEND);
+			struct timespec ts = {0, 100 * 1000 * 1000};
+
+			ProcSlotActivate(slot);
+			nanosleep(&ts, NULL);
+			fill(body, 500, 60);
+			WalWaitFlushed(WalAppend(1, 1, 60, 5, 0, body, 500));
+			_exit(0);
+		}
+		ev = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT, 10000);
+		LogCacheWaitCancel();
+		ok(ev & WL_LATCH_SET, "a registered fetch is woken by new data");
+		rc = LogCacheRead(1, 60, INT64_MAX, out, sizeof(out), &bytes, &next);
+		ok(rc == LOGCACHE_OK && bytes == 500 && next == 65, "and then reads it");
+		waitpid(pid, &status, 0);
+	}
+
+	/*
+	 * Lap the 1 MiB ring with trimming in between: old offsets become
+	 * misses, recent ones still read.
+	 */
+	{
+		static char big[60000];
+		int64		off = 65;
+		WalLsn		pos = WalTrimLsn();
+		LogCacheRecord rec;
+		bool		contiguous = true;
+		int64		expect = 0;
+
+		for (int i = 0; i < 60; i++)
+		{
+			fill(big, sizeof(big), off);
+			WalWaitFlushed(WalAppend(1, 1, off, 10, 0, big, sizeof(big)));
+			off += 10;
+			while (LogCacheNextRecord(&pos, &rec))
+			{
+				if (rec.stream_id == 1)
+				{
+					if (rec.base_offset != expect)
+						contiguous = false;
+					expect = rec.base_offset + rec.record_count;
+				}
+			}
+			WalTrim(pos);
+		}
+		ok(contiguous && expect == off, "the uploader's view walks every record of stream 1 in order");
+		ok(LogCacheRead(1, 0, INT64_MAX, out, sizeof(out), &bytes, &next) == LOGCACHE_MISS,
+		   "offset 0 is a miss once the ring has lapped");
+		rc = LogCacheRead(1, off - 10, INT64_MAX, big, sizeof(big), &bytes, &next);
+		fill(out, 1, off - 10);
+		ok(rc == LOGCACHE_OK && bytes == sizeof(big) && big[0] == out[0] && next == off,
+		   "the newest batch still reads after %lld offsets", (long long) off);
+		ok(WalInsertLsn() > 2 * 1024 * 1024, "the LSN went past the device size (wrapped)");
+	}
+
+	/* Clean shutdown of the writer. */
+	kill(writer, SIGTERM);
+	waitpid(writer, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "WAL writer exits 0 after SIGTERM");
+
+	wal_test_cleanup();
+	return done_testing();
+}

@@ -7,7 +7,7 @@
 #   local %ENV = (%ENV, $s3->credentials_env);
 #   $s3->stop; $s3->start;       # e.g. to test an outage
 #
-# s3rver runs from the top directory's node_modules (npm ci), on a free
+# s3rver runs from src/test/node/node_modules (npm ci there), on a free
 # loopback port (Strata::Test::Utils::get_free_port), with its data in a
 # temporary directory, and creates the bucket at start (--configure-bucket).  Its credentials are S3RVER/S3RVER.  Every
 # instance still running is stopped in an END block.
@@ -47,8 +47,8 @@ sub top_srcdir
 
 sub s3rver_bin
 {
-	my $bin = File::Spec->catfile(top_srcdir(), 'node_modules', '.bin', 's3rver');
-	croak "s3rver is not installed ($bin missing): run \"npm ci\" in the top directory"
+	my $bin = File::Spec->catfile(top_srcdir(), 'src', 'test', 'node', 'node_modules', '.bin', 's3rver');
+	croak "s3rver is not installed ($bin missing): run \"npm ci\" in src/test/node"
 	  unless -x $bin;
 	return $bin;
 }

@@ -41,7 +41,8 @@ typedef struct WalSlotState
 /* One log cache index entry per WAL data record. */
 typedef struct LogCacheEntry
 {
-	uint64		seq;			/* entry sequence number; slot = seq % nentries */
+	uint64		seq;			/* entry sequence number (from 1); slot = seq %
+								 * nentries; 0 = empty */
 	WalLsn		lsn;			/* start of the record header */
 	uint64		stream_id;
 	uint64		stream_epoch;

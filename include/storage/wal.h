@@ -66,8 +66,10 @@ typedef struct WalDeviceHeader
 	uint32		generation;		/* incremented at each recovery (see walrecovery.c) */
 	uint32		block_size;		/* WAL_BLOCK_SIZE */
 	int64		created_at;		/* Unix time in seconds (information only) */
+	uint32		wal_id;			/* random, chosen at creation; every record
+								 * carries it, so data of an earlier WAL on
+								 * the same device never passes as ours */
 	uint32		crc;			/* CRC-32C of the bytes before this field */
-	uint32		pad;
 } WalDeviceHeader;
 
 /* ---- Record header (64 bytes, little-endian, records 8-byte aligned) ---- */
@@ -87,7 +89,7 @@ typedef struct WalRecordHeader
 	int64		base_offset;	/* Kafka offset of the first record */
 	int64		max_timestamp;	/* Kafka maxTimestamp, for the object index */
 	uint32		generation;		/* device header generation when written */
-	uint32		reserved;
+	uint32		wal_id;			/* the device header's wal_id */
 } WalRecordHeader;
 
 #define WAL_RECORD_HEADER_SIZE	((uint32) sizeof(WalRecordHeader))

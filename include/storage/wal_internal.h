@@ -87,6 +87,7 @@ typedef struct WalShmemStruct
 	uint64		capacity;		/* min(ring_size, dev_data_size) */
 	uint64		max_append;		/* capacity / 4 */
 	uint32		generation;
+	uint32		wal_id;
 
 	uint64		nentries;
 	uint32		nstreams;		/* power of two */

@@ -75,6 +75,7 @@ build_image(void)
 		hdr.base_offset = r->base;
 		hdr.max_timestamp = 1000 + i;
 		hdr.generation = 0;
+		hdr.wal_id = ((WalDeviceHeader *) image)->wal_id;
 		WalRecordSetCrc(&hdr, r->body);
 		memcpy(image + WAL_DATA_START + pos, &hdr, sizeof(hdr));
 		memcpy(image + WAL_DATA_START + pos + sizeof(hdr), r->body, r->len);
@@ -328,6 +329,63 @@ main(void)
 	}
 	is_int(bad, 0, "recovery with each of the %llu bytes flipped stops exactly at the damaged record",
 		   (unsigned long long) image_end);
+
+	/*
+	 * Records with a good CRC that are still not ours: another WAL's id, a
+	 * generation newer than the header's, a generation going backwards.
+	 */
+	{
+		struct
+		{
+			const char *what;
+			int			rec;
+			uint32		wal_id_delta;
+			uint32		gen;
+			int			expect;
+		}			cases[] = {
+			{"another WAL's id", 3, 1, 0, 3},
+			{"a generation newer than the header's", 5, 0, 1, 5},
+		};
+
+		for (int c = 0; c < 2; c++)
+		{
+			WalRecordHeader hdr;
+			char	   *at = img + WAL_DATA_START + recs[cases[c].rec].lsn;
+
+			memcpy(img, image, WAL_DATA_START + image_end + 4096);
+			memcpy(&hdr, at, sizeof(hdr));
+			hdr.wal_id += cases[c].wal_id_delta;
+			hdr.generation = cases[c].gen;
+			WalRecordSetCrc(&hdr, at + sizeof(hdr));
+			memcpy(at, &hdr, sizeof(hdr));
+			write_image(img);
+			ok(recover_and_check(cases[c].expect, cases[c].what),
+			   "recovery stops at a record of %s", cases[c].what);
+		}
+
+		/* header generation 2; records 0-3 generation 2, record 4 generation 1 */
+		memcpy(img, image, WAL_DATA_START + image_end + 4096);
+		for (int slot = 0; slot < 2; slot++)
+		{
+			WalDeviceHeader *dh = (WalDeviceHeader *) (img + slot * WAL_BLOCK_SIZE);
+
+			dh->generation = 2;
+			WalDeviceHeaderSetCrc(dh);
+		}
+		for (int i = 0; i < NREC; i++)
+		{
+			WalRecordHeader hdr;
+			char	   *at = img + WAL_DATA_START + recs[i].lsn;
+
+			memcpy(&hdr, at, sizeof(hdr));
+			hdr.generation = i == 4 ? 1 : 2;
+			WalRecordSetCrc(&hdr, at + sizeof(hdr));
+			memcpy(at, &hdr, sizeof(hdr));
+		}
+		write_image(img);
+		ok(recover_and_check(4, "generation going backwards"),
+		   "recovery stops where the generation goes backwards (a stale record behind a torn one)");
+	}
 
 	/* Every flipped byte of the newest header: the other copy is used. */
 	bad = 0;

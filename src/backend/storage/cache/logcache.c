@@ -505,7 +505,8 @@ LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec)
 		}
 		WalRingRead(p, &hdr, sizeof(hdr));
 		if (hdr.lsn != p || (hdr.magic != WAL_RECORD_MAGIC && hdr.magic != WAL_PADDING_MAGIC))
-			elog(PANIC, "WAL ring corrupt at LSN %llu", (unsigned long long) p);
+			elog(ERROR, "no WAL record starts at LSN %llu (a position below the trim position, or not a record boundary)",
+				 (unsigned long long) p);
 		if (hdr.magic == WAL_PADDING_MAGIC)
 		{
 			p += WAL_RECORD_HEADER_SIZE + hdr.body_len;

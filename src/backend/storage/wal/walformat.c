@@ -61,7 +61,6 @@ void
 WalDeviceHeaderSetCrc(WalDeviceHeader *hdr)
 {
 	hdr->crc = crc32c(0, hdr, offsetof(WalDeviceHeader, crc));
-	hdr->pad = 0;
 }
 
 bool
@@ -105,6 +104,7 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 	int			fd;
 	char	   *buf;
 	uint64		chunk = 1024 * 1024;
+	uint32		wal_id;
 
 	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode))
 		isblk = true;
@@ -164,6 +164,16 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 	 * conversion).  A block device is not zeroed: stale bytes there never
 	 * pass a record's LSN and CRC checks.
 	 */
+	/* a random id for this WAL (no need for cryptographic quality) */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		wal_id = (uint32) ((uint64) ts.tv_nsec * 2654435761u ^ (uint64) ts.tv_sec ^
+						   ((uint64) getpid() << 16));
+		if (wal_id == 0)
+			wal_id = 1;
+	}
 	buf = palloc0(chunk);
 	if (!isblk)
 	{
@@ -196,6 +206,7 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 		hdr->generation = 0;
 		hdr->block_size = WAL_BLOCK_SIZE;
 		hdr->created_at = (int64) time(NULL);
+		hdr->wal_id = wal_id;
 		WalDeviceHeaderSetCrc(hdr);
 		if (pwrite(fd, buf, WAL_BLOCK_SIZE, (off_t) slot * WAL_BLOCK_SIZE) != WAL_BLOCK_SIZE)
 		{

@@ -237,6 +237,11 @@ WalRecover(void)
 		if (hdr.lsn != pos ||
 			(hdr.magic != WAL_RECORD_MAGIC && hdr.magic != WAL_PADDING_MAGIC))
 			break;
+		if (hdr.wal_id != cur_header.wal_id)
+		{
+			stop = "a record of another WAL";
+			break;
+		}
 		if (hdr.generation > cur_header.generation || hdr.generation < last_gen)
 		{
 			stop = "a record of an older generation";
@@ -307,6 +312,7 @@ WalRecover(void)
 	WalShmem->reserved = pos;
 	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
 	WalShmem->generation = cur_header.generation + 1;
+	WalShmem->wal_id = cur_header.wal_id;
 	SpinLockRelease(&WalShmem->insert_lck);
 	(void) LogCacheFlushAdvanced(pos);
 	__atomic_store_n(&WalShmem->flushed, pos, __ATOMIC_SEQ_CST);

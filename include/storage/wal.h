@@ -185,6 +185,14 @@ extern WalLsn WalTrimLsn(void);
  */
 extern void WalTrim(WalLsn lsn);
 
+/*
+ * The catalog worker, once it knows this broker's epoch: record it in the
+ * device header (written by the WAL writer), so that whoever takes the
+ * device over after a failure can tell which incarnation wrote it.
+ */
+extern void WalSetNodeEpoch(uint64 epoch);
+extern uint64 WalNodeEpoch(void);
+
 /* ---- Readiness and recovery ---- */
 
 /* True once recovery has finished and appends/reads may proceed. */

@@ -78,6 +78,8 @@ typedef struct WalShmemStruct
 	WalLsn		trim_requested;
 	WalLsn		durable_trim;
 	uint32		ready;
+	uint64		node_epoch;		/* requested (WalSetNodeEpoch) */
+	uint64		durable_node_epoch; /* in the device header */
 	uint32		backpressure_logged;
 	uint64		flush_scan_seq; /* WAL writer: first entry not yet flushed */
 

@@ -249,10 +249,34 @@ main(void)
 		ok(WalInsertLsn() > 2 * 1024 * 1024, "the LSN went past the device size (wrapped)");
 	}
 
+	/* The node epoch goes into the device header. */
+	WalSetNodeEpoch(7);
+	for (int i = 0; i < 500 && WalNodeEpoch() != 7; i++)
+	{
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+	}
+	is_int(WalNodeEpoch(), 7, "WalSetNodeEpoch is written to the header");
+
 	/* Clean shutdown of the writer. */
 	kill(writer, SIGTERM);
 	waitpid(writer, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "WAL writer exits 0 after SIGTERM");
+	{
+		WalDeviceHeader h[2];
+		int			fd = open(wal_test_path, O_RDONLY);
+		int			newest;
+
+		if (fd < 0 || pread(fd, &h[0], sizeof(h[0]), 0) != sizeof(h[0]) ||
+			pread(fd, &h[1], sizeof(h[1]), WAL_BLOCK_SIZE) != sizeof(h[1]))
+			return 1;
+		close(fd);
+		newest = h[1].sequence > h[0].sequence ? 1 : 0;
+		ok(WalDeviceHeaderValid(&h[newest]) && h[newest].node_epoch == 7 &&
+		   h[newest].trim_lsn == WalTrimLsn() && h[newest].generation == 2,
+		   "newest header on the device: epoch 7, the last trim, generation 2 (two recoveries)");
+	}
 
 	wal_test_cleanup();
 	return done_testing();

@@ -446,6 +446,19 @@ WalTrim(WalLsn lsn)
 	}
 }
 
+void
+WalSetNodeEpoch(uint64 epoch)
+{
+	__atomic_store_n(&WalShmem->node_epoch, epoch, __ATOMIC_SEQ_CST);
+	SetLatch(AuxProcLatch(PROC_WALWRITER));
+}
+
+uint64
+WalNodeEpoch(void)
+{
+	return __atomic_load_n(&WalShmem->durable_node_epoch, __ATOMIC_SEQ_CST);
+}
+
 /* ---- run by the WAL writer ---- */
 
 void

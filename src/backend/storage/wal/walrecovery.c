@@ -94,6 +94,7 @@ WalWriteHeader(int fd, WalLsn trim)
 	cur_header.sequence++;
 	cur_header.trim_lsn = trim;
 	cur_header.generation = WalShmem->generation;
+	cur_header.node_epoch = __atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST);
 	memset(buf, 0, WAL_BLOCK_SIZE);
 	hdr = (WalDeviceHeader *) buf;
 	*hdr = cur_header;
@@ -105,6 +106,7 @@ WalWriteHeader(int fd, WalLsn trim)
 	if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(fd) < 0)
 		elog(PANIC, "could not fdatasync WAL device \"%s\": %s",
 			 cur_path ? cur_path : "?", strerror(errno));
+	__atomic_store_n(&WalShmem->durable_node_epoch, cur_header.node_epoch, __ATOMIC_SEQ_CST);
 	WalAtomicAdd(&WalShmem->stats.header_writes, 1);
 }
 
@@ -313,6 +315,9 @@ WalRecover(void)
 	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
 	WalShmem->generation = cur_header.generation + 1;
 	WalShmem->wal_id = cur_header.wal_id;
+	/* keep the recorded epoch unless the catalog worker already set one */
+	if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) == 0)
+		__atomic_store_n(&WalShmem->node_epoch, cur_header.node_epoch, __ATOMIC_SEQ_CST);
 	SpinLockRelease(&WalShmem->insert_lck);
 	(void) LogCacheFlushAdvanced(pos);
 	__atomic_store_n(&WalShmem->flushed, pos, __ATOMIC_SEQ_CST);

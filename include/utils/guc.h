@@ -91,6 +91,7 @@ extern int64 compaction_max_age;
 extern int64 log_cache_size;
 extern int64 block_cache_size;
 extern int64 num_partitions;
+extern int64 max_partitions;
 extern bool auto_create_topics;
 extern int64 max_connections;
 extern int64 socket_request_max_bytes;
@@ -144,6 +145,20 @@ extern void GucDescribe(FILE *out);
 extern void GucWriteSampleConf(FILE *out);
 /* doc/settings.md */
 extern void GucWriteDocs(FILE *out);
+
+/*
+ * strata.auto.conf: settings a client changed through Kafka's AlterConfigs
+ * on the broker resource, read after strata.conf (like PostgreSQL's
+ * postgresql.auto.conf).  GucCheckValue says whether name = value could be
+ * set there (reloadable settings only); GucAlterAutoConf sets (value) or
+ * removes (NULL) entries, or with replace_all makes them the whole file.
+ * The caller then signals the postmaster (SIGHUP) to apply them.
+ */
+#define GUC_AUTO_CONF_FILE "strata.auto.conf"
+extern bool GucCheckValue(const char *name, const char *value, char *err, size_t errlen);
+extern bool GucAlterAutoConf(const char *datadir, const char *const *names,
+							 const char *const *values, int n, bool replace_all,
+							 char *err, size_t errlen);
 
 /* Parse "64MB"/"500ms"-style numbers (exposed for tests). */
 extern bool GucParseInt(const char *value, GucUnit unit, int64 *result, const char **hint);

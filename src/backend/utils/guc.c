@@ -11,6 +11,9 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -316,6 +319,7 @@ typedef struct ConfItem
 	char	   *name;
 	char	   *value;
 	int			lineno;
+	const char *file;			/* palloc'd once per file, owned by item 0 of it */
 } ConfItem;
 
 /*
@@ -415,6 +419,7 @@ parse_conf_file(const char *path, ConfItem **items_out, char *err, size_t errlen
 		items[n].name = pstrdup(name);
 		items[n].value = pstrdup(value);
 		items[n].lineno = lineno;
+		items[n].file = path;
 		n++;
 		continue;
 syntax:
@@ -444,11 +449,57 @@ free_items(ConfItem *items, int n)
 	pfree(items);
 }
 
+/* DATADIR/strata.auto.conf beside a DATADIR/strata.conf path; palloc'd. */
+static char *
+auto_conf_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return psprintf("%.*s%s", slash ? (int) (slash - path + 1) : 0, path, GUC_AUTO_CONF_FILE);
+}
+
+/*
+ * Parse strata.conf and then, if it exists, strata.auto.conf beside it
+ * (written by AlterConfigs on the broker, like PostgreSQL's ALTER SYSTEM):
+ * its items come last, so they win.
+ */
+static int
+parse_conf_files(const char *path, ConfItem **items_out, char *err, size_t errlen)
+{
+	static char *autopath = NULL;
+	ConfItem   *items,
+			   *more;
+	int			n,
+				m;
+
+	n = parse_conf_file(path, &items, err, errlen);
+	if (n < 0)
+		return n;
+	if (autopath == NULL)
+		autopath = auto_conf_path(path);
+	if (access(autopath, F_OK) != 0)
+	{
+		*items_out = items;
+		return n;
+	}
+	m = parse_conf_file(autopath, &more, err, errlen);
+	if (m < 0)
+	{
+		free_items(items, n);
+		return m;
+	}
+	items = repalloc(items, sizeof(ConfItem) * (size_t) Max(n + m, 1));
+	memcpy(items + n, more, sizeof(ConfItem) * (size_t) m);
+	pfree(more);
+	*items_out = items;
+	return n + m;
+}
+
 bool
 GucLoadFile(const char *path, GucSource source, char *err, size_t errlen)
 {
 	ConfItem   *items;
-	int			n = parse_conf_file(path, &items, err, errlen);
+	int			n = parse_conf_files(path, &items, err, errlen);
 	char		e[512];
 
 	if (n < 0)
@@ -457,7 +508,7 @@ GucLoadFile(const char *path, GucSource source, char *err, size_t errlen)
 	{
 		if (!GucSet(items[i].name, items[i].value, source, e, sizeof(e)))
 		{
-			snprintf(err, errlen, "%s, line %d: %s", path, items[i].lineno, e);
+			snprintf(err, errlen, "%s, line %d: %s", items[i].file, items[i].lineno, e);
 			free_items(items, n);
 			return false;
 		}
@@ -488,7 +539,7 @@ GucReload(const char *path)
 {
 	ConfItem   *items;
 	char		err[512];
-	int			n = parse_conf_file(path, &items, err, sizeof(err));
+	int			n = parse_conf_files(path, &items, err, sizeof(err));
 	GucValue   *newvals;
 	bool	   *infile;
 
@@ -509,12 +560,12 @@ GucReload(const char *path)
 		if (entry == NULL)
 		{
 			elog(LOG, "configuration file not reloaded: %s, line %d: unrecognized setting \"%s\"",
-				 path, items[i].lineno, items[i].name);
+				 items[i].file, items[i].lineno, items[i].name);
 			goto fail;
 		}
 		if (!guc_check(entry, items[i].value, &newvals[entry - GucTable], e, sizeof(e)))
 		{
-			elog(LOG, "configuration file not reloaded: %s, line %d: %s", path, items[i].lineno, e);
+			elog(LOG, "configuration file not reloaded: %s, line %d: %s", items[i].file, items[i].lineno, e);
 			goto fail;
 		}
 		infile[entry - GucTable] = true;
@@ -700,9 +751,124 @@ GucWriteDocs(FILE *out)
 			fprintf(out, "\n## %s\n\n| name | type | default | allowed | context | description |\n"
 					"|---|---|---|---|---|---|\n", group);
 		}
-		fprintf(out, "| `%s` | %s | `%s` | %s | %s | %s |\n", e->name, type_name(e),
-				e->boot_value, allowed, e->context == GUC_POSTMASTER ? "postmaster" : "sighup",
+		fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | %s |\n", e->name, type_name(e),
+				e->boot_value[0] ? "`" : "", e->boot_value[0] ? e->boot_value : "*(empty)*",
+				e->boot_value[0] ? "`" : "", allowed, e->context == GUC_POSTMASTER ? "postmaster" : "sighup",
 				e->description);
 		pfree(allowed);
 	}
+}
+
+/* ---------- strata.auto.conf ---------- */
+
+bool
+GucCheckValue(const char *name, const char *value, char *err, size_t errlen)
+{
+	GucEntry   *entry = GucFind(name);
+	GucValue	val;
+
+	if (entry == NULL)
+	{
+		snprintf(err, errlen, "unrecognized setting \"%s\"", name);
+		return false;
+	}
+	if (entry->context == GUC_POSTMASTER)
+	{
+		snprintf(err, errlen, "setting \"%s\" can only be changed in strata.conf, with a restart", name);
+		return false;
+	}
+	if (!guc_check(entry, value, &val, err, errlen))
+		return false;
+	if (entry->type == GUC_STRING)
+		pfree(val.s);
+	return true;
+}
+
+static void
+write_quoted(FILE *f, const char *v)
+{
+	fputc('\'', f);
+	for (; *v; v++)
+	{
+		if (*v == '\'')
+			fputc('\'', f);
+		fputc(*v, f);
+	}
+	fputc('\'', f);
+}
+
+bool
+GucAlterAutoConf(const char *datadir, const char *const *names, const char *const *values,
+				 int n, bool replace_all, char *err, size_t errlen)
+{
+	char	   *path = psprintf("%s/%s", datadir, GUC_AUTO_CONF_FILE);
+	char	   *tmp = psprintf("%s.tmp", path);
+	char	   *lockpath = psprintf("%s.lock", path);
+	ConfItem   *old = NULL;
+	int			nold = 0;
+	int			lockfd;
+	FILE	   *f;
+	bool		ok = false;
+
+	for (int i = 0; i < n; i++)
+		if (values[i] != NULL && !GucCheckValue(names[i], values[i], err, errlen))
+			goto done_nolock;
+
+	/* Several backends may do this at once: one at a time. */
+	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0)
+	{
+		snprintf(err, errlen, "could not lock \"%s\": %s", lockpath, strerror(errno));
+		goto done_nolock;
+	}
+	if (!replace_all && access(path, F_OK) == 0)
+	{
+		nold = parse_conf_file(path, &old, err, errlen);
+		if (nold < 0)
+			goto done;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL)
+	{
+		snprintf(err, errlen, "could not write \"%s\": %s", tmp, strerror(errno));
+		goto done;
+	}
+	fprintf(f, "# Written by Strata when a client alters the broker's configs (Kafka\n"
+			"# AlterConfigs); read after strata.conf.  Do not edit while the server runs.\n");
+	for (int i = 0; i < nold; i++)
+	{
+		bool		replaced = false;
+
+		for (int j = 0; j < n; j++)
+			if (strcmp(old[i].name, names[j]) == 0)
+				replaced = true;
+		if (replaced)
+			continue;
+		fprintf(f, "%s = ", old[i].name);
+		write_quoted(f, old[i].value);
+		fputc('\n', f);
+	}
+	for (int j = 0; j < n; j++)
+	{
+		if (values[j] == NULL)
+			continue;			/* deleted: back to strata.conf's value */
+		fprintf(f, "%s = ", names[j]);
+		write_quoted(f, values[j]);
+		fputc('\n', f);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0)
+	{
+		snprintf(err, errlen, "could not write \"%s\": %s", path, strerror(errno));
+		goto done;
+	}
+	ok = true;
+done:
+	if (old)
+		free_items(old, nold);
+	close(lockfd);
+done_nolock:
+	pfree(path);
+	pfree(tmp);
+	pfree(lockpath);
+	return ok;
 }

@@ -32,6 +32,7 @@ int64		compaction_max_age;
 int64		log_cache_size;
 int64		block_cache_size;
 int64		num_partitions;
+int64		max_partitions;
 bool		auto_create_topics;
 int64		max_connections;
 int64		socket_request_max_bytes;
@@ -140,6 +141,9 @@ GucEntry	GucTable[] = {
 	{"num_partitions", GUC_INT, GUC_SIGHUP, "Topics",
 		"Partitions of a topic created without a partition count (also by auto-creation).",
 		GUC_UNIT_NONE, &num_partitions, "1", 1, 100000},
+	{"max_partitions", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Most partitions this broker can hold (sizes the shared-memory partition registry).",
+		GUC_UNIT_NONE, &max_partitions, "4096", 16, 1000000},
 	{"auto_create_topics", GUC_BOOL, GUC_SIGHUP, "Topics",
 		"Create a topic when a client asks for metadata of, or produces to, a topic that does not exist.",
 		GUC_UNIT_NONE, &auto_create_topics, "on"},

@@ -12,6 +12,8 @@
  */
 #include "c.h"
 
+#include "kafka/partition.h"
+#include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
@@ -23,6 +25,8 @@ CalculateShmemSize(void)
 	size_t		size = 0;
 
 	size = add_size(size, ProcArrayShmemSize());
+	size = add_size(size, PMSignalShmemSize());
+	size = add_size(size, PartitionShmemSize());
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
 	/* Slack for the allocations' alignment padding. */
@@ -35,6 +39,8 @@ CreateSharedMemoryAndSemaphores(void)
 {
 	ShmemCreate(CalculateShmemSize());
 	ProcArrayShmemInit();
+	PMSignalShmemInit();
+	PartitionShmemInit();
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
 }

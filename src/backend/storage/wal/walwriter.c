@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "postmaster/interrupt.h"
+#include "postmaster/pmsignal.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
@@ -230,6 +231,13 @@ WalWriterMain(void)
 	int			rc;
 
 	wal_fd = WalRecover();
+	/*
+	 * Recovery is done.  The postmaster opens the broker once the topic
+	 * registry is loaded too, and the catalog worker waits for the
+	 * recovered stream ends before it loads the registry: wake both.
+	 */
+	SendPostmasterSignal(PMSIGNAL_WAL_READY);
+	SetLatch(AuxProcLatch(PROC_CATALOG));
 	submitted = WalShmem->flushed;
 	wal_depth = (int) Min(wal_io_depth, (int64) 256);
 	wal_ios = palloc0(sizeof(WalIo) * (size_t) wal_depth);

@@ -1,0 +1,70 @@
+# Real Kafka clients against one broker: kcat (librdkafka), confluent-kafka
+# (librdkafka through Python), kafka-python (an independent implementation)
+# and kafkajs (another one, in JavaScript).
+use strict;
+use warnings;
+
+use Test::More;
+use Strata::Test::Node;
+use Strata::Test::Utils;
+
+my $node = Strata::Test::Node->new('clients');
+$node->init;
+$node->start;
+my $bootstrap = '127.0.0.1:' . $node->port;
+my $clients = "$ENV{STRATA_TOP_SRCDIR}/src/test/kafka/clients.py";
+
+sub client_ok
+{
+	my ($what, @args) = @_;
+	my ($rc, $out, $err) = run_command(['/usr/bin/python3', $clients, @args], timeout => 180);
+	ok($rc == 0, $what) or diag("stdout:\n$out\nstderr:\n$err");
+	note($out);
+}
+
+# kcat: metadata, produce with keys/headers, consume with formatting.
+{
+	my ($rc, $out, $err) = run_command(['kcat', '-b', $bootstrap, '-L']);
+	like($out, qr/broker 1 at 127\.0\.0\.1:\d+ \(controller\)/, 'kcat -L lists the broker as controller');
+
+	open(my $fh, '>', $node->basedir . '/kcat_in') or die;
+	print $fh "k$_\tvalue $_\n" for 1 .. 100;
+	close $fh;
+	($rc, $out, $err) = run_command(['kcat', '-b', $bootstrap, '-P', '-t', 'kcat1', '-K', "\t",
+		'-H', 'hdr=1', '-X', 'acks=all', '-l', $node->basedir . '/kcat_in']);
+	is($rc, 0, 'kcat produced 100 keyed messages') or diag($err);
+	($rc, $out, $err) = run_command(['kcat', '-b', $bootstrap, '-C', '-t', 'kcat1', '-e',
+		'-f', '%o|%k|%s|%h\n']);
+	my @lines = split /\n/, $out;
+	is(scalar(@lines), 100, 'kcat consumed 100 messages');
+	is($lines[0], '0|k1|value 1|hdr=1', 'first message with offset, key, value and header');
+	is($lines[99], '99|k100|value 100|hdr=1', 'last message');
+}
+
+client_ok('confluent-kafka round trip', 'confluent-roundtrip', $bootstrap, 'ck1');
+client_ok('kafka-python round trip', 'kafka-python-roundtrip', $bootstrap, 'kp1');
+client_ok('topic administration', 'admin', $bootstrap);
+client_ok('ListOffsets by time', 'offsets-for-times', $bootstrap, 'times1');
+
+# kafkajs (npm)
+SKIP:
+{
+	my $js = "$ENV{STRATA_TOP_SRCDIR}/src/test/kafka/kafkajs_roundtrip.js";
+	my $modules = "$ENV{STRATA_TOP_SRCDIR}/src/test/node/node_modules";
+	skip('kafkajs is not installed (run npm ci in src/test/node)', 1) unless -d "$modules/kafkajs";
+	local $ENV{NODE_PATH} = $modules;
+	my ($rc, $out, $err) = run_command(['node', $js, $bootstrap, 'js1'], timeout => 120);
+	ok($rc == 0, 'kafkajs round trip') or diag("stdout:\n$out\nstderr:\n$err");
+	note($out);
+}
+
+# Everything above after a restart: it was durable.
+$node->restart;
+{
+	my ($rc, $out, $err) = run_command(['kcat', '-b', $bootstrap, '-C', '-t', 'kcat1', '-e', '-f', '%s\n']);
+	my @lines = split /\n/, $out;
+	is(scalar(@lines), 100, 'after a restart the 100 kcat messages are still there');
+}
+
+$node->stop;
+done_testing();

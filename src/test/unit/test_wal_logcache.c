@@ -15,35 +15,20 @@
 #include <time.h>
 
 #include "postmaster/interrupt.h"
+#include "postmaster/pmsignal.h"
 #include "storage/latch.h"
 #include "tap.h"
 #include "wal_test_util.h"
 
-/* Until the postmaster's child handling is in the library (weak: it wins). */
-volatile sig_atomic_t ShutdownRequestPending __attribute__((weak)) = 0;
-volatile sig_atomic_t ConfigReloadPending __attribute__((weak)) = 0;
+/*
+ * This process plays the postmaster: the WAL writer signals it (SIGUSR1,
+ * postmaster/pmsignal.h) when recovery is done.
+ */
 static void
-on_term(int s)
+as_postmaster(void)
 {
-	ShutdownRequestPending = 1;
-	if (MyLatch)
-		SetLatch(MyLatch);
-}
-__attribute__((weak)) void
-SetupChildSignalHandlers(void)
-{
-	signal(SIGTERM, on_term);
-}
-__attribute__((weak)) void
-ProcessConfigReloadIfPending(void)
-{
-	ConfigReloadPending = 0;
-}
-__attribute__((weak)) void
-proc_exit(int code)
-{
-	ProcSlotDeactivate();
-	exit(code);
+	signal(SIGUSR1, SIG_IGN);
+	PostmasterPid = getpid();
 }
 
 static pid_t
@@ -97,6 +82,7 @@ main(void)
 	LogCacheResult rc;
 	int			status;
 
+	as_postmaster();
 	wal_test_settings();
 	if (!WalDeviceCreate(wal_test_path, 2 * 1024 * 1024, 0, err, sizeof(err)))
 	{

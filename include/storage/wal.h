@@ -110,7 +110,9 @@ typedef struct WalAppendItem
 	uint64		stream_id;
 	uint64		stream_epoch;
 	int64		base_offset;
-	uint32		record_count;
+	uint32		record_count;	/* offsets the batch spans (lastOffsetDelta + 1,
+								 * which produce checks equals the record
+								 * count): next offset = base + this */
 	int64		max_timestamp;
 	const void *data;			/* the record batch bytes */
 	uint32		len;

@@ -37,6 +37,7 @@
 
 WalShmemStruct *WalShmem = NULL;
 
+/* One WalSlotState per process slot: the same count as procarray.c's. */
 static int
 wal_nslots(void)
 {
@@ -78,6 +79,7 @@ WalShmemInit(void)
 	SpinLockInit(&WalShmem->insert_lck);
 	p += CACHELINEALIGN(sizeof(WalShmemStruct));
 	WalShmem->nslots = wal_nslots();
+	Ensure(ProcArray != NULL && ProcArray->nslots == WalShmem->nslots);
 	WalShmem->slots = (WalSlotState *) p;
 	for (int i = 0; i < WalShmem->nslots; i++)
 	{

@@ -134,6 +134,33 @@ extern void WalDeviceHeaderSetCrc(WalDeviceHeader *hdr);
 extern bool WalDeviceHeaderValid(const WalDeviceHeader *hdr);
 
 /*
+ * The checks made on a record header found at LSN pos (data_size: bytes
+ * of the data area) before its body is read: its own LSN, magic, wal_id,
+ * generation order (prev_generation: that of the record before, 0 for the
+ * first), and a length that does not cross the end of the data area.
+ * Returns NULL and sets *size (bytes the record takes) if plausible, else
+ * why not.  The CRC is checked separately (WalRecordComputeCrc).
+ */
+extern const char *WalRecordHeaderCheck(const WalRecordHeader *hdr, WalLsn pos,
+										uint64 data_size, const WalDeviceHeader *dev,
+										uint32 prev_generation, uint64 *size);
+/* The valid header copy with the highest sequence in the two header blocks, or NULL. */
+extern const WalDeviceHeader *WalChooseHeader(const char *blocks);
+
+/*
+ * Read a WAL device without recovering it into shared memory, e.g. a dead
+ * broker's device during failover: opens it read-only, takes its newest
+ * valid header (whatever its node id), and calls cb for each data record
+ * from the trim position on, in LSN order, with the same checks as
+ * recovery, stopping at the first torn or corrupt record or when cb
+ * returns false.  body is valid only during the call.  On failure returns
+ * false with a one-line message in err; *dev gets the header used.
+ */
+typedef bool (*WalScanCallback) (const WalRecordHeader *hdr, const char *body, void *arg);
+extern bool WalScanDevice(const char *path, WalDeviceHeader *dev, WalScanCallback cb,
+						  void *arg, char *err, size_t errlen);
+
+/*
  * Create a WAL device: a file preallocated to size bytes (rounded down to
  * 4 KiB), or, for an existing block device, the whole device (size
  * ignored).  Writes both header blocks for node node_id, epoch 0, trim 0.

@@ -162,6 +162,27 @@ recover_and_check(int nexpect, const char *what)
 	return good;
 }
 
+/* WalScanDevice callback: check each record against recs[] in order. */
+typedef struct ScanState
+{
+	int			n;
+	bool		good;
+} ScanState;
+
+static bool
+scan_cb(const WalRecordHeader *hdr, const char *body, void *arg)
+{
+	ScanState  *st = arg;
+	TestRec    *r = &recs[st->n];
+
+	if (st->n >= NREC || hdr->lsn != r->lsn || hdr->stream_id != r->stream ||
+		hdr->base_offset != r->base || hdr->record_count != r->count ||
+		hdr->body_len != r->len || memcmp(body, r->body, r->len) != 0)
+		st->good = false;
+	st->n++;
+	return true;
+}
+
 /* Run fn in a child; return its exit status and its stderr in out. */
 static int
 run_child_capture(void (*fn) (void), char *out, size_t outlen)
@@ -398,6 +419,32 @@ main(void)
 			bad++;
 	}
 	is_int(bad, 0, "a damaged newest header falls back to the other copy");
+
+	/* Reading the device without recovering it (failover), any node id. */
+	{
+		ScanState	st = {0, true};
+		WalDeviceHeader dev;
+		char		err[256];
+		char		gerr[256];
+
+		write_image(image);
+		GucSet("broker_id", "9", GUC_SRC_CMDLINE, gerr, sizeof(gerr));
+		ok(WalScanDevice(wal_test_path, &dev, scan_cb, &st, err, sizeof(err)) &&
+		   st.good && st.n == NREC, "WalScanDevice reads all %d records of another node's WAL (%d)", NREC, st.n);
+		GucSet("broker_id", "0", GUC_SRC_CMDLINE, gerr, sizeof(gerr));
+		memcpy(img, image, WAL_DATA_START + image_end + 4096);
+		img[WAL_DATA_START + recs[3].lsn + 70] ^= 1;
+		write_image(img);
+		st.n = 0;
+		st.good = true;
+		ok(WalScanDevice(wal_test_path, &dev, scan_cb, &st, err, sizeof(err)) &&
+		   st.good && st.n == 3, "WalScanDevice stops at a torn record (%d)", st.n);
+		img[8] ^= 1;
+		img[WAL_BLOCK_SIZE + 8] ^= 1;
+		write_image(img);
+		ok(!WalScanDevice(wal_test_path, &dev, scan_cb, &st, err, sizeof(err)) &&
+		   strstr(err, "not a Strata WAL device") != NULL, "WalScanDevice refuses a device without a header");
+	}
 
 	/* Both headers bad: refused with a clear message. */
 	memcpy(img, image, WAL_DATA_START + image_end + 4096);

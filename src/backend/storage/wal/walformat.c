@@ -77,6 +77,50 @@ WalDeviceHeaderValid(const WalDeviceHeader *hdr)
 	return true;
 }
 
+const char *
+WalRecordHeaderCheck(const WalRecordHeader *hdr, WalLsn pos, uint64 data_size,
+					 const WalDeviceHeader *dev, uint32 prev_generation, uint64 *size)
+{
+	uint64		off = pos % data_size;
+
+	if (hdr->lsn != pos ||
+		(hdr->magic != WAL_RECORD_MAGIC && hdr->magic != WAL_PADDING_MAGIC))
+		return "the end of the WAL";
+	if (hdr->wal_id != dev->wal_id)
+		return "a record of another WAL";
+	if (hdr->generation > dev->generation || hdr->generation < prev_generation)
+		return "a record out of generation order";
+	if (hdr->magic == WAL_PADDING_MAGIC)
+	{
+		*size = WAL_RECORD_HEADER_SIZE + (uint64) hdr->body_len;
+		if (off + *size != data_size)
+			return "a corrupt padding record";
+	}
+	else
+	{
+		*size = WalRecordSize(hdr->body_len);
+		if (off + *size > data_size)
+			return "a corrupt record length";
+	}
+	return NULL;
+}
+
+const WalDeviceHeader *
+WalChooseHeader(const char *blocks)
+{
+	const WalDeviceHeader *best = NULL;
+
+	for (int slot = 0; slot < WAL_HEADER_BLOCKS; slot++)
+	{
+		const WalDeviceHeader *h = (const WalDeviceHeader *) (blocks + slot * WAL_BLOCK_SIZE);
+
+		if (WalDeviceHeaderValid(h) && h->sequence % WAL_HEADER_BLOCKS == (uint64) slot &&
+			(best == NULL || h->sequence > best->sequence))
+			best = h;
+	}
+	return best;
+}
+
 char *
 WalDevicePath(void)
 {

@@ -37,6 +37,7 @@
 
 WalShmemStruct *WalShmem = NULL;
 
+/* One WalSlotState per process slot: the same count as procarray.c's. */
 static int
 wal_nslots(void)
 {
@@ -78,6 +79,7 @@ WalShmemInit(void)
 	SpinLockInit(&WalShmem->insert_lck);
 	p += CACHELINEALIGN(sizeof(WalShmemStruct));
 	WalShmem->nslots = wal_nslots();
+	Ensure(ProcArray != NULL && ProcArray->nslots == WalShmem->nslots);
 	WalShmem->slots = (WalSlotState *) p;
 	for (int i = 0; i < WalShmem->nslots; i++)
 	{
@@ -189,7 +191,7 @@ place_record(WalLsn pos, uint64 size, uint64 *pad)
 }
 
 static void
-write_padding(WalLsn lsn, uint64 len, uint32 generation)
+write_padding(WalLsn lsn, uint64 len, uint32 generation, uint32 wal_id)
 {
 	WalRecordHeader hdr;
 
@@ -201,6 +203,7 @@ write_padding(WalLsn lsn, uint64 len, uint32 generation)
 	hdr.body_len = (uint32) (len - WAL_RECORD_HEADER_SIZE);
 	hdr.lsn = lsn;
 	hdr.generation = generation;
+	hdr.wal_id = wal_id;
 	WalRecordSetCrc(&hdr, NULL);
 	WalRingWrite(lsn, &hdr, sizeof(hdr));
 }
@@ -256,7 +259,8 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	 * fits once everything before it is trimmed; bigger groups go record by
 	 * record (still each one durable and in order).
 	 */
-	if (nitems > 1 && total > WalShmem->max_append)
+	if (nitems > 1 &&
+		(total > WalShmem->max_append || (uint64) nitems > WalShmem->nentries / 4))
 	{
 		WalLsn		maxend = 0;
 
@@ -338,7 +342,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 		uint64		size = WalRecordSize(it->len);
 
 		if (pad[i] > 0)
-			write_padding(it->lsn - pad[i], pad[i], generation);
+			write_padding(it->lsn - pad[i], pad[i], generation, WalShmem->wal_id);
 		memset(&hdr, 0, sizeof(hdr));
 		hdr.magic = WAL_RECORD_MAGIC;
 		hdr.body_len = it->len;
@@ -349,6 +353,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 		hdr.base_offset = it->base_offset;
 		hdr.max_timestamp = it->max_timestamp;
 		hdr.generation = generation;
+		hdr.wal_id = WalShmem->wal_id;
 		WalRecordSetCrc(&hdr, it->data);
 		WalRingWrite(it->lsn, &hdr, sizeof(hdr));
 		WalRingWrite(it->lsn + WAL_RECORD_HEADER_SIZE, it->data, it->len);
@@ -448,6 +453,19 @@ WalTrim(WalLsn lsn)
 			break;
 		}
 	}
+}
+
+void
+WalSetNodeEpoch(uint64 epoch)
+{
+	__atomic_store_n(&WalShmem->node_epoch, epoch, __ATOMIC_SEQ_CST);
+	SetLatch(AuxProcLatch(PROC_WALWRITER));
+}
+
+uint64
+WalNodeEpoch(void)
+{
+	return __atomic_load_n(&WalShmem->durable_node_epoch, __ATOMIC_SEQ_CST);
 }
 
 /* ---- run by the WAL writer ---- */

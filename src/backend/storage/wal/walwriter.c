@@ -201,14 +201,22 @@ reap_writes(void)
 	}
 }
 
-/* Make a requested trim durable in the header, then free the space. */
+/*
+ * Make a requested trim (or node epoch) durable in the header, then free
+ * the space.
+ */
 static void
 apply_trim(void)
 {
 	WalLsn		t = __atomic_load_n(&WalShmem->trim_requested, __ATOMIC_SEQ_CST);
 
 	if (t <= WalShmem->durable_trim)
+	{
+		if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) !=
+			WalShmem->durable_node_epoch)
+			WalWriteHeader(wal_fd, WalShmem->durable_trim);
 		return;
+	}
 	WalWriteHeader(wal_fd, t);
 	__atomic_store_n(&WalShmem->durable_trim, t, __ATOMIC_SEQ_CST);
 	SpinLockAcquire(&WalShmem->insert_lck);

@@ -113,6 +113,7 @@ struct_min_wire(const KSchema *s, int16 v, bool flex)
  *		Defaults
  * ----------------------------------------------------------------
  */
+/* Store field f's default at p (the field's place in its struct). */
 static void
 set_default(const KField *f, void *p)
 {
@@ -163,6 +164,10 @@ set_default(const KField *f, void *p)
 	}
 }
 
+/*
+ * KafkaSetDefaults: every field of msg at its default.  Runs in a backend
+ * for each decoded struct and for each response struct a handler builds.
+ */
 void
 KafkaSetDefaults(const KSchema *schema, void *msg)
 {
@@ -204,6 +209,10 @@ KArenaPrintf(KArena *arena, const char *fmt,...)
 	return (KStr) {p, n};
 }
 
+/*
+ * Is the value at p field f's default?  Decides whether a tagged field is
+ * sent at all (Kafka omits tagged fields that hold their default).
+ */
 static bool
 is_default(const KField *f, const void *p)
 {
@@ -254,6 +263,7 @@ is_default(const KField *f, const void *p)
 static bool decode_struct(const KSchema *s, int16 v, bool flex, KReader *r,
 						  KArena *a, void *out);
 
+/* Decode one value (or one array element) of field f into p. */
 static void
 decode_elem(const KField *f, int16 v, bool flex, bool nullable, KReader *r,
 			KArena *a, void *p)
@@ -296,6 +306,11 @@ decode_elem(const KField *f, int16 v, bool flex, bool nullable, KReader *r,
 	}
 }
 
+/*
+ * Decode field f (a value or a whole array) into p.  Arrays are allocated
+ * in the arena only after their count has been checked against the bytes
+ * left, using the fewest bytes an element can take.
+ */
 static void
 decode_field(const KField *f, int16 v, bool flex, KReader *r, KArena *a, void *p)
 {
@@ -334,6 +349,12 @@ decode_field(const KField *f, int16 v, bool flex, KReader *r, KArena *a, void *p
 	decode_elem(f, v, flex, nullable, r, a, p);
 }
 
+/*
+ * Decode one struct: defaults first, then the fields this version has in
+ * wire order, then (flexible versions) the tagged-field section, where
+ * known tags are decoded through a reader narrowed to their declared size
+ * and unknown ones are skipped.
+ */
 static bool
 decode_struct(const KSchema *s, int16 v, bool flex, KReader *r, KArena *a, void *out)
 {
@@ -516,6 +537,11 @@ encode_field(const KField *f, int16 v, bool flex, const void *p, KWriter *w)
 	encode_elem(f, v, flex, nullable, p, w);
 }
 
+/*
+ * Encode one struct: the fields this version has in wire order, then
+ * (flexible versions) the tagged fields that differ from their defaults,
+ * in ascending tag order, each as tag, size, value.
+ */
 static void
 encode_struct(const KSchema *s, int16 v, bool flex, const void *msg, KWriter *w)
 {
@@ -667,6 +693,7 @@ print_elem(const KField *f, int16 v, const void *p, KWriter *w)
 	}
 }
 
+/* Append {Field=value, ...} for the fields version v has. */
 static void
 print_struct(const KSchema *s, int16 v, const void *msg, KWriter *w)
 {
@@ -1011,6 +1038,7 @@ parse_field(TextParser *tp, const KField *f, void *p)
 	return parse_elem(tp, f, p);
 }
 
+/* Parse {Field=value, ...}; fields not given keep their defaults. */
 static bool
 parse_struct(TextParser *tp, const KSchema *s, void *msg)
 {

@@ -156,7 +156,11 @@ set_default(const KField *f, void *p)
 			break;
 		case KT_BYTES:
 		case KT_RECORDS:
-			*(KBytes *) p = (KBytes) {NULL, -1};
+			/* null where the field can ever be null, else empty */
+			if (f->nullable_min != KV_NONE)
+				*(KBytes *) p = (KBytes) {NULL, -1};
+			else
+				*(KBytes *) p = (KBytes) {(const uint8 *) "", 0};
 			break;
 		case KT_STRUCT:
 			KafkaSetDefaults(f->sub, p);
@@ -246,7 +250,9 @@ is_default(const KField *f, const void *p)
 			return ((const KStr *) p)->len == 0;
 		case KT_BYTES:
 		case KT_RECORDS:
-			return ((const KBytes *) p)->len < 0;
+			if (f->nullable_min != KV_NONE)
+				return ((const KBytes *) p)->len < 0;
+			return ((const KBytes *) p)->len == 0;
 		case KT_STRUCT:
 			for (int i = 0; i < f->sub->nfields; i++)
 				if (!is_default(&f->sub->fields[i], (const char *) p + f->sub->fields[i].offset))

@@ -824,7 +824,13 @@ mkdir_p(const char *path, mode_t mode)
 		if (*s == '/')
 		{
 			*s = '\0';
-			if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			/*
+			 * Parents we create are 0755 despite our umask: the embedded
+			 * catalog's user must be able to traverse them.
+			 */
+			if (mkdir(p, 0755) == 0)
+				chmod(p, 0755);
+			else if (errno != EEXIST)
 				fail("could not create directory \"%s\": %s", p, strerror(errno));
 			*s = '/';
 		}

@@ -161,6 +161,13 @@ extern WalLsn WalAppend(uint64 stream_id, uint64 stream_epoch, int64 base_offset
 extern WalLsn WalAppendMulti(WalAppendItem *items, int nitems);
 
 /*
+ * Largest record body an append accepts (a quarter of the WAL's capacity,
+ * less the record header).  Callers refuse bigger batches before taking any
+ * lock, since WalAppend* raises ERROR for them.  Waits for recovery.
+ */
+extern uint64 WalMaxRecordBytes(void);
+
+/*
  * Sleep on MyLatch until the flushed position is >= end_lsn.  No polling:
  * the WAL writer sets exactly the latches of the waiters a flush satisfied.
  * May consume a latch wakeup meant for something else; callers re-check

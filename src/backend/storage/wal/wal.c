@@ -216,6 +216,13 @@ log_backpressure(void)
 			 (unsigned long long) WalShmem->capacity);
 }
 
+uint64
+WalMaxRecordBytes(void)
+{
+	WalWaitReady();
+	return WalShmem->max_append - WalRecordSize(0);
+}
+
 WalLsn
 WalAppendMulti(WalAppendItem *items, int nitems)
 {

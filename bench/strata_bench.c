@@ -27,8 +27,8 @@
  *	  resolution (no cross-machine skew).
  *
  *	  Rate limiting.  Each producer thread owns 1/Nth of the target rate and
- *	  runs a token bucket on CLOCK_MONOTONIC whose depth is 1 ms of tokens
- *	  (at least one).  Tokens that would overflow the bucket after a stall
+ *	  runs a token bucket on CLOCK_MONOTONIC whose depth is rate_burst
+ *	  (default 5 ms) of tokens, at least one.  Tokens that would overflow the bucket after a stall
  *	  (GC-free C, but the broker can push back, the scheduler can
  *	  deschedule us) are dropped and counted as "rate shortfall", so the
  *	  offered load never bursts to catch up; the achieved rate is reported
@@ -87,6 +87,16 @@
 #define MAX_SECONDS		7200
 #define HDR_MAGIC		0x53423031u	/* "SB01" */
 #define HDR_SIZE		24
+#define HDR_NO_PSEQ		0x80000000u	/* producer id flag: seq is not per partition */
+
+/*
+ * Message header (host byte order; producer and consumer are this process):
+ *	 0  magic "SB01"
+ *	 4  producer id (HDR_NO_PSEQ set when partitioning = sticky)
+ *	 8  sequence number of this producer in this partition, from 0
+ *	16  CLOCK_MONOTONIC ns at rd_kafka_produce()
+ * The rest is the payload (random, zeros or a file's bytes).
+ */
 
 /* ----------------------------------------------------------------
  * Small helpers
@@ -266,6 +276,18 @@ typedef struct Event
 	int			status;
 } Event;
 
+/*
+ * RATE_MAX is OpenMessaging's "find the maximum sustainable rate": the
+ * driver keeps raising the offered rate while the broker acknowledges it
+ * promptly and the consumers keep up, and backs off when messages queue up
+ * in the client or the consumers fall behind.  RATE_UNLIMITED opens the
+ * throttle completely (the client's queue fills up, so latency then measures
+ * queueing in the client, not the broker).
+ */
+#define RATE_FIXED		0
+#define RATE_MAX		1
+#define RATE_UNLIMITED	2
+
 typedef struct Workload
 {
 	char	   *name;
@@ -278,7 +300,10 @@ typedef struct Workload
 	char	   *partitioning;	/* round_robin | sticky */
 	int			producers_per_topic;
 	int			consumers_per_topic;
-	double		produce_rate;	/* msg/s over all producers; 0 = max */
+	double		produce_rate;	/* msg/s over all producers (RATE_FIXED) */
+	int			rate_mode;		/* RATE_FIXED, RATE_MAX, RATE_UNLIMITED */
+	double		rate_burst;		/* token-bucket depth, seconds of tokens */
+	double		max_rate_start;	/* RATE_MAX: first offered rate, msg/s */
 	double		warmup;
 	double		duration;
 	uint64_t	backlog_size;	/* bytes acked before the consumers start */
@@ -319,8 +344,10 @@ workload_defaults(Workload *w)
 	w->consumer_start = xstrdup("latest");
 	w->subscription = xstrdup("group");
 	w->acks = xstrdup("all");
-	w->linger_ms = xstrdup("5");
-	w->batch_size = xstrdup("131072");
+	w->linger_ms = xstrdup("1");
+	w->batch_size = xstrdup("1048576");
+	w->rate_burst = 0.005;
+	w->max_rate_start = 10000;
 	w->compression = xstrdup("none");
 }
 
@@ -390,14 +417,16 @@ workload_set(Workload *w, const char *key, const char *val)
 	{
 		char	   *end;
 
-		if (strcmp(val, "max") == 0)
+		if (strcmp(val, "max") == 0 || strcmp(val, "unlimited") == 0)
 		{
+			w->rate_mode = val[0] == 'm' ? RATE_MAX : RATE_UNLIMITED;
 			w->produce_rate = 0;
 			return NULL;
 		}
 		w->produce_rate = strtod(val, &end);
 		if (end == val || *end || !(w->produce_rate >= 1 && w->produce_rate <= 1e8))
-			return "must be messages per second (1 .. 1e8) or max";
+			return "must be messages per second (1 .. 1e8), max (the most the broker sustains) or unlimited";
+		w->rate_mode = RATE_FIXED;
 		return NULL;
 	}
 #define DUR(field) do { if (!parse_duration(val, &w->field)) return "must be a duration (10, 10s, 500ms, 2m)"; return NULL; } while (0)
@@ -407,6 +436,21 @@ workload_set(Workload *w, const char *key, const char *val)
 		DUR(duration);
 	if (strcmp(key, "backlog_timeout") == 0)
 		DUR(backlog_timeout);
+	if (strcmp(key, "max_rate_start") == 0)
+	{
+		char	   *end;
+
+		w->max_rate_start = strtod(val, &end);
+		if (end == val || *end || !(w->max_rate_start >= 100 && w->max_rate_start <= 1e8))
+			return "must be messages per second (100 .. 1e8)";
+		return NULL;
+	}
+	if (strcmp(key, "rate_burst") == 0)
+	{
+		if (!parse_duration(val, &w->rate_burst) || w->rate_burst > 1.0)
+			return "must be a duration up to 1 s (the token bucket's depth, e.g. 5ms)";
+		return NULL;
+	}
 	if (strcmp(key, "drain_timeout") == 0)
 		DUR(drain_timeout);
 	if (strcmp(key, "backlog_size") == 0)
@@ -553,6 +597,7 @@ static atomic_bool in_measure;	/* the measurement window */
 static atomic_bool stop_producers;
 static atomic_bool stop_consumers;
 static atomic_bool consumers_go;
+static _Atomic uint64_t target_rate_milli;	/* offered msg/s x 1000, all producers */
 static uint64_t t0_ns;			/* producers start */
 
 typedef struct LatStats
@@ -595,7 +640,6 @@ typedef struct Producer
 	int			topic;
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
-	double		rate;			/* msg/s for this producer, 0 = max */
 	LatStats	lat;
 	atomic_uint_fast64_t sent;	/* rd_kafka_produce() accepted */
 	atomic_uint_fast64_t acked;
@@ -603,6 +647,7 @@ typedef struct Producer
 	atomic_uint_fast64_t errors;
 	atomic_uint_fast64_t queue_full;
 	atomic_uint_fast64_t shortfall;	/* tokens dropped after stalls */
+	atomic_uint_fast64_t max_stall_us;	/* longest gap between two passes */
 	char		first_error[256];
 } Producer;
 
@@ -616,6 +661,9 @@ typedef struct Consumer
 	LatStats	lat;
 	atomic_uint_fast64_t consumed;
 	atomic_uint_fast64_t consumed_bytes;
+	uint64_t   *next_seq;		/* [producer of the topic][partition]; UINT64_MAX unseen */
+	atomic_uint_fast64_t seq_gaps;	/* messages skipped (lost) */
+	atomic_uint_fast64_t seq_dups;	/* seen again or out of order */
 	atomic_uint_fast64_t errors;
 	atomic_int	assigned;		/* partitions currently assigned */
 	atomic_bool subscribed;
@@ -652,6 +700,22 @@ conf_passthru(rd_kafka_conf_t *conf, const char *prefix)
 }
 
 static char *bootstrap;
+static FILE *client_log;
+static atomic_int client_warnings;
+
+/* librdkafka's log lines go to client.log (any of its threads calls this). */
+static void
+log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	if (level <= 4)
+		atomic_fetch_add(&client_warnings, 1);
+	if (client_log)
+	{
+		fprintf(client_log, "%.3f %d %s %s: %s\n",
+				t0_ns ? (double) (now_ns() - t0_ns) / 1e9 : 0.0, level, rk ? rd_kafka_name(rk) : "", fac, buf);
+		fflush(client_log);
+	}
+}
 
 /* ----------------------------------------------------------------
  * Producers
@@ -691,6 +755,7 @@ producer_create(Producer *p)
 	char		errstr[512];
 
 	conf_set(conf, "bootstrap.servers", bootstrap);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
 	conf_set(conf, "acks", W.acks);
 	conf_set(conf, "linger.ms", W.linger_ms);
 	conf_set(conf, "batch.size", W.batch_size);
@@ -714,10 +779,11 @@ producer_main(void *arg)
 	Producer   *p = arg;
 	unsigned char *buf = malloc(W.message_size);
 	uint64_t	seq = 0;
+	uint64_t   *pseq = xcalloc(W.partitions, sizeof(uint64_t));
 	int			partition = p->id % W.partitions;
 	bool		sticky = strcmp(W.partitioning, "sticky") == 0;
 	double		tokens = 0;
-	double		burst;
+	double		dropped = 0;
 	uint64_t	last;
 
 	if (!buf)
@@ -725,28 +791,38 @@ producer_main(void *arg)
 	memcpy(buf, payload_template, W.message_size);
 	/* sleep precisely: the default 50 us timer slack would smear low rates */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	burst = p->rate > 0 ? fmax(1.0, p->rate / 1000.0) : 0;
+	/*
+	 * At least two tokens: a wake-up that comes a little late (timer slack,
+	 * scheduling) must not cost the fraction of a token it overslept.
+	 */
 	last = now_ns();
 
 	while (!atomic_load(&stop_producers))
 	{
 		long		n;
+		double		rate = W.rate_mode == RATE_UNLIMITED ? 0 :
+			(double) atomic_load_explicit(&target_rate_milli, memory_order_relaxed) / 1000.0 / nproducers;
 
-		if (p->rate > 0)
+		if (rate > 0)
 		{
+			double		burst = fmax(2.0, rate * W.rate_burst);
+
 			uint64_t	now = now_ns();
 
-			tokens += (double) (now - last) / 1e9 * p->rate;
+			tokens += (double) (now - last) / 1e9 * rate;
+			if ((now - last) / 1000 > atomic_load(&p->max_stall_us))
+				atomic_store(&p->max_stall_us, (now - last) / 1000);
 			last = now;
 			if (tokens > burst)
 			{
 				/* a stall: drop what cannot be sent without bursting */
-				atomic_fetch_add(&p->shortfall, (uint64_t) (tokens - burst));
+				dropped += tokens - burst;
+				atomic_store(&p->shortfall, (uint64_t) dropped);
 				tokens = burst;
 			}
 			if (tokens < 1.0)
 			{
-				uint64_t	wait = (uint64_t) ((1.0 - tokens) / p->rate * 1e9);
+				uint64_t	wait = (uint64_t) ((1.0 - tokens) / rate * 1e9);
 
 				rd_kafka_poll(p->rk, 0);
 				sleep_until_ns(now + wait);
@@ -760,12 +836,12 @@ producer_main(void *arg)
 		while (n > 0 && !atomic_load(&stop_producers))
 		{
 			uint32_t	magic = HDR_MAGIC;
-			uint32_t	pid32 = (uint32_t) p->id;
+			uint32_t	pid32 = (uint32_t) p->id | (sticky ? HDR_NO_PSEQ : 0);
 			uint64_t	ts = now_ns();
 
 			memcpy(buf, &magic, 4);
 			memcpy(buf + 4, &pid32, 4);
-			memcpy(buf + 8, &seq, 8);
+			memcpy(buf + 8, sticky ? &seq : &pseq[partition], 8);
 			memcpy(buf + 16, &ts, 8);
 			if (rd_kafka_produce(p->rkt, sticky ? RD_KAFKA_PARTITION_UA : partition,
 								 RD_KAFKA_MSG_F_COPY, buf, W.message_size,
@@ -786,11 +862,13 @@ producer_main(void *arg)
 				continue;
 			}
 			seq++;
+			if (!sticky)
+				pseq[partition]++;
 			atomic_fetch_add(&p->sent, 1);
 			if (++partition >= W.partitions)
 				partition = 0;
 			n--;
-			if (p->rate > 0)
+			if (rate > 0)
 				tokens -= 1.0;
 		}
 		rd_kafka_poll(p->rk, 0);
@@ -798,6 +876,7 @@ producer_main(void *arg)
 	/* let everything in flight be acknowledged (reports still recorded) */
 	rd_kafka_flush(p->rk, 10000);
 	free(buf);
+	free(pseq);
 	return NULL;
 }
 
@@ -830,6 +909,7 @@ consumer_create(Consumer *c, const char *group)
 	char		errstr[512];
 
 	conf_set(conf, "bootstrap.servers", bootstrap);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
 	conf_set(conf, "group.id", group);
 	conf_set(conf, "auto.offset.reset", W.consumer_start);
 	conf_set(conf, "enable.partition.eof", "false");
@@ -871,6 +951,38 @@ consumer_start(Consumer *c)
 	atomic_store(&c->subscribed, true);
 }
 
+/*
+ * Per (producer, partition) sequence check: a jump forward counts the
+ * skipped messages as lost, a step back counts a duplicate (or a reordered
+ * message).  With consumer_start = latest the first message of each pair
+ * sets the baseline; with earliest on a fresh topic the baseline is 0.
+ */
+static void
+consumer_check_seq(Consumer *c, const rd_kafka_message_t *m)
+{
+	uint32_t	pid32;
+	uint64_t	seq;
+	uint64_t   *next;
+	int			prod;
+
+	memcpy(&pid32, (const char *) m->payload + 4, 4);
+	memcpy(&seq, (const char *) m->payload + 8, 8);
+	if (pid32 & HDR_NO_PSEQ)
+		return;
+	prod = (int) pid32 - c->topic * W.producers_per_topic;
+	if (prod < 0 || prod >= W.producers_per_topic || m->partition < 0 || m->partition >= W.partitions)
+		return;					/* not ours (a reused topic) */
+	next = &c->next_seq[(size_t) prod * W.partitions + m->partition];
+	if (*next == UINT64_MAX)
+		*next = (strcmp(W.consumer_start, "earliest") == 0 && W.random_suffix) ? 0 : seq;
+	if (seq > *next)
+		atomic_fetch_add(&c->seq_gaps, seq - *next);
+	else if (seq < *next)
+		atomic_fetch_add(&c->seq_dups, 1);
+	if (seq + 1 > *next)
+		*next = seq + 1;
+}
+
 static void *
 consumer_main(void *arg)
 {
@@ -904,6 +1016,8 @@ consumer_main(void *arg)
 			memcpy(&sent_ns, (const char *) m->payload + 16, 8);
 			if (magic == HDR_MAGIC && sent_ns <= now)
 				latstats_record(&c->lat, (now - sent_ns) / 1000);
+			if (magic == HDR_MAGIC && c->next_seq)
+				consumer_check_seq(c, m);
 		}
 		atomic_fetch_add(&c->consumed, 1);
 		atomic_fetch_add(&c->consumed_bytes, m->len);
@@ -1393,6 +1507,7 @@ typedef struct Second
 	double		broker_pss_mib;
 	double		driver_cpu;
 	double		machine_busy;	/* 0..1 of all CPUs */
+	double		target_rate;	/* offered msg/s (0 = unlimited) */
 } Second;
 
 static Second *series;
@@ -1407,7 +1522,10 @@ typedef struct Totals
 				consumed_bytes,
 				errors,
 				queue_full,
-				shortfall;
+				shortfall,
+				max_stall_us,
+				seq_gaps,
+				seq_dups;
 } Totals;
 
 static Totals
@@ -1423,14 +1541,51 @@ totals(void)
 		t.errors += atomic_load(&producers[i].errors);
 		t.queue_full += atomic_load(&producers[i].queue_full);
 		t.shortfall += atomic_load(&producers[i].shortfall);
+		if (atomic_load(&producers[i].max_stall_us) > t.max_stall_us)
+			t.max_stall_us = atomic_load(&producers[i].max_stall_us);
 	}
 	for (int i = 0; i < nconsumers; i++)
 	{
 		t.consumed += atomic_load(&consumers[i].consumed);
 		t.consumed_bytes += atomic_load(&consumers[i].consumed_bytes);
 		t.errors += atomic_load(&consumers[i].errors);
+		t.seq_gaps += atomic_load(&consumers[i].seq_gaps);
+		t.seq_dups += atomic_load(&consumers[i].seq_dups);
 	}
 	return t;
+}
+
+/*
+ * RATE_MAX controller, run once a second by the main thread.  Backs off to
+ * 90% of what was actually acknowledged when more than 250 ms worth of
+ * messages wait in the clients (unacknowledged) or the consumers are more
+ * than 1 s behind (not while a backlog is built or drained, where lag is
+ * the point); otherwise, if the producers managed to offer what they were
+ * asked, raises the rate: x1.5 until the first back-off, then x1.05.  The
+ * measurement window therefore sees the rate hover just below the most the
+ * broker (and this machine) sustain.
+ */
+static bool max_rate_backed_off;
+
+static void
+max_rate_step(const Second *s, double dt, const Totals *cur, const Totals *prev)
+{
+	double		rate = (double) atomic_load(&target_rate_milli) / 1000.0;
+	double		pending = (double) cur->sent - (double) cur->acked;
+	double		lag = (double) cur->acked - (double) cur->consumed;
+	bool		check_lag = nconsumers > 0 && atomic_load(&consumers_go) &&
+		!atomic_load(&in_backlog) && !atomic_load(&in_drain);
+
+	if (pending > rate * 0.25 || (check_lag && lag > rate * 1.0) ||
+		cur->queue_full > prev->queue_full)
+	{
+		rate = fmin(rate, s->acked / dt) * 0.9;
+		max_rate_backed_off = true;
+	}
+	else if (s->sent / dt >= 0.9 * rate)
+		rate *= max_rate_backed_off ? 1.05 : 1.5;
+	rate = fmax(100.0, fmin(rate, 1e8));
+	atomic_store(&target_rate_milli, (uint64_t) (rate * 1000.0));
 }
 
 static void
@@ -1525,7 +1680,7 @@ write_series(const char *dir)
 		die("cannot write %s: %s", path, strerror(errno));
 	fprintf(c, "t_s,sent_msgs,publish_msgs,publish_mibps,consume_msgs,consume_mibps,errors,lag_msgs,"
 			"pub_p50_ms,pub_p99_ms,pub_p999_ms,pub_max_ms,e2e_p50_ms,e2e_p99_ms,e2e_p999_ms,e2e_max_ms,"
-			"broker_cpu_cores,broker_rss_mib,broker_pss_mib,driver_cpu_cores,machine_busy\n");
+			"broker_cpu_cores,broker_rss_mib,broker_pss_mib,driver_cpu_cores,machine_busy,target_rate\n");
 	fprintf(j, "[\n");
 	for (int i = 0; i < nseries; i++)
 	{
@@ -1535,22 +1690,23 @@ write_series(const char *dir)
 		if (dt <= 0)
 			dt = 1;
 		fprintf(c, "%.3f,%" PRIu64 ",%" PRIu64 ",%.3f,%" PRIu64 ",%.3f,%" PRIu64 ",%" PRIu64 ","
-				"%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.3f\n",
+				"%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.3f,%.0f\n",
 				s->t, s->sent, s->acked, s->acked_bytes / dt / 1048576.0, s->consumed,
 				s->consumed_bytes / dt / 1048576.0, s->errors, s->lag,
 				s->pub[0], s->pub[1], s->pub[2], s->pub[3], s->e2e[0], s->e2e[1], s->e2e[2], s->e2e[3],
-				s->broker_cpu, s->broker_rss_mib, s->broker_pss_mib, s->driver_cpu, s->machine_busy);
+				s->broker_cpu, s->broker_rss_mib, s->broker_pss_mib, s->driver_cpu, s->machine_busy,
+				s->target_rate);
 		fprintf(j, "  {\"t_s\": %.3f, \"sent_msgs\": %" PRIu64 ", \"publish_msgs\": %" PRIu64
 				", \"publish_mibps\": %.3f, \"consume_msgs\": %" PRIu64 ", \"consume_mibps\": %.3f"
 				", \"errors\": %" PRIu64 ", \"lag_msgs\": %" PRIu64
 				", \"pub_ms\": [%.3f, %.3f, %.3f, %.3f], \"e2e_ms\": [%.3f, %.3f, %.3f, %.3f]"
 				", \"broker_cpu_cores\": %.3f, \"broker_rss_mib\": %.1f, \"broker_pss_mib\": %.1f"
-				", \"driver_cpu_cores\": %.3f, \"machine_busy\": %.3f}%s\n",
+				", \"driver_cpu_cores\": %.3f, \"machine_busy\": %.3f, \"target_rate\": %.0f}%s\n",
 				s->t, s->sent, s->acked, s->acked_bytes / dt / 1048576.0, s->consumed,
 				s->consumed_bytes / dt / 1048576.0, s->errors, s->lag,
 				s->pub[0], s->pub[1], s->pub[2], s->pub[3], s->e2e[0], s->e2e[1], s->e2e[2], s->e2e[3],
 				s->broker_cpu, s->broker_rss_mib, s->broker_pss_mib, s->driver_cpu, s->machine_busy,
-				i + 1 < nseries ? "," : "");
+				s->target_rate, i + 1 < nseries ? "," : "");
 	}
 	fprintf(j, "]\n");
 	fclose(c);
@@ -1625,7 +1781,7 @@ write_plots(const char *dir, double consumers_at, double measure_from, double me
 		fprintf(f, "set output 'percentiles.%s'\nunset arrow\nunset label\nunset object 1\nset datafile separator whitespace\n"
 				"set title '%s: latency by percentile (measurement window)' noenhanced\nset logscale x\nset logscale y\n"
 				"set xlabel 'percentile'\nset ylabel 'ms'\n"
-				"set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000)\n"
+				"set xtics ('p0' 1, 'p90' 10, 'p99' 100, 'p99.9' 1000, 'p99.99' 10000, 'p99.999' 100000)\n"
 				"plot 'percentiles.dat' u 2:($3>0?$3:1/0) w lp t 'publish', '' u 2:($4>0?$4:1/0) w lp t 'end-to-end'\n",
 				ext, W.name);
 		/* restore for the next format */
@@ -1660,6 +1816,12 @@ write_plots(const char *dir, double consumers_at, double measure_from, double me
 /* ----------------------------------------------------------------
  * main
  * ---------------------------------------------------------------- */
+
+static const char *
+rate_mode_name(void)
+{
+	return W.rate_mode == RATE_FIXED ? "fixed" : W.rate_mode == RATE_MAX ? "max (adaptive)" : "unlimited";
+}
 
 static void
 on_signal(int sig)
@@ -1908,6 +2070,8 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s", out_path(outdir, "events.log"));
 	if (!(event_log = fopen(path, "w")))
 		die("cannot write %s: %s", path, strerror(errno));
+	if (!(client_log = fopen(out_path(outdir, "client.log"), "w")))
+		die("cannot write %s/client.log: %s", outdir, strerror(errno));
 
 	/* the peer runs in its own process, started before any thread exists */
 	if (mock_brokers)
@@ -1940,7 +2104,6 @@ main(int argc, char **argv)
 
 		p->id = i;
 		p->topic = i / W.producers_per_topic;
-		p->rate = W.produce_rate > 0 ? W.produce_rate / nproducers : 0;
 		latstats_init(&p->lat);
 		producer_create(p);
 	}
@@ -1953,6 +2116,14 @@ main(int argc, char **argv)
 		c->topic = i / W.consumers_per_topic;
 		c->index = i % W.consumers_per_topic;
 		latstats_init(&c->lat);
+		if ((size_t) W.producers_per_topic * W.partitions <= 4 * 1024 * 1024)
+		{
+			size_t		n = (size_t) W.producers_per_topic * W.partitions;
+
+			c->next_seq = xcalloc(n, sizeof(uint64_t));
+			for (size_t k = 0; k < n; k++)
+				c->next_seq[k] = UINT64_MAX;
+		}
 		snprintf(group, sizeof(group), "strata-bench-%08x-%d", (unsigned) (seed & 0xffffffff), c->topic);
 		consumer_create(c, group);
 		if (pthread_create(&c->thread, NULL, consumer_main, c))
@@ -2001,6 +2172,7 @@ main(int argc, char **argv)
 		measure_from = W.warmup;
 		measure_to = W.warmup + W.duration;
 	}
+	atomic_store(&target_rate_milli, (uint64_t) ((W.rate_mode == RATE_MAX ? W.max_rate_start : W.produce_rate) * 1000.0));
 	t0_ns = now_ns();
 	for (int i = 0; i < nproducers; i++)
 		if (pthread_create(&producers[i].thread, NULL, producer_main, &producers[i]))
@@ -2048,7 +2220,7 @@ main(int argc, char **argv)
 		if (atomic_load(&in_drain) && drained_at < 0)
 		{
 			/* caught up: lag back to what the offered rate keeps in flight */
-			double		tolerance = fmax(100.0, W.produce_rate > 0 ? W.produce_rate * 0.05 : 1000.0);
+			double		tolerance = fmax(100.0, (double) atomic_load(&target_rate_milli) / 1000.0 * 0.05);
 
 			if ((double) cur.acked - (double) cur.consumed <= tolerance)
 			{
@@ -2134,6 +2306,9 @@ main(int argc, char **argv)
 				s->machine_busy = (double) (mb - mbusy_prev) / (double) (mt - mtotal_prev);
 			mbusy_prev = mb;
 			mtotal_prev = mt;
+			s->target_rate = (double) atomic_load(&target_rate_milli) / 1000.0;
+			if (W.rate_mode == RATE_MAX)
+				max_rate_step(s, dt, &cur, &prev);
 			prev = cur;
 			fprintf(stderr, "  t=%5.1fs  pub %8.0f msg/s %7.1f MiB/s  cons %8.0f msg/s  pub p99 %7.2f ms  e2e p99 %7.2f ms  lag %" PRIu64 "%s\n",
 					t, s->acked / dt, s->acked_bytes / dt / 1048576.0, s->consumed / dt, s->pub[1], s->e2e[1], s->lag,
@@ -2252,16 +2427,20 @@ main(int argc, char **argv)
 			fprintf(f, "workload: %d topic(s) x %d partitions, %" PRIu64 " B messages, %d producer(s) + %d consumer(s) per topic, "
 					"rate %s, acks=%s linger.ms=%s batch.size=%s compression=%s, warmup %.0f s, duration %.0f s%s\n",
 					W.topics, W.partitions, W.message_size, W.producers_per_topic, W.consumers_per_topic,
-					W.produce_rate > 0 ? "" : "max", W.acks, W.linger_ms, W.batch_size, W.compression,
+					rate_mode_name(), W.acks, W.linger_ms, W.batch_size, W.compression,
 					W.warmup, W.duration, backlog_mode ? ", with backlog" : "");
-			if (W.produce_rate > 0)
+			if (W.rate_mode == RATE_FIXED)
 				fprintf(f, "target rate: %.0f msg/s (%.2f MiB/s)\n", W.produce_rate,
 						W.produce_rate * W.message_size / 1048576.0);
+			else if (W.rate_mode == RATE_MAX)
+				fprintf(f, "target rate: max sustainable (adaptive from %.0f msg/s; offered %.0f msg/s at the end)\n",
+						W.max_rate_start, (double) atomic_load(&target_rate_milli) / 1000.0);
 			if (aborted || interrupted)
 				fprintf(f, "RUN INCOMPLETE: %s\n", aborted ? abort_reason : "interrupted");
 			fprintf(f, "measurement window: %.1f s .. %.1f s (%.2f s)\n", measure_from, measure_to, win);
-			fprintf(f, "publish:  %10.0f msg/s  %8.2f MiB/s   (sent %.0f msg/s; rate shortfall %" PRIu64 " msgs, queue-full %" PRIu64 ")\n",
-					w_acked / win, w_acked_b / win / 1048576.0, w_sent / win, cur.shortfall, cur.queue_full);
+			fprintf(f, "publish:  %10.0f msg/s  %8.2f MiB/s   (sent %.0f msg/s; rate shortfall %" PRIu64 " msgs, longest producer stall %.1f ms, queue-full %" PRIu64 ")\n",
+					w_acked / win, w_acked_b / win / 1048576.0, w_sent / win, cur.shortfall,
+					cur.max_stall_us / 1000.0, cur.queue_full);
 			fprintf(f, "consume:  %10.0f msg/s  %8.2f MiB/s\n", w_cons / win, w_cons_b / win / 1048576.0);
 			fprintf(f, "latency (measurement window):\n");
 			text_hist(f, "publish", &pub_measure);
@@ -2296,6 +2475,11 @@ main(int argc, char **argv)
 			fprintf(f, "\n");
 			fprintf(f, "totals: %" PRIu64 " acked, %" PRIu64 " consumed, %" PRIu64 " acked but not consumed at the end\n",
 					cur.acked, cur.consumed, nconsumers ? lost : 0);
+			if (nconsumers)
+				fprintf(f, "order check: %" PRIu64 " messages missing (sequence gaps), %" PRIu64 " duplicated or out of order%s\n",
+						cur.seq_gaps, cur.seq_dups, strcmp(W.partitioning, "sticky") == 0 ? " (not checked: sticky partitioning)" : "");
+			fprintf(f, "client log: %d warnings or errors from librdkafka (%s)\n", atomic_load(&client_warnings),
+					out_path(outdir, "client.log"));
 			if (broker_pid)
 			{
 				fprintf(f, "broker: %.2f CPU-s in the window (%.2f cores), %.2f CPU-s over the run; peak RSS %.1f MiB, peak PSS %.1f MiB (%d procs)\n",
@@ -2331,13 +2515,15 @@ main(int argc, char **argv)
 				", \"warmup_s\": %.1f, \"duration_s\": %.1f, \"backlog_size\": %" PRIu64
 				", \"consumer_start\": \"%s\", \"subscription\": \"%s\", \"partitioning\": \"%s\"},\n",
 				W.topics, W.partitions, W.message_size, W.producers_per_topic, W.consumers_per_topic,
-				W.produce_rate > 0 ? "" : "\"max\"", W.produce_rate > 0 ? W.produce_rate : 0.0, "",
+				W.rate_mode == RATE_FIXED ? "" : W.rate_mode == RATE_MAX ? "\"max\", \"max_rate_start\": " : "\"unlimited\", \"max_rate_start\": ",
+				W.rate_mode == RATE_FIXED ? W.produce_rate : W.max_rate_start, "",
 				W.acks, W.linger_ms, W.batch_size, W.compression, W.warmup, W.duration, W.backlog_size,
 				W.consumer_start, W.subscription, W.partitioning);
 		fprintf(jf, "  \"window\": {\"from_s\": %.3f, \"to_s\": %.3f},\n", measure_from, measure_to);
 		fprintf(jf, "  \"publish\": {\"msgs_per_s\": %.1f, \"mib_per_s\": %.3f, \"sent_msgs_per_s\": %.1f, "
-				"\"rate_shortfall_msgs\": %" PRIu64 ", \"queue_full\": %" PRIu64 "},\n",
-				w_acked / win, w_acked_b / win / 1048576.0, w_sent / win, cur.shortfall, cur.queue_full);
+				"\"rate_shortfall_msgs\": %" PRIu64 ", \"max_producer_stall_ms\": %.3f, \"queue_full\": %" PRIu64 "},\n",
+				w_acked / win, w_acked_b / win / 1048576.0, w_sent / win, cur.shortfall,
+				cur.max_stall_us / 1000.0, cur.queue_full);
 		fprintf(jf, "  \"consume\": {\"msgs_per_s\": %.1f, \"mib_per_s\": %.3f},\n", w_cons / win, w_cons_b / win / 1048576.0);
 		fprintf(jf, "  \"latency\": {\n");
 		json_hist(jf, "publish", &pub_measure, false);
@@ -2353,6 +2539,8 @@ main(int argc, char **argv)
 		else
 			fprintf(jf, "null},\n");
 		fprintf(jf, "  \"errors\": %" PRIu64 ",\n", errors);
+		fprintf(jf, "  \"sequence_gaps\": %" PRIu64 ",\n  \"sequence_duplicates\": %" PRIu64 ",\n  \"client_warnings\": %d,\n",
+				cur.seq_gaps, cur.seq_dups, atomic_load(&client_warnings));
 		fprintf(jf, "  \"totals\": {\"acked\": %" PRIu64 ", \"consumed\": %" PRIu64 ", \"unconsumed_at_end\": %" PRIu64
 				", \"duration_s\": %.3f, \"gib_moved\": %.4f},\n",
 				cur.acked, cur.consumed, nconsumers ? lost : 0, total_s, run_gib);

@@ -1,0 +1,25 @@
+# catch-up-read: build a backlog with the consumers stopped, then start
+# them from the beginning while the producers keep producing at a fixed
+# rate.  Reported: backlog drain time, publish latency while the
+# consumers catch up next to publish latency while only producing (the
+# backlog phase of the same run), and end-to-end latency.
+# The seed's backlog is several GiB; the default here is small so the run
+# stays short on a shared 2-core machine.  For the full scenario:
+#   bench/run.sh bench/workloads/catch-up-read.wl --set backlog_size=4GB --set duration=120s
+name = catch-up-read
+topics = 1
+partitions_per_topic = 16
+message_size = 1KB
+payload = random
+producers_per_topic = 1
+consumers_per_topic = 1
+produce_rate = 20000          # msg/s, during and after the backlog build
+backlog_size = 128MB
+backlog_timeout = 120s
+consumer_start = earliest
+acks = all
+linger_ms = 1
+batch_size = 1MB
+compression = none
+warmup = 0s
+duration = 12s

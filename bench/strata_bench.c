@@ -2421,7 +2421,7 @@ main(int argc, char **argv)
 		{
 			FILE	   *f = pass == 0 ? sf : stdout;
 
-			fprintf(f, "== strata_bench: %s %s(%s) ==\n", W.name, label, when);
+			fprintf(f, "== strata_bench: %s%s%s%s (%s) ==\n", W.name, *label ? " [" : "", label, *label ? "]" : "", when);
 			fprintf(f, "target: %s%s; broker pid %d; %ld CPUs\n", mock_brokers ? "librdkafka mock cluster " : "",
 					bootstrap, (int) broker_pid, sysconf(_SC_NPROCESSORS_ONLN));
 			fprintf(f, "workload: %d topic(s) x %d partitions, %" PRIu64 " B messages, %d producer(s) + %d consumer(s) per topic, "

@@ -32,6 +32,8 @@ typedef uint16_t uint16;
 typedef uint32_t uint32;
 typedef uint64_t uint64;
 
+#define FLEXIBLE_ARRAY_MEMBER /* empty */
+
 #define lengthof(array) (sizeof(array) / sizeof((array)[0]))
 
 #define Min(a, b) ((a) < (b) ? (a) : (b))

@@ -15,7 +15,8 @@
 
 typedef enum PMSignalReason
 {
-	PMSIGNAL_WAL_READY,			/* WAL recovery finished: open for business */
+	PMSIGNAL_WAL_READY,			/* WAL recovery finished */
+	PMSIGNAL_TOPICS_LOADED,		/* the catalog worker loaded the registry */
 	NUM_PMSIGNALS
 } PMSignalReason;
 

@@ -66,6 +66,12 @@ extern char elog_last_error[1024];
 extern int	elog_level_from_name(const char *name);
 extern const char *elog_level_name(int level);
 
+/*
+ * Called instead of exit(1) by FATAL: a child process sets it to proc_exit
+ * so that a FATAL exit counts as clean (it releases the process slot).
+ */
+extern void (*elog_exit_hook) (int code);
+
 /* Redirect the log to a file descriptor (used after daemonising). */
 extern void elog_set_fd(int fd);
 

@@ -82,7 +82,6 @@ extern char *catalog_conninfo;		/* "catalog" */
 extern char *object_store;
 extern char *wal_device;
 extern int64 wal_size;
-extern int64 wal_buffers;
 extern int	wal_sync_method;
 extern int64 wal_io_depth;
 extern int64 upload_threshold;
@@ -92,6 +91,7 @@ extern int64 compaction_max_age;
 extern int64 log_cache_size;
 extern int64 block_cache_size;
 extern int64 num_partitions;
+extern int64 max_partitions;
 extern bool auto_create_topics;
 extern int64 max_connections;
 extern int64 socket_request_max_bytes;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "kafka/backend.h"
+#include "kafka/handlers.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "utils/elog.h"
@@ -37,22 +38,6 @@
 const char *MyClientAddr = "";
 
 static int	client_sock = -1;
-
-void
-ConnOutReserve(ConnOutBuf *buf, size_t more)
-{
-	size_t		need;
-
-	if (__builtin_add_overflow(buf->len, more, &need))
-		elog(FATAL, "response buffer size overflow");
-	if (need <= buf->cap)
-		return;
-	if (buf->cap == 0)
-		buf->cap = 64 * 1024;
-	while (buf->cap < need)
-		buf->cap *= 2;
-	buf->data = repalloc(buf->data, buf->cap);
-}
 
 static void pg_attribute_noreturn()
 close_connection(int code)
@@ -68,13 +53,13 @@ close_connection(int code)
  * is full.  A client that went away ends this backend quietly.
  */
 static void
-flush_output(ConnOutBuf *out)
+flush_output(KWriter *out)
 {
 	size_t		off = 0;
 
 	while (off < out->len)
 	{
-		ssize_t		n = send(client_sock, out->data + off, out->len - off, MSG_NOSIGNAL);
+		ssize_t		n = send(client_sock, out->buf + off, out->len - off, MSG_NOSIGNAL);
 
 		if (n > 0)
 		{
@@ -98,7 +83,7 @@ flush_output(ConnOutBuf *out)
 			 n < 0 ? strerror(errno) : "peer closed");
 		close_connection(0);
 	}
-	out->len = 0;
+	KWriterReset(out);
 }
 
 void
@@ -107,11 +92,13 @@ BackendMain(int sock, const char *peer)
 	uint8	   *inbuf;
 	size_t		incap = INITIAL_INBUF;
 	size_t		inlen = 0;
-	ConnOutBuf	out = {0};
+	static KafkaConn conn;
 
 	client_sock = sock;
 	MyClientAddr = pstrdup(peer);
 	inbuf = palloc(incap);
+	KafkaConnInit(&conn);
+	MyConn = &conn;
 	elog(DEBUG1, "connection from %s", peer);
 
 	for (;;)
@@ -177,11 +164,11 @@ BackendMain(int sock, const char *peer)
 				}
 				break;
 			}
-			if (!KafkaProcessRequest(inbuf + consumed + 4, (size_t) frame_len, &out))
+			if (!KafkaProcessRequest(&conn, inbuf + consumed + 4, (size_t) frame_len))
 				close_connection(0);
 			consumed += (size_t) frame_len + 4;
-			if (out.len > 0)
-				flush_output(&out);
+			if (conn.out.len > 0)
+				flush_output(&conn.out);
 		}
 		if (consumed > 0)
 		{

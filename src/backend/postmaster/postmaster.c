@@ -61,6 +61,7 @@
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/listeners.h"
 
 #define SIGKILL_CHILDREN_AFTER_SECS 5
 #define MAX_LISTEN_SOCKETS 16
@@ -102,6 +103,15 @@ static ShutdownMode Shutdown = NoShutdown;
 static bool FatalError = false;
 static int64 AbortStartTime = 0;	/* when SIGQUIT/SIGTERM went out */
 static bool StragglersKilled = false;
+static bool StartupFailed = false;
+
+/*
+ * The broker opens for business once the WAL is recovered and the topic
+ * registry is loaded: before that a produce could not be placed.  Both
+ * happen again after a crash restart, into the new shared memory.
+ */
+static bool wal_ready = false;
+static bool topics_loaded = false;
 
 /* Per auxiliary kind: should it be running, and when it last started. */
 static int64 aux_last_start[NUM_AUX_PROCS];
@@ -278,60 +288,6 @@ remove_pidfile(void)
 
 /* ---------- listening sockets ---------- */
 
-/*
- * Parse one "NAME://host:port" listener into host and port.  Only
- * PLAINTEXT exists for now (TLS and SASL come later).
- */
-static bool
-parse_listener(const char *spec, char *host, size_t hostlen, char *port, size_t portlen,
-			   char *err, size_t errlen)
-{
-	const char *p = strstr(spec, "://");
-	const char *hp;
-	const char *colon;
-
-	if (p == NULL)
-	{
-		snprintf(err, errlen, "listener \"%s\" is not of the form PLAINTEXT://host:port", spec);
-		return false;
-	}
-	if (!((p - spec) == 9 && strncasecmp(spec, "PLAINTEXT", 9) == 0))
-	{
-		snprintf(err, errlen, "listener \"%s\": only the PLAINTEXT security protocol is supported", spec);
-		return false;
-	}
-	hp = p + 3;
-	if (*hp == '[')
-	{
-		const char *close = strchr(hp, ']');
-
-		if (close == NULL || close[1] != ':')
-		{
-			snprintf(err, errlen, "listener \"%s\": bad IPv6 address (use [addr]:port)", spec);
-			return false;
-		}
-		snprintf(host, hostlen, "%.*s", (int) (close - hp - 1), hp + 1);
-		colon = close + 1;
-	}
-	else
-	{
-		colon = strrchr(hp, ':');
-		if (colon == NULL)
-		{
-			snprintf(err, errlen, "listener \"%s\" has no port", spec);
-			return false;
-		}
-		snprintf(host, hostlen, "%.*s", (int) (colon - hp), hp);
-	}
-	snprintf(port, portlen, "%s", colon + 1);
-	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) || atoi(port) <= 0 || atoi(port) > 65535)
-	{
-		snprintf(err, errlen, "listener \"%s\" has a bad port", spec);
-		return false;
-	}
-	return true;
-}
-
 static void
 open_listen_sockets(void)
 {
@@ -352,7 +308,7 @@ open_listen_sockets(void)
 			tok++;
 		if (*tok == '\0')
 			continue;
-		if (!parse_listener(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
+		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
 			elog_fatal("invalid value for setting \"listeners\": %s", err);
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
@@ -481,6 +437,7 @@ InitChildProcess(ProcKind kind, int slot)
 
 	InitLatchSupport();
 	ProcSlotActivate(slot);
+	elog_exit_hook = proc_exit;
 	SetupChildSignalHandlers();
 	{
 		sigset_t	none;
@@ -636,6 +593,22 @@ process_child_exit(void)
 			HandleChildCrash(pid, status, child.kind);
 			continue;
 		}
+		if (child.kind == PROC_WALWRITER && !wal_ready && !FatalError && Shutdown == NoShutdown)
+		{
+			/*
+			 * The WAL writer gave up before recovery finished (a missing or
+			 * foreign WAL device, say): trying again would fail again, as
+			 * PostgreSQL reasons about its startup process.  Stop.
+			 */
+			elog(LOG, "aborting startup due to WAL writer failure");
+			StartupFailed = true;
+			signal_children(SIGQUIT, true, true, true);
+			AbortStartTime = now_ms();
+			StragglersKilled = false;
+			Shutdown = ImmediateShutdown;
+			UpdatePMState(PM_WAIT_DEAD_END);
+			continue;
+		}
 		if (child.kind != PROC_BACKEND && pmState <= PM_RUN && !FatalError && Shutdown == NoShutdown)
 		{
 			char		msg[256];
@@ -695,11 +668,16 @@ process_reload_request(void)
 	signal_children(SIGHUP, true, true, true);
 }
 
+
 static void
 process_pmsignals(void)
 {
 	pending_pmsignal = false;
-	if (CheckPostmasterSignal(PMSIGNAL_WAL_READY) && pmState == PM_STARTUP && !FatalError)
+	if (CheckPostmasterSignal(PMSIGNAL_WAL_READY))
+		wal_ready = true;
+	if (CheckPostmasterSignal(PMSIGNAL_TOPICS_LOADED))
+		topics_loaded = true;
+	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{
 		UpdatePMState(PM_RUN);
 		write_pidfile("ready");
@@ -739,6 +717,7 @@ PostmasterStateMachine(void)
 			ShmemDestroy();
 			CreateSharedMemoryAndSemaphores();
 			FatalError = false;
+			wal_ready = topics_loaded = false;
 			memset(aux_last_start, 0, sizeof(aux_last_start));
 			UpdatePMState(PM_STARTUP);
 			maybe_start_aux_processes();
@@ -747,8 +726,13 @@ PostmasterStateMachine(void)
 
 	if (pmState == PM_NO_CHILDREN)
 	{
-		elog(LOG, "strata is shut down");
 		remove_pidfile();
+		if (StartupFailed)
+		{
+			elog(LOG, "strata could not start");
+			exit(1);
+		}
+		elog(LOG, "strata is shut down");
 		exit(0);
 	}
 }

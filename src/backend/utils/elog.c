@@ -29,6 +29,17 @@ char		elog_last_error[1024];
 
 static int	log_fd = 2;
 
+void		(*elog_exit_hook) (int code) = NULL;
+
+/* FATAL (and ERROR with nowhere to go) end the process cleanly. */
+static void pg_attribute_noreturn()
+fatal_exit(void)
+{
+	if (elog_exit_hook)
+		elog_exit_hook(1);
+	exit(1);
+}
+
 static const struct
 {
 	const char *name;
@@ -155,10 +166,10 @@ elog(int level, const char *fmt, ...)
 		va_end(ap);
 		if (elog_exception_stack != NULL)
 			siglongjmp(*elog_exception_stack, 1);
-		exit(1);
+		fatal_exit();
 	}
 	if (level == FATAL)
-		exit(1);
+		fatal_exit();
 	if (level == PANIC)
 		abort();
 	errno = save_errno;
@@ -172,7 +183,7 @@ elog_fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	elog_emit(FATAL, fmt, ap);
 	va_end(ap);
-	exit(1);
+	fatal_exit();
 }
 
 void

@@ -700,8 +700,9 @@ GucWriteDocs(FILE *out)
 			fprintf(out, "\n## %s\n\n| name | type | default | allowed | context | description |\n"
 					"|---|---|---|---|---|---|\n", group);
 		}
-		fprintf(out, "| `%s` | %s | `%s` | %s | %s | %s |\n", e->name, type_name(e),
-				e->boot_value, allowed, e->context == GUC_POSTMASTER ? "postmaster" : "sighup",
+		fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | %s |\n", e->name, type_name(e),
+				e->boot_value[0] ? "`" : "", e->boot_value[0] ? e->boot_value : "*(empty)*",
+				e->boot_value[0] ? "`" : "", allowed, e->context == GUC_POSTMASTER ? "postmaster" : "sighup",
 				e->description);
 		pfree(allowed);
 	}

@@ -23,7 +23,6 @@ char	   *catalog_conninfo;
 char	   *object_store;
 char	   *wal_device;
 int64		wal_size;
-int64		wal_buffers;
 int			wal_sync_method;
 int64		wal_io_depth;
 int64		upload_threshold;
@@ -33,6 +32,7 @@ int64		compaction_max_age;
 int64		log_cache_size;
 int64		block_cache_size;
 int64		num_partitions;
+int64		max_partitions;
 bool		auto_create_topics;
 int64		max_connections;
 int64		socket_request_max_bytes;
@@ -122,9 +122,6 @@ GucEntry	GucTable[] = {
 	{"wal_size", GUC_INT, GUC_POSTMASTER, "WAL",
 		"Size of the WAL file created by strata_ctl init (a block device is used whole).",
 		GUC_UNIT_BYTES, &wal_size, "1GB", 1 * MB, 16 * TB},
-	{"wal_buffers", GUC_INT, GUC_POSTMASTER, "WAL",
-		"Size of the shared-memory ring that produce requests copy into before the WAL writer writes it.",
-		GUC_UNIT_BYTES, &wal_buffers, "64MB", 256 * KB, 16 * GB},
 	{"wal_sync_method", GUC_ENUM, GUC_POSTMASTER, "WAL",
 		"How WAL writes are made durable: o_dsync (O_DIRECT|O_DSYNC) or fdatasync (O_DIRECT, then fdatasync).",
 		GUC_UNIT_NONE, &wal_sync_method, "o_dsync", 0, 0, wal_sync_method_options},
@@ -134,7 +131,7 @@ GucEntry	GucTable[] = {
 
 	/* ---- Caches ---- */
 	{"log_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
-		"Shared memory for recent record batches, from which tail reads are served.",
+		"The WAL ring in shared memory, which is also the log cache: produce copies batches in, tail fetches read them; data not yet uploaded must fit (see doc/wal.md).",
 		GUC_UNIT_BYTES, &log_cache_size, "256MB", 1 * MB, 1 * TB},
 	{"block_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
 		"Shared memory for blocks read from object storage.",
@@ -144,6 +141,9 @@ GucEntry	GucTable[] = {
 	{"num_partitions", GUC_INT, GUC_SIGHUP, "Topics",
 		"Partitions of a topic created without a partition count (also by auto-creation).",
 		GUC_UNIT_NONE, &num_partitions, "1", 1, 100000},
+	{"max_partitions", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Most partitions this broker can hold (sizes the shared-memory partition registry).",
+		GUC_UNIT_NONE, &max_partitions, "4096", 16, 1000000},
 	{"auto_create_topics", GUC_BOOL, GUC_SIGHUP, "Topics",
 		"Create a topic when a client asks for metadata of, or produces to, a topic that does not exist.",
 		GUC_UNIT_NONE, &auto_create_topics, "on"},

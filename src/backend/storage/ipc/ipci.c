@@ -12,9 +12,12 @@
  */
 #include "c.h"
 
+#include "kafka/partition.h"
 #include "postmaster/pmsignal.h"
+#include "storage/logcache.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
+#include "storage/wal.h"
 
 size_t
 CalculateShmemSize(void)
@@ -23,6 +26,9 @@ CalculateShmemSize(void)
 
 	size = add_size(size, ProcArrayShmemSize());
 	size = add_size(size, PMSignalShmemSize());
+	size = add_size(size, PartitionShmemSize());
+	size = add_size(size, WalShmemSize());
+	size = add_size(size, LogCacheShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -34,4 +40,7 @@ CreateSharedMemoryAndSemaphores(void)
 	ShmemCreate(CalculateShmemSize());
 	ProcArrayShmemInit();
 	PMSignalShmemInit();
+	PartitionShmemInit();
+	WalShmemInit();
+	LogCacheShmemInit();		/* after WalShmemInit */
 }

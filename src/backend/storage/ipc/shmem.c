@@ -47,7 +47,7 @@ add_size(size_t s1, size_t s2)
 	size_t		result;
 
 	if (__builtin_add_overflow(s1, s2, &result))
-		elog_fatal("requested shared memory size overflows size_t: lower wal_buffers, log_cache_size or block_cache_size");
+		elog_fatal("requested shared memory size overflows size_t: lower log_cache_size or block_cache_size");
 	return result;
 }
 
@@ -57,7 +57,7 @@ mul_size(size_t s1, size_t s2)
 	size_t		result;
 
 	if (__builtin_mul_overflow(s1, s2, &result))
-		elog_fatal("requested shared memory size overflows size_t: lower wal_buffers, log_cache_size or block_cache_size");
+		elog_fatal("requested shared memory size overflows size_t: lower log_cache_size or block_cache_size");
 	return result;
 }
 
@@ -71,7 +71,7 @@ ShmemCreate(size_t size)
 	size = TYPEALIGN(4096, size);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
-		elog_fatal("could not create shared memory segment of %zu bytes: %s; lower wal_buffers, log_cache_size or block_cache_size",
+		elog_fatal("could not create shared memory segment of %zu bytes: %s; lower log_cache_size or block_cache_size",
 				   size, strerror(errno));
 	ShmemBase = p;
 	ShmemTotalSize = size;

@@ -1,0 +1,116 @@
+/*-------------------------------------------------------------------------
+ *
+ * topics.h
+ *	  Topic management: creating, deleting and altering topics in the
+ *	  catalog and mirroring them into the shared-memory registry.
+ *
+ *	  These functions speak in TopicResult codes, not Kafka error codes:
+ *	  the Kafka request handlers map them onto the wire (and the same
+ *	  functions serve SQL-side tools later).  Each failure comes with a
+ *	  message meant for the client (the Kafka ErrorMessage field).
+ *
+ * include/kafka/topics.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_KAFKA_TOPICS_H
+#define STRATA_KAFKA_TOPICS_H
+
+#include "c.h"
+
+#include <libpq-fe.h>
+
+#include "kafka/partition.h"
+
+typedef enum TopicResult
+{
+	TOPIC_OK = 0,
+	TOPIC_EXISTS,
+	TOPIC_NOT_FOUND,
+	TOPIC_INVALID_NAME,
+	TOPIC_INVALID_PARTITIONS,
+	TOPIC_INVALID_REPLICATION,
+	TOPIC_INVALID_CONFIG,
+	TOPIC_REGISTRY_FULL,
+	TOPIC_CATALOG_ERROR
+} TopicResult;
+
+/* A name = value pair as given by a client (value NULL = reset/unset). */
+typedef struct TopicConfigEntry
+{
+	const char *name;
+	size_t		name_len;
+	const char *value;
+	size_t		value_len;
+} TopicConfigEntry;
+
+/* The topic-level configs Strata knows, for DescribeConfigs. */
+typedef enum TopicConfigType
+{
+	TCT_LONG,
+	TCT_INT,
+	TCT_STRING
+} TopicConfigType;
+
+typedef struct TopicConfigDef
+{
+	const char *name;
+	TopicConfigType type;
+	const char *default_value;
+	const char *doc;
+} TopicConfigDef;
+
+extern const TopicConfigDef TopicConfigDefs[];
+extern const int NumTopicConfigDefs;
+
+/* The value of a config of a topic as text (palloc'd). */
+extern char *TopicConfigValue(const TopicConfig *config, const char *name);
+
+/* Kafka's rule for topic names: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
+extern bool TopicNameValid(const char *name, size_t len, char **msg);
+
+/*
+ * Parse and check a list of configs onto *config (which holds the current
+ * or default values).  TOPIC_INVALID_CONFIG with *msg on a bad entry.
+ */
+extern TopicResult TopicConfigApply(TopicConfig *config, const TopicConfigEntry *entries,
+									int n, char **msg);
+
+/*
+ * Create a topic with num_partitions partitions led by this broker.
+ * validate_only checks everything and changes nothing.  On success the
+ * topic is in the catalog and in the registry.
+ */
+extern TopicResult TopicCreate(PGconn *conn, const char *name, size_t len,
+							   int32 num_partitions, int16 replication_factor,
+							   const TopicConfigEntry *configs, int nconfigs,
+							   bool validate_only, uint8 id_out[16], char **msg);
+
+/* Delete a topic (by name, or by id when name is NULL). */
+extern TopicResult TopicDelete(PGconn *conn, const char *name, size_t len,
+							   const uint8 *id, uint8 id_out[16], char **msg);
+
+/* Grow a topic to new_total partitions. */
+extern TopicResult TopicAddPartitions(PGconn *conn, const char *name, size_t len,
+									  int32 new_total, bool validate_only, char **msg);
+
+/*
+ * Change a topic's configs.  incremental: entries set (value) or delete
+ * (value NULL) single configs; otherwise the entries replace the whole set.
+ */
+extern TopicResult TopicAlterConfigs(PGconn *conn, const char *name, size_t len,
+									 const TopicConfigEntry *entries, int n,
+									 bool incremental, bool validate_only, char **msg);
+
+/*
+ * Load every topic and partition from the catalog into the registry,
+ * opening (epoch + 1) the streams of partitions this broker leads or that
+ * have no leader yet, and dropping topics that are gone.  Run by the
+ * catalog worker at start and when the catalog announces a change.
+ */
+extern bool TopicsLoad(PGconn *conn, char *err, size_t errlen);
+
+/* A backend's own catalog connection, made on first use; NULL + msg. */
+extern PGconn *BackendCatalogConnection(char **msg);
+
+#endif							/* STRATA_KAFKA_TOPICS_H */

@@ -1,0 +1,218 @@
+/*-------------------------------------------------------------------------
+ *
+ * wal.h
+ *	  The write-ahead log: a shared-memory ring that backends append record
+ *	  batches to, written to the WAL device by the WAL writer.
+ *
+ *	  Positions are LSNs: byte positions in an endless logical log.  The ring
+ *	  in shared memory (log_cache_size bytes) holds LSN x at x % ring_size;
+ *	  the device holds it at WAL_DATA_START + x % device_data_size.  Four
+ *	  positions move forward only:
+ *
+ *		trim <= flushed <= published <= reserved
+ *
+ *	  reserved:  next LSN handed out to an appender (under the insert lock);
+ *	  published: every record below it has been copied into the ring;
+ *	  flushed:   every record below it is durable on the device;
+ *	  trim:      everything below it is safe in object storage (WalTrim).
+ *
+ *	  The ring IS the log cache (storage/logcache.h): fetches read records
+ *	  straight from it, and bytes below trim stay readable until the space
+ *	  is needed again.  An appender may use space up to
+ *	  align_down(durable trim, 4 KiB) + min(ring size, device data size);
+ *	  past that it waits (back-pressure) until the uploader trims.
+ *
+ *	  Contract for appenders (backends):
+ *	  - The process must own a process slot (MyProcSlot, MyLatch).
+ *	  - Appends of one stream must be serialised by the caller (the
+ *	    partition's append lock held across WalAppend), so that a stream's
+ *	    records are in offset order in the WAL.
+ *	  - WalAppend* returns the end LSN of what it appended once the bytes
+ *	    are in the ring (visible to the WAL writer); durability needs
+ *	    WalWaitFlushed(end_lsn).  Neither ever fails because the WAL is
+ *	    full: they sleep until space is trimmed.  A record larger than a
+ *	    quarter of the WAL's capacity is a caller bug (ERROR).
+ *	  - Before recovery has finished (WalIsReady), appends wait for it.
+ *
+ * include/storage/wal.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_WAL_H
+#define STRATA_WAL_H
+
+#include "c.h"
+
+typedef uint64 WalLsn;
+
+#define WAL_BLOCK_SIZE			4096
+#define WAL_HEADER_BLOCKS		2
+#define WAL_DATA_START			(WAL_HEADER_BLOCKS * WAL_BLOCK_SIZE)
+#define WAL_RECORD_ALIGN		8
+
+/* ---- Device header (one 4 KiB block, two alternating copies) ---- */
+#define WAL_HEADER_MAGIC		0x4c574453	/* "SDWL" little-endian */
+#define WAL_FORMAT_VERSION		1
+
+typedef struct WalDeviceHeader
+{
+	uint32		magic;			/* WAL_HEADER_MAGIC */
+	uint32		version;		/* WAL_FORMAT_VERSION */
+	uint64		capacity;		/* bytes of the device in use, headers included */
+	uint64		sequence;		/* incremented by every header write; slot = seq % 2 */
+	uint64		trim_lsn;		/* recovery scans from here */
+	uint64		node_id;		/* broker_id of the owning broker */
+	uint64		node_epoch;		/* the broker's epoch when it last opened the WAL */
+	uint32		generation;		/* incremented at each recovery (see walrecovery.c) */
+	uint32		block_size;		/* WAL_BLOCK_SIZE */
+	int64		created_at;		/* Unix time in seconds (information only) */
+	uint32		crc;			/* CRC-32C of the bytes before this field */
+	uint32		pad;
+} WalDeviceHeader;
+
+/* ---- Record header (64 bytes, little-endian, records 8-byte aligned) ---- */
+#define WAL_RECORD_MAGIC		0x52445453	/* "STDR" */
+#define WAL_PADDING_MAGIC		0x50445453	/* "STDP" */
+
+typedef struct WalRecordHeader
+{
+	uint32		magic;			/* WAL_RECORD_MAGIC or WAL_PADDING_MAGIC */
+	uint32		body_len;		/* bytes after the header (padding: not written) */
+	uint32		crc;			/* CRC-32C of header (crc field zero) + body */
+	uint32		record_count;	/* Kafka records in the batch */
+	uint64		lsn;			/* this record's own LSN: a stale record from an
+								 * earlier lap of the device never matches */
+	uint64		stream_id;
+	uint64		stream_epoch;
+	int64		base_offset;	/* Kafka offset of the first record */
+	int64		max_timestamp;	/* Kafka maxTimestamp, for the object index */
+	uint32		generation;		/* device header generation when written */
+	uint32		reserved;
+} WalRecordHeader;
+
+#define WAL_RECORD_HEADER_SIZE	((uint32) sizeof(WalRecordHeader))
+
+StaticAssertDecl(sizeof(WalRecordHeader) == 64, "WalRecordHeader must be 64 bytes");
+StaticAssertDecl(sizeof(WalDeviceHeader) <= WAL_BLOCK_SIZE, "device header fits a block");
+
+/* Total aligned size a record with body_len bytes takes in the log. */
+static inline uint64
+WalRecordSize(uint64 body_len)
+{
+	return TYPEALIGN(WAL_RECORD_ALIGN, WAL_RECORD_HEADER_SIZE + body_len);
+}
+
+/* One record to append: a Kafka record batch of one stream. */
+typedef struct WalAppendItem
+{
+	uint64		stream_id;
+	uint64		stream_epoch;
+	int64		base_offset;
+	uint32		record_count;
+	int64		max_timestamp;
+	const void *data;			/* the record batch bytes */
+	uint32		len;
+	/* out: where it went */
+	WalLsn		lsn;			/* start of its record header */
+	WalLsn		end_lsn;		/* end of the record (what to wait for) */
+} WalAppendItem;
+
+/* ---- Format helpers (walformat.c; pure functions, used by the tests) ---- */
+
+/* Fill hdr's checksum; body may be NULL for padding records. */
+extern void WalRecordSetCrc(WalRecordHeader *hdr, const void *body);
+/* CRC of a record whose body lies in up to two pieces (ring wrap). */
+extern uint32 WalRecordComputeCrc(const WalRecordHeader *hdr,
+								  const void *body1, size_t len1,
+								  const void *body2, size_t len2);
+extern void WalDeviceHeaderSetCrc(WalDeviceHeader *hdr);
+/* True if the block holds a header with good magic, version and CRC. */
+extern bool WalDeviceHeaderValid(const WalDeviceHeader *hdr);
+
+/*
+ * Create a WAL device: a file preallocated to size bytes (rounded down to
+ * 4 KiB), or, for an existing block device, the whole device (size
+ * ignored).  Writes both header blocks for node node_id, epoch 0, trim 0.
+ * On failure returns false and puts a one-line message in err.
+ * strata_ctl init calls this with wal_device / wal_size.
+ */
+extern bool WalDeviceCreate(const char *path, uint64 size, uint64 node_id,
+							char *err, size_t errlen);
+
+/* The path the settings name (wal_device, or DATADIR/wal/strata.wal); palloc'd. */
+extern char *WalDevicePath(void);
+
+/* ---- Shared memory ---- */
+extern size_t WalShmemSize(void);
+extern void WalShmemInit(void);
+
+/* ---- Appending (backends) ---- */
+
+/* Append one record batch; returns its end LSN (what to wait for). */
+extern WalLsn WalAppend(uint64 stream_id, uint64 stream_epoch, int64 base_offset,
+						uint32 record_count, int64 max_timestamp,
+						const void *data, uint32 len);
+
+/*
+ * Append several records (e.g. one produce request's partitions) with one
+ * reservation; fills each item's lsn/end_lsn and returns the largest end
+ * LSN.  Records of one stream must be in offset order within items.
+ */
+extern WalLsn WalAppendMulti(WalAppendItem *items, int nitems);
+
+/*
+ * Sleep on MyLatch until the flushed position is >= end_lsn.  No polling:
+ * the WAL writer sets exactly the latches of the waiters a flush satisfied.
+ * May consume a latch wakeup meant for something else; callers re-check
+ * their own conditions afterwards, as everywhere with latches.
+ */
+extern void WalWaitFlushed(WalLsn end_lsn);
+
+/* Current positions (atomic reads). */
+extern WalLsn WalFlushedLsn(void);
+extern WalLsn WalInsertLsn(void);
+extern WalLsn WalTrimLsn(void);
+
+/* ---- Trimming (the uploader) ---- */
+
+/*
+ * Everything below lsn is safe in object storage: advance the trim
+ * position (clamped to the flushed position; never moves back).  The WAL
+ * writer rewrites the device header; once that is durable the space is
+ * reused and appenders blocked on a full WAL are woken.
+ */
+extern void WalTrim(WalLsn lsn);
+
+/* ---- Readiness and recovery ---- */
+
+/* True once recovery has finished and appends/reads may proceed. */
+extern bool WalIsReady(void);
+/* Sleep on MyLatch until recovery has finished. */
+extern void WalWaitReady(void);
+
+/*
+ * Recover the device named by the settings into the (freshly created)
+ * shared memory: newest valid header, scan from trim, stop at the first
+ * torn or corrupt record, rebuild ring and log cache, bump the generation
+ * in the header, mark the WAL ready.  Run by the WAL writer at start; the
+ * unit tests call it in-process.  Refuses (FATAL) a device of another
+ * node, one smaller than its header says, or one that is not a WAL.
+ * Returns the device fd (O_DIRECT, opened per wal_sync_method).
+ */
+extern int	WalRecover(void);
+
+/* Statistics (shared counters). */
+typedef struct WalStats
+{
+	uint64		appends;			/* records appended */
+	uint64		append_bytes;
+	uint64		writes;				/* device write I/Os */
+	uint64		write_bytes;
+	uint64		backpressure_waits;	/* appends that had to wait for space */
+	uint64		header_writes;
+	uint64		recovered_records;
+	uint64		recovered_bytes;
+} WalStats;
+extern void WalGetStats(WalStats *stats);
+
+#endif							/* STRATA_WAL_H */

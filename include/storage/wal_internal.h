@@ -1,0 +1,133 @@
+/*-------------------------------------------------------------------------
+ *
+ * wal_internal.h
+ *	  Shared-memory layout of the WAL ring and its log cache index.  Only
+ *	  for storage/wal/ and storage/cache/; everybody else uses wal.h and
+ *	  logcache.h.
+ *
+ *	  Locking: insert_lck (a spinlock, held for a few hundred instructions
+ *	  at most) protects reserved, limit_base, entry_alloc, the entries being
+ *	  allocated and the stream table's links.  The positions that other
+ *	  processes read without the lock (reserved, flushed, trim, ...) are
+ *	  written with atomic stores.  The WAL writer alone writes flushed,
+ *	  durable_trim and the streams' flushed_next.
+ *
+ * include/storage/wal_internal.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_WAL_INTERNAL_H
+#define STRATA_WAL_INTERNAL_H
+
+#include "c.h"
+#include "storage/spin.h"
+#include "storage/wal.h"
+
+#define WAL_NO_SEQ			UINT64_MAX
+#define WAL_NOT_INSERTING	UINT64_MAX
+
+/* Per process slot (indexed like ProcArray->slots). */
+typedef struct WalSlotState
+{
+	uint64		inserting_at;	/* start LSN of an append being copied, or
+								 * WAL_NOT_INSERTING */
+	uint64		wait_flush_lsn; /* waiting for flushed >= this; 0 none */
+	uint32		wait_space;		/* waiting for ring space or readiness */
+	uint32		data_waiting;	/* registered by LogCacheWaitRegister */
+	uint64		data_wait_stream;
+	int64		data_wait_offset;
+} __attribute__((aligned(64))) WalSlotState;
+
+/* One log cache index entry per WAL data record. */
+typedef struct LogCacheEntry
+{
+	uint64		seq;			/* entry sequence number; slot = seq % nentries */
+	WalLsn		lsn;			/* start of the record header */
+	uint64		stream_id;
+	uint64		stream_epoch;
+	int64		base_offset;
+	uint32		record_count;
+	uint32		body_len;
+	uint64		prev_seq;		/* same stream; WAL_NO_SEQ if none */
+	uint64		next_seq;
+} LogCacheEntry;
+
+typedef struct LogCacheStream
+{
+	uint32		in_use;
+	uint32		pad;
+	uint64		stream_id;
+	uint64		stream_epoch;
+	uint64		first_seq;		/* oldest entry still in the index */
+	uint64		last_seq;
+	int64		next_offset;	/* after the last appended batch */
+	int64		flushed_next;	/* after the last durable batch */
+} LogCacheStream;
+
+typedef struct WalShmemStruct
+{
+	slock_t		insert_lck;
+	/* protected by insert_lck */
+	WalLsn		reserved;
+	WalLsn		limit_base;		/* align_down(durable trim, block) */
+	uint64		entry_alloc;	/* next entry sequence number */
+
+	/* atomics */
+	WalLsn		flushed;
+	WalLsn		trim_requested;
+	WalLsn		durable_trim;
+	uint32		ready;
+	uint32		backpressure_logged;
+	uint64		flush_scan_seq; /* WAL writer: first entry not yet flushed */
+
+	/* geometry, fixed by recovery */
+	uint64		ring_size;
+	uint64		dev_data_size;
+	uint64		capacity;		/* min(ring_size, dev_data_size) */
+	uint64		max_append;		/* capacity / 4 */
+	uint32		generation;
+
+	uint64		nentries;
+	uint32		nstreams;		/* power of two */
+	int			nslots;
+
+	WalStats	stats;			/* atomically incremented */
+
+	/* pieces of the segment (the mapping is inherited at fork) */
+	char	   *ring;
+	WalSlotState *slots;
+	LogCacheEntry *entries;
+	LogCacheStream *streams;
+} WalShmemStruct;
+
+extern WalShmemStruct *WalShmem;
+
+#define WalAtomicRead(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define WalAtomicWrite(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define WalAtomicAdd(p, v)		__atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+
+/* Ring helpers: copy in/out at an LSN, wrapping at the ring end. */
+extern void WalRingWrite(WalLsn lsn, const void *src, size_t len);
+extern void WalRingRead(WalLsn lsn, void *dst, size_t len);
+
+/* logcache.c, called with insert_lck held; false if the stream table is full. */
+extern bool LogCacheAddEntryLocked(const WalRecordHeader *hdr, WalLsn lsn);
+/* logcache.c: true if allocating n more entries reuses none still untrimmed. */
+extern bool LogCacheEntriesAvailableLocked(int n, WalLsn durable_trim);
+extern size_t LogCacheEntriesSize(void);
+extern uint64 LogCacheNumEntries(void);
+extern uint32 LogCacheNumStreams(void);
+
+/* Size of the ring from the settings (log_cache_size rounded down). */
+extern uint64 WalRingSize(void);
+
+/* wal.c, WAL writer: wake flush waiters / space waiters. */
+extern void WalWakeFlushWaiters(WalLsn flushed);
+extern void WalWakeSpaceWaiters(void);
+
+/* walrecovery.c: open the device per wal_sync_method (FATAL on failure). */
+extern int	WalDeviceOpen(const char *path, int64 *size);
+/* walrecovery.c: write the next header copy with this trim; PANIC on error. */
+extern void WalWriteHeader(int fd, WalLsn trim);
+
+#endif							/* STRATA_WAL_INTERNAL_H */

@@ -1,0 +1,404 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalogworker.c
+ *	  The catalog worker: the auxiliary process that keeps this broker's
+ *	  lease in the catalog alive and listens for the catalog's NOTIFYs.
+ *
+ *	  Started by the postmaster (slot, latch and signal handlers are set up
+ *	  before CatalogWorkerMain is called; see postmaster/interrupt.h).  It
+ *	  holds one libpq connection, used asynchronously so that the process
+ *	  only ever sleeps in WaitLatchOrSocket on its latch and the connection's
+ *	  socket together: a NOTIFY, a SIGTERM/SIGHUP, the next lease renewal or
+ *	  the postmaster's death wake it.  The catalog is never polled in a loop.
+ *
+ *	  Connection loss (catalog restarted, network gone, a statement that
+ *	  does not answer within a third of the lease) is never fatal: the worker
+ *	  drops the connection, logs the outage once, and reconnects with a
+ *	  backoff that doubles from 100 ms up to catalog_retry_max; on success it
+ *	  logs the recovery once, LISTENs again and renews the lease at once.
+ *	  The rest of the broker keeps serving what it can meanwhile.
+ *
+ *	  On shutdown (SIGTERM) it marks the broker stopped, with its lease
+ *	  expired, so that other brokers need not wait for the lease to run out.
+ *
+ *	  Later issues hang their work on the notifications received here
+ *	  (loading topics and partitions into shared memory, opening partitions
+ *	  when leadership moves).
+ *
+ * src/backend/catalog/catalogworker.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <time.h>
+
+#include "catalog/catalog.h"
+#include "kafka/topics.h"
+#include "storage/wal.h"
+#include "postmaster/pmsignal.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+#define BACKOFF_START_MS	100
+
+static PGconn *conn = NULL;
+
+/* Outage bookkeeping: logged once when it starts and once when it ends. */
+static bool in_outage = false;
+static int64 outage_start_ms = 0;
+static int64 backoff_ms = BACKOFF_START_MS;
+static bool fenced_logged = false;
+
+static int64
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+drop_connection(void)
+{
+	if (conn)
+		PQfinish(conn);
+	conn = NULL;
+}
+
+/* Note a failure: the first one of an outage is logged, later ones not. */
+static void
+note_outage(const char *what)
+{
+	if (!in_outage)
+	{
+		char	   *desc = CatalogDescribe();
+
+		elog(WARNING, "catalog unreachable (%s): %s; retrying with backoff up to catalog_retry_max (%lld ms)",
+			 desc, what, (long long) catalog_retry_max);
+		pfree(desc);
+		in_outage = true;
+		outage_start_ms = now_ms();
+		backoff_ms = BACKOFF_START_MS;
+	}
+	else
+		backoff_ms = Min(backoff_ms * 2, catalog_retry_max);
+	drop_connection();
+}
+
+/*
+ * Connect without blocking: PQconnectStartParams + PQconnectPoll, waiting
+ * on the socket (and nothing else: a SIGTERM is looked at when this returns,
+ * at most CATALOG_CONNECT_TIMEOUT seconds later).
+ */
+static PGconn *
+worker_connect(char *err, size_t errlen)
+{
+	char	   *conninfo;
+	char		timeout[16];
+	const char *keys[4];
+	const char *vals[4];
+	PGconn	   *c;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	int64		deadline = now_ms() + CATALOG_CONNECT_TIMEOUT * 1000;
+
+	if (!CatalogConninfo(&conninfo, err, errlen))
+		return NULL;
+	snprintf(timeout, sizeof(timeout), "%d", CATALOG_CONNECT_TIMEOUT);
+	keys[0] = "connect_timeout";
+	vals[0] = timeout;
+	keys[1] = "application_name";
+	vals[1] = "strata catalog worker";
+	keys[2] = "dbname";
+	vals[2] = conninfo;
+	keys[3] = NULL;
+	vals[3] = NULL;
+	c = PQconnectStartParams(keys, vals, 1);
+	pfree(conninfo);
+	if (c == NULL || PQstatus(c) == CONNECTION_BAD)
+	{
+		CatalogConnError(c, "could not connect", err, errlen);
+		if (c)
+			PQfinish(c);
+		return NULL;
+	}
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
+	{
+		int64		remaining = deadline - now_ms();
+		int			rc;
+
+		if (remaining <= 0)
+		{
+			snprintf(err, errlen, "could not connect: timeout after %d s", CATALOG_CONNECT_TIMEOUT);
+			PQfinish(c);
+			return NULL;
+		}
+		rc = WaitLatchOrSocket(MyLatch,
+							   (st == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE) |
+							   WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							   PQsocket(c), (long) remaining);
+		if (rc & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE))
+			st = PQconnectPoll(c);
+	}
+	if (st == PGRES_POLLING_FAILED)
+	{
+		CatalogConnError(c, "could not connect", err, errlen);
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+/*
+ * Run one statement asynchronously, waiting on the socket at most
+ * timeout_ms.  Returns the (last) result with an OK status, or NULL with
+ * err set; after a NULL the connection may be unusable and the caller
+ * drops it.
+ */
+static PGresult *
+worker_exec(const char *sql, int nparams, const char *const *params,
+			long timeout_ms, char *err, size_t errlen)
+{
+	int64		deadline = now_ms() + timeout_ms;
+	PGresult   *res;
+	PGresult   *last = NULL;
+	ExecStatusType st;
+
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
+	{
+		CatalogConnError(conn, "could not send a query", err, errlen);
+		return NULL;
+	}
+	while (PQisBusy(conn))
+	{
+		int64		remaining = deadline - now_ms();
+		int			rc;
+
+		if (remaining <= 0)
+		{
+			snprintf(err, errlen, "no answer within %ld ms", timeout_ms);
+			return NULL;
+		}
+		rc = WaitLatchOrSocket(MyLatch, WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							   PQsocket(conn), (long) remaining);
+		if ((rc & WL_SOCKET_READABLE) && !PQconsumeInput(conn))
+		{
+			CatalogConnError(conn, "connection lost", err, errlen);
+			return NULL;
+		}
+	}
+	while ((res = PQgetResult(conn)) != NULL)
+	{
+		PQclear(last);
+		last = res;
+	}
+	st = last ? PQresultStatus(last) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+	{
+		CatalogConnError(conn, "query failed", err, errlen);
+		if (last && PQresultErrorMessage(last)[0])
+		{
+			char		tmp[768];
+
+			snprintf(tmp, sizeof(tmp), "query failed: %s", PQresultErrorMessage(last));
+			for (char *p = tmp; *p; p++)
+				if (*p == '\n')
+					*p = ' ';
+			snprintf(err, errlen, "%s", tmp);
+		}
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+}
+
+/* The registry needs (re)loading: at connect and on partition changes. */
+static bool topics_stale = true;
+static bool topics_loaded_once = false;
+
+static void
+handle_notifications(void)
+{
+	PGnotify   *n;
+
+	while ((n = PQnotifies(conn)) != NULL)
+	{
+		elog(DEBUG1, "catalog notification on %s: %s", n->relname, n->extra);
+		if (strcmp(n->relname, CATALOG_CHANNEL_PARTITIONS) == 0)
+			topics_stale = true;
+		PQfreemem(n);
+	}
+}
+
+/*
+ * Load the topic registry from the catalog when it is stale; the first
+ * successful load tells the postmaster the broker can open.  false means
+ * the connection is to be dropped.
+ */
+static bool
+sync_topics(char *err, size_t errlen)
+{
+	if (!topics_stale)
+		return true;
+	/* Partitions' next offsets come from the recovered WAL: wait for it. */
+	if (!WalIsReady())
+		return true;			/* the WAL writer sets our latch when it is */
+	if (!TopicsLoad(conn, err, errlen))
+		return false;
+	topics_stale = false;
+	if (!topics_loaded_once)
+	{
+		topics_loaded_once = true;
+		SendPostmasterSignal(PMSIGNAL_TOPICS_LOADED);
+	}
+	return true;
+}
+
+/* Renew the lease; false means the connection is to be dropped. */
+static bool
+renew_lease(char *err, size_t errlen)
+{
+	char		idbuf[24],
+				epochbuf[24],
+				leasebuf[24];
+	const char *p[3] = {idbuf, epochbuf, leasebuf};
+	PGresult   *res;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) broker_id);
+	snprintf(epochbuf, sizeof(epochbuf), "%lld", (long long) CatalogBrokerEpoch);
+	snprintf(leasebuf, sizeof(leasebuf), "%lld", (long long) broker_lease_time);
+	res = worker_exec(CatalogRenewLeaseSQL, 3, p, broker_lease_time / 3, err, errlen);
+	if (res == NULL)
+		return false;
+	if (PQntuples(res) == 0)
+	{
+		if (!fenced_logged)
+			elog(WARNING, "broker %lld is no longer registered with epoch %lld in the catalog: another process took over this broker_id; not renewing the lease",
+				 (long long) broker_id, (long long) CatalogBrokerEpoch);
+		fenced_logged = true;
+	}
+	else
+		fenced_logged = false;
+	PQclear(res);
+	return true;
+}
+
+static void
+mark_stopped(void)
+{
+	char		idbuf[24],
+				epochbuf[24],
+				err[768];
+	const char *p[2] = {idbuf, epochbuf};
+	PGresult   *res;
+
+	if (conn == NULL)
+		return;
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) broker_id);
+	snprintf(epochbuf, sizeof(epochbuf), "%lld", (long long) CatalogBrokerEpoch);
+	res = worker_exec(CatalogMarkStoppedSQL, 2, p, 2000, err, sizeof(err));
+	if (res == NULL)
+		elog(LOG, "could not mark broker %lld stopped in the catalog: %s", (long long) broker_id, err);
+	else
+	{
+		elog(DEBUG1, "broker %lld marked stopped in the catalog", (long long) broker_id);
+		PQclear(res);
+	}
+}
+
+void
+CatalogWorkerMain(void)
+{
+	int64		next_attempt = 0;	/* when to try connecting again */
+	int64		next_renew = 0;		/* when the lease is next renewed */
+
+	for (;;)
+	{
+		char		err[1024];
+		int64		now;
+		int64		wake;
+		int			events;
+		int			rc;
+
+		ResetLatch(MyLatch);
+		if (ShutdownRequestPending)
+		{
+			mark_stopped();
+			drop_connection();
+			proc_exit(0);
+		}
+		ProcessConfigReloadIfPending();
+
+		now = now_ms();
+		if (conn == NULL && now >= next_attempt)
+		{
+			conn = worker_connect(err, sizeof(err));
+			if (conn != NULL &&
+				!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS,
+								   err, sizeof(err)))
+				drop_connection();
+			if (conn == NULL)
+			{
+				note_outage(err);
+				next_attempt = now_ms() + backoff_ms;
+			}
+			else
+			{
+				next_renew = 0; /* renew at once */
+				topics_stale = true;
+			}
+		}
+		now = now_ms();
+		if (conn != NULL && now >= next_renew)
+		{
+			if (!renew_lease(err, sizeof(err)))
+			{
+				note_outage(err);
+				next_attempt = now_ms() + backoff_ms;
+			}
+			else
+			{
+				if (in_outage)
+				{
+					elog(LOG, "catalog reachable again after %.1f s; lease renewed",
+						 (double) (now_ms() - outage_start_ms) / 1000.0);
+					in_outage = false;
+					backoff_ms = BACKOFF_START_MS;
+				}
+				next_renew = now_ms() + Max(broker_lease_time / 3, 1);
+			}
+		}
+		if (conn != NULL)
+			handle_notifications();
+		if (conn != NULL && !sync_topics(err, sizeof(err)))
+		{
+			note_outage(err);
+			next_attempt = now_ms() + backoff_ms;
+		}
+
+		now = now_ms();
+		wake = conn != NULL ? next_renew : next_attempt;
+		events = WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH;
+		if (conn != NULL)
+			events |= WL_SOCKET_READABLE;
+		rc = WaitLatchOrSocket(MyLatch, events, conn ? PQsocket(conn) : -1,
+							   (long) Max(wake - now, 0));
+		if (conn != NULL && (rc & WL_SOCKET_READABLE))
+		{
+			if (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD)
+			{
+				CatalogConnError(conn, "connection lost", err, sizeof(err));
+				note_outage(err);
+				next_attempt = now_ms() + backoff_ms;
+			}
+			else
+			{
+				handle_notifications();
+				SetLatch(MyLatch);	/* reload at the top of the loop */
+			}
+		}
+	}
+}

@@ -1,0 +1,296 @@
+/*-------------------------------------------------------------------------
+ *
+ * migrate.c
+ *	  The catalog's schema and its numbered migrations.
+ *
+ *	  The schema "strata" is built by an ordered list of migrations, each a
+ *	  SQL script with a number and a name.  strata.schema_version records
+ *	  the ones applied.  CatalogMigrate applies the missing ones, each in its
+ *	  own transaction that first takes a transaction-level advisory lock:
+ *	  several brokers (and strata_ctl init) may start against one catalog at
+ *	  the same moment, and the lock makes exactly one of them apply each
+ *	  migration while the others wait and then find it done.
+ *
+ *	  A catalog whose version is higher than the highest migration compiled
+ *	  in here was upgraded by a newer Strata; an older binary refuses it
+ *	  rather than misread tables it does not know.
+ *
+ *	  Later issues add their tables (objects, groups, producer ids, metrics)
+ *	  by appending migrations to the list; a migration once released is
+ *	  never edited.  The SQL lives in this file, so the binary needs no
+ *	  installed data files to set up a catalog.
+ *
+ * src/backend/catalog/migrate.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "catalog/catalog.h"
+
+/* pg_advisory_xact_lock key serialising migrations ("STRATMIG" in ASCII). */
+#define MIGRATE_LOCK_KEY	"6004233789011331399"
+
+typedef struct CatalogMigration
+{
+	int			version;
+	const char *name;
+	const char *sql;
+} CatalogMigration;
+
+/*
+ * Migration 1: the cluster, brokers, topics, partitions and streams, the
+ * operator views and the NOTIFY triggers.
+ *
+ * brokers.lease_expires is the heart of liveness: a broker renews it every
+ * broker_lease_time/3; one whose lease has passed is considered dead even if
+ * its state still says 'alive'.  epoch is bumped on every start (and by
+ * whoever fences the broker), and every later write the broker makes is
+ * conditional on its epoch, so a zombie cannot overwrite its successor.
+ *
+ * NOTIFY: brokers send on strata_brokers when a broker row is added,
+ * removed, or changes state, epoch or address (not on every lease renewal,
+ * which would wake every broker three times per lease);
+ * strata_partitions when a partition's leader or target changes.  The
+ * payload is a small JSON object naming the row.
+ */
+static const char migration_001[] =
+"CREATE TABLE strata.cluster (\n"
+"    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),\n"
+"    created timestamptz NOT NULL DEFAULT now(),\n"
+"    one_row boolean NOT NULL DEFAULT true UNIQUE CHECK (one_row)\n"
+");\n"
+"INSERT INTO strata.cluster DEFAULT VALUES;\n"
+"\n"
+"CREATE TABLE strata.brokers (\n"
+"    id integer PRIMARY KEY CHECK (id >= 0),\n"
+"    listeners text NOT NULL,\n"
+"    advertised_listeners text NOT NULL,\n"
+"    rack text,\n"
+"    host text NOT NULL,\n"
+"    data_dir text NOT NULL,\n"
+"    pid integer,\n"
+"    state text NOT NULL DEFAULT 'starting'\n"
+"        CHECK (state IN ('starting', 'alive', 'stopping', 'stopped', 'fenced')),\n"
+"    epoch bigint NOT NULL DEFAULT 0,\n"
+"    lease_expires timestamptz,\n"
+"    wal_device text,\n"
+"    last_heartbeat timestamptz,\n"
+"    registered timestamptz NOT NULL DEFAULT now()\n"
+");\n"
+"\n"
+"CREATE TABLE strata.topics (\n"
+"    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),\n"
+"    name text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 249),\n"
+"    internal boolean NOT NULL DEFAULT false,\n"
+"    created timestamptz NOT NULL DEFAULT now()\n"
+");\n"
+"\n"
+"CREATE TABLE strata.topic_configs (\n"
+"    topic_id uuid NOT NULL REFERENCES strata.topics ON DELETE CASCADE,\n"
+"    name text NOT NULL,\n"
+"    value text,\n"
+"    PRIMARY KEY (topic_id, name)\n"
+");\n"
+"\n"
+"CREATE TABLE strata.streams (\n"
+"    id bigserial PRIMARY KEY,\n"
+"    epoch bigint NOT NULL DEFAULT 0,\n"
+"    start_offset bigint NOT NULL DEFAULT 0 CHECK (start_offset >= 0),\n"
+"    end_offset bigint NOT NULL DEFAULT 0,\n"
+"    state text NOT NULL DEFAULT 'closed' CHECK (state IN ('opened', 'closed', 'deleted')),\n"
+"    CHECK (end_offset >= start_offset)\n"
+");\n"
+"\n"
+"CREATE TABLE strata.partitions (\n"
+"    topic_id uuid NOT NULL REFERENCES strata.topics ON DELETE CASCADE,\n"
+"    index integer NOT NULL CHECK (index >= 0),\n"
+"    stream_id bigint NOT NULL UNIQUE REFERENCES strata.streams,\n"
+"    leader integer REFERENCES strata.brokers ON DELETE SET NULL,\n"
+"    leader_epoch integer NOT NULL DEFAULT 0,\n"
+"    target_broker integer REFERENCES strata.brokers ON DELETE SET NULL,\n"
+"    PRIMARY KEY (topic_id, index)\n"
+");\n"
+"CREATE INDEX partitions_leader ON strata.partitions (leader);\n"
+"\n"
+"CREATE VIEW strata.broker_status AS\n"
+"SELECT b.id, b.state, b.epoch, b.listeners, b.advertised_listeners, b.rack,\n"
+"       b.host, b.data_dir, b.pid, b.lease_expires,\n"
+"       (b.state IN ('starting', 'alive') AND coalesce(b.lease_expires > now(), false)) AS live,\n"
+"       now() - b.last_heartbeat AS since_heartbeat,\n"
+"       (SELECT count(*) FROM strata.partitions p WHERE p.leader = b.id) AS partitions_led\n"
+"FROM strata.brokers b;\n"
+"\n"
+"CREATE VIEW strata.partition_placement AS\n"
+"SELECT t.name AS topic, p.index AS partition, p.leader, p.leader_epoch,\n"
+"       (b.state IN ('starting', 'alive') AND coalesce(b.lease_expires > now(), false)) AS leader_live,\n"
+"       p.target_broker, p.stream_id, s.epoch AS stream_epoch,\n"
+"       s.start_offset, s.end_offset, s.state AS stream_state\n"
+"FROM strata.partitions p\n"
+"JOIN strata.topics t ON t.id = p.topic_id\n"
+"JOIN strata.streams s ON s.id = p.stream_id\n"
+"LEFT JOIN strata.brokers b ON b.id = p.leader;\n"
+"\n"
+"CREATE FUNCTION strata.notify_broker_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"DECLARE r strata.brokers;\n"
+"BEGIN\n"
+"    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;\n"
+"    PERFORM pg_notify('" CATALOG_CHANNEL_BROKERS "',\n"
+"        json_build_object('op', lower(TG_OP), 'id', r.id, 'state', r.state, 'epoch', r.epoch)::text);\n"
+"    RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER brokers_notify_insdel AFTER INSERT OR DELETE ON strata.brokers\n"
+"    FOR EACH ROW EXECUTE FUNCTION strata.notify_broker_change();\n"
+"CREATE TRIGGER brokers_notify_update AFTER UPDATE ON strata.brokers\n"
+"    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state\n"
+"                    OR OLD.epoch IS DISTINCT FROM NEW.epoch\n"
+"                    OR OLD.listeners IS DISTINCT FROM NEW.listeners\n"
+"                    OR OLD.advertised_listeners IS DISTINCT FROM NEW.advertised_listeners)\n"
+"    EXECUTE FUNCTION strata.notify_broker_change();\n"
+"\n"
+"CREATE FUNCTION strata.notify_partition_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"DECLARE r strata.partitions;\n"
+"BEGIN\n"
+"    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;\n"
+"    PERFORM pg_notify('" CATALOG_CHANNEL_PARTITIONS "',\n"
+"        json_build_object('op', lower(TG_OP), 'topic_id', r.topic_id, 'partition', r.index,\n"
+"                          'leader', r.leader, 'leader_epoch', r.leader_epoch,\n"
+"                          'target_broker', r.target_broker)::text);\n"
+"    RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER partitions_notify_insdel AFTER INSERT OR DELETE ON strata.partitions\n"
+"    FOR EACH ROW EXECUTE FUNCTION strata.notify_partition_change();\n"
+"CREATE TRIGGER partitions_notify_update AFTER UPDATE ON strata.partitions\n"
+"    FOR EACH ROW WHEN (OLD.leader IS DISTINCT FROM NEW.leader\n"
+"                    OR OLD.leader_epoch IS DISTINCT FROM NEW.leader_epoch\n"
+"                    OR OLD.target_broker IS DISTINCT FROM NEW.target_broker)\n"
+"    EXECUTE FUNCTION strata.notify_partition_change();\n";
+
+static const CatalogMigration migrations[] = {
+	{1, "cluster, brokers, topics, partitions, streams", migration_001},
+};
+
+/* The bookkeeping every migration run starts with; idempotent. */
+static const char migrate_bootstrap[] =
+"SET LOCAL client_min_messages = warning;\n"
+"CREATE SCHEMA IF NOT EXISTS strata;\n"
+"CREATE TABLE IF NOT EXISTS strata.schema_version (\n"
+"    version integer PRIMARY KEY,\n"
+"    name text NOT NULL,\n"
+"    applied timestamptz NOT NULL DEFAULT now()\n"
+");\n";
+
+int
+CatalogSchemaVersion(void)
+{
+	return migrations[lengthof(migrations) - 1].version;
+}
+
+int
+CatalogCurrentVersion(PGconn *conn, char *err, size_t errlen)
+{
+	PGresult   *res;
+	int			v;
+
+	res = CatalogQuery(conn,
+					   "SELECT CASE WHEN to_regclass('strata.schema_version') IS NULL THEN 0"
+					   " ELSE (SELECT coalesce(max(version), 0) FROM strata.schema_version) END",
+					   0, NULL, err, errlen);
+	if (res == NULL)
+		return -1;
+	v = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+static void
+rollback(PGconn *conn)
+{
+	PGresult   *res = PQexec(conn, "ROLLBACK");
+
+	PQclear(res);
+}
+
+bool
+CatalogMigrate(PGconn *conn, int *applied, char *err, size_t errlen)
+{
+	int			latest = CatalogSchemaVersion();
+	int			napplied = 0;
+
+	if (applied)
+		*applied = 0;
+
+	for (;;)
+	{
+		char		e[768];
+		int			current;
+		const CatalogMigration *m = NULL;
+		char		vbuf[16];
+		const char *params[2];
+
+		/*
+		 * One transaction per migration, all under the same advisory lock.
+		 * CREATE SCHEMA/TABLE IF NOT EXISTS can still race on the system
+		 * catalogs' unique indexes when run concurrently, so the bootstrap
+		 * also runs under the lock.
+		 */
+		if (!CatalogExecScript(conn, "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", e, sizeof(e)) ||
+			!CatalogExecScript(conn, migrate_bootstrap, e, sizeof(e)))
+		{
+			rollback(conn);
+			snprintf(err, errlen, "could not prepare the catalog schema: %s", e);
+			return false;
+		}
+		current = CatalogCurrentVersion(conn, e, sizeof(e));
+		if (current < 0)
+		{
+			rollback(conn);
+			snprintf(err, errlen, "could not read the catalog schema version: %s", e);
+			return false;
+		}
+		if (current > latest)
+		{
+			rollback(conn);
+			snprintf(err, errlen,
+					 "the catalog schema is at version %d but this strata binary knows versions up to %d only; the catalog was upgraded by a newer Strata: run that version (or a newer one) instead",
+					 current, latest);
+			return false;
+		}
+		if (current == latest)
+		{
+			if (!CatalogExecScript(conn, "COMMIT", e, sizeof(e)))
+			{
+				rollback(conn);
+				snprintf(err, errlen, "could not commit the catalog schema: %s", e);
+				return false;
+			}
+			break;
+		}
+		for (size_t i = 0; i < lengthof(migrations); i++)
+			if (migrations[i].version == current + 1)
+				m = &migrations[i];
+		if (m == NULL)
+		{
+			rollback(conn);
+			snprintf(err, errlen, "catalog schema version %d has no migration to version %d in this binary",
+					 current, current + 1);
+			return false;
+		}
+		snprintf(vbuf, sizeof(vbuf), "%d", m->version);
+		params[0] = vbuf;
+		params[1] = m->name;
+		if (!CatalogExecScript(conn, m->sql, e, sizeof(e)) ||
+			!CatalogExec(conn, "INSERT INTO strata.schema_version (version, name) VALUES ($1, $2)",
+						 2, params, e, sizeof(e)) ||
+			!CatalogExecScript(conn, "COMMIT", e, sizeof(e)))
+		{
+			rollback(conn);
+			snprintf(err, errlen, "catalog migration %d (%s) failed: %s", m->version, m->name, e);
+			return false;
+		}
+		napplied++;
+	}
+	if (applied)
+		*applied = napplied;
+	return true;
+}

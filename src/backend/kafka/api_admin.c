@@ -1,0 +1,509 @@
+/*-------------------------------------------------------------------------
+ *
+ * api_admin.c
+ *	  Topic administration: CreateTopics, DeleteTopics, CreatePartitions,
+ *	  DescribeConfigs, AlterConfigs and IncrementalAlterConfigs.
+ *
+ *	  The work is done by kafka/topics.c against the catalog; this file
+ *	  translates between the wire structs and it, and maps its results onto
+ *	  Kafka error codes.  A backend opens its own catalog connection the
+ *	  first time it serves one of these requests.
+ *
+ * src/backend/kafka/api_admin.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "kafka/handlers.h"
+#include "kafka/partition.h"
+#include "kafka/topics.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+/* Kafka's ConfigResource types and config sources. */
+#define RESOURCE_TOPIC		2
+#define RESOURCE_BROKER		4
+#define SOURCE_DYNAMIC_TOPIC	1
+#define SOURCE_STATIC_BROKER	4
+#define SOURCE_DEFAULT			5
+/* DescribeConfigs ConfigType values */
+#define CONFIG_TYPE_BOOLEAN		1
+#define CONFIG_TYPE_STRING		2
+#define CONFIG_TYPE_INT			3
+#define CONFIG_TYPE_LONG		5
+
+static int16
+topic_error(TopicResult r)
+{
+	switch (r)
+	{
+		case TOPIC_OK:
+			return KAFKA_ERR_NONE;
+		case TOPIC_EXISTS:
+			return KAFKA_ERR_TOPIC_ALREADY_EXISTS;
+		case TOPIC_NOT_FOUND:
+			return KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		case TOPIC_INVALID_NAME:
+			return KAFKA_ERR_INVALID_TOPIC_EXCEPTION;
+		case TOPIC_INVALID_PARTITIONS:
+			return KAFKA_ERR_INVALID_PARTITIONS;
+		case TOPIC_INVALID_REPLICATION:
+			return KAFKA_ERR_INVALID_REPLICATION_FACTOR;
+		case TOPIC_INVALID_CONFIG:
+			return KAFKA_ERR_INVALID_CONFIG;
+		case TOPIC_REGISTRY_FULL:
+			return KAFKA_ERR_POLICY_VIOLATION;
+		case TOPIC_CATALOG_ERROR:
+			return KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+	}
+	return KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+}
+
+static KStr
+msg_str(KArena *arena, const char *msg)
+{
+	return msg ? KStrArena(arena, msg) : KSTR_NULL;
+}
+
+/* The catalog connection, or an error for every item of the request. */
+static PGconn *
+admin_connection(char **msg)
+{
+	return BackendCatalogConnection(msg);
+}
+
+/* ---------- CreateTopics ---------- */
+
+bool
+KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const CreateTopicsRequest *req = reqp;
+	CreateTopicsResponse *resp = respp;
+	char	   *connmsg = NULL;
+	PGconn	   *pg = admin_connection(&connmsg);
+
+	resp->Topics.count = req->Topics.count;
+	resp->Topics.items = KArenaArray(&conn->arena, req->Topics.count, sizeof(CreatableTopicResult));
+	for (int32 i = 0; i < req->Topics.count; i++)
+	{
+		const CreatableTopic *ct = &req->Topics.items[i];
+		CreatableTopicResult *out = &resp->Topics.items[i];
+		TopicConfigEntry *entries;
+		char	   *msg = NULL;
+		uint8		id[16] = {0};
+		TopicResult r;
+		bool		duplicate = false;
+
+		out->Name = ct->Name;
+		out->NumPartitions = -1;
+		out->ReplicationFactor = -1;
+		out->Configs.count = -1;
+
+		for (int32 j = 0; j < i; j++)
+			if (req->Topics.items[j].Name.len == ct->Name.len &&
+				memcmp(req->Topics.items[j].Name.ptr, ct->Name.ptr, (size_t) ct->Name.len) == 0)
+				duplicate = true;
+		if (duplicate)
+		{
+			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+			out->ErrorMessage = KSTR_LIT("Create topics request has duplicate topic name.");
+			continue;
+		}
+		if (ct->Assignments.count > 0)
+		{
+			/* Placement is Strata's job (the balancer), not the client's. */
+			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+			out->ErrorMessage = KSTR_LIT("Manual replica assignment is not supported: Strata places partitions itself");
+			continue;
+		}
+		if (pg == NULL)
+		{
+			out->ErrorCode = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+			out->ErrorMessage = msg_str(&conn->arena, connmsg);
+			continue;
+		}
+		entries = KArenaArray(&conn->arena, Max(ct->Configs.count, 1), sizeof(TopicConfigEntry));
+		for (int32 c = 0; c < ct->Configs.count; c++)
+		{
+			entries[c].name = ct->Configs.items[c].Name.ptr;
+			entries[c].name_len = (size_t) Max(ct->Configs.items[c].Name.len, 0);
+			entries[c].value = ct->Configs.items[c].Value.ptr;
+			entries[c].value_len = (size_t) Max(ct->Configs.items[c].Value.len, 0);
+		}
+		r = TopicCreate(pg, ct->Name.ptr, (size_t) Max(ct->Name.len, 0), ct->NumPartitions,
+						ct->ReplicationFactor, entries, Max(ct->Configs.count, 0),
+						req->validateOnly, id, &msg);
+		out->ErrorCode = topic_error(r);
+		out->ErrorMessage = msg_str(&conn->arena, msg);
+		if (r == TOPIC_OK)
+		{
+			memcpy(out->TopicId.b, id, 16);
+			out->NumPartitions = ct->NumPartitions == -1 ? (int32) num_partitions : ct->NumPartitions;
+			out->ReplicationFactor = 1;
+		}
+	}
+	return true;
+}
+
+/* ---------- DeleteTopics ---------- */
+
+bool
+KafkaHandleDeleteTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const DeleteTopicsRequest *req = reqp;
+	DeleteTopicsResponse *resp = respp;
+	bool		by_state = h->api_version >= 6;
+	int32		n = by_state ? req->Topics.count : req->TopicNames.count;
+	char	   *connmsg = NULL;
+	PGconn	   *pg = admin_connection(&connmsg);
+
+	resp->Responses.count = Max(n, 0);
+	resp->Responses.items = KArenaArray(&conn->arena, n, sizeof(DeletableTopicResult));
+	for (int32 i = 0; i < n; i++)
+	{
+		DeletableTopicResult *out = &resp->Responses.items[i];
+		KStr		name = by_state ? req->Topics.items[i].Name : req->TopicNames.items[i];
+		const uint8 *id = by_state ? req->Topics.items[i].TopicId.b : NULL;
+		uint8		id_out[16] = {0};
+		char	   *msg = NULL;
+		TopicResult r;
+
+		out->Name = name;
+		if (pg == NULL)
+		{
+			out->ErrorCode = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+			out->ErrorMessage = msg_str(&conn->arena, connmsg);
+			continue;
+		}
+		r = TopicDelete(pg, name.len >= 0 ? name.ptr : NULL, (size_t) Max(name.len, 0), id, id_out, &msg);
+		out->ErrorCode = r == TOPIC_NOT_FOUND && name.len < 0 ? KAFKA_ERR_UNKNOWN_TOPIC_ID : topic_error(r);
+		out->ErrorMessage = msg_str(&conn->arena, msg);
+		memcpy(out->TopicId.b, id_out, 16);
+	}
+	return true;
+}
+
+/* ---------- CreatePartitions ---------- */
+
+bool
+KafkaHandleCreatePartitions(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const CreatePartitionsRequest *req = reqp;
+	CreatePartitionsResponse *resp = respp;
+	char	   *connmsg = NULL;
+	PGconn	   *pg = admin_connection(&connmsg);
+
+	resp->Results.count = req->Topics.count;
+	resp->Results.items = KArenaArray(&conn->arena, req->Topics.count, sizeof(CreatePartitionsTopicResult));
+	for (int32 i = 0; i < req->Topics.count; i++)
+	{
+		const CreatePartitionsTopic *t = &req->Topics.items[i];
+		CreatePartitionsTopicResult *out = &resp->Results.items[i];
+		char	   *msg = NULL;
+		TopicResult r;
+
+		out->Name = t->Name;
+		if (t->Assignments.count > 0)
+		{
+			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+			out->ErrorMessage = KSTR_LIT("Manual replica assignment is not supported: Strata places partitions itself");
+			continue;
+		}
+		if (pg == NULL)
+		{
+			out->ErrorCode = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+			out->ErrorMessage = msg_str(&conn->arena, connmsg);
+			continue;
+		}
+		r = TopicAddPartitions(pg, t->Name.ptr, (size_t) Max(t->Name.len, 0), t->Count,
+							   req->ValidateOnly, &msg);
+		out->ErrorCode = topic_error(r);
+		out->ErrorMessage = msg_str(&conn->arena, msg);
+	}
+	return true;
+}
+
+/* ---------- DescribeConfigs ---------- */
+
+static bool
+key_requested(const DescribeConfigsResource *res, const char *name)
+{
+	if (res->ConfigurationKeys.count < 0)
+		return true;
+	for (int32 k = 0; k < res->ConfigurationKeys.count; k++)
+		if (KStrEq(res->ConfigurationKeys.items[k], name))
+			return true;
+	return false;
+}
+
+static int8
+topic_config_type(TopicConfigType t)
+{
+	return t == TCT_LONG ? CONFIG_TYPE_LONG : t == TCT_INT ? CONFIG_TYPE_INT : CONFIG_TYPE_STRING;
+}
+
+static void
+describe_topic(KafkaConn *conn, const DescribeConfigsRequest *req, const DescribeConfigsResource *res,
+			   DescribeConfigsResult *out)
+{
+	TopicConfig config;
+	int			t;
+	int32		n = 0;
+
+	RegistryLock();
+	t = TopicLookupByName(res->ResourceName.ptr, (size_t) Max(res->ResourceName.len, 0));
+	if (t >= 0)
+		config = TopicGet(t)->config;
+	RegistryUnlock();
+	if (t < 0)
+	{
+		out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		out->ErrorMessage = KSTR_LIT("This server does not host this topic.");
+		return;
+	}
+	out->Configs.items = KArenaArray(&conn->arena, NumTopicConfigDefs, sizeof(DescribeConfigsResourceResult));
+	for (int i = 0; i < NumTopicConfigDefs; i++)
+	{
+		const TopicConfigDef *def = &TopicConfigDefs[i];
+		DescribeConfigsResourceResult *c;
+		char	   *value;
+		bool		is_default;
+
+		if (!key_requested(res, def->name))
+			continue;
+		value = TopicConfigValue(&config, def->name);
+		is_default = strcmp(value, def->default_value) == 0;
+		c = &out->Configs.items[n++];
+		c->Name = KStrArena(&conn->arena, def->name);
+		c->Value = KStrArena(&conn->arena, value);
+		pfree(value);
+		c->ReadOnly = false;
+		c->IsDefault = is_default;
+		c->ConfigSource = is_default ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC;
+		c->IsSensitive = false;
+		c->ConfigType = topic_config_type(def->type);
+		c->Documentation = req->IncludeDocumentation ? KStrArena(&conn->arena, def->doc) : KSTR_NULL;
+		c->Synonyms.count = 0;
+	}
+	out->Configs.count = n;
+}
+
+static void
+describe_broker(KafkaConn *conn, const DescribeConfigsRequest *req, const DescribeConfigsResource *res,
+				DescribeConfigsResult *out)
+{
+	char		me[16];
+	int32		n = 0;
+
+	snprintf(me, sizeof(me), "%lld", (long long) broker_id);
+	/* An empty name means "this broker" (the cluster-wide default). */
+	if (res->ResourceName.len > 0 && !KStrEq(res->ResourceName, me))
+	{
+		out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+		out->ErrorMessage = KStrArena(&conn->arena, psprintf("This is broker %s", me));
+		return;
+	}
+	out->Configs.items = KArenaArray(&conn->arena, GucTableSize, sizeof(DescribeConfigsResourceResult));
+	for (int i = 0; i < GucTableSize; i++)
+	{
+		const GucEntry *e = &GucTable[i];
+		DescribeConfigsResourceResult *c;
+		char	   *value;
+
+		if (!key_requested(res, e->name))
+			continue;
+		value = GucShowValue(e);
+		c = &out->Configs.items[n++];
+		c->Name = KStrArena(&conn->arena, e->name);
+		c->Value = KStrArena(&conn->arena, value);
+		pfree(value);
+		c->ReadOnly = e->context == GUC_POSTMASTER;
+		c->IsDefault = e->source == GUC_SRC_DEFAULT;
+		c->ConfigSource = e->source == GUC_SRC_DEFAULT ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER;
+		c->IsSensitive = false;
+		c->ConfigType = e->type == GUC_BOOL ? CONFIG_TYPE_BOOLEAN :
+			e->type == GUC_INT ? CONFIG_TYPE_LONG : CONFIG_TYPE_STRING;
+		c->Documentation = req->IncludeDocumentation ? KStrArena(&conn->arena, e->description) : KSTR_NULL;
+		c->Synonyms.count = 0;
+	}
+	out->Configs.count = n;
+}
+
+bool
+KafkaHandleDescribeConfigs(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const DescribeConfigsRequest *req = reqp;
+	DescribeConfigsResponse *resp = respp;
+
+	resp->Results.count = req->Resources.count;
+	resp->Results.items = KArenaArray(&conn->arena, req->Resources.count, sizeof(DescribeConfigsResult));
+	for (int32 i = 0; i < req->Resources.count; i++)
+	{
+		const DescribeConfigsResource *res = &req->Resources.items[i];
+		DescribeConfigsResult *out = &resp->Results.items[i];
+
+		out->ResourceType = res->ResourceType;
+		out->ResourceName = res->ResourceName;
+		out->ErrorMessage = KSTR_NULL;
+		if (res->ResourceType == RESOURCE_TOPIC)
+			describe_topic(conn, req, res, out);
+		else if (res->ResourceType == RESOURCE_BROKER)
+			describe_broker(conn, req, res, out);
+		else
+		{
+			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+			out->ErrorMessage = KSTR_LIT("Only topic and broker configs can be described");
+		}
+	}
+	return true;
+}
+
+/* ---------- AlterConfigs / IncrementalAlterConfigs ---------- */
+
+/* IncrementalAlterConfigs operations */
+#define OP_SET		0
+#define OP_DELETE	1
+#define OP_APPEND	2
+#define OP_SUBTRACT 3
+
+/*
+ * Broker settings are the operator's, in strata.conf: a client may read
+ * them (DescribeConfigs) but changing them takes an edit and a reload.
+ */
+static void
+refuse_broker_alter(KafkaConn *conn, int16 *code, KStr *msg)
+{
+	*code = KAFKA_ERR_INVALID_REQUEST;
+	*msg = KSTR_LIT("Broker settings are changed in strata.conf and applied with strata_ctl reload");
+}
+
+static void
+alter_topic(KafkaConn *conn, KStr name, TopicConfigEntry *entries, int n, bool incremental,
+			bool validate_only, int16 *code, KStr *errmsg)
+{
+	char	   *msg = NULL;
+	PGconn	   *pg = admin_connection(&msg);
+	TopicResult r;
+
+	if (pg == NULL)
+	{
+		*code = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+		*errmsg = msg_str(&conn->arena, msg);
+		return;
+	}
+	r = TopicAlterConfigs(pg, name.ptr, (size_t) Max(name.len, 0), entries, n, incremental,
+						  validate_only, &msg);
+	*code = topic_error(r);
+	*errmsg = msg_str(&conn->arena, msg);
+}
+
+bool
+KafkaHandleAlterConfigs(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const AlterConfigsRequest *req = reqp;
+	AlterConfigsResponse *resp = respp;
+
+	resp->Responses.count = req->Resources.count;
+	resp->Responses.items = KArenaArray(&conn->arena, req->Resources.count, sizeof(AlterConfigsResourceResponse));
+	for (int32 i = 0; i < req->Resources.count; i++)
+	{
+		const AlterConfigsResource *res = &req->Resources.items[i];
+		AlterConfigsResourceResponse *out = &resp->Responses.items[i];
+
+		out->ResourceType = res->ResourceType;
+		out->ResourceName = res->ResourceName;
+		out->ErrorMessage = KSTR_NULL;
+		if (res->ResourceType == RESOURCE_BROKER)
+			refuse_broker_alter(conn, &out->ErrorCode, &out->ErrorMessage);
+		else if (res->ResourceType != RESOURCE_TOPIC)
+		{
+			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+			out->ErrorMessage = KSTR_LIT("Only topic configs can be altered");
+		}
+		else
+		{
+			TopicConfigEntry *entries = KArenaArray(&conn->arena, Max(res->Configs.count, 1),
+													sizeof(TopicConfigEntry));
+
+			for (int32 c = 0; c < res->Configs.count; c++)
+			{
+				entries[c].name = res->Configs.items[c].Name.ptr;
+				entries[c].name_len = (size_t) Max(res->Configs.items[c].Name.len, 0);
+				entries[c].value = res->Configs.items[c].Value.ptr;
+				entries[c].value_len = (size_t) Max(res->Configs.items[c].Value.len, 0);
+			}
+			alter_topic(conn, res->ResourceName, entries, Max(res->Configs.count, 0), false,
+						req->ValidateOnly, &out->ErrorCode, &out->ErrorMessage);
+		}
+	}
+	return true;
+}
+
+bool
+KafkaHandleIncrementalAlterConfigs(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const IncrementalAlterConfigsRequest *req = reqp;
+	IncrementalAlterConfigsResponse *resp = respp;
+
+	resp->Responses.count = req->Resources.count;
+	resp->Responses.items = KArenaArray(&conn->arena, req->Resources.count,
+										sizeof(IncrementalAlterConfigsResourceResponse));
+	for (int32 i = 0; i < req->Resources.count; i++)
+	{
+		const IncrementalAlterConfigsResource *res = &req->Resources.items[i];
+		IncrementalAlterConfigsResourceResponse *out = &resp->Responses.items[i];
+		TopicConfigEntry *entries;
+		bool		bad_op = false;
+
+		out->ResourceType = res->ResourceType;
+		out->ResourceName = res->ResourceName;
+		out->ErrorMessage = KSTR_NULL;
+		if (res->ResourceType == RESOURCE_BROKER)
+		{
+			refuse_broker_alter(conn, &out->ErrorCode, &out->ErrorMessage);
+			continue;
+		}
+		if (res->ResourceType != RESOURCE_TOPIC)
+		{
+			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+			out->ErrorMessage = KSTR_LIT("Only topic configs can be altered");
+			continue;
+		}
+		entries = KArenaArray(&conn->arena, Max(res->Configs.count, 1), sizeof(TopicConfigEntry));
+		for (int32 c = 0; c < res->Configs.count; c++)
+		{
+			const IncrementalAlterableConfig *ic = &res->Configs.items[c];
+
+			entries[c].name = ic->Name.ptr;
+			entries[c].name_len = (size_t) Max(ic->Name.len, 0);
+			if (ic->ConfigOperation == OP_SET)
+			{
+				entries[c].value = ic->Value.ptr ? ic->Value.ptr : "";
+				entries[c].value_len = (size_t) Max(ic->Value.len, 0);
+			}
+			else if (ic->ConfigOperation == OP_DELETE)
+			{
+				entries[c].value = NULL;
+				entries[c].value_len = 0;
+			}
+			else
+				bad_op = true;	/* APPEND/SUBTRACT apply to list configs: none here */
+		}
+		if (bad_op)
+		{
+			out->ErrorCode = KAFKA_ERR_INVALID_CONFIG;
+			out->ErrorMessage = KSTR_LIT("APPEND and SUBTRACT apply only to list-valued configs, and no topic config Strata supports is one");
+			continue;
+		}
+		alter_topic(conn, res->ResourceName, entries, Max(res->Configs.count, 0), true,
+					req->ValidateOnly, &out->ErrorCode, &out->ErrorMessage);
+	}
+	return true;
+}

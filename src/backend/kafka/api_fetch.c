@@ -1,0 +1,751 @@
+/*-------------------------------------------------------------------------
+ *
+ * api_fetch.c
+ *	  Fetch (with fetch sessions), ListOffsets, OffsetForLeaderEpoch and
+ *	  DeleteRecords: the read side of a partition.
+ *
+ *	  A partition's high watermark is the end of what is durable in the WAL
+ *	  (the log cache's flushed next offset); fetches never see data that
+ *	  could still be lost.  Fresh data is served from the log cache in
+ *	  shared memory without touching a disk.
+ *
+ *	  A fetch that finds less than MinBytes sleeps on its latch, registered
+ *	  with the log cache, until the WAL writer flushes new data or MaxWaitMs
+ *	  passes; it never polls.
+ *
+ *	  Fetch sessions (KIP-227) are kept per connection: a client that
+ *	  reconnects elsewhere gets FETCH_SESSION_ID_NOT_FOUND and starts a new
+ *	  one, as the protocol allows.
+ *
+ * src/backend/kafka/api_fetch.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <time.h>
+
+#include "catalog/catalog.h"
+#include "kafka/handlers.h"
+#include "kafka/partition.h"
+#include "kafka/records.h"
+#include "kafka/topics.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "storage/logcache.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+static int64
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The high watermark: end of durable data. */
+static int64
+partition_high_watermark(StrataPartition *part)
+{
+	int64		next,
+				flushed;
+
+	if (LogCacheStreamEnd((uint64) part->stream_id, &next, &flushed))
+		return flushed;
+	/* Nothing of this stream is waiting in the WAL: all of it is durable. */
+	return part->next_offset;
+}
+
+/*
+ * Look a partition up by topic name (or id when the name is null) and
+ * check the client's idea of the leader epoch.  Returns the registry index
+ * or -1 with *err set.
+ */
+static int
+lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 current_epoch,
+				 int16 *err)
+{
+	int			t,
+				pidx = -1;
+	int32		epoch = 0;
+	int32		leader = -1;
+
+	RegistryLock();
+	t = name.len >= 0 ? TopicLookupByName(name.ptr, (size_t) name.len) : TopicLookupById(topic_id);
+	if (t >= 0)
+		pidx = PartitionLookup(t, partition);
+	if (pidx >= 0)
+	{
+		epoch = PartitionGet(pidx)->leader_epoch;
+		leader = PartitionGet(pidx)->leader_id;
+	}
+	RegistryUnlock();
+	if (t < 0 && name.len < 0)
+	{
+		*err = KAFKA_ERR_UNKNOWN_TOPIC_ID;
+		return -1;
+	}
+	if (pidx < 0)
+	{
+		*err = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return -1;
+	}
+	if (leader != (int32) broker_id)
+	{
+		*err = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+		return -1;
+	}
+	if (current_epoch >= 0 && current_epoch > epoch)
+	{
+		*err = KAFKA_ERR_UNKNOWN_LEADER_EPOCH;
+		return -1;
+	}
+	if (current_epoch >= 0 && current_epoch < epoch)
+	{
+		*err = KAFKA_ERR_FENCED_LEADER_EPOCH;
+		return -1;
+	}
+	*err = KAFKA_ERR_NONE;
+	return pidx;
+}
+
+/* ---------- fetch sessions ---------- */
+
+typedef struct SessionPartition
+{
+	char	   *topic;			/* name (palloc'd) */
+	uint8		topic_id[16];
+	int32		partition;
+	int64		fetch_offset;
+	int32		max_bytes;
+	int32		current_epoch;
+	/* what the client was last told, to send only changes */
+	int64		last_hw;
+	int64		last_log_start;
+	bool		sent_once;
+} SessionPartition;
+
+typedef struct FetchSession
+{
+	int32		id;				/* 0: none */
+	int32		epoch;			/* the next epoch the client must send */
+	SessionPartition *parts;
+	int			nparts;
+	int			cap;
+} FetchSession;
+
+static FetchSession session;
+
+static void
+session_reset(void)
+{
+	for (int i = 0; i < session.nparts; i++)
+		pfree(session.parts[i].topic);
+	session.nparts = 0;
+	session.id = 0;
+	session.epoch = 0;
+}
+
+static SessionPartition *
+session_find(const char *topic, const uint8 *topic_id, int32 partition, bool by_id)
+{
+	for (int i = 0; i < session.nparts; i++)
+	{
+		SessionPartition *sp = &session.parts[i];
+
+		if (sp->partition == partition &&
+			(by_id ? memcmp(sp->topic_id, topic_id, 16) == 0 : strcmp(sp->topic, topic) == 0))
+			return sp;
+	}
+	return NULL;
+}
+
+static void
+session_upsert(const char *topic, const uint8 *topic_id, bool by_id, const FetchPartition *fp)
+{
+	SessionPartition *sp = session_find(topic, topic_id, fp->Partition, by_id);
+
+	if (sp == NULL)
+	{
+		if (session.nparts == session.cap)
+		{
+			session.cap = session.cap ? session.cap * 2 : 16;
+			session.parts = repalloc(session.parts, sizeof(SessionPartition) * (size_t) session.cap);
+		}
+		sp = &session.parts[session.nparts++];
+		memset(sp, 0, sizeof(*sp));
+		sp->topic = pstrdup(topic);
+		if (topic_id)
+			memcpy(sp->topic_id, topic_id, 16);
+		sp->partition = fp->Partition;
+	}
+	sp->fetch_offset = fp->FetchOffset;
+	sp->max_bytes = fp->PartitionMaxBytes;
+	sp->current_epoch = fp->CurrentLeaderEpoch;
+}
+
+static void
+session_forget(const char *topic, const uint8 *topic_id, bool by_id, int32 partition)
+{
+	SessionPartition *sp = session_find(topic, topic_id, partition, by_id);
+
+	if (sp == NULL)
+		return;
+	pfree(sp->topic);
+	*sp = session.parts[--session.nparts];
+}
+
+/* Topic name of a topic id (v13+ requests name topics by id only). */
+static char *
+topic_name_of(const uint8 *id)
+{
+	char	   *name = NULL;
+	int			t;
+
+	RegistryLock();
+	t = TopicLookupById(id);
+	if (t >= 0)
+		name = pstrdup(TopicGet(t)->name);
+	RegistryUnlock();
+	return name ? name : pstrdup("");
+}
+
+/* ---------- reading ---------- */
+
+/*
+ * Read one partition's data into the response entry.  Returns the number
+ * of record bytes added.  budget is what is left of the request's
+ * MaxBytes; first says no data has been added yet (then a batch larger
+ * than the budget is returned whole, as Kafka does, so the client can
+ * make progress).
+ */
+static int64
+read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 budget, bool first)
+{
+	int16		err;
+	int			pidx = lookup_partition(sp->topic[0] ? (KStr) {sp->topic, (int32) strlen(sp->topic)} : KSTR_NULL,
+										sp->topic_id, sp->partition, sp->current_epoch, &err);
+	StrataPartition *part;
+	int64		hw,
+				log_start;
+	size_t		cap,
+				got = 0;
+	int64		next;
+	char	   *buf;
+	LogCacheResult r;
+
+	out->PartitionIndex = sp->partition;
+	out->HighWatermark = -1;
+	out->LastStableOffset = -1;
+	out->LogStartOffset = -1;
+	out->PreferredReadReplica = -1;
+	out->AbortedTransactions.count = -1;
+	out->Records = (KBytes) {NULL, 0};
+	if (pidx < 0)
+	{
+		out->ErrorCode = err;
+		return 0;
+	}
+	part = PartitionGet(pidx);
+	hw = partition_high_watermark(part);
+	log_start = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+	out->HighWatermark = hw;
+	out->LastStableOffset = hw;
+	out->LogStartOffset = log_start;
+	out->AbortedTransactions.count = 0;
+	if (sp->fetch_offset < log_start || sp->fetch_offset > hw)
+	{
+		out->ErrorCode = KAFKA_ERR_OFFSET_OUT_OF_RANGE;
+		return 0;
+	}
+	if (sp->fetch_offset == hw || (budget <= 0 && !first))
+		return 0;
+
+	cap = (size_t) Max(Min((int64) sp->max_bytes, budget), 0);
+	if (cap == 0 && !first)
+		return 0;
+	for (;;)
+	{
+		buf = KArenaAlloc(&conn->arena, Max(cap, 1));
+		if (buf == NULL)
+			elog(ERROR, "request arena exhausted");
+		r = LogCacheRead((uint64) part->stream_id, sp->fetch_offset, hw, buf, cap, &got, &next);
+		if (r == LOGCACHE_TOO_SMALL && (first || cap == 0))
+		{
+			cap = got;			/* the size of the first batch */
+			continue;
+		}
+		break;
+	}
+	switch (r)
+	{
+		case LOGCACHE_OK:
+			out->Records = (KBytes) {(const uint8 *) buf, (int32) got};
+			return (int64) got;
+		case LOGCACHE_TOO_SMALL:
+			return 0;
+		case LOGCACHE_MISS:
+		case LOGCACHE_UNKNOWN_STREAM:
+			/* Below what the cache holds: object storage (not yet here). */
+			out->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
+			elog(LOG, "fetch of stream %lld at offset %lld: not in the log cache",
+				 (long long) part->stream_id, (long long) sp->fetch_offset);
+			return 0;
+	}
+	return 0;
+}
+
+bool
+KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const FetchRequest *req = reqp;
+	FetchResponse *resp = respp;
+	bool		by_id = h->api_version >= 13;
+	bool		incremental;
+	int64		deadline = now_ms() + Max(req->MaxWaitMs, 0);
+	int64		max_bytes = h->api_version >= 3 ? req->MaxBytes : INT32_MAX;
+
+	/* --- session handling (KIP-227) --- */
+	if (h->api_version < 7 || (req->SessionId == 0 && req->SessionEpoch == -1))
+	{
+		/* A full fetch without a session. */
+		session_reset();
+		incremental = false;
+	}
+	else if (req->SessionEpoch == 0)
+	{
+		/* A full fetch that opens a new session. */
+		session_reset();
+		session.id = (int32) (((uint32) MyProcPid << 8) ^ (uint32) now_ms()) & 0x7fffffff;
+		if (session.id == 0)
+			session.id = 1;
+		session.epoch = 1;
+		incremental = false;
+	}
+	else if (req->SessionId != session.id || session.id == 0)
+	{
+		resp->ErrorCode = KAFKA_ERR_FETCH_SESSION_ID_NOT_FOUND;
+		resp->SessionId = 0;
+		return true;
+	}
+	else if (req->SessionEpoch != session.epoch)
+	{
+		resp->ErrorCode = KAFKA_ERR_INVALID_FETCH_SESSION_EPOCH;
+		resp->SessionId = 0;
+		return true;
+	}
+	else
+	{
+		incremental = true;
+		session.epoch = session.epoch == INT32_MAX ? 1 : session.epoch + 1;
+	}
+
+	/* Bring the session's partition set up to date with this request. */
+	if (!incremental)
+	{
+		for (int i = 0; i < session.nparts; i++)
+			pfree(session.parts[i].topic);
+		session.nparts = 0;
+	}
+	for (int32 t = 0; t < req->Topics.count; t++)
+	{
+		const FetchTopic *ft = &req->Topics.items[t];
+		char	   *name = by_id ? topic_name_of(ft->TopicId.b)
+			: pnstrdup_kstr(ft->Topic);
+
+		for (int32 p = 0; p < ft->Partitions.count; p++)
+			session_upsert(name, by_id ? ft->TopicId.b : NULL, by_id, &ft->Partitions.items[p]);
+		pfree(name);
+	}
+	for (int32 t = 0; t < req->ForgottenTopicsData.count; t++)
+	{
+		const ForgottenTopic *fg = &req->ForgottenTopicsData.items[t];
+		char	   *name = by_id ? topic_name_of(fg->TopicId.b) : pnstrdup_kstr(fg->Topic);
+
+		for (int32 p = 0; p < fg->Partitions.count; p++)
+			session_forget(name, by_id ? fg->TopicId.b : NULL, by_id, fg->Partitions.items[p]);
+		pfree(name);
+	}
+	resp->SessionId = session.id;
+
+	/* --- read, and wait for more if there is not enough yet --- */
+	for (int iteration = 0;; iteration++)
+	{
+		int64		total = 0;
+		int			nout = 0;
+		bool		any_error = false;
+		FetchableTopicResponse *topics;
+		int			ntopics = 0;
+
+		ResetLatch(MyLatch);
+		LogCacheWaitRegister(LOGCACHE_ANY_STREAM, 0);
+
+		/* One response topic per distinct topic, in session order. */
+		topics = KArenaArray(&conn->arena, Max(session.nparts, 1), sizeof(FetchableTopicResponse));
+		for (int i = 0; i < session.nparts; i++)
+		{
+			SessionPartition *sp = &session.parts[i];
+			FetchableTopicResponse *ft = NULL;
+			PartitionData pd;
+			int64		got;
+
+			memset(&pd, 0, sizeof(pd));
+			got = read_partition(conn, sp, &pd, max_bytes - total, total == 0);
+			total += got;
+			if (pd.ErrorCode != KAFKA_ERR_NONE)
+				any_error = true;
+			/* Incremental fetches answer only partitions with news. */
+			if (incremental && got == 0 && pd.ErrorCode == KAFKA_ERR_NONE && sp->sent_once &&
+				pd.HighWatermark == sp->last_hw && pd.LogStartOffset == sp->last_log_start)
+				continue;
+			for (int k = 0; k < ntopics; k++)
+				if (strcmp(topics[k].Topic.ptr, sp->topic) == 0)
+					ft = &topics[k];
+			if (ft == NULL)
+			{
+				ft = &topics[ntopics++];
+				ft->Topic = KStrArena(&conn->arena, sp->topic);
+				memcpy(ft->TopicId.b, sp->topic_id, 16);
+				ft->Partitions.items = KArenaArray(&conn->arena, session.nparts, sizeof(PartitionData));
+				ft->Partitions.count = 0;
+			}
+			ft->Partitions.items[ft->Partitions.count++] = pd;
+			nout++;
+		}
+		resp->Responses.items = topics;
+		resp->Responses.count = ntopics;
+
+		if (total >= Max(req->MinBytes, 1) || any_error || now_ms() >= deadline ||
+			ShutdownRequestPending || session.nparts == 0)
+		{
+			/* Remember what the client now knows. */
+			for (int i = 0; i < session.nparts; i++)
+			{
+				SessionPartition *sp = &session.parts[i];
+
+				for (int k = 0; k < ntopics; k++)
+					for (int32 j = 0; j < topics[k].Partitions.count; j++)
+					{
+						PartitionData *pd = &topics[k].Partitions.items[j];
+
+						if (pd->PartitionIndex == sp->partition && strcmp(topics[k].Topic.ptr, sp->topic) == 0)
+						{
+							sp->last_hw = pd->HighWatermark;
+							sp->last_log_start = pd->LogStartOffset;
+							sp->sent_once = true;
+						}
+					}
+			}
+			(void) nout;
+			break;
+		}
+		WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) (deadline - now_ms()));
+	}
+	LogCacheWaitCancel();
+	return true;
+}
+
+/* ---------- ListOffsets ---------- */
+
+#define LIST_OFFSETS_LATEST		(-1)
+#define LIST_OFFSETS_EARLIEST	(-2)
+#define LIST_OFFSETS_MAX_TS		(-3)
+
+/*
+ * Walk an uncompressed batch's records for the first with timestamp >= ts.
+ * The batch was validated, so its varint structure is sound.
+ */
+static void
+find_timestamp_in_batch(const uint8 *batch, const RecordBatchInfo *info, int64 ts,
+						int64 *offset, int64 *found_ts)
+{
+	KReader		r;
+
+	KReaderInit(&r, batch + RECORD_BATCH_OVERHEAD, (size_t) info->size - RECORD_BATCH_OVERHEAD);
+	for (int32 i = 0; i < info->record_count && !r.failed; i++)
+	{
+		int32		len = KReadVarint(&r);
+		size_t		start = r.pos;
+		int64		rts;
+		int32		odelta;
+
+		(void) KReadInt8(&r);	/* attributes */
+		rts = info->first_timestamp + KReadVarlong(&r);
+		odelta = KReadVarint(&r);
+		if (r.failed || len < 0)
+			return;
+		if (rts >= ts)
+		{
+			*offset = info->base_offset + odelta;
+			*found_ts = rts;
+			return;
+		}
+		KReadSkip(&r, (size_t) len - (r.pos - start));
+	}
+}
+
+/*
+ * First offset whose batch may hold a timestamp >= ts: scan the cached
+ * batches of the stream from the log start.  Within an uncompressed batch
+ * the exact record is found; a compressed batch answers its base offset.
+ */
+static void
+offset_for_timestamp(KafkaConn *conn, StrataPartition *part, int64 ts, int64 hw, int64 *offset, int64 *found_ts)
+{
+	int64		pos = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+	size_t		cap = 1024 * 1024;
+	char	   *buf = palloc(cap);
+
+	*offset = -1;
+	*found_ts = -1;
+	while (pos < hw)
+	{
+		size_t		got;
+		int64		next;
+		LogCacheResult r = LogCacheRead((uint64) part->stream_id, pos, hw, buf, cap, &got, &next);
+
+		if (r == LOGCACHE_TOO_SMALL)
+		{
+			cap = got;
+			buf = repalloc(buf, cap);
+			continue;
+		}
+		if (r != LOGCACHE_OK || got == 0)
+			break;
+		for (size_t off = 0; off < got;)
+		{
+			RecordBatchInfo info;
+			char		errmsg[128];
+
+			if (RecordBatchValidate((const uint8 *) buf + off, got - off, RECORDS_ALLOW_CONTROL,
+									&info, errmsg, sizeof(errmsg)) != KAFKA_ERR_NONE)
+				break;
+			if (info.max_timestamp >= ts && info.base_offset + info.last_offset_delta >= pos)
+			{
+				*offset = Max(info.base_offset, pos);
+				*found_ts = info.max_timestamp;
+				if (info.compression == RB_COMPRESSION_NONE)
+					find_timestamp_in_batch((const uint8 *) buf + off, &info, ts, offset, found_ts);
+				if (*offset < pos)
+					*offset = pos;
+				pfree(buf);
+				return;
+			}
+			off += (size_t) info.size;
+		}
+		pos = next;
+	}
+	pfree(buf);
+}
+
+bool
+KafkaHandleListOffsets(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const ListOffsetsRequest *req = reqp;
+	ListOffsetsResponse *resp = respp;
+
+	resp->Topics.count = req->Topics.count;
+	resp->Topics.items = KArenaArray(&conn->arena, req->Topics.count, sizeof(ListOffsetsTopicResponse));
+	for (int32 t = 0; t < req->Topics.count; t++)
+	{
+		const ListOffsetsTopic *lt = &req->Topics.items[t];
+		ListOffsetsTopicResponse *out = &resp->Topics.items[t];
+
+		out->Name = lt->Name;
+		out->Partitions.count = lt->Partitions.count;
+		out->Partitions.items = KArenaArray(&conn->arena, lt->Partitions.count,
+											sizeof(ListOffsetsPartitionResponse));
+		for (int32 p = 0; p < lt->Partitions.count; p++)
+		{
+			const ListOffsetsPartition *lp = &lt->Partitions.items[p];
+			ListOffsetsPartitionResponse *po = &out->Partitions.items[p];
+			int16		err;
+			int			pidx = lookup_partition(lt->Name, NULL, lp->PartitionIndex, lp->CurrentLeaderEpoch, &err);
+			StrataPartition *part;
+			int64		hw;
+
+			po->PartitionIndex = lp->PartitionIndex;
+			po->Timestamp = -1;
+			po->Offset = -1;
+			po->LeaderEpoch = -1;
+			if (pidx < 0)
+			{
+				po->ErrorCode = err;
+				continue;
+			}
+			part = PartitionGet(pidx);
+			hw = partition_high_watermark(part);
+			po->LeaderEpoch = part->leader_epoch;
+			if (lp->Timestamp == LIST_OFFSETS_LATEST)
+				po->Offset = hw;
+			else if (lp->Timestamp == LIST_OFFSETS_EARLIEST)
+				po->Offset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+			else if (lp->Timestamp == LIST_OFFSETS_MAX_TS)
+			{
+				SMutexLock(&part->append_lock);
+				if (part->max_timestamp_offset >= 0 && part->max_timestamp_offset < hw)
+				{
+					po->Offset = part->max_timestamp_offset;
+					po->Timestamp = part->max_timestamp;
+				}
+				SMutexUnlock(&part->append_lock);
+			}
+			else if (lp->Timestamp >= 0)
+				offset_for_timestamp(conn, part, lp->Timestamp, hw, &po->Offset, &po->Timestamp);
+			else
+				po->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+		}
+	}
+	return true;
+}
+
+/* ---------- OffsetForLeaderEpoch ---------- */
+
+/*
+ * Strata never truncates a partition: what was acknowledged is durable
+ * and stays.  So for any epoch up to the current one the answer is the
+ * current log end, and a consumer validating its position never sees a
+ * truncation.
+ */
+bool
+KafkaHandleOffsetForLeaderEpoch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const OffsetForLeaderEpochRequest *req = reqp;
+	OffsetForLeaderEpochResponse *resp = respp;
+
+	resp->Topics.count = req->Topics.count;
+	resp->Topics.items = KArenaArray(&conn->arena, req->Topics.count, sizeof(OffsetForLeaderTopicResult));
+	for (int32 t = 0; t < req->Topics.count; t++)
+	{
+		const OffsetForLeaderTopic *ot = &req->Topics.items[t];
+		OffsetForLeaderTopicResult *out = &resp->Topics.items[t];
+
+		out->Topic = ot->Topic;
+		out->Partitions.count = ot->Partitions.count;
+		out->Partitions.items = KArenaArray(&conn->arena, ot->Partitions.count, sizeof(EpochEndOffset));
+		for (int32 p = 0; p < ot->Partitions.count; p++)
+		{
+			const OffsetForLeaderPartition *op = &ot->Partitions.items[p];
+			EpochEndOffset *eo = &out->Partitions.items[p];
+			int16		err;
+			int			pidx = lookup_partition(ot->Topic, NULL, op->Partition, op->CurrentLeaderEpoch, &err);
+			StrataPartition *part;
+
+			eo->Partition = op->Partition;
+			eo->LeaderEpoch = -1;
+			eo->EndOffset = -1;
+			if (pidx < 0)
+			{
+				eo->ErrorCode = err;
+				continue;
+			}
+			part = PartitionGet(pidx);
+			if (op->LeaderEpoch > part->leader_epoch)
+				continue;		/* an epoch this partition never had: undefined */
+			eo->LeaderEpoch = op->LeaderEpoch;
+			eo->EndOffset = partition_high_watermark(part);
+		}
+	}
+	return true;
+}
+
+/* ---------- DeleteRecords ---------- */
+
+bool
+KafkaHandleDeleteRecords(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const DeleteRecordsRequest *req = reqp;
+	DeleteRecordsResponse *resp = respp;
+	char	   *connmsg = NULL;
+	PGconn	   *pg = NULL;
+
+	resp->Topics.count = req->Topics.count;
+	resp->Topics.items = KArenaArray(&conn->arena, req->Topics.count, sizeof(DeleteRecordsTopicResult));
+	for (int32 t = 0; t < req->Topics.count; t++)
+	{
+		const DeleteRecordsTopic *dt = &req->Topics.items[t];
+		DeleteRecordsTopicResult *out = &resp->Topics.items[t];
+
+		out->Name = dt->Name;
+		out->Partitions.count = dt->Partitions.count;
+		out->Partitions.items = KArenaArray(&conn->arena, dt->Partitions.count,
+											sizeof(DeleteRecordsPartitionResult));
+		for (int32 p = 0; p < dt->Partitions.count; p++)
+		{
+			const DeleteRecordsPartition *dp = &dt->Partitions.items[p];
+			DeleteRecordsPartitionResult *po = &out->Partitions.items[p];
+			int16		err;
+			int			pidx = lookup_partition(dt->Name, NULL, dp->PartitionIndex, -1, &err);
+			StrataPartition *part;
+			int64		hw,
+						target;
+			char		errbuf[1024];
+
+			po->PartitionIndex = dp->PartitionIndex;
+			po->LowWatermark = -1;
+			if (pidx < 0)
+			{
+				po->ErrorCode = err;
+				continue;
+			}
+			part = PartitionGet(pidx);
+			hw = partition_high_watermark(part);
+			target = dp->Offset == -1 ? hw : dp->Offset;
+			if (target < 0 || target > hw)
+			{
+				po->ErrorCode = KAFKA_ERR_OFFSET_OUT_OF_RANGE;
+				continue;
+			}
+			if (pg == NULL)
+				pg = BackendCatalogConnection(&connmsg);
+			if (pg == NULL)
+			{
+				po->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
+				continue;
+			}
+			/* Durable first, with the stream's epoch (a fenced broker changes nothing). */
+			{
+				char	   *sid = psprintf("%lld", (long long) part->stream_id);
+				char	   *sepoch = psprintf("%lld", (long long) part->stream_epoch);
+				char	   *off = psprintf("%lld", (long long) target);
+				const char *params[3] = {sid, sepoch, off};
+				PGresult   *res = CatalogQuery(pg,
+											   "UPDATE strata.streams SET start_offset = GREATEST(start_offset, $3::bigint), "
+											   "end_offset = GREATEST(end_offset, $3::bigint) "
+											   "WHERE id = $1::bigint AND epoch = $2::bigint RETURNING start_offset",
+											   3, params, errbuf, sizeof(errbuf));
+
+				if (res == NULL)
+				{
+					elog(LOG, "%s", errbuf);
+					po->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
+					continue;
+				}
+				if (PQntuples(res) == 0)
+				{
+					PQclear(res);
+					po->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+					continue;
+				}
+				target = atoll(PQgetvalue(res, 0, 0));
+				PQclear(res);
+			}
+			{
+				int64		cur = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+
+				while (cur < target &&
+					   !__atomic_compare_exchange_n(&part->log_start_offset, &cur, target, false,
+													__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+					;
+			}
+			po->LowWatermark = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+		}
+	}
+	return true;
+}

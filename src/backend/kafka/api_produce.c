@@ -1,0 +1,229 @@
+/*-------------------------------------------------------------------------
+ *
+ * api_produce.c
+ *	  Produce: validate each partition's record batch, assign offsets by
+ *	  rewriting the batch header, append every partition of the request to
+ *	  the WAL in one reservation, and answer once the WAL writer has flushed
+ *	  it (acks=1 and acks=all; acks=0 gets no response at all).
+ *
+ *	  Offsets are assigned under each partition's append lock, and the WAL
+ *	  space is reserved before those locks are released, so a stream's
+ *	  records are in the WAL in offset order.  The locks of one request are
+ *	  taken in registry-index order, so two requests touching the same
+ *	  partitions cannot deadlock.
+ *
+ *	  A batch is never decompressed: its header and CRC are checked (and an
+ *	  uncompressed batch's records walked) by kafka/records.c.
+ *
+ * src/backend/kafka/api_produce.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <sys/time.h>
+
+#include "kafka/handlers.h"
+#include "kafka/partition.h"
+#include "kafka/records.h"
+#include "storage/wal.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+/* One partition of the request that passed validation. */
+typedef struct ProducePart
+{
+	int			pidx;			/* registry index */
+	StrataPartition *part;
+	PartitionProduceResponse *resp;
+	uint8	   *batch;			/* the batch, in the request frame */
+	RecordBatchInfo info;
+	bool		log_append_time;
+} ProducePart;
+
+static int
+compare_parts(const void *a, const void *b)
+{
+	const ProducePart *pa = a;
+	const ProducePart *pb = b;
+
+	return (pa->pidx > pb->pidx) - (pa->pidx < pb->pidx);
+}
+
+static int64
+now_wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64) tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+bool
+KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const ProduceRequest *req = reqp;
+	ProduceResponse *resp = respp;
+	KArena	   *arena = &conn->arena;
+	int			nparts = 0;
+	int			nvalid = 0;
+	ProducePart *parts;
+	WalAppendItem *items;
+	WalLsn		end_lsn = 0;
+	int64		append_time = now_wall_ms();
+	int16		acks_error = KAFKA_ERR_NONE;
+
+	if (req->TransactionalId.len >= 0)
+		acks_error = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	else if (req->Acks != 0 && req->Acks != 1 && req->Acks != -1)
+		acks_error = KAFKA_ERR_INVALID_REQUIRED_ACKS;
+
+	for (int32 t = 0; t < req->TopicData.count; t++)
+		nparts += Max(req->TopicData.items[t].PartitionData.count, 0);
+	parts = KArenaArray(arena, Max(nparts, 1), sizeof(ProducePart));
+
+	resp->Responses.count = req->TopicData.count;
+	resp->Responses.items = KArenaArray(arena, req->TopicData.count, sizeof(TopicProduceResponse));
+	for (int32 t = 0; t < req->TopicData.count; t++)
+	{
+		const TopicProduceData *td = &req->TopicData.items[t];
+		TopicProduceResponse *tr = &resp->Responses.items[t];
+		int			topic;
+		TopicConfig config = {0};
+
+		tr->Name = td->Name;
+		tr->PartitionResponses.count = td->PartitionData.count;
+		tr->PartitionResponses.items = KArenaArray(arena, td->PartitionData.count,
+												   sizeof(PartitionProduceResponse));
+		RegistryLock();
+		topic = TopicLookupByName(td->Name.ptr, (size_t) Max(td->Name.len, 0));
+		if (topic >= 0)
+			config = TopicGet(topic)->config;
+		RegistryUnlock();
+
+		for (int32 p = 0; p < td->PartitionData.count; p++)
+		{
+			const PartitionProduceData *pd = &td->PartitionData.items[p];
+			PartitionProduceResponse *pr = &tr->PartitionResponses.items[p];
+			ProducePart *pp = &parts[nvalid];
+			char		errmsg[256];
+			int16		err;
+
+			pr->Index = pd->Index;
+			pr->BaseOffset = -1;
+			pr->LogAppendTimeMs = -1;
+			pr->LogStartOffset = -1;
+			if (acks_error != KAFKA_ERR_NONE)
+			{
+				pr->ErrorCode = acks_error;
+				continue;
+			}
+			if (topic < 0)
+			{
+				pr->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+				continue;
+			}
+			RegistryLock();
+			pp->pidx = PartitionLookup(topic, pd->Index);
+			RegistryUnlock();
+			if (pp->pidx < 0)
+			{
+				pr->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+				continue;
+			}
+			pp->part = PartitionGet(pp->pidx);
+			if (pp->part->leader_id != (int32) broker_id)
+			{
+				pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+				continue;
+			}
+			err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
+										 &pp->info, errmsg, sizeof(errmsg));
+			if (err == KAFKA_ERR_NONE && pp->info.size > config.max_message_bytes)
+			{
+				err = KAFKA_ERR_MESSAGE_TOO_LARGE;
+				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than max.message.bytes (%lld)",
+						 pp->info.size, (long long) config.max_message_bytes);
+			}
+			if (err == KAFKA_ERR_NONE && pp->info.transactional)
+			{
+				err = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+				snprintf(errmsg, sizeof(errmsg), "Transactions are not supported yet");
+			}
+			if (err != KAFKA_ERR_NONE)
+			{
+				pr->ErrorCode = err;
+				pr->ErrorMessage = KStrArena(arena, errmsg);
+				if (h->api_version >= 8)
+				{
+					pr->RecordErrors.count = 1;
+					pr->RecordErrors.items = KArenaArray(arena, 1, sizeof(BatchIndexAndErrorMessage));
+					pr->RecordErrors.items[0].BatchIndex = 0;
+					pr->RecordErrors.items[0].BatchIndexErrorMessage = pr->ErrorMessage;
+				}
+				continue;
+			}
+			/* The frame is this backend's own buffer: rewrite in place. */
+			pp->batch = (uint8 *) pd->Records.ptr;
+			pp->resp = pr;
+			pp->log_append_time = config.log_append_time;
+			nvalid++;
+		}
+	}
+
+	if (nvalid > 0)
+	{
+		qsort(parts, (size_t) nvalid, sizeof(ProducePart), compare_parts);
+		items = KArenaArray(arena, nvalid, sizeof(WalAppendItem));
+		for (int i = 0; i < nvalid; i++)
+			if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
+				SMutexLock(&parts[i].part->append_lock);
+		for (int i = 0; i < nvalid; i++)
+		{
+			ProducePart *pp = &parts[i];
+			StrataPartition *part = pp->part;
+			int64		base = part->next_offset;
+			int64		max_ts = pp->info.max_timestamp;
+
+			RecordBatchSetBaseOffset(pp->batch, base);
+			RecordBatchSetPartitionLeaderEpoch(pp->batch, part->leader_epoch);
+			if (pp->log_append_time)
+			{
+				RecordBatchSetLogAppendTime(pp->batch, append_time);
+				max_ts = append_time;
+				pp->resp->LogAppendTimeMs = append_time;
+			}
+			part->next_offset = base + pp->info.last_offset_delta + 1;
+			if (max_ts > part->max_timestamp)
+			{
+				part->max_timestamp = max_ts;
+				part->max_timestamp_offset = part->next_offset - 1;
+			}
+			pp->resp->BaseOffset = base;
+			pp->resp->LogStartOffset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+
+			items[i].stream_id = (uint64) part->stream_id;
+			items[i].stream_epoch = (uint64) part->stream_epoch;
+			items[i].base_offset = base;
+			items[i].record_count = (uint32) pp->info.record_count;
+			items[i].max_timestamp = max_ts;
+			items[i].data = pp->batch;
+			items[i].len = (uint32) pp->info.size;
+		}
+		end_lsn = WalAppendMulti(items, nvalid);
+		for (int i = nvalid - 1; i >= 0; i--)
+			if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
+				SMutexUnlock(&parts[i].part->append_lock);
+	}
+
+	if (req->Acks == 0)
+	{
+		/* acks=0: the client expects no response at all. */
+		conn->no_response = true;
+		return true;
+	}
+	if (nvalid > 0)
+		WalWaitFlushed(end_lsn);
+	return true;
+}

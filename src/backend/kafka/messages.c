@@ -1,0 +1,662 @@
+/*-------------------------------------------------------------------------
+ *
+ * messages.c
+ *	  Schemas of the Kafka messages declared in include/kafka/messages.h.
+ *
+ *	  One row per wire field, in wire order:
+ *	  KFIELD(struct, field, type, first version, last version (KV_MAX: no
+ *	  limit), first nullable version (KV_NONE: never), tag (-1: not tagged),
+ *	  nested schema, default); KFIELD_ARRAY is the same for arrays, whose
+ *	  default is always empty.  Facts (names, types, versions, tags,
+ *	  defaults) are those of Apache Kafka 3.9's message definitions.
+ *	  Nested schemas come before the schema that refers to them.
+ *
+ * IDENTIFICATION
+ *	  src/backend/kafka/messages.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "kafka/messages.h"
+
+static const KField ApiVersionsRequest_fields[] = {
+	KFIELD(ApiVersionsRequest, ClientSoftwareName, KT_STRING, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ApiVersionsRequest, ClientSoftwareVersion, KT_STRING, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema ApiVersionsRequest_schema = KSCHEMA(ApiVersionsRequest);
+
+static const KField ApiVersion_fields[] = {
+	KFIELD(ApiVersion, ApiKey, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ApiVersion, MinVersion, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ApiVersion, MaxVersion, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema ApiVersion_schema = KSCHEMA(ApiVersion);
+
+static const KField SupportedFeatureKey_fields[] = {
+	KFIELD(SupportedFeatureKey, Name, KT_STRING, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(SupportedFeatureKey, MinVersion, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(SupportedFeatureKey, MaxVersion, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema SupportedFeatureKey_schema = KSCHEMA(SupportedFeatureKey);
+
+static const KField FinalizedFeatureKey_fields[] = {
+	KFIELD(FinalizedFeatureKey, Name, KT_STRING, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FinalizedFeatureKey, MaxVersionLevel, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FinalizedFeatureKey, MinVersionLevel, KT_INT16, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema FinalizedFeatureKey_schema = KSCHEMA(FinalizedFeatureKey);
+
+static const KField ApiVersionsResponse_fields[] = {
+	KFIELD(ApiVersionsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ApiVersionsResponse, ApiKeys, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ApiVersion_schema),
+	KFIELD(ApiVersionsResponse, ThrottleTimeMs, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ApiVersionsResponse, SupportedFeatures, KT_STRUCT, 3, KV_MAX, KV_NONE, 0, &SupportedFeatureKey_schema),
+	KFIELD(ApiVersionsResponse, FinalizedFeaturesEpoch, KT_INT64, 3, KV_MAX, KV_NONE, 1, NULL, -1),
+	KFIELD_ARRAY(ApiVersionsResponse, FinalizedFeatures, KT_STRUCT, 3, KV_MAX, KV_NONE, 2, &FinalizedFeatureKey_schema),
+	KFIELD(ApiVersionsResponse, ZkMigrationReady, KT_BOOL, 3, KV_MAX, KV_NONE, 3, NULL, 0),
+};
+const KSchema ApiVersionsResponse_schema = KSCHEMA(ApiVersionsResponse);
+
+static const KField MetadataRequestTopic_fields[] = {
+	KFIELD(MetadataRequestTopic, TopicId, KT_UUID, 10, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataRequestTopic, Name, KT_STRING, 0, KV_MAX, 10, -1, NULL, 0),
+};
+const KSchema MetadataRequestTopic_schema = KSCHEMA(MetadataRequestTopic);
+
+static const KField MetadataRequest_fields[] = {
+	KFIELD_ARRAY(MetadataRequest, Topics, KT_STRUCT, 0, KV_MAX, 1, -1, &MetadataRequestTopic_schema),
+	KFIELD(MetadataRequest, AllowAutoTopicCreation, KT_BOOL, 4, KV_MAX, KV_NONE, -1, NULL, 1),
+	KFIELD(MetadataRequest, IncludeClusterAuthorizedOperations, KT_BOOL, 8, 10, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataRequest, IncludeTopicAuthorizedOperations, KT_BOOL, 8, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema MetadataRequest_schema = KSCHEMA(MetadataRequest);
+
+static const KField MetadataResponseBroker_fields[] = {
+	KFIELD(MetadataResponseBroker, NodeId, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponseBroker, Host, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponseBroker, Port, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponseBroker, Rack, KT_STRING, 1, KV_MAX, 1, -1, NULL, KDEF_NULL),
+};
+const KSchema MetadataResponseBroker_schema = KSCHEMA(MetadataResponseBroker);
+
+static const KField MetadataResponsePartition_fields[] = {
+	KFIELD(MetadataResponsePartition, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponsePartition, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponsePartition, LeaderId, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponsePartition, LeaderEpoch, KT_INT32, 7, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD_ARRAY(MetadataResponsePartition, ReplicaNodes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+	KFIELD_ARRAY(MetadataResponsePartition, IsrNodes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+	KFIELD_ARRAY(MetadataResponsePartition, OfflineReplicas, KT_INT32, 5, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema MetadataResponsePartition_schema = KSCHEMA(MetadataResponsePartition);
+
+static const KField MetadataResponseTopic_fields[] = {
+	KFIELD(MetadataResponseTopic, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponseTopic, Name, KT_STRING, 0, KV_MAX, 12, -1, NULL, 0),
+	KFIELD(MetadataResponseTopic, TopicId, KT_UUID, 10, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(MetadataResponseTopic, IsInternal, KT_BOOL, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(MetadataResponseTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &MetadataResponsePartition_schema),
+	KFIELD(MetadataResponseTopic, TopicAuthorizedOperations, KT_INT32, 8, KV_MAX, KV_NONE, -1, NULL, -2147483648),
+};
+const KSchema MetadataResponseTopic_schema = KSCHEMA(MetadataResponseTopic);
+
+static const KField MetadataResponse_fields[] = {
+	KFIELD(MetadataResponse, ThrottleTimeMs, KT_INT32, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(MetadataResponse, Brokers, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &MetadataResponseBroker_schema),
+	KFIELD(MetadataResponse, ClusterId, KT_STRING, 2, KV_MAX, 2, -1, NULL, KDEF_NULL),
+	KFIELD(MetadataResponse, ControllerId, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD_ARRAY(MetadataResponse, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &MetadataResponseTopic_schema),
+	KFIELD(MetadataResponse, ClusterAuthorizedOperations, KT_INT32, 8, 10, KV_NONE, -1, NULL, -2147483648),
+};
+const KSchema MetadataResponse_schema = KSCHEMA(MetadataResponse);
+
+static const KField CreatableReplicaAssignment_fields[] = {
+	KFIELD(CreatableReplicaAssignment, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(CreatableReplicaAssignment, BrokerIds, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema CreatableReplicaAssignment_schema = KSCHEMA(CreatableReplicaAssignment);
+
+static const KField CreatableTopicConfig_fields[] = {
+	KFIELD(CreatableTopicConfig, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopicConfig, Value, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+};
+const KSchema CreatableTopicConfig_schema = KSCHEMA(CreatableTopicConfig);
+
+static const KField CreatableTopic_fields[] = {
+	KFIELD(CreatableTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopic, NumPartitions, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopic, ReplicationFactor, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(CreatableTopic, Assignments, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatableReplicaAssignment_schema),
+	KFIELD_ARRAY(CreatableTopic, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatableTopicConfig_schema),
+};
+const KSchema CreatableTopic_schema = KSCHEMA(CreatableTopic);
+
+static const KField CreateTopicsRequest_fields[] = {
+	KFIELD_ARRAY(CreateTopicsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatableTopic_schema),
+	KFIELD(CreateTopicsRequest, timeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 60000),
+	KFIELD(CreateTopicsRequest, validateOnly, KT_BOOL, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema CreateTopicsRequest_schema = KSCHEMA(CreateTopicsRequest);
+
+static const KField CreatableTopicConfigs_fields[] = {
+	KFIELD(CreatableTopicConfigs, Name, KT_STRING, 5, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopicConfigs, Value, KT_STRING, 5, KV_MAX, 5, -1, NULL, 0),
+	KFIELD(CreatableTopicConfigs, ReadOnly, KT_BOOL, 5, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopicConfigs, ConfigSource, KT_INT8, 5, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(CreatableTopicConfigs, IsSensitive, KT_BOOL, 5, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema CreatableTopicConfigs_schema = KSCHEMA(CreatableTopicConfigs);
+
+static const KField CreatableTopicResult_fields[] = {
+	KFIELD(CreatableTopicResult, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopicResult, TopicId, KT_UUID, 7, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopicResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatableTopicResult, ErrorMessage, KT_STRING, 1, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(CreatableTopicResult, TopicConfigErrorCode, KT_INT16, 5, KV_MAX, KV_NONE, 0, NULL, 0),
+	KFIELD(CreatableTopicResult, NumPartitions, KT_INT32, 5, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(CreatableTopicResult, ReplicationFactor, KT_INT16, 5, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD_ARRAY(CreatableTopicResult, Configs, KT_STRUCT, 5, KV_MAX, 5, -1, &CreatableTopicConfigs_schema),
+};
+const KSchema CreatableTopicResult_schema = KSCHEMA(CreatableTopicResult);
+
+static const KField CreateTopicsResponse_fields[] = {
+	KFIELD(CreateTopicsResponse, ThrottleTimeMs, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(CreateTopicsResponse, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatableTopicResult_schema),
+};
+const KSchema CreateTopicsResponse_schema = KSCHEMA(CreateTopicsResponse);
+
+static const KField DeleteTopicState_fields[] = {
+	KFIELD(DeleteTopicState, Name, KT_STRING, 6, KV_MAX, 6, -1, NULL, KDEF_NULL),
+	KFIELD(DeleteTopicState, TopicId, KT_UUID, 6, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DeleteTopicState_schema = KSCHEMA(DeleteTopicState);
+
+static const KField DeleteTopicsRequest_fields[] = {
+	KFIELD_ARRAY(DeleteTopicsRequest, Topics, KT_STRUCT, 6, KV_MAX, KV_NONE, -1, &DeleteTopicState_schema),
+	KFIELD_ARRAY(DeleteTopicsRequest, TopicNames, KT_STRING, 0, 5, KV_NONE, -1, NULL),
+	KFIELD(DeleteTopicsRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DeleteTopicsRequest_schema = KSCHEMA(DeleteTopicsRequest);
+
+static const KField DeletableTopicResult_fields[] = {
+	KFIELD(DeletableTopicResult, Name, KT_STRING, 0, KV_MAX, 6, -1, NULL, 0),
+	KFIELD(DeletableTopicResult, TopicId, KT_UUID, 6, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeletableTopicResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeletableTopicResult, ErrorMessage, KT_STRING, 5, KV_MAX, 5, -1, NULL, KDEF_NULL),
+};
+const KSchema DeletableTopicResult_schema = KSCHEMA(DeletableTopicResult);
+
+static const KField DeleteTopicsResponse_fields[] = {
+	KFIELD(DeleteTopicsResponse, ThrottleTimeMs, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DeleteTopicsResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeletableTopicResult_schema),
+};
+const KSchema DeleteTopicsResponse_schema = KSCHEMA(DeleteTopicsResponse);
+
+static const KField CreatePartitionsAssignment_fields[] = {
+	KFIELD_ARRAY(CreatePartitionsAssignment, BrokerIds, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema CreatePartitionsAssignment_schema = KSCHEMA(CreatePartitionsAssignment);
+
+static const KField CreatePartitionsTopic_fields[] = {
+	KFIELD(CreatePartitionsTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatePartitionsTopic, Count, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(CreatePartitionsTopic, Assignments, KT_STRUCT, 0, KV_MAX, 0, -1, &CreatePartitionsAssignment_schema),
+};
+const KSchema CreatePartitionsTopic_schema = KSCHEMA(CreatePartitionsTopic);
+
+static const KField CreatePartitionsRequest_fields[] = {
+	KFIELD_ARRAY(CreatePartitionsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatePartitionsTopic_schema),
+	KFIELD(CreatePartitionsRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatePartitionsRequest, ValidateOnly, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema CreatePartitionsRequest_schema = KSCHEMA(CreatePartitionsRequest);
+
+static const KField CreatePartitionsTopicResult_fields[] = {
+	KFIELD(CreatePartitionsTopicResult, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatePartitionsTopicResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CreatePartitionsTopicResult, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+};
+const KSchema CreatePartitionsTopicResult_schema = KSCHEMA(CreatePartitionsTopicResult);
+
+static const KField CreatePartitionsResponse_fields[] = {
+	KFIELD(CreatePartitionsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(CreatePartitionsResponse, Results, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CreatePartitionsTopicResult_schema),
+};
+const KSchema CreatePartitionsResponse_schema = KSCHEMA(CreatePartitionsResponse);
+
+static const KField PartitionProduceData_fields[] = {
+	KFIELD(PartitionProduceData, Index, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(PartitionProduceData, Records, KT_RECORDS, 0, KV_MAX, 0, -1, NULL, 0),
+};
+const KSchema PartitionProduceData_schema = KSCHEMA(PartitionProduceData);
+
+static const KField TopicProduceData_fields[] = {
+	KFIELD(TopicProduceData, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(TopicProduceData, PartitionData, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &PartitionProduceData_schema),
+};
+const KSchema TopicProduceData_schema = KSCHEMA(TopicProduceData);
+
+static const KField ProduceRequest_fields[] = {
+	KFIELD(ProduceRequest, TransactionalId, KT_STRING, 3, KV_MAX, 3, -1, NULL, KDEF_NULL),
+	KFIELD(ProduceRequest, Acks, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ProduceRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ProduceRequest, TopicData, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &TopicProduceData_schema),
+};
+const KSchema ProduceRequest_schema = KSCHEMA(ProduceRequest);
+
+static const KField BatchIndexAndErrorMessage_fields[] = {
+	KFIELD(BatchIndexAndErrorMessage, BatchIndex, KT_INT32, 8, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(BatchIndexAndErrorMessage, BatchIndexErrorMessage, KT_STRING, 8, KV_MAX, 8, -1, NULL, KDEF_NULL),
+};
+const KSchema BatchIndexAndErrorMessage_schema = KSCHEMA(BatchIndexAndErrorMessage);
+
+static const KField ProduceLeaderIdAndEpoch_fields[] = {
+	KFIELD(ProduceLeaderIdAndEpoch, LeaderId, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(ProduceLeaderIdAndEpoch, LeaderEpoch, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, -1),
+};
+const KSchema ProduceLeaderIdAndEpoch_schema = KSCHEMA(ProduceLeaderIdAndEpoch);
+
+static const KField PartitionProduceResponse_fields[] = {
+	KFIELD(PartitionProduceResponse, Index, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(PartitionProduceResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(PartitionProduceResponse, BaseOffset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(PartitionProduceResponse, LogAppendTimeMs, KT_INT64, 2, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(PartitionProduceResponse, LogStartOffset, KT_INT64, 5, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD_ARRAY(PartitionProduceResponse, RecordErrors, KT_STRUCT, 8, KV_MAX, KV_NONE, -1, &BatchIndexAndErrorMessage_schema),
+	KFIELD(PartitionProduceResponse, ErrorMessage, KT_STRING, 8, KV_MAX, 8, -1, NULL, KDEF_NULL),
+	KFIELD(PartitionProduceResponse, CurrentLeader, KT_STRUCT, 10, KV_MAX, KV_NONE, 0, &ProduceLeaderIdAndEpoch_schema, 0),
+};
+const KSchema PartitionProduceResponse_schema = KSCHEMA(PartitionProduceResponse);
+
+static const KField TopicProduceResponse_fields[] = {
+	KFIELD(TopicProduceResponse, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(TopicProduceResponse, PartitionResponses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &PartitionProduceResponse_schema),
+};
+const KSchema TopicProduceResponse_schema = KSCHEMA(TopicProduceResponse);
+
+static const KField ProduceNodeEndpoint_fields[] = {
+	KFIELD(ProduceNodeEndpoint, NodeId, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ProduceNodeEndpoint, Host, KT_STRING, 10, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ProduceNodeEndpoint, Port, KT_INT32, 10, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ProduceNodeEndpoint, Rack, KT_STRING, 10, KV_MAX, 10, -1, NULL, KDEF_NULL),
+};
+const KSchema ProduceNodeEndpoint_schema = KSCHEMA(ProduceNodeEndpoint);
+
+static const KField ProduceResponse_fields[] = {
+	KFIELD_ARRAY(ProduceResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &TopicProduceResponse_schema),
+	KFIELD(ProduceResponse, ThrottleTimeMs, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ProduceResponse, NodeEndpoints, KT_STRUCT, 10, KV_MAX, KV_NONE, 0, &ProduceNodeEndpoint_schema),
+};
+const KSchema ProduceResponse_schema = KSCHEMA(ProduceResponse);
+
+static const KField FetchReplicaState_fields[] = {
+	KFIELD(FetchReplicaState, ReplicaId, KT_INT32, 15, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchReplicaState, ReplicaEpoch, KT_INT64, 15, KV_MAX, KV_NONE, -1, NULL, -1),
+};
+const KSchema FetchReplicaState_schema = KSCHEMA(FetchReplicaState);
+
+static const KField FetchPartition_fields[] = {
+	KFIELD(FetchPartition, Partition, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchPartition, CurrentLeaderEpoch, KT_INT32, 9, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchPartition, FetchOffset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchPartition, LastFetchedEpoch, KT_INT32, 12, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchPartition, LogStartOffset, KT_INT64, 5, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchPartition, PartitionMaxBytes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchPartition, ReplicaDirectoryId, KT_UUID, 17, KV_MAX, KV_NONE, 0, NULL, 0),
+};
+const KSchema FetchPartition_schema = KSCHEMA(FetchPartition);
+
+static const KField FetchTopic_fields[] = {
+	KFIELD(FetchTopic, Topic, KT_STRING, 0, 12, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchTopic, TopicId, KT_UUID, 13, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(FetchTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &FetchPartition_schema),
+};
+const KSchema FetchTopic_schema = KSCHEMA(FetchTopic);
+
+static const KField ForgottenTopic_fields[] = {
+	KFIELD(ForgottenTopic, Topic, KT_STRING, 7, 12, KV_NONE, -1, NULL, 0),
+	KFIELD(ForgottenTopic, TopicId, KT_UUID, 13, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ForgottenTopic, Partitions, KT_INT32, 7, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema ForgottenTopic_schema = KSCHEMA(ForgottenTopic);
+
+static const KField FetchRequest_fields[] = {
+	KFIELD(FetchRequest, ClusterId, KT_STRING, 12, KV_MAX, 12, 0, NULL, KDEF_NULL),
+	KFIELD(FetchRequest, ReplicaId, KT_INT32, 0, 14, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchRequest, ReplicaState, KT_STRUCT, 15, KV_MAX, KV_NONE, 1, &FetchReplicaState_schema, 0),
+	KFIELD(FetchRequest, MaxWaitMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchRequest, MinBytes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchRequest, MaxBytes, KT_INT32, 3, KV_MAX, KV_NONE, -1, NULL, 0x7fffffff),
+	KFIELD(FetchRequest, IsolationLevel, KT_INT8, 4, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchRequest, SessionId, KT_INT32, 7, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchRequest, SessionEpoch, KT_INT32, 7, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD_ARRAY(FetchRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &FetchTopic_schema),
+	KFIELD_ARRAY(FetchRequest, ForgottenTopicsData, KT_STRUCT, 7, KV_MAX, KV_NONE, -1, &ForgottenTopic_schema),
+	KFIELD(FetchRequest, RackId, KT_STRING, 11, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema FetchRequest_schema = KSCHEMA(FetchRequest);
+
+static const KField FetchEpochEndOffset_fields[] = {
+	KFIELD(FetchEpochEndOffset, Epoch, KT_INT32, 12, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchEpochEndOffset, EndOffset, KT_INT64, 12, KV_MAX, KV_NONE, -1, NULL, -1),
+};
+const KSchema FetchEpochEndOffset_schema = KSCHEMA(FetchEpochEndOffset);
+
+static const KField FetchLeaderIdAndEpoch_fields[] = {
+	KFIELD(FetchLeaderIdAndEpoch, LeaderId, KT_INT32, 12, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchLeaderIdAndEpoch, LeaderEpoch, KT_INT32, 12, KV_MAX, KV_NONE, -1, NULL, -1),
+};
+const KSchema FetchLeaderIdAndEpoch_schema = KSCHEMA(FetchLeaderIdAndEpoch);
+
+static const KField FetchSnapshotId_fields[] = {
+	KFIELD(FetchSnapshotId, EndOffset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(FetchSnapshotId, Epoch, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, -1),
+};
+const KSchema FetchSnapshotId_schema = KSCHEMA(FetchSnapshotId);
+
+static const KField AbortedTransaction_fields[] = {
+	KFIELD(AbortedTransaction, ProducerId, KT_INT64, 4, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AbortedTransaction, FirstOffset, KT_INT64, 4, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema AbortedTransaction_schema = KSCHEMA(AbortedTransaction);
+
+static const KField PartitionData_fields[] = {
+	KFIELD(PartitionData, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(PartitionData, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(PartitionData, HighWatermark, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(PartitionData, LastStableOffset, KT_INT64, 4, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(PartitionData, LogStartOffset, KT_INT64, 5, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(PartitionData, DivergingEpoch, KT_STRUCT, 12, KV_MAX, KV_NONE, 0, &FetchEpochEndOffset_schema, 0),
+	KFIELD(PartitionData, CurrentLeader, KT_STRUCT, 12, KV_MAX, KV_NONE, 1, &FetchLeaderIdAndEpoch_schema, 0),
+	KFIELD(PartitionData, SnapshotId, KT_STRUCT, 12, KV_MAX, KV_NONE, 2, &FetchSnapshotId_schema, 0),
+	KFIELD_ARRAY(PartitionData, AbortedTransactions, KT_STRUCT, 4, KV_MAX, 4, -1, &AbortedTransaction_schema),
+	KFIELD(PartitionData, PreferredReadReplica, KT_INT32, 11, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(PartitionData, Records, KT_RECORDS, 0, KV_MAX, 0, -1, NULL, 0),
+};
+const KSchema PartitionData_schema = KSCHEMA(PartitionData);
+
+static const KField FetchableTopicResponse_fields[] = {
+	KFIELD(FetchableTopicResponse, Topic, KT_STRING, 0, 12, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchableTopicResponse, TopicId, KT_UUID, 13, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(FetchableTopicResponse, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &PartitionData_schema),
+};
+const KSchema FetchableTopicResponse_schema = KSCHEMA(FetchableTopicResponse);
+
+static const KField FetchNodeEndpoint_fields[] = {
+	KFIELD(FetchNodeEndpoint, NodeId, KT_INT32, 16, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchNodeEndpoint, Host, KT_STRING, 16, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchNodeEndpoint, Port, KT_INT32, 16, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchNodeEndpoint, Rack, KT_STRING, 16, KV_MAX, 16, -1, NULL, KDEF_NULL),
+};
+const KSchema FetchNodeEndpoint_schema = KSCHEMA(FetchNodeEndpoint);
+
+static const KField FetchResponse_fields[] = {
+	KFIELD(FetchResponse, ThrottleTimeMs, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchResponse, ErrorCode, KT_INT16, 7, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(FetchResponse, SessionId, KT_INT32, 7, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(FetchResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &FetchableTopicResponse_schema),
+	KFIELD_ARRAY(FetchResponse, NodeEndpoints, KT_STRUCT, 16, KV_MAX, KV_NONE, 0, &FetchNodeEndpoint_schema),
+};
+const KSchema FetchResponse_schema = KSCHEMA(FetchResponse);
+
+static const KField ListOffsetsPartition_fields[] = {
+	KFIELD(ListOffsetsPartition, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListOffsetsPartition, CurrentLeaderEpoch, KT_INT32, 4, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(ListOffsetsPartition, Timestamp, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListOffsetsPartition, MaxNumOffsets, KT_INT32, 0, 0, KV_NONE, -1, NULL, 1),
+};
+const KSchema ListOffsetsPartition_schema = KSCHEMA(ListOffsetsPartition);
+
+static const KField ListOffsetsTopic_fields[] = {
+	KFIELD(ListOffsetsTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ListOffsetsTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ListOffsetsPartition_schema),
+};
+const KSchema ListOffsetsTopic_schema = KSCHEMA(ListOffsetsTopic);
+
+static const KField ListOffsetsRequest_fields[] = {
+	KFIELD(ListOffsetsRequest, ReplicaId, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListOffsetsRequest, IsolationLevel, KT_INT8, 2, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ListOffsetsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ListOffsetsTopic_schema),
+};
+const KSchema ListOffsetsRequest_schema = KSCHEMA(ListOffsetsRequest);
+
+static const KField ListOffsetsPartitionResponse_fields[] = {
+	KFIELD(ListOffsetsPartitionResponse, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListOffsetsPartitionResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ListOffsetsPartitionResponse, OldStyleOffsets, KT_INT64, 0, 0, KV_NONE, -1, NULL),
+	KFIELD(ListOffsetsPartitionResponse, Timestamp, KT_INT64, 1, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(ListOffsetsPartitionResponse, Offset, KT_INT64, 1, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(ListOffsetsPartitionResponse, LeaderEpoch, KT_INT32, 4, KV_MAX, KV_NONE, -1, NULL, -1),
+};
+const KSchema ListOffsetsPartitionResponse_schema = KSCHEMA(ListOffsetsPartitionResponse);
+
+static const KField ListOffsetsTopicResponse_fields[] = {
+	KFIELD(ListOffsetsTopicResponse, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ListOffsetsTopicResponse, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ListOffsetsPartitionResponse_schema),
+};
+const KSchema ListOffsetsTopicResponse_schema = KSCHEMA(ListOffsetsTopicResponse);
+
+static const KField ListOffsetsResponse_fields[] = {
+	KFIELD(ListOffsetsResponse, ThrottleTimeMs, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ListOffsetsResponse, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ListOffsetsTopicResponse_schema),
+};
+const KSchema ListOffsetsResponse_schema = KSCHEMA(ListOffsetsResponse);
+
+static const KField OffsetForLeaderPartition_fields[] = {
+	KFIELD(OffsetForLeaderPartition, Partition, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(OffsetForLeaderPartition, CurrentLeaderEpoch, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(OffsetForLeaderPartition, LeaderEpoch, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema OffsetForLeaderPartition_schema = KSCHEMA(OffsetForLeaderPartition);
+
+static const KField OffsetForLeaderTopic_fields[] = {
+	KFIELD(OffsetForLeaderTopic, Topic, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(OffsetForLeaderTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OffsetForLeaderPartition_schema),
+};
+const KSchema OffsetForLeaderTopic_schema = KSCHEMA(OffsetForLeaderTopic);
+
+static const KField OffsetForLeaderEpochRequest_fields[] = {
+	KFIELD(OffsetForLeaderEpochRequest, ReplicaId, KT_INT32, 3, KV_MAX, KV_NONE, -1, NULL, -2),
+	KFIELD_ARRAY(OffsetForLeaderEpochRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OffsetForLeaderTopic_schema),
+};
+const KSchema OffsetForLeaderEpochRequest_schema = KSCHEMA(OffsetForLeaderEpochRequest);
+
+static const KField EpochEndOffset_fields[] = {
+	KFIELD(EpochEndOffset, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(EpochEndOffset, Partition, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(EpochEndOffset, LeaderEpoch, KT_INT32, 1, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(EpochEndOffset, EndOffset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, -1),
+};
+const KSchema EpochEndOffset_schema = KSCHEMA(EpochEndOffset);
+
+static const KField OffsetForLeaderTopicResult_fields[] = {
+	KFIELD(OffsetForLeaderTopicResult, Topic, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(OffsetForLeaderTopicResult, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &EpochEndOffset_schema),
+};
+const KSchema OffsetForLeaderTopicResult_schema = KSCHEMA(OffsetForLeaderTopicResult);
+
+static const KField OffsetForLeaderEpochResponse_fields[] = {
+	KFIELD(OffsetForLeaderEpochResponse, ThrottleTimeMs, KT_INT32, 2, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(OffsetForLeaderEpochResponse, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OffsetForLeaderTopicResult_schema),
+};
+const KSchema OffsetForLeaderEpochResponse_schema = KSCHEMA(OffsetForLeaderEpochResponse);
+
+static const KField DeleteRecordsPartition_fields[] = {
+	KFIELD(DeleteRecordsPartition, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteRecordsPartition, Offset, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DeleteRecordsPartition_schema = KSCHEMA(DeleteRecordsPartition);
+
+static const KField DeleteRecordsTopic_fields[] = {
+	KFIELD(DeleteRecordsTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DeleteRecordsTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteRecordsPartition_schema),
+};
+const KSchema DeleteRecordsTopic_schema = KSCHEMA(DeleteRecordsTopic);
+
+static const KField DeleteRecordsRequest_fields[] = {
+	KFIELD_ARRAY(DeleteRecordsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteRecordsTopic_schema),
+	KFIELD(DeleteRecordsRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DeleteRecordsRequest_schema = KSCHEMA(DeleteRecordsRequest);
+
+static const KField DeleteRecordsPartitionResult_fields[] = {
+	KFIELD(DeleteRecordsPartitionResult, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteRecordsPartitionResult, LowWatermark, KT_INT64, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteRecordsPartitionResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DeleteRecordsPartitionResult_schema = KSCHEMA(DeleteRecordsPartitionResult);
+
+static const KField DeleteRecordsTopicResult_fields[] = {
+	KFIELD(DeleteRecordsTopicResult, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DeleteRecordsTopicResult, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteRecordsPartitionResult_schema),
+};
+const KSchema DeleteRecordsTopicResult_schema = KSCHEMA(DeleteRecordsTopicResult);
+
+static const KField DeleteRecordsResponse_fields[] = {
+	KFIELD(DeleteRecordsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DeleteRecordsResponse, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteRecordsTopicResult_schema),
+};
+const KSchema DeleteRecordsResponse_schema = KSCHEMA(DeleteRecordsResponse);
+
+static const KField DescribeConfigsResource_fields[] = {
+	KFIELD(DescribeConfigsResource, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsResource, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DescribeConfigsResource, ConfigurationKeys, KT_STRING, 0, KV_MAX, 0, -1, NULL),
+};
+const KSchema DescribeConfigsResource_schema = KSCHEMA(DescribeConfigsResource);
+
+static const KField DescribeConfigsRequest_fields[] = {
+	KFIELD_ARRAY(DescribeConfigsRequest, Resources, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeConfigsResource_schema),
+	KFIELD(DescribeConfigsRequest, IncludeSynonyms, KT_BOOL, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsRequest, IncludeDocumentation, KT_BOOL, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DescribeConfigsRequest_schema = KSCHEMA(DescribeConfigsRequest);
+
+static const KField DescribeConfigsSynonym_fields[] = {
+	KFIELD(DescribeConfigsSynonym, Name, KT_STRING, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsSynonym, Value, KT_STRING, 1, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DescribeConfigsSynonym, Source, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DescribeConfigsSynonym_schema = KSCHEMA(DescribeConfigsSynonym);
+
+static const KField DescribeConfigsResourceResult_fields[] = {
+	KFIELD(DescribeConfigsResourceResult, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsResourceResult, Value, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DescribeConfigsResourceResult, ReadOnly, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsResourceResult, IsDefault, KT_BOOL, 0, 0, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsResourceResult, ConfigSource, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD(DescribeConfigsResourceResult, IsSensitive, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DescribeConfigsResourceResult, Synonyms, KT_STRUCT, 1, KV_MAX, KV_NONE, -1, &DescribeConfigsSynonym_schema),
+	KFIELD(DescribeConfigsResourceResult, ConfigType, KT_INT8, 3, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsResourceResult, Documentation, KT_STRING, 3, KV_MAX, 0, -1, NULL, 0),
+};
+const KSchema DescribeConfigsResourceResult_schema = KSCHEMA(DescribeConfigsResourceResult);
+
+static const KField DescribeConfigsResult_fields[] = {
+	KFIELD(DescribeConfigsResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsResult, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DescribeConfigsResult, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeConfigsResult, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DescribeConfigsResult, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeConfigsResourceResult_schema),
+};
+const KSchema DescribeConfigsResult_schema = KSCHEMA(DescribeConfigsResult);
+
+static const KField DescribeConfigsResponse_fields[] = {
+	KFIELD(DescribeConfigsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DescribeConfigsResponse, Results, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeConfigsResult_schema),
+};
+const KSchema DescribeConfigsResponse_schema = KSCHEMA(DescribeConfigsResponse);
+
+static const KField AlterableConfig_fields[] = {
+	KFIELD(AlterableConfig, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterableConfig, Value, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+};
+const KSchema AlterableConfig_schema = KSCHEMA(AlterableConfig);
+
+static const KField AlterConfigsResource_fields[] = {
+	KFIELD(AlterConfigsResource, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterConfigsResource, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(AlterConfigsResource, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AlterableConfig_schema),
+};
+const KSchema AlterConfigsResource_schema = KSCHEMA(AlterConfigsResource);
+
+static const KField AlterConfigsRequest_fields[] = {
+	KFIELD_ARRAY(AlterConfigsRequest, Resources, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AlterConfigsResource_schema),
+	KFIELD(AlterConfigsRequest, ValidateOnly, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema AlterConfigsRequest_schema = KSCHEMA(AlterConfigsRequest);
+
+static const KField AlterConfigsResourceResponse_fields[] = {
+	KFIELD(AlterConfigsResourceResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterConfigsResourceResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(AlterConfigsResourceResponse, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterConfigsResourceResponse, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema AlterConfigsResourceResponse_schema = KSCHEMA(AlterConfigsResourceResponse);
+
+static const KField AlterConfigsResponse_fields[] = {
+	KFIELD(AlterConfigsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(AlterConfigsResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AlterConfigsResourceResponse_schema),
+};
+const KSchema AlterConfigsResponse_schema = KSCHEMA(AlterConfigsResponse);
+
+static const KField IncrementalAlterableConfig_fields[] = {
+	KFIELD(IncrementalAlterableConfig, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(IncrementalAlterableConfig, ConfigOperation, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(IncrementalAlterableConfig, Value, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+};
+const KSchema IncrementalAlterableConfig_schema = KSCHEMA(IncrementalAlterableConfig);
+
+static const KField IncrementalAlterConfigsResource_fields[] = {
+	KFIELD(IncrementalAlterConfigsResource, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(IncrementalAlterConfigsResource, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(IncrementalAlterConfigsResource, Configs, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &IncrementalAlterableConfig_schema),
+};
+const KSchema IncrementalAlterConfigsResource_schema = KSCHEMA(IncrementalAlterConfigsResource);
+
+static const KField IncrementalAlterConfigsRequest_fields[] = {
+	KFIELD_ARRAY(IncrementalAlterConfigsRequest, Resources, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &IncrementalAlterConfigsResource_schema),
+	KFIELD(IncrementalAlterConfigsRequest, ValidateOnly, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema IncrementalAlterConfigsRequest_schema = KSCHEMA(IncrementalAlterConfigsRequest);
+
+static const KField IncrementalAlterConfigsResourceResponse_fields[] = {
+	KFIELD(IncrementalAlterConfigsResourceResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(IncrementalAlterConfigsResourceResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(IncrementalAlterConfigsResourceResponse, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(IncrementalAlterConfigsResourceResponse, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema IncrementalAlterConfigsResourceResponse_schema = KSCHEMA(IncrementalAlterConfigsResourceResponse);
+
+static const KField IncrementalAlterConfigsResponse_fields[] = {
+	KFIELD(IncrementalAlterConfigsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(IncrementalAlterConfigsResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &IncrementalAlterConfigsResourceResponse_schema),
+};
+const KSchema IncrementalAlterConfigsResponse_schema = KSCHEMA(IncrementalAlterConfigsResponse);
+
+static const KField DescribeClusterRequest_fields[] = {
+	KFIELD(DescribeClusterRequest, IncludeClusterAuthorizedOperations, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeClusterRequest, EndpointType, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 1),
+};
+const KSchema DescribeClusterRequest_schema = KSCHEMA(DescribeClusterRequest);
+
+static const KField DescribeClusterBroker_fields[] = {
+	KFIELD(DescribeClusterBroker, BrokerId, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeClusterBroker, Host, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeClusterBroker, Port, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeClusterBroker, Rack, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+};
+const KSchema DescribeClusterBroker_schema = KSCHEMA(DescribeClusterBroker);
+
+static const KField DescribeClusterResponse_fields[] = {
+	KFIELD(DescribeClusterResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeClusterResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeClusterResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD(DescribeClusterResponse, EndpointType, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 1),
+	KFIELD(DescribeClusterResponse, ClusterId, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeClusterResponse, ControllerId, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, -1),
+	KFIELD_ARRAY(DescribeClusterResponse, Brokers, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeClusterBroker_schema),
+	KFIELD(DescribeClusterResponse, ClusterAuthorizedOperations, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, -2147483648),
+};
+const KSchema DescribeClusterResponse_schema = KSCHEMA(DescribeClusterResponse);

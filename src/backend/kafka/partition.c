@@ -1,0 +1,477 @@
+/*-------------------------------------------------------------------------
+ *
+ * partition.c
+ *	  The shared-memory registry of topics and partitions (see
+ *	  kafka/partition.h).
+ *
+ *	  Three open-addressing hash indexes (linear probing, tombstones on
+ *	  removal) map a topic name, a (topic, partition) pair and a stream id
+ *	  to table indexes.  Each index has twice as many buckets as entries can
+ *	  exist, so probes stay short.  A partition entry ends with a bitmap of
+ *	  process slots sleeping in a fetch on it, sized from max_connections.
+ *
+ * src/backend/kafka/partition.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "kafka/partition.h"
+#include "storage/latch.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+#define BUCKET_EMPTY	(-1)
+#define BUCKET_DELETED	(-2)
+
+typedef struct RegistryHeader
+{
+	SMutex		lock;
+	int			ntopics;		/* capacity of the topic table */
+	int			nparts;			/* capacity of the partition table */
+	int			nbuckets;		/* per hash index */
+	int			waiter_words;	/* uint32 words in each waiter bitmap */
+	size_t		part_size;		/* bytes per partition entry */
+	char		cluster_id[64]; /* Kafka cluster id, from the catalog */
+	uint64		install_seq;	/* see RegistryInstallSeq */
+} RegistryHeader;
+
+static RegistryHeader *Registry;
+static StrataTopic *Topics;
+static char *Parts;				/* variable-size StrataPartition entries */
+static int32 *TopicIndex;		/* by name */
+static int32 *PartIndex;		/* by (topic, partition) */
+static int32 *StreamIndex;		/* by stream id */
+
+static int
+waiter_words(void)
+{
+	return (NUM_AUX_PROCS + (int) max_connections + 31) / 32;
+}
+
+static size_t
+part_entry_size(void)
+{
+	return MAXALIGN(offsetof(StrataPartition, waiters) + sizeof(uint32) * (size_t) waiter_words());
+}
+
+static int
+topic_capacity(void)
+{
+	return (int) max_partitions;
+}
+
+size_t
+PartitionShmemSize(void)
+{
+	size_t		size = MAXALIGN(sizeof(RegistryHeader));
+	size_t		nbuckets = (size_t) max_partitions * 2;
+
+	size = add_size(size, mul_size(sizeof(StrataTopic), (size_t) topic_capacity()));
+	size = add_size(size, mul_size(part_entry_size(), (size_t) max_partitions));
+	size = add_size(size, mul_size(sizeof(int32) * 3, nbuckets));
+	return size;
+}
+
+void
+PartitionShmemInit(void)
+{
+	bool		found;
+	char	   *p;
+
+	p = ShmemInitStruct("Partition Registry", PartitionShmemSize(), &found);
+	Registry = (RegistryHeader *) p;
+	p += MAXALIGN(sizeof(RegistryHeader));
+	Topics = (StrataTopic *) p;
+	p += sizeof(StrataTopic) * (size_t) topic_capacity();
+	Parts = p;
+	p += part_entry_size() * (size_t) max_partitions;
+	TopicIndex = (int32 *) p;
+	p += sizeof(int32) * (size_t) max_partitions * 2;
+	PartIndex = (int32 *) p;
+	p += sizeof(int32) * (size_t) max_partitions * 2;
+	StreamIndex = (int32 *) p;
+	if (found)
+		return;
+
+	SMutexInit(&Registry->lock);
+	Registry->ntopics = topic_capacity();
+	Registry->nparts = (int) max_partitions;
+	Registry->nbuckets = (int) max_partitions * 2;
+	Registry->waiter_words = waiter_words();
+	Registry->part_size = part_entry_size();
+	memset(Topics, 0, sizeof(StrataTopic) * (size_t) Registry->ntopics);
+	memset(Parts, 0, Registry->part_size * (size_t) Registry->nparts);
+	for (int i = 0; i < Registry->nbuckets; i++)
+		TopicIndex[i] = PartIndex[i] = StreamIndex[i] = BUCKET_EMPTY;
+}
+
+void
+RegistrySetClusterId(const char *id)
+{
+	RegistryLock();
+	strlcpy_s(Registry->cluster_id, id, sizeof(Registry->cluster_id));
+	RegistryUnlock();
+}
+
+void
+RegistryGetClusterId(char *buf, size_t len)
+{
+	RegistryLock();
+	strlcpy_s(buf, Registry->cluster_id, len);
+	RegistryUnlock();
+}
+
+uint64
+RegistryInstallSeq(void)
+{
+	return Registry->install_seq;
+}
+
+void
+RegistryLock(void)
+{
+	SMutexLock(&Registry->lock);
+}
+
+void
+RegistryUnlock(void)
+{
+	SMutexUnlock(&Registry->lock);
+}
+
+StrataTopic *
+TopicGet(int idx)
+{
+	Assert(idx >= 0 && idx < Registry->ntopics);
+	return &Topics[idx];
+}
+
+StrataPartition *
+PartitionGet(int idx)
+{
+	Assert(idx >= 0 && idx < Registry->nparts);
+	return (StrataPartition *) (Parts + Registry->part_size * (size_t) idx);
+}
+
+int
+TopicCapacity(void)
+{
+	return Registry->ntopics;
+}
+
+int
+PartitionCapacity(void)
+{
+	return Registry->nparts;
+}
+
+/* FNV-1a, then a final mix. */
+static uint32
+hash_bytes(const void *data, size_t len)
+{
+	const uint8 *p = data;
+	uint32		h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 12;
+	return h;
+}
+
+static uint32
+hash_u64(uint64 v)
+{
+	v ^= v >> 33;
+	v *= UINT64_C(0xff51afd7ed558ccd);
+	v ^= v >> 33;
+	return (uint32) v;
+}
+
+/*
+ * Generic probe: walk from the hash's bucket; match() decides whether an
+ * entry is the one looked for.  Returns the bucket of the match, or -1;
+ * *insert_at gets the first reusable bucket on the way.
+ */
+typedef bool (*match_fn) (int32 entry, const void *key);
+
+static int
+probe(int32 *index, uint32 hash, match_fn match, const void *key, int *insert_at)
+{
+	int			n = Registry->nbuckets;
+	int			b = (int) (hash % (uint32) n);
+
+	if (insert_at)
+		*insert_at = -1;
+	for (int i = 0; i < n; i++, b = (b + 1) % n)
+	{
+		int32		e = index[b];
+
+		if (e == BUCKET_EMPTY)
+		{
+			if (insert_at && *insert_at < 0)
+				*insert_at = b;
+			return -1;
+		}
+		if (e == BUCKET_DELETED)
+		{
+			if (insert_at && *insert_at < 0)
+				*insert_at = b;
+			continue;
+		}
+		if (match(e, key))
+			return b;
+	}
+	return -1;
+}
+
+typedef struct NameKey
+{
+	const char *name;
+	size_t		len;
+} NameKey;
+
+static bool
+match_topic_name(int32 e, const void *key)
+{
+	const NameKey *k = key;
+
+	return Topics[e].state == TOPIC_LIVE && (size_t) Topics[e].name_len == k->len &&
+		memcmp(Topics[e].name, k->name, k->len) == 0;
+}
+
+typedef struct PartKey
+{
+	int32		topic;
+	int32		partition;
+} PartKey;
+
+static bool
+match_part(int32 e, const void *key)
+{
+	const PartKey *k = key;
+	StrataPartition *p = PartitionGet(e);
+
+	return p->state == TOPIC_LIVE && p->topic == k->topic && p->partition == k->partition;
+}
+
+static bool
+match_stream(int32 e, const void *key)
+{
+	StrataPartition *p = PartitionGet(e);
+
+	return p->state == TOPIC_LIVE && p->stream_id == *(const int64 *) key;
+}
+
+int
+TopicLookupByName(const char *name, size_t len)
+{
+	NameKey		k = {name, len};
+	int			b = probe(TopicIndex, hash_bytes(name, len), match_topic_name, &k, NULL);
+
+	return b < 0 ? -1 : TopicIndex[b];
+}
+
+int
+TopicLookupById(const uint8 id[16])
+{
+	for (int i = 0; i < Registry->ntopics; i++)
+		if (Topics[i].state == TOPIC_LIVE && memcmp(Topics[i].id, id, 16) == 0)
+			return i;
+	return -1;
+}
+
+int
+PartitionLookup(int topic, int32 partition)
+{
+	PartKey		k = {topic, partition};
+	uint32		h = hash_u64(((uint64) (uint32) topic << 32) | (uint32) partition);
+	int			b = probe(PartIndex, h, match_part, &k, NULL);
+
+	return b < 0 ? -1 : PartIndex[b];
+}
+
+int
+PartitionLookupByStream(int64 stream_id)
+{
+	int			b = probe(StreamIndex, hash_u64((uint64) stream_id), match_stream, &stream_id, NULL);
+
+	return b < 0 ? -1 : StreamIndex[b];
+}
+
+void
+TopicConfigDefaults(TopicConfig *config)
+{
+	config->retention_ms = INT64_C(7) * 24 * 3600 * 1000;
+	config->retention_bytes = -1;
+	config->max_message_bytes = 1048588;
+	config->segment_bytes = INT64_C(1073741824);
+	config->log_append_time = false;
+}
+
+int
+TopicInstall(const char *name, size_t len, const uint8 id[16],
+			 const TopicConfig *config, int32 num_partitions)
+{
+	NameKey		k = {name, len};
+	uint32		h = hash_bytes(name, len);
+	int			insert_at;
+	int			b = probe(TopicIndex, h, match_topic_name, &k, &insert_at);
+	int			idx;
+
+	if (len > TOPIC_NAME_MAX)
+		return -1;
+	if (b >= 0)
+		idx = TopicIndex[b];
+	else
+	{
+		idx = -1;
+		for (int i = 0; i < Registry->ntopics; i++)
+			if (Topics[i].state == TOPIC_FREE)
+			{
+				idx = i;
+				break;
+			}
+		if (idx < 0 || insert_at < 0)
+			return -1;
+		memset(&Topics[idx], 0, sizeof(StrataTopic));
+		memcpy(Topics[idx].name, name, len);
+		Topics[idx].name_len = (int32) len;
+		TopicIndex[insert_at] = idx;
+		Topics[idx].state = TOPIC_LIVE;
+		Topics[idx].install_seq = ++Registry->install_seq;
+	}
+	memcpy(Topics[idx].id, id, 16);
+	Topics[idx].config = *config;
+	Topics[idx].num_partitions = num_partitions;
+	return idx;
+}
+
+int
+PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch,
+				 int32 leader_id, int32 leader_epoch,
+				 int64 log_start_offset, int64 next_offset)
+{
+	PartKey		k = {topic, partition};
+	uint32		h = hash_u64(((uint64) (uint32) topic << 32) | (uint32) partition);
+	int			insert_at;
+	int			b = probe(PartIndex, h, match_part, &k, &insert_at);
+	StrataPartition *p;
+	int			idx;
+
+	if (b >= 0)
+	{
+		idx = PartIndex[b];
+		p = PartitionGet(idx);
+	}
+	else
+	{
+		int			sb;
+
+		idx = -1;
+		for (int i = 0; i < Registry->nparts; i++)
+			if (PartitionGet(i)->state == TOPIC_FREE)
+			{
+				idx = i;
+				break;
+			}
+		if (idx < 0 || insert_at < 0)
+			return -1;
+		p = PartitionGet(idx);
+		memset(p, 0, Registry->part_size);
+		p->topic = topic;
+		p->partition = partition;
+		p->stream_id = stream_id;
+		SMutexInit(&p->append_lock);
+		p->next_offset = next_offset;
+		p->high_watermark = next_offset;
+		p->log_start_offset = log_start_offset;
+		p->max_timestamp = -1;
+		p->max_timestamp_offset = -1;
+		PartIndex[insert_at] = idx;
+		p->state = TOPIC_LIVE;
+		probe(StreamIndex, hash_u64((uint64) stream_id), match_stream, &stream_id, &sb);
+		if (sb >= 0)
+			StreamIndex[sb] = idx;
+	}
+	p->stream_epoch = stream_epoch;
+	p->leader_id = leader_id;
+	p->leader_epoch = leader_epoch;
+	if (log_start_offset > __atomic_load_n(&p->log_start_offset, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&p->log_start_offset, log_start_offset, __ATOMIC_RELEASE);
+	return idx;
+}
+
+static void
+index_remove(int32 *index, int32 entry)
+{
+	for (int i = 0; i < Registry->nbuckets; i++)
+		if (index[i] == entry)
+			index[i] = BUCKET_DELETED;
+}
+
+void
+TopicRemove(int topic)
+{
+	for (int i = 0; i < Registry->nparts; i++)
+	{
+		StrataPartition *p = PartitionGet(i);
+
+		if (p->state == TOPIC_LIVE && p->topic == topic)
+		{
+			index_remove(PartIndex, i);
+			index_remove(StreamIndex, i);
+			p->state = TOPIC_FREE;
+			/* Wake fetches so they notice the partition is gone. */
+			PartitionAdvanceHighWatermark(p, p->high_watermark);
+		}
+	}
+	index_remove(TopicIndex, topic);
+	Topics[topic].state = TOPIC_FREE;
+}
+
+void
+PartitionAdvanceHighWatermark(StrataPartition *part, int64 hw)
+{
+	int64		cur = __atomic_load_n(&part->high_watermark, __ATOMIC_ACQUIRE);
+
+	while (cur < hw)
+	{
+		if (__atomic_compare_exchange_n(&part->high_watermark, &cur, hw, false,
+										__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			break;
+	}
+	__atomic_fetch_add(&part->data_seq, 1, __ATOMIC_SEQ_CST);
+
+	/* Wake every process sleeping in a fetch on this partition. */
+	for (int w = 0; w < Registry->waiter_words; w++)
+	{
+		uint32		bits = __atomic_load_n(&part->waiters[w], __ATOMIC_SEQ_CST);
+
+		while (bits)
+		{
+			int			bit = __builtin_ctz(bits);
+			int			slot = w * 32 + bit;
+
+			bits &= bits - 1;
+			if (slot < ProcArray->nslots)
+				SetLatch(&ProcArray->slots[slot].latch);
+		}
+	}
+}
+
+void
+PartitionAddWaiter(StrataPartition *part, int slot)
+{
+	__atomic_fetch_or(&part->waiters[slot / 32], 1u << (slot % 32), __ATOMIC_SEQ_CST);
+}
+
+void
+PartitionRemoveWaiter(StrataPartition *part, int slot)
+{
+	__atomic_fetch_and(&part->waiters[slot / 32], ~(1u << (slot % 32)), __ATOMIC_SEQ_CST);
+}

@@ -1,0 +1,861 @@
+/*-------------------------------------------------------------------------
+ *
+ * topics.c
+ *	  Topic management in the catalog, mirrored into the shared-memory
+ *	  registry (see kafka/topics.h).
+ *
+ *	  The catalog is changed first, in one transaction; the registry is
+ *	  updated only after the commit, so a crash in between leaves the
+ *	  catalog right and the registry is reloaded from it at the next start
+ *	  (and by the catalog worker on the NOTIFY the change sends).
+ *
+ *	  Every stream opened by this broker gets its epoch bumped in the same
+ *	  statement that opens it: later commits touching the stream carry that
+ *	  epoch, so a broker that lost the partition can never commit to it.
+ *
+ * src/backend/kafka/topics.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <ctype.h>
+
+#include "catalog/catalog.h"
+#include "kafka/partition.h"
+#include "kafka/topics.h"
+#include "storage/logcache.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+const TopicConfigDef TopicConfigDefs[] = {
+	{"cleanup.policy", TCT_STRING, "delete",
+	"What happens to old data: delete (compact is not supported yet)."},
+	{"max.message.bytes", TCT_INT, "1048588",
+	"Largest record batch accepted for this topic, in bytes."},
+	{"message.timestamp.type", TCT_STRING, "CreateTime",
+	"CreateTime keeps the producer's timestamps; LogAppendTime stamps batches on arrival."},
+	{"retention.bytes", TCT_LONG, "-1",
+	"Bytes kept per partition before old data is deleted; -1 means no limit."},
+	{"retention.ms", TCT_LONG, "604800000",
+	"How long data is kept, in milliseconds; -1 means forever."},
+	{"segment.bytes", TCT_INT, "1073741824",
+	"Accepted for compatibility: Strata's storage has no segments."},
+};
+const int	NumTopicConfigDefs = lengthof(TopicConfigDefs);
+
+/* ---------- names, ids, configs ---------- */
+
+bool
+TopicNameValid(const char *name, size_t len, char **msg)
+{
+	if (len == 0 || len > TOPIC_NAME_MAX)
+	{
+		*msg = psprintf("Topic name must be 1 to %d characters long", TOPIC_NAME_MAX);
+		return false;
+	}
+	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+	{
+		*msg = pstrdup("Topic name cannot be \".\" or \"..\"");
+		return false;
+	}
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) name[i];
+
+		if (!(isalnum(c) || c == '.' || c == '_' || c == '-') || c > 127)
+		{
+			*msg = pstrdup("Topic name may contain only ASCII letters, digits, '.', '_' and '-'");
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+parse_uuid(const char *text, uint8 out[16])
+{
+	int			n = 0;
+
+	for (const char *p = text; *p && n < 32; p++)
+	{
+		int			v;
+
+		if (*p == '-')
+			continue;
+		if (!isxdigit((unsigned char) *p))
+			return false;
+		v = isdigit((unsigned char) *p) ? *p - '0' : (tolower((unsigned char) *p) - 'a' + 10);
+		if (n % 2 == 0)
+			out[n / 2] = (uint8) (v << 4);
+		else
+			out[n / 2] |= (uint8) v;
+		n++;
+	}
+	return n == 32;
+}
+
+/* Kafka prints cluster ids as URL-safe base64 of the UUID, unpadded. */
+static void
+encode_cluster_id(const uint8 id[16], char out[23])
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	int			o = 0;
+
+	for (int i = 0; i < 16; i += 3)
+	{
+		uint32		v = (uint32) id[i] << 16;
+
+		if (i + 1 < 16)
+			v |= (uint32) id[i + 1] << 8;
+		if (i + 2 < 16)
+			v |= id[i + 2];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		if (i + 1 < 16)
+			out[o++] = alphabet[(v >> 6) & 63];
+		if (i + 2 < 16)
+			out[o++] = alphabet[v & 63];
+	}
+	out[o] = '\0';
+}
+
+static char *
+format_uuid(const uint8 id[16])
+{
+	return psprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+					id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7],
+					id[8], id[9], id[10], id[11], id[12], id[13], id[14], id[15]);
+}
+
+static bool
+parse_long(const char *s, size_t len, int64 min, int64 max, int64 *out)
+{
+	char		buf[32];
+	char	   *end;
+	long long	v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+name_is(const TopicConfigEntry *e, const char *name)
+{
+	return e->name_len == strlen(name) && memcmp(e->name, name, e->name_len) == 0;
+}
+
+static bool
+value_is(const TopicConfigEntry *e, const char *value)
+{
+	return e->value && e->value_len == strlen(value) && strncasecmp(e->value, value, e->value_len) == 0;
+}
+
+/* Apply one entry (value NULL: back to the default). */
+static TopicResult
+config_apply_one(TopicConfig *config, const TopicConfigEntry *e, char **msg)
+{
+	TopicConfig defaults;
+	int64		v;
+
+	TopicConfigDefaults(&defaults);
+	if (name_is(e, "retention.ms"))
+	{
+		if (e->value == NULL)
+			config->retention_ms = defaults.retention_ms;
+		else if (parse_long(e->value, e->value_len, -1, INT64_MAX, &v))
+			config->retention_ms = v;
+		else
+			goto bad_value;
+	}
+	else if (name_is(e, "retention.bytes"))
+	{
+		if (e->value == NULL)
+			config->retention_bytes = defaults.retention_bytes;
+		else if (parse_long(e->value, e->value_len, -1, INT64_MAX, &v))
+			config->retention_bytes = v;
+		else
+			goto bad_value;
+	}
+	else if (name_is(e, "max.message.bytes"))
+	{
+		if (e->value == NULL)
+			config->max_message_bytes = defaults.max_message_bytes;
+		else if (parse_long(e->value, e->value_len, 0, INT32_MAX, &v))
+			config->max_message_bytes = v;
+		else
+			goto bad_value;
+	}
+	else if (name_is(e, "segment.bytes"))
+	{
+		if (e->value == NULL)
+			config->segment_bytes = defaults.segment_bytes;
+		else if (parse_long(e->value, e->value_len, 14, INT32_MAX, &v))
+			config->segment_bytes = v;
+		else
+			goto bad_value;
+	}
+	else if (name_is(e, "message.timestamp.type"))
+	{
+		if (e->value == NULL || value_is(e, "CreateTime"))
+			config->log_append_time = false;
+		else if (value_is(e, "LogAppendTime"))
+			config->log_append_time = true;
+		else
+			goto bad_value;
+	}
+	else if (name_is(e, "cleanup.policy"))
+	{
+		if (e->value == NULL || value_is(e, "delete"))
+			;
+		else if (e->value_len >= 7 && strncasecmp(e->value, "compact", 7) == 0)
+		{
+			*msg = pstrdup("cleanup.policy=compact is not supported: Strata does not compact topics yet");
+			return TOPIC_INVALID_CONFIG;
+		}
+		else
+			goto bad_value;
+	}
+	else
+	{
+		*msg = psprintf("Unknown topic config name: %.*s", (int) e->name_len, e->name);
+		return TOPIC_INVALID_CONFIG;
+	}
+	return TOPIC_OK;
+
+bad_value:
+	*msg = psprintf("Invalid value %.*s for configuration %.*s",
+					(int) e->value_len, e->value ? e->value : "", (int) e->name_len, e->name);
+	return TOPIC_INVALID_CONFIG;
+}
+
+TopicResult
+TopicConfigApply(TopicConfig *config, const TopicConfigEntry *entries, int n, char **msg)
+{
+	for (int i = 0; i < n; i++)
+	{
+		TopicResult r = config_apply_one(config, &entries[i], msg);
+
+		if (r != TOPIC_OK)
+			return r;
+	}
+	return TOPIC_OK;
+}
+
+char *
+TopicConfigValue(const TopicConfig *config, const char *name)
+{
+	if (strcmp(name, "retention.ms") == 0)
+		return psprintf("%lld", (long long) config->retention_ms);
+	if (strcmp(name, "retention.bytes") == 0)
+		return psprintf("%lld", (long long) config->retention_bytes);
+	if (strcmp(name, "max.message.bytes") == 0)
+		return psprintf("%lld", (long long) config->max_message_bytes);
+	if (strcmp(name, "segment.bytes") == 0)
+		return psprintf("%lld", (long long) config->segment_bytes);
+	if (strcmp(name, "message.timestamp.type") == 0)
+		return pstrdup(config->log_append_time ? "LogAppendTime" : "CreateTime");
+	if (strcmp(name, "cleanup.policy") == 0)
+		return pstrdup("delete");
+	return NULL;
+}
+
+/* ---------- catalog helpers ---------- */
+
+static char *
+dup_len(const char *s, size_t len)
+{
+	char	   *r = palloc(len + 1);
+
+	memcpy(r, s, len);
+	r[len] = '\0';
+	return r;
+}
+
+static TopicResult
+catalog_failed(PGconn *conn, const char *err, char **msg)
+{
+	elog(LOG, "%s", err);
+	*msg = pstrdup("The catalog could not be updated; see the broker's log");
+	/* Leave no transaction open on this connection. */
+	PQclear(PQexec(conn, "ROLLBACK"));
+	return TOPIC_CATALOG_ERROR;
+}
+
+PGconn *
+BackendCatalogConnection(char **msg)
+{
+	static PGconn *conn = NULL;
+	char		err[1024];
+
+	if (conn != NULL && PQstatus(conn) != CONNECTION_OK)
+	{
+		PQfinish(conn);
+		conn = NULL;
+	}
+	if (conn == NULL)
+	{
+		conn = CatalogConnect(err, sizeof(err));
+		if (conn == NULL)
+		{
+			elog(LOG, "%s", err);
+			*msg = pstrdup("The catalog is unreachable; see the broker's log");
+		}
+	}
+	return conn;
+}
+
+/* ---------- create ---------- */
+
+/* Install partitions [0, n) of a topic from a result of (index, stream_id, epoch). */
+static TopicResult
+install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfig *config,
+			  int32 total, PGresult *parts, char **msg)
+{
+	int			t;
+
+	RegistryLock();
+	t = TopicInstall(name, len, id, config, total);
+	if (t < 0)
+	{
+		RegistryUnlock();
+		*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
+		return TOPIC_REGISTRY_FULL;
+	}
+	for (int i = 0; i < PQntuples(parts); i++)
+	{
+		int32		index = atoi(PQgetvalue(parts, i, 0));
+		int64		stream = atoll(PQgetvalue(parts, i, 1));
+		int64		epoch = atoll(PQgetvalue(parts, i, 2));
+
+		if (PartitionInstall(t, index, stream, epoch, (int32) broker_id, 0, 0, 0) < 0)
+		{
+			RegistryUnlock();
+			*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
+			return TOPIC_REGISTRY_FULL;
+		}
+	}
+	RegistryUnlock();
+	return TOPIC_OK;
+}
+
+TopicResult
+TopicCreate(PGconn *conn, const char *name, size_t len,
+			int32 partitions, int16 replication_factor,
+			const TopicConfigEntry *configs, int nconfigs,
+			bool validate_only, uint8 id_out[16], char **msg)
+{
+	TopicConfig config;
+	TopicResult r;
+	char		err[1024];
+	char	   *tname,
+			   *nparts,
+			   *leader;
+	PGresult   *res;
+	const char *params[3];
+
+	*msg = NULL;
+	if (!TopicNameValid(name, len, msg))
+		return TOPIC_INVALID_NAME;
+	if (partitions == -1)
+		partitions = (int32) num_partitions;
+	if (partitions <= 0)
+	{
+		*msg = pstrdup("Number of partitions must be larger than 0");
+		return TOPIC_INVALID_PARTITIONS;
+	}
+	if (partitions > PartitionCapacity())
+	{
+		*msg = psprintf("Number of partitions %d is more than this broker can hold (max_partitions = %d)",
+						partitions, PartitionCapacity());
+		return TOPIC_INVALID_PARTITIONS;
+	}
+	/* Durability comes from the WAL and object storage, not from replicas. */
+	if (replication_factor == 0 || replication_factor < -1)
+	{
+		*msg = pstrdup("Replication factor must be larger than 0 (Strata keeps one replica: data is durable in the WAL and object storage)");
+		return TOPIC_INVALID_REPLICATION;
+	}
+	TopicConfigDefaults(&config);
+	r = TopicConfigApply(&config, configs, nconfigs, msg);
+	if (r != TOPIC_OK)
+		return r;
+
+	RegistryLock();
+	if (TopicLookupByName(name, len) >= 0)
+	{
+		RegistryUnlock();
+		*msg = psprintf("Topic '%.*s' already exists.", (int) len, name);
+		return TOPIC_EXISTS;
+	}
+	RegistryUnlock();
+	if (validate_only)
+		return TOPIC_OK;
+
+	tname = dup_len(name, len);
+	nparts = psprintf("%d", partitions);
+	leader = psprintf("%lld", (long long) broker_id);
+	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
+		return catalog_failed(conn, err, msg);
+	params[0] = tname;
+	res = PQexecParams(conn, "INSERT INTO strata.topics (name) VALUES ($1) "
+					   "ON CONFLICT (name) DO NOTHING RETURNING id::text",
+					   1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		snprintf(err, sizeof(err), "catalog query failed: %s", PQerrorMessage(conn));
+		PQclear(res);
+		return catalog_failed(conn, err, msg);
+	}
+	if (PQntuples(res) == 0)
+	{
+		PQclear(res);
+		PQclear(PQexec(conn, "ROLLBACK"));
+		*msg = psprintf("Topic '%s' already exists.", tname);
+		return TOPIC_EXISTS;
+	}
+	parse_uuid(PQgetvalue(res, 0, 0), id_out);
+	{
+		char	   *idtext = pstrdup(PQgetvalue(res, 0, 0));
+
+		PQclear(res);
+		for (int i = 0; i < nconfigs; i++)
+		{
+			char	   *cname = dup_len(configs[i].name, configs[i].name_len);
+			char	   *cval = configs[i].value ? dup_len(configs[i].value, configs[i].value_len) : NULL;
+			const char *p3[3] = {idtext, cname, cval};
+
+			if (!CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
+							 "ON CONFLICT (topic_id, name) DO UPDATE SET value = EXCLUDED.value",
+							 3, p3, err, sizeof(err)))
+				return catalog_failed(conn, err, msg);
+		}
+		params[0] = idtext;
+		params[1] = nparts;
+		params[2] = leader;
+		res = CatalogQuery(conn,
+						   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
+						   "           SELECT 1, 'opened' FROM generate_series(1, $2::int) RETURNING id, epoch) "
+						   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
+						   "SELECT $1::uuid, (row_number() OVER (ORDER BY id))::int - 1, id, $3::int, 0 FROM s "
+						   "RETURNING index, stream_id, 1",
+						   3, params, err, sizeof(err));
+		if (res == NULL)
+			return catalog_failed(conn, err, msg);
+	}
+	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
+	{
+		PQclear(res);
+		return catalog_failed(conn, err, msg);
+	}
+	r = install_topic(name, len, id_out, &config, partitions, res, msg);
+	PQclear(res);
+	if (r == TOPIC_OK)
+		elog(LOG, "created topic \"%s\" with %d partitions", tname, partitions);
+	return r;
+}
+
+/* ---------- delete ---------- */
+
+TopicResult
+TopicDelete(PGconn *conn, const char *name, size_t len, const uint8 *id,
+			uint8 id_out[16], char **msg)
+{
+	char		err[1024];
+	PGresult   *res;
+	const char *params[1];
+	char	   *key;
+	int			t;
+
+	*msg = NULL;
+	RegistryLock();
+	t = name ? TopicLookupByName(name, len) : TopicLookupById(id);
+	if (t >= 0)
+		memcpy(id_out, TopicGet(t)->id, 16);
+	RegistryUnlock();
+	if (t < 0)
+	{
+		*msg = pstrdup("This server does not host this topic.");
+		return TOPIC_NOT_FOUND;
+	}
+	key = format_uuid(id_out);
+	params[0] = key;
+	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
+		return catalog_failed(conn, err, msg);
+	if (!CatalogExec(conn,
+					 "UPDATE strata.streams SET state = 'deleted' WHERE id IN "
+					 "(SELECT stream_id FROM strata.partitions WHERE topic_id = $1::uuid)",
+					 1, params, err, sizeof(err)))
+		return catalog_failed(conn, err, msg);
+	res = CatalogQuery(conn, "DELETE FROM strata.topics WHERE id = $1::uuid RETURNING name",
+					   1, params, err, sizeof(err));
+	if (res == NULL)
+		return catalog_failed(conn, err, msg);
+	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
+	{
+		PQclear(res);
+		return catalog_failed(conn, err, msg);
+	}
+	if (PQntuples(res) > 0)
+		elog(LOG, "deleted topic \"%s\"", PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	RegistryLock();
+	t = TopicLookupById(id_out);
+	if (t >= 0)
+		TopicRemove(t);
+	RegistryUnlock();
+	return TOPIC_OK;
+}
+
+/* ---------- partitions ---------- */
+
+TopicResult
+TopicAddPartitions(PGconn *conn, const char *name, size_t len, int32 new_total,
+				   bool validate_only, char **msg)
+{
+	char		err[1024];
+	uint8		id[16];
+	int32		current;
+	TopicConfig config;
+	int			t;
+	PGresult   *res;
+	const char *params[4];
+	TopicResult r;
+
+	*msg = NULL;
+	RegistryLock();
+	t = TopicLookupByName(name, len);
+	if (t >= 0)
+	{
+		memcpy(id, TopicGet(t)->id, 16);
+		current = TopicGet(t)->num_partitions;
+		config = TopicGet(t)->config;
+	}
+	RegistryUnlock();
+	if (t < 0)
+	{
+		*msg = pstrdup("This server does not host this topic.");
+		return TOPIC_NOT_FOUND;
+	}
+	if (new_total <= current)
+	{
+		*msg = psprintf("Topic currently has %d partitions, which is higher than the requested %d.",
+						current, new_total);
+		if (new_total == current)
+			*msg = psprintf("Topic already has %d partitions.", current);
+		return TOPIC_INVALID_PARTITIONS;
+	}
+	if (new_total > PartitionCapacity())
+	{
+		*msg = psprintf("%d partitions are more than this broker can hold (max_partitions = %d)",
+						new_total, PartitionCapacity());
+		return TOPIC_INVALID_PARTITIONS;
+	}
+	if (validate_only)
+		return TOPIC_OK;
+
+	params[0] = format_uuid(id);
+	params[1] = psprintf("%d", current);
+	params[2] = psprintf("%d", new_total);
+	params[3] = psprintf("%lld", (long long) broker_id);
+	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
+		return catalog_failed(conn, err, msg);
+	res = CatalogQuery(conn,
+					   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
+					   "           SELECT 1, 'opened' FROM generate_series($2::int + 1, $3::int) RETURNING id) "
+					   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
+					   "SELECT $1::uuid, $2::int + (row_number() OVER (ORDER BY id))::int - 1, id, $4::int, 0 FROM s "
+					   "RETURNING index, stream_id, 1",
+					   4, params, err, sizeof(err));
+	if (res == NULL)
+		return catalog_failed(conn, err, msg);
+	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
+	{
+		PQclear(res);
+		return catalog_failed(conn, err, msg);
+	}
+	r = install_topic(name, len, id, &config, new_total, res, msg);
+	PQclear(res);
+	return r;
+}
+
+/* ---------- configs ---------- */
+
+TopicResult
+TopicAlterConfigs(PGconn *conn, const char *name, size_t len,
+				  const TopicConfigEntry *entries, int n,
+				  bool incremental, bool validate_only, char **msg)
+{
+	char		err[1024];
+	TopicConfig config;
+	uint8		id[16];
+	int			t;
+	TopicResult r;
+	char	   *idtext;
+
+	*msg = NULL;
+	RegistryLock();
+	t = TopicLookupByName(name, len);
+	if (t >= 0)
+	{
+		memcpy(id, TopicGet(t)->id, 16);
+		config = TopicGet(t)->config;
+	}
+	RegistryUnlock();
+	if (t < 0)
+	{
+		*msg = pstrdup("This server does not host this topic.");
+		return TOPIC_NOT_FOUND;
+	}
+	if (!incremental)
+		TopicConfigDefaults(&config);
+	r = TopicConfigApply(&config, entries, n, msg);
+	if (r != TOPIC_OK || validate_only)
+		return r;
+
+	idtext = format_uuid(id);
+	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
+		return catalog_failed(conn, err, msg);
+	if (!incremental)
+	{
+		const char *p1[1] = {idtext};
+
+		if (!CatalogExec(conn, "DELETE FROM strata.topic_configs WHERE topic_id = $1::uuid",
+						 1, p1, err, sizeof(err)))
+			return catalog_failed(conn, err, msg);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		char	   *cname = dup_len(entries[i].name, entries[i].name_len);
+		char	   *cval = entries[i].value ? dup_len(entries[i].value, entries[i].value_len) : NULL;
+		const char *p3[3] = {idtext, cname, cval};
+		bool		ok;
+
+		if (cval == NULL)
+			ok = CatalogExec(conn, "DELETE FROM strata.topic_configs WHERE topic_id = $1::uuid AND name = $2",
+							 2, p3, err, sizeof(err));
+		else
+			ok = CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
+							 "ON CONFLICT (topic_id, name) DO UPDATE SET value = EXCLUDED.value",
+							 3, p3, err, sizeof(err));
+		if (!ok)
+			return catalog_failed(conn, err, msg);
+	}
+	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
+		return catalog_failed(conn, err, msg);
+
+	RegistryLock();
+	t = TopicLookupById(id);
+	if (t >= 0)
+		TopicGet(t)->config = config;
+	RegistryUnlock();
+	return TOPIC_OK;
+}
+
+/* ---------- loading ---------- */
+
+/*
+ * Open the streams of partitions this broker leads that it does not have
+ * open yet (not in the registry): epoch + 1, state opened.  From now on a
+ * commit to such a stream by whoever held it before is refused.
+ */
+static bool
+open_new_streams(PGconn *conn, char *err, size_t errlen)
+{
+	char	   *me = psprintf("%lld", (long long) broker_id);
+	const char *params[2] = {me, NULL};
+	PGresult   *res;
+	char	   *list;
+	size_t		len = 0,
+				cap = 64;
+	int			nnew = 0;
+
+	res = CatalogQuery(conn, "SELECT stream_id FROM strata.partitions WHERE leader = $1::int",
+					   1, params, err, errlen);
+	if (res == NULL)
+		return false;
+	list = palloc(cap);
+	list[len++] = '{';
+	RegistryLock();
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		const char *sid = PQgetvalue(res, i, 0);
+
+		if (PartitionLookupByStream(atoll(sid)) >= 0)
+			continue;
+		while (len + strlen(sid) + 3 > cap)
+		{
+			cap *= 2;
+			list = repalloc(list, cap);
+		}
+		if (nnew++ > 0)
+			list[len++] = ',';
+		memcpy(list + len, sid, strlen(sid));
+		len += strlen(sid);
+	}
+	RegistryUnlock();
+	list[len++] = '}';
+	list[len] = '\0';
+	PQclear(res);
+	if (nnew == 0)
+		return true;
+	params[0] = list;
+	return CatalogExec(conn,
+					   "UPDATE strata.streams SET epoch = epoch + 1, state = 'opened' "
+					   "WHERE id = ANY($1::bigint[])",
+					   1, params, err, errlen);
+}
+
+bool
+TopicsLoad(PGconn *conn, char *err, size_t errlen)
+{
+	PGresult   *topics,
+			   *configs,
+			   *parts;
+	char	   *me = psprintf("%lld", (long long) broker_id);
+	const char *params[1] = {me};
+	bool	   *seen;
+	uint64		seq;
+
+	RegistryLock();
+	seq = RegistryInstallSeq();
+	RegistryUnlock();
+
+	/*
+	 * Claim and open the partitions that are ours or nobody's: bump the
+	 * stream epoch of those this broker does not have open yet.  Streams
+	 * already open here keep their epoch.
+	 */
+	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
+		return false;
+	if (!CatalogExec(conn,
+					 "UPDATE strata.partitions SET leader = $1::int, leader_epoch = leader_epoch + 1 "
+					 "WHERE leader IS NULL",
+					 1, params, err, errlen))
+		goto fail;
+	if (!open_new_streams(conn, err, errlen))
+		goto fail;
+	{
+		PGresult   *cl = CatalogQuery(conn, "SELECT id::text FROM strata.cluster", 0, NULL, err, errlen);
+		uint8		cid[16];
+		char		b64[32];
+
+		if (cl == NULL)
+			goto fail;
+		if (PQntuples(cl) == 1 && parse_uuid(PQgetvalue(cl, 0, 0), cid))
+		{
+			encode_cluster_id(cid, b64);
+			RegistrySetClusterId(b64);
+		}
+		PQclear(cl);
+	}
+	topics = CatalogQuery(conn,
+						  "SELECT id::text, name, (SELECT count(*) FROM strata.partitions p WHERE p.topic_id = t.id) "
+						  "FROM strata.topics t ORDER BY name", 0, NULL, err, errlen);
+	if (topics == NULL)
+		goto fail;
+	configs = CatalogQuery(conn, "SELECT topic_id::text, name, value FROM strata.topic_configs",
+						   0, NULL, err, errlen);
+	if (configs == NULL)
+	{
+		PQclear(topics);
+		goto fail;
+	}
+	parts = CatalogQuery(conn,
+						 "SELECT p.topic_id::text, p.index, p.stream_id, s.epoch, p.leader, p.leader_epoch, "
+						 "       s.start_offset, s.end_offset, s.state "
+						 "FROM strata.partitions p JOIN strata.streams s ON s.id = p.stream_id",
+						 0, NULL, err, errlen);
+	if (parts == NULL)
+	{
+		PQclear(topics);
+		PQclear(configs);
+		goto fail;
+	}
+
+	RegistryLock();
+	seen = palloc0(sizeof(bool) * (size_t) TopicCapacity());
+	for (int i = 0; i < PQntuples(topics); i++)
+	{
+		uint8		id[16];
+		TopicConfig config;
+		const char *name = PQgetvalue(topics, i, 1);
+		int			t;
+
+		parse_uuid(PQgetvalue(topics, i, 0), id);
+		TopicConfigDefaults(&config);
+		for (int c = 0; c < PQntuples(configs); c++)
+		{
+			TopicConfigEntry e;
+			char	   *ignored;
+
+			if (strcmp(PQgetvalue(configs, c, 0), PQgetvalue(topics, i, 0)) != 0)
+				continue;
+			e.name = PQgetvalue(configs, c, 1);
+			e.name_len = strlen(e.name);
+			e.value = PQgetisnull(configs, c, 2) ? NULL : PQgetvalue(configs, c, 2);
+			e.value_len = e.value ? strlen(e.value) : 0;
+			if (config_apply_one(&config, &e, &ignored) != TOPIC_OK)
+				elog(WARNING, "topic \"%s\": ignoring config %s = %s from the catalog: %s",
+					 name, e.name, e.value ? e.value : "(null)", ignored);
+		}
+		t = TopicInstall(name, strlen(name), id, &config, atoi(PQgetvalue(topics, i, 2)));
+		if (t < 0)
+		{
+			elog(WARNING, "topic \"%s\" not loaded: the partition registry is full; raise max_partitions", name);
+			continue;
+		}
+		seen[t] = true;
+	}
+	for (int i = 0; i < PQntuples(parts); i++)
+	{
+		uint8		id[16];
+		int			t;
+		int32		index = atoi(PQgetvalue(parts, i, 1));
+		int64		stream = atoll(PQgetvalue(parts, i, 2));
+		int64		epoch = atoll(PQgetvalue(parts, i, 3));
+		int32		leader = PQgetisnull(parts, i, 4) ? -1 : atoi(PQgetvalue(parts, i, 4));
+		int32		leader_epoch = atoi(PQgetvalue(parts, i, 5));
+		int64		start = atoll(PQgetvalue(parts, i, 6));
+		int64		end = atoll(PQgetvalue(parts, i, 7));
+
+		parse_uuid(PQgetvalue(parts, i, 0), id);
+		t = TopicLookupById(id);
+		if (t < 0)
+			continue;
+		/* The WAL may hold more of the stream than objects do. */
+		{
+			int64		wal_next;
+
+			if (LogCacheStreamEnd((uint64) stream, &wal_next, NULL) && wal_next > end)
+				end = wal_next;
+		}
+		if (PartitionInstall(t, index, stream, epoch, leader, leader_epoch, start, end) < 0)
+			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",
+				 index, TopicGet(t)->name);
+	}
+	/* Topics that are gone from the catalog. */
+	for (int t = 0; t < TopicCapacity(); t++)
+		if (TopicGet(t)->state == TOPIC_LIVE && !seen[t] && TopicGet(t)->install_seq <= seq)
+			TopicRemove(t);
+	RegistryUnlock();
+	pfree(seen);
+	PQclear(topics);
+	PQclear(configs);
+	PQclear(parts);
+	return CatalogExec(conn, "COMMIT", 0, NULL, err, errlen);
+
+fail:
+	PQclear(PQexec(conn, "ROLLBACK"));
+	return false;
+}

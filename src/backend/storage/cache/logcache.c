@@ -1,0 +1,520 @@
+/*-------------------------------------------------------------------------
+ *
+ * logcache.c
+ *	  The log cache index over the WAL ring (see storage/logcache.h).
+ *
+ *	  Entries are allocated in LSN order (under the WAL insert lock), so the
+ *	  entry array is itself a ring: entry seq lives in slot seq % nentries,
+ *	  and allocating seq reuses the slot of seq - nentries, which is allowed
+ *	  only once that record has been trimmed.  When an entry is reused it is
+ *	  the oldest of its stream, so the stream's first_seq simply moves on to
+ *	  the entry's successor.
+ *
+ *	  Readers run without locks, as a seqlock reader would: they copy an
+ *	  entry, then check its seq is unchanged; they copy record bytes, then
+ *	  check the ring's reserved position has not lapped them.
+ *
+ * src/backend/storage/cache/logcache.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "storage/latch.h"
+#include "storage/logcache.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
+#include "storage/wal_internal.h"
+#include "utils/elog.h"
+
+uint64
+LogCacheNumEntries(void)
+{
+	return Max((uint64) 4096, WalRingSize() / 512);
+}
+
+uint32
+LogCacheNumStreams(void)
+{
+	uint64		want = Max((uint64) 1024, LogCacheNumEntries() / 4);
+	uint32		n = 1;
+
+	while (n < want)
+		n <<= 1;
+	return n;
+}
+
+size_t
+LogCacheEntriesSize(void)
+{
+	return mul_size(sizeof(LogCacheEntry), (size_t) LogCacheNumEntries());
+}
+
+size_t
+LogCacheShmemSize(void)
+{
+	return add_size(LogCacheEntriesSize(),
+					mul_size(sizeof(LogCacheStream), LogCacheNumStreams()));
+}
+
+/* Runs after WalShmemInit when shared memory is created. */
+void
+LogCacheShmemInit(void)
+{
+	bool		found;
+	char	   *p;
+
+	Ensure(WalShmem != NULL);
+	p = ShmemInitStruct("LogCache", LogCacheShmemSize(), &found);
+	WalShmem->entries = (LogCacheEntry *) p;
+	WalShmem->streams = (LogCacheStream *) (p + LogCacheEntriesSize());
+	if (found)
+		return;
+	WalShmem->nentries = LogCacheNumEntries();
+	WalShmem->nstreams = LogCacheNumStreams();
+	for (uint64 i = 0; i < WalShmem->nentries; i++)
+		WalShmem->entries[i].seq = WAL_NO_SEQ;
+	memset(WalShmem->streams, 0, sizeof(LogCacheStream) * WalShmem->nstreams);
+}
+
+static inline uint32
+stream_hash(uint64 id)
+{
+	id ^= id >> 33;
+	id *= UINT64_C(0xff51afd7ed558ccd);
+	id ^= id >> 33;
+	return (uint32) id;
+}
+
+/* Find a stream's slot; NULL if absent.  Slots are never freed. */
+static LogCacheStream *
+stream_lookup(uint64 stream_id)
+{
+	uint32		mask = WalShmem->nstreams - 1;
+	uint32		h = stream_hash(stream_id) & mask;
+
+	for (uint32 i = 0; i < WalShmem->nstreams; i++)
+	{
+		LogCacheStream *s = &WalShmem->streams[(h + i) & mask];
+
+		if (!__atomic_load_n(&s->in_use, __ATOMIC_ACQUIRE))
+			return NULL;
+		if (s->stream_id == stream_id)
+			return s;
+	}
+	return NULL;
+}
+
+static LogCacheStream *
+stream_insert_locked(uint64 stream_id)
+{
+	uint32		mask = WalShmem->nstreams - 1;
+	uint32		h = stream_hash(stream_id) & mask;
+
+	/* keep a quarter free so probes stay short */
+	for (uint32 i = 0; i < WalShmem->nstreams - WalShmem->nstreams / 4; i++)
+	{
+		LogCacheStream *s = &WalShmem->streams[(h + i) & mask];
+
+		if (!s->in_use)
+		{
+			s->stream_id = stream_id;
+			s->first_seq = WAL_NO_SEQ;
+			s->last_seq = WAL_NO_SEQ;
+			s->next_offset = 0;
+			s->flushed_next = 0;
+			__atomic_store_n(&s->in_use, 1, __ATOMIC_RELEASE);
+			return s;
+		}
+		if (s->stream_id == stream_id)
+			return s;
+	}
+	return NULL;
+}
+
+static inline LogCacheEntry *
+entry_slot(uint64 seq)
+{
+	return &WalShmem->entries[seq % WalShmem->nentries];
+}
+
+bool
+LogCacheEntriesAvailableLocked(int n, WalLsn durable_trim)
+{
+	uint64		last = WalShmem->entry_alloc + (uint64) n - 1;
+	LogCacheEntry *e;
+
+	if (last < WalShmem->nentries)
+		return true;
+	e = entry_slot(last);
+	if (e->seq == WAL_NO_SEQ)
+		return true;
+	/* the newest entry to be reused must be trimmed (so are older ones) */
+	return e->lsn + WalRecordSize(e->body_len) <= durable_trim;
+}
+
+/*
+ * Add the index entry of a data record at lsn.  Called with the WAL insert
+ * lock held, by appenders and by recovery.
+ */
+bool
+LogCacheAddEntryLocked(const WalRecordHeader *hdr, WalLsn lsn)
+{
+	LogCacheStream *s = stream_lookup(hdr->stream_id);
+	uint64		seq;
+	LogCacheEntry *e;
+
+	if (s == NULL)
+		s = stream_insert_locked(hdr->stream_id);
+	if (s == NULL)
+		return false;
+
+	seq = WalShmem->entry_alloc;
+	e = entry_slot(seq);
+	if (e->seq != WAL_NO_SEQ)
+	{
+		/* reusing the oldest entry of some stream: unlink it */
+		LogCacheStream *old = stream_lookup(e->stream_id);
+
+		if (old != NULL && old->first_seq == e->seq)
+		{
+			__atomic_store_n(&old->first_seq, e->next_seq, __ATOMIC_RELEASE);
+			if (old->last_seq == e->seq)
+				__atomic_store_n(&old->last_seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+		}
+		if (e->next_seq != WAL_NO_SEQ)
+			__atomic_store_n(&entry_slot(e->next_seq)->prev_seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+	}
+	/* invalidate while rewriting, so a concurrent reader's check fails */
+	__atomic_store_n(&e->seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	e->lsn = lsn;
+	e->stream_id = hdr->stream_id;
+	e->stream_epoch = hdr->stream_epoch;
+	e->base_offset = hdr->base_offset;
+	e->record_count = hdr->record_count;
+	e->body_len = hdr->body_len;
+	e->prev_seq = s->last_seq;
+	e->next_seq = WAL_NO_SEQ;
+	__atomic_store_n(&e->seq, seq, __ATOMIC_RELEASE);
+	if (s->last_seq != WAL_NO_SEQ)
+		__atomic_store_n(&entry_slot(s->last_seq)->next_seq, seq, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&s->first_seq, seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->last_seq, seq, __ATOMIC_RELEASE);
+	s->stream_epoch = hdr->stream_epoch;
+	__atomic_store_n(&s->next_offset, hdr->base_offset + (int64) hdr->record_count, __ATOMIC_RELEASE);
+	__atomic_store_n(&WalShmem->entry_alloc, seq + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* Copy entry seq; false if it is no longer (or not yet) that entry. */
+static bool
+entry_read(uint64 seq, LogCacheEntry *out)
+{
+	LogCacheEntry *e;
+
+	if (seq == WAL_NO_SEQ)
+		return false;
+	e = entry_slot(seq);
+	if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != seq)
+		return false;
+	out->lsn = e->lsn;
+	out->stream_id = e->stream_id;
+	out->stream_epoch = e->stream_epoch;
+	out->base_offset = e->base_offset;
+	out->record_count = e->record_count;
+	out->body_len = e->body_len;
+	out->prev_seq = __atomic_load_n(&e->prev_seq, __ATOMIC_ACQUIRE);
+	out->next_seq = __atomic_load_n(&e->next_seq, __ATOMIC_ACQUIRE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	out->seq = seq;
+	return __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) == seq;
+}
+
+/* True if the ring still holds the bytes from lsn on (nothing lapped them). */
+static bool
+ring_intact(WalLsn lsn)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&WalShmem->reserved, __ATOMIC_SEQ_CST) <= lsn + WalShmem->ring_size;
+}
+
+bool
+LogCacheStreamEnd(uint64 stream_id, int64 *next_offset, int64 *flushed_next)
+{
+	LogCacheStream *s;
+
+	if (WalShmem == NULL || WalShmem->streams == NULL)
+		return false;
+	s = stream_lookup(stream_id);
+	if (s == NULL)
+		return false;
+	*next_offset = __atomic_load_n(&s->next_offset, __ATOMIC_ACQUIRE);
+	if (flushed_next)
+		*flushed_next = __atomic_load_n(&s->flushed_next, __ATOMIC_ACQUIRE);
+	return true;
+}
+
+void
+LogCacheStreamIterInit(LogCacheStreamIter *it)
+{
+	it->pos = 0;
+}
+
+bool
+LogCacheStreamIterNext(LogCacheStreamIter *it, LogCacheStreamInfo *info)
+{
+	while (it->pos < WalShmem->nstreams)
+	{
+		LogCacheStream *s = &WalShmem->streams[it->pos++];
+		LogCacheEntry e;
+
+		if (!__atomic_load_n(&s->in_use, __ATOMIC_ACQUIRE))
+			continue;
+		info->stream_id = s->stream_id;
+		info->stream_epoch = s->stream_epoch;
+		info->next_offset = __atomic_load_n(&s->next_offset, __ATOMIC_ACQUIRE);
+		info->flushed_next = __atomic_load_n(&s->flushed_next, __ATOMIC_ACQUIRE);
+		if (entry_read(__atomic_load_n(&s->first_seq, __ATOMIC_ACQUIRE), &e))
+			info->start_offset = e.base_offset;
+		else
+			info->start_offset = info->next_offset;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Find the entry of stream s holding offset: walk from whichever end of the
+ * stream's chain is nearer.  Returns 1 found, 0 offset below the cache,
+ * -1 raced with reuse (retry), 2 offset at or past the end.
+ */
+static int
+find_entry(LogCacheStream *s, int64 offset, LogCacheEntry *out)
+{
+	LogCacheEntry first,
+				last,
+				e;
+
+	if (!entry_read(__atomic_load_n(&s->last_seq, __ATOMIC_ACQUIRE), &last))
+		return __atomic_load_n(&s->last_seq, __ATOMIC_ACQUIRE) == WAL_NO_SEQ ? 0 : -1;
+	if (offset >= last.base_offset + (int64) last.record_count)
+		return 2;
+	if (!entry_read(__atomic_load_n(&s->first_seq, __ATOMIC_ACQUIRE), &first))
+		return -1;
+	if (offset < first.base_offset)
+		return 0;
+	if (offset - first.base_offset < last.base_offset - offset)
+	{
+		e = first;
+		while (offset >= e.base_offset + (int64) e.record_count)
+		{
+			if (!entry_read(e.next_seq, &e))
+				return -1;
+		}
+	}
+	else
+	{
+		e = last;
+		while (offset < e.base_offset)
+		{
+			if (!entry_read(e.prev_seq, &e))
+				return -1;
+		}
+	}
+	*out = e;
+	return 1;
+}
+
+LogCacheResult
+LogCacheRead(uint64 stream_id, int64 offset, int64 max_offset,
+			 char *buf, size_t buflen, size_t *bytes, int64 *next_offset)
+{
+	LogCacheStream *s;
+
+	*bytes = 0;
+	*next_offset = offset;
+	if (WalShmem == NULL || !WalIsReady())
+		return LOGCACHE_UNKNOWN_STREAM;
+	s = stream_lookup(stream_id);
+	if (s == NULL)
+		return LOGCACHE_UNKNOWN_STREAM;
+
+	for (int attempt = 0; attempt < 8; attempt++)
+	{
+		LogCacheEntry e;
+		WalLsn		flushed = WalFlushedLsn();
+		WalLsn		first_lsn;
+		size_t		used = 0;
+		int64		next = offset;
+		int			rc = find_entry(s, offset, &e);
+
+		if (rc == -1)
+			continue;
+		if (rc == 0)
+			return LOGCACHE_MISS;
+		if (rc == 2)
+			return LOGCACHE_OK;
+		first_lsn = e.lsn;
+		for (;;)
+		{
+			WalLsn		end = e.lsn + WalRecordSize(e.body_len);
+
+			if (end > flushed || e.base_offset >= max_offset)
+				break;
+			if (used + e.body_len > buflen)
+			{
+				if (used == 0)
+				{
+					*bytes = e.body_len;
+					return ring_intact(first_lsn) ? LOGCACHE_TOO_SMALL : LOGCACHE_MISS;
+				}
+				break;
+			}
+			WalRingRead(e.lsn + WAL_RECORD_HEADER_SIZE, buf + used, e.body_len);
+			used += e.body_len;
+			next = e.base_offset + (int64) e.record_count;
+			if (e.next_seq == WAL_NO_SEQ || !entry_read(e.next_seq, &e))
+				break;
+		}
+		if (!ring_intact(first_lsn))
+		{
+			/* lapped while copying: the start is gone, the cache misses */
+			return LOGCACHE_MISS;
+		}
+		*bytes = used;
+		*next_offset = next;
+		return LOGCACHE_OK;
+	}
+	return LOGCACHE_MISS;
+}
+
+/* ---- waiting for data ---- */
+
+void
+LogCacheWaitRegister(uint64 stream_id, int64 offset)
+{
+	WalSlotState *me;
+
+	Ensure(MyProcSlot >= 0 && MyProcSlot < WalShmem->nslots);
+	me = &WalShmem->slots[MyProcSlot];
+	me->data_wait_stream = stream_id;
+	me->data_wait_offset = offset;
+	__atomic_store_n(&me->data_waiting, 1, __ATOMIC_SEQ_CST);
+}
+
+void
+LogCacheWaitCancel(void)
+{
+	if (MyProcSlot >= 0 && MyProcSlot < WalShmem->nslots)
+		__atomic_store_n(&WalShmem->slots[MyProcSlot].data_waiting, 0, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * WAL writer, after the flushed position advanced: move the streams'
+ * flushed next offsets forward over the newly durable entries, then wake
+ * the fetches waiting for them.
+ */
+void
+LogCacheFlushAdvanced(WalLsn flushed)
+{
+	uint64		seq = WalShmem->flush_scan_seq;
+	uint64		alloc = __atomic_load_n(&WalShmem->entry_alloc, __ATOMIC_ACQUIRE);
+	bool		any = false;
+
+	while (seq < alloc)
+	{
+		LogCacheEntry e;
+		LogCacheStream *s;
+
+		if (!entry_read(seq, &e))
+		{
+			seq++;				/* reused already: nothing to wake for */
+			continue;
+		}
+		if (e.lsn + WalRecordSize(e.body_len) > flushed)
+			break;
+		s = stream_lookup(e.stream_id);
+		if (s != NULL)
+			__atomic_store_n(&s->flushed_next, e.base_offset + (int64) e.record_count,
+							 __ATOMIC_SEQ_CST);
+		any = true;
+		seq++;
+	}
+	WalShmem->flush_scan_seq = seq;
+	if (!any)
+		return;
+	for (int i = 0; i < WalShmem->nslots; i++)
+	{
+		WalSlotState *w = &WalShmem->slots[i];
+
+		if (!__atomic_load_n(&w->data_waiting, __ATOMIC_SEQ_CST))
+			continue;
+		if (w->data_wait_stream == LOGCACHE_ANY_STREAM)
+			SetLatch(&ProcArray->slots[i].latch);
+		else
+		{
+			LogCacheStream *s = stream_lookup(w->data_wait_stream);
+
+			if (s != NULL &&
+				__atomic_load_n(&s->flushed_next, __ATOMIC_SEQ_CST) > w->data_wait_offset)
+				SetLatch(&ProcArray->slots[i].latch);
+		}
+	}
+}
+
+/* ---- the uploader's sequential view ---- */
+
+bool
+LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec)
+{
+	WalLsn		flushed = WalFlushedLsn();
+	uint64		D = WalShmem->dev_data_size;
+	uint64		R = WalShmem->ring_size;
+	WalLsn		p = *pos;
+
+	for (;;)
+	{
+		WalRecordHeader hdr;
+		uint64		off;
+		uint64		size;
+
+		if (D - p % D < WAL_RECORD_HEADER_SIZE)
+			p += D - p % D;
+		if (p + WAL_RECORD_HEADER_SIZE > flushed)
+		{
+			*pos = p;
+			return false;
+		}
+		WalRingRead(p, &hdr, sizeof(hdr));
+		if (hdr.lsn != p || (hdr.magic != WAL_RECORD_MAGIC && hdr.magic != WAL_PADDING_MAGIC))
+			elog(PANIC, "WAL ring corrupt at LSN %llu", (unsigned long long) p);
+		if (hdr.magic == WAL_PADDING_MAGIC)
+		{
+			p += WAL_RECORD_HEADER_SIZE + hdr.body_len;
+			continue;
+		}
+		size = WalRecordSize(hdr.body_len);
+		/* the flushed position can lie inside a record (block-sized writes) */
+		if (p + size > flushed)
+		{
+			*pos = p;
+			return false;
+		}
+		rec->lsn = p;
+		rec->end_lsn = p + size;
+		rec->stream_id = hdr.stream_id;
+		rec->stream_epoch = hdr.stream_epoch;
+		rec->base_offset = hdr.base_offset;
+		rec->record_count = hdr.record_count;
+		rec->max_timestamp = hdr.max_timestamp;
+		off = (p + WAL_RECORD_HEADER_SIZE) % R;
+		rec->body1 = WalShmem->ring + off;
+		rec->len1 = (size_t) Min((uint64) hdr.body_len, R - off);
+		rec->body2 = WalShmem->ring;
+		rec->len2 = hdr.body_len - rec->len1;
+		*pos = p + size;
+		return true;
+	}
+}

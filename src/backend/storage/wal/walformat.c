@@ -1,0 +1,218 @@
+/*-------------------------------------------------------------------------
+ *
+ * walformat.c
+ *	  The WAL's on-device format: record and header checksums, and creating
+ *	  a WAL device (strata_ctl init).
+ *
+ *	  Layout of a device (see doc/wal.md):
+ *
+ *		[header slot 0: 4 KiB][header slot 1: 4 KiB][data area ...]
+ *
+ *	  Header writes alternate between the two slots (slot = sequence % 2),
+ *	  so a write torn by a crash leaves the other copy intact; the valid
+ *	  copy with the highest sequence wins.  The data area is a ring of
+ *	  records addressed by LSN: LSN x is at WAL_DATA_START + x % data_size.
+ *	  A record never crosses the end of the data area: a padding record (or,
+ *	  when fewer than a header's bytes remain, nothing) fills the gap.
+ *
+ * src/backend/storage/wal/walformat.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "storage/wal.h"
+#include "utils/crc32c.h"
+#include "utils/guc.h"
+
+uint32
+WalRecordComputeCrc(const WalRecordHeader *hdr, const void *body1, size_t len1,
+					const void *body2, size_t len2)
+{
+	WalRecordHeader copy = *hdr;
+	uint32		crc;
+
+	copy.crc = 0;
+	crc = crc32c(0, &copy, sizeof(copy));
+	if (len1 > 0)
+		crc = crc32c(crc, body1, len1);
+	if (len2 > 0)
+		crc = crc32c(crc, body2, len2);
+	return crc;
+}
+
+void
+WalRecordSetCrc(WalRecordHeader *hdr, const void *body)
+{
+	if (hdr->magic == WAL_PADDING_MAGIC || body == NULL)
+		hdr->crc = WalRecordComputeCrc(hdr, NULL, 0, NULL, 0);
+	else
+		hdr->crc = WalRecordComputeCrc(hdr, body, hdr->body_len, NULL, 0);
+}
+
+void
+WalDeviceHeaderSetCrc(WalDeviceHeader *hdr)
+{
+	hdr->crc = crc32c(0, hdr, offsetof(WalDeviceHeader, crc));
+	hdr->pad = 0;
+}
+
+bool
+WalDeviceHeaderValid(const WalDeviceHeader *hdr)
+{
+	if (hdr->magic != WAL_HEADER_MAGIC || hdr->version != WAL_FORMAT_VERSION)
+		return false;
+	if (hdr->crc != crc32c(0, hdr, offsetof(WalDeviceHeader, crc)))
+		return false;
+	if (hdr->block_size != WAL_BLOCK_SIZE ||
+		hdr->capacity < WAL_DATA_START + WAL_BLOCK_SIZE ||
+		hdr->capacity % WAL_BLOCK_SIZE != 0)
+		return false;
+	return true;
+}
+
+char *
+WalDevicePath(void)
+{
+	if (wal_device != NULL && wal_device[0] != '\0')
+		return pstrdup(wal_device);
+	return psprintf("%s/wal/strata.wal", DataDir ? DataDir : ".");
+}
+
+/* Size of a block device, or -1. */
+static int64
+blockdev_size(int fd)
+{
+	uint64		size;
+
+	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+		return -1;
+	return (int64) size;
+}
+
+bool
+WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t errlen)
+{
+	struct stat st;
+	bool		isblk = false;
+	int			fd;
+	char	   *buf;
+	uint64		chunk = 1024 * 1024;
+
+	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode))
+		isblk = true;
+	else
+	{
+		/* Create the parent directory (DATADIR/wal) if it is missing. */
+		char	   *dir = pstrdup(path);
+		char	   *slash = strrchr(dir, '/');
+
+		if (slash != NULL && slash != dir)
+		{
+			*slash = '\0';
+			if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			{
+				snprintf(err, errlen, "could not create directory \"%s\" for wal_device: %s",
+						 dir, strerror(errno));
+				pfree(dir);
+				return false;
+			}
+		}
+		pfree(dir);
+	}
+
+	fd = open(path, isblk ? O_RDWR : (O_RDWR | O_CREAT | O_TRUNC), 0600);
+	if (fd < 0)
+	{
+		snprintf(err, errlen, "could not create WAL device \"%s\" (wal_device): %s",
+				 path, strerror(errno));
+		return false;
+	}
+	if (isblk)
+	{
+		int64		bs = blockdev_size(fd);
+
+		if (bs < 0)
+		{
+			snprintf(err, errlen, "could not get the size of block device \"%s\" (wal_device): %s",
+					 path, strerror(errno));
+			close(fd);
+			return false;
+		}
+		size = (uint64) bs;
+	}
+	size = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, size);
+	if (size < WAL_DATA_START + 64 * 1024)
+	{
+		snprintf(err, errlen, "WAL device \"%s\" would be %llu bytes; wal_size must be at least 1MB",
+				 path, (unsigned long long) size);
+		close(fd);
+		return false;
+	}
+
+	/*
+	 * Write the whole file with zeros rather than only fallocate it: writes
+	 * into allocated-but-unwritten extents make every O_DSYNC write of the
+	 * first lap also commit a filesystem metadata change (extent
+	 * conversion).  A block device is not zeroed: stale bytes there never
+	 * pass a record's LSN and CRC checks.
+	 */
+	buf = palloc0(chunk);
+	if (!isblk)
+	{
+		for (uint64 off = 0; off < size; off += chunk)
+		{
+			size_t		n = (size_t) Min(chunk, size - off);
+
+			if (pwrite(fd, buf, n, (off_t) off) != (ssize_t) n)
+			{
+				snprintf(err, errlen, "could not write WAL device \"%s\" (wal_device): %s",
+						 path, errno ? strerror(errno) : "short write");
+				pfree(buf);
+				close(fd);
+				return false;
+			}
+		}
+	}
+	for (int slot = 0; slot < WAL_HEADER_BLOCKS; slot++)
+	{
+		WalDeviceHeader *hdr = (WalDeviceHeader *) buf;
+
+		memset(buf, 0, WAL_BLOCK_SIZE);
+		hdr->magic = WAL_HEADER_MAGIC;
+		hdr->version = WAL_FORMAT_VERSION;
+		hdr->capacity = size;
+		hdr->sequence = (uint64) slot;
+		hdr->trim_lsn = 0;
+		hdr->node_id = node_id;
+		hdr->node_epoch = 0;
+		hdr->generation = 0;
+		hdr->block_size = WAL_BLOCK_SIZE;
+		hdr->created_at = (int64) time(NULL);
+		WalDeviceHeaderSetCrc(hdr);
+		if (pwrite(fd, buf, WAL_BLOCK_SIZE, (off_t) slot * WAL_BLOCK_SIZE) != WAL_BLOCK_SIZE)
+		{
+			snprintf(err, errlen, "could not write the header of WAL device \"%s\": %s",
+					 path, strerror(errno));
+			pfree(buf);
+			close(fd);
+			return false;
+		}
+	}
+	pfree(buf);
+	if (fsync(fd) < 0)
+	{
+		snprintf(err, errlen, "could not fsync WAL device \"%s\": %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}

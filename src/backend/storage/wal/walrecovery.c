@@ -1,0 +1,329 @@
+/*-------------------------------------------------------------------------
+ *
+ * walrecovery.c
+ *	  Opening the WAL device, its header, and recovery: rebuilding the ring
+ *	  and the log cache from the device at start (and after every crash
+ *	  restart, since the postmaster then creates shared memory afresh).
+ *
+ *	  Recovery reads the newest valid header, then scans records from its
+ *	  trim position, reading the device straight into the ring (so the
+ *	  recovered bytes are the log cache; no other copy).  It stops at the
+ *	  first record that is torn or corrupt: bad magic, an LSN other than its
+ *	  own position (a stale record of an earlier lap), a bad CRC, or a
+ *	  generation that goes backwards.
+ *
+ *	  Why a generation: after a crash, recovery may stop at a torn record A
+ *	  while a later record B, written by another I/O that did complete, is
+ *	  intact on the device (B was never acknowledged: the flushed position
+ *	  advances in order).  New appends then reuse A's LSNs; should a new
+ *	  record end exactly where B starts, a later recovery would resurrect B.
+ *	  Each recovery therefore bumps the header's generation before any new
+ *	  append, every record carries the generation it was written in, and
+ *	  the scan stops when the generation decreases.
+ *
+ * src/backend/storage/wal/walrecovery.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "storage/logcache.h"
+#include "storage/wal.h"
+#include "storage/wal_internal.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+/* Reads start small (a short WAL recovers fast) and double up to this. */
+#define RECOVERY_READ_MIN	(16 * 1024)
+#define RECOVERY_READ_MAX	(4 * 1024 * 1024)
+
+/* The header this process last read or wrote (WAL writer / recovery). */
+static WalDeviceHeader cur_header;
+static char *cur_path = NULL;
+
+int
+WalDeviceOpen(const char *path, int64 *size)
+{
+	int			flags = O_RDWR | O_DIRECT | O_CLOEXEC;
+	int			fd;
+	struct stat st;
+
+	if (wal_sync_method == WAL_SYNC_O_DSYNC)
+		flags |= O_DSYNC;
+	fd = open(path, flags);
+	if (fd < 0)
+	{
+		if (errno == EINVAL)
+			elog_fatal("wal_device \"%s\" is on a filesystem that does not support O_DIRECT (tmpfs?): set wal_device to a file on ext4/xfs or to a block device",
+					   path);
+		if (errno == ENOENT)
+			elog_fatal("WAL device \"%s\" does not exist: create it with strata_ctl init, or set wal_device",
+					   path);
+		elog_fatal("could not open WAL device \"%s\" (wal_device): %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0)
+		elog_fatal("could not stat WAL device \"%s\": %s", path, strerror(errno));
+	if (S_ISBLK(st.st_mode))
+	{
+		uint64		bs;
+
+		if (ioctl(fd, BLKGETSIZE64, &bs) < 0)
+			elog_fatal("could not get the size of WAL device \"%s\": %s", path, strerror(errno));
+		*size = (int64) bs;
+	}
+	else
+		*size = (int64) st.st_size;
+	return fd;
+}
+
+void
+WalWriteHeader(int fd, WalLsn trim)
+{
+	static char *buf = NULL;
+	WalDeviceHeader *hdr;
+	off_t		where;
+
+	if (buf == NULL && posix_memalign((void **) &buf, WAL_BLOCK_SIZE, WAL_BLOCK_SIZE) != 0)
+		elog_fatal("out of memory");
+	cur_header.sequence++;
+	cur_header.trim_lsn = trim;
+	cur_header.generation = WalShmem->generation;
+	memset(buf, 0, WAL_BLOCK_SIZE);
+	hdr = (WalDeviceHeader *) buf;
+	*hdr = cur_header;
+	WalDeviceHeaderSetCrc(hdr);
+	where = (off_t) (cur_header.sequence % WAL_HEADER_BLOCKS) * WAL_BLOCK_SIZE;
+	if (pwrite(fd, buf, WAL_BLOCK_SIZE, where) != WAL_BLOCK_SIZE)
+		elog(PANIC, "could not write the header of WAL device \"%s\": %s",
+			 cur_path ? cur_path : "?", strerror(errno));
+	if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(fd) < 0)
+		elog(PANIC, "could not fdatasync WAL device \"%s\": %s",
+			 cur_path ? cur_path : "?", strerror(errno));
+	WalAtomicAdd(&WalShmem->stats.header_writes, 1);
+}
+
+/* ---- reading the device into the ring ---- */
+
+typedef struct RecoveryReader
+{
+	int			fd;
+	WalLsn		base;			/* align_down(trim): the ring holds from here */
+	WalLsn		loaded;			/* the ring holds device bytes up to here */
+	uint64		chunk;			/* size of the next read */
+} RecoveryReader;
+
+/* Make the ring hold the device's bytes up to upto; false if past the ring. */
+static bool
+reader_ensure(RecoveryReader *r, WalLsn upto)
+{
+	uint64		R = WalShmem->ring_size;
+	uint64		D = WalShmem->dev_data_size;
+
+	if (upto > r->base + R)
+		return false;
+	while (r->loaded < upto)
+	{
+		WalLsn		L = r->loaded;
+		uint64		len = Max(r->chunk, TYPEALIGN(WAL_BLOCK_SIZE, upto) - L);
+		ssize_t		n;
+
+		r->chunk = Min(r->chunk * 2, (uint64) RECOVERY_READ_MAX);
+
+		len = Min(len, D - L % D);
+		len = Min(len, R - L % R);
+		len = Min(len, r->base + R - L);
+		n = pread(r->fd, WalShmem->ring + L % R, (size_t) len, (off_t) (WAL_DATA_START + L % D));
+		if (n < 0)
+			elog_fatal("could not read WAL device \"%s\": %s", cur_path, strerror(errno));
+		if ((uint64) n < len)
+			memset(WalShmem->ring + L % R + n, 0, (size_t) (len - (uint64) n));
+		r->loaded += len;
+	}
+	return true;
+}
+
+int
+WalRecover(void)
+{
+	char	   *path = WalDevicePath();
+	int64		devsize;
+	int			fd;
+	char	   *hbuf;
+	WalDeviceHeader *best = NULL;
+	RecoveryReader reader;
+	uint64		R,
+				D;
+	WalLsn		trim,
+				pos;
+	uint32		last_gen = 0;
+	uint64		nrec = 0,
+				nbytes = 0;
+	const char *stop = "end of the WAL";
+
+	Ensure(WalShmem != NULL && WalShmem->entries != NULL);
+	if (cur_path)
+		pfree(cur_path);
+	cur_path = path;
+	fd = WalDeviceOpen(path, &devsize);
+
+	if (posix_memalign((void **) &hbuf, WAL_BLOCK_SIZE, WAL_DATA_START) != 0)
+		elog_fatal("out of memory");
+	if (devsize < WAL_DATA_START ||
+		pread(fd, hbuf, WAL_DATA_START, 0) != WAL_DATA_START)
+		elog_fatal("WAL device \"%s\" is too small or unreadable to hold a WAL header (%lld bytes): create it with strata_ctl init, or set wal_device",
+				   path, (long long) devsize);
+	for (int slot = 0; slot < WAL_HEADER_BLOCKS; slot++)
+	{
+		WalDeviceHeader *h = (WalDeviceHeader *) (hbuf + slot * WAL_BLOCK_SIZE);
+
+		if (WalDeviceHeaderValid(h) && h->sequence % WAL_HEADER_BLOCKS == (uint64) slot &&
+			(best == NULL || h->sequence > best->sequence))
+			best = h;
+	}
+	if (best == NULL)
+		elog_fatal("\"%s\" is not a Strata WAL device (no valid header): create it with strata_ctl init, or set wal_device",
+				   path);
+	cur_header = *best;
+	free(hbuf);
+
+	if ((int64) cur_header.capacity > devsize)
+		elog_fatal("WAL device \"%s\" is %lld bytes but its header says %llu: the device was truncated or replaced; restore it or recreate it with strata_ctl init",
+				   path, (long long) devsize, (unsigned long long) cur_header.capacity);
+	if (cur_header.node_id != (uint64) broker_id)
+		elog_fatal("WAL device \"%s\" belongs to broker %llu, but this is broker_id %lld: set wal_device to this broker's own WAL",
+				   path, (unsigned long long) cur_header.node_id, (long long) broker_id);
+
+	R = WalShmem->ring_size;
+	D = cur_header.capacity - WAL_DATA_START;
+	WalShmem->dev_data_size = D;
+	WalShmem->capacity = Min(R, D);
+	WalShmem->max_append = TYPEALIGN_DOWN(WAL_RECORD_ALIGN, WalShmem->capacity / 4);
+	trim = cur_header.trim_lsn;
+
+	reader.fd = fd;
+	reader.base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
+	reader.loaded = reader.base;
+	reader.chunk = RECOVERY_READ_MIN;
+
+	pos = trim;
+	for (;;)
+	{
+		WalRecordHeader hdr;
+		uint64		off = pos % D;
+		uint64		size;
+		uint64		off1;
+		size_t		len1;
+		uint32		crc;
+
+		if (D - off < WAL_RECORD_HEADER_SIZE)
+		{
+			pos += D - off;
+			continue;
+		}
+		if (pos + WAL_RECORD_HEADER_SIZE > reader.base + D)
+			break;				/* a full lap: nothing more can be valid */
+		if (!reader_ensure(&reader, pos + WAL_RECORD_HEADER_SIZE))
+		{
+			stop = "the ring's end";
+			break;
+		}
+		WalRingRead(pos, &hdr, sizeof(hdr));
+		if (hdr.lsn != pos ||
+			(hdr.magic != WAL_RECORD_MAGIC && hdr.magic != WAL_PADDING_MAGIC))
+			break;
+		if (hdr.generation > cur_header.generation || hdr.generation < last_gen)
+		{
+			stop = "a record of an older generation";
+			break;
+		}
+		if (hdr.magic == WAL_PADDING_MAGIC)
+		{
+			size = WAL_RECORD_HEADER_SIZE + (uint64) hdr.body_len;
+			if (off + size != D)
+			{
+				stop = "a corrupt padding record";
+				break;
+			}
+		}
+		else
+		{
+			size = WalRecordSize(hdr.body_len);
+			if (off + size > D)
+			{
+				stop = "a corrupt record length";
+				break;
+			}
+		}
+		if (pos + size > reader.base + D)
+			break;
+		if (!reader_ensure(&reader, pos + size))
+		{
+			/*
+			 * A record with a plausible header that does not fit the ring:
+			 * the WAL holds more untrimmed data than log_cache_size now
+			 * allows (it was lowered).  Going on would lose data.
+			 */
+			if (R < D)
+				elog_fatal("WAL device \"%s\" holds more data to recover than log_cache_size (%llu bytes) can hold: set log_cache_size to at least %llu",
+						   path, (unsigned long long) R,
+						   (unsigned long long) TYPEALIGN(WAL_BLOCK_SIZE, pos + size - reader.base));
+			break;
+		}
+		if (hdr.magic == WAL_PADDING_MAGIC)
+			crc = WalRecordComputeCrc(&hdr, NULL, 0, NULL, 0);
+		else
+		{
+			off1 = (pos + WAL_RECORD_HEADER_SIZE) % R;
+			len1 = (size_t) Min((uint64) hdr.body_len, R - off1);
+			crc = WalRecordComputeCrc(&hdr, WalShmem->ring + off1, len1,
+									  WalShmem->ring, hdr.body_len - len1);
+		}
+		if (crc != hdr.crc)
+		{
+			stop = "a record with a bad checksum (torn write)";
+			break;
+		}
+		if (hdr.magic == WAL_RECORD_MAGIC)
+		{
+			SpinLockAcquire(&WalShmem->insert_lck);
+			WalShmem->reserved = pos + size;
+			(void) LogCacheAddEntryLocked(&hdr, pos);
+			SpinLockRelease(&WalShmem->insert_lck);
+			nrec++;
+			nbytes += hdr.body_len;
+		}
+		last_gen = hdr.generation;
+		pos += size;
+	}
+
+	/* Install the recovered state. */
+	SpinLockAcquire(&WalShmem->insert_lck);
+	WalShmem->reserved = pos;
+	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
+	WalShmem->generation = cur_header.generation + 1;
+	SpinLockRelease(&WalShmem->insert_lck);
+	__atomic_store_n(&WalShmem->flushed, pos, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&WalShmem->trim_requested, trim, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&WalShmem->durable_trim, trim, __ATOMIC_SEQ_CST);
+	WalAtomicAdd(&WalShmem->stats.recovered_records, nrec);
+	WalAtomicAdd(&WalShmem->stats.recovered_bytes, nbytes);
+	LogCacheFlushAdvanced(pos);
+
+	/* New records get the new generation; make it durable before any. */
+	WalWriteHeader(fd, trim);
+
+	elog(LOG, "WAL recovery of \"%s\" done: %llu records (%llu bytes) from LSN %llu to %llu, stopped at %s; generation %u",
+		 path, (unsigned long long) nrec, (unsigned long long) nbytes,
+		 (unsigned long long) trim, (unsigned long long) pos, stop,
+		 WalShmem->generation);
+
+	__atomic_store_n(&WalShmem->ready, 1, __ATOMIC_SEQ_CST);
+	WalWakeSpaceWaiters();
+	return fd;
+}

@@ -1,0 +1,77 @@
+/*
+ * wal_test_util.h
+ *	  Helpers shared by the WAL unit tests: a fresh in-process shared memory
+ *	  with this process in a backend slot, and hand-built WAL images.
+ *
+ * src/test/unit/wal_test_util.h
+ */
+#ifndef WAL_TEST_UTIL_H
+#define WAL_TEST_UTIL_H
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "storage/logcache.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
+#include "storage/wal.h"
+#include "storage/wal_internal.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+
+static char wal_test_dir[256];
+static char wal_test_path[300];
+
+static void
+wal_test_settings(void)
+{
+	char		err[256];
+
+	GucInitDefaults();
+	snprintf(wal_test_dir, sizeof(wal_test_dir), "%s/walunitXXXXXX",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(wal_test_dir) == NULL)
+	{
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(wal_test_path, sizeof(wal_test_path), "%s/test.wal", wal_test_dir);
+	DataDir = wal_test_dir;
+	if (!GucSet("wal_device", wal_test_path, GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("log_cache_size", "1MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("max_connections", "4", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("log_min_messages", "warning", GUC_SRC_CMDLINE, err, sizeof(err)))
+	{
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+}
+
+/* Throw away shared memory and make a fresh one, this process in a slot. */
+static void
+wal_test_fresh_shmem(void)
+{
+	int			slot;
+
+	if (ShmemBase != NULL)
+	{
+		MyProc = NULL;
+		MyLatch = NULL;
+		MyProcSlot = -1;
+		WalShmem = NULL;
+		ShmemDestroy();
+	}
+	CreateSharedMemoryAndSemaphores();
+	slot = ProcSlotAssign(PROC_BACKEND);
+	ProcSlotActivate(slot);
+}
+
+static void
+wal_test_cleanup(void)
+{
+	unlink(wal_test_path);
+	rmdir(wal_test_dir);
+}
+
+#endif

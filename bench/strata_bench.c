@@ -913,6 +913,16 @@ consumer_create(Consumer *c, const char *group)
 	conf_set(conf, "group.id", group);
 	conf_set(conf, "auto.offset.reset", W.consumer_start);
 	conf_set(conf, "enable.partition.eof", "false");
+	if (strcmp(W.subscription, "assign") == 0)
+	{
+		/*
+		 * Static assignment needs no group coordinator, and must not wait
+		 * for one: no offset commits (a broker without the group APIs would
+		 * make rd_kafka_consumer_close() wait for a coordinator).
+		 */
+		conf_set(conf, "enable.auto.commit", "false");
+		conf_set(conf, "enable.auto.offset.store", "false");
+	}
 	conf_set(conf, "client.id", "strata_bench");
 	conf_passthru(conf, "consumer.");
 	rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);

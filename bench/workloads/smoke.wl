@@ -6,6 +6,7 @@ message_size = 1KB
 producers_per_topic = 1
 consumers_per_topic = 1
 produce_rate = 2000
+subscription = group
 consumer_start = latest
 warmup = 1s
 duration = 3s

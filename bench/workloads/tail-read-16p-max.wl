@@ -11,6 +11,9 @@ payload = random
 producers_per_topic = 1
 consumers_per_topic = 1
 produce_rate = max
+# static assignment: Strata has no group coordinator yet; "group" subscribes
+# through a consumer group as OpenMessaging does.
+subscription = assign
 consumer_start = latest
 acks = all
 linger_ms = 1

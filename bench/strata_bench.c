@@ -2230,8 +2230,12 @@ main(int argc, char **argv)
 		}
 		if (atomic_load(&in_drain) && drained_at < 0)
 		{
-			/* caught up: lag back to what the offered rate keeps in flight */
-			double		tolerance = fmax(100.0, (double) atomic_load(&target_rate_milli) / 1000.0 * 0.05);
+			/*
+			 * Caught up: the lag is back to what a tail reader has anyway,
+			 * at most 1000 messages (OpenMessaging's threshold) or 100 ms of
+			 * the offered rate, whichever is more.
+			 */
+			double		tolerance = fmax(1000.0, (double) atomic_load(&target_rate_milli) / 1000.0 * 0.1);
 
 			if ((double) cur.acked - (double) cur.consumed <= tolerance)
 			{

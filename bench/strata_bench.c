@@ -597,6 +597,7 @@ static atomic_bool in_measure;	/* the measurement window */
 static atomic_bool stop_producers;
 static atomic_bool stop_consumers;
 static atomic_bool consumers_go;
+static atomic_int producers_done;	/* producer threads that have flushed */
 static _Atomic uint64_t target_rate_milli;	/* offered msg/s x 1000, all producers */
 static uint64_t t0_ns;			/* producers start */
 
@@ -875,6 +876,7 @@ producer_main(void *arg)
 	}
 	/* let everything in flight be acknowledged (reports still recorded) */
 	rd_kafka_flush(p->rk, 10000);
+	atomic_fetch_add(&producers_done, 1);
 	free(buf);
 	free(pseq);
 	return NULL;
@@ -1730,7 +1732,8 @@ write_series(const char *dir)
  * vertical lines labelled at the top.
  */
 static void
-write_plots(const char *dir, double consumers_at, double measure_from, double measure_to)
+write_plots(const char *dir, double consumers_at, double measure_from, double measure_to,
+			double stopped_at)
 {
 	char		path[PATH_MAX];
 	FILE	   *f;
@@ -1749,6 +1752,9 @@ write_plots(const char *dir, double consumers_at, double measure_from, double me
 		fprintf(f, "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb 'dark-green' dt 2\n"
 				"set label 'consumers start' at %.3f, graph 1.02 center font ',8' tc rgb 'dark-green'\n",
 				consumers_at, consumers_at, consumers_at);
+	fprintf(f, "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb 'gray40' dt 2\n"
+			"set label 'producers stop' at %.3f, graph 1.02 center font ',8' tc rgb 'gray40'\n",
+			stopped_at, stopped_at, stopped_at);
 	for (int i = 0; i < W.nevents; i++)
 	{
 		Event	   *e = &W.events[i];
@@ -1805,6 +1811,9 @@ write_plots(const char *dir, double consumers_at, double measure_from, double me
 				fprintf(f, "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb 'dark-green' dt 2\n"
 						"set label 'consumers start' at %.3f, graph 1.02 center font ',8' tc rgb 'dark-green'\n",
 						consumers_at, consumers_at, consumers_at);
+			fprintf(f, "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb 'gray40' dt 2\n"
+					"set label 'producers stop' at %.3f, graph 1.02 center font ',8' tc rgb 'gray40'\n",
+					stopped_at, stopped_at, stopped_at);
 			for (int i = 0; i < W.nevents; i++)
 			{
 				Event	   *e = &W.events[i];
@@ -1911,6 +1920,8 @@ main(int argc, char **argv)
 				pub_backlog,
 				pub_drain,
 				e2e_drain;
+	bool		stopping = false;
+	uint64_t	drain_deadline = 0;
 	bool		measuring = false,
 				measured = false,
 				broker_died = false;
@@ -2329,28 +2340,33 @@ main(int argc, char **argv)
 					t, s->acked / dt, s->acked_bytes / dt / 1048576.0, s->consumed / dt, s->pub[1], s->e2e[1], s->lag,
 					measuring ? "  [measuring]" : "");
 		}
-		if (measured || interrupted || aborted)
-			break;
-	}
 
-	/* stop: producers flush, consumers drain what was acked */
-	producers_stopped_at = (double) (now_ns() - t0_ns) / 1e9;
-	atomic_store(&in_measure, false);
-	atomic_store(&stop_producers, true);
-	for (int i = 0; i < nproducers; i++)
-		pthread_join(producers[i].thread, NULL);
-	if (nconsumers > 0 && !broker_died && atomic_load(&consumers_go))
-	{
-		uint64_t	deadline = now_ns() + (uint64_t) (W.drain_timeout * 1e9);
-
-		while (now_ns() < deadline && !interrupted)
+		/*
+		 * Stopping: the producers flush what is in flight (up to 10 s), then
+		 * the consumers get drain_timeout to read everything acknowledged.
+		 * Sampling goes on meanwhile, so the plots show the final drain.
+		 */
+		if ((measured || interrupted || aborted) && !stopping)
 		{
-			cur = totals();
-			if (cur.consumed >= cur.acked)
+			stopping = true;
+			producers_stopped_at = t;
+			atomic_store(&in_measure, false);
+			atomic_store(&stop_producers, true);
+		}
+		if (stopping && atomic_load(&producers_done) == nproducers)
+		{
+			bool		read_all = nconsumers == 0 || broker_died || interrupted ||
+				!atomic_load(&consumers_go) || cur.consumed >= cur.acked;
+
+			if (drain_deadline == 0)
+				drain_deadline = now_ns() + (uint64_t) (W.drain_timeout * 1e9);
+			if (read_all || now_ns() > drain_deadline)
 				break;
-			usleep(10000);
 		}
 	}
+
+	for (int i = 0; i < nproducers; i++)
+		pthread_join(producers[i].thread, NULL);
 	t_end_ns = now_ns();
 	cur = totals();
 	if (atomic_load(&in_drain) && drained_at < 0 && cur.consumed >= cur.acked)
@@ -2584,6 +2600,6 @@ main(int argc, char **argv)
 	write_series(outdir);
 	snprintf(path, sizeof(path), "%s", out_path(outdir, "percentiles.dat"));
 	write_percentile_curve(path, &pub_measure, &e2e_measure);
-	write_plots(outdir, backlog_mode ? consumers_at : 0, measure_from, measure_to);
+	write_plots(outdir, backlog_mode ? consumers_at : 0, measure_from, measure_to, producers_stopped_at);
 	return (aborted || interrupted) ? 1 : 0;
 }

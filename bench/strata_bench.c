@@ -1568,34 +1568,48 @@ totals(void)
 }
 
 /*
- * RATE_MAX controller, run once a second by the main thread.  Backs off to
- * 90% of what was actually acknowledged when more than 250 ms worth of
- * messages wait in the clients (unacknowledged) or the consumers are more
- * than 1 s behind (not while a backlog is built or drained, where lag is
- * the point); otherwise, if the producers managed to offer what they were
- * asked, raises the rate: x1.5 until the first back-off, then x1.05.  The
- * measurement window therefore sees the rate hover just below the most the
- * broker (and this machine) sustain.
+ * RATE_MAX controller, run once a second by the main thread.
+ *
+ * "Congested" means messages pile up: more than 250 ms worth (at the rate
+ * actually acknowledged) wait unacknowledged in the clients and that pile
+ * grew during the last second, or the consumers are more than 1 s behind and
+ * falling further behind (not while a backlog is built or drained, where lag
+ * is the point), or librdkafka's queue was full.  Then the offered rate drops
+ * to 90% of what was acknowledged, but never below half of the current rate
+ * in one step (the first second after connecting acknowledges little).  A
+ * pile that is shrinking holds the rate.  Otherwise, when the producers
+ * offered what they were asked, the rate grows: x1.5 until the first
+ * back-off, then x1.2.  The measurement window therefore sees the rate hover
+ * around the most the broker (and this machine) sustain.
  */
 static bool max_rate_backed_off;
+static double max_prev_pending;
+static double max_prev_lag;
 
 static void
 max_rate_step(const Second *s, double dt, const Totals *cur, const Totals *prev)
 {
 	double		rate = (double) atomic_load(&target_rate_milli) / 1000.0;
+	double		acked_rate = fmax(s->acked / dt, 100.0);
 	double		pending = (double) cur->sent - (double) cur->acked;
 	double		lag = (double) cur->acked - (double) cur->consumed;
 	bool		check_lag = nconsumers > 0 && atomic_load(&consumers_go) &&
 		!atomic_load(&in_backlog) && !atomic_load(&in_drain);
+	bool		piling = pending > acked_rate * 0.25;
+	bool		congested;
 
-	if (pending > rate * 0.25 || (check_lag && lag > rate * 1.0) ||
-		cur->queue_full > prev->queue_full)
+	congested = (piling && pending > max_prev_pending) ||
+		(check_lag && lag > acked_rate * 1.0 && lag > max_prev_lag) ||
+		cur->queue_full > prev->queue_full;
+	if (congested)
 	{
-		rate = fmin(rate, s->acked / dt) * 0.9;
+		rate = fmax(rate * 0.5, fmin(rate, s->acked / dt) * 0.9);
 		max_rate_backed_off = true;
 	}
-	else if (s->sent / dt >= 0.9 * rate)
-		rate *= max_rate_backed_off ? 1.05 : 1.5;
+	else if (!piling && !(check_lag && lag > acked_rate) && s->sent / dt >= 0.9 * rate)
+		rate *= max_rate_backed_off ? 1.2 : 1.5;
+	max_prev_pending = pending;
+	max_prev_lag = lag;
 	rate = fmax(100.0, fmin(rate, 1e8));
 	atomic_store(&target_rate_milli, (uint64_t) (rate * 1000.0));
 }

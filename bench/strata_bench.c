@@ -1039,6 +1039,45 @@ consumer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * After the drain: messages were acknowledged but never read.  Say where,
+ * from each consumer's position and the high watermark its last Fetch saw
+ * (librdkafka's cached value; no request is sent).  Goes to stderr and
+ * client.log.  Runs in the main thread while the consumers still poll.
+ */
+static void
+report_stuck_partitions(void)
+{
+	int			shown = 0;
+
+	for (int i = 0; i < nconsumers && shown < 20; i++)
+	{
+		rd_kafka_topic_partition_list_t *a = NULL;
+
+		if (rd_kafka_assignment(consumers[i].rk, &a) || !a)
+			continue;
+		rd_kafka_position(consumers[i].rk, a);
+		for (int k = 0; k < a->cnt && shown < 20; k++)
+		{
+			int64_t		lo = -1,
+						hi = -1;
+
+			rd_kafka_get_watermark_offsets(consumers[i].rk, a->elems[k].topic, a->elems[k].partition, &lo, &hi);
+			if (hi >= 0 && a->elems[k].offset >= 0 && a->elems[k].offset >= hi)
+				continue;
+			shown++;
+			fprintf(stderr, "strata_bench: not drained: %s [%d]: consumer %d at offset %" PRId64
+					", high watermark last seen %" PRId64 "\n", a->elems[k].topic, a->elems[k].partition,
+					i, a->elems[k].offset, hi);
+			if (client_log)
+				fprintf(client_log, "not drained: %s [%d]: consumer %d at offset %" PRId64
+						", high watermark last seen %" PRId64 "\n", a->elems[k].topic, a->elems[k].partition,
+						i, a->elems[k].offset, hi);
+		}
+		rd_kafka_topic_partition_list_destroy(a);
+	}
+}
+
 /* ----------------------------------------------------------------
  * Broker process-tree sampling (/proc)
  * ---------------------------------------------------------------- */
@@ -1856,9 +1895,12 @@ rate_mode_name(void)
 	return W.rate_mode == RATE_FIXED ? "fixed" : W.rate_mode == RATE_MAX ? "max (adaptive)" : "unlimited";
 }
 
+/* The first SIGINT/SIGTERM ends the run cleanly (figures written); a second one exits at once. */
 static void
 on_signal(int sig)
 {
+	if (interrupted)
+		_exit(130);
 	interrupted = 1;
 }
 
@@ -2383,6 +2425,8 @@ main(int argc, char **argv)
 		pthread_join(producers[i].thread, NULL);
 	t_end_ns = now_ns();
 	cur = totals();
+	if (nconsumers > 0 && cur.acked > cur.consumed && !broker_died)
+		report_stuck_partitions();
 	if (atomic_load(&in_drain) && drained_at < 0 && cur.consumed >= cur.acked)
 		drained_at = (double) (t_end_ns - t0_ns) / 1e9;
 	atomic_store(&stop_consumers, true);

@@ -1411,9 +1411,18 @@ create_topics(void)
 	uint64_t	deadline;
 
 	conf_set(conf, "bootstrap.servers", bootstrap);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!rk)
 		die("cannot create admin client: %s", errstr);
+	{
+		const struct rd_kafka_metadata *md = NULL;
+		rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, NULL, &md, 10000);
+
+		if (e)
+			die("cannot reach the broker at %s within 10 s: %s", bootstrap, rd_kafka_err2str(e));
+		rd_kafka_metadata_destroy(md);
+	}
 	q = rd_kafka_queue_new(rk);
 	for (int t = 0; t < W.topics; t++)
 		if (!(nt[t] = rd_kafka_NewTopic_new(topic_names[t], W.partitions, 1, errstr, sizeof(errstr))))

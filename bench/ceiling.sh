@@ -3,14 +3,16 @@
 # ceiling.sh — the physical ceiling of this machine, measured in the same
 # run as the benchmark so the broker's figures can be read as ratios:
 #
-#   1. fio, O_DIRECT|O_DSYNC libaio writes at the WAL writer's I/O size and
-#      queue depth (wal_sync_method = o_dsync): the most a durable WAL can do
+#   1. fio, O_DIRECT|O_DSYNC libaio writes at the WAL writer's I/O sizes and
+#      queue depth (wal_sync_method = o_dsync; the writer issues 4 KiB-aligned
+#      writes of up to WAL_MAX_IO = 1 MiB, wal_io_depth = 8 in flight): the
+#      most a durable WAL can do
 #   2. fio, the same without O_DSYNC: the device's raw O_DIRECT bandwidth
 #   3. fio, 4 KiB O_DIRECT|O_DSYNC writes at queue depth 1: the latency floor
 #      of one durable write (p50/p99/p99.9)
 #   4. iperf3 over loopback, one stream: the most a TCP connection carries
 #
-# Usage: bench/ceiling.sh [--wal-dir DIR] [--bs 64k] [--iodepth 8]
+# Usage: bench/ceiling.sh [--wal-dir DIR] [--bs "64k 1m"] [--iodepth 8]
 #                         [--size 256M] [--runtime 3] [--port 19640]
 #                         [--out DIR]
 #
@@ -24,7 +26,7 @@
 set -euo pipefail
 
 WAL_DIR=${TMPDIR:-/tmp}
-BS=64k
+BS="64k 1m"
 QD=8
 SIZE=256M
 RUNTIME=3
@@ -66,10 +68,13 @@ timeout 120 fio --name=layout --filename="$SCRATCH" --size="$SIZE" --rw=write --
 	--direct=1 --ioengine=libaio --iodepth=8 --output-format=json >"$OUT/fio-layout.json"
 
 COMMON=(--filename="$SCRATCH" --size="$SIZE" --time_based --runtime="$RUNTIME" --ramp_time=1 --output-format=json)
-timeout $LIMIT fio --name=wal_dsync "${COMMON[@]}" --rw=write --bs="$BS" --ioengine=libaio \
-	--iodepth="$QD" --direct=1 --sync=dsync >"$OUT/fio-wal-dsync.json"
-timeout $LIMIT fio --name=wal_direct "${COMMON[@]}" --rw=write --bs="$BS" --ioengine=libaio \
-	--iodepth="$QD" --direct=1 >"$OUT/fio-wal-direct.json"
+for bs in $BS; do
+	case "$bs" in *[!0-9kKmM]*|'') echo "ceiling.sh: bad --bs $bs" >&2; exit 2 ;; esac
+	timeout $LIMIT fio --name=wal_dsync "${COMMON[@]}" --rw=write --bs="$bs" --ioengine=libaio \
+		--iodepth="$QD" --direct=1 --sync=dsync >"$OUT/fio-wal-dsync-$bs.json"
+	timeout $LIMIT fio --name=wal_direct "${COMMON[@]}" --rw=write --bs="$bs" --ioengine=libaio \
+		--iodepth="$QD" --direct=1 >"$OUT/fio-wal-direct-$bs.json"
+done
 timeout $LIMIT fio --name=dsync4k "${COMMON[@]}" --rw=write --bs=4k --ioengine=psync \
 	--direct=1 --sync=dsync >"$OUT/fio-dsync4k.json"
 
@@ -92,9 +97,14 @@ def fio(name):
     return {"mib_per_s": w["bw_bytes"] / 1048576.0, "iops": w["iops"],
             "clat_p50_ms": p("50.000000"), "clat_p99_ms": p("99.000000"),
             "clat_p99_9_ms": p("99.900000")}
-r = {"wal_dir": os.environ["WAL_DIR"], "bs": os.environ["BS"], "iodepth": int(os.environ["QD"]),
-     "wal_dsync": fio("fio-wal-dsync.json"), "wal_direct": fio("fio-wal-direct.json"),
+sizes = os.environ["BS"].split()
+r = {"wal_dir": os.environ["WAL_DIR"], "bs": sizes, "iodepth": int(os.environ["QD"]),
+     "wal_dsync_by_bs": {b: fio("fio-wal-dsync-%s.json" % b) for b in sizes},
+     "wal_direct_by_bs": {b: fio("fio-wal-direct-%s.json" % b) for b in sizes},
      "dsync4k_qd1": fio("fio-dsync4k.json")}
+# the ceiling is the best size (the WAL writer picks its I/O size from the load)
+r["wal_dsync"] = max(r["wal_dsync_by_bs"].values(), key=lambda x: x["mib_per_s"])
+r["wal_direct"] = max(r["wal_direct_by_bs"].values(), key=lambda x: x["mib_per_s"])
 try:
     ip = json.load(open(os.path.join(out, "iperf3.json")))
     bps = ip["end"]["sum_received"]["bits_per_second"]
@@ -102,12 +112,14 @@ try:
 except Exception as e:
     r["loopback_tcp"] = {"error": str(e)}
 json.dump(r, open(os.path.join(out, "ceiling.json"), "w"), indent=2)
-d, n, l = r["wal_dsync"], r["wal_direct"], r["dsync4k_qd1"]
-print("== physical ceiling (%s, fio %s qd%d on %s) ==" % (out, r["bs"], r["iodepth"], r["wal_dir"]))
-print("WAL pattern O_DIRECT|O_DSYNC %-4s qd%-2d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms" %
-      (r["bs"], r["iodepth"], d["mib_per_s"], d["iops"], d["clat_p50_ms"], d["clat_p99_ms"]))
-print("raw O_DIRECT               %-4s qd%-2d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms" %
-      (r["bs"], r["iodepth"], n["mib_per_s"], n["iops"], n["clat_p50_ms"], n["clat_p99_ms"]))
+l = r["dsync4k_qd1"]
+print("== physical ceiling (%s, fio qd%d on %s) ==" % (out, r["iodepth"], r["wal_dir"]))
+for b in sizes:
+    d, n = r["wal_dsync_by_bs"][b], r["wal_direct_by_bs"][b]
+    print("WAL pattern O_DIRECT|O_DSYNC %-4s qd%-2d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms" %
+          (b, r["iodepth"], d["mib_per_s"], d["iops"], d["clat_p50_ms"], d["clat_p99_ms"]))
+    print("raw O_DIRECT               %-4s qd%-2d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms" %
+          (b, r["iodepth"], n["mib_per_s"], n["iops"], n["clat_p50_ms"], n["clat_p99_ms"]))
 print("4 KiB O_DIRECT|O_DSYNC qd1           %9.1f MiB/s %9.0f IOPS  lat p50 %.3f p99 %.3f p99.9 %.3f ms" %
       (l["mib_per_s"], l["iops"], l["clat_p50_ms"], l["clat_p99_ms"], l["clat_p99_9_ms"]))
 t = r["loopback_tcp"]

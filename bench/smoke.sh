@@ -88,7 +88,9 @@ printf 'name = x\nproduce_rate = fast\n' >"$TMP/bad2.wl"
 printf 'name = x\nmessage_size = 10\n' >"$TMP/bad3.wl"
 printf 'name = x\nevent = soon echo hi\n' >"$TMP/bad4.wl"
 printf 'name = x\npartitions_per_topic\n' >"$TMP/bad5.wl"
-for i in 1 2 3 4 5; do
+printf 'name = x\nname = it'"'"'s\n' >"$TMP/bad6.wl"
+printf 'name = x\nbacklog_size = 10MB\n' >"$TMP/bad7.wl"
+for i in 1 2 3 4 5 6; do
 	"$BENCH" "$TMP/bad$i.wl" --mock-cluster 1 --out "$TMP/bad" >/dev/null 2>"$TMP/err$i"
 	rc=$?
 	[ $rc = 2 ] && grep -q "bad$i.wl:2:" "$TMP/err$i"
@@ -97,6 +99,9 @@ done
 "$BENCH" "$TMP/nonexistent.wl" --mock-cluster 1 >/dev/null 2>"$TMP/err6"
 [ $? = 2 ] && grep -q "cannot open workload file" "$TMP/err6"
 ok $? "missing workload file refused"
+"$BENCH" "$TMP/bad7.wl" --mock-cluster 1 --out "$TMP/bad" >/dev/null 2>"$TMP/err7"
+[ $? = 2 ] && grep -q "consumer_start = earliest" "$TMP/err7"
+ok $? "backlog with consumer_start = latest refused"
 "$BENCH" "$HERE/workloads/smoke.wl" >/dev/null 2>&1
 [ $? = 2 ]
 ok $? "no target (--bootstrap or --mock-cluster) refused"

@@ -359,10 +359,15 @@ workload_set(Workload *w, const char *key, const char *val)
 	static char err[512];
 
 #define STR(field) do { free(w->field); w->field = xstrdup(val); return NULL; } while (0)
-	if (strcmp(key, "name") == 0)
-		STR(name);
-	if (strcmp(key, "topic_prefix") == 0)
+	if (strcmp(key, "name") == 0 || strcmp(key, "topic_prefix") == 0)
+	{
+		/* used in file names, plot titles and Kafka topic names */
+		if (*val == '\0' || strlen(val) > 200 || strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(val))
+			return "must be 1 to 200 of the characters a-z A-Z 0-9 . _ -";
+		if (key[0] == 'n')
+			STR(name);
 		STR(topic_prefix);
+	}
 	if (strcmp(key, "random_suffix") == 0)
 	{
 		if (strcmp(val, "true") && strcmp(val, "false"))

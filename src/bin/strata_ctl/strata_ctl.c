@@ -52,6 +52,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/sanitizer.h"
 
 #define PG_USER			"strata"
 #define EXIT_STATUS_NOT_RUNNING	3
@@ -1443,19 +1444,6 @@ do_status(void)
 
 /* ---------- main ---------- */
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * strata_ctl is short-lived and, like PostgreSQL's tools, allocates without
- * freeing what lives until exit; LeakSanitizer's report at exit would only
- * turn every run into a failure (exit status 23) under --enable-sanitizers.
- */
-const char *__asan_default_options(void);
-const char *
-__asan_default_options(void)
-{
-	return "detect_leaks=0";
-}
-#endif
 
 static void
 add_init_opt(const char *name, const char *value)

@@ -15,18 +15,6 @@
 #include "utils/guc.h"
 #include "tap.h"
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * Settings' string values are never freed (a replaced value may still be
- * referenced), by design as in PostgreSQL: no leak report at exit.
- */
-const char *__asan_default_options(void);
-const char *
-__asan_default_options(void)
-{
-	return "detect_leaks=0";
-}
-#endif
 
 int
 main(void)

@@ -32,6 +32,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/sanitizer.h"
 
 /*
  * This process plays the postmaster: the WAL writer signals it (SIGUSR1,

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "storage/objstore.h"
+#include "utils/sanitizer.h"
 
 static int	nfailed = 0;
 static int	npassed = 0;

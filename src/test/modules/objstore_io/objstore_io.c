@@ -16,6 +16,7 @@
 #include "c.h"
 
 #include "storage/objstore.h"
+#include "utils/sanitizer.h"
 
 static void
 pattern(char *buf, size_t len, uint64 start, const char *key)

@@ -18,6 +18,7 @@
 #include "c.h"
 
 #include "storage/objstore.h"
+#include "utils/sanitizer.h"
 
 static char *
 read_file(const char *path, size_t *len)

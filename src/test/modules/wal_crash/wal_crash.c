@@ -50,6 +50,7 @@
 #include "storage/wal_internal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/sanitizer.h"
 
 /*
  * This process plays the postmaster: the WAL writer signals it (SIGUSR1,

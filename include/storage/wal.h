@@ -206,6 +206,16 @@ extern uint64 WalMaxRecordBytes(void);
  */
 extern void WalWaitFlushed(WalLsn end_lsn);
 
+/*
+ * The non-blocking form, for a process that waits on other things too (a
+ * backend pipelining produce requests waits on its socket as well): ask
+ * the WAL writer to set MyLatch once the flushed position reaches end_lsn.
+ * A later call replaces the request; the writer disarms it when it wakes
+ * the process.  WalCancelFlushWakeup withdraws it.
+ */
+extern void WalRequestFlushWakeup(WalLsn end_lsn);
+extern void WalCancelFlushWakeup(void);
+
 /* Current positions (atomic reads). */
 extern WalLsn WalFlushedLsn(void);
 extern WalLsn WalInsertLsn(void);

@@ -234,7 +234,12 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		conn->no_response = true;
 		return true;
 	}
+	/*
+	 * The response goes out once the WAL is flushed past end_lsn; the
+	 * backend keeps reading (and appending) the requests behind this one
+	 * meanwhile (backend.c).
+	 */
 	if (nvalid > 0)
-		WalWaitFlushed(end_lsn);
+		conn->wait_lsn = end_lsn;
 	return true;
 }

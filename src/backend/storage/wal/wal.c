@@ -396,16 +396,33 @@ WalWaitFlushed(WalLsn end_lsn)
 	if (__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= end_lsn)
 		return;
 	me = my_wal_slot();
-	__atomic_store_n(&me->wait_flush_lsn, end_lsn, __ATOMIC_SEQ_CST);
-	SetLatch(AuxProcLatch(PROC_WALWRITER));
 	for (;;)
 	{
 		ResetLatch(MyLatch);
+		/* (Re-)arm: the writer disarms the request when it wakes us. */
+		WalRequestFlushWakeup(end_lsn);
 		if (__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= end_lsn)
 			break;
 		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
 	}
 	__atomic_store_n(&me->wait_flush_lsn, 0, __ATOMIC_SEQ_CST);
+}
+
+void
+WalRequestFlushWakeup(WalLsn end_lsn)
+{
+	WalSlotState *me = my_wal_slot();
+	uint64		prev = __atomic_exchange_n(&me->wait_flush_lsn, end_lsn, __ATOMIC_SEQ_CST);
+
+	/* Poke the writer only when this is news to it. */
+	if (prev != end_lsn)
+		SetLatch(AuxProcLatch(PROC_WALWRITER));
+}
+
+void
+WalCancelFlushWakeup(void)
+{
+	__atomic_store_n(&my_wal_slot()->wait_flush_lsn, 0, __ATOMIC_SEQ_CST);
 }
 
 WalLsn
@@ -477,7 +494,10 @@ WalWakeFlushWaiters(WalLsn flushed)
 	{
 		uint64		w = __atomic_load_n(&WalShmem->slots[i].wait_flush_lsn, __ATOMIC_SEQ_CST);
 
-		if (w != 0 && w <= flushed)
+		/* Disarm, then wake: one wakeup per request, however many flushes. */
+		if (w != 0 && w <= flushed &&
+			__atomic_compare_exchange_n(&WalShmem->slots[i].wait_flush_lsn, &w, 0, false,
+										__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			SetLatch(&ProcArray->slots[i].latch);
 	}
 }

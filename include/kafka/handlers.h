@@ -65,5 +65,17 @@ KAFKA_HANDLER(Fetch);
 KAFKA_HANDLER(ListOffsets);
 KAFKA_HANDLER(OffsetForLeaderEpoch);
 KAFKA_HANDLER(DeleteRecords);
+/* group coordinator (group.c, api_offsets.c) */
+KAFKA_HANDLER(FindCoordinator);
+KAFKA_HANDLER(JoinGroup);
+KAFKA_HANDLER(SyncGroup);
+KAFKA_HANDLER(Heartbeat);
+KAFKA_HANDLER(LeaveGroup);
+KAFKA_HANDLER(DescribeGroups);
+KAFKA_HANDLER(ListGroups);
+KAFKA_HANDLER(DeleteGroups);
+KAFKA_HANDLER(OffsetCommit);
+KAFKA_HANDLER(OffsetFetch);
+KAFKA_HANDLER(OffsetDelete);
 
 #endif							/* STRATA_KAFKA_HANDLERS_H */

@@ -92,6 +92,8 @@ extern int64 log_cache_size;
 extern int64 block_cache_size;
 extern int64 num_partitions;
 extern int64 max_partitions;
+extern int64 max_groups;
+extern int64 max_group_members;
 extern bool auto_create_topics;
 extern int64 max_connections;
 extern int64 socket_request_max_bytes;

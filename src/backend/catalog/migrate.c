@@ -166,8 +166,73 @@ static const char migration_001[] =
 "                    OR OLD.target_broker IS DISTINCT FROM NEW.target_broker)\n"
 "    EXECUTE FUNCTION strata.notify_partition_change();\n";
 
+/*
+ * Migration 2: consumer groups and committed offsets (issue 7).
+ *
+ * Group membership itself lives in the coordinator's shared memory; the
+ * catalog keeps what must survive a restart (the committed offsets, keyed
+ * by topic name as Kafka keys them) and what operators look at: the
+ * groups, the members as of each group's last completed rebalance, and the
+ * lag of every committed offset behind the partition's end offset as the
+ * catalog knows it (strata.streams.end_offset).  producer_ids hands out
+ * idempotent producers' ids.
+ */
+static const char migration_002[] =
+"CREATE TABLE strata.groups (\n"
+"    group_id text PRIMARY KEY CHECK (length(group_id) BETWEEN 1 AND 255),\n"
+"    protocol_type text,\n"
+"    protocol text,\n"
+"    generation integer NOT NULL DEFAULT 0,\n"
+"    state text NOT NULL DEFAULT 'Empty',\n"
+"    created timestamptz NOT NULL DEFAULT now(),\n"
+"    updated timestamptz NOT NULL DEFAULT now()\n"
+");\n"
+"\n"
+"CREATE TABLE strata.group_members (\n"
+"    group_id text NOT NULL,\n"
+"    member_id text NOT NULL,\n"
+"    group_instance_id text,\n"
+"    client_id text,\n"
+"    client_host text,\n"
+"    session_timeout_ms integer,\n"
+"    rebalance_timeout_ms integer,\n"
+"    generation integer,\n"
+"    PRIMARY KEY (group_id, member_id)\n"
+");\n"
+"\n"
+"CREATE TABLE strata.committed_offsets (\n"
+"    group_id text NOT NULL,\n"
+"    topic text NOT NULL,\n"
+"    partition integer NOT NULL CHECK (partition >= 0),\n"
+"    committed_offset bigint NOT NULL,\n"
+"    leader_epoch integer,\n"
+"    metadata text,\n"
+"    commit_time timestamptz NOT NULL DEFAULT now(),\n"
+"    PRIMARY KEY (group_id, topic, partition)\n"
+");\n"
+"\n"
+"CREATE SEQUENCE strata.producer_ids START 1000;\n"
+"\n"
+"CREATE VIEW strata.group_offsets AS\n"
+"SELECT o.group_id, o.topic, o.partition, o.committed_offset, o.leader_epoch,\n"
+"       o.metadata, o.commit_time, s.end_offset AS log_end_offset,\n"
+"       greatest(s.end_offset - o.committed_offset, 0) AS lag\n"
+"FROM strata.committed_offsets o\n"
+"LEFT JOIN strata.topics t ON t.name = o.topic\n"
+"LEFT JOIN strata.partitions p ON p.topic_id = t.id AND p.index = o.partition\n"
+"LEFT JOIN strata.streams s ON s.id = p.stream_id;\n"
+"\n"
+"CREATE VIEW strata.group_status AS\n"
+"SELECT g.group_id, g.state, g.protocol_type, g.protocol, g.generation,\n"
+"       (SELECT count(*) FROM strata.group_members m WHERE m.group_id = g.group_id) AS members,\n"
+"       (SELECT count(*) FROM strata.committed_offsets o WHERE o.group_id = g.group_id) AS partitions,\n"
+"       (SELECT sum(lag) FROM strata.group_offsets l WHERE l.group_id = g.group_id) AS total_lag,\n"
+"       g.updated\n"
+"FROM strata.groups g;\n";
+
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},
+	{2, "consumer groups, committed offsets, producer ids", migration_002},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

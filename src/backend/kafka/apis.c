@@ -23,6 +23,7 @@
 
 #include <ctype.h>
 
+#include "kafka/group_messages.h"
 #include "kafka/protocol.h"
 
 #define API(key, name, minv, maxv, flexv, note) \
@@ -41,6 +42,17 @@ const KafkaApi KafkaApis[] = {
 		"every current client sends v1 or later."),
 	API(KAFKA_API_METADATA, Metadata, 0, 12, 9,
 		"all versions: kafka-python sends v0/v1."),
+	API(KAFKA_API_OFFSET_COMMIT, OffsetCommit, 0, 9, 8,
+		"all versions; v9 (KIP-848 member epochs) is served as the classic protocol's generation."),
+	API(KAFKA_API_OFFSET_FETCH, OffsetFetch, 0, 9, 6, "all versions; v8+ fetches several groups at once."),
+	API(KAFKA_API_FIND_COORDINATOR, FindCoordinator, 0, 6, 3,
+		"all versions; key types group and transaction (this broker coordinates everything)."),
+	API(KAFKA_API_JOIN_GROUP, JoinGroup, 0, 9, 6, "all versions; v4+ with the KIP-394 two-step join."),
+	API(KAFKA_API_HEARTBEAT, Heartbeat, 0, 4, 4, "all versions."),
+	API(KAFKA_API_LEAVE_GROUP, LeaveGroup, 0, 5, 4, "all versions; v3+ batched."),
+	API(KAFKA_API_SYNC_GROUP, SyncGroup, 0, 5, 4, "all versions."),
+	API(KAFKA_API_DESCRIBE_GROUPS, DescribeGroups, 0, 5, 5, "all versions."),
+	API(KAFKA_API_LIST_GROUPS, ListGroups, 0, 5, 3, "all versions; v4+ state filter."),
 	API(KAFKA_API_API_VERSIONS, ApiVersions, 0, 4, 3,
 		"all versions; an unknown version gets UNSUPPORTED_VERSION in the v0 layout."),
 	API(KAFKA_API_CREATE_TOPICS, CreateTopics, 0, 7, 5, "all versions."),
@@ -50,7 +62,9 @@ const KafkaApi KafkaApis[] = {
 	API(KAFKA_API_DESCRIBE_CONFIGS, DescribeConfigs, 0, 4, 4, "all versions."),
 	API(KAFKA_API_ALTER_CONFIGS, AlterConfigs, 0, 2, 2, "all versions."),
 	API(KAFKA_API_CREATE_PARTITIONS, CreatePartitions, 0, 3, 2, "all versions."),
+	API(KAFKA_API_DELETE_GROUPS, DeleteGroups, 0, 2, 2, "all versions."),
 	API(KAFKA_API_INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigs, 0, 1, 1, "all versions."),
+	API(KAFKA_API_OFFSET_DELETE, OffsetDelete, 0, 0, KV_MAX, "all versions (never flexible)."),
 	API(KAFKA_API_DESCRIBE_CLUSTER, DescribeCluster, 0, 1, 0, "all versions."),
 };
 const int	KafkaNumApis = lengthof(KafkaApis);

@@ -114,6 +114,28 @@ handler_for(int16 api_key)
 			return KafkaHandleOffsetForLeaderEpoch;
 		case KAFKA_API_DELETE_RECORDS:
 			return KafkaHandleDeleteRecords;
+		case KAFKA_API_FIND_COORDINATOR:
+			return KafkaHandleFindCoordinator;
+		case KAFKA_API_JOIN_GROUP:
+			return KafkaHandleJoinGroup;
+		case KAFKA_API_SYNC_GROUP:
+			return KafkaHandleSyncGroup;
+		case KAFKA_API_HEARTBEAT:
+			return KafkaHandleHeartbeat;
+		case KAFKA_API_LEAVE_GROUP:
+			return KafkaHandleLeaveGroup;
+		case KAFKA_API_DESCRIBE_GROUPS:
+			return KafkaHandleDescribeGroups;
+		case KAFKA_API_LIST_GROUPS:
+			return KafkaHandleListGroups;
+		case KAFKA_API_DELETE_GROUPS:
+			return KafkaHandleDeleteGroups;
+		case KAFKA_API_OFFSET_COMMIT:
+			return KafkaHandleOffsetCommit;
+		case KAFKA_API_OFFSET_FETCH:
+			return KafkaHandleOffsetFetch;
+		case KAFKA_API_OFFSET_DELETE:
+			return KafkaHandleOffsetDelete;
 		default:
 			return NULL;
 	}

@@ -33,6 +33,8 @@ int64		log_cache_size;
 int64		block_cache_size;
 int64		num_partitions;
 int64		max_partitions;
+int64		max_groups;
+int64		max_group_members;
 bool		auto_create_topics;
 int64		max_connections;
 int64		socket_request_max_bytes;
@@ -144,6 +146,12 @@ GucEntry	GucTable[] = {
 	{"max_partitions", GUC_INT, GUC_POSTMASTER, "Topics",
 		"Most partitions this broker can hold (sizes the shared-memory partition registry).",
 		GUC_UNIT_NONE, &max_partitions, "4096", 16, 1000000},
+	{"max_groups", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Most consumer groups this broker coordinates at once (sizes the shared-memory group table).",
+		GUC_UNIT_NONE, &max_groups, "1024", 1, 1000000},
+	{"max_group_members", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Most members of all coordinated groups together (about 17 kB of shared memory each).",
+		GUC_UNIT_NONE, &max_group_members, "512", 1, 1000000},
 	{"auto_create_topics", GUC_BOOL, GUC_SIGHUP, "Topics",
 		"Create a topic when a client asks for metadata of, or produces to, a topic that does not exist.",
 		GUC_UNIT_NONE, &auto_create_topics, "on"},

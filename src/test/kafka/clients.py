@@ -11,6 +11,12 @@
 #   clients.py offsets-for-times BOOTSTRAP TOPIC
 #   clients.py produce-acked BOOTSTRAP TOPIC COUNT OUTFILE
 #   clients.py consume-all BOOTSTRAP TOPIC OUTFILE
+#   clients.py group-rebalance BOOTSTRAP TOPIC STRATEGY
+#   clients.py kafka-python-group BOOTSTRAP TOPIC
+#   clients.py commit-offsets BOOTSTRAP GROUP TOPIC
+#   clients.py check-offsets BOOTSTRAP GROUP TOPIC
+#   clients.py static-member BOOTSTRAP TOPIC
+import os
 import sys
 import time
 
@@ -273,6 +279,291 @@ def consume_all(bootstrap, topic, outfile):
     print("ok consumed")
 
 
+def create_topic(bootstrap, topic, partitions):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    a = AdminClient({'bootstrap.servers': bootstrap})
+    a.create_topics([NewTopic(topic, num_partitions=partitions,
+                              replication_factor=1)])[topic].result()
+
+
+def produce_to_partitions(bootstrap, topic, count, partitions):
+    from confluent_kafka import Producer
+    p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 2})
+    for i in range(count):
+        p.produce(topic, value=b'v%06d' % i, partition=i % partitions)
+    if p.flush(30) != 0:
+        die("messages left unflushed")
+
+
+class GroupMember:
+    """A confluent-kafka consumer in its own thread (as if in its own
+    process) that records a message as processed only once its offset is
+    committed synchronously; a failed commit (a rebalance) rewinds to the
+    message so that whoever owns the partition next, or this consumer
+    again, processes it."""
+
+    def __init__(self, bootstrap, topic, group, strategy, name, processed, extra=None):
+        import threading
+        from confluent_kafka import Consumer
+        conf = {'bootstrap.servers': bootstrap, 'group.id': group,
+                'enable.auto.commit': False, 'auto.offset.reset': 'earliest',
+                'partition.assignment.strategy': strategy,
+                'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500,
+                'client.id': name}
+        conf.update(extra or {})
+        if os.environ.get('STRATA_CLIENT_DEBUG'):
+            conf['debug'] = os.environ['STRATA_CLIENT_DEBUG']
+        self.name = name
+        self.assigns = 0
+        self.revokes = 0
+        self.processed = processed
+        self.errors = []
+        self.stopping = False
+        self.c = Consumer(conf)
+        self.c.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _on_assign(self, consumer, parts):
+        self.assigns += 1
+
+    def _on_revoke(self, consumer, parts):
+        self.revokes += 1
+
+    def _run(self):
+        try:
+            while not self.stopping:
+                self.step()
+        except Exception as e:
+            self.errors.append(repr(e))
+
+    def step(self, timeout=0.1):
+        from confluent_kafka import TopicPartition, KafkaException
+        m = self.c.poll(timeout)
+        if m is None:
+            return
+        if m.error():
+            if m.error().code() == -191:
+                return
+            self.errors.append("%s: consume error: %s" % (self.name, m.error()))
+            return
+        time.sleep(0.02)   # "processing", so that rebalances happen mid-stream
+        tp = TopicPartition(m.topic(), m.partition(), m.offset() + 1)
+        try:
+            self.c.commit(offsets=[tp], asynchronous=False)
+        except KafkaException:
+            try:
+                self.c.seek(TopicPartition(m.topic(), m.partition(), m.offset()))
+            except KafkaException:
+                pass
+            return
+        self.processed.append((m.partition(), m.offset(), self.name))
+
+    def assignment(self):
+        return set(tp.partition for tp in self.c.assignment())
+
+    def close(self):
+        self.stopping = True
+        self.thread.join()
+        self.c.close()
+        if self.errors:
+            die("%s: %s" % (self.name, self.errors[:5]))
+
+
+def wait_balanced(members, partitions, timeout=60):
+    """Wait until the members' assignments are disjoint and cover every
+    partition, each member owning some."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        sets = [m.assignment() for m in members]
+        union = set().union(*sets)
+        if union == set(range(partitions)) and sum(len(x) for x in sets) == partitions \
+                and all(len(x) > 0 for x in sets):
+            return sets
+        time.sleep(0.1)
+    die("assignments never became disjoint and complete: %s" %
+        [sorted(m.assignment()) for m in members])
+
+
+def wait_processed(processed, n, timeout=60):
+    deadline = time.time() + timeout
+    while len(processed) < n and time.time() < deadline:
+        time.sleep(0.1)
+
+
+def group_rebalance(bootstrap, topic, strategy):
+    P, N = 6, 600
+    create_topic(bootstrap, topic, P)
+    produce_to_partitions(bootstrap, topic, N, P)
+    group = 'g-' + topic
+    processed = []
+    a = GroupMember(bootstrap, topic, group, strategy, 'a', processed)
+    members = [a]
+    sets = wait_balanced(members, P)
+    print("ok one member owns %s" % sorted(sets[0]))
+    wait_processed(processed, 60)
+    b = GroupMember(bootstrap, topic, group, strategy, 'b', processed)
+    members.append(b)
+    sets = wait_balanced(members, P)
+    print("ok two members: %s" % [sorted(x) for x in sets])
+    c = GroupMember(bootstrap, topic, group, strategy, 'c', processed)
+    members.append(c)
+    sets = wait_balanced(members, P)
+    print("ok three members: %s" % [sorted(x) for x in sets])
+    wait_processed(processed, len(processed) + 60, 30)
+    b.close()
+    members.remove(b)
+    sets = wait_balanced(members, P)
+    print("ok after b left: %s" % [sorted(x) for x in sets])
+    wait_processed(processed, N, 90)
+    time.sleep(2)   # nothing further may arrive: every offset is committed
+    for m in members:
+        m.close()
+    seen = {}
+    for part, off, who in processed:
+        seen.setdefault((part, off), []).append(who)
+    dups = {k: v for k, v in seen.items() if len(v) > 1}
+    if dups:
+        die("processed twice: %s" % sorted(dups.items())[:10])
+    if len(seen) != N:
+        missing = [(p, o) for p in range(P) for o in range(N // P) if (p, o) not in seen]
+        die("processed %d of %d; missing e.g. %s" % (len(seen), N, missing[:10]))
+    by = {}
+    for part, off, who in processed:
+        by[who] = by.get(who, 0) + 1
+    print("ok %d messages processed exactly once (%s)" % (N, by))
+
+
+def kafka_python_group(bootstrap, topic):
+    import threading
+    from kafka import KafkaConsumer, OffsetAndMetadata
+    from kafka.errors import CommitFailedError, KafkaError
+    P, N = 4, 200
+    create_topic(bootstrap, topic, P)
+    produce_to_partitions(bootstrap, topic, N, P)
+    group = 'kp-' + topic
+    processed = []
+    stop = []
+    errors = []
+    consumers = {}
+
+    def run(name):
+        c = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
+                          client_id=name, enable_auto_commit=False,
+                          auto_offset_reset='earliest', session_timeout_ms=10000,
+                          heartbeat_interval_ms=500, max_poll_interval_ms=30000)
+        consumers[name] = c
+        try:
+            while not stop:
+                for tp, msgs in c.poll(timeout_ms=200, max_records=1).items():
+                    for m in msgs:
+                        time.sleep(0.02)
+                        try:
+                            c.commit({tp: OffsetAndMetadata(m.offset + 1, name)})
+                        except (CommitFailedError, KafkaError):
+                            c.seek(tp, m.offset)
+                            continue
+                        processed.append((tp.partition, m.offset))
+        except Exception as e:
+            errors.append(repr(e))
+        finally:
+            c.close()
+
+    t1 = threading.Thread(target=run, args=('kp1',), daemon=True)
+    t1.start()
+    wait_processed(processed, 40)
+    print("ok kafka-python consumer processed %d messages with commits" % len(processed))
+    t2 = threading.Thread(target=run, args=('kp2',), daemon=True)
+    t2.start()
+    deadline = time.time() + 90
+    balanced = None
+    while time.time() < deadline:
+        if len(consumers) == 2:
+            a1 = set(t.partition for t in consumers['kp1'].assignment())
+            a2 = set(t.partition for t in consumers['kp2'].assignment())
+            if a1 and a2 and not (a1 & a2) and len(a1 | a2) == P:
+                balanced = (sorted(a1), sorted(a2))
+        if balanced and len(processed) >= N:
+            break
+        time.sleep(0.2)
+    time.sleep(1)
+    stop.append(1)
+    t1.join(30)
+    t2.join(30)
+    if errors:
+        die("kafka-python: %s" % errors)
+    if not balanced:
+        die("kafka-python assignments never disjoint and complete")
+    print("ok two kafka-python consumers: %s %s" % balanced)
+    if len(set(processed)) != N or len(processed) != N:
+        die("kafka-python group processed %d messages, %d distinct, of %d"
+            % (len(processed), len(set(processed)), N))
+    print("ok kafka-python group processed every message once")
+
+
+def commit_offsets(bootstrap, group, topic):
+    from kafka import KafkaConsumer, TopicPartition, OffsetAndMetadata
+    create_topic(bootstrap, topic, 3)
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    c.commit({TopicPartition(topic, p): OffsetAndMetadata(100 + p, 'meta-%d "q" \\ é' % p)
+              for p in range(3)})
+    c.close()
+    print("ok committed")
+
+
+def check_offsets(bootstrap, group, topic):
+    from kafka import KafkaAdminClient, TopicPartition
+    deadline = time.time() + 60
+    last = None
+    while time.time() < deadline:
+        try:
+            a = KafkaAdminClient(bootstrap_servers=bootstrap)
+            offs = a.list_consumer_group_offsets(group)
+            a.close()
+            got = {tp.partition: (om.offset, om.metadata) for tp, om in offs.items()
+                   if tp.topic == topic}
+            want = {p: (100 + p, 'meta-%d "q" \\ é' % p) for p in range(3)}
+            if got == want:
+                print("ok committed offsets and metadata: %s" % sorted(got.items()))
+                return
+            last = got
+        except Exception as e:
+            last = repr(e)
+        time.sleep(1)
+    die("committed offsets not as committed: %s" % (last,))
+
+
+def static_member(bootstrap, topic):
+    P = 4
+    create_topic(bootstrap, topic, P)
+    group = 'static-' + topic
+    processed = []
+    extra = {'session.timeout.ms': 30000}
+    a = GroupMember(bootstrap, topic, group, 'range', 'a', processed,
+                    dict(extra, **{'group.instance.id': 'inst-a'}))
+    wait_balanced([a], P)
+    b = GroupMember(bootstrap, topic, group, 'range', 'b', processed,
+                    dict(extra, **{'group.instance.id': 'inst-b'}))
+    sets = wait_balanced([a, b], P)
+    time.sleep(1)
+    before = sorted(b.assignment())
+    print("ok static members: %s" % [sorted(x) for x in sets])
+    assigns, revokes = a.assigns, a.revokes
+    b.close()   # a static member sends no LeaveGroup
+    b2 = GroupMember(bootstrap, topic, group, 'range', 'b2', processed,
+                     dict(extra, **{'group.instance.id': 'inst-b'}))
+    sets = wait_balanced([a, b2], P)
+    if sorted(b2.assignment()) != before:
+        die("rejoined static member got %s, had %s" % (sorted(b2.assignment()), before))
+    time.sleep(3)
+    if a.assigns != assigns or a.revokes != revokes:
+        die("the other member was rebalanced (assigns %d->%d, revokes %d->%d)"
+            % (assigns, a.assigns, revokes, a.revokes))
+    print("ok static member rejoined with its assignment %s, no rebalance" % before)
+    a.close()
+    b2.close()
+
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'confluent-roundtrip': confluent_roundtrip,
@@ -280,4 +571,9 @@ if __name__ == '__main__':
      'admin': admin,
      'offsets-for-times': offsets_for_times,
      'produce-acked': produce_acked,
-     'consume-all': consume_all}[cmd](*args)
+     'consume-all': consume_all,
+     'group-rebalance': group_rebalance,
+     'kafka-python-group': kafka_python_group,
+     'commit-offsets': commit_offsets,
+     'check-offsets': check_offsets,
+     'static-member': static_member}[cmd](*args)

@@ -12,6 +12,7 @@
  */
 #include "c.h"
 
+#include "kafka/group.h"
 #include "kafka/partition.h"
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
@@ -29,6 +30,7 @@ CalculateShmemSize(void)
 	size = add_size(size, PartitionShmemSize());
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
+	size = add_size(size, GroupShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -43,4 +45,5 @@ CreateSharedMemoryAndSemaphores(void)
 	PartitionShmemInit();
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
+	GroupShmemInit();
 }

@@ -1,0 +1,706 @@
+/*-------------------------------------------------------------------------
+ *
+ * api_offsets.c
+ *	  OffsetCommit, OffsetFetch, OffsetDelete and DeleteGroups: committed
+ *	  offsets, durable in the catalog (strata.committed_offsets).
+ *
+ *	  An OffsetCommit is answered after its offsets are committed in the
+ *	  catalog, with ONE statement per request whatever the number of
+ *	  partitions: a multi-row upsert fed by arrays (unnest), which also
+ *	  creates the group's row.  A consumer committing every partition it
+ *	  owns in one request therefore costs one PostgreSQL round trip and one
+ *	  transaction.  (Coalescing the commits of many requests into one
+ *	  transaction, and an in-memory cache for OffsetFetch, are not done:
+ *	  OffsetFetch reads the catalog, which clients do only when partitions
+ *	  are assigned.)
+ *
+ *	  When the catalog cannot be reached the coordinator answers
+ *	  COORDINATOR_NOT_AVAILABLE, which every client retries after looking
+ *	  the coordinator up again; the backend reconnects on the next request.
+ *
+ * src/backend/kafka/api_offsets.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "catalog/catalog.h"
+#include "kafka/group.h"
+#include "kafka/group_messages.h"
+#include "kafka/handlers.h"
+#include "kafka/partition.h"
+#include "kafka/topics.h"
+#include "utils/elog.h"
+
+/* Kafka's offset.metadata.max.bytes default */
+#define OFFSET_METADATA_MAX 4096
+
+/* ---------- a growable text buffer for array literals ---------- */
+
+typedef struct Buf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+} Buf;
+
+static void
+buf_init(Buf *b)
+{
+	b->cap = 256;
+	b->len = 0;
+	b->data = palloc(b->cap);
+	b->data[0] = '\0';
+}
+
+static void
+buf_putn(Buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+	{
+		while (b->len + n + 1 > b->cap)
+			b->cap *= 2;
+		b->data = repalloc(b->data, b->cap);
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void
+buf_puts(Buf *b, const char *s)
+{
+	buf_putn(b, s, strlen(s));
+}
+
+/* Append one element of a PostgreSQL array literal (quoted, or NULL). */
+static void
+buf_array_elem(Buf *b, const char *s, int32 len)
+{
+	if (b->len > 1)
+		buf_puts(b, ",");
+	if (len < 0)
+	{
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_puts(b, "\"");
+	for (int32 i = 0; i < len; i++)
+	{
+		if (s[i] == '"' || s[i] == '\\')
+			buf_puts(b, "\\");
+		buf_putn(b, &s[i], 1);
+	}
+	buf_puts(b, "\"");
+}
+
+static void
+buf_array_int(Buf *b, int64 v)
+{
+	char		tmp[32];
+
+	snprintf(tmp, sizeof(tmp), "%s%lld", b->len > 1 ? "," : "", (long long) v);
+	buf_puts(b, tmp);
+}
+
+/*
+ * Run a catalog statement, reconnecting once if the connection was lost
+ * (the catalog restarted since the last request).  NULL on failure, after
+ * logging why.
+ */
+static PGresult *
+offsets_query(const char *sql, int nparams, const char *const *params)
+{
+	for (int attempt = 0; attempt < 2; attempt++)
+	{
+		char	   *msg = NULL;
+		char		err[1024];
+		PGconn	   *pg = BackendCatalogConnection(&msg);
+		PGresult   *res;
+
+		if (pg == NULL)
+			return NULL;
+		res = CatalogQuery(pg, sql, nparams, params, err, sizeof(err));
+		if (res != NULL)
+			return res;
+		if (PQstatus(pg) == CONNECTION_OK)
+		{
+			elog(LOG, "%s", err);
+			return NULL;
+		}
+		/* Lost connection: BackendCatalogConnection reconnects. */
+	}
+	return NULL;
+}
+
+static bool
+group_id_valid(KStr s, char *buf, size_t cap)
+{
+	if (s.len <= 0 || (size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
+		return false;
+	memcpy(buf, s.ptr, (size_t) s.len);
+	buf[s.len] = '\0';
+	return true;
+}
+
+/* Does topic/partition exist in the registry? */
+static bool
+partition_exists(KStr topic, int32 partition)
+{
+	int			t;
+	bool		ok = false;
+
+	if (topic.len <= 0)
+		return false;
+	RegistryLock();
+	t = TopicLookupByName(topic.ptr, (size_t) topic.len);
+	if (t >= 0 && partition >= 0 && PartitionLookup(t, partition) >= 0)
+		ok = true;
+	RegistryUnlock();
+	return ok;
+}
+
+/* ---------- OffsetCommit ---------- */
+
+static const char commit_sql[] =
+"WITH g AS (\n"
+"    INSERT INTO strata.groups (group_id, protocol_type) VALUES ($1, $2)\n"
+"    ON CONFLICT (group_id) DO UPDATE SET updated = now()\n"
+"    RETURNING group_id)\n"
+"INSERT INTO strata.committed_offsets\n"
+"    (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
+"SELECT g.group_id, u.t, u.p, u.o, u.e, u.m, now()\n"
+"FROM g, unnest($3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[]) AS u(t, p, o, e, m)\n"
+"ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
+"    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
+"        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
+
+bool
+KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const OffsetCommitRequest *req = reqp;
+	OffsetCommitResponse *resp = respp;
+	char		group_id[GROUP_ID_MAX + 1];
+	char		member_id[GROUP_MEMBER_ID_MAX + 1];
+	char		instance_id[GROUP_MEMBER_ID_MAX + 1];
+	int16		group_err = KAFKA_ERR_NONE;
+	int32		nt = Max(req->Topics.count, 0);
+	int			nrows = 0;
+	Buf			topics,
+				parts,
+				offsets,
+				epochs,
+				metas;
+
+	(void) h;
+	if (nt > 0)
+	{
+		resp->Topics.items = KafkaNewArray(&conn->arena, &OffsetCommitResponseTopic_schema, nt);
+		if (resp->Topics.items == NULL)
+			elog(ERROR, "request arena exhausted");
+		resp->Topics.count = nt;
+	}
+	for (int t = 0; t < nt; t++)
+	{
+		const OffsetCommitRequestTopic *rt = &req->Topics.items[t];
+		OffsetCommitResponseTopic *ot = &resp->Topics.items[t];
+		int32		np = Max(rt->Partitions.count, 0);
+
+		ot->Name = rt->Name;
+		if (np > 0)
+		{
+			ot->Partitions.items = KafkaNewArray(&conn->arena, &OffsetCommitResponsePartition_schema, np);
+			if (ot->Partitions.items == NULL)
+				elog(ERROR, "request arena exhausted");
+			ot->Partitions.count = np;
+		}
+		for (int p = 0; p < np; p++)
+			ot->Partitions.items[p].PartitionIndex = rt->Partitions.items[p].PartitionIndex;
+	}
+
+	if (!group_id_valid(req->GroupId, group_id, sizeof(group_id)))
+		group_err = KAFKA_ERR_INVALID_GROUP_ID;
+	else if (req->MemberId.len > GROUP_MEMBER_ID_MAX || req->GroupInstanceId.len > GROUP_MEMBER_ID_MAX)
+		group_err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+	else
+	{
+		memcpy(member_id, req->MemberId.ptr ? req->MemberId.ptr : "", (size_t) Max(req->MemberId.len, 0));
+		member_id[Max(req->MemberId.len, 0)] = '\0';
+		if (req->GroupInstanceId.len >= 0)
+		{
+			memcpy(instance_id, req->GroupInstanceId.ptr, (size_t) req->GroupInstanceId.len);
+			instance_id[req->GroupInstanceId.len] = '\0';
+		}
+		group_err = GroupValidateCommit(group_id, member_id,
+										req->GroupInstanceId.len >= 0 ? instance_id : NULL,
+										req->GenerationIdOrMemberEpoch);
+	}
+
+	buf_init(&topics);
+	buf_init(&parts);
+	buf_init(&offsets);
+	buf_init(&epochs);
+	buf_init(&metas);
+	buf_puts(&topics, "{");
+	buf_puts(&parts, "{");
+	buf_puts(&offsets, "{");
+	buf_puts(&epochs, "{");
+	buf_puts(&metas, "{");
+	for (int t = 0; t < nt; t++)
+	{
+		const OffsetCommitRequestTopic *rt = &req->Topics.items[t];
+
+		for (int p = 0; p < rt->Partitions.count; p++)
+		{
+			const OffsetCommitRequestPartition *rp = &rt->Partitions.items[p];
+			OffsetCommitResponsePartition *op = &resp->Topics.items[t].Partitions.items[p];
+
+			if (group_err != KAFKA_ERR_NONE)
+				op->ErrorCode = group_err;
+			else if (!partition_exists(rt->Name, rp->PartitionIndex) ||
+					 memchr(rt->Name.ptr, '\0', (size_t) rt->Name.len) != NULL)
+				op->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+			else if (rp->CommittedMetadata.len > OFFSET_METADATA_MAX ||
+					 (rp->CommittedMetadata.len > 0 &&
+					  memchr(rp->CommittedMetadata.ptr, '\0', (size_t) rp->CommittedMetadata.len) != NULL))
+				op->ErrorCode = KAFKA_ERR_OFFSET_METADATA_TOO_LARGE;
+			else
+			{
+				op->ErrorCode = KAFKA_ERR_NONE;
+				buf_array_elem(&topics, rt->Name.ptr, rt->Name.len);
+				buf_array_int(&parts, rp->PartitionIndex);
+				buf_array_int(&offsets, rp->CommittedOffset);
+				buf_array_int(&epochs, rp->CommittedLeaderEpoch);
+				buf_array_elem(&metas, rp->CommittedMetadata.ptr, rp->CommittedMetadata.len);
+				nrows++;
+			}
+		}
+	}
+	buf_puts(&topics, "}");
+	buf_puts(&parts, "}");
+	buf_puts(&offsets, "}");
+	buf_puts(&epochs, "}");
+	buf_puts(&metas, "}");
+
+	if (nrows > 0)
+	{
+		const char *params[7];
+		PGresult   *res;
+
+		params[0] = group_id;
+		params[1] = member_id[0] ? "consumer" : NULL;
+		params[2] = topics.data;
+		params[3] = parts.data;
+		params[4] = offsets.data;
+		params[5] = epochs.data;
+		params[6] = metas.data;
+		res = offsets_query(commit_sql, 7, params);
+		if (res != NULL)
+			PQclear(res);
+		else
+		{
+			/* Not durable: every partition we meant to commit failed. */
+			for (int t = 0; t < nt; t++)
+				for (int p = 0; p < resp->Topics.items[t].Partitions.count; p++)
+				{
+					OffsetCommitResponsePartition *op = &resp->Topics.items[t].Partitions.items[p];
+
+					if (op->ErrorCode == KAFKA_ERR_NONE)
+						op->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+				}
+		}
+	}
+	pfree(topics.data);
+	pfree(parts.data);
+	pfree(offsets.data);
+	pfree(epochs.data);
+	pfree(metas.data);
+	return true;
+}
+
+/* ---------- OffsetFetch ---------- */
+
+typedef struct FetchedOffset
+{
+	const char *topic;
+	int32		partition;
+	int64		offset;
+	int32		epoch;
+	KStr		metadata;
+} FetchedOffset;
+
+/*
+ * All committed offsets of a group, in the arena.  Returns the count, or
+ * -1 if the catalog is unreachable.
+ */
+static int
+load_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
+{
+	const char *params[1] = {group_id};
+	PGresult   *res = offsets_query("SELECT topic, partition, committed_offset, leader_epoch, metadata "
+									"FROM strata.committed_offsets WHERE group_id = $1 "
+									"ORDER BY topic, partition", 1, params);
+	int			n;
+	FetchedOffset *f;
+
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	f = n > 0 ? KArenaArray(arena, n, sizeof(FetchedOffset)) : NULL;
+	for (int i = 0; i < n; i++)
+	{
+		f[i].topic = KStrArena(arena, PQgetvalue(res, i, 0)).ptr;
+		f[i].partition = atoi(PQgetvalue(res, i, 1));
+		f[i].offset = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		f[i].epoch = PQgetisnull(res, i, 3) ? -1 : atoi(PQgetvalue(res, i, 3));
+		f[i].metadata = PQgetisnull(res, i, 4) ? KSTR_NULL : KStrArena(arena, PQgetvalue(res, i, 4));
+	}
+	PQclear(res);
+	*out = f;
+	return n;
+}
+
+static const FetchedOffset *
+find_offset(const FetchedOffset *f, int n, KStr topic, int32 partition)
+{
+	for (int i = 0; i < n; i++)
+		if (f[i].partition == partition && topic.len >= 0 &&
+			strlen(f[i].topic) == (size_t) topic.len && memcmp(f[i].topic, topic.ptr, (size_t) topic.len) == 0)
+			return &f[i];
+	return NULL;
+}
+
+/*
+ * Answer one group in the v8+ layout (the older layout is converted from
+ * it).  topics == NULL (count -1) asks for every committed offset.
+ */
+typedef struct FetchTopicReq
+{
+	KStr		name;
+	int32		nparts;
+	const int32 *parts;
+} FetchTopicReq;
+
+static void
+fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
+			OffsetFetchResponseGroup *out)
+{
+	char		group_id[GROUP_ID_MAX + 1];
+	FetchedOffset *f = NULL;
+	int			n;
+
+	out->GroupId = gid;
+	if (!group_id_valid(gid, group_id, sizeof(group_id)))
+	{
+		out->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+		return;
+	}
+	n = load_offsets(arena, group_id, &f);
+	if (n < 0)
+	{
+		out->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+		return;
+	}
+	if (ntopics < 0)
+	{
+		/* Every committed offset, grouped by topic (rows are sorted). */
+		int			nt = 0;
+
+		for (int i = 0; i < n; i++)
+			if (i == 0 || strcmp(f[i].topic, f[i - 1].topic) != 0)
+				nt++;
+		out->Topics.items = nt > 0 ? KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, nt) : NULL;
+		out->Topics.count = nt;
+		for (int i = 0, t = -1; i < n; i++)
+		{
+			OffsetFetchResponseTopics *ot;
+			OffsetFetchResponsePartitions *op;
+
+			if (i == 0 || strcmp(f[i].topic, f[i - 1].topic) != 0)
+			{
+				int			np = 0;
+
+				t++;
+				for (int j = i; j < n && strcmp(f[j].topic, f[i].topic) == 0; j++)
+					np++;
+				ot = &out->Topics.items[t];
+				ot->Name = KStrArena(arena, f[i].topic);
+				ot->Partitions.items = KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np);
+				ot->Partitions.count = 0;
+			}
+			ot = &out->Topics.items[t];
+			op = &ot->Partitions.items[ot->Partitions.count++];
+			op->PartitionIndex = f[i].partition;
+			op->CommittedOffset = f[i].offset;
+			op->CommittedLeaderEpoch = f[i].epoch;
+			op->Metadata = f[i].metadata;
+		}
+		return;
+	}
+	out->Topics.items = ntopics > 0 ? KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, ntopics) : NULL;
+	out->Topics.count = Max(ntopics, 0);
+	for (int t = 0; t < ntopics; t++)
+	{
+		OffsetFetchResponseTopics *ot = &out->Topics.items[t];
+		int32		np = Max(topics[t].nparts, 0);
+
+		ot->Name = topics[t].name;
+		ot->Partitions.items = np > 0 ? KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np) : NULL;
+		ot->Partitions.count = np;
+		for (int p = 0; p < np; p++)
+		{
+			OffsetFetchResponsePartitions *op = &ot->Partitions.items[p];
+			const FetchedOffset *fo = find_offset(f, n, topics[t].name, topics[t].parts[p]);
+
+			op->PartitionIndex = topics[t].parts[p];
+			if (fo != NULL)
+			{
+				op->CommittedOffset = fo->offset;
+				op->CommittedLeaderEpoch = fo->epoch;
+				op->Metadata = fo->metadata;
+			}
+			else
+			{
+				/* Nothing committed: offset -1 and empty metadata, as Kafka. */
+				op->CommittedOffset = -1;
+				op->CommittedLeaderEpoch = -1;
+				op->Metadata = KSTR_LIT("");
+			}
+		}
+	}
+}
+
+bool
+KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	KArena	   *arena = &conn->arena;
+	const OffsetFetchRequest *req = reqp;
+	OffsetFetchResponse *resp = respp;
+
+	if (h->api_version >= 8)
+	{
+		int32		ng = Max(req->Groups.count, 0);
+
+		resp->Groups.items = ng > 0 ? KafkaNewArray(arena, &OffsetFetchResponseGroup_schema, ng) : NULL;
+		resp->Groups.count = ng;
+		for (int i = 0; i < ng; i++)
+		{
+			const OffsetFetchRequestGroup *rg = &req->Groups.items[i];
+			int32		nt = rg->Topics.count;
+			FetchTopicReq *tr = nt > 0 ? KArenaArray(arena, nt, sizeof(FetchTopicReq)) : NULL;
+
+			for (int t = 0; t < nt; t++)
+			{
+				tr[t].name = rg->Topics.items[t].Name;
+				tr[t].nparts = rg->Topics.items[t].PartitionIndexes.count;
+				tr[t].parts = rg->Topics.items[t].PartitionIndexes.items;
+			}
+			fetch_group(arena, rg->GroupId, nt, tr, &resp->Groups.items[i]);
+		}
+		return true;
+	}
+	else
+	{
+		/* One group in the old layout: answer it as v8 and convert. */
+		OffsetFetchResponseGroup one;
+		int32		nt = req->Topics.count;
+		FetchTopicReq *tr = nt > 0 ? KArenaArray(arena, nt, sizeof(FetchTopicReq)) : NULL;
+
+		/* v0 and v1 have no "all topics" form: an empty list is empty. */
+		if (h->api_version < 2 && nt < 0)
+			nt = 0;
+		for (int t = 0; t < nt; t++)
+		{
+			tr[t].name = req->Topics.items[t].Name;
+			tr[t].nparts = req->Topics.items[t].PartitionIndexes.count;
+			tr[t].parts = req->Topics.items[t].PartitionIndexes.items;
+		}
+		KafkaSetDefaults(&OffsetFetchResponseGroup_schema, &one);
+		fetch_group(arena, req->GroupId, nt, tr, &one);
+		resp->ErrorCode = one.ErrorCode;
+		if (one.ErrorCode != KAFKA_ERR_NONE && nt > 0)
+		{
+			/* v0/v1 carry errors per partition only: report it there. */
+			one.Topics.items = KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, nt);
+			one.Topics.count = nt;
+			for (int t = 0; t < nt; t++)
+			{
+				int32		np = Max(tr[t].nparts, 0);
+
+				one.Topics.items[t].Name = tr[t].name;
+				one.Topics.items[t].Partitions.items =
+					np > 0 ? KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np) : NULL;
+				one.Topics.items[t].Partitions.count = np;
+				for (int p = 0; p < np; p++)
+				{
+					one.Topics.items[t].Partitions.items[p].PartitionIndex = tr[t].parts[p];
+					one.Topics.items[t].Partitions.items[p].CommittedOffset = -1;
+					one.Topics.items[t].Partitions.items[p].ErrorCode = one.ErrorCode;
+				}
+			}
+		}
+		resp->Topics.count = one.Topics.count;
+		resp->Topics.items = one.Topics.count > 0
+			? KafkaNewArray(arena, &OffsetFetchResponseTopic_schema, one.Topics.count) : NULL;
+		for (int t = 0; t < one.Topics.count; t++)
+		{
+			OffsetFetchResponseTopics *src = &one.Topics.items[t];
+			OffsetFetchResponseTopic *dst = &resp->Topics.items[t];
+
+			dst->Name = src->Name;
+			dst->Partitions.count = src->Partitions.count;
+			dst->Partitions.items = src->Partitions.count > 0
+				? KafkaNewArray(arena, &OffsetFetchResponsePartition_schema, src->Partitions.count) : NULL;
+			for (int p = 0; p < src->Partitions.count; p++)
+			{
+				dst->Partitions.items[p].PartitionIndex = src->Partitions.items[p].PartitionIndex;
+				dst->Partitions.items[p].CommittedOffset = src->Partitions.items[p].CommittedOffset;
+				dst->Partitions.items[p].CommittedLeaderEpoch = src->Partitions.items[p].CommittedLeaderEpoch;
+				dst->Partitions.items[p].Metadata = src->Partitions.items[p].Metadata;
+				dst->Partitions.items[p].ErrorCode = src->Partitions.items[p].ErrorCode;
+			}
+		}
+	}
+	return true;
+}
+
+/* ---------- OffsetDelete ---------- */
+
+static bool
+group_in_catalog(const char *group_id, bool *found)
+{
+	const char *params[1] = {group_id};
+	PGresult   *res = offsets_query("SELECT 1 FROM strata.groups WHERE group_id = $1", 1, params);
+
+	if (res == NULL)
+		return false;
+	*found = PQntuples(res) > 0;
+	PQclear(res);
+	return true;
+}
+
+bool
+KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const OffsetDeleteRequest *req = reqp;
+	OffsetDeleteResponse *resp = respp;
+	char		group_id[GROUP_ID_MAX + 1];
+	int			members;
+	bool		found = false;
+	int32		nt = Max(req->Topics.count, 0);
+
+	(void) h;
+	if (!group_id_valid(req->GroupId, group_id, sizeof(group_id)))
+	{
+		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+		return true;
+	}
+	if (!group_in_catalog(group_id, &found))
+	{
+		resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+		return true;
+	}
+	if (!GroupInfo(group_id, &members, NULL, NULL) && !found)
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_ID_NOT_FOUND;
+		return true;
+	}
+	resp->Topics.items = nt > 0 ? KafkaNewArray(&conn->arena, &OffsetDeleteResponseTopic_schema, nt) : NULL;
+	resp->Topics.count = nt;
+	for (int t = 0; t < nt; t++)
+	{
+		const OffsetDeleteRequestTopic *rt = &req->Topics.items[t];
+		OffsetDeleteResponseTopic *ot = &resp->Topics.items[t];
+		int32		np = Max(rt->Partitions.count, 0);
+		char	   *topic = pnstrdup_kstr(rt->Name);
+		bool		subscribed = false;
+
+		GroupInfo(group_id, &members, topic, &subscribed);
+		ot->Name = rt->Name;
+		ot->Partitions.items = np > 0 ? KafkaNewArray(&conn->arena, &OffsetDeleteResponsePartition_schema, np) : NULL;
+		ot->Partitions.count = np;
+		for (int p = 0; p < np; p++)
+		{
+			OffsetDeleteResponsePartition *op = &ot->Partitions.items[p];
+			int32		part = rt->Partitions.items[p].PartitionIndex;
+
+			op->PartitionIndex = part;
+			if (subscribed)
+				op->ErrorCode = KAFKA_ERR_GROUP_SUBSCRIBED_TO_TOPIC;
+			else if (!partition_exists(rt->Name, part))
+				op->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+			else
+			{
+				char		pbuf[16];
+				const char *params[3] = {group_id, topic, pbuf};
+				PGresult   *res;
+
+				snprintf(pbuf, sizeof(pbuf), "%d", part);
+				res = offsets_query("DELETE FROM strata.committed_offsets "
+									"WHERE group_id = $1 AND topic = $2 AND partition = $3", 3, params);
+				op->ErrorCode = res ? KAFKA_ERR_NONE : KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+				if (res)
+					PQclear(res);
+			}
+		}
+		pfree(topic);
+	}
+	return true;
+}
+
+/* ---------- DeleteGroups ---------- */
+
+bool
+KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const DeleteGroupsRequest *req = reqp;
+	DeleteGroupsResponse *resp = respp;
+	int32		n = Max(req->GroupsNames.count, 0);
+
+	(void) h;
+	resp->Results.items = n > 0 ? KafkaNewArray(&conn->arena, &DeletableGroupResult_schema, n) : NULL;
+	resp->Results.count = n;
+	for (int i = 0; i < n; i++)
+	{
+		DeletableGroupResult *r = &resp->Results.items[i];
+		char		group_id[GROUP_ID_MAX + 1];
+		int			members;
+		bool		in_memory;
+		const char *params[1];
+		PGresult   *res;
+
+		r->GroupId = req->GroupsNames.items[i];
+		if (!group_id_valid(r->GroupId, group_id, sizeof(group_id)))
+		{
+			r->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+			continue;
+		}
+		in_memory = GroupInfo(group_id, &members, NULL, NULL);
+		if (in_memory && members > 0)
+		{
+			r->ErrorCode = KAFKA_ERR_NON_EMPTY_GROUP;
+			continue;
+		}
+		params[0] = group_id;
+		res = offsets_query("WITH o AS (DELETE FROM strata.committed_offsets WHERE group_id = $1), "
+							"m AS (DELETE FROM strata.group_members WHERE group_id = $1) "
+							"DELETE FROM strata.groups WHERE group_id = $1 RETURNING 1", 1, params);
+		if (res == NULL)
+		{
+			r->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+			continue;
+		}
+		if (PQntuples(res) == 0 && !in_memory)
+			r->ErrorCode = KAFKA_ERR_GROUP_ID_NOT_FOUND;
+		else if (!GroupForget(group_id))
+			r->ErrorCode = KAFKA_ERR_NON_EMPTY_GROUP;	/* a member joined meanwhile */
+		else
+			r->ErrorCode = KAFKA_ERR_NONE;
+		PQclear(res);
+	}
+	return true;
+}

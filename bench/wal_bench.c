@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "postmaster/interrupt.h"
+#include "postmaster/pmsignal.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
@@ -31,32 +32,17 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/sanitizer.h"
 
-/* Until the postmaster's child handling is in the library (weak: it wins). */
-volatile sig_atomic_t ShutdownRequestPending __attribute__((weak)) = 0;
-volatile sig_atomic_t ConfigReloadPending __attribute__((weak)) = 0;
+/*
+ * This process plays the postmaster: the WAL writer signals it (SIGUSR1,
+ * postmaster/pmsignal.h) when recovery is done.
+ */
 static void
-on_term(int s)
+as_postmaster(void)
 {
-	ShutdownRequestPending = 1;
-	if (MyLatch)
-		SetLatch(MyLatch);
-}
-__attribute__((weak)) void
-SetupChildSignalHandlers(void)
-{
-	signal(SIGTERM, on_term);
-}
-__attribute__((weak)) void
-ProcessConfigReloadIfPending(void)
-{
-	ConfigReloadPending = 0;
-}
-__attribute__((weak)) void
-proc_exit(int code)
-{
-	ProcSlotDeactivate();
-	exit(code);
+	signal(SIGUSR1, SIG_IGN);
+	PostmasterPid = getpid();
 }
 
 #define MAX_SAMPLES (1 << 20)
@@ -189,6 +175,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR SECONDS APPENDERS [RECORD_BYTES]\n", argv[0]);
 		return 2;
 	}
+	as_postmaster();
 	seconds = atoi(argv[2]);
 	nappenders = atoi(argv[3]);
 	if (argc > 4)

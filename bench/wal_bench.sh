@@ -8,6 +8,8 @@
 #   ack p99(1 appender) / fio 4 KiB O_DSYNC qd1 p99     (target <= 1.5)
 #
 # usage: bench/wal_bench.sh DIR [SECONDS_PER_RUN]   (make -C bench first)
+# Environment: WAL_IO_DEPTH (8), WAL_SIZE_MB (512), LOG_CACHE_SIZE (256MB),
+# WAL_SYNC_METHOD (o_dsync), FIO_SIZE (256M).
 # The disk of the development machine is shared and noisy: compare ratios
 # from one run, not absolute numbers across runs.
 set -e
@@ -26,7 +28,7 @@ AVG=$(awk '/appenders=64 /{for(i=1;i<=NF;i++) if ($i ~ /^avg_write_bytes=/) {spl
 BS=$(( (AVG + 4095) / 4096 * 4096 ))
 [ "$BS" -lt 4096 ] && BS=4096
 fio_json() {
-	timeout $((SECS + 30)) fio --name=w --filename="$DIR/fio.dat" --size=512M --time_based \
+	timeout $((SECS + 30)) fio --name=w --filename="$DIR/fio.dat" --size=${FIO_SIZE:-256M} --time_based \
 		--runtime="$SECS" --rw=write --direct=1 --sync=dsync --output-format=json "$@" 2>/dev/null
 }
 fio_json --ioengine=libaio --iodepth="$DEPTH" --bs="$BS" > "$DIR/fio_group.json"

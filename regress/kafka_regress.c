@@ -52,6 +52,7 @@
 #include "kafka/protocol.h"
 #include "kafka/records.h"
 #include "utils/crc32c.h"
+#include "utils/sanitizer.h"
 
 #define RESPONSE_TIMEOUT_MS 15000
 #define MAX_PENDING 256

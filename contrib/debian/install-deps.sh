@@ -6,6 +6,7 @@ set -eu
 PKGS="gcc make autoconf pkg-config libpq-dev libcurl4-openssl-dev libssl-dev libaio-dev
       perl libipc-run-perl postgresql-15 postgresql-client-15 curl ca-certificates
       kcat python3-confluent-kafka python3-kafka python3-botocore librdkafka-dev
+      python3-lz4 python3-snappy python3-zstandard
       fio iperf3 gnuplot-nox clang libclang-rt-14-dev procps"
 
 missing=""

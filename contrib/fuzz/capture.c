@@ -11,8 +11,12 @@
  *	  Metadata (this listener as broker 1, leader of partition 0 of every
  *	  topic asked for), Produce (every partition's records checked with
  *	  RecordsValidateProduce, whose error code is returned); any other
- *	  implemented request gets its default response.  Every request frame is
- *	  written to DIR/<seq>-<Api>-v<version>.bin (without the size prefix),
+ *	  implemented request gets its default response.  The consumer-group
+ *	  APIs and InitProducerId, described in messages.h but not yet in
+ *	  KafkaApis[], are advertised and answered just enough (one member, one
+ *	  generation) for a client's group to form.  Every request frame is
+ *	  written to DIR/<seq>-<Api>-v<version>.bin (the first three of each
+ *	  API and version) (without the size prefix),
  *	  and a line per request goes to stdout, with the decode or validation
  *	  error if there is one.  Exits after 30 s without traffic.
  *
@@ -46,6 +50,154 @@ typedef struct Conn
 static int	port;
 static const char *dir;
 static int	seq;
+
+/*
+ * APIs whose messages are described but not in KafkaApis[] yet: advertised
+ * and answered here (just enough for a consumer group to form) so that
+ * clients send them and their frames can be recorded.
+ */
+typedef struct ExtraApi
+{
+	int16		key;
+	const char *name;
+	int16		minv,
+				maxv,
+				flexv;
+	const KSchema *req,
+			   *resp;
+} ExtraApi;
+
+static const ExtraApi extra[] = {
+	{KAFKA_API_OFFSET_COMMIT, "OffsetCommit", 0, 9, 8, &OffsetCommitRequest_schema, &OffsetCommitResponse_schema},
+	{KAFKA_API_OFFSET_FETCH, "OffsetFetch", 0, 9, 6, &OffsetFetchRequest_schema, &OffsetFetchResponse_schema},
+	{KAFKA_API_FIND_COORDINATOR, "FindCoordinator", 0, 6, 3, &FindCoordinatorRequest_schema, &FindCoordinatorResponse_schema},
+	{KAFKA_API_JOIN_GROUP, "JoinGroup", 0, 9, 6, &JoinGroupRequest_schema, &JoinGroupResponse_schema},
+	{KAFKA_API_HEARTBEAT, "Heartbeat", 0, 4, 4, &HeartbeatRequest_schema, &HeartbeatResponse_schema},
+	{KAFKA_API_LEAVE_GROUP, "LeaveGroup", 0, 5, 4, &LeaveGroupRequest_schema, &LeaveGroupResponse_schema},
+	{KAFKA_API_SYNC_GROUP, "SyncGroup", 0, 5, 4, &SyncGroupRequest_schema, &SyncGroupResponse_schema},
+	{KAFKA_API_DESCRIBE_GROUPS, "DescribeGroups", 0, 5, 5, &DescribeGroupsRequest_schema, &DescribeGroupsResponse_schema},
+	{KAFKA_API_LIST_GROUPS, "ListGroups", 0, 5, 3, &ListGroupsRequest_schema, &ListGroupsResponse_schema},
+	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerId", 0, 5, 2, &InitProducerIdRequest_schema, &InitProducerIdResponse_schema},
+	{KAFKA_API_DELETE_GROUPS, "DeleteGroups", 0, 2, 2, &DeleteGroupsRequest_schema, &DeleteGroupsResponse_schema},
+};
+
+static const ExtraApi *
+extra_lookup(int16 key)
+{
+	for (size_t i = 0; i < lengthof(extra); i++)
+		if (extra[i].key == key)
+			return &extra[i];
+	return NULL;
+}
+
+/* ApiVersions listing KafkaApis[] and extra[], sorted by key. */
+static bool
+answer_apiversions(KafkaRequestHeader *h, KReader *r, KArena *a, KWriter *out)
+{
+	ApiVersionsResponse resp;
+	ApiVersionsRequest req;
+	ApiVersion *keys;
+	int			n = 0;
+	size_t		start;
+	int16		v = h->api_version;
+
+	if (!h->version_supported)
+		return KafkaApiVersionsRespond(h, r, a, out);
+	if (!KafkaDecode(&ApiVersionsRequest_schema, v, v >= 3, r, a, &req))
+		return false;
+	KafkaSetDefaults(&ApiVersionsResponse_schema, &resp);
+	keys = KArenaAlloc(a, sizeof(ApiVersion) * (KafkaNumApis + lengthof(extra)));
+	for (int16 key = 0; key < 100; key++)
+	{
+		const KafkaApi *api = KafkaApiLookup(key);
+		const ExtraApi *x = extra_lookup(key);
+
+		if (api)
+			keys[n++] = (ApiVersion) {key, api->min_version, api->max_version};
+		else if (x)
+			keys[n++] = (ApiVersion) {key, x->minv, x->maxv};
+	}
+	resp.ApiKeys.count = n;
+	resp.ApiKeys.items = keys;
+	start = KafkaBeginResponse(out, h, 0);
+	KafkaEncode(&ApiVersionsResponse_schema, v, v >= 3, &resp, out);
+	KafkaEndResponse(out, start);
+	return true;
+}
+
+/* Just enough of a group coordinator for one consumer to get going. */
+static void
+answer_group(int16 key, int16 v, void *reqp, void *respp, KArena *a)
+{
+	switch (key)
+	{
+		case KAFKA_API_FIND_COORDINATOR:
+			{
+				FindCoordinatorRequest *req = reqp;
+				FindCoordinatorResponse *resp = respp;
+
+				resp->NodeId = 1;
+				resp->Host = KStrFromC("127.0.0.1");
+				resp->Port = port;
+				resp->ErrorMessage = KSTR_NULL;
+				if (v >= 4)
+				{
+					int			n = req->CoordinatorKeys.count;
+
+					resp->Coordinators.count = n;
+					resp->Coordinators.items = KafkaNewArray(a, &Coordinator_schema, n);
+					for (int i = 0; i < n; i++)
+					{
+						resp->Coordinators.items[i].Key = req->CoordinatorKeys.items[i];
+						resp->Coordinators.items[i].NodeId = 1;
+						resp->Coordinators.items[i].Host = KStrFromC("127.0.0.1");
+						resp->Coordinators.items[i].Port = port;
+						resp->Coordinators.items[i].ErrorMessage = KSTR_NULL;
+					}
+				}
+				break;
+			}
+		case KAFKA_API_JOIN_GROUP:
+			{
+				JoinGroupRequest *req = reqp;
+				JoinGroupResponse *resp = respp;
+				JoinGroupResponseMember *m = KafkaNewArray(a, &JoinGroupResponseMember_schema, 1);
+
+				resp->GenerationId = 1;
+				resp->ProtocolType = req->ProtocolType;
+				resp->ProtocolName = req->Protocols.count > 0 ? req->Protocols.items[0].Name : KSTR_LIT("");
+				resp->MemberId = KSTR_LIT("member-1");
+				resp->Leader = resp->MemberId;
+				m->MemberId = resp->MemberId;
+				if (req->Protocols.count > 0)
+					m->Metadata = req->Protocols.items[0].Metadata;
+				resp->Members.count = 1;
+				resp->Members.items = m;
+				break;
+			}
+		case KAFKA_API_SYNC_GROUP:
+			{
+				SyncGroupRequest *req = reqp;
+				SyncGroupResponse *resp = respp;
+
+				resp->ProtocolType = req->ProtocolType;
+				resp->ProtocolName = req->ProtocolName;
+				if (req->Assignments.count > 0)
+					resp->Assignment = req->Assignments.items[0].Assignment;
+				break;
+			}
+		case KAFKA_API_INIT_PRODUCER_ID:
+			{
+				InitProducerIdResponse *resp = respp;
+
+				resp->ProducerId = 1000;
+				resp->ProducerEpoch = 0;
+				break;
+			}
+		default:
+			break;
+	}
+}
 
 static void
 send_all(int fd, const uint8 *p, size_t n)
@@ -157,6 +309,8 @@ handle(Conn *c, const uint8 *frame, size_t n, KArena *a)
 	char		path[1024];
 	FILE	   *f;
 	bool		ok = true;
+	const ExtraApi *x;
+	static int	counts[256][32];
 
 	KReaderInit(&r, frame, n);
 	if (!KafkaParseRequestHeader(&r, &h))
@@ -164,20 +318,50 @@ handle(Conn *c, const uint8 *frame, size_t n, KArena *a)
 		printf("%d: bad header: %s\n", seq, r.errmsg);
 		return false;
 	}
-	snprintf(path, sizeof(path), "%s/%03d-%s-v%d.bin", dir, seq,
-			 h.api ? h.api->name : "Unknown", h.api_version);
-	if ((f = fopen(path, "wb")) != NULL)
+	x = h.api ? NULL : extra_lookup(h.api_key);
+	/* only the first few of each kind: consumers poll in a loop */
+	if (++counts[h.api_key & 0xff][h.api_version & 0x1f] <= 3)
 	{
-		fwrite(frame, 1, n, f);
-		fclose(f);
+		snprintf(path, sizeof(path), "%s/%03d-%s-v%d.bin", dir, seq,
+				 h.api ? h.api->name : x ? x->name : "Unknown", h.api_version);
+		if ((f = fopen(path, "wb")) != NULL)
+		{
+			fwrite(frame, 1, n, f);
+			fclose(f);
+		}
+		printf("%d: api %d (%s) v%d client %.*s\n", seq, h.api_key,
+			   h.api ? h.api->name : x ? x->name : "?", h.api_version,
+			   h.client_id.len > 0 ? h.client_id.len : 0, h.client_id.ptr ? h.client_id.ptr : "");
+		seq++;
 	}
-	printf("%d: api %d (%s) v%d client %.*s\n", seq, h.api_key,
-		   h.api ? h.api->name : "?", h.api_version,
-		   h.client_id.len > 0 ? h.client_id.len : 0, h.client_id.ptr ? h.client_id.ptr : "");
-	seq++;
 	KWriterInit(&out, 1024);
 	if (h.api_key == KAFKA_API_API_VERSIONS)
-		ok = KafkaApiVersionsRespond(&h, &r, a, &out);
+		ok = answer_apiversions(&h, &r, a, &out);
+	else if (x != NULL && h.api_version >= x->minv && h.api_version <= x->maxv)
+	{
+		bool		flex = h.api_version >= x->flexv;
+		void	   *req = KArenaAlloc(a, x->req->size);
+		void	   *resp = KArenaAlloc(a, x->resp->size);
+		size_t		start;
+
+		if (flex)
+			KReadSkipTaggedFields(&r);	/* header v2 */
+		if (!KafkaDecode(x->req, h.api_version, flex, &r, a, req))
+		{
+			printf("    DECODE ERROR: %s\n", r.errmsg);
+			KWriterFree(&out);
+			return false;
+		}
+		KafkaSetDefaults(x->resp, resp);
+		answer_group(h.api_key, h.api_version, req, resp, a);
+		start = KafkaBeginResponse(&out, &h, flex ? 1 : 0);
+		if (!KafkaEncode(x->resp, h.api_version, flex, resp, &out))
+		{
+			printf("    ENCODE ERROR: %s\n", out.errmsg);
+			ok = false;
+		}
+		KafkaEndResponse(&out, start);
+	}
 	else if (h.api == NULL || !h.version_supported)
 		ok = false;
 	else

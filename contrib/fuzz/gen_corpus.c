@@ -17,6 +17,7 @@
 #include "kafka/protocol.h"
 #include "kafka/records.h"
 #include "utils/crc32c.h"
+#include "utils/sanitizer.h"
 
 static const char *dir;
 static int	nfiles;

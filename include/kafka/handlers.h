@@ -28,6 +28,8 @@ typedef struct KafkaConn
 	KArena		arena;			/* per request; reset after each response */
 	KWriter		out;			/* response frames waiting to be sent */
 	bool		no_response;	/* set by a handler: send nothing (acks=0) */
+	uint64		wait_lsn;		/* set by Produce: hold the response until the
+								 * WAL is flushed up to here (a WalLsn) */
 } KafkaConn;
 
 /* The connection of this backend. */

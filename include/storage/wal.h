@@ -66,8 +66,10 @@ typedef struct WalDeviceHeader
 	uint32		generation;		/* incremented at each recovery (see walrecovery.c) */
 	uint32		block_size;		/* WAL_BLOCK_SIZE */
 	int64		created_at;		/* Unix time in seconds (information only) */
+	uint32		wal_id;			/* random, chosen at creation; every record
+								 * carries it, so data of an earlier WAL on
+								 * the same device never passes as ours */
 	uint32		crc;			/* CRC-32C of the bytes before this field */
-	uint32		pad;
 } WalDeviceHeader;
 
 /* ---- Record header (64 bytes, little-endian, records 8-byte aligned) ---- */
@@ -87,7 +89,7 @@ typedef struct WalRecordHeader
 	int64		base_offset;	/* Kafka offset of the first record */
 	int64		max_timestamp;	/* Kafka maxTimestamp, for the object index */
 	uint32		generation;		/* device header generation when written */
-	uint32		reserved;
+	uint32		wal_id;			/* the device header's wal_id */
 } WalRecordHeader;
 
 #define WAL_RECORD_HEADER_SIZE	((uint32) sizeof(WalRecordHeader))
@@ -108,7 +110,9 @@ typedef struct WalAppendItem
 	uint64		stream_id;
 	uint64		stream_epoch;
 	int64		base_offset;
-	uint32		record_count;
+	uint32		record_count;	/* offsets the batch spans (lastOffsetDelta + 1,
+								 * which produce checks equals the record
+								 * count): next offset = base + this */
 	int64		max_timestamp;
 	const void *data;			/* the record batch bytes */
 	uint32		len;
@@ -128,6 +132,33 @@ extern uint32 WalRecordComputeCrc(const WalRecordHeader *hdr,
 extern void WalDeviceHeaderSetCrc(WalDeviceHeader *hdr);
 /* True if the block holds a header with good magic, version and CRC. */
 extern bool WalDeviceHeaderValid(const WalDeviceHeader *hdr);
+
+/*
+ * The checks made on a record header found at LSN pos (data_size: bytes
+ * of the data area) before its body is read: its own LSN, magic, wal_id,
+ * generation order (prev_generation: that of the record before, 0 for the
+ * first), and a length that does not cross the end of the data area.
+ * Returns NULL and sets *size (bytes the record takes) if plausible, else
+ * why not.  The CRC is checked separately (WalRecordComputeCrc).
+ */
+extern const char *WalRecordHeaderCheck(const WalRecordHeader *hdr, WalLsn pos,
+										uint64 data_size, const WalDeviceHeader *dev,
+										uint32 prev_generation, uint64 *size);
+/* The valid header copy with the highest sequence in the two header blocks, or NULL. */
+extern const WalDeviceHeader *WalChooseHeader(const char *blocks);
+
+/*
+ * Read a WAL device without recovering it into shared memory, e.g. a dead
+ * broker's device during failover: opens it read-only, takes its newest
+ * valid header (whatever its node id), and calls cb for each data record
+ * from the trim position on, in LSN order, with the same checks as
+ * recovery, stopping at the first torn or corrupt record or when cb
+ * returns false.  body is valid only during the call.  On failure returns
+ * false with a one-line message in err; *dev gets the header used.
+ */
+typedef bool (*WalScanCallback) (const WalRecordHeader *hdr, const char *body, void *arg);
+extern bool WalScanDevice(const char *path, WalDeviceHeader *dev, WalScanCallback cb,
+						  void *arg, char *err, size_t errlen);
 
 /*
  * Create a WAL device: a file preallocated to size bytes (rounded down to
@@ -161,12 +192,29 @@ extern WalLsn WalAppend(uint64 stream_id, uint64 stream_epoch, int64 base_offset
 extern WalLsn WalAppendMulti(WalAppendItem *items, int nitems);
 
 /*
+ * Largest record body an append accepts (a quarter of the WAL's capacity,
+ * less the record header).  Callers refuse bigger batches before taking any
+ * lock, since WalAppend* raises ERROR for them.  Waits for recovery.
+ */
+extern uint64 WalMaxRecordBytes(void);
+
+/*
  * Sleep on MyLatch until the flushed position is >= end_lsn.  No polling:
  * the WAL writer sets exactly the latches of the waiters a flush satisfied.
  * May consume a latch wakeup meant for something else; callers re-check
  * their own conditions afterwards, as everywhere with latches.
  */
 extern void WalWaitFlushed(WalLsn end_lsn);
+
+/*
+ * The non-blocking form, for a process that waits on other things too (a
+ * backend pipelining produce requests waits on its socket as well): ask
+ * the WAL writer to set MyLatch once the flushed position reaches end_lsn.
+ * A later call replaces the request; the writer disarms it when it wakes
+ * the process.  WalCancelFlushWakeup withdraws it.
+ */
+extern void WalRequestFlushWakeup(WalLsn end_lsn);
+extern void WalCancelFlushWakeup(void);
 
 /* Current positions (atomic reads). */
 extern WalLsn WalFlushedLsn(void);
@@ -182,6 +230,14 @@ extern WalLsn WalTrimLsn(void);
  * reused and appenders blocked on a full WAL are woken.
  */
 extern void WalTrim(WalLsn lsn);
+
+/*
+ * The catalog worker, once it knows this broker's epoch: record it in the
+ * device header (written by the WAL writer), so that whoever takes the
+ * device over after a failure can tell which incarnation wrote it.
+ */
+extern void WalSetNodeEpoch(uint64 epoch);
+extern uint64 WalNodeEpoch(void);
 
 /* ---- Readiness and recovery ---- */
 
@@ -209,6 +265,7 @@ typedef struct WalStats
 	uint64		writes;				/* device write I/Os */
 	uint64		write_bytes;
 	uint64		backpressure_waits;	/* appends that had to wait for space */
+	uint64		padding_bytes;		/* padding the writer added to close blocks */
 	uint64		header_writes;
 	uint64		recovered_records;
 	uint64		recovered_bytes;

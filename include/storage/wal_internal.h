@@ -41,7 +41,8 @@ typedef struct WalSlotState
 /* One log cache index entry per WAL data record. */
 typedef struct LogCacheEntry
 {
-	uint64		seq;			/* entry sequence number; slot = seq % nentries */
+	uint64		seq;			/* entry sequence number (from 1); slot = seq %
+								 * nentries; 0 = empty */
 	WalLsn		lsn;			/* start of the record header */
 	uint64		stream_id;
 	uint64		stream_epoch;
@@ -77,6 +78,8 @@ typedef struct WalShmemStruct
 	WalLsn		trim_requested;
 	WalLsn		durable_trim;
 	uint32		ready;
+	uint64		node_epoch;		/* requested (WalSetNodeEpoch) */
+	uint64		durable_node_epoch; /* in the device header */
 	uint32		backpressure_logged;
 	uint64		flush_scan_seq; /* WAL writer: first entry not yet flushed */
 
@@ -86,6 +89,7 @@ typedef struct WalShmemStruct
 	uint64		capacity;		/* min(ring_size, dev_data_size) */
 	uint64		max_append;		/* capacity / 4 */
 	uint32		generation;
+	uint32		wal_id;
 
 	uint64		nentries;
 	uint32		nstreams;		/* power of two */
@@ -129,5 +133,8 @@ extern void WalWakeSpaceWaiters(void);
 extern int	WalDeviceOpen(const char *path, int64 *size);
 /* walrecovery.c: write the next header copy with this trim; PANIC on error. */
 extern void WalWriteHeader(int fd, WalLsn trim);
+
+/* Run by the WAL writer (wal.c). */
+extern WalLsn WalPadToBlock(WalLsn published);
 
 #endif							/* STRATA_WAL_INTERNAL_H */

@@ -151,6 +151,12 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than max.message.bytes (%lld)",
 						 pp->info.size, (long long) config.max_message_bytes);
 			}
+			if (err == KAFKA_ERR_NONE && (uint64) pp->info.size > WalMaxRecordBytes())
+			{
+				err = KAFKA_ERR_MESSAGE_TOO_LARGE;
+				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than this broker's WAL takes in one record (%llu; raise log_cache_size and wal_size)",
+						 pp->info.size, (unsigned long long) WalMaxRecordBytes());
+			}
 			if (err == KAFKA_ERR_NONE && pp->info.transactional)
 			{
 				err = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
@@ -228,7 +234,12 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		conn->no_response = true;
 		return true;
 	}
+	/*
+	 * The response goes out once the WAL is flushed past end_lsn; the
+	 * backend keeps reading (and appending) the requests behind this one
+	 * meanwhile (backend.c).
+	 */
 	if (nvalid > 0)
-		WalWaitFlushed(end_lsn);
+		conn->wait_lsn = end_lsn;
 	return true;
 }

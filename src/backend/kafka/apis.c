@@ -69,6 +69,7 @@ const KafkaApi KafkaApis[] = {
 };
 const int	KafkaNumApis = lengthof(KafkaApis);
 
+/* KafkaApiLookup: the table row for api_key (binary search), or NULL. */
 const KafkaApi *
 KafkaApiLookup(int16 api_key)
 {
@@ -224,6 +225,7 @@ static const struct
 	{127, "VOTER_NOT_FOUND"},
 };
 
+/* KafkaErrorName: Kafka's name for an error code, for logs and tests. */
 const char *
 KafkaErrorName(int16 code)
 {
@@ -236,6 +238,10 @@ KafkaErrorName(int16 code)
 /* ----------------------------------------------------------------
  *		Headers
  * ----------------------------------------------------------------
+ */
+/*
+ * KafkaParseRequestHeader: run by the backend on every request frame; see
+ * protocol.h.  Only the header is read; the body is left for the decoder.
  */
 bool
 KafkaParseRequestHeader(KReader *r, KafkaRequestHeader *h)
@@ -293,6 +299,7 @@ KafkaEndResponse(KWriter *w, size_t start)
 	KWritePatchInt32(w, start, (int32) (w->len - start - 4));
 }
 
+/* KafkaDecodeRequest: the request body as its C struct, in the arena. */
 void *
 KafkaDecodeRequest(const KafkaRequestHeader *h, KReader *r, KArena *arena)
 {
@@ -321,6 +328,10 @@ KafkaNewResponse(const KafkaRequestHeader *h, KArena *arena)
 	return resp;
 }
 
+/*
+ * KafkaWriteResponse: append a whole response frame to w.  On failure w is
+ * left as it was, so half a response is never sent.
+ */
 bool
 KafkaWriteResponse(KWriter *w, const KafkaRequestHeader *h, const void *resp)
 {
@@ -336,6 +347,7 @@ KafkaWriteResponse(KWriter *w, const KafkaRequestHeader *h, const void *resp)
 	return true;
 }
 
+/* KafkaWriteRequest: the client direction (regress client, tests, fuzz seeds). */
 bool
 KafkaWriteRequest(KWriter *w, int16 api_key, int16 api_version,
 				  int32 correlation_id, const char *client_id, const void *req)
@@ -363,6 +375,11 @@ KafkaWriteRequest(KWriter *w, int16 api_key, int16 api_version,
 	return true;
 }
 
+/*
+ * KafkaDecodeResponse: the client direction.  r holds a response frame
+ * without its size; ApiVersions answers use header v0 and, when the error
+ * is UNSUPPORTED_VERSION, the v0 body layout.
+ */
 void *
 KafkaDecodeResponse(int16 api_key, int16 api_version, KReader *r,
 					KArena *arena, int32 *correlation_id)
@@ -405,6 +422,7 @@ KafkaDecodeResponse(int16 api_key, int16 api_version, KReader *r,
  *		ApiVersions
  * ----------------------------------------------------------------
  */
+/* KafkaApiVersionsFill: ApiKeys straight from KafkaApis[]. */
 bool
 KafkaApiVersionsFill(ApiVersionsResponse *resp, KArena *arena)
 {
@@ -443,6 +461,7 @@ software_string_valid(KStr s)
 	return true;
 }
 
+/* KafkaApiVersionsRespond: see protocol.h; run by the backend for key 18. */
 bool
 KafkaApiVersionsRespond(const KafkaRequestHeader *h, KReader *r,
 						KArena *arena, KWriter *w)

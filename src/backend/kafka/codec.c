@@ -113,6 +113,7 @@ struct_min_wire(const KSchema *s, int16 v, bool flex)
  *		Defaults
  * ----------------------------------------------------------------
  */
+/* Store field f's default at p (the field's place in its struct). */
 static void
 set_default(const KField *f, void *p)
 {
@@ -155,11 +156,11 @@ set_default(const KField *f, void *p)
 			break;
 		case KT_BYTES:
 		case KT_RECORDS:
-			/* Kafka's default for bytes is empty; null only where allowed. */
-			if (f->nullable_min == KV_NONE)
-				*(KBytes *) p = (KBytes) {(const uint8 *) "", 0};
-			else
+			/* null where the field can ever be null, else empty */
+			if (f->nullable_min != KV_NONE)
 				*(KBytes *) p = (KBytes) {NULL, -1};
+			else
+				*(KBytes *) p = (KBytes) {(const uint8 *) "", 0};
 			break;
 		case KT_STRUCT:
 			KafkaSetDefaults(f->sub, p);
@@ -167,6 +168,10 @@ set_default(const KField *f, void *p)
 	}
 }
 
+/*
+ * KafkaSetDefaults: every field of msg at its default.  Runs in a backend
+ * for each decoded struct and for each response struct a handler builds.
+ */
 void
 KafkaSetDefaults(const KSchema *schema, void *msg)
 {
@@ -208,6 +213,10 @@ KArenaPrintf(KArena *arena, const char *fmt,...)
 	return (KStr) {p, n};
 }
 
+/*
+ * Is the value at p field f's default?  Decides whether a tagged field is
+ * sent at all (Kafka omits tagged fields that hold their default).
+ */
 static bool
 is_default(const KField *f, const void *p)
 {
@@ -241,7 +250,9 @@ is_default(const KField *f, const void *p)
 			return ((const KStr *) p)->len == 0;
 		case KT_BYTES:
 		case KT_RECORDS:
-			return ((const KBytes *) p)->len < 0;
+			if (f->nullable_min != KV_NONE)
+				return ((const KBytes *) p)->len < 0;
+			return ((const KBytes *) p)->len == 0;
 		case KT_STRUCT:
 			for (int i = 0; i < f->sub->nfields; i++)
 				if (!is_default(&f->sub->fields[i], (const char *) p + f->sub->fields[i].offset))
@@ -258,6 +269,7 @@ is_default(const KField *f, const void *p)
 static bool decode_struct(const KSchema *s, int16 v, bool flex, KReader *r,
 						  KArena *a, void *out);
 
+/* Decode one value (or one array element) of field f into p. */
 static void
 decode_elem(const KField *f, int16 v, bool flex, bool nullable, KReader *r,
 			KArena *a, void *p)
@@ -300,6 +312,11 @@ decode_elem(const KField *f, int16 v, bool flex, bool nullable, KReader *r,
 	}
 }
 
+/*
+ * Decode field f (a value or a whole array) into p.  Arrays are allocated
+ * in the arena only after their count has been checked against the bytes
+ * left, using the fewest bytes an element can take.
+ */
 static void
 decode_field(const KField *f, int16 v, bool flex, KReader *r, KArena *a, void *p)
 {
@@ -338,6 +355,12 @@ decode_field(const KField *f, int16 v, bool flex, KReader *r, KArena *a, void *p
 	decode_elem(f, v, flex, nullable, r, a, p);
 }
 
+/*
+ * Decode one struct: defaults first, then the fields this version has in
+ * wire order, then (flexible versions) the tagged-field section, where
+ * known tags are decoded through a reader narrowed to their declared size
+ * and unknown ones are skipped.
+ */
 static bool
 decode_struct(const KSchema *s, int16 v, bool flex, KReader *r, KArena *a, void *out)
 {
@@ -520,6 +543,11 @@ encode_field(const KField *f, int16 v, bool flex, const void *p, KWriter *w)
 	encode_elem(f, v, flex, nullable, p, w);
 }
 
+/*
+ * Encode one struct: the fields this version has in wire order, then
+ * (flexible versions) the tagged fields that differ from their defaults,
+ * in ascending tag order, each as tag, size, value.
+ */
 static void
 encode_struct(const KSchema *s, int16 v, bool flex, const void *msg, KWriter *w)
 {
@@ -671,6 +699,7 @@ print_elem(const KField *f, int16 v, const void *p, KWriter *w)
 	}
 }
 
+/* Append {Field=value, ...} for the fields version v has. */
 static void
 print_struct(const KSchema *s, int16 v, const void *msg, KWriter *w)
 {
@@ -1015,6 +1044,7 @@ parse_field(TextParser *tp, const KField *f, void *p)
 	return parse_elem(tp, f, p);
 }
 
+/* Parse {Field=value, ...}; fields not given keep their defaults. */
 static bool
 parse_struct(TextParser *tp, const KSchema *s, void *msg)
 {

@@ -85,8 +85,12 @@ KArenaAlloc(KArena *a, size_t size)
 
 /*
  * KArenaReset: free everything allocated since the last reset, keeping the
- * oldest block (normally the only one) for the next request.
+ * oldest block (normally the only one) for the next request, unless one big
+ * request made it large: a connection should not hold on to the memory of
+ * its biggest request forever.
  */
+#define KARENA_KEEP_MAX (256 * 1024)
+
 void
 KArenaReset(KArena *a)
 {
@@ -98,6 +102,11 @@ KArenaReset(KArena *a)
 
 		free(b);
 		b = next;
+	}
+	if (b != NULL && b->size > KARENA_KEEP_MAX)
+	{
+		free(b);
+		b = NULL;
 	}
 	a->blocks = b;
 	a->total = 0;

@@ -157,6 +157,12 @@ walk_records(const uint8 *data, size_t len, int32 count, int64 base_ts,
 	return true;
 }
 
+/*
+ * RecordBatchValidate: run by the Produce handler (through
+ * RecordsValidateProduce) on every batch a client sends, before anything is
+ * appended; also usable on data read back from storage.  The CRC is
+ * verified before any field it covers is believed.
+ */
 int16
 RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 					RecordBatchInfo *info, char *errmsg, size_t errlen)
@@ -255,6 +261,7 @@ RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 	return KAFKA_ERR_NONE;
 }
 
+/* RecordsValidate: every batch of a blob, back to back; see records.h. */
 int16
 RecordsValidate(const uint8 *buf, size_t len, int flags,
 				RecordBatchInfo *infos, int max_infos, int *nbatches,
@@ -286,6 +293,7 @@ RecordsValidate(const uint8 *buf, size_t len, int flags,
 	return KAFKA_ERR_NONE;
 }
 
+/* RecordsValidateProduce: Kafka's per-partition Produce rules; see records.h. */
 int16
 RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 					   RecordBatchInfo *info, char *errmsg, size_t errlen)
@@ -331,6 +339,7 @@ RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 	return KAFKA_ERR_NONE;
 }
 
+/* CRC-32C over Attributes..end, as Kafka defines the batch checksum. */
 uint32
 RecordBatchComputeCrc(const uint8 *batch)
 {
@@ -340,6 +349,11 @@ RecordBatchComputeCrc(const uint8 *batch)
 				  (size_t) batch_length + RECORD_BATCH_LOG_OVERHEAD - RB_ATTRIBUTES_OFF);
 }
 
+/*
+ * Offset assignment: the Produce handler writes the partition's next offset
+ * into the batch header in place.  BaseOffset lies before the CRC's range,
+ * so the checksum the client computed stays valid.
+ */
 void
 RecordBatchSetBaseOffset(uint8 *batch, int64 base_offset)
 {

@@ -14,6 +14,7 @@
 #include "postmaster/postmaster.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/sanitizer.h"
 
 static void
 usage(FILE *out)
@@ -68,17 +69,3 @@ main(int argc, char *argv[])
 	PostmasterMain(argc, argv);
 }
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * Under --enable-sanitizers: no LeakSanitizer report at exit.  As in
- * PostgreSQL, memory that lives until the process ends is never freed, so
- * every exit would print a "leak" report into the server log (burying the
- * FATAL line strata_ctl shows) and could change the exit status.
- */
-const char *__asan_default_options(void);
-const char *
-__asan_default_options(void)
-{
-	return "detect_leaks=0";
-}
-#endif

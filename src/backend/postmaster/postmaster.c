@@ -680,8 +680,9 @@ process_pmsignals(void)
 	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{
 		UpdatePMState(PM_RUN);
-		write_pidfile("ready");
+		/* Log first: whoever sees "ready" in the pid file may read the log. */
 		elog(LOG, "strata is ready to accept connections on %s", first_listener);
+		write_pidfile("ready");
 	}
 }
 

@@ -52,6 +52,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/sanitizer.h"
 
 #define PG_USER			"strata"
 #define EXIT_STATUS_NOT_RUNNING	3
@@ -824,7 +825,13 @@ mkdir_p(const char *path, mode_t mode)
 		if (*s == '/')
 		{
 			*s = '\0';
-			if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			/*
+			 * Parents we create are 0755 despite our umask: the embedded
+			 * catalog's user must be able to traverse them.
+			 */
+			if (mkdir(p, 0755) == 0)
+				chmod(p, 0755);
+			else if (errno != EEXIST)
 				fail("could not create directory \"%s\": %s", p, strerror(errno));
 			*s = '/';
 		}
@@ -1384,6 +1391,20 @@ do_reload(void)
 	return 0;
 }
 
+/* status: say whether the embedded catalog runs (nothing for an external one). */
+static void
+print_catalog_status(void)
+{
+	char	   *pgv = psprintf("%s/%s/PG_VERSION", datadir, CATALOG_EMBEDDED_SUBDIR);
+
+	if (file_exists(pgv))
+	{
+		setup_pg_user();
+		printf("embedded catalog: %s\n", pg_ctl_status() == 0 ? "running" : "not running");
+	}
+	pfree(pgv);
+}
+
 static int
 do_status(void)
 {
@@ -1395,6 +1416,7 @@ do_status(void)
 	if (!read_pidfile(&pf) || !pid_alive(pf.pid))
 	{
 		printf("%s: no server running\n", progname);
+		print_catalog_status();
 		return EXIT_STATUS_NOT_RUNNING;
 	}
 	printf("%s: server is running (PID: %d)\n", progname, (int) pf.pid);
@@ -1416,24 +1438,12 @@ do_status(void)
 		printf("command: %s\n", buf);
 	}
 	pfree(path);
+	print_catalog_status();
 	return 0;
 }
 
 /* ---------- main ---------- */
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * strata_ctl is short-lived and, like PostgreSQL's tools, allocates without
- * freeing what lives until exit; LeakSanitizer's report at exit would only
- * turn every run into a failure (exit status 23) under --enable-sanitizers.
- */
-const char *__asan_default_options(void);
-const char *
-__asan_default_options(void)
-{
-	return "detect_leaks=0";
-}
-#endif
 
 static void
 add_init_opt(const char *name, const char *value)

@@ -13,6 +13,8 @@
 #ifndef STRATA_TAP_H
 #define STRATA_TAP_H
 
+#include "utils/sanitizer.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

@@ -394,6 +394,18 @@ test_arena(void)
 	ok(KArenaAlloc(&a, 100000) == NULL, "allocation past the limit returns NULL");
 	KArenaReset(&a);
 	ok(a.total <= 64 * 1024 && KArenaAlloc(&a, 30000) != NULL, "reset gives the space back");
+	{
+		KArena		big;
+
+		KArenaInit(&big, 64 * 1024 * 1024);
+		ok(KArenaAlloc(&big, 10 * 1024 * 1024) != NULL, "a 10 MB allocation");
+		KArenaReset(&big);
+		ok(big.blocks == NULL && big.total == 0, "reset does not keep a big first block");
+		(void) KArenaAlloc(&big, 100);
+		KArenaReset(&big);
+		ok(big.blocks != NULL && big.total <= 16 * 1024, "but keeps a small one");
+		KArenaFree(&big);
+	}
 	q = KArenaStrdup(&a, KStrFromC("abc"));
 	is_str(q, "abc", "KArenaStrdup terminates");
 	ok(KArenaStrdup(&a, KSTR_NULL) == NULL, "KArenaStrdup of null is NULL");

@@ -15,35 +15,20 @@
 #include <time.h>
 
 #include "postmaster/interrupt.h"
+#include "postmaster/pmsignal.h"
 #include "storage/latch.h"
 #include "tap.h"
 #include "wal_test_util.h"
 
-/* Until the postmaster's child handling is in the library (weak: it wins). */
-volatile sig_atomic_t ShutdownRequestPending __attribute__((weak)) = 0;
-volatile sig_atomic_t ConfigReloadPending __attribute__((weak)) = 0;
+/*
+ * This process plays the postmaster: the WAL writer signals it (SIGUSR1,
+ * postmaster/pmsignal.h) when recovery is done.
+ */
 static void
-on_term(int s)
+as_postmaster(void)
 {
-	ShutdownRequestPending = 1;
-	if (MyLatch)
-		SetLatch(MyLatch);
-}
-__attribute__((weak)) void
-SetupChildSignalHandlers(void)
-{
-	signal(SIGTERM, on_term);
-}
-__attribute__((weak)) void
-ProcessConfigReloadIfPending(void)
-{
-	ConfigReloadPending = 0;
-}
-__attribute__((weak)) void
-proc_exit(int code)
-{
-	ProcSlotDeactivate();
-	exit(code);
+	signal(SIGUSR1, SIG_IGN);
+	PostmasterPid = getpid();
 }
 
 static pid_t
@@ -97,6 +82,7 @@ main(void)
 	LogCacheResult rc;
 	int			status;
 
+	as_postmaster();
 	wal_test_settings();
 	if (!WalDeviceCreate(wal_test_path, 2 * 1024 * 1024, 0, err, sizeof(err)))
 	{
@@ -249,10 +235,34 @@ main(void)
 		ok(WalInsertLsn() > 2 * 1024 * 1024, "the LSN went past the device size (wrapped)");
 	}
 
+	/* The node epoch goes into the device header. */
+	WalSetNodeEpoch(7);
+	for (int i = 0; i < 500 && WalNodeEpoch() != 7; i++)
+	{
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+	}
+	is_int(WalNodeEpoch(), 7, "WalSetNodeEpoch is written to the header");
+
 	/* Clean shutdown of the writer. */
 	kill(writer, SIGTERM);
 	waitpid(writer, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "WAL writer exits 0 after SIGTERM");
+	{
+		WalDeviceHeader h[2];
+		int			fd = open(wal_test_path, O_RDONLY);
+		int			newest;
+
+		if (fd < 0 || pread(fd, &h[0], sizeof(h[0]), 0) != sizeof(h[0]) ||
+			pread(fd, &h[1], sizeof(h[1]), WAL_BLOCK_SIZE) != sizeof(h[1]))
+			return 1;
+		close(fd);
+		newest = h[1].sequence > h[0].sequence ? 1 : 0;
+		ok(WalDeviceHeaderValid(&h[newest]) && h[newest].node_epoch == 7 &&
+		   h[newest].trim_lsn == WalTrimLsn() && h[newest].generation == 2,
+		   "newest header on the device: epoch 7, the last trim, generation 2 (two recoveries)");
+	}
 
 	wal_test_cleanup();
 	return done_testing();

@@ -72,9 +72,14 @@ LogCacheShmemInit(void)
 		return;
 	WalShmem->nentries = LogCacheNumEntries();
 	WalShmem->nstreams = LogCacheNumStreams();
-	for (uint64 i = 0; i < WalShmem->nentries; i++)
-		WalShmem->entries[i].seq = WAL_NO_SEQ;
-	memset(WalShmem->streams, 0, sizeof(LogCacheStream) * WalShmem->nstreams);
+
+	/*
+	 * A fresh segment is zeroed, which is what an empty entry (seq 0) and an
+	 * unused stream slot look like: touching every page here would only cost
+	 * page faults.  Sequence numbers start at 1.
+	 */
+	WalShmem->entry_alloc = 1;
+	WalShmem->flush_scan_seq = 1;
 }
 
 static inline uint32
@@ -144,11 +149,11 @@ LogCacheEntriesAvailableLocked(int n, WalLsn durable_trim)
 	uint64		last = WalShmem->entry_alloc + (uint64) n - 1;
 	LogCacheEntry *e;
 
-	if (last < WalShmem->nentries)
-		return true;
+	if ((uint64) n > WalShmem->nentries)
+		return false;
 	e = entry_slot(last);
-	if (e->seq == WAL_NO_SEQ)
-		return true;
+	if (e->seq == 0)
+		return true;			/* never used */
 	/* the newest entry to be reused must be trimmed (so are older ones) */
 	return e->lsn + WalRecordSize(e->body_len) <= durable_trim;
 }
@@ -171,7 +176,7 @@ LogCacheAddEntryLocked(const WalRecordHeader *hdr, WalLsn lsn)
 
 	seq = WalShmem->entry_alloc;
 	e = entry_slot(seq);
-	if (e->seq != WAL_NO_SEQ)
+	if (e->seq != 0)
 	{
 		/* reusing the oldest entry of some stream: unlink it */
 		LogCacheStream *old = stream_lookup(e->stream_id);
@@ -186,7 +191,7 @@ LogCacheAddEntryLocked(const WalRecordHeader *hdr, WalLsn lsn)
 			__atomic_store_n(&entry_slot(e->next_seq)->prev_seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
 	}
 	/* invalidate while rewriting, so a concurrent reader's check fails */
-	__atomic_store_n(&e->seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->seq, 0, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	e->lsn = lsn;
 	e->stream_id = hdr->stream_id;
@@ -214,7 +219,7 @@ entry_read(uint64 seq, LogCacheEntry *out)
 {
 	LogCacheEntry *e;
 
-	if (seq == WAL_NO_SEQ)
+	if (seq == WAL_NO_SEQ || seq == 0)
 		return false;
 	e = entry_slot(seq);
 	if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != seq)
@@ -500,7 +505,8 @@ LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec)
 		}
 		WalRingRead(p, &hdr, sizeof(hdr));
 		if (hdr.lsn != p || (hdr.magic != WAL_RECORD_MAGIC && hdr.magic != WAL_PADDING_MAGIC))
-			elog(PANIC, "WAL ring corrupt at LSN %llu", (unsigned long long) p);
+			elog(ERROR, "no WAL record starts at LSN %llu (a position below the trim position, or not a record boundary)",
+				 (unsigned long long) p);
 		if (hdr.magic == WAL_PADDING_MAGIC)
 		{
 			p += WAL_RECORD_HEADER_SIZE + hdr.body_len;

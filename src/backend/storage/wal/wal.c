@@ -37,6 +37,7 @@
 
 WalShmemStruct *WalShmem = NULL;
 
+/* One WalSlotState per process slot: the same count as procarray.c's. */
 static int
 wal_nslots(void)
 {
@@ -78,6 +79,7 @@ WalShmemInit(void)
 	SpinLockInit(&WalShmem->insert_lck);
 	p += CACHELINEALIGN(sizeof(WalShmemStruct));
 	WalShmem->nslots = wal_nslots();
+	Ensure(ProcArray != NULL && ProcArray->nslots == WalShmem->nslots);
 	WalShmem->slots = (WalSlotState *) p;
 	for (int i = 0; i < WalShmem->nslots; i++)
 	{
@@ -189,7 +191,7 @@ place_record(WalLsn pos, uint64 size, uint64 *pad)
 }
 
 static void
-write_padding(WalLsn lsn, uint64 len, uint32 generation)
+write_padding(WalLsn lsn, uint64 len, uint32 generation, uint32 wal_id)
 {
 	WalRecordHeader hdr;
 
@@ -201,8 +203,53 @@ write_padding(WalLsn lsn, uint64 len, uint32 generation)
 	hdr.body_len = (uint32) (len - WAL_RECORD_HEADER_SIZE);
 	hdr.lsn = lsn;
 	hdr.generation = generation;
+	hdr.wal_id = wal_id;
 	WalRecordSetCrc(&hdr, NULL);
 	WalRingWrite(lsn, &hdr, sizeof(hdr));
+}
+
+/*
+ * Run by the WAL writer: if everything reserved has been copied in
+ * (published == reserved) and it ends inside a block, reserve a padding
+ * record up to the next block boundary (two if the gap cannot hold a
+ * header) and write it.  The write now in preparation then ends on a whole
+ * block, and later appends start in a fresh one, so the next write can be
+ * in flight together with this one instead of waiting to rewrite the same
+ * block (the device could apply two writes of one block in either order).
+ * Costs at most a block of WAL space per write.  Returns the new end of
+ * what is published; published unchanged if it could not pad (someone is
+ * still copying in, or no space).
+ */
+WalLsn
+WalPadToBlock(WalLsn published)
+{
+	uint64		D = WalShmem->dev_data_size;
+	uint64		gap;
+	uint64		off = published % D;
+	uint32		generation;
+
+	if (published % WAL_BLOCK_SIZE == 0)
+		return published;
+	gap = WAL_BLOCK_SIZE - published % WAL_BLOCK_SIZE;
+	if (gap < WAL_RECORD_HEADER_SIZE)
+		gap += WAL_BLOCK_SIZE;
+	if (off + gap > D)
+		gap = D - off;			/* the data area's end (a short gap is skipped) */
+
+	SpinLockAcquire(&WalShmem->insert_lck);
+	if (WalShmem->reserved != published ||
+		published + gap > WalShmem->limit_base + WalShmem->capacity)
+	{
+		SpinLockRelease(&WalShmem->insert_lck);
+		return published;
+	}
+	__atomic_store_n(&WalShmem->reserved, published + gap, __ATOMIC_SEQ_CST);
+	generation = WalShmem->generation;
+	SpinLockRelease(&WalShmem->insert_lck);
+
+	write_padding(published, gap, generation, WalShmem->wal_id);
+	WalAtomicAdd(&WalShmem->stats.padding_bytes, gap);
+	return published + gap;
 }
 
 static void
@@ -214,6 +261,13 @@ log_backpressure(void)
 			 "raise log_cache_size/wal_size or lower upload_threshold if this recurs "
 			 "(logged once; see the backpressure_waits counter)",
 			 (unsigned long long) WalShmem->capacity);
+}
+
+uint64
+WalMaxRecordBytes(void)
+{
+	WalWaitReady();
+	return WalShmem->max_append - WalRecordSize(0);
 }
 
 WalLsn
@@ -249,7 +303,8 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	 * fits once everything before it is trimmed; bigger groups go record by
 	 * record (still each one durable and in order).
 	 */
-	if (nitems > 1 && total > WalShmem->max_append)
+	if (nitems > 1 &&
+		(total > WalShmem->max_append || (uint64) nitems > WalShmem->nentries / 4))
 	{
 		WalLsn		maxend = 0;
 
@@ -331,7 +386,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 		uint64		size = WalRecordSize(it->len);
 
 		if (pad[i] > 0)
-			write_padding(it->lsn - pad[i], pad[i], generation);
+			write_padding(it->lsn - pad[i], pad[i], generation, WalShmem->wal_id);
 		memset(&hdr, 0, sizeof(hdr));
 		hdr.magic = WAL_RECORD_MAGIC;
 		hdr.body_len = it->len;
@@ -342,6 +397,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 		hdr.base_offset = it->base_offset;
 		hdr.max_timestamp = it->max_timestamp;
 		hdr.generation = generation;
+		hdr.wal_id = WalShmem->wal_id;
 		WalRecordSetCrc(&hdr, it->data);
 		WalRingWrite(it->lsn, &hdr, sizeof(hdr));
 		WalRingWrite(it->lsn + WAL_RECORD_HEADER_SIZE, it->data, it->len);
@@ -384,16 +440,33 @@ WalWaitFlushed(WalLsn end_lsn)
 	if (__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= end_lsn)
 		return;
 	me = my_wal_slot();
-	__atomic_store_n(&me->wait_flush_lsn, end_lsn, __ATOMIC_SEQ_CST);
-	SetLatch(AuxProcLatch(PROC_WALWRITER));
 	for (;;)
 	{
 		ResetLatch(MyLatch);
+		/* (Re-)arm: the writer disarms the request when it wakes us. */
+		WalRequestFlushWakeup(end_lsn);
 		if (__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= end_lsn)
 			break;
 		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
 	}
 	__atomic_store_n(&me->wait_flush_lsn, 0, __ATOMIC_SEQ_CST);
+}
+
+void
+WalRequestFlushWakeup(WalLsn end_lsn)
+{
+	WalSlotState *me = my_wal_slot();
+	uint64		prev = __atomic_exchange_n(&me->wait_flush_lsn, end_lsn, __ATOMIC_SEQ_CST);
+
+	/* Poke the writer only when this is news to it. */
+	if (prev != end_lsn)
+		SetLatch(AuxProcLatch(PROC_WALWRITER));
+}
+
+void
+WalCancelFlushWakeup(void)
+{
+	__atomic_store_n(&my_wal_slot()->wait_flush_lsn, 0, __ATOMIC_SEQ_CST);
 }
 
 WalLsn
@@ -443,6 +516,19 @@ WalTrim(WalLsn lsn)
 	}
 }
 
+void
+WalSetNodeEpoch(uint64 epoch)
+{
+	__atomic_store_n(&WalShmem->node_epoch, epoch, __ATOMIC_SEQ_CST);
+	SetLatch(AuxProcLatch(PROC_WALWRITER));
+}
+
+uint64
+WalNodeEpoch(void)
+{
+	return __atomic_load_n(&WalShmem->durable_node_epoch, __ATOMIC_SEQ_CST);
+}
+
 /* ---- run by the WAL writer ---- */
 
 void
@@ -452,7 +538,10 @@ WalWakeFlushWaiters(WalLsn flushed)
 	{
 		uint64		w = __atomic_load_n(&WalShmem->slots[i].wait_flush_lsn, __ATOMIC_SEQ_CST);
 
-		if (w != 0 && w <= flushed)
+		/* Disarm, then wake: one wakeup per request, however many flushes. */
+		if (w != 0 && w <= flushed &&
+			__atomic_compare_exchange_n(&WalShmem->slots[i].wait_flush_lsn, &w, 0, false,
+										__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			SetLatch(&ProcArray->slots[i].latch);
 	}
 }
@@ -471,6 +560,7 @@ void
 WalGetStats(WalStats *stats)
 {
 	stats->appends = WalAtomicRead(&WalShmem->stats.appends);
+	stats->padding_bytes = WalAtomicRead(&WalShmem->stats.padding_bytes);
 	stats->append_bytes = WalAtomicRead(&WalShmem->stats.append_bytes);
 	stats->writes = WalAtomicRead(&WalShmem->stats.writes);
 	stats->write_bytes = WalAtomicRead(&WalShmem->stats.write_bytes);

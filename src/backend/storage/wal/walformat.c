@@ -61,7 +61,6 @@ void
 WalDeviceHeaderSetCrc(WalDeviceHeader *hdr)
 {
 	hdr->crc = crc32c(0, hdr, offsetof(WalDeviceHeader, crc));
-	hdr->pad = 0;
 }
 
 bool
@@ -76,6 +75,57 @@ WalDeviceHeaderValid(const WalDeviceHeader *hdr)
 		hdr->capacity % WAL_BLOCK_SIZE != 0)
 		return false;
 	return true;
+}
+
+const char *
+WalRecordHeaderCheck(const WalRecordHeader *hdr, WalLsn pos, uint64 data_size,
+					 const WalDeviceHeader *dev, uint32 prev_generation, uint64 *size)
+{
+	uint64		off = pos % data_size;
+
+	if (hdr->lsn != pos ||
+		(hdr->magic != WAL_RECORD_MAGIC && hdr->magic != WAL_PADDING_MAGIC))
+		return "the end of the WAL";
+	if (hdr->wal_id != dev->wal_id)
+		return "a record of another WAL";
+	if (hdr->generation > dev->generation || hdr->generation < prev_generation)
+		return "a record out of generation order";
+	if (hdr->magic == WAL_PADDING_MAGIC)
+	{
+		/*
+		 * Padding runs to the end of the data area (a record that would
+		 * cross it), or to a block boundary less than two blocks away (the
+		 * WAL writer closing the block a write ends in).
+		 */
+		*size = WAL_RECORD_HEADER_SIZE + (uint64) hdr->body_len;
+		if (off + *size != data_size &&
+			!((pos + *size) % WAL_BLOCK_SIZE == 0 && *size < 2 * WAL_BLOCK_SIZE &&
+			  off + *size <= data_size))
+			return "a corrupt padding record";
+	}
+	else
+	{
+		*size = WalRecordSize(hdr->body_len);
+		if (off + *size > data_size)
+			return "a corrupt record length";
+	}
+	return NULL;
+}
+
+const WalDeviceHeader *
+WalChooseHeader(const char *blocks)
+{
+	const WalDeviceHeader *best = NULL;
+
+	for (int slot = 0; slot < WAL_HEADER_BLOCKS; slot++)
+	{
+		const WalDeviceHeader *h = (const WalDeviceHeader *) (blocks + slot * WAL_BLOCK_SIZE);
+
+		if (WalDeviceHeaderValid(h) && h->sequence % WAL_HEADER_BLOCKS == (uint64) slot &&
+			(best == NULL || h->sequence > best->sequence))
+			best = h;
+	}
+	return best;
 }
 
 char *
@@ -105,6 +155,7 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 	int			fd;
 	char	   *buf;
 	uint64		chunk = 1024 * 1024;
+	uint32		wal_id;
 
 	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode))
 		isblk = true;
@@ -164,6 +215,16 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 	 * conversion).  A block device is not zeroed: stale bytes there never
 	 * pass a record's LSN and CRC checks.
 	 */
+	/* a random id for this WAL (no need for cryptographic quality) */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		wal_id = (uint32) ((uint64) ts.tv_nsec * 2654435761u ^ (uint64) ts.tv_sec ^
+						   ((uint64) getpid() << 16));
+		if (wal_id == 0)
+			wal_id = 1;
+	}
 	buf = palloc0(chunk);
 	if (!isblk)
 	{
@@ -196,6 +257,7 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 		hdr->generation = 0;
 		hdr->block_size = WAL_BLOCK_SIZE;
 		hdr->created_at = (int64) time(NULL);
+		hdr->wal_id = wal_id;
 		WalDeviceHeaderSetCrc(hdr);
 		if (pwrite(fd, buf, WAL_BLOCK_SIZE, (off_t) slot * WAL_BLOCK_SIZE) != WAL_BLOCK_SIZE)
 		{

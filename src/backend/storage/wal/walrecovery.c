@@ -94,6 +94,7 @@ WalWriteHeader(int fd, WalLsn trim)
 	cur_header.sequence++;
 	cur_header.trim_lsn = trim;
 	cur_header.generation = WalShmem->generation;
+	cur_header.node_epoch = __atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST);
 	memset(buf, 0, WAL_BLOCK_SIZE);
 	hdr = (WalDeviceHeader *) buf;
 	*hdr = cur_header;
@@ -105,6 +106,7 @@ WalWriteHeader(int fd, WalLsn trim)
 	if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(fd) < 0)
 		elog(PANIC, "could not fdatasync WAL device \"%s\": %s",
 			 cur_path ? cur_path : "?", strerror(errno));
+	__atomic_store_n(&WalShmem->durable_node_epoch, cur_header.node_epoch, __ATOMIC_SEQ_CST);
 	WalAtomicAdd(&WalShmem->stats.header_writes, 1);
 }
 
@@ -155,7 +157,7 @@ WalRecover(void)
 	int64		devsize;
 	int			fd;
 	char	   *hbuf;
-	WalDeviceHeader *best = NULL;
+	const WalDeviceHeader *best;
 	RecoveryReader reader;
 	uint64		R,
 				D;
@@ -164,7 +166,8 @@ WalRecover(void)
 	uint32		last_gen = 0;
 	uint64		nrec = 0,
 				nbytes = 0;
-	const char *stop = "end of the WAL";
+	const char *stop = "the end of the WAL";
+	const char *why;
 
 	Ensure(WalShmem != NULL && WalShmem->entries != NULL);
 	if (cur_path)
@@ -178,14 +181,7 @@ WalRecover(void)
 		pread(fd, hbuf, WAL_DATA_START, 0) != WAL_DATA_START)
 		elog_fatal("WAL device \"%s\" is too small or unreadable to hold a WAL header (%lld bytes): create it with strata_ctl init, or set wal_device",
 				   path, (long long) devsize);
-	for (int slot = 0; slot < WAL_HEADER_BLOCKS; slot++)
-	{
-		WalDeviceHeader *h = (WalDeviceHeader *) (hbuf + slot * WAL_BLOCK_SIZE);
-
-		if (WalDeviceHeaderValid(h) && h->sequence % WAL_HEADER_BLOCKS == (uint64) slot &&
-			(best == NULL || h->sequence > best->sequence))
-			best = h;
-	}
+	best = WalChooseHeader(hbuf);
 	if (best == NULL)
 		elog_fatal("\"%s\" is not a Strata WAL device (no valid header): create it with strata_ctl init, or set wal_device",
 				   path);
@@ -234,31 +230,11 @@ WalRecover(void)
 			break;
 		}
 		WalRingRead(pos, &hdr, sizeof(hdr));
-		if (hdr.lsn != pos ||
-			(hdr.magic != WAL_RECORD_MAGIC && hdr.magic != WAL_PADDING_MAGIC))
+		why = WalRecordHeaderCheck(&hdr, pos, D, &cur_header, last_gen, &size);
+		if (why != NULL)
+		{
+			stop = why;
 			break;
-		if (hdr.generation > cur_header.generation || hdr.generation < last_gen)
-		{
-			stop = "a record of an older generation";
-			break;
-		}
-		if (hdr.magic == WAL_PADDING_MAGIC)
-		{
-			size = WAL_RECORD_HEADER_SIZE + (uint64) hdr.body_len;
-			if (off + size != D)
-			{
-				stop = "a corrupt padding record";
-				break;
-			}
-		}
-		else
-		{
-			size = WalRecordSize(hdr.body_len);
-			if (off + size > D)
-			{
-				stop = "a corrupt record length";
-				break;
-			}
 		}
 		if (pos + size > reader.base + D)
 			break;
@@ -307,6 +283,10 @@ WalRecover(void)
 	WalShmem->reserved = pos;
 	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
 	WalShmem->generation = cur_header.generation + 1;
+	WalShmem->wal_id = cur_header.wal_id;
+	/* keep the recorded epoch unless the catalog worker already set one */
+	if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) == 0)
+		__atomic_store_n(&WalShmem->node_epoch, cur_header.node_epoch, __ATOMIC_SEQ_CST);
 	SpinLockRelease(&WalShmem->insert_lck);
 	(void) LogCacheFlushAdvanced(pos);
 	__atomic_store_n(&WalShmem->flushed, pos, __ATOMIC_SEQ_CST);
@@ -326,4 +306,156 @@ WalRecover(void)
 	__atomic_store_n(&WalShmem->ready, 1, __ATOMIC_SEQ_CST);
 	WalWakeSpaceWaiters();
 	return fd;
+}
+
+/* ---- reading a device without recovering it (failover) ---- */
+
+typedef struct ScanWindow
+{
+	int			fd;
+	uint64		D;
+	char	   *buf;			/* block-aligned, for O_DIRECT */
+	size_t		cap;
+	WalLsn		lsn;			/* LSN of buf[0] (block aligned) */
+	size_t		len;
+} ScanWindow;
+
+/*
+ * Make [pos, pos + len) readable in the window; the range never crosses the
+ * end of the data area (records do not), so it is one device range.
+ */
+static bool
+scan_window_ensure(ScanWindow *w, WalLsn pos, uint64 len, char *err, size_t errlen)
+{
+	WalLsn		start;
+	uint64		need,
+				want;
+	ssize_t		n;
+
+	if (w->len > 0 && pos >= w->lsn && pos + len <= w->lsn + w->len)
+		return true;
+	start = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, pos);
+	need = TYPEALIGN(WAL_BLOCK_SIZE, pos + len) - start;
+	want = Max(need, (uint64) RECOVERY_READ_MAX);
+	want = Min(want, w->D - start % w->D);
+	want = Max(want, need);
+	if (want > w->cap)
+	{
+		free(w->buf);
+		if (posix_memalign((void **) &w->buf, WAL_BLOCK_SIZE, (size_t) want) != 0)
+		{
+			snprintf(err, errlen, "out of memory reading the WAL device");
+			w->buf = NULL;
+			return false;
+		}
+		w->cap = (size_t) want;
+	}
+	n = pread(w->fd, w->buf, (size_t) want, (off_t) (WAL_DATA_START + start % w->D));
+	if (n < 0)
+	{
+		snprintf(err, errlen, "could not read the WAL device: %s", strerror(errno));
+		return false;
+	}
+	if ((uint64) n < want)
+		memset(w->buf + n, 0, (size_t) (want - (uint64) n));
+	w->lsn = start;
+	w->len = (size_t) want;
+	return true;
+}
+
+bool
+WalScanDevice(const char *path, WalDeviceHeader *dev, WalScanCallback cb, void *arg,
+			  char *err, size_t errlen)
+{
+	ScanWindow	w;
+	struct stat st;
+	int64		devsize;
+	char	   *hbuf = NULL;
+	const WalDeviceHeader *best;
+	WalLsn		pos,
+				base;
+	uint32		last_gen = 0;
+	bool		result = false;
+
+	memset(&w, 0, sizeof(w));
+	w.fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (w.fd < 0 && errno == EINVAL)
+		w.fd = open(path, O_RDONLY | O_CLOEXEC);	/* no O_DIRECT: page cache will do */
+	if (w.fd < 0)
+	{
+		snprintf(err, errlen, "could not open WAL device \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	if (fstat(w.fd, &st) < 0)
+	{
+		snprintf(err, errlen, "could not stat WAL device \"%s\": %s", path, strerror(errno));
+		goto done;
+	}
+	devsize = (int64) st.st_size;
+	if (S_ISBLK(st.st_mode))
+	{
+		uint64		bs;
+
+		if (ioctl(w.fd, BLKGETSIZE64, &bs) < 0)
+		{
+			snprintf(err, errlen, "could not get the size of WAL device \"%s\": %s", path, strerror(errno));
+			goto done;
+		}
+		devsize = (int64) bs;
+	}
+	if (posix_memalign((void **) &hbuf, WAL_BLOCK_SIZE, WAL_DATA_START) != 0 ||
+		devsize < WAL_DATA_START || pread(w.fd, hbuf, WAL_DATA_START, 0) != WAL_DATA_START ||
+		(best = WalChooseHeader(hbuf)) == NULL)
+	{
+		snprintf(err, errlen, "\"%s\" is not a Strata WAL device (no valid header)", path);
+		goto done;
+	}
+	*dev = *best;
+	if ((int64) dev->capacity > devsize)
+	{
+		snprintf(err, errlen, "WAL device \"%s\" is %lld bytes but its header says %llu",
+				 path, (long long) devsize, (unsigned long long) dev->capacity);
+		goto done;
+	}
+	w.D = dev->capacity - WAL_DATA_START;
+	pos = dev->trim_lsn;
+	base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, pos);
+	for (;;)
+	{
+		WalRecordHeader hdr;
+		uint64		off = pos % w.D;
+		uint64		size;
+		const char *body;
+
+		if (w.D - off < WAL_RECORD_HEADER_SIZE)
+		{
+			pos += w.D - off;
+			continue;
+		}
+		if (pos + WAL_RECORD_HEADER_SIZE > base + w.D)
+			break;
+		if (!scan_window_ensure(&w, pos, WAL_RECORD_HEADER_SIZE, err, errlen))
+			goto done;
+		memcpy(&hdr, w.buf + (pos - w.lsn), sizeof(hdr));
+		if (WalRecordHeaderCheck(&hdr, pos, w.D, dev, last_gen, &size) != NULL ||
+			pos + size > base + w.D)
+			break;
+		if (!scan_window_ensure(&w, pos, size, err, errlen))
+			goto done;
+		body = w.buf + (pos - w.lsn) + WAL_RECORD_HEADER_SIZE;
+		if (hdr.crc != (hdr.magic == WAL_PADDING_MAGIC ?
+						WalRecordComputeCrc(&hdr, NULL, 0, NULL, 0) :
+						WalRecordComputeCrc(&hdr, body, hdr.body_len, NULL, 0)))
+			break;
+		if (hdr.magic == WAL_RECORD_MAGIC && !cb(&hdr, body, arg))
+			break;
+		last_gen = hdr.generation;
+		pos += size;
+	}
+	result = true;
+done:
+	free(hbuf);
+	free(w.buf);
+	close(w.fd);
+	return result;
 }

@@ -13,9 +13,14 @@
  *	  write.  Completions are signalled on an eventfd that the main loop
  *	  waits on together with its latch.
  *
- *	  The last block of a write is usually partial; it is written again,
- *	  fuller, by the next write.  Two writes of the same block must never be
- *	  in flight together (the device may apply them in either order), so a
+ *	  Two writes of the same block must never be in flight together (the
+ *	  device may apply them in either order).  So before a round the writer
+ *	  closes the block the new data ends in with a padding record
+ *	  (WalPadToBlock), once every reserved record has been copied in: the
+ *	  write then ends on a whole block and later appends start in a fresh
+ *	  one, and the next round's write can go out while this one is in
+ *	  flight.  When it cannot pad (an appender is still copying), the last
+ *	  block is partial and is written again, fuller, by a later write; a
  *	  write that would start in a block still being written waits for that
  *	  write to complete, and while other writes are in flight only whole
  *	  blocks are submitted.
@@ -201,14 +206,22 @@ reap_writes(void)
 	}
 }
 
-/* Make a requested trim durable in the header, then free the space. */
+/*
+ * Make a requested trim (or node epoch) durable in the header, then free
+ * the space.
+ */
 static void
 apply_trim(void)
 {
 	WalLsn		t = __atomic_load_n(&WalShmem->trim_requested, __ATOMIC_SEQ_CST);
 
 	if (t <= WalShmem->durable_trim)
+	{
+		if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) !=
+			WalShmem->durable_node_epoch)
+			WalWriteHeader(wal_fd, WalShmem->durable_trim);
 		return;
+	}
 	WalWriteHeader(wal_fd, t);
 	__atomic_store_n(&WalShmem->durable_trim, t, __ATOMIC_SEQ_CST);
 	SpinLockAcquire(&WalShmem->insert_lck);
@@ -250,6 +263,9 @@ WalWriterMain(void)
 		reap_writes();
 		apply_trim();
 		published = compute_published();
+		/* End on a whole block, so the next write need not wait for this one. */
+		if (published > submitted)
+			published = WalPadToBlock(published);
 		submit_writes(published);
 
 		if (ShutdownRequestPending && io_count == 0 && submitted >= published)

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "postmaster/interrupt.h"
+#include "postmaster/pmsignal.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
@@ -49,45 +50,17 @@
 #include "storage/wal_internal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/sanitizer.h"
 
 /*
- * Minimal child-process signal handling, used until the postmaster's own
- * (postmaster/interrupt.h) is in the library; weak, so the real ones win.
+ * This process plays the postmaster: the WAL writer signals it (SIGUSR1,
+ * postmaster/pmsignal.h) when recovery is done.
  */
-volatile sig_atomic_t ShutdownRequestPending __attribute__((weak)) = 0;
-volatile sig_atomic_t ConfigReloadPending __attribute__((weak)) = 0;
-
 static void
-test_sigterm(int signo)
+as_postmaster(void)
 {
-	int			save = errno;
-
-	ShutdownRequestPending = 1;
-	if (MyLatch)
-		SetLatch(MyLatch);
-	errno = save;
-}
-
-__attribute__((weak)) void
-SetupChildSignalHandlers(void)
-{
-	signal(SIGTERM, test_sigterm);
-	signal(SIGQUIT, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
-}
-
-__attribute__((weak)) void
-ProcessConfigReloadIfPending(void)
-{
-	ConfigReloadPending = 0;
-}
-
-__attribute__((weak)) void
-proc_exit(int code)
-{
-	ProcSlotDeactivate();
-	exit(code);
+	PostmasterPid = getpid();
 }
 
 /* ---- test state ---- */
@@ -770,6 +743,7 @@ main(int argc, char **argv)
 	mkdir(dir, 0700);
 	MyProcPid = getpid();
 	MyProcKindName = "wal_crash";
+	as_postmaster();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(argv[1], "crash") == 0)
 		return crash_test(argc > 3 ? atoi(argv[3]) : 20,

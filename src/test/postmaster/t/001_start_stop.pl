@@ -3,6 +3,7 @@
 use strict;
 use warnings;
 
+use IPC::Run;
 use Test::More;
 use Strata::Test::Node;
 use Strata::Test::Utils;
@@ -67,6 +68,22 @@ ok($node->start, 'start over a stale postmaster.pid');
 like($node->log_content($pos), qr/was left by a server that is gone; taking it over/,
 	'stale postmaster.pid: logged');
 isnt($node->postmaster_pid, $old, 'postmaster.pid holds the new pid');
+
+# strata in the foreground: logs to stderr, exits 0 after a clean shutdown.
+$node->stop('fast');
+$node->start_catalog;		# strata_ctl start would start it
+{
+	my ($fout, $ferr) = ('', '');
+	my $h = IPC::Run::start([ 'strata', '-D', $node->data_dir ], '<', \undef, '>', \$fout, '2>', \$ferr);
+	ok(poll_until(sub { $h->pump_nb; ($node->pidfile_line(5) // '') eq 'ready' }, 30),
+		'strata in the foreground gets ready');
+	like($ferr, qr/strata is ready to accept connections/, 'it logs to stderr');
+	kill 'INT', $node->postmaster_pid // 0;
+	$h->finish;
+	is($h->result(0), 0, 'exit status 0 after a fast shutdown');
+	ok(!-e $node->data_dir . '/postmaster.pid', 'postmaster.pid removed at clean exit');
+}
+$node->start;
 
 # restart and reload.
 $pm = $node->postmaster_pid;

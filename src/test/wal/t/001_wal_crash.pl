@@ -38,6 +38,14 @@ is($fails, 0, 'crash test: no acknowledged append lost, duplicated or reordered'
 ok($oks >= 20, "crash test: $oks rounds checked");
 like($out, qr/stopped at/, 'recovery reports where it stopped');
 
+# The same with wal_sync_method = fdatasync (O_DIRECT writes, then fdatasync).
+{
+	local $ENV{WAL_SYNC_METHOD} = 'fdatasync';
+	($rc, $oks, $fails, $out) = run_prog('crash_fdatasync', 'crash', "$base/crash_fds", 6, $seed);
+	is($rc, 0, 'crash test with wal_sync_method=fdatasync');
+	is($fails, 0, 'fdatasync: no acknowledged append lost, duplicated or reordered');
+}
+
 ($rc, $oks, $fails, $out) = run_prog('backpressure', 'backpressure', "$base/bp");
 is($rc, 0, 'back-pressure test');
 like($out, qr/^ok appenders wait when the WAL is full/m, 'appenders wait when the WAL is full');

@@ -143,7 +143,7 @@ END
 		# Brokers first (Node's END may run later; stopping twice is harmless).
 		$_->teardown for @{ $c->{nodes} };
 		$c->stop_catalog('immediate') if -e "$c->{pgdata}/postmaster.pid";
-		if (Test::More->builder->is_passing && !$ENV{STRATA_KEEP_TEST_DIRS})
+		if (Test::More->builder->is_passing && $exit == 0 && !$ENV{STRATA_KEEP_TEST_DIRS})
 		{
 			remove_tree($c->{basedir});
 		}

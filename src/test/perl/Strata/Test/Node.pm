@@ -339,7 +339,7 @@ END
 	{
 		$node->teardown;
 	}
-	my $passed = Test::More->builder->is_passing;
+	my $passed = Test::More->builder->is_passing && $exit == 0;
 	for my $node (@all_nodes)
 	{
 		if ($passed && !$ENV{STRATA_KEEP_TEST_DIRS})

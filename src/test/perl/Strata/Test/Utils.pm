@@ -42,10 +42,34 @@ sub test_name
 	return $n;
 }
 
+# Can every user traverse every directory from / down to $dir?
+sub traversable_by_all
+{
+	my ($dir) = @_;
+	my $path = '';
+	for my $part (grep { length } split m{/}, $dir)
+	{
+		$path .= "/$part";
+		my @st = stat($path) or return 0;
+		return 0 unless $st[2] & 01;
+	}
+	return 1;
+}
+
 BEGIN
 {
 	my $testdir = $ENV{TESTDIR} // abs_path('.');
 	$tmp_check = "$testdir/tmp_check";
+	# As root the embedded PostgreSQL runs as the user strata, which must
+	# reach its data directory: a tree checked out where others cannot
+	# traverse (under /root, say) gets its test data directories in /tmp.
+	if ($> == 0 && !traversable_by_all($testdir))
+	{
+		(my $tag = $testdir) =~ s{[^A-Za-z0-9]+}{_}g;
+		$tmp_check = "/tmp/strata_tap/" . substr($tag, -60);
+		make_path('/tmp/strata_tap');
+		chmod 0755, '/tmp/strata_tap';
+	}
 	make_path($tmp_check);
 	# The embedded PostgreSQL runs as an unprivileged user when tests run as
 	# root: it must be able to traverse to its data directory.

@@ -1,0 +1,584 @@
+/*-------------------------------------------------------------------------
+ *
+ * objstore.c
+ *	  The object-store front end: URL dispatch, key validation, the done
+ *	  queue of asynchronous requests and the synchronous wrappers.
+ *
+ *	  Every operation goes through the asynchronous path (start, then wait
+ *	  for that request); the synchronous calls are thin wrappers, so both
+ *	  back ends are exercised the same way whichever style a caller uses.
+ *
+ * src/backend/storage/objstore/objstore.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include "objstore_int.h"
+#include "utils/guc.h"
+
+void
+objstore_error(ObjStoreError *err, ObjStoreStatus code, int http_status,
+			   const char *fmt, ...)
+{
+	va_list		ap;
+
+	if (err == NULL)
+		return;
+	err->code = code;
+	err->http_status = http_status;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	/* one line: never let a server's text break the log line */
+	for (char *p = err->message; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+static void
+error_clear(ObjStoreError *err)
+{
+	if (err)
+	{
+		err->code = OBJSTORE_OK;
+		err->http_status = 0;
+		err->message[0] = '\0';
+	}
+}
+
+const char *
+ObjStoreStatusName(ObjStoreStatus code)
+{
+	switch (code)
+	{
+		case OBJSTORE_OK:
+			return "ok";
+		case OBJSTORE_NOT_FOUND:
+			return "not found";
+		case OBJSTORE_NO_BUCKET:
+			return "no such bucket";
+		case OBJSTORE_ACCESS_DENIED:
+			return "access denied";
+		case OBJSTORE_BAD_RANGE:
+			return "bad range";
+		case OBJSTORE_UNAVAILABLE:
+			return "unavailable";
+		case OBJSTORE_IO_ERROR:
+			return "I/O error";
+		case OBJSTORE_CONFIG_ERROR:
+			return "configuration error";
+		case OBJSTORE_PROTOCOL_ERROR:
+			return "protocol error";
+		case OBJSTORE_INVALID_ARGUMENT:
+			return "invalid argument";
+	}
+	return "unknown";
+}
+
+/*
+ * Keys must be usable both as relative file paths and as S3 keys inside
+ * XML bodies: printable UTF-8 (no control characters, which XML 1.0 cannot
+ * carry), no empty/"."/".." components, no leading or trailing '/'.
+ */
+bool
+ObjStoreKeyIsValid(const char *key, char *why, size_t whylen)
+{
+	size_t		len;
+	const char *comp;
+
+	if (key == NULL || key[0] == '\0')
+	{
+		snprintf(why, whylen, "key is empty");
+		return false;
+	}
+	len = strlen(key);
+	if (len > OBJSTORE_MAX_KEY_LEN)
+	{
+		snprintf(why, whylen, "key is %zu bytes long, more than %d", len, OBJSTORE_MAX_KEY_LEN);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) key[i];
+
+		if (c < 0x20 || c == 0x7f)
+		{
+			snprintf(why, whylen, "key contains control character 0x%02x at byte %zu", c, i);
+			return false;
+		}
+	}
+	comp = key;
+	for (;;)
+	{
+		const char *slash = strchr(comp, '/');
+		size_t		clen = slash ? (size_t) (slash - comp) : strlen(comp);
+
+		if (clen == 0)
+		{
+			snprintf(why, whylen, "key \"%s\" has an empty path component", key);
+			return false;
+		}
+		if ((clen == 1 && comp[0] == '.') || (clen == 2 && comp[0] == '.' && comp[1] == '.'))
+		{
+			snprintf(why, whylen, "key \"%s\" has a \".\" or \"..\" component", key);
+			return false;
+		}
+		if (clen >= 12 && strncmp(comp, ".strata-tmp.", 12) == 0)
+		{
+			snprintf(why, whylen, "key \"%s\" uses the reserved name prefix \".strata-tmp.\"", key);
+			return false;
+		}
+		if (!slash)
+			break;
+		comp = slash + 1;
+	}
+	return true;
+}
+
+ObjStore *
+ObjStoreOpen(const char *url, ObjStoreError *err)
+{
+	ObjStore   *store = palloc0(sizeof(ObjStore));
+
+	error_clear(err);
+	store->max_attempts = 8;
+	store->retry_base_ms = 100;
+	store->retry_max_ms = 10000;
+	store->part_size = OBJSTORE_DEFAULT_PART_SIZE;
+
+	if (url == NULL || url[0] == '\0')
+	{
+		char	   *path;
+
+		if (DataDir == NULL)
+		{
+			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+						   "object_store is empty and no data directory is set: set object_store to a file:// or s3:// URL");
+			pfree(store);
+			return NULL;
+		}
+		path = psprintf("%s/objects", DataDir);
+		store->display = psprintf("file://%s", path);
+		if (!file_open(store, path, true, err))
+		{
+			pfree(path);
+			if (store->root)
+				pfree(store->root);
+			pfree(store->display);
+			pfree(store);
+			return NULL;
+		}
+		pfree(path);
+		return store;
+	}
+	if (strncmp(url, "file://", 7) == 0)
+	{
+		const char *path = url + 7;
+
+		store->display = pstrdup(url);
+		if (path[0] != '/')
+		{
+			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+						   "object_store \"%s\" is not valid: a file:// URL needs an absolute path, as in file:///var/lib/strata/objects", url);
+			pfree(store->display);
+			pfree(store);
+			return NULL;
+		}
+		if (!file_open(store, path, false, err))
+		{
+			if (store->root)
+				pfree(store->root);
+			pfree(store->display);
+			pfree(store);
+			return NULL;
+		}
+		return store;
+	}
+	if (strncmp(url, "s3://", 5) == 0)
+	{
+		store->is_s3 = true;
+		if (!s3_open(store, url, err))
+		{
+			if (store->display)
+				pfree(store->display);
+			pfree(store);
+			return NULL;
+		}
+		return store;
+	}
+	objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+				   "object_store \"%s\" is not valid: use file:///absolute/path or s3://bucket/prefix?endpoint=...&region=...", url);
+	pfree(store);
+	return NULL;
+}
+
+void
+ObjStoreClose(ObjStore *store)
+{
+	ObjStoreRequest *req;
+
+	if (store == NULL)
+		return;
+	if (store->is_s3)
+		s3_close(store);
+	while ((req = ObjStoreNextDone(store)) != NULL)
+		ObjStoreRequestFree(req);
+	if (store->root)
+		pfree(store->root);
+	if (store->display)
+		pfree(store->display);
+	pfree(store);
+}
+
+const char *
+ObjStoreDescribe(const ObjStore *store)
+{
+	return store->display;
+}
+
+bool
+ObjStoreIsS3(const ObjStore *store)
+{
+	return store->is_s3;
+}
+
+void
+ObjStoreSetRetry(ObjStore *store, int max_attempts, int base_ms, int max_ms)
+{
+	store->max_attempts = Max(1, max_attempts);
+	store->retry_base_ms = Max(1, base_ms);
+	store->retry_max_ms = Max(store->retry_base_ms, max_ms);
+}
+
+bool
+ObjStoreSetPartSize(ObjStore *store, size_t part_size, ObjStoreError *err)
+{
+	if (part_size < OBJSTORE_MIN_PART_SIZE)
+	{
+		objstore_error(err, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "multipart part size %zu is below S3's minimum of %zu bytes",
+					   part_size, OBJSTORE_MIN_PART_SIZE);
+		return false;
+	}
+	store->part_size = part_size;
+	return true;
+}
+
+size_t
+ObjStoreGetPartSize(const ObjStore *store)
+{
+	return store->part_size;
+}
+
+/* ---- requests and the done queue ---- */
+
+ObjStoreRequest *
+objstore_request_new(ObjStore *store, ObjStoreOp op, const char *key, void *user_data)
+{
+	ObjStoreRequest *req = palloc0(sizeof(ObjStoreRequest));
+
+	req->op = op;
+	req->key = key ? pstrdup(key) : NULL;
+	req->user_data = user_data;
+	store->outstanding++;
+	return req;
+}
+
+void
+objstore_complete(ObjStore *store, ObjStoreRequest *req)
+{
+	Assert(!req->done);
+	req->done = true;
+	req->next_done = NULL;
+	if (store->done_tail)
+		store->done_tail->next_done = req;
+	else
+		store->done_head = req;
+	store->done_tail = req;
+	store->ndone++;
+}
+
+ObjStoreRequest *
+ObjStoreNextDone(ObjStore *store)
+{
+	ObjStoreRequest *req = store->done_head;
+
+	if (req == NULL)
+		return NULL;
+	store->done_head = req->next_done;
+	if (store->done_head == NULL)
+		store->done_tail = NULL;
+	req->next_done = NULL;
+	store->ndone--;
+	store->outstanding--;
+	return req;
+}
+
+/* Take one particular finished request out of the done queue. */
+static void
+unlink_done(ObjStore *store, ObjStoreRequest *req)
+{
+	ObjStoreRequest *prev = NULL;
+
+	for (ObjStoreRequest *r = store->done_head; r; prev = r, r = r->next_done)
+	{
+		if (r != req)
+			continue;
+		if (prev)
+			prev->next_done = r->next_done;
+		else
+			store->done_head = r->next_done;
+		if (store->done_tail == r)
+			store->done_tail = prev;
+		r->next_done = NULL;
+		store->ndone--;
+		store->outstanding--;
+		return;
+	}
+	Assert(false);
+}
+
+int
+ObjStoreInFlight(const ObjStore *store)
+{
+	return store->outstanding;
+}
+
+int
+ObjStoreWait(ObjStore *store, long timeout_ms)
+{
+	if (store->is_s3 && store->ndone == 0)
+		s3_wait(store, timeout_ms, NULL);
+	return store->ndone;
+}
+
+void
+ObjStoreWaitFor(ObjStore *store, ObjStoreRequest *req)
+{
+	while (!req->done)
+	{
+		Assert(store->is_s3);
+		s3_wait(store, 1000, req);
+	}
+}
+
+void
+ObjStoreRequestFree(ObjStoreRequest *req)
+{
+	if (req == NULL)
+		return;
+	Assert(req->done && req->priv == NULL);
+	if (req->key)
+		pfree(req->key);
+	pfree(req);
+}
+
+/* Validate the key; if bad, finish the request at once with the reason. */
+static bool
+check_key(ObjStore *store, ObjStoreRequest *req)
+{
+	char		why[256];
+
+	if (ObjStoreKeyIsValid(req->key, why, sizeof(why)))
+		return true;
+	objstore_error(&req->error, OBJSTORE_INVALID_ARGUMENT, 0, "%s", why);
+	objstore_complete(store, req);
+	return false;
+}
+
+ObjStoreRequest *
+ObjStoreStartPut(ObjStore *store, const char *key, const void *data, size_t len,
+				 void *user_data)
+{
+	ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_PUT, key, user_data);
+
+	if (!check_key(store, req))
+		return req;
+	if (len > 0 && data == NULL)
+	{
+		objstore_error(&req->error, OBJSTORE_INVALID_ARGUMENT, 0, "put of \"%s\": no data", key);
+		objstore_complete(store, req);
+		return req;
+	}
+	if (store->is_s3)
+		s3_start_put(store, req, data, len);
+	else
+		file_put(store, req, data, len);
+	return req;
+}
+
+ObjStoreRequest *
+ObjStoreStartGet(ObjStore *store, const char *key, uint64 offset, size_t len,
+				 void *buf, void *user_data)
+{
+	ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_GET, key, user_data);
+
+	if (!check_key(store, req))
+		return req;
+	if (len == 0 || buf == NULL)
+	{
+		objstore_error(&req->error, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "get of \"%s\": empty range or no buffer", key);
+		objstore_complete(store, req);
+		return req;
+	}
+	if (store->is_s3)
+		s3_start_get(store, req, offset, len, buf);
+	else
+		file_get(store, req, offset, len, buf);
+	return req;
+}
+
+ObjStoreRequest *
+ObjStoreStartHead(ObjStore *store, const char *key, void *user_data)
+{
+	ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_HEAD, key, user_data);
+
+	if (!check_key(store, req))
+		return req;
+	if (store->is_s3)
+		s3_start_head(store, req);
+	else
+		file_head(store, req);
+	return req;
+}
+
+ObjStoreRequest *
+ObjStoreStartDelete(ObjStore *store, const char *key, void *user_data)
+{
+	ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_DELETE, key, user_data);
+
+	if (!check_key(store, req))
+		return req;
+	if (store->is_s3)
+		s3_start_delete(store, req);
+	else
+		file_delete(store, req);
+	return req;
+}
+
+/* ---- synchronous wrappers ---- */
+
+/* Wait for req, take it out of the done queue, report, free. */
+static bool
+finish_sync(ObjStore *store, ObjStoreRequest *req, ObjStoreError *err,
+			size_t *nread, uint64 *size)
+{
+	bool		ok;
+
+	ObjStoreWaitFor(store, req);
+	unlink_done(store, req);
+	ok = req->error.code == OBJSTORE_OK;
+	if (err)
+		*err = req->error;
+	if (nread)
+		*nread = req->nread;
+	if (size)
+		*size = req->size;
+	ObjStoreRequestFree(req);
+	return ok;
+}
+
+/* For back ends' internal synchronous operations (list, batch delete). */
+bool
+objstore_wait_sync(ObjStore *store, ObjStoreRequest *req, ObjStoreError *err)
+{
+	return finish_sync(store, req, err, NULL, NULL);
+}
+
+bool
+ObjStorePut(ObjStore *store, const char *key, const void *data, size_t len,
+			ObjStoreError *err)
+{
+	return finish_sync(store, ObjStoreStartPut(store, key, data, len, NULL), err, NULL, NULL);
+}
+
+bool
+ObjStoreGet(ObjStore *store, const char *key, uint64 offset, size_t len, void *buf,
+			size_t *nread, ObjStoreError *err)
+{
+	return finish_sync(store, ObjStoreStartGet(store, key, offset, len, buf, NULL),
+					   err, nread, NULL);
+}
+
+bool
+ObjStoreHead(ObjStore *store, const char *key, uint64 *size, ObjStoreError *err)
+{
+	return finish_sync(store, ObjStoreStartHead(store, key, NULL), err, NULL, size);
+}
+
+bool
+ObjStoreDelete(ObjStore *store, const char *key, ObjStoreError *err)
+{
+	return finish_sync(store, ObjStoreStartDelete(store, key, NULL), err, NULL, NULL);
+}
+
+bool
+ObjStoreDeleteBatch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreError *err)
+{
+	char		why[256];
+
+	error_clear(err);
+	for (int i = 0; i < nkeys; i++)
+	{
+		if (!ObjStoreKeyIsValid(keys[i], why, sizeof(why)))
+		{
+			objstore_error(err, OBJSTORE_INVALID_ARGUMENT, 0, "%s", why);
+			return false;
+		}
+	}
+	if (store->is_s3)
+		return s3_delete_batch(store, keys, nkeys, err);
+	for (int i = 0; i < nkeys; i++)
+		if (!ObjStoreDelete(store, keys[i], err))
+			return false;
+	return true;
+}
+
+bool
+ObjStoreList(ObjStore *store, const char *prefix, const char *token, int max_keys,
+			 ObjStoreListing *out, ObjStoreError *err)
+{
+	memset(out, 0, sizeof(*out));
+	error_clear(err);
+	if (prefix == NULL)
+		prefix = "";
+	if (max_keys < 1 || max_keys > 1000)
+	{
+		objstore_error(err, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "list: max_keys %d is outside 1..1000", max_keys);
+		return false;
+	}
+	if (strlen(prefix) > OBJSTORE_MAX_KEY_LEN)
+	{
+		objstore_error(err, OBJSTORE_INVALID_ARGUMENT, 0, "list: prefix too long");
+		return false;
+	}
+	if (store->is_s3)
+		return s3_list(store, prefix, token, max_keys, out, err);
+	return file_list(store, prefix, token, max_keys, out, err);
+}
+
+void
+ObjStoreListingFree(ObjStoreListing *listing)
+{
+	for (int i = 0; i < listing->nentries; i++)
+		pfree(listing->entries[i].key);
+	if (listing->entries)
+		pfree(listing->entries);
+	if (listing->next_token)
+		pfree(listing->next_token);
+	memset(listing, 0, sizeof(*listing));
+}
+
+bool
+ObjStoreProbe(ObjStore *store, ObjStoreError *err)
+{
+	ObjStoreListing l;
+
+	if (!ObjStoreList(store, "", NULL, 1, &l, err))
+		return false;
+	ObjStoreListingFree(&l);
+	return true;
+}

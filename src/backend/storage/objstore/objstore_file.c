@@ -1,0 +1,444 @@
+/*-------------------------------------------------------------------------
+ *
+ * objstore_file.c
+ *	  The file:// object-store back end: objects are files under a root
+ *	  directory, keys with '/' are subdirectories.
+ *
+ *	  A put is atomic and durable before it is reported done: the bytes go
+ *	  to a temporary file ".strata-tmp.<name>.<pid>.<n>" in the object's
+ *	  directory, which is fsynced, renamed over the final name, and the
+ *	  directory is fsynced (so the rename itself survives a crash).  Newly
+ *	  created directories are fsynced into their parents the same way.  A
+ *	  reader therefore sees either the old object or the whole new one,
+ *	  never a torn file.  Temporary files left by a crash are invisible to
+ *	  list and get (their names are reserved), and may be removed by hand.
+ *
+ *	  Deletes unlink the file; empty directories are left in place, because
+ *	  removing one could race with another process creating an object in
+ *	  it.  All work happens inside the Start call (local I/O is fast and
+ *	  this keeps the back end free of threads); the request is queued as
+ *	  done at once.
+ *
+ * src/backend/storage/objstore/objstore_file.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "objstore_int.h"
+
+static char *
+key_path(ObjStore *store, const char *key)
+{
+	return psprintf("%s/%s", store->root, key);
+}
+
+static bool
+fsync_path(const char *path, bool is_dir, ObjStoreError *err)
+{
+	int			fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+
+	if (fd < 0)
+	{
+		objstore_error(err, OBJSTORE_IO_ERROR, 0, "could not open \"%s\" to fsync it: %m", path);
+		return false;
+	}
+	if (fsync(fd) != 0)
+	{
+		objstore_error(err, OBJSTORE_IO_ERROR, 0, "could not fsync \"%s\": %m", path);
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+bool
+file_open(ObjStore *store, const char *path, bool create, ObjStoreError *err)
+{
+	struct stat st;
+	size_t		len = strlen(path);
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	store->root = palloc(len + 1);
+	memcpy(store->root, path, len);
+	store->root[len] = '\0';
+
+	if (stat(store->root, &st) != 0)
+	{
+		if (errno == ENOENT && create)
+		{
+			if (mkdir(store->root, 0700) != 0)
+			{
+				objstore_error(err, OBJSTORE_IO_ERROR, 0,
+							   "could not create object directory \"%s\": %m", store->root);
+				return false;
+			}
+			return true;
+		}
+		if (errno == ENOENT)
+			objstore_error(err, OBJSTORE_NO_BUCKET, 0,
+						   "object directory \"%s\" does not exist: create it or correct the object_store setting",
+						   store->root);
+		else
+			objstore_error(err, OBJSTORE_IO_ERROR, 0,
+						   "could not access object directory \"%s\": %m", store->root);
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode))
+	{
+		objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+					   "object_store path \"%s\" is not a directory", store->root);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Create the directories leading to key's file, fsyncing each new one into
+ * its parent.  dir is modified in place and restored.
+ */
+static bool
+make_parents(ObjStore *store, char *path, ObjStoreError *err)
+{
+	size_t		rootlen = strlen(store->root);
+
+	for (char *p = path + rootlen + 1; (p = strchr(p, '/')) != NULL; p++)
+	{
+		*p = '\0';
+		if (mkdir(path, 0700) == 0)
+		{
+			char	   *parent = pstrdup(path);
+			char	   *slash = strrchr(parent, '/');
+			bool		ok;
+
+			*slash = '\0';
+			ok = fsync_path(parent, true, err);
+			pfree(parent);
+			if (!ok)
+			{
+				*p = '/';
+				return false;
+			}
+		}
+		else if (errno != EEXIST)
+		{
+			objstore_error(err, OBJSTORE_IO_ERROR, 0, "could not create directory \"%s\": %m", path);
+			*p = '/';
+			return false;
+		}
+		*p = '/';
+	}
+	return true;
+}
+
+void
+file_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len)
+{
+	char	   *path = key_path(store, req->key);
+	char	   *dir = pstrdup(path);
+	char	   *base;
+	char	   *tmp;
+	int			fd;
+	size_t		done = 0;
+
+	base = strrchr(dir, '/');
+	*base++ = '\0';
+	tmp = psprintf("%s/.strata-tmp.%.100s.%d.%llu", dir, base, (int) getpid(),
+				   (unsigned long long) ++store->tmp_counter);
+	req->attempts = 1;
+
+	if (!make_parents(store, path, &req->error))
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+	{
+		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0,
+					   "could not create \"%s\": %m", tmp);
+		goto out;
+	}
+	while (done < len)
+	{
+		ssize_t		n = write(fd, (const char *) data + done, Min(len - done, (size_t) 1 << 30));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+		{
+			if (n == 0)
+				errno = ENOSPC;
+			objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not write \"%s\": %m", tmp);
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+		done += n;
+	}
+	if (fsync(fd) != 0)
+	{
+		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not fsync \"%s\": %m", tmp);
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) != 0)
+	{
+		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not close \"%s\": %m", tmp);
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0)
+	{
+		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0,
+					   "could not rename \"%s\" to \"%s\": %m", tmp, path);
+		unlink(tmp);
+		goto out;
+	}
+	if (!fsync_path(dir, true, &req->error))
+		goto out;
+	req->size = len;
+
+out:
+	pfree(tmp);
+	pfree(dir);
+	pfree(path);
+	objstore_complete(store, req);
+}
+
+void
+file_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf)
+{
+	char	   *path = key_path(store, req->key);
+	int			fd;
+	struct stat st;
+
+	req->attempts = 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+	{
+		if (errno == ENOENT || errno == ENOTDIR)
+			objstore_error(&req->error, OBJSTORE_NOT_FOUND, 0,
+						   "object \"%s\" does not exist in %s", req->key, store->display);
+		else
+			objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not open \"%s\": %m", path);
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+	{
+		objstore_error(&req->error, OBJSTORE_NOT_FOUND, 0,
+					   "object \"%s\" does not exist in %s", req->key, store->display);
+		close(fd);
+		goto out;
+	}
+	if (offset >= (uint64) st.st_size)
+	{
+		objstore_error(&req->error, OBJSTORE_BAD_RANGE, 0,
+					   "range starting at byte %llu is past the end of \"%s\" (%lld bytes)",
+					   (unsigned long long) offset, req->key, (long long) st.st_size);
+		close(fd);
+		goto out;
+	}
+	while (req->nread < len)
+	{
+		ssize_t		n = pread(fd, (char *) buf + req->nread,
+							  Min(len - req->nread, (size_t) 1 << 30),
+							  (off_t) (offset + req->nread));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+		{
+			objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not read \"%s\": %m", path);
+			break;
+		}
+		if (n == 0)
+			break;
+		req->nread += n;
+	}
+	close(fd);
+out:
+	pfree(path);
+	objstore_complete(store, req);
+}
+
+void
+file_head(ObjStore *store, ObjStoreRequest *req)
+{
+	char	   *path = key_path(store, req->key);
+	struct stat st;
+
+	req->attempts = 1;
+	if (stat(path, &st) != 0)
+	{
+		if (errno == ENOENT || errno == ENOTDIR)
+			objstore_error(&req->error, OBJSTORE_NOT_FOUND, 0,
+						   "object \"%s\" does not exist in %s", req->key, store->display);
+		else
+			objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not stat \"%s\": %m", path);
+	}
+	else if (!S_ISREG(st.st_mode))
+		objstore_error(&req->error, OBJSTORE_NOT_FOUND, 0,
+					   "object \"%s\" does not exist in %s", req->key, store->display);
+	else
+		req->size = st.st_size;
+	pfree(path);
+	objstore_complete(store, req);
+}
+
+void
+file_delete(ObjStore *store, ObjStoreRequest *req)
+{
+	char	   *path = key_path(store, req->key);
+
+	req->attempts = 1;
+	if (unlink(path) != 0 && errno != ENOENT && errno != ENOTDIR)
+		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not delete \"%s\": %m", path);
+	pfree(path);
+	objstore_complete(store, req);
+}
+
+/* ---- listing ---- */
+
+typedef struct KeyList
+{
+	ObjStoreEntry *items;
+	int			n;
+	int			cap;
+} KeyList;
+
+/*
+ * Walk dir (relative path rel under the root) collecting regular files
+ * whose key starts with prefix.  Subdirectories are entered only when they
+ * can hold such keys.
+ */
+static bool
+walk(ObjStore *store, const char *rel, const char *prefix, KeyList *kl, ObjStoreError *err)
+{
+	char	   *dirpath = rel[0] ? psprintf("%s/%s", store->root, rel) : pstrdup(store->root);
+	DIR		   *d = opendir(dirpath);
+	struct dirent *de;
+	size_t		plen = strlen(prefix);
+	bool		ok = true;
+
+	if (d == NULL)
+	{
+		bool		missing = (errno == ENOENT || errno == ENOTDIR);
+
+		if (!missing)
+			objstore_error(err, OBJSTORE_IO_ERROR, 0, "could not open directory \"%s\": %m", dirpath);
+		pfree(dirpath);
+		return missing;
+	}
+	while ((de = readdir(d)) != NULL)
+	{
+		char	   *key;
+		size_t		klen;
+		struct stat st;
+		char	   *full;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+			strncmp(de->d_name, ".strata-tmp.", 12) == 0)
+			continue;
+		key = rel[0] ? psprintf("%s/%s", rel, de->d_name) : pstrdup(de->d_name);
+		klen = strlen(key);
+		full = psprintf("%s/%s", store->root, key);
+		if (lstat(full, &st) != 0)
+		{
+			pfree(full);
+			pfree(key);
+			continue;			/* deleted meanwhile */
+		}
+		pfree(full);
+		if (S_ISDIR(st.st_mode))
+		{
+			/* descend if "key/" and prefix agree on their common length */
+			size_t		n = Min(klen, plen);
+
+			if (strncmp(key, prefix, n) == 0 && (plen <= klen || prefix[klen] == '/'))
+				ok = walk(store, key, prefix, kl, err);
+			pfree(key);
+			if (!ok)
+				break;
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || strncmp(key, prefix, plen) != 0)
+		{
+			pfree(key);
+			continue;
+		}
+		if (kl->n == kl->cap)
+		{
+			kl->cap = kl->cap ? kl->cap * 2 : 64;
+			kl->items = repalloc(kl->items, sizeof(ObjStoreEntry) * kl->cap);
+		}
+		kl->items[kl->n].key = key;
+		kl->items[kl->n].size = st.st_size;
+		kl->n++;
+	}
+	closedir(d);
+	pfree(dirpath);
+	return ok;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const ObjStoreEntry *) a)->key, ((const ObjStoreEntry *) b)->key);
+}
+
+/*
+ * Listing walks the whole subtree under the prefix's directory each call
+ * and pages by "last key returned" tokens, so pages stay correct while
+ * objects come and go.  Fine for the embedded store's sizes.
+ */
+bool
+file_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
+		  ObjStoreListing *out, ObjStoreError *err)
+{
+	KeyList		kl = {0};
+	int			start = 0;
+	char	   *rel = pstrdup(prefix);
+	char	   *slash = strrchr(rel, '/');
+
+	/* start the walk at the prefix's directory part */
+	if (slash)
+		*slash = '\0';
+	else
+		rel[0] = '\0';
+	if (!walk(store, rel, prefix, &kl, err))
+	{
+		pfree(rel);
+		for (int i = 0; i < kl.n; i++)
+			pfree(kl.items[i].key);
+		if (kl.items)
+			pfree(kl.items);
+		return false;
+	}
+	pfree(rel);
+	if (kl.n > 1)
+		qsort(kl.items, kl.n, sizeof(ObjStoreEntry), entry_cmp);
+	if (token)
+		while (start < kl.n && strcmp(kl.items[start].key, token) <= 0)
+			start++;
+	out->nentries = Min(kl.n - start, max_keys);
+	out->entries = palloc(sizeof(ObjStoreEntry) * Max(out->nentries, 1));
+	for (int i = 0; i < kl.n; i++)
+	{
+		if (i >= start && i < start + out->nentries)
+			out->entries[i - start] = kl.items[i];
+		else
+			pfree(kl.items[i].key);
+	}
+	out->truncated = start + out->nentries < kl.n;
+	if (out->truncated)
+		out->next_token = pstrdup(out->entries[out->nentries - 1].key);
+	if (kl.items)
+		pfree(kl.items);
+	return true;
+}

@@ -1,0 +1,68 @@
+/*-------------------------------------------------------------------------
+ *
+ * objstore_int.h
+ *	  Private declarations shared by the object-store front end
+ *	  (objstore.c) and its back ends (objstore_file.c, objstore_s3.c).
+ *
+ * src/backend/storage/objstore/objstore_int.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_OBJSTORE_INT_H
+#define STRATA_OBJSTORE_INT_H
+
+#include "storage/objstore.h"
+
+struct S3Store;
+
+struct ObjStore
+{
+	bool		is_s3;
+	char	   *display;		/* URL for messages, no secrets */
+	int			max_attempts;
+	int			retry_base_ms;
+	int			retry_max_ms;
+	size_t		part_size;
+	/* finished requests not yet collected */
+	ObjStoreRequest *done_head;
+	ObjStoreRequest *done_tail;
+	int			ndone;
+	int			outstanding;	/* started, not yet popped */
+	/* file:// */
+	char	   *root;			/* absolute directory, no trailing '/' */
+	uint64		tmp_counter;
+	/* s3:// */
+	struct S3Store *s3;
+};
+
+/* objstore.c */
+extern void objstore_error(ObjStoreError *err, ObjStoreStatus code, int http_status,
+						   const char *fmt, ...) pg_attribute_printf(4, 5);
+extern void objstore_complete(ObjStore *store, ObjStoreRequest *req);
+extern ObjStoreRequest *objstore_request_new(ObjStore *store, ObjStoreOp op,
+											 const char *key, void *user_data);
+extern bool objstore_wait_sync(ObjStore *store, ObjStoreRequest *req, ObjStoreError *err);
+
+/* objstore_file.c */
+extern bool file_open(ObjStore *store, const char *path, bool create, ObjStoreError *err);
+extern void file_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len);
+extern void file_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf);
+extern void file_head(ObjStore *store, ObjStoreRequest *req);
+extern void file_delete(ObjStore *store, ObjStoreRequest *req);
+extern bool file_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
+					  ObjStoreListing *out, ObjStoreError *err);
+
+/* objstore_s3.c */
+extern bool s3_open(ObjStore *store, const char *url, ObjStoreError *err);
+extern void s3_close(ObjStore *store);
+extern void s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len);
+extern void s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf);
+extern void s3_start_head(ObjStore *store, ObjStoreRequest *req);
+extern void s3_start_delete(ObjStore *store, ObjStoreRequest *req);
+extern void s3_wait(ObjStore *store, long timeout_ms, ObjStoreRequest *until);
+extern bool s3_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
+					ObjStoreListing *out, ObjStoreError *err);
+extern bool s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys,
+							ObjStoreError *err);
+
+#endif							/* STRATA_OBJSTORE_INT_H */

@@ -1,0 +1,1491 @@
+/*-------------------------------------------------------------------------
+ *
+ * objstore_s3.c
+ *	  The s3:// object-store back end: S3's REST API over libcurl multi,
+ *	  signed with AWS Signature V4 (sigv4.c).
+ *
+ *	  Structure.  A request of the public API (ObjStoreRequest) owns one
+ *	  S3Op, a small state machine; each HTTP exchange it makes is an S3Xfer
+ *	  (one easy handle per attempt).  All transfers of a store share one
+ *	  curl multi handle, whose connection cache is the pool of kept-alive
+ *	  connections (at most S3_MAX_CONNECTIONS to the endpoint).  Transfers
+ *	  progress only inside s3_wait (ObjStoreWait): perform, read finished
+ *	  transfers, step their ops, start due retries, then poll the sockets
+ *	  until the next deadline.
+ *
+ *	  Operations: PutObject (one PUT up to part_size, otherwise multipart:
+ *	  CreateMultipartUpload, up to S3_PARTS_IN_FLIGHT UploadPart at once,
+ *	  CompleteMultipartUpload; AbortMultipartUpload after a failure),
+ *	  GetObject with Range, HeadObject, DeleteObject, ListObjectsV2 and
+ *	  DeleteObjects (POST ?delete with Content-MD5, Quiet mode).
+ *
+ *	  Every request carries x-amz-content-sha256 with the real SHA-256 of
+ *	  its body (s3rver rejects requests without the header; AWS needs it
+ *	  for V4) and is signed over host, x-amz-content-sha256, x-amz-date and
+ *	  where present range, content-md5 and x-amz-security-token.  The Host
+ *	  header is set explicitly so that the signed value is the sent one.
+ *
+ *	  Retries.  An exchange that fails with a curl error (refused, reset,
+ *	  timeout; not a TLS trust failure or a bad URL), HTTP 5xx, 429, or S3's
+ *	  RequestTimeout / a 200 CompleteMultipartUpload carrying an Error, is
+ *	  retried after a backoff of base * 2^attempt (capped) with jitter: the
+ *	  delay is drawn uniformly from [cap/2, cap].  Each attempt is signed
+ *	  afresh (x-amz-date moves on).
+ *
+ * src/backend/storage/objstore/objstore_s3.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "c.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <unistd.h>
+#include <time.h>
+
+#include "objstore_int.h"
+#include "storage/s3xml.h"
+#include "storage/sigv4.h"
+
+#define S3_MAX_CONNECTIONS	16
+#define S3_PARTS_IN_FLIGHT	4
+#define S3_MAX_RESPONSE		(16 * 1024 * 1024)	/* XML bodies we keep */
+
+typedef struct S3Store
+{
+	char	   *bucket;
+	char	   *prefix;			/* "" or "dir/sub/" (with trailing '/') */
+	char	   *scheme;			/* "http" or "https" */
+	char	   *hostport;		/* endpoint host[:port] */
+	char	   *region;
+	char	   *access_key;
+	char	   *secret_key;
+	char	   *session_token;
+	bool		path_style;
+	bool		verify_tls;
+	CURLM	   *multi;
+	int			nactive;		/* transfers inside the multi handle */
+	struct S3Xfer *waiting;		/* transfers waiting to be retried */
+	uint64		rng;
+} S3Store;
+
+typedef enum S3OpState
+{
+	S3_SIMPLE,					/* one exchange: GET, HEAD, DELETE, PUT, LIST, DELETE_BATCH */
+	S3_MPU_CREATE,
+	S3_MPU_PARTS,
+	S3_MPU_COMPLETE,
+	S3_MPU_ABORT
+} S3OpState;
+
+typedef struct S3Op
+{
+	ObjStoreRequest *req;
+	S3OpState	state;
+	/* put */
+	const char *data;
+	size_t		len;
+	/* get */
+	uint64		offset;
+	size_t		get_len;
+	char	   *buf;
+	/* multipart */
+	char	   *upload_id;
+	int			nparts;
+	size_t		part_size;
+	int			next_part;		/* next part number to start (1-based) */
+	int			parts_done;
+	int			parts_inflight;
+	char	  **etags;
+	bool		failed;			/* a part failed: drain, then abort */
+	/* list */
+	ObjStoreListing *listing;
+	/* batch delete */
+	char	   *body;
+} S3Op;
+
+typedef struct S3Xfer
+{
+	S3Op	   *op;
+	ObjStore   *store;
+	const char *method;
+	char	   *key;			/* full key (prefix included) or NULL: bucket */
+	SigV4Pair	query[4];
+	int			nquery;
+	const char *body;			/* request body (PUT, POST) */
+	size_t		body_len;
+	size_t		body_pos;
+	char		payload_hash[65];
+	char		content_md5[25];
+	char		range[64];
+	int			part_number;	/* UploadPart: which part */
+	bool		error_in_200;	/* CompleteMultipartUpload: 200 may carry Error */
+	/* attempt */
+	CURL	   *easy;
+	struct curl_slist *headers;
+	char		errbuf[CURL_ERROR_SIZE];
+	int			attempt;
+	int64		due_ms;
+	struct S3Xfer *next;		/* in the waiting list */
+	/* response */
+	CURLcode	cres;
+	long		status;
+	char	   *resp;
+	size_t		resp_len;
+	size_t		resp_cap;
+	char	   *sink;			/* GET: caller's buffer */
+	size_t		sink_cap;
+	size_t		sink_len;
+	uint64		sink_skip;		/* bytes to drop when a server ignores Range */
+	uint64		range_offset;	/* GET: where the range starts */
+	bool		sink_full;
+	char		etag[256];
+	uint64		content_length;
+	bool		have_length;
+} S3Xfer;
+
+static void op_step(ObjStore *store, S3Op *op, S3Xfer *x);
+static void xfer_launch(ObjStore *store, S3Xfer *x);
+
+static int64
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- URL parsing ---- */
+
+static char *
+pct_decode(const char *s, size_t n)
+{
+	char	   *out = palloc(n + 1);
+	char	   *o = out;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		if (s[i] == '%' && i + 2 < n &&
+			isxdigit((unsigned char) s[i + 1]) && isxdigit((unsigned char) s[i + 2]))
+		{
+			char		h[3] = {s[i + 1], s[i + 2], 0};
+
+			*o++ = (char) strtol(h, NULL, 16);
+			i += 2;
+		}
+		else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool
+parse_bool(const char *v, bool *out)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool
+parse_size(const char *v, size_t *out)
+{
+	char	   *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v)
+		return false;
+	if (strcasecmp(end, "kb") == 0 || strcasecmp(end, "k") == 0)
+		n <<= 10;
+	else if (strcasecmp(end, "mb") == 0 || strcasecmp(end, "m") == 0)
+		n <<= 20;
+	else if (strcasecmp(end, "gb") == 0 || strcasecmp(end, "g") == 0)
+		n <<= 30;
+	else if (*end)
+		return false;
+	*out = (size_t) n;
+	return true;
+}
+
+bool
+s3_open(ObjStore *store, const char *url, ObjStoreError *err)
+{
+	S3Store    *s3 = palloc0(sizeof(S3Store));
+	const char *p = url + 5;
+	const char *q = strchr(p, '?');
+	const char *pathend = q ? q : p + strlen(p);
+	const char *slash = memchr(p, '/', pathend - p);
+	char	   *endpoint = NULL;
+	const char *ak,
+			   *sk,
+			   *tok;
+	static bool curl_ready = false;
+
+	store->s3 = s3;
+	store->display = pstrdup(url);
+	s3->verify_tls = true;
+	s3->region = pstrdup("us-east-1");
+	s3->bucket = pct_decode(p, (slash ? slash : pathend) - p);
+	if (s3->bucket[0] == '\0')
+	{
+		objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+					   "object_store \"%s\" names no bucket: use s3://bucket/prefix?...", url);
+		goto fail;
+	}
+	for (const char *c = s3->bucket; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_'))
+		{
+			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+						   "object_store \"%s\": bucket name \"%s\" may contain only a-z, 0-9, '.', '-' and '_'",
+						   url, s3->bucket);
+			goto fail;
+		}
+	/* prefix: strip slashes at both ends, keep one at the end */
+	{
+		const char *ps = slash ? slash + 1 : pathend;
+		char	   *raw = pct_decode(ps, pathend - ps);
+		char	   *b = raw;
+		size_t		n;
+
+		while (*b == '/')
+			b++;
+		n = strlen(b);
+		while (n > 0 && b[n - 1] == '/')
+			n--;
+		b[n] = '\0';
+		s3->prefix = n ? psprintf("%s/", b) : pstrdup("");
+		pfree(raw);
+	}
+	/* parameters */
+	if (q)
+	{
+		const char *a = q + 1;
+
+		while (*a)
+		{
+			const char *amp = strchr(a, '&');
+			size_t		n = amp ? (size_t) (amp - a) : strlen(a);
+			const char *eq = memchr(a, '=', n);
+			char	   *name;
+			char	   *val;
+
+			if (n == 0)
+			{
+				a++;
+				continue;
+			}
+			name = pct_decode(a, eq ? (size_t) (eq - a) : n);
+			val = eq ? pct_decode(eq + 1, n - (eq + 1 - a)) : pstrdup("");
+			if (strcmp(name, "endpoint") == 0)
+				endpoint = pstrdup(val);
+			else if (strcmp(name, "region") == 0)
+			{
+				pfree(s3->region);
+				s3->region = pstrdup(val);
+			}
+			else if (strcmp(name, "path_style") == 0 && parse_bool(val, &s3->path_style))
+				;
+			else if (strcmp(name, "verify_tls") == 0 && parse_bool(val, &s3->verify_tls))
+				;
+			else if (strcmp(name, "part_size") == 0 && parse_size(val, &store->part_size) &&
+					 store->part_size >= OBJSTORE_MIN_PART_SIZE)
+				;
+			else
+			{
+				objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+							   "object_store \"%s\": bad parameter \"%s=%s\" (known: endpoint=URL, region=NAME, path_style=true|false, verify_tls=true|false, part_size=BYTES of at least 5MB)",
+							   url, name, val);
+				pfree(name);
+				pfree(val);
+				goto fail;
+			}
+			pfree(name);
+			pfree(val);
+			a += n;
+			if (*a == '&')
+				a++;
+		}
+	}
+	if (endpoint == NULL)
+		endpoint = psprintf("https://s3.%s.amazonaws.com", s3->region);
+	if (strncmp(endpoint, "http://", 7) == 0)
+		s3->scheme = pstrdup("http");
+	else if (strncmp(endpoint, "https://", 8) == 0)
+		s3->scheme = pstrdup("https");
+	else
+	{
+		objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+					   "object_store \"%s\": endpoint \"%s\" must start with http:// or https://", url, endpoint);
+		goto fail;
+	}
+	{
+		const char *h = strstr(endpoint, "://") + 3;
+		size_t		n = strcspn(h, "/");
+
+		if (n == 0 || (h[n] == '/' && h[n + 1] != '\0'))
+		{
+			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+						   "object_store \"%s\": endpoint \"%s\" must be scheme://host[:port] with no path", url, endpoint);
+			goto fail;
+		}
+		s3->hostport = palloc(n + 1);
+		memcpy(s3->hostport, h, n);
+		s3->hostport[n] = '\0';
+	}
+	pfree(endpoint);
+	endpoint = NULL;
+
+	ak = getenv("AWS_ACCESS_KEY_ID");
+	sk = getenv("AWS_SECRET_ACCESS_KEY");
+	tok = getenv("AWS_SESSION_TOKEN");
+	if (ak == NULL || ak[0] == '\0' || sk == NULL || sk[0] == '\0')
+	{
+		objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+					   "object_store \"%s\" needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the server's environment",
+					   url);
+		goto fail;
+	}
+	s3->access_key = pstrdup(ak);
+	s3->secret_key = pstrdup(sk);
+	s3->session_token = (tok && tok[0]) ? pstrdup(tok) : NULL;
+
+	if (!curl_ready)
+	{
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		{
+			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0, "could not initialise libcurl");
+			goto fail;
+		}
+		curl_ready = true;
+	}
+	s3->multi = curl_multi_init();
+	curl_multi_setopt(s3->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) S3_MAX_CONNECTIONS);
+	curl_multi_setopt(s3->multi, CURLMOPT_MAXCONNECTS, (long) S3_MAX_CONNECTIONS);
+	s3->rng = (uint64) now_ms() * 6364136223846793005ULL ^ (uint64) getpid();
+	return true;
+
+fail:
+	if (endpoint)
+		pfree(endpoint);
+	store->s3 = NULL;
+	/* the strings are few and this path is rare: free what we can */
+	if (s3->bucket)
+		pfree(s3->bucket);
+	if (s3->prefix)
+		pfree(s3->prefix);
+	if (s3->region)
+		pfree(s3->region);
+	if (s3->scheme)
+		pfree(s3->scheme);
+	if (s3->hostport)
+		pfree(s3->hostport);
+	pfree(s3);
+	return false;
+}
+
+/* ---- transfers ---- */
+
+static S3Xfer *
+xfer_new(ObjStore *store, S3Op *op, const char *method, const char *key)
+{
+	S3Xfer	   *x = palloc0(sizeof(S3Xfer));
+
+	x->store = store;
+	x->op = op;
+	x->method = method;
+	x->key = key ? psprintf("%s%s", store->s3->prefix, key) : NULL;
+	return x;
+}
+
+static void
+xfer_add_query(S3Xfer *x, const char *name, const char *value)
+{
+	Assert(x->nquery < (int) lengthof(x->query));
+	x->query[x->nquery].name = pstrdup(name);
+	x->query[x->nquery].value = pstrdup(value ? value : "");
+	x->nquery++;
+}
+
+static void
+xfer_set_body(S3Xfer *x, const char *body, size_t len)
+{
+	x->body = body;
+	x->body_len = len;
+	SigV4Sha256Hex(body ? body : "", len, x->payload_hash);
+}
+
+static void
+xfer_reset_attempt(S3Xfer *x)
+{
+	if (x->easy)
+	{
+		curl_easy_cleanup(x->easy);
+		x->easy = NULL;
+	}
+	if (x->headers)
+	{
+		curl_slist_free_all(x->headers);
+		x->headers = NULL;
+	}
+	x->resp_len = 0;
+	x->sink_len = 0;
+	x->sink_skip = x->range_offset;
+	x->sink_full = false;
+	x->body_pos = 0;
+	x->etag[0] = '\0';
+	x->have_length = false;
+	x->content_length = 0;
+	x->status = 0;
+	x->errbuf[0] = '\0';
+}
+
+static void
+xfer_free(S3Xfer *x)
+{
+	xfer_reset_attempt(x);
+	for (int i = 0; i < x->nquery; i++)
+	{
+		pfree((char *) x->query[i].name);
+		pfree((char *) x->query[i].value);
+	}
+	if (x->key)
+		pfree(x->key);
+	if (x->resp)
+		pfree(x->resp);
+	pfree(x);
+}
+
+static size_t
+write_cb(char *data, size_t size, size_t nmemb, void *userp)
+{
+	S3Xfer	   *x = userp;
+	size_t		n = size * nmemb;
+	long		status = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (x->sink && (status == 200 || status == 206))
+	{
+		size_t		take;
+
+		if (status == 200 && x->sink_skip > 0)
+		{
+			/* the server ignored Range: drop the bytes before our offset */
+			size_t		drop = (size_t) Min((uint64) n, x->sink_skip);
+
+			x->sink_skip -= drop;
+			data += drop;
+			n -= drop;
+			if (n == 0)
+				return size * nmemb;
+		}
+		take = Min(n, x->sink_cap - x->sink_len);
+		memcpy(x->sink + x->sink_len, data, take);
+		x->sink_len += take;
+		if (take < n)
+		{
+			if (status == 206)
+				return 0;		/* more than asked for: protocol error */
+			x->sink_full = true;	/* 200 with the whole object: enough */
+			return 0;
+		}
+		return size * nmemb;
+	}
+	if (x->resp_len + n > S3_MAX_RESPONSE)
+		return 0;
+	if (x->resp_len + n + 1 > x->resp_cap)
+	{
+		x->resp_cap = Max(x->resp_cap * 2, x->resp_len + n + 4096);
+		x->resp = repalloc(x->resp, x->resp_cap);
+	}
+	memcpy(x->resp + x->resp_len, data, n);
+	x->resp_len += n;
+	x->resp[x->resp_len] = '\0';
+	return n;
+}
+
+static size_t
+header_cb(char *data, size_t size, size_t nmemb, void *userp)
+{
+	S3Xfer	   *x = userp;
+	size_t		n = size * nmemb;
+	size_t		vlen;
+	const char *colon;
+	const char *v;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
+	{
+		/* a new response (after 100 Continue, say): forget the old one */
+		x->etag[0] = '\0';
+		x->have_length = false;
+		return n;
+	}
+	colon = memchr(data, ':', n);
+	if (colon == NULL)
+		return n;
+	v = colon + 1;
+	while (v < data + n && (*v == ' ' || *v == '\t'))
+		v++;
+	vlen = data + n - v;
+	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+		vlen--;
+	if (colon - data == 4 && strncasecmp(data, "etag", 4) == 0 && vlen < sizeof(x->etag))
+	{
+		memcpy(x->etag, v, vlen);
+		x->etag[vlen] = '\0';
+	}
+	else if (colon - data == 14 && strncasecmp(data, "content-length", 14) == 0)
+	{
+		char		tmp[32];
+
+		if (vlen < sizeof(tmp))
+		{
+			memcpy(tmp, v, vlen);
+			tmp[vlen] = '\0';
+			x->content_length = strtoull(tmp, NULL, 10);
+			x->have_length = true;
+		}
+	}
+	return n;
+}
+
+static size_t
+read_cb(char *buffer, size_t size, size_t nitems, void *userp)
+{
+	S3Xfer	   *x = userp;
+	size_t		n = Min(size * nitems, x->body_len - x->body_pos);
+
+	if (n == 0)
+		return 0;
+	memcpy(buffer, x->body + x->body_pos, n);
+	x->body_pos += n;
+	return n;
+}
+
+static int
+seek_cb(void *userp, curl_off_t offset, int origin)
+{
+	S3Xfer	   *x = userp;
+
+	if (origin != SEEK_SET || offset < 0 || (size_t) offset > x->body_len)
+		return CURL_SEEKFUNC_FAIL;
+	x->body_pos = (size_t) offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+/* The path of the request, raw (unencoded). */
+static char *
+xfer_path(S3Store *s3, S3Xfer *x)
+{
+	if (s3->path_style)
+		return x->key ? psprintf("/%s/%s", s3->bucket, x->key) : psprintf("/%s", s3->bucket);
+	return x->key ? psprintf("/%s", x->key) : pstrdup("/");
+}
+
+static char *
+xfer_host(S3Store *s3)
+{
+	return s3->path_style ? pstrdup(s3->hostport) : psprintf("%s.%s", s3->bucket, s3->hostport);
+}
+
+/*
+ * Build the headers and the signature of one attempt.  Also used by the
+ * test program that compares Strata's signatures with botocore's
+ * (s3_debug_sign): everything that decides the signature is here.
+ */
+static char *
+xfer_sign(S3Store *s3, S3Xfer *x, const char *amz_date, char **url_out, struct curl_slist **hdrs)
+{
+	SigV4Pair	h[8];
+	int			nh = 0;
+	SigV4Request r = {0};
+	char	   *path = xfer_path(s3, x);
+	char	   *host = xfer_host(s3);
+	char	   *auth;
+	char	   *url;
+	size_t		ulen = 0,
+				ucap = 256;
+
+	h[nh++] = (SigV4Pair) {"host", host};
+	h[nh++] = (SigV4Pair) {"x-amz-content-sha256", x->payload_hash};
+	h[nh++] = (SigV4Pair) {"x-amz-date", amz_date};
+	if (x->range[0])
+		h[nh++] = (SigV4Pair) {"range", x->range};
+	if (x->content_md5[0])
+		h[nh++] = (SigV4Pair) {"content-md5", x->content_md5};
+	if (s3->session_token)
+		h[nh++] = (SigV4Pair) {"x-amz-security-token", s3->session_token};
+	r.method = x->method;
+	r.path = path;
+	r.query = x->query;
+	r.nquery = x->nquery;
+	r.headers = h;
+	r.nheaders = nh;
+	r.payload_hash = x->payload_hash;
+	r.access_key = s3->access_key;
+	r.secret_key = s3->secret_key;
+	r.region = s3->region;
+	r.service = "s3";
+	r.amz_date = amz_date;
+	auth = SigV4Sign(&r, NULL, NULL);
+
+	/* the URL carries the same encoding the signature used */
+	url = palloc(ucap);
+	url[0] = '\0';
+	{
+		char	   *pre = psprintf("%s://%s", s3->scheme, host);
+		char	   *enc = SigV4Encode(path, true);
+
+		pfree(url);
+		url = psprintf("%s%s", pre, enc);
+		ulen = strlen(url);
+		ucap = ulen + 1;
+		pfree(pre);
+		pfree(enc);
+	}
+	for (int i = 0; i < x->nquery; i++)
+	{
+		char	   *n = SigV4Encode(x->query[i].name, false);
+		char	   *v = SigV4Encode(x->query[i].value, false);
+		char	   *nu;
+
+		if (v[0])
+			nu = psprintf("%s%c%s=%s", url, i ? '&' : '?', n, v);
+		else
+			nu = psprintf("%s%c%s", url, i ? '&' : '?', n);
+		pfree(url);
+		url = nu;
+		pfree(n);
+		pfree(v);
+	}
+	if (hdrs)
+	{
+		char	   *line;
+		struct curl_slist *l = NULL;
+
+		for (int i = 0; i < nh; i++)
+		{
+			line = psprintf("%s: %s", h[i].name, h[i].value);
+			l = curl_slist_append(l, line);
+			pfree(line);
+		}
+		line = psprintf("Authorization: %s", auth);
+		l = curl_slist_append(l, line);
+		pfree(line);
+		l = curl_slist_append(l, "Expect:");
+		if (strcmp(x->method, "POST") == 0)
+			l = curl_slist_append(l, "Content-Type: application/xml");
+		*hdrs = l;
+	}
+	pfree(path);
+	pfree(host);
+	*url_out = url;
+	return auth;
+}
+
+static void
+xfer_launch(ObjStore *store, S3Xfer *x)
+{
+	S3Store    *s3 = store->s3;
+	char		amz_date[17];
+	char	   *url;
+	char	   *auth;
+	CURL	   *e;
+
+	xfer_reset_attempt(x);
+	x->attempt++;
+	if (x->op)
+		x->op->req->attempts++;
+	SigV4FormatDate(time(NULL), amz_date);
+	auth = xfer_sign(s3, x, amz_date, &url, &x->headers);
+	pfree(auth);
+
+	e = x->easy = curl_easy_init();
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	pfree(url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	/* no total timeout (objects are large); a stalled transfer is cut off */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s3->verify_tls ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s3->verify_tls ? 2L : 0L);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+	if (strcmp(x->method, "HEAD") == 0)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else if (strcmp(x->method, "PUT") == 0)
+	{
+		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
+		curl_easy_setopt(e, CURLOPT_READDATA, x);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, seek_cb);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
+		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t) x->body_len);
+	}
+	else if (strcmp(x->method, "POST") == 0)
+	{
+		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body ? x->body : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) x->body_len);
+	}
+	else if (strcmp(x->method, "DELETE") == 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
+	curl_multi_add_handle(s3->multi, e);
+	s3->nactive++;
+}
+
+static bool
+retryable_curl(CURLcode c)
+{
+	switch (c)
+	{
+		case CURLE_UNSUPPORTED_PROTOCOL:
+		case CURLE_URL_MALFORMAT:
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CACERT_BADFILE:
+		case CURLE_SSL_CERTPROBLEM:
+		case CURLE_OUT_OF_MEMORY:
+		case CURLE_WRITE_ERROR:
+		case CURLE_ABORTED_BY_CALLBACK:
+			return false;
+		default:
+			return true;
+	}
+}
+
+/* Does the response body contain element tag? */
+static bool
+resp_has(S3Xfer *x, const char *tag)
+{
+	size_t		pos = 0;
+	const char *c;
+	size_t		clen;
+
+	return x->resp && S3XmlNext(x->resp, x->resp_len, &pos, tag, &c, &clen);
+}
+
+/* The S3 error code of a response body, or "" (palloc'd). */
+static char *
+resp_code(S3Xfer *x)
+{
+	char	   *c = x->resp ? S3XmlGet(x->resp, x->resp_len, "Code") : NULL;
+
+	return c ? c : pstrdup("");
+}
+
+static bool
+should_retry(S3Xfer *x)
+{
+	bool		retry = false;
+
+	if (x->cres != CURLE_OK)
+		return retryable_curl(x->cres);
+	if (x->status >= 500 || x->status == 429)
+		return true;
+	if (x->status == 400 || (x->status == 200 && x->error_in_200))
+	{
+		char	   *code = resp_code(x);
+
+		if (x->status == 400)
+			retry = strcmp(code, "RequestTimeout") == 0;
+		else
+			retry = resp_has(x, "Error");
+		pfree(code);
+	}
+	return retry;
+}
+
+/* Describe a failed exchange as one operator line. */
+static void
+xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
+{
+	S3Store    *s3 = store->s3;
+	char	   *code;
+	char	   *msg;
+	const char *what = x->key ? x->key + strlen(s3->prefix) : "(bucket)";
+
+	if (x->cres != CURLE_OK)
+	{
+		if (x->cres == CURLE_PEER_FAILED_VERIFICATION || x->cres == CURLE_SSL_CACERT_BADFILE ||
+			x->cres == CURLE_SSL_CERTPROBLEM)
+			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+						   "TLS verification of object store %s://%s failed: %s (install its CA certificate, or set verify_tls=false in object_store only for testing)",
+						   s3->scheme, s3->hostport, x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->cres));
+		else if (x->cres == CURLE_WRITE_ERROR)
+			objstore_error(err, OBJSTORE_PROTOCOL_ERROR, x->status,
+						   "object store %s://%s sent more data than asked for %s %s",
+						   s3->scheme, s3->hostport, x->method, what);
+		else
+			objstore_error(err, OBJSTORE_UNAVAILABLE, 0,
+						   "could not reach object store %s://%s for %s %s after %d attempts: %s",
+						   s3->scheme, s3->hostport, x->method, what, x->attempt,
+						   x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->cres));
+		return;
+	}
+	code = resp_code(x);
+	msg = x->resp ? S3XmlGet(x->resp, x->resp_len, "Message") : NULL;
+	if (x->status == 403)
+		objstore_error(err, OBJSTORE_ACCESS_DENIED, 403,
+					   "object store %s://%s refused %s %s with 403 %s%s%s: check the credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the bucket's permissions",
+					   s3->scheme, s3->hostport, x->method, what, code[0] ? code : "Forbidden",
+					   msg ? ": " : "", msg ? msg : "");
+	else if (strcmp(code, "NoSuchBucket") == 0 ||
+			 (x->status == 404 && x->key == NULL && strcmp(code, "NoSuchKey") != 0))
+		objstore_error(err, OBJSTORE_NO_BUCKET, 404,
+					   "bucket \"%s\" does not exist at %s://%s: create it, or correct the object_store setting (%s)",
+					   s3->bucket, s3->scheme, s3->hostport, store->display);
+	else if (x->status == 404 && strcmp(code, "NoSuchUpload") != 0)
+		objstore_error(err, OBJSTORE_NOT_FOUND, 404, "object \"%s\" does not exist in %s",
+					   what, store->display);
+	else if (x->status == 416)
+		objstore_error(err, OBJSTORE_BAD_RANGE, 416,
+					   "range %s is past the end of \"%s\"", x->range, what);
+	else if (x->status >= 500 || x->status == 429 || strcmp(code, "RequestTimeout") == 0)
+		objstore_error(err, OBJSTORE_UNAVAILABLE, (int) x->status,
+					   "object store %s://%s failed %s %s with %ld %s after %d attempts%s%s",
+					   s3->scheme, s3->hostport, x->method, what, x->status, code,
+					   x->attempt, msg ? ": " : "", msg ? msg : "");
+	else
+		objstore_error(err, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+					   "object store %s://%s answered %s %s with unexpected HTTP %ld %s%s%s",
+					   s3->scheme, s3->hostport, x->method, what, x->status, code,
+					   msg ? ": " : "", msg ? msg : "");
+	pfree(code);
+	if (msg)
+		pfree(msg);
+}
+
+static int64
+backoff_ms(ObjStore *store, int attempt)
+{
+	S3Store    *s3 = store->s3;
+	int64		cap = store->retry_base_ms;
+	uint64		r;
+
+	for (int i = 1; i < attempt && cap < store->retry_max_ms; i++)
+		cap *= 2;
+	cap = Min(cap, (int64) store->retry_max_ms);
+	/* xorshift64*: jitter, not cryptography */
+	s3->rng ^= s3->rng >> 12;
+	s3->rng ^= s3->rng << 25;
+	s3->rng ^= s3->rng >> 27;
+	r = s3->rng * 2685821657736338717ULL;
+	return cap / 2 + (int64) (r % (uint64) (cap / 2 + 1));
+}
+
+/* A transfer left the multi handle: retry it, or hand it to its op. */
+static void
+xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
+{
+	S3Store    *s3 = store->s3;
+
+	x->cres = res;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+	if (res == CURLE_WRITE_ERROR && x->sink_full)
+		x->cres = CURLE_OK;		/* we stopped a 200 once we had our range */
+	curl_multi_remove_handle(s3->multi, x->easy);
+	s3->nactive--;
+	if (should_retry(x) && x->attempt < store->max_attempts)
+	{
+		x->due_ms = now_ms() + backoff_ms(store, x->attempt);
+		x->next = s3->waiting;
+		s3->waiting = x;
+		return;
+	}
+	op_step(store, x->op, x);
+}
+
+/* ---- operations ---- */
+
+static S3Op *
+op_new(ObjStoreRequest *req)
+{
+	S3Op	   *op = palloc0(sizeof(S3Op));
+
+	op->req = req;
+	req->priv = op;
+	return op;
+}
+
+static void
+op_finish(ObjStore *store, S3Op *op)
+{
+	ObjStoreRequest *req = op->req;
+
+	if (op->etags)
+	{
+		for (int i = 0; i < op->nparts; i++)
+			if (op->etags[i])
+				pfree(op->etags[i]);
+		pfree(op->etags);
+	}
+	if (op->upload_id)
+		pfree(op->upload_id);
+	if (op->body)
+		pfree(op->body);
+	pfree(op);
+	req->priv = NULL;
+	objstore_complete(store, req);
+}
+
+static bool
+xfer_ok(S3Xfer *x)
+{
+	return x->cres == CURLE_OK && x->status >= 200 && x->status < 300;
+}
+
+static void
+start_part(ObjStore *store, S3Op *op)
+{
+	int			n = op->next_part++;
+	size_t		off = (size_t) (n - 1) * op->part_size;
+	size_t		len = Min(op->part_size, op->len - off);
+	S3Xfer	   *x = xfer_new(store, op, "PUT", op->req->key);
+	char		num[16];
+
+	snprintf(num, sizeof(num), "%d", n);
+	xfer_add_query(x, "partNumber", num);
+	xfer_add_query(x, "uploadId", op->upload_id);
+	xfer_set_body(x, op->data + off, len);
+	x->part_number = n;
+	op->parts_inflight++;
+	xfer_launch(store, x);
+}
+
+static void
+start_complete(ObjStore *store, S3Op *op)
+{
+	S3Xfer	   *x = xfer_new(store, op, "POST", op->req->key);
+	size_t		cap = 64 + (size_t) op->nparts * 320;
+	char	   *body = palloc(cap);
+	size_t		len;
+
+	len = snprintf(body, cap, "<CompleteMultipartUpload>");
+	for (int i = 0; i < op->nparts; i++)
+	{
+		char	   *etag = S3XmlEscape(op->etags[i]);
+
+		len += snprintf(body + len, cap - len,
+						"<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1, etag);
+		pfree(etag);
+	}
+	len += snprintf(body + len, cap - len, "</CompleteMultipartUpload>");
+	op->body = body;
+	xfer_add_query(x, "uploadId", op->upload_id);
+	xfer_set_body(x, body, len);
+	x->error_in_200 = true;
+	op->state = S3_MPU_COMPLETE;
+	xfer_launch(store, x);
+}
+
+static void
+start_abort(ObjStore *store, S3Op *op)
+{
+	S3Xfer	   *x = xfer_new(store, op, "DELETE", op->req->key);
+
+	xfer_add_query(x, "uploadId", op->upload_id);
+	xfer_set_body(x, NULL, 0);
+	op->state = S3_MPU_ABORT;
+	xfer_launch(store, x);
+}
+
+/* Parse a ListObjectsV2 result into op->listing. */
+static bool
+parse_listing(ObjStore *store, S3Xfer *x, ObjStoreListing *out, ObjStoreError *err)
+{
+	S3Store    *s3 = store->s3;
+	size_t		pos = 0;
+	const char *c;
+	size_t		clen;
+	int			cap = 16;
+	size_t		plen = strlen(s3->prefix);
+	char	   *t;
+
+	out->entries = palloc(sizeof(ObjStoreEntry) * cap);
+	while (S3XmlNext(x->resp, x->resp_len, &pos, "Contents", &c, &clen))
+	{
+		char	   *key = S3XmlGet(c, clen, "Key");
+		char	   *size = S3XmlGet(c, clen, "Size");
+		char	   *end = NULL;
+		uint64		sz = size ? strtoull(size, &end, 10) : 0;
+
+		if (key == NULL || size == NULL || end == size || *end != '\0' ||
+			strncmp(key, s3->prefix, plen) != 0)
+		{
+			objstore_error(err, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+						   "object store %s://%s sent a ListObjectsV2 entry without a valid Key/Size under the prefix",
+						   s3->scheme, s3->hostport);
+			if (key)
+				pfree(key);
+			if (size)
+				pfree(size);
+			return false;
+		}
+		if (out->nentries == cap)
+		{
+			cap *= 2;
+			out->entries = repalloc(out->entries, sizeof(ObjStoreEntry) * cap);
+		}
+		out->entries[out->nentries].key = pstrdup(key + plen);
+		out->entries[out->nentries].size = sz;
+		out->nentries++;
+		pfree(key);
+		pfree(size);
+	}
+	t = S3XmlGet(x->resp, x->resp_len, "IsTruncated");
+	out->truncated = t && strcmp(t, "true") == 0;
+	if (t)
+		pfree(t);
+	if (out->truncated)
+	{
+		out->next_token = S3XmlGet(x->resp, x->resp_len, "NextContinuationToken");
+		if (out->next_token == NULL)
+		{
+			objstore_error(err, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+						   "object store %s://%s sent a truncated listing without NextContinuationToken",
+						   s3->scheme, s3->hostport);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A transfer of op is over (retries done).  Consume its result, then
+ * either start the op's next exchange or finish the op.
+ */
+static void
+op_step(ObjStore *store, S3Op *op, S3Xfer *x)
+{
+	ObjStoreRequest *req = op->req;
+	bool		ok = xfer_ok(x);
+
+	switch (op->state)
+	{
+		case S3_SIMPLE:
+			if (!ok)
+				xfer_error(store, x, &req->error);
+			else if (req->op == OBJSTORE_OP_GET)
+			{
+				req->nread = x->sink_len;
+				if (x->sink_len == 0 && op->get_len > 0)
+					objstore_error(&req->error, OBJSTORE_BAD_RANGE, (int) x->status,
+								   "range %s is past the end of \"%s\"", x->range, req->key);
+			}
+			else if (req->op == OBJSTORE_OP_HEAD)
+			{
+				if (!x->have_length)
+					objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+								   "HEAD %s: no Content-Length in the answer", req->key);
+				req->size = x->content_length;
+			}
+			else if (req->op == OBJSTORE_OP_PUT)
+				req->size = op->len;
+			else if (req->op == OBJSTORE_OP_LIST)
+			{
+				if (!parse_listing(store, x, op->listing, &req->error))
+					ObjStoreListingFree(op->listing);
+			}
+			else if (req->op == OBJSTORE_OP_DELETE_BATCH)
+			{
+				/* Quiet mode: only failures are listed */
+				size_t		pos = 0;
+				const char *c;
+				size_t		clen;
+
+				if (x->resp && S3XmlNext(x->resp, x->resp_len, &pos, "Error", &c, &clen))
+				{
+					char	   *k = S3XmlGet(c, clen, "Key");
+					char	   *code = S3XmlGet(c, clen, "Code");
+					char	   *msg = S3XmlGet(c, clen, "Message");
+
+					objstore_error(&req->error,
+								   code && strcmp(code, "AccessDenied") == 0 ? OBJSTORE_ACCESS_DENIED : OBJSTORE_UNAVAILABLE,
+								   (int) x->status,
+								   "object store %s refused to delete \"%s\": %s%s%s",
+								   store->display, k ? k : "?", code ? code : "?",
+								   msg ? ": " : "", msg ? msg : "");
+					if (k)
+						pfree(k);
+					if (code)
+						pfree(code);
+					if (msg)
+						pfree(msg);
+				}
+			}
+			xfer_free(x);
+			op_finish(store, op);
+			return;
+
+		case S3_MPU_CREATE:
+			if (ok)
+				op->upload_id = x->resp ? S3XmlGet(x->resp, x->resp_len, "UploadId") : NULL;
+			if (!ok)
+				xfer_error(store, x, &req->error);
+			else if (op->upload_id == NULL || op->upload_id[0] == '\0')
+				objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+							   "CreateMultipartUpload of \"%s\": no UploadId in the answer", req->key);
+			xfer_free(x);
+			if (req->error.code != OBJSTORE_OK)
+			{
+				op_finish(store, op);
+				return;
+			}
+			op->state = S3_MPU_PARTS;
+			op->etags = palloc0(sizeof(char *) * op->nparts);
+			while (op->next_part <= op->nparts && op->parts_inflight < S3_PARTS_IN_FLIGHT)
+				start_part(store, op);
+			return;
+
+		case S3_MPU_PARTS:
+			op->parts_inflight--;
+			if (ok && x->etag[0] == '\0')
+			{
+				ok = false;
+				if (!op->failed)
+					objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+								   "UploadPart %d of \"%s\": no ETag in the answer", x->part_number, req->key);
+				op->failed = true;
+			}
+			if (ok)
+			{
+				op->etags[x->part_number - 1] = pstrdup(x->etag);
+				op->parts_done++;
+			}
+			else if (!op->failed)
+			{
+				xfer_error(store, x, &req->error);
+				op->failed = true;
+			}
+			xfer_free(x);
+			if (!op->failed && op->next_part <= op->nparts)
+				start_part(store, op);
+			else if (op->parts_inflight == 0)
+			{
+				if (op->failed)
+					start_abort(store, op);
+				else
+					start_complete(store, op);
+			}
+			return;
+
+		case S3_MPU_COMPLETE:
+			if (ok && x->error_in_200 && resp_has(x, "Error"))
+				ok = false;
+			if (!ok)
+			{
+				xfer_error(store, x, &req->error);
+				xfer_free(x);
+				start_abort(store, op);
+				return;
+			}
+			req->size = op->len;
+			xfer_free(x);
+			op_finish(store, op);
+			return;
+
+		case S3_MPU_ABORT:
+			/* best effort: the put has failed already, keep its error */
+			Assert(req->error.code != OBJSTORE_OK);
+			xfer_free(x);
+			op_finish(store, op);
+			return;
+	}
+}
+
+void
+s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len)
+{
+	S3Op	   *op = op_new(req);
+
+	op->data = data;
+	op->len = len;
+	if (len <= store->part_size)
+	{
+		S3Xfer	   *x = xfer_new(store, op, "PUT", req->key);
+
+		xfer_set_body(x, data, len);
+		op->state = S3_SIMPLE;
+		xfer_launch(store, x);
+		return;
+	}
+	op->part_size = store->part_size;
+	/* S3 allows 10,000 parts: grow the part size for huge objects */
+	while ((len + op->part_size - 1) / op->part_size > OBJSTORE_MAX_PARTS)
+		op->part_size *= 2;
+	op->nparts = (int) ((len + op->part_size - 1) / op->part_size);
+	op->next_part = 1;
+	op->state = S3_MPU_CREATE;
+	{
+		S3Xfer	   *x = xfer_new(store, op, "POST", req->key);
+
+		xfer_add_query(x, "uploads", "");
+		xfer_set_body(x, NULL, 0);
+		xfer_launch(store, x);
+	}
+}
+
+void
+s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf)
+{
+	S3Op	   *op = op_new(req);
+	S3Xfer	   *x = xfer_new(store, op, "GET", req->key);
+
+	op->offset = offset;
+	op->get_len = len;
+	op->buf = buf;
+	x->sink = buf;
+	x->sink_cap = len;
+	x->range_offset = offset;
+	snprintf(x->range, sizeof(x->range), "bytes=%llu-%llu",
+			 (unsigned long long) offset, (unsigned long long) (offset + len - 1));
+	xfer_set_body(x, NULL, 0);
+	xfer_launch(store, x);
+}
+
+void
+s3_start_head(ObjStore *store, ObjStoreRequest *req)
+{
+	S3Op	   *op = op_new(req);
+	S3Xfer	   *x = xfer_new(store, op, "HEAD", req->key);
+
+	xfer_set_body(x, NULL, 0);
+	xfer_launch(store, x);
+}
+
+void
+s3_start_delete(ObjStore *store, ObjStoreRequest *req)
+{
+	S3Op	   *op = op_new(req);
+	S3Xfer	   *x = xfer_new(store, op, "DELETE", req->key);
+
+	xfer_set_body(x, NULL, 0);
+	xfer_launch(store, x);
+}
+
+bool
+s3_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
+		ObjStoreListing *out, ObjStoreError *err)
+{
+	ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_LIST, NULL, NULL);
+	S3Op	   *op = op_new(req);
+	S3Xfer	   *x = xfer_new(store, op, "GET", NULL);
+	char		mk[16];
+	char	   *full = psprintf("%s%s", store->s3->prefix, prefix);
+
+	op->listing = out;
+	snprintf(mk, sizeof(mk), "%d", max_keys);
+	xfer_add_query(x, "list-type", "2");
+	xfer_add_query(x, "prefix", full);
+	xfer_add_query(x, "max-keys", mk);
+	if (token)
+		xfer_add_query(x, "continuation-token", token);
+	pfree(full);
+	xfer_set_body(x, NULL, 0);
+	xfer_launch(store, x);
+	return objstore_wait_sync(store, req, err);
+}
+
+bool
+s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreError *err)
+{
+	for (int start = 0; start < nkeys; start += OBJSTORE_DELETE_BATCH_MAX)
+	{
+		int			n = Min(nkeys - start, OBJSTORE_DELETE_BATCH_MAX);
+		ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_DELETE_BATCH, NULL, NULL);
+		S3Op	   *op = op_new(req);
+		S3Xfer	   *x = xfer_new(store, op, "POST", NULL);
+		size_t		cap = 64,
+					len = 0;
+		char	   *body;
+
+		for (int i = 0; i < n; i++)
+			cap += strlen(store->s3->prefix) + strlen(keys[start + i]) * 6 + 32;
+		body = palloc(cap);
+		len = snprintf(body, cap, "<Delete><Quiet>true</Quiet>");
+		for (int i = 0; i < n; i++)
+		{
+			char	   *full = psprintf("%s%s", store->s3->prefix, keys[start + i]);
+			char	   *k = S3XmlEscape(full);
+
+			len += snprintf(body + len, cap - len, "<Object><Key>%s</Key></Object>", k);
+			pfree(k);
+			pfree(full);
+		}
+		len += snprintf(body + len, cap - len, "</Delete>");
+		op->body = body;
+		xfer_add_query(x, "delete", "");
+		xfer_set_body(x, body, len);
+		SigV4Md5Base64(body, len, x->content_md5);
+		xfer_launch(store, x);
+		if (!objstore_wait_sync(store, req, err))
+			return false;
+	}
+	return true;
+}
+
+/* ---- the engine ---- */
+
+static void
+drain_finished(ObjStore *store)
+{
+	CURLMsg    *m;
+	int			left;
+
+	while ((m = curl_multi_info_read(store->s3->multi, &left)) != NULL)
+	{
+		S3Xfer	   *x = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **) &x);
+		xfer_finished(store, x, m->data.result);
+	}
+}
+
+static void
+launch_due(ObjStore *store, int64 now)
+{
+	S3Xfer	  **pp = &store->s3->waiting;
+
+	while (*pp)
+	{
+		S3Xfer	   *x = *pp;
+
+		if (x->due_ms <= now)
+		{
+			*pp = x->next;
+			x->next = NULL;
+			xfer_launch(store, x);
+		}
+		else
+			pp = &x->next;
+	}
+}
+
+/*
+ * Drive transfers until a request finishes (until == NULL: any request;
+ * otherwise that one) or timeout_ms passes.
+ */
+void
+s3_wait(ObjStore *store, long timeout_ms, ObjStoreRequest *until)
+{
+	S3Store    *s3 = store->s3;
+	int64		deadline = now_ms() + Max(timeout_ms, 0);
+
+	for (;;)
+	{
+		int			running;
+		int64		now = now_ms();
+		int64		wait;
+
+		launch_due(store, now);
+		curl_multi_perform(s3->multi, &running);
+		drain_finished(store);
+		if (until ? until->done : store->ndone > 0)
+			return;
+		now = now_ms();
+		if (now >= deadline || (s3->nactive == 0 && s3->waiting == NULL))
+			return;
+		wait = deadline - now;
+		for (S3Xfer *x = s3->waiting; x; x = x->next)
+			wait = Min(wait, Max(x->due_ms - now, 0));
+		curl_multi_poll(s3->multi, NULL, 0, (int) Min(wait, (int64) 1000), NULL);
+	}
+}
+
+void
+s3_close(ObjStore *store)
+{
+	S3Store    *s3 = store->s3;
+
+	/* let outstanding requests end; then drop the pool */
+	while (s3->nactive > 0 || s3->waiting)
+	{
+		if (s3->waiting && s3->nactive == 0)
+		{
+			/* give up on pending retries at close */
+			S3Xfer	   *x = s3->waiting;
+
+			s3->waiting = x->next;
+			x->cres = CURLE_COULDNT_CONNECT;
+			x->attempt = store->max_attempts;
+			op_step(store, x->op, x);
+			continue;
+		}
+		s3_wait(store, 1000, NULL);
+		while (store->ndone > 0)
+			ObjStoreRequestFree(ObjStoreNextDone(store));
+	}
+	curl_multi_cleanup(s3->multi);
+	pfree(s3->bucket);
+	pfree(s3->prefix);
+	pfree(s3->scheme);
+	pfree(s3->hostport);
+	pfree(s3->region);
+	memset(s3->secret_key, 0, strlen(s3->secret_key));
+	pfree(s3->secret_key);
+	pfree(s3->access_key);
+	if (s3->session_token)
+		pfree(s3->session_token);
+	pfree(s3);
+	store->s3 = NULL;
+}
+
+/*
+ * For the signature comparison test (src/test/modules/sigv4_sign): the
+ * URL and Authorization this store would send for one request, with a
+ * fixed date.  method is GET/PUT/POST/DELETE/HEAD; key NULL means the
+ * bucket; query is "name=value&..." raw (unencoded) or NULL.
+ */
+char *
+ObjStoreS3DebugSign(ObjStore *store, const char *method, const char *key, const char *query,
+			  const void *body, size_t body_len, const char *range, const char *amz_date,
+			  char **url_out)
+{
+	S3Xfer	   *x;
+	char	   *auth;
+
+	if (!store->is_s3)
+		return NULL;
+	x = xfer_new(store, NULL, method, key);
+
+	if (query && query[0])
+	{
+		char	   *qs = pstrdup(query);
+		char	   *save = NULL;
+
+		for (char *tok = strtok_r(qs, "&", &save); tok; tok = strtok_r(NULL, "&", &save))
+		{
+			char	   *eq = strchr(tok, '=');
+
+			if (eq)
+				*eq = '\0';
+			xfer_add_query(x, tok, eq ? eq + 1 : "");
+		}
+		pfree(qs);
+	}
+	xfer_set_body(x, body, body_len);
+	if (range)
+		snprintf(x->range, sizeof(x->range), "%s", range);
+	if (strcmp(method, "POST") == 0 && query && strncmp(query, "delete", 6) == 0)
+		SigV4Md5Base64(body ? body : "", body_len, x->content_md5);
+	auth = xfer_sign(store->s3, x, amz_date, url_out, NULL);
+	xfer_free(x);
+	return auth;
+}

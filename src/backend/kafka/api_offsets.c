@@ -26,7 +26,6 @@
 
 #include "catalog/catalog.h"
 #include "kafka/group.h"
-#include "kafka/group_messages.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"

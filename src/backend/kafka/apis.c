@@ -23,7 +23,6 @@
 
 #include <ctype.h>
 
-#include "kafka/group_messages.h"
 #include "kafka/protocol.h"
 
 #define API(key, name, minv, maxv, flexv, note) \

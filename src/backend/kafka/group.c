@@ -53,7 +53,6 @@
 
 #include "kafka/backend.h"
 #include "kafka/group.h"
-#include "kafka/group_messages.h"
 #include "kafka/handlers.h"
 #include "kafka/topics.h"
 #include "postmaster/interrupt.h"

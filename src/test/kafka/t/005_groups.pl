@@ -37,6 +37,18 @@ for my $strategy ('range', 'roundrobin', 'cooperative-sticky')
 
 client_ok('kafka-python consumer group', 'kafka-python-group', $bootstrap, 'kpgroup');
 
+# kafkajs (npm)
+SKIP:
+{
+	my $js = "$ENV{STRATA_TOP_SRCDIR}/src/test/kafka/kafkajs_group.js";
+	my $modules = "$ENV{STRATA_TOP_SRCDIR}/src/test/node/node_modules";
+	skip('kafkajs is not installed (run npm ci in src/test/node)', 1) unless -d "$modules/kafkajs";
+	local $ENV{NODE_PATH} = $modules;
+	my ($rc, $out, $err) = run_command(['node', $js, $bootstrap, 'jsgroup'], timeout => 180);
+	ok($rc == 0, 'kafkajs consumer group') or diag("stdout:\n$out\nstderr:\n$err");
+	note($out);
+}
+
 # Static membership: a static member that rejoins within its session timeout
 # gets its assignment back and the group does not rebalance.
 {

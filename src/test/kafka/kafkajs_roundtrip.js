@@ -1,9 +1,9 @@
 // src/test/kafka/kafkajs_roundtrip.js — KafkaJS for the TAP tests: create
 // a topic, produce keyed messages with headers (plain and gzip), check the
-// high watermarks with the admin client, and print what was sent (one line
-// per message, "partition|key|value|n=header") for the test to compare with
-// what another client reads back.  KafkaJS's consumer needs consumer groups,
-// which come with their own issue.  Usage: node kafkajs_roundtrip.js BOOTSTRAP TOPIC
+// high watermarks with the admin client, consume everything back with a
+// consumer group and compare, and print what was sent (one line per
+// message, "partition|key|value|n=header") for the test to compare with
+// what another client (kcat) reads.  Usage: node kafkajs_roundtrip.js BOOTSTRAP TOPIC
 const { Kafka, CompressionTypes, logLevel } = require('kafkajs');
 
 const [bootstrap, topic] = process.argv.slice(2);
@@ -41,6 +41,25 @@ async function main() {
   if (total !== sent.length) throw new Error(`high watermarks count ${total}, sent ${sent.length}`);
   for (const m of sent) console.log(`${m.partition}|${m.key === null ? '' : m.key}|${m.value}|n=${m.headers.n}`);
   console.log(`ok kafkajs produced ${sent.length} messages`);
+
+  // Read everything back with a KafkaJS consumer group.
+  const consumer = kafka.consumer({ groupId: `tap-${topic}`, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  const got = [];
+  await new Promise(async (resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timeout: consumed ${got.length} of ${sent.length}`)), 60000);
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        got.push(`${partition}|${message.key ? message.key.toString() : ''}|${message.value.toString()}|n=${message.headers.n.toString()}`);
+        if (got.length === sent.length) { clearTimeout(timer); resolve(); }
+      },
+    });
+  }).catch(async (e) => { await consumer.disconnect(); throw e; });
+  await consumer.disconnect();
+  const want = sent.map((m) => `${m.partition}|${m.key === null ? '' : m.key}|${m.value}|n=${m.headers.n}`).sort();
+  if (JSON.stringify(want) !== JSON.stringify(got.sort())) throw new Error('what the KafkaJS consumer read differs from what was sent');
+  console.log(`ok kafkajs consumed ${got.length} messages in group tap-${topic}`);
 }
 
 main().catch((e) => { console.error(e.stack || e.message); process.exit(1); });

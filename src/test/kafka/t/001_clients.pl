@@ -53,7 +53,9 @@ client_ok('ListOffsets by time', 'offsets-for-times', $bootstrap, 'times1');
 	BAIL_OUT("kafkajs is not installed: run npm ci in src/test/node") unless -d "$modules/kafkajs";
 	local $ENV{NODE_PATH} = $modules;
 	my ($rc, $out, $err) = run_command(['node', $js, $bootstrap, 'js1'], timeout => 120);
-	ok($rc == 0, 'kafkajs created a topic and produced') or diag("stdout:\n$out\nstderr:\n$err");
+	ok($rc == 0, 'kafkajs created a topic, produced, and consumed it back in a group')
+	  or diag("stdout:\n$out\nstderr:\n$err");
+	like($out, qr/ok kafkajs consumed 100 messages/, 'kafkajs consumer read all 100 messages');
 	my @sent = sort grep { /\|/ } split /\n/, $out;
 	my @read;
 	for my $p (0, 1)

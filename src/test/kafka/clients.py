@@ -17,6 +17,7 @@
 #   clients.py check-offsets BOOTSTRAP GROUP TOPIC
 #   clients.py static-member BOOTSTRAP TOPIC
 #   clients.py group-admin BOOTSTRAP
+#   clients.py session-expiry BOOTSTRAP TOPIC
 import os
 import sys
 import time
@@ -565,6 +566,43 @@ def static_member(bootstrap, topic):
     b2.close()
 
 
+def hold_member(bootstrap, topic, group):
+    """A group member that polls until killed (for session-expiry)."""
+    processed = []
+    m = GroupMember(bootstrap, topic, group, 'range', 'held', processed)
+    while True:
+        time.sleep(1)
+
+
+def session_expiry(bootstrap, topic):
+    """A member killed without leaving is removed after its session timeout
+    (6 s) and the survivor gets every partition."""
+    import subprocess
+    P = 4
+    create_topic(bootstrap, topic, P)
+    group = 'exp-' + topic
+    processed = []
+    a = GroupMember(bootstrap, topic, group, 'range', 'a', processed)
+    wait_balanced([a], P)
+    child = subprocess.Popen(['/usr/bin/python3', __file__, 'hold-member', bootstrap, topic, group])
+    deadline = time.time() + 60
+    while len(a.assignment()) != P // 2 and time.time() < deadline:
+        time.sleep(0.1)
+    if len(a.assignment()) != P // 2:
+        child.kill()
+        die("the second member never got its share: %s" % sorted(a.assignment()))
+    print("ok two members, a owns %s" % sorted(a.assignment()))
+    child.kill()
+    child.wait()
+    t0 = time.time()
+    wait_balanced([a], P, 60)
+    took = time.time() - t0
+    if took < 4:
+        die("partitions moved after %.1f s, before the 6 s session timeout" % took)
+    print("ok after the other member was killed, a owns every partition (%.0f s later)" % took)
+    a.close()
+
+
 def group_admin(bootstrap):
     """ListGroups, DescribeGroups and DeleteGroups through kafka-python's
     admin client, on the groups 005_groups.pl left behind."""
@@ -605,4 +643,6 @@ if __name__ == '__main__':
      'commit-offsets': commit_offsets,
      'check-offsets': check_offsets,
      'static-member': static_member,
-     'group-admin': group_admin}[cmd](*args)
+     'group-admin': group_admin,
+     'hold-member': hold_member,
+     'session-expiry': session_expiry}[cmd](*args)

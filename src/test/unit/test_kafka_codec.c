@@ -1115,7 +1115,8 @@ test_real_clients_pending(void)
 			continue;
 		}
 		flex = h.api_version >= pending[p].flexv;
-		if (flex)
+		/* The header parser read the v2 header's tags if it knows the API. */
+		if (flex && h.header_version < 2)
 			KReadSkipTaggedFields(&r);
 		body_at = r.pos;
 		req = KArenaAlloc(&arena, pending[p].req->size);

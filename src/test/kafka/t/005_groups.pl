@@ -49,6 +49,14 @@ SKIP:
 	note($out);
 }
 
+# A member that dies without leaving is removed after its session timeout.
+{
+	my $pos = $node->log_position;
+	client_ok('a killed member expires after its session timeout', 'session-expiry', $bootstrap, 'expiry');
+	like($node->log_content($pos), qr/group "exp-expiry": member held-\S+ left \(session timeout of 6000 ms expired\)/,
+		'the log says the session expired');
+}
+
 # Static membership: a static member that rejoins within its session timeout
 # gets its assignment back and the group does not rebalance.
 {

@@ -35,7 +35,8 @@ for my $x (@h)
 	$n->append_conf(Strata::Test::Node::test_conf() . "broker_lease_time = 3s\n");
 }
 push @{ $cluster->{nodes} }, $n1, $n2;
-is($cluster->psql('SELECT count(*) FROM strata.schema_version'), '1', 'migration 1 applied once');
+my $latest = $cluster->psql('SELECT max(version) FROM strata.schema_version');
+is($cluster->psql('SELECT count(*) FROM strata.schema_version'), $latest, 'each migration applied once');
 ok(!-e $n1->data_dir . '/catalog', 'no embedded catalog with an external one');
 
 # Both brokers start and register.
@@ -69,10 +70,10 @@ is($cluster->psql("SELECT state || ':' || epoch FROM strata.brokers WHERE id = 2
 	'restart: alive with epoch 2');
 
 # Restarts apply no migration again.
-my $applied = $cluster->psql('SELECT applied FROM strata.schema_version WHERE version = 1');
+my $applied = $cluster->psql('SELECT max(applied) FROM strata.schema_version');
 $n1->restart;
-is($cluster->psql('SELECT count(*) || \' \' || max(applied) FROM strata.schema_version'), "1 $applied",
-	'restart: migration 1 not applied again');
+is($cluster->psql('SELECT count(*) || \' \' || max(applied) FROM strata.schema_version'), "$latest $applied",
+	'restart: no migration applied again');
 
 # A broker refuses a catalog newer than itself.
 $n1->stop('fast');
@@ -80,7 +81,7 @@ $cluster->psql("INSERT INTO strata.schema_version (version, name) VALUES (1000, 
 my $pos = $n1->log_position;
 ok(!$n1->start(fail_ok => 1), 'a broker does not start on a newer catalog');
 like($n1->log_content($pos),
-	qr/FATAL:  catalog \(catalog = '.*'\): the catalog schema is at version 1000 but this strata binary knows versions up to 1 only/,
+	qr/FATAL:  catalog \(catalog = '.*'\): the catalog schema is at version 1000 but this strata binary knows versions up to $latest only/,
 	'newer catalog at start: message');
 $cluster->psql("DELETE FROM strata.schema_version WHERE version = 1000");
 $n1->start;

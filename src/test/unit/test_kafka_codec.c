@@ -1154,8 +1154,14 @@ describe_apis(void)
 	{
 		const KafkaApi *a = &KafkaApis[i];
 
-		KWriteText(&w, "| %d | %s | %d-%d | %d | %s |\n", a->api_key, a->name,
-				   a->min_version, a->max_version, a->first_flexible_version, a->note);
+		char		flex[16];
+
+		if (a->first_flexible_version > a->max_version)
+			snprintf(flex, sizeof(flex), "never");
+		else
+			snprintf(flex, sizeof(flex), "%d", a->first_flexible_version);
+		KWriteText(&w, "| %d | %s | %d-%d | %s | %s |\n", a->api_key, a->name,
+				   a->min_version, a->max_version, flex, a->note);
 	}
 	KWriteInt8(&w, 0);
 	out = pstrdup((char *) w.buf);

@@ -1028,6 +1028,39 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 /* ---------- SyncGroup ---------- */
 
+/*
+ * The common start of SyncGroup and Heartbeat: copy the group and member
+ * ids out of the request, take the group lock and find the group.  Returns
+ * the group's index with the lock held, or -1 with *err set and the lock
+ * not held.  group_id and member_id must hold GROUP_ID_MAX + 1 and
+ * GROUP_MEMBER_ID_MAX + 1 bytes.
+ */
+static int
+group_enter(KStr group, KStr member, char *group_id, char *member_id, int64 *now, int16 *err)
+{
+	int			g;
+
+	if (!kstr_copy(group_id, GROUP_ID_MAX + 1, group) || group_id[0] == '\0')
+	{
+		*err = KAFKA_ERR_INVALID_GROUP_ID;
+		return -1;
+	}
+	if (!kstr_copy(member_id, GROUP_MEMBER_ID_MAX + 1, member))
+	{
+		*err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+		return -1;
+	}
+	group_lock();
+	*now = GroupNowMs();
+	g = group_lookup(group_id);
+	if (g < 0)
+	{
+		group_unlock();
+		*err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+	}
+	return g;
+}
+
 bool
 KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -1048,25 +1081,9 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	int32		snap_generation = 0;
 
 	resp->Assignment = bytes_arena(&conn->arena, NULL, 0);
-	if (!kstr_copy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
-	{
-		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
-		return true;
-	}
-	if (!kstr_copy(member_id, sizeof(member_id), req->MemberId))
-	{
-		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-		return true;
-	}
-	group_lock();
-	now = GroupNowMs();
-	g = group_lookup(group_id);
+	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
-	{
-		group_unlock();
-		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 		return true;
-	}
 	grp = &Groups[g];
 	group_expire(g, now);
 	mi = member_lookup(g, member_id);
@@ -1211,25 +1228,9 @@ KafkaHandleHeartbeat(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	(void) ctx;
 	(void) h;
-	if (!kstr_copy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
-	{
-		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
-		return true;
-	}
-	if (!kstr_copy(member_id, sizeof(member_id), req->MemberId))
-	{
-		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-		return true;
-	}
-	group_lock();
-	now = GroupNowMs();
-	g = group_lookup(group_id);
+	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
-	{
-		group_unlock();
-		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 		return true;
-	}
 	group_expire(g, now);
 	mi = member_lookup(g, member_id);
 	if (mi < 0 || Members[mi].pending)

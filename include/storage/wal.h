@@ -265,7 +265,6 @@ typedef struct WalStats
 	uint64		writes;				/* device write I/Os */
 	uint64		write_bytes;
 	uint64		backpressure_waits;	/* appends that had to wait for space */
-	uint64		padding_bytes;		/* padding the writer added to close blocks */
 	uint64		header_writes;
 	uint64		recovered_records;
 	uint64		recovered_bytes;

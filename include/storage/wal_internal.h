@@ -134,7 +134,4 @@ extern int	WalDeviceOpen(const char *path, int64 *size);
 /* walrecovery.c: write the next header copy with this trim; PANIC on error. */
 extern void WalWriteHeader(int fd, WalLsn trim);
 
-/* Run by the WAL writer (wal.c). */
-extern WalLsn WalPadToBlock(WalLsn published);
-
 #endif							/* STRATA_WAL_INTERNAL_H */

@@ -69,12 +69,7 @@ ShmemCreate(size_t size)
 
 	size = add_size(size, CACHELINEALIGN(sizeof(ShmemHeader)));
 	size = TYPEALIGN(4096, size);
-	/*
-	 * MAP_POPULATE: take every page now.  The WAL ring is written
-	 * sequentially at full speed; faulting its pages in one by one on the
-	 * produce path cost about a tenth of the CPU of a busy WAL.
-	 */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		elog_fatal("could not create shared memory segment of %zu bytes: %s; lower log_cache_size or block_cache_size",
 				   size, strerror(errno));

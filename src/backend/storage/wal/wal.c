@@ -208,50 +208,6 @@ write_padding(WalLsn lsn, uint64 len, uint32 generation, uint32 wal_id)
 	WalRingWrite(lsn, &hdr, sizeof(hdr));
 }
 
-/*
- * Run by the WAL writer: if everything reserved has been copied in
- * (published == reserved) and it ends inside a block, reserve a padding
- * record up to the next block boundary (two if the gap cannot hold a
- * header) and write it.  The write now in preparation then ends on a whole
- * block, and later appends start in a fresh one, so the next write can be
- * in flight together with this one instead of waiting to rewrite the same
- * block (the device could apply two writes of one block in either order).
- * Costs at most a block of WAL space per write.  Returns the new end of
- * what is published; published unchanged if it could not pad (someone is
- * still copying in, or no space).
- */
-WalLsn
-WalPadToBlock(WalLsn published)
-{
-	uint64		D = WalShmem->dev_data_size;
-	uint64		gap;
-	uint64		off = published % D;
-	uint32		generation;
-
-	if (published % WAL_BLOCK_SIZE == 0)
-		return published;
-	gap = WAL_BLOCK_SIZE - published % WAL_BLOCK_SIZE;
-	if (gap < WAL_RECORD_HEADER_SIZE)
-		gap += WAL_BLOCK_SIZE;
-	if (off + gap > D)
-		gap = D - off;			/* the data area's end (a short gap is skipped) */
-
-	SpinLockAcquire(&WalShmem->insert_lck);
-	if (WalShmem->reserved != published ||
-		published + gap > WalShmem->limit_base + WalShmem->capacity)
-	{
-		SpinLockRelease(&WalShmem->insert_lck);
-		return published;
-	}
-	__atomic_store_n(&WalShmem->reserved, published + gap, __ATOMIC_SEQ_CST);
-	generation = WalShmem->generation;
-	SpinLockRelease(&WalShmem->insert_lck);
-
-	write_padding(published, gap, generation, WalShmem->wal_id);
-	WalAtomicAdd(&WalShmem->stats.padding_bytes, gap);
-	return published + gap;
-}
-
 static void
 log_backpressure(void)
 {
@@ -560,7 +516,6 @@ void
 WalGetStats(WalStats *stats)
 {
 	stats->appends = WalAtomicRead(&WalShmem->stats.appends);
-	stats->padding_bytes = WalAtomicRead(&WalShmem->stats.padding_bytes);
 	stats->append_bytes = WalAtomicRead(&WalShmem->stats.append_bytes);
 	stats->writes = WalAtomicRead(&WalShmem->stats.writes);
 	stats->write_bytes = WalAtomicRead(&WalShmem->stats.write_bytes);

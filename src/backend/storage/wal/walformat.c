@@ -92,15 +92,8 @@ WalRecordHeaderCheck(const WalRecordHeader *hdr, WalLsn pos, uint64 data_size,
 		return "a record out of generation order";
 	if (hdr->magic == WAL_PADDING_MAGIC)
 	{
-		/*
-		 * Padding runs to the end of the data area (a record that would
-		 * cross it), or to a block boundary less than two blocks away (the
-		 * WAL writer closing the block a write ends in).
-		 */
 		*size = WAL_RECORD_HEADER_SIZE + (uint64) hdr->body_len;
-		if (off + *size != data_size &&
-			!((pos + *size) % WAL_BLOCK_SIZE == 0 && *size < 2 * WAL_BLOCK_SIZE &&
-			  off + *size <= data_size))
+		if (off + *size != data_size)
 			return "a corrupt padding record";
 	}
 	else

@@ -13,14 +13,9 @@
  *	  write.  Completions are signalled on an eventfd that the main loop
  *	  waits on together with its latch.
  *
- *	  Two writes of the same block must never be in flight together (the
- *	  device may apply them in either order).  So before a round the writer
- *	  closes the block the new data ends in with a padding record
- *	  (WalPadToBlock), once every reserved record has been copied in: the
- *	  write then ends on a whole block and later appends start in a fresh
- *	  one, and the next round's write can go out while this one is in
- *	  flight.  When it cannot pad (an appender is still copying), the last
- *	  block is partial and is written again, fuller, by a later write; a
+ *	  The last block of a write is usually partial; it is written again,
+ *	  fuller, by the next write.  Two writes of the same block must never be
+ *	  in flight together (the device may apply them in either order), so a
  *	  write that would start in a block still being written waits for that
  *	  write to complete, and while other writes are in flight only whole
  *	  blocks are submitted.
@@ -263,9 +258,6 @@ WalWriterMain(void)
 		reap_writes();
 		apply_trim();
 		published = compute_published();
-		/* End on a whole block, so the next write need not wait for this one. */
-		if (published > submitted)
-			published = WalPadToBlock(published);
 		submit_writes(published);
 
 		if (ShutdownRequestPending && io_count == 0 && submitted >= published)

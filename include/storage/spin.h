@@ -50,6 +50,14 @@ typedef struct SMutex
 	uint32		state;
 } SMutex;
 
+/*
+ * How many SMutexes this process holds.  proc_exit checks it: a process
+ * that ends (FATAL, or an ERROR with nowhere to go) while holding one
+ * would leave it locked for everybody, so it exits as a crash instead and
+ * the postmaster rebuilds shared memory.
+ */
+extern int	SMutexHeldCount;
+
 extern void SMutexInit(SMutex *m);
 extern void SMutexLock(SMutex *m);
 extern bool SMutexTryLock(SMutex *m);

@@ -15,6 +15,7 @@
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "storage/procarray.h"
+#include "storage/spin.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -118,6 +119,13 @@ ProcessConfigReloadIfPending(void)
 void
 proc_exit(int code)
 {
+	if (SMutexHeldCount > 0)
+	{
+		/* Leaving a shared lock held would hang everybody: crash instead. */
+		elog(LOG, "process exiting while holding %d shared lock(s); forcing a restart of all processes",
+			 SMutexHeldCount);
+		_exit(2);
+	}
 	ProcSlotDeactivate();
 	exit(code);
 }

@@ -63,6 +63,9 @@ futex_wake(uint32 *addr, int nwake)
 	syscall(SYS_futex, addr, FUTEX_WAKE, nwake, NULL, NULL, 0);
 }
 
+/* SMutexes this process holds: an exit that leaves any held is a crash. */
+int			SMutexHeldCount = 0;
+
 void
 SMutexInit(SMutex *m)
 {
@@ -74,8 +77,11 @@ SMutexTryLock(SMutex *m)
 {
 	uint32		expected = 0;
 
-	return __atomic_compare_exchange_n(&m->state, &expected, 1, false,
-									   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	if (!__atomic_compare_exchange_n(&m->state, &expected, 1, false,
+									 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	SMutexHeldCount++;
+	return true;
 }
 
 /* Drepper's three-state futex mutex ("Futexes Are Tricky", mutex 2). */
@@ -84,6 +90,7 @@ SMutexLock(SMutex *m)
 {
 	uint32		c = 0;
 
+	SMutexHeldCount++;
 	if (__atomic_compare_exchange_n(&m->state, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return;
 	if (c != 2)
@@ -98,6 +105,7 @@ SMutexLock(SMutex *m)
 void
 SMutexUnlock(SMutex *m)
 {
+	SMutexHeldCount--;
 	if (__atomic_fetch_sub(&m->state, 1, __ATOMIC_RELEASE) != 1)
 	{
 		__atomic_store_n(&m->state, 0, __ATOMIC_RELEASE);

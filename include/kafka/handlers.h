@@ -65,6 +65,7 @@ KAFKA_HANDLER(Fetch);
 KAFKA_HANDLER(ListOffsets);
 KAFKA_HANDLER(OffsetForLeaderEpoch);
 KAFKA_HANDLER(DeleteRecords);
+KAFKA_HANDLER(InitProducerId);
 /* group coordinator (group.c, api_offsets.c) */
 KAFKA_HANDLER(FindCoordinator);
 KAFKA_HANDLER(JoinGroup);

@@ -698,9 +698,9 @@ typedef struct DescribeClusterResponse
 } DescribeClusterResponse;
 
 /* ----------------
- * APIs not in KafkaApis[] yet (consumer groups, InitProducerId, SASL): the
- * messages are described so their handlers only need writing; the unit
- * tests round-trip them at every Kafka 3.9 version already.
+ * The consumer-group APIs and InitProducerId (described before their
+ * handlers were written), and SASL, not in KafkaApis[] yet: the unit tests
+ * round-trip them at every Kafka 3.9 version.
  * ----------------
  */
 

@@ -94,6 +94,7 @@ extern int64 num_partitions;
 extern int64 max_partitions;
 extern int64 max_groups;
 extern int64 max_group_members;
+extern int64 max_producer_states;
 extern bool auto_create_topics;
 extern int64 max_connections;
 extern int64 socket_request_max_bytes;

@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "catalog/catalog.h"
+#include "kafka/producer.h"
 #include "kafka/topics.h"
 #include "storage/wal.h"
 #include "postmaster/pmsignal.h"
@@ -247,6 +248,9 @@ sync_topics(char *err, size_t errlen)
 	/* Partitions' next offsets come from the recovered WAL: wait for it. */
 	if (!WalIsReady())
 		return true;			/* the WAL writer sets our latch when it is */
+	/* Idempotent producers' state, before any client can produce. */
+	if (!ProducerStateRecover(conn, err, errlen))
+		return false;
 	if (!TopicsLoad(conn, err, errlen))
 		return false;
 	topics_stale = false;

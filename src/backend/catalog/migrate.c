@@ -230,9 +230,30 @@ static const char migration_002[] =
 "       g.updated\n"
 "FROM strata.groups g;\n";
 
+/*
+ * Migration 3 (the lead's objects and stream ranges) lands on main; until
+ * then this branch numbers producer snapshots 3, to be renumbered 4 at merge.
+ *
+ * Producer snapshots (issue 7): per stream, the idempotent producers'
+ * state (kafka/producer.h) up to end_offset, saved by the uploader in the
+ * transaction that commits the uploaded data, so that producer state the
+ * WAL no longer holds survives restarts.  snapshot is the binary format of
+ * ProducerSnapshotEncode; producers is its entry count, for operators.
+ */
+static const char migration_producer_snapshots[] =
+"CREATE TABLE strata.producer_snapshots (\n"
+"    stream_id bigint PRIMARY KEY REFERENCES strata.streams ON DELETE CASCADE,\n"
+"    end_offset bigint NOT NULL CHECK (end_offset >= 0),\n"
+"    snapshot bytea NOT NULL,\n"
+"    producers integer NOT NULL DEFAULT 0 CHECK (producers >= 0),\n"
+"    updated timestamptz NOT NULL DEFAULT now()\n"
+");\n";
+
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},
 	{2, "consumer groups, committed offsets, producer ids", migration_002},
+	/* 3: objects and stream ranges (the lead's, on main) */
+	{3, "idempotent producer snapshots", migration_producer_snapshots},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

@@ -15,6 +15,13 @@
  *	  A batch is never decompressed: its header and CRC are checked (and an
  *	  uncompressed batch's records walked) by kafka/records.c.
  *
+ *	  Batches of idempotent producers (producer id >= 0) are checked
+ *	  against the producer state (kafka/producer.h) under the append lock,
+ *	  before an offset is assigned: a retried batch is answered with its
+ *	  original offsets and not appended again (its response waits for the
+ *	  original's WAL flush, like any other), and a sequence gap or a stale
+ *	  epoch gets Kafka's error for the partition.
+ *
  * src/backend/kafka/api_produce.c
  *
  *-------------------------------------------------------------------------
@@ -25,6 +32,7 @@
 
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
+#include "kafka/producer.h"
 #include "kafka/records.h"
 #include "storage/wal.h"
 #include "utils/elog.h"
@@ -39,6 +47,7 @@ typedef struct ProducePart
 	uint8	   *batch;			/* the batch, in the request frame */
 	RecordBatchInfo info;
 	bool		log_append_time;
+	int			item;			/* its WAL append item, or -1 if not appended */
 } ProducePart;
 
 static int
@@ -71,6 +80,8 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 	ProducePart *parts;
 	WalAppendItem *items;
 	WalLsn		end_lsn = 0;
+	WalLsn		dup_lsn = 0;	/* duplicates answered: their WAL positions */
+	int			nitems = 0;
 	int64		append_time = now_wall_ms();
 	int16		acks_error = KAFKA_ERR_NONE;
 
@@ -196,6 +207,33 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			StrataPartition *part = pp->part;
 			int64		base = part->next_offset;
 			int64		max_ts = pp->info.max_timestamp;
+			ProducerDuplicate dup;
+			ProducerCheckResult pr;
+			int16		perr = KAFKA_ERR_NONE;
+			char		errmsg[256];
+
+			pp->item = -1;
+			if (pp->log_append_time)
+				max_ts = append_time;
+			pr = ProducerStateCheck((uint64) part->stream_id, &pp->info, base, max_ts,
+									&dup, &perr, errmsg, sizeof(errmsg));
+			if (pr == PRODUCER_DUPLICATE)
+			{
+				/* already appended: the original offsets, once durable */
+				pp->resp->BaseOffset = dup.first_offset;
+				if (pp->log_append_time)
+					pp->resp->LogAppendTimeMs = dup.timestamp;
+				pp->resp->LogStartOffset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+				if (!dup.pending)
+					dup_lsn = Max(dup_lsn, dup.end_lsn);
+				continue;
+			}
+			if (pr == PRODUCER_ERROR)
+			{
+				pp->resp->ErrorCode = perr;
+				pp->resp->ErrorMessage = KStrArena(arena, errmsg);
+				continue;
+			}
 
 			RecordBatchSetBaseOffset(pp->batch, base);
 			RecordBatchSetPartitionLeaderEpoch(pp->batch, part->leader_epoch);
@@ -214,15 +252,22 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			pp->resp->BaseOffset = base;
 			pp->resp->LogStartOffset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
 
-			items[i].stream_id = (uint64) part->stream_id;
-			items[i].stream_epoch = (uint64) part->stream_epoch;
-			items[i].base_offset = base;
-			items[i].record_count = (uint32) pp->info.record_count;
-			items[i].max_timestamp = max_ts;
-			items[i].data = pp->batch;
-			items[i].len = (uint32) pp->info.size;
+			pp->item = nitems++;
+			items[pp->item].stream_id = (uint64) part->stream_id;
+			items[pp->item].stream_epoch = (uint64) part->stream_epoch;
+			items[pp->item].base_offset = base;
+			items[pp->item].record_count = (uint32) pp->info.record_count;
+			items[pp->item].max_timestamp = max_ts;
+			items[pp->item].data = pp->batch;
+			items[pp->item].len = (uint32) pp->info.size;
 		}
-		end_lsn = WalAppendMulti(items, nvalid);
+		if (nitems > 0)
+			end_lsn = WalAppendMulti(items, nitems);
+		/* still under the append locks: a retry must find the WAL position */
+		for (int i = 0; i < nvalid; i++)
+			if (parts[i].item >= 0 && parts[i].info.producer_id >= 0)
+				ProducerStateSetLsn((uint64) parts[i].part->stream_id, parts[i].info.producer_id,
+									parts[i].resp->BaseOffset, items[parts[i].item].end_lsn);
 		for (int i = nvalid - 1; i >= 0; i--)
 			if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
 				SMutexUnlock(&parts[i].part->append_lock);
@@ -240,6 +285,6 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 	 * meanwhile (backend.c).
 	 */
 	if (nvalid > 0)
-		conn->wait_lsn = end_lsn;
+		conn->wait_lsn = Max(end_lsn, dup_lsn);
 	return true;
 }

@@ -57,6 +57,9 @@ const KafkaApi KafkaApis[] = {
 	API(KAFKA_API_CREATE_TOPICS, CreateTopics, 0, 7, 5, "all versions."),
 	API(KAFKA_API_DELETE_TOPICS, DeleteTopics, 0, 6, 4, "all versions."),
 	API(KAFKA_API_DELETE_RECORDS, DeleteRecords, 0, 2, 2, "all versions."),
+	API(KAFKA_API_INIT_PRODUCER_ID, InitProducerId, 0, 4, 2,
+		"idempotent producers; v5 (KIP-890 transactions v2) is not served. A TransactionalId gets "
+		"TRANSACTIONAL_ID_AUTHORIZATION_FAILED until transactions exist."),
 	API(KAFKA_API_OFFSET_FOR_LEADER_EPOCH, OffsetForLeaderEpoch, 0, 4, 4, "all versions."),
 	API(KAFKA_API_DESCRIBE_CONFIGS, DescribeConfigs, 0, 4, 4, "all versions."),
 	API(KAFKA_API_ALTER_CONFIGS, AlterConfigs, 0, 2, 2, "all versions."),

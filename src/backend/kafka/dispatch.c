@@ -114,6 +114,8 @@ handler_for(int16 api_key)
 			return KafkaHandleOffsetForLeaderEpoch;
 		case KAFKA_API_DELETE_RECORDS:
 			return KafkaHandleDeleteRecords;
+		case KAFKA_API_INIT_PRODUCER_ID:
+			return KafkaHandleInitProducerId;
 		case KAFKA_API_FIND_COORDINATOR:
 			return KafkaHandleFindCoordinator;
 		case KAFKA_API_JOIN_GROUP:

@@ -661,7 +661,7 @@ static const KField DescribeClusterResponse_fields[] = {
 };
 const KSchema DescribeClusterResponse_schema = KSCHEMA(DescribeClusterResponse);
 
-/* APIs not in KafkaApis[] yet: consumer groups, InitProducerId, SASL. */
+/* Consumer groups, InitProducerId, and SASL (not in KafkaApis[] yet). */
 
 static const KField FindCoordinatorRequest_fields[] = {
 	KFIELD(FindCoordinatorRequest, Key, KT_STRING, 0, 3, KV_NONE, -1, NULL, 0),

@@ -35,6 +35,7 @@ int64		num_partitions;
 int64		max_partitions;
 int64		max_groups;
 int64		max_group_members;
+int64		max_producer_states;
 bool		auto_create_topics;
 int64		max_connections;
 int64		socket_request_max_bytes;
@@ -152,6 +153,9 @@ GucEntry	GucTable[] = {
 	{"max_group_members", GUC_INT, GUC_POSTMASTER, "Topics",
 		"Most members of all coordinated groups together (about 17 kB of shared memory each).",
 		GUC_UNIT_NONE, &max_group_members, "512", 1, 1000000},
+	{"max_producer_states", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Most (partition, idempotent producer) pairs whose last five batches are remembered (about 240 bytes of shared memory each; the least recently used is forgotten when full).",
+		GUC_UNIT_NONE, &max_producer_states, "16384", 16, 10000000},
 	{"auto_create_topics", GUC_BOOL, GUC_SIGHUP, "Topics",
 		"Create a topic when a client asks for metadata of, or produces to, a topic that does not exist.",
 		GUC_UNIT_NONE, &auto_create_topics, "on"},

@@ -280,8 +280,10 @@ test_table(void)
 	}
 	ok(sorted, "KafkaApis[] sorted by key");
 	ok(sane, "every row has a sane range, schemas, and is found by lookup");
-	is_int(KafkaNumApis, 25, "14 APIs in issue 5, 11 of the group coordinator (issue 7)");
-	ok(KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID) == NULL, "InitProducerId not implemented yet");
+	is_int(KafkaNumApis, 26, "14 APIs in issue 5, 11 of the group coordinator and InitProducerId (issue 7)");
+	ok(KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID) != NULL &&
+	   KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID)->max_version == 4,
+	   "InitProducerId implemented, v0-v4");
 	ok(KafkaApiLookup(-1) == NULL && KafkaApiLookup(1000) == NULL, "lookup of bogus keys");
 	is_str(KafkaErrorName(0), "NONE", "error name 0");
 	is_str(KafkaErrorName(35), "UNSUPPORTED_VERSION", "error name 35");

@@ -366,6 +366,9 @@ ProducerStateCheck(uint64 stream_id, const RecordBatchInfo *info,
 					dup->end_lsn = dup->pending ? 0 : b->end_lsn;
 					PS->duplicates++;
 					SMutexUnlock(&PS->lock);
+					elog(DEBUG1, "duplicate batch of producer %lld epoch %d seq %d-%d in stream %llu: answered with its offset %lld",
+						 (long long) pid, epoch, first_seq, last_seq,
+						 (unsigned long long) stream_id, (long long) dup->first_offset);
 					return PRODUCER_DUPLICATE;
 				}
 			}

@@ -10,6 +10,7 @@
 #   clients.py admin BOOTSTRAP
 #   clients.py offsets-for-times BOOTSTRAP TOPIC
 #   clients.py produce-acked BOOTSTRAP TOPIC COUNT OUTFILE
+#   clients.py produce-idempotent BOOTSTRAP TOPIC COUNT OUTFILE
 #   clients.py consume-all BOOTSTRAP TOPIC OUTFILE
 #   clients.py group-rebalance BOOTSTRAP TOPIC STRATEGY
 #   clients.py kafka-python-group BOOTSTRAP TOPIC
@@ -258,6 +259,48 @@ def produce_acked(bootstrap, topic, count, outfile):
         p.poll(0)
     p.flush(30)
     out.close()
+    print("ok produced")
+
+
+def produce_idempotent(bootstrap, topic, count, outfile):
+    """An idempotent producer (acks=all) numbering its messages; every
+    delivery report goes to outfile as "offset value".  The message timeout
+    is long, so a broker that is killed and restarted meanwhile costs
+    retries, never messages: all COUNT must be delivered."""
+    from confluent_kafka import Producer, KafkaException
+    out = open(outfile, 'a', buffering=1)
+    failed = []
+
+    def report(err, msg):
+        if err is None:
+            out.write("%d %s\n" % (msg.offset(), msg.value().decode()))
+        else:
+            failed.append(str(err))
+
+    p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True,
+                  'acks': 'all', 'linger.ms': 5, 'message.timeout.ms': 180000,
+                  'max.in.flight.requests.per.connection': 5,
+                  'batch.num.messages': 200,
+                  'reconnect.backoff.ms': 50, 'reconnect.backoff.max.ms': 500})
+    try:
+        for i in range(int(count)):
+            while True:
+                try:
+                    p.produce(topic, value=b'm%08d' % i, on_delivery=report)
+                    break
+                except BufferError:
+                    p.poll(0.1)
+            p.poll(0)
+            if i % 500 == 499:
+                time.sleep(0.01)  # spread the run over the broker restarts
+        left = p.flush(240)
+    except KafkaException as e:
+        die("producer error: %s" % e)
+    out.close()
+    if left != 0:
+        die("%d messages left undelivered" % left)
+    if failed:
+        die("%d deliveries failed, first: %s" % (len(failed), failed[0]))
     print("ok produced")
 
 
@@ -637,6 +680,7 @@ if __name__ == '__main__':
      'admin': admin,
      'offsets-for-times': offsets_for_times,
      'produce-acked': produce_acked,
+     'produce-idempotent': produce_idempotent,
      'consume-all': consume_all,
      'group-rebalance': group_rebalance,
      'kafka-python-group': kafka_python_group,

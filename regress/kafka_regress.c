@@ -21,6 +21,9 @@
  *		Records=@records("v1", "k2":"v2", null)
  *			Inside a body: an uncompressed magic-2 batch with these values
  *			(and keys), timestamps 0, built with a real CRC-32C.
+ *		Records=@records(producer=1000:0:5, "v1", "v2")
+ *			The same from an idempotent producer: producer id 1000,
+ *			epoch 0, base sequence 5.
  *		raw 0000000a00120000...
  *			Send these bytes as they are (size prefix included), then print
  *			the raw response frame in hex or "connection closed".
@@ -414,7 +417,25 @@ build_records(const char *p, KWriter *hex, char *err, size_t errlen)
 	int			count = 0;
 	size_t		len_at,
 				crc_at;
+	long long	producer_id = -1;
+	long		producer_epoch = -1,
+				base_sequence = -1;
 
+	while (isspace((unsigned char) *p))
+		p++;
+	if (strncmp(p, "producer=", 9) == 0)
+	{
+		int			used = 0;
+
+		if (sscanf(p + 9, "%lld:%ld:%ld%n", &producer_id, &producer_epoch, &base_sequence, &used) != 3 ||
+			producer_epoch < INT16_MIN || producer_epoch > INT16_MAX ||
+			base_sequence < INT32_MIN || base_sequence > INT32_MAX)
+		{
+			snprintf(err, errlen, "@records: expected producer=ID:EPOCH:SEQUENCE");
+			return NULL;
+		}
+		p += 9 + used;
+	}
 	KWriterInit(&recs, 256);
 	while (*p && *p != ')')
 	{
@@ -507,9 +528,9 @@ build_records(const char *p, KWriter *hex, char *err, size_t errlen)
 	KWriteInt32(&b, count - 1);
 	KWriteInt64(&b, 0);
 	KWriteInt64(&b, 0);
-	KWriteInt64(&b, -1);
-	KWriteInt16(&b, -1);
-	KWriteInt32(&b, -1);
+	KWriteInt64(&b, producer_id);
+	KWriteInt16(&b, (int16) producer_epoch);
+	KWriteInt32(&b, (int32) base_sequence);
 	KWriteInt32(&b, count);
 	KWriteRaw(&b, recs.buf, recs.len);
 	KWritePatchInt32(&b, len_at, (int32) (b.len - 12));

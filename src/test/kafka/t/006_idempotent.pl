@@ -58,7 +58,8 @@ for my $i (0 .. $#crashes)
 	else
 	{
 		my $pos = $node->log_position;
-		my ($backend) = $node->child_pids(qr/^strata: backend 127\.0\.0\.1:\d+/);
+		my $backend;
+		poll_until(sub { ($backend) = $node->child_pids(qr/^strata: backend 127\.0\.0\.1:\d+/); $backend }, 30);
 		ok($backend, "crash $i: a backend to kill");
 		kill 'KILL', $backend if $backend;
 		ok($node->wait_for_log(qr/producer state recovered/, $pos, 60),
@@ -115,6 +116,38 @@ note('batches answered as duplicates: ' . scalar(() = $node->log_content =~ /dup
 like($node->log_content, qr/producer state recovered: .* idempotent batches replayed from the WAL/,
 	'producer state was rebuilt from the WAL');
 is(scalar(grep { /TRAP|terminated by signal 11/ } split /\n/, $node->log_content), 0, 'no process crashed on its own');
+
+# kafkajs's idempotent producer (idempotent: true) through one more kill -9.
+{
+	my $js = "$ENV{STRATA_TOP_SRCDIR}/src/test/kafka/kafkajs_idempotent.js";
+	my $modules = "$ENV{STRATA_TOP_SRCDIR}/src/test/node/node_modules";
+	BAIL_OUT("kafkajs is not installed: run npm ci in src/test/node") unless -d "$modules/kafkajs";
+	my $jsacked = $node->basedir . '/jsacked.txt';
+	my $jscount = 3000;
+	run_command(['kcat', '-b', $bootstrap, '-L', '-t', 'idemjs']);
+	my $jspid = fork();
+	if ($jspid == 0)
+	{
+		$ENV{NODE_PATH} = $modules;
+		open(STDOUT, '>', $node->basedir . '/kafkajs.out');
+		open(STDERR, '>&', \*STDOUT);
+		exec('node', $js, $bootstrap, 'idemjs', $jscount, $jsacked);
+		exit 1;
+	}
+	poll_until(sub { -f $jsacked && (-s $jsacked) > 1000 * 18 }, 60)
+	  or diag('kafkajs made little progress');
+	$node->kill9;
+	$node->start;
+	waitpid($jspid, 0);
+	is($? >> 8, 0, 'kafkajs idempotent producer delivered everything across a kill -9')
+	  or diag(slurp_file($node->basedir . '/kafkajs.out'));
+	my $jsconsumed = $node->basedir . '/jsconsumed.txt';
+	($rc, $out, $err) = run_command(['/usr/bin/python3', $clients, 'consume-all', $bootstrap, 'idemjs', $jsconsumed],
+		timeout => 120);
+	my @jsvalues = map { (split / /)[1] } split /\n/, slurp_file($jsconsumed);
+	my @want = map { sprintf('j%08d', $_) } 0 .. $jscount - 1;
+	is_deeply(\@jsvalues, \@want, "kafkajs: all $jscount messages exactly once, in order");
+}
 
 $node->stop;
 done_testing();

@@ -128,6 +128,16 @@ extern bool ProducerStateIsRecovered(void);
 extern bool ProducerStateRecover(PGconn *conn, char *err, size_t errlen);
 
 /*
+ * For partitions this broker starts leading after start-up (a partition
+ * moved here): forget what shared memory holds of these streams and load
+ * their snapshots from the catalog (none: they start empty).  Call it
+ * before the partitions accept produce requests.  false with a one-line
+ * message on a catalog error.
+ */
+extern bool ProducerStateLoadSnapshots(PGconn *conn, const uint64 *stream_ids, int n,
+									   char *err, size_t errlen);
+
+/*
  * Upsert into strata.producer_snapshots, inside the caller's open
  * transaction, a snapshot of each given stream's producer state, taken
  * under the partitions' append locks together with the stream's end offset

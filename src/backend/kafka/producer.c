@@ -711,6 +711,122 @@ replay_batch(uint64 stream_id, const uint8 *hdr, int64 base_offset)
 	PS->recovered_batches++;
 }
 
+/* Forget every entry of a stream (caller holds PS->lock). */
+static void
+drop_stream(uint64 stream_id)
+{
+	for (int32 i = 0; i < PS->capacity; i++)
+	{
+		if (Entries[i].producer_id < 0 || Entries[i].stream_id != stream_id)
+			continue;
+		hash_remove(i);
+		lru_unlink(i);
+		Entries[i].producer_id = -1;
+		Entries[i].hash_next = PS->free_head;
+		PS->free_head = i;
+		PS->nused--;
+	}
+}
+
+/*
+ * Install the snapshots of a query result (stream_id, end_offset,
+ * snapshot), forgetting what shared memory held of those streams first.
+ * ends (room for every row) gets each stream's end offset, -1 for a
+ * snapshot that fails its checks (skipped with a warning: then whatever
+ * the WAL holds of the stream is all there is).  Returns the number of
+ * snapshots installed.
+ */
+static int
+install_snapshots(PGresult *res, StreamEnd *ends, int *nends)
+{
+	int			nsnap = 0;
+
+	*nends = 0;
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		uint64		stream = (uint64) strtoull(PQgetvalue(res, r, 0), NULL, 10);
+		int64		end = strtoll(PQgetvalue(res, r, 1), NULL, 10);
+		size_t		blen = 0;
+		unsigned char *bin = PQunescapeBytea((const unsigned char *) PQgetvalue(res, r, 2), &blen);
+		ProducerSnapshotEntry *buf;
+		int			max;
+		char		e[256];
+		int			n = 0;
+
+		ends[*nends].stream_id = stream;
+		ends[*nends].end_offset = -1;
+		(*nends)++;
+		SMutexLock(&PS->lock);
+		drop_stream(stream);
+		SMutexUnlock(&PS->lock);
+		if (bin == NULL)
+		{
+			elog(WARNING, "ignoring the producer snapshot of stream %llu: it is not valid bytea",
+				 (unsigned long long) stream);
+			continue;
+		}
+		/* room for as many entries as the bytes could hold (decoding checks) */
+		max = (int) Min(blen / SNAP_ENTRY_SIZE + 1, (size_t) INT32_MAX / sizeof(ProducerSnapshotEntry));
+		buf = palloc(sizeof(ProducerSnapshotEntry) * (size_t) max);
+		if (!ProducerSnapshotDecode(bin, blen, buf, max, &n, e, sizeof(e)))
+			elog(WARNING, "ignoring the producer snapshot of stream %llu: %s",
+				 (unsigned long long) stream, e);
+		else
+		{
+			ends[*nends - 1].end_offset = end;
+			/* least recently used first: past capacity the newest stay */
+			SMutexLock(&PS->lock);
+			for (int k = 0; k < n; k++)
+				install_entry(stream, &buf[k]);
+			PS->recovered_snapshots += (uint64) n;
+			SMutexUnlock(&PS->lock);
+			nsnap++;
+		}
+		pfree(buf);
+		PQfreemem(bin);
+	}
+	return nsnap;
+}
+
+bool
+ProducerStateLoadSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *err, size_t errlen)
+{
+	char	   *arr;
+	size_t		len = 3;
+	const char *params[1];
+	PGresult   *res;
+	StreamEnd  *ends;
+	int			nends;
+
+	if (n <= 0)
+		return true;
+	arr = palloc((size_t) n * 22 + 3);
+	arr[0] = '{';
+	arr[1] = '\0';
+	len = 1;
+	for (int i = 0; i < n; i++)
+		len += (size_t) sprintf(arr + len, "%s%llu", i ? "," : "", (unsigned long long) stream_ids[i]);
+	strcpy(arr + len, "}");
+	params[0] = arr;
+	res = CatalogQuery(conn,
+					   "SELECT stream_id, end_offset, snapshot FROM strata.producer_snapshots "
+					   "WHERE stream_id = ANY ($1::bigint[])",
+					   1, params, err, errlen);
+	pfree(arr);
+	if (res == NULL)
+		return false;
+	/* streams without a snapshot start empty too */
+	SMutexLock(&PS->lock);
+	for (int i = 0; i < n; i++)
+		drop_stream(stream_ids[i]);
+	SMutexUnlock(&PS->lock);
+	ends = palloc(sizeof(StreamEnd) * (size_t) Max(PQntuples(res), 1));
+	(void) install_snapshots(res, ends, &nends);
+	pfree(ends);
+	PQclear(res);
+	return true;
+}
+
 bool
 ProducerStateRecover(PGconn *conn, char *err, size_t errlen)
 {
@@ -720,7 +836,6 @@ ProducerStateRecover(PGconn *conn, char *err, size_t errlen)
 	StreamEnd  *ends;
 	int			nends = 0;
 	int			nsnap = 0;
-	ProducerSnapshotEntry *buf = NULL;
 	WalLsn		pos;
 	LogCacheRecord rec;
 	uint64		before;
@@ -737,42 +852,9 @@ ProducerStateRecover(PGconn *conn, char *err, size_t errlen)
 					   1, params, err, errlen);
 	if (res == NULL)
 		return false;
-
 	ends = palloc(sizeof(StreamEnd) * (size_t) Max(PQntuples(res), 1));
-	if (PQntuples(res) > 0)
-		buf = palloc(sizeof(ProducerSnapshotEntry) * (size_t) PS->capacity);
-	for (int r = 0; r < PQntuples(res); r++)
-	{
-		uint64		stream = (uint64) strtoull(PQgetvalue(res, r, 0), NULL, 10);
-		int64		end = strtoll(PQgetvalue(res, r, 1), NULL, 10);
-		size_t		blen = 0;
-		unsigned char *bin = PQunescapeBytea((const unsigned char *) PQgetvalue(res, r, 2), &blen);
-		char		e[256];
-		int			n = 0;
-
-		ends[nends].stream_id = stream;
-		if (bin == NULL || !ProducerSnapshotDecode(bin, blen, buf, PS->capacity, &n, e, sizeof(e)))
-		{
-			/* replay all the WAL holds of it instead */
-			elog(WARNING, "ignoring the producer snapshot of stream %llu: %s",
-				 (unsigned long long) stream, bin == NULL ? "bad bytea" : e);
-			ends[nends++].end_offset = -1;
-			if (bin)
-				PQfreemem(bin);
-			continue;
-		}
-		ends[nends++].end_offset = end;
-		SMutexLock(&PS->lock);
-		for (int k = 0; k < n; k++)
-			install_entry(stream, &buf[k]);
-		PS->recovered_snapshots += (uint64) n;
-		SMutexUnlock(&PS->lock);
-		nsnap++;
-		PQfreemem(bin);
-	}
+	nsnap = install_snapshots(res, ends, &nends);
 	PQclear(res);
-	if (buf)
-		pfree(buf);
 	qsort(ends, (size_t) nends, sizeof(StreamEnd), cmp_stream_end);
 
 	/*

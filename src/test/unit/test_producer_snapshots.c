@@ -270,6 +270,19 @@ main(void)
 	is_int((int) produce(77, 0, 6, 2), 7, "retry of seq 6-7: offset 7");
 	is_int((int) produce(77, 0, 11, 1), 12, "seq 11 appended at 12");
 
+	/* a partition opened here later: its snapshot replaces what was held */
+	is_int((int) produce(99, 0, 0, 1), 13, "producer 99 at 13 (in no snapshot)");
+	{
+		bool		loaded = ProducerStateLoadSnapshots(conn, &stream, 1, err, sizeof(err));
+
+		ok(loaded, "snapshot loaded for a stream opened after start");
+		if (!loaded)
+			diag("%s", err);
+	}
+	is_int((int) produce(77, 0, 10, 1), 11, "retry of seq 10: offset 11, from the loaded snapshot");
+	is_int((int) produce(77, 0, 11, 1), 14, "seq 11 is new again: the snapshot ends before it");
+	is_int((int) produce(99, 0, 5, 1), 15, "producer 99 forgotten: any sequence accepted");
+
 	/* a corrupt snapshot is skipped, not trusted, and recovery goes on */
 	snprintf(sql, sizeof(sql), "UPDATE strata.producer_snapshots SET snapshot = '\\x535053310001' WHERE stream_id = %llu",
 			 (unsigned long long) stream);

@@ -83,6 +83,7 @@ typedef struct UploadObject
 
 static PGconn *catalog_conn;
 static ObjStore *store;
+static bool store_checked;		/* bucket and credentials known to work */
 
 static PendingRecord *pending;
 static int	npending;
@@ -138,6 +139,25 @@ ensure_connections(void)
 			note_failure(msg);
 			return false;
 		}
+	}
+	if (!store_checked)
+	{
+		ObjStoreError oerr;
+
+		/*
+		 * One cheap request tells a missing bucket or refused credentials
+		 * apart from an outage, so the operator gets the right line.
+		 */
+		if (!ObjStoreProbe(store, &oerr))
+		{
+			char		msg[700];
+
+			snprintf(msg, sizeof(msg), "object store %s is not usable: %s",
+					 ObjStoreDescribe(store), oerr.message);
+			note_failure(msg);
+			return false;
+		}
+		store_checked = true;
 	}
 	if (catalog_conn != NULL && PQstatus(catalog_conn) != CONNECTION_OK)
 	{
@@ -513,6 +533,7 @@ upload_once(void)
 			}
 		if (!put_objects(objs, nobjs, err, sizeof(err)))
 		{
+			store_checked = false;
 			free_objects(objs, nobjs);
 			note_failure(err);
 			goto done;

@@ -15,6 +15,13 @@
 #   bulk.py tail BOOTSTRAP TOPIC PARTITIONS COUNT OUTFILE
 #       like verify, but writes progress (messages verified) to OUTFILE as
 #       it goes, for tests that consume while producers keep writing.
+#   bulk.py acked BOOTSTRAP TOPIC PARTITIONS COUNT OUTFILE
+#       produce messages 0 .. COUNT-1 with retries off (so that a broker
+#       killed meanwhile cannot make a retry write a message twice) and
+#       append "PARTITION OFFSET I" to OUTFILE for each one acknowledged.
+#   bulk.py verify-acked BOOTSTRAP TOPIC PARTITIONS ACKFILE
+#       read everything back: every acknowledged message is at its
+#       acknowledged offset with its value, and no message is there twice.
 #
 # Exits non-zero with the reason on stderr on any mismatch.
 import hashlib
@@ -142,12 +149,93 @@ def verify(bootstrap, topic, partitions, count, size=1024, timeout=600, progress
     print("ok verified %d" % nseen)
 
 
+def acked(bootstrap, topic, partitions, count, outfile, size=1024):
+    from confluent_kafka import Producer
+    ensure_topic(bootstrap, topic, partitions)
+    out = open(outfile, 'a', buffering=1)
+    failed = [0]
+
+    def report(err, msg):
+        if err is None:
+            out.write("%d %d %d\n" % (msg.partition(), msg.offset(), int(msg.key())))
+        else:
+            failed[0] += 1
+
+    p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 5,
+                  'retries': 0, 'message.timeout.ms': 60000,
+                  'queue.buffering.max.kbytes': 65536})
+    for i in range(count):
+        while True:
+            try:
+                p.produce(topic, key=b'%d' % i, value=value_of(i, size),
+                          partition=i % partitions, on_delivery=report)
+                break
+            except BufferError:
+                p.poll(0.05)
+        if i % 1000 == 0:
+            p.poll(0)
+    p.flush(120)
+    out.close()
+    print("ok produced, %d not acknowledged" % failed[0])
+
+
+def verify_acked(bootstrap, topic, partitions, ackfile, size=1024, timeout=600):
+    from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
+    want = {}
+    with open(ackfile) as f:
+        for line in f:
+            p, off, i = (int(x) for x in line.split())
+            want[(p, off)] = i
+    # The end of every partition, to know when we have read it all.
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'verify-acked-' + topic,
+                  'enable.auto.commit': False, 'enable.partition.eof': True})
+    ends = {}
+    for p in range(partitions):
+        lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=30)
+        ends[p] = hi
+    c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
+    done = set(p for p in range(partitions) if ends[p] == 0)
+    seen = set()
+    found = 0
+    deadline = time.time() + timeout
+    while len(done) < partitions:
+        if time.time() > deadline:
+            die("verify-acked: timed out")
+        for m in c.consume(10000, 1.0):
+            if m.error():
+                if m.error().code() == -191:
+                    if m.offset() >= ends[m.partition()] or m.offset() < 0:
+                        done.add(m.partition())
+                    continue
+                die("consume error: %s" % m.error())
+            p, off, i = m.partition(), m.offset(), int(m.key())
+            if m.value() != value_of(i, size):
+                die("message %d at %d:%d has a wrong value" % (i, p, off))
+            if i in seen:
+                die("message %d is there twice (again at %d:%d)" % (i, p, off))
+            seen.add(i)
+            if (p, off) in want:
+                if want[(p, off)] != i:
+                    die("offset %d:%d holds message %d, acknowledged as %d" % (p, off, i, want[(p, off)]))
+                found += 1
+            if off + 1 >= ends[p]:
+                done.add(p)
+    c.close()
+    if found != len(want):
+        die("%d of %d acknowledged messages found" % (found, len(want)))
+    print("ok %d acknowledged messages all there, %d messages in all, none twice" % (found, len(seen)))
+
+
 def main():
     a = sys.argv[1:]
     if len(a) >= 6 and a[0] == 'produce':
         produce(a[1], a[2], int(a[3]), int(a[4]), int(a[5]), *(int(x) for x in a[6:7]))
     elif len(a) >= 5 and a[0] == 'verify':
         verify(a[1], a[2], int(a[3]), int(a[4]), *(int(x) for x in a[5:7]))
+    elif len(a) == 6 and a[0] == 'acked':
+        acked(a[1], a[2], int(a[3]), int(a[4]), a[5])
+    elif len(a) == 5 and a[0] == 'verify-acked':
+        verify_acked(a[1], a[2], int(a[3]), a[4])
     elif len(a) == 6 and a[0] == 'tail':
         verify(a[1], a[2], int(a[3]), int(a[4]), progress=a[5])
     else:

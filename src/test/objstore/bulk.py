@@ -79,9 +79,13 @@ def produce(bootstrap, topic, partitions, first, count, size=1024):
         else:
             done[0] += 1
 
+    # A broker whose WAL is full holds produce requests until the uploader
+    # makes room (back-pressure): the request timeout must outlast an
+    # object-store outage, or the client would resend requests that are
+    # then written twice (as with Kafka, without idempotence).
     p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 5,
                   'batch.size': 1000000, 'queue.buffering.max.kbytes': 262144,
-                  'message.timeout.ms': 300000})
+                  'request.timeout.ms': 600000, 'message.timeout.ms': 900000})
     for i in range(first, first + count):
         while True:
             try:

@@ -5,7 +5,8 @@
 # retries every batch whose response it lost; the broker must recognise the
 # ones it had already made durable (producer state rebuilt from the WAL)
 # and append the others.  Afterwards the topic holds every message exactly
-# once, in order.
+# once, in order.  The uploader uploads and trims the WAL meanwhile, so the
+# state comes back from its snapshots plus the WAL's tail.
 use strict;
 use warnings;
 
@@ -16,7 +17,9 @@ use Strata::Test::Utils;
 my $count = 30000;
 my $node = Strata::Test::Node->new('idem');
 $node->init(wal_size => '256MB');
-$node->append_conf("log_cache_size = 128MB");
+# Upload (and trim the WAL) often: recovery then needs the producer
+# snapshots the uploader saves with every commit, not only the WAL.
+$node->append_conf("log_cache_size = 128MB\nupload_threshold = 1MB\nupload_interval = 300ms");
 $node->start;
 my $bootstrap = '127.0.0.1:' . $node->port;
 my $clients = "$ENV{STRATA_TOP_SRCDIR}/src/test/kafka/clients.py";
@@ -113,8 +116,12 @@ for my $line (split /\n/, slurp_file($acked))
 }
 is($wrong, 0, 'every acknowledged offset is where the message is');
 note('batches answered as duplicates: ' . scalar(() = $node->log_content =~ /duplicate batch of producer/g));
-like($node->log_content, qr/producer state recovered: .* idempotent batches replayed from the WAL/,
+like($node->log_content, qr/producer state recovered: .* [1-9]\d* idempotent batches replayed from the WAL/,
 	'producer state was rebuilt from the WAL');
+like($node->log_content, qr/producer state recovered: [1-9]\d* snapshots/,
+	'... and from snapshots the uploader saved');
+cmp_ok($node->psql("SELECT count(*) FROM strata.producer_snapshots WHERE producers > 0"), '>=', 1,
+	'strata.producer_snapshots holds the topic\'s producer');
 is(scalar(grep { /TRAP|terminated by signal 11/ } split /\n/, $node->log_content), 0, 'no process crashed on its own');
 
 # kafkajs's idempotent producer (idempotent: true) through one more kill -9.

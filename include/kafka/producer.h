@@ -139,12 +139,13 @@ extern bool ProducerStateLoadSnapshots(PGconn *conn, const uint64 *stream_ids, i
 
 /*
  * Upsert into strata.producer_snapshots, inside the caller's open
- * transaction, a snapshot of each given stream's producer state, taken
- * under the partitions' append locks together with the stream's end offset
- * at that moment.  Before returning it waits (on MyLatch: the caller owns a
- * process slot) until the WAL is flushed past everything the snapshots
- * cover, so a committed snapshot never describes batches a crash could
- * still lose.  Streams not in the registry are skipped.  Fails (false, one
+ * transaction, a snapshot of each given stream's producer state with the
+ * offset it ends at (the stream's next offset then, or its first batch
+ * still being appended).  It takes no append lock (an appender may hold
+ * one while waiting for the WAL space the uploader frees; see producer.c).
+ * Before returning it waits (on MyLatch: the caller owns a process slot)
+ * until the WAL is flushed past everything the snapshots cover, so a
+ * committed snapshot never describes batches a crash could still lose.  Streams not in the registry are skipped.  Fails (false, one
  * line in err) on a catalog error, or before ProducerStateRecover has run,
  * since the state would be incomplete then.
  */

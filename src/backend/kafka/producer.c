@@ -899,22 +899,12 @@ ProducerStateRecover(PGconn *conn, char *err, size_t errlen)
 typedef struct SnapStream
 {
 	uint64		stream_id;
-	int			pidx;			/* registry index */
 	StrataPartition *part;
 	int64		end_offset;
-	int			count;			/* entries of this stream */
+	int			count;			/* entries of this stream in the snapshot */
 	int			start;			/* first slot in the entry array */
 	int			filled;
 } SnapStream;
-
-static int
-cmp_snap_pidx(const void *a, const void *b)
-{
-	int			x = ((const SnapStream *) a)->pidx;
-	int			y = ((const SnapStream *) b)->pidx;
-
-	return (x > y) - (x < y);
-}
 
 static int
 cmp_snap_stream(const void *a, const void *b)
@@ -925,24 +915,55 @@ cmp_snap_stream(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void
-to_snapshot_entry(ProducerEntry *e, ProducerSnapshotEntry *s)
+/*
+ * The batches of e a snapshot ending at end_offset holds: those whose WAL
+ * append is done and that start before end_offset.  Returns how many;
+ * *max_lsn grows to their WAL end.
+ */
+static int
+to_snapshot_entry(ProducerEntry *e, int64 end_offset, ProducerSnapshotEntry *s, uint64 *max_lsn)
 {
-	s->producer_id = e->producer_id;
-	s->epoch = e->epoch;
-	s->nbatches = e->nbatches;
+	int			n = 0;
+
+	if (s)
+	{
+		s->producer_id = e->producer_id;
+		s->epoch = e->epoch;
+	}
 	for (int k = 0; k < e->nbatches; k++)
 	{
 		ProducerBatchState *b = batch_at(e, k);
 
-		s->batches[k].first_seq = b->first_seq;
-		s->batches[k].last_seq = b->last_seq;
-		s->batches[k].first_offset = b->first_offset;
-		s->batches[k].last_offset = b->last_offset;
-		s->batches[k].timestamp = b->timestamp;
+		if (b->end_lsn == LSN_PENDING || b->first_offset >= end_offset)
+			continue;
+		if (s)
+		{
+			s->batches[n].first_seq = b->first_seq;
+			s->batches[n].last_seq = b->last_seq;
+			s->batches[n].first_offset = b->first_offset;
+			s->batches[n].last_offset = b->last_offset;
+			s->batches[n].timestamp = b->timestamp;
+			*max_lsn = Max(*max_lsn, b->end_lsn);
+		}
+		n++;
 	}
+	if (s)
+		s->nbatches = n;
+	return n;
 }
 
+/*
+ * Why no append lock is taken here: a backend holds its partition's append
+ * lock while WalAppendMulti waits for WAL space, and only the uploader,
+ * which calls this, frees that space.  The producer-state lock suffices:
+ * Produce records a batch (pending) under it before it advances the
+ * partition's next offset, and fills in its WAL position under it after
+ * the append.  So, under the lock, with V the next offset read then, every
+ * idempotent batch below V is recorded, and the batches still pending are
+ * the stream's newest.  The snapshot ends at V or at the first pending
+ * batch, whichever is lower, and holds the non-pending batches below that;
+ * a producer with no such batch is left out (unknown, as if evicted).
+ */
 bool
 ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *err, size_t errlen)
 {
@@ -950,7 +971,7 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 	int			nss = 0;
 	int			total = 0;
 	ProducerSnapshotEntry *out = NULL;
-	WalLsn		covered;
+	uint64		covered = 0;
 	bool		ok = true;
 
 	if (!ProducerStateIsRecovered())
@@ -969,35 +990,41 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 		if (idx < 0)
 			continue;
 		ss[nss].stream_id = stream_ids[i];
-		ss[nss].pidx = idx;
 		ss[nss].part = PartitionGet(idx);
 		nss++;
 	}
 	RegistryUnlock();
-	/* One entry per partition, locked in registry-index order as Produce does. */
-	qsort(ss, (size_t) nss, sizeof(SnapStream), cmp_snap_pidx);
+	qsort(ss, (size_t) nss, sizeof(SnapStream), cmp_snap_stream);
 	{
 		int			w = 0;
 
 		for (int i = 0; i < nss; i++)
-			if (w == 0 || ss[w - 1].pidx != ss[i].pidx)
+			if (w == 0 || ss[w - 1].stream_id != ss[i].stream_id)
 				ss[w++] = ss[i];
 		nss = w;
 	}
-	for (int i = 0; i < nss; i++)
-		SMutexLock(&ss[i].part->append_lock);
-	for (int i = 0; i < nss; i++)
-		ss[i].end_offset = ss[i].part->next_offset;
 
 	SMutexLock(&PS->lock);
-	/* The stream order is only needed for bsearch below; locks are held. */
-	qsort(ss, (size_t) nss, sizeof(SnapStream), cmp_snap_stream);
+	for (int i = 0; i < nss; i++)
+		ss[i].end_offset = __atomic_load_n(&ss[i].part->next_offset, __ATOMIC_ACQUIRE);
+	/* end at the first pending batch */
 	for (int32 i = PS->lru_tail; i != NIL; i = Entries[i].lru_prev)
 	{
 		SnapStream	key = {.stream_id = Entries[i].stream_id};
 		SnapStream *s = bsearch(&key, ss, (size_t) nss, sizeof(SnapStream), cmp_snap_stream);
 
-		if (s)
+		if (s == NULL)
+			continue;
+		for (int k = 0; k < Entries[i].nbatches; k++)
+			if (batch_at(&Entries[i], k)->end_lsn == LSN_PENDING)
+				s->end_offset = Min(s->end_offset, batch_at(&Entries[i], k)->first_offset);
+	}
+	for (int32 i = PS->lru_tail; i != NIL; i = Entries[i].lru_prev)
+	{
+		SnapStream	key = {.stream_id = Entries[i].stream_id};
+		SnapStream *s = bsearch(&key, ss, (size_t) nss, sizeof(SnapStream), cmp_snap_stream);
+
+		if (s && to_snapshot_entry(&Entries[i], s->end_offset, NULL, NULL) > 0)
 		{
 			s->count++;
 			total++;
@@ -1016,13 +1043,11 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 		SnapStream	key = {.stream_id = Entries[i].stream_id};
 		SnapStream *s = bsearch(&key, ss, (size_t) nss, sizeof(SnapStream), cmp_snap_stream);
 
-		if (s)
-			to_snapshot_entry(&Entries[i], &out[s->start + s->filled++]);
+		if (s && to_snapshot_entry(&Entries[i], s->end_offset, NULL, NULL) > 0)
+			(void) to_snapshot_entry(&Entries[i], s->end_offset,
+									 &out[s->start + s->filled++], &covered);
 	}
-	covered = WalInsertLsn();
 	SMutexUnlock(&PS->lock);
-	for (int i = 0; i < nss; i++)
-		SMutexUnlock(&ss[i].part->append_lock);
 
 	for (int i = 0; i < nss && ok; i++)
 	{
@@ -1067,9 +1092,11 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 	 * The snapshots may cover batches still on their way to the WAL device;
 	 * the caller commits only after this returns, so wait for them to be
 	 * durable: a committed snapshot must never remember a batch that a
-	 * crash could lose (its retry would be taken for a duplicate).
+	 * crash could lose (its retry would be taken for a duplicate).  Their
+	 * WAL space is reserved, so this never waits for a trim.
 	 */
-	WalWaitFlushed(covered);
+	if (covered > 0)
+		WalWaitFlushed(covered);
 	return true;
 }
 

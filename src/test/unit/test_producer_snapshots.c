@@ -98,7 +98,16 @@ restart(int64 next_offset)
 	RegistryUnlock();
 }
 
-/* Produce one batch as api_produce.c does; returns the response's offset or -error. */
+static bool stop_before_append = false;	/* leave the batch pending */
+static RecordBatchInfo pending_info;
+static char pending_body[64];
+
+/*
+ * Produce one batch as api_produce.c does; returns the response's offset
+ * or -error.  With stop_before_append, stops where a backend waiting for
+ * WAL space would be: recorded (pending), next offset advanced, not in the
+ * WAL yet, append lock held; finish_pending() completes it.
+ */
 static int64
 produce(int64 pid, int16 epoch, int32 seq, int32 count)
 {
@@ -142,12 +151,31 @@ produce(int64 pid, int16 epoch, int32 seq, int32 count)
 		SMutexUnlock(&part->append_lock);
 		return -err;
 	}
+	if (stop_before_append)
+	{
+		part->next_offset = base + count;
+		pending_info = info;
+		memcpy(pending_body, body, sizeof(body));
+		return base;
+	}
 	end = WalAppend(stream, 1, base, (uint32) count, 0, body, sizeof(body));
 	ProducerStateSetLsn(stream, pid, base, end);
 	part->next_offset = base + count;
 	SMutexUnlock(&part->append_lock);
 	WalWaitFlushed(end);
 	return base;
+}
+
+static void
+finish_pending(void)
+{
+	int64		base = part->next_offset - pending_info.record_count;
+	WalLsn		end = WalAppend(stream, 1, base, (uint32) pending_info.record_count, 0,
+								pending_body, sizeof(pending_body));
+
+	ProducerStateSetLsn(stream, pending_info.producer_id, base, end);
+	SMutexUnlock(&part->append_lock);
+	WalWaitFlushed(end);
 }
 
 static bool
@@ -252,8 +280,19 @@ main(void)
 	is_int((int) produce(88, 3, 0, 1), 6, "producer 88's retry: offset 6");
 	is_int((int) produce(77, 0, 11, 1), -KAFKA_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "a gap is still a gap");
 	is_int((int) produce(88, 2, 1, 1), -KAFKA_ERR_INVALID_PRODUCER_EPOCH, "producer 88's epoch 3 was remembered");
-	is_int((int) produce(77, 0, 10, 1), 11, "seq 10 appended at 11");
+	/*
+	 * A batch recorded but still waiting to be appended (its backend holds
+	 * the append lock, waiting for WAL space): a snapshot taken meanwhile
+	 * must neither wait for that lock nor include the batch.
+	 */
+	stop_before_append = true;
+	is_int((int) produce(77, 0, 10, 1), 11, "seq 10 at 11, left pending");
+	stop_before_append = false;
+	ok(save(), "snapshot saved while a batch is pending, without its append lock");
+	is_str(sql_value(sql), "11 2", "it ends at the pending batch (11)");
+	finish_pending();
 	ok(save(), "snapshot saved at offset 12");
+	is_str(sql_value(sql), "12 2", "once appended, the next snapshot ends after it (12)");
 
 	/*
 	 * The WAL no longer holds any of it (as once the uploader has trimmed

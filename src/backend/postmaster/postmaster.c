@@ -483,6 +483,9 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 			case PROC_BALANCER:
 				set_ps_display("strata: balancer");
 				BalancerMain();
+			case PROC_COMMITTER:
+				set_ps_display("strata: offset committer");
+				OffsetCommitterMain();
 			default:
 				_exit(2);
 		}

@@ -35,6 +35,10 @@ int64		num_partitions;
 int64		max_partitions;
 int64		max_groups;
 int64		max_group_members;
+int64		group_initial_rebalance_delay;
+int64		offsets_commit_timeout;
+int64		offset_commit_queue_size;
+int64		offset_cache_size;
 bool		auto_create_topics;
 int64		max_connections;
 int64		socket_request_max_bytes;
@@ -152,6 +156,18 @@ GucEntry	GucTable[] = {
 	{"max_group_members", GUC_INT, GUC_POSTMASTER, "Topics",
 		"Most members of all coordinated groups together (about 17 kB of shared memory each).",
 		GUC_UNIT_NONE, &max_group_members, "512", 1, 1000000},
+	{"group_initial_rebalance_delay", GUC_INT, GUC_SIGHUP, "Topics",
+		"How long the first rebalance of an empty group waits for more members (Kafka's group.initial.rebalance.delay.ms).",
+		GUC_UNIT_MS, &group_initial_rebalance_delay, "3s", 0, 300 * 1000},
+	{"offsets_commit_timeout", GUC_INT, GUC_SIGHUP, "Topics",
+		"Longest an OffsetCommit waits for the catalog before failing with COORDINATOR_NOT_AVAILABLE (Kafka's offsets.commit.timeout.ms).",
+		GUC_UNIT_MS, &offsets_commit_timeout, "5s", 100, 600 * 1000},
+	{"offset_commit_queue_size", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Shared memory for offset commits waiting to be written to the catalog together.",
+		GUC_UNIT_BYTES, &offset_commit_queue_size, "1MB", 64 * KB, 1 * GB},
+	{"offset_cache_size", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Shared memory caching committed offsets for OffsetFetch (about 420 bytes per offset).",
+		GUC_UNIT_BYTES, &offset_cache_size, "8MB", 64 * KB, 64 * GB},
 	{"auto_create_topics", GUC_BOOL, GUC_SIGHUP, "Topics",
 		"Create a topic when a client asks for metadata of, or produces to, a topic that does not exist.",
 		GUC_UNIT_NONE, &auto_create_topics, "on"},

@@ -13,6 +13,7 @@
 #include "c.h"
 
 #include "kafka/group.h"
+#include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
@@ -31,6 +32,7 @@ CalculateShmemSize(void)
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
+	size = add_size(size, OffsetStoreShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -46,4 +48,5 @@ CreateSharedMemoryAndSemaphores(void)
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();
+	OffsetStoreShmemInit();
 }

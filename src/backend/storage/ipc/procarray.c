@@ -126,6 +126,8 @@ ProcKindName(ProcKind kind)
 			return "catalog worker";
 		case PROC_BALANCER:
 			return "balancer";
+		case PROC_COMMITTER:
+			return "offset committer";
 		case PROC_BACKEND:
 			return "backend";
 		case PROC_POSTMASTER:

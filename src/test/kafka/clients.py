@@ -630,6 +630,36 @@ def group_admin(bootstrap):
     a.close()
 
 
+def initial_delay(bootstrap, topic):
+    """Three consumers starting together: with group_initial_rebalance_delay
+    they form one generation (007_offsets.pl checks the broker's log)."""
+    P = 3
+    create_topic(bootstrap, topic, P)
+    processed = []
+    members = [GroupMember(bootstrap, topic, 'g-' + topic, 'range', n, processed)
+               for n in ('a', 'b', 'c')]
+    t0 = time.time()
+    sets = wait_balanced(members, P)
+    took = time.time() - t0
+    for m in members:
+        if m.assigns != 1:
+            die("%s was assigned %d times, expected once" % (m.name, m.assigns))
+    for m in members:
+        m.close()
+    print("ok three members, one assignment each: %s after %.1f s" % ([sorted(x) for x in sets], took))
+
+
+def offsets_of(bootstrap, group):
+    """A group's committed offsets as OffsetFetch answers them, one
+    "topic partition offset metadata" line each, sorted."""
+    from kafka import KafkaAdminClient
+    a = KafkaAdminClient(bootstrap_servers=bootstrap)
+    offs = a.list_consumer_group_offsets(group)
+    a.close()
+    for tp, om in sorted(offs.items()):
+        print("%s %d %d %s" % (tp.topic, tp.partition, om.offset, om.metadata))
+
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'confluent-roundtrip': confluent_roundtrip,
@@ -645,4 +675,6 @@ if __name__ == '__main__':
      'static-member': static_member,
      'group-admin': group_admin,
      'hold-member': hold_member,
-     'session-expiry': session_expiry}[cmd](*args)
+     'session-expiry': session_expiry,
+     'initial-delay': initial_delay,
+     'offsets-of': offsets_of}[cmd](*args)

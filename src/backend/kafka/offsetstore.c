@@ -115,6 +115,7 @@ typedef struct CacheGroup
 	int32		state;
 	bool		invalid;		/* LOADING: a write raced the load */
 	uint64		load_id;
+	int64		load_start;		/* when LOADING began (now_ms) */
 	uint64		last_used;
 	int32		first;			/* first entry of its list, -1 */
 	char		group_id[GROUP_ID_MAX + 1];
@@ -457,6 +458,15 @@ OffsetCacheLookup(const char *group_id, OffsetRow **out, int *n, uint64 *load_id
 		*n = count;
 		return true;
 	}
+	/*
+	 * A load that never finished (its backend exited in between) is taken
+	 * over after a while instead of keeping the group out of the cache.
+	 */
+	if (g >= 0 && CGroups[g].state == CG_LOADING && now_ms() - CGroups[g].load_start > 60000)
+	{
+		cache_group_drop(g);
+		g = -1;
+	}
 	if (g < 0 && Shm->batch_done >= Shm->load_barrier)
 	{
 		/* Take a free slot, or evict the least recently used group. */
@@ -475,6 +485,7 @@ OffsetCacheLookup(const char *group_id, OffsetRow **out, int *n, uint64 *load_id
 			cg->invalid = false;
 			cg->first = -1;
 			cg->load_id = Shm->next_load_id++;
+			cg->load_start = now_ms();
 			cg->last_used = ++Shm->use_clock;
 			strlcpy_s(cg->group_id, group_id, sizeof(cg->group_id));
 			*load_id = cg->load_id;

@@ -649,6 +649,27 @@ def initial_delay(bootstrap, topic):
     print("ok three members, one assignment each: %s after %.1f s" % ([sorted(x) for x in sets], took))
 
 
+def big_commit(bootstrap, topic):
+    """One OffsetCommit larger than a 64 kB offset_commit_queue_size (20
+    partitions with 4000-byte metadata): written by the backend itself,
+    and read back."""
+    from kafka import KafkaConsumer, KafkaAdminClient, TopicPartition, OffsetAndMetadata
+    P = 20
+    create_topic(bootstrap, topic, P)
+    group = 'big-' + topic
+    want = {p: (1000 + p, ('m%d-' % p) + 'x' * 4000) for p in range(P)}
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    c.commit({TopicPartition(topic, p): OffsetAndMetadata(o, m) for p, (o, m) in want.items()})
+    c.close()
+    a = KafkaAdminClient(bootstrap_servers=bootstrap)
+    got = {tp.partition: (om.offset, om.metadata)
+           for tp, om in a.list_consumer_group_offsets(group).items()}
+    a.close()
+    if got != want:
+        die("big commit read back differently: %s" % sorted((p, o, m[:10]) for p, (o, m) in got.items()))
+    print("ok a %d-partition commit with 4000-byte metadata each read back" % P)
+
+
 def offsets_of(bootstrap, group):
     """A group's committed offsets as OffsetFetch answers them, one
     "topic partition offset metadata" line each, sorted."""
@@ -677,4 +698,5 @@ if __name__ == '__main__':
      'hold-member': hold_member,
      'session-expiry': session_expiry,
      'initial-delay': initial_delay,
-     'offsets-of': offsets_of}[cmd](*args)
+     'offsets-of': offsets_of,
+     'big-commit': big_commit}[cmd](*args)

@@ -192,10 +192,16 @@ sub catalog_offsets
 	cmp_ok($loads, '>=', 1, 'groups loaded into the cache from the catalog');
 }
 
-# ---- 5. group_initial_rebalance_delay: one generation for three ----
+# ---- 5. group_initial_rebalance_delay: one generation for three; a
+# commit larger than the whole commit queue ----
 {
-	$node->append_conf("group_initial_rebalance_delay = 1500ms");
+	$node->append_conf("group_initial_rebalance_delay = 1500ms\noffset_commit_queue_size = 64kB");
 	$node->start;
+	{
+		my ($rc, $out, $err) = run_command(['/usr/bin/python3', $clients, 'big-commit', $bootstrap, 'big'],
+			timeout => 120);
+		is($rc, 0, 'a commit larger than offset_commit_queue_size is written and read back') or diag("$out\n$err");
+	}
 	my $pos = $node->log_position;
 	my ($rc, $out, $err) = run_command(['/usr/bin/python3', $clients, 'initial-delay', $bootstrap, 'delayed'],
 		timeout => 120);

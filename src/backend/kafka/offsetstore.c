@@ -506,7 +506,8 @@ OffsetCacheInstall(const char *group_id, uint64 load_id, bool ok, int n, const O
 	g = cache_group_lookup(group_id);
 	if (g >= 0 && CGroups[g].state == CG_LOADING && CGroups[g].load_id == load_id)
 	{
-		bool		keep = ok && !CGroups[g].invalid;
+		/* A group larger than the whole cache would only evict the rest. */
+		bool		keep = ok && !CGroups[g].invalid && n <= Shm->nentries;
 
 		for (int i = 0; i < n && keep; i++)
 			keep = cache_entry_set(g, &rows[i]);

@@ -18,6 +18,7 @@
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
+#include "storage/blockcache.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
 
@@ -33,6 +34,7 @@ CalculateShmemSize(void)
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
 	size = add_size(size, OffsetStoreShmemSize());
+	size = add_size(size, BlockCacheShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -49,4 +51,5 @@ CreateSharedMemoryAndSemaphores(void)
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();
 	OffsetStoreShmemInit();
+	BlockCacheShmemInit();
 }

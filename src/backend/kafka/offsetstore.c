@@ -617,6 +617,7 @@ OffsetStoreCommit(const char *group_id, const char *protocol_type, int nrows, co
 	{
 		int64		now;
 		bool		done = false;
+		bool		timed_out = false;
 
 		ResetLatch(MyLatch);
 		SMutexLock(&Shm->lock);
@@ -645,10 +646,12 @@ OffsetStoreCommit(const char *group_id, const char *protocol_type, int nrows, co
 			w->wants_space = false;
 			w->ticket = 0;
 			done = true;
-			elog(LOG, "offset commit for group \"%s\" not written to the catalog within offsets_commit_timeout (%lld ms); answering COORDINATOR_NOT_AVAILABLE",
-				 group_id, (long long) offsets_commit_timeout);
+			timed_out = true;
 		}
 		SMutexUnlock(&Shm->lock);
+		if (timed_out)
+			elog(LOG, "offset commit for group \"%s\" not written to the catalog within offsets_commit_timeout (%lld ms); answering COORDINATOR_NOT_AVAILABLE",
+				 group_id, (long long) offsets_commit_timeout);
 		if (done)
 			return result;
 		if (queued)

@@ -670,6 +670,56 @@ def big_commit(bootstrap, topic):
     print("ok a %d-partition commit with 4000-byte metadata each read back" % P)
 
 
+def bad_utf8_commit(bootstrap, topic):
+    """Two OffsetCommit v2 requests sent at once on two connections, one
+    with a group id that is not UTF-8 (the catalog refuses it): that one
+    fails alone with UNKNOWN_SERVER_ERROR, the other commits."""
+    import socket
+    import struct
+    create_topic(bootstrap, topic, 1)
+    host, port = bootstrap.split(':')
+
+    def s16(b):
+        return struct.pack('>h', len(b)) + b
+
+    def request(group, corr):
+        body = s16(group) + struct.pack('>i', -1) + s16(b'') + struct.pack('>q', -1)
+        body += struct.pack('>i', 1) + s16(topic.encode())
+        body += struct.pack('>i', 1) + struct.pack('>iq', 0, 42) + s16(b'meta')
+        msg = struct.pack('>hhi', 8, 2, corr) + s16(b'raw') + body
+        return struct.pack('>i', len(msg)) + msg
+
+    def read_exact(sock, n):
+        buf = b''
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                die("connection closed")
+            buf += chunk
+        return buf
+
+    socks = []
+    for corr, group in ((1, b'bad-\xff\xfe'), (2, b'good-utf8')):
+        sk = socket.create_connection((host, int(port)), timeout=30)
+        socks.append((sk, group))
+    for corr, (sk, group) in enumerate(socks, 1):
+        sk.sendall(request(group, corr))
+    codes = []
+    for sk, group in socks:
+        n = struct.unpack('>i', read_exact(sk, 4))[0]
+        resp = read_exact(sk, n)
+        # correlation, [topic: name, [partition, error]]
+        p = 4 + 4
+        tl = struct.unpack('>h', resp[p:p + 2])[0]
+        p += 2 + tl + 4
+        _, err = struct.unpack('>ih', resp[p:p + 6])
+        codes.append(err)
+        sk.close()
+    if codes != [-1, 0]:
+        die("error codes %s, expected [-1, 0]" % codes)
+    print("ok the non-UTF-8 group's commit failed alone (UNKNOWN_SERVER_ERROR), the other committed")
+
+
 def offsets_of(bootstrap, group):
     """A group's committed offsets as OffsetFetch answers them, one
     "topic partition offset metadata" line each, sorted."""
@@ -699,4 +749,5 @@ if __name__ == '__main__':
      'session-expiry': session_expiry,
      'initial-delay': initial_delay,
      'offsets-of': offsets_of,
-     'big-commit': big_commit}[cmd](*args)
+     'big-commit': big_commit,
+     'bad-utf8-commit': bad_utf8_commit}[cmd](*args)

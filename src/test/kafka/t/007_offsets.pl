@@ -177,6 +177,19 @@ sub catalog_offsets
 		join(',', map { "400 c$_-p$_-400" } 0 .. 5), 'every partition holds the last commit');
 }
 
+# ---- a commit the catalog refuses fails alone ----
+{
+	my $pos = $node->log_position;
+	my ($rc, $out, $err) = run_command(['/usr/bin/python3', $clients, 'bad-utf8-commit', $bootstrap, 'utf8'],
+		timeout => 60);
+	is($rc, 0, 'a non-UTF-8 group id fails with UNKNOWN_SERVER_ERROR, a commit sent with it succeeds')
+	  or diag("$out\n$err");
+	like($node->log_content($pos), qr/offset commit for group "bad-.*" refused by the catalog: ERROR:  invalid byte sequence/,
+		'the log says why');
+	is($node->psql("SELECT committed_offset || ' ' || metadata FROM strata.committed_offsets WHERE group_id = 'good-utf8'"),
+		'42 meta', 'the good commit is in the catalog');
+}
+
 # ---- 4. the committer's counts: fewer transactions than commits ----
 {
 	my $pos = $node->log_position;

@@ -59,6 +59,10 @@
  *	    deleted or older offsets.  So a delete records the number of the
  *	    batch in flight (load_barrier), and no group is loaded until that
  *	    batch is done (reads go to the catalog meanwhile).
+ *	  - An attempt that got no answer (the catalog went away, or did not
+ *	    answer within offsets_commit_timeout: the statement is then
+ *	    cancelled) may have committed or not; its groups are forgotten as
+ *	    by a delete.
  *	  Like the group state, the cache assumes this broker coordinates its
  *	  groups alone; offsets changed by hand in the catalog are seen after a
  *	  restart.
@@ -522,13 +526,12 @@ OffsetCacheInstall(const char *group_id, uint64 load_id, bool ok, int n, const O
 	SMutexUnlock(&Shm->lock);
 }
 
-void
-OffsetCacheForget(const char *group_id)
+/* OffsetCacheForget with the lock held. */
+static void
+cache_forget_locked(const char *group_id)
 {
-	int			g;
+	int			g = cache_group_lookup(group_id);
 
-	SMutexLock(&Shm->lock);
-	g = cache_group_lookup(group_id);
 	if (g >= 0)
 	{
 		if (CGroups[g].state == CG_LOADING)
@@ -537,6 +540,13 @@ OffsetCacheForget(const char *group_id)
 			cache_group_drop(g);
 	}
 	Shm->load_barrier = Shm->batch_started;
+}
+
+void
+OffsetCacheForget(const char *group_id)
+{
+	SMutexLock(&Shm->lock);
+	cache_forget_locked(group_id);
 	SMutexUnlock(&Shm->lock);
 }
 
@@ -1030,6 +1040,19 @@ write_batch(int from, int to, BatchRow **out_rows, int *out_n, char *err, size_t
 	{
 		if (!wait_socket(WL_SOCKET_READABLE, deadline))
 		{
+			PGcancel   *cancel = PQgetCancel(conn);
+			char		cerr[256];
+
+			/*
+			 * Cancel the statement before the connection is dropped: left
+			 * running, it could still commit after a later batch has
+			 * written newer offsets over the same rows.
+			 */
+			if (cancel)
+			{
+				(void) PQcancel(cancel, cerr, sizeof(cerr));
+				PQfreeCancel(cancel);
+			}
 			snprintf(err, errlen, "no answer from the catalog within offsets_commit_timeout (%lld ms)",
 					 (long long) offsets_commit_timeout);
 			result = EXEC_LOST;
@@ -1195,6 +1218,19 @@ pending_consume(int n)
 }
 
 /*
+ * An attempt got no answer: it may or may not have committed (or may
+ * still commit), so the cache cannot be trusted for its groups.
+ */
+static void
+forget_pending_groups(int from, int to)
+{
+	SMutexLock(&Shm->lock);
+	for (int i = from; i < to; i++)
+		cache_forget_locked(pending[i].group_id);
+	SMutexUnlock(&Shm->lock);
+}
+
+/*
  * Write the whole batch.  Returns false if the catalog could not be
  * reached (the batch is kept for the next attempt).
  */
@@ -1211,7 +1247,10 @@ flush_pending(char *err, size_t errlen)
 
 	r = write_batch(0, npending, &rows, &nrows, err, errlen);
 	if (r == EXEC_LOST)
+	{
+		forget_pending_groups(0, npending);
 		return false;
+	}
 	if (r == EXEC_OK)
 	{
 		complete(0, npending, KAFKA_ERR_NONE, rows, nrows);
@@ -1231,7 +1270,10 @@ flush_pending(char *err, size_t errlen)
 		{
 			r = write_batch(0, 1, &rows, &nrows, err, errlen);
 			if (r == EXEC_LOST)
+			{
+				forget_pending_groups(0, 1);
 				return false;
+			}
 			if (r == EXEC_OK)
 			{
 				complete(0, 1, KAFKA_ERR_NONE, rows, nrows);
@@ -1293,6 +1335,13 @@ OffsetCommitterMain(void)
 		ResetLatch(MyLatch);
 		ProcessConfigReloadIfPending();
 		drain_queue();
+		if (npending == 0)
+		{
+			/* Nothing in flight (what failed was withdrawn): loads may go on. */
+			SMutexLock(&Shm->lock);
+			Shm->batch_done = Shm->batch_started;
+			SMutexUnlock(&Shm->lock);
+		}
 
 		/*
 		 * Shutdown comes after every backend has exited (the postmaster

@@ -720,6 +720,43 @@ def bad_utf8_commit(bootstrap, topic):
     print("ok the non-UTF-8 group's commit failed alone (UNKNOWN_SERVER_ERROR), the other committed")
 
 
+def dup_commit(bootstrap, topic):
+    """One OffsetCommit v2 naming partition 0 twice (offset 5, then 7):
+    both answered without error, and the later one is what is committed,
+    as if applied in order."""
+    import socket
+    import struct
+    create_topic(bootstrap, topic, 1)
+    host, port = bootstrap.split(':')
+
+    def s16(b):
+        return struct.pack('>h', len(b)) + b
+
+    body = s16(b'dup-' + topic.encode()) + struct.pack('>i', -1) + s16(b'') + struct.pack('>q', -1)
+    body += struct.pack('>i', 1) + s16(topic.encode()) + struct.pack('>i', 2)
+    body += struct.pack('>iq', 0, 5) + s16(b'first') + struct.pack('>iq', 0, 7) + s16(b'second')
+    msg = struct.pack('>hhi', 8, 2, 1) + s16(b'raw') + body
+    sk = socket.create_connection((host, int(port)), timeout=30)
+    sk.sendall(struct.pack('>i', len(msg)) + msg)
+    buf = b''
+    while len(buf) < 4 or len(buf) < 4 + struct.unpack('>i', buf[:4])[0]:
+        chunk = sk.recv(65536)
+        if not chunk:
+            die("connection closed")
+        buf += chunk
+    sk.close()
+    resp = buf[4:]
+    p = 4 + 4
+    tl = struct.unpack('>h', resp[p:p + 2])[0]
+    p += 2 + tl
+    n = struct.unpack('>i', resp[p:p + 4])[0]
+    p += 4
+    errs = [struct.unpack('>ih', resp[p + 6 * i:p + 6 * i + 6])[1] for i in range(n)]
+    if errs != [0, 0]:
+        die("error codes %s, expected [0, 0]" % errs)
+    print("ok both answered without error")
+
+
 def offsets_of(bootstrap, group):
     """A group's committed offsets as OffsetFetch answers them, one
     "topic partition offset metadata" line each, sorted."""
@@ -750,4 +787,5 @@ if __name__ == '__main__':
      'initial-delay': initial_delay,
      'offsets-of': offsets_of,
      'big-commit': big_commit,
-     'bad-utf8-commit': bad_utf8_commit}[cmd](*args)
+     'bad-utf8-commit': bad_utf8_commit,
+     'dup-commit': dup_commit}[cmd](*args)

@@ -217,6 +217,15 @@ sub catalog_offsets
 		'42 meta', 'the good commit is in the catalog');
 }
 
+# ---- one request naming a partition twice: the later commit wins ----
+{
+	my ($rc, $out, $err) = run_command(['/usr/bin/python3', $clients, 'dup-commit', $bootstrap, 'dups'],
+		timeout => 60);
+	is($rc, 0, 'a commit naming partition 0 twice is answered without error') or diag("$out\n$err");
+	is($node->psql("SELECT committed_offset || ' ' || metadata FROM strata.committed_offsets WHERE group_id = 'dup-dups'"),
+		'7 second', 'the later of the two is committed');
+}
+
 # ---- a clean stop still reports the counts ----
 {
 	my $pos = $node->log_position;

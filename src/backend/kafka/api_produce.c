@@ -232,6 +232,9 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 	{
 		/* acks=0: the client expects no response at all. */
 		conn->no_response = true;
+		/* Nobody waits for these bytes: have the WAL writer write them. */
+		if (nvalid > 0)
+			WalKickWriter();
 		return true;
 	}
 	/*

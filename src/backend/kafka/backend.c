@@ -214,9 +214,16 @@ BackendMain(int sock, const char *peer)
 		{
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			{
-				/* Nothing to read: sleep until the client or the WAL has news. */
+				/*
+				 * Nothing to read.  With responses waiting for the WAL,
+				 * write it ourselves if nobody is writing (cheaper than
+				 * two process wake-ups through the WAL writer; storage/
+				 * wal.h), else sleep until the client or the WAL has news.
+				 */
 				if (queue_len > 0)
 				{
+					if (WalTryFlush(queue[(queue_head + queue_len - 1) % MAX_QUEUED_RESPONSES].lsn))
+						continue;
 					WalRequestFlushWakeup(queue[queue_head].lsn);
 					/* A flush between the check above and arming wakes nobody. */
 					if (WalFlushedLsn() >= queue[queue_head].lsn)

@@ -25,6 +25,21 @@
  *	  the waiters it satisfied are woken, and the log cache's per-stream
  *	  flushed offsets move on (waking fetches).
  *
+ *	  Appenders write too (wal.c, WalTryFlush): one that would sleep for
+ *	  its record while no write is in progress writes and syncs the ring
+ *	  itself.  The writer and such appenders exclude each other with
+ *	  write_lck: the writer holds it while it submits writes and while it
+ *	  reaps them, and publishes the number of its writes in flight
+ *	  (aio_inflight) before releasing it; an appender writes only when,
+ *	  under the lock, that number is 0.  So a block is never written by two
+ *	  writes at once, and the flushed position, which both advance under
+ *	  the lock from the shared write_pos, moves forward in order.  The
+ *	  writer waits for the lock (an appender's write takes as long as one
+ *	  of its own), never the reverse: an appender that finds the lock taken
+ *	  or libaio writes in flight sleeps on its latch as before, and the
+ *	  writer is poked to write its record if the write in progress does not
+ *	  cover it.
+ *
  * src/backend/storage/wal/walwriter.c
  *
  *-------------------------------------------------------------------------
@@ -53,6 +68,7 @@ typedef struct WalIo
 	WalLsn		end_lsn;		/* flushed position once this completes */
 	WalLsn		blk_end;		/* end of the last block it writes */
 	size_t		len;
+	uint64		submit_ns;		/* for the write_ns statistic */
 	bool		done;
 } WalIo;
 
@@ -62,35 +78,30 @@ static io_context_t wal_ctx;
 static WalIo *wal_ios;
 static int	wal_depth;
 static int	io_head;			/* oldest in flight */
-static int	io_count;
-static WalLsn submitted;		/* everything below is in a submitted write */
+static int	io_count;				/* in flight (WalShmem->aio_inflight) */
 
-/* The LSN below which every reserved record has been copied in. */
+/*
+ * Submit writes of what was published since the last ones.  Returns the
+ * published position it saw.  Takes write_lck (waiting for an appender's
+ * write to end, if one is in progress).
+ */
 static WalLsn
-compute_published(void)
-{
-	WalLsn		r;
-
-	SpinLockAcquire(&WalShmem->insert_lck);
-	r = WalShmem->reserved;
-	SpinLockRelease(&WalShmem->insert_lck);
-	for (int i = 0; i < WalShmem->nslots; i++)
-	{
-		uint64		v = __atomic_load_n(&WalShmem->slots[i].inserting_at, __ATOMIC_SEQ_CST);
-
-		if (v < r)
-			r = v;
-	}
-	return r;
-}
-
-static void
-submit_writes(WalLsn published)
+submit_writes(void)
 {
 	struct iocb *cbs[256];
 	int			n = 0;
 	uint64		R = WalShmem->ring_size;
 	uint64		D = WalShmem->dev_data_size;
+	WalLsn		published;
+	WalLsn		submitted;
+
+	/* Nothing reserved beyond the write position: no need for the lock. */
+	if (WalInsertLsn() <= __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST))
+		return WalInsertLsn();
+	SMutexLock(&WalShmem->write_lck);
+	published = WalComputePublished();
+	submitted = WalShmem->write_pos;
+	Assert(io_count > 0 || WalShmem->flushed == submitted);
 
 	while (io_count < wal_depth && submitted < published)
 	{
@@ -137,7 +148,10 @@ submit_writes(WalLsn published)
 	if (n > 0)
 	{
 		int			done = 0;
+		uint64		now = WalNowNs();
 
+		for (int i = 0; i < n; i++)
+			((WalIo *) cbs[i]->data)->submit_ns = now;
 		while (done < n)
 		{
 			int			rc = io_submit(wal_ctx, n - done, cbs + done);
@@ -149,7 +163,11 @@ submit_writes(WalLsn published)
 			done += rc;
 		}
 		WalAtomicAdd(&WalShmem->stats.writes, (uint64) n);
+		__atomic_store_n(&WalShmem->write_pos, submitted, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&WalShmem->aio_inflight, (uint32) io_count, __ATOMIC_SEQ_CST);
 	}
+	SMutexUnlock(&WalShmem->write_lck);
+	return published;
 }
 
 static void
@@ -159,8 +177,10 @@ reap_writes(void)
 	struct timespec zero = {0, 0};
 	uint64		v;
 	int			n;
-	WalLsn		old_flush = WalShmem->flushed;
-	WalLsn		new_flush = old_flush;
+	WalLsn		old_flush;
+	WalLsn		new_flush;
+	uint64		now;
+	bool		streams_moved = false;
 
 	if (read(wal_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		elog(PANIC, "could not read the WAL writer's eventfd: %s", strerror(errno));
@@ -169,6 +189,7 @@ reap_writes(void)
 	n = io_getevents(wal_ctx, 0, wal_depth, events, &zero);
 	if (n < 0 && n != -EINTR)
 		elog(PANIC, "io_getevents on the WAL device failed: %s", strerror(-n));
+	now = WalNowNs();
 	for (int i = 0; i < n; i++)
 	{
 		WalIo	   *io = (WalIo *) events[i].data;
@@ -180,7 +201,21 @@ reap_writes(void)
 			elog(PANIC, "short write to the WAL device: %ld of %zu bytes", res, io->len);
 		io->done = true;
 		WalAtomicAdd(&WalShmem->stats.write_bytes, io->len);
+		WalAtomicAdd(&WalShmem->stats.write_ns, now - io->submit_ns);
 	}
+	if (n <= 0 || !wal_ios[io_head].done)
+		return;					/* the flushed position cannot move yet */
+
+	/*
+	 * While writes are in flight no appender writes (aio_inflight > 0), so
+	 * the lock is only ever briefly held by one that is checking that.
+	 * The new flushed position and aio_inflight are published together
+	 * under it: an appender that sees aio_inflight == 0 sees flushed ==
+	 * write_pos.
+	 */
+	SMutexLock(&WalShmem->write_lck);
+	old_flush = WalShmem->flushed;
+	new_flush = old_flush;
 	while (io_count > 0 && wal_ios[io_head].done)
 	{
 		new_flush = wal_ios[io_head].end_lsn;
@@ -189,12 +224,14 @@ reap_writes(void)
 	}
 	if (new_flush > old_flush)
 	{
-		bool		streams_moved;
-
 		if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(wal_fd) < 0)
 			elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
-		streams_moved = LogCacheFlushAdvanced(new_flush);
-		__atomic_store_n(&WalShmem->flushed, new_flush, __ATOMIC_SEQ_CST);
+		streams_moved = WalAdvanceFlushedLocked(new_flush);
+	}
+	__atomic_store_n(&WalShmem->aio_inflight, (uint32) io_count, __ATOMIC_SEQ_CST);
+	SMutexUnlock(&WalShmem->write_lck);
+	if (new_flush > old_flush)
+	{
 		WalWakeFlushWaiters(new_flush);
 		if (streams_moved)
 			LogCacheWakeDataWaiters();
@@ -238,7 +275,6 @@ WalWriterMain(void)
 	 */
 	SendPostmasterSignal(PMSIGNAL_WAL_READY);
 	SetLatch(AuxProcLatch(PROC_CATALOG));
-	submitted = WalShmem->flushed;
 	wal_depth = (int) Min(wal_io_depth, (int64) 256);
 	wal_ios = palloc0(sizeof(WalIo) * (size_t) wal_depth);
 	memset(&wal_ctx, 0, sizeof(wal_ctx));
@@ -257,12 +293,12 @@ WalWriterMain(void)
 		ResetLatch(MyLatch);
 		reap_writes();
 		apply_trim();
-		published = compute_published();
-		submit_writes(published);
+		published = submit_writes();
 
-		if (ShutdownRequestPending && io_count == 0 && submitted >= published)
+		if (ShutdownRequestPending && io_count == 0 &&
+			__atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) >= published)
 		{
-			elog(DEBUG1, "WAL writer shutting down at LSN %llu", (unsigned long long) submitted);
+			elog(DEBUG1, "WAL writer shutting down at LSN %llu", (unsigned long long) published);
 			io_destroy(wal_ctx);
 			close(wal_fd);
 			proc_exit(0);

@@ -8,7 +8,23 @@
  *	  the WAL never fills.  Run by bench/wal_bench.sh, which adds the fio
  *	  comparison.
  *
- *	  wal_bench DIR SECONDS APPENDERS [RECORD_BYTES]
+ *	  wal_bench DIR SECONDS APPENDERS [RECORD_BYTES [INFLIGHT]]
+ *
+ *	  INFLIGHT 1 (the default): each appender appends one record and waits
+ *	  for it (WalWaitFlushed), like a producer with one request in flight.
+ *	  INFLIGHT k > 1: each appender keeps k appends outstanding, like a
+ *	  Kafka connection with k produce requests in flight, and waits the way
+ *	  the Kafka backend does (kafka/backend.c): acknowledge what is flushed,
+ *	  append again, and when nothing is acknowledged write the WAL itself if
+ *	  nobody is writing (WalTryFlush), else sleep until the oldest is
+ *	  flushed (WalRequestFlushWakeup).  Latency is from append to the
+ *	  acknowledgement being seen.
+ *
+ *	  Besides throughput and latency it prints the device writes made in
+ *	  the run: their number, mean size, how many appenders wrote themselves
+ *	  (sync_writes), and the mean number in flight (write_depth, by Little's
+ *	  law: the summed time from submission to completion over the elapsed
+ *	  time), so that fio can be run with the same pattern.
  *
  * bench/wal_bench.c
  *
@@ -58,6 +74,9 @@ static Shared *sh;
 static int	start_pipe[2];
 static int	seconds;
 static uint32 record_bytes = 1024;
+static int	inflight = 1;
+
+#define MAX_INFLIGHT 64
 
 static uint64
 now_ns(void)
@@ -108,7 +127,7 @@ appender_main(int id)
 		/* start barrier: the parent closes the pipe's write end */
 		(void) read(start_pipe[0], &c, 1);
 	}
-	while (!sh->stop)
+	while (!sh->stop && inflight == 1)
 	{
 		uint64		t0 = now_ns();
 		WalLsn		end = WalAppend((uint64) id, 1, off, 1, 0, body, record_bytes);
@@ -118,6 +137,50 @@ appender_main(int id)
 			sh->lat_us[id][n] = (uint32) ((now_ns() - t0) / 1000);
 		n++;
 		off++;
+	}
+	if (inflight > 1)
+	{
+		WalLsn		lsn[MAX_INFLIGHT];
+		uint64		start[MAX_INFLIGHT];
+		int			head = 0,
+					count = 0;
+
+		while (!sh->stop)
+		{
+			WalLsn		flushed;
+			bool		acked = false;
+
+			while (count < inflight)
+			{
+				int			k = (head + count) % inflight;
+
+				start[k] = now_ns();
+				lsn[k] = WalAppend((uint64) id, 1, off, 1, 0, body, record_bytes);
+				off++;
+				count++;
+			}
+			flushed = WalFlushedLsn();
+			while (count > 0 && lsn[head] <= flushed)
+			{
+				if (n < MAX_SAMPLES)
+					sh->lat_us[id][n] = (uint32) ((now_ns() - start[head]) / 1000);
+				n++;
+				head = (head + 1) % inflight;
+				count--;
+				acked = true;
+			}
+			if (acked)
+				continue;
+			/* Nothing acknowledged: as the Kafka backend with an empty socket. */
+			if (WalTryFlush(lsn[(head + count - 1) % inflight]))
+				continue;
+			ResetLatch(MyLatch);
+			WalRequestFlushWakeup(lsn[head]);
+			if (WalFlushedLsn() >= lsn[head])
+				continue;
+			WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
+		}
+		WalCancelFlushWakeup();
 	}
 	sh->count[id] = n;
 }
@@ -172,7 +235,7 @@ main(int argc, char **argv)
 
 	if (argc < 4)
 	{
-		fprintf(stderr, "usage: %s DIR SECONDS APPENDERS [RECORD_BYTES]\n", argv[0]);
+		fprintf(stderr, "usage: %s DIR SECONDS APPENDERS [RECORD_BYTES [INFLIGHT]]\n", argv[0]);
 		return 2;
 	}
 	as_postmaster();
@@ -180,9 +243,21 @@ main(int argc, char **argv)
 	nappenders = atoi(argv[3]);
 	if (argc > 4)
 		record_bytes = (uint32) atoi(argv[4]);
+	if (argc > 5)
+		inflight = atoi(argv[5]);
 	if (nappenders < 1 || nappenders > 120)
 	{
 		fprintf(stderr, "APPENDERS must be 1..120\n");
+		return 2;
+	}
+	if (inflight < 1 || inflight > MAX_INFLIGHT)
+	{
+		fprintf(stderr, "INFLIGHT must be 1..%d\n", MAX_INFLIGHT);
+		return 2;
+	}
+	if (record_bytes < 1 || record_bytes > 1024 * 1024)
+	{
+		fprintf(stderr, "RECORD_BYTES must be 1..1048576\n");
 		return 2;
 	}
 	GucInitDefaults();
@@ -245,13 +320,20 @@ main(int argc, char **argv)
 		nall += n;
 	}
 	qsort(all, nall, sizeof(uint32), cmp_u32);
-	printf("appenders=%d records=%llu MiB/s=%.1f ack_p50_us=%u ack_p99_us=%u ack_p999_us=%u writes=%llu avg_write_bytes=%llu\n",
-		   nappenders, (unsigned long long) total,
-		   (double) total * record_bytes / secs / (1024.0 * 1024.0),
-		   nall ? all[nall / 2] : 0, nall ? all[(size_t) (nall * 0.99)] : 0,
-		   nall ? all[(size_t) (nall * 0.999)] : 0,
-		   (unsigned long long) (st1.writes - st0.writes),
-		   (unsigned long long) ((st1.writes - st0.writes) ? (st1.write_bytes - st0.write_bytes) / (st1.writes - st0.writes) : 0));
+	{
+		uint64		writes = st1.writes - st0.writes;
+
+		printf("appenders=%d inflight=%d records=%llu MiB/s=%.1f ack_p50_us=%u ack_p99_us=%u ack_p999_us=%u writes=%llu avg_write_bytes=%llu sync_writes=%llu write_depth=%.2f write_MiB/s=%.1f\n",
+			   nappenders, inflight, (unsigned long long) total,
+			   (double) total * record_bytes / secs / (1024.0 * 1024.0),
+			   nall ? all[nall / 2] : 0, nall ? all[(size_t) (nall * 0.99)] : 0,
+			   nall ? all[(size_t) (nall * 0.999)] : 0,
+			   (unsigned long long) writes,
+			   (unsigned long long) (writes ? (st1.write_bytes - st0.write_bytes) / writes : 0),
+			   (unsigned long long) (st1.sync_writes - st0.sync_writes),
+			   (double) (st1.write_ns - st0.write_ns) / (double) (t1 - t0),
+			   (double) (st1.write_bytes - st0.write_bytes) / secs / (1024.0 * 1024.0));
+	}
 	kill(writer, SIGTERM);
 	waitpid(writer, NULL, 0);
 	fflush(stdout);

@@ -362,6 +362,13 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 		if (attempt == 0)
 		{
 			log_backpressure();
+
+			/*
+			 * Space comes back only once what fills the WAL is flushed and
+			 * then trimmed, and our own earlier appends (a pipelining
+			 * backend's) may be what nobody has told the writer about.
+			 */
+			WalKickWriter();
 			continue;			/* set wait_space, then check again */
 		}
 		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);

@@ -20,6 +20,15 @@
  *	  flushed (WalRequestFlushWakeup).  Latency is from append to the
  *	  acknowledgement being seen.
  *
+ *	  Every process first touches each page of shared memory (unless
+ *	  WAL_BENCH_PREFAULT=0), so that the run measures a server whose
+ *	  processes have been up for a while: on the development VM (PVM, shadow
+ *	  paging) the first access of a process to a shared page costs about
+ *	  20 us, after which it is free.  Without this, a short run with a large
+ *	  ring never laps, every append lands on pages new to its process, and
+ *	  that cost dominates.  Hence also the default log_cache_size of 32MB
+ *	  (the touching takes ~160 ms per process at that size).
+ *
  *	  Besides throughput and latency it prints the device writes made in
  *	  the run: their number, mean size, how many appenders wrote themselves
  *	  (sync_writes), and the mean number in flight (write_depth, by Little's
@@ -46,6 +55,7 @@
 #include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
+#include "storage/wal_internal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/sanitizer.h"
@@ -66,6 +76,7 @@ as_postmaster(void)
 typedef struct Shared
 {
 	volatile int stop;
+	int			ready;			/* appenders at the start barrier */
 	uint64		count[128];
 	uint32		lat_us[][MAX_SAMPLES];
 } Shared;
@@ -87,6 +98,29 @@ now_ns(void)
 	return (uint64) ts.tv_sec * 1000000000 + (uint64) ts.tv_nsec;
 }
 
+/*
+ * Touch every page of the WAL ring and the log cache index for writing
+ * without changing it (an atomic add of 0 is safe against concurrent
+ * writers and DMA).
+ */
+static void
+prefault_range(char *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		(void) __atomic_fetch_add(p + off, 0, __ATOMIC_RELAXED);
+}
+
+static void
+prefault_shmem(void)
+{
+	const char *e = getenv("WAL_BENCH_PREFAULT");
+
+	if (e != NULL && strcmp(e, "0") == 0)
+		return;
+	prefault_range(WalShmem->ring, (size_t) WalShmem->ring_size);
+	prefault_range((char *) WalShmem->entries, LogCacheEntriesSize());
+}
+
 static pid_t
 start_child(ProcKind kind, void (*fn) (int), int arg)
 {
@@ -100,6 +134,7 @@ start_child(ProcKind kind, void (*fn) (int), int arg)
 		ProcSlotActivate(slot);
 		InitLatchSupport();
 		SetupChildSignalHandlers();
+		prefault_shmem();
 		fn(arg);
 		proc_exit(0);
 	}
@@ -121,6 +156,7 @@ appender_main(int id)
 
 	memset(body, 'a' + id % 26, record_bytes);
 	WalWaitReady();
+	__atomic_fetch_add(&sh->ready, 1, __ATOMIC_SEQ_CST);
 	{
 		char		c;
 
@@ -185,25 +221,38 @@ appender_main(int id)
 	sh->count[id] = n;
 }
 
-/* Trim everything flushed, as the uploader would once it is uploaded. */
+/*
+ * Trim everything flushed, as the uploader would once it is uploaded: the
+ * real one uploads every upload_threshold (64 MB) of new data or every
+ * upload_interval (30 s); this one once a quarter of the ring is untrimmed
+ * or every second, so that the WAL never fills.  (Trimming much more often
+ * than the uploader would adds a header write every time, competing with
+ * the appends' writes for the device, and is not what the server does.)
+ */
+#define TRIM_BYTES		(WalShmem->capacity / 4)
+
 static void
 trimmer_main(int arg)
 {
 	WalLsn		pos;
+	uint64		last = now_ns();
 
 	WalWaitReady();
 	pos = WalTrimLsn();
 	while (!sh->stop)
 	{
 		LogCacheRecord rec;
-		struct timespec ts = {0, 5 * 1000 * 1000};
+		struct timespec ts = {0, 10 * 1000 * 1000};
 		WalLsn		before = pos;
 
+		nanosleep(&ts, NULL);
+		if (WalFlushedLsn() - pos < TRIM_BYTES && now_ns() - last < 1000000000)
+			continue;
 		while (LogCacheNextRecord(&pos, &rec))
 			;
 		if (pos > before)
 			WalTrim(pos);
-		nanosleep(&ts, NULL);
+		last = now_ns();
 	}
 }
 
@@ -264,7 +313,7 @@ main(int argc, char **argv)
 	DataDir = argv[1];
 	snprintf(path, sizeof(path), "%s/bench.wal", argv[1]);
 	if (!GucSet("wal_device", path, GUC_SRC_CMDLINE, err, sizeof(err)) ||
-		!GucSet("log_cache_size", getenv("LOG_CACHE_SIZE") ? getenv("LOG_CACHE_SIZE") : "256MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("log_cache_size", getenv("LOG_CACHE_SIZE") ? getenv("LOG_CACHE_SIZE") : "32MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		!GucSet("max_connections", "130", GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		!GucSet("log_min_messages", "warning", GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		(getenv("WAL_IO_DEPTH") && !GucSet("wal_io_depth", getenv("WAL_IO_DEPTH"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
@@ -297,6 +346,13 @@ main(int argc, char **argv)
 		ProcSlotActivate(slot);
 		InitLatchSupport();
 		WalWaitReady();
+	}
+	/* every appender has touched shared memory and waits at the barrier */
+	while (__atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) < nappenders)
+	{
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
 	}
 	WalGetStats(&st0);
 	t0 = now_ns();

@@ -90,6 +90,7 @@ typedef struct WalShmemStruct
 	uint64		node_epoch;		/* requested (WalSetNodeEpoch) */
 	uint64		durable_node_epoch; /* in the device header */
 	uint32		backpressure_logged;
+	WalLsn		upload_wake_lsn;	/* set the uploader's latch once flushed >= this */
 
 	/* protected by write_lck (see above); read atomically without it */
 	SMutex		write_lck;

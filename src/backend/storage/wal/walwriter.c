@@ -170,8 +170,14 @@ submit_writes(void)
 	return published;
 }
 
-static void
-reap_writes(void)
+/*
+ * Reap completed writes and advance the flushed position over them.
+ * Returns the new flushed position if it moved (0 if not), and sets
+ * *streams_moved; the caller wakes the waiters after submitting the next
+ * writes, so that the device is not idle while the wake-ups run.
+ */
+static WalLsn
+reap_writes(bool *streams_moved)
 {
 	struct io_event events[256];
 	struct timespec zero = {0, 0};
@@ -180,12 +186,12 @@ reap_writes(void)
 	WalLsn		old_flush;
 	WalLsn		new_flush;
 	uint64		now;
-	bool		streams_moved = false;
 
+	*streams_moved = false;
 	if (read(wal_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		elog(PANIC, "could not read the WAL writer's eventfd: %s", strerror(errno));
 	if (io_count == 0)
-		return;
+		return 0;
 	n = io_getevents(wal_ctx, 0, wal_depth, events, &zero);
 	if (n < 0 && n != -EINTR)
 		elog(PANIC, "io_getevents on the WAL device failed: %s", strerror(-n));
@@ -204,7 +210,7 @@ reap_writes(void)
 		WalAtomicAdd(&WalShmem->stats.write_ns, now - io->submit_ns);
 	}
 	if (n <= 0 || !wal_ios[io_head].done)
-		return;					/* the flushed position cannot move yet */
+		return 0;				/* the flushed position cannot move yet */
 
 	/*
 	 * While writes are in flight no appender writes (aio_inflight > 0), so
@@ -226,16 +232,11 @@ reap_writes(void)
 	{
 		if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(wal_fd) < 0)
 			elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
-		streams_moved = WalAdvanceFlushedLocked(new_flush);
+		*streams_moved = WalAdvanceFlushedLocked(new_flush);
 	}
 	__atomic_store_n(&WalShmem->aio_inflight, (uint32) io_count, __ATOMIC_SEQ_CST);
 	SMutexUnlock(&WalShmem->write_lck);
-	if (new_flush > old_flush)
-	{
-		WalWakeFlushWaiters(new_flush);
-		if (streams_moved)
-			LogCacheWakeDataWaiters();
-	}
+	return new_flush > old_flush ? new_flush : 0;
 }
 
 /*
@@ -289,11 +290,33 @@ WalWriterMain(void)
 	for (;;)
 	{
 		WalLsn		published;
+		WalLsn		flushed;
+		bool		streams_moved;
 
 		ResetLatch(MyLatch);
-		reap_writes();
+		flushed = reap_writes(&streams_moved);
 		apply_trim();
+
+		/*
+		 * Wake the waiters a flush satisfied after submitting the next
+		 * writes, so that the device is not idle meanwhile (each wake-up is
+		 * a system call) -- unless an appender's write holds write_lck, for
+		 * which submit_writes would wait first.
+		 */
+		if (flushed != 0 && __atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
+		{
+			WalWakeFlushWaiters(flushed);
+			if (streams_moved)
+				LogCacheWakeDataWaiters();
+			flushed = 0;
+		}
 		published = submit_writes();
+		if (flushed != 0)
+		{
+			WalWakeFlushWaiters(flushed);
+			if (streams_moved)
+				LogCacheWakeDataWaiters();
+		}
 
 		if (ShutdownRequestPending && io_count == 0 &&
 			__atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) >= published)

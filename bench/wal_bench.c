@@ -357,6 +357,8 @@ main(int argc, char **argv)
 	WalGetStats(&st0);
 	t0 = now_ns();
 	close(start_pipe[1]);
+	/* for profiling the measured part only (perf record -a after this line) */
+	fprintf(stderr, "wal_bench: measuring for %d s\n", seconds);
 	sleep((unsigned) seconds);
 	sh->stop = 1;
 	for (int i = 0; i < nappenders; i++)

@@ -317,7 +317,8 @@ main(int argc, char **argv)
 		!GucSet("max_connections", "130", GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		!GucSet("log_min_messages", "warning", GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		(getenv("WAL_IO_DEPTH") && !GucSet("wal_io_depth", getenv("WAL_IO_DEPTH"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
-		(getenv("WAL_SYNC_METHOD") && !GucSet("wal_sync_method", getenv("WAL_SYNC_METHOD"), GUC_SRC_CMDLINE, err, sizeof(err))))
+		(getenv("WAL_SYNC_METHOD") && !GucSet("wal_sync_method", getenv("WAL_SYNC_METHOD"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
+		(getenv("WAL_APPENDER_FLUSH") && !GucSet("wal_appender_flush", getenv("WAL_APPENDER_FLUSH"), GUC_SRC_CMDLINE, err, sizeof(err))))
 	{
 		fprintf(stderr, "%s\n", err);
 		return 1;

@@ -20,8 +20,9 @@
 #
 # usage: bench/wal_bench.sh DIR [SECONDS_PER_RUN]   (make -C bench first)
 # Environment: WAL_IO_DEPTH (8), WAL_SIZE_MB (512), LOG_CACHE_SIZE (32MB), WAL_BENCH_PREFAULT (1),
-# WAL_SYNC_METHOD (o_dsync), FIO_SIZE (256M), INFLIGHT (8), APPENDERS
-# ("1 4 16 64"; the ratios need 1 and 64).
+# WAL_SYNC_METHOD (o_dsync), WAL_APPENDER_FLUSH (on; off = only the WAL
+# writer writes, as before the appenders' own flush), FIO_SIZE (256M),
+# INFLIGHT (8), APPENDERS ("1 4 16 64"; the ratios need 1 and 64).
 # The disk of the development machine is shared and noisy: compare ratios
 # from one run, not absolute numbers across runs.
 set -e

@@ -84,6 +84,7 @@ extern char *wal_device;
 extern int64 wal_size;
 extern int	wal_sync_method;
 extern int64 wal_io_depth;
+extern bool wal_appender_flush;
 extern int64 upload_threshold;
 extern int64 upload_interval;
 extern int64 stream_split_size;

@@ -25,6 +25,7 @@ char	   *wal_device;
 int64		wal_size;
 int			wal_sync_method;
 int64		wal_io_depth;
+bool		wal_appender_flush;
 int64		upload_threshold;
 int64		upload_interval;
 int64		stream_split_size;
@@ -138,6 +139,9 @@ GucEntry	GucTable[] = {
 	{"wal_io_depth", GUC_INT, GUC_POSTMASTER, "WAL",
 		"Most WAL writes in flight at once (libaio queue depth).",
 		GUC_UNIT_NONE, &wal_io_depth, "8", 1, 256},
+	{"wal_appender_flush", GUC_BOOL, GUC_SIGHUP, "WAL",
+		"A backend waiting for its records writes the WAL itself when no write is in progress (off: only the WAL writer writes).",
+		GUC_UNIT_NONE, &wal_appender_flush, "on"},
 
 	/* ---- Caches ---- */
 	{"log_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",

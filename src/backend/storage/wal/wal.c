@@ -426,7 +426,8 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	 * lock is released).
 	 */
 	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0 ||
+	if (!wal_appender_flush ||
+		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0 ||
 		__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
 	{
 		SetLatch(AuxProcLatch(PROC_WALWRITER));
@@ -655,6 +656,8 @@ WalTryFlush(WalLsn end_lsn)
 
 	if (flushed >= end_lsn)
 		goto done;
+	if (!wal_appender_flush)
+		return false;
 	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0 ||
 		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
 		return false;

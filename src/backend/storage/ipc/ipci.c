@@ -19,6 +19,7 @@
 #include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
+#include "utils/metrics.h"
 
 size_t
 CalculateShmemSize(void)
@@ -31,6 +32,7 @@ CalculateShmemSize(void)
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
+	size = add_size(size, MetricsShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -46,4 +48,5 @@ CreateSharedMemoryAndSemaphores(void)
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();
+	MetricsShmemInit();
 }

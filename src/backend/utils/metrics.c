@@ -226,10 +226,13 @@ cell(MetricId id, int slot)
 	return &MetricsShmem->cells[metric_offset[id] + (uint32) slot * (uint32) series_cells(&MetricDefs[id])];
 }
 
+/* The series of an API key: its own if Strata implements it, else "unknown". */
 static int
 api_slot(int api_key)
 {
-	return (api_key >= 0 && api_key < METRIC_API_SLOTS - 1) ? api_key : METRIC_API_SLOTS - 1;
+	if (api_key >= 0 && api_key < METRIC_API_SLOTS - 1 && KafkaApiLookup((int16) api_key) != NULL)
+		return api_key;
+	return METRIC_API_SLOTS - 1;
 }
 
 static inline void

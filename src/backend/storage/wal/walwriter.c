@@ -44,6 +44,7 @@
 #include "storage/wal_internal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 #define WAL_MAX_IO		(1024 * 1024)
 
@@ -54,6 +55,7 @@ typedef struct WalIo
 	WalLsn		blk_end;		/* end of the last block it writes */
 	size_t		len;
 	bool		done;
+	uint64		submit_us;		/* for strata_wal_flush_duration_seconds */
 } WalIo;
 
 static int	wal_fd = -1;
@@ -91,6 +93,7 @@ submit_writes(WalLsn published)
 	int			n = 0;
 	uint64		R = WalShmem->ring_size;
 	uint64		D = WalShmem->dev_data_size;
+	uint64		now_us = MetricsNowUs();
 
 	while (io_count < wal_depth && submitted < published)
 	{
@@ -130,6 +133,7 @@ submit_writes(WalLsn published)
 		io->blk_end = end_blk;
 		io->len = (size_t) len;
 		io->done = false;
+		io->submit_us = now_us;
 		cbs[n++] = &io->cb;
 		io_count++;
 		submitted = end;
@@ -161,6 +165,8 @@ reap_writes(void)
 	int			n;
 	WalLsn		old_flush = WalShmem->flushed;
 	WalLsn		new_flush = old_flush;
+	uint64		retired_us[256];
+	int			nretired = 0;
 
 	if (read(wal_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		elog(PANIC, "could not read the WAL writer's eventfd: %s", strerror(errno));
@@ -184,6 +190,8 @@ reap_writes(void)
 	while (io_count > 0 && wal_ios[io_head].done)
 	{
 		new_flush = wal_ios[io_head].end_lsn;
+		if (nretired < (int) lengthof(retired_us))
+			retired_us[nretired++] = wal_ios[io_head].submit_us;
 		io_head = (io_head + 1) % wal_depth;
 		io_count--;
 	}
@@ -198,6 +206,15 @@ reap_writes(void)
 		WalWakeFlushWaiters(new_flush);
 		if (streams_moved)
 			LogCacheWakeDataWaiters();
+
+		/* After the wakeups: the metrics must not delay the waiters. */
+		{
+			uint64		now_us = MetricsNowUs();
+
+			MetricsObserve(METRIC_WAL_FLUSH_BYTES, new_flush - old_flush);
+			for (int i = 0; i < nretired; i++)
+				MetricsObserve(METRIC_WAL_FLUSH_DURATION, now_us - retired_us[i]);
+		}
 	}
 }
 

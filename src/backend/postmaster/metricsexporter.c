@@ -412,6 +412,8 @@ client_close(Client *c)
 static void
 client_read(Client *c)
 {
+	bool		eof = false;
+
 	for (;;)
 	{
 		ssize_t		n;
@@ -438,17 +440,19 @@ client_read(Client *c)
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			break;
-		/* The client went away (or hung up its side) before a whole request. */
-		if (c->reqlen == 0)
+		if (n < 0 || c->reqlen == 0)
 		{
+			/* An error, or the client left without a word. */
 			client_close(c);
 			return;
 		}
+		/* The client hung up its side: what it sent is all there is. */
+		eof = true;
 		break;
 	}
 	/* Answer once the headers are complete, or they cannot become so. */
 	if (memmem(c->req, c->reqlen, "\r\n\r\n", 4) != NULL || memmem(c->req, c->reqlen, "\n\n", 2) != NULL ||
-		c->reqlen == REQUEST_MAX)
+		c->reqlen == REQUEST_MAX || eof)
 	{
 		int			status = MetricsHttpRespond(c->req, c->reqlen, &c->resp, &c->resplen);
 

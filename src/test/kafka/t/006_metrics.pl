@@ -260,6 +260,20 @@ like(http_raw("GET /metrics?name[]=x HTTP/1.0\r\n\r\n"), qr{^HTTP/1\.1 200 OK\r\
 	'HTTP/1.0 GET with a query string: 200 and the metrics');
 is(scrape()->{strata_metrics_http_errors_total} - $errors0, 11, 'each error response counted');
 
+# A client that hangs up its side mid-request gets its 400 at once.
+{
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $mport, Proto => 'tcp', Timeout => 5);
+	$s->autoflush(1);
+	print $s "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+	shutdown($s, 1);
+	my $t = time();
+	my $resp = '';
+	while (sysread($s, my $chunk, 4096)) { $resp .= $chunk; }
+	like($resp, qr{^HTTP/1\.1 400 .*incomplete}s, 'request cut short by the client: 400');
+	ok(time() - $t < 3, 'answered at once, not at the read timeout');
+	$errors0++;
+}
+
 # Slow clients: five that never finish their request do not delay a scrape,
 # and are dropped after the read timeout.
 my @slow;

@@ -312,6 +312,29 @@ scrape();
 ok(!@$format_errors && time() - $t0 < 12, sprintf('with every slot held, a scrape is still served (%.1f s)', time() - $t0));
 close $_ for @slow;
 
+# A crash restart re-creates shared memory: the exporter comes back on the
+# same socket and every metric starts again from zero.
+{
+	my $before = scrape();
+	my $exporter = ($node->child_pids(qr/strata: metrics exporter/))[0];
+	my $c = $node->connect_tcp;
+	my $backend;
+	poll_until(sub { ($backend) = $node->child_pids(qr/strata: backend/); $backend }, 10);
+	ok($backend, 'a backend to crash');
+	my $pos = $node->log_position;
+	kill 'KILL', $backend;
+	ok($node->wait_for_log(qr/strata is ready to accept connections/, $pos), 'the server restarted after the crash');
+	my $after;
+	ok(poll_until(sub { $after = eval { scrape() }; $after && $after->{strata_start_time_seconds} > $before->{strata_start_time_seconds} }, 30),
+		'the endpoint serves again, with a new start time');
+	my ($new_exporter) = $node->child_pids(qr/strata: metrics exporter/);
+	ok($new_exporter && $new_exporter != $exporter, 'by a new exporter process');
+	ok($after->{strata_metrics_scrapes_total} < $before->{strata_metrics_scrapes_total}, 'counters started again from zero');
+	ok(!defined $after->{'strata_topic_bytes_in_total{topic="m1"}'} || $after->{'strata_topic_bytes_in_total{topic="m1"}'} == 0,
+		'per-topic counters too');
+	close $c;
+}
+
 ok($node->stop('fast'), 'a fast stop stops the exporter too');
 ok(!$node->child_pids(qr/metrics exporter/), 'no exporter left');
 

@@ -88,6 +88,8 @@ extern int64 upload_threshold;
 extern int64 upload_interval;
 extern int64 stream_split_size;
 extern int64 compaction_max_age;
+extern int64 object_prepare_timeout;
+extern int64 object_delete_delay;
 extern int64 log_cache_size;
 extern int64 block_cache_size;
 extern int64 num_partitions;

@@ -230,9 +230,103 @@ static const char migration_002[] =
 "       g.updated\n"
 "FROM strata.groups g;\n";
 
+/*
+ * Migration 3: objects in object storage and the stream ranges they hold
+ * (issue 6).
+ *
+ * An object's life: 'prepared' (a row exists, the object may or may not be
+ * in the store yet; if its writer does not commit it by prepare_deadline it
+ * is an orphan and is deleted) -> 'committed' (its stream ranges are
+ * visible to readers) -> 'deleting' (no longer referenced: compacted,
+ * below every stream's start offset, or of a deleted stream; removed from
+ * the store after delete_after, then the row goes).  Because the row is
+ * written before the object, the store never holds an object the catalog
+ * does not know, so cleaning up never needs to list the bucket.
+ *
+ * stream_ranges: the part of a stream an object holds, [start_offset,
+ * end_offset).  A stream's ranges do not overlap, except for a moment
+ * inside the transaction that swaps compacted objects.
+ *
+ * streams.object_end_offset: everything of the stream below it is in
+ * committed objects.  The uploader skips WAL records below it (a crash
+ * between a commit and the WAL trim replays them).
+ *
+ * broker_uploads: what each broker's uploader last reported, for the
+ * upload lag view.
+ */
+static const char migration_003[] =
+"CREATE TABLE strata.objects (\n"
+"    id bigserial PRIMARY KEY,\n"
+"    key text NOT NULL UNIQUE,\n"
+"    kind text NOT NULL CHECK (kind IN ('sso', 'so')),\n"
+"    state text NOT NULL DEFAULT 'prepared' CHECK (state IN ('prepared', 'committed', 'deleting')),\n"
+"    size bigint NOT NULL DEFAULT 0 CHECK (size >= 0),\n"
+"    broker_id integer,\n"
+"    broker_epoch bigint,\n"
+"    compactions integer NOT NULL DEFAULT 0,\n"
+"    prepared timestamptz NOT NULL DEFAULT now(),\n"
+"    prepare_deadline timestamptz NOT NULL,\n"
+"    committed timestamptz,\n"
+"    delete_after timestamptz\n"
+");\n"
+"CREATE INDEX objects_not_committed ON strata.objects (state, delete_after) WHERE state <> 'committed';\n"
+"CREATE INDEX objects_kind ON strata.objects (kind, committed) WHERE state = 'committed';\n"
+"\n"
+"CREATE TABLE strata.stream_ranges (\n"
+"    stream_id bigint NOT NULL,\n"
+"    start_offset bigint NOT NULL CHECK (start_offset >= 0),\n"
+"    end_offset bigint NOT NULL,\n"
+"    object_id bigint NOT NULL REFERENCES strata.objects ON DELETE CASCADE,\n"
+"    record_count bigint NOT NULL,\n"
+"    bytes bigint NOT NULL,\n"
+"    max_timestamp bigint NOT NULL,\n"
+"    PRIMARY KEY (stream_id, start_offset, object_id),\n"
+"    CHECK (end_offset > start_offset)\n"
+");\n"
+"CREATE INDEX stream_ranges_object ON strata.stream_ranges (object_id);\n"
+"\n"
+"ALTER TABLE strata.streams ADD COLUMN object_end_offset bigint NOT NULL DEFAULT 0;\n"
+"\n"
+"CREATE TABLE strata.broker_uploads (\n"
+"    broker_id integer PRIMARY KEY,\n"
+"    pending_bytes bigint NOT NULL DEFAULT 0,\n"
+"    wal_trim_lsn bigint NOT NULL DEFAULT 0,\n"
+"    wal_flushed_lsn bigint NOT NULL DEFAULT 0,\n"
+"    last_upload timestamptz,\n"
+"    last_error text,\n"
+"    updated timestamptz NOT NULL DEFAULT now()\n"
+");\n"
+"\n"
+"CREATE VIEW strata.topic_storage AS\n"
+"SELECT t.name AS topic, count(DISTINCT r.object_id) AS objects,\n"
+"       coalesce(sum(r.bytes), 0) AS bytes, coalesce(sum(r.record_count), 0) AS records\n"
+"FROM strata.topics t\n"
+"JOIN strata.partitions p ON p.topic_id = t.id\n"
+"LEFT JOIN strata.stream_ranges r ON r.stream_id = p.stream_id\n"
+"GROUP BY t.name;\n"
+"\n"
+"CREATE VIEW strata.stream_objects AS\n"
+"SELECT t.name AS topic, p.index AS partition, s.id AS stream_id,\n"
+"       s.start_offset, s.end_offset, s.object_end_offset,\n"
+"       count(r.object_id) AS objects,\n"
+"       count(r.object_id) FILTER (WHERE o.kind = 'so') AS stream_objects,\n"
+"       coalesce(sum(r.bytes), 0) AS bytes\n"
+"FROM strata.partitions p\n"
+"JOIN strata.topics t ON t.id = p.topic_id\n"
+"JOIN strata.streams s ON s.id = p.stream_id\n"
+"LEFT JOIN strata.stream_ranges r ON r.stream_id = s.id\n"
+"LEFT JOIN strata.objects o ON o.id = r.object_id\n"
+"GROUP BY t.name, p.index, s.id;\n"
+"\n"
+"CREATE VIEW strata.upload_lag AS\n"
+"SELECT b.id AS broker_id, u.pending_bytes, u.wal_flushed_lsn - u.wal_trim_lsn AS wal_untrimmed_bytes,\n"
+"       u.last_upload, now() - u.last_upload AS since_last_upload, u.last_error, u.updated\n"
+"FROM strata.brokers b LEFT JOIN strata.broker_uploads u ON u.broker_id = b.id;\n";
+
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},
 	{2, "consumer groups, committed offsets, producer ids", migration_002},
+	{3, "objects, stream ranges, upload status", migration_003},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

@@ -29,6 +29,8 @@ int64		upload_threshold;
 int64		upload_interval;
 int64		stream_split_size;
 int64		compaction_max_age;
+int64		object_prepare_timeout;
+int64		object_delete_delay;
 int64		log_cache_size;
 int64		block_cache_size;
 int64		num_partitions;
@@ -116,6 +118,12 @@ GucEntry	GucTable[] = {
 	{"compaction_max_age", GUC_INT, GUC_SIGHUP, "Object storage",
 		"Stream-set objects older than this are split entirely into stream objects.",
 		GUC_UNIT_MS, &compaction_max_age, "2h", 1000, INT64_C(30) * 24 * 3600 * 1000},
+	{"object_prepare_timeout", GUC_INT, GUC_SIGHUP, "Object storage",
+		"An object whose writer has not committed it to the catalog this long after starting it is an orphan, and is deleted.",
+		GUC_UNIT_MS, &object_prepare_timeout, "10min", 1000, INT64_C(7) * 24 * 3600 * 1000},
+	{"object_delete_delay", GUC_INT, GUC_SIGHUP, "Object storage",
+		"How long an object no longer referenced (compacted, expired, of a deleted topic) stays in the store, so readers that located it can finish.",
+		GUC_UNIT_MS, &object_delete_delay, "1min", 0, INT64_C(7) * 24 * 3600 * 1000},
 
 	/* ---- WAL ---- */
 	{"wal_device", GUC_STRING, GUC_POSTMASTER, "WAL",

@@ -46,6 +46,7 @@
 #include "kafka/group.h"
 #include "kafka/partition.h"
 #include "postmaster/interrupt.h"
+#include "storage/blockcache.h"
 #include "storage/latch.h"
 #include "storage/procarray.h"
 #include "storage/wal.h"
@@ -187,7 +188,7 @@ MetricsListenOpen(void)
 /*
  * Refresh the metrics whose values live in other modules: gauges read
  * from the registry, the group table, the process array and the WAL, and
- * the WAL's own counters.
+ * the WAL's and the block cache's own counters.
  */
 static void
 collect(MetricTopicSample **topics, int *ntopics)
@@ -224,6 +225,13 @@ collect(MetricTopicSample **topics, int *ntopics)
 		MetricsSet(METRIC_WAL_INSERT_POSITION, (int64) WalInsertLsn());
 		MetricsSet(METRIC_WAL_FLUSHED_POSITION, (int64) WalFlushedLsn());
 		MetricsSet(METRIC_WAL_TRIM_POSITION, (int64) WalTrimLsn());
+	}
+	{
+		BlockCacheStats bc;
+
+		BlockCacheGetStats(&bc);
+		MetricsSet(METRIC_BLOCK_CACHE_HITS, (int64) bc.hits);
+		MetricsSet(METRIC_BLOCK_CACHE_MISSES, (int64) bc.misses);
 	}
 }
 

@@ -100,9 +100,9 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	[METRIC_UPLOAD_OBJECTS] = {"strata_upload_objects_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Objects uploaded to object storage."},
 	[METRIC_UPLOAD_DURATION] = {"strata_upload_duration_seconds", METRIC_HISTOGRAM, METRIC_UNIT_SECONDS, METRIC_LABEL_NONE,
-	"Time to upload one object (all of its requests, retries included)."},
+	"Time to upload one object, retries included: from the start of an upload round (whose objects go up in parallel) to its PUT completing."},
 	[METRIC_UPLOAD_ERRORS] = {"strata_upload_errors_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
-	"Object uploads that failed (and are retried later)."},
+	"Object PUTs that failed after the object store's own retries (the upload round is retried later)."},
 
 	[METRIC_GROUPS] = {"strata_groups", METRIC_GAUGE, METRIC_UNIT_NONE, METRIC_LABEL_GROUP_STATE,
 	"Consumer groups this broker coordinates, per state."},

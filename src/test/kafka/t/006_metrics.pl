@@ -16,7 +16,7 @@ use Strata::Test::Utils;
 my $node = Strata::Test::Node->new('metrics');
 $node->init;
 my $mport = get_free_port();
-$node->append_conf("max_connections = 4");
+$node->append_conf("max_connections = 4\nupload_interval = 1s");
 
 # A bad value, and a port already in use, stop the start with one line.
 ok(!$node->start(fail_ok => 1, options => '-c metrics_listen=localhost'),
@@ -181,6 +181,15 @@ ok($m1->{strata_log_cache_hits_total} >= 1, 'fetches hit the log cache');
 is($m1->{strata_log_cache_misses_total}, 0, 'and never missed');
 ok($m1->{strata_connections_accepted_total} - $m0->{strata_connections_accepted_total} >= 2,
 	'connections accepted counted');
+
+# The uploader (upload_interval = 1s) moves it all to object storage.
+my $mu;
+ok(poll_until(sub { $mu = scrape(); $mu->{strata_wal_trim_position_bytes} == $mu->{strata_wal_flushed_position_bytes} }, 30),
+	'everything flushed is uploaded and trimmed: trim position = flushed position');
+ok($mu->{strata_upload_objects_total} >= 1, "objects uploaded ($mu->{strata_upload_objects_total})");
+ok($mu->{strata_upload_bytes_total} >= $bytes_in, 'upload bytes cover the produced batches');
+is($mu->{strata_upload_duration_seconds_count}, $mu->{strata_upload_objects_total}, 'one upload latency per object');
+is($mu->{strata_upload_errors_total}, 0, 'no upload errors');
 
 # ---- connections: the gauge and refusals (max_connections = 4) ----
 my @held;

@@ -59,6 +59,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 #include "utils/timestamp.h"
 
 /* A durable WAL record waiting to be uploaded. */
@@ -330,6 +331,7 @@ put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
 {
 	int			left = nobjs;
 	bool		ok = true;
+	uint64		start_us = MetricsNowUs();
 
 	for (int i = 0; i < nobjs; i++)
 		objs[i].req = ObjStoreStartPut(store, objs[i].key, objs[i].data, objs[i].len, &objs[i]);
@@ -341,6 +343,14 @@ put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
 		while ((req = ObjStoreNextDone(store)) != NULL)
 		{
 			left--;
+			if (req->error.code == OBJSTORE_OK)
+			{
+				MetricsInc(METRIC_UPLOAD_OBJECTS, 1);
+				MetricsInc(METRIC_UPLOAD_BYTES, ((UploadObject *) req->user_data)->len);
+				MetricsObserve(METRIC_UPLOAD_DURATION, MetricsNowUs() - start_us);
+			}
+			else
+				MetricsInc(METRIC_UPLOAD_ERRORS, 1);
 			if (req->error.code != OBJSTORE_OK && ok)
 			{
 				snprintf(err, errlen, "upload of %s failed: %s", req->key, req->error.message);

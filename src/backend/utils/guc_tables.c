@@ -173,7 +173,7 @@ GucEntry	GucTable[] = {
 		"Least severe message level written to the log.",
 		GUC_UNIT_NONE, &log_min_messages, "log", 0, 0, log_level_options},
 	{"metrics_listen", GUC_STRING, GUC_POSTMASTER, "Logging",
-		"host:port of the Prometheus metrics endpoint; empty turns it off.",
+		"host:port (e.g. 127.0.0.1:9404) where GET /metrics serves the Prometheus metrics (doc/metrics.md); empty or 'off' turns it off.",
 		GUC_UNIT_NONE, &metrics_listen, ""},
 };
 

@@ -20,6 +20,7 @@
 #include "storage/blockcache.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
+#include "utils/metrics.h"
 
 size_t
 CalculateShmemSize(void)
@@ -33,6 +34,7 @@ CalculateShmemSize(void)
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
 	size = add_size(size, BlockCacheShmemSize());
+	size = add_size(size, MetricsShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -49,4 +51,5 @@ CreateSharedMemoryAndSemaphores(void)
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();
 	BlockCacheShmemInit();
+	MetricsShmemInit();
 }

@@ -52,6 +52,7 @@
 #include "utils/crc32c.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 WalShmemStruct *WalShmem = NULL;
 
@@ -278,6 +279,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 				end = 0;
 	uint32		generation;
 	bool		no_index_logged = false;
+	uint64		wait_start_us = 0;
 
 	if (nitems <= 0)
 		return WalInsertLsn();
@@ -364,6 +366,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 		SpinLockRelease(&WalShmem->insert_lck);
 		if (attempt == 0)
 		{
+			wait_start_us = MetricsNowUs();
 			log_backpressure();
 
 			/*
@@ -378,6 +381,8 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	}
 	if (me->wait_space)
 		__atomic_store_n(&me->wait_space, 0, __ATOMIC_SEQ_CST);
+	if (wait_start_us != 0)
+		MetricsObserve(METRIC_WAL_BACKPRESSURE_WAIT, MetricsNowUs() - wait_start_us);
 
 	if (no_index_logged)
 		elog(WARNING, "log cache stream table is full: new streams' batches are not indexed (fetches read them from object storage); raise log_cache_size");

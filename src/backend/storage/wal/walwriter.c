@@ -59,6 +59,7 @@
 #include "storage/wal_internal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 #define WAL_MAX_IO		(1024 * 1024)
 
@@ -70,6 +71,7 @@ typedef struct WalIo
 	size_t		len;
 	uint64		submit_ns;		/* for the write_ns statistic */
 	bool		done;
+	uint64		submit_us;		/* for strata_wal_flush_duration_seconds */
 } WalIo;
 
 static int	wal_fd = -1;
@@ -94,6 +96,7 @@ submit_writes(void)
 	uint64		D = WalShmem->dev_data_size;
 	WalLsn		published;
 	WalLsn		submitted;
+	uint64		now_us;
 
 	/* Nothing reserved beyond the write position: no need for the lock. */
 	if (WalInsertLsn() <= __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST))
@@ -102,6 +105,7 @@ submit_writes(void)
 	published = WalComputePublished();
 	submitted = WalShmem->write_pos;
 	Assert(io_count > 0 || WalShmem->flushed == submitted);
+	now_us = MetricsNowUs();
 
 	while (io_count < wal_depth && submitted < published)
 	{
@@ -141,6 +145,7 @@ submit_writes(void)
 		io->blk_end = end_blk;
 		io->len = (size_t) len;
 		io->done = false;
+		io->submit_us = now_us;
 		cbs[n++] = &io->cb;
 		io_count++;
 		submitted = end;
@@ -186,6 +191,8 @@ reap_writes(bool *streams_moved)
 	WalLsn		old_flush;
 	WalLsn		new_flush;
 	uint64		now;
+	uint64		retired_us[256];
+	int			nretired = 0;
 
 	*streams_moved = false;
 	if (read(wal_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
@@ -225,6 +232,8 @@ reap_writes(bool *streams_moved)
 	while (io_count > 0 && wal_ios[io_head].done)
 	{
 		new_flush = wal_ios[io_head].end_lsn;
+		if (nretired < (int) lengthof(retired_us))
+			retired_us[nretired++] = wal_ios[io_head].submit_us;
 		io_head = (io_head + 1) % wal_depth;
 		io_count--;
 	}
@@ -236,6 +245,14 @@ reap_writes(bool *streams_moved)
 	}
 	__atomic_store_n(&WalShmem->aio_inflight, (uint32) io_count, __ATOMIC_SEQ_CST);
 	SMutexUnlock(&WalShmem->write_lck);
+	if (new_flush > old_flush)
+	{
+		uint64		now_us = MetricsNowUs();
+
+		MetricsObserve(METRIC_WAL_FLUSH_BYTES, new_flush - old_flush);
+		for (int i = 0; i < nretired; i++)
+			MetricsObserve(METRIC_WAL_FLUSH_DURATION, now_us - retired_us[i]);
+	}
 	return new_flush > old_flush ? new_flush : 0;
 }
 

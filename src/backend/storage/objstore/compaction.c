@@ -735,7 +735,8 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 
 		snprintf(sid, sizeof(sid), "%lld", (long long) sso_id);
 		res = CatalogQuery(conn,
-						   "SELECT r.stream_id, r.start_offset, r.end_offset, s.start_offset "
+						   "SELECT r.stream_id, r.start_offset, r.end_offset, s.start_offset, s.epoch, "
+						   "       s.state = 'opened' "
 						   "FROM strata.stream_ranges r JOIN strata.streams s ON s.id = r.stream_id "
 						   "WHERE r.object_id = $1::bigint AND r.stream_id = ANY($2::bigint[]) "
 						   "ORDER BY r.stream_id, r.start_offset",
@@ -760,7 +761,12 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 		SoWriter	w;
 		bool		fenced;
 
-		if (ls == NULL)
+		/*
+		 * Not ours, or ours no longer (the registry has not caught up
+		 * yet): copying would be wasted, the commit would be fenced.
+		 */
+		if (ls == NULL || atoll(PQgetvalue(res, i, 4)) != ls->epoch ||
+			PQgetvalue(res, i, 5)[0] != 't')
 			continue;
 		if (sstart > lo)
 			lo = sstart;
@@ -909,7 +915,7 @@ duty_merge(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 					   "           FROM strata.stream_ranges r JOIN strata.objects o ON o.id = r.object_id "
 					   "           WHERE r.stream_id = ANY($1::bigint[]) AND o.state = 'committed') "
 					   "SELECT r.stream_id, r.start_offset, r.end_offset, r.id, r.key, r.size, r.kind, "
-					   "       r.compactions, r.age_ms, s.start_offset "
+					   "       r.compactions, r.age_ms, s.start_offset, s.epoch, s.state = 'opened' "
 					   "FROM r JOIN strata.streams s ON s.id = r.stream_id "
 					   "WHERE r.stream_id IN (SELECT stream_id FROM r WHERE kind = 'so' AND size < $2::bigint "
 					   "                      GROUP BY stream_id HAVING count(*) >= 2) "
@@ -956,7 +962,8 @@ duty_merge(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 				c->bytes = 0;
 				c->max_timestamp = -1;
 			}
-			if (ls != NULL &&
+			if (ls != NULL && atoll(PQgetvalue(res, row, 10)) == ls->epoch &&
+				PQgetvalue(res, row, 11)[0] == 't' &&
 				CompactionPickMergeRun(rg, end - row, sstart, compaction_small_object_size,
 									   compaction_max_object_size, compaction_max_age,
 									   &first, &count))

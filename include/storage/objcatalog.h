@@ -85,7 +85,7 @@ typedef struct ObjCatalogLocation
 	int64		end_offset;		/* exclusive */
 } ObjCatalogLocation;
 
-/* The key of object id of a kind, e.g. "objects/3f/000000000000002a.sso". */
+/* The key of object id of a kind, e.g. "data/3f/000000000000002a.sso". */
 extern void ObjCatalogKey(int64 object_id, ObjFormatKind kind, char *buf, size_t len);
 
 /*

@@ -232,6 +232,16 @@ extern WalLsn WalTrimLsn(void);
 extern void WalTrim(WalLsn lsn);
 
 /*
+ * The uploader: set its latch once the flushed position reaches lsn (its
+ * upload threshold), so that it needs no timer to notice new data.  An
+ * appender that has to wait for space sets it too, whatever the threshold.
+ */
+extern void WalRequestUploadWakeup(WalLsn lsn);
+
+/* Bytes the WAL can hold before appends wait (min of ring and device). */
+extern uint64 WalCapacity(void);
+
+/*
  * The catalog worker, once it knows this broker's epoch: record it in the
  * device header (written by the WAL writer), so that whoever takes the
  * device over after a failure can tell which incarnation wrote it.

@@ -81,6 +81,7 @@ typedef struct WalShmemStruct
 	uint64		node_epoch;		/* requested (WalSetNodeEpoch) */
 	uint64		durable_node_epoch; /* in the device header */
 	uint32		backpressure_logged;
+	WalLsn		upload_wake_lsn;	/* set the uploader's latch once flushed >= this */
 	uint64		flush_scan_seq; /* WAL writer: first entry not yet flushed */
 
 	/* geometry, fixed by recovery */

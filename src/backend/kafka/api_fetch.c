@@ -7,7 +7,9 @@
  *	  A partition's high watermark is the end of what is durable in the WAL
  *	  (the log cache's flushed next offset); fetches never see data that
  *	  could still be lost.  Fresh data is served from the log cache in
- *	  shared memory without touching a disk.
+ *	  shared memory without touching a disk; older data, which the log
+ *	  cache no longer holds, from object storage (storage/objreader.h).
+ *	  The WAL device is never read.
  *
  *	  A fetch that finds less than MinBytes sleeps on its latch, registered
  *	  with the log cache, until the WAL writer flushes new data or MaxWaitMs
@@ -33,6 +35,7 @@
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
+#include "storage/objreader.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -215,6 +218,46 @@ topic_name_of(const uint8 *id)
 /* ---------- reading ---------- */
 
 /*
+ * Read whole batches of a stream from offset on: the log cache first, and
+ * object storage for what it no longer holds.  Results as LogCacheRead's;
+ * LOGCACHE_MISS here means a failure, logged, for which the client gets
+ * KAFKA_STORAGE_ERROR (retriable).
+ */
+static LogCacheResult
+read_stream(uint64 stream_id, int64 offset, int64 max_offset, char *buf, size_t cap,
+			size_t *got, int64 *next)
+{
+	LogCacheResult r = LogCacheRead(stream_id, offset, max_offset, buf, cap, got, next);
+	ObjReadResult o;
+	PGconn	   *pg;
+	char	   *connmsg = NULL;
+	char		err[768];
+
+	if (r != LOGCACHE_MISS && r != LOGCACHE_UNKNOWN_STREAM)
+		return r;
+	pg = BackendCatalogConnection(&connmsg);
+	o = ObjReadStream(pg, stream_id, offset, max_offset, buf, cap, got, next, err, sizeof(err));
+	switch (o)
+	{
+		case OBJREAD_OK:
+			return LOGCACHE_OK;
+		case OBJREAD_TOO_SMALL:
+			return LOGCACHE_TOO_SMALL;
+		case OBJREAD_NOT_FOUND:
+			elog(LOG, "fetch of stream %llu at offset %lld: neither the log cache nor object storage holds it",
+				 (unsigned long long) stream_id, (long long) offset);
+			break;
+		case OBJREAD_ERROR:
+			elog(LOG, "fetch of stream %llu at offset %lld from object storage failed: %s",
+				 (unsigned long long) stream_id, (long long) offset, err);
+			break;
+	}
+	*got = 0;
+	*next = offset;
+	return LOGCACHE_MISS;
+}
+
+/*
  * Read one partition's data into the response entry.  Returns the number
  * of record bytes added.  budget is what is left of the request's
  * MaxBytes; first says no data has been added yet (then a batch larger
@@ -278,7 +321,7 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 		buf = KArenaAlloc(&conn->arena, Max(cap, 1));
 		if (buf == NULL)
 			elog(ERROR, "request arena exhausted");
-		r = LogCacheRead((uint64) part->stream_id, sp->fetch_offset, hw, buf, cap, &got, &next);
+		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, cap, &got, &next);
 		if (r == LOGCACHE_TOO_SMALL && (first || cap == 0))
 		{
 			cap = got;			/* the size of the first batch */
@@ -295,10 +338,7 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 			return 0;
 		case LOGCACHE_MISS:
 		case LOGCACHE_UNKNOWN_STREAM:
-			/* Below what the cache holds: object storage (not yet here). */
 			out->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
-			elog(LOG, "fetch of stream %lld at offset %lld: not in the log cache",
-				 (long long) part->stream_id, (long long) sp->fetch_offset);
 			return 0;
 	}
 	return 0;
@@ -508,11 +548,51 @@ offset_for_timestamp(KafkaConn *conn, StrataPartition *part, int64 ts, int64 hw,
 
 	*offset = -1;
 	*found_ts = -1;
+
+	/*
+	 * What the log cache no longer holds is in objects, whose indexes give
+	 * each block's largest timestamp: skip to the first block that can
+	 * hold ts instead of reading everything before it.
+	 */
+	{
+		size_t		got;
+		int64		next;
+
+		if (LogCacheRead((uint64) part->stream_id, pos, hw, buf, 0, &got, &next) == LOGCACHE_MISS ||
+			!LogCacheStreamEnd((uint64) part->stream_id, &next, NULL))
+		{
+			char	   *connmsg = NULL;
+			char		err[768];
+			int64		obj_offset,
+						obj_ts;
+			ObjReadResult o = ObjFindTimestamp(BackendCatalogConnection(&connmsg),
+											   (uint64) part->stream_id, pos, ts,
+											   &obj_offset, &obj_ts, err, sizeof(err));
+
+			if (o == OBJREAD_OK)
+				pos = obj_offset;
+			else if (o == OBJREAD_NOT_FOUND)
+			{
+				/* Not in objects: only the log cache can have it. */
+				LogCacheStreamIter it;
+				LogCacheStreamInfo info;
+				int64		cache_start = hw;
+
+				LogCacheStreamIterInit(&it);
+				while (LogCacheStreamIterNext(&it, &info))
+					if (info.stream_id == (uint64) part->stream_id)
+						cache_start = info.start_offset;
+				pos = Max(pos, cache_start);
+			}
+			else
+				elog(LOG, "ListOffsets by time on stream %lld: %s", (long long) part->stream_id, err);
+		}
+	}
 	while (pos < hw)
 	{
 		size_t		got;
 		int64		next;
-		LogCacheResult r = LogCacheRead((uint64) part->stream_id, pos, hw, buf, cap, &got, &next);
+		LogCacheResult r = read_stream((uint64) part->stream_id, pos, hw, buf, cap, &got, &next);
 
 		if (r == LOGCACHE_TOO_SMALL)
 		{

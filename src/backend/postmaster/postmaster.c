@@ -57,6 +57,7 @@
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"
 #include "storage/latch.h"
+#include "storage/objstore.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "utils/elog.h"
@@ -935,6 +936,24 @@ PostmasterMain(int argc, char *argv[])
 	{
 		remove_pidfile();
 		elog_fatal("%s", err);
+	}
+
+	/*
+	 * A malformed object_store URL or missing credentials are settings
+	 * errors: refuse to start, as for any bad setting.  Reachability is not
+	 * checked here: with the store down the WAL keeps the data and the
+	 * uploader retries (and says why in the log).
+	 */
+	{
+		ObjStoreError oerr;
+		ObjStore   *probe = ObjStoreOpen(object_store, &oerr);
+
+		if (probe == NULL)
+		{
+			remove_pidfile();
+			elog_fatal("invalid object_store setting: %s", oerr.message);
+		}
+		ObjStoreClose(probe);
 	}
 
 	open_listen_sockets();

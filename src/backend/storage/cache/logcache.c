@@ -461,6 +461,13 @@ LogCacheFlushAdvanced(WalLsn flushed)
 void
 LogCacheWakeDataWaiters(void)
 {
+	WalLsn		upload_at = __atomic_load_n(&WalShmem->upload_wake_lsn, __ATOMIC_SEQ_CST);
+
+	if (upload_at != UINT64_MAX &&
+		__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= upload_at &&
+		__atomic_compare_exchange_n(&WalShmem->upload_wake_lsn, &upload_at, UINT64_MAX, false,
+									__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		SetLatch(AuxProcLatch(PROC_UPLOADER));
 	for (int i = 0; i < WalShmem->nslots; i++)
 	{
 		WalSlotState *w = &WalShmem->slots[i];

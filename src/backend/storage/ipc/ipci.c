@@ -17,6 +17,7 @@
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
+#include "storage/blockcache.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
 
@@ -31,6 +32,7 @@ CalculateShmemSize(void)
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
+	size = add_size(size, BlockCacheShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -46,4 +48,5 @@ CreateSharedMemoryAndSemaphores(void)
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();
+	BlockCacheShmemInit();
 }

@@ -36,7 +36,7 @@ ObjCatalogKey(int64 object_id, ObjFormatKind kind, char *buf, size_t len)
 	 */
 	uint32		h = (uint32) ((uint64) object_id * UINT64_C(0x9E3779B97F4A7C15) >> 56);
 
-	snprintf(buf, len, "objects/%02x/%016llx.%s", h, (unsigned long long) object_id,
+	snprintf(buf, len, "data/%02x/%016llx.%s", h, (unsigned long long) object_id,
 			 kind == OBJFORMAT_SSO ? "sso" : "so");
 }
 

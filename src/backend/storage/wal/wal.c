@@ -77,6 +77,7 @@ WalShmemInit(void)
 		return;
 	memset(WalShmem, 0, sizeof(WalShmemStruct));
 	SpinLockInit(&WalShmem->insert_lck);
+	WalShmem->upload_wake_lsn = UINT64_MAX;
 	p += CACHELINEALIGN(sizeof(WalShmemStruct));
 	WalShmem->nslots = wal_nslots();
 	Ensure(ProcArray != NULL && ProcArray->nslots == WalShmem->nslots);
@@ -212,6 +213,8 @@ static void
 log_backpressure(void)
 {
 	WalAtomicAdd(&WalShmem->stats.backpressure_waits, 1);
+	/* Whatever its threshold says, the uploader must make room now. */
+	SetLatch(AuxProcLatch(PROC_UPLOADER));
 	if (__atomic_exchange_n(&WalShmem->backpressure_logged, 1, __ATOMIC_RELAXED) == 0)
 		elog(LOG, "WAL is full (%llu bytes not yet trimmed): appends wait until the uploader trims it; "
 			 "raise log_cache_size/wal_size or lower upload_threshold if this recurs "
@@ -470,6 +473,21 @@ WalTrim(WalLsn lsn)
 			break;
 		}
 	}
+}
+
+void
+WalRequestUploadWakeup(WalLsn lsn)
+{
+	__atomic_store_n(&WalShmem->upload_wake_lsn, lsn, __ATOMIC_SEQ_CST);
+	if (WalFlushedLsn() >= lsn)
+		SetLatch(AuxProcLatch(PROC_UPLOADER));
+}
+
+uint64
+WalCapacity(void)
+{
+	WalWaitReady();
+	return WalShmem->capacity;
 }
 
 void

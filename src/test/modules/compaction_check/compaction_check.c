@@ -16,7 +16,7 @@
  *
  *	  The registry is this process's own shared memory (the broker's
  *	  catalog worker is not running), filled as the catalog worker would.
- *	  Run by src/test/objstore/t/005_compaction_catalog.pl on a fresh
+ *	  Run by src/test/objstore/t/006_compaction_catalog.pl on a fresh
  *	  catalog database.
  *
  * src/test/modules/compaction_check/compaction_check.c

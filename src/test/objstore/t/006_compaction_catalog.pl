@@ -1,5 +1,5 @@
 #-------------------------------------------------------------------------
-# 005_compaction_catalog.pl: object maintenance (storage/compaction.c)
+# 006_compaction_catalog.pl: object maintenance (storage/compaction.c)
 # against a real PostgreSQL catalog and a real file:// store, without a
 # broker: src/test/modules/compaction_check writes objects the way the
 # uploader does and runs ObjMaintenanceStep, checking the split of old

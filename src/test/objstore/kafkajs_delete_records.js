@@ -9,6 +9,8 @@ const kafka = new Kafka({ clientId: 'strata-tap', brokers: [bootstrap], logLevel
 async function main() {
   const admin = kafka.admin();
   await admin.connect();
+  // deleteTopicRecords finds leaders in metadata it does not load itself.
+  await admin.fetchTopicMetadata({ topics: [topic] });
   await admin.deleteTopicRecords({ topic, partitions: [{ partition: Number(partition), offset }] });
   const offs = await admin.fetchTopicOffsets(topic);
   const p = offs.find((o) => o.partition === Number(partition));

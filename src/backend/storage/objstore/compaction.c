@@ -252,12 +252,19 @@ led_cmp(const void *a, const void *b)
 static LedStream *
 collect_led_streams(int *n)
 {
-	int			cap = PartitionCapacity();
-	LedStream  *out = palloc(sizeof(LedStream) * (size_t) Max(cap, 1));
+	int			nslots = PartitionCapacity();
+	int			cap = 64;
+	LedStream  *out = palloc(sizeof(LedStream) * (size_t) cap);
 	int			k = 0;
 
+	/*
+	 * Grown as needed rather than sized for the registry's capacity
+	 * (max_partitions may be large; this broker may lead few).  palloc
+	 * under the lock is fine: it never raises while we hold it except on
+	 * out of memory, which ends the process anyway.
+	 */
 	RegistryLock();
-	for (int i = 0; i < cap; i++)
+	for (int i = 0; i < nslots; i++)
 	{
 		StrataPartition *p = PartitionGet(i);
 		StrataTopic *t;
@@ -267,6 +274,11 @@ collect_led_streams(int *n)
 		t = TopicGet(p->topic);
 		if (t->state != TOPIC_LIVE)
 			continue;
+		if (k == cap)
+		{
+			cap *= 2;
+			out = repalloc(out, sizeof(LedStream) * (size_t) cap);
+		}
 		out[k].stream_id = p->stream_id;
 		out[k].epoch = p->stream_epoch;
 		out[k].retention_ms = t->config.retention_ms;

@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * compaction_check.c
- *	  compaction_check CONNINFO STORE_URL STORE_DIR
+ *	  compaction_check CONNINFO STORE_URL
  *
  *	  Drives ObjMaintenanceStep (storage/compaction.h) against a real
- *	  PostgreSQL catalog and a real file:// store, with objects written the
+ *	  PostgreSQL catalog and a real object store, with objects written the
  *	  way the uploader writes them (objformat builder, ObjCatalogPrepare,
  *	  ObjStorePut, ObjCatalogCommit), and prints TAP: stream-set objects
  *	  split into stream objects only for the streams this broker leads,
@@ -12,7 +12,9 @@
  *	  order, a fenced stream left alone, retention.bytes and retention.ms
  *	  moving the start offset (catalog and registry), ranges below the
  *	  start and of deleted topics removed, their objects deleted from the
- *	  store, and the store holding exactly the catalog's objects.
+ *	  store, and the store holding exactly the catalog's objects.  The
+ *	  store is any back end (006_compaction_catalog.pl runs it on file://
+ *	  and on s3rver).
  *
  *	  The registry is this process's own shared memory (the broker's
  *	  catalog worker is not running), filled as the catalog worker would.
@@ -25,7 +27,6 @@
  */
 #include "c.h"
 
-#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -46,7 +47,6 @@
 
 static PGconn *conn;
 static ObjStore *store;
-static const char *store_dir;
 static int64 now_ms;
 
 static int64
@@ -303,32 +303,31 @@ verify_stream(int64 stream, int64 from, int64 to, const char *what)
 	return true;
 }
 
-/* Object files in the store directory (temporary files excluded). */
+/* Objects in the store (listed through the store, so any back end). */
 static int
-count_files(const char *dir)
+count_files(void)
 {
-	DIR		   *d = opendir(dir);
-	struct dirent *de;
+	char	   *token = NULL;
 	int			n = 0;
 
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL)
+	for (;;)
 	{
-		char		path[2048];
-		struct stat st;
+		ObjStoreListing l;
+		ObjStoreError oerr;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			n += count_files(path);
-		else
-			n++;
+		if (!ObjStoreList(store, "data/", token, 1000, &l, &oerr))
+		{
+			printf("# list: %s\n", oerr.message);
+			return -1;
+		}
+		n += l.nentries;
+		if (token)
+			pfree(token);
+		token = l.truncated && l.next_token ? pstrdup(l.next_token) : NULL;
+		ObjStoreListingFree(&l);
+		if (token == NULL)
+			break;
 	}
-	closedir(d);
 	return n;
 }
 
@@ -336,12 +335,15 @@ static bool
 object_file_exists(int64 id, const char *kind)
 {
 	char		key[OBJCATALOG_KEY_LEN];
-	char		path[2048];
-	struct stat st;
+	uint64		size;
+	ObjStoreError oerr;
 
 	ObjCatalogKey(id, strcmp(kind, "sso") == 0 ? OBJFORMAT_SSO : OBJFORMAT_SO, key, sizeof(key));
-	snprintf(path, sizeof(path), "%s/%s", store_dir, key);
-	return stat(path, &st) == 0;
+	if (ObjStoreHead(store, key, &size, &oerr))
+		return true;
+	if (oerr.code != OBJSTORE_NOT_FOUND)
+		printf("# head %s: %s\n", key, oerr.message);
+	return false;
 }
 
 static void
@@ -409,9 +411,9 @@ main(int argc, char **argv)
 				sso_d;
 	const char *topic_uuid;
 
-	if (argc != 4)
+	if (argc != 3)
 	{
-		fprintf(stderr, "usage: compaction_check CONNINFO STORE_URL STORE_DIR\n");
+		fprintf(stderr, "usage: compaction_check CONNINFO STORE_URL\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -421,7 +423,6 @@ main(int argc, char **argv)
 	set("retention_check_interval", "100ms");
 	set("compaction_small_object_size", "30kB");
 	set("compaction_max_object_size", "64kB");
-	store_dir = argv[3];
 	now_ms = wallclock_ms();
 
 	ShmemCreate(add_size(PartitionShmemSize(), 64 * 1024));
@@ -506,7 +507,7 @@ main(int argc, char **argv)
 	ok(verify_stream(s2, 0, 400, "s2"), "stream 2 (not compacted) still reads back");
 	is_int(sql_int("SELECT count(*) FROM strata.objects WHERE state <> 'committed'"), 0,
 		   "objects replaced by the merge were deleted (object_delete_delay = 0)");
-	is_int(count_files(store_dir), (int) sql_int("SELECT count(*) FROM strata.objects"),
+	is_int(count_files(), (int) sql_int("SELECT count(*) FROM strata.objects"),
 		   "the store holds exactly the catalog's objects");
 
 	/* 3. A large stream is cut at compaction_max_object_size. */
@@ -537,7 +538,7 @@ main(int argc, char **argv)
 		   "a fenced stream's data stays in its SSO");
 	is_int(sql_int("SELECT count(*) FROM strata.objects WHERE state <> 'committed'"), 0,
 		   "nothing was left behind for the fenced stream (no prepared or deleting objects)");
-	is_int(count_files(store_dir), (int) sql_int("SELECT count(*) FROM strata.objects"),
+	is_int(count_files(), (int) sql_int("SELECT count(*) FROM strata.objects"),
 		   "the store still holds exactly the catalog's objects");
 	sql(psprintf("UPDATE strata.streams SET epoch = 1 WHERE id = %lld", (long long) s0));
 	run_until_idle();
@@ -571,7 +572,7 @@ main(int argc, char **argv)
 		ok(s0_last == 400, "stream 0 still has its two ranges");
 		is_int(sql_int(psprintf("SELECT start_offset FROM strata.streams WHERE id = %lld", (long long) s2)), 0,
 			   "a stream led by another broker is not touched");
-		is_int(count_files(store_dir), (int) sql_int("SELECT count(*) FROM strata.objects"),
+		is_int(count_files(), (int) sql_int("SELECT count(*) FROM strata.objects"),
 			   "the expired objects are gone from the store");
 		ok(verify_stream(s1, s1_last, 1400, "s1 tail"), "what remains of stream 1 reads back");
 		install_topic(&topic_t, "t", uuid_t_, -1, -1, 3);
@@ -634,7 +635,7 @@ main(int argc, char **argv)
 
 	is_int(sql_int("SELECT count(*) FROM strata.objects WHERE state <> 'committed'"), 0,
 		   "nothing is left waiting for deletion");
-	is_int(count_files(store_dir), (int) sql_int("SELECT count(*) FROM strata.objects"),
+	is_int(count_files(), (int) sql_int("SELECT count(*) FROM strata.objects"),
 		   "at the end the store holds exactly the catalog's objects");
 	ok(verify_stream(s0, 0, 500, "s0 final") && verify_stream(s2, 0, 500, "s2 final"),
 	   "streams untouched by retention still read back whole");

@@ -577,106 +577,128 @@ writer_commit(SoWriter *w, int64 epoch, const int64 *replaced, int nreplaced,
 }
 
 /*
- * Copy stream_id's batches in [lo, hi) from an object into the writer,
- * reading consecutive blocks together, at most COMPACTION_READ_CHUNK per
- * GET.  A batch starting below lo but ending above it is kept (the start
- * offset may fall inside a batch; Kafka readers skip the records below
- * it).  A batch crossing hi means the catalog range does not match the
- * object: that is an error, never silently "fixed".
+ * The last chunk read from an object: consecutive blocks, at most
+ * COMPACTION_READ_CHUNK bytes (or one bigger block).  A split walks an
+ * SSO's streams in block order, so one ranged GET usually serves the
+ * blocks of several small streams: the number of GETs is about the
+ * object's size / 8 MiB, not its number of streams.
+ */
+typedef struct ChunkCache
+{
+	char	   *buf;
+	size_t		cap;
+	uint64		start;
+	uint64		end;			/* start == end: empty */
+} ChunkCache;
+
+static void
+chunk_cache_free(ChunkCache *c)
+{
+	if (c->buf)
+		pfree(c->buf);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * Make idx->entries[k]'s block available in the cache, reading it and the
+ * blocks after it (of any stream: the next streams of a split want them)
+ * in one GET.  Returns the block, or NULL with err set.
+ */
+static const char *
+chunk_get_block(ObjStore *store, const char *key, const ObjFormatIndex *idx, int k,
+				ChunkCache *c, char *err, size_t errlen)
+{
+	const ObjFormatIndexEntry *e = &idx->entries[k];
+	uint64		end;
+	size_t		nread;
+	ObjStoreError oerr;
+
+	if (c->end > c->start && e->block_position >= c->start &&
+		e->block_position + e->block_size <= c->end)
+		return c->buf + (e->block_position - c->start);
+
+	end = e->block_position + e->block_size;
+	for (int j = k + 1; j < idx->nentries; j++)
+	{
+		const ObjFormatIndexEntry *n = &idx->entries[j];
+
+		if (n->block_position != end ||
+			end + n->block_size - e->block_position > COMPACTION_READ_CHUNK)
+			break;
+		end += n->block_size;
+	}
+	if (end - e->block_position > c->cap)
+	{
+		c->cap = end - e->block_position;
+		c->buf = c->buf ? repalloc(c->buf, c->cap) : palloc(c->cap);
+	}
+	c->start = c->end = 0;
+	if (!ObjStoreGet(store, key, e->block_position, end - e->block_position, c->buf, &nread, &oerr))
+	{
+		snprintf(err, errlen, "could not read %s: %s", key, oerr.message);
+		return NULL;
+	}
+	if (nread != end - e->block_position)
+	{
+		snprintf(err, errlen, "object %s is shorter than its index says", key);
+		return NULL;
+	}
+	c->start = e->block_position;
+	c->end = end;
+	return c->buf;
+}
+
+/*
+ * Copy stream_id's batches in [lo, hi) from an object into the writer.
+ * A batch starting below lo but ending above it is kept (the start offset
+ * may fall inside a batch; Kafka readers skip the records below it).  A
+ * batch crossing hi means the catalog range does not match the object:
+ * that is an error, never silently "fixed".
  */
 static bool
 copy_stream(ObjStore *store, const char *key, const ObjFormatIndex *idx,
-			uint64 stream_id, int64 lo, int64 hi, SoWriter *w,
+			ChunkCache *cache, uint64 stream_id, int64 lo, int64 hi, SoWriter *w,
 			char *err, size_t errlen)
 {
-	int			i = ObjFormatFindBlock(idx, stream_id, (uint64) lo);
-	char	   *buf = NULL;
-	size_t		bufcap = 0;
-	bool		ok = true;
+	int			k = ObjFormatFindBlock(idx, stream_id, (uint64) lo);
 
-	while (ok && i >= 0 && i < idx->nentries &&
-		   idx->entries[i].stream_id == stream_id &&
-		   (int64) idx->entries[i].start_offset < hi)
+	for (; k >= 0 && k < idx->nentries &&
+		 idx->entries[k].stream_id == stream_id &&
+		 (int64) idx->entries[k].start_offset < hi; k++)
 	{
-		const ObjFormatIndexEntry *e0 = &idx->entries[i];
-		uint64		chunk_start = e0->block_position;
-		uint64		chunk_end = e0->block_position + e0->block_size;
-		int			j = i;
-		size_t		nread;
-		ObjStoreError oerr;
+		const ObjFormatIndexEntry *e = &idx->entries[k];
+		const char *block = chunk_get_block(store, key, idx, k, cache, err, errlen);
+		ObjFormatBlockReader rd;
+		ObjFormatBatch bt;
+		int			rc;
 
-		while (j + 1 < idx->nentries)
+		if (block == NULL)
+			return false;
+		if (!ObjFormatBlockOpen(e, block, e->block_size, &rd, err, errlen))
+			return false;
+		while ((rc = ObjFormatBlockNext(&rd, &bt, err, errlen)) == 1)
 		{
-			const ObjFormatIndexEntry *n = &idx->entries[j + 1];
+			int64		bend = (int64) bt.base_offset + bt.last_offset_delta + 1;
 
-			if (n->stream_id != stream_id || (int64) n->start_offset >= hi ||
-				n->block_position != chunk_end ||
-				chunk_end + n->block_size - chunk_start > COMPACTION_READ_CHUNK)
+			if (bend <= lo)
+				continue;
+			if ((int64) bt.base_offset >= hi)
 				break;
-			chunk_end += n->block_size;
-			j++;
-		}
-		if (chunk_end - chunk_start > bufcap)
-		{
-			bufcap = chunk_end - chunk_start;
-			buf = buf ? repalloc(buf, bufcap) : palloc(bufcap);
-		}
-		if (!ObjStoreGet(store, key, chunk_start, chunk_end - chunk_start, buf, &nread, &oerr))
-		{
-			snprintf(err, errlen, "could not read %s: %s", key, oerr.message);
-			ok = false;
-			break;
-		}
-		if (nread != chunk_end - chunk_start)
-		{
-			snprintf(err, errlen, "object %s is shorter than its index says", key);
-			ok = false;
-			break;
-		}
-		for (int k = i; ok && k <= j; k++)
-		{
-			const ObjFormatIndexEntry *e = &idx->entries[k];
-			ObjFormatBlockReader rd;
-			ObjFormatBatch bt;
-			int			rc;
-
-			if (!ObjFormatBlockOpen(e, buf + (e->block_position - chunk_start), e->block_size,
-									&rd, err, errlen))
+			if (bend > hi)
 			{
-				ok = false;
-				break;
+				snprintf(err, errlen,
+						 "object %s: batch %llu..%lld of stream %llu crosses the end %lld of its catalog range",
+						 key, (unsigned long long) bt.base_offset, (long long) (bend - 1),
+						 (unsigned long long) stream_id, (long long) hi);
+				return false;
 			}
-			while ((rc = ObjFormatBlockNext(&rd, &bt, err, errlen)) == 1)
-			{
-				int64		bend = (int64) bt.base_offset + bt.last_offset_delta + 1;
-
-				if (bend <= lo)
-					continue;
-				if ((int64) bt.base_offset >= hi)
-					break;
-				if (bend > hi)
-				{
-					snprintf(err, errlen,
-							 "object %s: batch %llu..%lld of stream %llu crosses the end %lld of its catalog range",
-							 key, (unsigned long long) bt.base_offset, (long long) (bend - 1),
-							 (unsigned long long) stream_id, (long long) hi);
-					ok = false;
-					break;
-				}
-				if (!writer_append(w, &bt, err, errlen))
-				{
-					ok = false;
-					break;
-				}
-			}
-			if (rc < 0)
-				ok = false;
+			if (!writer_append(w, &bt, err, errlen))
+				return false;
 		}
-		i = j + 1;
+		if (rc < 0)
+			return false;
 	}
-	if (buf)
-		pfree(buf);
-	return ok;
+	return true;
 }
 
 /* ---------------------------------------------------------------------
@@ -697,6 +719,7 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 	uint64		sso_size;
 	int			level;
 	ObjFormatIndex idx;
+	ChunkCache	cache;
 	bool		ok = true;
 	int			streams_done = 0,
 				objects_made = 0;
@@ -704,6 +727,7 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 
 	if (nled == 0)
 		return true;
+	memset(&cache, 0, sizeof(cache));
 	a_led = led_id_array(led, nled);
 	snprintf(age, sizeof(age), "%lld", (long long) compaction_max_age);
 	snprintf(cur, sizeof(cur), "%lld", (long long) split_cursor);
@@ -785,7 +809,7 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 		if (lo >= hi)
 			continue;			/* wholly below the start: the sweep's */
 		writer_init(&w, conn, store, (uint64) stream_id, level);
-		ok = copy_stream(store, sso_key, &idx, (uint64) stream_id, lo, hi, &w, err, errlen) &&
+		ok = copy_stream(store, sso_key, &idx, &cache, (uint64) stream_id, lo, hi, &w, err, errlen) &&
 			writer_flush(&w, err, errlen);
 		if (ok && w.nobjs == 0)
 		{
@@ -815,6 +839,7 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 	}
 	PQclear(res);
 	ObjFormatIndexFree(&idx);
+	chunk_cache_free(&cache);
 	if (streams_done > 0)
 	{
 		*did_work = true;
@@ -861,7 +886,9 @@ do_merge(PGconn *conn, ObjStore *store, const LedStream *ls, int64 stream_start,
 		int64		lo = atoll(PQgetvalue(res, row0 + k, 1));
 		int64		hi = atoll(PQgetvalue(res, row0 + k, 2));
 		ObjFormatIndex idx;
+		ChunkCache	cache;
 
+		memset(&cache, 0, sizeof(cache));
 		if (stream_start > lo)
 			lo = stream_start;
 		if (!read_object_index(store, key, size, &idx, err, errlen))
@@ -869,8 +896,9 @@ do_merge(PGconn *conn, ObjStore *store, const LedStream *ls, int64 stream_start,
 			ok = false;
 			break;
 		}
-		ok = copy_stream(store, key, &idx, (uint64) ls->stream_id, lo, hi, &w, err, errlen);
+		ok = copy_stream(store, key, &idx, &cache, (uint64) ls->stream_id, lo, hi, &w, err, errlen);
 		ObjFormatIndexFree(&idx);
+		chunk_cache_free(&cache);	/* the next input is another object */
 	}
 	if (ok)
 		ok = writer_flush(&w, err, errlen);

@@ -116,7 +116,7 @@ note_failure(const char *msg)
 
 	set_last_error(msg);
 	failures++;
-	backoff = Min((int64) 1000 << Min(failures - 1, 5), 30000);
+	backoff = Min((int64) 500 << Min(failures - 1, 5), 10000);
 	retry_at_ms = MonotonicMs() + backoff;
 }
 

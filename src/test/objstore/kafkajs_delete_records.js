@@ -1,5 +1,5 @@
 // src/test/objstore/kafkajs_delete_records.js — DeleteRecords through
-// KafkaJS's admin client (deleteTopicRecords), for 007_compaction.pl.
+// KafkaJS's admin client (deleteTopicRecords), for 008_compaction.pl.
 // Usage: node kafkajs_delete_records.js BOOTSTRAP TOPIC PARTITION OFFSET
 const { Kafka, logLevel } = require('kafkajs');
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # src/test/objstore/retention_client.py — confluent-kafka helper for
-# src/test/objstore/t/007_compaction.pl (retention and DeleteRecords).
+# src/test/objstore/t/008_compaction.pl (retention and DeleteRecords).
 #
 #   retention_client.py create BOOTSTRAP TOPIC PARTITIONS [name=value ...]
 #       create a topic with the given topic configs.

@@ -5,7 +5,7 @@
  *	  store: where retention.ms / retention.bytes put a stream's start
  *	  offset (Kafka's rules), and which run of small stream objects
  *	  compaction merges.  The catalog-and-store side is tested by
- *	  src/test/objstore/t/006_compaction_catalog.pl.
+ *	  src/test/objstore/t/007_compaction_catalog.pl.
  *
  * src/test/unit/test_compaction.c
  *

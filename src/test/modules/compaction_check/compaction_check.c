@@ -13,12 +13,12 @@
  *	  moving the start offset (catalog and registry), ranges below the
  *	  start and of deleted topics removed, their objects deleted from the
  *	  store, and the store holding exactly the catalog's objects.  The
- *	  store is any back end (006_compaction_catalog.pl runs it on file://
+ *	  store is any back end (007_compaction_catalog.pl runs it on file://
  *	  and on s3rver).
  *
  *	  The registry is this process's own shared memory (the broker's
  *	  catalog worker is not running), filled as the catalog worker would.
- *	  Run by src/test/objstore/t/006_compaction_catalog.pl on a fresh
+ *	  Run by src/test/objstore/t/007_compaction_catalog.pl on a fresh
  *	  catalog database.
  *
  * src/test/modules/compaction_check/compaction_check.c

@@ -1,5 +1,5 @@
 #-------------------------------------------------------------------------
-# 007_compaction.pl: compaction, retention and deletion on a running broker
+# 008_compaction.pl: compaction, retention and deletion on a running broker
 # (file:// store), through real clients.
 #
 #  - 6000 messages go through the uploader into stream-set objects; with

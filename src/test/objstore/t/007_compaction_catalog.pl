@@ -1,5 +1,5 @@
 #-------------------------------------------------------------------------
-# 006_compaction_catalog.pl: object maintenance (storage/compaction.c)
+# 007_compaction_catalog.pl: object maintenance (storage/compaction.c)
 # against a real PostgreSQL catalog and a real store, without a
 # broker: src/test/modules/compaction_check writes objects the way the
 # uploader does and runs ObjMaintenanceStep, checking the split of old

@@ -92,6 +92,14 @@ extern void RegistryGetClusterId(char *buf, size_t len);
 extern void RegistryChangeLock(void);
 extern void RegistryChangeUnlock(void);
 
+/*
+ * Set by the catalog worker once it has loaded the registry from the
+ * catalog after a start or crash restart (and the uploader's latch set);
+ * until then the registry may be incomplete.
+ */
+extern void RegistrySetLoaded(void);
+extern bool RegistryIsLoaded(void);
+
 extern void RegistryLock(void);
 extern void RegistryUnlock(void);
 

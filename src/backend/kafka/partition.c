@@ -32,6 +32,7 @@ typedef struct RegistryHeader
 	int			nbuckets;		/* per hash index */
 	size_t		part_size;		/* bytes per partition entry */
 	char		cluster_id[64]; /* Kafka cluster id, from the catalog */
+	uint32		loaded;			/* atomic: RegistrySetLoaded was called */
 } RegistryHeader;
 
 static RegistryHeader *Registry;
@@ -90,6 +91,7 @@ PartitionShmemInit(void)
 	SMutexInit(&Registry->change_lock);
 	Registry->ntopics = topic_capacity();
 	Registry->nparts = (int) max_partitions;
+	Registry->loaded = 0;
 	Registry->nbuckets = (int) max_partitions * 2;
 	Registry->part_size = part_entry_size();
 	memset(Topics, 0, sizeof(StrataTopic) * (size_t) Registry->ntopics);
@@ -424,4 +426,16 @@ TopicRemove(int topic)
 	}
 	index_remove(TopicIndex, topic);
 	Topics[topic].state = TOPIC_FREE;
+}
+
+void
+RegistrySetLoaded(void)
+{
+	__atomic_store_n(&Registry->loaded, 1, __ATOMIC_SEQ_CST);
+}
+
+bool
+RegistryIsLoaded(void)
+{
+	return __atomic_load_n(&Registry->loaded, __ATOMIC_SEQ_CST) != 0;
 }

@@ -1297,7 +1297,20 @@ ObjMaintenanceStep(PGconn *conn, ObjStore *store, bool *did_work,
 
 	*did_work = false;
 	err[0] = '\0';
-	led = collect_led_streams(&nled);
+
+	/*
+	 * Until the catalog worker has loaded the registry after a start, it
+	 * may miss partitions we lead: then we lead nothing as far as
+	 * compaction and retention go (doing less is safe; the sweep needs
+	 * only the catalog).
+	 */
+	if (RegistryIsLoaded())
+		led = collect_led_streams(&nled);
+	else
+	{
+		led = palloc(sizeof(LedStream));
+		nled = 0;
+	}
 
 	/*
 	 * Take the duties in turn from where the last call stopped; stop at the

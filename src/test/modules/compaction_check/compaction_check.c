@@ -427,6 +427,7 @@ main(int argc, char **argv)
 
 	ShmemCreate(add_size(PartitionShmemSize(), 64 * 1024));
 	PartitionShmemInit();
+	RegistrySetLoaded();		/* we fill it ourselves, below */
 
 	conn = PQconnectdb(argv[1]);
 	if (PQstatus(conn) != CONNECTION_OK)

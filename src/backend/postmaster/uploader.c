@@ -51,6 +51,7 @@
 #include "catalog/catalog.h"
 #include "kafka/partition.h"
 #include "postmaster/interrupt.h"
+#include "storage/compaction.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/objcatalog.h"
@@ -687,21 +688,24 @@ report_status(void)
 		set_last_error(err);
 }
 
-/* Deletion of unreferenced and orphaned objects, a batch at a time. */
+/*
+ * Maintenance of object storage, one bounded step (compaction.h):
+ * compaction, retention, unreferenced and orphaned objects.  Returns true
+ * if it did something (so there may be more to do at once).
+ */
 static bool
 maintenance_step(void)
 {
 	char		err[700];
-	int			deleted = 0;
+	bool		did_work = false;
 
-	if (!ObjCatalogCollectGarbage(catalog_conn, store, 1000, &deleted, err, sizeof(err)))
+	if (!ObjMaintenanceStep(catalog_conn, store, &did_work, err, sizeof(err)))
 	{
+		elog(LOG, "uploader: object maintenance failed: %s", err);
 		set_last_error(err);
 		return false;
 	}
-	if (deleted > 0)
-		elog(DEBUG1, "uploader: deleted %d unreferenced object(s)", deleted);
-	return deleted > 0;
+	return did_work;
 }
 
 void

@@ -30,6 +30,9 @@ int64		upload_threshold;
 int64		upload_interval;
 int64		stream_split_size;
 int64		compaction_max_age;
+int64		compaction_small_object_size;
+int64		compaction_max_object_size;
+int64		retention_check_interval;
 int64		object_prepare_timeout;
 int64		object_delete_delay;
 int64		log_cache_size;
@@ -119,6 +122,15 @@ GucEntry	GucTable[] = {
 	{"compaction_max_age", GUC_INT, GUC_SIGHUP, "Object storage",
 		"Stream-set objects older than this are split entirely into stream objects.",
 		GUC_UNIT_MS, &compaction_max_age, "2h", 1000, INT64_C(30) * 24 * 3600 * 1000},
+	{"compaction_small_object_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Stream objects smaller than this are merged with their neighbours of the same stream by compaction.",
+		GUC_UNIT_BYTES, &compaction_small_object_size, "16MB", 1 * KB, 64 * GB},
+	{"compaction_max_object_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Largest stream object compaction writes; compaction holds one such object in memory while writing it.",
+		GUC_UNIT_BYTES, &compaction_max_object_size, "128MB", 64 * KB, 64 * GB},
+	{"retention_check_interval", GUC_INT, GUC_SIGHUP, "Object storage",
+		"How often the uploader applies retention.ms and retention.bytes to the partitions this broker leads and looks for objects nothing references.",
+		GUC_UNIT_MS, &retention_check_interval, "5min", 100, 24 * 3600 * 1000},
 	{"object_prepare_timeout", GUC_INT, GUC_SIGHUP, "Object storage",
 		"An object whose writer has not committed it to the catalog this long after starting it is an orphan, and is deleted.",
 		GUC_UNIT_MS, &object_prepare_timeout, "10min", 1000, INT64_C(7) * 24 * 3600 * 1000},

@@ -701,8 +701,10 @@ maintenance_step(void)
 
 	if (!ObjMaintenanceStep(catalog_conn, store, &did_work, err, sizeof(err)))
 	{
-		elog(LOG, "uploader: object maintenance failed: %s", err);
-		set_last_error(err);
+		char		msg[768];
+
+		snprintf(msg, sizeof(msg), "object maintenance failed: %s", err);
+		set_last_error(msg);
 		return false;
 	}
 	return did_work;

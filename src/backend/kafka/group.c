@@ -1725,3 +1725,19 @@ GroupForget(const char *group_id)
 	group_unlock();
 	return ok;
 }
+
+void
+GroupCountStates(int64 *counts, int64 *members)
+{
+	for (int s = 0; s <= GROUP_DEAD; s++)
+		counts[s] = 0;
+	*members = 0;
+	group_lock();
+	for (int i = 0; i < GroupShm->ngroups; i++)
+		if (Groups[i].in_use && Groups[i].state >= 0 && Groups[i].state <= GROUP_DEAD)
+			counts[Groups[i].state]++;
+	for (int i = 0; i < GroupShm->nmembers; i++)
+		if (Members[i].group >= 0 && !Members[i].pending)
+			(*members)++;
+	group_unlock();
+}

@@ -51,6 +51,7 @@
 #include "catalog/catalog.h"
 #include "kafka/partition.h"
 #include "postmaster/interrupt.h"
+#include "storage/compaction.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/objcatalog.h"
@@ -59,6 +60,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 #include "utils/timestamp.h"
 
 /* A durable WAL record waiting to be uploaded. */
@@ -330,6 +332,7 @@ put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
 {
 	int			left = nobjs;
 	bool		ok = true;
+	uint64		start_us = MetricsNowUs();
 
 	for (int i = 0; i < nobjs; i++)
 		objs[i].req = ObjStoreStartPut(store, objs[i].key, objs[i].data, objs[i].len, &objs[i]);
@@ -341,6 +344,14 @@ put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
 		while ((req = ObjStoreNextDone(store)) != NULL)
 		{
 			left--;
+			if (req->error.code == OBJSTORE_OK)
+			{
+				MetricsInc(METRIC_UPLOAD_OBJECTS, 1);
+				MetricsInc(METRIC_UPLOAD_BYTES, ((UploadObject *) req->user_data)->len);
+				MetricsObserve(METRIC_UPLOAD_DURATION, MetricsNowUs() - start_us);
+			}
+			else
+				MetricsInc(METRIC_UPLOAD_ERRORS, 1);
 			if (req->error.code != OBJSTORE_OK && ok)
 			{
 				snprintf(err, errlen, "upload of %s failed: %s", req->key, req->error.message);
@@ -677,21 +688,26 @@ report_status(void)
 		set_last_error(err);
 }
 
-/* Deletion of unreferenced and orphaned objects, a batch at a time. */
+/*
+ * Maintenance of object storage, one bounded step (compaction.h):
+ * compaction, retention, unreferenced and orphaned objects.  Returns true
+ * if it did something (so there may be more to do at once).
+ */
 static bool
 maintenance_step(void)
 {
 	char		err[700];
-	int			deleted = 0;
+	bool		did_work = false;
 
-	if (!ObjCatalogCollectGarbage(catalog_conn, store, 1000, &deleted, err, sizeof(err)))
+	if (!ObjMaintenanceStep(catalog_conn, store, &did_work, err, sizeof(err)))
 	{
-		set_last_error(err);
+		char		msg[768];
+
+		snprintf(msg, sizeof(msg), "object maintenance failed: %s", err);
+		set_last_error(msg);
 		return false;
 	}
-	if (deleted > 0)
-		elog(DEBUG1, "uploader: deleted %d unreferenced object(s)", deleted);
-	return deleted > 0;
+	return did_work;
 }
 
 void

@@ -25,10 +25,14 @@ char	   *wal_device;
 int64		wal_size;
 int			wal_sync_method;
 int64		wal_io_depth;
+bool		wal_appender_flush;
 int64		upload_threshold;
 int64		upload_interval;
 int64		stream_split_size;
 int64		compaction_max_age;
+int64		compaction_small_object_size;
+int64		compaction_max_object_size;
+int64		retention_check_interval;
 int64		object_prepare_timeout;
 int64		object_delete_delay;
 int64		log_cache_size;
@@ -122,6 +126,15 @@ GucEntry	GucTable[] = {
 	{"compaction_max_age", GUC_INT, GUC_SIGHUP, "Object storage",
 		"Stream-set objects older than this are split entirely into stream objects.",
 		GUC_UNIT_MS, &compaction_max_age, "2h", 1000, INT64_C(30) * 24 * 3600 * 1000},
+	{"compaction_small_object_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Stream objects smaller than this are merged with their neighbours of the same stream by compaction.",
+		GUC_UNIT_BYTES, &compaction_small_object_size, "16MB", 1 * KB, 64 * GB},
+	{"compaction_max_object_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Largest stream object compaction writes; compaction holds one such object in memory while writing it.",
+		GUC_UNIT_BYTES, &compaction_max_object_size, "128MB", 64 * KB, 64 * GB},
+	{"retention_check_interval", GUC_INT, GUC_SIGHUP, "Object storage",
+		"How often the uploader applies retention.ms and retention.bytes to the partitions this broker leads and looks for objects nothing references.",
+		GUC_UNIT_MS, &retention_check_interval, "5min", 100, 24 * 3600 * 1000},
 	{"object_prepare_timeout", GUC_INT, GUC_SIGHUP, "Object storage",
 		"An object whose writer has not committed it to the catalog this long after starting it is an orphan, and is deleted.",
 		GUC_UNIT_MS, &object_prepare_timeout, "10min", 1000, INT64_C(7) * 24 * 3600 * 1000},
@@ -142,6 +155,9 @@ GucEntry	GucTable[] = {
 	{"wal_io_depth", GUC_INT, GUC_POSTMASTER, "WAL",
 		"Most WAL writes in flight at once (libaio queue depth).",
 		GUC_UNIT_NONE, &wal_io_depth, "8", 1, 256},
+	{"wal_appender_flush", GUC_BOOL, GUC_SIGHUP, "WAL",
+		"A backend waiting for its records writes the WAL itself when no write is in progress (off: only the WAL writer writes).",
+		GUC_UNIT_NONE, &wal_appender_flush, "on"},
 
 	/* ---- Caches ---- */
 	{"log_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
@@ -185,7 +201,7 @@ GucEntry	GucTable[] = {
 		"Least severe message level written to the log.",
 		GUC_UNIT_NONE, &log_min_messages, "log", 0, 0, log_level_options},
 	{"metrics_listen", GUC_STRING, GUC_POSTMASTER, "Logging",
-		"host:port of the Prometheus metrics endpoint; empty turns it off.",
+		"host:port (e.g. 127.0.0.1:9404) where GET /metrics serves the Prometheus metrics (doc/metrics.md); empty or 'off' turns it off.",
 		GUC_UNIT_NONE, &metrics_listen, ""},
 };
 

@@ -21,6 +21,7 @@
 #include "storage/blockcache.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
+#include "utils/metrics.h"
 
 size_t
 CalculateShmemSize(void)
@@ -35,6 +36,7 @@ CalculateShmemSize(void)
 	size = add_size(size, GroupShmemSize());
 	size = add_size(size, OffsetStoreShmemSize());
 	size = add_size(size, BlockCacheShmemSize());
+	size = add_size(size, MetricsShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -52,4 +54,5 @@ CreateSharedMemoryAndSemaphores(void)
 	GroupShmemInit();
 	OffsetStoreShmemInit();
 	BlockCacheShmemInit();
+	MetricsShmemInit();
 }

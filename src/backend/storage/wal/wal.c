@@ -638,6 +638,8 @@ sync_write_ring(WalLsn upto)
 	}
 	if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(flush_fd) < 0)
 		elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
+	MetricsObserve(METRIC_WAL_FLUSH_BYTES, upto - WalShmem->write_pos);
+	MetricsObserve(METRIC_WAL_FLUSH_DURATION, (WalNowNs() - t0) / 1000);
 	__atomic_store_n(&WalShmem->write_pos, upto, __ATOMIC_SEQ_CST);
 	WalAtomicAdd(&WalShmem->stats.writes, nwrites);
 	WalAtomicAdd(&WalShmem->stats.write_bytes, total);

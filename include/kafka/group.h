@@ -91,6 +91,12 @@ extern void GroupCatalogRecord(const char *group_id, const char *protocol_type,
 							   const char *protocol, int32 generation, const char *state,
 							   int nmembers, const GroupSnapshotMember *members);
 
+/*
+ * The metrics exporter: how many groups are in each GroupState (counts has
+ * GROUP_DEAD + 1 entries) and how many members they have.  Takes GroupLock.
+ */
+extern void GroupCountStates(int64 *counts, int64 *members);
+
 /* Milliseconds on a clock shared by all processes (CLOCK_MONOTONIC). */
 extern int64 GroupNowMs(void);
 

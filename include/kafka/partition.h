@@ -56,6 +56,15 @@ typedef struct StrataTopic
 	int32		name_len;
 	char		name[TOPIC_NAME_MAX + 1];
 	TopicConfig config;
+	/*
+	 * Traffic counters for the metrics endpoint (TopicCountIn/Out): atomic
+	 * adds without RegistryLock; zeroed when the entry is created, kept
+	 * when an existing topic is installed again (a catalog reload).
+	 */
+	uint64		bytes_in;
+	uint64		records_in;
+	uint64		bytes_out;
+	uint64		records_out;
 } StrataTopic;
 
 typedef struct StrataPartition
@@ -92,6 +101,14 @@ extern void RegistryGetClusterId(char *buf, size_t len);
 extern void RegistryChangeLock(void);
 extern void RegistryChangeUnlock(void);
 
+/*
+ * Set by the catalog worker once it has loaded the registry from the
+ * catalog after a start or crash restart (and the uploader's latch set);
+ * until then the registry may be incomplete.
+ */
+extern void RegistrySetLoaded(void);
+extern bool RegistryIsLoaded(void);
+
 extern void RegistryLock(void);
 extern void RegistryUnlock(void);
 
@@ -119,5 +136,22 @@ extern int	PartitionInstall(int topic, int32 partition, int64 stream_id, int64 s
 extern void TopicRemove(int topic);
 
 extern void TopicConfigDefaults(TopicConfig *config);
+
+/*
+ * Per-topic traffic, for the metrics endpoint: produced batches once in the
+ * WAL ring, fetched batches once in a response.  No lock needed; a topic
+ * deleted meanwhile loses (or, if its entry was reused at once, lends to
+ * its successor) the last few counts.
+ */
+extern void TopicCountIn(int topic, uint64 bytes, uint64 records);
+extern void TopicCountOut(int topic, uint64 bytes, uint64 records);
+
+/*
+ * The metrics exporter: every live topic's counters (palloc'd array in
+ * *samples, its length returned) and the number of live partitions.
+ * Takes RegistryLock.
+ */
+struct MetricTopicSample;
+extern int	TopicMetricsCollect(struct MetricTopicSample **samples, int *npartitions);
 
 #endif							/* STRATA_KAFKA_PARTITION_H */

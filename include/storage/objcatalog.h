@@ -123,13 +123,14 @@ extern bool ObjCatalogObjectState(PGconn *conn, int64 object_id, char *state, si
 								  char *err, size_t errlen);
 
 /*
- * Streams' object_end_offset, epoch and state, for the uploader.  For each
- * id in ids: *ends[i] (-1 if the stream does not exist), epochs[i],
- * opened[i].
+ * Streams' object_end_offset, epoch, state and leader, for the uploader.
+ * For each id in ids: object_ends[i] (-1 if the stream does not exist),
+ * epochs[i], opened[i], leaders[i] (the broker leading its partition, -1
+ * if none or the partition is gone).
  */
 extern bool ObjCatalogStreamInfo(PGconn *conn, const uint64 *ids, int n,
 								 int64 *object_ends, int64 *epochs, bool *opened,
-								 char *err, size_t errlen);
+								 int32 *leaders, char *err, size_t errlen);
 
 /*
  * Readers: up to max committed objects holding stream_id at or after

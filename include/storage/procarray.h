@@ -29,6 +29,8 @@ typedef enum ProcKind
 	PROC_UPLOADER,
 	PROC_CATALOG,
 	PROC_BALANCER,
+	PROC_METRICS,				/* only when metrics_listen is set */
+	PROC_COMMITTER,				/* offset committer (kafka/offsetstore.c) */
 	NUM_AUX_PROCS,
 	PROC_BACKEND = NUM_AUX_PROCS,
 	PROC_POSTMASTER

@@ -28,10 +28,18 @@
  *	    partition's append lock held across WalAppend), so that a stream's
  *	    records are in offset order in the WAL.
  *	  - WalAppend* returns the end LSN of what it appended once the bytes
- *	    are in the ring (visible to the WAL writer); durability needs
- *	    WalWaitFlushed(end_lsn).  Neither ever fails because the WAL is
- *	    full: they sleep until space is trimmed.  A record larger than a
- *	    quarter of the WAL's capacity is a caller bug (ERROR).
+ *	    are in the ring; durability needs WalWaitFlushed(end_lsn) (or
+ *	    WalTryFlush / WalRequestFlushWakeup).  Neither ever fails because
+ *	    the WAL is full: they sleep until space is trimmed.  A record larger
+ *	    than a quarter of the WAL's capacity is a caller bug (ERROR).
+ *	  - An append wakes the WAL writer only if a device write is already in
+ *	    progress.  Otherwise the appender is expected to wait for its record
+ *	    next, and waiting writes the ring itself when no write is in
+ *	    progress (as PostgreSQL's XLogFlush does), which saves the two
+ *	    process wake-ups (appender to writer, writer to appender) that cost
+ *	    more than the write on a small VM.  A caller that appends without
+ *	    waiting (acks=0) calls WalKickWriter() afterwards; proc_exit pays a
+ *	    kick still owed, so bytes never sit unwritten in the ring.
  *	  - Before recovery has finished (WalIsReady), appends wait for it.
  *
  * include/storage/wal.h
@@ -207,6 +215,25 @@ extern uint64 WalMaxRecordBytes(void);
 extern void WalWaitFlushed(WalLsn end_lsn);
 
 /*
+ * The fast path of WalWaitFlushed, for a process that would otherwise
+ * sleep: if the flushed position is below end_lsn and no device write is
+ * in progress, write and sync the ring in this process (one synchronous
+ * O_DIRECT pwrite of the 4 KiB-aligned span of everything published, per
+ * wal_sync_method), advance the flushed position and wake the other
+ * waiters that satisfied.  Returns true if the flushed position is now
+ * >= end_lsn; false if a write by someone else is in progress or another
+ * append below end_lsn is still being copied (then arm
+ * WalRequestFlushWakeup and sleep).  Never sleeps except in the write.
+ */
+extern bool WalTryFlush(WalLsn end_lsn);
+
+/*
+ * Make sure the WAL writer will write what this process appended, without
+ * waiting for it (acks=0 produce).  Cheap when nothing is owed.
+ */
+extern void WalKickWriter(void);
+
+/*
  * The non-blocking form, for a process that waits on other things too (a
  * backend pipelining produce requests waits on its socket as well): ask
  * the WAL writer to set MyLatch once the flushed position reaches end_lsn.
@@ -272,8 +299,15 @@ typedef struct WalStats
 {
 	uint64		appends;			/* records appended */
 	uint64		append_bytes;
-	uint64		writes;				/* device write I/Os */
+	uint64		writes;				/* device write I/Os (both kinds) */
 	uint64		write_bytes;
+	uint64		write_ns;			/* sum over writes of submission to
+									 * completion seen (Little's law: divided
+									 * by elapsed time, the mean number of
+									 * writes in flight) */
+	uint64		sync_writes;		/* of which written by appenders
+									 * themselves (WalTryFlush) */
+	uint64		sync_write_bytes;
 	uint64		backpressure_waits;	/* appends that had to wait for space */
 	uint64		header_writes;
 	uint64		recovered_records;

@@ -9,8 +9,17 @@
  *	  at most) protects reserved, limit_base, entry_alloc, the entries being
  *	  allocated and the stream table's links.  The positions that other
  *	  processes read without the lock (reserved, flushed, trim, ...) are
- *	  written with atomic stores.  The WAL writer alone writes flushed,
- *	  durable_trim and the streams' flushed_next.
+ *	  written with atomic stores.  The WAL writer alone writes durable_trim.
+ *
+ *	  write_lck (an SMutex: its holder may sleep in a device write) is held
+ *	  by whoever moves the device's write position: the WAL writer while it
+ *	  submits or reaps its libaio writes, or an appender that writes and
+ *	  syncs the ring itself (wal.c, WalTryFlush).  It protects write_pos,
+ *	  aio_inflight, flush_scan_seq, and the advancing of flushed and of the
+ *	  streams' flushed_next.  An appender writes only when aio_inflight is 0
+ *	  (read under the lock), which means every libaio write has completed
+ *	  and flushed == write_pos: so at most one write of a block is ever in
+ *	  progress, and the flushed position advances in order.
  *
  * include/storage/wal_internal.h
  *
@@ -82,7 +91,14 @@ typedef struct WalShmemStruct
 	uint64		durable_node_epoch; /* in the device header */
 	uint32		backpressure_logged;
 	WalLsn		upload_wake_lsn;	/* set the uploader's latch once flushed >= this */
-	uint64		flush_scan_seq; /* WAL writer: first entry not yet flushed */
+
+	/* protected by write_lck (see above); read atomically without it */
+	SMutex		write_lck;
+	WalLsn		write_pos;		/* everything below is written, or in a
+								 * libaio write in flight */
+	uint32		aio_inflight;	/* libaio writes of the WAL writer not yet
+								 * reaped */
+	uint64		flush_scan_seq; /* first log cache entry not yet flushed */
 
 	/* geometry, fixed by recovery */
 	uint64		ring_size;
@@ -125,6 +141,21 @@ extern uint32 LogCacheNumStreams(void);
 
 /* Size of the ring from the settings (log_cache_size rounded down). */
 extern uint64 WalRingSize(void);
+
+/* wal.c: the LSN below which every reserved record has been copied in. */
+extern WalLsn WalComputePublished(void);
+
+/*
+ * wal.c, with write_lck held: the device write (pwrite or io_submit) of
+ * the ring from write_pos has ended at new_flush: make it the flushed
+ * position (log cache streams first).  Returns true if any stream moved;
+ * after releasing the lock call WalWakeFlushWaiters and, if true,
+ * LogCacheWakeDataWaiters.
+ */
+extern bool WalAdvanceFlushedLocked(WalLsn new_flush);
+
+/* wal.c: monotonic clock in nanoseconds (write timing statistics). */
+extern uint64 WalNowNs(void);
 
 /* wal.c, WAL writer: wake flush waiters / space waiters. */
 extern void WalWakeFlushWaiters(WalLsn flushed);

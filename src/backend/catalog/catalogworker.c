@@ -34,12 +34,14 @@
 #include <time.h>
 
 #include "catalog/catalog.h"
+#include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
 #include "storage/wal.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
+#include "storage/procarray.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -257,6 +259,8 @@ sync_topics(char *err, size_t errlen)
 	if (!topics_loaded_once)
 	{
 		topics_loaded_once = true;
+		RegistrySetLoaded();
+		SetLatch(AuxProcLatch(PROC_UPLOADER));
 		SendPostmasterSignal(PMSIGNAL_TOPICS_LOADED);
 	}
 	return true;

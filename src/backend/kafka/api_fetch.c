@@ -128,6 +128,10 @@ typedef struct SessionPartition
 	int64		last_hw;
 	int64		last_log_start;
 	bool		sent_once;
+	/* what the last read_partition returned, for the per-topic metrics */
+	int			read_topic;
+	uint64		read_bytes;
+	uint64		read_records;
 } SessionPartition;
 
 typedef struct FetchSession
@@ -217,6 +221,32 @@ topic_name_of(const uint8 *id)
 
 /* ---------- reading ---------- */
 
+/* Records in the whole batches buf[0..len) (for the per-topic metrics). */
+static uint64
+count_records(const char *buf, size_t len)
+{
+	uint64		n = 0;
+	size_t		off = 0;
+
+	while (len - off >= RECORD_BATCH_OVERHEAD)
+	{
+		const uint8 *b = (const uint8 *) buf + off;
+		uint32		blen = ((uint32) b[RB_LENGTH_OFF] << 24) | ((uint32) b[RB_LENGTH_OFF + 1] << 16) |
+			((uint32) b[RB_LENGTH_OFF + 2] << 8) | b[RB_LENGTH_OFF + 3];
+		int32		cnt = (int32) (((uint32) b[RB_RECORD_COUNT_OFF] << 24) |
+								   ((uint32) b[RB_RECORD_COUNT_OFF + 1] << 16) |
+								   ((uint32) b[RB_RECORD_COUNT_OFF + 2] << 8) |
+								   b[RB_RECORD_COUNT_OFF + 3]);
+
+		if (cnt > 0)
+			n += (uint64) cnt;
+		if ((uint64) blen + RECORD_BATCH_LOG_OVERHEAD > len - off)
+			break;
+		off += (size_t) blen + RECORD_BATCH_LOG_OVERHEAD;
+	}
+	return n;
+}
+
 /*
  * Read whole batches of a stream from offset on: the log cache first, and
  * object storage for what it no longer holds.  Results as LogCacheRead's;
@@ -279,6 +309,7 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	char	   *buf;
 	LogCacheResult r;
 
+	sp->read_bytes = 0;
 	out->PartitionIndex = sp->partition;
 	/* Tagged fields are sent only when they differ from these defaults. */
 	out->DivergingEpoch.Epoch = -1;
@@ -333,6 +364,10 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	{
 		case LOGCACHE_OK:
 			out->Records = (KBytes) {(const uint8 *) buf, (int32) got};
+			/* Counted once the response is final (KafkaHandleFetch). */
+			sp->read_topic = part->topic;
+			sp->read_bytes = (uint64) got;
+			sp->read_records = got > 0 ? count_records(buf, got) : 0;
 			return (int64) got;
 		case LOGCACHE_TOO_SMALL:
 			return 0;
@@ -472,6 +507,9 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 			for (int i = 0; i < session.nparts; i++)
 			{
 				SessionPartition *sp = &session.parts[i];
+
+				if (sp->read_bytes > 0)
+					TopicCountOut(sp->read_topic, sp->read_bytes, sp->read_records);
 
 				for (int k = 0; k < ntopics; k++)
 					for (int32 j = 0; j < topics[k].Partitions.count; j++)

@@ -5,15 +5,13 @@
  *	  offsets, durable in the catalog (strata.committed_offsets).
  *
  *	  An OffsetCommit is answered after its offsets are committed in the
- *	  catalog, with ONE statement per request whatever the number of
- *	  partitions: a multi-row upsert fed by arrays (unnest), which also
- *	  creates the group's row.  A consumer committing every partition it
- *	  owns in one request therefore costs one PostgreSQL round trip and one
- *	  transaction.  (Coalescing the commits of many requests into one
- *	  transaction, and an in-memory cache for OffsetFetch, are not done:
- *	  OffsetFetch reads the catalog, which clients do only when partitions
- *	  are assigned.)
- *
+ *	  catalog.  The backend does not write them itself: it hands the rows to
+ *	  the offset committer (offsetstore.c), which writes the commits of many
+ *	  requests, from many connections, in one transaction.  OffsetFetch
+ *	  answers from the committer's cache of each group's offsets, loaded
+ *	  from the catalog on first use.  A commit too large for the queue, and
+ *	  the deletes, are written from here and drop the group from the cache.
+
  *	  When the catalog cannot be reached the coordinator answers
  *	  COORDINATOR_NOT_AVAILABLE, which every client retries after looking
  *	  the coordinator up again; the backend reconnects on the next request.
@@ -27,12 +25,10 @@
 #include "catalog/catalog.h"
 #include "kafka/group.h"
 #include "kafka/handlers.h"
+#include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
-
-/* Kafka's offset.metadata.max.bytes default */
-#define OFFSET_METADATA_MAX 4096
 
 /* ---------- a growable text buffer for array literals ---------- */
 
@@ -174,6 +170,62 @@ static const char commit_sql[] =
 "    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
 "        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
 
+/*
+ * Write one request's rows from this backend (one statement), for a
+ * request too large for the committer's queue.  Returns a Kafka error.
+ */
+static int
+commit_direct(const char *group_id, const char *protocol_type, int nrows, const OffsetRow *rows)
+{
+	Buf			topics,
+				parts,
+				offsets,
+				epochs,
+				metas;
+	const char *params[7];
+	PGresult   *res;
+
+	buf_init(&topics);
+	buf_init(&parts);
+	buf_init(&offsets);
+	buf_init(&epochs);
+	buf_init(&metas);
+	buf_puts(&topics, "{");
+	buf_puts(&parts, "{");
+	buf_puts(&offsets, "{");
+	buf_puts(&epochs, "{");
+	buf_puts(&metas, "{");
+	for (int i = 0; i < nrows; i++)
+	{
+		buf_array_elem(&topics, rows[i].topic, (int32) strlen(rows[i].topic));
+		buf_array_int(&parts, rows[i].partition);
+		buf_array_int(&offsets, rows[i].offset);
+		buf_array_int(&epochs, rows[i].leader_epoch);
+		buf_array_elem(&metas, rows[i].metadata, rows[i].metadata ? rows[i].metadata_len : -1);
+	}
+	buf_puts(&topics, "}");
+	buf_puts(&parts, "}");
+	buf_puts(&offsets, "}");
+	buf_puts(&epochs, "}");
+	buf_puts(&metas, "}");
+	params[0] = group_id;
+	params[1] = protocol_type;
+	params[2] = topics.data;
+	params[3] = parts.data;
+	params[4] = offsets.data;
+	params[5] = epochs.data;
+	params[6] = metas.data;
+	res = offsets_query(commit_sql, 7, params);
+	if (res != NULL)
+		PQclear(res);
+	pfree(topics.data);
+	pfree(parts.data);
+	pfree(offsets.data);
+	pfree(epochs.data);
+	pfree(metas.data);
+	return res != NULL ? KAFKA_ERR_NONE : KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+}
+
 bool
 KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -186,11 +238,8 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	int16		group_err = KAFKA_ERR_NONE;
 	int32		nt = Max(req->Topics.count, 0);
 	int			nrows = 0;
-	Buf			topics,
-				parts,
-				offsets,
-				epochs,
-				metas;
+	int			total_parts = 0;
+	OffsetRow  *rows;
 
 	(void) h;
 	if (nt > 0)
@@ -207,6 +256,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		int32		np = Max(rt->Partitions.count, 0);
 
 		ot->Name = rt->Name;
+		total_parts += np;
 		if (np > 0)
 		{
 			ot->Partitions.items = KafkaNewArray(&conn->arena, &OffsetCommitResponsePartition_schema, np);
@@ -236,16 +286,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 										req->GenerationIdOrMemberEpoch);
 	}
 
-	buf_init(&topics);
-	buf_init(&parts);
-	buf_init(&offsets);
-	buf_init(&epochs);
-	buf_init(&metas);
-	buf_puts(&topics, "{");
-	buf_puts(&parts, "{");
-	buf_puts(&offsets, "{");
-	buf_puts(&epochs, "{");
-	buf_puts(&metas, "{");
+	rows = palloc(sizeof(OffsetRow) * (size_t) Max(total_parts, 1));
 	for (int t = 0; t < nt; t++)
 	{
 		const OffsetCommitRequestTopic *rt = &req->Topics.items[t];
@@ -266,38 +307,31 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 				op->ErrorCode = KAFKA_ERR_OFFSET_METADATA_TOO_LARGE;
 			else
 			{
+				OffsetRow  *r = &rows[nrows++];
+
 				op->ErrorCode = KAFKA_ERR_NONE;
-				buf_array_elem(&topics, rt->Name.ptr, rt->Name.len);
-				buf_array_int(&parts, rp->PartitionIndex);
-				buf_array_int(&offsets, rp->CommittedOffset);
-				buf_array_int(&epochs, rp->CommittedLeaderEpoch);
-				buf_array_elem(&metas, rp->CommittedMetadata.ptr, rp->CommittedMetadata.len);
-				nrows++;
+				r->topic = pnstrdup_kstr(rt->Name);
+				r->partition = rp->PartitionIndex;
+				r->offset = rp->CommittedOffset;
+				r->leader_epoch = rp->CommittedLeaderEpoch;
+				r->metadata = rp->CommittedMetadata.len < 0 ? NULL : rp->CommittedMetadata.ptr;
+				r->metadata_len = Max(rp->CommittedMetadata.len, 0);
 			}
 		}
 	}
-	buf_puts(&topics, "}");
-	buf_puts(&parts, "}");
-	buf_puts(&offsets, "}");
-	buf_puts(&epochs, "}");
-	buf_puts(&metas, "}");
 
 	if (nrows > 0)
 	{
-		const char *params[7];
-		PGresult   *res;
+		const char *ptype = member_id[0] ? "consumer" : NULL;
+		int			rc = OffsetStoreCommit(group_id, ptype, nrows, rows);
 
-		params[0] = group_id;
-		params[1] = member_id[0] ? "consumer" : NULL;
-		params[2] = topics.data;
-		params[3] = parts.data;
-		params[4] = offsets.data;
-		params[5] = epochs.data;
-		params[6] = metas.data;
-		res = offsets_query(commit_sql, 7, params);
-		if (res != NULL)
-			PQclear(res);
-		else
+		if (rc == OFFSET_COMMIT_TOO_LARGE)
+		{
+			/* Larger than the whole queue: write it from here. */
+			rc = commit_direct(group_id, ptype, nrows, rows);
+			OffsetCacheForget(group_id);
+		}
+		if (rc != KAFKA_ERR_NONE)
 		{
 			/* Not durable: every partition we meant to commit failed. */
 			for (int t = 0; t < nt; t++)
@@ -306,15 +340,13 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 					OffsetCommitResponsePartition *op = &resp->Topics.items[t].Partitions.items[p];
 
 					if (op->ErrorCode == KAFKA_ERR_NONE)
-						op->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+						op->ErrorCode = (int16) rc;
 				}
 		}
 	}
-	pfree(topics.data);
-	pfree(parts.data);
-	pfree(offsets.data);
-	pfree(epochs.data);
-	pfree(metas.data);
+	for (int i = 0; i < nrows; i++)
+		pfree((char *) rows[i].topic);
+	pfree(rows);
 	return true;
 }
 
@@ -360,6 +392,72 @@ load_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
 	return n;
 }
 
+static int
+fetched_cmp(const void *a, const void *b)
+{
+	const FetchedOffset *x = a;
+	const FetchedOffset *y = b;
+	int			c = strcmp(x->topic, y->topic);
+
+	return c != 0 ? c : (x->partition > y->partition) - (x->partition < y->partition);
+}
+
+/*
+ * A group's committed offsets sorted by topic and partition: from the
+ * cache (offsetstore.c) when it holds the group, else from the catalog,
+ * which then fills the cache.  -1 if neither can answer.
+ */
+static int
+group_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
+{
+	OffsetRow  *rows;
+	int			n;
+	uint64		load_id;
+
+	if (OffsetCacheLookup(group_id, &rows, &n, &load_id))
+	{
+		FetchedOffset *f = n > 0 ? KArenaArray(arena, n, sizeof(FetchedOffset)) : NULL;
+
+		for (int i = 0; i < n; i++)
+		{
+			f[i].topic = KStrArena(arena, rows[i].topic).ptr;
+			f[i].partition = rows[i].partition;
+			f[i].offset = rows[i].offset;
+			f[i].epoch = rows[i].leader_epoch;
+			f[i].metadata = rows[i].metadata ? KStrArena(arena, rows[i].metadata) : KSTR_NULL;
+			pfree((char *) rows[i].topic);
+			if (rows[i].metadata)
+				pfree((char *) rows[i].metadata);
+		}
+		if (rows)
+			pfree(rows);
+		if (n > 1)
+			qsort(f, (size_t) n, sizeof(FetchedOffset), fetched_cmp);
+		*out = f;
+		return n;
+	}
+	n = load_offsets(arena, group_id, out);
+	if (load_id != 0)
+	{
+		rows = n > 0 ? palloc(sizeof(OffsetRow) * (size_t) n) : NULL;
+		for (int i = 0; i < n; i++)
+		{
+			const FetchedOffset *fo = &(*out)[i];
+
+			rows[i].topic = fo->topic;
+			rows[i].partition = fo->partition;
+			rows[i].offset = fo->offset;
+			rows[i].leader_epoch = fo->epoch;
+			rows[i].metadata = fo->metadata.len >= 0 ? fo->metadata.ptr : NULL;
+			rows[i].metadata_len = Max(fo->metadata.len, 0);
+		}
+		OffsetCacheInstall(group_id, load_id, n >= 0, Max(n, 0), rows);
+		if (rows)
+			pfree(rows);
+	}
+	return n;
+}
+
 static const FetchedOffset *
 find_offset(const FetchedOffset *f, int n, KStr topic, int32 partition)
 {
@@ -395,7 +493,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		out->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return;
 	}
-	n = load_offsets(arena, group_id, &f);
+	n = group_offsets(arena, group_id, &f);
 	if (n < 0)
 	{
 		out->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
@@ -640,6 +738,7 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 				snprintf(pbuf, sizeof(pbuf), "%d", part);
 				res = offsets_query("DELETE FROM strata.committed_offsets "
 									"WHERE group_id = $1 AND topic = $2 AND partition = $3", 3, params);
+				OffsetCacheForget(group_id);
 				op->ErrorCode = res ? KAFKA_ERR_NONE : KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
 				if (res)
 					PQclear(res);
@@ -688,6 +787,7 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		res = offsets_query("WITH o AS (DELETE FROM strata.committed_offsets WHERE group_id = $1), "
 							"m AS (DELETE FROM strata.group_members WHERE group_id = $1) "
 							"DELETE FROM strata.groups WHERE group_id = $1 RETURNING 1", 1, params);
+		OffsetCacheForget(group_id);
 		if (res == NULL)
 		{
 			r->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;

@@ -271,12 +271,18 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		for (int i = nvalid - 1; i >= 0; i--)
 			if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
 				SMutexUnlock(&parts[i].part->append_lock);
+		for (int i = 0; i < nvalid; i++)
+			TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
+						 (uint64) parts[i].info.record_count);
 	}
 
 	if (req->Acks == 0)
 	{
 		/* acks=0: the client expects no response at all. */
 		conn->no_response = true;
+		/* Nobody waits for these bytes: have the WAL writer write them. */
+		if (nvalid > 0)
+			WalKickWriter();
 		return true;
 	}
 	/*

@@ -38,6 +38,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
@@ -58,6 +59,8 @@ typedef struct QueuedResponse
 {
 	size_t		end;
 	WalLsn		lsn;
+	int16		api_key;		/* for the latency metric */
+	uint64		start_us;		/* when the request was read */
 } QueuedResponse;
 
 static QueuedResponse queue[MAX_QUEUED_RESPONSES];
@@ -83,6 +86,8 @@ release_durable(void)
 	while (queue_len > 0 && queue[queue_head].lsn <= flushed)
 	{
 		out_ready = queue[queue_head].end;
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, queue[queue_head].api_key,
+						  MetricsNowUs() - queue[queue_head].start_us);
 		queue_head = (queue_head + 1) % MAX_QUEUED_RESPONSES;
 		queue_len--;
 	}
@@ -148,6 +153,7 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 {
 	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
 	size_t		before;
+	uint64		start_us;
 
 	/* Only produce requests may overtake their own acknowledgements. */
 	if (queue_len > 0 && (api_key != KAFKA_API_PRODUCE || queue_len == MAX_QUEUED_RESPONSES))
@@ -155,21 +161,40 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 
 	before = conn->out.len;
 	conn->wait_lsn = 0;
+	/*
+	 * Latency is measured from here (the frame is whole in memory) to the
+	 * response being ready to send: for a queued produce, until the WAL
+	 * flush releases it.
+	 */
+	start_us = MetricsNowUs();
+	MetricsIncApi(METRIC_KAFKA_REQUESTS, api_key, 1);
 	if (!KafkaProcessRequest(conn, frame, len))
 	{
+		MetricsIncApi(METRIC_KAFKA_REQUESTS_FAILED, api_key, 1);
 		drain_queue(&conn->out);	/* what was acknowledged still goes out */
 		close_connection(0);
 	}
 	if (conn->out.len == before)
-		return;					/* acks=0: no response */
+	{
+		/* acks=0: no response */
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
+		return;
+	}
 	if (conn->wait_lsn > WalFlushedLsn() || queue_len > 0)
 	{
-		queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES].end = conn->out.len;
-		queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES].lsn = conn->wait_lsn;
+		QueuedResponse *q = &queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES];
+
+		q->end = conn->out.len;
+		q->lsn = conn->wait_lsn;
+		q->api_key = api_key;
+		q->start_us = start_us;
 		queue_len++;
 	}
 	else
+	{
 		out_ready = conn->out.len;
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
+	}
 }
 
 void
@@ -214,9 +239,16 @@ BackendMain(int sock, const char *peer)
 		{
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			{
-				/* Nothing to read: sleep until the client or the WAL has news. */
+				/*
+				 * Nothing to read.  With responses waiting for the WAL,
+				 * write it ourselves if nobody is writing (cheaper than
+				 * two process wake-ups through the WAL writer; storage/
+				 * wal.h), else sleep until the client or the WAL has news.
+				 */
 				if (queue_len > 0)
 				{
+					if (WalTryFlush(queue[(queue_head + queue_len - 1) % MAX_QUEUED_RESPONSES].lsn))
+						continue;
 					WalRequestFlushWakeup(queue[queue_head].lsn);
 					/* A flush between the check above and arming wakes nobody. */
 					if (WalFlushedLsn() >= queue[queue_head].lsn)

@@ -96,6 +96,11 @@ typedef struct Group
 	int32		generation;
 	int32		leader;			/* member slot, -1: none */
 	int64		rebalance_deadline;
+	/* group_initial_rebalance_delay: the first round of an Empty group */
+	bool		initial_delay;	/* the round waits until delay_until */
+	bool		new_member_added;	/* a member joined during the delay */
+	int64		delay_until;
+	int64		delay_remaining;	/* what the rebalance timeout leaves */
 	char		group_id[GROUP_ID_MAX + 1];
 	char		protocol_type[GROUP_PROTOCOL_MAX + 1];
 	char		protocol[GROUP_PROTOCOL_MAX + 1];	/* "" until chosen */
@@ -332,9 +337,26 @@ static void
 prepare_rebalance(int g, int64 now)
 {
 	Group	   *grp = &Groups[g];
+	int64		timeout = group_max_rebalance_timeout(g);
 
+	/*
+	 * The first rebalance of an Empty group waits
+	 * group_initial_rebalance_delay for more members, as Kafka's
+	 * InitialDelayedJoin does: consumers starting together then form ONE
+	 * generation instead of one per member.  The wait is extended, a delay
+	 * at a time, while new members keep arriving, within the rebalance
+	 * timeout (check_join_complete).
+	 */
+	grp->initial_delay = false;
+	if (grp->state == GROUP_EMPTY && group_initial_rebalance_delay > 0)
+	{
+		grp->initial_delay = true;
+		grp->new_member_added = false;
+		grp->delay_until = now + Min(group_initial_rebalance_delay, timeout);
+		grp->delay_remaining = Max(timeout - group_initial_rebalance_delay, 0);
+	}
 	grp->state = GROUP_PREPARING_REBALANCE;
-	grp->rebalance_deadline = now + group_max_rebalance_timeout(g);
+	grp->rebalance_deadline = now + timeout;
 	for (int i = 0; i < GroupShm->nmembers; i++)
 	{
 		GroupMember *m = &Members[i];
@@ -495,6 +517,22 @@ check_join_complete(int g, int64 now)
 
 	if (grp->state != GROUP_PREPARING_REBALANCE)
 		return;
+	if (grp->initial_delay)
+	{
+		/* Not even a full round completes the initial delay early. */
+		if (now < grp->delay_until)
+			return;
+		if (grp->new_member_added && grp->delay_remaining > 0)
+		{
+			int64		d = Min(group_initial_rebalance_delay, grp->delay_remaining);
+
+			grp->new_member_added = false;
+			grp->delay_until = now + d;
+			grp->delay_remaining -= d;
+			return;
+		}
+		grp->initial_delay = false;
+	}
 	for (int i = 0; i < GroupShm->nmembers; i++)
 		if (Members[i].group == g && !Members[i].pending && !Members[i].joined)
 			all = false;
@@ -550,6 +588,8 @@ group_next_deadline(int g, int64 now)
 
 	if (Groups[g].state == GROUP_PREPARING_REBALANCE)
 		d = Min(d, Groups[g].rebalance_deadline);
+	if (Groups[g].state == GROUP_PREPARING_REBALANCE && Groups[g].initial_delay)
+		d = Min(d, Groups[g].delay_until);
 	for (int i = 0; i < GroupShm->nmembers; i++)
 		if (Members[i].group == g && Members[i].waiter == NULL)
 			d = Min(d, Members[i].deadline);
@@ -788,6 +828,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	char		client_id[GROUP_CLIENT_ID_MAX + 1];
 	bool		has_instance = req->GroupInstanceId.len >= 0;
 	int32		rebalance_timeout = h->api_version >= 1 ? req->RebalanceTimeoutMs : req->SessionTimeoutMs;
+	bool		added = false;	/* a new member joins for real */
 	int64		now;
 	int			g,
 				mi;
@@ -907,6 +948,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	if (mi < 0)
 	{
+		added = true;
 		mi = member_alloc(g);
 		if (mi < 0)
 		{
@@ -969,6 +1011,8 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
 			return true;
 		}
+		if (m->pending)
+			added = true;
 		m->pending = false;
 	}
 
@@ -976,6 +1020,9 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 		strlcpy_s(grp->protocol_type, protocol_type, sizeof(grp->protocol_type));
 	m->joined = true;
 	m->join_ready = false;
+	/* Kafka extends the initial delay only for a group's first generation. */
+	if (added && grp->state == GROUP_PREPARING_REBALANCE && grp->initial_delay && grp->generation == 0)
+		grp->new_member_added = true;
 	if (grp->state != GROUP_PREPARING_REBALANCE)
 		prepare_rebalance(g, now);
 	m->joined = true;
@@ -1677,4 +1724,20 @@ GroupForget(const char *group_id)
 	}
 	group_unlock();
 	return ok;
+}
+
+void
+GroupCountStates(int64 *counts, int64 *members)
+{
+	for (int s = 0; s <= GROUP_DEAD; s++)
+		counts[s] = 0;
+	*members = 0;
+	group_lock();
+	for (int i = 0; i < GroupShm->ngroups; i++)
+		if (Groups[i].in_use && Groups[i].state >= 0 && Groups[i].state <= GROUP_DEAD)
+			counts[Groups[i].state]++;
+	for (int i = 0; i < GroupShm->nmembers; i++)
+		if (Members[i].group >= 0 && !Members[i].pending)
+			(*members)++;
+	group_unlock();
 }

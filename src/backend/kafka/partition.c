@@ -19,6 +19,7 @@
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 #define BUCKET_EMPTY	(-1)
 #define BUCKET_DELETED	(-2)
@@ -32,6 +33,7 @@ typedef struct RegistryHeader
 	int			nbuckets;		/* per hash index */
 	size_t		part_size;		/* bytes per partition entry */
 	char		cluster_id[64]; /* Kafka cluster id, from the catalog */
+	uint32		loaded;			/* atomic: RegistrySetLoaded was called */
 } RegistryHeader;
 
 static RegistryHeader *Registry;
@@ -90,6 +92,7 @@ PartitionShmemInit(void)
 	SMutexInit(&Registry->change_lock);
 	Registry->ntopics = topic_capacity();
 	Registry->nparts = (int) max_partitions;
+	Registry->loaded = 0;
 	Registry->nbuckets = (int) max_partitions * 2;
 	Registry->part_size = part_entry_size();
 	memset(Topics, 0, sizeof(StrataTopic) * (size_t) Registry->ntopics);
@@ -424,4 +427,74 @@ TopicRemove(int topic)
 	}
 	index_remove(TopicIndex, topic);
 	Topics[topic].state = TOPIC_FREE;
+}
+
+void
+RegistrySetLoaded(void)
+{
+	__atomic_store_n(&Registry->loaded, 1, __ATOMIC_SEQ_CST);
+}
+
+bool
+RegistryIsLoaded(void)
+{
+	return __atomic_load_n(&Registry->loaded, __ATOMIC_SEQ_CST) != 0;
+}
+
+void
+TopicCountIn(int topic, uint64 bytes, uint64 records)
+{
+	if (topic < 0 || topic >= Registry->ntopics)
+		return;
+	__atomic_fetch_add(&Topics[topic].bytes_in, bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&Topics[topic].records_in, records, __ATOMIC_RELAXED);
+}
+
+void
+TopicCountOut(int topic, uint64 bytes, uint64 records)
+{
+	if (topic < 0 || topic >= Registry->ntopics)
+		return;
+	__atomic_fetch_add(&Topics[topic].bytes_out, bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&Topics[topic].records_out, records, __ATOMIC_RELAXED);
+}
+
+int
+TopicMetricsCollect(MetricTopicSample **samples, int *npartitions)
+{
+	int			n = 0,
+				np = 0;
+	MetricTopicSample *out;
+
+	int			cap = 0;
+
+	/* Count, allocate outside the lock, then copy what still fits. */
+	RegistryLock();
+	for (int i = 0; i < Registry->ntopics; i++)
+		if (Topics[i].state == TOPIC_LIVE)
+			cap++;
+	RegistryUnlock();
+	cap += 16;
+	out = palloc(sizeof(MetricTopicSample) * (size_t) cap);
+	RegistryLock();
+	for (int i = 0; i < Registry->ntopics && n < cap; i++)
+	{
+		StrataTopic *t = &Topics[i];
+
+		if (t->state != TOPIC_LIVE)
+			continue;
+		strlcpy_s(out[n].name, t->name, sizeof(out[n].name));
+		out[n].bytes_in = __atomic_load_n(&t->bytes_in, __ATOMIC_RELAXED);
+		out[n].records_in = __atomic_load_n(&t->records_in, __ATOMIC_RELAXED);
+		out[n].bytes_out = __atomic_load_n(&t->bytes_out, __ATOMIC_RELAXED);
+		out[n].records_out = __atomic_load_n(&t->records_out, __ATOMIC_RELAXED);
+		n++;
+	}
+	for (int i = 0; i < Registry->nparts; i++)
+		if (PartitionGet(i)->state == TOPIC_LIVE)
+			np++;
+	RegistryUnlock();
+	*samples = out;
+	*npartitions = np;
+	return n;
 }

@@ -16,6 +16,7 @@
 #include "storage/latch.h"
 #include "storage/procarray.h"
 #include "storage/spin.h"
+#include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -126,6 +127,8 @@ proc_exit(int code)
 			 SMutexHeldCount);
 		_exit(2);
 	}
+	/* Appends this process never waited for must still reach the device. */
+	WalKickWriter();
 	ProcSlotDeactivate();
 	exit(code);
 }

@@ -6,7 +6,8 @@
  *	  It reads the settings, takes the data directory's lock
  *	  (postmaster.pid), checks the catalog, creates shared memory, opens the
  *	  listening sockets and starts the auxiliary processes (WAL writer,
- *	  uploader, catalog worker, balancer).  Then it loops: it accepts
+ *	  uploader, catalog worker, balancer, and the metrics exporter when
+ *	  metrics_listen is set).  Then it loops: it accepts
  *	  connections and forks one backend for each, reaps children, and
  *	  restarts an auxiliary process that exits.
  *
@@ -63,6 +64,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/listeners.h"
+#include "utils/metrics.h"
 
 #define SIGKILL_CHILDREN_AFTER_SECS 5
 #define MAX_LISTEN_SOCKETS 16
@@ -120,6 +122,9 @@ static int64 aux_last_start[NUM_AUX_PROCS];
 static int	listen_socks[MAX_LISTEN_SOCKETS];
 static char *listen_names[MAX_LISTEN_SOCKETS];
 static int	nlisten = 0;
+
+/* The metrics endpoint's socket, -1 when metrics_listen is off. */
+static int	metrics_sock = -1;
 
 static int	selfpipe[2] = {-1, -1};
 static int	pidfile_fd = -1;
@@ -429,6 +434,8 @@ InitChildProcess(ProcKind kind, int slot)
 		_exit(1);
 
 	close_listen_sockets();
+	if (metrics_sock >= 0 && kind != PROC_METRICS)
+		close(metrics_sock);
 	close(selfpipe[0]);
 	close(selfpipe[1]);
 	close(postmaster_alive_fds[1]);
@@ -484,6 +491,12 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 			case PROC_BALANCER:
 				set_ps_display("strata: balancer");
 				BalancerMain();
+			case PROC_METRICS:
+				set_ps_display("strata: metrics exporter");
+				MetricsExporterMain(metrics_sock);
+			case PROC_COMMITTER:
+				set_ps_display("strata: offset committer");
+				OffsetCommitterMain();
 			default:
 				_exit(2);
 		}
@@ -515,6 +528,8 @@ maybe_start_aux_processes(void)
 	{
 		if (aux_running((ProcKind) k))
 			continue;
+		if (k == PROC_METRICS && metrics_sock < 0)
+			continue;			/* the endpoint is off */
 		if (aux_last_start[k] != 0 && now - aux_last_start[k] < AUX_RESTART_DELAY_MS)
 			continue;
 		if (StartChildProcess((ProcKind) k, -1, NULL) < 0)
@@ -783,9 +798,16 @@ accept_connections(int listen_fd)
 		else
 			snprintf(peer, sizeof(peer), "%s:%s", host, serv);
 
+		/*
+		 * The connection counters are the one thing the postmaster writes
+		 * in shared memory besides process slots: a relaxed atomic add at
+		 * a fixed place, no lock, nothing read back, so damaged shared
+		 * memory cannot hurt the postmaster through them.
+		 */
 		if (pmState != PM_RUN || FatalError || Shutdown > NoShutdown)
 		{
 			/* Starting, recovering or stopping: clients retry elsewhere. */
+			MetricsInc(METRIC_CONNECTIONS_REFUSED, 1);
 			close(sock);
 			continue;
 		}
@@ -794,9 +816,11 @@ accept_connections(int listen_fd)
 		{
 			elog(LOG, "connection from %s refused: max_connections (%lld) reached",
 				 peer, (long long) max_connections);
+			MetricsInc(METRIC_CONNECTIONS_REFUSED, 1);
 			close(sock);
 			continue;
 		}
+		MetricsInc(METRIC_CONNECTIONS_ACCEPTED, 1);
 		close(sock);
 	}
 }
@@ -957,6 +981,7 @@ PostmasterMain(int argc, char *argv[])
 	}
 
 	open_listen_sockets();
+	metrics_sock = MetricsListenOpen();
 
 	if (pipe(selfpipe) != 0 || pipe(postmaster_alive_fds) != 0)
 		elog_fatal("could not create pipes: %s", strerror(errno));

@@ -52,6 +52,7 @@
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/interrupt.h"
+#include "storage/compaction.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/objcatalog.h"
@@ -60,6 +61,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 #include "utils/timestamp.h"
 
 /* A durable WAL record waiting to be uploaded. */
@@ -298,9 +300,15 @@ finish_object(ObjFormatBuilder *b, UploadObject *obj, LogCacheRecord **recs, int
 		cr->record_count = (int64) fr[i].record_count;
 		cr->bytes = (int64) fr[i].bytes;
 		cr->max_timestamp = -1;
-		for (int k = 0; k < nrecs; k++)
-			if (recs[k]->stream_id == cr->stream_id && recs[k]->max_timestamp > cr->max_timestamp)
-				cr->max_timestamp = recs[k]->max_timestamp;
+	}
+
+	/* Ranges and records are both in stream order: one merge pass. */
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		while (k < nrecs && recs[k]->stream_id < obj->ranges[i].stream_id)
+			k++;
+		for (; k < nrecs && recs[k]->stream_id == obj->ranges[i].stream_id; k++)
+			obj->ranges[i].max_timestamp = Max(obj->ranges[i].max_timestamp, recs[k]->max_timestamp);
 	}
 	pfree(fr);
 	obj->data = ObjFormatFinish(b, &obj->len);
@@ -328,6 +336,7 @@ put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
 {
 	int			left = nobjs;
 	bool		ok = true;
+	uint64		start_us = MetricsNowUs();
 
 	for (int i = 0; i < nobjs; i++)
 		objs[i].req = ObjStoreStartPut(store, objs[i].key, objs[i].data, objs[i].len, &objs[i]);
@@ -339,6 +348,14 @@ put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
 		while ((req = ObjStoreNextDone(store)) != NULL)
 		{
 			left--;
+			if (req->error.code == OBJSTORE_OK)
+			{
+				MetricsInc(METRIC_UPLOAD_OBJECTS, 1);
+				MetricsInc(METRIC_UPLOAD_BYTES, ((UploadObject *) req->user_data)->len);
+				MetricsObserve(METRIC_UPLOAD_DURATION, MetricsNowUs() - start_us);
+			}
+			else
+				MetricsInc(METRIC_UPLOAD_ERRORS, 1);
 			if (req->error.code != OBJSTORE_OK && ok)
 			{
 				snprintf(err, errlen, "upload of %s failed: %s", req->key, req->error.message);
@@ -377,6 +394,7 @@ upload_once(void)
 	int64	   *object_ends,
 			   *cat_epochs;
 	bool	   *opened;
+	int32	   *leaders;
 	ObjCatalogStreamEpoch *epochs;
 	int			nepochs = 0;
 	UploadObject *objs;
@@ -406,9 +424,10 @@ upload_once(void)
 	object_ends = palloc(sizeof(int64) * (size_t) nsids);
 	cat_epochs = palloc(sizeof(int64) * (size_t) nsids);
 	opened = palloc(sizeof(bool) * (size_t) nsids);
+	leaders = palloc(sizeof(int32) * (size_t) nsids);
 	epochs = palloc(sizeof(ObjCatalogStreamEpoch) * (size_t) nsids);
 	if (!ObjCatalogStreamInfo(catalog_conn, sids, nsids, object_ends, cat_epochs, opened,
-							  err, sizeof(err)))
+							  leaders, err, sizeof(err)))
 	{
 		note_failure(err);
 		goto done;
@@ -417,36 +436,56 @@ upload_once(void)
 	/* Keep what must be uploaded: ours, live, not yet in objects. */
 	{
 		int			s = 0;
+		int64		mine = registry_stream_epoch(sids[0]);
+		uint64		warned = 0;
 
 		for (int i = 0; i < ntake; i++)
 		{
 			LogCacheRecord *r = recs[i];
-			int64		mine;
 
-			while (sids[s] != r->stream_id)
-				s++;
-			if (object_ends[s] < 0 || !opened[s])
+			if (sids[s] != r->stream_id)
+			{
+				while (sids[s] != r->stream_id)
+					s++;
+				mine = registry_stream_epoch(sids[s]);
+			}
+			if (object_ends[s] < 0 || !opened[s] || leaders[s] < 0)
 				continue;		/* the topic was deleted */
 			if (r->base_offset + (int64) r->record_count <= object_ends[s])
 				continue;		/* uploaded before a crash, trim was lost */
 			if (r->base_offset < object_ends[s])
 			{
-				elog(WARNING, "uploader: stream %llu batch at offset %lld overlaps what objects hold (up to %lld); skipped",
-					 (unsigned long long) r->stream_id, (long long) r->base_offset,
-					 (long long) object_ends[s]);
+				if (warned != r->stream_id)
+					elog(WARNING, "uploader: stream %llu batch at offset %lld overlaps what objects hold (up to %lld); skipped",
+						 (unsigned long long) r->stream_id, (long long) r->base_offset,
+						 (long long) object_ends[s]);
+				warned = r->stream_id;
 				continue;
 			}
-			mine = registry_stream_epoch(r->stream_id);
-			if (mine < 0 || mine != cat_epochs[s])
+			if (leaders[s] != (int32) broker_id)
 			{
 				/*
-				 * Another broker opened the stream after us: its data from
+				 * Another broker leads the partition now: its data from
 				 * here on is that broker's to serve, and a commit of ours
 				 * would be refused anyway.
 				 */
-				elog(WARNING, "uploader: stream %llu is now opened with epoch %lld elsewhere (ours %lld); its WAL data here is not uploaded",
-					 (unsigned long long) r->stream_id, (long long) cat_epochs[s], (long long) mine);
+				if (warned != r->stream_id)
+					elog(WARNING, "uploader: stream %llu is now led by broker %d; its WAL data here is not uploaded",
+						 (unsigned long long) r->stream_id, (int) leaders[s]);
+				warned = r->stream_id;
 				continue;
+			}
+			if (mine != cat_epochs[s])
+			{
+				/*
+				 * Ours, but the registry has not caught up with the catalog
+				 * yet (a partition being opened or created): try again in
+				 * a moment rather than guess.
+				 */
+				snprintf(err, sizeof(err), "stream %llu has epoch %lld in the catalog and %lld here; waiting for the registry",
+						 (unsigned long long) r->stream_id, (long long) cat_epochs[s], (long long) mine);
+				note_failure(err);
+				goto done;
 			}
 			if (nepochs == 0 || epochs[nepochs - 1].stream_id != r->stream_id)
 			{
@@ -613,6 +652,7 @@ done:
 	pfree(object_ends);
 	pfree(cat_epochs);
 	pfree(opened);
+	pfree(leaders);
 	pfree(epochs);
 	return ok;
 }
@@ -652,21 +692,26 @@ report_status(void)
 		set_last_error(err);
 }
 
-/* Deletion of unreferenced and orphaned objects, a batch at a time. */
+/*
+ * Maintenance of object storage, one bounded step (compaction.h):
+ * compaction, retention, unreferenced and orphaned objects.  Returns true
+ * if it did something (so there may be more to do at once).
+ */
 static bool
 maintenance_step(void)
 {
 	char		err[700];
-	int			deleted = 0;
+	bool		did_work = false;
 
-	if (!ObjCatalogCollectGarbage(catalog_conn, store, 1000, &deleted, err, sizeof(err)))
+	if (!ObjMaintenanceStep(catalog_conn, store, &did_work, err, sizeof(err)))
 	{
-		set_last_error(err);
+		char		msg[768];
+
+		snprintf(msg, sizeof(msg), "object maintenance failed: %s", err);
+		set_last_error(msg);
 		return false;
 	}
-	if (deleted > 0)
-		elog(DEBUG1, "uploader: deleted %d unreferenced object(s)", deleted);
-	return deleted > 0;
+	return did_work;
 }
 
 void
@@ -690,7 +735,13 @@ UploaderMain(void)
 
 		scan_wal();
 		now = MonotonicMs();
-		if (now >= retry_at_ms && ensure_connections())
+
+		/*
+		 * Which streams are ours comes from the partition registry: until
+		 * the catalog worker has loaded it (it sets our latch then), we
+		 * cannot tell our data from a fenced broker's.
+		 */
+		if (RegistryIsLoaded() && now >= retry_at_ms && ensure_connections())
 		{
 			while (upload_due() && now >= retry_at_ms)
 			{

@@ -25,10 +25,14 @@ char	   *wal_device;
 int64		wal_size;
 int			wal_sync_method;
 int64		wal_io_depth;
+bool		wal_appender_flush;
 int64		upload_threshold;
 int64		upload_interval;
 int64		stream_split_size;
 int64		compaction_max_age;
+int64		compaction_small_object_size;
+int64		compaction_max_object_size;
+int64		retention_check_interval;
 int64		object_prepare_timeout;
 int64		object_delete_delay;
 int64		log_cache_size;
@@ -37,6 +41,10 @@ int64		num_partitions;
 int64		max_partitions;
 int64		max_groups;
 int64		max_group_members;
+int64		group_initial_rebalance_delay;
+int64		offsets_commit_timeout;
+int64		offset_commit_queue_size;
+int64		offset_cache_size;
 int64		max_producer_states;
 bool		auto_create_topics;
 int64		max_connections;
@@ -119,6 +127,15 @@ GucEntry	GucTable[] = {
 	{"compaction_max_age", GUC_INT, GUC_SIGHUP, "Object storage",
 		"Stream-set objects older than this are split entirely into stream objects.",
 		GUC_UNIT_MS, &compaction_max_age, "2h", 1000, INT64_C(30) * 24 * 3600 * 1000},
+	{"compaction_small_object_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Stream objects smaller than this are merged with their neighbours of the same stream by compaction.",
+		GUC_UNIT_BYTES, &compaction_small_object_size, "16MB", 1 * KB, 64 * GB},
+	{"compaction_max_object_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"Largest stream object compaction writes; compaction holds one such object in memory while writing it.",
+		GUC_UNIT_BYTES, &compaction_max_object_size, "128MB", 64 * KB, 64 * GB},
+	{"retention_check_interval", GUC_INT, GUC_SIGHUP, "Object storage",
+		"How often the uploader applies retention.ms and retention.bytes to the partitions this broker leads and looks for objects nothing references.",
+		GUC_UNIT_MS, &retention_check_interval, "5min", 100, 24 * 3600 * 1000},
 	{"object_prepare_timeout", GUC_INT, GUC_SIGHUP, "Object storage",
 		"An object whose writer has not committed it to the catalog this long after starting it is an orphan, and is deleted.",
 		GUC_UNIT_MS, &object_prepare_timeout, "10min", 1000, INT64_C(7) * 24 * 3600 * 1000},
@@ -139,6 +156,9 @@ GucEntry	GucTable[] = {
 	{"wal_io_depth", GUC_INT, GUC_POSTMASTER, "WAL",
 		"Most WAL writes in flight at once (libaio queue depth).",
 		GUC_UNIT_NONE, &wal_io_depth, "8", 1, 256},
+	{"wal_appender_flush", GUC_BOOL, GUC_SIGHUP, "WAL",
+		"A backend waiting for its records writes the WAL itself when no write is in progress (off: only the WAL writer writes).",
+		GUC_UNIT_NONE, &wal_appender_flush, "on"},
 
 	/* ---- Caches ---- */
 	{"log_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
@@ -161,6 +181,18 @@ GucEntry	GucTable[] = {
 	{"max_group_members", GUC_INT, GUC_POSTMASTER, "Topics",
 		"Most members of all coordinated groups together (about 17 kB of shared memory each).",
 		GUC_UNIT_NONE, &max_group_members, "512", 1, 1000000},
+	{"group_initial_rebalance_delay", GUC_INT, GUC_SIGHUP, "Topics",
+		"How long the first rebalance of an empty group waits for more members (Kafka's group.initial.rebalance.delay.ms).",
+		GUC_UNIT_MS, &group_initial_rebalance_delay, "3s", 0, 300 * 1000},
+	{"offsets_commit_timeout", GUC_INT, GUC_SIGHUP, "Topics",
+		"Longest an OffsetCommit waits for the catalog before failing with COORDINATOR_NOT_AVAILABLE (Kafka's offsets.commit.timeout.ms).",
+		GUC_UNIT_MS, &offsets_commit_timeout, "5s", 100, 600 * 1000},
+	{"offset_commit_queue_size", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Shared memory for offset commits waiting to be written to the catalog together.",
+		GUC_UNIT_BYTES, &offset_commit_queue_size, "1MB", 64 * KB, 1 * GB},
+	{"offset_cache_size", GUC_INT, GUC_POSTMASTER, "Topics",
+		"Shared memory caching committed offsets for OffsetFetch (about 420 bytes per offset).",
+		GUC_UNIT_BYTES, &offset_cache_size, "8MB", 64 * KB, 64 * GB},
 	{"max_producer_states", GUC_INT, GUC_POSTMASTER, "Topics",
 		"Most (partition, idempotent producer) pairs whose last five batches are remembered (about 240 bytes of shared memory each; the least recently used is forgotten when full).",
 		GUC_UNIT_NONE, &max_producer_states, "16384", 16, 10000000},
@@ -173,7 +205,7 @@ GucEntry	GucTable[] = {
 		"Least severe message level written to the log.",
 		GUC_UNIT_NONE, &log_min_messages, "log", 0, 0, log_level_options},
 	{"metrics_listen", GUC_STRING, GUC_POSTMASTER, "Logging",
-		"host:port of the Prometheus metrics endpoint; empty turns it off.",
+		"host:port (e.g. 127.0.0.1:9404) where GET /metrics serves the Prometheus metrics (doc/metrics.md); empty or 'off' turns it off.",
 		GUC_UNIT_NONE, &metrics_listen, ""},
 };
 

@@ -673,6 +673,144 @@ def group_admin(bootstrap):
     a.close()
 
 
+def initial_delay(bootstrap, topic):
+    """Three consumers starting together: with group_initial_rebalance_delay
+    they form one generation (007_offsets.pl checks the broker's log)."""
+    P = 3
+    create_topic(bootstrap, topic, P)
+    processed = []
+    members = [GroupMember(bootstrap, topic, 'g-' + topic, 'range', n, processed)
+               for n in ('a', 'b', 'c')]
+    t0 = time.time()
+    sets = wait_balanced(members, P)
+    took = time.time() - t0
+    for m in members:
+        if m.assigns != 1:
+            die("%s was assigned %d times, expected once" % (m.name, m.assigns))
+    for m in members:
+        m.close()
+    print("ok three members, one assignment each: %s after %.1f s" % ([sorted(x) for x in sets], took))
+
+
+def big_commit(bootstrap, topic):
+    """One OffsetCommit larger than a 64 kB offset_commit_queue_size (20
+    partitions with 4000-byte metadata): written by the backend itself,
+    and read back."""
+    from kafka import KafkaConsumer, KafkaAdminClient, TopicPartition, OffsetAndMetadata
+    P = 20
+    create_topic(bootstrap, topic, P)
+    group = 'big-' + topic
+    want = {p: (1000 + p, ('m%d-' % p) + 'x' * 4000) for p in range(P)}
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    c.commit({TopicPartition(topic, p): OffsetAndMetadata(o, m) for p, (o, m) in want.items()})
+    c.close()
+    a = KafkaAdminClient(bootstrap_servers=bootstrap)
+    got = {tp.partition: (om.offset, om.metadata)
+           for tp, om in a.list_consumer_group_offsets(group).items()}
+    a.close()
+    if got != want:
+        die("big commit read back differently: %s" % sorted((p, o, m[:10]) for p, (o, m) in got.items()))
+    print("ok a %d-partition commit with 4000-byte metadata each read back" % P)
+
+
+def bad_utf8_commit(bootstrap, topic):
+    """Two OffsetCommit v2 requests sent at once on two connections, one
+    with a group id that is not UTF-8 (the catalog refuses it): that one
+    fails alone with UNKNOWN_SERVER_ERROR, the other commits."""
+    import socket
+    import struct
+    create_topic(bootstrap, topic, 1)
+    host, port = bootstrap.split(':')
+
+    def s16(b):
+        return struct.pack('>h', len(b)) + b
+
+    def request(group, corr):
+        body = s16(group) + struct.pack('>i', -1) + s16(b'') + struct.pack('>q', -1)
+        body += struct.pack('>i', 1) + s16(topic.encode())
+        body += struct.pack('>i', 1) + struct.pack('>iq', 0, 42) + s16(b'meta')
+        msg = struct.pack('>hhi', 8, 2, corr) + s16(b'raw') + body
+        return struct.pack('>i', len(msg)) + msg
+
+    def read_exact(sock, n):
+        buf = b''
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                die("connection closed")
+            buf += chunk
+        return buf
+
+    socks = []
+    for corr, group in ((1, b'bad-\xff\xfe'), (2, b'good-utf8')):
+        sk = socket.create_connection((host, int(port)), timeout=30)
+        socks.append((sk, group))
+    for corr, (sk, group) in enumerate(socks, 1):
+        sk.sendall(request(group, corr))
+    codes = []
+    for sk, group in socks:
+        n = struct.unpack('>i', read_exact(sk, 4))[0]
+        resp = read_exact(sk, n)
+        # correlation, [topic: name, [partition, error]]
+        p = 4 + 4
+        tl = struct.unpack('>h', resp[p:p + 2])[0]
+        p += 2 + tl + 4
+        _, err = struct.unpack('>ih', resp[p:p + 6])
+        codes.append(err)
+        sk.close()
+    if codes != [-1, 0]:
+        die("error codes %s, expected [-1, 0]" % codes)
+    print("ok the non-UTF-8 group's commit failed alone (UNKNOWN_SERVER_ERROR), the other committed")
+
+
+def dup_commit(bootstrap, topic):
+    """One OffsetCommit v2 naming partition 0 twice (offset 5, then 7):
+    both answered without error, and the later one is what is committed,
+    as if applied in order."""
+    import socket
+    import struct
+    create_topic(bootstrap, topic, 1)
+    host, port = bootstrap.split(':')
+
+    def s16(b):
+        return struct.pack('>h', len(b)) + b
+
+    body = s16(b'dup-' + topic.encode()) + struct.pack('>i', -1) + s16(b'') + struct.pack('>q', -1)
+    body += struct.pack('>i', 1) + s16(topic.encode()) + struct.pack('>i', 2)
+    body += struct.pack('>iq', 0, 5) + s16(b'first') + struct.pack('>iq', 0, 7) + s16(b'second')
+    msg = struct.pack('>hhi', 8, 2, 1) + s16(b'raw') + body
+    sk = socket.create_connection((host, int(port)), timeout=30)
+    sk.sendall(struct.pack('>i', len(msg)) + msg)
+    buf = b''
+    while len(buf) < 4 or len(buf) < 4 + struct.unpack('>i', buf[:4])[0]:
+        chunk = sk.recv(65536)
+        if not chunk:
+            die("connection closed")
+        buf += chunk
+    sk.close()
+    resp = buf[4:]
+    p = 4 + 4
+    tl = struct.unpack('>h', resp[p:p + 2])[0]
+    p += 2 + tl
+    n = struct.unpack('>i', resp[p:p + 4])[0]
+    p += 4
+    errs = [struct.unpack('>ih', resp[p + 6 * i:p + 6 * i + 6])[1] for i in range(n)]
+    if errs != [0, 0]:
+        die("error codes %s, expected [0, 0]" % errs)
+    print("ok both answered without error")
+
+
+def offsets_of(bootstrap, group):
+    """A group's committed offsets as OffsetFetch answers them, one
+    "topic partition offset metadata" line each, sorted."""
+    from kafka import KafkaAdminClient
+    a = KafkaAdminClient(bootstrap_servers=bootstrap)
+    offs = a.list_consumer_group_offsets(group)
+    a.close()
+    for tp, om in sorted(offs.items()):
+        print("%s %d %d %s" % (tp.topic, tp.partition, om.offset, om.metadata))
+
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'confluent-roundtrip': confluent_roundtrip,
@@ -689,4 +827,9 @@ if __name__ == '__main__':
      'static-member': static_member,
      'group-admin': group_admin,
      'hold-member': hold_member,
-     'session-expiry': session_expiry}[cmd](*args)
+     'session-expiry': session_expiry,
+     'initial-delay': initial_delay,
+     'offsets-of': offsets_of,
+     'big-commit': big_commit,
+     'bad-utf8-commit': bad_utf8_commit,
+     'dup-commit': dup_commit}[cmd](*args)

@@ -80,12 +80,14 @@ def produce(bootstrap, topic, partitions, first, count, size=1024):
             done[0] += 1
 
     # A broker whose WAL is full holds produce requests until the uploader
-    # makes room (back-pressure): the request timeout must outlast an
-    # object-store outage, or the client would resend requests that are
-    # then written twice (as with Kafka, without idempotence).
+    # makes room (back-pressure): the client's timeouts (librdkafka times a
+    # request out after socket.timeout.ms) must outlast an object-store
+    # outage, or it would resend requests that are then written twice (as
+    # with Kafka, without idempotence).
     p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 5,
                   'batch.size': 1000000, 'queue.buffering.max.kbytes': 262144,
-                  'request.timeout.ms': 600000, 'message.timeout.ms': 900000})
+                  'request.timeout.ms': 300000, 'socket.timeout.ms': 300000,
+                  'message.timeout.ms': 900000})
     for i in range(first, first + count):
         while True:
             try:

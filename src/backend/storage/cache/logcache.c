@@ -26,6 +26,7 @@
 #include "storage/shmem.h"
 #include "storage/wal_internal.h"
 #include "utils/elog.h"
+#include "utils/metrics.h"
 
 uint64
 LogCacheNumEntries(void)
@@ -335,9 +336,9 @@ find_entry(LogCacheStream *s, int64 offset, LogCacheEntry *out)
 	return 1;
 }
 
-LogCacheResult
-LogCacheRead(uint64 stream_id, int64 offset, int64 max_offset,
-			 char *buf, size_t buflen, size_t *bytes, int64 *next_offset)
+static LogCacheResult
+log_cache_read(uint64 stream_id, int64 offset, int64 max_offset,
+			   char *buf, size_t buflen, size_t *bytes, int64 *next_offset)
 {
 	LogCacheStream *s;
 
@@ -396,6 +397,25 @@ LogCacheRead(uint64 stream_id, int64 offset, int64 max_offset,
 		return LOGCACHE_OK;
 	}
 	return LOGCACHE_MISS;
+}
+
+/*
+ * The reader proper is log_cache_read; this counts its outcomes for the
+ * metrics: data returned is a hit, data the cache does not hold a miss.
+ * A read that finds nothing new yet, or a buffer too small, is neither.
+ */
+LogCacheResult
+LogCacheRead(uint64 stream_id, int64 offset, int64 max_offset,
+			 char *buf, size_t buflen, size_t *bytes, int64 *next_offset)
+{
+	LogCacheResult r = log_cache_read(stream_id, offset, max_offset, buf, buflen,
+									  bytes, next_offset);
+
+	if (r == LOGCACHE_OK && *bytes > 0)
+		MetricsInc(METRIC_LOG_CACHE_HITS, 1);
+	else if (r == LOGCACHE_MISS || r == LOGCACHE_UNKNOWN_STREAM)
+		MetricsInc(METRIC_LOG_CACHE_MISSES, 1);
+	return r;
 }
 
 /* ---- waiting for data ---- */

@@ -13,6 +13,7 @@
 #include "c.h"
 
 #include "kafka/group.h"
+#include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/pmsignal.h"
@@ -21,6 +22,7 @@
 #include "storage/blockcache.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
+#include "utils/metrics.h"
 
 size_t
 CalculateShmemSize(void)
@@ -33,7 +35,9 @@ CalculateShmemSize(void)
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
+	size = add_size(size, OffsetStoreShmemSize());
 	size = add_size(size, BlockCacheShmemSize());
+	size = add_size(size, MetricsShmemSize());
 	size = add_size(size, ProducerStateShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
@@ -50,6 +54,8 @@ CreateSharedMemoryAndSemaphores(void)
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();
+	OffsetStoreShmemInit();
 	BlockCacheShmemInit();
+	MetricsShmemInit();
 	ProducerStateShmemInit();
 }

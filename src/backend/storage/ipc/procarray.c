@@ -126,6 +126,10 @@ ProcKindName(ProcKind kind)
 			return "catalog worker";
 		case PROC_BALANCER:
 			return "balancer";
+		case PROC_METRICS:
+			return "metrics exporter";
+		case PROC_COMMITTER:
+			return "offset committer";
 		case PROC_BACKEND:
 			return "backend";
 		case PROC_POSTMASTER:

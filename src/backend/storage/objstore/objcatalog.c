@@ -368,7 +368,7 @@ ObjCatalogObjectState(PGconn *conn, int64 object_id, char *state, size_t len,
 bool
 ObjCatalogStreamInfo(PGconn *conn, const uint64 *ids, int n,
 					 int64 *object_ends, int64 *epochs, bool *opened,
-					 char *err, size_t errlen)
+					 int32 *leaders, char *err, size_t errlen)
 {
 	char	   *a_ids;
 	const char *params[1];
@@ -380,9 +380,10 @@ ObjCatalogStreamInfo(PGconn *conn, const uint64 *ids, int n,
 	params[0] = a_ids;
 	res = CatalogQuery(conn,
 					   "SELECT coalesce(s.object_end_offset, -1), coalesce(s.epoch, -1), "
-					   "       coalesce(s.state = 'opened', false) "
+					   "       coalesce(s.state = 'opened', false), coalesce(p.leader, -1) "
 					   "FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n) "
-					   "LEFT JOIN strata.streams s ON s.id = u.id ORDER BY u.n",
+					   "LEFT JOIN strata.streams s ON s.id = u.id "
+					   "LEFT JOIN strata.partitions p ON p.stream_id = u.id ORDER BY u.n",
 					   1, params, err, errlen);
 	pfree(a_ids);
 	if (res == NULL)
@@ -392,6 +393,7 @@ ObjCatalogStreamInfo(PGconn *conn, const uint64 *ids, int n,
 		object_ends[i] = atoll(PQgetvalue(res, i, 0));
 		epochs[i] = atoll(PQgetvalue(res, i, 1));
 		opened[i] = PQgetvalue(res, i, 2)[0] == 't';
+		leaders[i] = atoi(PQgetvalue(res, i, 3));
 	}
 	PQclear(res);
 	return true;

@@ -13,17 +13,35 @@
  *	  computes the published position as the smallest LSN any slot is still
  *	  copying at (or reserved, if none is), and writes everything below.
  *
- *	  Waiting never polls.  An appender that wants durability puts the LSN
- *	  it waits for in its slot and sleeps on its latch; after every flush the
- *	  WAL writer sets the latches of exactly the slots whose LSN is now
+ *	  Waiting never polls.  An appender that wants durability first tries
+ *	  the fast path (WalTryFlush, PostgreSQL's XLogFlush done the same way):
+ *	  if no device write is in progress, it takes write_lck and writes and
+ *	  syncs everything published itself, with one synchronous O_DIRECT
+ *	  pwrite, and wakes the other waiters that write satisfied.  On this
+ *	  kind of machine (2 paravirtualised vCPUs) a process wake-up costs
+ *	  more than a 4 KiB O_DSYNC write, and the slow path below needs two of
+ *	  them per acknowledgement.  Otherwise (a libaio write of the WAL writer
+ *	  or another appender's write is in progress) it puts the LSN it waits
+ *	  for in its slot and sleeps on its latch; after every flush whoever
+ *	  flushed sets the latches of exactly the slots whose LSN is now
  *	  flushed.  An appender that finds the WAL full sets wait_space and
  *	  sleeps; the WAL writer wakes those after it made a trim durable.
+ *
+ *	  Since a waiting appender writes itself, an append does not wake the
+ *	  WAL writer unless a write is in progress already (then the writer
+ *	  will find the new bytes when it reaps, and may submit them alongside).
+ *	  It remembers the kick it owes instead; waiting, WalKickWriter or
+ *	  proc_exit pay it.
  *
  * src/backend/storage/wal/wal.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "storage/latch.h"
 #include "storage/logcache.h"
@@ -34,8 +52,26 @@
 #include "utils/crc32c.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 WalShmemStruct *WalShmem = NULL;
+
+/*
+ * This process's appends that the WAL writer was not told about (see the
+ * file comment): the largest end LSN, or 0.
+ */
+static WalLsn kick_owed = 0;
+
+/*
+ * This process's descriptor of the WAL device for WalTryFlush, opened on
+ * first use with the WAL writer's flags.  It belongs to one recovery of
+ * the device (wal_id and generation): a test that recreates shared memory
+ * and the device gets a fresh one.
+ */
+static int	flush_fd = -1;
+static uint32 flush_fd_wal_id;
+static uint32 flush_fd_generation;
+static bool flush_fd_failed = false;
 
 /* One WalSlotState per process slot: the same count as procarray.c's. */
 static int
@@ -78,6 +114,9 @@ WalShmemInit(void)
 	memset(WalShmem, 0, sizeof(WalShmemStruct));
 	SpinLockInit(&WalShmem->insert_lck);
 	WalShmem->upload_wake_lsn = UINT64_MAX;
+	SMutexInit(&WalShmem->write_lck);
+	WalShmem->write_pos = 0;
+	WalShmem->aio_inflight = 0;
 	p += CACHELINEALIGN(sizeof(WalShmemStruct));
 	WalShmem->nslots = wal_nslots();
 	Ensure(ProcArray != NULL && ProcArray->nslots == WalShmem->nslots);
@@ -240,6 +279,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 				end = 0;
 	uint32		generation;
 	bool		no_index_logged = false;
+	uint64		wait_start_us = 0;
 
 	if (nitems <= 0)
 		return WalInsertLsn();
@@ -326,13 +366,23 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 		SpinLockRelease(&WalShmem->insert_lck);
 		if (attempt == 0)
 		{
+			wait_start_us = MetricsNowUs();
 			log_backpressure();
+
+			/*
+			 * Space comes back only once what fills the WAL is flushed and
+			 * then trimmed, and our own earlier appends (a pipelining
+			 * backend's) may be what nobody has told the writer about.
+			 */
+			WalKickWriter();
 			continue;			/* set wait_space, then check again */
 		}
 		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
 	}
 	if (me->wait_space)
 		__atomic_store_n(&me->wait_space, 0, __ATOMIC_SEQ_CST);
+	if (wait_start_us != 0)
+		MetricsObserve(METRIC_WAL_BACKPRESSURE_WAIT, MetricsNowUs() - wait_start_us);
 
 	if (no_index_logged)
 		elog(WARNING, "log cache stream table is full: new streams' batches are not indexed (fetches read them from object storage); raise log_cache_size");
@@ -368,9 +418,28 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	if (pad != pads)
 		pfree(pad);
 
-	/* Publish, then poke the WAL writer. */
+	/*
+	 * Publish.  Then poke the WAL writer only if a device write is in
+	 * progress: it (or the appender writing) may have computed the
+	 * published position before our store, and the writer finds our bytes
+	 * when it next looks.  Otherwise our caller's wait writes them itself
+	 * (WalTryFlush), so waking the writer would only make it race us for
+	 * write_lck.  Both sides use sequentially consistent atomics: whoever
+	 * holds write_lck reads inserting_at after taking it, and we read the
+	 * lock word and aio_inflight after our store, so if it missed our
+	 * bytes we see its write in progress (aio_inflight is set before the
+	 * lock is released).
+	 */
 	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
-	SetLatch(AuxProcLatch(PROC_WALWRITER));
+	if (!wal_appender_flush ||
+		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0 ||
+		__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
+	{
+		SetLatch(AuxProcLatch(PROC_WALWRITER));
+		kick_owed = 0;
+	}
+	else
+		kick_owed = Max(kick_owed, end);
 	return end;
 }
 
@@ -396,17 +465,29 @@ WalWaitFlushed(WalLsn end_lsn)
 {
 	WalSlotState *me;
 
-	if (__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= end_lsn)
+	if (WalTryFlush(end_lsn))
 		return;
 	me = my_wal_slot();
 	for (;;)
 	{
 		ResetLatch(MyLatch);
-		/* (Re-)arm: the writer disarms the request when it wakes us. */
+		/* (Re-)arm: whoever flushes disarms the request when it wakes us. */
 		WalRequestFlushWakeup(end_lsn);
 		if (__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= end_lsn)
 			break;
 		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
+
+		/*
+		 * Woken: flushed, or the write in progress ended short of our
+		 * record (it was computed before we published).  If nobody is
+		 * writing now, write the rest ourselves.
+		 */
+		if (__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) < end_lsn)
+		{
+			__atomic_store_n(&me->wait_flush_lsn, 0, __ATOMIC_SEQ_CST);
+			if (WalTryFlush(end_lsn))
+				break;
+		}
 	}
 	__atomic_store_n(&me->wait_flush_lsn, 0, __ATOMIC_SEQ_CST);
 }
@@ -417,9 +498,218 @@ WalRequestFlushWakeup(WalLsn end_lsn)
 	WalSlotState *me = my_wal_slot();
 	uint64		prev = __atomic_exchange_n(&me->wait_flush_lsn, end_lsn, __ATOMIC_SEQ_CST);
 
-	/* Poke the writer only when this is news to it. */
-	if (prev != end_lsn)
+	/*
+	 * Poke the writer when this is news to it, or when it was never told
+	 * about this process's appends (it writes everything published, so
+	 * one poke covers both).
+	 */
+	if (prev != end_lsn || kick_owed > 0)
+	{
+		kick_owed = 0;
 		SetLatch(AuxProcLatch(PROC_WALWRITER));
+	}
+}
+
+void
+WalKickWriter(void)
+{
+	if (kick_owed == 0)
+		return;
+	if (WalShmem != NULL &&
+		__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) < kick_owed &&
+		AuxProcLatch(PROC_WALWRITER) != NULL)
+		SetLatch(AuxProcLatch(PROC_WALWRITER));
+	kick_owed = 0;
+}
+
+uint64
+WalNowNs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64) ts.tv_sec * 1000000000 + (uint64) ts.tv_nsec;
+}
+
+/* The LSN below which every reserved record has been copied in. */
+WalLsn
+WalComputePublished(void)
+{
+	WalLsn		r;
+
+	SpinLockAcquire(&WalShmem->insert_lck);
+	r = WalShmem->reserved;
+	SpinLockRelease(&WalShmem->insert_lck);
+	for (int i = 0; i < WalShmem->nslots; i++)
+	{
+		uint64		v = __atomic_load_n(&WalShmem->slots[i].inserting_at, __ATOMIC_SEQ_CST);
+
+		if (v < r)
+			r = v;
+	}
+	return r;
+}
+
+bool
+WalAdvanceFlushedLocked(WalLsn new_flush)
+{
+	bool		streams_moved;
+
+	Assert(new_flush >= WalShmem->flushed);
+	streams_moved = LogCacheFlushAdvanced(new_flush);
+	__atomic_store_n(&WalShmem->flushed, new_flush, __ATOMIC_SEQ_CST);
+	return streams_moved;
+}
+
+/*
+ * Open (or reopen, after a new recovery) this process's descriptor of the
+ * WAL device for WalTryFlush, with the flags the WAL writer uses.  Called
+ * without write_lck.  Returns false, after one WARNING, if it cannot: the
+ * process then always leaves the writing to the WAL writer.
+ */
+static bool
+flush_fd_ready(void)
+{
+	char	   *path;
+	int			flags = O_RDWR | O_DIRECT | O_CLOEXEC;
+
+	if (flush_fd >= 0 && flush_fd_wal_id == WalShmem->wal_id &&
+		flush_fd_generation == WalShmem->generation)
+		return true;
+	if (flush_fd_failed)
+		return false;
+	if (flush_fd >= 0)
+		close(flush_fd);
+	if (wal_sync_method == WAL_SYNC_O_DSYNC)
+		flags |= O_DSYNC;
+	path = WalDevicePath();
+	flush_fd = open(path, flags);
+	if (flush_fd < 0)
+	{
+		elog(WARNING, "could not open WAL device \"%s\" to write the WAL from this process: %s; leaving the writing to the WAL writer",
+			 path, strerror(errno));
+		flush_fd_failed = true;
+		pfree(path);
+		return false;
+	}
+	pfree(path);
+	flush_fd_wal_id = WalShmem->wal_id;
+	flush_fd_generation = WalShmem->generation;
+	return true;
+}
+
+/*
+ * Write the ring from write_pos to upto (4 KiB-aligned span, split where
+ * the ring or the device's data area wraps) with synchronous pwrites, and
+ * sync per wal_sync_method.  write_lck held, no libaio write in flight.
+ * Any failure is a PANIC, as in the WAL writer: whether the bytes reached
+ * the device is unknown, so nothing may be acknowledged after it.
+ */
+static void
+sync_write_ring(WalLsn upto)
+{
+	uint64		R = WalShmem->ring_size;
+	uint64		D = WalShmem->dev_data_size;
+	WalLsn		pos = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, WalShmem->write_pos);
+	WalLsn		end_blk = TYPEALIGN(WAL_BLOCK_SIZE, upto);
+	uint64		t0 = WalNowNs();
+	uint64		total = 0;
+	uint64		nwrites = 0;
+
+	while (pos < end_blk)
+	{
+		uint64		len = end_blk - pos;
+		ssize_t		n;
+
+		len = Min(len, D - pos % D);
+		len = Min(len, R - pos % R);
+		n = pwrite(flush_fd, WalShmem->ring + pos % R, (size_t) len,
+				   (off_t) (WAL_DATA_START + pos % D));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			elog(PANIC, "could not write to the WAL device: %s", strerror(errno));
+		if ((uint64) n != len)
+			elog(PANIC, "short write to the WAL device: %zd of %llu bytes", n,
+				 (unsigned long long) len);
+		pos += len;
+		total += len;
+		nwrites++;
+	}
+	if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(flush_fd) < 0)
+		elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
+	MetricsObserve(METRIC_WAL_FLUSH_BYTES, upto - WalShmem->write_pos);
+	MetricsObserve(METRIC_WAL_FLUSH_DURATION, (WalNowNs() - t0) / 1000);
+	__atomic_store_n(&WalShmem->write_pos, upto, __ATOMIC_SEQ_CST);
+	WalAtomicAdd(&WalShmem->stats.writes, nwrites);
+	WalAtomicAdd(&WalShmem->stats.write_bytes, total);
+	WalAtomicAdd(&WalShmem->stats.sync_writes, nwrites);
+	WalAtomicAdd(&WalShmem->stats.sync_write_bytes, total);
+	WalAtomicAdd(&WalShmem->stats.write_ns, WalNowNs() - t0);
+}
+
+/*
+ * Run by appenders (backends) that would otherwise sleep until end_lsn is
+ * flushed; see wal.h.  Takes write_lck only with SMutexTryLock, and only
+ * when no libaio write is in flight, so it never waits for anybody.
+ */
+bool
+WalTryFlush(WalLsn end_lsn)
+{
+	WalLsn		flushed = __atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST);
+	WalLsn		published;
+	bool		advanced = false;
+	bool		streams_moved = false;
+
+	if (flushed >= end_lsn)
+		goto done;
+	if (!wal_appender_flush)
+		return false;
+	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0 ||
+		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
+		return false;
+	if (!WalIsReady() || !flush_fd_ready())
+		return false;
+	if (!SMutexTryLock(&WalShmem->write_lck))
+		return false;
+
+	/*
+	 * Under the lock: aio_inflight == 0 means every write of the WAL writer
+	 * has been reaped, and with it the flushed position advanced to
+	 * write_pos; nobody else writes until we release the lock.
+	 */
+	if (WalShmem->aio_inflight != 0)
+	{
+		SMutexUnlock(&WalShmem->write_lck);
+		return false;
+	}
+	Assert(WalShmem->flushed == WalShmem->write_pos);
+	published = WalComputePublished();
+	if (published > WalShmem->write_pos)
+	{
+		sync_write_ring(published);
+		streams_moved = WalAdvanceFlushedLocked(published);
+		advanced = true;
+	}
+	flushed = WalShmem->flushed;
+	SMutexUnlock(&WalShmem->write_lck);
+	if (advanced)
+		WalWakeFlushWaiters(flushed);
+	if (streams_moved)
+		LogCacheWakeDataWaiters();
+	if (flushed < end_lsn)
+	{
+		/*
+		 * A record below ours is still being copied in: its appender
+		 * flushes it (and ours) when it waits, or the writer does.
+		 */
+		return false;
+	}
+
+done:
+	if (kick_owed <= flushed)
+		kick_owed = 0;
+	return true;
 }
 
 void
@@ -537,6 +827,9 @@ WalGetStats(WalStats *stats)
 	stats->append_bytes = WalAtomicRead(&WalShmem->stats.append_bytes);
 	stats->writes = WalAtomicRead(&WalShmem->stats.writes);
 	stats->write_bytes = WalAtomicRead(&WalShmem->stats.write_bytes);
+	stats->write_ns = WalAtomicRead(&WalShmem->stats.write_ns);
+	stats->sync_writes = WalAtomicRead(&WalShmem->stats.sync_writes);
+	stats->sync_write_bytes = WalAtomicRead(&WalShmem->stats.sync_write_bytes);
 	stats->backpressure_waits = WalAtomicRead(&WalShmem->stats.backpressure_waits);
 	stats->header_writes = WalAtomicRead(&WalShmem->stats.header_writes);
 	stats->recovered_records = WalAtomicRead(&WalShmem->stats.recovered_records);

@@ -289,6 +289,7 @@ WalRecover(void)
 		__atomic_store_n(&WalShmem->node_epoch, cur_header.node_epoch, __ATOMIC_SEQ_CST);
 	SpinLockRelease(&WalShmem->insert_lck);
 	(void) LogCacheFlushAdvanced(pos);
+	__atomic_store_n(&WalShmem->write_pos, pos, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&WalShmem->flushed, pos, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&WalShmem->trim_requested, trim, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&WalShmem->durable_trim, trim, __ATOMIC_SEQ_CST);

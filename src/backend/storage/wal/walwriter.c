@@ -25,6 +25,21 @@
  *	  the waiters it satisfied are woken, and the log cache's per-stream
  *	  flushed offsets move on (waking fetches).
  *
+ *	  Appenders write too (wal.c, WalTryFlush): one that would sleep for
+ *	  its record while no write is in progress writes and syncs the ring
+ *	  itself.  The writer and such appenders exclude each other with
+ *	  write_lck: the writer holds it while it submits writes and while it
+ *	  reaps them, and publishes the number of its writes in flight
+ *	  (aio_inflight) before releasing it; an appender writes only when,
+ *	  under the lock, that number is 0.  So a block is never written by two
+ *	  writes at once, and the flushed position, which both advance under
+ *	  the lock from the shared write_pos, moves forward in order.  The
+ *	  writer waits for the lock (an appender's write takes as long as one
+ *	  of its own), never the reverse: an appender that finds the lock taken
+ *	  or libaio writes in flight sleeps on its latch as before, and the
+ *	  writer is poked to write its record if the write in progress does not
+ *	  cover it.
+ *
  * src/backend/storage/wal/walwriter.c
  *
  *-------------------------------------------------------------------------
@@ -44,6 +59,7 @@
 #include "storage/wal_internal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 #define WAL_MAX_IO		(1024 * 1024)
 
@@ -53,7 +69,9 @@ typedef struct WalIo
 	WalLsn		end_lsn;		/* flushed position once this completes */
 	WalLsn		blk_end;		/* end of the last block it writes */
 	size_t		len;
+	uint64		submit_ns;		/* for the write_ns statistic */
 	bool		done;
+	uint64		submit_us;		/* for strata_wal_flush_duration_seconds */
 } WalIo;
 
 static int	wal_fd = -1;
@@ -62,35 +80,32 @@ static io_context_t wal_ctx;
 static WalIo *wal_ios;
 static int	wal_depth;
 static int	io_head;			/* oldest in flight */
-static int	io_count;
-static WalLsn submitted;		/* everything below is in a submitted write */
+static int	io_count;				/* in flight (WalShmem->aio_inflight) */
 
-/* The LSN below which every reserved record has been copied in. */
+/*
+ * Submit writes of what was published since the last ones.  Returns the
+ * published position it saw.  Takes write_lck (waiting for an appender's
+ * write to end, if one is in progress).
+ */
 static WalLsn
-compute_published(void)
-{
-	WalLsn		r;
-
-	SpinLockAcquire(&WalShmem->insert_lck);
-	r = WalShmem->reserved;
-	SpinLockRelease(&WalShmem->insert_lck);
-	for (int i = 0; i < WalShmem->nslots; i++)
-	{
-		uint64		v = __atomic_load_n(&WalShmem->slots[i].inserting_at, __ATOMIC_SEQ_CST);
-
-		if (v < r)
-			r = v;
-	}
-	return r;
-}
-
-static void
-submit_writes(WalLsn published)
+submit_writes(void)
 {
 	struct iocb *cbs[256];
 	int			n = 0;
 	uint64		R = WalShmem->ring_size;
 	uint64		D = WalShmem->dev_data_size;
+	WalLsn		published;
+	WalLsn		submitted;
+	uint64		now_us;
+
+	/* Nothing reserved beyond the write position: no need for the lock. */
+	if (WalInsertLsn() <= __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST))
+		return WalInsertLsn();
+	SMutexLock(&WalShmem->write_lck);
+	published = WalComputePublished();
+	submitted = WalShmem->write_pos;
+	Assert(io_count > 0 || WalShmem->flushed == submitted);
+	now_us = MetricsNowUs();
 
 	while (io_count < wal_depth && submitted < published)
 	{
@@ -130,6 +145,7 @@ submit_writes(WalLsn published)
 		io->blk_end = end_blk;
 		io->len = (size_t) len;
 		io->done = false;
+		io->submit_us = now_us;
 		cbs[n++] = &io->cb;
 		io_count++;
 		submitted = end;
@@ -137,7 +153,10 @@ submit_writes(WalLsn published)
 	if (n > 0)
 	{
 		int			done = 0;
+		uint64		now = WalNowNs();
 
+		for (int i = 0; i < n; i++)
+			((WalIo *) cbs[i]->data)->submit_ns = now;
 		while (done < n)
 		{
 			int			rc = io_submit(wal_ctx, n - done, cbs + done);
@@ -149,26 +168,41 @@ submit_writes(WalLsn published)
 			done += rc;
 		}
 		WalAtomicAdd(&WalShmem->stats.writes, (uint64) n);
+		__atomic_store_n(&WalShmem->write_pos, submitted, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&WalShmem->aio_inflight, (uint32) io_count, __ATOMIC_SEQ_CST);
 	}
+	SMutexUnlock(&WalShmem->write_lck);
+	return published;
 }
 
-static void
-reap_writes(void)
+/*
+ * Reap completed writes and advance the flushed position over them.
+ * Returns the new flushed position if it moved (0 if not), and sets
+ * *streams_moved; the caller wakes the waiters after submitting the next
+ * writes, so that the device is not idle while the wake-ups run.
+ */
+static WalLsn
+reap_writes(bool *streams_moved)
 {
 	struct io_event events[256];
 	struct timespec zero = {0, 0};
 	uint64		v;
 	int			n;
-	WalLsn		old_flush = WalShmem->flushed;
-	WalLsn		new_flush = old_flush;
+	WalLsn		old_flush;
+	WalLsn		new_flush;
+	uint64		now;
+	uint64		retired_us[256];
+	int			nretired = 0;
 
+	*streams_moved = false;
 	if (read(wal_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		elog(PANIC, "could not read the WAL writer's eventfd: %s", strerror(errno));
 	if (io_count == 0)
-		return;
+		return 0;
 	n = io_getevents(wal_ctx, 0, wal_depth, events, &zero);
 	if (n < 0 && n != -EINTR)
 		elog(PANIC, "io_getevents on the WAL device failed: %s", strerror(-n));
+	now = WalNowNs();
 	for (int i = 0; i < n; i++)
 	{
 		WalIo	   *io = (WalIo *) events[i].data;
@@ -180,25 +214,46 @@ reap_writes(void)
 			elog(PANIC, "short write to the WAL device: %ld of %zu bytes", res, io->len);
 		io->done = true;
 		WalAtomicAdd(&WalShmem->stats.write_bytes, io->len);
+		WalAtomicAdd(&WalShmem->stats.write_ns, now - io->submit_ns);
 	}
+	if (n <= 0 || !wal_ios[io_head].done)
+		return 0;				/* the flushed position cannot move yet */
+
+	/*
+	 * While writes are in flight no appender writes (aio_inflight > 0), so
+	 * the lock is only ever briefly held by one that is checking that.
+	 * The new flushed position and aio_inflight are published together
+	 * under it: an appender that sees aio_inflight == 0 sees flushed ==
+	 * write_pos.
+	 */
+	SMutexLock(&WalShmem->write_lck);
+	old_flush = WalShmem->flushed;
+	new_flush = old_flush;
 	while (io_count > 0 && wal_ios[io_head].done)
 	{
 		new_flush = wal_ios[io_head].end_lsn;
+		if (nretired < (int) lengthof(retired_us))
+			retired_us[nretired++] = wal_ios[io_head].submit_us;
 		io_head = (io_head + 1) % wal_depth;
 		io_count--;
 	}
 	if (new_flush > old_flush)
 	{
-		bool		streams_moved;
-
 		if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(wal_fd) < 0)
 			elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
-		streams_moved = LogCacheFlushAdvanced(new_flush);
-		__atomic_store_n(&WalShmem->flushed, new_flush, __ATOMIC_SEQ_CST);
-		WalWakeFlushWaiters(new_flush);
-		if (streams_moved)
-			LogCacheWakeDataWaiters();
+		*streams_moved = WalAdvanceFlushedLocked(new_flush);
 	}
+	__atomic_store_n(&WalShmem->aio_inflight, (uint32) io_count, __ATOMIC_SEQ_CST);
+	SMutexUnlock(&WalShmem->write_lck);
+	if (new_flush > old_flush)
+	{
+		uint64		now_us = MetricsNowUs();
+
+		MetricsObserve(METRIC_WAL_FLUSH_BYTES, new_flush - old_flush);
+		for (int i = 0; i < nretired; i++)
+			MetricsObserve(METRIC_WAL_FLUSH_DURATION, now_us - retired_us[i]);
+	}
+	return new_flush > old_flush ? new_flush : 0;
 }
 
 /*
@@ -238,7 +293,6 @@ WalWriterMain(void)
 	 */
 	SendPostmasterSignal(PMSIGNAL_WAL_READY);
 	SetLatch(AuxProcLatch(PROC_CATALOG));
-	submitted = WalShmem->flushed;
 	wal_depth = (int) Min(wal_io_depth, (int64) 256);
 	wal_ios = palloc0(sizeof(WalIo) * (size_t) wal_depth);
 	memset(&wal_ctx, 0, sizeof(wal_ctx));
@@ -253,16 +307,38 @@ WalWriterMain(void)
 	for (;;)
 	{
 		WalLsn		published;
+		WalLsn		flushed;
+		bool		streams_moved;
 
 		ResetLatch(MyLatch);
-		reap_writes();
+		flushed = reap_writes(&streams_moved);
 		apply_trim();
-		published = compute_published();
-		submit_writes(published);
 
-		if (ShutdownRequestPending && io_count == 0 && submitted >= published)
+		/*
+		 * Wake the waiters a flush satisfied after submitting the next
+		 * writes, so that the device is not idle meanwhile (each wake-up is
+		 * a system call) -- unless an appender's write holds write_lck, for
+		 * which submit_writes would wait first.
+		 */
+		if (flushed != 0 && __atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
 		{
-			elog(DEBUG1, "WAL writer shutting down at LSN %llu", (unsigned long long) submitted);
+			WalWakeFlushWaiters(flushed);
+			if (streams_moved)
+				LogCacheWakeDataWaiters();
+			flushed = 0;
+		}
+		published = submit_writes();
+		if (flushed != 0)
+		{
+			WalWakeFlushWaiters(flushed);
+			if (streams_moved)
+				LogCacheWakeDataWaiters();
+		}
+
+		if (ShutdownRequestPending && io_count == 0 &&
+			__atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) >= published)
+		{
+			elog(DEBUG1, "WAL writer shutting down at LSN %llu", (unsigned long long) published);
 			io_destroy(wal_ctx);
 			close(wal_fd);
 			proc_exit(0);

@@ -67,7 +67,8 @@ my $pos = $node->log_position;
 $s3->stop;
 my $t0 = time;
 my ($h, $pout, $perr) = start_bulk('produce', $bootstrap, 'big', $parts, 2 * $quarter, $quarter);
-ok($node->wait_for_log(qr/WAL is full/, $pos, 60), 'the WAL filled up: appends wait for the uploader');
+ok(poll_until(sub { ($node->psql("SELECT wal_untrimmed_bytes FROM strata.upload_lag", fail_ok => 1) || 0) > 240 * 1024 * 1024 }, 60),
+	'the WAL filled up: appends wait for the uploader');
 ok($h->pumpable, 'the producer is waiting, not failing');
 my $left = 60 - (time - $t0);
 sleep($left) if $left > 0;

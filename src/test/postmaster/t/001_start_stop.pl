@@ -22,7 +22,7 @@ is($node->pidfile_line(2), $node->data_dir, 'postmaster.pid line 2: data directo
 like($node->pidfile_line(3), qr/^\d{10}$/, 'postmaster.pid line 3: start time');
 is($node->pidfile_line(4), '127.0.0.1:' . $node->port, 'postmaster.pid line 4: first listener');
 is($node->pidfile_line(5), 'ready', 'postmaster.pid line 5: ready');
-for my $role ('wal writer', 'uploader', 'catalog worker', 'balancer')
+for my $role ('wal writer', 'uploader', 'catalog worker', 'balancer', 'offset committer')
 {
 	ok(poll_until(sub { scalar $node->child_pids(qr/^strata: \Q$role\E/) }, 10),
 		"a child titled \"strata: $role\"");

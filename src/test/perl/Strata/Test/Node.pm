@@ -88,10 +88,13 @@ sub init
 	return 1;
 }
 
-# Settings every test node gets: shared memory sized for tests, debug logs.
+# Settings every test node gets: shared memory sized for tests, debug logs,
+# and no initial rebalance delay (as Kafka's own tests run; a test of the
+# delay sets it).
 sub test_conf
 {
-	return "log_cache_size = 64MB\nblock_cache_size = 8MB\nlog_min_messages = debug1\n";
+	return "log_cache_size = 64MB\nblock_cache_size = 8MB\nlog_min_messages = debug1\n"
+	  . "group_initial_rebalance_delay = 0\n";
 }
 
 sub append_conf

@@ -1,0 +1,110 @@
+#!/bin/bash
+#-------------------------------------------------------------------------
+# catchup.sh — the seed's catch-up read scenario against a Strata broker of
+# its own, at this machine's scale, with one command:
+#
+#   bench/catchup.sh [--backlog-seconds N] [--duration S] [--store URL] [--out DIR]
+#
+#  1. init and start a broker in a fresh data directory (WAL 1 GB and log
+#     cache 256 MB, block cache 256 MB; object store file://DATADIR/objects
+#     unless --store);
+#  2. prefill: produce at the broker's maximum rate for --backlog-seconds
+#     (default 60) with no consumer.  This measures the broker's limit and
+#     builds a backlog of several GiB, almost all of it only in objects;
+#  3. the scenario (workloads/catch-up-read.wl): produce at half the
+#     measured limit.  First produce only (the baseline latency), then start
+#     a consumer from the beginning, which reads the whole backlog from
+#     object storage while the producer goes on;
+#  4. print publish p99 with and without the catch-up reader and their
+#     ratio (target <= 1.2), catch-up throughput, and object-store
+#     requests per GiB written (from the catalog: one PUT per object, or
+#     parts + 2 for a multipart upload above the 16 MiB part size).
+#
+# Needs bench/strata_bench (make -C bench) and an installed Strata
+# (strata_ctl on PATH, e.g. tmp_install's bin after make check).
+#
+# bench/catchup.sh
+#-------------------------------------------------------------------------
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+BACKLOG_S=60
+DURATION=60s
+STORE=
+OUT=
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--backlog-seconds) BACKLOG_S=$2; shift 2 ;;
+		--duration) DURATION=$2; shift 2 ;;
+		--store) STORE=$2; shift 2 ;;
+		--out) OUT=$2; shift 2 ;;
+		-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+		*) echo "catchup.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$OUT" ] || OUT="$HERE/results/catchup-$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+DATA="$OUT/data"
+PORT=${CATCHUP_PORT:-19092}
+BOOT=127.0.0.1:$PORT
+
+[ -x "$HERE/strata_bench" ] || make -s -C "$HERE" strata_bench
+strata_ctl init -D "$DATA" --broker-id 1 --listeners "PLAINTEXT://$BOOT" --wal-size 1GB \
+	${STORE:+--object-store "$STORE"} >"$OUT/init.log"
+cat >>"$DATA/strata.conf" <<CONF
+log_cache_size = 256MB
+block_cache_size = 256MB
+CONF
+strata_ctl start -D "$DATA" -l "$OUT/strata.log" -w >/dev/null
+trap 'strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true' EXIT
+PIDFILE="$DATA/postmaster.pid"
+
+echo "== prefill: maximum rate for ${BACKLOG_S}s, no consumer"
+"$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
+	--label prefill --out "$OUT/prefill" \
+	--set topic_prefix=catchup --set random_suffix=false --set consumers_per_topic=0 \
+	--set backlog_size=0 --set produce_rate=max --set warmup=0s --set duration="${BACKLOG_S}s" >/dev/null
+MAX=$(python3 -c "import json;print(int(json.load(open('$OUT/prefill/result.json'))['publish']['msgs_per_s']))")
+HALF=$((MAX / 2))
+echo "   broker limit: $MAX msg/s; the scenario produces at $HALF msg/s"
+
+echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the beginning"
+"$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
+	--label catchup --out "$OUT/catchup" \
+	--set topic_prefix=catchup --set random_suffix=false --set produce_rate="$HALF" \
+	--set backlog_size=$((HALF * 1024 * 15)) --set backlog_timeout=120s \
+	--set warmup=0s --set duration="$DURATION" >/dev/null || true
+
+CONN="host=$DATA/catalog port=5432 dbname=strata user=strata"
+psql -X -q -A -t -F ' ' -d "$CONN" -c "
+	SELECT count(*), coalesce(sum(size), 0),
+	       coalesce(sum(CASE WHEN size <= 16777216 THEN 1 ELSE ceil(size / 16777216.0) + 2 END), 0),
+	       count(*) FILTER (WHERE kind = 'so'), count(*) FILTER (WHERE kind = 'sso')
+	FROM strata.objects WHERE state = 'committed' AND compactions = 0" >"$OUT/objects.txt"
+
+python3 - "$OUT" <<'PY' | tee "$OUT/summary.txt"
+import json, os, sys
+out = sys.argv[1]
+pre = json.load(open(os.path.join(out, "prefill/result.json")))
+r = json.load(open(os.path.join(out, "catchup/result.json")))
+L = r["latency"]
+base = L.get("publish_produce_only", {})
+during = L.get("publish_while_catching_up") or L["publish"]
+objs, size, puts, so, sso = (float(x) for x in open(os.path.join(out, "objects.txt")).read().split())
+gib = size / 2**30
+print("== catch-up read (%s)" % out)
+print("broker limit (prefill at max): %.0f msg/s, %.1f MiB/s; objects hold %.2f GiB" % (
+    pre["publish"]["msgs_per_s"], pre["publish"]["mib_per_s"], gib))
+print("publish at %.0f msg/s: p50/p99/p99.9 produce-only %.2f / %.2f / %.2f ms; during catch-up %.2f / %.2f / %.2f ms" % (
+    r["publish"]["msgs_per_s"], base.get("p50_ms", -1), base.get("p99_ms", -1), base.get("p99_9_ms", -1),
+    during["p50_ms"], during["p99_ms"], during["p99_9_ms"]))
+if base.get("p99_ms", 0) > 0:
+    print("publish p99 ratio, catch-up / produce-only: %.2f (target <= 1.2)" % (during["p99_ms"] / base["p99_ms"]))
+b = r.get("backlog", {})
+drain = b.get("drain_s")
+print("catch-up: consumer %.1f MiB/s over the run; backlog drained in %s s" % (
+    r["consume"]["mib_per_s"], "%.1f" % drain if isinstance(drain, (int, float)) else "(not drained)"))
+print("objects from uploads: %d (%d stream objects, %d stream-set objects), %.2f GiB, %.0f PUT requests: %.1f per GiB" % (
+    objs, so, sso, gib, puts, puts / gib if gib else 0))
+print("broker CPU: %.2f core-s per GiB produced and consumed" % r["broker"]["core_s_per_gib_in_out"])
+PY

@@ -1,0 +1,221 @@
+/*-------------------------------------------------------------------------
+ *
+ * metrics.h
+ *	  Counters, gauges and histograms in shared memory, exposed in the
+ *	  Prometheus text format by the metrics exporter (metrics_listen).
+ *
+ *	  Every metric is one row of the table in utils/metrics.c (name, type,
+ *	  unit, label, help), indexed by a MetricId below.  The exposition and
+ *	  doc/metrics.md ("strata --describe-metrics=markdown") are both
+ *	  generated from that table, as doc/settings.md is from the settings
+ *	  table.
+ *
+ *	  Updating a metric is a lock-free atomic add or store on a shared
+ *	  64-bit cell: any process attached to shared memory may call these
+ *	  functions from its hot path, with or without locks of its own held.
+ *	  Before shared memory exists (strata_ctl, tools, unit tests that do
+ *	  not set it up) they do nothing.
+ *
+ *	  Units: a histogram or counter in seconds takes MICROSECONDS
+ *	  (MetricsNowUs() gives a monotonic clock in them) and is exposed in
+ *	  seconds; bytes are bytes.  Histograms have fixed log-scale buckets:
+ *	  bucket i counts values <= 2^i, so an observation costs two atomic
+ *	  adds (its bucket and the sum) and no lock.
+ *
+ *	  Labelled metrics:
+ *	  - METRIC_LABEL_API: one series per Kafka API (label api="Produce",
+ *	    the names of kafka/apis.c's table); pass the request's api_key
+ *	    to the *Api functions.
+ *	  - METRIC_LABEL_GROUP_STATE: one series per consumer-group state.
+ *	  - METRIC_LABEL_TOPIC: per-topic counters live with the topic in the
+ *	    partition registry (kafka/partition.h, TopicCountIn/TopicCountOut),
+ *	    not here; the table row only names and documents them.
+ *
+ *	  Metrics restart from zero when shared memory is re-created after a
+ *	  crash; strata_start_time_seconds says when that happened, and
+ *	  Prometheus's rate() treats it as a counter reset.
+ *
+ * include/utils/metrics.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_METRICS_H
+#define STRATA_METRICS_H
+
+#include "c.h"
+
+#include <stdio.h>
+
+typedef enum MetricType
+{
+	METRIC_COUNTER,
+	METRIC_GAUGE,
+	METRIC_HISTOGRAM
+} MetricType;
+
+typedef enum MetricUnit
+{
+	METRIC_UNIT_NONE,
+	METRIC_UNIT_BYTES,
+	METRIC_UNIT_SECONDS			/* recorded in microseconds */
+} MetricUnit;
+
+typedef enum MetricLabel
+{
+	METRIC_LABEL_NONE,
+	METRIC_LABEL_API,			/* api="Produce" */
+	METRIC_LABEL_TOPIC,			/* topic="..." (values in the registry) */
+	METRIC_LABEL_GROUP_STATE	/* state="Stable" */
+} MetricLabel;
+
+typedef enum MetricId
+{
+	/* Kafka requests, per API */
+	METRIC_KAFKA_REQUESTS,
+	METRIC_KAFKA_REQUEST_DURATION,
+	METRIC_KAFKA_REQUESTS_FAILED,
+	/* Topics (per-topic values live in the partition registry) */
+	METRIC_TOPIC_BYTES_IN,
+	METRIC_TOPIC_RECORDS_IN,
+	METRIC_TOPIC_BYTES_OUT,
+	METRIC_TOPIC_RECORDS_OUT,
+	METRIC_TOPICS,
+	METRIC_PARTITIONS,
+	/* Client connections */
+	METRIC_CONNECTIONS,
+	METRIC_CONNECTIONS_ACCEPTED,
+	METRIC_CONNECTIONS_REFUSED,
+	/* WAL */
+	METRIC_WAL_APPENDED_RECORDS,
+	METRIC_WAL_APPENDED_BYTES,
+	METRIC_WAL_WRITES,
+	METRIC_WAL_WRITTEN_BYTES,
+	METRIC_WAL_FLUSH_BYTES,
+	METRIC_WAL_FLUSH_DURATION,
+	METRIC_WAL_BACKPRESSURE_WAIT,
+	METRIC_WAL_INSERT_POSITION,
+	METRIC_WAL_FLUSHED_POSITION,
+	METRIC_WAL_TRIM_POSITION,
+	/* Caches */
+	METRIC_LOG_CACHE_HITS,
+	METRIC_LOG_CACHE_MISSES,
+	METRIC_BLOCK_CACHE_HITS,
+	METRIC_BLOCK_CACHE_MISSES,
+	/* Object storage uploads */
+	METRIC_UPLOAD_BYTES,
+	METRIC_UPLOAD_OBJECTS,
+	METRIC_UPLOAD_DURATION,
+	METRIC_UPLOAD_ERRORS,
+	/* Consumer groups */
+	METRIC_GROUPS,
+	METRIC_GROUP_MEMBERS,
+	/* The server and the exporter itself */
+	METRIC_START_TIME,
+	METRIC_SCRAPES,
+	METRIC_HTTP_ERRORS,
+	NUM_METRICS
+} MetricId;
+
+typedef struct MetricDef
+{
+	const char *name;			/* Prometheus family name */
+	MetricType	type;
+	MetricUnit	unit;
+	MetricLabel label;
+	const char *help;			/* one line: # HELP and doc/metrics.md */
+} MetricDef;
+
+extern const MetricDef MetricDefs[NUM_METRICS];
+
+/* Histogram buckets: index i counts values <= 2^i; the last is +Inf. */
+#define METRIC_HIST_BUCKETS		41	/* 2^0 .. 2^39, +Inf */
+
+/* Series of METRIC_LABEL_API metrics: api_key 0..126, and "unknown". */
+#define METRIC_API_SLOTS		128
+
+/* Series of METRIC_LABEL_GROUP_STATE metrics (kafka/group.h GroupState). */
+#define METRIC_GROUP_STATES		5
+
+/* ---- Shared memory (storage/ipc/ipci.c) ---- */
+extern size_t MetricsShmemSize(void);
+extern void MetricsShmemInit(void);
+
+/* ---- Updating (any process) ---- */
+extern void MetricsInc(MetricId id, uint64 n);
+extern void MetricsObserve(MetricId id, uint64 value);
+extern void MetricsSet(MetricId id, int64 value);
+
+/* The same for a labelled series: api_key, or a group state. */
+extern void MetricsIncApi(MetricId id, int api_key, uint64 n);
+extern void MetricsObserveApi(MetricId id, int api_key, uint64 value);
+extern void MetricsSetState(MetricId id, int state, int64 value);
+
+/* Monotonic clock in microseconds, for latencies. */
+extern uint64 MetricsNowUs(void);
+
+/* ---- Reading ---- */
+
+/* The value of a counter or gauge series (slot 0 for unlabelled ones). */
+extern int64 MetricsGet(MetricId id, int slot);
+
+/* A histogram series: per-bucket counts (not cumulative), count and sum. */
+typedef struct MetricHistogram
+{
+	uint64		buckets[METRIC_HIST_BUCKETS];
+	uint64		count;
+	uint64		sum;
+} MetricHistogram;
+extern void MetricsGetHistogram(MetricId id, int slot, MetricHistogram *h);
+
+/* The bucket index a value falls into (exposed for tests). */
+extern int	MetricsBucketIndex(uint64 value);
+
+/* One topic's counters, gathered from the partition registry. */
+typedef struct MetricTopicSample
+{
+	char		name[250];
+	uint64		bytes_in;
+	uint64		records_in;
+	uint64		bytes_out;
+	uint64		records_out;
+} MetricTopicSample;
+
+/*
+ * Write every metric in the Prometheus text format, version 0.0.4, with
+ * the given per-topic samples.  Whoever serves it first refreshes the
+ * gauges that are read from other modules (metrics exporter).
+ */
+extern void MetricsWriteExposition(FILE *out, const MetricTopicSample *topics, int ntopics);
+
+/* doc/metrics.md */
+extern void MetricsWriteDocs(FILE *out);
+/* strata --describe-metrics: name, type, label, help; tab-separated. */
+extern void MetricsDescribe(FILE *out);
+
+/* ---- The exporter (postmaster/metricsexporter.c) ---- */
+
+/*
+ * Postmaster, at start: open the listening socket metrics_listen names
+ * ("host:port"; empty or "off" turns the endpoint off: returns -1).  A bad
+ * value or a port in use stops the start with one line (FATAL).
+ */
+extern int	MetricsListenOpen(void);
+
+/*
+ * Parse a metrics_listen value into host and port; false with a message
+ * in err if it is malformed (exposed for tests).
+ */
+extern bool MetricsParseListen(const char *value, char *host, size_t hostlen,
+							   char *port, size_t portlen, char *err, size_t errlen);
+
+/* The metrics exporter process; sock is from MetricsListenOpen. */
+extern void MetricsExporterMain(int sock) pg_attribute_noreturn();
+
+/*
+ * Build the whole HTTP response to one request (bytes req[0..len)), into
+ * a malloc'd buffer (*resp, *resplen); returns the status code.  Exposed
+ * for the unit test.
+ */
+extern int	MetricsHttpRespond(const char *req, size_t len, char **resp, size_t *resplen);
+
+#endif							/* STRATA_METRICS_H */

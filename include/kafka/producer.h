@@ -145,7 +145,9 @@ extern bool ProducerStateLoadSnapshots(PGconn *conn, const uint64 *stream_ids, i
  * one while waiting for the WAL space the uploader frees; see producer.c).
  * Before returning it waits (on MyLatch: the caller owns a process slot)
  * until the WAL is flushed past everything the snapshots cover, so a
- * committed snapshot never describes batches a crash could still lose.  Streams not in the registry are skipped.  Fails (false, one
+ * committed snapshot never describes batches a crash could still lose.
+ * In a process without a broker's shared memory (a tool committing
+ * objects) there is no state: it saves nothing and returns true.  Streams not in the registry are skipped.  Fails (false, one
  * line in err) on a catalog error, or before ProducerStateRecover has run,
  * since the state would be incomplete then.
  */

@@ -640,7 +640,7 @@ truncated:
 bool
 ProducerStateIsRecovered(void)
 {
-	return __atomic_load_n(&PS->recovered, __ATOMIC_ACQUIRE) != 0;
+	return PS != NULL && __atomic_load_n(&PS->recovered, __ATOMIC_ACQUIRE) != 0;
 }
 
 typedef struct StreamEnd
@@ -974,6 +974,9 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 	uint64		covered = 0;
 	bool		ok = true;
 
+	/* a process without a broker's shared memory (a tool) has no state */
+	if (PS == NULL)
+		return true;
 	if (!ProducerStateIsRecovered())
 	{
 		snprintf(err, errlen, "producer state is not recovered yet; snapshots would be incomplete");

@@ -67,6 +67,14 @@ extern char *CatalogDescribe(void);
 extern PGconn *CatalogConnect(char *err, size_t errlen);
 
 /*
+ * The non-blocking form, for processes that must keep serving their latch:
+ * returns a connection started with PQconnectStartParams (the caller
+ * drives PQconnectPoll, with CATALOG_CONNECT_TIMEOUT as its deadline), or
+ * NULL with one line in err.
+ */
+extern PGconn *CatalogConnectStart(const char *application_name, char *err, size_t errlen);
+
+/*
  * Run one statement with text parameters ($1..$n, NULL = SQL NULL) and
  * check that it returned PGRES_COMMAND_OK or PGRES_TUPLES_OK.  Returns the
  * result (caller PQclear()s it), or NULL with "catalog query failed: ..."

@@ -192,11 +192,15 @@ CatalogConnError(PGconn *conn, const char *what, char *err, size_t errlen)
 	snprintf(err, errlen, "%s: %s", what, msg);
 }
 
-PGconn *
-CatalogConnect(char *err, size_t errlen)
+/*
+ * Start or make a connection with the settings' conninfo.  The conninfo is
+ * expanded as "dbname"; keywords listed before it are defaults the conninfo
+ * may override (a connect_timeout given there wins).
+ */
+static PGconn *
+connect_params(const char *application_name, bool start_only, char *err, size_t errlen)
 {
 	char	   *conninfo;
-	char	   *desc;
 	char		timeout[16];
 	const char *keys[4];
 	const char *vals[4];
@@ -204,29 +208,23 @@ CatalogConnect(char *err, size_t errlen)
 
 	if (!CatalogConninfo(&conninfo, err, errlen))
 		return NULL;
-
-	/*
-	 * The conninfo is expanded as "dbname"; keywords listed before it are
-	 * defaults the conninfo may override (a connect_timeout given there
-	 * wins).
-	 */
 	snprintf(timeout, sizeof(timeout), "%d", CATALOG_CONNECT_TIMEOUT);
 	keys[0] = "connect_timeout";
 	vals[0] = timeout;
 	keys[1] = "application_name";
-	vals[1] = "strata";
+	vals[1] = application_name;
 	keys[2] = "dbname";
 	vals[2] = conninfo;
 	keys[3] = NULL;
 	vals[3] = NULL;
-	conn = PQconnectdbParams(keys, vals, 1);
+	conn = start_only ? PQconnectStartParams(keys, vals, 1) : PQconnectdbParams(keys, vals, 1);
 	pfree(conninfo);
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
 	{
 		char		msg[768];
+		char	   *desc = CatalogDescribe();
 
 		one_line(conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof(msg));
-		desc = CatalogDescribe();
 		snprintf(err, errlen,
 				 "could not connect to the catalog (%s): %s; start PostgreSQL or fix the catalog setting",
 				 desc, msg);
@@ -237,6 +235,18 @@ CatalogConnect(char *err, size_t errlen)
 	}
 	CatalogSetNoticeProcessor(conn);
 	return conn;
+}
+
+PGconn *
+CatalogConnect(char *err, size_t errlen)
+{
+	return connect_params("strata", false, err, errlen);
+}
+
+PGconn *
+CatalogConnectStart(const char *application_name, char *err, size_t errlen)
+{
+	return connect_params(application_name, true, err, errlen);
 }
 
 PGresult *

@@ -44,6 +44,7 @@
 #include "storage/procarray.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 #define BACKOFF_START_MS	100
 
@@ -54,15 +55,6 @@ static bool in_outage = false;
 static int64 outage_start_ms = 0;
 static int64 backoff_ms = BACKOFF_START_MS;
 static bool fenced_logged = false;
-
-static int64
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 drop_connection(void)
@@ -84,7 +76,7 @@ note_outage(const char *what)
 			 desc, what, (long long) catalog_retry_max);
 		pfree(desc);
 		in_outage = true;
-		outage_start_ms = now_ms();
+		outage_start_ms = MonotonicMs();
 		backoff_ms = BACKOFF_START_MS;
 	}
 	else
@@ -100,38 +92,16 @@ note_outage(const char *what)
 static PGconn *
 worker_connect(char *err, size_t errlen)
 {
-	char	   *conninfo;
-	char		timeout[16];
-	const char *keys[4];
-	const char *vals[4];
 	PGconn	   *c;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	int64		deadline = now_ms() + CATALOG_CONNECT_TIMEOUT * 1000;
+	int64		deadline = MonotonicMs() + CATALOG_CONNECT_TIMEOUT * 1000;
 
-	if (!CatalogConninfo(&conninfo, err, errlen))
+	c = CatalogConnectStart("strata catalog worker", err, errlen);
+	if (c == NULL)
 		return NULL;
-	snprintf(timeout, sizeof(timeout), "%d", CATALOG_CONNECT_TIMEOUT);
-	keys[0] = "connect_timeout";
-	vals[0] = timeout;
-	keys[1] = "application_name";
-	vals[1] = "strata catalog worker";
-	keys[2] = "dbname";
-	vals[2] = conninfo;
-	keys[3] = NULL;
-	vals[3] = NULL;
-	c = PQconnectStartParams(keys, vals, 1);
-	pfree(conninfo);
-	CatalogSetNoticeProcessor(c);
-	if (c == NULL || PQstatus(c) == CONNECTION_BAD)
-	{
-		CatalogConnError(c, "could not connect", err, errlen);
-		if (c)
-			PQfinish(c);
-		return NULL;
-	}
 	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
 	{
-		int64		remaining = deadline - now_ms();
+		int64		remaining = deadline - MonotonicMs();
 		int			rc;
 
 		if (remaining <= 0)
@@ -166,7 +136,7 @@ static PGresult *
 worker_exec(const char *sql, int nparams, const char *const *params,
 			long timeout_ms, char *err, size_t errlen)
 {
-	int64		deadline = now_ms() + timeout_ms;
+	int64		deadline = MonotonicMs() + timeout_ms;
 	PGresult   *res;
 	PGresult   *last = NULL;
 	ExecStatusType st;
@@ -178,7 +148,7 @@ worker_exec(const char *sql, int nparams, const char *const *params,
 	}
 	while (PQisBusy(conn))
 	{
-		int64		remaining = deadline - now_ms();
+		int64		remaining = deadline - MonotonicMs();
 		int			rc;
 
 		if (remaining <= 0)
@@ -341,7 +311,7 @@ CatalogWorkerMain(void)
 		}
 		ProcessConfigReloadIfPending();
 
-		now = now_ms();
+		now = MonotonicMs();
 		if (conn == NULL && now >= next_attempt)
 		{
 			conn = worker_connect(err, sizeof(err));
@@ -352,7 +322,7 @@ CatalogWorkerMain(void)
 			if (conn == NULL)
 			{
 				note_outage(err);
-				next_attempt = now_ms() + backoff_ms;
+				next_attempt = MonotonicMs() + backoff_ms;
 			}
 			else
 			{
@@ -360,24 +330,24 @@ CatalogWorkerMain(void)
 				topics_stale = true;
 			}
 		}
-		now = now_ms();
+		now = MonotonicMs();
 		if (conn != NULL && now >= next_renew)
 		{
 			if (!renew_lease(err, sizeof(err)))
 			{
 				note_outage(err);
-				next_attempt = now_ms() + backoff_ms;
+				next_attempt = MonotonicMs() + backoff_ms;
 			}
 			else
 			{
 				if (in_outage)
 				{
 					elog(LOG, "catalog reachable again after %.1f s; lease renewed",
-						 (double) (now_ms() - outage_start_ms) / 1000.0);
+						 (double) (MonotonicMs() - outage_start_ms) / 1000.0);
 					in_outage = false;
 					backoff_ms = BACKOFF_START_MS;
 				}
-				next_renew = now_ms() + Max(broker_lease_time / 3, 1);
+				next_renew = MonotonicMs() + Max(broker_lease_time / 3, 1);
 			}
 		}
 		if (conn != NULL)
@@ -385,10 +355,10 @@ CatalogWorkerMain(void)
 		if (conn != NULL && !sync_topics(err, sizeof(err)))
 		{
 			note_outage(err);
-			next_attempt = now_ms() + backoff_ms;
+			next_attempt = MonotonicMs() + backoff_ms;
 		}
 
-		now = now_ms();
+		now = MonotonicMs();
 		wake = conn != NULL ? next_renew : next_attempt;
 		events = WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH;
 		if (conn != NULL)
@@ -401,7 +371,7 @@ CatalogWorkerMain(void)
 			{
 				CatalogConnError(conn, "connection lost", err, sizeof(err));
 				note_outage(err);
-				next_attempt = now_ms() + backoff_ms;
+				next_attempt = MonotonicMs() + backoff_ms;
 			}
 			else
 			{

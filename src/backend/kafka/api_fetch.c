@@ -38,15 +38,7 @@
 #include "storage/objreader.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
-
-static int64
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "utils/timestamp.h"
 
 /* The high watermark: end of durable data. */
 static int64
@@ -387,7 +379,7 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 	FetchResponse *resp = respp;
 	bool		by_id = h->api_version >= 13;
 	bool		incremental;
-	int64		deadline = now_ms() + Max(req->MaxWaitMs, 0);
+	int64		deadline = MonotonicMs() + Max(req->MaxWaitMs, 0);
 	int64		max_bytes = h->api_version >= 3 ? req->MaxBytes : INT32_MAX;
 
 	/* --- session handling (KIP-227) --- */
@@ -401,7 +393,7 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 	{
 		/* A full fetch that opens a new session. */
 		session_reset();
-		session.id = (int32) (((uint32) MyProcPid << 8) ^ (uint32) now_ms()) & 0x7fffffff;
+		session.id = (int32) (((uint32) MyProcPid << 8) ^ (uint32) MonotonicMs()) & 0x7fffffff;
 		if (session.id == 0)
 			session.id = 1;
 		session.epoch = 1;
@@ -500,7 +492,7 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 		resp->Responses.items = topics;
 		resp->Responses.count = ntopics;
 
-		if (total >= Max(req->MinBytes, 1) || any_error || now_ms() >= deadline ||
+		if (total >= Max(req->MinBytes, 1) || any_error || MonotonicMs() >= deadline ||
 			ShutdownRequestPending || session.nparts == 0)
 		{
 			/* Remember what the client now knows. */
@@ -527,7 +519,7 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 			(void) nout;
 			break;
 		}
-		WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) (deadline - now_ms()));
+		WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) (deadline - MonotonicMs()));
 	}
 	LogCacheWaitCancel();
 	return true;

@@ -61,6 +61,7 @@
 #include "storage/spin.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 #include "catalog/catalog.h"
 
@@ -154,10 +155,7 @@ GroupShmemInit(void)
 int64
 GroupNowMs(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return MonotonicMs();
 }
 
 const char *

@@ -87,6 +87,7 @@
 #include "storage/spin.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 #define OFFSET_CACHE_METADATA_MAX 128
 
@@ -285,15 +286,6 @@ dupn(const char *s, size_t n)
 	return d;
 }
 
-static int64
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---------- the cache; everything here runs with Shm->lock held ---------- */
 
 static uint32
@@ -466,7 +458,7 @@ OffsetCacheLookup(const char *group_id, OffsetRow **out, int *n, uint64 *load_id
 	 * A load that never finished (its backend exited in between) is taken
 	 * over after a while instead of keeping the group out of the cache.
 	 */
-	if (g >= 0 && CGroups[g].state == CG_LOADING && now_ms() - CGroups[g].load_start > 60000)
+	if (g >= 0 && CGroups[g].state == CG_LOADING && MonotonicMs() - CGroups[g].load_start > 60000)
 	{
 		cache_group_drop(g);
 		g = -1;
@@ -489,7 +481,7 @@ OffsetCacheLookup(const char *group_id, OffsetRow **out, int *n, uint64 *load_id
 			cg->invalid = false;
 			cg->first = -1;
 			cg->load_id = Shm->next_load_id++;
-			cg->load_start = now_ms();
+			cg->load_start = MonotonicMs();
 			cg->last_used = ++Shm->use_clock;
 			strlcpy_s(cg->group_id, group_id, sizeof(cg->group_id));
 			*load_id = cg->load_id;
@@ -605,7 +597,7 @@ int
 OffsetStoreCommit(const char *group_id, const char *protocol_type, int nrows, const OffsetRow *rows)
 {
 	size_t		len = request_size(group_id, nrows, rows);
-	int64		deadline = now_ms() + offsets_commit_timeout;
+	int64		deadline = MonotonicMs() + offsets_commit_timeout;
 	OffsetWaiter *w;
 	uint64		ticket;
 	bool		queued = false;
@@ -648,7 +640,7 @@ OffsetStoreCommit(const char *group_id, const char *protocol_type, int nrows, co
 			w->state = WAITER_IDLE;
 			done = true;
 		}
-		now = now_ms();
+		now = MonotonicMs();
 		if (!done && now >= deadline)
 		{
 			/* Withdraw: the committer drops it if it still holds it. */
@@ -956,7 +948,7 @@ batch_rows(int from, int to, int *nout)
 static bool
 wait_socket(int events, int64 deadline)
 {
-	int64		remaining = deadline - now_ms();
+	int64		remaining = deadline - MonotonicMs();
 	int			rc;
 
 	if (remaining <= 0)
@@ -993,7 +985,7 @@ write_batch(int from, int to, BatchRow **out_rows, int *out_n, char *err, size_t
 	const char *params[8];
 	int			n;
 	BatchRow   *br = batch_rows(from, to, &n);
-	int64		deadline = now_ms() + offsets_commit_timeout;
+	int64		deadline = MonotonicMs() + offsets_commit_timeout;
 	PGresult   *res,
 			   *last = NULL;
 	ExecResult	result = EXEC_OK;
@@ -1157,35 +1149,12 @@ complete(int from, int to, int result, const BatchRow *rows, int nrows)
 static bool
 committer_connect(char *err, size_t errlen)
 {
-	char	   *conninfo;
-	char		timeout[16];
-	const char *keys[4];
-	const char *vals[4];
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	int64		deadline = now_ms() + CATALOG_CONNECT_TIMEOUT * 1000;
+	int64		deadline = MonotonicMs() + CATALOG_CONNECT_TIMEOUT * 1000;
 
-	if (!CatalogConninfo(&conninfo, err, errlen))
+	conn = CatalogConnectStart("strata offset committer", err, errlen);
+	if (conn == NULL)
 		return false;
-	snprintf(timeout, sizeof(timeout), "%d", CATALOG_CONNECT_TIMEOUT);
-	keys[0] = "connect_timeout";
-	vals[0] = timeout;
-	keys[1] = "application_name";
-	vals[1] = "strata offset committer";
-	keys[2] = "dbname";
-	vals[2] = conninfo;
-	keys[3] = NULL;
-	vals[3] = NULL;
-	conn = PQconnectStartParams(keys, vals, 1);
-	pfree(conninfo);
-	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
-	{
-		CatalogConnError(conn, "could not connect", err, errlen);
-		if (conn)
-			PQfinish(conn);
-		conn = NULL;
-		return false;
-	}
-	CatalogSetNoticeProcessor(conn);
 	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
 	{
 		if (!wait_socket(st == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE, deadline))
@@ -1323,7 +1292,7 @@ OffsetCommitterMain(void)
 	int64		backoff = 100;
 	bool		in_outage = false;
 	int64		outage_start = 0;
-	int64		next_stats = now_ms() + 10000;
+	int64		next_stats = MonotonicMs() + 10000;
 	uint64		stats_seen = 0;
 
 	for (;;)
@@ -1357,7 +1326,7 @@ OffsetCommitterMain(void)
 			proc_exit(0);
 		}
 
-		now = now_ms();
+		now = MonotonicMs();
 		if (npending > 0 && now >= next_attempt)
 		{
 			bool		ok = conn != NULL || committer_connect(err, sizeof(err));
@@ -1378,23 +1347,23 @@ OffsetCommitterMain(void)
 						 desc, err, (long long) offsets_commit_timeout);
 					pfree(desc);
 					in_outage = true;
-					outage_start = now_ms();
+					outage_start = MonotonicMs();
 					backoff = 100;
 				}
 				else
 					backoff = Min(backoff * 2, catalog_retry_max);
-				next_attempt = now_ms() + backoff;
+				next_attempt = MonotonicMs() + backoff;
 			}
 			else if (in_outage)
 			{
 				elog(LOG, "offset committer: catalog reachable again after %.1f s",
-					 (double) (now_ms() - outage_start) / 1000.0);
+					 (double) (MonotonicMs() - outage_start) / 1000.0);
 				in_outage = false;
 				backoff = 100;
 			}
 			continue;			/* more may have arrived meanwhile */
 		}
-		now = now_ms();
+		now = MonotonicMs();
 		if (now >= next_stats)
 		{
 			OffsetStoreStats s;

@@ -53,6 +53,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 #define MAX_CLIENTS			16
 #define REQUEST_MAX			8192
@@ -81,15 +82,6 @@ typedef struct Client
 } Client;
 
 static Client clients[MAX_CLIENTS];
-
-static int64
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---------- the listening socket (postmaster) ---------- */
 
@@ -468,7 +460,7 @@ client_read(Client *c)
 			elog(DEBUG1, "metrics endpoint: answered %d", status);
 		c->state = CLIENT_WRITING;
 		c->sent = 0;
-		c->deadline = now_ms() + WRITE_TIMEOUT_MS;
+		c->deadline = MonotonicMs() + WRITE_TIMEOUT_MS;
 	}
 }
 
@@ -498,7 +490,7 @@ client_write(Client *c)
 	free(c->resp);
 	c->resp = NULL;
 	c->state = CLIENT_LINGERING;
-	c->deadline = now_ms() + LINGER_MS;
+	c->deadline = MonotonicMs() + LINGER_MS;
 	client_read(c);
 }
 
@@ -531,7 +523,7 @@ accept_clients(int lsock)
 		c->reqlen = 0;
 		c->resp = NULL;
 		c->resplen = c->sent = 0;
-		c->deadline = now_ms() + READ_TIMEOUT_MS;
+		c->deadline = MonotonicMs() + READ_TIMEOUT_MS;
 	}
 }
 
@@ -559,7 +551,7 @@ MetricsExporterMain(int lsock)
 		Client	   *owner[MAX_CLIENTS + 2];
 		int			n = 0;
 		int			nclients = 0;
-		int64		now = now_ms();
+		int64		now = MonotonicMs();
 		int64		next_deadline = -1;
 		struct timespec ts,
 				   *tsp = NULL;

@@ -65,6 +65,7 @@
 #include "utils/guc.h"
 #include "utils/listeners.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 #define SIGKILL_CHILDREN_AFTER_SECS 5
 #define MAX_LISTEN_SOCKETS 16
@@ -165,15 +166,6 @@ UpdatePMState(PMState newState)
 {
 	elog(DEBUG1, "updating PMState from %s to %s", pmstate_name(pmState), pmstate_name(newState));
 	pmState = newState;
-}
-
-static int64
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---------- signal handlers: record, poke the self-pipe, return ---------- */
@@ -510,7 +502,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 	}
 	add_child(pid, slot, kind);
 	if (kind != PROC_BACKEND)
-		aux_last_start[kind] = now_ms();
+		aux_last_start[kind] = MonotonicMs();
 	return pid;
 }
 
@@ -518,7 +510,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 static void
 maybe_start_aux_processes(void)
 {
-	int64		now = now_ms();
+	int64		now = MonotonicMs();
 
 	if (FatalError || Shutdown > NoShutdown)
 		return;
@@ -568,7 +560,7 @@ HandleChildCrash(pid_t pid, int status, ProcKind kind)
 	if (!FatalError)
 	{
 		signal_children(SIGQUIT, true, true, true);
-		AbortStartTime = now_ms();
+		AbortStartTime = MonotonicMs();
 		StragglersKilled = false;
 	}
 	FatalError = true;
@@ -619,7 +611,7 @@ process_child_exit(void)
 			elog(LOG, "aborting startup due to WAL writer failure");
 			StartupFailed = true;
 			signal_children(SIGQUIT, true, true, true);
-			AbortStartTime = now_ms();
+			AbortStartTime = MonotonicMs();
 			StragglersKilled = false;
 			Shutdown = ImmediateShutdown;
 			UpdatePMState(PM_WAIT_DEAD_END);
@@ -661,12 +653,12 @@ process_shutdown_request(void)
 				signal_children(SIGTERM, true, false, false);
 				UpdatePMState(PM_STOP_BACKENDS);
 			}
-			AbortStartTime = now_ms();
+			AbortStartTime = MonotonicMs();
 			break;
 		case ImmediateShutdown:
 			elog(LOG, "received immediate shutdown request");
 			signal_children(SIGQUIT, true, true, true);
-			AbortStartTime = now_ms();
+			AbortStartTime = MonotonicMs();
 			StragglersKilled = false;
 			UpdatePMState(PM_WAIT_DEAD_END);
 			break;
@@ -762,7 +754,7 @@ kill_stragglers(void)
 		return;
 	if (pmState != PM_WAIT_DEAD_END && Shutdown < FastShutdown)
 		return;
-	if (now_ms() - AbortStartTime < SIGKILL_CHILDREN_AFTER_SECS * 1000)
+	if (MonotonicMs() - AbortStartTime < SIGKILL_CHILDREN_AFTER_SECS * 1000)
 		return;
 	elog(LOG, "issuing SIGKILL to recalcitrant children");
 	signal_children(SIGKILL, true, true, true);

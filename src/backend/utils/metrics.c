@@ -32,6 +32,7 @@
 #include "kafka/protocol.h"
 #include "storage/shmem.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 /*
  * The table.  Names follow Prometheus's conventions: a strata_ prefix,
@@ -202,10 +203,7 @@ MetricsShmemInit(void)
 uint64
 MetricsNowUs(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64) ts.tv_sec * 1000000 + (uint64) ts.tv_nsec / 1000;
+	return (uint64) MonotonicUs();
 }
 
 int

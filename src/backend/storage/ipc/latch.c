@@ -29,6 +29,7 @@
 #include "storage/latch.h"
 #include "storage/spin.h"
 #include "utils/elog.h"
+#include "utils/timestamp.h"
 
 Latch	   *MyLatch = NULL;
 int			postmaster_alive_fds[2] = {-1, -1};
@@ -100,15 +101,6 @@ ResetLatch(Latch *latch)
 	__atomic_store_n(&latch->is_set, 0, __ATOMIC_SEQ_CST);
 }
 
-static int64
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 drain_signal_fd(void)
 {
@@ -139,7 +131,7 @@ WaitLatch(Latch *latch, int events, long timeout_ms)
 	if (!(events & WL_TIMEOUT))
 		timeout_ms = -1;
 	else
-		deadline = now_ms() + timeout_ms;
+		deadline = MonotonicMs() + timeout_ms;
 
 	for (;;)
 	{
@@ -148,7 +140,7 @@ WaitLatch(Latch *latch, int events, long timeout_ms)
 
 		if (events & WL_TIMEOUT)
 		{
-			remaining = (long) (deadline - now_ms());
+			remaining = (long) (deadline - MonotonicMs());
 			if (remaining <= 0)
 				return WL_TIMEOUT;
 		}

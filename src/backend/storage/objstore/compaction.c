@@ -73,6 +73,7 @@
 #include "storage/objformat.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 /* Largest ranged GET of consecutive blocks (one block may be bigger). */
 #define COMPACTION_READ_CHUNK	((size_t) 8 * 1024 * 1024)
@@ -111,24 +112,6 @@ static int64 merge_cursor = 0;	/* last stream id merged */
 static int64 retention_cursor = 0;	/* last stream id of the current pass */
 static int64 retention_pass_done_ms = -1;	/* monotonic, -1: never */
 static int64 sweep_done_ms = -1;
-
-static int64
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64
-wallclock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---------------------------------------------------------------------
  * Pure policy
@@ -1036,7 +1019,7 @@ static bool
 duty_retention(PGconn *conn, const LedStream *led, int nled,
 			   bool *did_work, char *err, size_t errlen)
 {
-	int64		now = monotonic_ms();
+	int64		now = MonotonicMs();
 	int64	   *ids;
 	int			n = 0;
 	int			first,
@@ -1049,7 +1032,7 @@ duty_retention(PGconn *conn, const LedStream *led, int nled,
 			   *u_targets;
 	int			nu = 0;
 	int			nrows;
-	int64		wall = wallclock_ms();
+	int64		wall = WallClockMs();
 
 	/* A new pass only once per retention_check_interval. */
 	if (retention_cursor == 0 && retention_pass_done_ms >= 0 &&
@@ -1208,7 +1191,7 @@ duty_retention(PGconn *conn, const LedStream *led, int nled,
 static bool
 duty_sweep(PGconn *conn, ObjStore *store, bool *did_work, char *err, size_t errlen)
 {
-	int64		now = monotonic_ms();
+	int64		now = MonotonicMs();
 	int			deleted = 0;
 
 	if (sweep_done_ms < 0 || now - sweep_done_ms >= retention_check_interval)

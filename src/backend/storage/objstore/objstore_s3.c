@@ -46,6 +46,7 @@
 #include "objstore_int.h"
 #include "storage/s3xml.h"
 #include "storage/sigv4.h"
+#include "utils/timestamp.h"
 
 #define S3_MAX_CONNECTIONS	16
 #define S3_PARTS_IN_FLIGHT	4
@@ -146,15 +147,6 @@ typedef struct S3Xfer
 
 static void op_step(ObjStore *store, S3Op *op, S3Xfer *x);
 static void xfer_launch(ObjStore *store, S3Xfer *x);
-
-static int64
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- URL parsing ---- */
 
@@ -369,7 +361,7 @@ s3_open(ObjStore *store, const char *url, ObjStoreError *err)
 	s3->multi = curl_multi_init();
 	curl_multi_setopt(s3->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) S3_MAX_CONNECTIONS);
 	curl_multi_setopt(s3->multi, CURLMOPT_MAXCONNECTS, (long) S3_MAX_CONNECTIONS);
-	s3->rng = (uint64) now_ms() * 6364136223846793005ULL ^ (uint64) getpid();
+	s3->rng = (uint64) MonotonicMs() * 6364136223846793005ULL ^ (uint64) getpid();
 	return true;
 
 fail:
@@ -902,7 +894,7 @@ xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
 	s3->nactive--;
 	if (should_retry(x) && x->attempt < store->max_attempts)
 	{
-		x->due_ms = now_ms() + backoff_ms(store, x->attempt);
+		x->due_ms = MonotonicMs() + backoff_ms(store, x->attempt);
 		x->next = s3->waiting;
 		s3->waiting = x;
 		return;
@@ -1386,12 +1378,12 @@ void
 s3_wait(ObjStore *store, long timeout_ms, ObjStoreRequest *until)
 {
 	S3Store    *s3 = store->s3;
-	int64		deadline = now_ms() + Max(timeout_ms, 0);
+	int64		deadline = MonotonicMs() + Max(timeout_ms, 0);
 
 	for (;;)
 	{
 		int			running;
-		int64		now = now_ms();
+		int64		now = MonotonicMs();
 		int64		wait;
 
 		launch_due(store, now);
@@ -1399,7 +1391,7 @@ s3_wait(ObjStore *store, long timeout_ms, ObjStoreRequest *until)
 		drain_finished(store);
 		if (until ? until->done : store->ndone > 0)
 			return;
-		now = now_ms();
+		now = MonotonicMs();
 		if (now >= deadline || (s3->nactive == 0 && s3->waiting == NULL))
 			return;
 		wait = deadline - now;

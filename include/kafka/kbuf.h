@@ -88,6 +88,7 @@ typedef struct KArena
 
 extern void KArenaInit(KArena *a, size_t limit);
 extern void *KArenaAlloc(KArena *a, size_t size);	/* zeroed; NULL past limit */
+extern void *KArenaAllocRaw(KArena *a, size_t size);	/* not zeroed */
 extern void KArenaReset(KArena *a);
 extern void KArenaFree(KArena *a);
 /* A NUL-terminated copy of s in the arena (NULL for a null string or OOM). */

@@ -40,6 +40,9 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
+/* Bytes a fetch first reads of a partition (see read_partition). */
+#define FETCH_FIRST_READ	(256 * 1024)
+
 /* The high watermark: end of durable data. */
 static int64
 partition_high_watermark(StrataPartition *part)
@@ -296,6 +299,7 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	int64		hw,
 				log_start;
 	size_t		cap,
+				want,
 				got = 0;
 	int64		next;
 	char	   *buf;
@@ -339,15 +343,28 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	cap = (size_t) Max(Min((int64) sp->max_bytes, budget), 0);
 	if (cap == 0 && !first)
 		return 0;
+
+	/*
+	 * A tailing consumer asks for up to max_bytes (1 MiB by default) per
+	 * partition but finds a few KiB: read into a small buffer first, and
+	 * again with the whole allowance only if data was left behind.
+	 */
+	want = Min(cap, (size_t) FETCH_FIRST_READ);
 	for (;;)
 	{
-		buf = KArenaAlloc(&conn->arena, Max(cap, 1));
+		buf = KArenaAllocRaw(&conn->arena, Max(want, 1));
 		if (buf == NULL)
 			elog(ERROR, "request arena exhausted");
-		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, cap, &got, &next);
+		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, &got, &next);
 		if (r == LOGCACHE_TOO_SMALL && (first || cap == 0))
 		{
-			cap = got;			/* the size of the first batch */
+			cap = want = got;	/* the size of the first batch */
+			continue;
+		}
+		if (want < cap && ((r == LOGCACHE_TOO_SMALL && got <= cap) ||
+						   (r == LOGCACHE_OK && next < hw)))
+		{
+			want = cap;
 			continue;
 		}
 		break;

@@ -117,6 +117,162 @@ ObjCatalogPrepare(PGconn *conn, ObjFormatKind kind, int64 *object_id,
 	return true;
 }
 
+/*
+ * The commit's ranges, all objects at once (inside its transaction).
+ * Compaction first removes the replaced objects' ranges of the streams it
+ * rewrote, so the new ranges never overlap old ones; uploads advance the
+ * streams' end offsets.
+ */
+static bool
+insert_ranges(PGconn *conn, const ObjCatalogObject *objects, int nobjects, bool advance_end,
+			  const int64 *replaced, int nreplaced, char *err, size_t errlen)
+{
+	int64	   *c[7];
+	char	   *a[7];
+	int			nranges = 0;
+	int			k = 0;
+	bool		ok = true;
+
+	for (int o = 0; o < nobjects; o++)
+		nranges += objects[o].nranges;
+	if (nranges == 0)
+		return true;
+	for (int j = 0; j < 7; j++)
+		c[j] = palloc(sizeof(int64) * (size_t) nranges);
+	for (int o = 0; o < nobjects; o++)
+		for (int r = 0; r < objects[o].nranges; r++, k++)
+		{
+			const ObjCatalogRange *rg = &objects[o].ranges[r];
+
+			c[0][k] = (int64) rg->stream_id;
+			c[1][k] = rg->start_offset;
+			c[2][k] = rg->end_offset;
+			c[3][k] = objects[o].object_id;
+			c[4][k] = rg->record_count;
+			c[5][k] = rg->bytes;
+			c[6][k] = rg->max_timestamp;
+		}
+	for (int j = 0; j < 7; j++)
+		a[j] = ObjCatalogInt64Array(c[j], nranges);
+
+	if (nreplaced > 0)
+	{
+		char	   *a_rep = ObjCatalogInt64Array(replaced, nreplaced);
+		const char *params[2] = {a_rep, a[0]};
+
+		ok = CatalogExec(conn,
+						 "DELETE FROM strata.stream_ranges "
+						 "WHERE object_id = ANY($1::bigint[]) AND stream_id = ANY($2::bigint[])",
+						 2, params, err, errlen);
+		pfree(a_rep);
+	}
+	if (ok)
+	{
+		const char *params[7] = {a[0], a[1], a[2], a[3], a[4], a[5], a[6]};
+
+		ok = CatalogExec(conn,
+						 "INSERT INTO strata.stream_ranges "
+						 "(stream_id, start_offset, end_offset, object_id, record_count, bytes, max_timestamp) "
+						 "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+						 "                     $5::bigint[], $6::bigint[], $7::bigint[])",
+						 7, params, err, errlen);
+	}
+	if (ok && advance_end)
+	{
+		const char *params[2] = {a[0], a[2]};
+
+		ok = CatalogExec(conn,
+						 "UPDATE strata.streams s SET end_offset = greatest(s.end_offset, e.end_offset), "
+						 "       object_end_offset = greatest(s.object_end_offset, e.end_offset) "
+						 "FROM (SELECT id, max(eo) AS end_offset "
+						 "      FROM unnest($1::bigint[], $2::bigint[]) AS u(id, eo) GROUP BY id) e "
+						 "WHERE s.id = e.id",
+						 2, params, err, errlen);
+	}
+	for (int j = 0; j < 7; j++)
+	{
+		pfree(c[j]);
+		pfree(a[j]);
+	}
+	return ok;
+}
+
+/* Mark the objects committed; every one must still be 'prepared'. */
+static bool
+mark_committed(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
+			   char *err, size_t errlen)
+{
+	int64	   *c[3];
+	char	   *a[3];
+	PGresult   *res;
+	bool		ok;
+
+	for (int j = 0; j < 3; j++)
+		c[j] = palloc(sizeof(int64) * (size_t) Max(nobjects, 1));
+	for (int o = 0; o < nobjects; o++)
+	{
+		c[0][o] = objects[o].object_id;
+		c[1][o] = (int64) objects[o].size;
+		c[2][o] = objects[o].compactions;
+	}
+	for (int j = 0; j < 3; j++)
+		a[j] = ObjCatalogInt64Array(c[j], nobjects);
+	{
+		const char *params[3] = {a[0], a[1], a[2]};
+
+		res = CatalogQuery(conn,
+						   "UPDATE strata.objects o SET state = 'committed', size = u.size, "
+						   "       compactions = u.lvl, committed = now() "
+						   "FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS u(id, size, lvl) "
+						   "WHERE o.id = u.id AND o.state = 'prepared' RETURNING o.id",
+						   3, params, err, errlen);
+	}
+	ok = res != NULL;
+	if (ok && PQntuples(res) != nobjects)
+	{
+		/* Garbage collection took a prepared row we were late with. */
+		snprintf(err, errlen, "objects were no longer prepared at commit (past object_prepare_timeout = %lld ms?)",
+				 (long long) object_prepare_timeout);
+		ok = false;
+	}
+	PQclear(res);
+	for (int j = 0; j < 3; j++)
+	{
+		pfree(c[j]);
+		pfree(a[j]);
+	}
+	return ok;
+}
+
+/*
+ * Compaction: a replaced object left without any range goes to 'deleting';
+ * it is deleted from the store after object_delete_delay, so readers that
+ * located it can finish.
+ */
+static bool
+retire_replaced(PGconn *conn, const int64 *replaced, int nreplaced, char *err, size_t errlen)
+{
+	char	   *a_rep;
+	char		delay[32];
+	const char *params[2];
+	bool		ok;
+
+	if (nreplaced == 0)
+		return true;
+	a_rep = ObjCatalogInt64Array(replaced, nreplaced);
+	snprintf(delay, sizeof(delay), "%lld", (long long) object_delete_delay);
+	params[0] = a_rep;
+	params[1] = delay;
+	ok = CatalogExec(conn,
+					 "UPDATE strata.objects o SET state = 'deleting', "
+					 "       delete_after = now() + $2::bigint * interval '1 millisecond' "
+					 "WHERE o.id = ANY($1::bigint[]) AND o.state = 'committed' "
+					 "  AND NOT EXISTS (SELECT 1 FROM strata.stream_ranges r WHERE r.object_id = o.id)",
+					 2, params, err, errlen);
+	pfree(a_rep);
+	return ok;
+}
+
 ObjCatalogResult
 ObjCatalogCommit(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
 				 const ObjCatalogStreamEpoch *epochs, int nepochs,
@@ -126,7 +282,6 @@ ObjCatalogCommit(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
 	int64	   *ids;
 	int64	   *eps;
 	PGresult   *res;
-	int			nranges = 0;
 
 	*fenced = NULL;
 	*nfenced = 0;
@@ -177,140 +332,10 @@ ObjCatalogCommit(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
 		PQclear(res);
 	}
 
-	/* The ranges, all objects at once. */
-	for (int o = 0; o < nobjects; o++)
-		nranges += objects[o].nranges;
-	if (nranges > 0)
-	{
-		int64	   *c[7];
-		char	   *a[7];
-		int			k = 0;
-
-		for (int j = 0; j < 7; j++)
-			c[j] = palloc(sizeof(int64) * (size_t) nranges);
-		for (int o = 0; o < nobjects; o++)
-			for (int r = 0; r < objects[o].nranges; r++, k++)
-			{
-				const ObjCatalogRange *rg = &objects[o].ranges[r];
-
-				c[0][k] = (int64) rg->stream_id;
-				c[1][k] = rg->start_offset;
-				c[2][k] = rg->end_offset;
-				c[3][k] = objects[o].object_id;
-				c[4][k] = rg->record_count;
-				c[5][k] = rg->bytes;
-				c[6][k] = rg->max_timestamp;
-			}
-		for (int j = 0; j < 7; j++)
-			a[j] = ObjCatalogInt64Array(c[j], nranges);
-
-		/*
-		 * Compaction first removes the replaced objects' ranges of the
-		 * streams it rewrote, so the new ranges never overlap old ones.
-		 */
-		if (nreplaced > 0)
-		{
-			char	   *a_rep = ObjCatalogInt64Array(replaced, nreplaced);
-			const char *params[2] = {a_rep, a[0]};
-
-			if (!CatalogExec(conn,
-							 "DELETE FROM strata.stream_ranges "
-							 "WHERE object_id = ANY($1::bigint[]) AND stream_id = ANY($2::bigint[])",
-							 2, params, err, errlen))
-				goto fail;
-			pfree(a_rep);
-		}
-		{
-			const char *params[7] = {a[0], a[1], a[2], a[3], a[4], a[5], a[6]};
-
-			if (!CatalogExec(conn,
-							 "INSERT INTO strata.stream_ranges "
-							 "(stream_id, start_offset, end_offset, object_id, record_count, bytes, max_timestamp) "
-							 "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
-							 "                     $5::bigint[], $6::bigint[], $7::bigint[])",
-							 7, params, err, errlen))
-				goto fail;
-			if (advance_end)
-			{
-				const char *p2[2] = {a[0], a[2]};
-
-				if (!CatalogExec(conn,
-								 "UPDATE strata.streams s SET end_offset = greatest(s.end_offset, e.end_offset), "
-								 "       object_end_offset = greatest(s.object_end_offset, e.end_offset) "
-								 "FROM (SELECT id, max(eo) AS end_offset "
-								 "      FROM unnest($1::bigint[], $2::bigint[]) AS u(id, eo) GROUP BY id) e "
-								 "WHERE s.id = e.id",
-								 2, p2, err, errlen))
-					goto fail;
-			}
-		}
-		for (int j = 0; j < 7; j++)
-		{
-			pfree(c[j]);
-			pfree(a[j]);
-		}
-	}
-	{
-		int64	   *oids = palloc(sizeof(int64) * (size_t) Max(nobjects, 1));
-		int64	   *sizes = palloc(sizeof(int64) * (size_t) Max(nobjects, 1));
-		int64	   *levels = palloc(sizeof(int64) * (size_t) Max(nobjects, 1));
-		char	   *a_oids,
-				   *a_sizes,
-				   *a_levels;
-
-		for (int o = 0; o < nobjects; o++)
-		{
-			oids[o] = objects[o].object_id;
-			sizes[o] = (int64) objects[o].size;
-			levels[o] = objects[o].compactions;
-		}
-		a_oids = ObjCatalogInt64Array(oids, nobjects);
-		a_sizes = ObjCatalogInt64Array(sizes, nobjects);
-		a_levels = ObjCatalogInt64Array(levels, nobjects);
-		{
-			const char *params[3] = {a_oids, a_sizes, a_levels};
-
-			res = CatalogQuery(conn,
-							   "UPDATE strata.objects o SET state = 'committed', size = u.size, "
-							   "       compactions = u.lvl, committed = now() "
-							   "FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS u(id, size, lvl) "
-							   "WHERE o.id = u.id AND o.state = 'prepared' RETURNING o.id",
-							   3, params, err, errlen);
-		}
-		if (res == NULL)
-			goto fail;
-		if (PQntuples(res) != nobjects)
-		{
-			/* Garbage collection took a prepared row we were late with. */
-			snprintf(err, errlen, "objects were no longer prepared at commit (past object_prepare_timeout = %lld ms?)",
-					 (long long) object_prepare_timeout);
-			PQclear(res);
-			goto fail;
-		}
-		PQclear(res);
-		pfree(oids);
-		pfree(sizes);
-		pfree(levels);
-		pfree(a_oids);
-		pfree(a_sizes);
-		pfree(a_levels);
-	}
-	if (nreplaced > 0)
-	{
-		char	   *a_rep = ObjCatalogInt64Array(replaced, nreplaced);
-		char		delay[32];
-		const char *params[2] = {a_rep, delay};
-
-		snprintf(delay, sizeof(delay), "%lld", (long long) object_delete_delay);
-		if (!CatalogExec(conn,
-						 "UPDATE strata.objects o SET state = 'deleting', "
-						 "       delete_after = now() + $2::bigint * interval '1 millisecond' "
-						 "WHERE o.id = ANY($1::bigint[]) AND o.state = 'committed' "
-						 "  AND NOT EXISTS (SELECT 1 FROM strata.stream_ranges r WHERE r.object_id = o.id)",
-						 2, params, err, errlen))
-			goto fail;
-		pfree(a_rep);
-	}
+	if (!insert_ranges(conn, objects, nobjects, advance_end, replaced, nreplaced, err, errlen) ||
+		!mark_committed(conn, objects, nobjects, err, errlen) ||
+		!retire_replaced(conn, replaced, nreplaced, err, errlen))
+		goto fail;
 
 	/*
 	 * Uploads: the WAL these ranges came from is trimmed once this commits,

@@ -52,26 +52,6 @@ static StrataPartition *part;
 static pid_t writer = 0;
 static PGconn *conn;
 
-static pid_t
-fork_writer(void)
-{
-	int			slot = ProcSlotAssign(PROC_WALWRITER);
-	pid_t		pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0)
-	{
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		MyProcSlot = -1;
-		ProcSlotActivate(slot);
-		InitLatchSupport();
-		SetupChildSignalHandlers();
-		WalWriterMain();
-	}
-	return pid;
-}
-
 /* A "restart": the old writer is killed, shared memory made afresh. */
 static void
 restart(int64 next_offset)
@@ -87,7 +67,7 @@ restart(int64 next_offset)
 		waitpid(writer, NULL, 0);
 	}
 	wal_test_fresh_shmem();
-	writer = fork_writer();
+	writer = wal_test_fork_writer();
 	InitLatchSupport();
 	WalWaitReady();
 	TopicConfigDefaults(&config);

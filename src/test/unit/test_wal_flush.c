@@ -21,33 +21,6 @@
 #include "wal_test_util.h"
 
 static void
-as_postmaster(void)
-{
-	signal(SIGUSR1, SIG_IGN);
-	PostmasterPid = getpid();
-}
-
-static pid_t
-fork_writer(void)
-{
-	int			slot = ProcSlotAssign(PROC_WALWRITER);
-	pid_t		pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0)
-	{
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		MyProcSlot = -1;
-		ProcSlotActivate(slot);
-		InitLatchSupport();
-		SetupChildSignalHandlers();
-		WalWriterMain();
-	}
-	return pid;
-}
-
-static void
 fill(char *buf, uint32 len, int64 base)
 {
 	for (uint32 i = 0; i < len; i++)
@@ -183,7 +156,7 @@ main(void)
 	int			n;
 	WalLsn		pos;
 
-	as_postmaster();
+	wal_test_as_postmaster();
 	wal_test_settings();
 	InitLatchSupport();
 
@@ -195,7 +168,7 @@ main(void)
 	 * waits writes them itself (the writer, never poked, stays idle).
 	 */
 	wal_test_fresh_shmem();
-	writer = fork_writer();
+	writer = wal_test_fork_writer();
 	WalWaitReady();
 	WalGetStats(&st0);
 	pos = WalTrimLsn();

@@ -20,37 +20,6 @@
 #include "tap.h"
 #include "wal_test_util.h"
 
-/*
- * This process plays the postmaster: the WAL writer signals it (SIGUSR1,
- * postmaster/pmsignal.h) when recovery is done.
- */
-static void
-as_postmaster(void)
-{
-	signal(SIGUSR1, SIG_IGN);
-	PostmasterPid = getpid();
-}
-
-static pid_t
-fork_writer(void)
-{
-	int			slot = ProcSlotAssign(PROC_WALWRITER);
-	pid_t		pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0)
-	{
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		MyProcSlot = -1;
-		ProcSlotActivate(slot);
-		InitLatchSupport();
-		SetupChildSignalHandlers();
-		WalWriterMain();
-	}
-	return pid;
-}
-
 static void
 fill(char *buf, uint32 len, int64 base)
 {
@@ -82,7 +51,7 @@ main(void)
 	LogCacheResult rc;
 	int			status;
 
-	as_postmaster();
+	wal_test_as_postmaster();
 	wal_test_settings();
 	if (!WalDeviceCreate(wal_test_path, 2 * 1024 * 1024, 0, err, sizeof(err)))
 	{
@@ -109,7 +78,7 @@ main(void)
 	}
 
 	wal_test_fresh_shmem();
-	writer = fork_writer();
+	writer = wal_test_fork_writer();
 	InitLatchSupport();
 	WalWaitReady();
 	ok(WalIsReady(), "WAL ready after the writer recovered");

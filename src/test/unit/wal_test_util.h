@@ -9,9 +9,14 @@
 #define WAL_TEST_UTIL_H
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "postmaster/interrupt.h"
+#include "postmaster/pmsignal.h"
+#include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
@@ -72,6 +77,38 @@ wal_test_cleanup(void)
 {
 	unlink(wal_test_path);
 	rmdir(wal_test_dir);
+}
+
+/*
+ * This process plays the postmaster: the WAL writer signals it (SIGUSR1,
+ * postmaster/pmsignal.h) when recovery is done.
+ */
+static inline void
+wal_test_as_postmaster(void)
+{
+	signal(SIGUSR1, SIG_IGN);
+	PostmasterPid = getpid();
+}
+
+/* Fork a real WAL writer (WalWriterMain) in the WAL writer's slot. */
+static inline pid_t
+wal_test_fork_writer(void)
+{
+	int			slot = ProcSlotAssign(PROC_WALWRITER);
+	pid_t		pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+	{
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		MyProcSlot = -1;
+		ProcSlotActivate(slot);
+		InitLatchSupport();
+		SetupChildSignalHandlers();
+		WalWriterMain();
+	}
+	return pid;
 }
 
 #endif

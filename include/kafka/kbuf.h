@@ -81,14 +81,16 @@ typedef struct KArenaBlock KArenaBlock;
 
 typedef struct KArena
 {
-	KArenaBlock *blocks;		/* newest first; the last one is kept on reset */
+	KArenaBlock *blocks;		/* newest first; reset keeps one */
 	size_t		total;			/* bytes of all blocks */
 	size_t		limit;			/* KArenaAlloc fails beyond this many bytes */
+	int			small_resets;	/* resets in a row that used little of a big block */
 } KArena;
 
 extern void KArenaInit(KArena *a, size_t limit);
 extern void *KArenaAlloc(KArena *a, size_t size);	/* zeroed; NULL past limit */
 extern void *KArenaAllocRaw(KArena *a, size_t size);	/* not zeroed */
+extern void *KArenaExtendRaw(KArena *a, void *p, size_t oldsize, size_t newsize);
 extern void KArenaReset(KArena *a);
 extern void KArenaFree(KArena *a);
 /* A NUL-terminated copy of s in the arena (NULL for a null string or OOM). */

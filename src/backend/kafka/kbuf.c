@@ -41,6 +41,7 @@ KArenaInit(KArena *a, size_t limit)
 	a->blocks = NULL;
 	a->total = 0;
 	a->limit = limit;
+	a->small_resets = 0;
 }
 
 /*
@@ -98,29 +99,66 @@ KArenaAllocRaw(KArena *a, size_t size)
 }
 
 /*
- * KArenaReset: free everything allocated since the last reset, keeping the
- * oldest block (normally the only one) for the next request, unless one big
- * request made it large: a connection should not hold on to the memory of
- * its biggest request forever.
+ * KArenaReset: free everything allocated since the last reset, keeping one
+ * block for the next request.
+ *
+ * A connection's requests tend to be alike: a consumer catching up asks
+ * for tens of MB per fetch, again and again.  Memory freed and allocated
+ * anew for each of them comes back from the kernel as fresh pages, and
+ * touching those (a page fault per 4 KiB) cost more than copying the data
+ * into them.  So when a request needed more than the kept block, the
+ * blocks are replaced by one that holds what it needed, and that block
+ * stays while requests keep using a good part of it.  After
+ * KARENA_SHRINK_AFTER requests in a row that used less than a quarter of
+ * it, a block larger than KARENA_KEEP_MAX is given back: a connection does
+ * not hold on to the memory of its biggest request forever.
  */
 #define KARENA_KEEP_MAX (256 * 1024)
+#define KARENA_SHRINK_AFTER 16
 
 void
 KArenaReset(KArena *a)
 {
 	KArenaBlock *b = a->blocks;
+	size_t		used = 0;
+	size_t		want;
 
-	while (b != NULL && b->next != NULL)
+	for (KArenaBlock *x = b; x != NULL; x = x->next)
+		used += x->used;
+
+	if (b != NULL && b->next != NULL)
 	{
-		KArenaBlock *next = b->next;
+		/* Outgrown: one block of the size this request needed instead. */
+		while (b != NULL)
+		{
+			KArenaBlock *next = b->next;
 
-		free(b);
-		b = next;
+			free(b);
+			b = next;
+		}
+		want = KARENA_MIN_BLOCK;
+		while (want < used)
+			want *= 2;
+		if (KARENA_BLOCK_HDR + want > a->limit)
+			want = Max(a->limit, KARENA_BLOCK_HDR + KARENA_MIN_BLOCK) - KARENA_BLOCK_HDR;
+		b = malloc(KARENA_BLOCK_HDR + want);
+		if (b != NULL)
+		{
+			b->size = want;
+			b->next = NULL;
+		}
+		a->small_resets = 0;
 	}
-	if (b != NULL && b->size > KARENA_KEEP_MAX)
+	else if (b != NULL && b->size > KARENA_KEEP_MAX)
 	{
-		free(b);
-		b = NULL;
+		if (used >= b->size / 4)
+			a->small_resets = 0;
+		else if (++a->small_resets >= KARENA_SHRINK_AFTER)
+		{
+			free(b);
+			b = NULL;
+			a->small_resets = 0;
+		}
 	}
 	a->blocks = b;
 	a->total = 0;
@@ -131,13 +169,49 @@ KArenaReset(KArena *a)
 	}
 }
 
+/*
+ * KArenaExtendRaw: grow the allocation p of oldsize bytes to newsize bytes,
+ * keeping its contents.  In place when p is the newest allocation and its
+ * block has room (a fetch growing its read buffer), otherwise a new
+ * allocation and a copy.  NULL past the limit, as KArenaAllocRaw.
+ */
+void *
+KArenaExtendRaw(KArena *a, void *p, size_t oldsize, size_t newsize)
+{
+	KArenaBlock *b = a->blocks;
+	char	   *data;
+	void	   *q;
+
+	Assert(newsize >= oldsize);
+	oldsize = MAXALIGN(oldsize ? oldsize : 1);
+	if (b != NULL)
+	{
+		data = (char *) b + KARENA_BLOCK_HDR;
+		if ((char *) p + oldsize == data + b->used &&
+			(size_t) ((char *) p - data) + MAXALIGN(newsize) <= b->size)
+		{
+			b->used = (size_t) ((char *) p - data) + MAXALIGN(newsize);
+			return p;
+		}
+	}
+	q = KArenaAllocRaw(a, newsize);
+	if (q != NULL)
+		memcpy(q, p, oldsize);
+	return q;
+}
+
 void
 KArenaFree(KArena *a)
 {
-	KArenaReset(a);
-	free(a->blocks);
-	a->blocks = NULL;
+	while (a->blocks != NULL)
+	{
+		KArenaBlock *next = a->blocks->next;
+
+		free(a->blocks);
+		a->blocks = next;
+	}
 	a->total = 0;
+	a->small_resets = 0;
 }
 
 char *

@@ -398,13 +398,41 @@ test_arena(void)
 		KArena		big;
 
 		KArenaInit(&big, 64 * 1024 * 1024);
+		(void) KArenaAlloc(&big, 100);
 		ok(KArenaAlloc(&big, 10 * 1024 * 1024) != NULL, "a 10 MB allocation");
 		KArenaReset(&big);
-		ok(big.blocks == NULL && big.total == 0, "reset does not keep a big first block");
+		ok(big.blocks != NULL && big.total >= 10 * 1024 * 1024 && big.total <= 17 * 1024 * 1024,
+		   "an outgrown arena keeps one block of the size the request needed");
+		p = KArenaAllocRaw(&big, 8 * 1024 * 1024);
+		q = KArenaAllocRaw(&big, 2 * 1024 * 1024);
+		ok(p != NULL && q == p + 8 * 1024 * 1024, "the next request of that size fits in it");
+		KArenaReset(&big);
+		for (int i = 0; i < 15; i++)
+		{
+			(void) KArenaAlloc(&big, 100);
+			KArenaReset(&big);
+		}
+		ok(big.blocks != NULL && big.total >= 10 * 1024 * 1024, "a few small requests keep the big block");
 		(void) KArenaAlloc(&big, 100);
 		KArenaReset(&big);
-		ok(big.blocks != NULL && big.total <= 16 * 1024, "but keeps a small one");
+		ok(big.blocks == NULL && big.total == 0, "sixteen in a row give it back");
+		(void) KArenaAlloc(&big, 100);
+		KArenaReset(&big);
+		ok(big.blocks != NULL && big.total <= 16 * 1024, "then a small block is kept");
+
+		/* KArenaExtendRaw: in place for the newest allocation, else a copy */
+		p = KArenaAllocRaw(&big, 1000);
+		memset(p, 'x', 1000);
+		q = KArenaExtendRaw(&big, p, 1000, 4000);
+		ok(q == p, "the newest allocation grows in place");
+		(void) KArenaAllocRaw(&big, 10);
+		q = KArenaExtendRaw(&big, p, 4000, 6000);
+		ok(q != NULL && q != p && q[0] == 'x' && q[999] == 'x', "an older one is copied");
+		q = KArenaExtendRaw(&big, q, 6000, 60 * 1024 * 1024);
+		ok(q != NULL && q[999] == 'x', "growing past the block moves it to a new one");
+		ok(KArenaExtendRaw(&big, q, 100, 65 * 1024 * 1024) == NULL, "and past the limit fails");
 		KArenaFree(&big);
+		ok(big.blocks == NULL && big.total == 0, "KArenaFree frees every block");
 	}
 	q = KArenaStrdup(&a, KStrFromC("abc"));
 	is_str(q, "abc", "KArenaStrdup terminates");

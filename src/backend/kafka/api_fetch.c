@@ -346,28 +346,45 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 
 	/*
 	 * A tailing consumer asks for up to max_bytes (1 MiB by default) per
-	 * partition but finds a few KiB: read into a small buffer first, and
-	 * again with the whole allowance only if data was left behind.
+	 * partition but finds a few KiB: read into a small buffer first.  If
+	 * data was left behind, grow the buffer (in place: it is the arena's
+	 * newest allocation) and go on reading where the first read stopped,
+	 * until the allowance is full or the high watermark reached; nothing is
+	 * read twice.  A first batch larger than the small buffer is read again
+	 * into one of its size.
 	 */
 	want = Min(cap, (size_t) FETCH_FIRST_READ);
-	for (;;)
+	buf = KArenaAllocRaw(&conn->arena, Max(want, 1));
+	if (buf == NULL)
+		elog(ERROR, "request arena exhausted");
+	r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, &got, &next);
+	if (r == LOGCACHE_TOO_SMALL && (got <= cap || first || cap == 0))
 	{
+		/* got is the size of the first batch, which did not fit */
+		want = got <= cap ? cap : got;
 		buf = KArenaAllocRaw(&conn->arena, Max(want, 1));
 		if (buf == NULL)
 			elog(ERROR, "request arena exhausted");
 		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, &got, &next);
-		if (r == LOGCACHE_TOO_SMALL && (first || cap == 0))
-		{
-			cap = want = got;	/* the size of the first batch */
-			continue;
-		}
-		if (want < cap && ((r == LOGCACHE_TOO_SMALL && got <= cap) ||
-						   (r == LOGCACHE_OK && next < hw)))
-		{
-			want = cap;
-			continue;
-		}
-		break;
+	}
+	else if (r == LOGCACHE_OK && next < hw && want < cap)
+	{
+		buf = KArenaExtendRaw(&conn->arena, buf, want, cap);
+		if (buf == NULL)
+			elog(ERROR, "request arena exhausted");
+		want = cap;
+	}
+	while (r == LOGCACHE_OK && next < hw && got < want)
+	{
+		size_t		more;
+		int64		after;
+
+		/* What the next read cannot place is read by the next fetch. */
+		if (read_stream((uint64) part->stream_id, next, hw, buf + got, want - got,
+						&more, &after) != LOGCACHE_OK || more == 0)
+			break;
+		got += more;
+		next = after;
 	}
 	switch (r)
 	{

@@ -3,7 +3,8 @@
 # catchup.sh — the seed's catch-up read scenario against a Strata broker of
 # its own, at this machine's scale, with one command:
 #
-#   bench/catchup.sh [--backlog-seconds N] [--duration S] [--store URL] [--out DIR]
+#   bench/catchup.sh [--backlog-seconds N] [--baseline-seconds N] [--duration S]
+#                    [--store URL] [--out DIR]
 #
 #  1. init and start a broker in a fresh data directory (WAL 1 GB and log
 #     cache 256 MB, block cache 256 MB; object store file://DATADIR/objects
@@ -12,9 +13,10 @@
 #     (default 60) with no consumer.  This measures the broker's limit and
 #     builds a backlog of several GiB, almost all of it only in objects;
 #  3. the scenario (workloads/catch-up-read.wl): produce at half the
-#     measured limit.  First produce only (the baseline latency), then start
+#     measured limit.  First produce only for --baseline-seconds (default
+#     30; the baseline latency is recorded after a 5 s warm-up), then start
 #     a consumer from the beginning, which reads the whole backlog from
-#     object storage while the producer goes on;
+#     object storage while the producer goes on for --duration;
 #  4. print publish p99 with and without the catch-up reader and their
 #     ratio (target <= 1.2), catch-up throughput, and object-store
 #     requests per GiB written (from the catalog: one PUT per object, or
@@ -28,16 +30,18 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BACKLOG_S=60
+BASELINE_S=30
 DURATION=60s
 STORE=
 OUT=
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--backlog-seconds) BACKLOG_S=$2; shift 2 ;;
+		--baseline-seconds) BASELINE_S=$2; shift 2 ;;
 		--duration) DURATION=$2; shift 2 ;;
 		--store) STORE=$2; shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
-		-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,29p' "$0"; exit 0 ;;
 		*) echo "catchup.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -72,8 +76,8 @@ echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the 
 "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
 	--label catchup --out "$OUT/catchup" \
 	--set topic_prefix=catchup --set random_suffix=false --set produce_rate="$HALF" \
-	--set backlog_size=$((HALF * 1024 * 15)) --set backlog_timeout=120s \
-	--set warmup=0s --set duration="$DURATION" >/dev/null || true
+	--set backlog_size=$((HALF * 1024 * BASELINE_S)) --set backlog_timeout=120s \
+	--set warmup=5s --set duration="$DURATION" >/dev/null || true
 
 CONN="host=$DATA/catalog port=5432 dbname=strata user=strata"
 psql -X -q -A -t -F ' ' -d "$CONN" -c "

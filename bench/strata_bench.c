@@ -2258,7 +2258,11 @@ main(int argc, char **argv)
 	series = xcalloc(MAX_SECONDS, sizeof(Second));
 
 	if (backlog_mode)
-		atomic_store(&in_backlog, true);
+	{
+		/* produce-only latency is recorded from the end of the warm-up */
+		if (W.warmup <= 0)
+			atomic_store(&in_backlog, true);
+	}
 	else
 	{
 		consumers_at = 0;
@@ -2290,6 +2294,8 @@ main(int argc, char **argv)
 
 		if (backlog_mode && backlog_reached_at < 0)
 		{
+			if (t >= W.warmup && !atomic_load(&in_backlog))
+				atomic_store(&in_backlog, true);
 			if (cur.acked_bytes >= W.backlog_size)
 			{
 				backlog_reached_at = consumers_at = t;

@@ -18,9 +18,9 @@
 #     a consumer from the beginning, which reads the whole backlog from
 #     object storage while the producer goes on for --duration;
 #  4. print publish p99 with and without the catch-up reader and their
-#     ratio (target <= 1.2), catch-up throughput, and object-store
-#     requests per GiB written (from the catalog: one PUT per object, or
-#     parts + 2 for a multipart upload above the 16 MiB part size).
+#     ratio (target <= 1.2), catch-up throughput, and the object-store
+#     requests per GiB written, as the broker counted them
+#     (strata_objstore_requests_total from its metrics endpoint on PORT+1).
 #
 # Needs bench/strata_bench (make -C bench) and an installed Strata
 # (strata_ctl on PATH, e.g. tmp_install's bin after make check).
@@ -55,9 +55,11 @@ BOOT=127.0.0.1:$PORT
 [ -x "$HERE/strata_bench" ] || make -s -C "$HERE" strata_bench
 strata_ctl init -D "$DATA" --broker-id 1 --listeners "PLAINTEXT://$BOOT" --wal-size 1GB \
 	${STORE:+--object-store "$STORE"} >"$OUT/init.log"
+METRICS=127.0.0.1:$((PORT + 1))
 cat >>"$DATA/strata.conf" <<CONF
 log_cache_size = 256MB
 block_cache_size = 256MB
+metrics_listen = '$METRICS'
 CONF
 strata_ctl start -D "$DATA" -l "$OUT/strata.log" -w >/dev/null
 trap 'strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true' EXIT
@@ -79,10 +81,12 @@ echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the 
 	--set backlog_size=$((HALF * 1024 * BASELINE_S)) --set backlog_timeout=120s \
 	--set warmup=5s --set duration="$DURATION" >/dev/null || true
 
+# The object-store requests the broker really made (strata_objstore_*).
+curl -s "http://$METRICS/metrics" >"$OUT/metrics.txt" || true
+
 CONN="host=$DATA/catalog port=5432 dbname=strata user=strata"
 psql -X -q -A -t -F ' ' -d "$CONN" -c "
-	SELECT count(*), coalesce(sum(size), 0),
-	       coalesce(sum(CASE WHEN size <= 16777216 THEN 1 ELSE ceil(size / 16777216.0) + 2 END), 0),
+	SELECT count(*), coalesce(sum(size), 0), 0,
 	       count(*) FILTER (WHERE kind = 'so'), count(*) FILTER (WHERE kind = 'sso')
 	FROM strata.objects WHERE state = 'committed' AND compactions = 0" >"$OUT/objects.txt"
 
@@ -108,7 +112,20 @@ b = r.get("backlog", {})
 drain = b.get("drain_s")
 print("catch-up: consumer %.1f MiB/s over the run; backlog drained in %s s" % (
     r["consume"]["mib_per_s"], "%.1f" % drain if isinstance(drain, (int, float)) else "(not drained)"))
-print("objects from uploads: %d (%d stream objects, %d stream-set objects), %.2f GiB, %.0f PUT requests: %.1f per GiB" % (
-    objs, so, sso, gib, puts, puts / gib if gib else 0))
+print("objects from uploads: %d (%d stream objects, %d stream-set objects), %.2f GiB" % (objs, so, sso, gib))
+req, uploaded = {}, 0.0
+for line in open(os.path.join(out, "metrics.txt")):
+    if line.startswith('strata_objstore_requests_total{request="'):
+        name = line.split('"')[1]
+        req[name] = float(line.split()[-1])
+    elif line.startswith("strata_upload_bytes_total "):
+        uploaded = float(line.split()[-1])
+writes = sum(req.get(k, 0) for k in ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"))
+if uploaded:
+    print("object-store write requests made (metrics, uploads and compaction): %.0f for %.2f GiB uploaded: %.1f per GiB"
+          " (AutoMQ's 16 MiB parts: 64 per GiB)" % (writes, uploaded / 2**30, writes / (uploaded / 2**30)))
+    print("object-store reads: %.0f GetObject, %.1f per GiB uploaded; all requests: %s" % (
+        req.get("GetObject", 0), req.get("GetObject", 0) / (uploaded / 2**30),
+        ", ".join("%s %.0f" % (k, v) for k, v in sorted(req.items()) if v)))
 print("broker CPU: %.2f core-s per GiB produced and consumed" % r["broker"]["core_s_per_gib_in_out"])
 PY

@@ -146,6 +146,7 @@ ObjStoreOpen(const char *url, ObjStoreError *err)
 	store->retry_base_ms = 100;
 	store->retry_max_ms = 10000;
 	store->part_size = OBJSTORE_DEFAULT_PART_SIZE;
+	store->multipart_threshold = OBJSTORE_DEFAULT_MULTIPART_THRESHOLD;
 
 	if (url == NULL || url[0] == '\0')
 	{
@@ -269,6 +270,26 @@ size_t
 ObjStoreGetPartSize(const ObjStore *store)
 {
 	return store->part_size;
+}
+
+bool
+ObjStoreSetMultipartThreshold(ObjStore *store, size_t threshold, ObjStoreError *err)
+{
+	if (threshold < OBJSTORE_MIN_PART_SIZE || threshold > OBJSTORE_MAX_PUT_SIZE)
+	{
+		objstore_error(err, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "multipart threshold %zu is outside %zu .. %zu bytes (S3's smallest part, largest single PUT)",
+					   threshold, OBJSTORE_MIN_PART_SIZE, OBJSTORE_MAX_PUT_SIZE);
+		return false;
+	}
+	store->multipart_threshold = threshold;
+	return true;
+}
+
+size_t
+ObjStoreGetMultipartThreshold(const ObjStore *store)
+{
+	return store->multipart_threshold;
 }
 
 /* ---- requests and the done queue ---- */

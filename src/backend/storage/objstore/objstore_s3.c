@@ -13,8 +13,9 @@
  *	  transfers, step their ops, start due retries, then poll the sockets
  *	  until the next deadline.
  *
- *	  Operations: PutObject (one PUT up to part_size, otherwise multipart:
- *	  CreateMultipartUpload, up to S3_PARTS_IN_FLIGHT UploadPart at once,
+ *	  Operations: PutObject (one PUT up to Max(multipart_threshold,
+ *	  part_size), otherwise multipart: CreateMultipartUpload, up to
+ *	  S3_PARTS_IN_FLIGHT UploadPart of part_size at once,
  *	  CompleteMultipartUpload; AbortMultipartUpload after a failure),
  *	  GetObject with Range, HeadObject, DeleteObject, ListObjectsV2 and
  *	  DeleteObjects (POST ?delete with Content-MD5, Quiet mode).
@@ -219,6 +220,7 @@ s3_open(ObjStore *store, const char *url, ObjStoreError *err)
 	const char *ak,
 			   *sk,
 			   *tok;
+	size_t		size;
 	static bool curl_ready = false;
 
 	store->s3 = s3;
@@ -287,13 +289,32 @@ s3_open(ObjStore *store, const char *url, ObjStoreError *err)
 				;
 			else if (strcmp(name, "verify_tls") == 0 && parse_bool(val, &s3->verify_tls))
 				;
-			else if (strcmp(name, "part_size") == 0 && parse_size(val, &store->part_size) &&
-					 store->part_size >= OBJSTORE_MIN_PART_SIZE)
-				;
+			else if ((strcmp(name, "part_size") == 0 || strcmp(name, "multipart_threshold") == 0) &&
+					 parse_size(val, &size))
+			{
+				/* sizes are checked apart, to say what is wrong with them */
+				bool		threshold = name[0] == 'm';
+
+				if (size < OBJSTORE_MIN_PART_SIZE ||
+					(threshold && size > OBJSTORE_MAX_PUT_SIZE))
+				{
+					objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+								   "object_store \"%s\": bad parameter \"%s=%s\": %s must be at least 5MB (S3's smallest part)%s",
+								   url, name, val, name,
+								   threshold ? " and at most 5GB (S3's largest single PUT)" : "");
+					pfree(name);
+					pfree(val);
+					goto fail;
+				}
+				if (threshold)
+					store->multipart_threshold = size;
+				else
+					store->part_size = size;
+			}
 			else
 			{
 				objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-							   "object_store \"%s\": bad parameter \"%s=%s\" (known: endpoint=URL, region=NAME, path_style=true|false, verify_tls=true|false, part_size=BYTES of at least 5MB)",
+							   "object_store \"%s\": bad parameter \"%s=%s\" (known: endpoint=URL, region=NAME, path_style=true|false, verify_tls=true|false, part_size=BYTES and multipart_threshold=BYTES of at least 5MB)",
 							   url, name, val);
 				pfree(name);
 				pfree(val);
@@ -1207,7 +1228,13 @@ s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len
 
 	op->data = data;
 	op->len = len;
-	if (len <= store->part_size)
+
+	/*
+	 * One PutObject up to the threshold: below about 100 MB a multipart
+	 * upload costs two extra requests (and one per part) for no gain.  An
+	 * object that fits in one part never needs more than one request.
+	 */
+	if (len <= Max(store->multipart_threshold, store->part_size))
 	{
 		S3Xfer	   *x = xfer_new(store, op, "PUT", req->key);
 

@@ -97,7 +97,10 @@ main(void)
 	/* Before shared memory exists, updates do nothing and reads are 0. */
 	MetricsInc(METRIC_SCRAPES, 1);
 	MetricsObserve(METRIC_WAL_FLUSH_BYTES, 10);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT, 1);
 	is_int(MetricsGet(METRIC_SCRAPES, 0), 0, "no shared memory: nothing counted, no crash");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT), 0,
+		   "no shared memory: object-store requests not counted, no crash (tools like s3check)");
 
 	GucInitDefaults();
 	if (!GucSet("log_cache_size", "1MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
@@ -136,6 +139,33 @@ main(void)
 	MetricsObserve(METRIC_WAL_FLUSH_BYTES, 10);
 	MetricsSetState(METRIC_GROUPS, 3, 2);
 	MetricsSetState(METRIC_GROUPS, 77, 1);	/* ignored */
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT, 3);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_UPLOAD_PART, 4);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_LIST_OBJECTS_V2, 1);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_KINDS, 1);	/* ignored */
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, -1, 1);	/* ignored */
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, METRIC_OBJREQ_UPLOAD_PART, 1);
+	MetricsInc(METRIC_OBJSTORE_SENT_BYTES, 123456789);
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT), 3, "per-request counter: PutObject");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_UPLOAD_PART), 4, "per-request counter: UploadPart");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_GET_OBJECT), 0, "per-request counter: GetObject untouched");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUEST_ERRORS, METRIC_OBJREQ_UPLOAD_PART), 1,
+		   "errors are a series of their own");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_KINDS), 0, "no slot past the last request kind");
+	{
+		/* every kind has a distinct, non-empty S3 name */
+		bool		good = true;
+
+		for (int i = 0; i < METRIC_OBJREQ_KINDS; i++)
+		{
+			if (MetricObjStoreRequestNames[i] == NULL || MetricObjStoreRequestNames[i][0] == '\0')
+				good = false;
+			for (int j = 0; good && j < i; j++)
+				if (strcmp(MetricObjStoreRequestNames[i], MetricObjStoreRequestNames[j]) == 0)
+					good = false;
+		}
+		ok(good, "every object-store request kind has its own name");
+	}
 
 	/* A child process sees (and adds to) the same cells. */
 	{
@@ -185,6 +215,26 @@ main(void)
 	ok(has_line(text, "strata_groups{state=\"Dead\"} 0"), "every state shown");
 	ok(has_line(text, "strata_topic_bytes_in_total{topic=\"a\\\"b\\\\c\"} 7"), "topic label value escaped");
 	ok(has_line(text, "strata_topics 4"), "unlabelled gauge");
+	ok(has_line(text, "# TYPE strata_objstore_requests_total counter"), "object-store requests: TYPE line");
+	ok(has_line(text, "strata_objstore_requests_total{request=\"PutObject\"} 3"), "request label: PutObject");
+	ok(has_line(text, "strata_objstore_requests_total{request=\"UploadPart\"} 4"), "request label: UploadPart");
+	ok(has_line(text, "strata_objstore_requests_total{request=\"ListObjectsV2\"} 1"), "request label: ListObjectsV2");
+	{
+		bool		all = true;
+
+		for (int i = 0; i < METRIC_OBJREQ_KINDS; i++)
+		{
+			char		want[128];
+
+			snprintf(want, sizeof(want), "strata_objstore_request_errors_total{request=\"%s\"} %d",
+					 MetricObjStoreRequestNames[i], i == METRIC_OBJREQ_UPLOAD_PART ? 1 : 0);
+			if (!has_line(text, want))
+				all = false;
+		}
+		ok(all, "every request kind has an error series, unused ones at 0");
+	}
+	ok(has_line(text, "strata_objstore_sent_bytes_total 123456789"), "sent bytes, unlabelled");
+	ok(has_line(text, "strata_objstore_received_bytes_total 0"), "received bytes, unlabelled");
 	ok(has_line(text, "# HELP strata_kafka_requests_failed_total Kafka requests that closed the connection (malformed, unsupported API or version); unknown API keys count as api=\"unknown\"."),
 	   "HELP line");
 	{

@@ -8,6 +8,11 @@
  *	  for that request); the synchronous calls are thin wrappers, so both
  *	  back ends are exercised the same way whichever style a caller uses.
  *
+ *	  The s3 back end counts its HTTP requests itself (objstore_s3.c).
+ *	  The file back end's operations are counted here, once each, under
+ *	  the S3 request they stand for, so that the same dashboards work on
+ *	  both: a put is one PutObject whatever its size, a get one GetObject.
+ *
  * src/backend/storage/objstore/objstore.c
  *
  *-------------------------------------------------------------------------
@@ -16,6 +21,7 @@
 
 #include "objstore_int.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 void
 objstore_error(ObjStoreError *err, ObjStoreStatus code, int http_status,
@@ -292,6 +298,22 @@ ObjStoreGetMultipartThreshold(const ObjStore *store)
 	return store->multipart_threshold;
 }
 
+/*
+ * Count one file:// operation, finished, as the S3 request it stands for;
+ * sent and received are its data bytes.
+ */
+static void
+count_file_op(MetricObjStoreRequest kind, bool ok, uint64 sent, uint64 received)
+{
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, kind, 1);
+	if (!ok)
+		MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, kind, 1);
+	if (sent > 0)
+		MetricsInc(METRIC_OBJSTORE_SENT_BYTES, sent);
+	if (received > 0)
+		MetricsInc(METRIC_OBJSTORE_RECEIVED_BYTES, received);
+}
+
 /* ---- requests and the done queue ---- */
 
 ObjStoreRequest *
@@ -425,7 +447,11 @@ ObjStoreStartPut(ObjStore *store, const char *key, const void *data, size_t len,
 	if (store->is_s3)
 		s3_start_put(store, req, data, len);
 	else
+	{
 		file_put(store, req, data, len);
+		count_file_op(METRIC_OBJREQ_PUT_OBJECT, req->error.code == OBJSTORE_OK,
+					  req->error.code == OBJSTORE_OK ? len : 0, 0);
+	}
 	return req;
 }
 
@@ -447,7 +473,10 @@ ObjStoreStartGet(ObjStore *store, const char *key, uint64 offset, size_t len,
 	if (store->is_s3)
 		s3_start_get(store, req, offset, len, buf);
 	else
+	{
 		file_get(store, req, offset, len, buf);
+		count_file_op(METRIC_OBJREQ_GET_OBJECT, req->error.code == OBJSTORE_OK, 0, req->nread);
+	}
 	return req;
 }
 
@@ -461,7 +490,10 @@ ObjStoreStartHead(ObjStore *store, const char *key, void *user_data)
 	if (store->is_s3)
 		s3_start_head(store, req);
 	else
+	{
 		file_head(store, req);
+		count_file_op(METRIC_OBJREQ_HEAD_OBJECT, req->error.code == OBJSTORE_OK, 0, 0);
+	}
 	return req;
 }
 
@@ -475,7 +507,10 @@ ObjStoreStartDelete(ObjStore *store, const char *key, void *user_data)
 	if (store->is_s3)
 		s3_start_delete(store, req);
 	else
+	{
 		file_delete(store, req);
+		count_file_op(METRIC_OBJREQ_DELETE_OBJECT, req->error.code == OBJSTORE_OK, 0, 0);
+	}
 	return req;
 }
 
@@ -551,9 +586,28 @@ ObjStoreDeleteBatch(ObjStore *store, const char *const *keys, int nkeys, ObjStor
 	}
 	if (store->is_s3)
 		return s3_delete_batch(store, keys, nkeys, err);
-	for (int i = 0; i < nkeys; i++)
-		if (!ObjStoreDelete(store, keys[i], err))
+
+	/*
+	 * One unlink per key, but counted as S3 would send it: one
+	 * DeleteObjects per OBJSTORE_DELETE_BATCH_MAX keys, not a DeleteObject
+	 * each.
+	 */
+	for (int start = 0; start < nkeys; start += OBJSTORE_DELETE_BATCH_MAX)
+	{
+		int			n = Min(nkeys - start, OBJSTORE_DELETE_BATCH_MAX);
+		bool		ok = true;
+
+		for (int i = start; ok && i < start + n; i++)
+		{
+			ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_DELETE, keys[i], NULL);
+
+			file_delete(store, req);
+			ok = finish_sync(store, req, err, NULL, NULL);
+		}
+		count_file_op(METRIC_OBJREQ_DELETE_OBJECTS, ok, 0, 0);
+		if (!ok)
 			return false;
+	}
 	return true;
 }
 
@@ -578,7 +632,12 @@ ObjStoreList(ObjStore *store, const char *prefix, const char *token, int max_key
 	}
 	if (store->is_s3)
 		return s3_list(store, prefix, token, max_keys, out, err);
-	return file_list(store, prefix, token, max_keys, out, err);
+	{
+		bool		ok = file_list(store, prefix, token, max_keys, out, err);
+
+		count_file_op(METRIC_OBJREQ_LIST_OBJECTS_V2, ok, 0, 0);
+		return ok;
+	}
 }
 
 void

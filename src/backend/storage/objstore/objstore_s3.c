@@ -727,7 +727,7 @@ xfer_launch(ObjStore *store, S3Xfer *x)
 	x->attempt++;
 	if (x->op)
 		x->op->req->attempts++;
-	/* every attempt is a request the provider sees (and bills) */
+	/* every attempt is a request the service receives: count it here */
 	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, x->kind, 1);
 	SigV4FormatDate(time(NULL), amz_date);
 	auth = xfer_sign(s3, x, amz_date, &url, &x->headers);
@@ -919,7 +919,6 @@ static void
 xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
 {
 	S3Store    *s3 = store->s3;
-
 	curl_off_t	sent = 0;
 	curl_off_t	received = 0;
 
@@ -1507,6 +1506,7 @@ ObjStoreS3DebugSign(ObjStore *store, const char *method, const char *key, const 
 
 	if (!store->is_s3)
 		return NULL;
+	/* never launched, so the metrics kind does not matter */
 	x = xfer_new(store, NULL, METRIC_OBJREQ_GET_OBJECT, method, key);
 
 	if (query && query[0])

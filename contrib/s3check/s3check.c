@@ -136,6 +136,7 @@ main(int argc, char **argv)
 			   *rbuf;
 	size_t		nread;
 	uint64		size;
+	int			multi_requests = 0;
 	bool		ok;
 
 	for (int i = 1; i < argc; i++)
@@ -163,7 +164,13 @@ main(int argc, char **argv)
 	}
 	printf("s3check: %s\n", ObjStoreDescribe(store));
 	printf("%-28s %-5s %11s  %s\n", "operation", "result", "time", "detail");
-	if (!ObjStoreSetPartSize(store, part_size, &err))
+	/*
+	 * The multipart object below is only a few parts long, far under the
+	 * default multipart threshold: lower the threshold to the part size so
+	 * that it really goes up as a multipart upload.
+	 */
+	if (!ObjStoreSetPartSize(store, part_size, &err) ||
+		!ObjStoreSetMultipartThreshold(store, part_size, &err))
 	{
 		fprintf(stderr, "s3check: %s\n", err.message);
 		return 2;
@@ -218,7 +225,31 @@ main(int argc, char **argv)
 
 	start_clock();
 	err.code = OBJSTORE_OK;
-	ok = ObjStorePut(store, k_multi, multi, multi_len, &err);
+	{
+		/*
+		 * Asynchronously, to see how many HTTP requests the put made: a
+		 * multipart upload of 3 parts takes at least 5 (create, 3 parts,
+		 * complete), a single PUT one (the file back end: one).
+		 */
+		ObjStoreRequest *req = ObjStoreStartPut(store, k_multi, multi, multi_len, NULL);
+		ObjStoreRequest *r;
+
+		if (ObjStoreIsS3(store))
+			ObjStoreWaitFor(store, req);
+		while ((r = ObjStoreNextDone(store)) != NULL && r != req)
+			ObjStoreRequestFree(r);
+		ok = req->error.code == OBJSTORE_OK;
+		err = req->error;
+		multi_requests = req->attempts;
+		ObjStoreRequestFree(req);
+	}
+	if (ok && ObjStoreIsS3(store) && multi_requests < 5)
+	{
+		ok = false;
+		snprintf(err.message, sizeof(err.message),
+				 "the put took %d HTTP request(s): not a multipart upload", multi_requests);
+		err.code = OBJSTORE_PROTOCOL_ERROR;
+	}
 	if (ok)
 	{
 		ok = ObjStoreHead(store, k_multi, &size, &err) && size == multi_len;
@@ -228,8 +259,8 @@ main(int argc, char **argv)
 				nread == multi_len && memcmp(rbuf, multi, multi_len) == 0;
 	}
 	row("put multipart", ok, "%s", ok ?
-		fmt("%zu bytes in %d parts of %zu, read back identical", multi_len,
-				 ObjStoreIsS3(store) ? 3 : 1, part_size) :
+		fmt("%zu bytes in %d parts of %zu (%d requests), read back identical", multi_len,
+			ObjStoreIsS3(store) ? 3 : 1, part_size, multi_requests) :
 		err.code != OBJSTORE_OK ? err.message : "size or bytes differ");
 
 	start_clock();

@@ -9,7 +9,8 @@
  *	                      empty).  Puts are atomic: write a temporary file,
  *	                      fsync, rename, fsync the directory.
  *	  s3://bucket/prefix?endpoint=http://127.0.0.1:9000&region=us-east-1
- *	                      &path_style=true&part_size=16MB&verify_tls=true
+ *	                      &path_style=true&part_size=16MB
+ *	                      &multipart_threshold=100MB&verify_tls=true
  *	                      any S3-compatible service, through libcurl multi
  *	                      (kept-alive connection pool, several requests in
  *	                      flight) with AWS Signature V4.  Credentials come
@@ -65,6 +66,14 @@
 #define OBJSTORE_MAX_KEY_LEN		1024
 #define OBJSTORE_DEFAULT_PART_SIZE	((size_t) 16 * 1024 * 1024)
 #define OBJSTORE_MIN_PART_SIZE		((size_t) 5 * 1024 * 1024)	/* S3's minimum */
+#define OBJSTORE_MAX_PUT_SIZE		((size_t) 5 * 1024 * 1024 * 1024)	/* S3's largest PutObject */
+/*
+ * Objects up to this size go up in one PutObject, larger ones in parts:
+ * AWS suggests multipart from about 100 MB, and below that a multipart
+ * upload only multiplies the requests (16 MiB parts made a 64 MiB object
+ * cost 6 requests instead of 1).
+ */
+#define OBJSTORE_DEFAULT_MULTIPART_THRESHOLD	((size_t) 100 * 1024 * 1024)
 #define OBJSTORE_MAX_PARTS			10000	/* S3's maximum */
 #define OBJSTORE_DELETE_BATCH_MAX	1000	/* keys per DeleteObjects */
 
@@ -150,17 +159,28 @@ extern void ObjStoreClose(ObjStore *store);
 extern const char *ObjStoreDescribe(const ObjStore *store);
 extern bool ObjStoreIsS3(const ObjStore *store);
 
-/* Tuning (tests and s3check): retry policy, multipart part size. */
+/*
+ * Tuning (tests and s3check): retry policy, multipart part size, and the
+ * multipart threshold.  A put of len bytes is one PutObject when len <=
+ * Max(multipart_threshold, part_size), else a multipart upload in parts of
+ * part_size.  Both are at least OBJSTORE_MIN_PART_SIZE; the threshold is
+ * at most OBJSTORE_MAX_PUT_SIZE.
+ */
 extern void ObjStoreSetRetry(ObjStore *store, int max_attempts, int base_ms, int max_ms);
 extern bool ObjStoreSetPartSize(ObjStore *store, size_t part_size, ObjStoreError *err);
 extern size_t ObjStoreGetPartSize(const ObjStore *store);
+extern bool ObjStoreSetMultipartThreshold(ObjStore *store, size_t threshold, ObjStoreError *err);
+extern size_t ObjStoreGetMultipartThreshold(const ObjStore *store);
 
 /* Check that the bucket exists and the credentials work (a 1-key list). */
 extern bool ObjStoreProbe(ObjStore *store, ObjStoreError *err);
 
 /* --- synchronous API --- */
 
-/* Store len bytes under key (replacing any object); multipart above part_size. */
+/*
+ * Store len bytes under key (replacing any object); multipart above
+ * Max(multipart_threshold, part_size).
+ */
 extern bool ObjStorePut(ObjStore *store, const char *key, const void *data,
 						size_t len, ObjStoreError *err);
 

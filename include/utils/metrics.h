@@ -27,6 +27,9 @@
  *	    the names of kafka/apis.c's table); pass the request's api_key
  *	    to the *Api functions.
  *	  - METRIC_LABEL_GROUP_STATE: one series per consumer-group state.
+ *	  - METRIC_LABEL_OBJSTORE_REQUEST: one series per S3 request kind
+ *	    (request="PutObject", MetricObjStoreRequest below), counted by the
+ *	    object-store layer with MetricsIncObjStore.
  *	  - METRIC_LABEL_TOPIC: per-topic counters live with the topic in the
  *	    partition registry (kafka/partition.h, TopicCountIn/TopicCountOut),
  *	    not here; the table row only names and documents them.
@@ -65,8 +68,31 @@ typedef enum MetricLabel
 	METRIC_LABEL_NONE,
 	METRIC_LABEL_API,			/* api="Produce" */
 	METRIC_LABEL_TOPIC,			/* topic="..." (values in the registry) */
-	METRIC_LABEL_GROUP_STATE	/* state="Stable" */
+	METRIC_LABEL_GROUP_STATE,	/* state="Stable" */
+	METRIC_LABEL_OBJSTORE_REQUEST	/* request="PutObject" */
 } MetricLabel;
+
+/*
+ * The S3 requests the object store makes, one series each.  The file://
+ * back end counts each operation under the request it stands for.
+ */
+typedef enum MetricObjStoreRequest
+{
+	METRIC_OBJREQ_PUT_OBJECT,
+	METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD,
+	METRIC_OBJREQ_UPLOAD_PART,
+	METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD,
+	METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD,
+	METRIC_OBJREQ_GET_OBJECT,
+	METRIC_OBJREQ_HEAD_OBJECT,
+	METRIC_OBJREQ_DELETE_OBJECT,
+	METRIC_OBJREQ_DELETE_OBJECTS,
+	METRIC_OBJREQ_LIST_OBJECTS_V2,
+	METRIC_OBJREQ_KINDS			/* number of kinds (series) */
+} MetricObjStoreRequest;
+
+/* The label values: S3's own names of the requests ("PutObject", ...). */
+extern const char *const MetricObjStoreRequestNames[METRIC_OBJREQ_KINDS];
 
 typedef enum MetricId
 {
@@ -106,6 +132,11 @@ typedef enum MetricId
 	METRIC_UPLOAD_OBJECTS,
 	METRIC_UPLOAD_DURATION,
 	METRIC_UPLOAD_ERRORS,
+	/* Object-store requests (every process that uses the object store) */
+	METRIC_OBJSTORE_REQUESTS,
+	METRIC_OBJSTORE_REQUEST_ERRORS,
+	METRIC_OBJSTORE_SENT_BYTES,
+	METRIC_OBJSTORE_RECEIVED_BYTES,
 	/* Consumer groups */
 	METRIC_GROUPS,
 	METRIC_GROUP_MEMBERS,
@@ -149,6 +180,8 @@ extern void MetricsSet(MetricId id, int64 value);
 extern void MetricsIncApi(MetricId id, int api_key, uint64 n);
 extern void MetricsObserveApi(MetricId id, int api_key, uint64 value);
 extern void MetricsSetState(MetricId id, int state, int64 value);
+/* ... and a METRIC_LABEL_OBJSTORE_REQUEST series (MetricObjStoreRequest). */
+extern void MetricsIncObjStore(MetricId id, int request, uint64 n);
 
 /* Monotonic clock in microseconds, for latencies. */
 extern uint64 MetricsNowUs(void);

@@ -105,6 +105,15 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	[METRIC_UPLOAD_ERRORS] = {"strata_upload_errors_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Object PUTs that failed after the object store's own retries (the upload round is retried later)."},
 
+	[METRIC_OBJSTORE_REQUESTS] = {"strata_objstore_requests_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_OBJSTORE_REQUEST,
+	"HTTP requests sent to the object store, per S3 request, each retry included (counted as each attempt starts). With a file:// store, each operation counts once under the request it stands for."},
+	[METRIC_OBJSTORE_REQUEST_ERRORS] = {"strata_objstore_request_errors_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_OBJSTORE_REQUEST,
+	"Object-store requests that failed (an HTTP error status, including 404 for a missing key, or a transport error), whether retried or not."},
+	[METRIC_OBJSTORE_SENT_BYTES] = {"strata_objstore_sent_bytes_total", METRIC_COUNTER, METRIC_UNIT_BYTES, METRIC_LABEL_NONE,
+	"Request body bytes sent to the object store (object data and XML bodies; a retry sends its body again)."},
+	[METRIC_OBJSTORE_RECEIVED_BYTES] = {"strata_objstore_received_bytes_total", METRIC_COUNTER, METRIC_UNIT_BYTES, METRIC_LABEL_NONE,
+	"Response body bytes received from the object store (object data read and XML answers)."},
+
 	[METRIC_GROUPS] = {"strata_groups", METRIC_GAUGE, METRIC_UNIT_NONE, METRIC_LABEL_GROUP_STATE,
 	"Consumer groups this broker coordinates, per state."},
 	[METRIC_GROUP_MEMBERS] = {"strata_group_members", METRIC_GAUGE, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
@@ -116,6 +125,20 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	"Successful GET /metrics requests served by the metrics exporter."},
 	[METRIC_HTTP_ERRORS] = {"strata_metrics_http_errors_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Requests to the metrics endpoint answered with an error status, or dropped for being too slow."},
+};
+
+/* Label values of METRIC_LABEL_OBJSTORE_REQUEST, S3's names. */
+const char *const MetricObjStoreRequestNames[METRIC_OBJREQ_KINDS] = {
+	[METRIC_OBJREQ_PUT_OBJECT] = "PutObject",
+	[METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD] = "CreateMultipartUpload",
+	[METRIC_OBJREQ_UPLOAD_PART] = "UploadPart",
+	[METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD] = "CompleteMultipartUpload",
+	[METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD] = "AbortMultipartUpload",
+	[METRIC_OBJREQ_GET_OBJECT] = "GetObject",
+	[METRIC_OBJREQ_HEAD_OBJECT] = "HeadObject",
+	[METRIC_OBJREQ_DELETE_OBJECT] = "DeleteObject",
+	[METRIC_OBJREQ_DELETE_OBJECTS] = "DeleteObjects",
+	[METRIC_OBJREQ_LIST_OBJECTS_V2] = "ListObjectsV2",
 };
 
 /* Histogram buckets exposed per unit: 2^lo .. 2^hi, then +Inf. */
@@ -149,6 +172,8 @@ label_slots(MetricLabel label)
 			return METRIC_API_SLOTS;
 		case METRIC_LABEL_GROUP_STATE:
 			return METRIC_GROUP_STATES;
+		case METRIC_LABEL_OBJSTORE_REQUEST:
+			return METRIC_OBJREQ_KINDS;
 		case METRIC_LABEL_TOPIC:
 			return 0;			/* in the partition registry */
 	}
@@ -312,6 +337,19 @@ MetricsSetState(MetricId id, int state, int64 value)
 	set_slot(id, state, value);
 }
 
+/*
+ * The object-store layer runs in tools and tests without shared memory
+ * too (s3check, test modules): there this does nothing, as every update.
+ */
+void
+MetricsIncObjStore(MetricId id, int request, uint64 n)
+{
+	Assert(MetricDefs[id].label == METRIC_LABEL_OBJSTORE_REQUEST);
+	if (request < 0 || request >= METRIC_OBJREQ_KINDS)
+		return;
+	inc_slot(id, request, n);
+}
+
 int64
 MetricsGet(MetricId id, int slot)
 {
@@ -367,6 +405,8 @@ label_name(MetricLabel label)
 			return "topic";
 		case METRIC_LABEL_GROUP_STATE:
 			return "state";
+		case METRIC_LABEL_OBJSTORE_REQUEST:
+			return "request";
 		case METRIC_LABEL_NONE:
 			break;
 	}
@@ -589,6 +629,11 @@ MetricsWriteExposition(FILE *out, const MetricTopicSample *topics, int ntopics)
 				for (int s = 0; s < METRIC_GROUP_STATES; s++)
 					write_series(out, (MetricId) i, s, GroupStateName(s));
 				break;
+			case METRIC_LABEL_OBJSTORE_REQUEST:
+				/* all of them, zeros too: a rate() needs the series early */
+				for (int r = 0; r < METRIC_OBJREQ_KINDS; r++)
+					write_series(out, (MetricId) i, r, MetricObjStoreRequestNames[r]);
+				break;
 			case METRIC_LABEL_TOPIC:
 				for (int t = 0; t < ntopics; t++)
 				{
@@ -662,7 +707,17 @@ MetricsWriteDocs(FILE *out)
 			"  with an API key Strata does not implement count as `unknown`.\n"
 			"- `topic`: the topic's name; the series goes away when the topic is deleted.\n"
 			"- `state`: a consumer group's state (`Empty`, `PreparingRebalance`, `CompletingRebalance`,\n"
-			"  `Stable`, `Dead`).\n");
+			"  `Stable`, `Dead`).\n"
+			"- `request`: the S3 request, by S3's name: `PutObject`, `CreateMultipartUpload`,\n"
+			"  `UploadPart`, `CompleteMultipartUpload`, `AbortMultipartUpload`, `GetObject`,\n"
+			"  `HeadObject`, `DeleteObject`, `DeleteObjects`, `ListObjectsV2`. With `s3://` every\n"
+			"  HTTP exchange counts, retries included: these are the requests the service received.\n"
+			"  A `file://` store counts each operation once under the request it stands for (a put\n"
+			"  is one `PutObject`, whatever its size; a get one `GetObject`; a listing page one\n"
+			"  `ListObjectsV2`; a batch delete one `DeleteObjects` per 1000 keys); its errors are\n"
+			"  the operations that failed, a missing key included. Every process that uses the\n"
+			"  object store counts: the uploader's puts, compaction and deletion, and the backends'\n"
+			"  reads.\n");
 }
 
 void

@@ -12,6 +12,7 @@
 
 #include "kafka/partition.h"
 #include "kafka/protocol.h"
+#include "storage/objstore.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "tap.h"
@@ -97,7 +98,10 @@ main(void)
 	/* Before shared memory exists, updates do nothing and reads are 0. */
 	MetricsInc(METRIC_SCRAPES, 1);
 	MetricsObserve(METRIC_WAL_FLUSH_BYTES, 10);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT, 1);
 	is_int(MetricsGet(METRIC_SCRAPES, 0), 0, "no shared memory: nothing counted, no crash");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT), 0,
+		   "no shared memory: object-store requests not counted, no crash (tools like s3check)");
 
 	GucInitDefaults();
 	if (!GucSet("log_cache_size", "1MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
@@ -136,6 +140,33 @@ main(void)
 	MetricsObserve(METRIC_WAL_FLUSH_BYTES, 10);
 	MetricsSetState(METRIC_GROUPS, 3, 2);
 	MetricsSetState(METRIC_GROUPS, 77, 1);	/* ignored */
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT, 3);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_UPLOAD_PART, 4);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_LIST_OBJECTS_V2, 1);
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_KINDS, 1);	/* ignored */
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, -1, 1);	/* ignored */
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, METRIC_OBJREQ_UPLOAD_PART, 1);
+	MetricsInc(METRIC_OBJSTORE_SENT_BYTES, 123456789);
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT), 3, "per-request counter: PutObject");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_UPLOAD_PART), 4, "per-request counter: UploadPart");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_GET_OBJECT), 0, "per-request counter: GetObject untouched");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUEST_ERRORS, METRIC_OBJREQ_UPLOAD_PART), 1,
+		   "errors are a series of their own");
+	is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_KINDS), 0, "no slot past the last request kind");
+	{
+		/* every kind has a distinct, non-empty S3 name */
+		bool		good = true;
+
+		for (int i = 0; i < METRIC_OBJREQ_KINDS; i++)
+		{
+			if (MetricObjStoreRequestNames[i] == NULL || MetricObjStoreRequestNames[i][0] == '\0')
+				good = false;
+			for (int j = 0; good && j < i; j++)
+				if (strcmp(MetricObjStoreRequestNames[i], MetricObjStoreRequestNames[j]) == 0)
+					good = false;
+		}
+		ok(good, "every object-store request kind has its own name");
+	}
 
 	/* A child process sees (and adds to) the same cells. */
 	{
@@ -154,6 +185,52 @@ main(void)
 			MetricsInc(METRIC_SCRAPES, 1);
 		waitpid(pid, &status, 0);
 		is_int(MetricsGet(METRIC_SCRAPES, 0), 2000, "increments from two processes all land");
+	}
+
+	/*
+	 * The file:// back end counts each operation once, as the S3 request
+	 * it stands for (the s3 back end's counts are checked against s3rver
+	 * by src/test/objstore/t/009_s3_requests.pl).
+	 */
+	{
+		char		dir[] = "/tmp/strata-test-metrics-XXXXXX";
+		char	   *url;
+		ObjStore   *st;
+		ObjStoreError oerr;
+		ObjStoreListing l;
+		char		buf[100];
+		size_t		nread;
+		uint64		size;
+		const char *const keys[] = {"k1", "k2", "never-written"};
+		int64		put0 = MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT);
+
+		ok(mkdtemp(dir) != NULL, "temporary directory for a file:// store");
+		url = psprintf("file://%s", dir);
+		st = ObjStoreOpen(url, &oerr);
+		ok(st != NULL, "file:// store opens: %s", st ? "" : oerr.message);
+		memset(buf, 'x', sizeof(buf));
+		ok(ObjStorePut(st, "k1", buf, sizeof(buf), &oerr) && ObjStorePut(st, "k2", buf, 10, &oerr) &&
+		   ObjStoreGet(st, "k1", 0, sizeof(buf), buf, &nread, &oerr) &&
+		   !ObjStoreHead(st, "never-written", &size, &oerr) &&
+		   ObjStoreList(st, "", NULL, 10, &l, &oerr) &&
+		   ObjStoreDeleteBatch(st, keys, 3, &oerr), "file:// operations ran");
+		ObjStoreListingFree(&l);
+		is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_PUT_OBJECT) - put0, 2, "file://: a put is one PutObject");
+		is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_GET_OBJECT), 1, "file://: a get is one GetObject");
+		is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_HEAD_OBJECT), 1, "file://: a head is one HeadObject");
+		is_int(MetricsGet(METRIC_OBJSTORE_REQUEST_ERRORS, METRIC_OBJREQ_HEAD_OBJECT), 1,
+			   "file://: the head of a missing key is an error");
+		is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_LIST_OBJECTS_V2) - 1, 1,
+			   "file://: a listing page is one ListObjectsV2");
+		is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_DELETE_OBJECTS), 1,
+			   "file://: a batch delete of 3 keys is one DeleteObjects");
+		is_int(MetricsGet(METRIC_OBJSTORE_REQUESTS, METRIC_OBJREQ_DELETE_OBJECT), 0,
+			   "file://: ... not a DeleteObject per key");
+		is_int(MetricsGet(METRIC_OBJSTORE_SENT_BYTES, 0) - 123456789, 110, "file://: sent bytes are the data put");
+		is_int(MetricsGet(METRIC_OBJSTORE_RECEIVED_BYTES, 0), 100, "file://: received bytes are the data read");
+		ObjStoreClose(st);
+		rmdir(dir);
+		pfree(url);
 	}
 
 	text = exposition();
@@ -185,6 +262,27 @@ main(void)
 	ok(has_line(text, "strata_groups{state=\"Dead\"} 0"), "every state shown");
 	ok(has_line(text, "strata_topic_bytes_in_total{topic=\"a\\\"b\\\\c\"} 7"), "topic label value escaped");
 	ok(has_line(text, "strata_topics 4"), "unlabelled gauge");
+	ok(has_line(text, "# TYPE strata_objstore_requests_total counter"), "object-store requests: TYPE line");
+	ok(has_line(text, "strata_objstore_requests_total{request=\"PutObject\"} 5"), "request label: PutObject");
+	ok(has_line(text, "strata_objstore_requests_total{request=\"UploadPart\"} 4"), "request label: UploadPart");
+	ok(has_line(text, "strata_objstore_requests_total{request=\"ListObjectsV2\"} 2"), "request label: ListObjectsV2");
+	{
+		bool		all = true;
+
+		for (int i = 0; i < METRIC_OBJREQ_KINDS; i++)
+		{
+			char		want[128];
+
+			snprintf(want, sizeof(want), "strata_objstore_request_errors_total{request=\"%s\"} %d",
+					 MetricObjStoreRequestNames[i],
+					 i == METRIC_OBJREQ_UPLOAD_PART || i == METRIC_OBJREQ_HEAD_OBJECT ? 1 : 0);
+			if (!has_line(text, want))
+				all = false;
+		}
+		ok(all, "every request kind has an error series, unused ones at 0");
+	}
+	ok(has_line(text, "strata_objstore_sent_bytes_total 123456899"), "sent bytes, unlabelled");
+	ok(has_line(text, "strata_objstore_received_bytes_total 100"), "received bytes, unlabelled");
 	ok(has_line(text, "# HELP strata_kafka_requests_failed_total Kafka requests that closed the connection (malformed, unsupported API or version); unknown API keys count as api=\"unknown\"."),
 	   "HELP line");
 	{

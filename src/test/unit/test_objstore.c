@@ -260,7 +260,42 @@ test_s3_urls(void)
 	ok(ObjStoreOpen("s3://b?colour=blue", &err) == NULL && strstr(err.message, "bad parameter \"colour=blue\""),
 	   "unknown parameter named: %s", err.message);
 	ok(ObjStoreOpen("s3://b?path_style=maybe", &err) == NULL, "bad boolean refused");
-	ok(ObjStoreOpen("s3://b?part_size=4MB", &err) == NULL, "part size below 5 MiB refused");
+	ok(ObjStoreOpen("s3://b?part_size=4MB", &err) == NULL && strstr(err.message, "part_size must be at least 5MB"),
+	   "part size below 5 MiB refused: %s", err.message);
+	ok(ObjStoreOpen("s3://b?multipart_threshold=4MB", &err) == NULL && err.code == OBJSTORE_CONFIG_ERROR &&
+	   strstr(err.message, "bad parameter \"multipart_threshold=4MB\": multipart_threshold must be at least 5MB"),
+	   "multipart threshold below 5 MiB refused, naming the parameter: %s", err.message);
+	ok(ObjStoreOpen("s3://b?multipart_threshold=6GB", &err) == NULL &&
+	   strstr(err.message, "at most 5GB"), "multipart threshold above S3's largest PUT refused: %s", err.message);
+	ok(ObjStoreOpen("s3://b?multipart_threshold=lots", &err) == NULL &&
+	   strstr(err.message, "bad parameter \"multipart_threshold=lots\""), "multipart threshold not a size: %s", err.message);
+	st = ObjStoreOpen("s3://b", &err);
+	ok(st != NULL, "bare bucket opens");
+	if (st)
+	{
+		is_int(ObjStoreGetMultipartThreshold(st), 100 * 1024 * 1024, "multipart_threshold defaults to 100MB");
+		is_int(ObjStoreGetPartSize(st), 16 * 1024 * 1024, "part_size defaults to 16MB");
+		ok(!ObjStoreSetMultipartThreshold(st, 4 * 1024 * 1024, &err) && err.code == OBJSTORE_INVALID_ARGUMENT,
+		   "ObjStoreSetMultipartThreshold refuses 4 MiB: %s", err.message);
+		ok(ObjStoreSetMultipartThreshold(st, 5 * 1024 * 1024, &err) &&
+		   ObjStoreGetMultipartThreshold(st) == 5 * 1024 * 1024, "ObjStoreSetMultipartThreshold takes 5 MiB");
+		ObjStoreClose(st);
+	}
+	st = ObjStoreOpen("s3://b?multipart_threshold=5MB&part_size=5MB", &err);
+	ok(st != NULL, "multipart_threshold=5MB opens: %s", st ? "" : err.message);
+	if (st)
+	{
+		is_int(ObjStoreGetMultipartThreshold(st), 5 * 1024 * 1024, "multipart_threshold=5MB");
+		ObjStoreClose(st);
+	}
+	st = ObjStoreOpen("s3://b?multipart_threshold=1GB", &err);
+	if (st)
+	{
+		is_int(ObjStoreGetMultipartThreshold(st), 1024 * 1024 * 1024, "multipart_threshold=1GB");
+		ObjStoreClose(st);
+	}
+	else
+		ok(false, "multipart_threshold=1GB opens: %s", err.message);
 
 	st = ObjStoreOpen("s3://bkt/some/prefix/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-1&path_style=true&part_size=8MB", &err);
 	ok(st != NULL && ObjStoreIsS3(st), "path-style URL with an encoded endpoint opens: %s", st ? "" : err.message);

@@ -8,6 +8,11 @@
  *	  for that request); the synchronous calls are thin wrappers, so both
  *	  back ends are exercised the same way whichever style a caller uses.
  *
+ *	  The s3 back end counts its HTTP requests itself (objstore_s3.c).
+ *	  The file back end's operations are counted here, once each, under
+ *	  the S3 request they stand for, so that the same dashboards work on
+ *	  both: a put is one PutObject whatever its size, a get one GetObject.
+ *
  * src/backend/storage/objstore/objstore.c
  *
  *-------------------------------------------------------------------------
@@ -16,6 +21,7 @@
 
 #include "objstore_int.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 
 void
 objstore_error(ObjStoreError *err, ObjStoreStatus code, int http_status,
@@ -146,6 +152,7 @@ ObjStoreOpen(const char *url, ObjStoreError *err)
 	store->retry_base_ms = 100;
 	store->retry_max_ms = 10000;
 	store->part_size = OBJSTORE_DEFAULT_PART_SIZE;
+	store->multipart_threshold = OBJSTORE_DEFAULT_MULTIPART_THRESHOLD;
 
 	if (url == NULL || url[0] == '\0')
 	{
@@ -269,6 +276,42 @@ size_t
 ObjStoreGetPartSize(const ObjStore *store)
 {
 	return store->part_size;
+}
+
+bool
+ObjStoreSetMultipartThreshold(ObjStore *store, size_t threshold, ObjStoreError *err)
+{
+	if (threshold < OBJSTORE_MIN_PART_SIZE || threshold > OBJSTORE_MAX_PUT_SIZE)
+	{
+		objstore_error(err, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "multipart threshold %zu is outside %zu .. %zu bytes (S3's smallest part, largest single PUT)",
+					   threshold, OBJSTORE_MIN_PART_SIZE, OBJSTORE_MAX_PUT_SIZE);
+		return false;
+	}
+	store->multipart_threshold = threshold;
+	return true;
+}
+
+size_t
+ObjStoreGetMultipartThreshold(const ObjStore *store)
+{
+	return store->multipart_threshold;
+}
+
+/*
+ * Count one file:// operation, finished, as the S3 request it stands for;
+ * sent and received are its data bytes.
+ */
+static void
+count_file_op(MetricObjStoreRequest kind, bool ok, uint64 sent, uint64 received)
+{
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, kind, 1);
+	if (!ok)
+		MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, kind, 1);
+	if (sent > 0)
+		MetricsInc(METRIC_OBJSTORE_SENT_BYTES, sent);
+	if (received > 0)
+		MetricsInc(METRIC_OBJSTORE_RECEIVED_BYTES, received);
 }
 
 /* ---- requests and the done queue ---- */
@@ -404,7 +447,11 @@ ObjStoreStartPut(ObjStore *store, const char *key, const void *data, size_t len,
 	if (store->is_s3)
 		s3_start_put(store, req, data, len);
 	else
+	{
 		file_put(store, req, data, len);
+		count_file_op(METRIC_OBJREQ_PUT_OBJECT, req->error.code == OBJSTORE_OK,
+					  req->error.code == OBJSTORE_OK ? len : 0, 0);
+	}
 	return req;
 }
 
@@ -426,7 +473,10 @@ ObjStoreStartGet(ObjStore *store, const char *key, uint64 offset, size_t len,
 	if (store->is_s3)
 		s3_start_get(store, req, offset, len, buf);
 	else
+	{
 		file_get(store, req, offset, len, buf);
+		count_file_op(METRIC_OBJREQ_GET_OBJECT, req->error.code == OBJSTORE_OK, 0, req->nread);
+	}
 	return req;
 }
 
@@ -440,7 +490,10 @@ ObjStoreStartHead(ObjStore *store, const char *key, void *user_data)
 	if (store->is_s3)
 		s3_start_head(store, req);
 	else
+	{
 		file_head(store, req);
+		count_file_op(METRIC_OBJREQ_HEAD_OBJECT, req->error.code == OBJSTORE_OK, 0, 0);
+	}
 	return req;
 }
 
@@ -454,7 +507,10 @@ ObjStoreStartDelete(ObjStore *store, const char *key, void *user_data)
 	if (store->is_s3)
 		s3_start_delete(store, req);
 	else
+	{
 		file_delete(store, req);
+		count_file_op(METRIC_OBJREQ_DELETE_OBJECT, req->error.code == OBJSTORE_OK, 0, 0);
+	}
 	return req;
 }
 
@@ -530,9 +586,28 @@ ObjStoreDeleteBatch(ObjStore *store, const char *const *keys, int nkeys, ObjStor
 	}
 	if (store->is_s3)
 		return s3_delete_batch(store, keys, nkeys, err);
-	for (int i = 0; i < nkeys; i++)
-		if (!ObjStoreDelete(store, keys[i], err))
+
+	/*
+	 * One unlink per key, but counted as S3 would send it: one
+	 * DeleteObjects per OBJSTORE_DELETE_BATCH_MAX keys, not a DeleteObject
+	 * each.
+	 */
+	for (int start = 0; start < nkeys; start += OBJSTORE_DELETE_BATCH_MAX)
+	{
+		int			n = Min(nkeys - start, OBJSTORE_DELETE_BATCH_MAX);
+		bool		ok = true;
+
+		for (int i = start; ok && i < start + n; i++)
+		{
+			ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_DELETE, keys[i], NULL);
+
+			file_delete(store, req);
+			ok = finish_sync(store, req, err, NULL, NULL);
+		}
+		count_file_op(METRIC_OBJREQ_DELETE_OBJECTS, ok, 0, 0);
+		if (!ok)
 			return false;
+	}
 	return true;
 }
 
@@ -557,7 +632,12 @@ ObjStoreList(ObjStore *store, const char *prefix, const char *token, int max_key
 	}
 	if (store->is_s3)
 		return s3_list(store, prefix, token, max_keys, out, err);
-	return file_list(store, prefix, token, max_keys, out, err);
+	{
+		bool		ok = file_list(store, prefix, token, max_keys, out, err);
+
+		count_file_op(METRIC_OBJREQ_LIST_OBJECTS_V2, ok, 0, 0);
+		return ok;
+	}
 }
 
 void

@@ -23,6 +23,7 @@ struct ObjStore
 	int			retry_base_ms;
 	int			retry_max_ms;
 	size_t		part_size;
+	size_t		multipart_threshold;	/* single PUT up to Max(this, part_size) */
 	/* finished requests not yet collected */
 	ObjStoreRequest *done_head;
 	ObjStoreRequest *done_tail;

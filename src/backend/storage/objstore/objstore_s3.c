@@ -13,8 +13,9 @@
  *	  transfers, step their ops, start due retries, then poll the sockets
  *	  until the next deadline.
  *
- *	  Operations: PutObject (one PUT up to part_size, otherwise multipart:
- *	  CreateMultipartUpload, up to S3_PARTS_IN_FLIGHT UploadPart at once,
+ *	  Operations: PutObject (one PUT up to Max(multipart_threshold,
+ *	  part_size), otherwise multipart: CreateMultipartUpload, up to
+ *	  S3_PARTS_IN_FLIGHT UploadPart of part_size at once,
  *	  CompleteMultipartUpload; AbortMultipartUpload after a failure),
  *	  GetObject with Range, HeadObject, DeleteObject, ListObjectsV2 and
  *	  DeleteObjects (POST ?delete with Content-MD5, Quiet mode).
@@ -32,6 +33,12 @@
  *	  delay is drawn uniformly from [cap/2, cap].  Each attempt is signed
  *	  afresh (x-amz-date moves on).
  *
+ *	  Metrics.  Each attempt counts one strata_objstore_requests_total of
+ *	  its S3 request kind (S3Xfer.kind) when it is launched, so retries
+ *	  show; when it ends, its body bytes (as curl reports them) and, if it
+ *	  failed, one strata_objstore_request_errors_total.  Without shared
+ *	  memory (tools) the counting does nothing.
+ *
  * src/backend/storage/objstore/objstore_s3.c
  *
  *-------------------------------------------------------------------------
@@ -46,6 +53,7 @@
 #include "objstore_int.h"
 #include "storage/s3xml.h"
 #include "storage/sigv4.h"
+#include "utils/metrics.h"
 #include "utils/timestamp.h"
 
 #define S3_MAX_CONNECTIONS	16
@@ -109,6 +117,7 @@ typedef struct S3Xfer
 {
 	S3Op	   *op;
 	ObjStore   *store;
+	MetricObjStoreRequest kind;	/* which S3 request, for the metrics */
 	const char *method;
 	char	   *key;			/* full key (prefix included) or NULL: bucket */
 	SigV4Pair	query[4];
@@ -146,6 +155,7 @@ typedef struct S3Xfer
 } S3Xfer;
 
 static void op_step(ObjStore *store, S3Op *op, S3Xfer *x);
+static bool xfer_ok(S3Xfer *x);
 static void xfer_launch(ObjStore *store, S3Xfer *x);
 
 /* ---- URL parsing ---- */
@@ -219,6 +229,7 @@ s3_open(ObjStore *store, const char *url, ObjStoreError *err)
 	const char *ak,
 			   *sk,
 			   *tok;
+	size_t		size;
 	static bool curl_ready = false;
 
 	store->s3 = s3;
@@ -287,13 +298,32 @@ s3_open(ObjStore *store, const char *url, ObjStoreError *err)
 				;
 			else if (strcmp(name, "verify_tls") == 0 && parse_bool(val, &s3->verify_tls))
 				;
-			else if (strcmp(name, "part_size") == 0 && parse_size(val, &store->part_size) &&
-					 store->part_size >= OBJSTORE_MIN_PART_SIZE)
-				;
+			else if ((strcmp(name, "part_size") == 0 || strcmp(name, "multipart_threshold") == 0) &&
+					 parse_size(val, &size))
+			{
+				/* sizes are checked apart, to say what is wrong with them */
+				bool		threshold = name[0] == 'm';
+
+				if (size < OBJSTORE_MIN_PART_SIZE ||
+					(threshold && size > OBJSTORE_MAX_PUT_SIZE))
+				{
+					objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
+								   "object_store \"%s\": bad parameter \"%s=%s\": %s must be at least 5MB (S3's smallest part)%s",
+								   url, name, val, name,
+								   threshold ? " and at most 5GB (S3's largest single PUT)" : "");
+					pfree(name);
+					pfree(val);
+					goto fail;
+				}
+				if (threshold)
+					store->multipart_threshold = size;
+				else
+					store->part_size = size;
+			}
 			else
 			{
 				objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-							   "object_store \"%s\": bad parameter \"%s=%s\" (known: endpoint=URL, region=NAME, path_style=true|false, verify_tls=true|false, part_size=BYTES of at least 5MB)",
+							   "object_store \"%s\": bad parameter \"%s=%s\" (known: endpoint=URL, region=NAME, path_style=true|false, verify_tls=true|false, part_size=BYTES and multipart_threshold=BYTES of at least 5MB)",
 							   url, name, val);
 				pfree(name);
 				pfree(val);
@@ -386,12 +416,14 @@ fail:
 /* ---- transfers ---- */
 
 static S3Xfer *
-xfer_new(ObjStore *store, S3Op *op, const char *method, const char *key)
+xfer_new(ObjStore *store, S3Op *op, MetricObjStoreRequest kind, const char *method,
+		 const char *key)
 {
 	S3Xfer	   *x = palloc0(sizeof(S3Xfer));
 
 	x->store = store;
 	x->op = op;
+	x->kind = kind;
 	x->method = method;
 	x->key = key ? psprintf("%s%s", store->s3->prefix, key) : NULL;
 	return x;
@@ -695,6 +727,8 @@ xfer_launch(ObjStore *store, S3Xfer *x)
 	x->attempt++;
 	if (x->op)
 		x->op->req->attempts++;
+	/* every attempt is a request the service receives: count it here */
+	MetricsIncObjStore(METRIC_OBJSTORE_REQUESTS, x->kind, 1);
 	SigV4FormatDate(time(NULL), amz_date);
 	auth = xfer_sign(s3, x, amz_date, &url, &x->headers);
 	pfree(auth);
@@ -885,6 +919,8 @@ static void
 xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
 {
 	S3Store    *s3 = store->s3;
+	curl_off_t	sent = 0;
+	curl_off_t	received = 0;
 
 	x->cres = res;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
@@ -892,6 +928,15 @@ xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
 		x->cres = CURLE_OK;		/* we stopped a 200 once we had our range */
 	curl_multi_remove_handle(s3->multi, x->easy);
 	s3->nactive--;
+
+	/* body bytes as curl moved them, partial attempts included */
+	if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK && sent > 0)
+		MetricsInc(METRIC_OBJSTORE_SENT_BYTES, (uint64) sent);
+	if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK && received > 0)
+		MetricsInc(METRIC_OBJSTORE_RECEIVED_BYTES, (uint64) received);
+	if (!xfer_ok(x) || (x->error_in_200 && resp_has(x, "Error")))
+		MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, x->kind, 1);
+
 	if (should_retry(x) && x->attempt < store->max_attempts)
 	{
 		x->due_ms = MonotonicMs() + backoff_ms(store, x->attempt);
@@ -947,7 +992,7 @@ start_part(ObjStore *store, S3Op *op)
 	int			n = op->next_part++;
 	size_t		off = (size_t) (n - 1) * op->part_size;
 	size_t		len = Min(op->part_size, op->len - off);
-	S3Xfer	   *x = xfer_new(store, op, "PUT", op->req->key);
+	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_UPLOAD_PART, "PUT", op->req->key);
 	char		num[16];
 
 	snprintf(num, sizeof(num), "%d", n);
@@ -962,7 +1007,7 @@ start_part(ObjStore *store, S3Op *op)
 static void
 start_complete(ObjStore *store, S3Op *op)
 {
-	S3Xfer	   *x = xfer_new(store, op, "POST", op->req->key);
+	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD, "POST", op->req->key);
 	size_t		cap = 64 + (size_t) op->nparts * 320;
 	char	   *body = palloc(cap);
 	size_t		len;
@@ -988,7 +1033,7 @@ start_complete(ObjStore *store, S3Op *op)
 static void
 start_abort(ObjStore *store, S3Op *op)
 {
-	S3Xfer	   *x = xfer_new(store, op, "DELETE", op->req->key);
+	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD, "DELETE", op->req->key);
 
 	xfer_add_query(x, "uploadId", op->upload_id);
 	xfer_set_body(x, NULL, 0);
@@ -1207,9 +1252,15 @@ s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len
 
 	op->data = data;
 	op->len = len;
-	if (len <= store->part_size)
+
+	/*
+	 * One PutObject up to the threshold: below about 100 MB a multipart
+	 * upload costs two extra requests (and one per part) for no gain.  An
+	 * object that fits in one part never needs more than one request.
+	 */
+	if (len <= Max(store->multipart_threshold, store->part_size))
 	{
-		S3Xfer	   *x = xfer_new(store, op, "PUT", req->key);
+		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_PUT_OBJECT, "PUT", req->key);
 
 		xfer_set_body(x, data, len);
 		op->state = S3_SIMPLE;
@@ -1224,7 +1275,7 @@ s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len
 	op->next_part = 1;
 	op->state = S3_MPU_CREATE;
 	{
-		S3Xfer	   *x = xfer_new(store, op, "POST", req->key);
+		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD, "POST", req->key);
 
 		xfer_add_query(x, "uploads", "");
 		xfer_set_body(x, NULL, 0);
@@ -1236,7 +1287,7 @@ void
 s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf)
 {
 	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, "GET", req->key);
+	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_GET_OBJECT, "GET", req->key);
 
 	op->offset = offset;
 	op->get_len = len;
@@ -1254,7 +1305,7 @@ void
 s3_start_head(ObjStore *store, ObjStoreRequest *req)
 {
 	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, "HEAD", req->key);
+	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_HEAD_OBJECT, "HEAD", req->key);
 
 	xfer_set_body(x, NULL, 0);
 	xfer_launch(store, x);
@@ -1264,7 +1315,7 @@ void
 s3_start_delete(ObjStore *store, ObjStoreRequest *req)
 {
 	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, "DELETE", req->key);
+	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_DELETE_OBJECT, "DELETE", req->key);
 
 	xfer_set_body(x, NULL, 0);
 	xfer_launch(store, x);
@@ -1276,7 +1327,7 @@ s3_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
 {
 	ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_LIST, NULL, NULL);
 	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, "GET", NULL);
+	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_LIST_OBJECTS_V2, "GET", NULL);
 	char		mk[16];
 	char	   *full = psprintf("%s%s", store->s3->prefix, prefix);
 
@@ -1301,7 +1352,7 @@ s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreErr
 		int			n = Min(nkeys - start, OBJSTORE_DELETE_BATCH_MAX);
 		ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_DELETE_BATCH, NULL, NULL);
 		S3Op	   *op = op_new(req);
-		S3Xfer	   *x = xfer_new(store, op, "POST", NULL);
+		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_DELETE_OBJECTS, "POST", NULL);
 		size_t		cap = 64,
 					len = 0;
 		char	   *body;
@@ -1455,7 +1506,8 @@ ObjStoreS3DebugSign(ObjStore *store, const char *method, const char *key, const 
 
 	if (!store->is_s3)
 		return NULL;
-	x = xfer_new(store, NULL, method, key);
+	/* never launched, so the metrics kind does not matter */
+	x = xfer_new(store, NULL, METRIC_OBJREQ_GET_OBJECT, method, key);
 
 	if (query && query[0])
 	{

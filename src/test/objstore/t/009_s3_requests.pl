@@ -1,0 +1,195 @@
+#-------------------------------------------------------------------------
+# 009_s3_requests.pl: the object-store request metrics count the requests
+# really sent, and puts follow the multipart threshold.
+#
+# A broker on s3rver uploads objects of about 24 MB (upload_threshold).
+# Its /metrics must show, for the objects committed in the catalog,
+# exactly the PutObject / CreateMultipartUpload / UploadPart /
+# CompleteMultipartUpload requests the threshold rule gives:
+#  - with the default multipart_threshold (100MB) every object is one
+#    PutObject, even those larger than part_size (16MB);
+#  - after a restart with multipart_threshold=5MB&part_size=5MB the large
+#    objects go up in 5 MiB parts, a small one still in one PutObject.
+# No request fails, the sent bytes are the objects' bytes, and cold reads
+# after the restart show up as GetObject requests and received bytes.
+#-------------------------------------------------------------------------
+use strict;
+use warnings;
+
+use POSIX qw(ceil);
+use Test::More;
+use Strata::Test::Node;
+use Strata::Test::S3;
+use Strata::Test::Utils;
+
+my $bulk = "$ENV{STRATA_TOP_SRCDIR}/src/test/objstore/bulk.py";
+my $s3 = Strata::Test::S3->new(bucket => 'strata');
+local %ENV = (%ENV, $s3->credentials_env);
+
+my $MiB = 1024 * 1024;
+my $mport = get_free_port();
+my $node = Strata::Test::Node->new('s3req');
+$node->init(wal_size => '128MB', object_store => $s3->url(prefix => 'req'));
+
+# One partition, so that each upload is one stream object; nothing small
+# enough to be merged by compaction, which would put objects of its own.
+# An upload takes at most a quarter of the WAL's capacity, min(WAL size,
+# log cache): 128MB makes room for 24 MB objects.
+$node->append_conf(<<"CONF");
+metrics_listen = '127.0.0.1:$mport'
+log_cache_size = 128MB
+upload_threshold = 24MB
+upload_interval = 5s
+compaction_small_object_size = 1kB
+log_min_messages = log
+CONF
+$node->start;
+my $bootstrap = '127.0.0.1:' . $node->port;
+my $topic = 'reqs';
+
+sub produce
+{
+	my ($first, $count) = @_;
+	my ($rc, $out, $err) = run_command([ '/usr/bin/python3', $bulk, 'produce', $bootstrap, $topic, 1,
+		$first, $count ], timeout => 300);
+	is($rc, 0, "messages $first .. " . ($first + $count - 1) . " produced") or diag($err);
+}
+
+# Wait until the first $n messages are in committed objects and no put is
+# under way.
+sub wait_uploaded
+{
+	my ($n) = @_;
+	ok(poll_until(sub {
+		($node->psql("SELECT coalesce(sum(object_end_offset), 0) FROM strata.stream_objects WHERE topic = '$topic'",
+			fail_ok => 1) // -1) == $n
+		  && ($node->psql("SELECT count(*) FROM strata.objects WHERE state = 'prepared'", fail_ok => 1) // -1) == 0
+	}, 60), "all $n messages are in committed objects");
+}
+
+# GET /metrics; returns { 'name' or 'name{labels}' => value }.
+sub scrape
+{
+	my ($rc, $out, $err) = run_command([ 'curl', '-s', '-S', '--max-time', '20',
+		"http://127.0.0.1:$mport/metrics" ]);
+	die "curl failed: $err" if $rc != 0;
+	my %v;
+	for my $line (split /\n/, $out)
+	{
+		next if $line =~ /^#/;
+		$v{$1} = $2 if $line =~ /^(\S+) (\S+)$/;
+	}
+	return \%v;
+}
+
+sub req
+{
+	my ($m, $request, $family) = @_;
+	$family //= 'strata_objstore_requests_total';
+	my $v = $m->{"$family\{request=\"$request\"\}"};
+	die "no series $family for $request" unless defined $v;
+	return $v;
+}
+
+# The committed objects' sizes with ids above $after.
+sub object_sizes
+{
+	my ($after) = @_;
+	return map { $_ + 0 } split /\n/,
+	  $node->psql("SELECT size FROM strata.objects WHERE state = 'committed' AND id > $after ORDER BY id");
+}
+
+# The requests the threshold rule gives for objects of these sizes.
+sub expected
+{
+	my ($threshold, $part, @sizes) = @_;
+	my $single = $threshold > $part ? $threshold : $part;
+	my %e = map { $_ => 0 } qw(PutObject CreateMultipartUpload UploadPart CompleteMultipartUpload);
+	for my $s (@sizes)
+	{
+		if ($s <= $single)
+		{
+			$e{PutObject}++;
+			next;
+		}
+		$e{CreateMultipartUpload}++;
+		$e{UploadPart} += ceil($s / $part);
+		$e{CompleteMultipartUpload}++;
+	}
+	return \%e;
+}
+
+sub check_counts
+{
+	my ($name, $m, $e) = @_;
+	for my $r (sort keys %$e)
+	{
+		is(req($m, $r), $e->{$r}, "$name: $r requests as the threshold rule gives ($e->{$r})");
+	}
+	my @failed = grep { req($m, $_, 'strata_objstore_request_errors_total') != 0 }
+	  qw(PutObject CreateMultipartUpload UploadPart CompleteMultipartUpload AbortMultipartUpload
+	  GetObject HeadObject DeleteObject DeleteObjects ListObjectsV2);
+	is("@failed", '', "$name: no request failed");
+	is(req($m, 'AbortMultipartUpload'), 0, "$name: no multipart upload aborted");
+	cmp_ok(req($m, 'ListObjectsV2'), '>=', 1, "$name: the uploader's probe is a ListObjectsV2");
+}
+
+sub sum { my $t = 0; $t += $_ for @_; return $t }
+
+# ---- default threshold: every object one PutObject ----
+my $n1 = 72 * 1024;		# 72 MiB of 1 KiB messages
+produce(0, $n1);
+wait_uploaded($n1);
+my @sizes = object_sizes(0);
+cmp_ok(scalar(@sizes), '>=', 3, scalar(@sizes) . ' objects committed');
+SKIP:
+{
+	# upload_interval cuts objects short if the producer is very slow (a
+	# busy machine); the counts are checked against the rule either way
+	skip("no object above 16 MiB (sizes: @sizes): the producer was slow", 1)
+	  unless grep { $_ > 16 * $MiB } @sizes;
+	pass('some objects are larger than the default part size (16 MiB), yet went up in one PUT (below)');
+}
+my $m = scrape();
+check_counts('default threshold', $m, expected(100 * $MiB, 16 * $MiB, @sizes));
+is(req($m, 'PutObject'), scalar(@sizes), 'default threshold: one PutObject per object, no multipart');
+is($m->{strata_objstore_sent_bytes_total}, sum(@sizes), 'default threshold: the bytes sent are the objects\' bytes');
+cmp_ok($m->{strata_objstore_received_bytes_total}, '>', 0, 'the listing answer counts as received bytes');
+
+# ---- multipart_threshold=5MB&part_size=5MB ----
+my $last = $node->psql("SELECT coalesce(max(id), 0) FROM strata.objects");
+$node->append_conf("object_store = '" . $s3->url(prefix => 'req', params => 'multipart_threshold=5MB&part_size=5MB') . "'");
+$node->restart;
+$m = scrape();
+is(req($m, 'PutObject'), 0, 'after the restart the counters start from zero');
+
+# The log cache is empty: reading the first messages GETs them from S3.
+{
+	my ($rc, $out, $err) = run_command([ 'kcat', '-b', $bootstrap, '-C', '-t', $topic, '-p', '0',
+		'-o', 'beginning', '-c', '1000', '-e', '-q', '-f', '%o\n' ], timeout => 60);
+	my @lines = split /\n/, $out;
+	is(scalar(@lines), 1000, 'kcat reads 1000 messages back from S3') or diag($err);
+	$m = scrape();
+	cmp_ok(req($m, 'GetObject'), '>=', 1, 'the cold read made GetObject requests');
+	cmp_ok($m->{strata_objstore_received_bytes_total}, '>=', 1000 * 1024,
+		'and received at least the bytes read');
+}
+
+my $n2 = 48 * 1024;		# two objects of about 24 MiB
+produce($n1, $n2);
+wait_uploaded($n1 + $n2);
+# and a small one, uploaded by upload_interval
+produce($n1 + $n2, 2048);
+wait_uploaded($n1 + $n2 + 2048);
+@sizes = object_sizes($last);
+$m = scrape();
+my $e = expected(5 * $MiB, 5 * $MiB, @sizes);
+cmp_ok($e->{CreateMultipartUpload}, '>=', 2, 'large objects went up as multipart uploads') or diag("sizes: @sizes");
+cmp_ok($e->{PutObject}, '>=', 1, 'a small object went up in one PutObject') or diag("sizes: @sizes");
+check_counts('multipart_threshold=5MB', $m, $e);
+my $sent = $m->{strata_objstore_sent_bytes_total};
+cmp_ok($sent, '>=', sum(@sizes), 'multipart: the objects\' bytes were sent');
+cmp_ok($sent - sum(@sizes), '<', 64 * 1024, '... and little more (the CompleteMultipartUpload bodies)');
+
+$node->stop;
+done_testing();

@@ -283,6 +283,19 @@ read_stream(uint64 stream_id, int64 offset, int64 max_offset, char *buf, size_t 
 }
 
 /*
+ * Grow a partition's read buffer, the arena's newest allocation, to size
+ * bytes: in place, so what was read into it stays where it is.
+ */
+static char *
+grow_read_buffer(KafkaConn *conn, char *buf, size_t oldsize, size_t size)
+{
+	buf = KArenaExtendRaw(&conn->arena, buf, Max(oldsize, 1), Max(size, 1));
+	if (buf == NULL)
+		elog(ERROR, "request arena exhausted");
+	return buf;
+}
+
+/*
  * Read one partition's data into the response entry.  Returns the number
  * of record bytes added.  budget is what is left of the request's
  * MaxBytes; first says no data has been added yet (then a batch larger
@@ -361,17 +374,15 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	if (r == LOGCACHE_TOO_SMALL && (got <= cap || first || cap == 0))
 	{
 		/* got is the size of the first batch, which did not fit */
-		want = got <= cap ? cap : got;
-		buf = KArenaAllocRaw(&conn->arena, Max(want, 1));
-		if (buf == NULL)
-			elog(ERROR, "request arena exhausted");
+		size_t		size = got <= cap ? cap : got;
+
+		buf = grow_read_buffer(conn, buf, want, size);
+		want = size;
 		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, &got, &next);
 	}
 	else if (r == LOGCACHE_OK && next < hw && want < cap)
 	{
-		buf = KArenaExtendRaw(&conn->arena, buf, want, cap);
-		if (buf == NULL)
-			elog(ERROR, "request arena exhausted");
+		buf = grow_read_buffer(conn, buf, want, cap);
 		want = cap;
 	}
 	while (r == LOGCACHE_OK && next < hw && got < want)

@@ -52,6 +52,13 @@ for my $i (0 .. $#crashes)
 	my $want = int($count * ($i + 1) / (@crashes + 2));
 	poll_until(sub { acked_lines() >= $want }, 90)
 	  or diag("producer made little progress before crash $i (" . acked_lines() . " acked)");
+	# The producer can outrun the uploader (every crash within a second):
+	# make sure the last restart has an uploaded snapshot to recover from.
+	if ($i == $#crashes)
+	{
+		poll_until(sub { $node->psql("SELECT count(*) FROM strata.producer_snapshots WHERE producers > 0") >= 1 }, 60)
+		  or diag('no producer snapshot was uploaded before the last crash');
+	}
 	if ($crashes[$i] eq 'postmaster')
 	{
 		$node->kill9;

@@ -36,6 +36,8 @@ typedef enum ObjReadResult
 	OBJREAD_NOT_FOUND,			/* no object holds the stream at/after offset */
 	OBJREAD_TOO_SMALL,			/* the first batch is larger than buflen;
 								 * *bytes says how large */
+	OBJREAD_THROTTLED,			/* nothing copied: cold_read_bandwidth would
+								 * have held the read past wait_deadline */
 	OBJREAD_ERROR				/* store or catalog failure; err says why */
 } ObjReadResult;
 
@@ -44,11 +46,16 @@ typedef enum ObjReadResult
  * contains offset (or the first after it), into buf, up to buflen bytes,
  * stopping before max_offset and at the end of one object.  *next_offset
  * is the offset after the last batch copied.
+ *
+ * Data GETs are paid for from cold_read_bandwidth (readlimit.h).
+ * wait_deadline is -1 to wait for the budget as long as it takes (a fetch
+ * with nothing to answer yet), else the MonotonicMs past which not to
+ * wait: the read stops there, with what it copied or OBJREAD_THROTTLED.
  */
 extern ObjReadResult ObjReadStream(PGconn *conn, uint64 stream_id, int64 offset,
 								   int64 max_offset, char *buf, size_t buflen,
-								   size_t *bytes, int64 *next_offset,
-								   char *err, size_t errlen);
+								   int64 wait_deadline, size_t *bytes,
+								   int64 *next_offset, char *err, size_t errlen);
 
 /*
  * The first offset of stream_id at or after offset whose batch's max

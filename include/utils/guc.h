@@ -96,6 +96,7 @@ extern int64 object_prepare_timeout;
 extern int64 object_delete_delay;
 extern int64 log_cache_size;
 extern int64 block_cache_size;
+extern int64 cold_read_bandwidth;
 extern int64 num_partitions;
 extern int64 max_partitions;
 extern int64 max_groups;

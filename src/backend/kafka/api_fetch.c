@@ -246,11 +246,13 @@ count_records(const char *buf, size_t len)
  * Read whole batches of a stream from offset on: the log cache first, and
  * object storage for what it no longer holds.  Results as LogCacheRead's;
  * LOGCACHE_MISS here means a failure, logged, for which the client gets
- * KAFKA_STORAGE_ERROR (retriable).
+ * KAFKA_STORAGE_ERROR (retriable).  wait_deadline is ObjReadStream's: a
+ * cold read that cold_read_bandwidth would hold past it reads nothing
+ * (LOGCACHE_OK with *got 0), and the fetch answers with what it has.
  */
 static LogCacheResult
 read_stream(uint64 stream_id, int64 offset, int64 max_offset, char *buf, size_t cap,
-			size_t *got, int64 *next)
+			int64 wait_deadline, size_t *got, int64 *next)
 {
 	LogCacheResult r = LogCacheRead(stream_id, offset, max_offset, buf, cap, got, next);
 	ObjReadResult o;
@@ -261,10 +263,15 @@ read_stream(uint64 stream_id, int64 offset, int64 max_offset, char *buf, size_t 
 	if (r != LOGCACHE_MISS && r != LOGCACHE_UNKNOWN_STREAM)
 		return r;
 	pg = BackendCatalogConnection(&connmsg);
-	o = ObjReadStream(pg, stream_id, offset, max_offset, buf, cap, got, next, err, sizeof(err));
+	o = ObjReadStream(pg, stream_id, offset, max_offset, buf, cap, wait_deadline, got, next,
+					  err, sizeof(err));
 	switch (o)
 	{
 		case OBJREAD_OK:
+			return LOGCACHE_OK;
+		case OBJREAD_THROTTLED:
+			*got = 0;
+			*next = offset;
 			return LOGCACHE_OK;
 		case OBJREAD_TOO_SMALL:
 			return LOGCACHE_TOO_SMALL;
@@ -300,10 +307,13 @@ grow_read_buffer(KafkaConn *conn, char *buf, size_t oldsize, size_t size)
  * of record bytes added.  budget is what is left of the request's
  * MaxBytes; first says no data has been added yet (then a batch larger
  * than the budget is returned whole, as Kafka does, so the client can
- * make progress).
+ * make progress, and a cold read waits for cold_read_bandwidth as long as
+ * it must).  Once there is data to answer with, cold reads wait for the
+ * budget no later than deadline, the fetch's max wait.
  */
 static int64
-read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 budget, bool first)
+read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 budget, bool first,
+			   int64 deadline)
 {
 	int16		err;
 	int			pidx = lookup_partition(sp->topic[0] ? (KStr) {sp->topic, (int32) strlen(sp->topic)} : KSTR_NULL,
@@ -315,6 +325,7 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 				want,
 				got = 0;
 	int64		next;
+	int64		wait_deadline;
 	char	   *buf;
 	LogCacheResult r;
 
@@ -364,23 +375,31 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	 * newest allocation) and go on reading where the first read stopped,
 	 * until the allowance is full or the high watermark reached; nothing is
 	 * read twice.  A first batch larger than the small buffer is read again
-	 * into one of its size.
+	 * into one of its size, and the reading goes on after it.
 	 */
 	want = Min(cap, (size_t) FETCH_FIRST_READ);
 	buf = KArenaAllocRaw(&conn->arena, Max(want, 1));
 	if (buf == NULL)
 		elog(ERROR, "request arena exhausted");
-	r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, &got, &next);
+	wait_deadline = first ? -1 : deadline;
+	r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, wait_deadline,
+					&got, &next);
 	if (r == LOGCACHE_TOO_SMALL && (got <= cap || first || cap == 0))
 	{
-		/* got is the size of the first batch, which did not fit */
+		/*
+		 * got is the size of the first batch, which did not fit: read it
+		 * alone (a cold read of it may wait for the budget as the first
+		 * did), and the rest below.
+		 */
+		size_t		batch = got;
 		size_t		size = got <= cap ? cap : got;
 
 		buf = grow_read_buffer(conn, buf, want, size);
 		want = size;
-		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, &got, &next);
+		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, batch, wait_deadline,
+						&got, &next);
 	}
-	else if (r == LOGCACHE_OK && next < hw && want < cap)
+	else if (r == LOGCACHE_OK && got > 0 && next < hw && want < cap)
 	{
 		buf = grow_read_buffer(conn, buf, want, cap);
 		want = cap;
@@ -392,7 +411,8 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 
 		/* What the next read cannot place is read by the next fetch. */
 		if (read_stream((uint64) part->stream_id, next, hw, buf + got, want - got,
-						&more, &after) != LOGCACHE_OK || more == 0)
+						got > 0 ? deadline : wait_deadline, &more, &after) != LOGCACHE_OK ||
+			more == 0)
 			break;
 		got += more;
 		next = after;
@@ -512,7 +532,7 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 			int64		got;
 
 			memset(&pd, 0, sizeof(pd));
-			got = read_partition(conn, sp, &pd, max_bytes - total, total == 0);
+			got = read_partition(conn, sp, &pd, max_bytes - total, total == 0, deadline);
 			total += got;
 			if (pd.ErrorCode != KAFKA_ERR_NONE)
 				any_error = true;
@@ -667,7 +687,7 @@ offset_for_timestamp(KafkaConn *conn, StrataPartition *part, int64 ts, int64 hw,
 	{
 		size_t		got;
 		int64		next;
-		LogCacheResult r = read_stream((uint64) part->stream_id, pos, hw, buf, cap, &got, &next);
+		LogCacheResult r = read_stream((uint64) part->stream_id, pos, hw, buf, cap, -1, &got, &next);
 
 		if (r == LOGCACHE_TOO_SMALL)
 		{

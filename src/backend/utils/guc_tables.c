@@ -37,6 +37,7 @@ int64		object_prepare_timeout;
 int64		object_delete_delay;
 int64		log_cache_size;
 int64		block_cache_size;
+int64		cold_read_bandwidth;
 int64		num_partitions;
 int64		max_partitions;
 int64		max_groups;
@@ -167,6 +168,9 @@ GucEntry	GucTable[] = {
 	{"block_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
 		"Shared memory for blocks read from object storage.",
 		GUC_UNIT_BYTES, &block_cache_size, "128MB", 1 * MB, 1 * TB},
+	{"cold_read_bandwidth", GUC_INT, GUC_SIGHUP, "Caches",
+		"Most bytes per second all fetches together read from object storage (block cache misses), so catch-up readers leave CPU and network to producers; a fetch that already has data answers with it rather than wait past its max wait. 0: no limit.",
+		GUC_UNIT_BYTES, &cold_read_bandwidth, "0", 0, 1 * TB},
 
 	/* ---- Topics ---- */
 	{"num_partitions", GUC_INT, GUC_SIGHUP, "Topics",

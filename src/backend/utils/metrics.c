@@ -95,6 +95,8 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	"Object-storage block reads served from the block cache."},
 	[METRIC_BLOCK_CACHE_MISSES] = {"strata_block_cache_misses_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Object-storage block reads that had to GET from object storage."},
+	[METRIC_COLD_READ_THROTTLE_WAIT] = {"strata_cold_read_throttle_wait_seconds", METRIC_HISTOGRAM, METRIC_UNIT_SECONDS, METRIC_LABEL_NONE,
+	"Time fetches waited for cold_read_bandwidth before a GET from object storage; the count is the GETs that waited."},
 
 	[METRIC_UPLOAD_BYTES] = {"strata_upload_bytes_total", METRIC_COUNTER, METRIC_UNIT_BYTES, METRIC_LABEL_NONE,
 	"Bytes of objects uploaded to object storage."},

@@ -19,6 +19,7 @@
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"
+#include "storage/readlimit.h"
 #include "storage/blockcache.h"
 #include "storage/shmem.h"
 #include "storage/wal.h"
@@ -37,6 +38,7 @@ CalculateShmemSize(void)
 	size = add_size(size, GroupShmemSize());
 	size = add_size(size, OffsetStoreShmemSize());
 	size = add_size(size, BlockCacheShmemSize());
+	size = add_size(size, ColdReadLimitShmemSize());
 	size = add_size(size, MetricsShmemSize());
 	size = add_size(size, ProducerStateShmemSize());
 	/* Slack for the allocations' alignment padding. */
@@ -56,6 +58,7 @@ CreateSharedMemoryAndSemaphores(void)
 	GroupShmemInit();
 	OffsetStoreShmemInit();
 	BlockCacheShmemInit();
+	ColdReadLimitShmemInit();
 	MetricsShmemInit();
 	ProducerStateShmemInit();
 }

@@ -27,6 +27,7 @@
 #include "storage/objformat.h"
 #include "storage/objreader.h"
 #include "storage/objstore.h"
+#include "storage/readlimit.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -97,11 +98,15 @@ ensure_store(char *err, size_t errlen)
 /*
  * Read [pos, pos + len) of an object into dst through the block cache.
  * Missing pages are fetched in one ranged GET together with the pages of
- * the read-ahead window.  *gone is set if the object no longer exists.
+ * the read-ahead window (no more than ColdReadLimitReadAhead), each GET
+ * paid for from cold_read_bandwidth first.
+ * *gone is set if the object no longer exists.  With wait_deadline >= 0
+ * (MonotonicMs), a GET the budget would hold past it is not made: false
+ * with *throttled set and err empty.
  */
 static bool
 read_object(const ObjCatalogLocation *loc, uint64 pos, size_t len, char *dst,
-			bool *gone, char *err, size_t errlen)
+			int64 wait_deadline, bool *throttled, bool *gone, char *err, size_t errlen)
 {
 	uint32		first = (uint32) (pos / BLOCK_CACHE_PAGE_SIZE);
 	uint32		last = (uint32) ((pos + len - 1) / BLOCK_CACHE_PAGE_SIZE);
@@ -109,6 +114,7 @@ read_object(const ObjCatalogLocation *loc, uint64 pos, size_t len, char *dst,
 	uint32		p = first;
 
 	*gone = false;
+	*throttled = false;
 	if (len == 0)
 		return true;
 	if (pos + len > loc->size)
@@ -140,12 +146,20 @@ read_object(const ObjCatalogLocation *loc, uint64 pos, size_t len, char *dst,
 			ra_pages = Min(ra_pages * 2, OBJREADER_MAX_READAHEAD);
 		else
 			ra_pages = 1;
-		want = Max(last - p + 1, (uint32) ra_pages);
+		want = Max(last - p + 1,
+				   (uint32) Min((uint64) ra_pages,
+								Max(ColdReadLimitReadAhead() / BLOCK_CACHE_PAGE_SIZE, 1)));
 		want = Min(want, npages_obj - p);
 		get_len = Min((uint64) want * BLOCK_CACHE_PAGE_SIZE, loc->size - page_start);
 		grow(&fetch_buf, &fetch_buflen, (size_t) OBJREADER_MAX_READAHEAD * BLOCK_CACHE_PAGE_SIZE);
 		if (get_len > fetch_buflen)
 			grow(&fetch_buf, &fetch_buflen, get_len);
+		if (!ColdReadLimitAcquire(get_len, wait_deadline))
+		{
+			*throttled = true;
+			err[0] = '\0';
+			return false;
+		}
 		if (!ObjStoreGet(reader_store, loc->key, page_start, get_len, fetch_buf, &got, &oerr))
 		{
 			*gone = oerr.code == OBJSTORE_NOT_FOUND;
@@ -190,6 +204,7 @@ object_index(const ObjCatalogLocation *loc, bool *gone, char *err, size_t errlen
 	char		footer_buf[OBJFORMAT_FOOTER_SIZE];
 	ObjFormatFooter footer;
 	char	   *ibuf;
+	bool		throttled;
 
 	for (int i = 0; i < INDEX_CACHE; i++)
 	{
@@ -208,12 +223,13 @@ object_index(const ObjCatalogLocation *loc, bool *gone, char *err, size_t errlen
 		return NULL;
 	}
 	if (!read_object(loc, loc->size - OBJFORMAT_FOOTER_SIZE, OBJFORMAT_FOOTER_SIZE,
-					 footer_buf, gone, err, errlen))
+					 footer_buf, -1, &throttled, gone, err, errlen))
 		return NULL;
 	if (!ObjFormatParseFooter(footer_buf, sizeof(footer_buf), loc->size, &footer, err, errlen))
 		return NULL;
 	ibuf = palloc(Max(footer.index_length, 1));
-	if (!read_object(loc, footer.index_position, footer.index_length, ibuf, gone, err, errlen))
+	if (!read_object(loc, footer.index_position, footer.index_length, ibuf, -1, &throttled,
+					 gone, err, errlen))
 	{
 		pfree(ibuf);
 		return NULL;
@@ -287,8 +303,8 @@ locate(PGconn *conn, uint64 stream_id, int64 offset, char *err, size_t errlen)
 
 ObjReadResult
 ObjReadStream(PGconn *conn, uint64 stream_id, int64 offset, int64 max_offset,
-			  char *buf, size_t buflen, size_t *bytes, int64 *next_offset,
-			  char *err, size_t errlen)
+			  char *buf, size_t buflen, int64 wait_deadline, size_t *bytes,
+			  int64 *next_offset, char *err, size_t errlen)
 {
 	*bytes = 0;
 	*next_offset = offset;
@@ -302,6 +318,7 @@ ObjReadStream(PGconn *conn, uint64 stream_id, int64 offset, int64 max_offset,
 		ObjCatalogLocation here;
 		const ObjFormatIndex *idx;
 		bool		gone = false;
+		bool		throttled = false;
 		int			e;
 		size_t		copied = 0;
 		int64		next = offset;
@@ -330,7 +347,8 @@ ObjReadStream(PGconn *conn, uint64 stream_id, int64 offset, int64 max_offset,
 			if (ent->stream_id != stream_id || (int64) ent->start_offset >= max_offset)
 				break;
 			grow(&block_buf, &block_buflen, ent->block_size);
-			if (!read_object(&here, ent->block_position, ent->block_size, block_buf, &gone, err, errlen))
+			if (!read_object(&here, ent->block_position, ent->block_size, block_buf,
+							 wait_deadline, &throttled, &gone, err, errlen))
 				break;
 			if (!ObjFormatBlockOpen(ent, block_buf, ent->block_size, &r, err, errlen))
 			{
@@ -363,6 +381,8 @@ ObjReadStream(PGconn *conn, uint64 stream_id, int64 offset, int64 max_offset,
 			if (copied >= buflen || (rc == 1))
 				break;
 		}
+		if (throttled && copied == 0)
+			return OBJREAD_THROTTLED;
 		if (err[0] && copied == 0)
 		{
 			if (gone && attempt == 0)
@@ -396,6 +416,7 @@ ObjFindTimestamp(PGconn *conn, uint64 stream_id, int64 offset, int64 ts,
 		ObjCatalogLocation here;
 		const ObjFormatIndex *idx;
 		bool		gone;
+		bool		throttled;
 
 		if (loc == NULL)
 			return err[0] ? OBJREAD_ERROR : OBJREAD_NOT_FOUND;
@@ -413,7 +434,8 @@ ObjFindTimestamp(PGconn *conn, uint64 stream_id, int64 offset, int64 ts,
 			if (ent->max_timestamp < ts)
 				continue;
 			grow(&block_buf, &block_buflen, ent->block_size);
-			if (!read_object(&here, ent->block_position, ent->block_size, block_buf, &gone, err, errlen) ||
+			if (!read_object(&here, ent->block_position, ent->block_size, block_buf, -1, &throttled,
+							 &gone, err, errlen) ||
 				!ObjFormatBlockOpen(ent, block_buf, ent->block_size, &r, err, errlen))
 				return OBJREAD_ERROR;
 			while (ObjFormatBlockNext(&r, &batch, err, errlen) == 1)

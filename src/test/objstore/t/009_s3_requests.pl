@@ -68,19 +68,7 @@ sub wait_uploaded
 }
 
 # GET /metrics; returns { 'name' or 'name{labels}' => value }.
-sub scrape
-{
-	my ($rc, $out, $err) = run_command([ 'curl', '-s', '-S', '--max-time', '20',
-		"http://127.0.0.1:$mport/metrics" ]);
-	die "curl failed: $err" if $rc != 0;
-	my %v;
-	for my $line (split /\n/, $out)
-	{
-		next if $line =~ /^#/;
-		$v{$1} = $2 if $line =~ /^(\S+) (\S+)$/;
-	}
-	return \%v;
-}
+sub scrape { return scrape_metrics("127.0.0.1:$mport") }
 
 sub req
 {

@@ -27,7 +27,7 @@ use Time::HiRes qw(usleep time);
 our @EXPORT = qw(
   tempdir get_free_port release_ports run_log run_command slurp_file
   poll_until command_ok_log command_fails_like pg_bindir
-  ensure_pg_user pg_user_prefix test_name pid_running
+  ensure_pg_user pg_user_prefix test_name pid_running scrape_metrics
 );
 
 our $tmp_check;
@@ -216,6 +216,23 @@ sub slurp_file
 	my $c = <$fh>;
 	close $fh;
 	return $c // '';
+}
+
+# GET http://$hostport/metrics (a broker's metrics_listen); returns
+# { 'name' or 'name{labels}' => value }.  Dies if the scrape fails.
+sub scrape_metrics
+{
+	my ($hostport) = @_;
+	my ($rc, $out, $err) = run_command([ 'curl', '-s', '-S', '--max-time', '20',
+		"http://$hostport/metrics" ]);
+	croak "curl failed: $err" if $rc != 0;
+	my %v;
+	for my $line (split /\n/, $out)
+	{
+		next if $line =~ /^#/;
+		$v{$1} = $2 if $line =~ /^(\S+) (\S+)$/;
+	}
+	return \%v;
 }
 
 # Call $sub every 100 ms until it returns true or $timeout seconds pass.

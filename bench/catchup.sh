@@ -4,7 +4,7 @@
 # its own, at this machine's scale, with one command:
 #
 #   bench/catchup.sh [--backlog-seconds N] [--baseline-seconds N] [--duration S]
-#                    [--store URL] [--out DIR]
+#                    [--cold-read-bandwidth SIZE|spare] [--store URL] [--out DIR]
 #
 #  1. init and start a broker in a fresh data directory (WAL 1 GB and log
 #     cache 256 MB, block cache 256 MB; object store file://DATADIR/objects
@@ -12,7 +12,10 @@
 #  2. prefill: produce at the broker's maximum rate for --backlog-seconds
 #     (default 60) with no consumer.  This measures the broker's limit and
 #     builds a backlog of several GiB, almost all of it only in objects;
-#  3. the scenario (workloads/catch-up-read.wl): produce at half the
+#  3. with --cold-read-bandwidth, set cold_read_bandwidth by a reload
+#     (SIZE as in strata.conf, e.g. 40MB; "spare" is the measured limit
+#     minus the scenario's produce rate, in bytes per second);
+#     the scenario (workloads/catch-up-read.wl): produce at half the
 #     measured limit.  First produce only for --baseline-seconds (default
 #     30; the baseline latency is recorded after a 5 s warm-up), then start
 #     a consumer from the beginning, which reads the whole backlog from
@@ -34,14 +37,16 @@ BASELINE_S=30
 DURATION=60s
 STORE=
 OUT=
+COLD_BW=
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--backlog-seconds) BACKLOG_S=$2; shift 2 ;;
 		--baseline-seconds) BASELINE_S=$2; shift 2 ;;
 		--duration) DURATION=$2; shift 2 ;;
 		--store) STORE=$2; shift 2 ;;
+		--cold-read-bandwidth) COLD_BW=$2; shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
-		-h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,33p' "$0"; exit 0 ;;
 		*) echo "catchup.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -74,6 +79,17 @@ MAX=$(python3 -c "import json;print(int(json.load(open('$OUT/prefill/result.json
 HALF=$((MAX / 2))
 echo "   broker limit: $MAX msg/s; the scenario produces at $HALF msg/s"
 
+if [ -n "$COLD_BW" ]; then
+	if [ "$COLD_BW" = spare ]; then
+		MAX_BPS=$(python3 -c "import json;print(int(json.load(open('$OUT/prefill/result.json'))['publish']['mib_per_s'] * 2**20))")
+		COLD_BW=$((MAX_BPS - MAX_BPS * HALF / MAX))
+	fi
+	echo "cold_read_bandwidth = $COLD_BW" >>"$DATA/strata.conf"
+	strata_ctl reload -D "$DATA" >/dev/null
+	echo "   cold_read_bandwidth = $COLD_BW (reloaded)"
+fi
+echo "$COLD_BW" >"$OUT/cold_read_bandwidth.txt"
+
 echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the beginning"
 "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
 	--label catchup --out "$OUT/catchup" \
@@ -101,6 +117,8 @@ during = L.get("publish_while_catching_up") or L["publish"]
 objs, size, puts, so, sso = (float(x) for x in open(os.path.join(out, "objects.txt")).read().split())
 gib = size / 2**30
 print("== catch-up read (%s)" % out)
+bw = open(os.path.join(out, "cold_read_bandwidth.txt")).read().strip()
+print("cold_read_bandwidth: %s" % (bw if bw else "0 (no limit)"))
 print("broker limit (prefill at max): %.0f msg/s, %.1f MiB/s; objects hold %.2f GiB" % (
     pre["publish"]["msgs_per_s"], pre["publish"]["mib_per_s"], gib))
 print("publish at %.0f msg/s: p50/p99/p99.9 produce-only %.2f / %.2f / %.2f ms; during catch-up %.2f / %.2f / %.2f ms" % (
@@ -120,6 +138,13 @@ for line in open(os.path.join(out, "metrics.txt")):
         req[name] = float(line.split()[-1])
     elif line.startswith("strata_upload_bytes_total "):
         uploaded = float(line.split()[-1])
+    elif line.startswith("strata_cold_read_throttle_wait_seconds_count "):
+        req["_throttled"] = float(line.split()[-1])
+    elif line.startswith("strata_cold_read_throttle_wait_seconds_sum "):
+        req["_throttle_s"] = float(line.split()[-1])
+throttled, throttle_s = req.pop("_throttled", 0), req.pop("_throttle_s", 0)
+if throttled:
+    print("cold reads that waited for cold_read_bandwidth: %.0f GETs, %.1f s in all" % (throttled, throttle_s))
 writes = sum(req.get(k, 0) for k in ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"))
 if uploaded:
     print("object-store write requests made (metrics, uploads and compaction): %.0f for %.2f GiB uploaded: %.1f per GiB"

@@ -121,6 +121,14 @@ typedef struct ObjFormatBuilder ObjFormatBuilder;
 extern ObjFormatBuilder *ObjFormatBuilderCreate(ObjFormatKind kind, size_t block_size);
 
 /*
+ * The same, building in buf (palloc'd, cap bytes), which the builder takes
+ * over: a buffer kept from an earlier object, whose pages are already
+ * mapped, so building does not fault in fresh memory again.
+ */
+extern ObjFormatBuilder *ObjFormatBuilderCreateIn(ObjFormatKind kind, size_t block_size,
+												  char *buf, size_t cap);
+
+/*
  * Append one record batch (payload: the Kafka RecordBatch bytes) of stream
  * stream_id.  Streams must come in increasing id order, and within a
  * stream batches in increasing, non-overlapping offset order; an SO takes
@@ -147,6 +155,9 @@ extern ObjFormatRange *ObjFormatBuilderRanges(const ObjFormatBuilder *b, int *n)
  * only be asked for its ranges, and freed.
  */
 extern char *ObjFormatFinish(ObjFormatBuilder *b, size_t *len);
+
+/* ObjFormatFinish, also giving the allocated size of what it returns. */
+extern char *ObjFormatFinishBuffer(ObjFormatBuilder *b, size_t *len, size_t *cap);
 extern void ObjFormatBuilderFree(ObjFormatBuilder *b);
 
 /* ---- reading ---- */

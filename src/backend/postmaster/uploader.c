@@ -79,6 +79,7 @@ typedef struct UploadObject
 	char		key[OBJCATALOG_KEY_LEN];
 	char	   *data;
 	size_t		len;
+	size_t		cap;			/* allocated size of data */
 	ObjCatalogRange *ranges;
 	int			nranges;
 	ObjStoreRequest *req;
@@ -100,6 +101,25 @@ static int64 retry_at_ms;
 
 static int64 last_status_ms;
 static int64 last_upload_wall_ms;
+
+/*
+ * Object buffers kept from one upload to the next.  An upload builds its
+ * objects in memory (upload_threshold, 64 MB by default): allocated afresh
+ * each time, every page of them was faulted in and zeroed again, which
+ * cost more CPU than copying the data in.  The largest
+ * UPLOAD_SPARE_BUFFERS are kept, and let go after
+ * UPLOAD_SPARE_IDLE_MS without an upload.
+ */
+#define UPLOAD_SPARE_BUFFERS	2
+#define UPLOAD_SPARE_IDLE_MS	30000
+
+typedef struct SpareBuffer
+{
+	char	   *buf;			/* NULL: an empty slot */
+	size_t		cap;
+} SpareBuffer;
+
+static SpareBuffer spares[UPLOAD_SPARE_BUFFERS];
 static char last_error[512];
 
 static void
@@ -253,6 +273,63 @@ registry_stream_epoch(uint64 stream_id)
 	return epoch;
 }
 
+/* A builder for a new object, in the largest spare buffer if there is one. */
+static ObjFormatBuilder *
+builder_create(ObjFormatKind kind)
+{
+	SpareBuffer *best = NULL;
+	ObjFormatBuilder *b;
+
+	for (int i = 0; i < UPLOAD_SPARE_BUFFERS; i++)
+		if (spares[i].buf != NULL && (best == NULL || spares[i].cap > best->cap))
+			best = &spares[i];
+	if (best == NULL)
+		return ObjFormatBuilderCreate(kind, 0);
+	b = ObjFormatBuilderCreateIn(kind, 0, best->buf, best->cap);
+	best->buf = NULL;
+	best->cap = 0;
+	return b;
+}
+
+/* An object's buffer, no longer needed: kept if among the largest. */
+static void
+keep_buffer(char *buf, size_t cap)
+{
+	SpareBuffer *slot = &spares[0];
+
+	for (int i = 0; i < UPLOAD_SPARE_BUFFERS; i++)
+	{
+		if (spares[i].buf == NULL)
+		{
+			slot = &spares[i];
+			break;
+		}
+		if (spares[i].cap < slot->cap)
+			slot = &spares[i];
+	}
+	if (slot->buf != NULL && slot->cap >= cap)
+	{
+		pfree(buf);
+		return;
+	}
+	if (slot->buf != NULL)
+		pfree(slot->buf);
+	slot->buf = buf;
+	slot->cap = cap;
+}
+
+static void
+release_spares(void)
+{
+	for (int i = 0; i < UPLOAD_SPARE_BUFFERS; i++)
+	{
+		if (spares[i].buf != NULL)
+			pfree(spares[i].buf);
+		spares[i].buf = NULL;
+		spares[i].cap = 0;
+	}
+}
+
 /*
  * Add one record to a builder.  A body that wraps the ring's end is made
  * contiguous in scratch first.
@@ -311,7 +388,7 @@ finish_object(ObjFormatBuilder *b, UploadObject *obj, LogCacheRecord **recs, int
 			obj->ranges[i].max_timestamp = Max(obj->ranges[i].max_timestamp, recs[k]->max_timestamp);
 	}
 	pfree(fr);
-	obj->data = ObjFormatFinish(b, &obj->len);
+	obj->data = ObjFormatFinishBuffer(b, &obj->len, &obj->cap);
 	ObjFormatBuilderFree(b);
 }
 
@@ -323,7 +400,7 @@ free_objects(UploadObject *objs, int nobjs)
 		if (objs[i].req)
 			ObjStoreRequestFree(objs[i].req);
 		if (objs[i].data)
-			pfree(objs[i].data);
+			keep_buffer(objs[i].data, objs[i].cap);
 		if (objs[i].ranges)
 			pfree(objs[i].ranges);
 	}
@@ -514,7 +591,7 @@ upload_once(void)
 				bytes += recs[j]->len1 + recs[j]->len2, j++;
 			if (bytes >= (uint64) stream_split_size)
 			{
-				ObjFormatBuilder *b = ObjFormatBuilderCreate(OBJFORMAT_SO, 0);
+				ObjFormatBuilder *b = builder_create(OBJFORMAT_SO);
 
 				for (int k = i; k < j; k++)
 					if (!builder_add(b, recs[k], &scratch, &scratchlen, err, sizeof(err)))
@@ -534,7 +611,7 @@ upload_once(void)
 			else
 			{
 				if (sso == NULL)
-					sso = ObjFormatBuilderCreate(OBJFORMAT_SSO, 0);
+					sso = builder_create(OBJFORMAT_SSO);
 				for (int k = i; k < j; k++)
 				{
 					if (!builder_add(sso, recs[k], &scratch, &scratchlen, err, sizeof(err)))
@@ -766,6 +843,8 @@ UploaderMain(void)
 		if (now - last_status_ms >= 5000)
 		{
 			last_status_ms = now;
+			if (npending == 0 && WallClockMs() - last_upload_wall_ms >= UPLOAD_SPARE_IDLE_MS)
+				release_spares();
 			if (catalog_conn != NULL && PQstatus(catalog_conn) == CONNECTION_OK)
 				report_status();
 		}

@@ -379,6 +379,46 @@ main(void)
 	ok(!append(b, 2, 0, 0, 10), "SSO: a lower stream id after a higher one refused");
 	ObjFormatBuilderFree(b);
 
+	/*
+	 * Building in a buffer given to the builder (the uploader's kept
+	 * buffers): the same bytes as a builder of its own, growing the buffer
+	 * when it is too small, and the allocated size comes back.
+	 */
+	{
+		char	   *own,
+				   *in;
+		size_t		ownlen,
+					inlen,
+					cap;
+		ObjFormatBuilder *b2;
+
+		napp = 0;
+		b = ObjFormatBuilderCreate(OBJFORMAT_SSO, 0);
+		ok(append(b, 1, 0, 3, 2000) && append(b, 2, 0, 0, 3000), "own buffer: two streams");
+		own = ObjFormatFinish(b, &ownlen);
+		napp = 0;
+		b2 = ObjFormatBuilderCreateIn(OBJFORMAT_SSO, 0, palloc(100), 100);
+		ok(append(b2, 1, 0, 3, 2000) && append(b2, 2, 0, 0, 3000), "given 100-byte buffer: two streams");
+		in = ObjFormatFinishBuffer(b2, &inlen, &cap);
+		ok(inlen == ownlen && memcmp(own, in, ownlen) == 0, "the same object, byte for byte");
+		ok(cap >= inlen, "its allocated size comes back (%zu >= %zu)", cap, inlen);
+		pfree(own);
+		ObjFormatBuilderFree(b);
+		ObjFormatBuilderFree(b2);
+
+		/* and a buffer large enough is used as it is */
+		own = palloc(1 << 20);
+		b2 = ObjFormatBuilderCreateIn(OBJFORMAT_SO, 0, own, 1 << 20);
+		napp = 0;
+		ok(append(b2, 5, 0, 0, 500), "given 1 MiB buffer: a batch");
+		in = ObjFormatFinishBuffer(b2, &inlen, &cap);
+		ok(in == own && cap == (size_t) 1 << 20, "built in place, not reallocated");
+		ok(ObjFormatOpenBuffer(in, inlen, &idx, err, sizeof(err)) && idx.nentries == 1, "and it parses");
+		ObjFormatIndexFree(&idx);
+		ObjFormatBuilderFree(b2);
+		pfree(in);
+	}
+
 	/* an empty object is valid and finds nothing */
 	b = ObjFormatBuilderCreate(OBJFORMAT_SSO, 0);
 	obj = ObjFormatFinish(b, &len);

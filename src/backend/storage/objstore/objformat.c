@@ -108,16 +108,23 @@ reserve(ObjFormatBuilder *b, size_t n)
 }
 
 ObjFormatBuilder *
-ObjFormatBuilderCreate(ObjFormatKind kind, size_t block_size)
+ObjFormatBuilderCreateIn(ObjFormatKind kind, size_t block_size, char *buf, size_t cap)
 {
 	ObjFormatBuilder *b = palloc0(sizeof(ObjFormatBuilder));
 
 	Assert(kind == OBJFORMAT_SSO || kind == OBJFORMAT_SO);
+	Assert(buf != NULL && cap > 0);
 	b->kind = kind;
 	b->block_size = block_size ? block_size : OBJFORMAT_DEFAULT_BLOCK_SIZE;
-	b->cap = 64 * 1024;
-	b->buf = palloc(b->cap);
+	b->cap = cap;
+	b->buf = buf;
 	return b;
+}
+
+ObjFormatBuilder *
+ObjFormatBuilderCreate(ObjFormatKind kind, size_t block_size)
+{
+	return ObjFormatBuilderCreateIn(kind, block_size, palloc(64 * 1024), 64 * 1024);
 }
 
 static void
@@ -279,6 +286,12 @@ ObjFormatBuilderRanges(const ObjFormatBuilder *b, int *n)
 char *
 ObjFormatFinish(ObjFormatBuilder *b, size_t *len)
 {
+	return ObjFormatFinishBuffer(b, len, NULL);
+}
+
+char *
+ObjFormatFinishBuffer(ObjFormatBuilder *b, size_t *len, size_t *cap)
+{
 	size_t		index_pos;
 	size_t		index_len;
 	char	   *p;
@@ -320,6 +333,8 @@ ObjFormatFinish(ObjFormatBuilder *b, size_t *len)
 
 	out = b->buf;
 	*len = b->len;
+	if (cap)
+		*cap = b->cap;
 	b->buf = NULL;
 	b->len = b->cap = 0;
 	b->finished = true;

@@ -25,6 +25,9 @@
 #     requests per GiB written, as the broker counted them
 #     (strata_objstore_requests_total from its metrics endpoint on PORT+1).
 #
+# The broker's data directory (OUT/data, the whole backlog) is removed at
+# the end; CATCHUP_KEEP_DATA=1 keeps it.
+#
 # Needs bench/strata_bench (make -C bench) and an installed Strata
 # (strata_ctl on PATH, e.g. tmp_install's bin after make check).
 #
@@ -46,7 +49,7 @@ while [ $# -gt 0 ]; do
 		--store) STORE=$2; shift 2 ;;
 		--cold-read-bandwidth) COLD_BW=$2; shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
-		-h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,36p' "$0"; exit 0 ;;
 		*) echo "catchup.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -67,7 +70,9 @@ block_cache_size = 256MB
 metrics_listen = '$METRICS'
 CONF
 strata_ctl start -D "$DATA" -l "$OUT/strata.log" -w >/dev/null
-trap 'strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true' EXIT
+# The data directory holds the whole backlog (several GiB): removed at the
+# end unless CATCHUP_KEEP_DATA=1.
+trap 'strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true; [ "${CATCHUP_KEEP_DATA:-0}" = 1 ] || rm -rf "$DATA"' EXIT
 PIDFILE="$DATA/postmaster.pid"
 
 echo "== prefill: maximum rate for ${BACKLOG_S}s, no consumer"

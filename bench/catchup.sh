@@ -49,7 +49,7 @@ while [ $# -gt 0 ]; do
 		--store) STORE=$2; shift 2 ;;
 		--cold-read-bandwidth) COLD_BW=$2; shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
-		-h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,34p' "$0"; exit 0 ;;
 		*) echo "catchup.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done

@@ -5,6 +5,7 @@
 #
 #   bench/catchup.sh [--backlog-seconds N] [--baseline-seconds N] [--duration S]
 #                    [--cold-read-bandwidth SIZE|spare] [--store URL] [--out DIR]
+#                    [--set KEY=VALUE ...]
 #
 #  1. init and start a broker in a fresh data directory (WAL 1 GB and log
 #     cache 256 MB, block cache 256 MB; object store file://DATADIR/objects
@@ -25,6 +26,9 @@
 #     requests per GiB written, as the broker counted them
 #     (strata_objstore_requests_total from its metrics endpoint on PORT+1).
 #
+# --set KEY=VALUE goes to strata_bench for both the prefill and the scenario
+# (a workload key, e.g. partitioning=sticky).
+#
 # The broker's data directory (OUT/data, the whole backlog) is removed at
 # the end; CATCHUP_KEEP_DATA=1 keeps it.
 #
@@ -41,6 +45,7 @@ DURATION=60s
 STORE=
 OUT=
 COLD_BW=
+EXTRA=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--backlog-seconds) BACKLOG_S=$2; shift 2 ;;
@@ -48,8 +53,9 @@ while [ $# -gt 0 ]; do
 		--duration) DURATION=$2; shift 2 ;;
 		--store) STORE=$2; shift 2 ;;
 		--cold-read-bandwidth) COLD_BW=$2; shift 2 ;;
+		--set) EXTRA+=(--set "$2"); shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
-		-h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,38p' "$0"; exit 0 ;;
 		*) echo "catchup.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -79,7 +85,8 @@ echo "== prefill: maximum rate for ${BACKLOG_S}s, no consumer"
 "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
 	--label prefill --out "$OUT/prefill" \
 	--set topic_prefix=catchup --set random_suffix=false --set consumers_per_topic=0 \
-	--set backlog_size=0 --set produce_rate=max --set warmup=0s --set duration="${BACKLOG_S}s" >/dev/null
+	--set backlog_size=0 --set produce_rate=max --set warmup=0s --set duration="${BACKLOG_S}s" \
+	${EXTRA[@]+"${EXTRA[@]}"} >/dev/null
 MAX=$(python3 -c "import json;print(int(json.load(open('$OUT/prefill/result.json'))['publish']['msgs_per_s']))")
 HALF=$((MAX / 2))
 echo "   broker limit: $MAX msg/s; the scenario produces at $HALF msg/s"
@@ -100,7 +107,7 @@ echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the 
 	--label catchup --out "$OUT/catchup" \
 	--set topic_prefix=catchup --set random_suffix=false --set produce_rate="$HALF" \
 	--set backlog_size=$((HALF * 1024 * BASELINE_S)) --set backlog_timeout=120s \
-	--set warmup=5s --set duration="$DURATION" >/dev/null || true
+	--set warmup=5s --set duration="$DURATION" ${EXTRA[@]+"${EXTRA[@]}"} >/dev/null || true
 
 # The object-store requests the broker really made (strata_objstore_*).
 curl -s "http://$METRICS/metrics" >"$OUT/metrics.txt" || true
@@ -123,7 +130,8 @@ objs, size, puts, so, sso = (float(x) for x in open(os.path.join(out, "objects.t
 gib = size / 2**30
 print("== catch-up read (%s)" % out)
 bw = open(os.path.join(out, "cold_read_bandwidth.txt")).read().strip()
-print("cold_read_bandwidth: %s" % (bw if bw else "0 (no limit)"))
+print("cold_read_bandwidth: %s; partitioning: %s, linger.ms %s" % (bw if bw else "0 (no limit)",
+      r["config"]["partitioning"], r["config"]["linger_ms"]))
 print("broker limit (prefill at max): %.0f msg/s, %.1f MiB/s; objects hold %.2f GiB" % (
     pre["publish"]["msgs_per_s"], pre["publish"]["mib_per_s"], gib))
 print("publish at %.0f msg/s: p50/p99/p99.9 produce-only %.2f / %.2f / %.2f ms; during catch-up %.2f / %.2f / %.2f ms" % (

@@ -775,6 +775,7 @@ accept_connections(int listen_fd)
 					peer[NI_MAXHOST + NI_MAXSERV + 4];
 		int			sock = accept4(listen_fd, (struct sockaddr *) &addr, &addrlen, SOCK_CLOEXEC);
 		int			one = 1;
+		pid_t		pid;
 
 		if (sock < 0)
 		{
@@ -804,7 +805,22 @@ accept_connections(int listen_fd)
 			continue;
 		}
 		setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (StartChildProcess(PROC_BACKEND, sock, peer) < 0)
+
+		/*
+		 * No free slot may only mean that a backend whose client just left
+		 * has exited since the server loop last reaped: its SIGCHLD comes
+		 * after the poll() that brought this connection.  Reap now and try
+		 * once more before refusing, or a client that reconnects at once
+		 * after closing would be refused with a slot about to be free.
+		 */
+		pid = StartChildProcess(PROC_BACKEND, sock, peer);
+		if (pid < 0)
+		{
+			process_child_exit();
+			if (pmState == PM_RUN && !FatalError)
+				pid = StartChildProcess(PROC_BACKEND, sock, peer);
+		}
+		if (pid < 0)
 		{
 			elog(LOG, "connection from %s refused: max_connections (%lld) reached",
 				 peer, (long long) max_connections);

@@ -101,6 +101,7 @@ static int64 retry_at_ms;
 
 static int64 last_status_ms;
 static int64 last_upload_wall_ms;
+static char last_error[512];
 
 /*
  * Object buffers kept from one upload to the next.  An upload builds its
@@ -120,7 +121,6 @@ typedef struct SpareBuffer
 } SpareBuffer;
 
 static SpareBuffer spares[UPLOAD_SPARE_BUFFERS];
-static char last_error[512];
 
 static void
 set_last_error(const char *msg)

@@ -103,11 +103,25 @@ fi
 echo "$COLD_BW" >"$OUT/cold_read_bandwidth.txt"
 
 echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the beginning"
+# The broker's own latency histograms, twice a second, named by wall-clock
+# time: the summary takes each phase's share of them.
+mkdir -p "$OUT/scrapes"
+(
+	while [ ! -e "$OUT/scrapes/stop" ]; do
+		curl -s "http://$METRICS/metrics" 2>/dev/null |
+			grep -E '^strata_(kafka_request_duration_seconds_bucket\{api="Produce"|wal_flush_duration_seconds_bucket)' \
+			>"$OUT/scrapes/$(date +%s.%N).txt" || true
+		sleep 0.5
+	done
+) &
+SCRAPER=$!
 "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
 	--label catchup --out "$OUT/catchup" \
 	--set topic_prefix=catchup --set random_suffix=false --set produce_rate="$HALF" \
 	--set backlog_size=$((HALF * 1024 * BASELINE_S)) --set backlog_timeout=120s \
 	--set warmup=5s --set duration="$DURATION" ${EXTRA[@]+"${EXTRA[@]}"} >/dev/null || true
+touch "$OUT/scrapes/stop"
+wait "$SCRAPER" || true
 
 # The object-store requests the broker really made (strata_objstore_*).
 curl -s "http://$METRICS/metrics" >"$OUT/metrics.txt" || true
@@ -125,6 +139,7 @@ pre = json.load(open(os.path.join(out, "prefill/result.json")))
 r = json.load(open(os.path.join(out, "catchup/result.json")))
 L = r["latency"]
 base = L.get("publish_produce_only", {})
+b0 = r["backlog"]
 during = L.get("publish_while_catching_up") or L["publish"]
 objs, size, puts, so, sso = (float(x) for x in open(os.path.join(out, "objects.txt")).read().split())
 gib = size / 2**30
@@ -134,6 +149,46 @@ print("cold_read_bandwidth: %s; partitioning: %s, linger.ms %s" % (bw if bw else
       r["config"]["partitioning"], r["config"]["linger_ms"]))
 print("broker limit (prefill at max): %.0f msg/s, %.1f MiB/s; objects hold %.2f GiB" % (
     pre["publish"]["msgs_per_s"], pre["publish"]["mib_per_s"], gib))
+
+# The broker's side of the same two phases, from its own histograms (the
+# quantile is interpolated inside a power-of-two bucket, as Prometheus'
+# histogram_quantile does): request time of Produce (read to response
+# written) and WAL flush time (write submitted to durable).
+def scrape(path):
+    h = {}
+    for line in open(path):
+        name, rest = line.split("{", 1)
+        le = rest.split('le="', 1)[1].split('"', 1)[0]
+        h.setdefault(name, []).append((float("inf") if le == "+Inf" else float(le), float(line.split()[-1])))
+    return h
+sdir = os.path.join(out, "scrapes")
+scrapes = sorted((float(f[:-4]), f) for f in os.listdir(sdir) if f.endswith(".txt"))
+def at(t, after):
+    c = [s for s in scrapes if (s[0] >= t if after else s[0] <= t)]
+    return scrape(os.path.join(sdir, (c[0] if after else c[-1])[1])) if c else None
+def quantile(b, q):
+    total = b[-1][1]
+    if total <= 0:
+        return float("nan")
+    lo_le, lo_c = 0.0, 0.0
+    for le, c in b:
+        if c >= q * total:
+            if le == float("inf"):
+                return lo_le * 1000
+            return (lo_le + (le - lo_le) * (q * total - lo_c) / max(c - lo_c, 1)) * 1000
+        lo_le, lo_c = le, c
+def broker_phase(t_from, t_to):
+    a, z = at(r["start_unix_s"] + t_from, False), at(r["start_unix_s"] + t_to, True)
+    if not a or not z:
+        return None
+    res = {}
+    for name in z:
+        x = dict(a.get(name, []))
+        d = [(le, c - x.get(le, 0)) for le, c in z[name]]
+        res[name] = (quantile(d, 0.5), quantile(d, 0.99))
+    return res
+bo = broker_phase(r["config"].get("warmup_s", 5), b0["consumers_start_s"])
+bd = broker_phase(b0["consumers_start_s"], b0["catching_up_until_s"])
 print("publish at %.0f msg/s: p50/p99/p99.9 produce-only %.2f / %.2f / %.2f ms; during catch-up %.2f / %.2f / %.2f ms" % (
     r["publish"]["msgs_per_s"], base.get("p50_ms", -1), base.get("p99_ms", -1), base.get("p99_9_ms", -1),
     during["p50_ms"], during["p99_ms"], during["p99_9_ms"]))
@@ -165,5 +220,11 @@ if uploaded:
     print("object-store reads: %.0f GetObject, %.1f per GiB uploaded; all requests: %s" % (
         req.get("GetObject", 0), req.get("GetObject", 0) / (uploaded / 2**30),
         ", ".join("%s %.0f" % (k, v) for k, v in sorted(req.items()) if v)))
+if bo and bd:
+    for name, what in (("strata_kafka_request_duration_seconds_bucket", "Produce request time"),
+                       ("strata_wal_flush_duration_seconds_bucket", "WAL flush time")):
+        if name in bo and name in bd:
+            print("broker's %s p50/p99: produce-only %.2f / %.2f ms; during catch-up %.2f / %.2f ms" % (
+                what, bo[name][0], bo[name][1], bd[name][0], bd[name][1]))
 print("broker CPU: %.2f core-s per GiB produced and consumed" % r["broker"]["core_s_per_gib_in_out"])
 PY

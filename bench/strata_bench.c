@@ -28,7 +28,8 @@
  *
  *	  Rate limiting.  Each producer thread owns 1/Nth of the target rate and
  *	  runs a token bucket on CLOCK_MONOTONIC whose depth is rate_burst
- *	  (default 5 ms) of tokens, at least one.  Tokens that would overflow the bucket after a stall
+ *	  (default 5 ms) of tokens, at least one, and wakes once per rate_tick
+ *	  (default 1 ms) to send what is due.  Tokens that would overflow the bucket after a stall
  *	  (GC-free C, but the broker can push back, the scheduler can
  *	  deschedule us) are dropped and counted as "rate shortfall", so the
  *	  offered load never bursts to catch up; the achieved rate is reported
@@ -58,6 +59,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -304,6 +306,8 @@ typedef struct Workload
 	double		produce_rate;	/* msg/s over all producers (RATE_FIXED) */
 	int			rate_mode;		/* RATE_FIXED, RATE_MAX, RATE_UNLIMITED */
 	double		rate_burst;		/* token-bucket depth, seconds of tokens */
+	double		rate_tick;		/* wake-up period of a rate-limited producer */
+	bool		consumer_sched_idle;	/* consumers' threads run SCHED_IDLE */
 	double		max_rate_start;	/* RATE_MAX: first offered rate, msg/s */
 	double		warmup;
 	double		duration;
@@ -348,6 +352,7 @@ workload_defaults(Workload *w)
 	w->linger_ms = xstrdup("1");
 	w->batch_size = xstrdup("1048576");
 	w->rate_burst = 0.005;
+	w->rate_tick = 0.001;
 	w->max_rate_start = 10000;
 	w->compression = xstrdup("none");
 }
@@ -455,6 +460,19 @@ workload_set(Workload *w, const char *key, const char *val)
 	{
 		if (!parse_duration(val, &w->rate_burst) || w->rate_burst > 1.0)
 			return "must be a duration up to 1 s (the token bucket's depth, e.g. 5ms)";
+		return NULL;
+	}
+	if (strcmp(key, "consumer_priority") == 0)
+	{
+		if (strcmp(val, "normal") != 0 && strcmp(val, "idle") != 0)
+			return "must be normal or idle";
+		w->consumer_sched_idle = strcmp(val, "idle") == 0;
+		return NULL;
+	}
+	if (strcmp(key, "rate_tick") == 0)
+	{
+		if (!parse_duration(val, &w->rate_tick) || w->rate_tick > 0.1)
+			return "must be a duration up to 100 ms (how often a rate-limited producer wakes, e.g. 1ms)";
 		return NULL;
 	}
 	if (strcmp(key, "drain_timeout") == 0)
@@ -606,6 +624,7 @@ static atomic_bool consumers_go;
 static atomic_int producers_done;	/* producer threads that have flushed */
 static _Atomic uint64_t target_rate_milli;	/* offered msg/s x 1000, all producers */
 static uint64_t t0_ns;			/* producers start */
+static double t0_unix_s;		/* the same moment on CLOCK_REALTIME */
 
 typedef struct LatStats
 {
@@ -674,6 +693,8 @@ typedef struct Consumer
 	atomic_uint_fast64_t errors;
 	atomic_int	assigned;		/* partitions currently assigned */
 	atomic_bool subscribed;
+	atomic_bool created;		/* rk is set (by the consumer's own thread) */
+	char		group[128];
 	char		first_error[256];
 } Consumer;
 
@@ -813,6 +834,7 @@ producer_main(void *arg)
 		if (rate > 0)
 		{
 			double		burst = fmax(2.0, rate * W.rate_burst);
+			double		want = fmax(1.0, rate * W.rate_tick);
 
 			uint64_t	now = now_ns();
 
@@ -827,9 +849,9 @@ producer_main(void *arg)
 				atomic_store(&p->shortfall, (uint64_t) dropped);
 				tokens = burst;
 			}
-			if (tokens < 1.0)
+			if (tokens < fmin(want, burst))
 			{
-				uint64_t	wait = (uint64_t) ((1.0 - tokens) / rate * 1e9);
+				uint64_t	wait = (uint64_t) ((fmin(want, burst) - tokens) / rate * 1e9);
 
 				rd_kafka_poll(p->rk, 0);
 				sleep_until_ns(now + wait);
@@ -1005,6 +1027,22 @@ static void *
 consumer_main(void *arg)
 {
 	Consumer   *c = arg;
+
+	/*
+	 * The scheduling policy is per thread on Linux, and the threads
+	 * librdkafka starts for this consumer inherit it from the thread that
+	 * creates it: so the consumer is created here, after our own policy
+	 * is set.
+	 */
+	if (W.consumer_sched_idle)
+	{
+		struct sched_param sp = {0};
+
+		if (sched_setscheduler(0, SCHED_IDLE, &sp) != 0)
+			die("consumer %d: cannot switch to SCHED_IDLE: %s", c->id, strerror(errno));
+	}
+	consumer_create(c, c->group);
+	atomic_store(&c->created, true);
 
 	while (!atomic_load(&consumers_go) && !atomic_load(&stop_consumers))
 		usleep(1000);
@@ -2203,7 +2241,6 @@ main(int argc, char **argv)
 	for (int i = 0; i < nconsumers; i++)
 	{
 		Consumer   *c = &consumers[i];
-		char		group[128];
 
 		c->id = i;
 		c->topic = i / W.consumers_per_topic;
@@ -2217,10 +2254,11 @@ main(int argc, char **argv)
 			for (size_t k = 0; k < n; k++)
 				c->next_seq[k] = UINT64_MAX;
 		}
-		snprintf(group, sizeof(group), "strata-bench-%08x-%d", (unsigned) (seed & 0xffffffff), c->topic);
-		consumer_create(c, group);
+		snprintf(c->group, sizeof(c->group), "strata-bench-%08x-%d", (unsigned) (seed & 0xffffffff), c->topic);
 		if (pthread_create(&c->thread, NULL, consumer_main, c))
 			die("pthread_create failed");
+		while (!atomic_load(&c->created))
+			usleep(1000);
 	}
 
 	/* tail reads: consumers are placed before the first message is sent */
@@ -2271,6 +2309,12 @@ main(int argc, char **argv)
 	}
 	atomic_store(&target_rate_milli, (uint64_t) ((W.rate_mode == RATE_MAX ? W.max_rate_start : W.produce_rate) * 1000.0));
 	t0_ns = now_ns();
+	{
+		struct timespec rt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		t0_unix_s = (double) rt.tv_sec + rt.tv_nsec / 1e9;
+	}
 	for (int i = 0; i < nproducers; i++)
 		if (pthread_create(&producers[i].thread, NULL, producer_main, &producers[i]))
 			die("pthread_create failed");
@@ -2624,12 +2668,14 @@ main(int argc, char **argv)
 				", \"producers_per_topic\": %d, \"consumers_per_topic\": %d, \"produce_rate\": %s%.0f%s"
 				", \"acks\": \"%s\", \"linger_ms\": %s, \"batch_size\": %s, \"compression\": \"%s\""
 				", \"warmup_s\": %.1f, \"duration_s\": %.1f, \"backlog_size\": %" PRIu64
-				", \"consumer_start\": \"%s\", \"subscription\": \"%s\", \"partitioning\": \"%s\"},\n",
+				", \"consumer_start\": \"%s\", \"subscription\": \"%s\", \"partitioning\": \"%s\""
+				", \"rate_tick_s\": %.4f, \"consumer_priority\": \"%s\"},\n",
 				W.topics, W.partitions, W.message_size, W.producers_per_topic, W.consumers_per_topic,
 				W.rate_mode == RATE_FIXED ? "" : W.rate_mode == RATE_MAX ? "\"max\", \"max_rate_start\": " : "\"unlimited\", \"max_rate_start\": ",
 				W.rate_mode == RATE_FIXED ? W.produce_rate : W.max_rate_start, "",
 				W.acks, W.linger_ms, W.batch_size, W.compression, W.warmup, W.duration, W.backlog_size,
-				W.consumer_start, W.subscription, W.partitioning);
+				W.consumer_start, W.subscription, W.partitioning,
+				W.rate_tick, W.consumer_sched_idle ? "idle" : "normal");
 		fprintf(jf, "  \"window\": {\"from_s\": %.3f, \"to_s\": %.3f},\n", measure_from, measure_to);
 		fprintf(jf, "  \"publish\": {\"msgs_per_s\": %.1f, \"mib_per_s\": %.3f, \"sent_msgs_per_s\": %.1f, "
 				"\"rate_shortfall_msgs\": %" PRIu64 ", \"max_producer_stall_ms\": %.3f, \"queue_full\": %" PRIu64 "},\n",
@@ -2646,10 +2692,15 @@ main(int argc, char **argv)
 		fprintf(jf, "  \"backlog\": {\"msgs\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"built_s\": %.3f, \"consumers_start_s\": %.3f, \"drain_s\": ",
 				at_consumers.acked, at_consumers.acked_bytes, backlog_reached_at, consumers_at);
 		if (backlog_mode && drained_at >= 0)
-			fprintf(jf, "%.3f, \"drained_while_producing\": %s},\n", drained_at - consumers_at,
-					drained_at <= producers_stopped_at ? "true" : "false");
+			fprintf(jf, "%.3f, \"drained_while_producing\": %s",
+					drained_at - consumers_at, drained_at <= producers_stopped_at ? "true" : "false");
 		else
-			fprintf(jf, "null, \"drained_while_producing\": false},\n");
+			fprintf(jf, "null, \"drained_while_producing\": false");
+		/* the end of publish_while_catching_up (seconds from the start) */
+		fprintf(jf, ", \"catching_up_until_s\": %.3f},\n",
+				drained_at >= 0 && drained_at <= producers_stopped_at ? drained_at : producers_stopped_at);
+		/* the start (t_s = 0) on the wall clock, to line up with other records */
+		fprintf(jf, "  \"start_unix_s\": %.3f,\n", t0_unix_s);
 		fprintf(jf, "  \"errors\": %" PRIu64 ",\n", errors);
 		fprintf(jf, "  \"sequence_gaps\": %" PRIu64 ",\n  \"sequence_duplicates\": %" PRIu64 ",\n  \"client_warnings\": %d,\n",
 				cur.seq_gaps, cur.seq_dups, atomic_load(&client_warnings));

@@ -1,7 +1,7 @@
 /*
  * test_readlimit.c
  *	  The cold-read budget (cold_read_bandwidth): no limit costs nothing;
- *	  the bucket starts with a tenth of a second's worth; a reservation
+ *	  the bucket starts with a second's worth; a reservation
  *	  beyond it waits for the refill, and the next one waits behind it
  *	  (debt); a reservation that would wait past its deadline is refused
  *	  and leaves the bucket as it was; an idle spell refills no more than
@@ -39,15 +39,15 @@ main(void)
 	is_int(ColdReadLimitWaitUs(UINT64_C(1) << 40), 0, "no limit: no wait");
 	ok(ColdReadLimitReadAhead() == UINT64_MAX, "no limit: read-ahead as large as the reader likes");
 
-	/* 10 MB/s: the bucket holds 1 MB at most. */
+	/* 10 MB/s: the bucket holds 10 MB at most. */
 	ok(GucSet("cold_read_bandwidth", "10MB", GUC_SRC_CMDLINE, err, sizeof(err)), "cold_read_bandwidth = 10MB");
 	is_int(ColdReadLimitReadAhead(), 10 * MB_ / 4, "read-ahead: a quarter second's worth");
-	is_int(ColdReadLimitWaitUs(MB_), 0, "a full bucket: 1 MB at once");
-	w = ColdReadLimitWaitUs(2 * MB_);
-	ok(w >= 99000 && w <= 101000, "2 MB would wait for the second 1 MB: 100 ms (%lld us)", (long long) w);
+	is_int(ColdReadLimitWaitUs(10 * MB_), 0, "a full bucket: 10 MB at once");
+	w = ColdReadLimitWaitUs(11 * MB_);
+	ok(w >= 99000 && w <= 101000, "11 MB would wait for the 11th MB: 100 ms (%lld us)", (long long) w);
 
 	t0 = MonotonicUs();
-	ok(ColdReadLimitAcquire(MB_, -1), "1 MB granted");
+	ok(ColdReadLimitAcquire(10 * MB_, -1), "10 MB granted");
 	ok(MonotonicUs() - t0 < 50000, "without waiting");
 	w = ColdReadLimitWaitUs(MB_);
 	ok(w >= 90000 && w <= 101000, "the bucket is empty: the next MB waits ~100 ms (%lld us)", (long long) w);
@@ -66,15 +66,15 @@ main(void)
 	ok(w >= 90000, "the next MB waits behind it (%lld us)", (long long) w);
 	ok(ColdReadLimitAcquire(MB_, MonotonicMs() + 1000), "a deadline far enough is met");
 
-	/* Idle: the bucket refills to the burst, not beyond. */
+	/* Idle: the bucket refills to the burst (a second's worth), not beyond. */
 	{
-		struct timespec ts = {0, 400 * 1000 * 1000};
+		struct timespec ts = {1, 300 * 1000 * 1000};
 
 		nanosleep(&ts, NULL);
 	}
-	is_int(ColdReadLimitWaitUs(MB_), 0, "after an idle spell 1 MB is there at once");
-	w = ColdReadLimitWaitUs(3 * MB_);
-	ok(w >= 190000, "but not 3 MB: idle time does not bank more than the burst (%lld us)", (long long) w);
+	is_int(ColdReadLimitWaitUs(10 * MB_), 0, "after an idle spell 10 MB are there at once");
+	w = ColdReadLimitWaitUs(12 * MB_);
+	ok(w >= 190000, "but not 12 MB: idle time does not bank more than the burst (%lld us)", (long long) w);
 
 	/* Back to no limit: granted at once whatever the bucket says. */
 	ok(GucSet("cold_read_bandwidth", "0", GUC_SRC_CMDLINE, err, sizeof(err)), "cold_read_bandwidth = 0");

@@ -4,7 +4,7 @@
 # its own, at this machine's scale, with one command:
 #
 #   bench/catchup.sh [--backlog-seconds N] [--baseline-seconds N] [--duration S]
-#                    [--cold-read-bandwidth SIZE|spare] [--store URL] [--out DIR]
+#                    [--cold-read-bandwidth SIZE|spare|Fx] [--store URL] [--out DIR]
 #                    [--set KEY=VALUE ...]
 #
 #  1. init and start a broker in a fresh data directory (WAL 1 GB and log
@@ -15,7 +15,8 @@
 #     builds a backlog of several GiB, almost all of it only in objects;
 #  3. with --cold-read-bandwidth, set cold_read_bandwidth by a reload
 #     (SIZE as in strata.conf, e.g. 40MB; "spare" is the measured limit
-#     minus the scenario's produce rate, in bytes per second);
+#     minus the scenario's produce rate, in bytes per second; "1.3x" is
+#     1.3 times the scenario's produce rate);
 #     the scenario (workloads/catch-up-read.wl): produce at half the
 #     measured limit.  First produce only for --baseline-seconds (default
 #     30; the baseline latency is recorded after a 5 s warm-up), then start
@@ -30,7 +31,7 @@
 # (a workload key, e.g. partitioning=sticky).
 #
 # The broker's data directory (OUT/data, the whole backlog) is removed at
-# the end; CATCHUP_KEEP_DATA=1 keeps it.
+# the end; BENCH_KEEP_DATA=1 keeps it.
 #
 # Needs bench/strata_bench (make -C bench) and an installed Strata
 # (strata_ctl on PATH, e.g. tmp_install's bin after make check).
@@ -62,24 +63,10 @@ done
 [ -n "$OUT" ] || OUT="$HERE/results/catchup-$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-DATA="$OUT/data"
-PORT=${CATCHUP_PORT:-19092}
-BOOT=127.0.0.1:$PORT
+. "$HERE/broker_env.sh"
 
 [ -x "$HERE/strata_bench" ] || make -s -C "$HERE" strata_bench
-strata_ctl init -D "$DATA" --broker-id 1 --listeners "PLAINTEXT://$BOOT" --wal-size 1GB \
-	${STORE:+--object-store "$STORE"} >"$OUT/init.log"
-METRICS=127.0.0.1:$((PORT + 1))
-cat >>"$DATA/strata.conf" <<CONF
-log_cache_size = 256MB
-block_cache_size = 256MB
-metrics_listen = '$METRICS'
-CONF
-strata_ctl start -D "$DATA" -l "$OUT/strata.log" -w >/dev/null
-# The data directory holds the whole backlog (several GiB): removed at the
-# end unless CATCHUP_KEEP_DATA=1.
-trap 'strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true; [ "${CATCHUP_KEEP_DATA:-0}" = 1 ] || rm -rf "$DATA"' EXIT
-PIDFILE="$DATA/postmaster.pid"
+bench_broker_start "$OUT" "${CATCHUP_PORT:-19092}" "$STORE"
 
 echo "== prefill: maximum rate for ${BACKLOG_S}s, no consumer"
 "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
@@ -95,6 +82,9 @@ if [ -n "$COLD_BW" ]; then
 	if [ "$COLD_BW" = spare ]; then
 		MAX_BPS=$(python3 -c "import json;print(int(json.load(open('$OUT/prefill/result.json'))['publish']['mib_per_s'] * 2**20))")
 		COLD_BW=$((MAX_BPS - MAX_BPS * HALF / MAX))
+	elif [[ "$COLD_BW" == *x ]]; then
+		# a multiple of the scenario's produce rate, in bytes per second
+		COLD_BW=$(python3 -c "import json;r=json.load(open('$OUT/prefill/result.json'));print(int(float('${COLD_BW%x}') * $HALF * r['config']['message_size']))")
 	fi
 	echo "cold_read_bandwidth = $COLD_BW" >>"$DATA/strata.conf"
 	strata_ctl reload -D "$DATA" >/dev/null
@@ -105,23 +95,13 @@ echo "$COLD_BW" >"$OUT/cold_read_bandwidth.txt"
 echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the beginning"
 # The broker's own latency histograms, twice a second, named by wall-clock
 # time: the summary takes each phase's share of them.
-mkdir -p "$OUT/scrapes"
-(
-	while [ ! -e "$OUT/scrapes/stop" ]; do
-		curl -s "http://$METRICS/metrics" 2>/dev/null |
-			grep -E '^strata_(kafka_request_duration_seconds_bucket\{api="Produce"|wal_flush_duration_seconds_bucket)' \
-			>"$OUT/scrapes/$(date +%s.%N).txt" || true
-		sleep 0.5
-	done
-) &
-SCRAPER=$!
+bench_scrape_start "$OUT/scrapes"
 "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
 	--label catchup --out "$OUT/catchup" \
 	--set topic_prefix=catchup --set random_suffix=false --set produce_rate="$HALF" \
 	--set backlog_size=$((HALF * 1024 * BASELINE_S)) --set backlog_timeout=120s \
 	--set warmup=5s --set duration="$DURATION" ${EXTRA[@]+"${EXTRA[@]}"} >/dev/null || true
-touch "$OUT/scrapes/stop"
-wait "$SCRAPER" || true
+bench_scrape_stop "$OUT/scrapes"
 
 # The object-store requests the broker really made (strata_objstore_*).
 curl -s "http://$METRICS/metrics" >"$OUT/metrics.txt" || true
@@ -132,7 +112,7 @@ psql -X -q -A -t -F ' ' -d "$CONN" -c "
 	       count(*) FILTER (WHERE kind = 'so'), count(*) FILTER (WHERE kind = 'sso')
 	FROM strata.objects WHERE state = 'committed' AND compactions = 0" >"$OUT/objects.txt"
 
-python3 - "$OUT" <<'PY' | tee "$OUT/summary.txt"
+python3 - "$OUT" "$HERE" <<'PY' | tee "$OUT/summary.txt"
 import json, os, sys
 out = sys.argv[1]
 pre = json.load(open(os.path.join(out, "prefill/result.json")))
@@ -150,45 +130,12 @@ print("cold_read_bandwidth: %s; partitioning: %s, linger.ms %s" % (bw if bw else
 print("broker limit (prefill at max): %.0f msg/s, %.1f MiB/s; objects hold %.2f GiB" % (
     pre["publish"]["msgs_per_s"], pre["publish"]["mib_per_s"], gib))
 
-# The broker's side of the same two phases, from its own histograms (the
-# quantile is interpolated inside a power-of-two bucket, as Prometheus'
-# histogram_quantile does): request time of Produce (read to response
-# written) and WAL flush time (write submitted to durable).
-def scrape(path):
-    h = {}
-    for line in open(path):
-        name, rest = line.split("{", 1)
-        le = rest.split('le="', 1)[1].split('"', 1)[0]
-        h.setdefault(name, []).append((float("inf") if le == "+Inf" else float(le), float(line.split()[-1])))
-    return h
+# The broker's side of the same two phases, from its own histograms.
+sys.path.insert(0, sys.argv[2])
+import brokerhist
 sdir = os.path.join(out, "scrapes")
-scrapes = sorted((float(f[:-4]), f) for f in os.listdir(sdir) if f.endswith(".txt"))
-def at(t, after):
-    c = [s for s in scrapes if (s[0] >= t if after else s[0] <= t)]
-    return scrape(os.path.join(sdir, (c[0] if after else c[-1])[1])) if c else None
-def quantile(b, q):
-    total = b[-1][1]
-    if total <= 0:
-        return float("nan")
-    lo_le, lo_c = 0.0, 0.0
-    for le, c in b:
-        if c >= q * total:
-            if le == float("inf"):
-                return lo_le * 1000
-            return (lo_le + (le - lo_le) * (q * total - lo_c) / max(c - lo_c, 1)) * 1000
-        lo_le, lo_c = le, c
-def broker_phase(t_from, t_to):
-    a, z = at(r["start_unix_s"] + t_from, False), at(r["start_unix_s"] + t_to, True)
-    if not a or not z:
-        return None
-    res = {}
-    for name in z:
-        x = dict(a.get(name, []))
-        d = [(le, c - x.get(le, 0)) for le, c in z[name]]
-        res[name] = (quantile(d, 0.5), quantile(d, 0.99))
-    return res
-bo = broker_phase(r["config"].get("warmup_s", 5), b0["consumers_start_s"])
-bd = broker_phase(b0["consumers_start_s"], b0["catching_up_until_s"])
+bo = brokerhist.phase(sdir, r["start_unix_s"] + r["config"]["warmup_s"], r["start_unix_s"] + b0["consumers_start_s"])
+bd = brokerhist.phase(sdir, r["start_unix_s"] + b0["consumers_start_s"], r["start_unix_s"] + b0["catching_up_until_s"])
 print("publish at %.0f msg/s: p50/p99/p99.9 produce-only %.2f / %.2f / %.2f ms; during catch-up %.2f / %.2f / %.2f ms" % (
     r["publish"]["msgs_per_s"], base.get("p50_ms", -1), base.get("p99_ms", -1), base.get("p99_9_ms", -1),
     during["p50_ms"], during["p99_ms"], during["p99_9_ms"]))
@@ -220,11 +167,7 @@ if uploaded:
     print("object-store reads: %.0f GetObject, %.1f per GiB uploaded; all requests: %s" % (
         req.get("GetObject", 0), req.get("GetObject", 0) / (uploaded / 2**30),
         ", ".join("%s %.0f" % (k, v) for k, v in sorted(req.items()) if v)))
-if bo and bd:
-    for name, what in (("strata_kafka_request_duration_seconds_bucket", "Produce request time"),
-                       ("strata_wal_flush_duration_seconds_bucket", "WAL flush time")):
-        if name in bo and name in bd:
-            print("broker's %s p50/p99: produce-only %.2f / %.2f ms; during catch-up %.2f / %.2f ms" % (
-                what, bo[name][0], bo[name][1], bd[name][0], bd[name][1]))
+for line in brokerhist.report(bo, bd, "produce-only", "during catch-up"):
+    print(line)
 print("broker CPU: %.2f core-s per GiB produced and consumed" % r["broker"]["core_s_per_gib_in_out"])
 PY

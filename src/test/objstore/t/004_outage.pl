@@ -19,7 +19,11 @@ my $top  = Strata::Test::S3::top_srcdir();
 my $io   = "$top/src/test/modules/objstore_io/objstore_io";
 my $s3   = Strata::Test::S3->new(bucket => 'strata');
 my %cred = $s3->credentials_env;
-my $url  = $s3->url(prefix => 'outage');
+# Multipart from 5 MB in 5 MB parts, as the test means: with the defaults
+# (100 MiB) both puts below would be single PUTs, and s3rver, unlike S3,
+# writes a PUT's body straight to the object's file, so a SIGKILL leaves
+# a partial object visible.
+my $url  = $s3->url(prefix => 'outage', params => 'multipart_threshold=5MB&part_size=5MB');
 my $dir  = tempdir('strata-outage-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
 sub io

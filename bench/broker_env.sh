@@ -27,7 +27,14 @@ block_cache_size = 256MB
 metrics_listen = '$METRICS'
 CONF
 	strata_ctl start -D "$DATA" -l "$out/strata.log" -w >/dev/null
-	trap 'strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true; [ "${BENCH_KEEP_DATA:-0}" = 1 ] || rm -rf "$DATA"' EXIT
+	trap bench_broker_cleanup EXIT
+}
+
+# The EXIT trap: stop the broker, remove its data directory.
+bench_broker_cleanup()
+{
+	strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true
+	[ "${BENCH_KEEP_DATA:-0}" = 1 ] || rm -rf "$DATA"
 }
 
 # Scrape the broker's latency histograms (brokerhist.py) twice a second

@@ -60,7 +60,7 @@ stop_hogs()
 	[ ${#HOG_PIDS[@]} -eq 0 ] || kill "${HOG_PIDS[@]}" 2>/dev/null || true
 	HOG_PIDS=()
 }
-trap 'stop_hogs; strata_ctl stop -D "$DATA" -m fast >/dev/null 2>&1 || true; [ "${BENCH_KEEP_DATA:-0}" = 1 ] || rm -rf "$DATA"' EXIT
+trap 'stop_hogs; bench_broker_cleanup' EXIT
 
 produce()
 {

@@ -14,6 +14,7 @@
 # bench/brokerhist.py
 #-------------------------------------------------------------------------
 import os
+import re
 import sys
 
 HISTOGRAMS = (
@@ -21,7 +22,7 @@ HISTOGRAMS = (
     ("strata_wal_flush_duration_seconds_bucket", "WAL flush time"),
 )
 # The lines to keep when scraping often (grep -E).
-GREP = r'^strata_(kafka_request_duration_seconds_bucket\{api="Produce"|wal_flush_duration_seconds_bucket)'
+GREP = "^(" + "|".join(re.escape(prefix) for prefix, _ in HISTOGRAMS) + ")"
 
 
 def load(path):

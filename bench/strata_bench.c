@@ -834,7 +834,8 @@ producer_main(void *arg)
 		if (rate > 0)
 		{
 			double		burst = fmax(2.0, rate * W.rate_burst);
-			double		want = fmax(1.0, rate * W.rate_tick);
+			/* what a wake-up sends: a tick's worth, within the bucket */
+			double		want = fmin(fmax(1.0, rate * W.rate_tick), burst);
 
 			uint64_t	now = now_ns();
 
@@ -849,9 +850,9 @@ producer_main(void *arg)
 				atomic_store(&p->shortfall, (uint64_t) dropped);
 				tokens = burst;
 			}
-			if (tokens < fmin(want, burst))
+			if (tokens < want)
 			{
-				uint64_t	wait = (uint64_t) ((fmin(want, burst) - tokens) / rate * 1e9);
+				uint64_t	wait = (uint64_t) ((want - tokens) / rate * 1e9);
 
 				rd_kafka_poll(p->rk, 0);
 				sleep_until_ns(now + wait);

@@ -39,6 +39,8 @@
 /* LISTEN/NOTIFY channels (see migrate.c). */
 #define CATALOG_CHANNEL_BROKERS		"strata_brokers"
 #define CATALOG_CHANNEL_PARTITIONS	"strata_partitions"
+#define CATALOG_CHANNEL_SLOTS		"strata_slots"
+#define CATALOG_CHANNEL_RECOVERIES	"strata_recoveries"
 
 /* True when the catalog setting says "embedded" (case-insensitive). */
 extern bool CatalogIsEmbedded(void);

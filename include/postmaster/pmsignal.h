@@ -17,6 +17,7 @@ typedef enum PMSignalReason
 {
 	PMSIGNAL_WAL_READY,			/* WAL recovery finished */
 	PMSIGNAL_TOPICS_LOADED,		/* the catalog worker loaded the registry */
+	PMSIGNAL_FENCED,			/* the catalog worker found this broker fenced */
 	NUM_PMSIGNALS
 } PMSignalReason;
 

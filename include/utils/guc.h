@@ -78,6 +78,7 @@ typedef struct GucEntry
 extern int64 broker_id;
 extern char *listeners;
 extern char *advertised_listeners;
+extern char *broker_rack;
 extern char *catalog_conninfo;		/* "catalog" */
 extern char *object_store;
 extern char *wal_device;

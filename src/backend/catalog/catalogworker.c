@@ -34,6 +34,8 @@
 #include <time.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_cluster.h"
+#include "kafka/cluster.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
@@ -192,6 +194,8 @@ worker_exec(const char *sql, int nparams, const char *const *params,
 /* The registry needs (re)loading: at connect and on partition changes. */
 static bool topics_stale = true;
 static bool topics_loaded_once = false;
+/* The cluster view needs (re)loading: at connect and on broker or slot changes. */
+static bool cluster_stale = true;
 
 static void
 handle_notifications(void)
@@ -203,8 +207,45 @@ handle_notifications(void)
 		elog(DEBUG1, "catalog notification on %s: %s", n->relname, n->extra);
 		if (strcmp(n->relname, CATALOG_CHANNEL_PARTITIONS) == 0)
 			topics_stale = true;
+		else if (strcmp(n->relname, CATALOG_CHANNEL_BROKERS) == 0 ||
+				 strcmp(n->relname, CATALOG_CHANNEL_SLOTS) == 0)
+			cluster_stale = true;
+		else if (strcmp(n->relname, CATALOG_CHANNEL_RECOVERIES) == 0)
+			SetLatch(AuxProcLatch(PROC_UPLOADER));	/* it looks for recoveries of its own */
 		PQfreemem(n);
 	}
+}
+
+/*
+ * Load the brokers, the controller and the coordinator slots into shared
+ * memory when the catalog announced a change.  false means the connection
+ * is to be dropped.
+ */
+static bool
+sync_cluster(char *err, size_t errlen)
+{
+	CatalogClusterView view;
+	ClusterBroker *brokers;
+
+	if (!cluster_stale)
+		return true;
+	if (!CatalogLoadCluster(conn, &view, err, errlen))
+		return false;
+	brokers = palloc0(sizeof(ClusterBroker) * (size_t) Max(view.nbrokers, 1));
+	for (int i = 0; i < view.nbrokers; i++)
+	{
+		brokers[i].id = view.brokers[i].id;
+		brokers[i].live = view.brokers[i].live;
+		strlcpy_s(brokers[i].rack, view.brokers[i].rack, sizeof(brokers[i].rack));
+		strlcpy_s(brokers[i].advertised, view.brokers[i].advertised, sizeof(brokers[i].advertised));
+	}
+	ClusterSetController(view.controller, view.controller_epoch);
+	ClusterSetSlots(view.slot_leaders, view.slot_epochs, view.nslots);
+	ClusterSetBrokers(brokers, view.nbrokers);
+	pfree(brokers);
+	CatalogFreeClusterView(&view);
+	cluster_stale = false;
+	return true;
 }
 
 /*
@@ -245,22 +286,38 @@ renew_lease(char *err, size_t errlen)
 				leasebuf[24];
 	const char *p[3] = {idbuf, epochbuf, leasebuf};
 	PGresult   *res;
+	int64		sent_ms;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) broker_id);
 	snprintf(epochbuf, sizeof(epochbuf), "%lld", (long long) CatalogBrokerEpoch);
 	snprintf(leasebuf, sizeof(leasebuf), "%lld", (long long) broker_lease_time);
+	/* The lease runs from before the request left, never from its answer. */
+	sent_ms = MonotonicMs();
 	res = worker_exec(CatalogRenewLeaseSQL, 3, p, broker_lease_time / 3, err, errlen);
 	if (res == NULL)
 		return false;
 	if (PQntuples(res) == 0)
 	{
+		/*
+		 * Fenced: the controller (or a broker started with our id) has
+		 * bumped our epoch, so another broker may be recovering our WAL.
+		 * Acknowledge nothing more, and have the postmaster restart this
+		 * broker as a new incarnation (doc/cluster.md, "Fencing").
+		 */
+		ClusterSetFenced();
 		if (!fenced_logged)
-			elog(WARNING, "broker %lld is no longer registered with epoch %lld in the catalog: another process took over this broker_id; not renewing the lease",
+		{
+			elog(WARNING, "broker %lld is no longer registered with epoch %lld in the catalog (fenced by the controller, or its broker_id taken over): acknowledging nothing more and restarting as a new incarnation",
 				 (long long) broker_id, (long long) CatalogBrokerEpoch);
+			SendPostmasterSignal(PMSIGNAL_FENCED);
+		}
 		fenced_logged = true;
 	}
 	else
+	{
 		fenced_logged = false;
+		ClusterLeaseRenewed(sent_ms, broker_lease_time);
+	}
 	PQclear(res);
 	return true;
 }
@@ -316,7 +373,8 @@ CatalogWorkerMain(void)
 		{
 			conn = worker_connect(err, sizeof(err));
 			if (conn != NULL &&
-				!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS,
+				!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS
+								   "; LISTEN " CATALOG_CHANNEL_SLOTS "; LISTEN " CATALOG_CHANNEL_RECOVERIES,
 								   err, sizeof(err)))
 				drop_connection();
 			if (conn == NULL)
@@ -328,6 +386,7 @@ CatalogWorkerMain(void)
 			{
 				next_renew = 0; /* renew at once */
 				topics_stale = true;
+				cluster_stale = true;
 			}
 		}
 		now = MonotonicMs();
@@ -352,6 +411,11 @@ CatalogWorkerMain(void)
 		}
 		if (conn != NULL)
 			handle_notifications();
+		if (conn != NULL && !sync_cluster(err, sizeof(err)))
+		{
+			note_outage(err);
+			next_attempt = MonotonicMs() + backoff_ms;
+		}
 		if (conn != NULL && !sync_topics(err, sizeof(err)))
 		{
 			note_outage(err);

@@ -3,11 +3,15 @@
  * api_metadata.c
  *	  Metadata and DescribeCluster.
  *
- *	  Until the cluster work lands, a broker describes itself as the only
- *	  broker, the controller (librdkafka and kafkajs send admin requests to
- *	  the controller) and the leader of every partition it holds.
+ *	  Brokers are the cluster's live brokers as the catalog worker last
+ *	  loaded them (kafka/cluster.h), each with the advertised listener of the
+ *	  kind the client connected through, and its rack; before the view is
+ *	  loaded (the first moments after a start) this broker alone.  The
+ *	  controller is the broker holding the controller role, or, while none
+ *	  is known, the broker answering (every broker serves admin requests).
  *	  Replication is not Kafka's here: data is durable in the WAL and then
- *	  in object storage, so every partition reports one replica, in sync.
+ *	  in object storage, so every partition reports one replica, its
+ *	  leader, in sync.
  *
  * src/backend/kafka/api_metadata.c
  *
@@ -15,20 +19,78 @@
  */
 #include "c.h"
 
+#include "kafka/cluster.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/listeners.h"
 
-static void
-describe_self(KArena *arena, int32 *id, KStr *host, int32 *port)
+/* One broker as Metadata and DescribeCluster describe it. */
+typedef struct BrokerEntry
 {
-	char		h[256];
+	int32		id;
+	KStr		host;
+	int32		port;
+	KStr		rack;
+} BrokerEntry;
 
-	KafkaAdvertisedAddress(h, sizeof(h), port);
-	*host = KStrArena(arena, h);
-	*id = (int32) broker_id;
+/*
+ * The live brokers (this one always among them), for the listener the
+ * client connected through; returns how many, entries in *out (arena).
+ */
+static int
+describe_brokers(KArena *arena, BrokerEntry **out)
+{
+	ClusterBroker *cb = palloc(sizeof(ClusterBroker) * CLUSTER_MAX_BROKERS);
+	int			nb = ClusterGetBrokers(cb, CLUSTER_MAX_BROKERS);
+	BrokerEntry *e = KArenaArray(arena, nb + 1, sizeof(BrokerEntry));
+	int			n = 0;
+	bool		self_listed = false;
+
+	for (int i = 0; i < nb; i++)
+	{
+		char		host[256];
+		int32		port;
+
+		if (!cb[i].live && cb[i].id != (int32) broker_id)
+			continue;
+		if (cb[i].id == (int32) broker_id)
+		{
+			/* Our own address from our settings: the view may be older. */
+			KafkaAdvertisedAddress(host, sizeof(host), &port);
+			self_listed = true;
+		}
+		else if (!ListenerFind(cb[i].advertised, NULL, host, sizeof(host), &port))
+			continue;
+		e[n].id = cb[i].id;
+		e[n].host = KStrArena(arena, host);
+		e[n].port = port;
+		e[n].rack = cb[i].rack[0] ? KStrArena(arena, cb[i].rack) : KSTR_NULL;
+		n++;
+	}
+	if (!self_listed)
+	{
+		char		host[256];
+
+		KafkaAdvertisedAddress(host, sizeof(host), &e[n].port);
+		e[n].id = (int32) broker_id;
+		e[n].host = KStrArena(arena, host);
+		e[n].rack = broker_rack[0] ? KStrArena(arena, broker_rack) : KSTR_NULL;
+		n++;
+	}
+	pfree(cb);
+	*out = e;
+	return n;
+}
+
+static int32
+controller_id(void)
+{
+	int32		id = ClusterControllerId();
+
+	return id >= 0 ? id : (int32) broker_id;
 }
 
 static KStr
@@ -72,7 +134,9 @@ fill_topic(KArena *arena, MetadataResponseTopic *out, int t)
 		mp = &out->Partitions.items[n++];
 		mp->ErrorCode = KAFKA_ERR_NONE;
 		mp->PartitionIndex = i;
-		mp->LeaderId = p->leader_id >= 0 ? p->leader_id : (int32) broker_id;
+		mp->LeaderId = p->leader_id;
+		if (p->leader_id < 0)
+			mp->ErrorCode = KAFKA_ERR_LEADER_NOT_AVAILABLE;
 		mp->LeaderEpoch = p->leader_epoch;
 		mp->ReplicaNodes.count = 1;
 		mp->ReplicaNodes.items = KArenaArray(arena, 1, sizeof(int32));
@@ -95,13 +159,22 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 	bool		all;
 	bool		may_create;
 
-	resp->Brokers.count = 1;
-	resp->Brokers.items = KArenaArray(arena, 1, sizeof(MetadataResponseBroker));
-	describe_self(arena, &resp->Brokers.items[0].NodeId, &resp->Brokers.items[0].Host,
-				  &resp->Brokers.items[0].Port);
-	resp->Brokers.items[0].Rack = KSTR_NULL;
+	{
+		BrokerEntry *e;
+		int			n = describe_brokers(arena, &e);
+
+		resp->Brokers.count = n;
+		resp->Brokers.items = KArenaArray(arena, n, sizeof(MetadataResponseBroker));
+		for (int i = 0; i < n; i++)
+		{
+			resp->Brokers.items[i].NodeId = e[i].id;
+			resp->Brokers.items[i].Host = e[i].host;
+			resp->Brokers.items[i].Port = e[i].port;
+			resp->Brokers.items[i].Rack = e[i].rack;
+		}
+	}
 	resp->ClusterId = cluster_id(arena);
-	resp->ControllerId = (int32) broker_id;
+	resp->ControllerId = controller_id();
 
 	/* v0: an empty list means all topics; v1+: null means all. */
 	all = (h->api_version == 0 && req->Topics.count == 0) || req->Topics.count < 0;
@@ -210,11 +283,20 @@ KafkaHandleDescribeCluster(void *ctx, const KafkaRequestHeader *h, const void *r
 	resp->ClusterId = cluster_id(&conn->arena);
 	if (resp->ClusterId.len < 0)
 		resp->ClusterId = KSTR_LIT("");
-	resp->ControllerId = (int32) broker_id;
-	resp->Brokers.count = 1;
-	resp->Brokers.items = KArenaArray(&conn->arena, 1, sizeof(DescribeClusterBroker));
-	describe_self(&conn->arena, &resp->Brokers.items[0].BrokerId, &resp->Brokers.items[0].Host,
-				  &resp->Brokers.items[0].Port);
-	resp->Brokers.items[0].Rack = KSTR_NULL;
+	resp->ControllerId = controller_id();
+	{
+		BrokerEntry *e;
+		int			n = describe_brokers(&conn->arena, &e);
+
+		resp->Brokers.count = n;
+		resp->Brokers.items = KArenaArray(&conn->arena, n, sizeof(DescribeClusterBroker));
+		for (int i = 0; i < n; i++)
+		{
+			resp->Brokers.items[i].BrokerId = e[i].id;
+			resp->Brokers.items[i].Host = e[i].host;
+			resp->Brokers.items[i].Port = e[i].port;
+			resp->Brokers.items[i].Rack = e[i].rack;
+		}
+	}
 	return true;
 }

@@ -108,6 +108,9 @@ static bool FatalError = false;
 static int64 AbortStartTime = 0;	/* when SIGQUIT/SIGTERM went out */
 static bool StragglersKilled = false;
 static bool StartupFailed = false;
+/* Fenced: restart as a new incarnation (register again) once all are gone. */
+static bool Reregister = false;
+static int64 ReregisterNextTry = 0;
 
 /*
  * The broker opens for business once the WAL is recovered and the topic
@@ -685,6 +688,25 @@ process_pmsignals(void)
 		wal_ready = true;
 	if (CheckPostmasterSignal(PMSIGNAL_TOPICS_LOADED))
 		topics_loaded = true;
+	if (CheckPostmasterSignal(PMSIGNAL_FENCED) && Shutdown == NoShutdown && !Reregister)
+	{
+		/*
+		 * Another broker may be recovering our WAL: stop everything now, as
+		 * after a crash, and come back registered with a new epoch.
+		 */
+		elog(LOG, "this broker was fenced in the catalog; terminating all server processes to restart as a new incarnation");
+		Reregister = true;
+		write_pidfile("recovering");
+		if (!FatalError)
+		{
+			signal_children(SIGQUIT, true, true, true);
+			AbortStartTime = MonotonicMs();
+			StragglersKilled = false;
+		}
+		FatalError = true;
+		if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
+			UpdatePMState(PM_WAIT_DEAD_END);
+	}
 	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{
 		UpdatePMState(PM_RUN);
@@ -692,6 +714,27 @@ process_pmsignals(void)
 		elog(LOG, "strata is ready to accept connections on %s", first_listener);
 		write_pidfile("ready");
 	}
+}
+
+/*
+ * After this broker was fenced: register again (epoch + 1) before starting
+ * over.  Tried at most once a second while the catalog cannot be reached.
+ */
+static bool
+reregister(void)
+{
+	char		err[1024];
+
+	if (MonotonicMs() < ReregisterNextTry)
+		return false;
+	if (!CatalogStartupCheck(err, sizeof(err)))
+	{
+		elog(LOG, "could not register again after being fenced: %s; retrying", err);
+		ReregisterNextTry = MonotonicMs() + 1000;
+		return false;
+	}
+	Reregister = false;
+	return true;
 }
 
 static void
@@ -720,6 +763,8 @@ PostmasterStateMachine(void)
 			remove_pidfile();
 			exit(1);
 		}
+		else if (Reregister && !reregister())
+			;					/* catalog unreachable: try again next time round */
 		else
 		{
 			elog(LOG, "all server processes terminated; reinitializing");

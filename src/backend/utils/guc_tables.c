@@ -19,6 +19,7 @@
 int64		broker_id;
 char	   *listeners;
 char	   *advertised_listeners;
+char	   *broker_rack;
 char	   *catalog_conninfo;
 char	   *object_store;
 char	   *wal_device;
@@ -91,6 +92,9 @@ GucEntry	GucTable[] = {
 	{"advertised_listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
 		"Listeners given to clients in Metadata responses; empty means the same as listeners.",
 		GUC_UNIT_NONE, &advertised_listeners, ""},
+	{"broker_rack", GUC_STRING, GUC_POSTMASTER, "Broker",
+		"The rack (or availability zone) of this broker, given to clients in Metadata as Kafka's broker.rack; empty means none.",
+		GUC_UNIT_NONE, &broker_rack, ""},
 	{"max_connections", GUC_INT, GUC_POSTMASTER, "Broker",
 		"Most client connections served at once; past it a new connection is closed at once and logged.",
 		GUC_UNIT_NONE, &max_connections, "256", 1, 65536},

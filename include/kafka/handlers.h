@@ -49,6 +49,22 @@ extern void *KArenaArray(KArena *arena, int32 n, size_t sz);
 /* The host and port clients should connect to (advertised listener). */
 extern void KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port);
 
+/* A broker's address as responses carry it (Metadata, KIP-951 hints). */
+typedef struct KafkaEndpoint
+{
+	int32		id;
+	KStr		host;
+	int32		port;
+	KStr		rack;			/* KSTR_NULL: none */
+} KafkaEndpoint;
+
+/*
+ * The endpoints of the live brokers among ids (duplicates and unknown ids
+ * left out), for the NodeEndpoints of Produce and Fetch responses that
+ * name a partition's new leader (KIP-951).  Returns how many; *out in arena.
+ */
+extern int	KafkaEndpointsOf(KArena *arena, const int32 *ids, int n, KafkaEndpoint **out);
+
 #define KAFKA_HANDLER(name) \
 	extern bool KafkaHandle##name(void *ctx, const KafkaRequestHeader *h, const void *req, void *resp)
 

@@ -75,7 +75,18 @@ typedef struct StrataPartition
 	int32		leader_id;
 	int32		leader_epoch;
 	int64		stream_id;
-	int64		stream_epoch;
+	int64		stream_epoch;	/* the epoch this broker opened the stream
+								 * with; 0 when it is not open here */
+	/*
+	 * A hand-off in progress (a move to target_broker): set under
+	 * append_lock by the catalog worker, which refuses further appends;
+	 * handoff_lsn is the WAL insert position then, which every append made
+	 * before ends at or below.  The uploader uploads the stream's tail and
+	 * commits the new leader (doc/cluster.md).
+	 */
+	int32		target_broker;	/* -1: none */
+	uint32		handoff;		/* atomic: 1 while frozen for a hand-off */
+	uint64		handoff_lsn;
 	SMutex		append_lock;
 	int64		next_offset;	/* protected by append_lock */
 	int64		log_start_offset;	/* atomic */
@@ -132,6 +143,22 @@ extern int	TopicInstall(const char *name, size_t len, const uint8 id[16],
 extern int	PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch,
 							 int32 leader_id, int32 leader_epoch,
 							 int64 log_start_offset, int64 next_offset);
+/*
+ * This broker opened partition idx's stream with stream_epoch (it leads
+ * it now, with leader_epoch): its next offset and log start offset come
+ * from the catalog (and the WAL), not from whatever the registry held of
+ * an earlier time the partition was led here.  Caller holds RegistryLock.
+ */
+extern void PartitionOpened(int idx, int64 stream_epoch, int32 leader_epoch,
+							int64 log_start_offset, int64 next_offset);
+
+/*
+ * Freeze partition idx for a hand-off to target (appends get
+ * NOT_LEADER_OR_FOLLOWER from now on) or, with target -1, thaw it.
+ * Takes the partition's append lock; caller holds RegistryLock.
+ */
+extern void PartitionSetHandoff(int idx, int32 target);
+
 /* Remove a topic and all its partitions; caller holds RegistryLock. */
 extern void TopicRemove(int topic);
 

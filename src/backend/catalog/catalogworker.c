@@ -256,6 +256,8 @@ sync_cluster(char *err, size_t errlen)
 static bool
 sync_topics(char *err, size_t errlen)
 {
+	bool		handoffs;
+
 	if (!topics_stale)
 		return true;
 	/* Partitions' next offsets come from the recovered WAL: wait for it. */
@@ -264,9 +266,11 @@ sync_topics(char *err, size_t errlen)
 	/* Idempotent producers' state, before any client can produce. */
 	if (!ProducerStateRecover(conn, err, errlen))
 		return false;
-	if (!TopicsLoad(conn, err, errlen))
+	if (!TopicsLoad(conn, !topics_loaded_once, &handoffs, err, errlen))
 		return false;
 	topics_stale = false;
+	if (handoffs)
+		SetLatch(AuxProcLatch(PROC_UPLOADER));
 	if (!topics_loaded_once)
 	{
 		topics_loaded_once = true;

@@ -508,7 +508,7 @@ static const char migration_005[] =
 "BEGIN\n"
 "    FOR r IN SELECT p.topic_id, p.index, t.name FROM strata.partitions p\n"
 "             JOIN strata.topics t ON t.id = p.topic_id\n"
-"             WHERE p.leader = dead ORDER BY t.name, p.index FOR UPDATE OF p\n"
+"             WHERE p.leader IS NOT DISTINCT FROM dead ORDER BY t.name, p.index FOR UPDATE OF p\n"
 "    LOOP\n"
 "        target := strata.least_loaded_broker(dead);\n"
 "        EXIT WHEN target IS NULL;\n"

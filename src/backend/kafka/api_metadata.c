@@ -27,25 +27,16 @@
 #include "utils/guc.h"
 #include "utils/listeners.h"
 
-/* One broker as Metadata and DescribeCluster describe it. */
-typedef struct BrokerEntry
-{
-	int32		id;
-	KStr		host;
-	int32		port;
-	KStr		rack;
-} BrokerEntry;
-
 /*
  * The live brokers (this one always among them), for the listener the
  * client connected through; returns how many, entries in *out (arena).
  */
 static int
-describe_brokers(KArena *arena, BrokerEntry **out)
+describe_brokers(KArena *arena, KafkaEndpoint **out)
 {
 	ClusterBroker *cb = palloc(sizeof(ClusterBroker) * CLUSTER_MAX_BROKERS);
 	int			nb = ClusterGetBrokers(cb, CLUSTER_MAX_BROKERS);
-	BrokerEntry *e = KArenaArray(arena, nb + 1, sizeof(BrokerEntry));
+	KafkaEndpoint *e = KArenaArray(arena, nb + 1, sizeof(KafkaEndpoint));
 	int			n = 0;
 	bool		self_listed = false;
 
@@ -83,6 +74,31 @@ describe_brokers(KArena *arena, BrokerEntry **out)
 	pfree(cb);
 	*out = e;
 	return n;
+}
+
+int
+KafkaEndpointsOf(KArena *arena, const int32 *ids, int n, KafkaEndpoint **out)
+{
+	KafkaEndpoint *all;
+	int			nall = describe_brokers(arena, &all);
+	KafkaEndpoint *e = KArenaArray(arena, Max(n, 1), sizeof(KafkaEndpoint));
+	int			k = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		dup = false;
+
+		for (int j = 0; j < i; j++)
+			dup |= ids[j] == ids[i];
+		for (int j = 0; !dup && j < nall; j++)
+			if (all[j].id == ids[i])
+			{
+				e[k++] = all[j];
+				break;
+			}
+	}
+	*out = e;
+	return k;
 }
 
 static int32
@@ -160,7 +176,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 	bool		may_create;
 
 	{
-		BrokerEntry *e;
+		KafkaEndpoint *e;
 		int			n = describe_brokers(arena, &e);
 
 		resp->Brokers.count = n;
@@ -243,7 +259,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 			PGconn	   *pg = BackendCatalogConnection(&msg);
 			uint8		id[16];
 			TopicResult r = pg ? TopicCreate(pg, rt->Name.ptr, (size_t) rt->Name.len, -1, -1,
-											 NULL, 0, false, id, &msg)
+											 NULL, 0, NULL, 0, false, id, &msg)
 				: TOPIC_CATALOG_ERROR;
 
 			if (r != TOPIC_OK && r != TOPIC_EXISTS)
@@ -285,7 +301,7 @@ KafkaHandleDescribeCluster(void *ctx, const KafkaRequestHeader *h, const void *r
 		resp->ClusterId = KSTR_LIT("");
 	resp->ControllerId = controller_id();
 	{
-		BrokerEntry *e;
+		KafkaEndpoint *e;
 		int			n = describe_brokers(&conn->arena, &e);
 
 		resp->Brokers.count = n;

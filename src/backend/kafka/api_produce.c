@@ -30,6 +30,7 @@
 
 #include <sys/time.h>
 
+#include "kafka/cluster.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
@@ -66,6 +67,33 @@ now_wall_ms(void)
 
 	gettimeofday(&tv, NULL);
 	return (int64) tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/*
+ * May this broker append to the partition now?  It must lead it, have its
+ * stream open, not be handing it off, and hold a valid lease.
+ */
+static bool
+partition_writable(StrataPartition *part)
+{
+	return part->leader_id == (int32) broker_id && part->stream_epoch > 0 &&
+		!__atomic_load_n(&part->handoff, __ATOMIC_ACQUIRE) && ClusterLeaseValid();
+}
+
+/*
+ * NOT_LEADER_OR_FOLLOWER, with the leader to go to (KIP-951: v10+ clients
+ * use it without a metadata round trip).  During a hand-off the leader is
+ * still this broker until the move commits: the hint then names nobody.
+ */
+static void
+not_leader(PartitionProduceResponse *pr, StrataPartition *part)
+{
+	pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+	if (part->leader_id != (int32) broker_id && part->leader_id >= 0)
+	{
+		pr->CurrentLeader.LeaderId = part->leader_id;
+		pr->CurrentLeader.LeaderEpoch = part->leader_epoch;
+	}
 }
 
 bool
@@ -147,11 +175,9 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 				continue;
 			}
 			pp->part = PartitionGet(pp->pidx);
-			if (pp->part->leader_id != (int32) broker_id)
+			if (!partition_writable(pp->part))
 			{
-				pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
-				pr->CurrentLeader.LeaderId = pp->part->leader_id;
-				pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
+				not_leader(pr, pp->part);
 				continue;
 			}
 			err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
@@ -213,6 +239,12 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			char		errmsg[256];
 
 			pp->item = -1;
+			/* Leadership may have moved since the check above: look again under the lock. */
+			if (!partition_writable(part))
+			{
+				not_leader(pp->resp, part);
+				continue;
+			}
 			if (pp->log_append_time)
 				max_ts = append_time;
 			pr = ProducerStateCheck((uint64) part->stream_id, &pp->info, base, max_ts,
@@ -274,6 +306,37 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		for (int i = 0; i < nvalid; i++)
 			TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
 						 (uint64) parts[i].info.record_count);
+	}
+
+	/* KIP-951: where the partitions we do not lead went. */
+	if (h->api_version >= 10)
+	{
+		int32	   *ids = KArenaArray(arena, Max(nparts, 1), sizeof(int32));
+		int			nids = 0;
+		KafkaEndpoint *e;
+		int			ne;
+
+		for (int32 t = 0; t < resp->Responses.count; t++)
+			for (int32 p = 0; p < resp->Responses.items[t].PartitionResponses.count; p++)
+			{
+				int32		l = resp->Responses.items[t].PartitionResponses.items[p].CurrentLeader.LeaderId;
+
+				if (l >= 0 && nids < nparts)
+					ids[nids++] = l;
+			}
+		ne = KafkaEndpointsOf(arena, ids, nids, &e);
+		if (ne > 0)
+		{
+			resp->NodeEndpoints.count = ne;
+			resp->NodeEndpoints.items = KArenaArray(arena, ne, sizeof(ProduceNodeEndpoint));
+			for (int i = 0; i < ne; i++)
+			{
+				resp->NodeEndpoints.items[i].NodeId = e[i].id;
+				resp->NodeEndpoints.items[i].Host = e[i].host;
+				resp->NodeEndpoints.items[i].Port = e[i].port;
+				resp->NodeEndpoints.items[i].Rack = e[i].rack;
+			}
+		}
 	}
 
 	if (req->Acks == 0)

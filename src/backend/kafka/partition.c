@@ -16,6 +16,7 @@
 #include "c.h"
 
 #include "kafka/partition.h"
+#include "storage/wal.h"
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -389,6 +390,7 @@ PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch
 		p->log_start_offset = log_start_offset;
 		p->max_timestamp = -1;
 		p->max_timestamp_offset = -1;
+		p->target_broker = -1;
 		PartIndex[insert_at] = idx;
 		p->state = TOPIC_LIVE;
 		probe(StreamIndex, hash_u64((uint64) stream_id), match_stream, &stream_id, &sb);
@@ -401,6 +403,44 @@ PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch
 	if (log_start_offset > __atomic_load_n(&p->log_start_offset, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&p->log_start_offset, log_start_offset, __ATOMIC_RELEASE);
 	return idx;
+}
+
+void
+PartitionOpened(int idx, int64 stream_epoch, int32 leader_epoch,
+				int64 log_start_offset, int64 next_offset)
+{
+	StrataPartition *p = PartitionGet(idx);
+
+	SMutexLock(&p->append_lock);
+	p->stream_epoch = stream_epoch;
+	p->leader_id = (int32) broker_id;
+	p->leader_epoch = leader_epoch;
+	p->next_offset = next_offset;
+	p->max_timestamp = -1;
+	p->max_timestamp_offset = -1;
+	p->target_broker = -1;
+	p->handoff_lsn = 0;
+	__atomic_store_n(&p->log_start_offset, log_start_offset, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->handoff, 0, __ATOMIC_RELEASE);
+	SMutexUnlock(&p->append_lock);
+}
+
+void
+PartitionSetHandoff(int idx, int32 target)
+{
+	StrataPartition *p = PartitionGet(idx);
+
+	SMutexLock(&p->append_lock);
+	p->target_broker = target;
+	if (target >= 0)
+	{
+		/* Every append so far holds the lock while it reserves WAL space. */
+		p->handoff_lsn = WalInsertLsn();
+		__atomic_store_n(&p->handoff, 1, __ATOMIC_RELEASE);
+	}
+	else
+		__atomic_store_n(&p->handoff, 0, __ATOMIC_RELEASE);
+	SMutexUnlock(&p->append_lock);
 }
 
 static void

@@ -22,9 +22,12 @@
 #include <ctype.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_cluster.h"
 #include "kafka/partition.h"
+#include "kafka/producer.h"
 #include "kafka/topics.h"
 #include "storage/logcache.h"
+#include "storage/objcatalog.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -316,7 +319,86 @@ BackendCatalogConnection(char **msg)
 
 /* ---------- create ---------- */
 
-/* Install partitions [0, n) of a topic from a result of (index, stream_id, epoch). */
+/*
+ * Insert partitions [first, first + n) of topic topic_id, led by leaders[],
+ * with a new stream each, in the caller's transaction.  The streams of the
+ * partitions this broker leads are opened at once (epoch 1); the others are
+ * opened by their leaders.  Returns (index, stream_id, epoch, leader) rows
+ * for install_topic, or NULL with err.
+ */
+static PGresult *
+insert_partitions(PGconn *conn, const char *topic_id, int32 first, int32 n, const int32 *leaders,
+				  char *err, size_t errlen)
+{
+	size_t		cap = (size_t) n * 12 + 3;
+	char	   *arr = palloc(cap);
+	size_t		len = 0;
+	char		firstbuf[16],
+				mebuf[24];
+	const char *params[4];
+	PGresult   *res;
+
+	arr[len++] = '{';
+	for (int32 i = 0; i < n; i++)
+		len += (size_t) snprintf(arr + len, cap - len, "%s%d", i > 0 ? "," : "", leaders[i]);
+	arr[len++] = '}';
+	arr[len] = '\0';
+	snprintf(firstbuf, sizeof(firstbuf), "%d", first);
+	snprintf(mebuf, sizeof(mebuf), "%lld", (long long) broker_id);
+	params[0] = topic_id;
+	params[1] = firstbuf;
+	params[2] = arr;
+	params[3] = mebuf;
+	res = CatalogQuery(conn,
+					   "WITH l AS (SELECT (ord - 1)::int AS i, leader, nextval('strata.streams_id_seq') AS sid"
+					   "           FROM unnest($3::int[]) WITH ORDINALITY AS u(leader, ord)),"
+					   " s AS (INSERT INTO strata.streams (id, epoch, state)"
+					   "       SELECT sid, CASE WHEN leader = $4::int THEN 1 ELSE 0 END,"
+					   "              CASE WHEN leader = $4::int THEN 'opened' ELSE 'closed' END FROM l)"
+					   " INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch)"
+					   " SELECT $1::uuid, $2::int + i, sid, leader, 0 FROM l"
+					   " RETURNING index, stream_id, CASE WHEN leader = $4::int THEN 1 ELSE 0 END, leader",
+					   4, params, err, errlen);
+	pfree(arr);
+	return res;
+}
+
+/*
+ * Leaders for n new partitions: from an explicit assignment (one broker
+ * per partition, each registered and live), or the least loaded live
+ * brokers.  In the caller's transaction.  TOPIC_OK, or an error with *msg.
+ */
+static TopicResult
+place_partitions(PGconn *conn, int32 n, const TopicAssignment *assign, int32 nassign,
+				 int32 *leaders, char *err, size_t errlen, char **msg)
+{
+	if (assign == NULL || nassign == 0)
+		return CatalogPlacePartitions(conn, n, (int32) broker_id, leaders, err, errlen)
+			? TOPIC_OK : TOPIC_CATALOG_ERROR;
+	for (int32 i = 0; i < n; i++)
+	{
+		bool		exists,
+					live;
+
+		leaders[i] = assign[i].broker;
+		if (!CatalogBrokerLive(conn, leaders[i], &exists, &live, err, errlen))
+			return TOPIC_CATALOG_ERROR;
+		if (!exists || !live)
+		{
+			*msg = psprintf("Replica assignment of partition %d names broker %d, which is %s",
+							assign[i].partition, leaders[i], exists ? "not live" : "not registered");
+			return TOPIC_INVALID_ASSIGNMENT;
+		}
+	}
+	return TOPIC_OK;
+}
+
+/*
+ * Install partitions of a topic from a result of (index, stream_id, epoch,
+ * leader): epoch is the one this broker opened the stream with, 0 for a
+ * partition another broker leads (that broker opens it on the catalog's
+ * NOTIFY).
+ */
 static TopicResult
 install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfig *config,
 			  int32 total, PGresult *parts, char **msg)
@@ -336,8 +418,9 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 		int32		index = atoi(PQgetvalue(parts, i, 0));
 		int64		stream = atoll(PQgetvalue(parts, i, 1));
 		int64		epoch = atoll(PQgetvalue(parts, i, 2));
+		int32		leader = atoi(PQgetvalue(parts, i, 3));
 
-		if (PartitionInstall(t, index, stream, epoch, (int32) broker_id, 0, 0, 0) < 0)
+		if (PartitionInstall(t, index, stream, epoch, leader, 0, 0, 0) < 0)
 		{
 			RegistryUnlock();
 			*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
@@ -351,22 +434,24 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 static TopicResult
 TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 			int32 partitions, int16 replication_factor,
+			const TopicAssignment *assign, int32 nassign,
 			const TopicConfigEntry *configs, int nconfigs,
 			bool validate_only, uint8 id_out[16], char **msg)
 {
 	TopicConfig config;
 	TopicResult r;
 	char		err[1024];
-	char	   *tname,
-			   *nparts,
-			   *leader;
+	char	   *tname;
+	int32	   *leaders;
 	PGresult   *res;
-	const char *params[3];
+	const char *params[1];
 
 	*msg = NULL;
 	if (!TopicNameValid(name, len, msg))
 		return TOPIC_INVALID_NAME;
-	if (partitions == -1)
+	if (nassign > 0)
+		partitions = nassign;
+	else if (partitions == -1)
 		partitions = (int32) num_partitions;
 	if (partitions <= 0)
 	{
@@ -383,6 +468,12 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	if (replication_factor == 0 || replication_factor < -1)
 	{
 		*msg = pstrdup("Replication factor must be larger than 0 (Strata keeps one replica: data is durable in the WAL and object storage)");
+		return TOPIC_INVALID_REPLICATION;
+	}
+	if (replication_factor > 1)
+	{
+		*msg = psprintf("Replication factor %d is not possible: Strata keeps one replica of each partition, made durable by the WAL device and object storage, not by copies; use 1 (or -1)",
+						replication_factor);
 		return TOPIC_INVALID_REPLICATION;
 	}
 	TopicConfigDefaults(&config);
@@ -402,10 +493,17 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 		return TOPIC_OK;
 
 	tname = dup_len(name, len);
-	nparts = psprintf("%d", partitions);
-	leader = psprintf("%lld", (long long) broker_id);
+	leaders = palloc(sizeof(int32) * (size_t) partitions);
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
 		return catalog_failed(conn, err, msg);
+	r = place_partitions(conn, partitions, assign, nassign, leaders, err, sizeof(err), msg);
+	if (r == TOPIC_CATALOG_ERROR)
+		return catalog_failed(conn, err, msg);
+	if (r != TOPIC_OK)
+	{
+		PQclear(PQexec(conn, "ROLLBACK"));
+		return r;
+	}
 	params[0] = tname;
 	res = PQexecParams(conn, "INSERT INTO strata.topics (name) VALUES ($1) "
 					   "ON CONFLICT (name) DO NOTHING RETURNING id::text",
@@ -439,16 +537,7 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 							 3, p3, err, sizeof(err)))
 				return catalog_failed(conn, err, msg);
 		}
-		params[0] = idtext;
-		params[1] = nparts;
-		params[2] = leader;
-		res = CatalogQuery(conn,
-						   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
-						   "           SELECT 1, 'opened' FROM generate_series(1, $2::int) RETURNING id, epoch) "
-						   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
-						   "SELECT $1::uuid, (row_number() OVER (ORDER BY id))::int - 1, id, $3::int, 0 FROM s "
-						   "RETURNING index, stream_id, 1",
-						   3, params, err, sizeof(err));
+		res = insert_partitions(conn, idtext, 0, partitions, leaders, err, sizeof(err));
 		if (res == NULL)
 			return catalog_failed(conn, err, msg);
 	}
@@ -521,6 +610,7 @@ TopicDelete_locked(PGconn *conn, const char *name, size_t len, const uint8 *id,
 
 static TopicResult
 TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_total,
+				   const TopicAssignment *assign, int32 nassign,
 				   bool validate_only, char **msg)
 {
 	char		err[1024];
@@ -529,7 +619,7 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 	TopicConfig config;
 	int			t;
 	PGresult   *res;
-	const char *params[4];
+	int32	   *leaders;
 	TopicResult r;
 
 	*msg = NULL;
@@ -561,22 +651,27 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 						new_total, PartitionCapacity());
 		return TOPIC_INVALID_PARTITIONS;
 	}
+	if (nassign > 0 && nassign != new_total - current)
+	{
+		*msg = psprintf("Increasing the number of partitions by %d but %d assignments provided.",
+						new_total - current, nassign);
+		return TOPIC_INVALID_ASSIGNMENT;
+	}
 	if (validate_only)
 		return TOPIC_OK;
 
-	params[0] = format_uuid(id);
-	params[1] = psprintf("%d", current);
-	params[2] = psprintf("%d", new_total);
-	params[3] = psprintf("%lld", (long long) broker_id);
+	leaders = palloc(sizeof(int32) * (size_t) (new_total - current));
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
 		return catalog_failed(conn, err, msg);
-	res = CatalogQuery(conn,
-					   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
-					   "           SELECT 1, 'opened' FROM generate_series($2::int + 1, $3::int) RETURNING id) "
-					   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
-					   "SELECT $1::uuid, $2::int + (row_number() OVER (ORDER BY id))::int - 1, id, $4::int, 0 FROM s "
-					   "RETURNING index, stream_id, 1",
-					   4, params, err, sizeof(err));
+	r = place_partitions(conn, new_total - current, assign, nassign, leaders, err, sizeof(err), msg);
+	if (r == TOPIC_CATALOG_ERROR)
+		return catalog_failed(conn, err, msg);
+	if (r != TOPIC_OK)
+	{
+		PQclear(PQexec(conn, "ROLLBACK"));
+		return r;
+	}
+	res = insert_partitions(conn, format_uuid(id), current, new_total - current, leaders, err, sizeof(err));
 	if (res == NULL)
 		return catalog_failed(conn, err, msg);
 	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
@@ -665,81 +760,41 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 /* ---------- loading ---------- */
 
 /*
- * Open the streams of partitions this broker leads that it does not have
- * open yet (not in the registry): epoch + 1, state opened.  From now on a
- * commit to such a stream by whoever held it before is refused.
+ * Load every topic and partition from the catalog into the registry, in
+ * one transaction (a consistent view):
+ *
+ *  - a partition this broker leads but has not opened (new here, moved
+ *    here, or taken over from a fenced broker) is opened: its stream's
+ *    epoch is bumped, which fences whoever wrote it before (their commits
+ *    are refused), its producer snapshot is loaded, and its next offset is
+ *    the catalog's end offset (or what the WAL holds beyond it after a
+ *    restart);
+ *  - a partition another broker leads is installed with stream epoch 0:
+ *    requests for it are answered NOT_LEADER_OR_FOLLOWER;
+ *  - a partition this broker leads that has a move target is frozen for
+ *    the hand-off (the uploader completes it); one whose move was
+ *    cancelled is thawed;
+ *  - topics gone from the catalog are dropped.
+ *
+ * *handoffs is set when a hand-off is pending (the caller wakes the
+ * uploader).  first: the first load since shared memory was made.
  */
 static bool
-open_new_streams(PGconn *conn, char *err, size_t errlen)
+TopicsLoad_locked(PGconn *conn, bool first, bool *handoffs, char *err, size_t errlen)
 {
-	char	   *me = psprintf("%lld", (long long) broker_id);
-	const char *params[2] = {me, NULL};
-	PGresult   *res;
-	char	   *list;
-	size_t		len = 0,
-				cap = 64;
-	int			nnew = 0;
-
-	res = CatalogQuery(conn, "SELECT stream_id FROM strata.partitions WHERE leader = $1::int",
-					   1, params, err, errlen);
-	if (res == NULL)
-		return false;
-	list = palloc(cap);
-	list[len++] = '{';
-	RegistryLock();
-	for (int i = 0; i < PQntuples(res); i++)
-	{
-		const char *sid = PQgetvalue(res, i, 0);
-
-		if (PartitionLookupByStream(atoll(sid)) >= 0)
-			continue;
-		while (len + strlen(sid) + 3 > cap)
-		{
-			cap *= 2;
-			list = repalloc(list, cap);
-		}
-		if (nnew++ > 0)
-			list[len++] = ',';
-		memcpy(list + len, sid, strlen(sid));
-		len += strlen(sid);
-	}
-	RegistryUnlock();
-	list[len++] = '}';
-	list[len] = '\0';
-	PQclear(res);
-	if (nnew == 0)
-		return true;
-	params[0] = list;
-	return CatalogExec(conn,
-					   "UPDATE strata.streams SET epoch = epoch + 1, state = 'opened' "
-					   "WHERE id = ANY($1::bigint[])",
-					   1, params, err, errlen);
-}
-
-static bool
-TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
-{
-	PGresult   *topics,
-			   *configs,
-			   *parts;
-	char	   *me = psprintf("%lld", (long long) broker_id);
-	const char *params[1] = {me};
+	PGresult   *topics = NULL,
+			   *configs = NULL,
+			   *parts = NULL,
+			   *opened = NULL;
 	bool	   *seen;
+	int			nparts;
+	bool	   *to_open;
+	int			nopen = 0;
+	uint64	   *open_ids;
 
-	/*
-	 * Claim and open the partitions that are ours or nobody's: bump the
-	 * stream epoch of those this broker does not have open yet.  Streams
-	 * already open here keep their epoch.
-	 */
+	*handoffs = false;
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
 		return false;
-	if (!CatalogExec(conn,
-					 "UPDATE strata.partitions SET leader = $1::int, leader_epoch = leader_epoch + 1 "
-					 "WHERE leader IS NULL",
-					 1, params, err, errlen))
-		goto fail;
-	if (!open_new_streams(conn, err, errlen))
-		goto fail;
 	{
 		PGresult   *cl = CatalogQuery(conn, "SELECT id::text FROM strata.cluster", 0, NULL, err, errlen);
 		uint8		cid[16];
@@ -762,20 +817,58 @@ TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 	configs = CatalogQuery(conn, "SELECT topic_id::text, name, value FROM strata.topic_configs",
 						   0, NULL, err, errlen);
 	if (configs == NULL)
-	{
-		PQclear(topics);
 		goto fail;
-	}
 	parts = CatalogQuery(conn,
 						 "SELECT p.topic_id::text, p.index, p.stream_id, s.epoch, p.leader, p.leader_epoch, "
-						 "       s.start_offset, s.end_offset, s.state "
+						 "       s.start_offset, s.end_offset, s.state, p.target_broker "
 						 "FROM strata.partitions p JOIN strata.streams s ON s.id = p.stream_id",
 						 0, NULL, err, errlen);
 	if (parts == NULL)
-	{
-		PQclear(topics);
-		PQclear(configs);
 		goto fail;
+	nparts = PQntuples(parts);
+
+	/* Which of ours are not open here yet. */
+	to_open = palloc0(sizeof(bool) * (size_t) Max(nparts, 1));
+	open_ids = palloc(sizeof(uint64) * (size_t) Max(nparts, 1));
+	RegistryLock();
+	for (int i = 0; i < nparts; i++)
+	{
+		int			idx;
+
+		if (PQgetisnull(parts, i, 4) || atoi(PQgetvalue(parts, i, 4)) != (int32) broker_id)
+			continue;
+		idx = PartitionLookupByStream(atoll(PQgetvalue(parts, i, 2)));
+		if (idx < 0 || PartitionGet(idx)->stream_epoch == 0 ||
+			PartitionGet(idx)->stream_epoch != atoll(PQgetvalue(parts, i, 3)) ||
+			strcmp(PQgetvalue(parts, i, 8), "opened") != 0)
+		{
+			to_open[i] = true;
+			open_ids[nopen++] = strtoull(PQgetvalue(parts, i, 2), NULL, 10);
+		}
+	}
+	RegistryUnlock();
+	if (nopen > 0)
+	{
+		int64	   *ids = palloc(sizeof(int64) * (size_t) nopen);
+		const char *params[1];
+
+		for (int i = 0; i < nopen; i++)
+			ids[i] = (int64) open_ids[i];
+		params[0] = ObjCatalogInt64Array(ids, nopen);
+		opened = CatalogQuery(conn,
+							  "UPDATE strata.streams SET epoch = epoch + 1, state = 'opened' "
+							  "WHERE id = ANY($1::bigint[]) RETURNING id, epoch",
+							  1, params, err, errlen);
+		pfree(ids);
+		if (opened == NULL)
+			goto fail;
+		/*
+		 * Idempotent producers' state of what we take over, before any
+		 * produce.  At the first load after a start, ProducerStateRecover
+		 * has just loaded it, with what our WAL adds.
+		 */
+		if (!first && !ProducerStateLoadSnapshots(conn, open_ids, nopen, err, errlen))
+			goto fail;
 	}
 
 	RegistryLock();
@@ -812,10 +905,11 @@ TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 		}
 		seen[t] = true;
 	}
-	for (int i = 0; i < PQntuples(parts); i++)
+	for (int i = 0; i < nparts; i++)
 	{
 		uint8		id[16];
 		int			t;
+		int			idx;
 		int32		index = atoi(PQgetvalue(parts, i, 1));
 		int64		stream = atoll(PQgetvalue(parts, i, 2));
 		int64		epoch = atoll(PQgetvalue(parts, i, 3));
@@ -823,21 +917,54 @@ TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 		int32		leader_epoch = atoi(PQgetvalue(parts, i, 5));
 		int64		start = atoll(PQgetvalue(parts, i, 6));
 		int64		end = atoll(PQgetvalue(parts, i, 7));
+		int32		target = PQgetisnull(parts, i, 9) ? -1 : atoi(PQgetvalue(parts, i, 9));
+		bool		mine = leader == (int32) broker_id;
 
 		parse_uuid(PQgetvalue(parts, i, 0), id);
 		t = TopicLookupById(id);
 		if (t < 0)
 			continue;
-		/* The WAL may hold more of the stream than objects do. */
+		if (to_open[i])
+		{
+			for (int r = 0; r < PQntuples(opened); r++)
+				if (atoll(PQgetvalue(opened, r, 0)) == stream)
+					epoch = atoll(PQgetvalue(opened, r, 1));
+		}
+		/* The WAL may hold more of the stream than objects do (a restart). */
+		if (mine)
 		{
 			int64		wal_next;
 
 			if (LogCacheStreamEnd((uint64) stream, &wal_next, NULL) && wal_next > end)
 				end = wal_next;
 		}
-		if (PartitionInstall(t, index, stream, epoch, leader, leader_epoch, start, end) < 0)
+		idx = PartitionInstall(t, index, stream, mine ? epoch : 0, leader, leader_epoch, start, end);
+		if (idx < 0)
+		{
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",
 				 index, TopicGet(t)->name);
+			continue;
+		}
+		if (to_open[i])
+		{
+			PartitionOpened(idx, epoch, leader_epoch, start, end);
+			elog(DEBUG1, "opened partition %d of topic \"%s\" (stream %lld, epoch %lld, leader epoch %d) at offset %lld",
+				 index, TopicGet(t)->name, (long long) stream, (long long) epoch, leader_epoch, (long long) end);
+		}
+		if (mine && target >= 0 && PartitionGet(idx)->target_broker != target)
+		{
+			PartitionSetHandoff(idx, target);
+			elog(LOG, "handing partition %d of topic \"%s\" off to broker %d",
+				 index, TopicGet(t)->name, target);
+		}
+		else if (mine && target < 0 && PartitionGet(idx)->target_broker >= 0)
+		{
+			PartitionSetHandoff(idx, -1);
+			elog(LOG, "the move of partition %d of topic \"%s\" was cancelled; serving it again",
+				 index, TopicGet(t)->name);
+		}
+		if (mine && target >= 0)
+			*handoffs = true;
 	}
 	/* Topics that are gone from the catalog. */
 	for (int t = 0; t < TopicCapacity(); t++)
@@ -845,12 +972,19 @@ TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 			TopicRemove(t);
 	RegistryUnlock();
 	pfree(seen);
+	pfree(to_open);
+	pfree(open_ids);
 	PQclear(topics);
 	PQclear(configs);
 	PQclear(parts);
+	PQclear(opened);
 	return CatalogExec(conn, "COMMIT", 0, NULL, err, errlen);
 
 fail:
+	PQclear(topics);
+	PQclear(configs);
+	PQclear(parts);
+	PQclear(opened);
 	PQclear(PQexec(conn, "ROLLBACK"));
 	return false;
 }
@@ -860,14 +994,15 @@ fail:
 TopicResult
 TopicCreate(PGconn *conn, const char *name, size_t len,
 			int32 partitions, int16 replication_factor,
+			const TopicAssignment *assign, int32 nassign,
 			const TopicConfigEntry *configs, int nconfigs,
 			bool validate_only, uint8 id_out[16], char **msg)
 {
 	TopicResult r;
 
 	RegistryChangeLock();
-	r = TopicCreate_locked(conn, name, len, partitions, replication_factor, configs, nconfigs,
-						   validate_only, id_out, msg);
+	r = TopicCreate_locked(conn, name, len, partitions, replication_factor, assign, nassign,
+						   configs, nconfigs, validate_only, id_out, msg);
 	RegistryChangeUnlock();
 	return r;
 }
@@ -886,12 +1021,13 @@ TopicDelete(PGconn *conn, const char *name, size_t len, const uint8 *id,
 
 TopicResult
 TopicAddPartitions(PGconn *conn, const char *name, size_t len, int32 new_total,
+				   const TopicAssignment *assign, int32 nassign,
 				   bool validate_only, char **msg)
 {
 	TopicResult r;
 
 	RegistryChangeLock();
-	r = TopicAddPartitions_locked(conn, name, len, new_total, validate_only, msg);
+	r = TopicAddPartitions_locked(conn, name, len, new_total, assign, nassign, validate_only, msg);
 	RegistryChangeUnlock();
 	return r;
 }
@@ -910,12 +1046,12 @@ TopicAlterConfigs(PGconn *conn, const char *name, size_t len,
 }
 
 bool
-TopicsLoad(PGconn *conn, char *err, size_t errlen)
+TopicsLoad(PGconn *conn, bool first, bool *handoffs, char *err, size_t errlen)
 {
 	bool		ok;
 
 	RegistryChangeLock();
-	ok = TopicsLoad_locked(conn, err, errlen);
+	ok = TopicsLoad_locked(conn, first, handoffs, err, errlen);
 	RegistryChangeUnlock();
 	return ok;
 }

@@ -112,9 +112,10 @@ extern bool CatalogFenceExpired(PGconn *conn, CatalogFenced **fenced, int *nfenc
 								int64 *next_expiry_ms, char *err, size_t errlen);
 
 /*
- * Assign unassigned pending recoveries and coordinator slots without a
- * live leader to live brokers (after brokers joined).  *changed counts
- * what was assigned.
+ * Assign unassigned pending recoveries, coordinator slots without a live
+ * leader and partitions without a leader to live brokers, and even out
+ * the coordinator slots (after brokers joined).  *changed counts what was
+ * assigned or moved.
  */
 extern bool CatalogAssignOrphans(PGconn *conn, int *changed, char *err, size_t errlen);
 

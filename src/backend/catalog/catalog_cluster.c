@@ -328,6 +328,14 @@ CatalogAssignOrphans(PGconn *conn, int *changed, char *err, size_t errlen)
 	if (!PQgetisnull(res, 0, 0))
 		*changed += atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	/* Partitions nobody leads (their broker's row was removed). */
+	res = CatalogQuery(conn,
+					   "SELECT strata.reassign_partitions(NULL, 'orphan') + strata.balance_slots()",
+					   0, NULL, err, errlen);
+	if (res == NULL)
+		goto fail;
+	*changed += atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
 	return CatalogExec(conn, "COMMIT", 0, NULL, err, errlen);
 
 fail:

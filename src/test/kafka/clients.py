@@ -832,4 +832,5 @@ if __name__ == '__main__':
      'offsets-of': offsets_of,
      'big-commit': big_commit,
      'bad-utf8-commit': bad_utf8_commit,
-     'dup-commit': dup_commit}[cmd](*args)
+     'dup-commit': dup_commit,
+     'create-topic': lambda b, t, n: create_topic(b, t, int(n))}[cmd](*args)

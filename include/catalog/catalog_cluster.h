@@ -122,11 +122,19 @@ extern bool CatalogAssignOrphans(PGconn *conn, int *changed, char *err, size_t e
 /*
  * strata.move_partition(topic, partition, broker, reason).  *move_id gets
  * the move's id (0: nothing to do, the broker leads it already).  On a
- * refusal (unknown topic or broker, dead broker) err holds the catalog's
- * message and *refused is true.
+ * refusal err holds the catalog's message and *refused says what was
+ * wrong: the topic or partition (unknown), or a broker (the target unknown
+ * or not live, or the leader not live).
  */
+typedef enum CatalogMoveRefusal
+{
+	MOVE_NOT_REFUSED,
+	MOVE_REFUSED_PARTITION,
+	MOVE_REFUSED_BROKER
+} CatalogMoveRefusal;
+
 extern bool CatalogMovePartition(PGconn *conn, const char *topic, int32 partition, int32 broker,
-								 const char *reason, int64 *move_id, bool *refused,
+								 const char *reason, int64 *move_id, CatalogMoveRefusal *refused,
 								 char *err, size_t errlen);
 
 /* A move in flight, for ListPartitionReassignments. */
@@ -156,12 +164,13 @@ extern bool CatalogDrainBroker(PGconn *conn, int32 broker_id, int64 broker_epoch
 /*
  * Inside the caller's transaction (the uploader's commit of a stream's
  * tail): make the partition of stream_id, led by broker_id and with a move
- * target, led by the target (leader epoch + 1), close the stream at
- * end_offset, and mark the move done.  *handed is false if the partition
- * no longer has a target or leader broker_id (the move was cancelled).
+ * target, led by the target (leader epoch + 1, in *leader_epoch), close
+ * the stream, and mark the move done (recording end_offset).  *handed is
+ * false if the partition no longer has a target or leader broker_id (the
+ * move was cancelled).
  */
 extern bool CatalogHandoffInTxn(PGconn *conn, int32 broker_id, uint64 stream_id, int64 end_offset,
-								bool *handed, char *err, size_t errlen);
+								bool *handed, int32 *leader_epoch, char *err, size_t errlen);
 
 /* A WAL recovery this broker was asked to make. */
 typedef struct CatalogRecovery

@@ -70,6 +70,8 @@ extern int	KafkaEndpointsOf(KArena *arena, const int32 *ids, int n, KafkaEndpoin
 
 KAFKA_HANDLER(Metadata);
 KAFKA_HANDLER(DescribeCluster);
+KAFKA_HANDLER(AlterPartitionReassignments);
+KAFKA_HANDLER(ListPartitionReassignments);
 KAFKA_HANDLER(CreateTopics);
 KAFKA_HANDLER(DeleteTopics);
 KAFKA_HANDLER(CreatePartitions);

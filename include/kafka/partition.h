@@ -159,6 +159,30 @@ extern void PartitionOpened(int idx, int64 stream_epoch, int32 leader_epoch,
  */
 extern void PartitionSetHandoff(int idx, int32 target);
 
+/* A partition frozen for a hand-off, as the uploader sees it. */
+typedef struct PartitionHandoff
+{
+	int			idx;
+	uint64		stream_id;
+	int64		stream_epoch;
+	int32		target;
+	int64		next_offset;	/* the stream's end: nothing is appended any more */
+	uint64		handoff_lsn;	/* every append ended at or below it */
+} PartitionHandoff;
+
+/*
+ * The partitions this broker is handing off (up to max into out); takes
+ * RegistryLock.
+ */
+extern int	PartitionCollectHandoffs(PartitionHandoff *out, int max);
+
+/*
+ * The hand-off of partition idx committed: target leads it now with
+ * leader_epoch; this broker no longer has its stream open.  Takes
+ * RegistryLock and the append lock.
+ */
+extern void PartitionHandedOff(int idx, int32 target, int32 leader_epoch);
+
 /* Remove a topic and all its partitions; caller holds RegistryLock. */
 extern void TopicRemove(int topic);
 

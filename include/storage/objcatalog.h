@@ -118,6 +118,24 @@ extern ObjCatalogResult ObjCatalogCommit(PGconn *conn,
 										 uint64 **fenced, int *nfenced,
 										 char *err, size_t errlen);
 
+/*
+ * ObjCatalogCommit with more in the same transaction: save_snapshots says
+ * whether the streams' producer snapshots are saved (uploads and
+ * hand-offs: yes; a recovery of another broker's WAL saves its own), and
+ * hook, if set, runs last before COMMIT (a hand-off's new leaders, a
+ * recovery's reassignment); a hook returning false rolls everything back
+ * (OBJCAT_ERROR with its err).
+ */
+typedef bool (*ObjCatalogCommitHook) (PGconn *conn, void *arg, char *err, size_t errlen);
+extern ObjCatalogResult ObjCatalogCommitExt(PGconn *conn,
+											const ObjCatalogObject *objects, int nobjects,
+											const ObjCatalogStreamEpoch *epochs, int nepochs,
+											bool advance_end,
+											const int64 *replaced, int nreplaced,
+											bool save_snapshots, ObjCatalogCommitHook hook,
+											void *hook_arg, uint64 **fenced, int *nfenced,
+											char *err, size_t errlen);
+
 /* The state of an object row ("prepared", "committed", "deleting", or "" if gone). */
 extern bool ObjCatalogObjectState(PGconn *conn, int64 object_id, char *state, size_t len,
 								  char *err, size_t errlen);

@@ -347,7 +347,8 @@ fail:
 
 bool
 CatalogMovePartition(PGconn *conn, const char *topic, int32 partition, int32 broker,
-					 const char *reason, int64 *move_id, bool *refused, char *err, size_t errlen)
+					 const char *reason, int64 *move_id, CatalogMoveRefusal *refused,
+					 char *err, size_t errlen)
 {
 	char		pbuf[24],
 				bbuf[24];
@@ -356,7 +357,7 @@ CatalogMovePartition(PGconn *conn, const char *topic, int32 partition, int32 bro
 	ExecStatusType st;
 
 	*move_id = 0;
-	*refused = false;
+	*refused = MOVE_NOT_REFUSED;
 	I64(pbuf, partition);
 	I64(bbuf, broker);
 	res = PQexecParams(conn, "SELECT strata.move_partition($1, $2::int, $3::int, $4)",
@@ -368,10 +369,15 @@ CatalogMovePartition(PGconn *conn, const char *topic, int32 partition, int32 bro
 		const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 		const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 
-		/* Our own refusals: undefined_object, object_not_in_prerequisite_state. */
-		if (state && msg && (strcmp(state, "42704") == 0 || strcmp(state, "55000") == 0))
+		/*
+		 * strata.move_partition's refusals: no_data_found (the topic or
+		 * partition), undefined_object and object_not_in_prerequisite_state
+		 * (the brokers).
+		 */
+		if (state && msg && (strcmp(state, "P0002") == 0 || strcmp(state, "42704") == 0 ||
+							 strcmp(state, "55000") == 0))
 		{
-			*refused = true;
+			*refused = strcmp(state, "P0002") == 0 ? MOVE_REFUSED_PARTITION : MOVE_REFUSED_BROKER;
 			snprintf(err, errlen, "%s%s%s", msg, hint ? "; " : "", hint ? hint : "");
 		}
 		else
@@ -477,7 +483,7 @@ fail:
 
 bool
 CatalogHandoffInTxn(PGconn *conn, int32 broker_id, uint64 stream_id, int64 end_offset,
-					bool *handed, char *err, size_t errlen)
+					bool *handed, int32 *leader_epoch, char *err, size_t errlen)
 {
 	char		idbuf[24],
 				sbuf[24],
@@ -493,7 +499,7 @@ CatalogHandoffInTxn(PGconn *conn, int32 broker_id, uint64 stream_id, int64 end_o
 					   "UPDATE strata.partitions SET leader = target_broker, leader_epoch = leader_epoch + 1,"
 					   " target_broker = NULL"
 					   " WHERE stream_id = $2::bigint AND leader = $1::int AND target_broker IS NOT NULL"
-					   " RETURNING topic_id, index",
+					   " RETURNING topic_id, index, leader_epoch",
 					   2, p, err, errlen);
 	if (res == NULL)
 		return false;
@@ -502,6 +508,7 @@ CatalogHandoffInTxn(PGconn *conn, int32 broker_id, uint64 stream_id, int64 end_o
 		const char *q[4] = {PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), ebuf, sbuf};
 
 		*handed = true;
+		*leader_epoch = atoi(PQgetvalue(res, 0, 2));
 		if (!CatalogExec(conn,
 						 "UPDATE strata.partition_moves SET state = 'done', finished = clock_timestamp(),"
 						 " end_offset = $3::bigint"

@@ -66,6 +66,10 @@ const KafkaApi KafkaApis[] = {
 	API(KAFKA_API_CREATE_PARTITIONS, CreatePartitions, 0, 3, 2, "all versions."),
 	API(KAFKA_API_DELETE_GROUPS, DeleteGroups, 0, 2, 2, "all versions."),
 	API(KAFKA_API_INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigs, 0, 1, 1, "all versions."),
+	API(KAFKA_API_ALTER_PARTITION_REASSIGNMENTS, AlterPartitionReassignments, 0, 0, 0,
+		"all versions; the replica list names the one broker to move the partition to (Strata keeps one replica); null cancels a move in flight."),
+	API(KAFKA_API_LIST_PARTITION_REASSIGNMENTS, ListPartitionReassignments, 0, 0, 0,
+		"all versions; lists moves in flight (strata.moves_in_flight)."),
 	API(KAFKA_API_OFFSET_DELETE, OffsetDelete, 0, 0, KV_MAX, "all versions (never flexible)."),
 	API(KAFKA_API_DESCRIBE_CLUSTER, DescribeCluster, 0, 1, 0, "all versions."),
 };

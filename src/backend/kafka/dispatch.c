@@ -92,6 +92,10 @@ handler_for(int16 api_key)
 			return KafkaHandleMetadata;
 		case KAFKA_API_DESCRIBE_CLUSTER:
 			return KafkaHandleDescribeCluster;
+		case KAFKA_API_ALTER_PARTITION_REASSIGNMENTS:
+			return KafkaHandleAlterPartitionReassignments;
+		case KAFKA_API_LIST_PARTITION_REASSIGNMENTS:
+			return KafkaHandleListPartitionReassignments;
 		case KAFKA_API_CREATE_TOPICS:
 			return KafkaHandleCreateTopics;
 		case KAFKA_API_DELETE_TOPICS:

@@ -443,6 +443,51 @@ PartitionSetHandoff(int idx, int32 target)
 	SMutexUnlock(&p->append_lock);
 }
 
+int
+PartitionCollectHandoffs(PartitionHandoff *out, int max)
+{
+	int			n = 0;
+
+	RegistryLock();
+	for (int i = 0; i < Registry->nparts && n < max; i++)
+	{
+		StrataPartition *p = PartitionGet(i);
+
+		if (p->state != TOPIC_LIVE || !__atomic_load_n(&p->handoff, __ATOMIC_ACQUIRE) ||
+			p->leader_id != (int32) broker_id || p->stream_epoch == 0)
+			continue;
+		SMutexLock(&p->append_lock);
+		out[n].idx = i;
+		out[n].stream_id = (uint64) p->stream_id;
+		out[n].stream_epoch = p->stream_epoch;
+		out[n].target = p->target_broker;
+		out[n].next_offset = p->next_offset;
+		out[n].handoff_lsn = p->handoff_lsn;
+		SMutexUnlock(&p->append_lock);
+		if (out[n].target >= 0)
+			n++;
+	}
+	RegistryUnlock();
+	return n;
+}
+
+void
+PartitionHandedOff(int idx, int32 target, int32 leader_epoch)
+{
+	StrataPartition *p;
+
+	RegistryLock();
+	p = PartitionGet(idx);
+	SMutexLock(&p->append_lock);
+	p->leader_id = target;
+	p->leader_epoch = leader_epoch;
+	p->stream_epoch = 0;
+	p->target_broker = -1;
+	__atomic_store_n(&p->handoff, 0, __ATOMIC_RELEASE);
+	SMutexUnlock(&p->append_lock);
+	RegistryUnlock();
+}
+
 static void
 index_remove(int32 *index, int32 entry)
 {

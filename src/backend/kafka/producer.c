@@ -990,7 +990,8 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 	{
 		int			idx = PartitionLookupByStream((int64) stream_ids[i]);
 
-		if (idx < 0)
+		/* Not open here: this broker holds no state of it to save. */
+		if (idx < 0 || PartitionGet(idx)->stream_epoch == 0)
 			continue;
 		ss[nss].stream_id = stream_ids[i];
 		ss[nss].part = PartitionGet(idx);

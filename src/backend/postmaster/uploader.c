@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_cluster.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/interrupt.h"
@@ -734,6 +735,280 @@ done:
 	return ok;
 }
 
+/* ---------- hand-offs (doc/cluster.md) ---------- */
+
+#define MAX_HANDOFFS	4096
+
+typedef struct HandoffCommit
+{
+	PartitionHandoff *h;
+	int			n;
+	bool	   *handed;
+	int32	   *leader_epochs;
+} HandoffCommit;
+
+/* In the commit's transaction: the targets lead the partitions from now on. */
+static bool
+handoff_commit_hook(PGconn *conn, void *arg, char *err, size_t errlen)
+{
+	HandoffCommit *hc = arg;
+
+	for (int i = 0; i < hc->n; i++)
+		if (!CatalogHandoffInTxn(conn, (int32) broker_id, hc->h[i].stream_id, hc->h[i].next_offset,
+								 &hc->handed[i], &hc->leader_epochs[i], err, errlen))
+			return false;
+	return true;
+}
+
+static int
+cmp_handoff_stream(const void *a, const void *b)
+{
+	uint64		x = ((const PartitionHandoff *) a)->stream_id;
+	uint64		y = ((const PartitionHandoff *) b)->stream_id;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static PartitionHandoff *
+find_handoff(PartitionHandoff *h, int n, uint64 stream_id)
+{
+	PartitionHandoff key = {.stream_id = stream_id};
+
+	return bsearch(&key, h, (size_t) n, sizeof(PartitionHandoff), cmp_handoff_stream);
+}
+
+/*
+ * Forget pending records of streams we no longer lead, and trim the WAL
+ * up to the oldest record still pending: what lies before it is in
+ * objects.
+ */
+static void
+drop_handed_records(PartitionHandoff *h, int n, const bool *handed)
+{
+	int			w = 0;
+
+	for (int i = 0; i < npending; i++)
+	{
+		PartitionHandoff *f = find_handoff(h, n, pending[i].rec.stream_id);
+
+		if (f != NULL && handed[f - h])
+		{
+			pending_bytes -= pending[i].rec.end_lsn - pending[i].rec.lsn;
+			continue;
+		}
+		pending[w++] = pending[i];
+	}
+	npending = w;
+	{
+		WalLsn		upto = npending > 0 ? pending[0].rec.lsn : scan_pos;
+
+		if (upto > WalTrimLsn())
+			WalTrim(upto);
+	}
+}
+
+/*
+ * Complete the hand-offs the catalog worker froze partitions for: once
+ * every append made before the freeze is durable, upload the streams'
+ * tails (what objects do not hold yet) as one object and commit it, the
+ * producer snapshots and the new leaders in one transaction.  Returns
+ * false on a failure (logged, retried); *wait_ms says when to look again
+ * while appends are still being flushed.
+ */
+static bool
+handoff_step(long *wait_ms)
+{
+	PartitionHandoff *h = palloc(sizeof(PartitionHandoff) * MAX_HANDOFFS);
+	int			n = PartitionCollectHandoffs(h, MAX_HANDOFFS);
+	WalLsn		need = 0;
+	uint64	   *sids = NULL;
+	int64	   *object_ends = NULL,
+			   *cat_epochs = NULL;
+	bool	   *opened = NULL;
+	int32	   *leaders = NULL;
+	LogCacheRecord **recs = NULL;
+	int			nrecs = 0;
+	ObjCatalogStreamEpoch *epochs = NULL;
+	UploadObject *objs = NULL;
+	int			nobjs = 0;
+	HandoffCommit hc = {0};
+	char		err[700];
+	char	   *scratch = NULL;
+	size_t		scratchlen = 0;
+	bool		ok = false;
+	int64		start_ms = MonotonicMs();
+
+	if (n == 0)
+	{
+		pfree(h);
+		return true;
+	}
+	for (int i = 0; i < n; i++)
+		need = Max(need, h[i].handoff_lsn);
+	if (WalFlushedLsn() < need)
+	{
+		/* Appends made before the freeze are still being written. */
+		WalRequestUploadWakeup(need);
+		WalKickWriter();
+		*wait_ms = Min(*wait_ms, 5);
+		pfree(h);
+		return true;
+	}
+	scan_wal();
+	qsort(h, (size_t) n, sizeof(PartitionHandoff), cmp_handoff_stream);
+
+	sids = palloc(sizeof(uint64) * (size_t) n);
+	object_ends = palloc(sizeof(int64) * (size_t) n);
+	cat_epochs = palloc(sizeof(int64) * (size_t) n);
+	opened = palloc(sizeof(bool) * (size_t) n);
+	leaders = palloc(sizeof(int32) * (size_t) n);
+	for (int i = 0; i < n; i++)
+		sids[i] = h[i].stream_id;
+	if (!ObjCatalogStreamInfo(catalog_conn, sids, n, object_ends, cat_epochs, opened, leaders,
+							  err, sizeof(err)))
+	{
+		note_failure(err);
+		goto done;
+	}
+
+	/* The tails: every pending record of these streams beyond the objects. */
+	recs = palloc(sizeof(LogCacheRecord *) * (size_t) Max(npending, 1));
+	for (int i = 0; i < npending; i++)
+	{
+		PartitionHandoff *f = find_handoff(h, n, pending[i].rec.stream_id);
+
+		if (f != NULL &&
+			pending[i].rec.base_offset + (int64) pending[i].rec.record_count > object_ends[f - h])
+			recs[nrecs++] = &pending[i].rec;
+	}
+	qsort(recs, (size_t) nrecs, sizeof(LogCacheRecord *), cmp_stream_lsn);
+
+	/* Nothing may be missing: the tail must reach the partition's end. */
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		int64		end = object_ends[i];
+
+		while (k < nrecs && recs[k]->stream_id == h[i].stream_id)
+		{
+			end = recs[k]->base_offset + (int64) recs[k]->record_count;
+			k++;
+		}
+		if (end < h[i].next_offset)
+		{
+			snprintf(err, sizeof(err), "hand-off of stream %llu: the WAL holds it up to offset %lld only, not %lld; retrying",
+					 (unsigned long long) h[i].stream_id, (long long) end, (long long) h[i].next_offset);
+			note_failure(err);
+			goto done;
+		}
+	}
+
+	if (nrecs > 0)
+	{
+		ObjFormatKind kind = recs[0]->stream_id == recs[nrecs - 1]->stream_id ? OBJFORMAT_SO : OBJFORMAT_SSO;
+		ObjFormatBuilder *b = builder_create(kind);
+
+		objs = palloc0(sizeof(UploadObject));
+		for (int k = 0; k < nrecs; k++)
+			if (!builder_add(b, recs[k], &scratch, &scratchlen, err, sizeof(err)))
+			{
+				ObjFormatBuilderFree(b);
+				note_failure(err);
+				goto done;
+			}
+		objs[0].kind = kind;
+		finish_object(b, &objs[0], recs, nrecs);
+		nobjs = 1;
+		if (!ObjCatalogPrepare(catalog_conn, objs[0].kind, &objs[0].object_id,
+							   objs[0].key, sizeof(objs[0].key), err, sizeof(err)))
+		{
+			note_failure(err);
+			goto done;
+		}
+		if (!put_objects(objs, nobjs, err, sizeof(err)))
+		{
+			store_checked = false;
+			note_failure(err);
+			goto done;
+		}
+	}
+
+	epochs = palloc(sizeof(ObjCatalogStreamEpoch) * (size_t) n);
+	for (int i = 0; i < n; i++)
+	{
+		epochs[i].stream_id = h[i].stream_id;
+		epochs[i].epoch = h[i].stream_epoch;
+	}
+	hc.h = h;
+	hc.n = n;
+	hc.handed = palloc0(sizeof(bool) * (size_t) n);
+	hc.leader_epochs = palloc0(sizeof(int32) * (size_t) n);
+	{
+		ObjCatalogObject cobj = {0};
+		uint64	   *fenced;
+		int			nfenced;
+		ObjCatalogResult res;
+
+		if (nobjs > 0)
+		{
+			cobj.object_id = objs[0].object_id;
+			cobj.size = objs[0].len;
+			cobj.ranges = objs[0].ranges;
+			cobj.nranges = objs[0].nranges;
+		}
+		res = ObjCatalogCommitExt(catalog_conn, &cobj, nobjs, epochs, n, true, NULL, 0,
+								  true, handoff_commit_hook, &hc, &fenced, &nfenced, err, sizeof(err));
+		if (res == OBJCAT_FENCED)
+		{
+			snprintf(err, sizeof(err), "hand-off refused: stream %llu was opened by another broker",
+					 (unsigned long long) fenced[0]);
+			pfree(fenced);
+		}
+		if (res != OBJCAT_OK)
+		{
+			note_failure(err);
+			goto done;
+		}
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!hc.handed[i])
+			continue;			/* the move was cancelled: the catalog worker thaws it */
+		PartitionHandedOff(h[i].idx, h[i].target, hc.leader_epochs[i]);
+		elog(LOG, "handed stream %llu off to broker %d at offset %lld (leader epoch %d) in %lld ms",
+			 (unsigned long long) h[i].stream_id, h[i].target, (long long) h[i].next_offset,
+			 hc.leader_epochs[i], (long long) (MonotonicMs() - start_ms));
+	}
+	drop_handed_records(h, n, hc.handed);
+	ok = true;
+
+done:
+	if (objs)
+		free_objects(objs, nobjs);
+	if (scratch)
+		pfree(scratch);
+	if (recs)
+		pfree(recs);
+	if (sids)
+		pfree(sids);
+	if (object_ends)
+		pfree(object_ends);
+	if (cat_epochs)
+		pfree(cat_epochs);
+	if (opened)
+		pfree(opened);
+	if (leaders)
+		pfree(leaders);
+	if (epochs)
+		pfree(epochs);
+	if (hc.handed)
+		pfree(hc.handed);
+	if (hc.leader_epochs)
+		pfree(hc.leader_epochs);
+	pfree(h);
+	return ok;
+}
+
 /* Tell the catalog how far behind we are (strata.upload_lag). */
 static void
 report_status(void)
@@ -820,6 +1095,10 @@ UploaderMain(void)
 		 */
 		if (RegistryIsLoaded() && now >= retry_at_ms && ensure_connections())
 		{
+			/* Hand-offs first: a partition is unavailable until its move commits. */
+			if (ProducerStateIsRecovered())
+				handoff_step(&timeout);
+			now = MonotonicMs();
 			while (upload_due() && now >= retry_at_ms)
 			{
 				if (!upload_once())

@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <poll.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -49,6 +50,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_cluster.h"
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -71,6 +73,9 @@ static char *logfile = NULL;		/* absolute */
 static char *post_opts = NULL;		/* -o, concatenated */
 static bool do_wait = true;
 static int	wait_seconds = 60;
+/* Arguments after the command (move TOPIC PARTITION BROKER). */
+static char *cmd_args[3];
+static int	ncmd_args = 0;
 static ShutdownMode shutdown_mode = SHUTDOWN_FAST;
 
 /* init options: setting name and value, in the order given. */
@@ -100,7 +105,8 @@ usage(FILE *out)
 			"  %s stop    -D DATADIR [-m smart|fast|immediate] [-w|-W] [-t SECS]\n"
 			"  %s restart -D DATADIR [-m MODE] [-l LOGFILE] [-o OPTIONS] [-w|-W] [-t SECS]\n"
 			"  %s reload  -D DATADIR\n"
-			"  %s status  -D DATADIR\n\n"
+			"  %s status  -D DATADIR\n"
+			"  %s move    -D DATADIR TOPIC PARTITION BROKER [-w|-W] [-t SECS]\n\n"
 			"Options:\n"
 			"  -D DATADIR     data directory (or the STRATA_DATA environment variable)\n"
 			"  -l LOGFILE     server log (default DATADIR/log/strata.log)\n"
@@ -110,7 +116,7 @@ usage(FILE *out)
 			"  -m MODE        shutdown mode: smart, fast (default) or immediate\n\n"
 			"Exit status: 0 success, 1 failure; for status 0 running, 3 not running,\n"
 			"4 no or invalid data directory.\n",
-			progname, progname, progname, progname, progname, progname, progname);
+			progname, progname, progname, progname, progname, progname, progname, progname);
 }
 
 static void pg_attribute_printf(1, 2) pg_attribute_noreturn()
@@ -1442,6 +1448,109 @@ do_status(void)
 	return 0;
 }
 
+/* ---------- move ---------- */
+
+/*
+ * strata_ctl move TOPIC PARTITION BROKER: request the move (as
+ * strata.move_partition() does) and, unless --no-wait, wait for the hand-off
+ * to commit, woken by the catalog's NOTIFY on the partition.
+ */
+static int
+do_move(int nargs, char **args)
+{
+	char		err[1024];
+	PGconn	   *conn;
+	char	   *end;
+	long		partition,
+				broker;
+	int64		move_id;
+	CatalogMoveRefusal refused;
+	char		idbuf[24];
+	const char *params[1] = {idbuf};
+	time_t		deadline;
+
+	if (nargs != 3)
+		fail("move needs TOPIC PARTITION BROKER");
+	partition = strtol(args[1], &end, 10);
+	if (*end != '\0' || partition < 0 || partition > INT32_MAX)
+		fail("invalid partition \"%s\"", args[1]);
+	broker = strtol(args[2], &end, 10);
+	if (*end != '\0' || broker < 0 || broker > INT32_MAX)
+		fail("invalid broker id \"%s\"", args[2]);
+	check_datadir(1);
+	load_settings(true);
+	conn = CatalogConnect(err, sizeof(err));
+	if (conn == NULL)
+		fail("%s", err);
+	if (!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_PARTITIONS, err, sizeof(err)) ||
+		!CatalogMovePartition(conn, args[0], (int32) partition, (int32) broker, "strata_ctl",
+							  &move_id, &refused, err, sizeof(err)))
+	{
+		PQfinish(conn);
+		fail("%s", err);
+	}
+	if (move_id == 0)
+	{
+		printf("partition %ld of topic \"%s\" is already led by broker %ld\n", partition, args[0], broker);
+		PQfinish(conn);
+		return 0;
+	}
+	if (!do_wait)
+	{
+		printf("requested move %lld of partition %ld of topic \"%s\" to broker %ld\n",
+			   (long long) move_id, partition, args[0], broker);
+		PQfinish(conn);
+		return 0;
+	}
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) move_id);
+	deadline = time(NULL) + wait_seconds;
+	for (;;)
+	{
+		PGresult   *res = CatalogQuery(conn,
+									   "SELECT state, from_broker, coalesce(duration_ms, 0) FROM strata.move_history WHERE id = $1::bigint"
+									   " UNION ALL SELECT 'pending', from_broker, 0 FROM strata.moves_in_flight WHERE id = $1::bigint",
+									   1, params, err, sizeof(err));
+		PGnotify   *n;
+
+		if (res == NULL)
+			fail("%s", err);
+		if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "done") == 0)
+		{
+			printf("moved partition %ld of topic \"%s\" from broker %s to broker %ld in %s ms\n",
+				   partition, args[0], PQgetisnull(res, 0, 1) ? "(none)" : PQgetvalue(res, 0, 1),
+				   broker, PQgetvalue(res, 0, 2));
+			PQclear(res);
+			break;
+		}
+		if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "pending") != 0)
+		{
+			PQclear(res);
+			PQfinish(conn);
+			fail("move %lld of partition %ld of topic \"%s\" was cancelled", (long long) move_id,
+				 partition, args[0]);
+		}
+		PQclear(res);
+		if (time(NULL) >= deadline)
+		{
+			PQfinish(conn);
+			fail("move %lld is still in flight after %d s (see strata.moves_in_flight)",
+				 (long long) move_id, wait_seconds);
+		}
+		/* Sleep until the catalog announces a partition change (or a second passes). */
+		{
+			struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+
+			(void) poll(&pfd, 1, 1000);
+			if (!PQconsumeInput(conn))
+				fail("lost the catalog connection while waiting for the move");
+			while ((n = PQnotifies(conn)) != NULL)
+				PQfreemem(n);
+		}
+	}
+	PQfinish(conn);
+	return 0;
+}
+
 /* ---------- main ---------- */
 
 
@@ -1563,11 +1672,18 @@ main(int argc, char *argv[])
 					return 1;
 			}
 		}
-		if (optind < argc)
+		/*
+		 * getopt_long has moved every non-option after the options: the
+		 * command, then its arguments, in their order.
+		 */
+		while (optind < argc)
 		{
-			if (command)
+			if (command == NULL)
+				command = argv[optind++];
+			else if (ncmd_args < (int) lengthof(cmd_args))
+				cmd_args[ncmd_args++] = argv[optind++];
+			else
 				fail("too many command-line arguments (first is \"%s\")", argv[optind]);
-			command = argv[optind++];
 		}
 	}
 	if (command == NULL)
@@ -1601,6 +1717,10 @@ main(int argc, char *argv[])
 		return do_reload();
 	if (strcmp(command, "status") == 0)
 		return do_status();
+	if (strcmp(command, "move") == 0)
+		return do_move(ncmd_args, cmd_args);
+	if (ncmd_args > 0)
+		fail("too many command-line arguments (first is \"%s\")", cmd_args[0]);
 	fprintf(stderr, "%s: unrecognized operation \"%s\"\nTry \"%s --help\" for more information.\n",
 			progname, command, progname);
 	return 1;

@@ -279,6 +279,18 @@ ObjCatalogCommit(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
 				 bool advance_end, const int64 *replaced, int nreplaced,
 				 uint64 **fenced, int *nfenced, char *err, size_t errlen)
 {
+	return ObjCatalogCommitExt(conn, objects, nobjects, epochs, nepochs, advance_end,
+							   replaced, nreplaced, advance_end, NULL, NULL,
+							   fenced, nfenced, err, errlen);
+}
+
+ObjCatalogResult
+ObjCatalogCommitExt(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
+					const ObjCatalogStreamEpoch *epochs, int nepochs,
+					bool advance_end, const int64 *replaced, int nreplaced,
+					bool save_snapshots, ObjCatalogCommitHook hook, void *hook_arg,
+					uint64 **fenced, int *nfenced, char *err, size_t errlen)
+{
 	int64	   *ids;
 	int64	   *eps;
 	PGresult   *res;
@@ -343,7 +355,7 @@ ObjCatalogCommit(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
 	 * transaction (kafka/producer.h; it waits for the WAL to be durable
 	 * past what the snapshots cover).
 	 */
-	if (advance_end && nepochs > 0)
+	if (save_snapshots && nepochs > 0)
 	{
 		uint64	   *sids = palloc(sizeof(uint64) * (size_t) nepochs);
 		bool		saved;
@@ -355,6 +367,8 @@ ObjCatalogCommit(PGconn *conn, const ObjCatalogObject *objects, int nobjects,
 		if (!saved)
 			goto fail;
 	}
+	if (hook != NULL && !hook(conn, hook_arg, err, errlen))
+		goto fail;
 	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
 	{
 		pfree(ids);

@@ -104,6 +104,14 @@ extern int32 ClusterCoordinatorFor(const char *key, size_t len);
  */
 extern int16 ClusterCoordinatorError(const char *key, size_t len);
 
+/*
+ * WAL recoveries may be waiting for this broker (the catalog announced
+ * one): set by the catalog worker, taken (tested and cleared) by the
+ * uploader, which asks the catalog then.
+ */
+extern void ClusterNoteRecoveryWork(void);
+extern bool ClusterTakeRecoveryWork(void);
+
 /* True once the catalog worker has loaded the view. */
 extern bool ClusterIsLoaded(void);
 

@@ -183,6 +183,9 @@ extern int	PartitionCollectHandoffs(PartitionHandoff *out, int max);
  */
 extern void PartitionHandedOff(int idx, int32 target, int32 leader_epoch);
 
+/* How many partitions this broker leads now; takes RegistryLock. */
+extern int	PartitionCountLed(void);
+
 /* Remove a topic and all its partitions; caller holds RegistryLock. */
 extern void TopicRemove(int topic);
 

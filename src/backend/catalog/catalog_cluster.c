@@ -15,6 +15,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_cluster.h"
+#include "storage/objcatalog.h"
 
 #define I64(buf, v)	snprintf((buf), sizeof(buf), "%lld", (long long) (v))
 
@@ -644,3 +645,84 @@ const char CatalogPublishTrafficSQL[] =
 "UPDATE strata.brokers SET bytes_in = $3::bigint, bytes_out = $4::bigint,"
 " bytes_in_rate = $5::float8, bytes_out_rate = $6::float8"
 " WHERE id = $1::int AND epoch = $2::bigint";
+
+bool
+CatalogLoadSnapshotsRaw(PGconn *conn, const uint64 *stream_ids, int n, CatalogSnapshot **out,
+						int *nout, char *err, size_t errlen)
+{
+	int64	   *ids = palloc(sizeof(int64) * (size_t) Max(n, 1));
+	char	   *arr;
+	const char *params[1];
+	PGresult   *res;
+
+	*out = NULL;
+	*nout = 0;
+	for (int i = 0; i < n; i++)
+		ids[i] = (int64) stream_ids[i];
+	arr = ObjCatalogInt64Array(ids, n);
+	params[0] = arr;
+	/* Binary results: the snapshot is bytea. */
+	res = PQexecParams(conn,
+					   "SELECT stream_id, end_offset, snapshot FROM strata.producer_snapshots"
+					   " WHERE stream_id = ANY($1::bigint[])",
+					   1, NULL, params, NULL, NULL, 1);
+	pfree(arr);
+	pfree(ids);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		CatalogConnError(conn, "catalog query failed", err, errlen);
+		PQclear(res);
+		return false;
+	}
+	*nout = PQntuples(res);
+	*out = palloc0(sizeof(CatalogSnapshot) * (size_t) Max(*nout, 1));
+	for (int i = 0; i < *nout; i++)
+	{
+		const uint8 *v;
+
+		v = (const uint8 *) PQgetvalue(res, i, 0);
+		(*out)[i].stream_id = ((uint64) v[0] << 56) | ((uint64) v[1] << 48) | ((uint64) v[2] << 40) |
+			((uint64) v[3] << 32) | ((uint64) v[4] << 24) | ((uint64) v[5] << 16) |
+			((uint64) v[6] << 8) | (uint64) v[7];
+		v = (const uint8 *) PQgetvalue(res, i, 1);
+		(*out)[i].end_offset = (int64) (((uint64) v[0] << 56) | ((uint64) v[1] << 48) | ((uint64) v[2] << 40) |
+										((uint64) v[3] << 32) | ((uint64) v[4] << 24) | ((uint64) v[5] << 16) |
+										((uint64) v[6] << 8) | (uint64) v[7]);
+		(*out)[i].len = (size_t) PQgetlength(res, i, 2);
+		(*out)[i].data = palloc(Max((*out)[i].len, 1));
+		memcpy((*out)[i].data, PQgetvalue(res, i, 2), (*out)[i].len);
+	}
+	PQclear(res);
+	return true;
+}
+
+bool
+CatalogSaveSnapshotInTxn(PGconn *conn, uint64 stream_id, int64 end_offset, const uint8 *data,
+						 size_t len, int producers, char *err, size_t errlen)
+{
+	char		sbuf[24],
+				ebuf[24],
+				pbuf[16];
+	const char *params[4] = {sbuf, ebuf, (const char *) data, pbuf};
+	int			lengths[4] = {0, 0, (int) len, 0};
+	int			formats[4] = {0, 0, 1, 0};
+	PGresult   *res;
+
+	I64(sbuf, stream_id);
+	I64(ebuf, end_offset);
+	I64(pbuf, producers);
+	res = PQexecParams(conn,
+					   "INSERT INTO strata.producer_snapshots (stream_id, end_offset, snapshot, producers, updated)"
+					   " VALUES ($1::bigint, $2::bigint, $3::bytea, $4::int, now())"
+					   " ON CONFLICT (stream_id) DO UPDATE SET end_offset = excluded.end_offset,"
+					   " snapshot = excluded.snapshot, producers = excluded.producers, updated = now()",
+					   4, NULL, params, lengths, formats, 0);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		CatalogConnError(conn, "catalog query failed", err, errlen);
+		PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	return true;
+}

@@ -211,7 +211,11 @@ handle_notifications(void)
 				 strcmp(n->relname, CATALOG_CHANNEL_SLOTS) == 0)
 			cluster_stale = true;
 		else if (strcmp(n->relname, CATALOG_CHANNEL_RECOVERIES) == 0)
-			SetLatch(AuxProcLatch(PROC_UPLOADER));	/* it looks for recoveries of its own */
+		{
+			/* The uploader looks for recoveries assigned to it. */
+			ClusterNoteRecoveryWork();
+			SetLatch(AuxProcLatch(PROC_UPLOADER));
+		}
 		PQfreemem(n);
 	}
 }
@@ -326,6 +330,46 @@ renew_lease(char *err, size_t errlen)
 	return true;
 }
 
+/*
+ * Stopping (SIGUSR2 from the postmaster): request the moves of everything
+ * this broker leads to the other live brokers, once; then, as the uploader
+ * completes them, tell the postmaster when nothing is led here any more.
+ * With no other live broker there is nothing to hand off: done at once.
+ * false means the connection is to be dropped (tried again after it).
+ */
+static bool handoff_requested = false;
+static bool handoff_reported = false;
+
+static bool
+drive_handoff(char *err, size_t errlen)
+{
+	if (!HandoffRequestPending || handoff_reported)
+		return true;
+	if (!handoff_requested)
+	{
+		int			nmoves;
+
+		if (!CatalogDrainBroker(conn, (int32) broker_id, CatalogBrokerEpoch, &nmoves, err, errlen))
+			return false;
+		handoff_requested = true;
+		if (nmoves > 0)
+			elog(LOG, "stopping: handing %d partition%s off to other brokers", nmoves, nmoves == 1 ? "" : "s");
+		else if (PartitionCountLed() > 0)
+		{
+			elog(LOG, "stopping: no other live broker to hand partitions to; they stay with this broker");
+			handoff_reported = true;
+			SendPostmasterSignal(PMSIGNAL_HANDED_OFF);
+			return true;
+		}
+	}
+	if (PartitionCountLed() == 0)
+	{
+		handoff_reported = true;
+		SendPostmasterSignal(PMSIGNAL_HANDED_OFF);
+	}
+	return true;
+}
+
 static void
 mark_stopped(void)
 {
@@ -391,6 +435,9 @@ CatalogWorkerMain(void)
 				next_renew = 0; /* renew at once */
 				topics_stale = true;
 				cluster_stale = true;
+				/* NOTIFYs sent while we were away are lost: look for recoveries. */
+				ClusterNoteRecoveryWork();
+				SetLatch(AuxProcLatch(PROC_UPLOADER));
 			}
 		}
 		now = MonotonicMs();
@@ -421,6 +468,11 @@ CatalogWorkerMain(void)
 			next_attempt = MonotonicMs() + backoff_ms;
 		}
 		if (conn != NULL && !sync_topics(err, sizeof(err)))
+		{
+			note_outage(err);
+			next_attempt = MonotonicMs() + backoff_ms;
+		}
+		if (conn != NULL && !drive_handoff(err, sizeof(err)))
 		{
 			note_outage(err);
 			next_attempt = MonotonicMs() + backoff_ms;

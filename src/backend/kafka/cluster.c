@@ -31,6 +31,7 @@ typedef struct ClusterShared
 	/* this broker */
 	int64		lease_deadline_ms;	/* atomic; MonotonicMs, 0 = none yet */
 	uint32		fenced;			/* atomic */
+	uint32		recovery_work;	/* atomic */
 } ClusterShared;
 
 static ClusterShared *Cluster;
@@ -307,6 +308,18 @@ ClusterCoordinatorError(const char *key, size_t len)
 	if (leader == (int32) broker_id)
 		return KAFKA_ERR_NONE;
 	return leader < 0 ? KAFKA_ERR_COORDINATOR_NOT_AVAILABLE : KAFKA_ERR_NOT_COORDINATOR;
+}
+
+void
+ClusterNoteRecoveryWork(void)
+{
+	__atomic_store_n(&Cluster->recovery_work, 1, __ATOMIC_RELEASE);
+}
+
+bool
+ClusterTakeRecoveryWork(void)
+{
+	return __atomic_exchange_n(&Cluster->recovery_work, 0, __ATOMIC_ACQ_REL) != 0;
 }
 
 bool

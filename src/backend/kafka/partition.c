@@ -471,6 +471,19 @@ PartitionCollectHandoffs(PartitionHandoff *out, int max)
 	return n;
 }
 
+int
+PartitionCountLed(void)
+{
+	int			n = 0;
+
+	RegistryLock();
+	for (int i = 0; i < Registry->nparts; i++)
+		if (PartitionGet(i)->state == TOPIC_LIVE && PartitionGet(i)->leader_id == (int32) broker_id)
+			n++;
+	RegistryUnlock();
+	return n;
+}
+
 void
 PartitionHandedOff(int idx, int32 target, int32 leader_epoch)
 {

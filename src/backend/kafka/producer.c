@@ -711,6 +711,67 @@ replay_batch(uint64 stream_id, const uint8 *hdr, int64 base_offset)
 	PS->recovered_batches++;
 }
 
+void
+ProducerSnapshotApplyBatch(ProducerSnapshotEntry *entries, int *n, int max,
+						   const uint8 *hdr, int64 base_offset)
+{
+	int64		pid = (int64) get64(hdr + RB_PRODUCER_ID_OFF);
+	int16		epoch = (int16) get16(hdr + RB_PRODUCER_EPOCH_OFF);
+	int32		first_seq = (int32) get32(hdr + RB_BASE_SEQUENCE_OFF);
+	int32		delta = (int32) get32(hdr + RB_LAST_OFFSET_DELTA_OFF);
+	int64		max_ts = (int64) get64(hdr + RB_MAX_TIMESTAMP_OFF);
+	int16		attributes = (int16) get16(hdr + RB_ATTRIBUTES_OFF);
+	ProducerSnapshotEntry e;
+	int			i;
+
+	if (pid < 0 || epoch < 0 || first_seq < 0 || delta < 0 || (attributes & RB_ATTR_CONTROL) || max <= 0)
+		return;
+	for (i = *n - 1; i >= 0; i--)
+		if (entries[i].producer_id == pid)
+			break;
+	if (i >= 0)
+	{
+		/* The most recently used entry goes last. */
+		e = entries[i];
+		memmove(&entries[i], &entries[i + 1], sizeof(ProducerSnapshotEntry) * (size_t) (*n - i - 1));
+		(*n)--;
+		if (epoch < e.epoch)
+		{
+			entries[(*n)++] = e;	/* a fenced producer's batch: keep the newer epoch */
+			return;
+		}
+	}
+	else
+	{
+		memset(&e, 0, sizeof(e));
+		e.producer_id = pid;
+		e.epoch = epoch;
+		if (*n == max)
+		{
+			/* Full: the least recently used entry goes, as in shared memory. */
+			memmove(&entries[0], &entries[1], sizeof(ProducerSnapshotEntry) * (size_t) (*n - 1));
+			(*n)--;
+		}
+	}
+	if (e.epoch != epoch)
+	{
+		e.epoch = epoch;
+		e.nbatches = 0;
+	}
+	if (e.nbatches == PRODUCER_BATCHES)
+	{
+		memmove(&e.batches[0], &e.batches[1], sizeof(ProducerBatchMeta) * (PRODUCER_BATCHES - 1));
+		e.nbatches--;
+	}
+	e.batches[e.nbatches].first_seq = first_seq;
+	e.batches[e.nbatches].last_seq = ProducerLastSequence(first_seq, delta);
+	e.batches[e.nbatches].first_offset = base_offset;
+	e.batches[e.nbatches].last_offset = base_offset + delta;
+	e.batches[e.nbatches].timestamp = max_ts;
+	e.nbatches++;
+	entries[(*n)++] = e;
+}
+
 /* Forget every entry of a stream (caller holds PS->lock). */
 static void
 drop_stream(uint64 stream_id)

@@ -50,6 +50,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_cluster.h"
+#include "kafka/cluster.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/interrupt.h"
@@ -1009,6 +1010,400 @@ done:
 	return ok;
 }
 
+/* ---------- recovering a fenced broker's WAL (doc/cluster.md, "Failover") ---------- */
+
+#define RECOVERY_MAX_PRODUCERS	1024	/* producers kept per stream, as a snapshot can hold */
+
+/* A stream of the dead broker, as its recovery sees it. */
+typedef struct RecStream
+{
+	uint64		stream_id;
+	int64		epoch;			/* the dead broker's: records of other epochs are not ours */
+	int64		end;			/* next offset: objects, then what the scan added */
+	ProducerSnapshotEntry *producers;
+	int			nproducers;
+	int64		snapshot_end;	/* the snapshot covers offsets below this */
+	bool		touched;		/* the scan added batches */
+} RecStream;
+
+/* A record copied out of the dead WAL into the current chunk. */
+typedef struct RecRecord
+{
+	LogCacheRecord rec;			/* body1 points into the chunk */
+	size_t		off;
+} RecRecord;
+
+typedef struct RecoveryScan
+{
+	RecStream  *streams;
+	int			nstreams;
+	char	   *chunk;
+	size_t		chunk_len;
+	size_t		chunk_cap;
+	RecRecord  *recs;
+	int			nrecs;
+	int			maxrecs;
+	UploadObject *objs;
+	int			nobjs;
+	int			maxobjs;
+	int64		records;
+	int64		bytes;
+	WalLsn		end_lsn;		/* after the last valid record seen */
+	bool		failed;
+	char		err[700];
+} RecoveryScan;
+
+static int
+cmp_recstream(const void *a, const void *b)
+{
+	uint64		x = ((const RecStream *) a)->stream_id;
+	uint64		y = ((const RecStream *) b)->stream_id;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static int
+cmp_recrecord(const void *a, const void *b)
+{
+	const LogCacheRecord *x = &((const RecRecord *) a)->rec;
+	const LogCacheRecord *y = &((const RecRecord *) b)->rec;
+
+	if (x->stream_id != y->stream_id)
+		return x->stream_id < y->stream_id ? -1 : 1;
+	return x->lsn < y->lsn ? -1 : (x->lsn > y->lsn ? 1 : 0);
+}
+
+/* Turn the chunk into one stream-set object, put it, and start a new chunk. */
+static bool
+recovery_flush_chunk(RecoveryScan *rs)
+{
+	ObjFormatBuilder *b;
+	LogCacheRecord **recs;
+	UploadObject *obj;
+
+	if (rs->nrecs == 0)
+		return true;
+	qsort(rs->recs, (size_t) rs->nrecs, sizeof(RecRecord), cmp_recrecord);
+	recs = palloc(sizeof(LogCacheRecord *) * (size_t) rs->nrecs);
+	for (int i = 0; i < rs->nrecs; i++)
+	{
+		rs->recs[i].rec.body1 = rs->chunk + rs->recs[i].off;
+		recs[i] = &rs->recs[i].rec;
+	}
+	if (rs->nobjs == rs->maxobjs)
+	{
+		rs->maxobjs = Max(8, rs->maxobjs * 2);
+		rs->objs = rs->objs ? repalloc(rs->objs, sizeof(UploadObject) * (size_t) rs->maxobjs)
+			: palloc(sizeof(UploadObject) * (size_t) rs->maxobjs);
+	}
+	obj = &rs->objs[rs->nobjs];
+	memset(obj, 0, sizeof(*obj));
+	b = builder_create(OBJFORMAT_SSO);
+	for (int i = 0; i < rs->nrecs; i++)
+		if (!builder_add(b, recs[i], NULL, NULL, rs->err, sizeof(rs->err)))
+		{
+			ObjFormatBuilderFree(b);
+			pfree(recs);
+			return false;
+		}
+	obj->kind = OBJFORMAT_SSO;
+	finish_object(b, obj, recs, rs->nrecs);
+	rs->nobjs++;
+	pfree(recs);
+	if (!ObjCatalogPrepare(catalog_conn, obj->kind, &obj->object_id, obj->key, sizeof(obj->key),
+						   rs->err, sizeof(rs->err)) ||
+		!put_objects(obj, 1, rs->err, sizeof(rs->err)))
+		return false;
+	/* Put: the bytes are in the store, the buffer can go. */
+	keep_buffer(obj->data, obj->cap);
+	obj->data = NULL;
+	ObjStoreRequestFree(obj->req);
+	obj->req = NULL;
+	rs->nrecs = 0;
+	rs->chunk_len = 0;
+	return true;
+}
+
+/* WalScanDevice callback: keep the dead broker's records not yet in objects. */
+static bool
+recovery_scan_record(const WalRecordHeader *hdr, const char *body, void *arg)
+{
+	RecoveryScan *rs = arg;
+	RecStream	key = {.stream_id = hdr->stream_id};
+	RecStream  *s = bsearch(&key, rs->streams, (size_t) rs->nstreams, sizeof(RecStream), cmp_recstream);
+	RecRecord  *r;
+
+	rs->end_lsn = hdr->lsn + WalRecordSize(hdr->body_len);
+	if (s == NULL || (int64) hdr->stream_epoch != s->epoch ||
+		hdr->base_offset + (int64) hdr->record_count <= s->end)
+		return true;			/* another broker's stream now, or in objects already */
+	if (hdr->base_offset != s->end)
+	{
+		snprintf(rs->err, sizeof(rs->err),
+				 "stream %llu: the WAL continues at offset %lld but the stream ends at %lld; nothing committed",
+				 (unsigned long long) hdr->stream_id, (long long) hdr->base_offset, (long long) s->end);
+		rs->failed = true;
+		return false;
+	}
+	if (rs->chunk_len + hdr->body_len > rs->chunk_cap)
+	{
+		rs->chunk_cap = Max(rs->chunk_cap * 2, rs->chunk_len + hdr->body_len);
+		rs->chunk = rs->chunk ? repalloc(rs->chunk, rs->chunk_cap) : palloc(rs->chunk_cap);
+	}
+	if (rs->nrecs == rs->maxrecs)
+	{
+		rs->maxrecs = Max(1024, rs->maxrecs * 2);
+		rs->recs = rs->recs ? repalloc(rs->recs, sizeof(RecRecord) * (size_t) rs->maxrecs)
+			: palloc(sizeof(RecRecord) * (size_t) rs->maxrecs);
+	}
+	r = &rs->recs[rs->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->rec.lsn = hdr->lsn;
+	r->rec.stream_id = hdr->stream_id;
+	r->rec.stream_epoch = hdr->stream_epoch;
+	r->rec.base_offset = hdr->base_offset;
+	r->rec.record_count = hdr->record_count;
+	r->rec.max_timestamp = hdr->max_timestamp;
+	r->rec.len1 = hdr->body_len;
+	r->off = rs->chunk_len;
+	memcpy(rs->chunk + rs->chunk_len, body, hdr->body_len);
+	rs->chunk_len += hdr->body_len;
+	if (hdr->base_offset >= s->snapshot_end)
+		ProducerSnapshotApplyBatch(s->producers, &s->nproducers, RECOVERY_MAX_PRODUCERS,
+								   (const uint8 *) body, hdr->base_offset);
+	s->end = hdr->base_offset + (int64) hdr->record_count;
+	s->touched = true;
+	rs->records++;
+	rs->bytes += hdr->body_len;
+	if (rs->chunk_len >= effective_threshold() && !recovery_flush_chunk(rs))
+	{
+		rs->failed = true;
+		return false;
+	}
+	return true;
+}
+
+typedef struct RecoveryCommit
+{
+	const CatalogRecovery *rec;
+	RecoveryScan *rs;
+	bool		still_pending;
+} RecoveryCommit;
+
+/* In the commit's transaction: the producer state, then the dead broker's partitions go. */
+static bool
+recovery_commit_hook(PGconn *conn, void *arg, char *err, size_t errlen)
+{
+	RecoveryCommit *rc = arg;
+	RecoveryScan *rs = rc->rs;
+
+	for (int i = 0; i < rs->nstreams; i++)
+	{
+		RecStream  *s = &rs->streams[i];
+		size_t		len;
+		uint8	   *buf;
+		bool		ok;
+
+		if (!s->touched)
+			continue;
+		len = ProducerSnapshotEncode(s->producers, s->nproducers, NULL, 0);
+		buf = palloc(len);
+		ProducerSnapshotEncode(s->producers, s->nproducers, buf, len);
+		ok = CatalogSaveSnapshotInTxn(conn, s->stream_id, s->end, buf, len, s->nproducers, err, errlen);
+		pfree(buf);
+		if (!ok)
+			return false;
+	}
+	if (!CatalogRecoveryFinishInTxn(conn, rc->rec, rs->records, rs->bytes, &rc->still_pending, err, errlen))
+		return false;
+	if (!rc->still_pending)
+	{
+		snprintf(err, errlen, "the recovery of broker %d's WAL is no longer pending (it restarted, or another broker took it)",
+				 rc->rec->broker_id);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Recover a fenced broker's WAL: scan it from its trim position, upload
+ * every record of the streams it still leads (at the epoch it opened them
+ * with) that objects do not hold, and commit those objects, the streams'
+ * producer snapshots and the hand-over of its partitions and coordinator
+ * slots to live brokers in one transaction.  Then mark the device so that
+ * the broker, restarted, does not replay what was recovered.
+ */
+static bool
+recover_one(const CatalogRecovery *rec)
+{
+	RecoveryScan rs;
+	CatalogDeadStream *ds = NULL;
+	int			nds = 0;
+	CatalogSnapshot *snaps = NULL;
+	int			nsnaps = 0;
+	WalDeviceHeader dev;
+	RecoveryCommit rc = {.rec = rec, .rs = &rs};
+	ObjCatalogStreamEpoch *epochs = NULL;
+	ObjCatalogObject *cobjs = NULL;
+	uint64	   *sids = NULL;
+	int64		start_ms = MonotonicMs();
+	bool		ok = false;
+
+	memset(&rs, 0, sizeof(rs));
+	elog(LOG, "recovering the WAL of fenced broker %d (epoch %lld) from \"%s\"",
+		 rec->broker_id, (long long) rec->broker_epoch, rec->wal_device);
+	if (!CatalogDeadBrokerStreams(catalog_conn, rec->broker_id, &ds, &nds, rs.err, sizeof(rs.err)))
+		goto done;
+	rs.nstreams = nds;
+	rs.streams = palloc0(sizeof(RecStream) * (size_t) Max(nds, 1));
+	sids = palloc(sizeof(uint64) * (size_t) Max(nds, 1));
+	for (int i = 0; i < nds; i++)
+	{
+		rs.streams[i].stream_id = ds[i].stream_id;
+		rs.streams[i].epoch = ds[i].epoch;
+		rs.streams[i].end = ds[i].object_end_offset;
+		sids[i] = ds[i].stream_id;
+	}
+	qsort(rs.streams, (size_t) rs.nstreams, sizeof(RecStream), cmp_recstream);
+
+	/* The producers' state as last saved, to be carried forward by the scan. */
+	if (!CatalogLoadSnapshotsRaw(catalog_conn, sids, nds, &snaps, &nsnaps, rs.err, sizeof(rs.err)))
+		goto done;
+	for (int i = 0; i < rs.nstreams; i++)
+		rs.streams[i].producers = palloc(sizeof(ProducerSnapshotEntry) * RECOVERY_MAX_PRODUCERS);
+	for (int j = 0; j < nsnaps; j++)
+	{
+		RecStream	key = {.stream_id = snaps[j].stream_id};
+		RecStream  *s = bsearch(&key, rs.streams, (size_t) rs.nstreams, sizeof(RecStream), cmp_recstream);
+
+		if (s == NULL)
+			continue;
+		s->snapshot_end = snaps[j].end_offset;
+		if (!ProducerSnapshotDecode(snaps[j].data, snaps[j].len, s->producers, RECOVERY_MAX_PRODUCERS,
+									&s->nproducers, rs.err, sizeof(rs.err)))
+			goto done;
+	}
+
+	if (!WalScanDevice(rec->wal_device, &dev, recovery_scan_record, &rs, rs.err, sizeof(rs.err)) ||
+		rs.failed || !recovery_flush_chunk(&rs))
+		goto done;
+	if (dev.node_id != (uint64) rec->broker_id)
+	{
+		snprintf(rs.err, sizeof(rs.err), "WAL device \"%.500s\" belongs to broker %llu, not %d",
+				 rec->wal_device, (unsigned long long) dev.node_id, rec->broker_id);
+		goto done;
+	}
+
+	epochs = palloc(sizeof(ObjCatalogStreamEpoch) * (size_t) Max(rs.nstreams, 1));
+	for (int i = 0; i < rs.nstreams; i++)
+	{
+		epochs[i].stream_id = rs.streams[i].stream_id;
+		epochs[i].epoch = rs.streams[i].epoch;
+	}
+	cobjs = palloc0(sizeof(ObjCatalogObject) * (size_t) Max(rs.nobjs, 1));
+	for (int i = 0; i < rs.nobjs; i++)
+	{
+		cobjs[i].object_id = rs.objs[i].object_id;
+		cobjs[i].size = rs.objs[i].len;
+		cobjs[i].ranges = rs.objs[i].ranges;
+		cobjs[i].nranges = rs.objs[i].nranges;
+	}
+	{
+		uint64	   *fenced;
+		int			nfenced;
+		ObjCatalogResult res = ObjCatalogCommitExt(catalog_conn, cobjs, rs.nobjs, epochs, rs.nstreams,
+												   true, NULL, 0, false, recovery_commit_hook, &rc,
+												   &fenced, &nfenced, rs.err, sizeof(rs.err));
+
+		if (res == OBJCAT_FENCED)
+		{
+			snprintf(rs.err, sizeof(rs.err), "stream %llu of broker %d was opened elsewhere meanwhile; nothing committed",
+					 (unsigned long long) fenced[0], rec->broker_id);
+			pfree(fenced);
+		}
+		if (res != OBJCAT_OK)
+			goto done;
+	}
+	elog(LOG, "recovered the WAL of fenced broker %d in %lld ms: %lld record batches, %lld bytes in %d object(s); its partitions are led by live brokers now",
+		 rec->broker_id, (long long) (MonotonicMs() - start_ms), (long long) rs.records,
+		 (long long) rs.bytes, rs.nobjs);
+	ok = true;
+
+	/* Best effort: the catalog's epochs fence the records anyway. */
+	if (!WalMarkRecovered(rec->wal_device, (uint64) rec->broker_id, rs.end_lsn,
+						  (uint64) rec->broker_epoch, rs.err, sizeof(rs.err)))
+		elog(WARNING, "recovered broker %d's WAL, but could not mark it so: %s", rec->broker_id, rs.err);
+
+done:
+	if (!ok)
+	{
+		char		msg[800];
+
+		snprintf(msg, sizeof(msg), "recovery of broker %d's WAL failed: %s", rec->broker_id, rs.err);
+		note_failure(msg);
+		if (catalog_conn != NULL && PQstatus(catalog_conn) == CONNECTION_OK)
+			CatalogRecoveryNoteError(catalog_conn, rec, rs.err);
+	}
+	for (int i = 0; i < rs.nobjs; i++)
+	{
+		if (rs.objs[i].data)
+			keep_buffer(rs.objs[i].data, rs.objs[i].cap);
+		if (rs.objs[i].req)
+			ObjStoreRequestFree(rs.objs[i].req);
+		if (rs.objs[i].ranges)
+			pfree(rs.objs[i].ranges);
+	}
+	for (int i = 0; i < rs.nstreams; i++)
+		if (rs.streams[i].producers)
+			pfree(rs.streams[i].producers);
+	for (int j = 0; j < nsnaps; j++)
+		pfree(snaps[j].data);
+	if (snaps)
+		pfree(snaps);
+	if (rs.objs)
+		pfree(rs.objs);
+	if (rs.streams)
+		pfree(rs.streams);
+	if (rs.chunk)
+		pfree(rs.chunk);
+	if (rs.recs)
+		pfree(rs.recs);
+	if (ds)
+		pfree(ds);
+	if (sids)
+		pfree(sids);
+	if (epochs)
+		pfree(epochs);
+	if (cobjs)
+		pfree(cobjs);
+	return ok;
+}
+
+/* The recoveries the controller assigned to this broker, one at a time. */
+static void
+recovery_step(void)
+{
+	CatalogRecovery *recs;
+	int			n;
+	char		err[700];
+
+	if (!ClusterTakeRecoveryWork())
+		return;
+	if (!CatalogRecoveriesFor(catalog_conn, (int32) broker_id, &recs, &n, err, sizeof(err)))
+	{
+		ClusterNoteRecoveryWork();	/* look again after the retry delay */
+		note_failure(err);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (!recover_one(&recs[i]))
+		{
+			ClusterNoteRecoveryWork();
+			break;
+		}
+	pfree(recs);
+}
+
 /* Tell the catalog how far behind we are (strata.upload_lag). */
 static void
 report_status(void)
@@ -1095,9 +1490,13 @@ UploaderMain(void)
 		 */
 		if (RegistryIsLoaded() && now >= retry_at_ms && ensure_connections())
 		{
-			/* Hand-offs first: a partition is unavailable until its move commits. */
+			/*
+			 * Hand-offs and recoveries first: the partitions concerned are
+			 * unavailable until they commit.
+			 */
 			if (ProducerStateIsRecovered())
 				handoff_step(&timeout);
+			recovery_step();
 			now = MonotonicMs();
 			while (upload_due() && now >= retry_at_ms)
 			{

@@ -53,6 +53,7 @@ int64		max_connections;
 int64		socket_request_max_bytes;
 bool		restart_after_crash;
 int64		broker_lease_time;
+int64		shutdown_handoff_timeout;
 int64		catalog_retry_max;
 char	   *metrics_listen;
 
@@ -115,6 +116,11 @@ GucEntry	GucTable[] = {
 	{"catalog_retry_max", GUC_INT, GUC_SIGHUP, "Catalog",
 		"Longest wait between attempts to reconnect to an unreachable catalog (backoff doubles up to it).",
 		GUC_UNIT_MS, &catalog_retry_max, "5s", 100, 600 * 1000},
+
+	/* ---- Cluster ---- */
+	{"shutdown_handoff_timeout", GUC_INT, GUC_SIGHUP, "Cluster",
+		"How long a smart or fast stop waits for this broker's partitions to be handed off to other live brokers before it stops anyway (0: no hand-off; a partition left behind is recovered once the lease has expired).",
+		GUC_UNIT_MS, &shutdown_handoff_timeout, "30s", 0, 3600 * 1000},
 
 	/* ---- Object storage ---- */
 	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",

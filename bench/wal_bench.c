@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "postmaster/interrupt.h"
+#include "postmaster/walwriter.h"
 #include "postmaster/pmsignal.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"

@@ -12,6 +12,14 @@
 
 #include "c.h"
 
+/*
+ * The backend's main function: serves the client on sock (peer is its
+ * address, for log lines) until it disconnects or shutdown.  Started by
+ * the postmaster's StartChildProcess for each accepted connection, as
+ * PostgreSQL's PostgresMain is; never returns.
+ */
+extern void BackendMain(int sock, const char *peer) pg_attribute_noreturn();
+
 /* The peer address of this backend's client, for log lines. */
 extern const char *MyClientAddr;
 

@@ -54,9 +54,14 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "kafka/backend.h"
+#include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
+#include "postmaster/metricsexporter.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"
+#include "postmaster/uploader.h"
+#include "postmaster/walwriter.h"
 #include "storage/latch.h"
 #include "storage/objstore.h"
 #include "storage/procarray.h"

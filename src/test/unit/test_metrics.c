@@ -12,6 +12,7 @@
 
 #include "kafka/partition.h"
 #include "kafka/protocol.h"
+#include "postmaster/metricsexporter.h"
 #include "storage/objstore.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"

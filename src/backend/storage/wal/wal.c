@@ -2,8 +2,9 @@
  *
  * wal.c
  *	  The WAL ring in shared memory: appending, waiting for durability,
- *	  back-pressure and trimming.  The WAL writer (walwriter.c) moves the
- *	  bytes to the device; recovery (walrecovery.c) fills the ring at start.
+ *	  back-pressure and trimming.  The WAL writer process
+ *	  (postmaster/walwriter.c, with walaio.c) moves the bytes to the
+ *	  device; recovery (walrecovery.c) fills the ring at start.
  *
  *	  An append takes the insert spinlock only to compute where its records
  *	  go (a few additions, plus the log cache index entries), advances the

@@ -433,7 +433,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	 */
 	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
 	if (!wal_appender_flush ||
-		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0 ||
+		SMutexIsLocked(&WalShmem->write_lck) ||
 		__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
 	{
 		SetLatch(AuxProcLatch(PROC_WALWRITER));
@@ -667,7 +667,7 @@ WalTryFlush(WalLsn end_lsn)
 	if (!wal_appender_flush)
 		return false;
 	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0 ||
-		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
+		SMutexIsLocked(&WalShmem->write_lck))
 		return false;
 	if (!WalIsReady() || !flush_fd_ready())
 		return false;

@@ -323,7 +323,7 @@ WalAioFlush(void)
 	 * call) -- unless an appender's write holds write_lck, for which
 	 * submit_writes would wait first.
 	 */
-	if (flushed != 0 && __atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
+	if (flushed != 0 && SMutexIsLocked(&WalShmem->write_lck))
 	{
 		WalWakeFlushWaiters(flushed);
 		if (streams_moved)

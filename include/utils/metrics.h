@@ -24,9 +24,11 @@
  *
  *	  Labelled metrics:
  *	  - METRIC_LABEL_API: one series per Kafka API (label api="Produce",
- *	    the names of kafka/apis.c's table); pass the request's api_key
- *	    to the *Api functions.
- *	  - METRIC_LABEL_GROUP_STATE: one series per consumer-group state.
+ *	    the names of kafka/apis.c's table, registered at start with
+ *	    MetricsRegisterLabel); pass the request's api_key to the *Api
+ *	    functions.
+ *	  - METRIC_LABEL_GROUP_STATE: one series per consumer-group state
+ *	    (names registered the same way).
  *	  - METRIC_LABEL_OBJSTORE_REQUEST: one series per S3 request kind
  *	    (request="PutObject", MetricObjStoreRequest below), counted by the
  *	    object-store layer with MetricsIncObjStore.
@@ -171,6 +173,18 @@ extern const MetricDef MetricDefs[NUM_METRICS];
 /* ---- Shared memory (storage/ipc/ipci.c) ---- */
 extern size_t MetricsShmemSize(void);
 extern void MetricsShmemInit(void);
+
+/*
+ * Name series slot of a labelled metric kind: for METRIC_LABEL_API the
+ * slot is an API key (below METRIC_API_SLOTS - 1), for
+ * METRIC_LABEL_GROUP_STATE a group state.  The kafka layer registers its
+ * APIs and group states this way (KafkaRegisterMetricLabels), so that this
+ * layer needs nothing from kafka/.  A series exists only once named; an
+ * API key never named counts as "unknown".  name must stay valid for the
+ * life of the process.  Run by the postmaster at start, before it forks
+ * (the names are process-local and inherited), and by tests.
+ */
+extern void MetricsRegisterLabel(MetricLabel label, int slot, const char *name);
 
 /* ---- Updating (any process) ---- */
 extern void MetricsInc(MetricId id, uint64 n);

@@ -57,6 +57,7 @@
 #include "kafka/backend.h"
 #include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
+#include "postmaster/ipci.h"
 #include "postmaster/metricsexporter.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"
@@ -994,6 +995,7 @@ PostmasterMain(int argc, char *argv[])
 	}
 
 	open_listen_sockets();
+	KafkaRegisterMetricLabels();
 	metrics_sock = MetricsListenOpen();
 
 	if (pipe(selfpipe) != 0 || pipe(postmaster_alive_fds) != 0)

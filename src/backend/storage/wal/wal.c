@@ -41,7 +41,6 @@
 #include "c.h"
 
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "storage/latch.h"
@@ -54,6 +53,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 WalShmemStruct *WalShmem = NULL;
 
@@ -523,15 +523,6 @@ WalKickWriter(void)
 	kick_owed = 0;
 }
 
-uint64
-WalNowNs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64) ts.tv_sec * 1000000000 + (uint64) ts.tv_nsec;
-}
-
 /* The LSN below which every reserved record has been copied in. */
 WalLsn
 WalComputePublished(void)
@@ -613,7 +604,7 @@ sync_write_ring(WalLsn upto)
 	uint64		D = WalShmem->dev_data_size;
 	WalLsn		pos = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, WalShmem->write_pos);
 	WalLsn		end_blk = TYPEALIGN(WAL_BLOCK_SIZE, upto);
-	uint64		t0 = WalNowNs();
+	uint64		t0 = MonotonicNs();
 	uint64		total = 0;
 	uint64		nwrites = 0;
 
@@ -640,13 +631,13 @@ sync_write_ring(WalLsn upto)
 	if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(flush_fd) < 0)
 		elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
 	MetricsObserve(METRIC_WAL_FLUSH_BYTES, upto - WalShmem->write_pos);
-	MetricsObserve(METRIC_WAL_FLUSH_DURATION, (WalNowNs() - t0) / 1000);
+	MetricsObserve(METRIC_WAL_FLUSH_DURATION, (MonotonicNs() - t0) / 1000);
 	__atomic_store_n(&WalShmem->write_pos, upto, __ATOMIC_SEQ_CST);
 	WalAtomicAdd(&WalShmem->stats.writes, nwrites);
 	WalAtomicAdd(&WalShmem->stats.write_bytes, total);
 	WalAtomicAdd(&WalShmem->stats.sync_writes, nwrites);
 	WalAtomicAdd(&WalShmem->stats.sync_write_bytes, total);
-	WalAtomicAdd(&WalShmem->stats.write_ns, WalNowNs() - t0);
+	WalAtomicAdd(&WalShmem->stats.write_ns, MonotonicNs() - t0);
 }
 
 /*

@@ -59,6 +59,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 #define WAL_MAX_IO		(1024 * 1024)
 
@@ -152,7 +153,7 @@ submit_writes(void)
 	if (n > 0)
 	{
 		int			done = 0;
-		uint64		now = WalNowNs();
+		uint64		now = MonotonicNs();
 
 		for (int i = 0; i < n; i++)
 			((WalIo *) cbs[i]->data)->submit_ns = now;
@@ -201,7 +202,7 @@ reap_writes(bool *streams_moved)
 	n = io_getevents(wal_ctx, 0, wal_depth, events, &zero);
 	if (n < 0 && n != -EINTR)
 		elog(PANIC, "io_getevents on the WAL device failed: %s", strerror(-n));
-	now = WalNowNs();
+	now = MonotonicNs();
 	for (int i = 0; i < n; i++)
 	{
 		WalIo	   *io = (WalIo *) events[i].data;

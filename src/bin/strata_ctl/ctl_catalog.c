@@ -168,9 +168,7 @@ check_pg_user_traverse(const char *dir)
 		return;
 	if (pipe(fds) != 0)
 		fail("pipe failed: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		fail("fork failed: %s", strerror(errno));
+	pid = fork_or_fail();
 	if (pid == 0)
 	{
 		char		path[PATH_MAX];

@@ -120,11 +120,7 @@ do_start(void)
 		argv[3 + i] = opts[i];
 	argv[3 + nopts] = NULL;
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		fail("fork failed: %s", strerror(errno));
+	pid = fork_or_fail();
 	if (pid == 0)
 	{
 		int			fd;
@@ -137,15 +133,7 @@ do_start(void)
 			dup2(fd, 0);
 			close(fd);
 		}
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fd < 0)
-		{
-			fprintf(stderr, "%s: could not open log file \"%s\": %s\n", progname, log, strerror(errno));
-			_exit(1);
-		}
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
+		child_output_to(log, "log file ", 1);
 		if (strchr(strata, '/'))
 			execv(strata, argv);
 		else

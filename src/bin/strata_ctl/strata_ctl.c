@@ -160,6 +160,42 @@ find_strata(void)
 }
 
 /*
+ * fork(), with our buffered output flushed first (so the child does not
+ * write it again); fails (exits) if it cannot.
+ */
+pid_t
+fork_or_fail(void)
+{
+	pid_t		pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		fail("fork failed: %s", strerror(errno));
+	return pid;
+}
+
+/*
+ * In a child about to exec: send stdout and stderr to path (appended),
+ * or _exit(exit_code) saying why ("could not open <what>\"path\"").
+ */
+void
+child_output_to(const char *path, const char *what, int exit_code)
+{
+	int			fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+	if (fd < 0)
+	{
+		fprintf(stderr, "%s: could not open %s\"%s\": %s\n", progname, what, path, strerror(errno));
+		_exit(exit_code);
+	}
+	dup2(fd, 1);
+	dup2(fd, 2);
+	close(fd);
+}
+
+/*
  * Run argv, waiting for it; with as_pg, as the PostgreSQL user.  Output goes
  * to outfile (appended) when given, else to our stdout/stderr.  Returns the
  * exit status, or -1 if it did not exit normally.
@@ -170,26 +206,11 @@ run_program(char *const argv[], bool as_pg, const char *outfile)
 	pid_t		pid;
 	int			status;
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		fail("fork failed: %s", strerror(errno));
+	pid = fork_or_fail();
 	if (pid == 0)
 	{
 		if (outfile)
-		{
-			int			fd = open(outfile, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-			if (fd < 0)
-			{
-				fprintf(stderr, "%s: could not open \"%s\": %s\n", progname, outfile, strerror(errno));
-				_exit(127);
-			}
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
+			child_output_to(outfile, "", 127);
 		if (as_pg)
 		{
 			if (chdir("/") != 0)

@@ -75,6 +75,10 @@ extern char *find_strata(void);
  * Returns the exit status, or -1 if it did not exit normally.
  */
 extern int	run_program(char *const argv[], bool as_pg, const char *outfile);
+/* fork() after flushing our output; fails (exits) if it cannot. */
+extern pid_t fork_or_fail(void);
+/* In a child about to exec: stdout and stderr to path, or _exit(exit_code). */
+extern void child_output_to(const char *path, const char *what, int exit_code);
 /* Print the last n lines of a file to stderr. */
 extern void print_tail(const char *path, int n);
 

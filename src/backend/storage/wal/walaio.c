@@ -53,7 +53,6 @@
 #include <unistd.h>
 
 #include "storage/logcache.h"
-#include "storage/procarray.h"
 #include "storage/wal.h"
 #include "storage/wal_internal.h"
 #include "utils/elog.h"

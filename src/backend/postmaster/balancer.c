@@ -8,13 +8,18 @@
  *	  and their partitions and coordinator slots moved.  Auto-balancing and
  *	  auto-scaling (DESIGN §5) will run here too, on the controller only.
  *
- * src/backend/balancer/balancer.c
+ *	  The module code it drives (the controller; later placement, moves,
+ *	  scaling) is in src/backend/balancer/, as the WAL writer's is in
+ *	  storage/wal/.
+ *
+ * src/backend/postmaster/balancer.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
 
 #include "balancer/controller.h"
+#include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "utils/elog.h"

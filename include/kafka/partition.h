@@ -200,6 +200,9 @@ extern void TopicConfigDefaults(TopicConfig *config);
 extern void TopicCountIn(int topic, uint64 bytes, uint64 records);
 extern void TopicCountOut(int topic, uint64 bytes, uint64 records);
 
+/* Bytes produced to and fetched from all live topics (for the catalog's broker_load). */
+extern void TopicTrafficTotals(uint64 *bytes_in, uint64 *bytes_out);
+
 /*
  * The metrics exporter: every live topic's counters (palloc'd array in
  * *samples, its length returned) and the number of live partitions.

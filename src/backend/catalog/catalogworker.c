@@ -285,6 +285,48 @@ sync_topics(char *err, size_t errlen)
 	return true;
 }
 
+/*
+ * Publish this broker's traffic with each lease renewal: bytes produced and
+ * fetched since start, and their rates since the last renewal
+ * (strata.broker_load; the balancer will use them).
+ */
+static bool
+publish_traffic(char *err, size_t errlen)
+{
+	static uint64 last_in,
+				last_out;
+	static int64 last_ms = 0;
+	uint64		in,
+				out;
+	int64		now = MonotonicMs();
+	double		secs = last_ms > 0 ? (double) (now - last_ms) / 1000.0 : 0;
+	char		idbuf[24],
+				epochbuf[24],
+				inbuf[24],
+				outbuf[24],
+				inrate[32],
+				outrate[32];
+	const char *p[6] = {idbuf, epochbuf, inbuf, outbuf, inrate, outrate};
+	PGresult   *res;
+
+	TopicTrafficTotals(&in, &out);
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) broker_id);
+	snprintf(epochbuf, sizeof(epochbuf), "%lld", (long long) CatalogBrokerEpoch);
+	snprintf(inbuf, sizeof(inbuf), "%llu", (unsigned long long) in);
+	snprintf(outbuf, sizeof(outbuf), "%llu", (unsigned long long) out);
+	/* Counters of deleted topics go away: a drop is no negative rate. */
+	snprintf(inrate, sizeof(inrate), "%.1f", secs > 0 && in > last_in ? (double) (in - last_in) / secs : 0.0);
+	snprintf(outrate, sizeof(outrate), "%.1f", secs > 0 && out > last_out ? (double) (out - last_out) / secs : 0.0);
+	res = worker_exec(CatalogPublishTrafficSQL, 6, p, broker_lease_time / 3, err, errlen);
+	if (res == NULL)
+		return false;
+	PQclear(res);
+	last_in = in;
+	last_out = out;
+	last_ms = now;
+	return true;
+}
+
 /* Renew the lease; false means the connection is to be dropped. */
 static bool
 renew_lease(char *err, size_t errlen)
@@ -327,7 +369,7 @@ renew_lease(char *err, size_t errlen)
 		ClusterLeaseRenewed(sent_ms, broker_lease_time);
 	}
 	PQclear(res);
-	return true;
+	return fenced_logged || publish_traffic(err, errlen);
 }
 
 /*

@@ -557,6 +557,21 @@ TopicCountOut(int topic, uint64 bytes, uint64 records)
 	__atomic_fetch_add(&Topics[topic].records_out, records, __ATOMIC_RELAXED);
 }
 
+void
+TopicTrafficTotals(uint64 *bytes_in, uint64 *bytes_out)
+{
+	*bytes_in = 0;
+	*bytes_out = 0;
+	RegistryLock();
+	for (int t = 0; t < Registry->ntopics; t++)
+		if (Topics[t].state == TOPIC_LIVE)
+		{
+			*bytes_in += __atomic_load_n(&Topics[t].bytes_in, __ATOMIC_RELAXED);
+			*bytes_out += __atomic_load_n(&Topics[t].bytes_out, __ATOMIC_RELAXED);
+		}
+	RegistryUnlock();
+}
+
 int
 TopicMetricsCollect(MetricTopicSample **samples, int *npartitions)
 {

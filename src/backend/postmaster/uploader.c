@@ -1503,6 +1503,8 @@ UploaderMain(void)
 			{
 				if (!upload_once())
 					break;
+				/* A hand-off requested meanwhile goes before the next upload. */
+				handoff_step(&timeout);
 				scan_wal();
 				if (ShutdownRequestPending)
 					proc_exit(0);

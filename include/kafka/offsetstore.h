@@ -85,6 +85,13 @@ extern void OffsetCacheInstall(const char *group_id, uint64 load_id, bool ok,
  */
 extern void OffsetCacheForget(const char *group_id);
 
+/*
+ * Forget the cached offsets of every group whose coordinator slot moved
+ * (moved[slot], nslots slots): committed offsets are then read from the
+ * catalog again, where the slot's other coordinator may have written.
+ */
+extern void OffsetCacheForgetSlots(const bool *moved, int nslots);
+
 /* Counters for tests and the bench (since shared memory was created). */
 typedef struct OffsetStoreStats
 {

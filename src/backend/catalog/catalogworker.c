@@ -36,6 +36,7 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_cluster.h"
 #include "kafka/cluster.h"
+#include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
@@ -221,6 +222,29 @@ handle_notifications(void)
 }
 
 /*
+ * Coordinator slots that came to this broker or left it since the last
+ * load: the offsets cached for their groups may be stale (the other
+ * coordinator wrote to the catalog meanwhile), so they are forgotten.
+ */
+static void
+forget_moved_slots(const int32 *leaders, int nslots)
+{
+	bool	   *moved = palloc0(sizeof(bool) * (size_t) Max(nslots, 1));
+	bool		any = false;
+
+	for (int s = 0; s < nslots; s++)
+	{
+		int32		was = ClusterSlotLeader(s, NULL);
+
+		if (was != leaders[s] && (was == (int32) broker_id || leaders[s] == (int32) broker_id))
+			moved[s] = any = true;
+	}
+	if (any)
+		OffsetCacheForgetSlots(moved, nslots);
+	pfree(moved);
+}
+
+/*
  * Load the brokers, the controller and the coordinator slots into shared
  * memory when the catalog announced a change.  false means the connection
  * is to be dropped.
@@ -244,6 +268,7 @@ sync_cluster(char *err, size_t errlen)
 		strlcpy_s(brokers[i].advertised, view.brokers[i].advertised, sizeof(brokers[i].advertised));
 	}
 	ClusterSetController(view.controller, view.controller_epoch);
+	forget_moved_slots(view.slot_leaders, view.nslots);
 	ClusterSetSlots(view.slot_leaders, view.slot_epochs, view.nslots);
 	ClusterSetBrokers(brokers, view.nbrokers);
 	pfree(brokers);

@@ -65,6 +65,21 @@ typedef struct KafkaEndpoint
  */
 extern int	KafkaEndpointsOf(KArena *arena, const int32 *ids, int n, KafkaEndpoint **out);
 
+/*
+ * Copy n endpoints into a response's array of brokers, whose elements have
+ * an id field (NodeId or BrokerId), Host, Port and Rack.
+ */
+#define KAFKA_COPY_ENDPOINTS(items, idfield, e, n) \
+	do { \
+		for (int _i = 0; _i < (n); _i++) \
+		{ \
+			(items)[_i].idfield = (e)[_i].id; \
+			(items)[_i].Host = (e)[_i].host; \
+			(items)[_i].Port = (e)[_i].port; \
+			(items)[_i].Rack = (e)[_i].rack; \
+		} \
+	} while (0)
+
 #define KAFKA_HANDLER(name) \
 	extern bool KafkaHandle##name(void *ctx, const KafkaRequestHeader *h, const void *req, void *resp)
 

@@ -476,13 +476,7 @@ add_node_endpoints(KArena *arena, FetchResponse *resp)
 	ne = KafkaEndpointsOf(arena, ids, k, &e);
 	resp->NodeEndpoints.count = ne;
 	resp->NodeEndpoints.items = ne > 0 ? KArenaArray(arena, ne, sizeof(FetchNodeEndpoint)) : NULL;
-	for (int i = 0; i < ne; i++)
-	{
-		resp->NodeEndpoints.items[i].NodeId = e[i].id;
-		resp->NodeEndpoints.items[i].Host = e[i].host;
-		resp->NodeEndpoints.items[i].Port = e[i].port;
-		resp->NodeEndpoints.items[i].Rack = e[i].rack;
-	}
+	KAFKA_COPY_ENDPOINTS(resp->NodeEndpoints.items, NodeId, e, ne);
 }
 
 bool

@@ -181,13 +181,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 
 		resp->Brokers.count = n;
 		resp->Brokers.items = KArenaArray(arena, n, sizeof(MetadataResponseBroker));
-		for (int i = 0; i < n; i++)
-		{
-			resp->Brokers.items[i].NodeId = e[i].id;
-			resp->Brokers.items[i].Host = e[i].host;
-			resp->Brokers.items[i].Port = e[i].port;
-			resp->Brokers.items[i].Rack = e[i].rack;
-		}
+		KAFKA_COPY_ENDPOINTS(resp->Brokers.items, NodeId, e, n);
 	}
 	resp->ClusterId = cluster_id(arena);
 	resp->ControllerId = controller_id();
@@ -306,13 +300,7 @@ KafkaHandleDescribeCluster(void *ctx, const KafkaRequestHeader *h, const void *r
 
 		resp->Brokers.count = n;
 		resp->Brokers.items = KArenaArray(&conn->arena, n, sizeof(DescribeClusterBroker));
-		for (int i = 0; i < n; i++)
-		{
-			resp->Brokers.items[i].BrokerId = e[i].id;
-			resp->Brokers.items[i].Host = e[i].host;
-			resp->Brokers.items[i].Port = e[i].port;
-			resp->Brokers.items[i].Rack = e[i].rack;
-		}
+		KAFKA_COPY_ENDPOINTS(resp->Brokers.items, BrokerId, e, n);
 	}
 	return true;
 }

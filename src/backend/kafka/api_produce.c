@@ -319,13 +319,7 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		{
 			resp->NodeEndpoints.count = ne;
 			resp->NodeEndpoints.items = KArenaArray(arena, ne, sizeof(ProduceNodeEndpoint));
-			for (int i = 0; i < ne; i++)
-			{
-				resp->NodeEndpoints.items[i].NodeId = e[i].id;
-				resp->NodeEndpoints.items[i].Host = e[i].host;
-				resp->NodeEndpoints.items[i].Port = e[i].port;
-				resp->NodeEndpoints.items[i].Rack = e[i].rack;
-			}
+			KAFKA_COPY_ENDPOINTS(resp->NodeEndpoints.items, NodeId, e, ne);
 		}
 	}
 

@@ -133,7 +133,7 @@ typedef struct FetchSession
 {
 	int32		id;				/* 0: none */
 	int32		epoch;			/* the next epoch the client must send */
-	SessionPartition *parts;
+	SessionPartition *parts;	/* in TopMemoryContext, as their topics */
 	int			nparts;
 	int			cap;
 } FetchSession;
@@ -171,14 +171,21 @@ session_upsert(const char *topic, const uint8 *topic_id, bool by_id, const Fetch
 
 	if (sp == NULL)
 	{
+		/* The session outlives the request: TopMemoryContext. */
+		char	   *name = MemoryContextStrdup(TopMemoryContext, topic);
+
 		if (session.nparts == session.cap)
 		{
-			session.cap = session.cap ? session.cap * 2 : 16;
-			session.parts = repalloc(session.parts, sizeof(SessionPartition) * (size_t) session.cap);
+			int			cap = session.cap ? session.cap * 2 : 16;
+			size_t		size = sizeof(SessionPartition) * (size_t) cap;
+
+			session.parts = session.parts ? repalloc(session.parts, size)
+				: MemoryContextAlloc(TopMemoryContext, size);
+			session.cap = cap;
 		}
 		sp = &session.parts[session.nparts++];
 		memset(sp, 0, sizeof(*sp));
-		sp->topic = pstrdup(topic);
+		sp->topic = name;
 		if (topic_id)
 			memcpy(sp->topic_id, topic_id, 16);
 		sp->partition = fp->Partition;

@@ -25,9 +25,15 @@
 
 KafkaConn  *MyConn = NULL;
 
+/*
+ * KafkaConnInit: run once by a backend, with TopMemoryContext current, so
+ * that the connection's buffers live as long as the connection.
+ */
 void
 KafkaConnInit(KafkaConn *conn)
 {
+	Assert(CurrentMemoryContext == TopMemoryContext);
+	RequestContext = MemoryContextCreate(TopMemoryContext, "RequestContext");
 	/* Decoded structures are a few times the frame at most. */
 	KArenaInit(&conn->arena, (size_t) socket_request_max_bytes * 4 + 16 * 1024 * 1024);
 	KWriterInit(&conn->out, 64 * 1024);
@@ -143,8 +149,9 @@ handler_for(int16 api_key)
 	}
 }
 
-bool
-KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
+/* Serve one request (see KafkaProcessRequest). */
+static bool
+serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 {
 	KReader		r;
 	KafkaRequestHeader h;
@@ -165,7 +172,6 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 		if (!ok)
 			elog(LOG, "closing connection from %s: malformed ApiVersions v%d request: %s",
 				 MyClientAddr, h.api_version, r.errmsg);
-		KArenaReset(&conn->arena);
 		return ok;
 	}
 	if (h.api == NULL || (fn = handler_for(h.api_key)) == NULL)
@@ -184,7 +190,6 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 	{
 		elog(LOG, "closing connection from %s: malformed %s v%d request: %s",
 			 MyClientAddr, h.api->name, h.api_version, r.errmsg);
-		KArenaReset(&conn->arena);
 		return false;
 	}
 	resp = KafkaNewResponse(&h, &conn->arena);
@@ -196,6 +201,24 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 			 h.api->name, h.api_version, MyClientAddr, conn->out.errmsg);
 		ok = false;
 	}
+	return ok;
+}
+
+/*
+ * KafkaProcessRequest: serve one request frame, appending its response (if
+ * any) to conn->out.  Runs in the backend with TopMemoryContext current;
+ * the request is served in RequestContext, and the request arena and
+ * RequestContext are reset before it returns, whatever the handler left
+ * in them.  Returns false if the connection must be closed.
+ */
+bool
+KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
+{
+	MemoryContext old = MemoryContextSwitchTo(RequestContext);
+	bool		ok = serve_request(conn, frame, len);
+
+	MemoryContextSwitchTo(old);
 	KArenaReset(&conn->arena);
+	MemoryContextReset(RequestContext);
 	return ok;
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * api_metadata.c
- *	  Metadata and DescribeCluster.
+ *	  ApiVersions, Metadata and DescribeCluster: what the broker speaks and
+ *	  what it holds.
  *
  *	  Until the cluster work lands, a broker describes itself as the only
  *	  broker, the controller (librdkafka and kafkajs send admin requests to
@@ -20,6 +21,17 @@
 #include "kafka/topics.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+
+/*
+ * ApiVersions of a version the table serves (the backend answers other
+ * versions itself, see dispatch.c): the table's keys and versions.
+ */
+bool
+KafkaHandleApiVersions(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaApiVersionsAnswer(h->api_version, reqp, respp);
+	return true;
+}
 
 static void
 describe_self(KArena *arena, int32 *id, KStr *host, int32 *port)
@@ -48,15 +60,7 @@ fill_topic(KArena *arena, MetadataResponseTopic *out, int t)
 	int32		n = 0;
 
 	out->ErrorCode = KAFKA_ERR_NONE;
-	{
-		char	   *name = KArenaAlloc(arena, (size_t) topic->name_len + 1);
-
-		if (name == NULL)
-			elog(ERROR, "request arena exhausted");
-		memcpy(name, topic->name, (size_t) topic->name_len + 1);
-		out->Name.ptr = name;
-		out->Name.len = topic->name_len;
-	}
+	out->Name = KStrArena(arena, topic->name);
 	memcpy(out->TopicId.b, topic->id, 16);
 	out->IsInternal = false;
 	out->Partitions.items = KArenaArray(arena, topic->num_partitions, sizeof(MetadataResponsePartition));

@@ -2,7 +2,7 @@
  *
  * dispatch.c
  *	  Serving one Kafka request: parse the header, decode the body through
- *	  the API table, call the handler, encode the response.
+ *	  the API table, call the handler the table names, encode the response.
  *
  *	  What Kafka brokers do with a request they cannot serve, we do too: an
  *	  unknown API key, an unsupported version (except for ApiVersions, which
@@ -40,19 +40,65 @@ KafkaConnInit(KafkaConn *conn)
 	conn->no_response = false;
 }
 
+/* ---------- building responses in the request arena ---------- */
+
+/*
+ * The one place a response that does not fit fails: the arena is capped
+ * (kafka/kbuf.h), and a request whose response it cannot hold fails with
+ * an ERROR, which the backend answers with UNKNOWN_SERVER_ERROR (backend.c).
+ */
+static void *
+arena_checked(void *p)
+{
+	if (p == NULL)
+		elog(ERROR, "request arena exhausted");
+	return p;
+}
+
 KStr
 KStrArena(KArena *arena, const char *s)
 {
 	size_t		len = strlen(s);
-	char	   *p = KArenaAlloc(arena, len + 1);
-	KStr		r;
+	char	   *p = arena_checked(KArenaAllocRaw(arena, len + 1));
 
-	if (p == NULL)
-		elog(ERROR, "request arena exhausted");
 	memcpy(p, s, len + 1);
-	r.ptr = p;
-	r.len = (int32) len;
-	return r;
+	return (KStr) {p, (int32) len};
+}
+
+KBytes
+KBytesArena(KArena *arena, const void *data, int32 len)
+{
+	uint8	   *p;
+
+	if (len <= 0)
+		return (KBytes) {(const uint8 *) "", 0};
+	p = arena_checked(KArenaAllocRaw(arena, (size_t) len));
+	memcpy(p, data, (size_t) len);
+	return (KBytes) {p, len};
+}
+
+void *
+KArenaArray(KArena *arena, int32 n, size_t sz)
+{
+	if (n <= 0)
+		return NULL;
+	return arena_checked(KArenaAlloc(arena, mul_size((size_t) n, sz)));
+}
+
+void *
+KafkaResponseArray(KArena *arena, const KSchema *elem, int32 n)
+{
+	if (n <= 0)
+		return NULL;
+	return arena_checked(KafkaNewArray(arena, elem, n));
+}
+
+void *
+KArenaBuffer(KArena *arena, void *p, size_t oldsize, size_t size)
+{
+	if (p == NULL)
+		return arena_checked(KArenaAllocRaw(arena, Max(size, 1)));
+	return arena_checked(KArenaExtendRaw(arena, p, Max(oldsize, 1), Max(size, 1)));
 }
 
 char *
@@ -66,19 +112,6 @@ pnstrdup_kstr(KStr s)
 	return r;
 }
 
-void *
-KArenaArray(KArena *arena, int32 n, size_t sz)
-{
-	void	   *p;
-
-	if (n <= 0)
-		return NULL;
-	p = KArenaAlloc(arena, mul_size((size_t) n, sz));
-	if (p == NULL)
-		elog(ERROR, "request arena exhausted");
-	return p;
-}
-
 void
 KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port)
 {
@@ -89,73 +122,12 @@ KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port)
 	}
 }
 
-static KafkaHandler
-handler_for(int16 api_key)
-{
-	switch (api_key)
-	{
-		case KAFKA_API_METADATA:
-			return KafkaHandleMetadata;
-		case KAFKA_API_DESCRIBE_CLUSTER:
-			return KafkaHandleDescribeCluster;
-		case KAFKA_API_CREATE_TOPICS:
-			return KafkaHandleCreateTopics;
-		case KAFKA_API_DELETE_TOPICS:
-			return KafkaHandleDeleteTopics;
-		case KAFKA_API_CREATE_PARTITIONS:
-			return KafkaHandleCreatePartitions;
-		case KAFKA_API_DESCRIBE_CONFIGS:
-			return KafkaHandleDescribeConfigs;
-		case KAFKA_API_ALTER_CONFIGS:
-			return KafkaHandleAlterConfigs;
-		case KAFKA_API_INCREMENTAL_ALTER_CONFIGS:
-			return KafkaHandleIncrementalAlterConfigs;
-		case KAFKA_API_PRODUCE:
-			return KafkaHandleProduce;
-		case KAFKA_API_FETCH:
-			return KafkaHandleFetch;
-		case KAFKA_API_LIST_OFFSETS:
-			return KafkaHandleListOffsets;
-		case KAFKA_API_OFFSET_FOR_LEADER_EPOCH:
-			return KafkaHandleOffsetForLeaderEpoch;
-		case KAFKA_API_DELETE_RECORDS:
-			return KafkaHandleDeleteRecords;
-		case KAFKA_API_INIT_PRODUCER_ID:
-			return KafkaHandleInitProducerId;
-		case KAFKA_API_FIND_COORDINATOR:
-			return KafkaHandleFindCoordinator;
-		case KAFKA_API_JOIN_GROUP:
-			return KafkaHandleJoinGroup;
-		case KAFKA_API_SYNC_GROUP:
-			return KafkaHandleSyncGroup;
-		case KAFKA_API_HEARTBEAT:
-			return KafkaHandleHeartbeat;
-		case KAFKA_API_LEAVE_GROUP:
-			return KafkaHandleLeaveGroup;
-		case KAFKA_API_DESCRIBE_GROUPS:
-			return KafkaHandleDescribeGroups;
-		case KAFKA_API_LIST_GROUPS:
-			return KafkaHandleListGroups;
-		case KAFKA_API_DELETE_GROUPS:
-			return KafkaHandleDeleteGroups;
-		case KAFKA_API_OFFSET_COMMIT:
-			return KafkaHandleOffsetCommit;
-		case KAFKA_API_OFFSET_FETCH:
-			return KafkaHandleOffsetFetch;
-		case KAFKA_API_OFFSET_DELETE:
-			return KafkaHandleOffsetDelete;
-		default:
-			return NULL;
-	}
-}
-
 /* Serve one request (see KafkaProcessRequest). */
 static bool
 serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 {
 	KReader		r;
 	KafkaRequestHeader h;
-	KafkaHandler fn;
 	void	   *req;
 	void	   *resp;
 	bool		ok;
@@ -166,25 +138,28 @@ serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 		elog(LOG, "closing connection from %s: malformed request header: %s", MyClientAddr, r.errmsg);
 		return false;
 	}
-	if (h.api_key == KAFKA_API_API_VERSIONS)
-	{
-		ok = KafkaApiVersionsRespond(&h, &r, &conn->arena, &conn->out);
-		if (!ok)
-			elog(LOG, "closing connection from %s: malformed ApiVersions v%d request: %s",
-				 MyClientAddr, h.api_version, r.errmsg);
-		return ok;
-	}
-	if (h.api == NULL || (fn = handler_for(h.api_key)) == NULL)
+	if (h.api == NULL)
 	{
 		elog(LOG, "closing connection from %s: unsupported API key %d", MyClientAddr, h.api_key);
 		return false;
 	}
 	if (!h.version_supported)
 	{
+		/* ApiVersions always gets an answer, whatever the version. */
+		if (h.api_key == KAFKA_API_API_VERSIONS)
+		{
+			ok = KafkaApiVersionsRespond(&h, &r, &conn->arena, &conn->out);
+			if (!ok)
+				elog(LOG, "closing connection from %s: malformed ApiVersions v%d request: %s",
+					 MyClientAddr, h.api_version, r.errmsg);
+			return ok;
+		}
 		elog(LOG, "closing connection from %s: %s version %d is not supported (supported: %d to %d)",
 			 MyClientAddr, h.api->name, h.api_version, h.api->min_version, h.api->max_version);
 		return false;
 	}
+
+	/* ---- the body: what a request may hold, decided in this one place ---- */
 	req = KafkaDecodeRequest(&h, &r, &conn->arena);
 	if (req == NULL)
 	{
@@ -192,9 +167,11 @@ serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 			 MyClientAddr, h.api->name, h.api_version, r.errmsg);
 		return false;
 	}
-	resp = KafkaNewResponse(&h, &conn->arena);
+	/* ---- */
+
+	resp = arena_checked(KafkaNewResponse(&h, &conn->arena));
 	conn->no_response = false;
-	ok = fn(conn, &h, req, resp);
+	ok = h.api->handler(conn, &h, req, resp);
 	if (ok && !conn->no_response && !KafkaWriteResponse(&conn->out, &h, resp))
 	{
 		elog(LOG, "could not encode %s v%d response for %s: %s",

@@ -303,10 +303,7 @@ read_stream(uint64 stream_id, int64 offset, int64 max_offset, char *buf, size_t 
 static char *
 grow_read_buffer(KafkaConn *conn, char *buf, size_t oldsize, size_t size)
 {
-	buf = KArenaExtendRaw(&conn->arena, buf, Max(oldsize, 1), Max(size, 1));
-	if (buf == NULL)
-		elog(ERROR, "request arena exhausted");
-	return buf;
+	return KArenaBuffer(&conn->arena, buf, oldsize, size);
 }
 
 /*
@@ -385,9 +382,7 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	 * into one of its size, and the reading goes on after it.
 	 */
 	want = Min(cap, (size_t) FETCH_FIRST_READ);
-	buf = KArenaAllocRaw(&conn->arena, Max(want, 1));
-	if (buf == NULL)
-		elog(ERROR, "request arena exhausted");
+	buf = KArenaBuffer(&conn->arena, NULL, 0, want);
 	wait_deadline = first ? -1 : deadline;
 	r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, wait_deadline,
 					&got, &next);

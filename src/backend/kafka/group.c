@@ -697,28 +697,6 @@ protocols_compatible(int g, const JoinGroupRequest *req, int self)
 	return true;
 }
 
-static KBytes
-bytes_arena(KArena *arena, const uint8 *p, int32 len)
-{
-	KBytes		b;
-	uint8	   *d;
-
-	b.len = len;
-	b.ptr = NULL;
-	if (len <= 0)
-	{
-		b.len = 0;
-		b.ptr = (const uint8 *) "";
-		return b;
-	}
-	d = KArenaAlloc(arena, (size_t) len);
-	if (d == NULL)
-		elog(ERROR, "request arena exhausted");
-	memcpy(d, p, (size_t) len);
-	b.ptr = d;
-	return b;
-}
-
 /* Fill a JoinGroup answer for member mi of group g (round complete). */
 static void
 join_response(KArena *arena, int16 version, int g, int mi, JoinGroupResponse *resp, bool leader_gets_members)
@@ -736,10 +714,8 @@ join_response(KArena *arena, int16 version, int g, int mi, JoinGroupResponse *re
 	{
 		int			n = group_member_count(g),
 					k = 0;
-		JoinGroupResponseMember *items = KafkaNewArray(arena, &JoinGroupResponseMember_schema, n);
+		JoinGroupResponseMember *items = KafkaResponseArray(arena, &JoinGroupResponseMember_schema, n);
 
-		if (items == NULL && n > 0)
-			elog(ERROR, "request arena exhausted");
 		for (int i = 0; i < GroupShm->nmembers && k < n; i++)
 		{
 			GroupMember *o = &Members[i];
@@ -750,8 +726,8 @@ join_response(KArena *arena, int16 version, int g, int mi, JoinGroupResponse *re
 			p = member_protocol(o, grp->protocol);
 			items[k].MemberId = KStrArena(arena, o->member_id);
 			items[k].GroupInstanceId = o->has_instance ? KStrArena(arena, o->instance_id) : KSTR_NULL;
-			items[k].Metadata = p >= 0 ? bytes_arena(arena, o->meta + o->meta_off[p], o->meta_len[p])
-				: bytes_arena(arena, NULL, 0);
+			items[k].Metadata = p >= 0 ? KBytesArena(arena, o->meta + o->meta_off[p], o->meta_len[p])
+				: KBytesArena(arena, NULL, 0);
 			k++;
 		}
 		resp->Members.items = items;
@@ -792,10 +768,8 @@ KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *r
 	if (req->CoordinatorKeys.count > 0)
 	{
 		int32		n = req->CoordinatorKeys.count;
-		Coordinator *c = KafkaNewArray(&conn->arena, &Coordinator_schema, n);
+		Coordinator *c = KafkaResponseArray(&conn->arena, &Coordinator_schema, n);
 
-		if (c == NULL)
-			elog(ERROR, "request arena exhausted");
 		for (int i = 0; i < n; i++)
 		{
 			c[i].Key = req->CoordinatorKeys.items[i];
@@ -1125,7 +1099,7 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	char		snap_protocol[GROUP_PROTOCOL_MAX + 1];
 	int32		snap_generation = 0;
 
-	resp->Assignment = bytes_arena(&conn->arena, NULL, 0);
+	resp->Assignment = KBytesArena(&conn->arena, NULL, 0);
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
@@ -1229,7 +1203,7 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			{
 				m->waiter = NULL;
 				resp->ErrorCode = KAFKA_ERR_NONE;
-				resp->Assignment = bytes_arena(&conn->arena, m->assignment, m->assignment_len);
+				resp->Assignment = KBytesArena(&conn->arena, m->assignment, m->assignment_len);
 				resp->ProtocolType = KStrArena(&conn->arena, grp->protocol_type);
 				resp->ProtocolName = KStrArena(&conn->arena, grp->protocol);
 				break;
@@ -1339,9 +1313,7 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	}
 	if (h->api_version >= 3 && req->Members.count > 0)
 	{
-		resp->Members.items = KafkaNewArray(&conn->arena, &MemberResponse_schema, req->Members.count);
-		if (resp->Members.items == NULL)
-			elog(ERROR, "request arena exhausted");
+		resp->Members.items = KafkaResponseArray(&conn->arena, &MemberResponse_schema, req->Members.count);
 		resp->Members.count = req->Members.count;
 	}
 	group_lock();
@@ -1413,9 +1385,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	(void) h;
 	if (n == 0)
 		return true;
-	out = KafkaNewArray(&conn->arena, &DescribedGroup_schema, n);
-	if (out == NULL)
-		elog(ERROR, "request arena exhausted");
+	out = KafkaResponseArray(&conn->arena, &DescribedGroup_schema, n);
 	resp->Groups.items = out;
 	resp->Groups.count = n;
 	known = catalog_groups();
@@ -1459,9 +1429,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 		nm = group_member_count(g);
 		if (nm == 0)
 			continue;
-		out[i].Members.items = KafkaNewArray(&conn->arena, &DescribedGroupMember_schema, nm);
-		if (out[i].Members.items == NULL)
-			elog(ERROR, "request arena exhausted");
+		out[i].Members.items = KafkaResponseArray(&conn->arena, &DescribedGroupMember_schema, nm);
 		for (int j = 0; j < GroupShm->nmembers && k < nm; j++)
 		{
 			GroupMember *m = &Members[j];
@@ -1475,11 +1443,11 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 			dm->ClientId = KStrArena(&conn->arena, m->client_id);
 			dm->ClientHost = KStrArena(&conn->arena, m->client_host);
 			p = member_protocol(m, grp->protocol);
-			dm->MemberMetadata = p >= 0 ? bytes_arena(&conn->arena, m->meta + m->meta_off[p], m->meta_len[p])
-				: bytes_arena(&conn->arena, NULL, 0);
+			dm->MemberMetadata = p >= 0 ? KBytesArena(&conn->arena, m->meta + m->meta_off[p], m->meta_len[p])
+				: KBytesArena(&conn->arena, NULL, 0);
 			dm->MemberAssignment = grp->state == GROUP_STABLE
-				? bytes_arena(&conn->arena, m->assignment, m->assignment_len)
-				: bytes_arena(&conn->arena, NULL, 0);
+				? KBytesArena(&conn->arena, m->assignment, m->assignment_len)
+				: KBytesArena(&conn->arena, NULL, 0);
 			k++;
 		}
 		out[i].Members.count = k;
@@ -1537,9 +1505,7 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	/* Groups known only from the catalog (committed offsets) are Empty. */
 	res = catalog_groups();
 	cap = (int) max_groups + (res ? PQntuples(res) : 0);
-	out = KafkaNewArray(&conn->arena, &ListedGroup_schema, Max(cap, 1));
-	if (out == NULL)
-		elog(ERROR, "request arena exhausted");
+	out = KafkaResponseArray(&conn->arena, &ListedGroup_schema, Max(cap, 1));
 	group_lock();
 	for (int g = 0; g < GroupShm->ngroups; g++)
 	{

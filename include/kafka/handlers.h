@@ -61,6 +61,28 @@ extern void *KafkaResponseArray(KArena *arena, const KSchema *elem, int32 n);
  */
 extern void *KArenaBuffer(KArena *arena, void *p, size_t oldsize, size_t size);
 
+/*
+ * Building a response while holding an SMutex (GroupLock, RegistryLock),
+ * where no ERROR may be raised: the same allocations, collected in a
+ * KafkaLockedBuild, never raise.  One that fails sets b->failed and returns
+ * an empty string or bytes, or a NULL array (which the caller then skips);
+ * after releasing the lock the caller calls KafkaLockedBuildEnd, which
+ * raises the arena's ERROR if anything failed.
+ */
+typedef struct KafkaLockedBuild
+{
+	KArena	   *arena;
+	bool		failed;
+} KafkaLockedBuild;
+
+#define KAFKA_LOCKED_BUILD(conn) ((KafkaLockedBuild) {&(conn)->arena, false})
+
+extern KStr LockedStr(KafkaLockedBuild *b, const char *s);
+extern KBytes LockedBytes(KafkaLockedBuild *b, const void *data, int32 len);
+extern void *LockedArray(KafkaLockedBuild *b, int32 n, size_t sz);
+extern void *LockedResponseArray(KafkaLockedBuild *b, const KSchema *elem, int32 n);
+extern void KafkaLockedBuildEnd(KafkaLockedBuild *b);
+
 /* A KStr as a palloc'd C string (null and empty both give ""). */
 extern char *pnstrdup_kstr(KStr s);
 

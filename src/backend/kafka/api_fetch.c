@@ -210,15 +210,15 @@ session_forget(const char *topic, const uint8 *topic_id, bool by_id, int32 parti
 static char *
 topic_name_of(const uint8 *id)
 {
-	char	   *name = NULL;
+	char		name[TOPIC_NAME_MAX + 1] = "";
 	int			t;
 
 	RegistryLock();
 	t = TopicLookupById(id);
 	if (t >= 0)
-		name = pstrdup(TopicGet(t)->name);
+		strlcpy_s(name, TopicGet(t)->name, sizeof(name));
 	RegistryUnlock();
-	return name ? name : pstrdup("");
+	return pstrdup(name);
 }
 
 /* ---------- reading ---------- */

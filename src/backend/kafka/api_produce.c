@@ -48,6 +48,8 @@ typedef struct ProducePart
 	RecordBatchInfo info;
 	bool		log_append_time;
 	int			item;			/* its WAL append item, or -1 if not appended */
+	int16		producer_error; /* found under the append lock */
+	char		producer_errmsg[256];
 } ProducePart;
 
 static int
@@ -230,8 +232,9 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			}
 			if (pr == PRODUCER_ERROR)
 			{
-				pp->resp->ErrorCode = perr;
-				pp->resp->ErrorMessage = KStrArena(arena, errmsg);
+				/* answered once the locks are released: no ERROR under them */
+				pp->producer_error = perr;
+				strlcpy_s(pp->producer_errmsg, errmsg, sizeof(pp->producer_errmsg));
 				continue;
 			}
 
@@ -271,6 +274,12 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		for (int i = nvalid - 1; i >= 0; i--)
 			if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
 				SMutexUnlock(&parts[i].part->append_lock);
+		for (int i = 0; i < nvalid; i++)
+			if (parts[i].producer_error != KAFKA_ERR_NONE)
+			{
+				parts[i].resp->ErrorCode = parts[i].producer_error;
+				parts[i].resp->ErrorMessage = KStrArena(arena, parts[i].producer_errmsg);
+			}
 		for (int i = 0; i < nvalid; i++)
 			TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
 						 (uint64) parts[i].info.record_count);

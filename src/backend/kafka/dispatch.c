@@ -101,6 +101,75 @@ KArenaBuffer(KArena *arena, void *p, size_t oldsize, size_t size)
 	return arena_checked(KArenaExtendRaw(arena, p, Max(oldsize, 1), Max(size, 1)));
 }
 
+/*
+ * The same under an SMutex, where no ERROR may be raised: failures are
+ * remembered, and raised by KafkaLockedBuildEnd once the lock is released.
+ */
+KStr
+LockedStr(KafkaLockedBuild *b, const char *s)
+{
+	size_t		len = strlen(s);
+	char	   *p = b->failed ? NULL : KArenaAllocRaw(b->arena, len + 1);
+
+	if (p == NULL)
+	{
+		b->failed = true;
+		return KSTR_LIT("");
+	}
+	memcpy(p, s, len + 1);
+	return (KStr) {p, (int32) len};
+}
+
+KBytes
+LockedBytes(KafkaLockedBuild *b, const void *data, int32 len)
+{
+	uint8	   *p;
+
+	if (len <= 0)
+		return (KBytes) {(const uint8 *) "", 0};
+	p = b->failed ? NULL : KArenaAllocRaw(b->arena, (size_t) len);
+	if (p == NULL)
+	{
+		b->failed = true;
+		return (KBytes) {(const uint8 *) "", 0};
+	}
+	memcpy(p, data, (size_t) len);
+	return (KBytes) {p, len};
+}
+
+void *
+LockedArray(KafkaLockedBuild *b, int32 n, size_t sz)
+{
+	void	   *p;
+
+	if (n <= 0)
+		return NULL;
+	p = b->failed ? NULL : KArenaAlloc(b->arena, (size_t) n * sz);
+	if (p == NULL)
+		b->failed = true;
+	return p;
+}
+
+void *
+LockedResponseArray(KafkaLockedBuild *b, const KSchema *elem, int32 n)
+{
+	void	   *p;
+
+	if (n <= 0)
+		return NULL;
+	p = b->failed ? NULL : KafkaNewArray(b->arena, elem, n);
+	if (p == NULL)
+		b->failed = true;
+	return p;
+}
+
+void
+KafkaLockedBuildEnd(KafkaLockedBuild *b)
+{
+	if (b->failed)
+		(void) arena_checked(NULL);
+}
+
 char *
 pnstrdup_kstr(KStr s)
 {

@@ -625,6 +625,17 @@ group_unlock(void)
 	SMutexUnlock(&GroupShm->lock);
 }
 
+/*
+ * Release GroupLock after building (part of) a response under it: now an
+ * arena that ran out may raise its ERROR (see KafkaLockedBuild).
+ */
+static void
+group_unlock_build(KafkaLockedBuild *b)
+{
+	group_unlock();
+	KafkaLockedBuildEnd(b);
+}
+
 /* Store the protocols of a JoinGroup in the member; false if too large. */
 static bool
 member_set_protocols(GroupMember *m, const JoinGroupRequest *req)
@@ -697,26 +708,26 @@ protocols_compatible(int g, const JoinGroupRequest *req, int self)
 	return true;
 }
 
-/* Fill a JoinGroup answer for member mi of group g (round complete). */
+/* Fill a JoinGroup answer for member mi of group g (round complete); GroupLock held. */
 static void
-join_response(KArena *arena, int16 version, int g, int mi, JoinGroupResponse *resp, bool leader_gets_members)
+join_response(KafkaLockedBuild *b, int16 version, int g, int mi, JoinGroupResponse *resp, bool leader_gets_members)
 {
 	Group	   *grp = &Groups[g];
 	GroupMember *m = &Members[mi];
 
 	resp->ErrorCode = KAFKA_ERR_NONE;
 	resp->GenerationId = grp->generation;
-	resp->ProtocolType = KStrArena(arena, grp->protocol_type);
-	resp->ProtocolName = KStrArena(arena, grp->protocol);
-	resp->Leader = grp->leader >= 0 ? KStrArena(arena, Members[grp->leader].member_id) : KSTR_LIT("");
-	resp->MemberId = KStrArena(arena, m->member_id);
+	resp->ProtocolType = LockedStr(b, grp->protocol_type);
+	resp->ProtocolName = LockedStr(b, grp->protocol);
+	resp->Leader = grp->leader >= 0 ? LockedStr(b, Members[grp->leader].member_id) : KSTR_LIT("");
+	resp->MemberId = LockedStr(b, m->member_id);
 	if (grp->leader == mi && leader_gets_members)
 	{
 		int			n = group_member_count(g),
 					k = 0;
-		JoinGroupResponseMember *items = KafkaResponseArray(arena, &JoinGroupResponseMember_schema, n);
+		JoinGroupResponseMember *items = LockedResponseArray(b, &JoinGroupResponseMember_schema, n);
 
-		for (int i = 0; i < GroupShm->nmembers && k < n; i++)
+		for (int i = 0; i < GroupShm->nmembers && k < n && items != NULL; i++)
 		{
 			GroupMember *o = &Members[i];
 			int			p;
@@ -724,10 +735,10 @@ join_response(KArena *arena, int16 version, int g, int mi, JoinGroupResponse *re
 			if (o->group != g || o->pending)
 				continue;
 			p = member_protocol(o, grp->protocol);
-			items[k].MemberId = KStrArena(arena, o->member_id);
-			items[k].GroupInstanceId = o->has_instance ? KStrArena(arena, o->instance_id) : KSTR_NULL;
-			items[k].Metadata = p >= 0 ? KBytesArena(arena, o->meta + o->meta_off[p], o->meta_len[p])
-				: KBytesArena(arena, NULL, 0);
+			items[k].MemberId = LockedStr(b, o->member_id);
+			items[k].GroupInstanceId = o->has_instance ? LockedStr(b, o->instance_id) : KSTR_NULL;
+			items[k].Metadata = p >= 0 ? LockedBytes(b, o->meta + o->meta_off[p], o->meta_len[p])
+				: LockedBytes(b, NULL, 0);
 			k++;
 		}
 		resp->Members.items = items;
@@ -791,6 +802,7 @@ bool
 KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
 	KafkaConn  *conn = ctx;
+	KafkaLockedBuild b = KAFKA_LOCKED_BUILD(conn);
 	const JoinGroupRequest *req = reqp;
 	JoinGroupResponse *resp = respp;
 	char		group_id[GROUP_ID_MAX + 1];
@@ -855,7 +867,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	g = group_lookup(group_id);
 	if (g < 0 && (g = group_create(group_id)) < 0)
 	{
-		group_unlock();
+		group_unlock_build(&b);
 		elog(LOG, "group coordinator full: %d groups (raise max_groups)", (int) max_groups);
 		resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
 		return true;
@@ -866,14 +878,14 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	mi = member_id[0] ? member_lookup(g, member_id) : -1;
 	if (member_id[0] && mi < 0)
 	{
-		group_unlock();
+		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 		return true;
 	}
 	if (group_member_count(g) > 0 &&
 		(strcmp(grp->protocol_type, protocol_type) != 0 || !protocols_compatible(g, req, mi)))
 	{
-		group_unlock();
+		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
 		return true;
 	}
@@ -884,7 +896,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 		if (member_id[0] && si >= 0 && si != mi)
 		{
-			group_unlock();
+			group_unlock_build(&b);
 			resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
 			return true;
 		}
@@ -908,10 +920,10 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			{
 				elog(LOG, "group \"%s\": static member \"%s\" rejoined as %s without a rebalance",
 					 group_id, instance_id, m->member_id);
-				join_response(&conn->arena, h->api_version, g, si, resp, true);
+				join_response(&b, h->api_version, g, si, resp, true);
 				if (grp->leader == si && h->api_version >= 9)
 					resp->SkipAssignment = true;
-				group_unlock();
+				group_unlock_build(&b);
 				return true;
 			}
 			mi = si;
@@ -924,7 +936,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 		mi = member_alloc(g);
 		if (mi < 0)
 		{
-			group_unlock();
+			group_unlock_build(&b);
 			elog(LOG, "group coordinator full: %d members (raise max_group_members)", (int) max_group_members);
 			resp->ErrorCode = KAFKA_ERR_GROUP_MAX_SIZE_REACHED;
 			return true;
@@ -941,7 +953,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 		if (!member_set_protocols(m, req))
 		{
 			m->group = -1;
-			group_unlock();
+			group_unlock_build(&b);
 			resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
 			return true;
 		}
@@ -949,9 +961,9 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 		{
 			/* KIP-394: hand out the id; the member joins again with it. */
 			m->pending = true;
-			resp->MemberId = KStrArena(&conn->arena, m->member_id);
+			resp->MemberId = LockedStr(&b, m->member_id);
 			resp->ErrorCode = KAFKA_ERR_MEMBER_ID_REQUIRED;
-			group_unlock();
+			group_unlock_build(&b);
 			return true;
 		}
 	}
@@ -960,7 +972,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 		m = &Members[mi];
 		if (has_instance && (!m->has_instance || strcmp(m->instance_id, instance_id) != 0))
 		{
-			group_unlock();
+			group_unlock_build(&b);
 			resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
 			return true;
 		}
@@ -972,14 +984,14 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			 (grp->state == GROUP_STABLE && grp->leader != mi)))
 		{
 			/* Nothing changed: answer with the current generation. */
-			join_response(&conn->arena, h->api_version, g, mi, resp,
+			join_response(&b, h->api_version, g, mi, resp,
 						  grp->state == GROUP_COMPLETING_REBALANCE);
-			group_unlock();
+			group_unlock_build(&b);
 			return true;
 		}
 		if (!member_set_protocols(m, req))
 		{
-			group_unlock();
+			group_unlock_build(&b);
 			resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
 			return true;
 		}
@@ -1016,7 +1028,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			if (m->join_ready)
 			{
 				m->join_ready = false;
-				join_response(&conn->arena, h->api_version, g, mi, resp, true);
+				join_response(&b, h->api_version, g, mi, resp, true);
 				break;
 			}
 			if (grp->state != GROUP_PREPARING_REBALANCE)
@@ -1041,7 +1053,7 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			m->deadline = GroupNowMs() + m->session_timeout;
 		}
 	}
-	group_unlock();
+	group_unlock_build(&b);
 	return true;
 }
 
@@ -1084,6 +1096,7 @@ bool
 KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
 	KafkaConn  *conn = ctx;
+	KafkaLockedBuild b = KAFKA_LOCKED_BUILD(conn);
 	const SyncGroupRequest *req = reqp;
 	SyncGroupResponse *resp = respp;
 	char		group_id[GROUP_ID_MAX + 1];
@@ -1108,7 +1121,7 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	mi = member_lookup(g, member_id);
 	if (mi < 0 || Members[mi].pending)
 	{
-		group_unlock();
+		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 		return true;
 	}
@@ -1116,20 +1129,20 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	if (req->GroupInstanceId.len >= 0 &&
 		(!m->has_instance || !kstr_eq(req->GroupInstanceId, m->instance_id)))
 	{
-		group_unlock();
+		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
 		return true;
 	}
 	if (req->GenerationId != grp->generation)
 	{
-		group_unlock();
+		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_ILLEGAL_GENERATION;
 		return true;
 	}
 	if ((req->ProtocolType.len >= 0 && !kstr_eq(req->ProtocolType, grp->protocol_type)) ||
 		(req->ProtocolName.len >= 0 && !kstr_eq(req->ProtocolName, grp->protocol)))
 	{
-		group_unlock();
+		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
 		return true;
 	}
@@ -1151,7 +1164,7 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 				elog(LOG, "group \"%s\": assignment of %d bytes for %s exceeds %d bytes",
 					 group_id, a->Assignment.len, id, GROUP_ASSIGNMENT_MAX);
 				prepare_rebalance(g, now);
-				group_unlock();
+				group_unlock_build(&b);
 				resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
 				return true;
 			}
@@ -1160,7 +1173,7 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 				memcpy(Members[oi].assignment, a->Assignment.ptr, (size_t) a->Assignment.len);
 		}
 		grp->state = GROUP_STABLE;
-		snap = palloc(sizeof(GroupSnapshotMember) * (size_t) Max(group_member_count(g), 1));
+		snap = LockedArray(&b, group_member_count(g), sizeof(GroupSnapshotMember));
 		strlcpy_s(snap_type, grp->protocol_type, sizeof(snap_type));
 		strlcpy_s(snap_protocol, grp->protocol, sizeof(snap_protocol));
 		snap_generation = grp->generation;
@@ -1168,10 +1181,13 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			if (Members[i].group == g && !Members[i].pending)
 			{
 				GroupMember *o = &Members[i];
-				GroupSnapshotMember *s = &snap[nsnap++];
+				GroupSnapshotMember *s;
 
 				o->deadline = now + o->session_timeout;
 				wake(o);
+				if (snap == NULL)
+					continue;	/* the arena ran out: b.failed */
+				s = &snap[nsnap++];
 				strlcpy_s(s->member_id, o->member_id, sizeof(s->member_id));
 				strlcpy_s(s->instance_id, o->instance_id, sizeof(s->instance_id));
 				s->has_instance = o->has_instance;
@@ -1203,9 +1219,9 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			{
 				m->waiter = NULL;
 				resp->ErrorCode = KAFKA_ERR_NONE;
-				resp->Assignment = KBytesArena(&conn->arena, m->assignment, m->assignment_len);
-				resp->ProtocolType = KStrArena(&conn->arena, grp->protocol_type);
-				resp->ProtocolName = KStrArena(&conn->arena, grp->protocol);
+				resp->Assignment = LockedBytes(&b, m->assignment, m->assignment_len);
+				resp->ProtocolType = LockedStr(&b, grp->protocol_type);
+				resp->ProtocolName = LockedStr(&b, grp->protocol);
 				break;
 			}
 			/* CompletingRebalance: wait for the leader's SyncGroup. */
@@ -1222,12 +1238,11 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 		if (m->group == g && strcmp(m->member_id, member_id) == 0)
 			m->waiter = NULL;
 	}
-	group_unlock();
+	group_unlock_build(&b);
 	if (snap != NULL)
 	{
 		/* The operator views: this generation's state and members. */
 		GroupCatalogRecord(group_id, snap_type, snap_protocol, snap_generation, "Stable", nsnap, snap);
-		pfree(snap);
 	}
 	return true;
 }
@@ -1376,6 +1391,7 @@ bool
 KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
 	KafkaConn  *conn = ctx;
+	KafkaLockedBuild b = KAFKA_LOCKED_BUILD(conn);
 	const DescribeGroupsRequest *req = reqp;
 	DescribeGroupsResponse *resp = respp;
 	int32		n = Max(req->Groups.count, 0);
@@ -1417,20 +1433,20 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 				if (strcmp(PQgetvalue(known, r, 0), group_id) == 0)
 				{
 					out[i].GroupState = KSTR_LIT("Empty");
-					out[i].ProtocolType = KStrArena(&conn->arena, PQgetvalue(known, r, 1));
+					out[i].ProtocolType = LockedStr(&b, PQgetvalue(known, r, 1));
 				}
 			continue;
 		}
 		group_expire(g, GroupNowMs());
 		grp = &Groups[g];
-		out[i].GroupState = KStrArena(&conn->arena, GroupStateName(grp->state));
-		out[i].ProtocolType = KStrArena(&conn->arena, grp->protocol_type);
-		out[i].ProtocolData = KStrArena(&conn->arena, grp->protocol);
+		out[i].GroupState = LockedStr(&b, GroupStateName(grp->state));
+		out[i].ProtocolType = LockedStr(&b, grp->protocol_type);
+		out[i].ProtocolData = LockedStr(&b, grp->protocol);
 		nm = group_member_count(g);
 		if (nm == 0)
 			continue;
-		out[i].Members.items = KafkaResponseArray(&conn->arena, &DescribedGroupMember_schema, nm);
-		for (int j = 0; j < GroupShm->nmembers && k < nm; j++)
+		out[i].Members.items = LockedResponseArray(&b, &DescribedGroupMember_schema, nm);
+		for (int j = 0; j < GroupShm->nmembers && k < nm && out[i].Members.items != NULL; j++)
 		{
 			GroupMember *m = &Members[j];
 			DescribedGroupMember *dm = &out[i].Members.items[k];
@@ -1438,21 +1454,21 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 
 			if (m->group != g || m->pending)
 				continue;
-			dm->MemberId = KStrArena(&conn->arena, m->member_id);
-			dm->GroupInstanceId = m->has_instance ? KStrArena(&conn->arena, m->instance_id) : KSTR_NULL;
-			dm->ClientId = KStrArena(&conn->arena, m->client_id);
-			dm->ClientHost = KStrArena(&conn->arena, m->client_host);
+			dm->MemberId = LockedStr(&b, m->member_id);
+			dm->GroupInstanceId = m->has_instance ? LockedStr(&b, m->instance_id) : KSTR_NULL;
+			dm->ClientId = LockedStr(&b, m->client_id);
+			dm->ClientHost = LockedStr(&b, m->client_host);
 			p = member_protocol(m, grp->protocol);
-			dm->MemberMetadata = p >= 0 ? KBytesArena(&conn->arena, m->meta + m->meta_off[p], m->meta_len[p])
-				: KBytesArena(&conn->arena, NULL, 0);
+			dm->MemberMetadata = p >= 0 ? LockedBytes(&b, m->meta + m->meta_off[p], m->meta_len[p])
+				: LockedBytes(&b, NULL, 0);
 			dm->MemberAssignment = grp->state == GROUP_STABLE
-				? KBytesArena(&conn->arena, m->assignment, m->assignment_len)
-				: KBytesArena(&conn->arena, NULL, 0);
+				? LockedBytes(&b, m->assignment, m->assignment_len)
+				: LockedBytes(&b, NULL, 0);
 			k++;
 		}
 		out[i].Members.count = k;
 	}
-	group_unlock();
+	group_unlock_build(&b);
 	if (known)
 		PQclear(known);
 	return true;
@@ -1494,6 +1510,7 @@ bool
 KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
 	KafkaConn  *conn = ctx;
+	KafkaLockedBuild b = KAFKA_LOCKED_BUILD(conn);
 	const ListGroupsRequest *req = reqp;
 	ListGroupsResponse *resp = respp;
 	int			cap,
@@ -1514,9 +1531,9 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		group_expire(g, GroupNowMs());
 		if (!state_wanted(req, GroupStateName(Groups[g].state)) || !type_wanted(req))
 			continue;
-		out[n].GroupId = KStrArena(&conn->arena, Groups[g].group_id);
-		out[n].ProtocolType = KStrArena(&conn->arena, Groups[g].protocol_type);
-		out[n].GroupState = KStrArena(&conn->arena, GroupStateName(Groups[g].state));
+		out[n].GroupId = LockedStr(&b, Groups[g].group_id);
+		out[n].ProtocolType = LockedStr(&b, Groups[g].protocol_type);
+		out[n].GroupState = LockedStr(&b, GroupStateName(Groups[g].state));
 		out[n].GroupType = KSTR_LIT("classic");
 		n++;
 	}
@@ -1526,13 +1543,13 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 
 		if (group_lookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req))
 			continue;
-		out[n].GroupId = KStrArena(&conn->arena, id);
-		out[n].ProtocolType = KStrArena(&conn->arena, PQgetvalue(res, r, 1));
+		out[n].GroupId = LockedStr(&b, id);
+		out[n].ProtocolType = LockedStr(&b, PQgetvalue(res, r, 1));
 		out[n].GroupState = KSTR_LIT("Empty");
 		out[n].GroupType = KSTR_LIT("classic");
 		n++;
 	}
-	group_unlock();
+	group_unlock_build(&b);
 	if (res)
 		PQclear(res);
 	resp->Groups.items = n > 0 ? out : NULL;

@@ -30,6 +30,8 @@ typedef struct KafkaConn
 	bool		no_response;	/* set by a handler: send nothing (acks=0) */
 	uint64		wait_lsn;		/* set by Produce: hold the response until the
 								 * WAL is flushed up to here (a WalLsn) */
+	bool		in_request;		/* a request is being served: */
+	KafkaRequestHeader request; /* its header (client id in the frame) */
 } KafkaConn;
 
 /* The connection of this backend. */
@@ -38,6 +40,21 @@ extern KafkaConn *MyConn;
 /* dispatch.c */
 extern void KafkaConnInit(KafkaConn *conn);
 extern bool KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len);
+
+/*
+ * For the backend's ERROR recovery (backend.c), with TopMemoryContext
+ * current.  KafkaAnswerFailedRequest abandons what the interrupted request
+ * built (the arena and RequestContext are reset) and appends its answer to
+ * conn->out: the response at its defaults with UNKNOWN_SERVER_ERROR in its
+ * top-level ErrorCode, as Kafka answers a request that failed unexpectedly.
+ * false (one log line) if the response has no top-level ErrorCode at that
+ * version: the connection must close.  KafkaRequestAbandon only resets.
+ */
+extern bool KafkaAnswerFailedRequest(KafkaConn *conn);
+extern void KafkaRequestAbandon(KafkaConn *conn);
+
+/* api_fetch.c: forget the fetch session a failed Fetch may have half-changed. */
+extern void KafkaFetchSessionAbort(void);
 
 /*
  * Building a response in the request arena (conn->arena).  None of these

@@ -150,6 +150,18 @@ session_reset(void)
 	session.epoch = 0;
 }
 
+/*
+ * KafkaFetchSessionAbort: run by the backend's ERROR recovery when a Fetch
+ * failed; the session may be half-updated, so it is dropped, and the
+ * client's next incremental fetch gets FETCH_SESSION_ID_NOT_FOUND and
+ * starts a new one.
+ */
+void
+KafkaFetchSessionAbort(void)
+{
+	session_reset();
+}
+
 static SessionPartition *
 session_find(const char *topic, const uint8 *topic_id, int32 partition, bool by_id)
 {

@@ -180,6 +180,29 @@ KafkaSetDefaults(const KSchema *schema, void *msg)
 		set_default(&schema->fields[i], FIELD_PTR(msg, &schema->fields[i]));
 }
 
+/*
+ * KafkaSetErrorCode: set msg's top-level ErrorCode to code, if the message
+ * has one at this version.  (Kafka's responses name the field ErrorCode
+ * everywhere; responses that carry errors only per topic or partition have
+ * none at the top.)
+ */
+bool
+KafkaSetErrorCode(const KSchema *schema, int16 version, void *msg, int16 code)
+{
+	for (int i = 0; i < schema->nfields; i++)
+	{
+		const KField *f = &schema->fields[i];
+
+		if (f->type == KT_INT16 && !f->is_array && KFieldInVersion(f, version) &&
+			strcmp(f->name, "ErrorCode") == 0)
+		{
+			*(int16 *) FIELD_PTR(msg, f) = code;
+			return true;
+		}
+	}
+	return false;
+}
+
 void *
 KafkaNewArray(KArena *arena, const KSchema *elem, int32 count)
 {

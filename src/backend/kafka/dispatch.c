@@ -7,7 +7,10 @@
  *	  What Kafka brokers do with a request they cannot serve, we do too: an
  *	  unknown API key, an unsupported version (except for ApiVersions, which
  *	  always gets an answer) or a malformed body closes the connection, with
- *	  one log line naming the client and the reason.
+ *	  one log line naming the client and the reason.  A request whose
+ *	  handler fails with an ERROR is answered with UNKNOWN_SERVER_ERROR
+ *	  where its response has a top-level error code (KafkaAnswerFailedRequest,
+ *	  called by the backend's ERROR recovery in backend.c).
  *
  * src/backend/kafka/dispatch.c
  *
@@ -38,6 +41,7 @@ KafkaConnInit(KafkaConn *conn)
 	KArenaInit(&conn->arena, (size_t) socket_request_max_bytes * 4 + 16 * 1024 * 1024);
 	KWriterInit(&conn->out, 64 * 1024);
 	conn->no_response = false;
+	conn->in_request = false;
 }
 
 /* ---------- building responses in the request arena ---------- */
@@ -207,6 +211,8 @@ serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 		elog(LOG, "closing connection from %s: malformed request header: %s", MyClientAddr, r.errmsg);
 		return false;
 	}
+	conn->request = h;
+	conn->in_request = true;
 	if (h.api == NULL)
 	{
 		elog(LOG, "closing connection from %s: unsupported API key %d", MyClientAddr, h.api_key);
@@ -239,7 +245,6 @@ serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 	/* ---- */
 
 	resp = arena_checked(KafkaNewResponse(&h, &conn->arena));
-	conn->no_response = false;
 	ok = h.api->handler(conn, &h, req, resp);
 	if (ok && !conn->no_response && !KafkaWriteResponse(&conn->out, &h, resp))
 	{
@@ -250,21 +255,61 @@ serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 	return ok;
 }
 
+/* The end of a request, served or failed: what it allocated goes. */
+void
+KafkaRequestAbandon(KafkaConn *conn)
+{
+	conn->in_request = false;
+	KArenaReset(&conn->arena);
+	MemoryContextReset(RequestContext);
+}
+
 /*
  * KafkaProcessRequest: serve one request frame, appending its response (if
  * any) to conn->out.  Runs in the backend with TopMemoryContext current;
  * the request is served in RequestContext, and the request arena and
  * RequestContext are reset before it returns, whatever the handler left
- * in them.  Returns false if the connection must be closed.
+ * in them.  Returns false if the connection must be closed.  An ERROR
+ * does not return here: see KafkaAnswerFailedRequest.
  */
 bool
 KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 {
 	MemoryContext old = MemoryContextSwitchTo(RequestContext);
-	bool		ok = serve_request(conn, frame, len);
+	bool		ok;
 
+	conn->no_response = false;
+	ok = serve_request(conn, frame, len);
 	MemoryContextSwitchTo(old);
-	KArenaReset(&conn->arena);
-	MemoryContextReset(RequestContext);
+	KafkaRequestAbandon(conn);
 	return ok;
+}
+
+/* KafkaAnswerFailedRequest: see handlers.h. */
+bool
+KafkaAnswerFailedRequest(KafkaConn *conn)
+{
+	KafkaRequestHeader h = conn->request;
+	bool		was_serving = conn->in_request;
+	void	   *resp;
+	bool		answered = false;
+
+	KafkaRequestAbandon(conn);
+	if (!was_serving)
+		return false;
+	if (h.api != NULL && h.version_supported)
+	{
+		resp = KafkaNewResponse(&h, &conn->arena);
+		answered = resp != NULL &&
+			KafkaSetErrorCode(h.api->response, h.api_version, resp, KAFKA_ERR_UNKNOWN_SERVER_ERROR) &&
+			KafkaWriteResponse(&conn->out, &h, resp);
+		KArenaReset(&conn->arena);
+	}
+	if (answered)
+		elog(LOG, "%s v%d request (correlation id %d) from %s failed; answered with UNKNOWN_SERVER_ERROR",
+			 h.api->name, h.api_version, h.correlation_id, MyClientAddr);
+	else
+		elog(LOG, "closing connection from %s: %s v%d request (correlation id %d) failed, and its response has no top-level error code to say so",
+			 MyClientAddr, h.api ? h.api->name : "unknown", h.api_version, h.correlation_id);
+	return answered;
 }

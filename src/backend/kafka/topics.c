@@ -291,10 +291,13 @@ catalog_failed(PGconn *conn, const char *err, char **msg)
 	return TOPIC_CATALOG_ERROR;
 }
 
+/* A backend's catalog connection (libpq's memory), kept across requests. */
+static PGconn *backend_catalog_conn = NULL;
+
 PGconn *
 BackendCatalogConnection(char **msg)
 {
-	static PGconn *conn = NULL;
+	PGconn	   *conn = backend_catalog_conn;
 	char		err[1024];
 
 	if (conn != NULL && PQstatus(conn) != CONNECTION_OK)
@@ -311,7 +314,30 @@ BackendCatalogConnection(char **msg)
 			*msg = pstrdup("The catalog is unreachable; see the broker's log");
 		}
 	}
+	backend_catalog_conn = conn;
 	return conn;
+}
+
+/*
+ * After an ERROR abandoned a request: a transaction it left open on the
+ * backend's catalog connection is rolled back, so that no later request
+ * commits half of it.
+ */
+void
+BackendCatalogAbortTransaction(void)
+{
+	PGconn	   *conn = backend_catalog_conn;
+
+	if (conn == NULL || PQtransactionStatus(conn) == PQTRANS_IDLE)
+		return;
+	if (PQtransactionStatus(conn) == PQTRANS_INTRANS || PQtransactionStatus(conn) == PQTRANS_INERROR)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	else
+	{
+		/* busy or broken: start afresh on the next use */
+		PQfinish(conn);
+		backend_catalog_conn = NULL;
+	}
 }
 
 /* ---------- create ---------- */

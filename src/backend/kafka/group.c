@@ -798,6 +798,297 @@ KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *r
 
 /* ---------- JoinGroup ---------- */
 
+/*
+ * JoinGroup in steps: check and copy the request (join_read), then under
+ * GroupLock find the group and the member (join_find), give a static member
+ * back its slot (join_static_rejoin), add a new member or update a known
+ * one (join_new_member, join_known_member), and enter the rebalance round
+ * and wait for it to complete (join_round).  Every step returns true once
+ * the response is complete, and the steps after it are skipped.
+ */
+typedef struct JoinState
+{
+	/* the request, checked and copied out of the frame */
+	const JoinGroupRequest *req;
+	int16		version;
+	char		group_id[GROUP_ID_MAX + 1];
+	char		member_id[GROUP_MEMBER_ID_MAX + 1];
+	char		instance_id[GROUP_MEMBER_ID_MAX + 1];
+	char		protocol_type[GROUP_PROTOCOL_MAX + 1];
+	char		client_id[GROUP_CLIENT_ID_MAX + 1];
+	bool		has_instance;
+	int32		rebalance_timeout;
+	/* found under GroupLock */
+	int64		now;
+	int			g;
+	int			mi;				/* member slot, -1 until found or added */
+	bool		added;			/* a new member joins for real */
+} JoinState;
+
+/* Check the request and copy what the steps need; true if answered. */
+static bool
+join_read(const KafkaRequestHeader *h, const JoinGroupRequest *req, JoinState *js,
+		  JoinGroupResponse *resp)
+{
+	js->req = req;
+	js->version = h->api_version;
+	js->has_instance = req->GroupInstanceId.len >= 0;
+	js->rebalance_timeout = h->api_version >= 1 ? req->RebalanceTimeoutMs : req->SessionTimeoutMs;
+	if (js->rebalance_timeout <= 0)
+		js->rebalance_timeout = req->SessionTimeoutMs;
+	js->mi = -1;
+	js->added = false;
+	if (req->GroupId.len <= 0 || !kstr_copy(js->group_id, sizeof(js->group_id), req->GroupId))
+		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+	else if (req->SessionTimeoutMs < GROUP_MIN_SESSION_TIMEOUT ||
+			 req->SessionTimeoutMs > GROUP_MAX_SESSION_TIMEOUT)
+		resp->ErrorCode = KAFKA_ERR_INVALID_SESSION_TIMEOUT;
+	else if (req->ProtocolType.len <= 0 || req->Protocols.count <= 0 ||
+			 !kstr_copy(js->protocol_type, sizeof(js->protocol_type), req->ProtocolType))
+		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
+	else if (!kstr_copy(js->member_id, sizeof(js->member_id), req->MemberId) ||
+			 !kstr_copy(js->instance_id, sizeof(js->instance_id), req->GroupInstanceId))
+		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+	else if (js->has_instance && js->instance_id[0] == '\0')
+		resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+	if (resp->ErrorCode != KAFKA_ERR_NONE)
+		return true;
+
+	js->client_id[0] = '\0';
+	if (h->client_id.len > 0)
+	{
+		int32		n = Min(h->client_id.len, GROUP_CLIENT_ID_MAX);
+
+		memcpy(js->client_id, h->client_id.ptr, (size_t) n);
+		js->client_id[n] = '\0';
+		for (int i = 0; i < n; i++)
+			if (js->client_id[i] == '\0')
+				js->client_id[i] = '_';
+	}
+	return false;
+}
+
+/* Find or create the group, find a known member; true if answered. */
+static bool
+join_find(JoinState *js, JoinGroupResponse *resp)
+{
+	int			g;
+
+	js->now = GroupNowMs();
+	g = group_lookup(js->group_id);
+	if (g < 0 && (g = group_create(js->group_id)) < 0)
+	{
+		elog(LOG, "group coordinator full: %d groups (raise max_groups)", (int) max_groups);
+		resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+		return true;
+	}
+	js->g = g;
+	group_expire(g, js->now);
+
+	js->mi = js->member_id[0] ? member_lookup(g, js->member_id) : -1;
+	if (js->member_id[0] && js->mi < 0)
+		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+	else if (group_member_count(g) > 0 &&
+			 (strcmp(Groups[g].protocol_type, js->protocol_type) != 0 ||
+			  !protocols_compatible(g, js->req, js->mi)))
+		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
+	return resp->ErrorCode != KAFKA_ERR_NONE;
+}
+
+/* The timeouts, client and host of a joining member. */
+static void
+member_set_session(GroupMember *m, const JoinState *js)
+{
+	m->session_timeout = js->req->SessionTimeoutMs;
+	m->rebalance_timeout = js->rebalance_timeout;
+	m->deadline = js->now + js->req->SessionTimeoutMs;
+	strlcpy_s(m->client_id, js->client_id, sizeof(m->client_id));
+	strlcpy_s(m->client_host, MyClientAddr, sizeof(m->client_host));
+}
+
+/*
+ * A static member (group.instance.id) back after a restart takes over its
+ * old slot under a new member id, fencing the old one; with the same
+ * protocols in a Stable group nothing else changes and it is answered at
+ * once.  True if answered.
+ */
+static bool
+join_static_rejoin(KafkaLockedBuild *b, JoinState *js, JoinGroupResponse *resp)
+{
+	Group	   *grp = &Groups[js->g];
+	GroupMember *m;
+	int			si;
+
+	if (!js->has_instance)
+		return false;
+	si = member_by_instance(js->g, js->instance_id);
+	if (si < 0)
+		return false;
+	if (js->member_id[0])
+	{
+		if (si != js->mi)
+		{
+			resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
+			return true;
+		}
+		return false;
+	}
+	m = &Members[si];
+	wake(m);
+	new_member_id(m->member_id, sizeof(m->member_id), js->client_id);
+	m->waiter = NULL;
+	member_set_session(m, js);
+	if (grp->state == GROUP_STABLE && member_protocols_equal(m, js->req))
+	{
+		elog(LOG, "group \"%s\": static member \"%s\" rejoined as %s without a rebalance",
+			 js->group_id, js->instance_id, m->member_id);
+		join_response(b, js->version, js->g, si, resp, true);
+		if (grp->leader == si && js->version >= 9)
+			resp->SkipAssignment = true;
+		return true;
+	}
+	js->mi = si;
+	return false;
+}
+
+/*
+ * A member the group does not know yet.  With v4+ and no instance id it is
+ * only given its id (KIP-394: MEMBER_ID_REQUIRED) and stays pending until
+ * it joins again with it.  True if answered.
+ */
+static bool
+join_new_member(KafkaLockedBuild *b, JoinState *js, JoinGroupResponse *resp)
+{
+	GroupMember *m;
+
+	js->added = true;
+	js->mi = member_alloc(js->g);
+	if (js->mi < 0)
+	{
+		elog(LOG, "group coordinator full: %d members (raise max_group_members)", (int) max_group_members);
+		resp->ErrorCode = KAFKA_ERR_GROUP_MAX_SIZE_REACHED;
+		return true;
+	}
+	m = &Members[js->mi];
+	new_member_id(m->member_id, sizeof(m->member_id), js->client_id);
+	m->has_instance = js->has_instance;
+	strlcpy_s(m->instance_id, js->instance_id, sizeof(m->instance_id));
+	member_set_session(m, js);
+	if (!member_set_protocols(m, js->req))
+	{
+		m->group = -1;
+		resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+		return true;
+	}
+	if (!js->has_instance && js->version >= 4)
+	{
+		m->pending = true;
+		resp->MemberId = LockedStr(b, m->member_id);
+		resp->ErrorCode = KAFKA_ERR_MEMBER_ID_REQUIRED;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A member the group knows.  If nothing changed and the round is decided,
+ * it is answered with the current generation.  True if answered.
+ */
+static bool
+join_known_member(KafkaLockedBuild *b, JoinState *js, JoinGroupResponse *resp)
+{
+	Group	   *grp = &Groups[js->g];
+	GroupMember *m = &Members[js->mi];
+
+	if (js->has_instance && (!m->has_instance || strcmp(m->instance_id, js->instance_id) != 0))
+	{
+		resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
+		return true;
+	}
+	m->session_timeout = js->req->SessionTimeoutMs;
+	m->rebalance_timeout = js->rebalance_timeout;
+	m->deadline = js->now + js->req->SessionTimeoutMs;
+	if (!m->pending && member_protocols_equal(m, js->req) &&
+		((grp->state == GROUP_COMPLETING_REBALANCE) ||
+		 (grp->state == GROUP_STABLE && grp->leader != js->mi)))
+	{
+		join_response(b, js->version, js->g, js->mi, resp,
+					  grp->state == GROUP_COMPLETING_REBALANCE);
+		return true;
+	}
+	if (!member_set_protocols(m, js->req))
+	{
+		resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+		return true;
+	}
+	if (m->pending)
+		js->added = true;
+	m->pending = false;
+	return false;
+}
+
+/*
+ * Join the rebalance round (starting one if the group is not in one) and
+ * wait, releasing GroupLock while asleep, until the round completes; then
+ * answer.
+ */
+static void
+join_round(KafkaLockedBuild *b, JoinState *js, JoinGroupResponse *resp)
+{
+	int			g = js->g;
+	Group	   *grp = &Groups[g];
+	GroupMember *m = &Members[js->mi];
+	char		my_id[GROUP_MEMBER_ID_MAX + 1];
+
+	if (group_member_count(g) <= 1 || grp->protocol_type[0] == '\0')
+		strlcpy_s(grp->protocol_type, js->protocol_type, sizeof(grp->protocol_type));
+	m->joined = true;
+	m->join_ready = false;
+	/* Kafka extends the initial delay only for a group's first generation. */
+	if (js->added && grp->state == GROUP_PREPARING_REBALANCE && grp->initial_delay && grp->generation == 0)
+		grp->new_member_added = true;
+	if (grp->state != GROUP_PREPARING_REBALANCE)
+		prepare_rebalance(g, js->now);
+	m->joined = true;
+	check_join_complete(g, js->now);
+
+	strlcpy_s(my_id, m->member_id, sizeof(my_id));
+	m->in_join = true;
+	for (;;)
+	{
+		if (m->group != g || strcmp(m->member_id, my_id) != 0)
+		{
+			resp->ErrorCode = js->has_instance ? KAFKA_ERR_FENCED_INSTANCE_ID : KAFKA_ERR_UNKNOWN_MEMBER_ID;
+			break;
+		}
+		if (m->join_ready)
+		{
+			m->join_ready = false;
+			join_response(b, js->version, g, js->mi, resp, true);
+			break;
+		}
+		if (grp->state != GROUP_PREPARING_REBALANCE)
+		{
+			/* The round ended without us (group emptied). */
+			resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+			break;
+		}
+		if (!group_wait(g, m))
+		{
+			resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+			break;
+		}
+		/* Our own member is skipped: it has a waiter. */
+		group_expire(g, GroupNowMs());
+	}
+	if (m->group == g && strcmp(m->member_id, my_id) == 0)
+	{
+		m->waiter = NULL;
+		m->in_join = false;
+		m->deadline = GroupNowMs() + m->session_timeout;
+	}
+}
+
 bool
 KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -805,254 +1096,17 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	KafkaLockedBuild b = KAFKA_LOCKED_BUILD(conn);
 	const JoinGroupRequest *req = reqp;
 	JoinGroupResponse *resp = respp;
-	char		group_id[GROUP_ID_MAX + 1];
-	char		member_id[GROUP_MEMBER_ID_MAX + 1];
-	char		instance_id[GROUP_MEMBER_ID_MAX + 1];
-	char		protocol_type[GROUP_PROTOCOL_MAX + 1];
-	char		client_id[GROUP_CLIENT_ID_MAX + 1];
-	bool		has_instance = req->GroupInstanceId.len >= 0;
-	int32		rebalance_timeout = h->api_version >= 1 ? req->RebalanceTimeoutMs : req->SessionTimeoutMs;
-	bool		added = false;	/* a new member joins for real */
-	int64		now;
-	int			g,
-				mi;
-	Group	   *grp;
-	GroupMember *m;
+	JoinState	js;
 
 	resp->MemberId = req->MemberId;
 	resp->ProtocolName = h->api_version >= 7 ? KSTR_NULL : KSTR_LIT("");
-	if (req->GroupId.len <= 0 || !kstr_copy(group_id, sizeof(group_id), req->GroupId))
-	{
-		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+	if (join_read(h, req, &js, resp))
 		return true;
-	}
-	if (req->SessionTimeoutMs < GROUP_MIN_SESSION_TIMEOUT || req->SessionTimeoutMs > GROUP_MAX_SESSION_TIMEOUT)
-	{
-		resp->ErrorCode = KAFKA_ERR_INVALID_SESSION_TIMEOUT;
-		return true;
-	}
-	if (rebalance_timeout <= 0)
-		rebalance_timeout = req->SessionTimeoutMs;
-	if (req->ProtocolType.len <= 0 || req->Protocols.count <= 0 ||
-		!kstr_copy(protocol_type, sizeof(protocol_type), req->ProtocolType))
-	{
-		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
-		return true;
-	}
-	if (!kstr_copy(member_id, sizeof(member_id), req->MemberId) ||
-		!kstr_copy(instance_id, sizeof(instance_id), req->GroupInstanceId))
-	{
-		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-		return true;
-	}
-	if (has_instance && instance_id[0] == '\0')
-	{
-		resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
-		return true;
-	}
-	client_id[0] = '\0';
-	if (h->client_id.len > 0)
-	{
-		int32		n = Min(h->client_id.len, GROUP_CLIENT_ID_MAX);
-
-		memcpy(client_id, h->client_id.ptr, (size_t) n);
-		client_id[n] = '\0';
-		for (int i = 0; i < n; i++)
-			if (client_id[i] == '\0')
-				client_id[i] = '_';
-	}
-
 	group_lock();
-	now = GroupNowMs();
-	g = group_lookup(group_id);
-	if (g < 0 && (g = group_create(group_id)) < 0)
-	{
-		group_unlock_build(&b);
-		elog(LOG, "group coordinator full: %d groups (raise max_groups)", (int) max_groups);
-		resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
-		return true;
-	}
-	grp = &Groups[g];
-	group_expire(g, now);
-
-	mi = member_id[0] ? member_lookup(g, member_id) : -1;
-	if (member_id[0] && mi < 0)
-	{
-		group_unlock_build(&b);
-		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-		return true;
-	}
-	if (group_member_count(g) > 0 &&
-		(strcmp(grp->protocol_type, protocol_type) != 0 || !protocols_compatible(g, req, mi)))
-	{
-		group_unlock_build(&b);
-		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
-		return true;
-	}
-
-	if (has_instance)
-	{
-		int			si = member_by_instance(g, instance_id);
-
-		if (member_id[0] && si >= 0 && si != mi)
-		{
-			group_unlock_build(&b);
-			resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
-			return true;
-		}
-		if (!member_id[0] && si >= 0)
-		{
-			/*
-			 * A static member back after a restart: it takes over its old
-			 * slot under a new member id (fencing the old one).  With the
-			 * same protocols and a Stable group, nothing else changes.
-			 */
-			m = &Members[si];
-			wake(m);
-			new_member_id(m->member_id, sizeof(m->member_id), client_id);
-			m->waiter = NULL;
-			m->session_timeout = req->SessionTimeoutMs;
-			m->rebalance_timeout = rebalance_timeout;
-			m->deadline = now + req->SessionTimeoutMs;
-			strlcpy_s(m->client_id, client_id, sizeof(m->client_id));
-			strlcpy_s(m->client_host, MyClientAddr, sizeof(m->client_host));
-			if (grp->state == GROUP_STABLE && member_protocols_equal(m, req))
-			{
-				elog(LOG, "group \"%s\": static member \"%s\" rejoined as %s without a rebalance",
-					 group_id, instance_id, m->member_id);
-				join_response(&b, h->api_version, g, si, resp, true);
-				if (grp->leader == si && h->api_version >= 9)
-					resp->SkipAssignment = true;
-				group_unlock_build(&b);
-				return true;
-			}
-			mi = si;
-		}
-	}
-
-	if (mi < 0)
-	{
-		added = true;
-		mi = member_alloc(g);
-		if (mi < 0)
-		{
-			group_unlock_build(&b);
-			elog(LOG, "group coordinator full: %d members (raise max_group_members)", (int) max_group_members);
-			resp->ErrorCode = KAFKA_ERR_GROUP_MAX_SIZE_REACHED;
-			return true;
-		}
-		m = &Members[mi];
-		new_member_id(m->member_id, sizeof(m->member_id), client_id);
-		m->has_instance = has_instance;
-		strlcpy_s(m->instance_id, instance_id, sizeof(m->instance_id));
-		strlcpy_s(m->client_id, client_id, sizeof(m->client_id));
-		strlcpy_s(m->client_host, MyClientAddr, sizeof(m->client_host));
-		m->session_timeout = req->SessionTimeoutMs;
-		m->rebalance_timeout = rebalance_timeout;
-		m->deadline = now + req->SessionTimeoutMs;
-		if (!member_set_protocols(m, req))
-		{
-			m->group = -1;
-			group_unlock_build(&b);
-			resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
-			return true;
-		}
-		if (!has_instance && h->api_version >= 4)
-		{
-			/* KIP-394: hand out the id; the member joins again with it. */
-			m->pending = true;
-			resp->MemberId = LockedStr(&b, m->member_id);
-			resp->ErrorCode = KAFKA_ERR_MEMBER_ID_REQUIRED;
-			group_unlock_build(&b);
-			return true;
-		}
-	}
-	else
-	{
-		m = &Members[mi];
-		if (has_instance && (!m->has_instance || strcmp(m->instance_id, instance_id) != 0))
-		{
-			group_unlock_build(&b);
-			resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
-			return true;
-		}
-		m->session_timeout = req->SessionTimeoutMs;
-		m->rebalance_timeout = rebalance_timeout;
-		m->deadline = now + req->SessionTimeoutMs;
-		if (!m->pending && member_protocols_equal(m, req) &&
-			((grp->state == GROUP_COMPLETING_REBALANCE) ||
-			 (grp->state == GROUP_STABLE && grp->leader != mi)))
-		{
-			/* Nothing changed: answer with the current generation. */
-			join_response(&b, h->api_version, g, mi, resp,
-						  grp->state == GROUP_COMPLETING_REBALANCE);
-			group_unlock_build(&b);
-			return true;
-		}
-		if (!member_set_protocols(m, req))
-		{
-			group_unlock_build(&b);
-			resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
-			return true;
-		}
-		if (m->pending)
-			added = true;
-		m->pending = false;
-	}
-
-	if (group_member_count(g) <= 1 || grp->protocol_type[0] == '\0')
-		strlcpy_s(grp->protocol_type, protocol_type, sizeof(grp->protocol_type));
-	m->joined = true;
-	m->join_ready = false;
-	/* Kafka extends the initial delay only for a group's first generation. */
-	if (added && grp->state == GROUP_PREPARING_REBALANCE && grp->initial_delay && grp->generation == 0)
-		grp->new_member_added = true;
-	if (grp->state != GROUP_PREPARING_REBALANCE)
-		prepare_rebalance(g, now);
-	m->joined = true;
-	check_join_complete(g, now);
-
-	/* Wait for the round to complete. */
-	{
-		char		my_id[GROUP_MEMBER_ID_MAX + 1];
-
-		strlcpy_s(my_id, m->member_id, sizeof(my_id));
-		m->in_join = true;
-		for (;;)
-		{
-			if (m->group != g || strcmp(m->member_id, my_id) != 0)
-			{
-				resp->ErrorCode = has_instance ? KAFKA_ERR_FENCED_INSTANCE_ID : KAFKA_ERR_UNKNOWN_MEMBER_ID;
-				break;
-			}
-			if (m->join_ready)
-			{
-				m->join_ready = false;
-				join_response(&b, h->api_version, g, mi, resp, true);
-				break;
-			}
-			if (grp->state != GROUP_PREPARING_REBALANCE)
-			{
-				/* The round ended without us (group emptied). */
-				resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-				break;
-			}
-			if (!group_wait(g, m))
-			{
-				resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
-				break;
-			}
-			now = GroupNowMs();
-			/* Our own member is skipped: it has a waiter. */
-			group_expire(g, now);
-		}
-		if (m->group == g && strcmp(m->member_id, my_id) == 0)
-		{
-			m->waiter = NULL;
-			m->in_join = false;
-			m->deadline = GroupNowMs() + m->session_timeout;
-		}
-	}
+	if (!join_find(&js, resp) &&
+		!join_static_rejoin(&b, &js, resp) &&
+		!(js.mi < 0 ? join_new_member(&b, &js, resp) : join_known_member(&b, &js, resp)))
+		join_round(&b, &js, resp);
 	group_unlock_build(&b);
 	return true;
 }

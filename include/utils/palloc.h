@@ -100,6 +100,7 @@ extern void *palloc(size_t size);
 extern void *palloc0(size_t size);
 extern void *repalloc(void *ptr, size_t size);
 extern char *pstrdup(const char *s);
+extern char *pnstrdup(const char *s, size_t len);	/* len bytes, NUL added */
 extern char *psprintf(const char *fmt,...) pg_attribute_printf(1, 2);
 extern void pfree(void *ptr);
 

@@ -131,11 +131,7 @@ offsets_query(const char *sql, int nparams, const char *const *params)
 static bool
 group_id_valid(KStr s, char *buf, size_t cap)
 {
-	if (s.len <= 0 || (size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
-		return false;
-	memcpy(buf, s.ptr, (size_t) s.len);
-	buf[s.len] = '\0';
-	return true;
+	return s.len > 0 && KStrCopy(buf, cap, s);
 }
 
 /* Does topic/partition exist in the registry? */

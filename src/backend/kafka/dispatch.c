@@ -21,7 +21,6 @@
 #include "kafka/backend.h"
 #include "kafka/codec.h"
 #include "kafka/handlers.h"
-#include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/listeners.h"
@@ -59,42 +58,48 @@ arena_checked(void *p)
 	return p;
 }
 
+/*
+ * The allocators handlers use are the KafkaLockedBuild ones (below), with
+ * the failure raised at once.
+ */
 KStr
 KStrArena(KArena *arena, const char *s)
 {
-	size_t		len = strlen(s);
-	char	   *p = arena_checked(KArenaAllocRaw(arena, len + 1));
+	KafkaLockedBuild b = {arena, false};
+	KStr		r = LockedStr(&b, s);
 
-	memcpy(p, s, len + 1);
-	return (KStr) {p, (int32) len};
+	KafkaLockedBuildEnd(&b);
+	return r;
 }
 
 KBytes
 KBytesArena(KArena *arena, const void *data, int32 len)
 {
-	uint8	   *p;
+	KafkaLockedBuild b = {arena, false};
+	KBytes		r = LockedBytes(&b, data, len);
 
-	if (len <= 0)
-		return (KBytes) {(const uint8 *) "", 0};
-	p = arena_checked(KArenaAllocRaw(arena, (size_t) len));
-	memcpy(p, data, (size_t) len);
-	return (KBytes) {p, len};
+	KafkaLockedBuildEnd(&b);
+	return r;
 }
 
 void *
 KArenaArray(KArena *arena, int32 n, size_t sz)
 {
-	if (n <= 0)
-		return NULL;
-	return arena_checked(KArenaAlloc(arena, mul_size((size_t) n, sz)));
+	KafkaLockedBuild b = {arena, false};
+	void	   *r = LockedArray(&b, n, sz);
+
+	KafkaLockedBuildEnd(&b);
+	return r;
 }
 
 void *
 KafkaResponseArray(KArena *arena, const KSchema *elem, int32 n)
 {
-	if (n <= 0)
-		return NULL;
-	return arena_checked(KafkaNewArray(arena, elem, n));
+	KafkaLockedBuild b = {arena, false};
+	void	   *r = LockedResponseArray(&b, elem, n);
+
+	KafkaLockedBuildEnd(&b);
+	return r;
 }
 
 void *
@@ -106,8 +111,9 @@ KArenaBuffer(KArena *arena, void *p, size_t oldsize, size_t size)
 }
 
 /*
- * The same under an SMutex, where no ERROR may be raised: failures are
- * remembered, and raised by KafkaLockedBuildEnd once the lock is released.
+ * Allocations that do not raise, for building under an SMutex: a failure
+ * is remembered in b, and raised by KafkaLockedBuildEnd once the lock is
+ * released.
  */
 KStr
 LockedStr(KafkaLockedBuild *b, const char *s)
@@ -148,6 +154,7 @@ LockedArray(KafkaLockedBuild *b, int32 n, size_t sz)
 
 	if (n <= 0)
 		return NULL;
+	/* an int32 count of elements of a struct's size: no size_t overflow */
 	p = b->failed ? NULL : KArenaAlloc(b->arena, (size_t) n * sz);
 	if (p == NULL)
 		b->failed = true;
@@ -177,12 +184,7 @@ KafkaLockedBuildEnd(KafkaLockedBuild *b)
 char *
 pnstrdup_kstr(KStr s)
 {
-	char	   *r = palloc((size_t) Max(s.len, 0) + 1);
-
-	if (s.len > 0)
-		memcpy(r, s.ptr, (size_t) s.len);
-	r[Max(s.len, 0)] = '\0';
-	return r;
+	return pnstrdup(s.ptr ? s.ptr : "", (size_t) Max(s.len, 0));
 }
 
 void

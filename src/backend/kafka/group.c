@@ -178,30 +178,6 @@ GroupStateName(int state)
 
 /* ---------- helpers; all run with GroupLock held ---------- */
 
-static bool
-kstr_eq(KStr s, const char *c)
-{
-	size_t		n = strlen(c);
-
-	return s.len >= 0 && (size_t) s.len == n && memcmp(s.ptr, c, n) == 0;
-}
-
-/* Copy a KStr into a fixed buffer; false if it does not fit. */
-static bool
-kstr_copy(char *dst, size_t cap, KStr s)
-{
-	if (s.len < 0)
-	{
-		dst[0] = '\0';
-		return true;
-	}
-	if ((size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
-		return false;
-	memcpy(dst, s.ptr, (size_t) s.len);
-	dst[s.len] = '\0';
-	return true;
-}
-
 static int
 group_lookup(const char *id)
 {
@@ -649,7 +625,7 @@ member_set_protocols(GroupMember *m, const JoinGroupRequest *req)
 		const JoinGroupRequestProtocol *jp = &req->Protocols.items[p];
 		int32		len = Max(jp->Metadata.len, 0);
 
-		if (!kstr_copy(m->protocols[p], sizeof(m->protocols[p]), jp->Name) ||
+		if (!KStrCopy(m->protocols[p], sizeof(m->protocols[p]), jp->Name) ||
 			used + len > GROUP_METADATA_MAX)
 			return false;
 		m->meta_off[p] = used;
@@ -671,7 +647,7 @@ member_protocols_equal(GroupMember *m, const JoinGroupRequest *req)
 	{
 		const JoinGroupRequestProtocol *jp = &req->Protocols.items[p];
 
-		if (!kstr_eq(jp->Name, m->protocols[p]) ||
+		if (!KStrEq(jp->Name, m->protocols[p]) ||
 			Max(jp->Metadata.len, 0) != m->meta_len[p] ||
 			(m->meta_len[p] > 0 && memcmp(jp->Metadata.ptr, m->meta + m->meta_off[p], (size_t) m->meta_len[p]) != 0))
 			return false;
@@ -697,7 +673,7 @@ protocols_compatible(int g, const JoinGroupRequest *req, int self)
 		{
 			char		name[GROUP_PROTOCOL_MAX + 1];
 
-			if (kstr_copy(name, sizeof(name), req->Protocols.items[p].Name) &&
+			if (KStrCopy(name, sizeof(name), req->Protocols.items[p].Name) &&
 				member_protocol(m, name) >= 0)
 				any = true;
 		}
@@ -838,16 +814,16 @@ join_read(const KafkaRequestHeader *h, const JoinGroupRequest *req, JoinState *j
 		js->rebalance_timeout = req->SessionTimeoutMs;
 	js->mi = -1;
 	js->added = false;
-	if (req->GroupId.len <= 0 || !kstr_copy(js->group_id, sizeof(js->group_id), req->GroupId))
+	if (req->GroupId.len <= 0 || !KStrCopy(js->group_id, sizeof(js->group_id), req->GroupId))
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 	else if (req->SessionTimeoutMs < GROUP_MIN_SESSION_TIMEOUT ||
 			 req->SessionTimeoutMs > GROUP_MAX_SESSION_TIMEOUT)
 		resp->ErrorCode = KAFKA_ERR_INVALID_SESSION_TIMEOUT;
 	else if (req->ProtocolType.len <= 0 || req->Protocols.count <= 0 ||
-			 !kstr_copy(js->protocol_type, sizeof(js->protocol_type), req->ProtocolType))
+			 !KStrCopy(js->protocol_type, sizeof(js->protocol_type), req->ProtocolType))
 		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
-	else if (!kstr_copy(js->member_id, sizeof(js->member_id), req->MemberId) ||
-			 !kstr_copy(js->instance_id, sizeof(js->instance_id), req->GroupInstanceId))
+	else if (!KStrCopy(js->member_id, sizeof(js->member_id), req->MemberId) ||
+			 !KStrCopy(js->instance_id, sizeof(js->instance_id), req->GroupInstanceId))
 		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 	else if (js->has_instance && js->instance_id[0] == '\0')
 		resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
@@ -1125,12 +1101,12 @@ group_enter(KStr group, KStr member, char *group_id, char *member_id, int64 *now
 {
 	int			g;
 
-	if (!kstr_copy(group_id, GROUP_ID_MAX + 1, group) || group_id[0] == '\0')
+	if (!KStrCopy(group_id, GROUP_ID_MAX + 1, group) || group_id[0] == '\0')
 	{
 		*err = KAFKA_ERR_INVALID_GROUP_ID;
 		return -1;
 	}
-	if (!kstr_copy(member_id, GROUP_MEMBER_ID_MAX + 1, member))
+	if (!KStrCopy(member_id, GROUP_MEMBER_ID_MAX + 1, member))
 	{
 		*err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 		return -1;
@@ -1181,7 +1157,7 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	}
 	m = &Members[mi];
 	if (req->GroupInstanceId.len >= 0 &&
-		(!m->has_instance || !kstr_eq(req->GroupInstanceId, m->instance_id)))
+		(!m->has_instance || !KStrEq(req->GroupInstanceId, m->instance_id)))
 	{
 		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
@@ -1193,8 +1169,8 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 		resp->ErrorCode = KAFKA_ERR_ILLEGAL_GENERATION;
 		return true;
 	}
-	if ((req->ProtocolType.len >= 0 && !kstr_eq(req->ProtocolType, grp->protocol_type)) ||
-		(req->ProtocolName.len >= 0 && !kstr_eq(req->ProtocolName, grp->protocol)))
+	if ((req->ProtocolType.len >= 0 && !KStrEq(req->ProtocolType, grp->protocol_type)) ||
+		(req->ProtocolName.len >= 0 && !KStrEq(req->ProtocolName, grp->protocol)))
 	{
 		group_unlock_build(&b);
 		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
@@ -1211,7 +1187,7 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 			char		id[GROUP_MEMBER_ID_MAX + 1];
 			int			oi;
 
-			if (!kstr_copy(id, sizeof(id), a->MemberId) || (oi = member_lookup(g, id)) < 0)
+			if (!KStrCopy(id, sizeof(id), a->MemberId) || (oi = member_lookup(g, id)) < 0)
 				continue;
 			if (a->Assignment.len > GROUP_ASSIGNMENT_MAX)
 			{
@@ -1324,7 +1300,7 @@ KafkaHandleHeartbeat(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	if (mi < 0 || Members[mi].pending)
 		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 	else if (req->GroupInstanceId.len >= 0 &&
-			 (!Members[mi].has_instance || !kstr_eq(req->GroupInstanceId, Members[mi].instance_id)))
+			 (!Members[mi].has_instance || !KStrEq(req->GroupInstanceId, Members[mi].instance_id)))
 		resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
 	else
 	{
@@ -1353,7 +1329,7 @@ leave_one(int g, const char *member_id, KStr instance, int64 now)
 	{
 		char		inst[GROUP_MEMBER_ID_MAX + 1];
 
-		if (!kstr_copy(inst, sizeof(inst), instance) || (mi = member_by_instance(g, inst)) < 0)
+		if (!KStrCopy(inst, sizeof(inst), instance) || (mi = member_by_instance(g, inst)) < 0)
 			return KAFKA_ERR_UNKNOWN_MEMBER_ID;
 		if (member_id[0] && strcmp(Members[mi].member_id, member_id) != 0)
 			return KAFKA_ERR_FENCED_INSTANCE_ID;
@@ -1375,7 +1351,7 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	int			g;
 	int64		now;
 
-	if (!kstr_copy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
+	if (!KStrCopy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
 	{
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return true;
@@ -1392,7 +1368,7 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	{
 		char		member_id[GROUP_MEMBER_ID_MAX + 1];
 
-		if (g < 0 || !kstr_copy(member_id, sizeof(member_id), req->MemberId))
+		if (g < 0 || !KStrCopy(member_id, sizeof(member_id), req->MemberId))
 			resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 		else
 			resp->ErrorCode = leave_one(g, member_id, KSTR_NULL, now);
@@ -1407,7 +1383,7 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 
 			r->MemberId = mid->MemberId;
 			r->GroupInstanceId = mid->GroupInstanceId;
-			if (g < 0 || !kstr_copy(member_id, sizeof(member_id), mid->MemberId))
+			if (g < 0 || !KStrCopy(member_id, sizeof(member_id), mid->MemberId))
 				r->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 			else
 				r->ErrorCode = leave_one(g, member_id, mid->GroupInstanceId, now);
@@ -1469,7 +1445,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 					k = 0;
 
 		out[i].GroupId = req->Groups.items[i];
-		if (!kstr_copy(group_id, sizeof(group_id), req->Groups.items[i]) || group_id[0] == '\0')
+		if (!KStrCopy(group_id, sizeof(group_id), req->Groups.items[i]) || group_id[0] == '\0')
 		{
 			out[i].ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 			continue;

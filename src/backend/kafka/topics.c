@@ -271,16 +271,6 @@ TopicConfigValue(const TopicConfig *config, const char *name)
 
 /* ---------- catalog helpers ---------- */
 
-static char *
-dup_len(const char *s, size_t len)
-{
-	char	   *r = palloc(len + 1);
-
-	memcpy(r, s, len);
-	r[len] = '\0';
-	return r;
-}
-
 static TopicResult
 catalog_failed(PGconn *conn, const char *err, char **msg)
 {
@@ -427,7 +417,7 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	if (validate_only)
 		return TOPIC_OK;
 
-	tname = dup_len(name, len);
+	tname = pnstrdup(name, len);
 	nparts = psprintf("%d", partitions);
 	leader = psprintf("%lld", (long long) broker_id);
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
@@ -456,8 +446,8 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 		PQclear(res);
 		for (int i = 0; i < nconfigs; i++)
 		{
-			char	   *cname = dup_len(configs[i].name, configs[i].name_len);
-			char	   *cval = configs[i].value ? dup_len(configs[i].value, configs[i].value_len) : NULL;
+			char	   *cname = pnstrdup(configs[i].name, configs[i].name_len);
+			char	   *cval = configs[i].value ? pnstrdup(configs[i].value, configs[i].value_len) : NULL;
 			const char *p3[3] = {idtext, cname, cval};
 
 			if (!CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
@@ -662,8 +652,8 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 	}
 	for (int i = 0; i < n; i++)
 	{
-		char	   *cname = dup_len(entries[i].name, entries[i].name_len);
-		char	   *cval = entries[i].value ? dup_len(entries[i].value, entries[i].value_len) : NULL;
+		char	   *cname = pnstrdup(entries[i].name, entries[i].name_len);
+		char	   *cval = entries[i].value ? pnstrdup(entries[i].value, entries[i].value_len) : NULL;
 		const char *p3[3] = {idtext, cname, cval};
 		bool		ok;
 

@@ -312,6 +312,16 @@ pstrdup(const char *s)
 }
 
 char *
+pnstrdup(const char *s, size_t len)
+{
+	char	   *p = palloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
 psprintf(const char *fmt,...)
 {
 	va_list		ap;

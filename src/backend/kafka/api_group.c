@@ -475,6 +475,147 @@ group_enter(KStr group, KStr member, char *group_id, char *member_id, int64 *now
 	return g;
 }
 
+/* What the leader's SyncGroup records in the catalog for the operator views. */
+typedef struct SyncSnapshot
+{
+	GroupSnapshotMember *members;	/* NULL: nothing to record */
+	int			n;
+	char		protocol_type[GROUP_PROTOCOL_MAX + 1];
+	char		protocol[GROUP_PROTOCOL_MAX + 1];
+	int32		generation;
+} SyncSnapshot;
+
+/* May member mi of group g sync (the request's ids, generation, protocol)? */
+static int16
+sync_check(const SyncGroupRequest *req, int g, int mi)
+{
+	Group	   *grp = &GroupSlots[g];
+	GroupMember *m;
+
+	if (mi < 0 || MemberSlots[mi].pending)
+		return KAFKA_ERR_UNKNOWN_MEMBER_ID;
+	m = &MemberSlots[mi];
+	if (req->GroupInstanceId.len >= 0 &&
+		(!m->has_instance || !KStrEq(req->GroupInstanceId, m->instance_id)))
+		return KAFKA_ERR_FENCED_INSTANCE_ID;
+	if (req->GenerationId != grp->generation)
+		return KAFKA_ERR_ILLEGAL_GENERATION;
+	if ((req->ProtocolType.len >= 0 && !KStrEq(req->ProtocolType, grp->protocol_type)) ||
+		(req->ProtocolName.len >= 0 && !KStrEq(req->ProtocolName, grp->protocol)))
+		return KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
+	return KAFKA_ERR_NONE;
+}
+
+/*
+ * The leader's SyncGroup: store every member's assignment, make the group
+ * Stable and release the followers waiting for it; snap gets what the
+ * catalog is to record.  An assignment too large starts a new round and
+ * is answered with INVALID_REQUEST.
+ */
+static int16
+sync_store_assignments(KafkaLockedBuild *b, const SyncGroupRequest *req, const char *group_id,
+					   int g, int64 now, SyncSnapshot *snap)
+{
+	Group	   *grp = &GroupSlots[g];
+
+	for (int i = 0; i < req->Assignments.count; i++)
+	{
+		const SyncGroupRequestAssignment *a = &req->Assignments.items[i];
+		char		id[GROUP_MEMBER_ID_MAX + 1];
+		int			oi;
+
+		if (!KStrCopy(id, sizeof(id), a->MemberId) || (oi = GroupMemberLookup(g, id)) < 0)
+			continue;
+		if (a->Assignment.len > GROUP_ASSIGNMENT_MAX)
+		{
+			elog(LOG, "group \"%s\": assignment of %d bytes for %s exceeds %d bytes",
+				 group_id, a->Assignment.len, id, GROUP_ASSIGNMENT_MAX);
+			GroupPrepareRebalance(g, now);
+			return KAFKA_ERR_INVALID_REQUEST;
+		}
+		MemberSlots[oi].assignment_len = Max(a->Assignment.len, 0);
+		if (a->Assignment.len > 0)
+			memcpy(MemberSlots[oi].assignment, a->Assignment.ptr, (size_t) a->Assignment.len);
+	}
+	grp->state = GROUP_STABLE;
+	snap->members = LockedArray(b, GroupMemberCount(g), sizeof(GroupSnapshotMember));
+	strlcpy_s(snap->protocol_type, grp->protocol_type, sizeof(snap->protocol_type));
+	strlcpy_s(snap->protocol, grp->protocol, sizeof(snap->protocol));
+	snap->generation = grp->generation;
+	for (int i = 0; i < GroupShm->nmembers; i++)
+	{
+		GroupMember *o = &MemberSlots[i];
+		GroupSnapshotMember *sm;
+
+		if (o->group != g || o->pending)
+			continue;
+		o->deadline = now + o->session_timeout;
+		GroupWakeMember(o);
+		if (snap->members == NULL)
+			continue;			/* the arena ran out: b->failed */
+		sm = &snap->members[snap->n++];
+		strlcpy_s(sm->member_id, o->member_id, sizeof(sm->member_id));
+		strlcpy_s(sm->instance_id, o->instance_id, sizeof(sm->instance_id));
+		sm->has_instance = o->has_instance;
+		strlcpy_s(sm->client_id, o->client_id, sizeof(sm->client_id));
+		strlcpy_s(sm->client_host, o->client_host, sizeof(sm->client_host));
+		sm->session_timeout = o->session_timeout;
+		sm->rebalance_timeout = o->rebalance_timeout;
+	}
+	return KAFKA_ERR_NONE;
+}
+
+/*
+ * Wait (GroupLock released while asleep) until the group is Stable, then
+ * answer with member mi's assignment; or until the round is lost.
+ */
+static void
+sync_wait(KafkaLockedBuild *b, int g, int mi, const char *member_id, SyncGroupResponse *resp)
+{
+	Group	   *grp = &GroupSlots[g];
+	GroupMember *m = &MemberSlots[mi];
+	int32		gen = grp->generation;
+
+	for (;;)
+	{
+		int64		now;
+
+		if (m->group != g || strcmp(m->member_id, member_id) != 0)
+		{
+			resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+			break;
+		}
+		if (grp->generation != gen || grp->state == GROUP_PREPARING_REBALANCE ||
+			grp->state == GROUP_EMPTY)
+		{
+			m->waiter = NULL;
+			resp->ErrorCode = KAFKA_ERR_REBALANCE_IN_PROGRESS;
+			break;
+		}
+		if (grp->state == GROUP_STABLE)
+		{
+			m->waiter = NULL;
+			resp->ErrorCode = KAFKA_ERR_NONE;
+			resp->Assignment = LockedBytes(b, m->assignment, m->assignment_len);
+			resp->ProtocolType = LockedStr(b, grp->protocol_type);
+			resp->ProtocolName = LockedStr(b, grp->protocol);
+			break;
+		}
+		/* CompletingRebalance: wait for the leader's SyncGroup. */
+		if (!GroupWait(g, m))
+		{
+			resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+			break;
+		}
+		now = GroupNowMs();
+		if (m->group == g && strcmp(m->member_id, member_id) == 0)
+			m->deadline = now + m->session_timeout;
+		GroupExpire(g, now);
+	}
+	if (m->group == g && strcmp(m->member_id, member_id) == 0)
+		m->waiter = NULL;
+}
+
 bool
 KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -486,147 +627,31 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	char		member_id[GROUP_MEMBER_ID_MAX + 1];
 	int			g,
 				mi;
-	Group	   *grp;
-	GroupMember *m;
 	int64		now;
-	GroupSnapshotMember *snap = NULL;
-	int			nsnap = 0;
-	char		snap_type[GROUP_PROTOCOL_MAX + 1];
-	char		snap_protocol[GROUP_PROTOCOL_MAX + 1];
-	int32		snap_generation = 0;
+	SyncSnapshot snap = {0};
 
 	resp->Assignment = KBytesArena(&conn->arena, NULL, 0);
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
-	grp = &GroupSlots[g];
 	GroupExpire(g, now);
 	mi = GroupMemberLookup(g, member_id);
-	if (mi < 0 || MemberSlots[mi].pending)
+	resp->ErrorCode = sync_check(req, g, mi);
+	if (resp->ErrorCode == KAFKA_ERR_NONE)
 	{
-		group_unlock_build(&b);
-		resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-		return true;
-	}
-	m = &MemberSlots[mi];
-	if (req->GroupInstanceId.len >= 0 &&
-		(!m->has_instance || !KStrEq(req->GroupInstanceId, m->instance_id)))
-	{
-		group_unlock_build(&b);
-		resp->ErrorCode = KAFKA_ERR_FENCED_INSTANCE_ID;
-		return true;
-	}
-	if (req->GenerationId != grp->generation)
-	{
-		group_unlock_build(&b);
-		resp->ErrorCode = KAFKA_ERR_ILLEGAL_GENERATION;
-		return true;
-	}
-	if ((req->ProtocolType.len >= 0 && !KStrEq(req->ProtocolType, grp->protocol_type)) ||
-		(req->ProtocolName.len >= 0 && !KStrEq(req->ProtocolName, grp->protocol)))
-	{
-		group_unlock_build(&b);
-		resp->ErrorCode = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL;
-		return true;
-	}
-	m->deadline = now + m->session_timeout;
+		Group	   *grp = &GroupSlots[g];
 
-	if (grp->state == GROUP_COMPLETING_REBALANCE && grp->leader == mi)
-	{
-		/* The leader's assignment: store it and release the followers. */
-		for (int i = 0; i < req->Assignments.count; i++)
-		{
-			const SyncGroupRequestAssignment *a = &req->Assignments.items[i];
-			char		id[GROUP_MEMBER_ID_MAX + 1];
-			int			oi;
-
-			if (!KStrCopy(id, sizeof(id), a->MemberId) || (oi = GroupMemberLookup(g, id)) < 0)
-				continue;
-			if (a->Assignment.len > GROUP_ASSIGNMENT_MAX)
-			{
-				elog(LOG, "group \"%s\": assignment of %d bytes for %s exceeds %d bytes",
-					 group_id, a->Assignment.len, id, GROUP_ASSIGNMENT_MAX);
-				GroupPrepareRebalance(g, now);
-				group_unlock_build(&b);
-				resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
-				return true;
-			}
-			MemberSlots[oi].assignment_len = Max(a->Assignment.len, 0);
-			if (a->Assignment.len > 0)
-				memcpy(MemberSlots[oi].assignment, a->Assignment.ptr, (size_t) a->Assignment.len);
-		}
-		grp->state = GROUP_STABLE;
-		snap = LockedArray(&b, GroupMemberCount(g), sizeof(GroupSnapshotMember));
-		strlcpy_s(snap_type, grp->protocol_type, sizeof(snap_type));
-		strlcpy_s(snap_protocol, grp->protocol, sizeof(snap_protocol));
-		snap_generation = grp->generation;
-		for (int i = 0; i < GroupShm->nmembers; i++)
-			if (MemberSlots[i].group == g && !MemberSlots[i].pending)
-			{
-				GroupMember *o = &MemberSlots[i];
-				GroupSnapshotMember *s;
-
-				o->deadline = now + o->session_timeout;
-				GroupWakeMember(o);
-				if (snap == NULL)
-					continue;	/* the arena ran out: b.failed */
-				s = &snap[nsnap++];
-				strlcpy_s(s->member_id, o->member_id, sizeof(s->member_id));
-				strlcpy_s(s->instance_id, o->instance_id, sizeof(s->instance_id));
-				s->has_instance = o->has_instance;
-				strlcpy_s(s->client_id, o->client_id, sizeof(s->client_id));
-				strlcpy_s(s->client_host, o->client_host, sizeof(s->client_host));
-				s->session_timeout = o->session_timeout;
-				s->rebalance_timeout = o->rebalance_timeout;
-			}
-	}
-
-	{
-		int32		gen = grp->generation;
-
-		for (;;)
-		{
-			if (m->group != g || strcmp(m->member_id, member_id) != 0)
-			{
-				resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-				break;
-			}
-			if (grp->generation != gen || grp->state == GROUP_PREPARING_REBALANCE ||
-				grp->state == GROUP_EMPTY)
-			{
-				m->waiter = NULL;
-				resp->ErrorCode = KAFKA_ERR_REBALANCE_IN_PROGRESS;
-				break;
-			}
-			if (grp->state == GROUP_STABLE)
-			{
-				m->waiter = NULL;
-				resp->ErrorCode = KAFKA_ERR_NONE;
-				resp->Assignment = LockedBytes(&b, m->assignment, m->assignment_len);
-				resp->ProtocolType = LockedStr(&b, grp->protocol_type);
-				resp->ProtocolName = LockedStr(&b, grp->protocol);
-				break;
-			}
-			/* CompletingRebalance: wait for the leader's SyncGroup. */
-			if (!GroupWait(g, m))
-			{
-				resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
-				break;
-			}
-			now = GroupNowMs();
-			if (m->group == g && strcmp(m->member_id, member_id) == 0)
-				m->deadline = now + m->session_timeout;
-			GroupExpire(g, now);
-		}
-		if (m->group == g && strcmp(m->member_id, member_id) == 0)
-			m->waiter = NULL;
+		MemberSlots[mi].deadline = now + MemberSlots[mi].session_timeout;
+		if (grp->state == GROUP_COMPLETING_REBALANCE && grp->leader == mi)
+			resp->ErrorCode = sync_store_assignments(&b, req, group_id, g, now, &snap);
+		if (resp->ErrorCode == KAFKA_ERR_NONE)
+			sync_wait(&b, g, mi, member_id, resp);
 	}
 	group_unlock_build(&b);
-	if (snap != NULL)
-	{
-		/* The operator views: this generation's state and members. */
-		GroupCatalogRecord(group_id, snap_type, snap_protocol, snap_generation, "Stable", nsnap, snap);
-	}
+	/* The operator views: this generation's state and members. */
+	if (snap.members != NULL)
+		GroupCatalogRecord(group_id, snap.protocol_type, snap.protocol, snap.generation,
+						   "Stable", snap.n, snap.members);
 	return true;
 }
 

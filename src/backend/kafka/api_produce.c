@@ -28,8 +28,6 @@
  */
 #include "c.h"
 
-#include <sys/time.h>
-
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
@@ -37,6 +35,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 /* One partition of the request that passed validation. */
 typedef struct ProducePart
@@ -59,15 +58,6 @@ compare_parts(const void *a, const void *b)
 	const ProducePart *pb = b;
 
 	return (pa->pidx > pb->pidx) - (pa->pidx < pb->pidx);
-}
-
-static int64
-now_wall_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64) tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 /*
@@ -275,7 +265,7 @@ static WalLsn
 produce_append(KArena *arena, ProducePart *parts, int nvalid, WalLsn *dup_lsn)
 {
 	WalAppendItem *items = KArenaArray(arena, nvalid, sizeof(WalAppendItem));
-	int64		append_time = now_wall_ms();
+	int64		append_time = WallClockMs();
 	WalLsn		end_lsn = 0;
 	int			nitems = 0;
 

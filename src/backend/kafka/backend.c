@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "kafka/backend.h"
+#include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
 #include "kafka/topics.h"
@@ -441,4 +442,13 @@ BackendMain(int sock, const char *peer)
 		in.len += (size_t) n;
 		serve_frames(&conn);
 	}
+}
+
+void
+KafkaRegisterMetricLabels(void)
+{
+	for (int a = 0; a < KafkaNumApis; a++)
+		MetricsRegisterLabel(METRIC_LABEL_API, KafkaApis[a].api_key, KafkaApis[a].name);
+	for (int s = 0; s < METRIC_GROUP_STATES; s++)
+		MetricsRegisterLabel(METRIC_LABEL_GROUP_STATE, s, GroupStateName(s));
 }

@@ -100,10 +100,8 @@ KafkaHandleAlterPartitionReassignments(void *ctx, const KafkaRequestHeader *h, c
 		return true;
 	}
 	resp->Responses.count = Max(req->Topics.count, 0);
-	resp->Responses.items = KafkaNewArray(&conn->arena, &ReassignableTopicResponse_schema,
+	resp->Responses.items = KafkaResponseArray(&conn->arena, &ReassignableTopicResponse_schema,
 										  Max(req->Topics.count, 1));
-	if (resp->Responses.items == NULL)
-		elog(ERROR, "request arena exhausted");
 	for (int32 t = 0; t < req->Topics.count; t++)
 	{
 		const ReassignableTopic *rt = &req->Topics.items[t];
@@ -112,10 +110,8 @@ KafkaHandleAlterPartitionReassignments(void *ctx, const KafkaRequestHeader *h, c
 
 		out->Name = rt->Name;
 		out->Partitions.count = Max(rt->Partitions.count, 0);
-		out->Partitions.items = KafkaNewArray(&conn->arena, &ReassignablePartitionResponse_schema,
+		out->Partitions.items = KafkaResponseArray(&conn->arena, &ReassignablePartitionResponse_schema,
 											  Max(rt->Partitions.count, 1));
-		if (out->Partitions.items == NULL)
-			elog(ERROR, "request arena exhausted");
 		for (int32 p = 0; p < rt->Partitions.count; p++)
 			reassign_one(pg, &conn->arena, topic, &rt->Partitions.items[p], &out->Partitions.items[p]);
 		pfree(topic);
@@ -181,9 +177,7 @@ KafkaHandleListPartitionReassignments(void *ctx, const KafkaRequestHeader *h, co
 		return true;
 	}
 	/* Moves come sorted by topic: one response topic per run of them. */
-	resp->Topics.items = KafkaNewArray(&conn->arena, &OngoingTopicReassignment_schema, Max(nmoves, 1));
-	if (resp->Topics.items == NULL)
-		elog(ERROR, "request arena exhausted");
+	resp->Topics.items = KafkaResponseArray(&conn->arena, &OngoingTopicReassignment_schema, Max(nmoves, 1));
 	for (int i = 0; i < nmoves; i++)
 	{
 		OngoingTopicReassignment *ot;
@@ -195,10 +189,8 @@ KafkaHandleListPartitionReassignments(void *ctx, const KafkaRequestHeader *h, co
 		{
 			ot = &resp->Topics.items[ntopics++];
 			ot->Name = KStrArena(&conn->arena, moves[i].topic);
-			ot->Partitions.items = KafkaNewArray(&conn->arena, &OngoingPartitionReassignment_schema,
+			ot->Partitions.items = KafkaResponseArray(&conn->arena, &OngoingPartitionReassignment_schema,
 												 nmoves - i);
-			if (ot->Partitions.items == NULL)
-				elog(ERROR, "request arena exhausted");
 			ot->Partitions.count = 0;
 		}
 		ot = &resp->Topics.items[ntopics - 1];

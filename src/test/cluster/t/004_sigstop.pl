@@ -49,7 +49,7 @@ ok(poll_until(sub { $cluster->psql("SELECT state FROM strata.brokers WHERE id = 
 	'and rejoins');
 
 finish($producer);
-like($pout, qr/^ok produced/m, 'the producer delivered every message') or diag($pout);
+like($pout, qr/^ok produced/m, 'the producer delivered every message') or diag(substr($pout, -3000));
 ($rc, $out, $err) = run_command(['/usr/bin/python3', $cc, 'dump', '127.0.0.1:' . $b[0]->port, 'st', 4, "$dir/log"],
 	timeout => 180);
 is($rc, 0, 'the topic read back') or diag("$out\n$err");

@@ -53,7 +53,7 @@ like($victim->log_content, qr/every partition was handed off to other brokers, i
 is($cluster->psql("SELECT state FROM strata.brokers WHERE id = $vid"), 'stopped', 'and stopped');
 
 finish($producer);
-like($pout, qr/^ok produced/m, 'the producer delivered every message: only retriable errors on the way') or diag($pout);
+like($pout, qr/^ok produced/m, 'the producer delivered every message: only retriable errors on the way') or diag(substr($pout, -3000));
 ($rc, $out, $err) = run_command(['/usr/bin/python3', $cc, 'dump', '127.0.0.1:' . $b[0]->port, 'many', 300, "$dir/log"],
 	timeout => 300);
 is($rc, 0, 'the topic read back') or diag("$out\n$err");

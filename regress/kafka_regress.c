@@ -14,6 +14,10 @@
  *			form of KafkaPrint/KafkaParseText (it may span lines; omitted
  *			fields keep their defaults).  Prints "> " and the request as
  *			encoded at that version, then "< " and the decoded response.
+ *		Metadata v12 {Topics=null} + 010000
+ *			'+' and hex after the body: these bytes are appended to the
+ *			frame after the encoded body (surplus bytes, which a broker
+ *			must ignore as Kafka does).
  *		Metadata v1 {} &
  *			A trailing '&' sends without waiting: the responses of all
  *			queued requests are read, in order, when the next statement
@@ -677,7 +681,36 @@ run_request(const char *name, int16 version, const char *body, bool async, KAren
 		free(expanded);
 		return false;
 	}
-	printf("> %s v%d ", name, version);
+	/* "+ HEX" after the body: surplus bytes at the end of the frame */
+	while (isspace((unsigned char) *t))
+		t++;
+	if (*t == '+')
+	{
+		size_t		nsurplus = 0;
+
+		for (t++; *t; t++)
+		{
+			unsigned	v;
+
+			if (isspace((unsigned char) *t))
+				continue;
+			if (!isxdigit((unsigned char) t[0]) || !isxdigit((unsigned char) t[1]) ||
+				sscanf(t, "%2x", &v) != 1)
+			{
+				printf("! %s v%d: bad surplus hex near \"%.10s\"\n", name, version, t);
+				KWriterFree(&w);
+				free(expanded);
+				return false;
+			}
+			KWriteInt8(&w, (int8) v);
+			nsurplus++;
+			t++;
+		}
+		KWritePatchInt32(&w, 0, (int32) (w.len - 4));
+		printf("> %s v%d (+%zu surplus bytes) ", name, version, nsurplus);
+	}
+	else
+		printf("> %s v%d ", name, version);
 	print_msg("", api->request, version, req);
 	fflush(stdout);
 	ensure_connected();

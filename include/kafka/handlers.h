@@ -30,6 +30,7 @@ typedef struct KafkaConn
 	bool		no_response;	/* set by a handler: send nothing (acks=0) */
 	uint64		wait_lsn;		/* set by Produce: hold the response until the
 								 * WAL is flushed up to here (a WalLsn) */
+	bool		surplus_logged; /* a request with surplus bytes was logged */
 } KafkaConn;
 
 /* The connection of this backend. */

@@ -9,6 +9,13 @@
  *	  always gets an answer) or a malformed body closes the connection, with
  *	  one log line naming the client and the reason.
  *
+ *	  Surplus bytes after a request body that decoded completely are
+ *	  ignored, as Kafka's request parser ignores them: some clients send
+ *	  them (librdkafka 2.3 and later encodes Metadata v9+'s null topic
+ *	  array in four bytes where a one-byte varint belongs).  They are
+ *	  counted and logged once per connection; see note_surplus_bytes.  A
+ *	  truncated or inconsistent body is still malformed.
+ *
  * src/backend/kafka/dispatch.c
  *
  *-------------------------------------------------------------------------
@@ -22,6 +29,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/listeners.h"
+#include "utils/metrics.h"
 
 KafkaConn  *MyConn = NULL;
 
@@ -32,6 +40,7 @@ KafkaConnInit(KafkaConn *conn)
 	KArenaInit(&conn->arena, (size_t) socket_request_max_bytes * 4 + 16 * 1024 * 1024);
 	KWriterInit(&conn->out, 64 * 1024);
 	conn->no_response = false;
+	conn->surplus_logged = false;
 }
 
 KStr
@@ -143,6 +152,31 @@ handler_for(int16 api_key)
 	}
 }
 
+/* ----------------------------------------------------------------
+ *		Surplus bytes after a request body
+ *
+ * The one place where bytes left over after a complete body are accepted.
+ * The decoder has read the whole body and built the request from it; what
+ * follows lies inside the frame already read (so it costs no memory beyond
+ * the frame) and is never looked at.  Counted per API in
+ * strata_kafka_requests_surplus_total; the first such request of a
+ * connection is logged at DEBUG1, naming the client, so a log at DEBUG is
+ * not flooded by a client that does it on every request.
+ * ----------------------------------------------------------------
+ */
+static void
+note_surplus_bytes(KafkaConn *conn, const KafkaRequestHeader *h, const char *api_name,
+				   size_t surplus)
+{
+	MetricsIncApi(METRIC_KAFKA_REQUESTS_SURPLUS, h->api_key, 1);
+	if (!conn->surplus_logged)
+	{
+		conn->surplus_logged = true;
+		elog(DEBUG1, "ignoring %zu bytes after the body of a %s v%d request from %s (logged once per connection)",
+			 surplus, api_name, h->api_version, MyClientAddr);
+	}
+}
+
 bool
 KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 {
@@ -165,6 +199,8 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 		if (!ok)
 			elog(LOG, "closing connection from %s: malformed ApiVersions v%d request: %s",
 				 MyClientAddr, h.api_version, r.errmsg);
+		else if (h.version_supported && KReaderRemaining(&r) > 0)
+			note_surplus_bytes(conn, &h, "ApiVersions", KReaderRemaining(&r));
 		KArenaReset(&conn->arena);
 		return ok;
 	}
@@ -187,6 +223,8 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 		KArenaReset(&conn->arena);
 		return false;
 	}
+	if (KReaderRemaining(&r) > 0)
+		note_surplus_bytes(conn, &h, h.api->name, KReaderRemaining(&r));
 	resp = KafkaNewResponse(&h, &conn->arena);
 	conn->no_response = false;
 	ok = fn(conn, &h, req, resp);

@@ -93,6 +93,7 @@ typedef struct RecordBatchInfo
 	int64		first_timestamp;	/* BaseTimestamp */
 	int64		max_timestamp;	/* MaxTimestamp field as sent */
 	int64		computed_max_timestamp; /* uncompressed: from the records; else = max_timestamp */
+	int64		computed_min_timestamp; /* uncompressed: from the records; else = first_timestamp */
 	int64		producer_id;
 	int16		producer_epoch;
 	int32		base_sequence;

@@ -68,6 +68,38 @@ now_wall_ms(void)
 	return (int64) tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/*
+ * CreateTime topics: Kafka's message.timestamp.before.max.ms and
+ * after.max.ms (each falling back to the deprecated difference.max.ms when
+ * unset).  A record timestamped further than that from now makes the batch
+ * INVALID_TIMESTAMP.  Strata never decompresses, so a compressed batch is
+ * judged by its first and largest timestamps; an uncompressed one by its
+ * records' smallest and largest.  Records without a timestamp (-1) pass.
+ */
+static int16
+check_timestamps(const TopicConfig *config, const RecordBatchInfo *info, int64 now,
+				 char *errmsg, size_t errlen)
+{
+	int64		before = config->timestamp_before_max_ms != INT64_MAX ?
+		config->timestamp_before_max_ms : config->timestamp_difference_max_ms;
+	int64		after = config->timestamp_after_max_ms != INT64_MAX ?
+		config->timestamp_after_max_ms : config->timestamp_difference_max_ms;
+	int64		lo = info->computed_min_timestamp;
+	int64		hi = info->computed_max_timestamp;
+	int64		bad;
+
+	if (lo >= 0 && lo < now && now - lo > before)
+		bad = lo;
+	else if (hi >= 0 && hi > now && hi - now > after)
+		bad = hi;
+	else
+		return KAFKA_ERR_NONE;
+	snprintf(errmsg, errlen,
+			 "Timestamp %lld of a record is out of range: it should be within [now - %lld ms, now + %lld ms] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)",
+			 (long long) bad, (long long) before, (long long) after);
+	return KAFKA_ERR_INVALID_TIMESTAMP;
+}
+
 bool
 KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -168,6 +200,8 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than this broker's WAL takes in one record (%llu; raise log_cache_size and wal_size)",
 						 pp->info.size, (unsigned long long) WalMaxRecordBytes());
 			}
+			if (err == KAFKA_ERR_NONE && !config.log_append_time)
+				err = check_timestamps(&config, &pp->info, append_time, errmsg, sizeof(errmsg));
 			if (err == KAFKA_ERR_NONE && pp->info.transactional)
 			{
 				err = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;

@@ -83,12 +83,13 @@ put_i64(uint8 *p, int64 v)
  */
 static bool
 walk_records(const uint8 *data, size_t len, int32 count, int64 base_ts,
-			 int64 *max_ts, char *errmsg, size_t errlen)
+			 int64 *max_ts, int64 *min_ts, char *errmsg, size_t errlen)
 {
 	KReader		r;
 
 	KReaderInit(&r, data, len);
 	*max_ts = -1;
+	*min_ts = INT64_MAX;
 	for (int32 i = 0; i < count; i++)
 	{
 		int32		rlen = KReadVarint(&r);
@@ -147,6 +148,8 @@ walk_records(const uint8 *data, size_t len, int32 count, int64 base_ts,
 		}
 		if (base_ts + ts_delta > *max_ts)
 			*max_ts = base_ts + ts_delta;
+		if (base_ts + ts_delta < *min_ts)
+			*min_ts = base_ts + ts_delta;
 	}
 	if (KReaderRemaining(&r) != 0)
 	{
@@ -211,6 +214,7 @@ RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 	info->first_timestamp = get_i64(buf + RB_BASE_TIMESTAMP_OFF);
 	info->max_timestamp = get_i64(buf + RB_MAX_TIMESTAMP_OFF);
 	info->computed_max_timestamp = info->max_timestamp;
+	info->computed_min_timestamp = info->first_timestamp;
 	info->producer_id = get_i64(buf + RB_PRODUCER_ID_OFF);
 	info->producer_epoch = get_i16(buf + RB_PRODUCER_EPOCH_OFF);
 	info->base_sequence = (int32) get_u32(buf + RB_BASE_SEQUENCE_OFF);
@@ -254,7 +258,7 @@ RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 							info->record_count, rlen);
 		if (!walk_records(buf + RECORD_BATCH_OVERHEAD, rlen, info->record_count,
 						  info->first_timestamp, &info->computed_max_timestamp,
-						  why, sizeof(why)))
+						  &info->computed_min_timestamp, why, sizeof(why)))
 			return rb_error(KAFKA_ERR_INVALID_RECORD, errmsg, errlen,
 							"invalid record in batch: %s", why);
 	}

@@ -38,7 +38,8 @@
  *
  *	  Response Records print as the batches' records,
  *	  [{offset=N, timestamp=T, key=..., value=..., headers=[...]}], or as
- *	  a summary for compressed batches.  Exit status 1 if a statement
+ *	  a summary for compressed batches (offsets, count, codec, first and
+ *	  largest timestamp).  Exit status 1 if a statement
  *	  could not be parsed or sent, 0 otherwise.
  *
  * regress/kafka_regress.c
@@ -289,10 +290,11 @@ print_records(KWriter *w, const uint8 *buf, size_t len)
 		}
 		if (info.compression != RB_COMPRESSION_NONE || info.control)
 		{
-			KWriteText(w, "%s<batch offsets %lld-%lld, %d records, compression %d%s%s>",
+			KWriteText(w, "%s<batch offsets %lld-%lld, %d records, compression %d, timestamps %lld-%lld%s%s>",
 					   first ? "" : ", ", (long long) info.base_offset,
 					   (long long) (info.base_offset + info.last_offset_delta),
 					   info.record_count, info.compression,
+					   (long long) info.first_timestamp, (long long) info.max_timestamp,
 					   info.control ? ", control" : "",
 					   info.transactional ? ", transactional" : "");
 			first = false;

@@ -13,7 +13,12 @@
  *	  partitions cannot deadlock.
  *
  *	  A batch is never decompressed: its header and CRC are checked (and an
- *	  uncompressed batch's records walked) by kafka/records.c.
+ *	  uncompressed batch's records walked) by kafka/records.c.  The one
+ *	  exception is a legacy message set (magic 0/1, Produce v0-v2), which is
+ *	  converted into a magic-2 batch first, as Kafka converts it
+ *	  (kafka/legacy.c): decompressed if gzip'd, recompressed the same way.
+ *	  A request's conversions together inflate at most
+ *	  socket_request_max_bytes.
  *
  *	  Batches of idempotent producers (producer id >= 0) are checked
  *	  against the producer state (kafka/producer.h) under the append lock,
@@ -31,6 +36,7 @@
 #include <sys/time.h>
 
 #include "kafka/handlers.h"
+#include "kafka/legacy.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/records.h"
@@ -116,6 +122,9 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 	int			nitems = 0;
 	int64		append_time = now_wall_ms();
 	int16		acks_error = KAFKA_ERR_NONE;
+	uint8	  **converted = NULL;	/* batches converted from legacy sets */
+	int			nconverted = 0;
+	size_t		inflated = 0;
 
 	if (req->TransactionalId.len >= 0)
 		acks_error = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
@@ -186,8 +195,31 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 				pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
 				continue;
 			}
-			err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
-										 &pp->info, errmsg, sizeof(errmsg));
+			pp->batch = (uint8 *) pd->Records.ptr;
+			if (h->api_version < 3 && pd->Records.len > 0 &&
+				LegacyIsMessageSet(pd->Records.ptr, (size_t) pd->Records.len))
+			{
+				/* magic 0/1: convert to one magic-2 batch, then as any batch */
+				uint8	   *batch;
+				size_t		blen,
+							used = 0;
+
+				err = LegacyMessageSetConvert(pd->Records.ptr, (size_t) pd->Records.len,
+											  (size_t) socket_request_max_bytes - inflated,
+											  &batch, &blen, &used, errmsg, sizeof(errmsg));
+				inflated += used;
+				if (err == KAFKA_ERR_NONE)
+				{
+					if (converted == NULL)
+						converted = palloc(sizeof(uint8 *) * (size_t) Max(nparts, 1));
+					converted[nconverted++] = batch;
+					pp->batch = batch;
+					err = RecordBatchValidate(batch, blen, 0, &pp->info, errmsg, sizeof(errmsg));
+				}
+			}
+			else
+				err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
+											 &pp->info, errmsg, sizeof(errmsg));
 			if (err == KAFKA_ERR_NONE && pp->info.size > config.max_message_bytes)
 			{
 				err = KAFKA_ERR_MESSAGE_TOO_LARGE;
@@ -221,7 +253,6 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 				continue;
 			}
 			/* The frame is this backend's own buffer: rewrite in place. */
-			pp->batch = (uint8 *) pd->Records.ptr;
 			pp->resp = pr;
 			pp->log_append_time = config.log_append_time;
 			nvalid++;
@@ -309,6 +340,11 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
 						 (uint64) parts[i].info.record_count);
 	}
+	/* WalAppendMulti copied them into the WAL ring */
+	for (int i = 0; i < nconverted; i++)
+		pfree(converted[i]);
+	if (converted)
+		pfree(converted);
 
 	if (req->Acks == 0)
 	{

@@ -312,21 +312,26 @@ RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 	if (produce_version < 3)
 	{
 		/*
-		 * Produce v0-v2: Kafka accepts any message format here (and converts
-		 * magic 0/1).  Strata stores only magic 2, so a legacy message set
-		 * is refused with the error Kafka uses for formats a log cannot take;
-		 * magic-2 batches are validated as usual, several allowed.
+		 * Produce v0-v2: a legacy message set (magic 0/1) is converted by
+		 * the Produce handler before it gets here (kafka/legacy.h); one
+		 * that was not is refused with the error Kafka uses for formats a
+		 * log cannot take.  Magic-2 batches are validated as usual; one per
+		 * partition, since the whole blob is appended as one batch.
 		 */
 		RecordBatchInfo first;
 		int			n;
 
 		if (len > RB_MAGIC_OFF && (records[RB_MAGIC_OFF] == 0 || records[RB_MAGIC_OFF] == 1))
 			return rb_error(KAFKA_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT, errmsg, errlen,
-							"message format v%d (magic %d) is not supported: use Produce v3 or later",
+							"message format v%d (magic %d) must be converted before it is stored",
 							records[RB_MAGIC_OFF], records[RB_MAGIC_OFF]);
 		err = RecordsValidate(records, (size_t) len, 0, &first, 1, &n, errmsg, errlen);
 		if (n > 0 || err == KAFKA_ERR_NONE)
 			*info = first;
+		if (err == KAFKA_ERR_NONE && n > 1)
+			return rb_error(KAFKA_ERR_INVALID_RECORD, errmsg, errlen,
+							"produce requests with version %d may carry one record batch per partition here, not %d",
+							produce_version, n);
 		return err;
 	}
 	err = RecordBatchValidate(records, (size_t) len, 0, info, errmsg, errlen);

@@ -57,6 +57,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kafka/legacy.h"
 #include "kafka/protocol.h"
 #include "kafka/records.h"
 #include "utils/crc32c.h"
@@ -281,6 +282,13 @@ print_records(KWriter *w, const uint8 *buf, size_t len)
 		int16		e = RecordBatchValidate(buf + pos, len - pos, RECORDS_ALLOW_CONTROL,
 											&info, err, sizeof(err));
 
+		if (e != 0 && pos == 0 && LegacyIsMessageSet(buf, len))
+		{
+			/* what Produce v0-v2 may carry: the broker converts it */
+			KWriteText(w, "<%zu bytes: legacy message set, magic %d>", len,
+					   buf[LEGACY_ENTRY_OVERHEAD + 4]);
+			break;
+		}
 		if (e != 0)
 		{
 			/* a fetch may end in a partial batch: say so and stop */

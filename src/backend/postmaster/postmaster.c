@@ -54,9 +54,15 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "kafka/backend.h"
+#include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
+#include "postmaster/ipci.h"
+#include "postmaster/metricsexporter.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"
+#include "postmaster/uploader.h"
+#include "postmaster/walwriter.h"
 #include "storage/latch.h"
 #include "storage/objstore.h"
 #include "storage/procarray.h"
@@ -989,6 +995,7 @@ PostmasterMain(int argc, char *argv[])
 	}
 
 	open_listen_sockets();
+	KafkaRegisterMetricLabels();
 	metrics_sock = MetricsListenOpen();
 
 	if (pipe(selfpipe) != 0 || pipe(postmaster_alive_fds) != 0)

@@ -226,6 +226,9 @@ parse_message(LegacyState *st, const uint8 *msg, size_t len, int depth,
 		KReaderFail(&r, "%zu bytes after the value", KReaderRemaining(&r));
 	if (r.failed)
 		return legacy_error(st, KAFKA_ERR_CORRUPT_MESSAGE, "malformed message: %s", r.errmsg);
+	if (rec.timestamp < -1)
+		return legacy_error(st, KAFKA_ERR_INVALID_TIMESTAMP, "invalid negative timestamp %lld",
+							(long long) rec.timestamp);
 
 	codec = attrs & LEGACY_ATTR_COMPRESSION_MASK;
 	if (codec == 0)
@@ -364,7 +367,8 @@ LegacyMessageSetConvert(const uint8 *buf, size_t len, size_t inflate_limit,
 
 			KWriterInit(&one, 32 + (size_t) Max(r->key_len, 0) + (size_t) Max(r->value_len, 0));
 			KWriteInt8(&one, 0);
-			KWriteVarlong(&one, r->timestamp - base_ts);
+			/* wraps like the reader's base + delta: no signed overflow */
+			KWriteVarlong(&one, (int64) ((uint64) r->timestamp - (uint64) base_ts));
 			KWriteVarint(&one, i);
 			KWriteVarint(&one, r->key_len);
 			if (r->key_len > 0)

@@ -94,7 +94,8 @@ walk_records(const uint8 *data, size_t len, int32 count, int64 base_ts,
 	{
 		int32		rlen = KReadVarint(&r);
 		KReader		rec;
-		int64		ts_delta;
+		int64		ts_delta,
+					ts;
 		int32		klen,
 					vlen,
 					nheaders;
@@ -146,10 +147,12 @@ walk_records(const uint8 *data, size_t len, int32 count, int64 base_ts,
 			rb_error(0, errmsg, errlen, "record %d: %s", i, rec.errmsg);
 			return false;
 		}
-		if (base_ts + ts_delta > *max_ts)
-			*max_ts = base_ts + ts_delta;
-		if (base_ts + ts_delta < *min_ts)
-			*min_ts = base_ts + ts_delta;
+		/* a client's delta may be anything: add without signed overflow */
+		ts = (int64) ((uint64) base_ts + (uint64) ts_delta);
+		if (ts > *max_ts)
+			*max_ts = ts;
+		if (ts < *min_ts)
+			*min_ts = ts;
 	}
 	if (KReaderRemaining(&r) != 0)
 	{

@@ -47,7 +47,6 @@ extern void proc_exit(int code) pg_attribute_noreturn();
 /* The main functions of the auxiliary processes (never return). */
 extern void WalWriterMain(void) pg_attribute_noreturn();
 extern void UploaderMain(void) pg_attribute_noreturn();
-extern void CatalogWorkerMain(void) pg_attribute_noreturn();
 extern void BalancerMain(void) pg_attribute_noreturn();
 extern void OffsetCommitterMain(void) pg_attribute_noreturn();
 /* A backend serving one client connection. */

@@ -54,6 +54,8 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_brokers.h"
+#include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"

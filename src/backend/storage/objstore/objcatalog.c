@@ -20,13 +20,11 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_brokers.h"
 #include "kafka/producer.h"
 #include "storage/objcatalog.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
-
-/* Set by register.c once the broker is registered. */
-extern int64 CatalogBrokerEpoch;
 
 void
 ObjCatalogKey(int64 object_id, ObjFormatKind kind, char *buf, size_t len)

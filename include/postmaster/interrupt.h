@@ -48,7 +48,6 @@ extern void proc_exit(int code) pg_attribute_noreturn();
 extern void WalWriterMain(void) pg_attribute_noreturn();
 extern void UploaderMain(void) pg_attribute_noreturn();
 extern void BalancerMain(void) pg_attribute_noreturn();
-extern void OffsetCommitterMain(void) pg_attribute_noreturn();
 /* A backend serving one client connection. */
 extern void BackendMain(int sock, const char *peer) pg_attribute_noreturn();
 

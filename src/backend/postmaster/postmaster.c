@@ -57,6 +57,7 @@
 #include "catalog/catalog_brokers.h"
 #include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
+#include "postmaster/offsetcommitter.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"
 #include "storage/latch.h"

@@ -38,6 +38,7 @@
 
 #include <time.h>
 
+#include "catalog/catalog_objects.h"
 #include "catalog/catalog_producers.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
@@ -121,6 +122,14 @@ ProducerStateShmemInit(void)
 {
 	bool		found;
 	char	   *p;
+
+	/*
+	 * An upload's commit saves the producer state of its streams in its
+	 * transaction, since the WAL it was rebuilt from is trimmed then.
+	 * Registered here, in the postmaster before it forks, so the uploader
+	 * inherits it.
+	 */
+	CatalogSetCommitHook(ProducerStateSaveSnapshots);
 
 	p = ShmemInitStruct("Producer State", ProducerStateShmemSize(), &found);
 	PS = (ProducerStateHeader *) p;

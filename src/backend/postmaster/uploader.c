@@ -19,7 +19,7 @@
  *	       others share one stream-set object (SSO);
  *	    4. prepare each object in the catalog, put them all (in parallel),
  *	       then commit them in one catalog transaction that checks every
- *	       stream's epoch (objcatalog.h);
+ *	       stream's epoch (catalog/catalog_objects.h);
  *	    5. advance the WAL trim position past the last record taken.  Only
  *	       now may the WAL writer reuse the space and the log cache evict
  *	       those batches.
@@ -49,13 +49,14 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_brokers.h"
+#include "catalog/catalog_objects.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/interrupt.h"
 #include "storage/compaction.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
-#include "storage/objcatalog.h"
 #include "storage/objformat.h"
 #include "storage/objstore.h"
 #include "storage/wal.h"
@@ -76,11 +77,11 @@ typedef struct UploadObject
 {
 	ObjFormatKind kind;
 	int64		object_id;
-	char		key[OBJCATALOG_KEY_LEN];
+	char		key[CATALOG_OBJECT_KEY_LEN];
 	char	   *data;
 	size_t		len;
 	size_t		cap;			/* allocated size of data */
-	ObjCatalogRange *ranges;
+	CatalogRange *ranges;
 	int			nranges;
 	ObjStoreRequest *req;
 } UploadObject;
@@ -365,11 +366,11 @@ finish_object(ObjFormatBuilder *b, UploadObject *obj, LogCacheRecord **recs, int
 	int			n;
 
 	fr = ObjFormatBuilderRanges(b, &n);
-	obj->ranges = palloc(sizeof(ObjCatalogRange) * (size_t) Max(n, 1));
+	obj->ranges = palloc(sizeof(CatalogRange) * (size_t) Max(n, 1));
 	obj->nranges = n;
 	for (int i = 0; i < n; i++)
 	{
-		ObjCatalogRange *cr = &obj->ranges[i];
+		CatalogRange *cr = &obj->ranges[i];
 
 		cr->stream_id = fr[i].stream_id;
 		cr->start_offset = (int64) fr[i].start_offset;
@@ -468,11 +469,8 @@ upload_once(void)
 	int			nrecs = 0;
 	uint64	   *sids;
 	int			nsids = 0;
-	int64	   *object_ends,
-			   *cat_epochs;
-	bool	   *opened;
-	int32	   *leaders;
-	ObjCatalogStreamEpoch *epochs;
+	CatalogStreamState *states;
+	CatalogStreamEpoch *epochs;
 	int			nepochs = 0;
 	UploadObject *objs;
 	int			nobjs = 0;
@@ -498,13 +496,9 @@ upload_once(void)
 	for (int i = 0; i < ntake; i++)
 		if (nsids == 0 || sids[nsids - 1] != recs[i]->stream_id)
 			sids[nsids++] = recs[i]->stream_id;
-	object_ends = palloc(sizeof(int64) * (size_t) nsids);
-	cat_epochs = palloc(sizeof(int64) * (size_t) nsids);
-	opened = palloc(sizeof(bool) * (size_t) nsids);
-	leaders = palloc(sizeof(int32) * (size_t) nsids);
-	epochs = palloc(sizeof(ObjCatalogStreamEpoch) * (size_t) nsids);
-	if (!ObjCatalogStreamInfo(catalog_conn, sids, nsids, object_ends, cat_epochs, opened,
-							  leaders, err, sizeof(err)))
+	states = palloc(sizeof(CatalogStreamState) * (size_t) nsids);
+	epochs = palloc(sizeof(CatalogStreamEpoch) * (size_t) nsids);
+	if (!CatalogGetStreamStates(catalog_conn, sids, nsids, states, err, sizeof(err)))
 	{
 		note_failure(err);
 		goto done;
@@ -526,20 +520,20 @@ upload_once(void)
 					s++;
 				mine = registry_stream_epoch(sids[s]);
 			}
-			if (object_ends[s] < 0 || !opened[s] || leaders[s] < 0)
+			if (states[s].object_end_offset < 0 || !states[s].opened || states[s].leader < 0)
 				continue;		/* the topic was deleted */
-			if (r->base_offset + (int64) r->record_count <= object_ends[s])
+			if (r->base_offset + (int64) r->record_count <= states[s].object_end_offset)
 				continue;		/* uploaded before a crash, trim was lost */
-			if (r->base_offset < object_ends[s])
+			if (r->base_offset < states[s].object_end_offset)
 			{
 				if (warned != r->stream_id)
 					elog(WARNING, "uploader: stream %llu batch at offset %lld overlaps what objects hold (up to %lld); skipped",
 						 (unsigned long long) r->stream_id, (long long) r->base_offset,
-						 (long long) object_ends[s]);
+						 (long long) states[s].object_end_offset);
 				warned = r->stream_id;
 				continue;
 			}
-			if (leaders[s] != (int32) broker_id)
+			if (states[s].leader != (int32) broker_id)
 			{
 				/*
 				 * Another broker leads the partition now: its data from
@@ -548,11 +542,11 @@ upload_once(void)
 				 */
 				if (warned != r->stream_id)
 					elog(WARNING, "uploader: stream %llu is now led by broker %d; its WAL data here is not uploaded",
-						 (unsigned long long) r->stream_id, (int) leaders[s]);
+						 (unsigned long long) r->stream_id, (int) states[s].leader);
 				warned = r->stream_id;
 				continue;
 			}
-			if (mine != cat_epochs[s])
+			if (mine != states[s].epoch)
 			{
 				/*
 				 * Ours, but the registry has not caught up with the catalog
@@ -560,7 +554,7 @@ upload_once(void)
 				 * a moment rather than guess.
 				 */
 				snprintf(err, sizeof(err), "stream %llu has epoch %lld in the catalog and %lld here; waiting for the registry",
-						 (unsigned long long) r->stream_id, (long long) cat_epochs[s], (long long) mine);
+						 (unsigned long long) r->stream_id, (long long) states[s].epoch, (long long) mine);
 				note_failure(err);
 				goto done;
 			}
@@ -640,11 +634,11 @@ upload_once(void)
 	{
 		uint64	   *fenced;
 		int			nfenced;
-		ObjCatalogObject *cobjs;
-		ObjCatalogResult res;
+		CatalogObject *cobjs;
+		CatalogCommitResult res;
 
 		for (int i = 0; i < nobjs; i++)
-			if (!ObjCatalogPrepare(catalog_conn, objs[i].kind, &objs[i].object_id,
+			if (!CatalogPrepareObject(catalog_conn, objs[i].kind, &objs[i].object_id,
 								   objs[i].key, sizeof(objs[i].key), err, sizeof(err)))
 			{
 				free_objects(objs, nobjs);
@@ -658,7 +652,7 @@ upload_once(void)
 			note_failure(err);
 			goto done;
 		}
-		cobjs = palloc(sizeof(ObjCatalogObject) * (size_t) nobjs);
+		cobjs = palloc(sizeof(CatalogObject) * (size_t) nobjs);
 		for (int i = 0; i < nobjs; i++)
 		{
 			cobjs[i].object_id = objs[i].object_id;
@@ -667,9 +661,9 @@ upload_once(void)
 			cobjs[i].ranges = objs[i].ranges;
 			cobjs[i].nranges = objs[i].nranges;
 		}
-		res = ObjCatalogCommit(catalog_conn, cobjs, nobjs, epochs, nepochs, true,
+		res = CatalogCommitObjects(catalog_conn, cobjs, nobjs, epochs, nepochs, true,
 							   NULL, 0, &fenced, &nfenced, err, sizeof(err));
-		if (res == OBJCAT_ERROR && PQstatus(catalog_conn) != CONNECTION_OK)
+		if (res == CATALOG_COMMIT_ERROR && PQstatus(catalog_conn) != CONNECTION_OK)
 		{
 			/*
 			 * The connection went away, maybe during COMMIT: ask a new
@@ -681,12 +675,12 @@ upload_once(void)
 			PQfinish(catalog_conn);
 			catalog_conn = CatalogConnect(e2, sizeof(e2));
 			if (catalog_conn != NULL &&
-				ObjCatalogObjectState(catalog_conn, objs[0].object_id, state, sizeof(state), e2, sizeof(e2)) &&
+				CatalogGetObjectState(catalog_conn, objs[0].object_id, state, sizeof(state), e2, sizeof(e2)) &&
 				strcmp(state, "committed") == 0)
-				res = OBJCAT_OK;
+				res = CATALOG_COMMIT_OK;
 		}
 		pfree(cobjs);
-		if (res == OBJCAT_FENCED)
+		if (res == CATALOG_COMMIT_FENCED)
 		{
 			/* Streams opened elsewhere between our check and the commit. */
 			snprintf(err, sizeof(err), "commit refused: %d stream(s) were opened by another broker (first: %llu); retrying without them",
@@ -696,7 +690,7 @@ upload_once(void)
 			note_failure(err);
 			goto done;
 		}
-		if (res != OBJCAT_OK)
+		if (res != CATALOG_COMMIT_OK)
 		{
 			free_objects(objs, nobjs);
 			note_failure(err);
@@ -726,10 +720,7 @@ done:
 		pfree(scratch);
 	pfree(recs);
 	pfree(sids);
-	pfree(object_ends);
-	pfree(cat_epochs);
-	pfree(opened);
-	pfree(leaders);
+	pfree(states);
 	pfree(epochs);
 	return ok;
 }
@@ -738,34 +729,15 @@ done:
 static void
 report_status(void)
 {
-	char		me[16],
-				pend[32],
-				trim[32],
-				flushed[32],
-				last[32];
-	const char *params[6] = {me, pend, trim, flushed, NULL, NULL};
+	CatalogUploadStatus st;
 	char		err[512];
 
-	snprintf(me, sizeof(me), "%d", (int) broker_id);
-	snprintf(pend, sizeof(pend), "%llu", (unsigned long long) pending_bytes);
-	snprintf(trim, sizeof(trim), "%llu", (unsigned long long) WalTrimLsn());
-	snprintf(flushed, sizeof(flushed), "%llu", (unsigned long long) WalFlushedLsn());
-	if (last_upload_wall_ms > 0)
-	{
-		snprintf(last, sizeof(last), "%lld", (long long) last_upload_wall_ms);
-		params[4] = last;
-	}
-	params[5] = last_error[0] ? last_error : NULL;
-	if (!CatalogExec(catalog_conn,
-					 "INSERT INTO strata.broker_uploads AS u "
-					 "  (broker_id, pending_bytes, wal_trim_lsn, wal_flushed_lsn, last_upload, last_error, updated) "
-					 "VALUES ($1::int, $2::bigint, $3::bigint, $4::bigint, "
-					 "        to_timestamp($5::bigint / 1000.0), $6, now()) "
-					 "ON CONFLICT (broker_id) DO UPDATE SET pending_bytes = excluded.pending_bytes, "
-					 "  wal_trim_lsn = excluded.wal_trim_lsn, wal_flushed_lsn = excluded.wal_flushed_lsn, "
-					 "  last_upload = coalesce(excluded.last_upload, u.last_upload), "
-					 "  last_error = excluded.last_error, updated = now()",
-					 6, params, err, sizeof(err)))
+	st.pending_bytes = pending_bytes;
+	st.wal_trim_lsn = WalTrimLsn();
+	st.wal_flushed_lsn = WalFlushedLsn();
+	st.last_upload_ms = last_upload_wall_ms;
+	st.last_error = last_error[0] ? last_error : NULL;
+	if (!CatalogReportUploadStatus(catalog_conn, &st, err, sizeof(err)))
 		set_last_error(err);
 }
 

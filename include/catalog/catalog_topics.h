@@ -38,6 +38,108 @@
 
 #include <libpq-fe.h>
 
+/* A topic config as stored (value NULL: none). */
+typedef struct CatalogTopicConfig
+{
+	const char *name;
+	const char *value;
+} CatalogTopicConfig;
+
+/* A partition and its stream, as the catalog has them. */
+typedef struct CatalogPartition
+{
+	uint8		topic_id[16];
+	int32		index;
+	int64		stream_id;
+	int64		stream_epoch;
+	int32		leader;			/* -1: none */
+	int32		leader_epoch;
+	int64		start_offset;	/* the stream's */
+	int64		end_offset;		/* the stream's, as far as objects go */
+} CatalogPartition;
+
+/* ---- topics and partitions ---- */
+
+typedef enum CatalogTopicResult
+{
+	CATALOG_TOPIC_OK,
+	CATALOG_TOPIC_EXISTS,		/* a topic of that name exists: nothing done */
+	CATALOG_TOPIC_ERROR			/* err says why; nothing done */
+} CatalogTopicResult;
+
+/*
+ * Create topic name with its configs and nparts partitions led by leader
+ * (leader epoch 0), each on a new stream opened with epoch 1.  id_out
+ * gets the topic's id and *parts (palloc'd, nparts entries) its
+ * partitions (start and end offsets 0).
+ */
+extern CatalogTopicResult CatalogCreateTopic(PGconn *conn, const char *name,
+											 const CatalogTopicConfig *configs, int nconfigs,
+											 int32 nparts, int32 leader, uint8 id_out[16],
+											 CatalogPartition **parts, char *err, size_t errlen);
+
+/*
+ * Delete topic id: its streams become 'deleted' (their objects go to
+ * garbage collection), its row goes (and with it its partitions and
+ * configs).  *name_out gets the name it had (palloc'd), NULL if the topic
+ * was gone already.
+ */
+extern bool CatalogDeleteTopic(PGconn *conn, const uint8 id[16], char **name_out,
+							   char *err, size_t errlen);
+
+/*
+ * Grow topic id from current to new_total partitions, the new ones led by
+ * leader, each on a new stream opened with epoch 1; *parts (palloc'd,
+ * new_total - current entries) gets them.
+ */
+extern bool CatalogAddPartitions(PGconn *conn, const uint8 id[16], int32 current,
+								 int32 new_total, int32 leader, CatalogPartition **parts,
+								 char *err, size_t errlen);
+
+/*
+ * Change topic id's configs: replace removes every config first; then
+ * each entry is set, or removed when its value is NULL.
+ */
+extern bool CatalogAlterTopicConfigs(PGconn *conn, const uint8 id[16], bool replace,
+									 const CatalogTopicConfig *configs, int n,
+									 char *err, size_t errlen);
+
+/* A topic with its configs. */
+typedef struct CatalogTopic
+{
+	uint8		id[16];
+	char	   *name;
+	int32		num_partitions;
+	CatalogTopicConfig *configs;
+	int			nconfigs;
+} CatalogTopic;
+
+/* Everything a broker loads into its registry. */
+typedef struct CatalogTopicSet
+{
+	bool		has_cluster_id;
+	uint8		cluster_id[16];
+	CatalogTopic *topics;		/* by name */
+	int			ntopics;
+	CatalogPartition *partitions;
+	int			npartitions;
+} CatalogTopicSet;
+
+/*
+ * The registry load, one transaction: claim for broker the partitions
+ * nobody leads (leader = broker, leader_epoch + 1); open (epoch + 1, state
+ * 'opened') the streams of the partitions broker leads except those in
+ * open_streams, which this broker has open already and which keep their
+ * epoch (from now on a commit to a newly opened stream by whoever held it
+ * before is refused); then read the cluster id, every topic with its
+ * configs and every partition with its stream.  The caller serialises
+ * this with its own topic changes (RegistryChangeLock), so open_streams
+ * stays true meanwhile.  Free *set with CatalogFreeTopicSet.
+ */
+extern bool CatalogLoadTopics(PGconn *conn, int32 broker, const int64 *open_streams, int nopen,
+							  CatalogTopicSet *set, char *err, size_t errlen);
+extern void CatalogFreeTopicSet(CatalogTopicSet *set);
+
 /* ---- streams ---- */
 
 /*

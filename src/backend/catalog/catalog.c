@@ -643,6 +643,18 @@ CatalogUuidParse(const char *text, uint8 out[16])
 	return n == 32;
 }
 
+int
+CatalogRowCount(PGresult *res)
+{
+	int			n;
+
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	PQclear(res);
+	return n;
+}
+
 void
 CatalogRollback(PGconn *conn)
 {

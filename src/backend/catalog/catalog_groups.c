@@ -155,33 +155,28 @@ bool
 CatalogGroupExists(PGconn *conn, const char *group_id, bool *exists, char *err, size_t errlen)
 {
 	const char *params[1] = {group_id};
-	PGresult   *res;
 
-	res = CatalogQueryRetry(conn, "SELECT 1 FROM strata.groups WHERE group_id = $1",
-							1, params, err, errlen);
-	if (res == NULL)
-		return false;
-	*exists = PQntuples(res) > 0;
-	PQclear(res);
-	return true;
+	int			n;
+
+	n = CatalogRowCount(CatalogQueryRetry(conn, "SELECT 1 FROM strata.groups WHERE group_id = $1",
+										  1, params, err, errlen));
+	*exists = n > 0;
+	return n >= 0;
 }
 
 bool
 CatalogDeleteGroup(PGconn *conn, const char *group_id, bool *existed, char *err, size_t errlen)
 {
 	const char *params[1] = {group_id};
-	PGresult   *res;
+	int			n;
 
-	res = CatalogQueryRetry(conn,
-							"WITH o AS (DELETE FROM strata.committed_offsets WHERE group_id = $1), "
-							"m AS (DELETE FROM strata.group_members WHERE group_id = $1) "
-							"DELETE FROM strata.groups WHERE group_id = $1 RETURNING 1",
-							1, params, err, errlen);
-	if (res == NULL)
-		return false;
-	*existed = PQntuples(res) > 0;
-	PQclear(res);
-	return true;
+	n = CatalogRowCount(CatalogQueryRetry(conn,
+										  "WITH o AS (DELETE FROM strata.committed_offsets WHERE group_id = $1), "
+										  "m AS (DELETE FROM strata.group_members WHERE group_id = $1) "
+										  "DELETE FROM strata.groups WHERE group_id = $1 RETURNING 1",
+										  1, params, err, errlen));
+	*existed = n > 0;
+	return n >= 0;
 }
 
 static const char record_sql[] =

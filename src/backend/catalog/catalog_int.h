@@ -50,6 +50,9 @@ extern char *CatalogInt64Text(int64 v, char *buf);
 extern void CatalogUuidText(const uint8 id[16], char out[37]);
 extern bool CatalogUuidParse(const char *text, uint8 out[16]);
 
+/* The rows of a statement's result, which it clears; -1 if res is NULL. */
+extern int	CatalogRowCount(PGresult *res);
+
 /* End the connection's transaction after a failure (best effort). */
 extern void CatalogRollback(PGconn *conn);
 

@@ -115,10 +115,9 @@ static bool
 insert_ranges(PGconn *conn, const CatalogObject *objects, int nobjects, bool advance_end,
 			  const int64 *replaced, int nreplaced, char *err, size_t errlen)
 {
-	int64	   *c[7];
-	char	   *a[7];
+	CatalogArray c[7];
+	const char *a[7];
 	int			nranges = 0;
-	int			k = 0;
 	bool		ok = true;
 
 	for (int o = 0; o < nobjects; o++)
@@ -126,22 +125,22 @@ insert_ranges(PGconn *conn, const CatalogObject *objects, int nobjects, bool adv
 	if (nranges == 0)
 		return true;
 	for (int j = 0; j < 7; j++)
-		c[j] = palloc(sizeof(int64) * (size_t) nranges);
+		CatalogArrayInit(&c[j]);
 	for (int o = 0; o < nobjects; o++)
-		for (int r = 0; r < objects[o].nranges; r++, k++)
+		for (int r = 0; r < objects[o].nranges; r++)
 		{
 			const CatalogRange *rg = &objects[o].ranges[r];
 
-			c[0][k] = (int64) rg->stream_id;
-			c[1][k] = rg->start_offset;
-			c[2][k] = rg->end_offset;
-			c[3][k] = objects[o].object_id;
-			c[4][k] = rg->record_count;
-			c[5][k] = rg->bytes;
-			c[6][k] = rg->max_timestamp;
+			CatalogArrayInt(&c[0], (int64) rg->stream_id);
+			CatalogArrayInt(&c[1], rg->start_offset);
+			CatalogArrayInt(&c[2], rg->end_offset);
+			CatalogArrayInt(&c[3], objects[o].object_id);
+			CatalogArrayInt(&c[4], rg->record_count);
+			CatalogArrayInt(&c[5], rg->bytes);
+			CatalogArrayInt(&c[6], rg->max_timestamp);
 		}
 	for (int j = 0; j < 7; j++)
-		a[j] = CatalogInt64Array(c[j], nranges);
+		a[j] = CatalogArrayFinish(&c[j]);
 
 	if (nreplaced > 0)
 	{
@@ -178,10 +177,7 @@ insert_ranges(PGconn *conn, const CatalogObject *objects, int nobjects, bool adv
 						 2, params, err, errlen);
 	}
 	for (int j = 0; j < 7; j++)
-	{
-		pfree(c[j]);
-		pfree(a[j]);
-	}
+		CatalogArrayFree(&c[j]);
 	return ok;
 }
 
@@ -190,23 +186,21 @@ static bool
 mark_committed(PGconn *conn, const CatalogObject *objects, int nobjects,
 			   char *err, size_t errlen)
 {
-	int64	   *c[3];
-	char	   *a[3];
+	CatalogArray c[3];
 	PGresult   *res;
 	bool		ok;
 
 	for (int j = 0; j < 3; j++)
-		c[j] = palloc(sizeof(int64) * (size_t) Max(nobjects, 1));
+		CatalogArrayInit(&c[j]);
 	for (int o = 0; o < nobjects; o++)
 	{
-		c[0][o] = objects[o].object_id;
-		c[1][o] = (int64) objects[o].size;
-		c[2][o] = objects[o].compactions;
+		CatalogArrayInt(&c[0], objects[o].object_id);
+		CatalogArrayInt(&c[1], (int64) objects[o].size);
+		CatalogArrayInt(&c[2], objects[o].compactions);
 	}
-	for (int j = 0; j < 3; j++)
-		a[j] = CatalogInt64Array(c[j], nobjects);
 	{
-		const char *params[3] = {a[0], a[1], a[2]};
+		const char *params[3] = {CatalogArrayFinish(&c[0]), CatalogArrayFinish(&c[1]),
+		CatalogArrayFinish(&c[2])};
 
 		res = CatalogQuery(conn,
 						   "UPDATE strata.objects o SET state = 'committed', size = u.size, "
@@ -225,10 +219,7 @@ mark_committed(PGconn *conn, const CatalogObject *objects, int nobjects,
 	}
 	PQclear(res);
 	for (int j = 0; j < 3; j++)
-	{
-		pfree(c[j]);
-		pfree(a[j]);
-	}
+		CatalogArrayFree(&c[j]);
 	return ok;
 }
 
@@ -261,38 +252,31 @@ retire_replaced(PGconn *conn, const int64 *replaced, int nreplaced, char *err, s
 	return ok;
 }
 
-CatalogCommitResult
-CatalogCommitObjects(PGconn *conn, const CatalogObject *objects, int nobjects,
-				 const CatalogStreamEpoch *epochs, int nepochs,
-				 bool advance_end, const int64 *replaced, int nreplaced,
-				 uint64 **fenced, int *nfenced, char *err, size_t errlen)
+/*
+ * The epoch check, inside the commit's transaction: lock the streams' rows
+ * in id order (so two committers never deadlock) and compare.  A broker
+ * that opened a stream later bumped its epoch; from then on our commits of
+ * it fail here, and *fenced (palloc'd) lists such streams.
+ */
+static CatalogCommitResult
+check_epochs(PGconn *conn, const CatalogStreamEpoch *epochs, int nepochs,
+			 uint64 **fenced, int *nfenced, char *err, size_t errlen)
 {
-	int64	   *ids;
-	int64	   *eps;
+	CatalogArray ids,
+				eps;
 	PGresult   *res;
 
-	*fenced = NULL;
-	*nfenced = 0;
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
-		return CATALOG_COMMIT_ERROR;
-
-	/*
-	 * The epoch check: lock the streams' rows in id order (so two committers
-	 * never deadlock) and compare.  A broker that opened a stream later
-	 * bumped its epoch; from then on our commits of it fail here.
-	 */
-	ids = palloc(sizeof(int64) * (size_t) Max(nepochs, 1));
-	eps = palloc(sizeof(int64) * (size_t) Max(nepochs, 1));
+	if (nepochs == 0)
+		return CATALOG_COMMIT_OK;
+	CatalogArrayInit(&ids);
+	CatalogArrayInit(&eps);
 	for (int i = 0; i < nepochs; i++)
 	{
-		ids[i] = (int64) epochs[i].stream_id;
-		eps[i] = epochs[i].epoch;
+		CatalogArrayInt(&ids, (int64) epochs[i].stream_id);
+		CatalogArrayInt(&eps, epochs[i].epoch);
 	}
-	if (nepochs > 0)
 	{
-		char	   *a_ids = CatalogInt64Array(ids, nepochs);
-		char	   *a_eps = CatalogInt64Array(eps, nepochs);
-		const char *params[2] = {a_ids, a_eps};
+		const char *params[2] = {CatalogArrayFinish(&ids), CatalogArrayFinish(&eps)};
 
 		res = CatalogQuery(conn,
 						   "WITH want AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS w(id, epoch)), "
@@ -301,62 +285,71 @@ CatalogCommitObjects(PGconn *conn, const CatalogObject *objects, int nobjects,
 						   "SELECT w.id FROM want w LEFT JOIN locked l ON l.id = w.id "
 						   "WHERE l.id IS NULL OR l.epoch <> w.epoch OR l.state <> 'opened'",
 						   2, params, err, errlen);
-		pfree(a_ids);
-		pfree(a_eps);
-		if (res == NULL)
-			goto fail;
-		if (PQntuples(res) > 0)
-		{
-			*nfenced = PQntuples(res);
-			*fenced = palloc(sizeof(uint64) * (size_t) *nfenced);
-			for (int i = 0; i < *nfenced; i++)
-				(*fenced)[i] = (uint64) strtoull(PQgetvalue(res, i, 0), NULL, 10);
-			PQclear(res);
-			CatalogRollback(conn);
-			pfree(ids);
-			pfree(eps);
-			return CATALOG_COMMIT_FENCED;
-		}
-		PQclear(res);
 	}
-
-	if (!insert_ranges(conn, objects, nobjects, advance_end, replaced, nreplaced, err, errlen) ||
-		!mark_committed(conn, objects, nobjects, err, errlen) ||
-		!retire_replaced(conn, replaced, nreplaced, err, errlen))
-		goto fail;
-
-	/*
-	 * Uploads: the WAL these ranges came from is trimmed once this commits,
-	 * so what the upper layer keeps of it goes into the same transaction
-	 * (the commit hook: the idempotent producers' state).
-	 */
-	if (advance_end && nepochs > 0 && commit_hook != NULL)
+	CatalogArrayFree(&ids);
+	CatalogArrayFree(&eps);
+	if (res == NULL)
+		return CATALOG_COMMIT_ERROR;
+	*nfenced = PQntuples(res);
+	if (*nfenced > 0)
 	{
-		uint64	   *sids = palloc(sizeof(uint64) * (size_t) nepochs);
-		bool		saved;
+		*fenced = palloc(sizeof(uint64) * (size_t) *nfenced);
+		for (int i = 0; i < *nfenced; i++)
+			(*fenced)[i] = (uint64) strtoull(PQgetvalue(res, i, 0), NULL, 10);
+	}
+	PQclear(res);
+	return *nfenced > 0 ? CATALOG_COMMIT_FENCED : CATALOG_COMMIT_OK;
+}
 
-		for (int i = 0; i < nepochs; i++)
-			sids[i] = epochs[i].stream_id;
-		saved = commit_hook(conn, sids, nepochs, err, errlen);
-		pfree(sids);
-		if (!saved)
-			goto fail;
+/*
+ * Uploads: the WAL these ranges came from is trimmed once this commits, so
+ * what the upper layer keeps of it goes into the same transaction (the
+ * commit hook: the idempotent producers' state).
+ */
+static bool
+run_commit_hook(PGconn *conn, const CatalogStreamEpoch *epochs, int nepochs,
+				char *err, size_t errlen)
+{
+	uint64	   *sids;
+	bool		saved;
+
+	if (commit_hook == NULL || nepochs == 0)
+		return true;
+	sids = palloc(sizeof(uint64) * (size_t) nepochs);
+	for (int i = 0; i < nepochs; i++)
+		sids[i] = epochs[i].stream_id;
+	saved = commit_hook(conn, sids, nepochs, err, errlen);
+	pfree(sids);
+	return saved;
+}
+
+CatalogCommitResult
+CatalogCommitObjects(PGconn *conn, const CatalogObject *objects, int nobjects,
+					 const CatalogStreamEpoch *epochs, int nepochs,
+					 bool advance_end, const int64 *replaced, int nreplaced,
+					 uint64 **fenced, int *nfenced, char *err, size_t errlen)
+{
+	CatalogCommitResult r;
+
+	*fenced = NULL;
+	*nfenced = 0;
+	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
+		return CATALOG_COMMIT_ERROR;
+	r = check_epochs(conn, epochs, nepochs, fenced, nfenced, err, errlen);
+	if (r == CATALOG_COMMIT_OK &&
+		(!insert_ranges(conn, objects, nobjects, advance_end, replaced, nreplaced, err, errlen) ||
+		 !mark_committed(conn, objects, nobjects, err, errlen) ||
+		 !retire_replaced(conn, replaced, nreplaced, err, errlen) ||
+		 (advance_end && !run_commit_hook(conn, epochs, nepochs, err, errlen))))
+		r = CATALOG_COMMIT_ERROR;
+	if (r != CATALOG_COMMIT_OK)
+	{
+		CatalogRollback(conn);
+		return r;
 	}
 	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
-	{
-		pfree(ids);
-		pfree(eps);
 		return CATALOG_COMMIT_ERROR;
-	}
-	pfree(ids);
-	pfree(eps);
 	return CATALOG_COMMIT_OK;
-
-fail:
-	CatalogRollback(conn);
-	pfree(ids);
-	pfree(eps);
-	return CATALOG_COMMIT_ERROR;
 }
 
 bool
@@ -536,11 +529,8 @@ CatalogSweepRanges(PGconn *conn, int limit, int *nremoved, char *err, size_t err
 					   "  LIMIT $1::int) "
 					   "RETURNING r.object_id",
 					   1, params, err, errlen);
-	if (res == NULL)
-		return false;
-	*nremoved = PQntuples(res);
-	PQclear(res);
-	return true;
+	*nremoved = CatalogRowCount(res);
+	return *nremoved >= 0;
 }
 
 bool
@@ -567,11 +557,8 @@ CatalogSweepObjects(PGconn *conn, int limit, int *nretired, char *err, size_t er
 					   "  LIMIT $1::int) "
 					   "RETURNING o.id",
 					   2, params, err, errlen);
-	if (res == NULL)
-		return false;
-	*nretired = PQntuples(res);
-	PQclear(res);
-	return true;
+	*nretired = CatalogRowCount(res);
+	return *nretired >= 0;
 }
 
 /* ---------- compaction and retention ---------- */
@@ -614,6 +601,66 @@ CatalogFindSplitCandidate(PGconn *conn, const int64 *ids, int n, int64 min_age_m
 	return true;
 }
 
+/*
+ * The rows of a result as CatalogRangeInfo (palloc'd, *out), each column
+ * going to the field its name says; fields without a column stay zero
+ * (max_timestamp -1).  Clears res; returns the count, -1 if res is NULL.
+ */
+static int
+ranges_of(PGresult *res, CatalogRangeInfo **out)
+{
+	int			nrows;
+	CatalogRangeInfo *r;
+
+	if (res == NULL)
+		return -1;
+	nrows = PQntuples(res);
+	r = palloc0(sizeof(CatalogRangeInfo) * (size_t) Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+	{
+		r[i].max_timestamp = -1;
+		for (int c = 0; c < PQnfields(res); c++)
+		{
+			const char *col = PQfname(res, c);
+			const char *v = PQgetvalue(res, i, c);
+
+			if (strcmp(col, "stream_id") == 0)
+				r[i].stream_id = strtoull(v, NULL, 10);
+			else if (strcmp(col, "start_offset") == 0)
+				r[i].start_offset = atoll(v);
+			else if (strcmp(col, "end_offset") == 0)
+				r[i].end_offset = atoll(v);
+			else if (strcmp(col, "bytes") == 0)
+				r[i].bytes = atoll(v);
+			else if (strcmp(col, "max_timestamp") == 0)
+				r[i].max_timestamp = atoll(v);
+			else if (strcmp(col, "object_id") == 0)
+				r[i].object_id = atoll(v);
+			else if (strcmp(col, "key") == 0)
+				strlcpy_s(r[i].key, v, sizeof(r[i].key));
+			else if (strcmp(col, "object_size") == 0)
+				r[i].object_size = strtoull(v, NULL, 10);
+			else if (strcmp(col, "object_is_so") == 0)
+				r[i].object_is_so = v[0] == 't';
+			else if (strcmp(col, "compactions") == 0)
+				r[i].compactions = atoi(v);
+			else if (strcmp(col, "object_age_ms") == 0)
+				r[i].object_age_ms = atoll(v);
+			else if (strcmp(col, "stream_start") == 0)
+				r[i].stream_start = atoll(v);
+			else if (strcmp(col, "stream_object_end") == 0)
+				r[i].stream_object_end = atoll(v);
+			else if (strcmp(col, "stream_epoch") == 0)
+				r[i].stream_epoch = atoll(v);
+			else if (strcmp(col, "stream_opened") == 0)
+				r[i].stream_opened = v[0] == 't';
+		}
+	}
+	PQclear(res);
+	*out = r;
+	return nrows;
+}
+
 int
 CatalogGetObjectRanges(PGconn *conn, int64 object_id, const int64 *ids, int n,
 					   CatalogRangeInfo **out, char *err, size_t errlen)
@@ -622,33 +669,16 @@ CatalogGetObjectRanges(PGconn *conn, int64 object_id, const int64 *ids, int n,
 	char		sid[24];
 	const char *params[2] = {CatalogInt64Text(object_id, sid), a_ids};
 	PGresult   *res;
-	CatalogRangeInfo *r;
-	int			nrows;
 
 	res = CatalogQuery(conn,
-					   "SELECT r.stream_id, r.start_offset, r.end_offset, s.start_offset, s.epoch, "
-					   "       s.state = 'opened' "
+					   "SELECT r.stream_id, r.start_offset, r.end_offset, s.start_offset AS stream_start, "
+					   "       s.epoch AS stream_epoch, s.state = 'opened' AS stream_opened "
 					   "FROM strata.stream_ranges r JOIN strata.streams s ON s.id = r.stream_id "
 					   "WHERE r.object_id = $1::bigint AND r.stream_id = ANY($2::bigint[]) "
 					   "ORDER BY r.stream_id, r.start_offset",
 					   2, params, err, errlen);
 	pfree(a_ids);
-	if (res == NULL)
-		return -1;
-	nrows = PQntuples(res);
-	r = palloc0(sizeof(CatalogRangeInfo) * (size_t) Max(nrows, 1));
-	for (int i = 0; i < nrows; i++)
-	{
-		r[i].stream_id = strtoull(PQgetvalue(res, i, 0), NULL, 10);
-		r[i].start_offset = atoll(PQgetvalue(res, i, 1));
-		r[i].end_offset = atoll(PQgetvalue(res, i, 2));
-		r[i].stream_start = atoll(PQgetvalue(res, i, 3));
-		r[i].stream_epoch = atoll(PQgetvalue(res, i, 4));
-		r[i].stream_opened = PQgetvalue(res, i, 5)[0] == 't';
-	}
-	PQclear(res);
-	*out = r;
-	return nrows;
+	return ranges_of(res, out);
 }
 
 int
@@ -659,8 +689,6 @@ CatalogGetMergeRanges(PGconn *conn, const int64 *ids, int n, int64 small_size,
 	char		small[24];
 	const char *params[2] = {a_ids, CatalogInt64Text(small_size, small)};
 	PGresult   *res;
-	CatalogRangeInfo *r;
-	int			nrows;
 
 	res = CatalogQuery(conn,
 					   "WITH r AS (SELECT r.stream_id, r.start_offset, r.end_offset, o.id, o.key, o.size, "
@@ -668,37 +696,17 @@ CatalogGetMergeRanges(PGconn *conn, const int64 *ids, int n, int64 small_size,
 					   "                  (extract(epoch FROM now() - o.committed) * 1000)::bigint AS age_ms "
 					   "           FROM strata.stream_ranges r JOIN strata.objects o ON o.id = r.object_id "
 					   "           WHERE r.stream_id = ANY($1::bigint[]) AND o.state = 'committed') "
-					   "SELECT r.stream_id, r.start_offset, r.end_offset, r.id, r.key, r.size, r.kind, "
-					   "       r.compactions, r.age_ms, s.start_offset, s.epoch, s.state = 'opened' "
+					   "SELECT r.stream_id, r.start_offset, r.end_offset, r.id AS object_id, r.key, "
+					   "       r.size AS object_size, r.kind = 'so' AS object_is_so, r.compactions, "
+					   "       r.age_ms AS object_age_ms, s.start_offset AS stream_start, "
+					   "       s.epoch AS stream_epoch, s.state = 'opened' AS stream_opened "
 					   "FROM r JOIN strata.streams s ON s.id = r.stream_id "
 					   "WHERE r.stream_id IN (SELECT stream_id FROM r WHERE kind = 'so' AND size < $2::bigint "
 					   "                      GROUP BY stream_id HAVING count(*) >= 2) "
 					   "ORDER BY r.stream_id, r.start_offset",
 					   2, params, err, errlen);
 	pfree(a_ids);
-	if (res == NULL)
-		return -1;
-	nrows = PQntuples(res);
-	r = palloc0(sizeof(CatalogRangeInfo) * (size_t) Max(nrows, 1));
-	for (int i = 0; i < nrows; i++)
-	{
-		r[i].stream_id = strtoull(PQgetvalue(res, i, 0), NULL, 10);
-		r[i].start_offset = atoll(PQgetvalue(res, i, 1));
-		r[i].end_offset = atoll(PQgetvalue(res, i, 2));
-		r[i].object_id = atoll(PQgetvalue(res, i, 3));
-		strlcpy_s(r[i].key, PQgetvalue(res, i, 4), sizeof(r[i].key));
-		r[i].object_size = strtoull(PQgetvalue(res, i, 5), NULL, 10);
-		r[i].object_is_so = strcmp(PQgetvalue(res, i, 6), "so") == 0;
-		r[i].compactions = atoi(PQgetvalue(res, i, 7));
-		r[i].object_age_ms = atoll(PQgetvalue(res, i, 8));
-		r[i].stream_start = atoll(PQgetvalue(res, i, 9));
-		r[i].stream_epoch = atoll(PQgetvalue(res, i, 10));
-		r[i].stream_opened = PQgetvalue(res, i, 11)[0] == 't';
-		r[i].max_timestamp = -1;
-	}
-	PQclear(res);
-	*out = r;
-	return nrows;
+	return ranges_of(res, out);
 }
 
 int
@@ -708,32 +716,14 @@ CatalogGetRetentionRanges(PGconn *conn, const int64 *ids, int n,
 	char	   *a_ids = CatalogInt64Array(ids, n);
 	const char *params[1] = {a_ids};
 	PGresult   *res;
-	CatalogRangeInfo *r;
-	int			nrows;
 
 	res = CatalogQuery(conn,
 					   "SELECT r.stream_id, r.start_offset, r.end_offset, r.bytes, r.max_timestamp, "
-					   "       s.start_offset, s.object_end_offset "
+					   "       s.start_offset AS stream_start, s.object_end_offset AS stream_object_end "
 					   "FROM strata.stream_ranges r JOIN strata.streams s ON s.id = r.stream_id "
 					   "WHERE r.stream_id = ANY($1::bigint[]) AND r.end_offset > s.start_offset "
 					   "ORDER BY r.stream_id, r.start_offset",
 					   1, params, err, errlen);
 	pfree(a_ids);
-	if (res == NULL)
-		return -1;
-	nrows = PQntuples(res);
-	r = palloc0(sizeof(CatalogRangeInfo) * (size_t) Max(nrows, 1));
-	for (int i = 0; i < nrows; i++)
-	{
-		r[i].stream_id = strtoull(PQgetvalue(res, i, 0), NULL, 10);
-		r[i].start_offset = atoll(PQgetvalue(res, i, 1));
-		r[i].end_offset = atoll(PQgetvalue(res, i, 2));
-		r[i].bytes = atoll(PQgetvalue(res, i, 3));
-		r[i].max_timestamp = atoll(PQgetvalue(res, i, 4));
-		r[i].stream_start = atoll(PQgetvalue(res, i, 5));
-		r[i].stream_object_end = atoll(PQgetvalue(res, i, 6));
-	}
-	PQclear(res);
-	*out = r;
-	return nrows;
+	return ranges_of(res, out);
 }

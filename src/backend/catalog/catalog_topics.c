@@ -19,24 +19,47 @@
 #include "catalog_int.h"
 
 /*
- * The partitions of a result of (index, stream_id, epoch) just made for
- * topic id, led by leader (palloc'd).
+ * Inside the caller's transaction: partitions [from, to) of topic id, led
+ * by leader (leader epoch 0), each on a new stream opened with epoch 1;
+ * *parts (palloc'd, to - from entries) gets them.
  */
-static CatalogPartition *
-new_partitions(PGresult *res, const uint8 id[16], int32 leader)
+static bool
+insert_partitions(PGconn *conn, const uint8 id[16], int32 from, int32 to, int32 leader,
+				  CatalogPartition **parts, char *err, size_t errlen)
 {
-	int			n = PQntuples(res);
-	CatalogPartition *parts = palloc0(sizeof(CatalogPartition) * (size_t) Max(n, 1));
+	char		idtext[37];
+	char		fbuf[24],
+				tbuf[24],
+				lbuf[24];
+	const char *params[4] = {idtext, CatalogInt64Text(from, fbuf),
+	CatalogInt64Text(to, tbuf), CatalogInt64Text(leader, lbuf)};
+	PGresult   *res;
+	int			n;
 
+	CatalogUuidText(id, idtext);
+	res = CatalogQuery(conn,
+					   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
+					   "           SELECT 1, 'opened' FROM generate_series($2::int + 1, $3::int) RETURNING id) "
+					   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
+					   "SELECT $1::uuid, $2::int + (row_number() OVER (ORDER BY id))::int - 1, id, $4::int, 0 FROM s "
+					   "RETURNING index, stream_id, 1",
+					   4, params, err, errlen);
+	if (res == NULL)
+		return false;
+	n = PQntuples(res);
+	*parts = palloc0(sizeof(CatalogPartition) * (size_t) Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
-		memcpy(parts[i].topic_id, id, 16);
-		parts[i].index = atoi(PQgetvalue(res, i, 0));
-		parts[i].stream_id = atoll(PQgetvalue(res, i, 1));
-		parts[i].stream_epoch = atoll(PQgetvalue(res, i, 2));
-		parts[i].leader = leader;
+		CatalogPartition *p = &(*parts)[i];
+
+		memcpy(p->topic_id, id, 16);
+		p->index = atoi(PQgetvalue(res, i, 0));
+		p->stream_id = atoll(PQgetvalue(res, i, 1));
+		p->stream_epoch = atoll(PQgetvalue(res, i, 2));
+		p->leader = leader;
 	}
-	return parts;
+	PQclear(res);
+	return true;
 }
 
 /* Upsert one config of topic idtext (inside the caller's transaction). */
@@ -56,11 +79,10 @@ CatalogCreateTopic(PGconn *conn, const char *name, const CatalogTopicConfig *con
 				   char *err, size_t errlen)
 {
 	char		idtext[37];
-	char		nbuf[24],
-				lbuf[24];
-	const char *params[3];
+	const char *params[1];
 	PGresult   *res;
 
+	*parts = NULL;
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
 		goto fail;
 	params[0] = name;
@@ -81,29 +103,16 @@ CatalogCreateTopic(PGconn *conn, const char *name, const CatalogTopicConfig *con
 	for (int i = 0; i < nconfigs; i++)
 		if (!set_config(conn, idtext, &configs[i], err, errlen))
 			goto fail;
-	params[0] = idtext;
-	params[1] = CatalogInt64Text(nparts, nbuf);
-	params[2] = CatalogInt64Text(leader, lbuf);
-	res = CatalogQuery(conn,
-					   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
-					   "           SELECT 1, 'opened' FROM generate_series(1, $2::int) RETURNING id, epoch) "
-					   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
-					   "SELECT $1::uuid, (row_number() OVER (ORDER BY id))::int - 1, id, $3::int, 0 FROM s "
-					   "RETURNING index, stream_id, 1",
-					   3, params, err, errlen);
-	if (res == NULL)
+	if (!insert_partitions(conn, id_out, 0, nparts, leader, parts, err, errlen))
 		goto fail;
 	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
-	{
-		PQclear(res);
 		goto fail;
-	}
-	*parts = new_partitions(res, id_out, leader);
-	PQclear(res);
 	return CATALOG_TOPIC_OK;
 
 fail:
 	CatalogRollback(conn);
+	if (*parts)
+		pfree(*parts);
 	return CATALOG_TOPIC_ERROR;
 }
 
@@ -146,38 +155,17 @@ bool
 CatalogAddPartitions(PGconn *conn, const uint8 id[16], int32 current, int32 new_total,
 					 int32 leader, CatalogPartition **parts, char *err, size_t errlen)
 {
-	char		idtext[37];
-	char		cbuf[24],
-				nbuf[24],
-				lbuf[24];
-	const char *params[4] = {idtext, CatalogInt64Text(current, cbuf),
-	CatalogInt64Text(new_total, nbuf), CatalogInt64Text(leader, lbuf)};
-	PGresult   *res;
-
-	CatalogUuidText(id, idtext);
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
-		goto fail;
-	res = CatalogQuery(conn,
-					   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
-					   "           SELECT 1, 'opened' FROM generate_series($2::int + 1, $3::int) RETURNING id) "
-					   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
-					   "SELECT $1::uuid, $2::int + (row_number() OVER (ORDER BY id))::int - 1, id, $4::int, 0 FROM s "
-					   "RETURNING index, stream_id, 1",
-					   4, params, err, errlen);
-	if (res == NULL)
-		goto fail;
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
+	*parts = NULL;
+	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen) ||
+		!insert_partitions(conn, id, current, new_total, leader, parts, err, errlen) ||
+		!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
 	{
-		PQclear(res);
-		goto fail;
+		CatalogRollback(conn);
+		if (*parts)
+			pfree(*parts);
+		return false;
 	}
-	*parts = new_partitions(res, id, leader);
-	PQclear(res);
 	return true;
-
-fail:
-	CatalogRollback(conn);
-	return false;
 }
 
 bool
@@ -419,26 +407,22 @@ int
 CatalogAdvanceStreamStarts(PGconn *conn, const CatalogStreamStart *want, int n,
 						   CatalogStreamStart **moved, char *err, size_t errlen)
 {
-	int64	   *c[3];
-	char	   *a[3];
+	CatalogArray c[3];
 	const char *params[3];
 	PGresult   *res;
 	CatalogStreamStart *m;
 	int			nm;
 
 	for (int j = 0; j < 3; j++)
-		c[j] = palloc(sizeof(int64) * (size_t) Max(n, 1));
+		CatalogArrayInit(&c[j]);
 	for (int i = 0; i < n; i++)
 	{
-		c[0][i] = (int64) want[i].stream_id;
-		c[1][i] = want[i].epoch;
-		c[2][i] = want[i].start_offset;
+		CatalogArrayInt(&c[0], (int64) want[i].stream_id);
+		CatalogArrayInt(&c[1], want[i].epoch);
+		CatalogArrayInt(&c[2], want[i].start_offset);
 	}
 	for (int j = 0; j < 3; j++)
-	{
-		a[j] = CatalogInt64Array(c[j], n);
-		params[j] = a[j];
-	}
+		params[j] = CatalogArrayFinish(&c[j]);
 
 	/* Only with our epoch, and never past what is in objects. */
 	res = CatalogQuery(conn,
@@ -449,10 +433,7 @@ CatalogAdvanceStreamStarts(PGconn *conn, const CatalogStreamStart *want, int n,
 					   "RETURNING s.id, s.start_offset",
 					   3, params, err, errlen);
 	for (int j = 0; j < 3; j++)
-	{
-		pfree(c[j]);
-		pfree(a[j]);
-	}
+		CatalogArrayFree(&c[j]);
 	if (res == NULL)
 		return -1;
 	nm = PQntuples(res);

@@ -735,6 +735,11 @@ pending_add(const char *rec, uint32 len)
 	}
 }
 
+/*
+ * Move everything queued into the committer's batch, drop requests whose
+ * backends gave up, and wake the backends waiting for room (offset
+ * committer only; takes the queue lock).
+ */
 int
 OffsetCommitterDrain(void)
 {
@@ -969,6 +974,11 @@ forget_pending_groups(int from, int to)
 	SMutexUnlock(&Shm->lock);
 }
 
+/*
+ * Write the whole batch (offset committer only; no lock held while the
+ * catalog works).  Returns false if the catalog could not be reached: the
+ * batch is kept for the next attempt.
+ */
 bool
 OffsetCommitterWrite(PGconn *conn, char *err, size_t errlen)
 {

@@ -65,7 +65,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 . "$HERE/broker_env.sh"
 
-[ -x "$HERE/strata_bench" ] || make -s -C "$HERE" strata_bench
+make -s -C "$HERE" strata_bench   # rebuilds it only if a source changed
 bench_broker_start "$OUT" "${CATCHUP_PORT:-19092}" "$STORE"
 
 echo "== prefill: maximum rate for ${BACKLOG_S}s, no consumer"

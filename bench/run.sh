@@ -67,9 +67,8 @@ if [ -n "$PEER" ] && [ -z "$BOOTSTRAP" ]; then
 	echo "run.sh: --peer needs --bootstrap" >&2; exit 2
 fi
 
-if [ ! -x "$BENCH" ] || [ "$HERE/strata_bench.c" -nt "$BENCH" ]; then
-	make -s -C "$HERE" strata_bench >&2
-fi
+# make rebuilds the driver when any of its sources changed
+make -s -C "$HERE" strata_bench >&2
 
 NAME=$(sed -n 's/^[[:space:]]*name[[:space:]]*=[[:space:]]*\([^#[:space:]]*\).*/\1/p' "$WORKLOAD" | tail -1)
 NAME=${NAME:-$(basename "$WORKLOAD" .wl)}

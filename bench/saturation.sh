@@ -52,7 +52,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 . "$HERE/broker_env.sh"
 
-[ -x "$HERE/strata_bench" ] || make -s -C "$HERE" strata_bench
+make -s -C "$HERE" strata_bench   # rebuilds it only if a source changed
 bench_broker_start "$OUT" "${SATURATION_PORT:-19092}"
 HOG_PIDS=()
 stop_hogs()

@@ -5,7 +5,8 @@
  *
  *	  The postmaster starts every child through StartChildProcess, which
  *	  activates its process slot and latch and installs these handlers
- *	  before calling the child's main function (e.g. WalWriterMain).  The
+ *	  before calling the child's main function (e.g. WalWriterMain, each
+ *	  declared in its own header: postmaster/walwriter.h, ...).  The
  *	  handlers only record the signal and set MyLatch; the main loop acts:
  *
  *		SIGTERM  ShutdownRequestPending: finish what is in hand, proc_exit(0)
@@ -43,12 +44,5 @@ extern void ProcessConfigReloadIfPending(void);
  * makes the postmaster treat the exit as a crash.
  */
 extern void proc_exit(int code) pg_attribute_noreturn();
-
-/* The main functions of the auxiliary processes (never return). */
-extern void WalWriterMain(void) pg_attribute_noreturn();
-extern void UploaderMain(void) pg_attribute_noreturn();
-extern void BalancerMain(void) pg_attribute_noreturn();
-/* A backend serving one client connection. */
-extern void BackendMain(int sock, const char *peer) pg_attribute_noreturn();
 
 #endif							/* STRATA_INTERRUPT_H */

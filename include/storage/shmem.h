@@ -39,8 +39,4 @@ extern void *ShmemInitStruct(const char *name, size_t size, bool *found);
 extern void *ShmemBase;
 extern size_t ShmemTotalSize;
 
-/* storage/ipc/ipci.c: sum and initialise every module's part. */
-extern size_t CalculateShmemSize(void);
-extern void CreateSharedMemoryAndSemaphores(void);
-
 #endif							/* STRATA_SHMEM_H */

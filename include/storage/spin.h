@@ -63,6 +63,20 @@ extern void SMutexLock(SMutex *m);
 extern bool SMutexTryLock(SMutex *m);
 extern void SMutexUnlock(SMutex *m);
 
+/*
+ * True if some process holds m right now.  Only a hint for deciding
+ * whether to try the lock or wake its holder's waiters first: it may be
+ * stale by the time the caller acts.  The read is sequentially
+ * consistent, so a caller that stored a flag of its own before calling it
+ * and a holder that reads that flag after taking m cannot both miss each
+ * other (wal.c relies on this when it publishes an append).
+ */
+static inline bool
+SMutexIsLocked(const SMutex *m)
+{
+	return __atomic_load_n(&m->state, __ATOMIC_SEQ_CST) != 0;
+}
+
 /* Raw futex helpers (shared, not private: the word lives in shared memory). */
 extern int	futex_wait(uint32 *addr, uint32 expected, long timeout_ms);
 extern void futex_wake(uint32 *addr, int nwake);

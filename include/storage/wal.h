@@ -294,6 +294,24 @@ extern void WalWaitReady(void);
  */
 extern int	WalRecover(void);
 
+/* ---- The WAL writer's device writes (walaio.c) ---- */
+
+/*
+ * Run only by the WAL writer process (postmaster/walwriter.c), which owns
+ * the device's libaio context.  WalAioInit takes the descriptor WalRecover
+ * returned.  Each WalAioFlush is one round: reap completed writes, make a
+ * requested trim durable, submit what was published since, wake the
+ * waiters; it takes write_lck (waiting for an appender's write) and
+ * returns the published position it saw.  WalAioIdle(that) says whether a
+ * shutdown may end now; WalAioWaitFd is the completion eventfd to wait on
+ * with the latch while writes are in flight (-1 when none is).
+ */
+extern void WalAioInit(int fd);
+extern WalLsn WalAioFlush(void);
+extern bool WalAioIdle(WalLsn published);
+extern int	WalAioWaitFd(void);
+extern void WalAioClose(void);
+
 /* Statistics (shared counters). */
 typedef struct WalStats
 {

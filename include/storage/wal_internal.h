@@ -154,9 +154,6 @@ extern WalLsn WalComputePublished(void);
  */
 extern bool WalAdvanceFlushedLocked(WalLsn new_flush);
 
-/* wal.c: monotonic clock in nanoseconds (write timing statistics). */
-extern uint64 WalNowNs(void);
-
 /* wal.c, WAL writer: wake flush waiters / space waiters. */
 extern void WalWakeFlushWaiters(WalLsn flushed);
 extern void WalWakeSpaceWaiters(void);

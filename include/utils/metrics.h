@@ -24,9 +24,11 @@
  *
  *	  Labelled metrics:
  *	  - METRIC_LABEL_API: one series per Kafka API (label api="Produce",
- *	    the names of kafka/apis.c's table); pass the request's api_key
- *	    to the *Api functions.
- *	  - METRIC_LABEL_GROUP_STATE: one series per consumer-group state.
+ *	    the names of kafka/apis.c's table, registered at start with
+ *	    MetricsRegisterLabel); pass the request's api_key to the *Api
+ *	    functions.
+ *	  - METRIC_LABEL_GROUP_STATE: one series per consumer-group state
+ *	    (names registered the same way).
  *	  - METRIC_LABEL_OBJSTORE_REQUEST: one series per S3 request kind
  *	    (request="PutObject", MetricObjStoreRequest below), counted by the
  *	    object-store layer with MetricsIncObjStore.
@@ -172,6 +174,18 @@ extern const MetricDef MetricDefs[NUM_METRICS];
 extern size_t MetricsShmemSize(void);
 extern void MetricsShmemInit(void);
 
+/*
+ * Name series slot of a labelled metric kind: for METRIC_LABEL_API the
+ * slot is an API key (below METRIC_API_SLOTS - 1), for
+ * METRIC_LABEL_GROUP_STATE a group state.  The kafka layer registers its
+ * APIs and group states this way (KafkaRegisterMetricLabels), so that this
+ * layer needs nothing from kafka/.  A series exists only once named; an
+ * API key never named counts as "unknown".  name must stay valid for the
+ * life of the process.  Run by the postmaster at start, before it forks
+ * (the names are process-local and inherited), and by tests.
+ */
+extern void MetricsRegisterLabel(MetricLabel label, int slot, const char *name);
+
 /* ---- Updating (any process) ---- */
 extern void MetricsInc(MetricId id, uint64 n);
 extern void MetricsObserve(MetricId id, uint64 value);
@@ -225,31 +239,5 @@ extern void MetricsWriteExposition(FILE *out, const MetricTopicSample *topics, i
 extern void MetricsWriteDocs(FILE *out);
 /* strata --describe-metrics: name, type, label, help; tab-separated. */
 extern void MetricsDescribe(FILE *out);
-
-/* ---- The exporter (postmaster/metricsexporter.c) ---- */
-
-/*
- * Postmaster, at start: open the listening socket metrics_listen names
- * ("host:port"; empty or "off" turns the endpoint off: returns -1).  A bad
- * value or a port in use stops the start with one line (FATAL).
- */
-extern int	MetricsListenOpen(void);
-
-/*
- * Parse a metrics_listen value into host and port; false with a message
- * in err if it is malformed (exposed for tests).
- */
-extern bool MetricsParseListen(const char *value, char *host, size_t hostlen,
-							   char *port, size_t portlen, char *err, size_t errlen);
-
-/* The metrics exporter process; sock is from MetricsListenOpen. */
-extern void MetricsExporterMain(int sock) pg_attribute_noreturn();
-
-/*
- * Build the whole HTTP response to one request (bytes req[0..len)), into
- * a malloc'd buffer (*resp, *resplen); returns the status code.  Exposed
- * for the unit test.
- */
-extern int	MetricsHttpRespond(const char *req, size_t len, char **resp, size_t *resplen);
 
 #endif							/* STRATA_METRICS_H */

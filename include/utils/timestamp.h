@@ -35,7 +35,20 @@ MonotonicUs(void)
 	return (int64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Milliseconds since the Unix epoch (Kafka's timestamps). */
+/* Nanoseconds on the monotonic clock (I/O timing statistics). */
+static inline uint64
+MonotonicNs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64) ts.tv_sec * 1000000000 + (uint64) ts.tv_nsec;
+}
+
+/*
+ * Milliseconds since the Unix epoch (Kafka's timestamps): the one wall
+ * clock; everything else measures time on the monotonic clock.
+ */
 static inline int64
 WallClockMs(void)
 {

@@ -28,8 +28,6 @@
  */
 #include "c.h"
 
-#include <sys/time.h>
-
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
@@ -37,6 +35,7 @@
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 /* One partition of the request that passed validation. */
 typedef struct ProducePart
@@ -59,15 +58,6 @@ compare_parts(const void *a, const void *b)
 	return (pa->pidx > pb->pidx) - (pa->pidx < pb->pidx);
 }
 
-static int64
-now_wall_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64) tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 bool
 KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -82,7 +72,7 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 	WalLsn		end_lsn = 0;
 	WalLsn		dup_lsn = 0;	/* duplicates answered: their WAL positions */
 	int			nitems = 0;
-	int64		append_time = now_wall_ms();
+	int64		append_time = WallClockMs();
 	int16		acks_error = KAFKA_ERR_NONE;
 
 	if (req->TransactionalId.len >= 0)

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "kafka/backend.h"
+#include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
 #include "postmaster/interrupt.h"
@@ -313,4 +314,13 @@ BackendMain(int sock, const char *peer)
 			inbuf = repalloc(inbuf, incap);
 		}
 	}
+}
+
+void
+KafkaRegisterMetricLabels(void)
+{
+	for (int a = 0; a < KafkaNumApis; a++)
+		MetricsRegisterLabel(METRIC_LABEL_API, KafkaApis[a].api_key, KafkaApis[a].name);
+	for (int s = 0; s < METRIC_GROUP_STATES; s++)
+		MetricsRegisterLabel(METRIC_LABEL_GROUP_STATE, s, GroupStateName(s));
 }

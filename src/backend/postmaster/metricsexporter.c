@@ -46,6 +46,7 @@
 #include "kafka/group.h"
 #include "kafka/partition.h"
 #include "postmaster/interrupt.h"
+#include "postmaster/metricsexporter.h"
 #include "storage/blockcache.h"
 #include "storage/latch.h"
 #include "storage/procarray.h"

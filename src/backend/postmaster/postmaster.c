@@ -55,11 +55,17 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_brokers.h"
+#include "kafka/backend.h"
+#include "postmaster/balancer.h"
 #include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
+#include "postmaster/ipci.h"
+#include "postmaster/metricsexporter.h"
 #include "postmaster/offsetcommitter.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"
+#include "postmaster/uploader.h"
+#include "postmaster/walwriter.h"
 #include "storage/latch.h"
 #include "storage/objstore.h"
 #include "storage/procarray.h"
@@ -992,6 +998,7 @@ PostmasterMain(int argc, char *argv[])
 	}
 
 	open_listen_sockets();
+	KafkaRegisterMetricLabels();
 	metrics_sock = MetricsListenOpen();
 
 	if (pipe(selfpipe) != 0 || pipe(postmaster_alive_fds) != 0)

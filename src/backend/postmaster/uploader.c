@@ -56,6 +56,7 @@
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/interrupt.h"
+#include "postmaster/uploader.h"
 #include "storage/compaction.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"

@@ -28,8 +28,6 @@
 
 #include <time.h>
 
-#include "kafka/group.h"
-#include "kafka/protocol.h"
 #include "storage/shmem.h"
 #include "utils/metrics.h"
 #include "utils/timestamp.h"
@@ -128,6 +126,15 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	[METRIC_HTTP_ERRORS] = {"strata_metrics_http_errors_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Requests to the metrics endpoint answered with an error status, or dropped for being too slow."},
 };
+
+/*
+ * Label values of the API and group-state series, registered at start by
+ * the kafka layer (MetricsRegisterLabel): this layer knows no Kafka API or
+ * group state.  Process-local: the postmaster registers them before it
+ * forks, so every child has them.  A slot without a name has no series.
+ */
+static const char *api_labels[METRIC_API_SLOTS - 1];
+static const char *group_state_labels[METRIC_GROUP_STATES];
 
 /* Label values of METRIC_LABEL_OBJSTORE_REQUEST, S3's names. */
 const char *const MetricObjStoreRequestNames[METRIC_OBJREQ_KINDS] = {
@@ -251,13 +258,37 @@ cell(MetricId id, int slot)
 	return &MetricsShmem->cells[metric_offset[id] + (uint32) slot * (uint32) series_cells(&MetricDefs[id])];
 }
 
-/* The series of an API key: its own if Strata implements it, else "unknown". */
+/*
+ * The series of an API key: its own if it was registered (Strata
+ * implements it), else "unknown".
+ */
 static int
 api_slot(int api_key)
 {
-	if (api_key >= 0 && api_key < METRIC_API_SLOTS - 1 && KafkaApiLookup((int16) api_key) != NULL)
+	if (api_key >= 0 && api_key < METRIC_API_SLOTS - 1 && api_labels[api_key] != NULL)
 		return api_key;
 	return METRIC_API_SLOTS - 1;
+}
+
+void
+MetricsRegisterLabel(MetricLabel label, int slot, const char *name)
+{
+	switch (label)
+	{
+		case METRIC_LABEL_API:
+			Ensure(slot >= 0 && slot < METRIC_API_SLOTS - 1);
+			api_labels[slot] = name;
+			break;
+		case METRIC_LABEL_GROUP_STATE:
+			Ensure(slot >= 0 && slot < METRIC_GROUP_STATES);
+			group_state_labels[slot] = name;
+			break;
+		case METRIC_LABEL_NONE:
+		case METRIC_LABEL_TOPIC:
+		case METRIC_LABEL_OBJSTORE_REQUEST:
+			Ensure(!"labels of this kind are not registered");
+			break;
+	}
 }
 
 static inline void
@@ -613,15 +644,15 @@ MetricsWriteExposition(FILE *out, const MetricTopicSample *topics, int ntopics)
 				write_series(out, (MetricId) i, 0, NULL);
 				break;
 			case METRIC_LABEL_API:
-				for (int a = 0; a < KafkaNumApis; a++)
+				for (int slot = 0; slot < METRIC_API_SLOTS - 1; slot++)
 				{
-					int			slot = api_slot(KafkaApis[a].api_key);
-
+					if (api_labels[slot] == NULL)
+						continue;
 					/* Latency series appear once an API has been used. */
 					if (def->type == METRIC_HISTOGRAM &&
 						MetricsGet(METRIC_KAFKA_REQUESTS, slot) == 0)
 						continue;
-					write_series(out, (MetricId) i, slot, KafkaApis[a].name);
+					write_series(out, (MetricId) i, slot, api_labels[slot]);
 				}
 				if (def->type != METRIC_HISTOGRAM &&
 					MetricsGet((MetricId) i, METRIC_API_SLOTS - 1) != 0)
@@ -629,7 +660,10 @@ MetricsWriteExposition(FILE *out, const MetricTopicSample *topics, int ntopics)
 				break;
 			case METRIC_LABEL_GROUP_STATE:
 				for (int s = 0; s < METRIC_GROUP_STATES; s++)
-					write_series(out, (MetricId) i, s, GroupStateName(s));
+				{
+					if (group_state_labels[s] != NULL)
+						write_series(out, (MetricId) i, s, group_state_labels[s]);
+				}
 				break;
 			case METRIC_LABEL_OBJSTORE_REQUEST:
 				/* all of them, zeros too: a rate() needs the series early */

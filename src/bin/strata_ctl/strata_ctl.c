@@ -29,64 +29,40 @@
  *	  and write strata.conf) and the catalog code (to apply migrations) are
  *	  the server's own.
  *
+ *	  This file holds the options, main, and what every command uses; each
+ *	  command's steps are in ctl_init.c, ctl_server.c and ctl_catalog.c
+ *	  (see strata_ctl.h).
+ *
  * src/bin/strata_ctl/strata_ctl.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/sanitizer.h"
 
-#define PG_USER			"strata"
-#define EXIT_STATUS_NOT_RUNNING	3
-#define EXIT_STATUS_NO_DATADIR	4
+#include "strata_ctl.h"
 
-typedef enum ShutdownMode
-{
-	SHUTDOWN_SMART,
-	SHUTDOWN_FAST,
-	SHUTDOWN_IMMEDIATE
-} ShutdownMode;
-
-static const char *progname = "strata_ctl";
-static char *datadir = NULL;		/* absolute */
-static char *logfile = NULL;		/* absolute */
-static char *post_opts = NULL;		/* -o, concatenated */
-static bool do_wait = true;
-static int	wait_seconds = 60;
-static ShutdownMode shutdown_mode = SHUTDOWN_FAST;
-
-/* init options: setting name and value, in the order given. */
-typedef struct InitOpt
-{
-	const char *name;
-	char	   *value;
-} InitOpt;
-static InitOpt init_opts[16];
-static int	n_init_opts = 0;
-
-/* Who runs the embedded PostgreSQL: ourselves, or PG_USER when we are root. */
-static bool pg_as_other_user = false;
-static uid_t pg_uid;
-static gid_t pg_gid;
-static char *pg_bindir = NULL;
+const char *progname = "strata_ctl";
+char	   *datadir = NULL;
+char	   *logfile = NULL;
+char	   *post_opts = NULL;
+bool		do_wait = true;
+int			wait_seconds = 60;
+ShutdownMode shutdown_mode = SHUTDOWN_FAST;
+InitOpt		init_opts[16];
+int			n_init_opts = 0;
 
 static void
 usage(FILE *out)
@@ -113,7 +89,7 @@ usage(FILE *out)
 			progname, progname, progname, progname, progname, progname, progname);
 }
 
-static void pg_attribute_printf(1, 2) pg_attribute_noreturn()
+void
 fail(const char *fmt,...)
 {
 	va_list		ap;
@@ -138,7 +114,7 @@ make_absolute(const char *path)
 	return psprintf("%s/%s", cwd, path);
 }
 
-static bool
+bool
 file_exists(const char *path)
 {
 	struct stat st;
@@ -146,16 +122,14 @@ file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-static bool
+bool
 is_executable(const char *path)
 {
 	return access(path, X_OK) == 0;
 }
 
-/* ---------- paths of our programs and PostgreSQL's ---------- */
-
 /* The strata server beside this strata_ctl, else "strata" from PATH. */
-static char *
+char *
 find_strata(void)
 {
 	char		self[PATH_MAX];
@@ -185,220 +159,58 @@ find_strata(void)
 	return pstrdup("strata");
 }
 
-/* Compare "15" and "9.6"-style version directory names numerically. */
-static int
-version_cmp(const char *a, const char *b)
-{
-	double		x = atof(a),
-				y = atof(b);
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /*
- * Where initdb, pg_ctl and postgres are: pg_config --bindir, then the newest
- * /usr/lib/postgresql/<version>/bin (Debian's layout, where pg_config comes
- * from libpq-dev and may not sit beside the server).
+ * fork(), with our buffered output flushed first (so the child does not
+ * write it again); fails (exits) if it cannot.
  */
-static const char *
-find_pg_bindir(void)
-{
-	FILE	   *f;
-	char		line[PATH_MAX];
-	DIR		   *d;
-	struct dirent *de;
-	char	   *best = NULL;
-
-	if (pg_bindir)
-		return pg_bindir;
-	f = popen("pg_config --bindir 2>/dev/null", "r");
-	if (f)
-	{
-		if (fgets(line, sizeof(line), f))
-		{
-			char	   *p;
-
-			line[strcspn(line, "\n")] = '\0';
-			p = psprintf("%s/initdb", line);
-			if (line[0] && is_executable(p))
-				pg_bindir = pstrdup(line);
-			pfree(p);
-		}
-		pclose(f);
-	}
-	if (pg_bindir)
-		return pg_bindir;
-	d = opendir("/usr/lib/postgresql");
-	if (d)
-	{
-		while ((de = readdir(d)) != NULL)
-		{
-			char	   *p;
-
-			if (de->d_name[0] < '0' || de->d_name[0] > '9')
-				continue;
-			p = psprintf("/usr/lib/postgresql/%s/bin/initdb", de->d_name);
-			if (is_executable(p) && (best == NULL || version_cmp(de->d_name, best) > 0))
-			{
-				if (best)
-					pfree(best);
-				best = pstrdup(de->d_name);
-			}
-			pfree(p);
-		}
-		closedir(d);
-	}
-	if (best)
-		pg_bindir = psprintf("/usr/lib/postgresql/%s/bin", best);
-	else
-		fail("the PostgreSQL server programs (initdb, pg_ctl, postgres) were not found with pg_config --bindir nor in /usr/lib/postgresql/*/bin; install the Debian package postgresql-15 (the embedded catalog needs them), or set catalog to an external PostgreSQL");
-	return pg_bindir;
-}
-
-/* ---------- the unprivileged user for PostgreSQL ---------- */
-
-/*
- * When we are root, PostgreSQL must run as someone else: the system user
- * "strata", created here when missing.
- */
-static void
-setup_pg_user(void)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0)
-		return;
-	pw = getpwnam(PG_USER);
-	if (pw == NULL)
-	{
-		int			rc;
-
-		fprintf(stderr, "%s: running as root: creating the system user \"%s\" to run the embedded PostgreSQL\n",
-				progname, PG_USER);
-		rc = system("useradd --system --no-create-home --shell /usr/sbin/nologin " PG_USER);
-		if (rc != 0)
-			fail("could not create the system user \"%s\" (useradd failed); create it yourself with: useradd --system --no-create-home --shell /usr/sbin/nologin %s",
-				 PG_USER, PG_USER);
-		pw = getpwnam(PG_USER);
-		if (pw == NULL)
-			fail("the system user \"%s\" was created but cannot be found", PG_USER);
-	}
-	pg_as_other_user = true;
-	pg_uid = pw->pw_uid;
-	pg_gid = pw->pw_gid;
-}
-
-/* In a child: become the PostgreSQL user if we must. */
-static void
-become_pg_user(void)
-{
-	if (!pg_as_other_user)
-		return;
-	if (setgroups(1, &pg_gid) != 0 || setgid(pg_gid) != 0 || setuid(pg_uid) != 0)
-	{
-		fprintf(stderr, "%s: could not switch to user \"%s\": %s\n", progname, PG_USER, strerror(errno));
-		_exit(127);
-	}
-	setenv("USER", PG_USER, 1);
-	setenv("LOGNAME", PG_USER, 1);
-	setenv("HOME", "/", 1);
-}
-
-/*
- * Check that the PostgreSQL user can reach dir: every directory from / to
- * dir must be searchable by it.  Run in a child that has become the user,
- * so the kernel's own permission check answers.
- */
-static void
-check_pg_user_traverse(const char *dir)
-{
-	int			fds[2];
-	pid_t		pid;
-	char		blocked[PATH_MAX] = "";
-	int			status;
-	ssize_t		n;
-
-	if (!pg_as_other_user)
-		return;
-	if (pipe(fds) != 0)
-		fail("pipe failed: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		fail("fork failed: %s", strerror(errno));
-	if (pid == 0)
-	{
-		char		path[PATH_MAX];
-
-		close(fds[0]);
-		become_pg_user();
-		strlcpy_s(path, dir, sizeof(path));
-		for (char *p = path + 1;; p++)
-		{
-			if (*p == '/' || *p == '\0')
-			{
-				char		save = *p;
-
-				*p = '\0';
-				if (access(path, X_OK) != 0)
-				{
-					if (write(fds[1], path, strlen(path)) < 0)
-						_exit(2);
-					_exit(1);
-				}
-				*p = save;
-				if (save == '\0')
-					break;
-			}
-		}
-		_exit(0);
-	}
-	close(fds[1]);
-	n = read(fds[0], blocked, sizeof(blocked) - 1);
-	if (n > 0)
-		blocked[n] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return;
-	if (blocked[0])
-		fail("the embedded catalog's PostgreSQL runs as user \"%s\" (strata_ctl runs as root), which cannot enter directory \"%s\"; allow it with chmod o+x \"%s\", or put the data directory elsewhere",
-			 PG_USER, blocked, blocked);
-	fail("could not check that user \"%s\" can reach \"%s\"", PG_USER, dir);
-}
-
-/* ---------- running programs ---------- */
-
-/*
- * Run argv, waiting for it; with as_pg, as the PostgreSQL user.  Output goes
- * to outfile (appended) when given, else to our stdout/stderr.  Returns the
- * exit status, or -1 if it did not exit normally.
- */
-static int
-run_program(char *const argv[], bool as_pg, const char *outfile)
+pid_t
+fork_or_fail(void)
 {
 	pid_t		pid;
-	int			status;
 
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0)
 		fail("fork failed: %s", strerror(errno));
+	return pid;
+}
+
+/*
+ * In a child about to exec: send stdout and stderr to path (appended),
+ * or _exit(exit_code) saying why ("could not open <what>\"path\"").
+ */
+void
+child_output_to(const char *path, const char *what, int exit_code)
+{
+	int			fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+	if (fd < 0)
+	{
+		fprintf(stderr, "%s: could not open %s\"%s\": %s\n", progname, what, path, strerror(errno));
+		_exit(exit_code);
+	}
+	dup2(fd, 1);
+	dup2(fd, 2);
+	close(fd);
+}
+
+/*
+ * Run argv, waiting for it; with as_pg, as the PostgreSQL user.  Output goes
+ * to outfile (appended) when given, else to our stdout/stderr.  Returns the
+ * exit status, or -1 if it did not exit normally.
+ */
+int
+run_program(char *const argv[], bool as_pg, const char *outfile)
+{
+	pid_t		pid;
+	int			status;
+
+	pid = fork_or_fail();
 	if (pid == 0)
 	{
 		if (outfile)
-		{
-			int			fd = open(outfile, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-			if (fd < 0)
-			{
-				fprintf(stderr, "%s: could not open \"%s\": %s\n", progname, outfile, strerror(errno));
-				_exit(127);
-			}
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
+			child_output_to(outfile, "", 127);
 		if (as_pg)
 		{
 			if (chdir("/") != 0)
@@ -420,7 +232,7 @@ run_program(char *const argv[], bool as_pg, const char *outfile)
 }
 
 /* Print the last n lines of a file to stderr. */
-static void
+void
 print_tail(const char *path, int n)
 {
 	FILE	   *f = fopen(path, "r");
@@ -451,38 +263,15 @@ print_tail(const char *path, int n)
 	pfree(lines);
 }
 
-/* ---------- the WAL file ---------- */
 
-/*
- * Create the WAL file, preallocated, with its header (the WAL module's
- * WalDeviceCreate), owned by this broker.
- */
-static void
-create_wal_file(const char *path, int64 size)
-{
-	char		err[1024];
-
-	if (!WalDeviceCreate(path, (uint64) size, (uint64) broker_id, err, sizeof(err)))
-		fail("%s", err);
-}
-
-/* ---------- postmaster.pid ---------- */
-
-typedef struct PidFile
-{
-	pid_t		pid;
-	char		status[32];
-	char		listener[256];
-} PidFile;
-
-static char *
+char *
 pidfile_path(void)
 {
 	return psprintf("%s/postmaster.pid", datadir);
 }
 
 /* Read postmaster.pid; false if it does not exist or is unreadable. */
-static bool
+bool
 read_pidfile(PidFile *pf)
 {
 	char	   *path = pidfile_path();
@@ -515,7 +304,7 @@ read_pidfile(PidFile *pf)
  * (init, or a container's first process), which may take its time or never
  * come.
  */
-static bool
+bool
 pid_alive(pid_t pid)
 {
 	char		path[64];
@@ -538,9 +327,7 @@ pid_alive(pid_t pid)
 	return true;
 }
 
-/* ---------- settings ---------- */
-
-static char *
+char *
 conf_path(void)
 {
 	return psprintf("%s/strata.conf", datadir);
@@ -550,7 +337,7 @@ conf_path(void)
  * Split -o's text the way a shell would (quotes and backslashes), into a
  * NULL-terminated palloc'd array.
  */
-static char **
+char **
 split_options(const char *s, int *count)
 {
 	char	  **argv = palloc(sizeof(char *) * (strlen(s) / 2 + 2));
@@ -612,7 +399,7 @@ split_options(const char *s, int *count)
  * -c options), to learn which catalog this data directory uses.  A bad
  * setting is reported now, with the server's own message.
  */
-static void
+void
 load_settings(bool strict)
 {
 	char		err[1024];
@@ -672,778 +459,6 @@ load_settings(bool strict)
 	}
 }
 
-/* ---------- the embedded catalog's PostgreSQL ---------- */
-
-static char *
-catalog_dir(void)
-{
-	return psprintf("%s/%s", datadir, CATALOG_EMBEDDED_SUBDIR);
-}
-
-/* Quote s for the shell command pg_ctl builds from -o. */
-static char *
-shell_quote(const char *s)
-{
-	char	   *out = palloc(strlen(s) * 4 + 3);
-	char	   *p = out;
-
-	*p++ = '\'';
-	for (; *s; s++)
-	{
-		if (*s == '\'')
-		{
-			memcpy(p, "'\\''", 4);
-			p += 4;
-		}
-		else
-			*p++ = *s;
-	}
-	*p++ = '\'';
-	*p = '\0';
-	return out;
-}
-
-static int
-pg_ctl_status(void)
-{
-	char	   *catdir = catalog_dir();
-	char	   *pgctl = psprintf("%s/pg_ctl", find_pg_bindir());
-	char	   *argv[] = {pgctl, "status", "-D", catdir, NULL};
-	int			rc;
-
-	rc = run_program(argv, true, "/dev/null");
-	pfree(pgctl);
-	pfree(catdir);
-	return rc;
-}
-
-/* Start the embedded PostgreSQL unless it runs; true if we started it. */
-static bool
-start_embedded_catalog(void)
-{
-	char	   *catdir = catalog_dir();
-	char	   *pgctl = psprintf("%s/pg_ctl", find_pg_bindir());
-	char	   *pglog = psprintf("%s/log/postgresql.log", catdir);
-	char	   *opts;
-	char	   *qdir = shell_quote(catdir);
-	char		tbuf[16];
-	int			rc;
-
-	if (!file_exists(catdir))
-		fail("the embedded catalog \"%s\" does not exist; was this data directory made by strata_ctl init with catalog = embedded?", catdir);
-	check_pg_user_traverse(catdir);
-	if (pg_ctl_status() == 0)
-		return false;
-	opts = psprintf("-k %s -c listen_addresses='' -p %d", qdir, CATALOG_EMBEDDED_PORT);
-	snprintf(tbuf, sizeof(tbuf), "%d", wait_seconds);
-	{
-		char	   *argv[] = {pgctl, "start", "-w", "-t", tbuf, "-s", "-D", catdir, "-l", pglog, "-o", opts, NULL};
-
-		rc = run_program(argv, true, NULL);
-	}
-	if (rc != 0)
-	{
-		fprintf(stderr, "%s: could not start the embedded catalog (PostgreSQL in \"%s\"); its log \"%s\" ends with:\n",
-				progname, catdir, pglog);
-		print_tail(pglog, 10);
-		exit(1);
-	}
-	pfree(opts);
-	pfree(qdir);
-	pfree(pglog);
-	pfree(pgctl);
-	pfree(catdir);
-	return true;
-}
-
-static void
-stop_embedded_catalog(bool quiet_if_down)
-{
-	char	   *catdir = catalog_dir();
-	char	   *pgctl;
-	char		tbuf[16];
-	int			rc;
-
-	if (!file_exists(catdir))
-	{
-		pfree(catdir);
-		return;
-	}
-	if (pg_ctl_status() != 0)
-	{
-		if (!quiet_if_down)
-			fprintf(stderr, "%s: the embedded catalog was not running\n", progname);
-		pfree(catdir);
-		return;
-	}
-	pgctl = psprintf("%s/pg_ctl", find_pg_bindir());
-	snprintf(tbuf, sizeof(tbuf), "%d", wait_seconds);
-	{
-		char	   *argv[] = {pgctl, "stop", "-w", "-t", tbuf, "-s", "-m", "fast", "-D", catdir, NULL};
-
-		rc = run_program(argv, true, NULL);
-	}
-	if (rc != 0)
-		fail("could not stop the embedded catalog (PostgreSQL in \"%s\")", catdir);
-	pfree(pgctl);
-	pfree(catdir);
-}
-
-/* ---------- init ---------- */
-
-static bool created_datadir = false;
-static bool init_done = false;
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void) sb;
-	(void) ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-/* atexit: a failed init leaves nothing behind (as initdb). */
-static void
-remove_datadir_on_failure(void)
-{
-	if (created_datadir && datadir && !init_done)
-	{
-		fprintf(stderr, "%s: removing data directory \"%s\"\n", progname, datadir);
-		nftw(datadir, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
-	}
-}
-
-static void
-mkdir_p(const char *path, mode_t mode)
-{
-	char	   *p = pstrdup(path);
-
-	for (char *s = p + 1; *s; s++)
-	{
-		if (*s == '/')
-		{
-			*s = '\0';
-			/*
-			 * Parents we create are 0755 despite our umask: the embedded
-			 * catalog's user must be able to traverse them.
-			 */
-			if (mkdir(p, 0755) == 0)
-				chmod(p, 0755);
-			else if (errno != EEXIST)
-				fail("could not create directory \"%s\": %s", p, strerror(errno));
-			*s = '/';
-		}
-	}
-	if (mkdir(p, mode) != 0 && errno != EEXIST)
-		fail("could not create directory \"%s\": %s", p, strerror(errno));
-	pfree(p);
-}
-
-static bool
-dir_is_empty(const char *path)
-{
-	DIR		   *d = opendir(path);
-	struct dirent *de;
-	bool		empty = true;
-
-	if (d == NULL)
-		return false;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			empty = false;
-	closedir(d);
-	return empty;
-}
-
-/* Write v into a strata.conf line, single-quoted with '' doubled. */
-static void
-write_conf_value(FILE *f, const char *name, const char *v)
-{
-	fprintf(f, "%s = '", name);
-	for (; *v; v++)
-	{
-		if (*v == '\'')
-			fputc('\'', f);
-		fputc(*v, f);
-	}
-	fprintf(f, "'\n");
-}
-
-static void
-init_embedded_catalog(void)
-{
-	char	   *catdir = catalog_dir();
-	char	   *bindir;
-	char	   *initdb;
-	char	   *pglogdir = psprintf("%s/log", catdir);
-	char	   *initlog = psprintf("%s/log/catalog_initdb.log", datadir);
-	char		err[1024];
-	PGconn	   *conn;
-	PGresult   *res;
-	int			applied;
-	int			rc;
-
-	bindir = (char *) find_pg_bindir();
-	initdb = psprintf("%s/initdb", bindir);
-
-	if (mkdir(catdir, 0700) != 0)
-		fail("could not create directory \"%s\": %s", catdir, strerror(errno));
-	if (pg_as_other_user)
-	{
-		if (chown(catdir, pg_uid, pg_gid) != 0)
-			fail("could not give user \"%s\" access to \"%s\": %s", PG_USER, catdir, strerror(errno));
-		check_pg_user_traverse(catdir);
-	}
-
-	printf("creating the embedded catalog (PostgreSQL in %s)... ", catdir);
-	fflush(stdout);
-	{
-		char	   *argv[] = {initdb, "-D", catdir, "-U", CATALOG_EMBEDDED_USER, "-A", "trust",
-		"-E", "UTF8", "--no-locale", NULL};
-
-		rc = run_program(argv, true, initlog);
-	}
-	if (rc != 0)
-	{
-		printf("failed\n");
-		fprintf(stderr, "%s: initdb failed; its output (%s) ends with:\n", progname, initlog);
-		print_tail(initlog, 15);
-		exit(1);
-	}
-	if (mkdir(pglogdir, 0700) != 0 ||
-		(pg_as_other_user && chown(pglogdir, pg_uid, pg_gid) != 0))
-		fail("could not create directory \"%s\": %s", pglogdir, strerror(errno));
-	printf("ok\n");
-
-	printf("starting it to create database \"%s\" and the schema... ", CATALOG_EMBEDDED_DBNAME);
-	fflush(stdout);
-	start_embedded_catalog();
-	{
-		char	   *qdir = psprintf("host='%s' port=%d dbname=postgres user=%s", catdir,
-									CATALOG_EMBEDDED_PORT, CATALOG_EMBEDDED_USER);
-
-		conn = PQconnectdb(qdir);
-		pfree(qdir);
-	}
-	if (PQstatus(conn) != CONNECTION_OK)
-	{
-		CatalogConnError(conn, "could not connect to the embedded catalog", err, sizeof(err));
-		goto failed;
-	}
-	res = PQexec(conn, "CREATE DATABASE " CATALOG_EMBEDDED_DBNAME);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-	{
-		CatalogConnError(conn, "could not create the catalog database", err, sizeof(err));
-		PQclear(res);
-		goto failed;
-	}
-	PQclear(res);
-	PQfinish(conn);
-	conn = CatalogConnect(err, sizeof(err));
-	if (conn == NULL)
-		goto failed;
-	if (!CatalogMigrate(conn, &applied, err, sizeof(err)))
-		goto failed;
-	PQfinish(conn);
-	stop_embedded_catalog(false);
-	printf("ok (schema version %d)\n", CatalogSchemaVersion());
-	return;
-
-failed:
-	printf("failed\n");
-	if (conn)
-		PQfinish(conn);
-	fprintf(stderr, "%s: %s\n", progname, err);
-	stop_embedded_catalog(true);
-	exit(1);
-}
-
-static void
-init_external_catalog(void)
-{
-	char		err[1024];
-	PGconn	   *conn;
-	int			applied;
-
-	printf("applying the catalog schema (%s)... ", catalog_conninfo);
-	fflush(stdout);
-	conn = CatalogConnect(err, sizeof(err));
-	if (conn == NULL || !CatalogMigrate(conn, &applied, err, sizeof(err)))
-	{
-		printf("failed\n");
-		if (conn)
-			PQfinish(conn);
-		fprintf(stderr, "%s: %s\n", progname, err);
-		exit(1);
-	}
-	PQfinish(conn);
-	if (applied)
-		printf("ok (schema upgraded to version %d)\n", CatalogSchemaVersion());
-	else
-		printf("ok (already at version %d)\n", CatalogSchemaVersion());
-}
-
-static int
-do_init(void)
-{
-	char		err[1024];
-	char	   *conf;
-	char	   *p;
-	FILE	   *f;
-	struct stat st;
-
-	GucInitDefaults();
-	for (int i = 0; i < n_init_opts; i++)
-		if (!GucSet(init_opts[i].name, init_opts[i].value, GUC_SRC_CMDLINE, err, sizeof(err)))
-			fail("%s", err);
-
-	if (stat(datadir, &st) == 0)
-	{
-		if (!S_ISDIR(st.st_mode))
-			fail("\"%s\" exists and is not a directory", datadir);
-		if (!dir_is_empty(datadir))
-			fail("directory \"%s\" exists but is not empty; remove it or choose another data directory", datadir);
-		if (chmod(datadir, 0700) != 0)
-			fail("could not change permissions of \"%s\": %s", datadir, strerror(errno));
-	}
-	else
-	{
-		mkdir_p(datadir, 0700);
-		created_datadir = true;
-		atexit(remove_datadir_on_failure);
-	}
-	DataDir = datadir;
-	if (CatalogIsEmbedded())
-	{
-		char	   *ci;
-
-		/* Refuse a socket path too long for sun_path before doing anything. */
-		if (!CatalogConninfo(&ci, err, sizeof(err)))
-			fail("%s", err);
-		pfree(ci);
-		setup_pg_user();
-		find_pg_bindir();
-		if (pg_as_other_user)
-		{
-			/* The PostgreSQL user must reach DATADIR/catalog: group strata, 0710. */
-			if (chown(datadir, 0, pg_gid) != 0 || chmod(datadir, 0710) != 0)
-				fail("could not give user \"%s\" access to \"%s\": %s", PG_USER, datadir, strerror(errno));
-			check_pg_user_traverse(datadir);
-		}
-	}
-
-	/* strata.conf: every setting commented at its default, then ours. */
-	conf = conf_path();
-	f = fopen(conf, "w");
-	if (f == NULL)
-		fail("could not create \"%s\": %s", conf, strerror(errno));
-	GucWriteSampleConf(f);
-	fprintf(f, "\n#------------------------------------------------------------------------------\n"
-			"# Set by strata_ctl init\n"
-			"#------------------------------------------------------------------------------\n\n");
-	for (int i = 0; i < n_init_opts; i++)
-	{
-		GucEntry   *e = GucFind(init_opts[i].name);
-		char	   *v = GucShowValue(e);
-
-		if (e->type == GUC_STRING)
-			write_conf_value(f, e->name, v);
-		else
-			fprintf(f, "%s = %s\n", e->name, v);
-		pfree(v);
-	}
-	if (fclose(f) != 0)
-		fail("could not write \"%s\": %s", conf, strerror(errno));
-	printf("wrote %s\n", conf);
-
-	p = psprintf("%s/log", datadir);
-	mkdir_p(p, 0700);
-	pfree(p);
-
-	/* The WAL file, unless wal_device names something else. */
-	if (wal_device == NULL || wal_device[0] == '\0')
-	{
-		char	   *waldir = psprintf("%s/wal", datadir);
-		char	   *wal = psprintf("%s/strata.wal", waldir);
-
-		mkdir_p(waldir, 0700);
-		create_wal_file(wal, wal_size);
-		printf("created WAL file %s (%lld bytes)\n", wal, (long long) wal_size);
-		pfree(wal);
-		pfree(waldir);
-	}
-
-	/* The object store, when it is a local directory. */
-	if (object_store == NULL || object_store[0] == '\0')
-	{
-		p = psprintf("%s/objects", datadir);
-		mkdir_p(p, 0700);
-		pfree(p);
-	}
-	else if (strncmp(object_store, "file://", 7) == 0)
-	{
-		if (object_store[7] != '/')
-			fail("object_store \"%s\" must be file:///absolute/path", object_store);
-		mkdir_p(object_store + 7, 0700);
-	}
-
-	if (CatalogIsEmbedded())
-		init_embedded_catalog();
-	else
-		init_external_catalog();
-
-	init_done = true;
-	printf("\nSuccess. You can now start the broker with:\n\n    %s start -D %s\n\n", progname, datadir);
-	return 0;
-}
-
-/* ---------- start / stop / restart / reload / status ---------- */
-
-static void
-check_datadir(int code)
-{
-	char	   *conf = conf_path();
-
-	if (!file_exists(datadir))
-	{
-		fprintf(stderr, "%s: directory \"%s\" does not exist\n", progname, datadir);
-		exit(code);
-	}
-	if (!file_exists(conf))
-	{
-		fprintf(stderr, "%s: directory \"%s\" is not a Strata data directory (no strata.conf); create one with %s init\n",
-				progname, datadir, progname);
-		exit(code);
-	}
-	pfree(conf);
-}
-
-/* -o used by the last start, reused by restart when none is given. */
-static char *
-opts_path(void)
-{
-	return psprintf("%s/strata_ctl.opts", datadir);
-}
-
-static void
-save_opts(void)
-{
-	char	   *path = opts_path();
-	FILE	   *f = fopen(path, "w");
-
-	if (f)
-	{
-		fprintf(f, "%s\n", post_opts ? post_opts : "");
-		fclose(f);
-	}
-	pfree(path);
-}
-
-static void
-load_saved_opts(void)
-{
-	char	   *path = opts_path();
-	FILE	   *f = fopen(path, "r");
-	char		buf[8192];
-
-	if (f)
-	{
-		if (fgets(buf, sizeof(buf), f))
-		{
-			buf[strcspn(buf, "\n")] = '\0';
-			if (buf[0])
-				post_opts = pstrdup(buf);
-		}
-		fclose(f);
-	}
-	pfree(path);
-}
-
-static int
-do_start(void)
-{
-	PidFile		pf;
-	char	   *strata;
-	char	   *log;
-	bool		started_catalog = false;
-	pid_t		pid;
-	char	  **opts;
-	int			nopts;
-	char	  **argv;
-	time_t		deadline;
-
-	check_datadir(1);
-	if (read_pidfile(&pf) && pid_alive(pf.pid))
-		fprintf(stderr, "%s: another server might be running (PID %d); trying to start server anyway\n",
-				progname, (int) pf.pid);
-	load_settings(true);
-	save_opts();
-
-	log = logfile ? logfile : psprintf("%s/log/strata.log", datadir);
-	if (CatalogIsEmbedded())
-	{
-		setup_pg_user();
-		started_catalog = start_embedded_catalog();
-	}
-
-	strata = find_strata();
-	opts = split_options(post_opts ? post_opts : "", &nopts);
-	argv = palloc(sizeof(char *) * (nopts + 4));
-	argv[0] = strata;
-	argv[1] = "-D";
-	argv[2] = datadir;
-	for (int i = 0; i < nopts; i++)
-		argv[3 + i] = opts[i];
-	argv[3 + nopts] = NULL;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		fail("fork failed: %s", strerror(errno));
-	if (pid == 0)
-	{
-		int			fd;
-
-		/* Its own session: a ^C at strata_ctl's terminal must not reach it. */
-		setsid();
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0)
-		{
-			dup2(fd, 0);
-			close(fd);
-		}
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fd < 0)
-		{
-			fprintf(stderr, "%s: could not open log file \"%s\": %s\n", progname, log, strerror(errno));
-			_exit(1);
-		}
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-		if (strchr(strata, '/'))
-			execv(strata, argv);
-		else
-			execvp(strata, argv);
-		fprintf(stderr, "%s: could not run \"%s\": %s\n", progname, strata, strerror(errno));
-		_exit(1);
-	}
-
-	if (!do_wait)
-	{
-		printf("server starting\n");
-		return 0;
-	}
-	printf("waiting for server to start...");
-	fflush(stdout);
-	deadline = time(NULL) + wait_seconds;
-	for (;;)
-	{
-		int			status;
-		pid_t		r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-		{
-			printf(" stopped waiting\n");
-			fprintf(stderr, "%s: could not start server (it exited with status %d); the log \"%s\" ends with:\n",
-					progname, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log);
-			print_tail(log, 20);
-			if (started_catalog)
-				stop_embedded_catalog(true);
-			return 1;
-		}
-		if (read_pidfile(&pf) && pf.pid == pid && strcmp(pf.status, "ready") == 0)
-		{
-			printf(" done\nserver started (PID %d, listening on %s)\n", (int) pid, pf.listener);
-			return 0;
-		}
-		if (time(NULL) >= deadline)
-		{
-			printf(" stopped waiting\n");
-			fprintf(stderr, "%s: server did not start within %d seconds; it may still be starting (see \"%s\")\n",
-					progname, wait_seconds, log);
-			return 1;
-		}
-		usleep(100 * 1000);
-	}
-}
-
-static int
-do_stop(bool for_restart)
-{
-	PidFile		pf;
-	int			sig;
-	int			kill_err = 0;
-	time_t		deadline;
-	char	   *pidpath = pidfile_path();
-
-	check_datadir(1);
-	load_settings(false);
-	if (!read_pidfile(&pf))
-	{
-		fprintf(stderr, "%s: PID file \"%s\" does not exist\nIs server running?\n", progname, pidpath);
-		if (CatalogIsEmbedded() && !for_restart)
-		{
-			setup_pg_user();
-			stop_embedded_catalog(true);
-		}
-		return 1;
-	}
-	sig = shutdown_mode == SHUTDOWN_SMART ? SIGTERM :
-		shutdown_mode == SHUTDOWN_FAST ? SIGINT : SIGQUIT;
-	if (!pid_alive(pf.pid))
-		kill_err = ESRCH;
-	else if (kill(pf.pid, sig) != 0)
-		kill_err = errno;
-	if (kill_err != 0)
-	{
-		fprintf(stderr, "%s: could not send stop signal (PID %d): %s\n", progname, (int) pf.pid, strerror(kill_err));
-		if (kill_err == ESRCH)
-		{
-			fprintf(stderr, "%s: the PID file is stale (left by a crash); the next start replaces it\n", progname);
-			/* The broker is gone: its embedded catalog need not stay up. */
-			if (CatalogIsEmbedded() && !for_restart)
-			{
-				setup_pg_user();
-				stop_embedded_catalog(true);
-			}
-		}
-		return 1;
-	}
-	if (!do_wait)
-	{
-		printf("server shutting down\n");
-		if (CatalogIsEmbedded())
-			fprintf(stderr, "%s: the embedded catalog keeps running until a stop that waits (-w)\n", progname);
-		return 0;
-	}
-	printf("waiting for server to shut down...");
-	fflush(stdout);
-	deadline = time(NULL) + wait_seconds;
-	/*
-	 * Wait for the process to be gone; a clean exit has removed
-	 * postmaster.pid by then (the pid file is only left by a crash).
-	 */
-	while (pid_alive(pf.pid))
-	{
-		if (time(NULL) >= deadline)
-		{
-			printf(" failed\n");
-			fprintf(stderr, "%s: server does not shut down (waited %d seconds)\n", progname, wait_seconds);
-			if (shutdown_mode == SHUTDOWN_SMART)
-				fprintf(stderr, "HINT: the \"-m fast\" option disconnects clients instead of waiting for them to leave.\n");
-			return 1;
-		}
-		usleep(100 * 1000);
-	}
-	printf(" done\nserver stopped\n");
-	if (CatalogIsEmbedded() && !for_restart)
-	{
-		setup_pg_user();
-		stop_embedded_catalog(true);
-	}
-	pfree(pidpath);
-	return 0;
-}
-
-static int
-do_restart(void)
-{
-	PidFile		pf;
-
-	check_datadir(1);
-	if (post_opts == NULL)
-		load_saved_opts();
-	if (read_pidfile(&pf) && pid_alive(pf.pid))
-	{
-		bool		w = do_wait;
-
-		do_wait = true;
-		if (do_stop(true) != 0)
-			fail("could not stop the server; not restarting");
-		do_wait = w;
-	}
-	else
-		fprintf(stderr, "%s: PID file does not exist or the server is not running; starting server anyway\n", progname);
-	return do_start();
-}
-
-static int
-do_reload(void)
-{
-	PidFile		pf;
-
-	check_datadir(1);
-	if (!read_pidfile(&pf) || !pid_alive(pf.pid))
-	{
-		fprintf(stderr, "%s: no server running\n", progname);
-		return 1;
-	}
-	if (kill(pf.pid, SIGHUP) != 0)
-	{
-		fprintf(stderr, "%s: could not send reload signal (PID %d): %s\n", progname, (int) pf.pid, strerror(errno));
-		return 1;
-	}
-	printf("server signaled\n");
-	return 0;
-}
-
-/* status: say whether the embedded catalog runs (nothing for an external one). */
-static void
-print_catalog_status(void)
-{
-	char	   *pgv = psprintf("%s/%s/PG_VERSION", datadir, CATALOG_EMBEDDED_SUBDIR);
-
-	if (file_exists(pgv))
-	{
-		setup_pg_user();
-		printf("embedded catalog: %s\n", pg_ctl_status() == 0 ? "running" : "not running");
-	}
-	pfree(pgv);
-}
-
-static int
-do_status(void)
-{
-	PidFile		pf;
-	char	   *path;
-	FILE	   *f;
-
-	check_datadir(EXIT_STATUS_NO_DATADIR);
-	if (!read_pidfile(&pf) || !pid_alive(pf.pid))
-	{
-		printf("%s: no server running\n", progname);
-		print_catalog_status();
-		return EXIT_STATUS_NOT_RUNNING;
-	}
-	printf("%s: server is running (PID: %d)\n", progname, (int) pf.pid);
-	printf("status: %s\n", pf.status[0] ? pf.status : "unknown");
-	if (pf.listener[0])
-		printf("listening on: %s\n", pf.listener);
-	path = psprintf("/proc/%d/cmdline", (int) pf.pid);
-	f = fopen(path, "r");
-	if (f)
-	{
-		char		buf[4096];
-		size_t		n = fread(buf, 1, sizeof(buf) - 1, f);
-
-		fclose(f);
-		buf[n] = '\0';
-		for (size_t i = 0; i + 1 < n; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-		printf("command: %s\n", buf);
-	}
-	pfree(path);
-	print_catalog_status();
-	return 0;
-}
-
-/* ---------- main ---------- */
-
 
 static void
 add_init_opt(const char *name, const char *value)
@@ -1455,8 +470,13 @@ add_init_opt(const char *name, const char *value)
 	n_init_opts++;
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * Parse the command line into the globals of strata_ctl.h and *command (the
+ * operation, which may come before, between or after the options).
+ * --version exits; false (after a hint on stderr) for a bad option.
+ */
+static bool
+parse_options(int argc, char *argv[], const char **command)
 {
 	static const struct option long_options[] = {
 		{"help", no_argument, NULL, '?'},
@@ -1475,26 +495,7 @@ main(int argc, char *argv[])
 		{"wal-size", required_argument, NULL, 5},
 		{NULL, 0, NULL, 0}
 	};
-	const char *command = NULL;
-	const char *env;
 	int			c;
-
-	/* The settings and catalog code log through elog; keep it quiet here. */
-	MyProcKindName = "strata_ctl";
-	/* strata.conf may hold a catalog password: everything we create is private. */
-	umask(077);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0))
-	{
-		usage(stdout);
-		return 0;
-	}
-	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0))
-	{
-		printf("strata_ctl (Strata) %s\n", PACKAGE_VERSION);
-		return 0;
-	}
 
 	while (optind < argc)
 	{
@@ -1556,20 +557,48 @@ main(int argc, char *argv[])
 					break;
 				case 'V':
 					printf("strata_ctl (Strata) %s\n", PACKAGE_VERSION);
-					return 0;
+					exit(0);
 				case '?':
 				default:
 					fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
-					return 1;
+					return false;
 			}
 		}
 		if (optind < argc)
 		{
-			if (command)
+			if (*command)
 				fail("too many command-line arguments (first is \"%s\")", argv[optind]);
-			command = argv[optind++];
+			*command = argv[optind++];
 		}
 	}
+	return true;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *command = NULL;
+	const char *env;
+
+	/* The settings and catalog code log through elog; keep it quiet here. */
+	MyProcKindName = "strata_ctl";
+	/* strata.conf may hold a catalog password: everything we create is private. */
+	umask(077);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0))
+	{
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0))
+	{
+		printf("strata_ctl (Strata) %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+
+	if (!parse_options(argc, argv, &command))
+		return 1;
 	if (command == NULL)
 	{
 		fprintf(stderr, "%s: no operation specified\nTry \"%s --help\" for more information.\n",

@@ -10,8 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kafka/backend.h"
 #include "kafka/partition.h"
 #include "kafka/protocol.h"
+#include "postmaster/ipci.h"
+#include "postmaster/metricsexporter.h"
 #include "storage/objstore.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
@@ -111,6 +114,8 @@ main(void)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	/* As the postmaster does at start: the kafka layer names the series. */
+	KafkaRegisterMetricLabels();
 	CreateSharedMemoryAndSemaphores();
 	ProcSlotActivate(ProcSlotAssign(PROC_BACKEND));
 

@@ -11,10 +11,11 @@
 
 #include "kafka/producer.h"
 #include "kafka/protocol.h"
+#include "postmaster/ipci.h"
 #include "storage/shmem.h"
+#include "tap.h"
 #include "utils/crc32c.h"
 #include "utils/guc.h"
-#include "tap.h"
 
 static RecordBatchInfo
 batch(int64 pid, int16 epoch, int32 seq, int32 count)

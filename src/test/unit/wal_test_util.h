@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "postmaster/interrupt.h"
+#include "postmaster/ipci.h"
 #include "postmaster/pmsignal.h"
+#include "postmaster/walwriter.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"

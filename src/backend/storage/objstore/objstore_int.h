@@ -53,6 +53,32 @@ extern void file_delete(ObjStore *store, ObjStoreRequest *req);
 extern bool file_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
 					  ObjStoreListing *out, ObjStoreError *err);
 
+/* objstore_s3conf.c: an s3:// URL and the credentials, parsed */
+typedef struct S3Config
+{
+	char	   *bucket;
+	char	   *prefix;			/* "" or "dir/sub/" (with trailing '/') */
+	char	   *scheme;			/* "http" or "https" */
+	char	   *hostport;		/* endpoint host[:port] */
+	char	   *region;
+	char	   *access_key;
+	char	   *secret_key;
+	char	   *session_token;	/* NULL if none */
+	bool		path_style;
+	bool		verify_tls;
+} S3Config;
+
+/*
+ * Parse url (s3://bucket/prefix?params) into conf, and its part_size and
+ * multipart_threshold parameters into store; credentials come from
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.  On
+ * failure, false with a one-line OBJSTORE_CONFIG_ERROR naming the fix;
+ * either way s3_free_config releases what conf holds.
+ */
+extern bool s3_parse_config(ObjStore *store, const char *url, S3Config *conf,
+							ObjStoreError *err);
+extern void s3_free_config(S3Config *conf);
+
 /* objstore_s3.c */
 extern bool s3_open(ObjStore *store, const char *url, ObjStoreError *err);
 extern void s3_close(ObjStore *store);

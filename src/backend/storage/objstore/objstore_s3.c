@@ -45,7 +45,6 @@
  */
 #include "c.h"
 
-#include <ctype.h>
 #include <curl/curl.h>
 #include <unistd.h>
 #include <time.h>
@@ -62,16 +61,7 @@
 
 typedef struct S3Store
 {
-	char	   *bucket;
-	char	   *prefix;			/* "" or "dir/sub/" (with trailing '/') */
-	char	   *scheme;			/* "http" or "https" */
-	char	   *hostport;		/* endpoint host[:port] */
-	char	   *region;
-	char	   *access_key;
-	char	   *secret_key;
-	char	   *session_token;
-	bool		path_style;
-	bool		verify_tls;
+	S3Config	conf;			/* from the URL and the environment */
 	CURLM	   *multi;
 	int			nactive;		/* transfers inside the multi handle */
 	struct S3Xfer *waiting;		/* transfers waiting to be retried */
@@ -158,227 +148,22 @@ static void op_step(ObjStore *store, S3Op *op, S3Xfer *x);
 static bool xfer_ok(S3Xfer *x);
 static void xfer_launch(ObjStore *store, S3Xfer *x);
 
-/* ---- URL parsing ---- */
+/* ---- opening ---- */
 
-static char *
-pct_decode(const char *s, size_t n)
-{
-	char	   *out = palloc(n + 1);
-	char	   *o = out;
-
-	for (size_t i = 0; i < n; i++)
-	{
-		if (s[i] == '%' && i + 2 < n &&
-			isxdigit((unsigned char) s[i + 1]) && isxdigit((unsigned char) s[i + 2]))
-		{
-			char		h[3] = {s[i + 1], s[i + 2], 0};
-
-			*o++ = (char) strtol(h, NULL, 16);
-			i += 2;
-		}
-		else
-			*o++ = s[i];
-	}
-	*o = '\0';
-	return out;
-}
-
-static bool
-parse_bool(const char *v, bool *out)
-{
-	if (strcmp(v, "true") == 0 || strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
-		*out = true;
-	else if (strcmp(v, "false") == 0 || strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
-		*out = false;
-	else
-		return false;
-	return true;
-}
-
-static bool
-parse_size(const char *v, size_t *out)
-{
-	char	   *end;
-	unsigned long long n;
-
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || end == v)
-		return false;
-	if (strcasecmp(end, "kb") == 0 || strcasecmp(end, "k") == 0)
-		n <<= 10;
-	else if (strcasecmp(end, "mb") == 0 || strcasecmp(end, "m") == 0)
-		n <<= 20;
-	else if (strcasecmp(end, "gb") == 0 || strcasecmp(end, "g") == 0)
-		n <<= 30;
-	else if (*end)
-		return false;
-	*out = (size_t) n;
-	return true;
-}
-
+/*
+ * ObjStoreOpen for s3:// URLs: parse the URL and the credentials
+ * (objstore_s3conf.c), then set up the curl multi handle whose connection
+ * cache is the store's pool.
+ */
 bool
 s3_open(ObjStore *store, const char *url, ObjStoreError *err)
 {
 	S3Store    *s3 = palloc0(sizeof(S3Store));
-	const char *p = url + 5;
-	const char *q = strchr(p, '?');
-	const char *pathend = q ? q : p + strlen(p);
-	const char *slash = memchr(p, '/', pathend - p);
-	char	   *endpoint = NULL;
-	const char *ak,
-			   *sk,
-			   *tok;
-	size_t		size;
 	static bool curl_ready = false;
 
-	store->s3 = s3;
 	store->display = pstrdup(url);
-	s3->verify_tls = true;
-	s3->region = pstrdup("us-east-1");
-	s3->bucket = pct_decode(p, (slash ? slash : pathend) - p);
-	if (s3->bucket[0] == '\0')
-	{
-		objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-					   "object_store \"%s\" names no bucket: use s3://bucket/prefix?...", url);
+	if (!s3_parse_config(store, url, &s3->conf, err))
 		goto fail;
-	}
-	for (const char *c = s3->bucket; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_'))
-		{
-			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-						   "object_store \"%s\": bucket name \"%s\" may contain only a-z, 0-9, '.', '-' and '_'",
-						   url, s3->bucket);
-			goto fail;
-		}
-	/* prefix: strip slashes at both ends, keep one at the end */
-	{
-		const char *ps = slash ? slash + 1 : pathend;
-		char	   *raw = pct_decode(ps, pathend - ps);
-		char	   *b = raw;
-		size_t		n;
-
-		while (*b == '/')
-			b++;
-		n = strlen(b);
-		while (n > 0 && b[n - 1] == '/')
-			n--;
-		b[n] = '\0';
-		s3->prefix = n ? psprintf("%s/", b) : pstrdup("");
-		pfree(raw);
-	}
-	/* parameters */
-	if (q)
-	{
-		const char *a = q + 1;
-
-		while (*a)
-		{
-			const char *amp = strchr(a, '&');
-			size_t		n = amp ? (size_t) (amp - a) : strlen(a);
-			const char *eq = memchr(a, '=', n);
-			char	   *name;
-			char	   *val;
-
-			if (n == 0)
-			{
-				a++;
-				continue;
-			}
-			name = pct_decode(a, eq ? (size_t) (eq - a) : n);
-			val = eq ? pct_decode(eq + 1, n - (eq + 1 - a)) : pstrdup("");
-			if (strcmp(name, "endpoint") == 0)
-				endpoint = pstrdup(val);
-			else if (strcmp(name, "region") == 0)
-			{
-				pfree(s3->region);
-				s3->region = pstrdup(val);
-			}
-			else if (strcmp(name, "path_style") == 0 && parse_bool(val, &s3->path_style))
-				;
-			else if (strcmp(name, "verify_tls") == 0 && parse_bool(val, &s3->verify_tls))
-				;
-			else if ((strcmp(name, "part_size") == 0 || strcmp(name, "multipart_threshold") == 0) &&
-					 parse_size(val, &size))
-			{
-				/* sizes are checked apart, to say what is wrong with them */
-				bool		threshold = name[0] == 'm';
-
-				if (size < OBJSTORE_MIN_PART_SIZE ||
-					(threshold && size > OBJSTORE_MAX_PUT_SIZE))
-				{
-					objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-								   "object_store \"%s\": bad parameter \"%s=%s\": %s must be at least 5MB (S3's smallest part)%s",
-								   url, name, val, name,
-								   threshold ? " and at most 5GB (S3's largest single PUT)" : "");
-					pfree(name);
-					pfree(val);
-					goto fail;
-				}
-				if (threshold)
-					store->multipart_threshold = size;
-				else
-					store->part_size = size;
-			}
-			else
-			{
-				objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-							   "object_store \"%s\": bad parameter \"%s=%s\" (known: endpoint=URL, region=NAME, path_style=true|false, verify_tls=true|false, part_size=BYTES and multipart_threshold=BYTES of at least 5MB)",
-							   url, name, val);
-				pfree(name);
-				pfree(val);
-				goto fail;
-			}
-			pfree(name);
-			pfree(val);
-			a += n;
-			if (*a == '&')
-				a++;
-		}
-	}
-	if (endpoint == NULL)
-		endpoint = psprintf("https://s3.%s.amazonaws.com", s3->region);
-	if (strncmp(endpoint, "http://", 7) == 0)
-		s3->scheme = pstrdup("http");
-	else if (strncmp(endpoint, "https://", 8) == 0)
-		s3->scheme = pstrdup("https");
-	else
-	{
-		objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-					   "object_store \"%s\": endpoint \"%s\" must start with http:// or https://", url, endpoint);
-		goto fail;
-	}
-	{
-		const char *h = strstr(endpoint, "://") + 3;
-		size_t		n = strcspn(h, "/");
-
-		if (n == 0 || (h[n] == '/' && h[n + 1] != '\0'))
-		{
-			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-						   "object_store \"%s\": endpoint \"%s\" must be scheme://host[:port] with no path", url, endpoint);
-			goto fail;
-		}
-		s3->hostport = palloc(n + 1);
-		memcpy(s3->hostport, h, n);
-		s3->hostport[n] = '\0';
-	}
-	pfree(endpoint);
-	endpoint = NULL;
-
-	ak = getenv("AWS_ACCESS_KEY_ID");
-	sk = getenv("AWS_SECRET_ACCESS_KEY");
-	tok = getenv("AWS_SESSION_TOKEN");
-	if (ak == NULL || ak[0] == '\0' || sk == NULL || sk[0] == '\0')
-	{
-		objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
-					   "object_store \"%s\" needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the server's environment",
-					   url);
-		goto fail;
-	}
-	s3->access_key = pstrdup(ak);
-	s3->secret_key = pstrdup(sk);
-	s3->session_token = (tok && tok[0]) ? pstrdup(tok) : NULL;
-
 	if (!curl_ready)
 	{
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -392,24 +177,13 @@ s3_open(ObjStore *store, const char *url, ObjStoreError *err)
 	curl_multi_setopt(s3->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) S3_MAX_CONNECTIONS);
 	curl_multi_setopt(s3->multi, CURLMOPT_MAXCONNECTS, (long) S3_MAX_CONNECTIONS);
 	s3->rng = (uint64) MonotonicMs() * 6364136223846793005ULL ^ (uint64) getpid();
+	store->s3 = s3;
 	return true;
 
 fail:
-	if (endpoint)
-		pfree(endpoint);
-	store->s3 = NULL;
-	/* the strings are few and this path is rare: free what we can */
-	if (s3->bucket)
-		pfree(s3->bucket);
-	if (s3->prefix)
-		pfree(s3->prefix);
-	if (s3->region)
-		pfree(s3->region);
-	if (s3->scheme)
-		pfree(s3->scheme);
-	if (s3->hostport)
-		pfree(s3->hostport);
+	s3_free_config(&s3->conf);
 	pfree(s3);
+	store->s3 = NULL;
 	return false;
 }
 
@@ -425,7 +199,7 @@ xfer_new(ObjStore *store, S3Op *op, MetricObjStoreRequest kind, const char *meth
 	x->op = op;
 	x->kind = kind;
 	x->method = method;
-	x->key = key ? psprintf("%s%s", store->s3->prefix, key) : NULL;
+	x->key = key ? psprintf("%s%s", store->s3->conf.prefix, key) : NULL;
 	return x;
 }
 
@@ -608,15 +382,15 @@ seek_cb(void *userp, curl_off_t offset, int origin)
 static char *
 xfer_path(S3Store *s3, S3Xfer *x)
 {
-	if (s3->path_style)
-		return x->key ? psprintf("/%s/%s", s3->bucket, x->key) : psprintf("/%s", s3->bucket);
+	if (s3->conf.path_style)
+		return x->key ? psprintf("/%s/%s", s3->conf.bucket, x->key) : psprintf("/%s", s3->conf.bucket);
 	return x->key ? psprintf("/%s", x->key) : pstrdup("/");
 }
 
 static char *
 xfer_host(S3Store *s3)
 {
-	return s3->path_style ? pstrdup(s3->hostport) : psprintf("%s.%s", s3->bucket, s3->hostport);
+	return s3->conf.path_style ? pstrdup(s3->conf.hostport) : psprintf("%s.%s", s3->conf.bucket, s3->conf.hostport);
 }
 
 /*
@@ -644,8 +418,8 @@ xfer_sign(S3Store *s3, S3Xfer *x, const char *amz_date, char **url_out, struct c
 		h[nh++] = (SigV4Pair) {"range", x->range};
 	if (x->content_md5[0])
 		h[nh++] = (SigV4Pair) {"content-md5", x->content_md5};
-	if (s3->session_token)
-		h[nh++] = (SigV4Pair) {"x-amz-security-token", s3->session_token};
+	if (s3->conf.session_token)
+		h[nh++] = (SigV4Pair) {"x-amz-security-token", s3->conf.session_token};
 	r.method = x->method;
 	r.path = path;
 	r.query = x->query;
@@ -653,9 +427,9 @@ xfer_sign(S3Store *s3, S3Xfer *x, const char *amz_date, char **url_out, struct c
 	r.headers = h;
 	r.nheaders = nh;
 	r.payload_hash = x->payload_hash;
-	r.access_key = s3->access_key;
-	r.secret_key = s3->secret_key;
-	r.region = s3->region;
+	r.access_key = s3->conf.access_key;
+	r.secret_key = s3->conf.secret_key;
+	r.region = s3->conf.region;
 	r.service = "s3";
 	r.amz_date = amz_date;
 	auth = SigV4Sign(&r, NULL, NULL);
@@ -664,7 +438,7 @@ xfer_sign(S3Store *s3, S3Xfer *x, const char *amz_date, char **url_out, struct c
 	url = palloc(ucap);
 	url[0] = '\0';
 	{
-		char	   *pre = psprintf("%s://%s", s3->scheme, host);
+		char	   *pre = psprintf("%s://%s", s3->conf.scheme, host);
 		char	   *enc = SigV4Encode(path, true);
 
 		pfree(url);
@@ -749,8 +523,8 @@ xfer_launch(ObjStore *store, S3Xfer *x)
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s3->verify_tls ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s3->verify_tls ? 2L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s3->conf.verify_tls ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s3->conf.verify_tls ? 2L : 0L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
 	if (strcmp(x->method, "HEAD") == 0)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
@@ -843,7 +617,7 @@ xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
 	S3Store    *s3 = store->s3;
 	char	   *code;
 	char	   *msg;
-	const char *what = x->key ? x->key + strlen(s3->prefix) : "(bucket)";
+	const char *what = x->key ? x->key + strlen(s3->conf.prefix) : "(bucket)";
 
 	if (x->cres != CURLE_OK)
 	{
@@ -851,15 +625,15 @@ xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
 			x->cres == CURLE_SSL_CERTPROBLEM)
 			objstore_error(err, OBJSTORE_CONFIG_ERROR, 0,
 						   "TLS verification of object store %s://%s failed: %s (install its CA certificate, or set verify_tls=false in object_store only for testing)",
-						   s3->scheme, s3->hostport, x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->cres));
+						   s3->conf.scheme, s3->conf.hostport, x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->cres));
 		else if (x->cres == CURLE_WRITE_ERROR)
 			objstore_error(err, OBJSTORE_PROTOCOL_ERROR, x->status,
 						   "object store %s://%s sent more data than asked for %s %s",
-						   s3->scheme, s3->hostport, x->method, what);
+						   s3->conf.scheme, s3->conf.hostport, x->method, what);
 		else
 			objstore_error(err, OBJSTORE_UNAVAILABLE, 0,
 						   "could not reach object store %s://%s for %s %s after %d attempts: %s",
-						   s3->scheme, s3->hostport, x->method, what, x->attempt,
+						   s3->conf.scheme, s3->conf.hostport, x->method, what, x->attempt,
 						   x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->cres));
 		return;
 	}
@@ -868,13 +642,13 @@ xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
 	if (x->status == 403)
 		objstore_error(err, OBJSTORE_ACCESS_DENIED, 403,
 					   "object store %s://%s refused %s %s with 403 %s%s%s: check the credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the bucket's permissions",
-					   s3->scheme, s3->hostport, x->method, what, code[0] ? code : "Forbidden",
+					   s3->conf.scheme, s3->conf.hostport, x->method, what, code[0] ? code : "Forbidden",
 					   msg ? ": " : "", msg ? msg : "");
 	else if (strcmp(code, "NoSuchBucket") == 0 ||
 			 (x->status == 404 && x->key == NULL && strcmp(code, "NoSuchKey") != 0))
 		objstore_error(err, OBJSTORE_NO_BUCKET, 404,
 					   "bucket \"%s\" does not exist at %s://%s: create it, or correct the object_store setting (%s)",
-					   s3->bucket, s3->scheme, s3->hostport, store->display);
+					   s3->conf.bucket, s3->conf.scheme, s3->conf.hostport, store->display);
 	else if (x->status == 404 && strcmp(code, "NoSuchUpload") != 0)
 		objstore_error(err, OBJSTORE_NOT_FOUND, 404, "object \"%s\" does not exist in %s",
 					   what, store->display);
@@ -884,12 +658,12 @@ xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
 	else if (x->status >= 500 || x->status == 429 || strcmp(code, "RequestTimeout") == 0)
 		objstore_error(err, OBJSTORE_UNAVAILABLE, (int) x->status,
 					   "object store %s://%s failed %s %s with %ld %s after %d attempts%s%s",
-					   s3->scheme, s3->hostport, x->method, what, x->status, code,
+					   s3->conf.scheme, s3->conf.hostport, x->method, what, x->status, code,
 					   x->attempt, msg ? ": " : "", msg ? msg : "");
 	else
 		objstore_error(err, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
 					   "object store %s://%s answered %s %s with unexpected HTTP %ld %s%s%s",
-					   s3->scheme, s3->hostport, x->method, what, x->status, code,
+					   s3->conf.scheme, s3->conf.hostport, x->method, what, x->status, code,
 					   msg ? ": " : "", msg ? msg : "");
 	pfree(code);
 	if (msg)
@@ -1050,7 +824,7 @@ parse_listing(ObjStore *store, S3Xfer *x, ObjStoreListing *out, ObjStoreError *e
 	const char *c;
 	size_t		clen;
 	int			cap = 16;
-	size_t		plen = strlen(s3->prefix);
+	size_t		plen = strlen(s3->conf.prefix);
 	char	   *t;
 
 	out->entries = palloc(sizeof(ObjStoreEntry) * cap);
@@ -1062,11 +836,11 @@ parse_listing(ObjStore *store, S3Xfer *x, ObjStoreListing *out, ObjStoreError *e
 		uint64		sz = size ? strtoull(size, &end, 10) : 0;
 
 		if (key == NULL || size == NULL || end == size || *end != '\0' ||
-			strncmp(key, s3->prefix, plen) != 0)
+			strncmp(key, s3->conf.prefix, plen) != 0)
 		{
 			objstore_error(err, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
 						   "object store %s://%s sent a ListObjectsV2 entry without a valid Key/Size under the prefix",
-						   s3->scheme, s3->hostport);
+						   s3->conf.scheme, s3->conf.hostport);
 			if (key)
 				pfree(key);
 			if (size)
@@ -1095,7 +869,7 @@ parse_listing(ObjStore *store, S3Xfer *x, ObjStoreListing *out, ObjStoreError *e
 		{
 			objstore_error(err, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
 						   "object store %s://%s sent a truncated listing without NextContinuationToken",
-						   s3->scheme, s3->hostport);
+						   s3->conf.scheme, s3->conf.hostport);
 			return false;
 		}
 	}
@@ -1106,6 +880,116 @@ parse_listing(ObjStore *store, S3Xfer *x, ObjStoreListing *out, ObjStoreError *e
  * A transfer of op is over (retries done).  Consume its result, then
  * either start the op's next exchange or finish the op.
  */
+/*
+ * DeleteObjects in Quiet mode lists only the keys it failed to delete:
+ * report the first.
+ */
+static void
+batch_delete_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
+{
+	size_t		pos = 0;
+	const char *c;
+	size_t		clen;
+	char	   *k;
+	char	   *code;
+	char	   *msg;
+
+	if (x->resp == NULL || !S3XmlNext(x->resp, x->resp_len, &pos, "Error", &c, &clen))
+		return;
+	k = S3XmlGet(c, clen, "Key");
+	code = S3XmlGet(c, clen, "Code");
+	msg = S3XmlGet(c, clen, "Message");
+	objstore_error(err,
+				   code && strcmp(code, "AccessDenied") == 0 ? OBJSTORE_ACCESS_DENIED : OBJSTORE_UNAVAILABLE,
+				   (int) x->status,
+				   "object store %s refused to delete \"%s\": %s%s%s",
+				   store->display, k ? k : "?", code ? code : "?",
+				   msg ? ": " : "", msg ? msg : "");
+	if (k)
+		pfree(k);
+	if (code)
+		pfree(code);
+	if (msg)
+		pfree(msg);
+}
+
+/* The one exchange of a single-exchange request has ended (ok or not). */
+static void
+simple_done(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
+{
+	ObjStoreRequest *req = op->req;
+
+	if (!ok)
+		xfer_error(store, x, &req->error);
+	else if (req->op == OBJSTORE_OP_GET)
+	{
+		req->nread = x->sink_len;
+		if (x->sink_len == 0 && op->get_len > 0)
+			objstore_error(&req->error, OBJSTORE_BAD_RANGE, (int) x->status,
+						   "range %s is past the end of \"%s\"", x->range, req->key);
+	}
+	else if (req->op == OBJSTORE_OP_HEAD)
+	{
+		if (!x->have_length)
+			objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+						   "HEAD %s: no Content-Length in the answer", req->key);
+		req->size = x->content_length;
+	}
+	else if (req->op == OBJSTORE_OP_PUT)
+		req->size = op->len;
+	else if (req->op == OBJSTORE_OP_LIST)
+	{
+		if (!parse_listing(store, x, op->listing, &req->error))
+			ObjStoreListingFree(op->listing);
+	}
+	else if (req->op == OBJSTORE_OP_DELETE_BATCH)
+		batch_delete_error(store, x, &req->error);
+	xfer_free(x);
+	op_finish(store, op);
+}
+
+/*
+ * An UploadPart has ended: keep its ETag, start the next part, or once
+ * none is in flight any more, complete the upload (or abort it after a
+ * failure).
+ */
+static void
+mpu_part_done(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
+{
+	ObjStoreRequest *req = op->req;
+
+	op->parts_inflight--;
+	if (ok && x->etag[0] == '\0')
+	{
+		ok = false;
+		if (!op->failed)
+			objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+						   "UploadPart %d of \"%s\": no ETag in the answer", x->part_number, req->key);
+		op->failed = true;
+	}
+	if (ok)
+	{
+		op->etags[x->part_number - 1] = pstrdup(x->etag);
+		op->parts_done++;
+	}
+	else if (!op->failed)
+	{
+		xfer_error(store, x, &req->error);
+		op->failed = true;
+	}
+	xfer_free(x);
+	if (!op->failed && op->next_part <= op->nparts)
+		start_part(store, op);
+	else if (op->parts_inflight == 0)
+	{
+		if (op->failed)
+			start_abort(store, op);
+		else
+			start_complete(store, op);
+	}
+}
+
+/* Advance op's state machine: its exchange x has ended. */
 static void
 op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 {
@@ -1115,58 +999,7 @@ op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 	switch (op->state)
 	{
 		case S3_SIMPLE:
-			if (!ok)
-				xfer_error(store, x, &req->error);
-			else if (req->op == OBJSTORE_OP_GET)
-			{
-				req->nread = x->sink_len;
-				if (x->sink_len == 0 && op->get_len > 0)
-					objstore_error(&req->error, OBJSTORE_BAD_RANGE, (int) x->status,
-								   "range %s is past the end of \"%s\"", x->range, req->key);
-			}
-			else if (req->op == OBJSTORE_OP_HEAD)
-			{
-				if (!x->have_length)
-					objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
-								   "HEAD %s: no Content-Length in the answer", req->key);
-				req->size = x->content_length;
-			}
-			else if (req->op == OBJSTORE_OP_PUT)
-				req->size = op->len;
-			else if (req->op == OBJSTORE_OP_LIST)
-			{
-				if (!parse_listing(store, x, op->listing, &req->error))
-					ObjStoreListingFree(op->listing);
-			}
-			else if (req->op == OBJSTORE_OP_DELETE_BATCH)
-			{
-				/* Quiet mode: only failures are listed */
-				size_t		pos = 0;
-				const char *c;
-				size_t		clen;
-
-				if (x->resp && S3XmlNext(x->resp, x->resp_len, &pos, "Error", &c, &clen))
-				{
-					char	   *k = S3XmlGet(c, clen, "Key");
-					char	   *code = S3XmlGet(c, clen, "Code");
-					char	   *msg = S3XmlGet(c, clen, "Message");
-
-					objstore_error(&req->error,
-								   code && strcmp(code, "AccessDenied") == 0 ? OBJSTORE_ACCESS_DENIED : OBJSTORE_UNAVAILABLE,
-								   (int) x->status,
-								   "object store %s refused to delete \"%s\": %s%s%s",
-								   store->display, k ? k : "?", code ? code : "?",
-								   msg ? ": " : "", msg ? msg : "");
-					if (k)
-						pfree(k);
-					if (code)
-						pfree(code);
-					if (msg)
-						pfree(msg);
-				}
-			}
-			xfer_free(x);
-			op_finish(store, op);
+			simple_done(store, op, x, ok);
 			return;
 
 		case S3_MPU_CREATE:
@@ -1190,35 +1023,7 @@ op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 			return;
 
 		case S3_MPU_PARTS:
-			op->parts_inflight--;
-			if (ok && x->etag[0] == '\0')
-			{
-				ok = false;
-				if (!op->failed)
-					objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
-								   "UploadPart %d of \"%s\": no ETag in the answer", x->part_number, req->key);
-				op->failed = true;
-			}
-			if (ok)
-			{
-				op->etags[x->part_number - 1] = pstrdup(x->etag);
-				op->parts_done++;
-			}
-			else if (!op->failed)
-			{
-				xfer_error(store, x, &req->error);
-				op->failed = true;
-			}
-			xfer_free(x);
-			if (!op->failed && op->next_part <= op->nparts)
-				start_part(store, op);
-			else if (op->parts_inflight == 0)
-			{
-				if (op->failed)
-					start_abort(store, op);
-				else
-					start_complete(store, op);
-			}
+			mpu_part_done(store, op, x, ok);
 			return;
 
 		case S3_MPU_COMPLETE:
@@ -1329,7 +1134,7 @@ s3_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
 	S3Op	   *op = op_new(req);
 	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_LIST_OBJECTS_V2, "GET", NULL);
 	char		mk[16];
-	char	   *full = psprintf("%s%s", store->s3->prefix, prefix);
+	char	   *full = psprintf("%s%s", store->s3->conf.prefix, prefix);
 
 	op->listing = out;
 	snprintf(mk, sizeof(mk), "%d", max_keys);
@@ -1358,12 +1163,12 @@ s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreErr
 		char	   *body;
 
 		for (int i = 0; i < n; i++)
-			cap += strlen(store->s3->prefix) + strlen(keys[start + i]) * 6 + 32;
+			cap += strlen(store->s3->conf.prefix) + strlen(keys[start + i]) * 6 + 32;
 		body = palloc(cap);
 		len = snprintf(body, cap, "<Delete><Quiet>true</Quiet>");
 		for (int i = 0; i < n; i++)
 		{
-			char	   *full = psprintf("%s%s", store->s3->prefix, keys[start + i]);
+			char	   *full = psprintf("%s%s", store->s3->conf.prefix, keys[start + i]);
 			char	   *k = S3XmlEscape(full);
 
 			len += snprintf(body + len, cap - len, "<Object><Key>%s</Key></Object>", k);
@@ -1476,16 +1281,7 @@ s3_close(ObjStore *store)
 			ObjStoreRequestFree(ObjStoreNextDone(store));
 	}
 	curl_multi_cleanup(s3->multi);
-	pfree(s3->bucket);
-	pfree(s3->prefix);
-	pfree(s3->scheme);
-	pfree(s3->hostport);
-	pfree(s3->region);
-	memset(s3->secret_key, 0, strlen(s3->secret_key));
-	pfree(s3->secret_key);
-	pfree(s3->access_key);
-	if (s3->session_token)
-		pfree(s3->session_token);
+	s3_free_config(&s3->conf);
 	pfree(s3);
 	store->s3 = NULL;
 }

@@ -2,8 +2,9 @@
  *
  * wal.c
  *	  The WAL ring in shared memory: appending, waiting for durability,
- *	  back-pressure and trimming.  The WAL writer (walwriter.c) moves the
- *	  bytes to the device; recovery (walrecovery.c) fills the ring at start.
+ *	  back-pressure and trimming.  The WAL writer process
+ *	  (postmaster/walwriter.c, with walaio.c) moves the bytes to the
+ *	  device; recovery (walrecovery.c) fills the ring at start.
  *
  *	  An append takes the insert spinlock only to compute where its records
  *	  go (a few additions, plus the log cache index entries), advances the
@@ -40,7 +41,6 @@
 #include "c.h"
 
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "storage/latch.h"
@@ -53,6 +53,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 WalShmemStruct *WalShmem = NULL;
 
@@ -268,6 +269,160 @@ WalMaxRecordBytes(void)
 	return WalShmem->max_append - WalRecordSize(0);
 }
 
+/* The record header of an append item (crc left zero). */
+static void
+fill_record_header(WalRecordHeader *hdr, const WalAppendItem *it, uint32 generation)
+{
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->magic = WAL_RECORD_MAGIC;
+	hdr->body_len = it->len;
+	hdr->record_count = it->record_count;
+	hdr->lsn = it->lsn;
+	hdr->stream_id = it->stream_id;
+	hdr->stream_epoch = it->stream_epoch;
+	hdr->base_offset = it->base_offset;
+	hdr->max_timestamp = it->max_timestamp;
+	hdr->generation = generation;
+	hdr->wal_id = WalShmem->wal_id;
+}
+
+/*
+ * Reserve space for the items, waiting (back-pressure) while the WAL is
+ * full: place each record (filling its lsn and end_lsn, and pad[i], the
+ * padding before it), index them in the log cache, advance the reserved
+ * position and note in our slot that we are copying from the start.
+ * Takes insert_lck for the placement only; sleeps on MyLatch without it.
+ * Returns the end of the reservation; *generation gets the device
+ * generation the records are written with.
+ */
+static WalLsn
+reserve_records(WalSlotState *me, WalAppendItem *items, int nitems, uint64 *pad,
+				uint32 *generation)
+{
+	WalLsn		start;
+	WalLsn		end;
+	bool		no_index_logged = false;
+	uint64		wait_start_us = 0;
+
+	for (int attempt = 0;; attempt++)
+	{
+		bool		fits;
+
+		if (attempt > 0)
+		{
+			__atomic_store_n(&me->wait_space, 1, __ATOMIC_SEQ_CST);
+			ResetLatch(MyLatch);
+		}
+		SpinLockAcquire(&WalShmem->insert_lck);
+		start = WalShmem->reserved;
+		end = start;
+		for (int i = 0; i < nitems; i++)
+		{
+			uint64		size = WalRecordSize(items[i].len);
+
+			items[i].lsn = place_record(end, size, &pad[i]);
+			items[i].end_lsn = items[i].lsn + size;
+			end = items[i].end_lsn;
+		}
+		fits = end <= WalShmem->limit_base + WalShmem->capacity &&
+			LogCacheEntriesAvailableLocked(nitems, WalAtomicRead(&WalShmem->durable_trim));
+		if (fits)
+		{
+			__atomic_store_n(&me->inserting_at, start, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&WalShmem->reserved, end, __ATOMIC_SEQ_CST);
+			*generation = WalShmem->generation;
+			for (int i = 0; i < nitems; i++)
+			{
+				WalRecordHeader hdr;
+
+				fill_record_header(&hdr, &items[i], *generation);
+				if (!LogCacheAddEntryLocked(&hdr, items[i].lsn))
+					no_index_logged = true;
+			}
+			SpinLockRelease(&WalShmem->insert_lck);
+			break;
+		}
+		SpinLockRelease(&WalShmem->insert_lck);
+		if (attempt == 0)
+		{
+			wait_start_us = MetricsNowUs();
+			log_backpressure();
+
+			/*
+			 * Space comes back only once what fills the WAL is flushed and
+			 * then trimmed, and our own earlier appends (a pipelining
+			 * backend's) may be what nobody has told the writer about.
+			 */
+			WalKickWriter();
+			continue;			/* set wait_space, then check again */
+		}
+		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
+	}
+	if (me->wait_space)
+		__atomic_store_n(&me->wait_space, 0, __ATOMIC_SEQ_CST);
+	if (wait_start_us != 0)
+		MetricsObserve(METRIC_WAL_BACKPRESSURE_WAIT, MetricsNowUs() - wait_start_us);
+
+	if (no_index_logged)
+		elog(WARNING, "log cache stream table is full: new streams' batches are not indexed (fetches read them from object storage); raise log_cache_size");
+	return end;
+}
+
+/* Copy reserved records into the ring (no lock: the space is ours). */
+static void
+copy_records(const WalAppendItem *items, int nitems, const uint64 *pad, uint32 generation)
+{
+	for (int i = 0; i < nitems; i++)
+	{
+		const WalAppendItem *it = &items[i];
+		WalRecordHeader hdr;
+		uint64		size = WalRecordSize(it->len);
+
+		if (pad[i] > 0)
+			write_padding(it->lsn - pad[i], pad[i], generation, WalShmem->wal_id);
+		fill_record_header(&hdr, it, generation);
+		WalRecordSetCrc(&hdr, it->data);
+		WalRingWrite(it->lsn, &hdr, sizeof(hdr));
+		WalRingWrite(it->lsn + WAL_RECORD_HEADER_SIZE, it->data, it->len);
+		ring_zero(it->lsn + WAL_RECORD_HEADER_SIZE + it->len,
+				  (size_t) (size - WAL_RECORD_HEADER_SIZE - it->len));
+		WalAtomicAdd(&WalShmem->stats.append_bytes, it->len);
+	}
+	WalAtomicAdd(&WalShmem->stats.appends, (uint64) nitems);
+}
+
+/*
+ * Publish our copied records (ending at end).  Then poke the WAL writer
+ * only if a device write is in progress: it (or the appender writing) may
+ * have computed the published position before our store, and the writer
+ * finds our bytes when it next looks.  Otherwise our caller's wait writes
+ * them itself (WalTryFlush), so waking the writer would only make it race
+ * us for write_lck.  Both sides use sequentially consistent atomics:
+ * whoever holds write_lck reads inserting_at after taking it, and we read
+ * the lock word and aio_inflight after our store, so if it missed our
+ * bytes we see its write in progress (aio_inflight is set before the lock
+ * is released).
+ */
+static void
+publish_records(WalSlotState *me, WalLsn end)
+{
+	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
+	if (!wal_appender_flush ||
+		SMutexIsLocked(&WalShmem->write_lck) ||
+		__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
+	{
+		SetLatch(AuxProcLatch(PROC_WALWRITER));
+		kick_owed = 0;
+	}
+	else
+		kick_owed = Max(kick_owed, end);
+}
+
+/*
+ * Append the items as one reservation (see wal.h).  The steps: check the
+ * sizes, reserve (waiting while the WAL is full), copy outside the lock,
+ * publish.  A group too large for one reservation goes record by record.
+ */
 WalLsn
 WalAppendMulti(WalAppendItem *items, int nitems)
 {
@@ -275,11 +430,8 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	uint64		pads[64];
 	uint64	   *pad = pads;
 	uint64		total = 0;
-	WalLsn		start = 0,
-				end = 0;
-	uint32		generation;
-	bool		no_index_logged = false;
-	uint64		wait_start_us = 0;
+	WalLsn		end;
+	uint32		generation = 0;
 
 	if (nitems <= 0)
 		return WalInsertLsn();
@@ -317,129 +469,11 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 
 	if (nitems > (int) lengthof(pads))
 		pad = palloc(sizeof(uint64) * (size_t) nitems);
-
-	for (int attempt = 0;; attempt++)
-	{
-		bool		fits;
-
-		if (attempt > 0)
-		{
-			__atomic_store_n(&me->wait_space, 1, __ATOMIC_SEQ_CST);
-			ResetLatch(MyLatch);
-		}
-		SpinLockAcquire(&WalShmem->insert_lck);
-		start = WalShmem->reserved;
-		end = start;
-		for (int i = 0; i < nitems; i++)
-		{
-			uint64		size = WalRecordSize(items[i].len);
-
-			items[i].lsn = place_record(end, size, &pad[i]);
-			items[i].end_lsn = items[i].lsn + size;
-			end = items[i].end_lsn;
-		}
-		fits = end <= WalShmem->limit_base + WalShmem->capacity &&
-			LogCacheEntriesAvailableLocked(nitems, WalAtomicRead(&WalShmem->durable_trim));
-		if (fits)
-		{
-			__atomic_store_n(&me->inserting_at, start, __ATOMIC_SEQ_CST);
-			__atomic_store_n(&WalShmem->reserved, end, __ATOMIC_SEQ_CST);
-			generation = WalShmem->generation;
-			for (int i = 0; i < nitems; i++)
-			{
-				WalRecordHeader hdr;
-
-				memset(&hdr, 0, sizeof(hdr));
-				hdr.magic = WAL_RECORD_MAGIC;
-				hdr.body_len = items[i].len;
-				hdr.record_count = items[i].record_count;
-				hdr.lsn = items[i].lsn;
-				hdr.stream_id = items[i].stream_id;
-				hdr.stream_epoch = items[i].stream_epoch;
-				hdr.base_offset = items[i].base_offset;
-				if (!LogCacheAddEntryLocked(&hdr, items[i].lsn))
-					no_index_logged = true;
-			}
-			SpinLockRelease(&WalShmem->insert_lck);
-			break;
-		}
-		SpinLockRelease(&WalShmem->insert_lck);
-		if (attempt == 0)
-		{
-			wait_start_us = MetricsNowUs();
-			log_backpressure();
-
-			/*
-			 * Space comes back only once what fills the WAL is flushed and
-			 * then trimmed, and our own earlier appends (a pipelining
-			 * backend's) may be what nobody has told the writer about.
-			 */
-			WalKickWriter();
-			continue;			/* set wait_space, then check again */
-		}
-		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
-	}
-	if (me->wait_space)
-		__atomic_store_n(&me->wait_space, 0, __ATOMIC_SEQ_CST);
-	if (wait_start_us != 0)
-		MetricsObserve(METRIC_WAL_BACKPRESSURE_WAIT, MetricsNowUs() - wait_start_us);
-
-	if (no_index_logged)
-		elog(WARNING, "log cache stream table is full: new streams' batches are not indexed (fetches read them from object storage); raise log_cache_size");
-
-	/* Copy outside the lock. */
-	for (int i = 0; i < nitems; i++)
-	{
-		WalAppendItem *it = &items[i];
-		WalRecordHeader hdr;
-		uint64		size = WalRecordSize(it->len);
-
-		if (pad[i] > 0)
-			write_padding(it->lsn - pad[i], pad[i], generation, WalShmem->wal_id);
-		memset(&hdr, 0, sizeof(hdr));
-		hdr.magic = WAL_RECORD_MAGIC;
-		hdr.body_len = it->len;
-		hdr.record_count = it->record_count;
-		hdr.lsn = it->lsn;
-		hdr.stream_id = it->stream_id;
-		hdr.stream_epoch = it->stream_epoch;
-		hdr.base_offset = it->base_offset;
-		hdr.max_timestamp = it->max_timestamp;
-		hdr.generation = generation;
-		hdr.wal_id = WalShmem->wal_id;
-		WalRecordSetCrc(&hdr, it->data);
-		WalRingWrite(it->lsn, &hdr, sizeof(hdr));
-		WalRingWrite(it->lsn + WAL_RECORD_HEADER_SIZE, it->data, it->len);
-		ring_zero(it->lsn + WAL_RECORD_HEADER_SIZE + it->len,
-				  (size_t) (size - WAL_RECORD_HEADER_SIZE - it->len));
-		WalAtomicAdd(&WalShmem->stats.append_bytes, it->len);
-	}
-	WalAtomicAdd(&WalShmem->stats.appends, (uint64) nitems);
+	end = reserve_records(me, items, nitems, pad, &generation);
+	copy_records(items, nitems, pad, generation);
 	if (pad != pads)
 		pfree(pad);
-
-	/*
-	 * Publish.  Then poke the WAL writer only if a device write is in
-	 * progress: it (or the appender writing) may have computed the
-	 * published position before our store, and the writer finds our bytes
-	 * when it next looks.  Otherwise our caller's wait writes them itself
-	 * (WalTryFlush), so waking the writer would only make it race us for
-	 * write_lck.  Both sides use sequentially consistent atomics: whoever
-	 * holds write_lck reads inserting_at after taking it, and we read the
-	 * lock word and aio_inflight after our store, so if it missed our
-	 * bytes we see its write in progress (aio_inflight is set before the
-	 * lock is released).
-	 */
-	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
-	if (!wal_appender_flush ||
-		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0 ||
-		__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
-	{
-		SetLatch(AuxProcLatch(PROC_WALWRITER));
-		kick_owed = 0;
-	}
-	else
-		kick_owed = Max(kick_owed, end);
+	publish_records(me, end);
 	return end;
 }
 
@@ -520,15 +554,6 @@ WalKickWriter(void)
 		AuxProcLatch(PROC_WALWRITER) != NULL)
 		SetLatch(AuxProcLatch(PROC_WALWRITER));
 	kick_owed = 0;
-}
-
-uint64
-WalNowNs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64) ts.tv_sec * 1000000000 + (uint64) ts.tv_nsec;
 }
 
 /* The LSN below which every reserved record has been copied in. */
@@ -612,7 +637,7 @@ sync_write_ring(WalLsn upto)
 	uint64		D = WalShmem->dev_data_size;
 	WalLsn		pos = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, WalShmem->write_pos);
 	WalLsn		end_blk = TYPEALIGN(WAL_BLOCK_SIZE, upto);
-	uint64		t0 = WalNowNs();
+	uint64		t0 = MonotonicNs();
 	uint64		total = 0;
 	uint64		nwrites = 0;
 
@@ -639,13 +664,13 @@ sync_write_ring(WalLsn upto)
 	if (wal_sync_method == WAL_SYNC_FDATASYNC && fdatasync(flush_fd) < 0)
 		elog(PANIC, "could not fdatasync the WAL device: %s", strerror(errno));
 	MetricsObserve(METRIC_WAL_FLUSH_BYTES, upto - WalShmem->write_pos);
-	MetricsObserve(METRIC_WAL_FLUSH_DURATION, (WalNowNs() - t0) / 1000);
+	MetricsObserve(METRIC_WAL_FLUSH_DURATION, (MonotonicNs() - t0) / 1000);
 	__atomic_store_n(&WalShmem->write_pos, upto, __ATOMIC_SEQ_CST);
 	WalAtomicAdd(&WalShmem->stats.writes, nwrites);
 	WalAtomicAdd(&WalShmem->stats.write_bytes, total);
 	WalAtomicAdd(&WalShmem->stats.sync_writes, nwrites);
 	WalAtomicAdd(&WalShmem->stats.sync_write_bytes, total);
-	WalAtomicAdd(&WalShmem->stats.write_ns, WalNowNs() - t0);
+	WalAtomicAdd(&WalShmem->stats.write_ns, MonotonicNs() - t0);
 }
 
 /*
@@ -666,7 +691,7 @@ WalTryFlush(WalLsn end_lsn)
 	if (!wal_appender_flush)
 		return false;
 	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0 ||
-		__atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
+		SMutexIsLocked(&WalShmem->write_lck))
 		return false;
 	if (!WalIsReady() || !flush_fd_ready())
 		return false;

@@ -140,18 +140,20 @@ blockdev_size(int fd)
 	return (int64) size;
 }
 
-bool
-WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t errlen)
+/*
+ * Open (creating it, and DATADIR/wal, if needed) the file or block device
+ * for WalDeviceCreate; *size becomes the usable size (a block device's
+ * whole size).  -1 with a message in err on failure.
+ */
+static int
+create_open(const char *path, uint64 *size, bool *isblk, char *err, size_t errlen)
 {
 	struct stat st;
-	bool		isblk = false;
 	int			fd;
-	char	   *buf;
-	uint64		chunk = 1024 * 1024;
-	uint32		wal_id;
 
+	*isblk = false;
 	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode))
-		isblk = true;
+		*isblk = true;
 	else
 	{
 		/* Create the parent directory (DATADIR/wal) if it is missing. */
@@ -166,20 +168,20 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 				snprintf(err, errlen, "could not create directory \"%s\" for wal_device: %s",
 						 dir, strerror(errno));
 				pfree(dir);
-				return false;
+				return -1;
 			}
 		}
 		pfree(dir);
 	}
 
-	fd = open(path, isblk ? O_RDWR : (O_RDWR | O_CREAT | O_TRUNC), 0600);
+	fd = open(path, *isblk ? O_RDWR : (O_RDWR | O_CREAT | O_TRUNC), 0600);
 	if (fd < 0)
 	{
 		snprintf(err, errlen, "could not create WAL device \"%s\" (wal_device): %s",
 				 path, strerror(errno));
-		return false;
+		return -1;
 	}
-	if (isblk)
+	if (*isblk)
 	{
 		int64		bs = blockdev_size(fd);
 
@@ -188,53 +190,25 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 			snprintf(err, errlen, "could not get the size of block device \"%s\" (wal_device): %s",
 					 path, strerror(errno));
 			close(fd);
-			return false;
+			return -1;
 		}
-		size = (uint64) bs;
+		*size = (uint64) bs;
 	}
-	size = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, size);
-	if (size < WAL_DATA_START + 64 * 1024)
+	*size = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, *size);
+	if (*size < WAL_DATA_START + 64 * 1024)
 	{
 		snprintf(err, errlen, "WAL device \"%s\" would be %llu bytes; wal_size must be at least 1MB",
-				 path, (unsigned long long) size);
+				 path, (unsigned long long) *size);
 		close(fd);
-		return false;
+		return -1;
 	}
+	return fd;
+}
 
-	/*
-	 * Write the whole file with zeros rather than only fallocate it: writes
-	 * into allocated-but-unwritten extents make every O_DSYNC write of the
-	 * first lap also commit a filesystem metadata change (extent
-	 * conversion).  A block device is not zeroed: stale bytes there never
-	 * pass a record's LSN and CRC checks.
-	 */
-	/* a random id for this WAL (no need for cryptographic quality) */
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		wal_id = (uint32) ((uint64) ts.tv_nsec * 2654435761u ^ (uint64) ts.tv_sec ^
-						   ((uint64) getpid() << 16));
-		if (wal_id == 0)
-			wal_id = 1;
-	}
-	buf = palloc0(chunk);
-	if (!isblk)
-	{
-		for (uint64 off = 0; off < size; off += chunk)
-		{
-			size_t		n = (size_t) Min(chunk, size - off);
-
-			if (pwrite(fd, buf, n, (off_t) off) != (ssize_t) n)
-			{
-				snprintf(err, errlen, "could not write WAL device \"%s\" (wal_device): %s",
-						 path, errno ? strerror(errno) : "short write");
-				pfree(buf);
-				close(fd);
-				return false;
-			}
-		}
-	}
+/* Both header copies of a new WAL; buf is a zeroed block-aligned block. */
+static bool
+create_write_headers(int fd, char *buf, uint64 size, uint64 node_id, uint32 wal_id)
+{
 	for (int slot = 0; slot < WAL_HEADER_BLOCKS; slot++)
 	{
 		WalDeviceHeader *hdr = (WalDeviceHeader *) buf;
@@ -253,13 +227,66 @@ WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t
 		hdr->wal_id = wal_id;
 		WalDeviceHeaderSetCrc(hdr);
 		if (pwrite(fd, buf, WAL_BLOCK_SIZE, (off_t) slot * WAL_BLOCK_SIZE) != WAL_BLOCK_SIZE)
-		{
-			snprintf(err, errlen, "could not write the header of WAL device \"%s\": %s",
-					 path, strerror(errno));
-			pfree(buf);
-			close(fd);
 			return false;
+	}
+	return true;
+}
+
+bool
+WalDeviceCreate(const char *path, uint64 size, uint64 node_id, char *err, size_t errlen)
+{
+	bool		isblk;
+	int			fd;
+	char	   *buf;
+	uint64		chunk = 1024 * 1024;
+	uint32		wal_id;
+
+	fd = create_open(path, &size, &isblk, err, errlen);
+	if (fd < 0)
+		return false;
+
+	/* a random id for this WAL (no need for cryptographic quality) */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		wal_id = (uint32) ((uint64) ts.tv_nsec * 2654435761u ^ (uint64) ts.tv_sec ^
+						   ((uint64) getpid() << 16));
+		if (wal_id == 0)
+			wal_id = 1;
+	}
+
+	/*
+	 * Write the whole file with zeros rather than only fallocate it: writes
+	 * into allocated-but-unwritten extents make every O_DSYNC write of the
+	 * first lap also commit a filesystem metadata change (extent
+	 * conversion).  A block device is not zeroed: stale bytes there never
+	 * pass a record's LSN and CRC checks.
+	 */
+	buf = palloc0(chunk);
+	if (!isblk)
+	{
+		for (uint64 off = 0; off < size; off += chunk)
+		{
+			size_t		n = (size_t) Min(chunk, size - off);
+
+			if (pwrite(fd, buf, n, (off_t) off) != (ssize_t) n)
+			{
+				snprintf(err, errlen, "could not write WAL device \"%s\" (wal_device): %s",
+						 path, errno ? strerror(errno) : "short write");
+				pfree(buf);
+				close(fd);
+				return false;
+			}
 		}
+	}
+	if (!create_write_headers(fd, buf, size, node_id, wal_id))
+	{
+		snprintf(err, errlen, "could not write the header of WAL device \"%s\": %s",
+				 path, strerror(errno));
+		pfree(buf);
+		close(fd);
+		return false;
 	}
 	pfree(buf);
 	if (fsync(fd) < 0)

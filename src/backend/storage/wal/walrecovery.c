@@ -150,30 +150,16 @@ reader_ensure(RecoveryReader *r, WalLsn upto)
 	return true;
 }
 
-int
-WalRecover(void)
+/*
+ * Read the device's two header blocks and keep the newest valid copy in
+ * cur_header; refuse (FATAL) a device that is no WAL, one truncated below
+ * the size its header says, or another broker's.
+ */
+static void
+recover_header(const char *path, int fd, int64 devsize)
 {
-	char	   *path = WalDevicePath();
-	int64		devsize;
-	int			fd;
 	char	   *hbuf;
 	const WalDeviceHeader *best;
-	RecoveryReader reader;
-	uint64		R,
-				D;
-	WalLsn		trim,
-				pos;
-	uint32		last_gen = 0;
-	uint64		nrec = 0,
-				nbytes = 0;
-	const char *stop = "the end of the WAL";
-	const char *why;
-
-	Ensure(WalShmem != NULL && WalShmem->entries != NULL);
-	if (cur_path)
-		pfree(cur_path);
-	cur_path = path;
-	fd = WalDeviceOpen(path, &devsize);
 
 	if (posix_memalign((void **) &hbuf, WAL_BLOCK_SIZE, WAL_DATA_START) != 0)
 		elog_fatal("out of memory");
@@ -194,20 +180,40 @@ WalRecover(void)
 	if (cur_header.node_id != (uint64) broker_id)
 		elog_fatal("WAL device \"%s\" belongs to broker %llu, but this is broker_id %lld: set wal_device to this broker's own WAL",
 				   path, (unsigned long long) cur_header.node_id, (long long) broker_id);
+}
 
-	R = WalShmem->ring_size;
-	D = cur_header.capacity - WAL_DATA_START;
-	WalShmem->dev_data_size = D;
-	WalShmem->capacity = Min(R, D);
-	WalShmem->max_append = TYPEALIGN_DOWN(WAL_RECORD_ALIGN, WalShmem->capacity / 4);
-	trim = cur_header.trim_lsn;
+/* What a scan found. */
+typedef struct RecoveryScan
+{
+	WalLsn		end;			/* after the last good record */
+	uint64		nrec;
+	uint64		nbytes;
+	const char *stop;			/* why the scan stopped, for the log */
+} RecoveryScan;
 
+/*
+ * Read the records from trim on into the ring and index the data records
+ * in the log cache (insert_lck taken per record), stopping at the first
+ * torn or corrupt one, at a full lap, or where the ring is full (FATAL if
+ * that would lose data: log_cache_size was lowered).
+ */
+static void
+recover_records(const char *path, int fd, WalLsn trim, RecoveryScan *scan)
+{
+	uint64		R = WalShmem->ring_size;
+	uint64		D = WalShmem->dev_data_size;
+	RecoveryReader reader;
+	WalLsn		pos = trim;
+	uint32		last_gen = 0;
+	const char *why;
+
+	scan->nrec = scan->nbytes = 0;
+	scan->stop = "the end of the WAL";
 	reader.fd = fd;
 	reader.base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
 	reader.loaded = reader.base;
 	reader.chunk = RECOVERY_READ_MIN;
 
-	pos = trim;
 	for (;;)
 	{
 		WalRecordHeader hdr;
@@ -226,14 +232,14 @@ WalRecover(void)
 			break;				/* a full lap: nothing more can be valid */
 		if (!reader_ensure(&reader, pos + WAL_RECORD_HEADER_SIZE))
 		{
-			stop = "the ring's end";
+			scan->stop = "the ring's end";
 			break;
 		}
 		WalRingRead(pos, &hdr, sizeof(hdr));
 		why = WalRecordHeaderCheck(&hdr, pos, D, &cur_header, last_gen, &size);
 		if (why != NULL)
 		{
-			stop = why;
+			scan->stop = why;
 			break;
 		}
 		if (pos + size > reader.base + D)
@@ -262,7 +268,7 @@ WalRecover(void)
 		}
 		if (crc != hdr.crc)
 		{
-			stop = "a record with a bad checksum (torn write)";
+			scan->stop = "a record with a bad checksum (torn write)";
 			break;
 		}
 		if (hdr.magic == WAL_RECORD_MAGIC)
@@ -271,14 +277,24 @@ WalRecover(void)
 			WalShmem->reserved = pos + size;
 			(void) LogCacheAddEntryLocked(&hdr, pos);
 			SpinLockRelease(&WalShmem->insert_lck);
-			nrec++;
-			nbytes += hdr.body_len;
+			scan->nrec++;
+			scan->nbytes += hdr.body_len;
 		}
 		last_gen = hdr.generation;
 		pos += size;
 	}
+	scan->end = pos;
+}
 
-	/* Install the recovered state. */
+/*
+ * Make the recovered WAL the shared state: everything up to end is
+ * reserved, written and flushed; the trim position is durable.
+ */
+static void
+install_recovered(WalLsn trim, const RecoveryScan *scan)
+{
+	WalLsn		pos = scan->end;
+
 	SpinLockAcquire(&WalShmem->insert_lck);
 	WalShmem->reserved = pos;
 	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, trim);
@@ -293,15 +309,45 @@ WalRecover(void)
 	__atomic_store_n(&WalShmem->flushed, pos, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&WalShmem->trim_requested, trim, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&WalShmem->durable_trim, trim, __ATOMIC_SEQ_CST);
-	WalAtomicAdd(&WalShmem->stats.recovered_records, nrec);
-	WalAtomicAdd(&WalShmem->stats.recovered_bytes, nbytes);
+	WalAtomicAdd(&WalShmem->stats.recovered_records, scan->nrec);
+	WalAtomicAdd(&WalShmem->stats.recovered_bytes, scan->nbytes);
+}
+
+/*
+ * Recovery (see wal.h), in its steps: the header, the geometry it gives,
+ * the records from trim on, the shared state, then a new header (the new
+ * generation) made durable before any new record.
+ */
+int
+WalRecover(void)
+{
+	char	   *path = WalDevicePath();
+	int64		devsize;
+	int			fd;
+	WalLsn		trim;
+	RecoveryScan scan;
+
+	Ensure(WalShmem != NULL && WalShmem->entries != NULL);
+	if (cur_path)
+		pfree(cur_path);
+	cur_path = path;
+	fd = WalDeviceOpen(path, &devsize);
+	recover_header(path, fd, devsize);
+
+	WalShmem->dev_data_size = cur_header.capacity - WAL_DATA_START;
+	WalShmem->capacity = Min(WalShmem->ring_size, WalShmem->dev_data_size);
+	WalShmem->max_append = TYPEALIGN_DOWN(WAL_RECORD_ALIGN, WalShmem->capacity / 4);
+	trim = cur_header.trim_lsn;
+
+	recover_records(path, fd, trim, &scan);
+	install_recovered(trim, &scan);
 
 	/* New records get the new generation; make it durable before any. */
 	WalWriteHeader(fd, trim);
 
 	elog(LOG, "WAL recovery of \"%s\" done: %llu records (%llu bytes) from LSN %llu to %llu, stopped at %s; generation %u",
-		 path, (unsigned long long) nrec, (unsigned long long) nbytes,
-		 (unsigned long long) trim, (unsigned long long) pos, stop,
+		 path, (unsigned long long) scan.nrec, (unsigned long long) scan.nbytes,
+		 (unsigned long long) trim, (unsigned long long) scan.end, scan.stop,
 		 WalShmem->generation);
 
 	__atomic_store_n(&WalShmem->ready, 1, __ATOMIC_SEQ_CST);

@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
- * walwriter.c
- *	  The WAL writer process: recovers the WAL, then moves the ring's new
- *	  bytes to the device and wakes the appenders waiting for them.
+ * walaio.c
+ *	  The WAL writer's device writes: moves the ring's new bytes to the
+ *	  device with libaio and wakes the appenders waiting for them.  The
+ *	  process that runs it (its main loop, signals and waiting) is in
+ *	  postmaster/walwriter.c; everything here runs in that process only.
  *
  *	  Group commit: each round takes everything published since the last
  *	  round and writes it in as few 4 KiB-aligned writes as possible (at
@@ -40,7 +42,7 @@
  *	  writer is poked to write its record if the write in progress does not
  *	  cover it.
  *
- * src/backend/storage/wal/walwriter.c
+ * src/backend/storage/wal/walaio.c
  *
  *-------------------------------------------------------------------------
  */
@@ -50,16 +52,13 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "postmaster/interrupt.h"
-#include "postmaster/pmsignal.h"
-#include "storage/latch.h"
 #include "storage/logcache.h"
-#include "storage/procarray.h"
 #include "storage/wal.h"
 #include "storage/wal_internal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 #define WAL_MAX_IO		(1024 * 1024)
 
@@ -153,7 +152,7 @@ submit_writes(void)
 	if (n > 0)
 	{
 		int			done = 0;
-		uint64		now = WalNowNs();
+		uint64		now = MonotonicNs();
 
 		for (int i = 0; i < n; i++)
 			((WalIo *) cbs[i]->data)->submit_ns = now;
@@ -202,7 +201,7 @@ reap_writes(bool *streams_moved)
 	n = io_getevents(wal_ctx, 0, wal_depth, events, &zero);
 	if (n < 0 && n != -EINTR)
 		elog(PANIC, "io_getevents on the WAL device failed: %s", strerror(-n));
-	now = WalNowNs();
+	now = MonotonicNs();
 	for (int i = 0; i < n; i++)
 	{
 		WalIo	   *io = (WalIo *) events[i].data;
@@ -280,19 +279,16 @@ apply_trim(void)
 	WalWakeSpaceWaiters();
 }
 
+/*
+ * Set up libaio for the device recovery opened (fd, from WalRecover).
+ * FATAL if the kernel refuses the context.
+ */
 void
-WalWriterMain(void)
+WalAioInit(int fd)
 {
 	int			rc;
 
-	wal_fd = WalRecover();
-	/*
-	 * Recovery is done.  The postmaster opens the broker once the topic
-	 * registry is loaded too, and the catalog worker waits for the
-	 * recovered stream ends before it loads the registry: wake both.
-	 */
-	SendPostmasterSignal(PMSIGNAL_WAL_READY);
-	SetLatch(AuxProcLatch(PROC_CATALOG));
+	wal_fd = fd;
 	wal_depth = (int) Min(wal_io_depth, (int64) 256);
 	wal_ios = palloc0(sizeof(WalIo) * (size_t) wal_depth);
 	memset(&wal_ctx, 0, sizeof(wal_ctx));
@@ -303,53 +299,75 @@ WalWriterMain(void)
 	wal_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (wal_efd < 0)
 		elog_fatal("eventfd failed: %s", strerror(errno));
+}
 
-	for (;;)
+/*
+ * One round of the WAL writer: reap completed writes, make a requested
+ * trim durable, submit writes of what was published since, and wake the
+ * waiters a flush satisfied.  Returns the published position the
+ * submission saw (see WalAioIdle).
+ */
+WalLsn
+WalAioFlush(void)
+{
+	WalLsn		published;
+	WalLsn		flushed;
+	bool		streams_moved;
+
+	flushed = reap_writes(&streams_moved);
+	apply_trim();
+
+	/*
+	 * Wake the waiters a flush satisfied after submitting the next writes,
+	 * so that the device is not idle meanwhile (each wake-up is a system
+	 * call) -- unless an appender's write holds write_lck, for which
+	 * submit_writes would wait first.
+	 */
+	if (flushed != 0 && SMutexIsLocked(&WalShmem->write_lck))
 	{
-		WalLsn		published;
-		WalLsn		flushed;
-		bool		streams_moved;
-
-		ResetLatch(MyLatch);
-		flushed = reap_writes(&streams_moved);
-		apply_trim();
-
-		/*
-		 * Wake the waiters a flush satisfied after submitting the next
-		 * writes, so that the device is not idle meanwhile (each wake-up is
-		 * a system call) -- unless an appender's write holds write_lck, for
-		 * which submit_writes would wait first.
-		 */
-		if (flushed != 0 && __atomic_load_n(&WalShmem->write_lck.state, __ATOMIC_SEQ_CST) != 0)
-		{
-			WalWakeFlushWaiters(flushed);
-			if (streams_moved)
-				LogCacheWakeDataWaiters();
-			flushed = 0;
-		}
-		published = submit_writes();
-		if (flushed != 0)
-		{
-			WalWakeFlushWaiters(flushed);
-			if (streams_moved)
-				LogCacheWakeDataWaiters();
-		}
-
-		if (ShutdownRequestPending && io_count == 0 &&
-			__atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) >= published)
-		{
-			elog(DEBUG1, "WAL writer shutting down at LSN %llu", (unsigned long long) published);
-			io_destroy(wal_ctx);
-			close(wal_fd);
-			proc_exit(0);
-		}
-		if (ConfigReloadPending)
-			ProcessConfigReloadIfPending();
-
-		if (io_count > 0)
-			(void) WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH,
-									 wal_efd, -1);
-		else
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
+		WalWakeFlushWaiters(flushed);
+		if (streams_moved)
+			LogCacheWakeDataWaiters();
+		flushed = 0;
 	}
+	published = submit_writes();
+	if (flushed != 0)
+	{
+		WalWakeFlushWaiters(flushed);
+		if (streams_moved)
+			LogCacheWakeDataWaiters();
+	}
+	return published;
+}
+
+/*
+ * True when none of the writer's writes is in flight and everything up to
+ * published (WalAioFlush's result) has been written: a shutdown may end.
+ */
+bool
+WalAioIdle(WalLsn published)
+{
+	return io_count == 0 &&
+		__atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) >= published;
+}
+
+/*
+ * The eventfd that signals completions while writes are in flight, to
+ * wait on together with the latch; -1 when none is.
+ */
+int
+WalAioWaitFd(void)
+{
+	return io_count > 0 ? wal_efd : -1;
+}
+
+/* Release the libaio context and close the device (WalAioIdle was true). */
+void
+WalAioClose(void)
+{
+	io_destroy(wal_ctx);
+	close(wal_fd);
+	close(wal_efd);
+	wal_fd = -1;
+	wal_efd = -1;
 }

@@ -6,7 +6,12 @@
  *	  A module with state in shared memory provides XxxShmemSize() and
  *	  XxxShmemInit() and adds a line to each function below.
  *
- * src/backend/storage/ipc/ipci.c
+ *	  This is the one file that knows every module with shared state, of
+ *	  every layer (kafka/ included), which is why it lives with the
+ *	  postmaster, the top of the module map, rather than in storage/ipc/
+ *	  (shmem.c there provides the segment and ShmemInitStruct).
+ *
+ * src/backend/postmaster/ipci.c
  *
  *-------------------------------------------------------------------------
  */
@@ -16,6 +21,7 @@
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
+#include "postmaster/ipci.h"
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
 #include "storage/procarray.h"

@@ -9,12 +9,16 @@
  *	  the cluster work lands it has nothing to do: it registers, waits on its
  *	  latch and exits on shutdown.
  *
- * src/backend/balancer/balancer.c
+ *	  The module code it will drive (placement, moves, scaling) belongs in
+ *	  src/backend/balancer/, as the WAL writer's belongs in storage/wal/.
+ *
+ * src/backend/postmaster/balancer.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
 
+#include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "utils/elog.h"

@@ -123,6 +123,14 @@ extern void CatalogSetNoticeProcessor(PGconn *conn);
 extern PGresult *CatalogQueryRetry(PGconn *conn, const char *sql, int nparams,
 								   const char *const *params, char *err, size_t errlen);
 
+/*
+ * After an error abandoned what ran on conn (a backend's recoverable ERROR
+ * in the middle of a catalog transaction): roll back a transaction left
+ * open, so that no later use commits half of it.  false if the connection
+ * is busy or broken: the caller drops it.
+ */
+extern bool CatalogAbandonTransaction(PGconn *conn);
+
 /* --- waiting on the latch: for auxiliary processes that must stay responsive --- */
 
 /*

@@ -39,7 +39,7 @@ typedef struct CatalogOffset
 	int32		partition;
 	int64		offset;
 	int32		leader_epoch;	/* -1: none */
-	const char *metadata;		/* NULL: SQL NULL */
+	const char *metadata;		/* any bytes; NULL: SQL NULL */
 	int32		metadata_len;
 } CatalogOffset;
 

@@ -273,8 +273,9 @@ extern int	CatalogGetObjectRanges(PGconn *conn, int64 object_id, const int64 *id
 
 /*
  * Every committed range (of any kind: a stream-set range between two
- * stream objects breaks a run) of those streams in ids that have at least
- * two stream objects smaller than small_size, by stream and offset: all
+ * stream objects breaks a run) of those streams in ids that have a stream
+ * object smaller than small_size and at least one more stream object it
+ * might be merged with, by stream and offset: all
  * fields but bytes, max_timestamp and stream_object_end.  Returns the
  * count (*out palloc'd) or -1.
  */

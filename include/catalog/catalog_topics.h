@@ -23,7 +23,8 @@
  *	    lock.  The caller serialises them within the broker
  *	    (RegistryChangeLock, kafka/partition.h).
  *	  - CatalogTrimStream and CatalogAdvanceStreamStarts are one statement
- *	    each, locking the streams' rows they update.
+ *	    each, locking the streams' rows they update; CatalogGetTopicConfigs
+ *	    is one statement locking nothing.
  *
  *	  Results are palloc'd; free them with the function named.
  *
@@ -103,6 +104,13 @@ extern bool CatalogAddPartitions(PGconn *conn, const uint8 id[16], int32 current
 extern bool CatalogAlterTopicConfigs(PGconn *conn, const uint8 id[16], bool replace,
 									 const CatalogTopicConfig *configs, int n,
 									 char *err, size_t errlen);
+
+/*
+ * Topic id's configs as stored (every override, whether Strata acts on it
+ * or not).  Returns the count (*out palloc'd, its strings too) or -1.
+ */
+extern int	CatalogGetTopicConfigs(PGconn *conn, const uint8 id[16], CatalogTopicConfig **out,
+								   char *err, size_t errlen);
 
 /* A topic with its configs. */
 typedef struct CatalogTopic

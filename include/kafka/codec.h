@@ -96,7 +96,10 @@ struct KSchema
 extern bool KafkaDecode(const KSchema *schema, int16 version, bool flexible,
 						KReader *r, KArena *arena, void *out);
 
-/* KafkaDecode without the "bytes left over" check (for embedded use). */
+/*
+ * KafkaDecode without the "bytes left over" check: for embedded use, and
+ * for request bodies, after which Kafka ignores surplus bytes (dispatch.c).
+ */
 extern bool KafkaDecodePartial(const KSchema *schema, int16 version, bool flexible,
 							   KReader *r, KArena *arena, void *out);
 
@@ -110,6 +113,12 @@ extern bool KafkaEncode(const KSchema *schema, int16 version, bool flexible,
 
 /* Fill msg with the defaults of every field (arrays empty, strings ""/null). */
 extern void KafkaSetDefaults(const KSchema *schema, void *msg);
+
+/*
+ * Set msg's top-level ErrorCode field to code; false if the message has
+ * none at this version (its errors are per topic or partition).
+ */
+extern bool KafkaSetErrorCode(const KSchema *schema, int16 version, void *msg, int16 code);
 
 /*
  * For handlers building responses: count structs of the given schema in the

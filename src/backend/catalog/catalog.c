@@ -337,6 +337,22 @@ CatalogQueryRetry(PGconn *conn, const char *sql, int nparams,
 	return CatalogQuery(conn, sql, nparams, params, err, errlen);
 }
 
+bool
+CatalogAbandonTransaction(PGconn *conn)
+{
+	switch (PQtransactionStatus(conn))
+	{
+		case PQTRANS_IDLE:
+			return true;
+		case PQTRANS_INTRANS:
+		case PQTRANS_INERROR:
+			CatalogRollback(conn);
+			return true;
+		default:
+			return false;
+	}
+}
+
 /* ---------- waiting on the latch ---------- */
 
 PGconn *
@@ -573,6 +589,47 @@ CatalogArrayText(CatalogArray *a, const char *s, int32 len)
 		array_putn(a, &s[i], 1);
 	}
 	array_putn(a, "\"", 1);
+}
+
+void
+CatalogArrayHex(CatalogArray *a, const char *s, int32 len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	array_sep(a);
+	if (s == NULL)
+	{
+		array_putn(a, "NULL", 4);
+		return;
+	}
+	array_putn(a, "\"", 1);
+	for (int32 i = 0; i < len; i++)
+	{
+		char		x[2] = {hex[(uint8) s[i] >> 4], hex[(uint8) s[i] & 15]};
+
+		array_putn(a, x, 2);
+	}
+	array_putn(a, "\"", 1);
+}
+
+char *
+CatalogHexDecode(const char *hex, int32 *len)
+{
+	size_t		n = strlen(hex) / 2;
+	char	   *p = palloc(n + 1);
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int			hi = hex[2 * i],
+					lo = hex[2 * i + 1];
+
+		hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
+		lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
+		p[i] = (char) ((hi << 4) | lo);
+	}
+	p[n] = '\0';
+	*len = (int32) n;
+	return p;
 }
 
 const char *

@@ -6,7 +6,8 @@
  *
  *	  Rows go to PostgreSQL as array literals taken apart by unnest(), so a
  *	  commit of any number of offsets, from any number of groups, is one
- *	  statement.
+ *	  statement.  An offset's metadata is bytes (any byte, NUL included, as
+ *	  Kafka keeps it; column bytea since migration 5): it travels as hex.
  *
  * src/backend/catalog/catalog_groups.c
  *
@@ -29,9 +30,9 @@ static const char commit_sql[] =
 "    ON CONFLICT (group_id) DO UPDATE SET updated = now())\n"
 "INSERT INTO strata.committed_offsets\n"
 "    (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
-"SELECT u.g, u.t, u.p, u.o, u.e, u.m, now()\n"
+"SELECT u.g, u.t, u.p, u.o, u.e, decode(u.mhex, 'hex'), now()\n"
 "FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::text[])\n"
-"    AS u(g, t, p, o, e, m)\n"
+"    AS u(g, t, p, o, e, mhex)\n"
 "ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
 "    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
 "        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
@@ -64,7 +65,7 @@ CatalogCommitOffsets(PGconn *conn, const CatalogOffsetGroup *groups, int ngroups
 		CatalogArrayInt(&a[4], o->partition);
 		CatalogArrayInt(&a[5], o->offset);
 		CatalogArrayInt(&a[6], o->leader_epoch);
-		CatalogArrayText(&a[7], o->metadata, o->metadata_len);
+		CatalogArrayHex(&a[7], o->metadata, o->metadata_len);
 	}
 	for (int i = 0; i < 8; i++)
 		params[i] = CatalogArrayFinish(&a[i]);
@@ -93,7 +94,7 @@ CatalogLoadOffsets(PGconn *conn, const char *group_id, CatalogOffset **out,
 	int			n;
 
 	res = CatalogQueryRetry(conn,
-							"SELECT topic, partition, committed_offset, leader_epoch, metadata "
+							"SELECT topic, partition, committed_offset, leader_epoch, encode(metadata, 'hex') "
 							"FROM strata.committed_offsets WHERE group_id = $1 "
 							"ORDER BY topic, partition", 1, params, err, errlen);
 	if (res == NULL)
@@ -113,10 +114,7 @@ CatalogLoadOffsets(PGconn *conn, const char *group_id, CatalogOffset **out,
 			o[i].metadata_len = 0;
 		}
 		else
-		{
-			o[i].metadata = pstrdup(PQgetvalue(res, i, 4));
-			o[i].metadata_len = (int32) strlen(o[i].metadata);
-		}
+			o[i].metadata = CatalogHexDecode(PQgetvalue(res, i, 4), &o[i].metadata_len);
 	}
 	PQclear(res);
 	*out = o;

@@ -36,6 +36,19 @@ extern void CatalogArrayInt(CatalogArray *a, int64 v);
 /* A text element of len bytes, quoted; s == NULL makes a NULL element. */
 extern void CatalogArrayText(CatalogArray *a, const char *s, int32 len);
 
+/*
+ * A bytes element of len bytes as hex text, which the statement turns into
+ * bytea with decode(.., 'hex') (text cannot hold every byte); s == NULL
+ * makes a NULL element.
+ */
+extern void CatalogArrayHex(CatalogArray *a, const char *s, int32 len);
+
+/*
+ * The bytes of hex text (as encode(.., 'hex') writes it): palloc'd, NUL
+ * terminated past *len bytes.
+ */
+extern char *CatalogHexDecode(const char *hex, int32 *len);
+
 /* Close the literal and return it (still owned by a). */
 extern const char *CatalogArrayFinish(CatalogArray *a);
 extern void CatalogArrayFree(CatalogArray *a);

@@ -701,8 +701,9 @@ CatalogGetMergeRanges(PGconn *conn, const int64 *ids, int n, int64 small_size,
 					   "       r.age_ms AS object_age_ms, s.start_offset AS stream_start, "
 					   "       s.epoch AS stream_epoch, s.state = 'opened' AS stream_opened "
 					   "FROM r JOIN strata.streams s ON s.id = r.stream_id "
-					   "WHERE r.stream_id IN (SELECT stream_id FROM r WHERE kind = 'so' AND size < $2::bigint "
-					   "                      GROUP BY stream_id HAVING count(*) >= 2) "
+					   "WHERE r.stream_id IN (SELECT stream_id FROM r WHERE kind = 'so' "
+					   "                      GROUP BY stream_id "
+					   "                      HAVING count(*) >= 2 AND bool_or(size < $2::bigint)) "
 					   "ORDER BY r.stream_id, r.start_offset",
 					   2, params, err, errlen);
 	pfree(a_ids);

@@ -207,6 +207,33 @@ fail:
 	return false;
 }
 
+int
+CatalogGetTopicConfigs(PGconn *conn, const uint8 id[16], CatalogTopicConfig **out,
+					   char *err, size_t errlen)
+{
+	char		idtext[37];
+	const char *params[1] = {idtext};
+	PGresult   *res;
+	CatalogTopicConfig *c;
+	int			n;
+
+	CatalogUuidText(id, idtext);
+	res = CatalogQuery(conn, "SELECT name, value FROM strata.topic_configs WHERE topic_id = $1::uuid",
+					   1, params, err, errlen);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	c = palloc(sizeof(CatalogTopicConfig) * (size_t) Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		c[i].name = pstrdup(PQgetvalue(res, i, 0));
+		c[i].value = PQgetisnull(res, i, 1) ? NULL : pstrdup(PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	*out = c;
+	return n;
+}
+
 /* ---------- the registry load ---------- */
 
 /*

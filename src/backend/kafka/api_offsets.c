@@ -30,6 +30,23 @@
 #include "kafka/topics.h"
 #include "utils/elog.h"
 
+/* len bytes at s (any bytes) as a KStr in the arena. */
+static KStr
+kstr_copy(KArena *arena, const char *s, int32 len)
+{
+	char	   *p = KArenaAlloc(arena, (size_t) len + 1);
+	KStr		r;
+
+	if (p == NULL)
+		elog(ERROR, "request arena exhausted");
+	if (len > 0)
+		memcpy(p, s, (size_t) len);
+	p[len] = '\0';
+	r.ptr = p;
+	r.len = len;
+	return r;
+}
+
 /*
  * The backend's catalog connection, made on first use (kafka/topics.h);
  * NULL if the catalog cannot be reached (logged).  The catalog_groups.h
@@ -53,11 +70,7 @@ offsets_failed(const char *err)
 static bool
 group_id_valid(KStr s, char *buf, size_t cap)
 {
-	if (s.len <= 0 || (size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
-		return false;
-	memcpy(buf, s.ptr, (size_t) s.len);
-	buf[s.len] = '\0';
-	return true;
+	return s.len > 0 && KStrCopy(buf, cap, s);
 }
 
 /* Does topic/partition exist in the registry? */
@@ -133,9 +146,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	(void) h;
 	if (nt > 0)
 	{
-		resp->Topics.items = KafkaNewArray(&conn->arena, &OffsetCommitResponseTopic_schema, nt);
-		if (resp->Topics.items == NULL)
-			elog(ERROR, "request arena exhausted");
+		resp->Topics.items = KafkaResponseArray(&conn->arena, &OffsetCommitResponseTopic_schema, nt);
 		resp->Topics.count = nt;
 	}
 	for (int t = 0; t < nt; t++)
@@ -148,9 +159,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		total_parts += np;
 		if (np > 0)
 		{
-			ot->Partitions.items = KafkaNewArray(&conn->arena, &OffsetCommitResponsePartition_schema, np);
-			if (ot->Partitions.items == NULL)
-				elog(ERROR, "request arena exhausted");
+			ot->Partitions.items = KafkaResponseArray(&conn->arena, &OffsetCommitResponsePartition_schema, np);
 			ot->Partitions.count = np;
 		}
 		for (int p = 0; p < np; p++)
@@ -190,10 +199,8 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			else if (!partition_exists(rt->Name, rp->PartitionIndex) ||
 					 memchr(rt->Name.ptr, '\0', (size_t) rt->Name.len) != NULL)
 				op->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-			else if (rp->CommittedMetadata.len > OFFSET_METADATA_MAX ||
-					 (rp->CommittedMetadata.len > 0 &&
-					  memchr(rp->CommittedMetadata.ptr, '\0', (size_t) rp->CommittedMetadata.len) != NULL))
-				op->ErrorCode = KAFKA_ERR_OFFSET_METADATA_TOO_LARGE;
+			else if (rp->CommittedMetadata.len > OFFSET_METADATA_MAX)
+				op->ErrorCode = KAFKA_ERR_OFFSET_METADATA_TOO_LARGE;	/* any bytes, as Kafka */
 			else
 			{
 				OffsetRow  *r = &rows[nrows++];
@@ -278,7 +285,7 @@ load_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
 		f[i].partition = rows[i].partition;
 		f[i].offset = rows[i].offset;
 		f[i].epoch = rows[i].leader_epoch;
-		f[i].metadata = rows[i].metadata ? KStrArena(arena, rows[i].metadata) : KSTR_NULL;
+		f[i].metadata = rows[i].metadata ? kstr_copy(arena, rows[i].metadata, rows[i].metadata_len) : KSTR_NULL;
 	}
 	CatalogFreeOffsets(rows, n);
 	*out = f;
@@ -317,7 +324,7 @@ group_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
 			f[i].partition = rows[i].partition;
 			f[i].offset = rows[i].offset;
 			f[i].epoch = rows[i].leader_epoch;
-			f[i].metadata = rows[i].metadata ? KStrArena(arena, rows[i].metadata) : KSTR_NULL;
+			f[i].metadata = rows[i].metadata ? kstr_copy(arena, rows[i].metadata, rows[i].metadata_len) : KSTR_NULL;
 			pfree((char *) rows[i].topic);
 			if (rows[i].metadata)
 				pfree((char *) rows[i].metadata);
@@ -400,7 +407,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		for (int i = 0; i < n; i++)
 			if (i == 0 || strcmp(f[i].topic, f[i - 1].topic) != 0)
 				nt++;
-		out->Topics.items = nt > 0 ? KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, nt) : NULL;
+		out->Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopics_schema, nt);
 		out->Topics.count = nt;
 		for (int i = 0, t = -1; i < n; i++)
 		{
@@ -416,7 +423,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 					np++;
 				ot = &out->Topics.items[t];
 				ot->Name = KStrArena(arena, f[i].topic);
-				ot->Partitions.items = KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np);
+				ot->Partitions.items = KafkaResponseArray(arena, &OffsetFetchResponsePartitions_schema, np);
 				ot->Partitions.count = 0;
 			}
 			ot = &out->Topics.items[t];
@@ -428,7 +435,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		}
 		return;
 	}
-	out->Topics.items = ntopics > 0 ? KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, ntopics) : NULL;
+	out->Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopics_schema, ntopics);
 	out->Topics.count = Max(ntopics, 0);
 	for (int t = 0; t < ntopics; t++)
 	{
@@ -436,7 +443,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		int32		np = Max(topics[t].nparts, 0);
 
 		ot->Name = topics[t].name;
-		ot->Partitions.items = np > 0 ? KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np) : NULL;
+		ot->Partitions.items = KafkaResponseArray(arena, &OffsetFetchResponsePartitions_schema, np);
 		ot->Partitions.count = np;
 		for (int p = 0; p < np; p++)
 		{
@@ -473,7 +480,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 	{
 		int32		ng = Max(req->Groups.count, 0);
 
-		resp->Groups.items = ng > 0 ? KafkaNewArray(arena, &OffsetFetchResponseGroup_schema, ng) : NULL;
+		resp->Groups.items = KafkaResponseArray(arena, &OffsetFetchResponseGroup_schema, ng);
 		resp->Groups.count = ng;
 		for (int i = 0; i < ng; i++)
 		{
@@ -513,7 +520,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 		if (one.ErrorCode != KAFKA_ERR_NONE && nt > 0)
 		{
 			/* v0/v1 carry errors per partition only: report it there. */
-			one.Topics.items = KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, nt);
+			one.Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopics_schema, nt);
 			one.Topics.count = nt;
 			for (int t = 0; t < nt; t++)
 			{
@@ -521,7 +528,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 
 				one.Topics.items[t].Name = tr[t].name;
 				one.Topics.items[t].Partitions.items =
-					np > 0 ? KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np) : NULL;
+					KafkaResponseArray(arena, &OffsetFetchResponsePartitions_schema, np);
 				one.Topics.items[t].Partitions.count = np;
 				for (int p = 0; p < np; p++)
 				{
@@ -532,8 +539,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 			}
 		}
 		resp->Topics.count = one.Topics.count;
-		resp->Topics.items = one.Topics.count > 0
-			? KafkaNewArray(arena, &OffsetFetchResponseTopic_schema, one.Topics.count) : NULL;
+		resp->Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopic_schema, one.Topics.count);
 		for (int t = 0; t < one.Topics.count; t++)
 		{
 			OffsetFetchResponseTopics *src = &one.Topics.items[t];
@@ -541,8 +547,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 
 			dst->Name = src->Name;
 			dst->Partitions.count = src->Partitions.count;
-			dst->Partitions.items = src->Partitions.count > 0
-				? KafkaNewArray(arena, &OffsetFetchResponsePartition_schema, src->Partitions.count) : NULL;
+			dst->Partitions.items = KafkaResponseArray(arena, &OffsetFetchResponsePartition_schema, src->Partitions.count);
 			for (int p = 0; p < src->Partitions.count; p++)
 			{
 				dst->Partitions.items[p].PartitionIndex = src->Partitions.items[p].PartitionIndex;
@@ -619,7 +624,7 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		resp->ErrorCode = KAFKA_ERR_GROUP_ID_NOT_FOUND;
 		return true;
 	}
-	resp->Topics.items = nt > 0 ? KafkaNewArray(&conn->arena, &OffsetDeleteResponseTopic_schema, nt) : NULL;
+	resp->Topics.items = KafkaResponseArray(&conn->arena, &OffsetDeleteResponseTopic_schema, nt);
 	resp->Topics.count = nt;
 	for (int t = 0; t < nt; t++)
 	{
@@ -631,7 +636,7 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 
 		GroupInfo(group_id, &members, topic, &subscribed);
 		ot->Name = rt->Name;
-		ot->Partitions.items = np > 0 ? KafkaNewArray(&conn->arena, &OffsetDeleteResponsePartition_schema, np) : NULL;
+		ot->Partitions.items = KafkaResponseArray(&conn->arena, &OffsetDeleteResponsePartition_schema, np);
 		ot->Partitions.count = np;
 		for (int p = 0; p < np; p++)
 		{
@@ -662,7 +667,7 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	int32		n = Max(req->GroupsNames.count, 0);
 
 	(void) h;
-	resp->Results.items = n > 0 ? KafkaNewArray(&conn->arena, &DeletableGroupResult_schema, n) : NULL;
+	resp->Results.items = KafkaResponseArray(&conn->arena, &DeletableGroupResult_schema, n);
 	resp->Results.count = n;
 	for (int i = 0; i < n; i++)
 	{

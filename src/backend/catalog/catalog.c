@@ -572,27 +572,12 @@ CatalogArrayInt(CatalogArray *a, int64 v)
 	array_putn(a, tmp, strlen(tmp));
 }
 
-void
-CatalogArrayText(CatalogArray *a, const char *s, int32 len)
-{
-	array_sep(a);
-	if (s == NULL)
-	{
-		array_putn(a, "NULL", 4);
-		return;
-	}
-	array_putn(a, "\"", 1);
-	for (int32 i = 0; i < len; i++)
-	{
-		if (s[i] == '"' || s[i] == '\\')
-			array_putn(a, "\\", 1);
-		array_putn(a, &s[i], 1);
-	}
-	array_putn(a, "\"", 1);
-}
-
-void
-CatalogArrayHex(CatalogArray *a, const char *s, int32 len)
+/*
+ * A quoted element: s's len bytes escaped as text, or as hex digits; NULL
+ * for s == NULL.
+ */
+static void
+array_quoted(CatalogArray *a, const char *s, int32 len, bool as_hex)
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -605,11 +590,30 @@ CatalogArrayHex(CatalogArray *a, const char *s, int32 len)
 	array_putn(a, "\"", 1);
 	for (int32 i = 0; i < len; i++)
 	{
-		char		x[2] = {hex[(uint8) s[i] >> 4], hex[(uint8) s[i] & 15]};
+		if (as_hex)
+		{
+			char		x[2] = {hex[(uint8) s[i] >> 4], hex[(uint8) s[i] & 15]};
 
-		array_putn(a, x, 2);
+			array_putn(a, x, 2);
+			continue;
+		}
+		if (s[i] == '"' || s[i] == '\\')
+			array_putn(a, "\\", 1);
+		array_putn(a, &s[i], 1);
 	}
 	array_putn(a, "\"", 1);
+}
+
+void
+CatalogArrayText(CatalogArray *a, const char *s, int32 len)
+{
+	array_quoted(a, s, len, false);
+}
+
+void
+CatalogArrayHex(CatalogArray *a, const char *s, int32 len)
+{
+	array_quoted(a, s, len, true);
 }
 
 char *

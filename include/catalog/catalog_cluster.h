@@ -228,7 +228,12 @@ extern bool CatalogSaveSnapshotInTxn(PGconn *conn, uint64 stream_id, int64 end_o
 									 const uint8 *data, size_t len, int producers,
 									 char *err, size_t errlen);
 
-/* Publish this broker's traffic (cumulative bytes and rates) with its lease. */
-extern const char CatalogPublishTrafficSQL[];
+/*
+ * Publish this broker's traffic (cumulative bytes and rates) with its
+ * lease: one UPDATE, waited for at most timeout_ms (CatalogQueryWait).
+ */
+extern bool CatalogPublishTraffic(PGconn *conn, int32 broker_id, int64 broker_epoch,
+								  uint64 bytes_in, uint64 bytes_out, double in_rate,
+								  double out_rate, long timeout_ms, char *err, size_t errlen);
 
 #endif							/* STRATA_CATALOG_CLUSTER_H */

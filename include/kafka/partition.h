@@ -199,6 +199,13 @@ extern void PartitionHandedOff(int idx, int32 target, int32 leader_epoch);
 /* How many partitions this broker leads now; takes RegistryLock. */
 extern int	PartitionCountLed(void);
 
+/*
+ * Raise a partition's log start offset to at least start (DeleteRecords,
+ * retention; after the catalog has it); returns the offset before.  Atomic:
+ * no lock needed beyond keeping the partition from being reused.
+ */
+extern int64 PartitionAdvanceLogStart(StrataPartition *part, int64 start);
+
 /* Remove a topic and all its partitions; caller holds RegistryLock. */
 extern void TopicRemove(int topic);
 

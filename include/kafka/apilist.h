@@ -44,15 +44,16 @@ KAFKA_API(2, LIST_OFFSETS, ListOffsets, 1, 9, 6,
 		  "v0 (before Kafka 0.10.1) answers with a list of old-style offsets; every current "
 		  "client sends v1 or later.")
 KAFKA_API(3, METADATA, Metadata, 0, 12, 9,
-		  "all versions: kafka-python sends v0/v1.")
+		  "all versions (kafka-python sends v0/v1): every live broker, each partition's "
+		  "leader and leader epoch, the controller.")
 KAFKA_API(8, OFFSET_COMMIT, OffsetCommit, 0, 9, 8,
 		  "all versions; v9 (KIP-848 member epochs) is served as the classic protocol's "
 		  "generation.")
 KAFKA_API(9, OFFSET_FETCH, OffsetFetch, 0, 9, 6,
 		  "all versions; v8+ fetches several groups at once.")
 KAFKA_API(10, FIND_COORDINATOR, FindCoordinator, 0, 6, 3,
-		  "all versions; key types group and transaction (this broker coordinates "
-		  "everything).")
+		  "all versions; key types group and transaction: the leader of the key's "
+		  "coordinator slot (doc/cluster.md).")
 KAFKA_API(11, JOIN_GROUP, JoinGroup, 0, 9, 6,
 		  "all versions; v4+ with the KIP-394 two-step join.")
 KAFKA_API(12, HEARTBEAT, Heartbeat, 0, 4, 4,
@@ -89,6 +90,11 @@ KAFKA_API(42, DELETE_GROUPS, DeleteGroups, 0, 2, 2,
 		  "all versions.")
 KAFKA_API(44, INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigs, 0, 1, 1,
 		  "all versions.")
+KAFKA_API(45, ALTER_PARTITION_REASSIGNMENTS, AlterPartitionReassignments, 0, 0, 0,
+		  "all versions; the replica list names the one broker to move the partition to "
+		  "(Strata keeps one replica); null cancels a move in flight.")
+KAFKA_API(46, LIST_PARTITION_REASSIGNMENTS, ListPartitionReassignments, 0, 0, 0,
+		  "all versions; lists moves in flight (strata.moves_in_flight).")
 KAFKA_API(47, OFFSET_DELETE, OffsetDelete, 0, 0, KV_MAX,
 		  "all versions (never flexible).")
 KAFKA_API(60, DESCRIBE_CLUSTER, DescribeCluster, 0, 1, 0,

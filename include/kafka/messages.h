@@ -669,6 +669,83 @@ typedef struct IncrementalAlterConfigsResponse
 	KARRAY(IncrementalAlterConfigsResourceResponse) Responses;	/* v0+ */
 } IncrementalAlterConfigsResponse;
 
+/* AlterPartitionReassignmentsRequest: api key 45, versions 0, flexible 0+ */
+typedef struct ReassignablePartition
+{
+	int32 PartitionIndex;	/* v0+ */
+	KARRAY(int32) Replicas;	/* v0+, nullable v0+ (null: cancel) */
+} ReassignablePartition;
+
+typedef struct ReassignableTopic
+{
+	KStr Name;	/* v0+ */
+	KARRAY(ReassignablePartition) Partitions;	/* v0+ */
+} ReassignableTopic;
+
+typedef struct AlterPartitionReassignmentsRequest
+{
+	int32 TimeoutMs;	/* v0+, default 60000 */
+	KARRAY(ReassignableTopic) Topics;	/* v0+ */
+} AlterPartitionReassignmentsRequest;
+
+/* AlterPartitionReassignmentsResponse: api key 45, versions 0, flexible 0+ */
+typedef struct ReassignablePartitionResponse
+{
+	int32 PartitionIndex;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+} ReassignablePartitionResponse;
+
+typedef struct ReassignableTopicResponse
+{
+	KStr Name;	/* v0+ */
+	KARRAY(ReassignablePartitionResponse) Partitions;	/* v0+ */
+} ReassignableTopicResponse;
+
+typedef struct AlterPartitionReassignmentsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(ReassignableTopicResponse) Responses;	/* v0+ */
+} AlterPartitionReassignmentsResponse;
+
+/* ListPartitionReassignmentsRequest: api key 46, versions 0, flexible 0+ */
+typedef struct ListPartitionReassignmentsTopics
+{
+	KStr Name;	/* v0+ */
+	KARRAY(int32) PartitionIndexes;	/* v0+ */
+} ListPartitionReassignmentsTopics;
+
+typedef struct ListPartitionReassignmentsRequest
+{
+	int32 TimeoutMs;	/* v0+, default 60000 */
+	KARRAY(ListPartitionReassignmentsTopics) Topics;	/* v0+, nullable v0+ (null: all) */
+} ListPartitionReassignmentsRequest;
+
+/* ListPartitionReassignmentsResponse: api key 46, versions 0, flexible 0+ */
+typedef struct OngoingPartitionReassignment
+{
+	int32 PartitionIndex;	/* v0+ */
+	KARRAY(int32) Replicas;	/* v0+ */
+	KARRAY(int32) AddingReplicas;	/* v0+ */
+	KARRAY(int32) RemovingReplicas;	/* v0+ */
+} OngoingPartitionReassignment;
+
+typedef struct OngoingTopicReassignment
+{
+	KStr Name;	/* v0+ */
+	KARRAY(OngoingPartitionReassignment) Partitions;	/* v0+ */
+} OngoingTopicReassignment;
+
+typedef struct ListPartitionReassignmentsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(OngoingTopicReassignment) Topics;	/* v0+ */
+} ListPartitionReassignmentsResponse;
+
 /* DescribeClusterRequest: api key 60, versions 0-1, flexible 0+ */
 typedef struct DescribeClusterRequest
 {
@@ -1216,6 +1293,17 @@ extern const KSchema IncrementalAlterConfigsResource_schema;
 extern const KSchema IncrementalAlterConfigsRequest_schema;
 extern const KSchema IncrementalAlterConfigsResourceResponse_schema;
 extern const KSchema IncrementalAlterConfigsResponse_schema;
+extern const KSchema ReassignablePartition_schema;
+extern const KSchema ReassignableTopic_schema;
+extern const KSchema AlterPartitionReassignmentsRequest_schema;
+extern const KSchema ReassignablePartitionResponse_schema;
+extern const KSchema ReassignableTopicResponse_schema;
+extern const KSchema AlterPartitionReassignmentsResponse_schema;
+extern const KSchema ListPartitionReassignmentsTopics_schema;
+extern const KSchema ListPartitionReassignmentsRequest_schema;
+extern const KSchema OngoingPartitionReassignment_schema;
+extern const KSchema OngoingTopicReassignment_schema;
+extern const KSchema ListPartitionReassignmentsResponse_schema;
 extern const KSchema DescribeClusterRequest_schema;
 extern const KSchema DescribeClusterBroker_schema;
 extern const KSchema DescribeClusterResponse_schema;

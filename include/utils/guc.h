@@ -78,6 +78,7 @@ typedef struct GucEntry
 extern int64 broker_id;
 extern char *listeners;
 extern char *advertised_listeners;
+extern char *broker_rack;
 extern char *catalog_conninfo;		/* "catalog" */
 extern char *object_store;
 extern char *wal_device;
@@ -111,6 +112,7 @@ extern int64 max_connections;
 extern int64 socket_request_max_bytes;
 extern bool restart_after_crash;
 extern int64 broker_lease_time;
+extern int64 shutdown_handoff_timeout;
 extern int64 catalog_retry_max;
 extern char *metrics_listen;
 

@@ -22,4 +22,12 @@ extern bool ListenerParse(const char *spec, char *host, size_t hostlen, char *po
 /* host:port of the first advertised listener (or listener). */
 extern bool ListenerAdvertised(char *host, size_t hostlen, int32 *port);
 
+/*
+ * host:port of the listener named name (its security protocol, e.g.
+ * "PLAINTEXT"; NULL or "" for the first) in a comma-separated list such as
+ * another broker's advertised_listeners.  false if there is none.
+ */
+extern bool ListenerFind(const char *list, const char *name, char *host, size_t hostlen,
+						 int32 *port);
+
 #endif							/* STRATA_LISTENERS_H */

@@ -62,8 +62,8 @@ partition_high_watermark(StrataPartition *part)
  * or -1 with *err set.
  */
 static int
-lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 current_epoch,
-				 int16 *err)
+lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32 current_epoch,
+						int16 *err, int32 *leader_out, int32 *epoch_out)
 {
 	int			t,
 				pidx = -1;
@@ -90,6 +90,10 @@ lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 curren
 		*err = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return -1;
 	}
+	if (leader_out)
+		*leader_out = leader;
+	if (epoch_out)
+		*epoch_out = epoch;
 	if (leader != (int32) broker_id)
 	{
 		*err = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
@@ -107,6 +111,13 @@ lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 curren
 	}
 	*err = KAFKA_ERR_NONE;
 	return pidx;
+}
+
+static int
+lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 current_epoch,
+				 int16 *err)
+{
+	return lookup_partition_leader(name, topic_id, partition, current_epoch, err, NULL, NULL);
 }
 
 /* ---------- fetch sessions ---------- */
@@ -332,8 +343,11 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 			   int64 deadline)
 {
 	int16		err;
-	int			pidx = lookup_partition(sp->topic[0] ? (KStr) {sp->topic, (int32) strlen(sp->topic)} : KSTR_NULL,
-										sp->topic_id, sp->partition, sp->current_epoch, &err);
+	int32		leader = -1,
+				leader_epoch = -1;
+	int			pidx = lookup_partition_leader(sp->topic[0] ? (KStr) {sp->topic, (int32) strlen(sp->topic)} : KSTR_NULL,
+											   sp->topic_id, sp->partition, sp->current_epoch, &err,
+											   &leader, &leader_epoch);
 	StrataPartition *part;
 	int64		hw,
 				log_start;
@@ -363,6 +377,12 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	if (pidx < 0)
 	{
 		out->ErrorCode = err;
+		/* KIP-951: the leader to go to, with its endpoint in NodeEndpoints. */
+		if ((err == KAFKA_ERR_NOT_LEADER_OR_FOLLOWER || err == KAFKA_ERR_FENCED_LEADER_EPOCH) && leader >= 0)
+		{
+			out->CurrentLeader.LeaderId = leader;
+			out->CurrentLeader.LeaderEpoch = leader_epoch;
+		}
 		return 0;
 	}
 	part = PartitionGet(pidx);
@@ -448,6 +468,29 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 			return 0;
 	}
 	return 0;
+}
+
+/* KIP-951: the endpoints of the leaders named in CurrentLeader hints. */
+static void
+add_node_endpoints(KArena *arena, FetchResponse *resp)
+{
+	int			n = 0,
+				k = 0;
+	int32	   *ids;
+	KafkaEndpoint *e;
+	int			ne;
+
+	for (int32 t = 0; t < resp->Responses.count; t++)
+		n += resp->Responses.items[t].Partitions.count;
+	ids = KArenaArray(arena, Max(n, 1), sizeof(int32));
+	for (int32 t = 0; t < resp->Responses.count; t++)
+		for (int32 p = 0; p < resp->Responses.items[t].Partitions.count; p++)
+			if (resp->Responses.items[t].Partitions.items[p].CurrentLeader.LeaderId >= 0)
+				ids[k++] = resp->Responses.items[t].Partitions.items[p].CurrentLeader.LeaderId;
+	ne = KafkaEndpointsOf(arena, ids, k, &e);
+	resp->NodeEndpoints.count = ne;
+	resp->NodeEndpoints.items = ne > 0 ? KArenaArray(arena, ne, sizeof(FetchNodeEndpoint)) : NULL;
+	KAFKA_COPY_ENDPOINTS(resp->NodeEndpoints.items, NodeId, e, ne);
 }
 
 /*
@@ -635,6 +678,8 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 		ResetLatch(MyLatch);
 		LogCacheWaitRegister(LOGCACHE_ANY_STREAM, 0);
 		total = fetch_read_all(conn, resp, max_bytes, deadline, incremental, &any_error);
+		if (h->api_version >= 16)
+			add_node_endpoints(&conn->arena, resp);
 		if (total >= Max(req->MinBytes, 1) || any_error || MonotonicMs() >= deadline ||
 			ShutdownRequestPending || session.nparts == 0)
 			break;

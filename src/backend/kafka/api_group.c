@@ -20,6 +20,7 @@
 
 #include "catalog/catalog_groups.h"
 #include "kafka/backend.h"
+#include "kafka/cluster.h"
 #include "kafka/group_internal.h"
 #include "kafka/handlers.h"
 #include "kafka/topics.h"
@@ -78,31 +79,56 @@ join_response(KafkaLockedBuild *b, int16 version, int g, int mi, JoinGroupRespon
 
 /* ---------- FindCoordinator ---------- */
 
+/*
+ * The coordinator of one key: the leader of the key's coordinator slot
+ * (kafka/cluster.h), with its advertised address.  Transactional ids use
+ * the same slots as groups.
+ */
+static void
+find_coordinator(KArena *arena, int8 key_type, KStr key, int16 *err, KStr *msg,
+				 int32 *node, KStr *host, int32 *port)
+{
+	char		h[256];
+	int32		leader = -1;
+
+	*err = KAFKA_ERR_NONE;
+	*msg = KSTR_NULL;
+	/* Key types: 0 group, 1 transaction; 2 (share groups) is not served. */
+	if (key_type != 0 && key_type != 1)
+	{
+		*err = KAFKA_ERR_INVALID_REQUEST;
+		*msg = KArenaPrintf(arena, "Coordinator key type %d is not supported", key_type);
+	}
+	else if (key.len <= 0)
+		*err = KAFKA_ERR_INVALID_REQUEST;	/* as Kafka answers an empty key */
+	else
+	{
+		leader = ClusterCoordinatorFor(key.ptr, (size_t) key.len);
+		if (leader == (int32) broker_id)
+			KafkaAdvertisedAddress(h, sizeof(h), port);
+		else if (leader < 0 || !ClusterBrokerAddress(leader, NULL, h, sizeof(h), port))
+		{
+			*err = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+			*msg = KSTR_LIT("The coordinator is moving to another broker; retry");
+		}
+	}
+	*node = *err ? -1 : leader;
+	*host = *err ? KSTR_LIT("") : KStrArena(arena, h);
+	if (*err)
+		*port = -1;
+}
+
 bool
 KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
 	KafkaConn  *conn = ctx;
 	const FindCoordinatorRequest *req = reqp;
 	FindCoordinatorResponse *resp = respp;
-	char		host[256];
-	int32		port;
-	int16		err = KAFKA_ERR_NONE;
-	KStr		msg = KSTR_NULL;
 
-	KafkaAdvertisedAddress(host, sizeof(host), &port);
-	/* Key types: 0 group, 1 transaction; 2 (share groups) is not served. */
-	if (req->KeyType != 0 && req->KeyType != 1)
-	{
-		err = KAFKA_ERR_INVALID_REQUEST;
-		msg = KArenaPrintf(&conn->arena, "Coordinator key type %d is not supported", req->KeyType);
-	}
 	if (h->api_version < 4)
 	{
-		resp->ErrorCode = err;
-		resp->ErrorMessage = msg;
-		resp->NodeId = err ? -1 : (int32) broker_id;
-		resp->Host = err ? KSTR_LIT("") : KStrArena(&conn->arena, host);
-		resp->Port = err ? -1 : port;
+		find_coordinator(&conn->arena, h->api_version >= 1 ? req->KeyType : 0, req->Key,
+						 &resp->ErrorCode, &resp->ErrorMessage, &resp->NodeId, &resp->Host, &resp->Port);
 		return true;
 	}
 	if (req->CoordinatorKeys.count > 0)
@@ -113,11 +139,8 @@ KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *r
 		for (int i = 0; i < n; i++)
 		{
 			c[i].Key = req->CoordinatorKeys.items[i];
-			c[i].ErrorCode = err;
-			c[i].ErrorMessage = msg;
-			c[i].NodeId = err ? -1 : (int32) broker_id;
-			c[i].Host = err ? KSTR_LIT("") : KStrArena(&conn->arena, host);
-			c[i].Port = err ? -1 : port;
+			find_coordinator(&conn->arena, req->KeyType, c[i].Key, &c[i].ErrorCode, &c[i].ErrorMessage,
+							 &c[i].NodeId, &c[i].Host, &c[i].Port);
 		}
 		resp->Coordinators.items = c;
 		resp->Coordinators.count = n;
@@ -169,6 +192,8 @@ join_read(const KafkaRequestHeader *h, const JoinGroupRequest *req, JoinState *j
 	js->added = false;
 	if (req->GroupId.len <= 0 || !KStrCopy(js->group_id, sizeof(js->group_id), req->GroupId))
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+	else if ((resp->ErrorCode = ClusterCoordinatorError(js->group_id, strlen(js->group_id))) != KAFKA_ERR_NONE)
+		;
 	else if (req->SessionTimeoutMs < GROUP_MIN_SESSION_TIMEOUT ||
 			 req->SessionTimeoutMs > GROUP_MAX_SESSION_TIMEOUT)
 		resp->ErrorCode = KAFKA_ERR_INVALID_SESSION_TIMEOUT;
@@ -459,6 +484,8 @@ group_enter(KStr group, KStr member, char *group_id, char *member_id, int64 *now
 		*err = KAFKA_ERR_INVALID_GROUP_ID;
 		return -1;
 	}
+	if ((*err = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return -1;
 	if (!KStrCopy(member_id, GROUP_MEMBER_ID_MAX + 1, member))
 	{
 		*err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
@@ -734,6 +761,8 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return true;
 	}
+	if ((resp->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return true;
 	if (h->api_version >= 3 && req->Members.count > 0)
 	{
 		resp->Members.items = KafkaResponseArray(&conn->arena, &MemberResponse_schema, req->Members.count);
@@ -827,6 +856,13 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 		if (!KStrCopy(group_id, sizeof(group_id), req->Groups.items[i]) || group_id[0] == '\0')
 		{
 			out[i].ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+			continue;
+		}
+		if ((out[i].ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		{
+			out[i].GroupState = KSTR_LIT("");
+			out[i].ProtocolType = KSTR_LIT("");
+			out[i].ProtocolData = KSTR_LIT("");
 			continue;
 		}
 		g = GroupLookup(group_id);
@@ -941,6 +977,9 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		GroupExpire(g, GroupNowMs());
 		if (!state_wanted(req, GroupStateName(GroupSlots[g].state)) || !type_wanted(req))
 			continue;
+		/* Each broker lists the groups it coordinates, as Kafka's do. */
+		if (ClusterCoordinatorError(GroupSlots[g].group_id, strlen(GroupSlots[g].group_id)) != KAFKA_ERR_NONE)
+			continue;
 		out[n].GroupId = LockedStr(&b, GroupSlots[g].group_id);
 		out[n].ProtocolType = LockedStr(&b, GroupSlots[g].protocol_type);
 		out[n].GroupState = LockedStr(&b, GroupStateName(GroupSlots[g].state));
@@ -951,7 +990,8 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	{
 		const char *id = known[r].group_id;
 
-		if (GroupLookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req))
+		if (GroupLookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req) ||
+			ClusterCoordinatorError(id, strlen(id)) != KAFKA_ERR_NONE)
 			continue;
 		out[n].GroupId = LockedStr(&b, id);
 		out[n].ProtocolType = LockedStr(&b, known[r].protocol_type);

@@ -23,6 +23,7 @@
 #include "c.h"
 
 #include "catalog/catalog_groups.h"
+#include "kafka/cluster.h"
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/offsetstore.h"
@@ -168,6 +169,8 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 
 	if (!group_id_valid(req->GroupId, group_id, sizeof(group_id)))
 		group_err = KAFKA_ERR_INVALID_GROUP_ID;
+	else if ((group_err = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		;
 	else if (req->MemberId.len > GROUP_MEMBER_ID_MAX || req->GroupInstanceId.len > GROUP_MEMBER_ID_MAX)
 		group_err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 	else
@@ -393,6 +396,8 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		out->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return;
 	}
+	if ((out->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return;
 	n = group_offsets(arena, group_id, &f);
 	if (n < 0)
 	{
@@ -614,6 +619,8 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return true;
 	}
+	if ((resp->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return true;
 	if (!group_in_catalog(group_id, &found))
 	{
 		resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
@@ -686,6 +693,8 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			r->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 			continue;
 		}
+		if ((r->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+			continue;
 		in_memory = GroupInfo(group_id, &members, NULL, NULL);
 		if (in_memory && members > 0)
 		{

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "kafka/backend.h"
+#include "kafka/cluster.h"
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
@@ -118,6 +119,24 @@ close_connection(int code)
 	proc_exit(code);
 }
 
+/*
+ * An acknowledgement may leave only while this broker's lease is valid: once
+ * it may have lapsed, another broker may be recovering our WAL, and what we
+ * acknowledge now could be missing from what it recovered.  Such a response
+ * is not sent; the connection is closed instead (the client retries, and
+ * finds the partition's new leader).  See doc/cluster.md, "Fencing".
+ */
+static void
+check_lease_for_ack(WalLsn lsn)
+{
+	if (lsn == 0 || ClusterLeaseValid())
+		return;
+	elog(LOG, "closing the connection from %s without acknowledging its produce requests: %s",
+		 MyClientAddr, ClusterIsFenced() ? "this broker was fenced"
+		 : "this broker's lease in the catalog may have expired");
+	close_connection(0);
+}
+
 /* Move queued responses whose data is now durable to the sendable part. */
 static void
 release_durable(void)
@@ -126,6 +145,7 @@ release_durable(void)
 
 	while (queue_len > 0 && queue[queue_head].lsn <= flushed)
 	{
+		check_lease_for_ack(queue[queue_head].lsn);
 		out_ready = queue[queue_head].end;
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, queue[queue_head].api_key,
 						  MetricsNowUs() - queue[queue_head].start_us);
@@ -211,6 +231,7 @@ finish_request(KafkaConn *conn)
 	}
 	else
 	{
+		check_lease_for_ack(conn->wait_lsn);
 		out_ready = conn->out.len;
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
 	}

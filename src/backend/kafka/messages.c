@@ -635,6 +635,79 @@ static const KField IncrementalAlterConfigsResponse_fields[] = {
 };
 const KSchema IncrementalAlterConfigsResponse_schema = KSCHEMA(IncrementalAlterConfigsResponse);
 
+static const KField ReassignablePartition_fields[] = {
+	KFIELD(ReassignablePartition, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ReassignablePartition, Replicas, KT_INT32, 0, KV_MAX, 0, -1, NULL),
+};
+const KSchema ReassignablePartition_schema = KSCHEMA(ReassignablePartition);
+
+static const KField ReassignableTopic_fields[] = {
+	KFIELD(ReassignableTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ReassignableTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignablePartition_schema),
+};
+const KSchema ReassignableTopic_schema = KSCHEMA(ReassignableTopic);
+
+static const KField AlterPartitionReassignmentsRequest_fields[] = {
+	KFIELD(AlterPartitionReassignmentsRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 60000),
+	KFIELD_ARRAY(AlterPartitionReassignmentsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignableTopic_schema),
+};
+const KSchema AlterPartitionReassignmentsRequest_schema = KSCHEMA(AlterPartitionReassignmentsRequest);
+
+static const KField ReassignablePartitionResponse_fields[] = {
+	KFIELD(ReassignablePartitionResponse, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ReassignablePartitionResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ReassignablePartitionResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+};
+const KSchema ReassignablePartitionResponse_schema = KSCHEMA(ReassignablePartitionResponse);
+
+static const KField ReassignableTopicResponse_fields[] = {
+	KFIELD(ReassignableTopicResponse, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ReassignableTopicResponse, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignablePartitionResponse_schema),
+};
+const KSchema ReassignableTopicResponse_schema = KSCHEMA(ReassignableTopicResponse);
+
+static const KField AlterPartitionReassignmentsResponse_fields[] = {
+	KFIELD(AlterPartitionReassignmentsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterPartitionReassignmentsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterPartitionReassignmentsResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(AlterPartitionReassignmentsResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignableTopicResponse_schema),
+};
+const KSchema AlterPartitionReassignmentsResponse_schema = KSCHEMA(AlterPartitionReassignmentsResponse);
+
+static const KField ListPartitionReassignmentsTopics_fields[] = {
+	KFIELD(ListPartitionReassignmentsTopics, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ListPartitionReassignmentsTopics, PartitionIndexes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema ListPartitionReassignmentsTopics_schema = KSCHEMA(ListPartitionReassignmentsTopics);
+
+static const KField ListPartitionReassignmentsRequest_fields[] = {
+	KFIELD(ListPartitionReassignmentsRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 60000),
+	KFIELD_ARRAY(ListPartitionReassignmentsRequest, Topics, KT_STRUCT, 0, KV_MAX, 0, -1, &ListPartitionReassignmentsTopics_schema),
+};
+const KSchema ListPartitionReassignmentsRequest_schema = KSCHEMA(ListPartitionReassignmentsRequest);
+
+static const KField OngoingPartitionReassignment_fields[] = {
+	KFIELD(OngoingPartitionReassignment, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(OngoingPartitionReassignment, Replicas, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+	KFIELD_ARRAY(OngoingPartitionReassignment, AddingReplicas, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+	KFIELD_ARRAY(OngoingPartitionReassignment, RemovingReplicas, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema OngoingPartitionReassignment_schema = KSCHEMA(OngoingPartitionReassignment);
+
+static const KField OngoingTopicReassignment_fields[] = {
+	KFIELD(OngoingTopicReassignment, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(OngoingTopicReassignment, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OngoingPartitionReassignment_schema),
+};
+const KSchema OngoingTopicReassignment_schema = KSCHEMA(OngoingTopicReassignment);
+
+static const KField ListPartitionReassignmentsResponse_fields[] = {
+	KFIELD(ListPartitionReassignmentsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListPartitionReassignmentsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListPartitionReassignmentsResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(ListPartitionReassignmentsResponse, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OngoingTopicReassignment_schema),
+};
+const KSchema ListPartitionReassignmentsResponse_schema = KSCHEMA(ListPartitionReassignmentsResponse);
+
 static const KField DescribeClusterRequest_fields[] = {
 	KFIELD(DescribeClusterRequest, IncludeClusterAuthorizedOperations, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(DescribeClusterRequest, EndpointType, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 1),

@@ -17,6 +17,7 @@
  */
 #include "c.h"
 
+#include "kafka/cluster.h"
 #include "kafka/group.h"
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
@@ -39,6 +40,7 @@ CalculateShmemSize(void)
 	size = add_size(size, ProcArrayShmemSize());
 	size = add_size(size, PMSignalShmemSize());
 	size = add_size(size, PartitionShmemSize());
+	size = add_size(size, ClusterShmemSize());
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
@@ -59,6 +61,7 @@ CreateSharedMemoryAndSemaphores(void)
 	ProcArrayShmemInit();
 	PMSignalShmemInit();
 	PartitionShmemInit();
+	ClusterShmemInit();
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();

@@ -85,6 +85,7 @@ typedef enum PMState
 {
 	PM_STARTUP,					/* aux processes started, WAL recovery running */
 	PM_RUN,						/* accepting connections */
+	PM_HANDOFF,					/* stopping: handing partitions to other brokers */
 	PM_STOP_BACKENDS,			/* shutdown: waiting for backends to exit */
 	PM_STOP_AUX,				/* waiting for uploader, catalog worker, balancer */
 	PM_STOP_WALWRITER,			/* waiting for the WAL writer's final flush */
@@ -117,6 +118,11 @@ static bool FatalError = false;
 static int64 AbortStartTime = 0;	/* when SIGQUIT/SIGTERM went out */
 static bool StragglersKilled = false;
 static bool StartupFailed = false;
+/* Fenced: restart as a new incarnation (register again) once all are gone. */
+static bool Reregister = false;
+/* When a stop's hand-off started (0: none in progress). */
+static int64 HandoffStartTime = 0;
+static int64 ReregisterNextTry = 0;
 
 /*
  * The broker opens for business once the WAL is recovered and the topic
@@ -156,6 +162,8 @@ pmstate_name(PMState state)
 			return "PM_STARTUP";
 		case PM_RUN:
 			return "PM_RUN";
+		case PM_HANDOFF:
+			return "PM_HANDOFF";
 		case PM_STOP_BACKENDS:
 			return "PM_STOP_BACKENDS";
 		case PM_STOP_AUX:
@@ -407,6 +415,14 @@ aux_running(ProcKind kind)
 }
 
 static void
+signal_child_kind(ProcKind kind, int signo)
+{
+	for (int i = 0; i < nchildren; i++)
+		if (children[i].kind == kind)
+			kill(children[i].pid, signo);
+}
+
+static void
 signal_children(int signo, bool backends, bool aux_but_walwriter, bool walwriter)
 {
 	for (int i = 0; i < nchildren; i++)
@@ -638,6 +654,44 @@ process_child_exit(void)
 
 /* ---------- shutdown, reload, state machine ---------- */
 
+static void handoff_done(void);
+
+/*
+ * A smart or fast stop of a running broker first hands its partitions and
+ * coordinator slots to the other live brokers (doc/cluster.md, "Stopping"):
+ * the catalog worker requests the moves, the uploader completes them, and
+ * the backends still answer the clients connected (NOT_LEADER_OR_FOLLOWER,
+ * and metadata naming the new leaders) meanwhile.  New connections are
+ * refused.  When the catalog worker reports that nothing is led here any
+ * more (or after shutdown_handoff_timeout), the stop goes on as before.
+ */
+static void
+start_handoff(void)
+{
+	if (!aux_running(PROC_CATALOG) || shutdown_handoff_timeout == 0)
+	{
+		/* Nobody to do it: stop as a broker of its own does. */
+		handoff_done();
+		return;
+	}
+	HandoffStartTime = MonotonicMs();
+	UpdatePMState(PM_HANDOFF);
+	signal_child_kind(PROC_CATALOG, SIGUSR2);
+}
+
+/* The hand-off is over (or given up): stop the backends. */
+static void
+handoff_done(void)
+{
+	HandoffStartTime = 0;
+	if (Shutdown == FastShutdown)
+	{
+		signal_children(SIGTERM, true, false, false);
+		AbortStartTime = MonotonicMs();
+	}
+	UpdatePMState(PM_STOP_BACKENDS);
+}
+
 static void
 process_shutdown_request(void)
 {
@@ -652,17 +706,22 @@ process_shutdown_request(void)
 	{
 		case SmartShutdown:
 			elog(LOG, "received smart shutdown request");
-			if (pmState == PM_STARTUP || pmState == PM_RUN)
+			if (pmState == PM_RUN)
+				start_handoff();
+			else if (pmState == PM_STARTUP)
 				UpdatePMState(PM_STOP_BACKENDS);
 			break;
 		case FastShutdown:
 			elog(LOG, "received fast shutdown request");
-			if (pmState == PM_STARTUP || pmState == PM_RUN || pmState == PM_STOP_BACKENDS)
+			if (pmState == PM_RUN)
+				start_handoff();
+			else if (pmState == PM_STARTUP || pmState == PM_STOP_BACKENDS)
 			{
 				signal_children(SIGTERM, true, false, false);
 				UpdatePMState(PM_STOP_BACKENDS);
 			}
-			AbortStartTime = MonotonicMs();
+			if (pmState != PM_HANDOFF)
+				AbortStartTime = MonotonicMs();
 			break;
 		case ImmediateShutdown:
 			elog(LOG, "received immediate shutdown request");
@@ -694,6 +753,31 @@ process_pmsignals(void)
 		wal_ready = true;
 	if (CheckPostmasterSignal(PMSIGNAL_TOPICS_LOADED))
 		topics_loaded = true;
+	if (CheckPostmasterSignal(PMSIGNAL_HANDED_OFF) && pmState == PM_HANDOFF)
+	{
+		elog(LOG, "every partition was handed off to other brokers, in %lld ms",
+			 (long long) (MonotonicMs() - HandoffStartTime));
+		handoff_done();
+	}
+	if (CheckPostmasterSignal(PMSIGNAL_FENCED) && Shutdown == NoShutdown && !Reregister)
+	{
+		/*
+		 * Another broker may be recovering our WAL: stop everything now, as
+		 * after a crash, and come back registered with a new epoch.
+		 */
+		elog(LOG, "this broker was fenced in the catalog; terminating all server processes to restart as a new incarnation");
+		Reregister = true;
+		write_pidfile("recovering");
+		if (!FatalError)
+		{
+			signal_children(SIGQUIT, true, true, true);
+			AbortStartTime = MonotonicMs();
+			StragglersKilled = false;
+		}
+		FatalError = true;
+		if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
+			UpdatePMState(PM_WAIT_DEAD_END);
+	}
 	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{
 		UpdatePMState(PM_RUN);
@@ -701,6 +785,27 @@ process_pmsignals(void)
 		elog(LOG, "strata is ready to accept connections on %s", first_listener);
 		write_pidfile("ready");
 	}
+}
+
+/*
+ * After this broker was fenced: register again (epoch + 1) before starting
+ * over.  Tried at most once a second while the catalog cannot be reached.
+ */
+static bool
+reregister(void)
+{
+	char		err[1024];
+
+	if (MonotonicMs() < ReregisterNextTry)
+		return false;
+	if (!CatalogStartupCheck(err, sizeof(err)))
+	{
+		elog(LOG, "could not register again after being fenced: %s; retrying", err);
+		ReregisterNextTry = MonotonicMs() + 1000;
+		return false;
+	}
+	Reregister = false;
+	return true;
 }
 
 static void
@@ -729,6 +834,8 @@ PostmasterStateMachine(void)
 			remove_pidfile();
 			exit(1);
 		}
+		else if (Reregister && !reregister())
+			;					/* catalog unreachable: try again next time round */
 		else
 		{
 			elog(LOG, "all server processes terminated; reinitializing");
@@ -753,6 +860,17 @@ PostmasterStateMachine(void)
 		elog(LOG, "strata is shut down");
 		exit(0);
 	}
+}
+
+/* A hand-off that takes longer than shutdown_handoff_timeout is given up. */
+static void
+check_handoff_timeout(void)
+{
+	if (pmState != PM_HANDOFF || MonotonicMs() - HandoffStartTime < shutdown_handoff_timeout)
+		return;
+	elog(LOG, "partitions were not all handed off within shutdown_handoff_timeout (%lld ms); stopping anyway: the controller recovers what remains once this broker's lease has expired",
+		 (long long) shutdown_handoff_timeout);
+	handoff_done();
 }
 
 /* Past the grace period, SIGKILL whoever is still around. */
@@ -861,7 +979,7 @@ ServerLoop(void)
 			n++;
 		}
 		/* Wake up in time to restart an aux process or kill stragglers. */
-		if (AbortStartTime != 0 && !StragglersKilled)
+		if ((AbortStartTime != 0 && !StragglersKilled) || pmState == PM_HANDOFF)
 			timeout = 200;
 		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
 			elog_fatal("poll() failed in postmaster: %s", strerror(errno));
@@ -884,6 +1002,7 @@ ServerLoop(void)
 		for (int i = 1; i < n; i++)
 			if (pfd[i].revents & POLLIN)
 				accept_connections(pfd[i].fd);
+		check_handoff_timeout();
 		PostmasterStateMachine();
 		kill_stragglers();
 		maybe_start_aux_processes();

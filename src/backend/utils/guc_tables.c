@@ -19,6 +19,7 @@
 int64		broker_id;
 char	   *listeners;
 char	   *advertised_listeners;
+char	   *broker_rack;
 char	   *catalog_conninfo;
 char	   *object_store;
 char	   *wal_device;
@@ -52,6 +53,7 @@ int64		max_connections;
 int64		socket_request_max_bytes;
 bool		restart_after_crash;
 int64		broker_lease_time;
+int64		shutdown_handoff_timeout;
 int64		catalog_retry_max;
 char	   *metrics_listen;
 
@@ -91,6 +93,9 @@ GucEntry	GucTable[] = {
 	{"advertised_listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
 		"Listeners given to clients in Metadata responses; empty means the same as listeners.",
 		GUC_UNIT_NONE, &advertised_listeners, ""},
+	{"broker_rack", GUC_STRING, GUC_POSTMASTER, "Broker",
+		"The rack (or availability zone) of this broker, given to clients in Metadata as Kafka's broker.rack; empty means none.",
+		GUC_UNIT_NONE, &broker_rack, ""},
 	{"max_connections", GUC_INT, GUC_POSTMASTER, "Broker",
 		"Most client connections served at once; past it a new connection is closed at once and logged.",
 		GUC_UNIT_NONE, &max_connections, "256", 1, 65536},
@@ -111,6 +116,11 @@ GucEntry	GucTable[] = {
 	{"catalog_retry_max", GUC_INT, GUC_SIGHUP, "Catalog",
 		"Longest wait between attempts to reach an unreachable catalog, and between the uploader's attempts after a failed upload (backoff doubles up to it from 100 ms).",
 		GUC_UNIT_MS, &catalog_retry_max, "5s", 100, 600 * 1000},
+
+	/* ---- Cluster ---- */
+	{"shutdown_handoff_timeout", GUC_INT, GUC_SIGHUP, "Cluster",
+		"How long a smart or fast stop waits for this broker's partitions to be handed off to other live brokers before it stops anyway (0: no hand-off; a partition left behind is recovered once the lease has expired).",
+		GUC_UNIT_MS, &shutdown_handoff_timeout, "30s", 0, 3600 * 1000},
 
 	/* ---- Object storage ---- */
 	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",

@@ -69,22 +69,45 @@ ListenerParse(const char *spec, char *host, size_t hostlen, char *port, size_t p
 bool
 ListenerAdvertised(char *host, size_t hostlen, int32 *port)
 {
-	const char *list = advertised_listeners[0] ? advertised_listeners : listeners;
-	char	   *first = pstrdup(list);
-	char		portbuf[16],
-				err[256];
-	char	   *comma = strchr(first, ',');
-	bool		ok;
+	return ListenerFind(advertised_listeners[0] ? advertised_listeners : listeners, NULL,
+						host, hostlen, port);
+}
 
-	if (comma)
-		*comma = '\0';
-	ok = ListenerParse(first, host, hostlen, portbuf, sizeof(portbuf), err, sizeof(err));
-	pfree(first);
-	if (!ok)
-		return false;
-	/* A wildcard listener cannot be given to clients: name the loopback. */
-	if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
-		strlcpy_s(host, "127.0.0.1", hostlen);
-	*port = atoi(portbuf);
-	return true;
+bool
+ListenerFind(const char *list, const char *name, char *host, size_t hostlen, int32 *port)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0')
+	{
+		const char *end = strchr(p, ',');
+		size_t		len = end ? (size_t) (end - p) : strlen(p);
+		char		spec[512];
+		char		portbuf[16],
+					err[256];
+
+		while (len > 0 && *p == ' ')
+		{
+			p++;
+			len--;
+		}
+		if (len > 0 && len < sizeof(spec))
+		{
+			memcpy(spec, p, len);
+			spec[len] = '\0';
+			if ((name == NULL || name[0] == '\0' ||
+				 (strncasecmp(spec, name, strlen(name)) == 0 &&
+				  strncmp(spec + strlen(name), "://", 3) == 0)) &&
+				ListenerParse(spec, host, hostlen, portbuf, sizeof(portbuf), err, sizeof(err)))
+			{
+				/* A wildcard listener cannot be given to clients: name the loopback. */
+				if (host[0] == '\0' || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
+					strlcpy_s(host, "127.0.0.1", hostlen);
+				*port = atoi(portbuf);
+				return true;
+			}
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
 }

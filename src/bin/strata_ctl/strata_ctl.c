@@ -76,7 +76,8 @@ usage(FILE *out)
 			"  %s stop    -D DATADIR [-m smart|fast|immediate] [-w|-W] [-t SECS]\n"
 			"  %s restart -D DATADIR [-m MODE] [-l LOGFILE] [-o OPTIONS] [-w|-W] [-t SECS]\n"
 			"  %s reload  -D DATADIR\n"
-			"  %s status  -D DATADIR\n\n"
+			"  %s status  -D DATADIR\n"
+			"  %s move    -D DATADIR TOPIC PARTITION BROKER [-w|-W] [-t SECS]\n\n"
 			"Options:\n"
 			"  -D DATADIR     data directory (or the STRATA_DATA environment variable)\n"
 			"  -l LOGFILE     server log (default DATADIR/log/strata.log)\n"
@@ -86,7 +87,7 @@ usage(FILE *out)
 			"  -m MODE        shutdown mode: smart, fast (default) or immediate\n\n"
 			"Exit status: 0 success, 1 failure; for status 0 running, 3 not running,\n"
 			"4 no or invalid data directory.\n",
-			progname, progname, progname, progname, progname, progname, progname);
+			progname, progname, progname, progname, progname, progname, progname, progname);
 }
 
 void
@@ -564,15 +565,26 @@ parse_options(int argc, char *argv[], const char **command)
 					return false;
 			}
 		}
-		if (optind < argc)
+		/*
+		 * getopt_long has moved every non-option after the options: the
+		 * command, then its arguments, in their order.
+		 */
+		while (optind < argc)
 		{
-			if (*command)
+			if (*command == NULL)
+				*command = argv[optind++];
+			else if (ncmd_args < (int) lengthof(cmd_args))
+				cmd_args[ncmd_args++] = argv[optind++];
+			else
 				fail("too many command-line arguments (first is \"%s\")", argv[optind]);
-			*command = argv[optind++];
 		}
 	}
 	return true;
 }
+
+/* Arguments after the command (move TOPIC PARTITION BROKER). */
+char	   *cmd_args[3];
+int			ncmd_args = 0;
 
 int
 main(int argc, char *argv[])
@@ -630,6 +642,10 @@ main(int argc, char *argv[])
 		return do_reload();
 	if (strcmp(command, "status") == 0)
 		return do_status();
+	if (strcmp(command, "move") == 0)
+		return do_move(ncmd_args, cmd_args);
+	if (ncmd_args > 0)
+		fail("too many command-line arguments (first is \"%s\")", cmd_args[0]);
 	fprintf(stderr, "%s: unrecognized operation \"%s\"\nTry \"%s --help\" for more information.\n",
 			progname, command, progname);
 	return 1;

@@ -59,6 +59,8 @@ extern int	wait_seconds;
 extern ShutdownMode shutdown_mode;
 extern InitOpt init_opts[16];
 extern int	n_init_opts;
+extern char *cmd_args[3];
+extern int	ncmd_args;
 
 /* ---- helpers (strata_ctl.c) ---- */
 
@@ -103,6 +105,8 @@ extern int	do_stop(bool for_restart);
 extern int	do_restart(void);
 extern int	do_reload(void);
 extern int	do_status(void);
+extern int	do_move(int nargs, char **args);	/* ctl_cluster.c */
+extern void check_datadir(int code);
 
 /* ---- the catalog's PostgreSQL (ctl_catalog.c) ---- */
 

@@ -39,7 +39,7 @@ is($node->psql("SELECT pg_typeof(metadata) FROM strata.committed_offsets LIMIT 1
 ok($node->stop_catalog, 'catalog stopped');
 
 $node->start;
-is($node->psql("SELECT max(version) FROM strata.schema_version"), 5, 'the broker applied migration 5')
+is($node->psql("SELECT count(*) FROM strata.schema_version WHERE version = 5"), 1, 'the broker applied migration 5')
   or diag($node->log_content);
 is($node->psql("SELECT pg_typeof(metadata) FROM strata.committed_offsets LIMIT 1"), 'bytea', 'the column is bytea');
 is($node->psql("SELECT metadata = convert_to('meta \"q\" \\ é', 'UTF8') FROM strata.committed_offsets WHERE partition = 0"),

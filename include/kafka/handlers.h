@@ -46,7 +46,8 @@ extern char *pnstrdup_kstr(KStr s);
 /* Allocate an array of n elements of size sz in the arena (zeroed). */
 extern void *KArenaArray(KArena *arena, int32 n, size_t sz);
 
-/* The host and port clients should connect to (advertised listener). */
+/* The host and port this client should connect to: the advertised
+ * listener of the protocol it came in on (utils/listeners.h). */
 extern void KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port);
 
 #define KAFKA_HANDLER(name) \

@@ -113,6 +113,26 @@ extern bool restart_after_crash;
 extern int64 broker_lease_time;
 extern int64 catalog_retry_max;
 extern char *metrics_listen;
+extern char *ssl_cert_file;
+extern char *ssl_key_file;
+extern char *ssl_ca_file;
+extern int	ssl_min_protocol_version;
+extern char *ssl_ciphers;
+extern int	ssl_client_auth;
+extern int64 authentication_timeout;
+
+typedef enum SslProtocolVersion
+{
+	SSL_PROTOCOL_TLSV1_2,
+	SSL_PROTOCOL_TLSV1_3
+} SslProtocolVersion;
+
+typedef enum SslClientAuth
+{
+	SSL_CLIENT_AUTH_NONE,
+	SSL_CLIENT_AUTH_REQUESTED,
+	SSL_CLIENT_AUTH_REQUIRED
+} SslClientAuth;
 
 typedef enum WalSyncMethod
 {

@@ -21,6 +21,10 @@
  *	  short or too long closes the connection with one log line, as does a
  *	  request the codec rejects.  Nothing here can harm another client.
  *
+ *	  Bytes go through kafka/secure.h, plain or TLS: on an SSL or SASL_SSL
+ *	  listener the backend first runs the TLS handshake, which must end
+ *	  within authentication_timeout of the connection's arrival.
+ *
  * src/backend/kafka/backend.c
  *
  *-------------------------------------------------------------------------
@@ -34,18 +38,24 @@
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
+#include "kafka/secure.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
 #define INITIAL_INBUF (64 * 1024)
 
 const char *MyClientAddr = "";
+const char *MyClientHost = "";
+ListenerProtocol MyListenerProtocol = LISTENER_PLAINTEXT;
+const char *MyListenerName = "PLAINTEXT";
+const char *MyPrincipal = "User:ANONYMOUS";
 
 static int	client_sock = -1;
 
@@ -72,6 +82,7 @@ static size_t out_ready = 0;
 static void pg_attribute_noreturn()
 close_connection(int code)
 {
+	SecureClose();
 	if (client_sock >= 0)
 		close(client_sock);
 	client_sock = -1;
@@ -106,7 +117,7 @@ send_ready(KWriter *out)
 
 	while (off < out_ready)
 	{
-		ssize_t		n = send(client_sock, out->buf + off, out_ready - off, MSG_NOSIGNAL);
+		ssize_t		n = SecureWrite(out->buf + off, out_ready - off);
 
 		if (n > 0)
 		{
@@ -118,7 +129,7 @@ send_ready(KWriter *out)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		{
 			ResetLatch(MyLatch);
-			WaitLatchOrSocket(MyLatch, WL_SOCKET_WRITEABLE | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
+			WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
 							  client_sock, -1);
 			continue;
 		}
@@ -198,8 +209,61 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	}
 }
 
+/*
+ * The host part of a peer address: "10.0.0.1:5000" -> "10.0.0.1",
+ * "[::1]:5000" -> "::1".  palloc'd.
+ */
+static char *
+peer_host(const char *peer)
+{
+	const char *colon = strrchr(peer, ':');
+
+	if (peer[0] == '[')
+	{
+		const char *close = strchr(peer, ']');
+
+		if (close != NULL)
+			return psprintf("%.*s", (int) (close - peer - 1), peer + 1);
+	}
+	return colon ? psprintf("%.*s", (int) (colon - peer), peer) : pstrdup(peer);
+}
+
+/*
+ * Set up the connection's transport: TLS on a TLS listener, with the
+ * handshake bounded by authentication_timeout from now.
+ */
+static void
+start_transport(int sock)
+{
+	char		err[512];
+
+	if (!ListenerUsesTls(MyListenerProtocol))
+	{
+		SecureInitPlain(sock);
+		return;
+	}
+	if (!SecureStartTls(sock, MonotonicMs() + authentication_timeout, err, sizeof(err)))
+	{
+		elog(LOG, "could not accept TLS connection from %s on listener %s: %s",
+			 MyClientAddr, MyListenerName, err);
+		close_connection(0);
+	}
+	/* On an SSL listener a verified client certificate names the principal. */
+	if (MyListenerProtocol == LISTENER_SSL)
+	{
+		char	   *cn = SecurePeerCommonName();
+
+		if (cn != NULL)
+		{
+			MyPrincipal = psprintf("User:%s", cn);
+			elog(DEBUG1, "authenticated %s on listener %s as %s (TLS client certificate)",
+				 MyClientAddr, MyListenerName, MyPrincipal);
+		}
+	}
+}
+
 void
-BackendMain(int sock, const char *peer)
+BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 {
 	uint8	   *inbuf;
 	size_t		incap = INITIAL_INBUF;
@@ -208,10 +272,14 @@ BackendMain(int sock, const char *peer)
 
 	client_sock = sock;
 	MyClientAddr = pstrdup(peer);
+	MyClientHost = peer_host(peer);
+	MyListenerProtocol = protocol;
+	MyListenerName = ListenerProtocolName(protocol);
+	start_transport(sock);
 	inbuf = palloc(incap);
 	KafkaConnInit(&conn);
 	MyConn = &conn;
-	elog(DEBUG1, "connection from %s", peer);
+	elog(DEBUG1, "connection from %s on listener %s (%s)", peer, MyListenerName, SecureDescribe());
 
 	for (;;)
 	{
@@ -230,7 +298,7 @@ BackendMain(int sock, const char *peer)
 		release_durable();
 		send_ready(&conn.out);
 
-		n = recv(client_sock, inbuf + inlen, incap - inlen, MSG_DONTWAIT);
+		n = SecureRead(inbuf + inlen, incap - inlen);
 		if (n == 0)
 		{
 			elog(DEBUG1, "connection from %s closed by the client", peer);
@@ -255,7 +323,7 @@ BackendMain(int sock, const char *peer)
 					if (WalFlushedLsn() >= queue[queue_head].lsn)
 						continue;
 				}
-				WaitLatchOrSocket(MyLatch, WL_SOCKET_READABLE | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
+				WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
 								  client_sock, -1);
 				continue;
 			}

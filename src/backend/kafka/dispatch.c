@@ -76,7 +76,7 @@ KArenaArray(KArena *arena, int32 n, size_t sz)
 void
 KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port)
 {
-	if (!ListenerAdvertised(host, hostlen, port))
+	if (!ListenerAdvertisedFor(MyListenerName, host, hostlen, port))
 	{
 		strlcpy_s(host, "127.0.0.1", hostlen);
 		*port = 9092;

@@ -55,6 +55,7 @@
 
 #include "catalog/catalog.h"
 #include "kafka/backend.h"
+#include "kafka/secure.h"
 #include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
 #include "postmaster/ipci.h"
@@ -128,6 +129,8 @@ static int64 aux_last_start[NUM_AUX_PROCS];
 
 static int	listen_socks[MAX_LISTEN_SOCKETS];
 static char *listen_names[MAX_LISTEN_SOCKETS];
+static ListenerProtocol listen_protocols[MAX_LISTEN_SOCKETS];
+static bool have_tls_listener = false;
 static int	nlisten = 0;
 
 /* The metrics endpoint's socket, -1 when metrics_listen is off. */
@@ -292,6 +295,28 @@ remove_pidfile(void)
 
 /* ---------- listening sockets ---------- */
 
+/*
+ * Check listeners and advertised_listeners as a whole (each protocol once;
+ * advertised ones among the listeners) and load the TLS context if a TLS
+ * listener needs it.  false with one line in err: the start fails.
+ */
+static bool
+check_listener_settings(char *err, size_t errlen)
+{
+	if (!ListenersCheck(listeners, "listeners", NULL, err, errlen) ||
+		!ListenersCheck(advertised_listeners, "advertised_listeners", listeners, err, errlen))
+		return false;
+	for (int p = 0; p < LISTENER_PROTOCOLS; p++)
+	{
+		char		host[256];
+		int32		port;
+
+		if (ListenerUsesTls(p) && ListenerFind(listeners, ListenerProtocolName(p), host, sizeof(host), &port))
+			have_tls_listener = true;
+	}
+	return !have_tls_listener || SecureLoadContext(false, err, errlen);
+}
+
 static void
 open_listen_sockets(void)
 {
@@ -307,12 +332,14 @@ open_listen_sockets(void)
 				   *res,
 				   *ai;
 		int			rc;
+		ListenerProtocol proto;
 
 		while (*tok == ' ')
 			tok++;
 		if (*tok == '\0')
 			continue;
-		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
+		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)) ||
+			!ListenerParseProtocol(tok, &proto, err, sizeof(err)))
 			elog_fatal("invalid value for setting \"listeners\": %s", err);
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
@@ -341,8 +368,9 @@ open_listen_sockets(void)
 				elog_fatal("could not listen on %s:%s: %s", host, port, strerror(errno));
 			listen_socks[nlisten] = fd;
 			listen_names[nlisten] = psprintf("%s:%s", host, port);
+			listen_protocols[nlisten] = proto;
 			nlisten++;
-			elog(LOG, "listening on %s:%s", host, port);
+			elog(LOG, "listening on %s:%s (%s)", host, port, ListenerProtocolName(proto));
 		}
 		if (first_listener[0] == '\0')
 			first_listener = psprintf("%s:%s", host, port);
@@ -454,8 +482,13 @@ InitChildProcess(ProcKind kind, int slot)
 	}
 }
 
+/*
+ * Fork a child of the given kind.  For a backend, sock is its client's
+ * socket, peer the client's address and protocol the listener's; the
+ * others ignore them.
+ */
 static pid_t
-StartChildProcess(ProcKind kind, int sock, const char *peer)
+StartChildProcess(ProcKind kind, int sock, const char *peer, ListenerProtocol protocol)
 {
 	int			slot = ProcSlotAssign(kind);
 	sigset_t	all,
@@ -476,7 +509,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 		{
 			case PROC_BACKEND:
 				set_ps_display("strata: backend %s", peer);
-				BackendMain(sock, peer);
+				BackendMain(sock, peer, protocol);
 			case PROC_WALWRITER:
 				set_ps_display("strata: wal writer");
 				WalWriterMain();
@@ -530,7 +563,7 @@ maybe_start_aux_processes(void)
 			continue;			/* the endpoint is off */
 		if (aux_last_start[k] != 0 && now - aux_last_start[k] < AUX_RESTART_DELAY_MS)
 			continue;
-		if (StartChildProcess((ProcKind) k, -1, NULL) < 0)
+		if (StartChildProcess((ProcKind) k, -1, NULL, LISTENER_PLAINTEXT) < 0)
 			elog(LOG, "could not start %s process", ProcKindName((ProcKind) k));
 	}
 }
@@ -679,6 +712,13 @@ process_reload_request(void)
 	pending_reload = false;
 	elog(LOG, "received SIGHUP, reloading configuration files");
 	GucReload(conffile_path);
+	if (have_tls_listener)
+	{
+		char		err[1024];
+
+		if (!SecureLoadContext(true, err, sizeof(err)))
+			elog(LOG, "%s; new TLS connections keep the certificate and settings loaded before", err);
+	}
 	signal_children(SIGHUP, true, true, true);
 }
 
@@ -770,7 +810,7 @@ kill_stragglers(void)
 /* ---------- accepting connections ---------- */
 
 static void
-accept_connections(int listen_fd)
+accept_connections(int listen_fd, ListenerProtocol protocol)
 {
 	for (;;)
 	{
@@ -819,12 +859,12 @@ accept_connections(int listen_fd)
 		 * once more before refusing, or a client that reconnects at once
 		 * after closing would be refused with a slot about to be free.
 		 */
-		pid = StartChildProcess(PROC_BACKEND, sock, peer);
+		pid = StartChildProcess(PROC_BACKEND, sock, peer, protocol);
 		if (pid < 0)
 		{
 			process_child_exit();
 			if (pmState == PM_RUN && !FatalError)
-				pid = StartChildProcess(PROC_BACKEND, sock, peer);
+				pid = StartChildProcess(PROC_BACKEND, sock, peer, protocol);
 		}
 		if (pid < 0)
 		{
@@ -880,7 +920,7 @@ ServerLoop(void)
 			process_pmsignals();
 		for (int i = 1; i < n; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_connections(pfd[i].fd);
+				accept_connections(pfd[i].fd, listen_protocols[i - 1]);
 		PostmasterStateMachine();
 		kill_stragglers();
 		maybe_start_aux_processes();
@@ -968,6 +1008,13 @@ PostmasterMain(int argc, char *argv[])
 	create_pidfile();
 	elog(LOG, "starting Strata %s, broker %lld, data directory \"%s\"",
 		 PACKAGE_VERSION, (long long) broker_id, DataDir);
+
+	/* Settings that only make sense together, and the TLS certificate. */
+	if (!check_listener_settings(err, sizeof(err)))
+	{
+		remove_pidfile();
+		elog_fatal("%s", err);
+	}
 
 	/* The catalog must be reachable and at our schema version. */
 	if (!CatalogStartupCheck(err, sizeof(err)))

@@ -54,10 +54,30 @@ bool		restart_after_crash;
 int64		broker_lease_time;
 int64		catalog_retry_max;
 char	   *metrics_listen;
+char	   *ssl_cert_file;
+char	   *ssl_key_file;
+char	   *ssl_ca_file;
+int			ssl_min_protocol_version;
+char	   *ssl_ciphers;
+int			ssl_client_auth;
+int64		authentication_timeout;
 
 static const GucEnumOption wal_sync_method_options[] = {
 	{"o_dsync", WAL_SYNC_O_DSYNC},
 	{"fdatasync", WAL_SYNC_FDATASYNC},
+	{NULL, 0}
+};
+
+static const GucEnumOption ssl_protocol_options[] = {
+	{"TLSv1.2", SSL_PROTOCOL_TLSV1_2},
+	{"TLSv1.3", SSL_PROTOCOL_TLSV1_3},
+	{NULL, 0}
+};
+
+static const GucEnumOption ssl_client_auth_options[] = {
+	{"none", SSL_CLIENT_AUTH_NONE},
+	{"requested", SSL_CLIENT_AUTH_REQUESTED},
+	{"required", SSL_CLIENT_AUTH_REQUIRED},
 	{NULL, 0}
 };
 
@@ -86,10 +106,10 @@ GucEntry	GucTable[] = {
 		"Id of this broker in the cluster (Kafka node id); unique among brokers sharing a catalog.",
 		GUC_UNIT_NONE, &broker_id, "0", 0, INT_SETTING_MAX},
 	{"listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
-		"Comma-separated listeners, NAME://host:port; only PLAINTEXT for now.",
+		"Comma-separated listeners, PROTOCOL://host:port, PROTOCOL being PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, each at most once (doc/security.md).",
 		GUC_UNIT_NONE, &listeners, "PLAINTEXT://127.0.0.1:9092"},
 	{"advertised_listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
-		"Listeners given to clients in Metadata responses; empty means the same as listeners.",
+		"Listeners given to clients in Metadata responses, PROTOCOL://host:port; a client gets the one of the protocol it connected with. Empty means the same as listeners.",
 		GUC_UNIT_NONE, &advertised_listeners, ""},
 	{"max_connections", GUC_INT, GUC_POSTMASTER, "Broker",
 		"Most client connections served at once; past it a new connection is closed at once and logged.",
@@ -100,6 +120,29 @@ GucEntry	GucTable[] = {
 	{"restart_after_crash", GUC_BOOL, GUC_SIGHUP, "Broker",
 		"Reinitialise shared memory and restart all processes after a child crashes.",
 		GUC_UNIT_NONE, &restart_after_crash, "on"},
+
+	/* ---- Security ---- */
+	{"ssl_cert_file", GUC_STRING, GUC_SIGHUP, "Security",
+		"PEM file with the server's certificate (and any intermediate certificates after it) for SSL and SASL_SSL listeners; relative to DATADIR.",
+		GUC_UNIT_NONE, &ssl_cert_file, ""},
+	{"ssl_key_file", GUC_STRING, GUC_SIGHUP, "Security",
+		"PEM file with the private key of ssl_cert_file (not encrypted); relative to DATADIR.",
+		GUC_UNIT_NONE, &ssl_key_file, ""},
+	{"ssl_ca_file", GUC_STRING, GUC_SIGHUP, "Security",
+		"PEM file with the certificate authorities client certificates are verified against (needed by ssl_client_auth); relative to DATADIR.",
+		GUC_UNIT_NONE, &ssl_ca_file, ""},
+	{"ssl_min_protocol_version", GUC_ENUM, GUC_SIGHUP, "Security",
+		"Oldest TLS version accepted: TLSv1.2 or TLSv1.3.",
+		GUC_UNIT_NONE, &ssl_min_protocol_version, "TLSv1.2", 0, 0, ssl_protocol_options},
+	{"ssl_ciphers", GUC_STRING, GUC_SIGHUP, "Security",
+		"OpenSSL cipher list for TLS 1.2 (TLS 1.3 uses OpenSSL's default suites).",
+		GUC_UNIT_NONE, &ssl_ciphers, "HIGH:!aNULL:!MD5"},
+	{"ssl_client_auth", GUC_ENUM, GUC_SIGHUP, "Security",
+		"Client certificates on TLS listeners: none, requested (verified if sent) or required; a verified certificate's subject CN is the principal on an SSL listener.",
+		GUC_UNIT_NONE, &ssl_client_auth, "none", 0, 0, ssl_client_auth_options},
+	{"authentication_timeout", GUC_INT, GUC_SIGHUP, "Security",
+		"Longest time from a connection's arrival to the end of its TLS handshake and SASL authentication; a client slower than that is disconnected.",
+		GUC_UNIT_MS, &authentication_timeout, "30s", 1000, 600 * 1000},
 
 	/* ---- Catalog ---- */
 	{"catalog", GUC_STRING, GUC_POSTMASTER, "Catalog",

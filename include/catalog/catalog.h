@@ -39,6 +39,7 @@
 /* LISTEN/NOTIFY channels (see migrate.c). */
 #define CATALOG_CHANNEL_BROKERS		"strata_brokers"
 #define CATALOG_CHANNEL_PARTITIONS	"strata_partitions"
+#define CATALOG_CHANNEL_SECURITY	"strata_security"
 
 /* True when the catalog setting says "embedded" (case-insensitive). */
 extern bool CatalogIsEmbedded(void);

@@ -79,5 +79,10 @@ KAFKA_HANDLER(DeleteGroups);
 KAFKA_HANDLER(OffsetCommit);
 KAFKA_HANDLER(OffsetFetch);
 KAFKA_HANDLER(OffsetDelete);
+/* authentication and security administration (sasl.c, api_security.c) */
+KAFKA_HANDLER(SaslHandshake);
+KAFKA_HANDLER(SaslAuthenticate);
+KAFKA_HANDLER(DescribeUserScramCredentials);
+KAFKA_HANDLER(AlterUserScramCredentials);
 
 #endif							/* STRATA_KAFKA_HANDLERS_H */

@@ -120,6 +120,12 @@ extern int	ssl_min_protocol_version;
 extern char *ssl_ciphers;
 extern int	ssl_client_auth;
 extern int64 authentication_timeout;
+extern char *sasl_enabled_mechanisms;
+extern bool sasl_plain_without_tls;
+extern int64 connections_max_reauth_ms;
+extern int64 authentication_failure_delay;
+extern int64 sasl_max_request_bytes;
+extern int64 security_cache_size;
 
 typedef enum SslProtocolVersion
 {

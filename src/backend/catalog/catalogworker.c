@@ -36,6 +36,7 @@
 #include "catalog/catalog.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
+#include "kafka/security.h"
 #include "kafka/topics.h"
 #include "storage/wal.h"
 #include "postmaster/pmsignal.h"
@@ -193,6 +194,9 @@ worker_exec(const char *sql, int nparams, const char *const *params,
 static bool topics_stale = true;
 static bool topics_loaded_once = false;
 
+/* Users and ACLs need (re)loading: at connect and on strata_security. */
+static bool security_stale = true;
+
 static void
 handle_notifications(void)
 {
@@ -203,19 +207,36 @@ handle_notifications(void)
 		elog(DEBUG1, "catalog notification on %s: %s", n->relname, n->extra);
 		if (strcmp(n->relname, CATALOG_CHANNEL_PARTITIONS) == 0)
 			topics_stale = true;
+		if (strcmp(n->relname, CATALOG_CHANNEL_SECURITY) == 0)
+			security_stale = true;
 		PQfreemem(n);
 	}
 }
 
 /*
+ * Load users and ACLs into shared memory when they are stale (kafka/
+ * security.h).  false means the connection is to be dropped.
+ */
+static bool
+sync_security(char *err, size_t errlen)
+{
+	if (!security_stale)
+		return true;
+	if (!SecurityCacheLoad(conn, err, errlen))
+		return false;
+	security_stale = false;
+	return true;
+}
+
+/*
  * Load the topic registry from the catalog when it is stale; the first
- * successful load tells the postmaster the broker can open.  false means
- * the connection is to be dropped.
+ * successful load tells the postmaster the broker can open, so users and
+ * ACLs are loaded before it.  false means the connection is to be dropped.
  */
 static bool
 sync_topics(char *err, size_t errlen)
 {
-	if (!topics_stale)
+	if (!topics_stale || security_stale)
 		return true;
 	/* Partitions' next offsets come from the recovered WAL: wait for it. */
 	if (!WalIsReady())
@@ -316,8 +337,8 @@ CatalogWorkerMain(void)
 		{
 			conn = worker_connect(err, sizeof(err));
 			if (conn != NULL &&
-				!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS,
-								   err, sizeof(err)))
+				!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS
+								   "; LISTEN " CATALOG_CHANNEL_SECURITY, err, sizeof(err)))
 				drop_connection();
 			if (conn == NULL)
 			{
@@ -328,6 +349,7 @@ CatalogWorkerMain(void)
 			{
 				next_renew = 0; /* renew at once */
 				topics_stale = true;
+				security_stale = true;	/* NOTIFYs while away were lost */
 			}
 		}
 		now = MonotonicMs();
@@ -352,6 +374,11 @@ CatalogWorkerMain(void)
 		}
 		if (conn != NULL)
 			handle_notifications();
+		if (conn != NULL && !sync_security(err, sizeof(err)))
+		{
+			note_outage(err);
+			next_attempt = MonotonicMs() + backoff_ms;
+		}
 		if (conn != NULL && !sync_topics(err, sizeof(err)))
 		{
 			note_outage(err);

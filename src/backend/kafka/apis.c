@@ -52,6 +52,8 @@ const KafkaApi KafkaApis[] = {
 	API(KAFKA_API_SYNC_GROUP, SyncGroup, 0, 5, 4, "all versions."),
 	API(KAFKA_API_DESCRIBE_GROUPS, DescribeGroups, 0, 5, 5, "all versions."),
 	API(KAFKA_API_LIST_GROUPS, ListGroups, 0, 5, 3, "all versions; v4+ state filter."),
+	API(KAFKA_API_SASL_HANDSHAKE, SaslHandshake, 0, 1, KV_MAX,
+		"all versions; v0 is followed by bare SASL tokens (kafka-python), v1 by SaslAuthenticate."),
 	API(KAFKA_API_API_VERSIONS, ApiVersions, 0, 4, 3,
 		"all versions; an unknown version gets UNSUPPORTED_VERSION in the v0 layout."),
 	API(KAFKA_API_CREATE_TOPICS, CreateTopics, 0, 7, 5, "all versions."),
@@ -63,10 +65,14 @@ const KafkaApi KafkaApis[] = {
 	API(KAFKA_API_OFFSET_FOR_LEADER_EPOCH, OffsetForLeaderEpoch, 0, 4, 4, "all versions."),
 	API(KAFKA_API_DESCRIBE_CONFIGS, DescribeConfigs, 0, 4, 4, "all versions."),
 	API(KAFKA_API_ALTER_CONFIGS, AlterConfigs, 0, 2, 2, "all versions."),
+	API(KAFKA_API_SASL_AUTHENTICATE, SaslAuthenticate, 0, 2, 2,
+		"all versions; v1+ carries the session lifetime of KIP-368 re-authentication."),
 	API(KAFKA_API_CREATE_PARTITIONS, CreatePartitions, 0, 3, 2, "all versions."),
 	API(KAFKA_API_DELETE_GROUPS, DeleteGroups, 0, 2, 2, "all versions."),
 	API(KAFKA_API_INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigs, 0, 1, 1, "all versions."),
 	API(KAFKA_API_OFFSET_DELETE, OffsetDelete, 0, 0, KV_MAX, "all versions (never flexible)."),
+	API(KAFKA_API_DESCRIBE_USER_SCRAM_CREDENTIALS, DescribeUserScramCredentials, 0, 0, 0, "all versions."),
+	API(KAFKA_API_ALTER_USER_SCRAM_CREDENTIALS, AlterUserScramCredentials, 0, 0, 0, "all versions."),
 	API(KAFKA_API_DESCRIBE_CLUSTER, DescribeCluster, 0, 1, 0, "all versions."),
 };
 const int	KafkaNumApis = lengthof(KafkaApis);

@@ -23,7 +23,12 @@
  *
  *	  Bytes go through kafka/secure.h, plain or TLS: on an SSL or SASL_SSL
  *	  listener the backend first runs the TLS handshake, which must end
- *	  within authentication_timeout of the connection's arrival.
+ *	  within authentication_timeout of the connection's arrival.  On a SASL
+ *	  listener kafka/sasl.h decides, before dispatch, what an
+ *	  unauthenticated client may send, and sets the frame limit
+ *	  (sasl_max_request_bytes) checked here before a frame is read; a
+ *	  failed authentication has its answer sent after a delay, and the
+ *	  connection closed (close_after_authentication_failure).
  *
  * src/backend/kafka/backend.c
  *
@@ -38,6 +43,7 @@
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
+#include "kafka/sasl.h"
 #include "kafka/secure.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
@@ -157,6 +163,28 @@ drain_queue(KWriter *out)
 }
 
 /*
+ * The client failed to authenticate (kafka/sasl.h): wait delay_ms, send
+ * what is ready (the refusal), close.
+ */
+static void pg_attribute_noreturn()
+close_after_authentication_failure(KafkaConn *conn, int64 delay_ms)
+{
+	int64		end = MonotonicMs() + delay_ms;
+
+	for (;;)
+	{
+		int64		remaining = end - MonotonicMs();
+
+		ResetLatch(MyLatch);
+		if (remaining <= 0 || ShutdownRequestPending)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) remaining);
+	}
+	drain_queue(&conn->out);
+	close_connection(0);
+}
+
+/*
  * Serve one frame.  A response that must wait for the WAL is queued; the
  * others are sendable at once unless something is queued before them.
  */
@@ -166,6 +194,7 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
 	size_t		before;
 	uint64		start_us;
+	int64		delay_ms;
 
 	/* Only produce requests may overtake their own acknowledgements. */
 	if (queue_len > 0 && (api_key != KAFKA_API_PRODUCE || queue_len == MAX_QUEUED_RESPONSES))
@@ -188,8 +217,10 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	}
 	if (conn->out.len == before)
 	{
-		/* acks=0: no response */
+		/* acks=0, or a bare SASL token refused: no response */
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
+		if (SaslCloseAfterResponse(&delay_ms))
+			close_after_authentication_failure(conn, delay_ms);
 		return;
 	}
 	if (conn->wait_lsn > WalFlushedLsn() || queue_len > 0)
@@ -207,6 +238,8 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 		out_ready = conn->out.len;
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
 	}
+	if (SaslCloseAfterResponse(&delay_ms))
+		close_after_authentication_failure(conn, delay_ms);
 }
 
 /*
@@ -269,6 +302,7 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 	size_t		incap = INITIAL_INBUF;
 	size_t		inlen = 0;
 	static KafkaConn conn;
+	int64		arrival_ms = MonotonicMs();
 
 	client_sock = sock;
 	MyClientAddr = pstrdup(peer);
@@ -276,6 +310,7 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 	MyListenerProtocol = protocol;
 	MyListenerName = ListenerProtocolName(protocol);
 	start_transport(sock);
+	SaslInitConnection(arrival_ms);
 	inbuf = palloc(incap);
 	KafkaConnInit(&conn);
 	MyConn = &conn;
@@ -293,6 +328,8 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 			drain_queue(&conn.out);
 			close_connection(0);
 		}
+		if (SaslDeadlinePassed())
+			close_connection(0);
 
 		/* Responses whose data became durable go out first. */
 		release_durable();
@@ -323,8 +360,13 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 					if (WalFlushedLsn() >= queue[queue_head].lsn)
 						continue;
 				}
-				WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
-								  client_sock, -1);
+				{
+					/* Not authenticated yet: wake up at the deadline. */
+					long		timeout = SaslDeadlineRemaining();
+
+					WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
+									  (timeout >= 0 ? WL_TIMEOUT : 0), client_sock, timeout);
+				}
 				continue;
 			}
 			elog(DEBUG1, "could not receive from %s: %s", peer, strerror(errno));
@@ -337,15 +379,20 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 		{
 			int32		frame_len;
 			uint32		raw;
+			/* Before authentication, smaller frames (kafka/sasl.h). */
+			int64		max_frame = SaslMaxFrame();
+			int32		min_frame = SaslExpectsBareToken() ? 1 : MIN_REQUEST_FRAME;
 
 			if (inlen - consumed < 4)
 				break;
 			memcpy(&raw, inbuf + consumed, 4);
 			frame_len = (int32) __builtin_bswap32(raw);
-			if (frame_len < MIN_REQUEST_FRAME || frame_len > socket_request_max_bytes)
+			if (frame_len < min_frame || frame_len > max_frame)
 			{
-				elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (socket_request_max_bytes)",
-					 peer, frame_len, MIN_REQUEST_FRAME, (long long) socket_request_max_bytes);
+				elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (%s)",
+					 peer, frame_len, min_frame, (long long) max_frame,
+					 max_frame < socket_request_max_bytes ? "sasl_max_request_bytes, before authentication"
+					 : "socket_request_max_bytes");
 				drain_queue(&conn.out);
 				close_connection(0);
 			}

@@ -18,6 +18,7 @@
 #include "kafka/backend.h"
 #include "kafka/codec.h"
 #include "kafka/handlers.h"
+#include "kafka/sasl.h"
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -138,6 +139,14 @@ handler_for(int16 api_key)
 			return KafkaHandleOffsetFetch;
 		case KAFKA_API_OFFSET_DELETE:
 			return KafkaHandleOffsetDelete;
+		case KAFKA_API_SASL_HANDSHAKE:
+			return KafkaHandleSaslHandshake;
+		case KAFKA_API_SASL_AUTHENTICATE:
+			return KafkaHandleSaslAuthenticate;
+		case KAFKA_API_DESCRIBE_USER_SCRAM_CREDENTIALS:
+			return KafkaHandleDescribeUserScramCredentials;
+		case KAFKA_API_ALTER_USER_SCRAM_CREDENTIALS:
+			return KafkaHandleAlterUserScramCredentials;
 		default:
 			return NULL;
 	}
@@ -152,6 +161,17 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 	void	   *req;
 	void	   *resp;
 	bool		ok;
+
+	/* ---- Authentication first (kafka/sasl.h): it may consume the frame ---- */
+	switch (SaslFilterFrame(conn, frame, len))
+	{
+		case SASL_FRAME_DONE:
+			return true;
+		case SASL_FRAME_CLOSE:
+			return false;
+		case SASL_FRAME_DISPATCH:
+			break;
+	}
 
 	KReaderInit(&r, frame, len);
 	if (!KafkaParseRequestHeader(&r, &h))

@@ -55,6 +55,7 @@
 
 #include "catalog/catalog.h"
 #include "kafka/backend.h"
+#include "kafka/sasl.h"
 #include "kafka/secure.h"
 #include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
@@ -311,8 +312,12 @@ check_listener_settings(char *err, size_t errlen)
 		char		host[256];
 		int32		port;
 
-		if (ListenerUsesTls(p) && ListenerFind(listeners, ListenerProtocolName(p), host, sizeof(host), &port))
+		if (!ListenerFind(listeners, ListenerProtocolName(p), host, sizeof(host), &port))
+			continue;
+		if (ListenerUsesTls(p))
 			have_tls_listener = true;
+		if (ListenerUsesSasl(p) && !SaslCheckMechanisms(sasl_enabled_mechanisms, err, errlen))
+			return false;
 	}
 	return !have_tls_listener || SecureLoadContext(false, err, errlen);
 }

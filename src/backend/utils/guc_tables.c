@@ -61,6 +61,12 @@ int			ssl_min_protocol_version;
 char	   *ssl_ciphers;
 int			ssl_client_auth;
 int64		authentication_timeout;
+char	   *sasl_enabled_mechanisms;
+bool		sasl_plain_without_tls;
+int64		connections_max_reauth_ms;
+int64		authentication_failure_delay;
+int64		sasl_max_request_bytes;
+int64		security_cache_size;
 
 static const GucEnumOption wal_sync_method_options[] = {
 	{"o_dsync", WAL_SYNC_O_DSYNC},
@@ -143,6 +149,24 @@ GucEntry	GucTable[] = {
 	{"authentication_timeout", GUC_INT, GUC_SIGHUP, "Security",
 		"Longest time from a connection's arrival to the end of its TLS handshake and SASL authentication; a client slower than that is disconnected.",
 		GUC_UNIT_MS, &authentication_timeout, "30s", 1000, 600 * 1000},
+	{"sasl_enabled_mechanisms", GUC_STRING, GUC_SIGHUP, "Security",
+		"SASL mechanisms offered on SASL_PLAINTEXT and SASL_SSL listeners, comma-separated: SCRAM-SHA-512, SCRAM-SHA-256, PLAIN.",
+		GUC_UNIT_NONE, &sasl_enabled_mechanisms, "SCRAM-SHA-512,SCRAM-SHA-256"},
+	{"sasl_plain_without_tls", GUC_BOOL, GUC_SIGHUP, "Security",
+		"Offer PLAIN on SASL_PLAINTEXT listeners too, where passwords cross the network unencrypted (off: PLAIN only over TLS).",
+		GUC_UNIT_NONE, &sasl_plain_without_tls, "off"},
+	{"connections_max_reauth_ms", GUC_INT, GUC_SIGHUP, "Security",
+		"Lifetime of a SASL session (KIP-368): a client must re-authenticate within it or its connection is closed at its next request. 0: sessions do not expire.",
+		GUC_UNIT_MS, &connections_max_reauth_ms, "0", 0, INT64_C(30) * 24 * 3600 * 1000},
+	{"authentication_failure_delay", GUC_INT, GUC_SIGHUP, "Security",
+		"How long a failed SASL authentication waits before its error response is sent and the connection closed (slows password guessing).",
+		GUC_UNIT_MS, &authentication_failure_delay, "100ms", 0, 10 * 1000},
+	{"sasl_max_request_bytes", GUC_INT, GUC_SIGHUP, "Security",
+		"Largest request frame accepted on a SASL listener before the client has authenticated; a larger frame closes the connection without being read.",
+		GUC_UNIT_BYTES, &sasl_max_request_bytes, "64kB", 1 * KB, 100 * MB},
+	{"security_cache_size", GUC_INT, GUC_POSTMASTER, "Security",
+		"Shared memory holding the catalog's users and ACLs (about 300 bytes per user credential and 100 per ACL).",
+		GUC_UNIT_BYTES, &security_cache_size, "4MB", 64 * KB, 1 * GB},
 
 	/* ---- Catalog ---- */
 	{"catalog", GUC_STRING, GUC_POSTMASTER, "Catalog",

@@ -1,7 +1,8 @@
 // src/test/security/kafkajs_secure.js — KafkaJS over TLS and SASL for the
 // security TAP tests.  The connection's security comes from the
 // environment variable STRATA_SECURITY, "key=value" lines with the keys
-// protocol, ca, cert, key, mechanism, user, password.
+// protocol, ca, cert, key, mechanism, user, password, and reauth_threshold
+// (kafkajs' reauthenticationThreshold, ms).
 //
 //   node kafkajs_secure.js roundtrip BOOTSTRAP TOPIC
 //       create TOPIC, produce 20 messages, consume them back in a group
@@ -41,6 +42,8 @@ function config() {
   if (proto.startsWith('SASL')) {
     c.sasl = { mechanism: sec.mechanism.toLowerCase(), username: sec.user, password: sec.password };
   }
+  // Re-authenticate this long before the session ends (KIP-368).
+  if (sec.reauth_threshold) c.reauthenticationThreshold = Number(sec.reauth_threshold);
   return c;
 }
 

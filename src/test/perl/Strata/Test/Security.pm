@@ -17,15 +17,20 @@ use strict;
 use warnings;
 
 use Carp;
-use IPC::Run;
+use Digest::SHA qw(hmac_sha256 hmac_sha512 sha256 sha512);
 use Exporter 'import';
+use IO::Socket::INET;
+use IPC::Run;
+use MIME::Base64;
 use Test::More;
+use Time::HiRes qw(time);
 
 use Strata::Test::Node;
 use Strata::Test::Utils;
 
 our @EXPORT = qw(make_certs secure_node listener_port kcat kcat_args secclient client_ok
-  kafkajs add_user remove_user);
+  kafkajs add_user remove_user kafka_connect kafka_request kafka_recv sasl_handshake
+  scram_login scram_salted_password);
 
 # ---------------------------------------------------------------- certificates
 
@@ -237,6 +242,147 @@ sub kafkajs
 	local $ENV{STRATA_SECURITY} = join("\n", map { "$_=$sec->{$_}" } sort keys %$sec);
 	return run_command([ 'node', "$ENV{STRATA_TOP_SRCDIR}/src/test/security/kafkajs_secure.js",
 			$cmd, "127.0.0.1:$port", @args ], timeout => 180);
+}
+
+# ---------------------------------------------------------------- a raw client
+
+# The wire protocol by hand, for what the real clients cannot be made to
+# do: exact timings, hostile input, sessions kept open.
+
+# A TCP connection to 127.0.0.1:$port.
+sub kafka_connect
+{
+	my ($port) = @_;
+	return IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp', Timeout => 10)
+	  // croak "cannot connect to $port: $!";
+}
+
+# Send a request (header v1: key, version, correlation id, client id) with
+# $body already encoded.
+sub kafka_request
+{
+	my ($sock, $key, $version, $body) = @_;
+	my $req = pack('s> s> l> s>/a', $key, $version, 1, 'tap') . $body;
+	return syswrite($sock, pack('l>', length($req)) . $req);
+}
+
+# Read one response frame; returns its bytes after the size and the
+# correlation id, or undef when the connection closed (or $timeout s passed).
+sub kafka_recv
+{
+	my ($sock, $timeout) = @_;
+	my $buf = '';
+	my $deadline = time() + ($timeout // 20);
+	my $need = 4;
+	my $len;
+	while (length($buf) < $need)
+	{
+		my $rin = '';
+		vec($rin, fileno($sock), 1) = 1;
+		my $left = $deadline - time();
+		return undef if $left <= 0 || !select($rin, undef, undef, $left);
+		my $n = sysread($sock, $buf, 65536, length($buf));
+		return undef unless $n;
+		if (!defined $len && length($buf) >= 4)
+		{
+			$len = unpack('l>', $buf);
+			$need = 4 + $len;
+		}
+	}
+	return substr($buf, 8, $len - 4);
+}
+
+# SaslHandshake (v1 unless given); returns (error code, [mechanisms]).
+sub sasl_handshake
+{
+	my ($sock, $mechanism, $version) = @_;
+	kafka_request($sock, 17, $version // 1, pack('s>/a', $mechanism));
+	my $r = kafka_recv($sock) // return (undef, []);
+	my ($err, $n) = unpack('s> l>', $r);
+	my @mechs;
+	my $off = 6;
+	for (1 .. $n)
+	{
+		my $l = unpack('s>', substr($r, $off, 2));
+		push @mechs, substr($r, $off + 2, $l);
+		$off += 2 + $l;
+	}
+	return ($err, \@mechs);
+}
+
+# SaslAuthenticate v1 with $bytes; returns { error, message, bytes,
+# lifetime } or undef when the connection closed.
+sub sasl_authenticate
+{
+	my ($sock, $bytes) = @_;
+	kafka_request($sock, 36, 1, pack('l>/a', $bytes));
+	my $r = kafka_recv($sock) // return undef;
+	my $err = unpack('s>', $r);
+	my $mlen = unpack('s>', substr($r, 2, 2));
+	my $msg = $mlen < 0 ? undef : substr($r, 4, $mlen);
+	my $off = 4 + ($mlen < 0 ? 0 : $mlen);
+	my $blen = unpack('l>', substr($r, $off, 4));
+	my $auth = substr($r, $off + 4, $blen);
+	my ($hi, $lo) = unpack('l> L>', substr($r, $off + 4 + $blen, 8));
+	return { error => $err, message => $msg, bytes => $auth, lifetime => $hi * 4294967296 + $lo };
+}
+
+# Hi() of RFC 5802: PBKDF2 with HMAC-SHA-256 or -512.
+sub scram_salted_password
+{
+	my ($mechanism, $password, $salt, $iterations) = @_;
+	my $hmac = $mechanism eq 'SCRAM-SHA-512' ? \&hmac_sha512 : \&hmac_sha256;
+	my $u = $hmac->($salt . "\0\0\0\1", $password);
+	my $t = $u;
+	for (2 .. $iterations)
+	{
+		$u = $hmac->($u, $password);
+		$t ^= $u;
+	}
+	return $t;
+}
+
+# A whole SCRAM login on a new connection to $port (SaslHandshake v1,
+# SaslAuthenticate v1).  Returns { error, message, server_first, salt,
+# iterations, elapsed (seconds the final step took), lifetime, closed
+# (the server closed the connection after answering), sock (kept open on
+# success) }.
+sub scram_login
+{
+	my ($port, $user, $password, $mechanism) = @_;
+	$mechanism //= 'SCRAM-SHA-256';
+	my $sock = kafka_connect($port);
+	my ($herr) = sasl_handshake($sock, $mechanism);
+	return { error => $herr, message => 'handshake' } if !defined $herr || $herr != 0;
+	my $cnonce = 'tapnonce' . int(rand(1e9));
+	my $first_bare = "n=$user,r=$cnonce";
+	my $r = sasl_authenticate($sock, "n,,$first_bare") // return { error => undef, closed => 1 };
+	return { %$r, closed => 1 } if $r->{error} != 0;
+	my $server_first = $r->{bytes};
+	my %a = map { /^(\w)=(.*)$/ ? ($1 => $2) : () } split /,/, $server_first;
+	my $salt = decode_base64($a{s});
+	my $salted = scram_salted_password($mechanism, $password, $salt, $a{i});
+	my ($hmac, $hash) = $mechanism eq 'SCRAM-SHA-512' ? (\&hmac_sha512, \&sha512) : (\&hmac_sha256, \&sha256);
+	my $client_key = $hmac->('Client Key', $salted);
+	my $stored_key = $hash->($client_key);
+	my $final_wo_proof = "c=biws,r=$a{r}";
+	my $auth_message = "$first_bare,$server_first,$final_wo_proof";
+	my $proof = $client_key ^ $hmac->($auth_message, $stored_key);
+	my $start = time();
+	$r = sasl_authenticate($sock, "$final_wo_proof,p=" . encode_base64($proof, ''));
+	my $elapsed = time() - $start;
+	my %res = (%{ $r // { error => undef } }, server_first => $server_first, salt => $a{s},
+		iterations => $a{i}, elapsed => $elapsed);
+	if (!defined $r || $r->{error} != 0)
+	{
+		$res{closed} = !defined kafka_recv($sock, 5);
+		close $sock;
+		return \%res;
+	}
+	my $server_key = $hmac->('Server Key', $salted);
+	$res{verified} = $r->{bytes} eq 'v=' . encode_base64($hmac->($auth_message, $server_key), '');
+	$res{sock} = $sock;
+	return \%res;
 }
 
 1;

@@ -84,5 +84,8 @@ KAFKA_HANDLER(SaslHandshake);
 KAFKA_HANDLER(SaslAuthenticate);
 KAFKA_HANDLER(DescribeUserScramCredentials);
 KAFKA_HANDLER(AlterUserScramCredentials);
+KAFKA_HANDLER(DescribeAcls);
+KAFKA_HANDLER(CreateAcls);
+KAFKA_HANDLER(DeleteAcls);
 
 #endif							/* STRATA_KAFKA_HANDLERS_H */

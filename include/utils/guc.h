@@ -126,6 +126,17 @@ extern int64 connections_max_reauth_ms;
 extern int64 authentication_failure_delay;
 extern int64 sasl_max_request_bytes;
 extern int64 security_cache_size;
+extern bool authorizer;
+extern char *super_users;
+extern bool allow_everyone_if_no_acl_found;
+extern int	log_authorization;
+
+typedef enum LogAuthorization
+{
+	LOG_AUTHORIZATION_OFF,
+	LOG_AUTHORIZATION_DENIED,
+	LOG_AUTHORIZATION_ALL
+} LogAuthorization;
 
 typedef enum SslProtocolVersion
 {

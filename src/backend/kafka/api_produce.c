@@ -22,12 +22,16 @@
  *	  original's WAL flush, like any other), and a sequence gap or a stale
  *	  epoch gets Kafka's error for the partition.
  *
+ *	  A topic the principal may not WRITE gets TOPIC_AUTHORIZATION_FAILED
+ *	  for each of its partitions (kafka/authorizer.h).
+ *
  * src/backend/kafka/api_produce.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
 
+#include "kafka/authorizer.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
@@ -92,6 +96,7 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 		TopicProduceResponse *tr = &resp->Responses.items[t];
 		int			topic;
 		TopicConfig config = {0};
+		bool		may_write = KafkaAuthorizeTopic(td->Name, ACL_OP_WRITE);
 
 		tr->Name = td->Name;
 		tr->PartitionResponses.count = td->PartitionData.count;
@@ -121,6 +126,11 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 			if (acks_error != KAFKA_ERR_NONE)
 			{
 				pr->ErrorCode = acks_error;
+				continue;
+			}
+			if (!may_write)
+			{
+				pr->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 				continue;
 			}
 			if (topic < 0)

@@ -63,6 +63,11 @@ const KafkaApi KafkaApis[] = {
 		"idempotent producers; v5 (KIP-890 transactions v2) is not served. A TransactionalId gets "
 		"TRANSACTIONAL_ID_AUTHORIZATION_FAILED until transactions exist."),
 	API(KAFKA_API_OFFSET_FOR_LEADER_EPOCH, OffsetForLeaderEpoch, 0, 4, 4, "all versions."),
+	API(KAFKA_API_DESCRIBE_ACLS, DescribeAcls, 0, 3, 2,
+		"all versions; v0 (no pattern types) leaves PREFIXED ACLs out."),
+	API(KAFKA_API_CREATE_ACLS, CreateAcls, 0, 3, 2, "all versions."),
+	API(KAFKA_API_DELETE_ACLS, DeleteAcls, 0, 3, 2,
+		"all versions; v0 (no pattern types) deletes only LITERAL ACLs."),
 	API(KAFKA_API_DESCRIBE_CONFIGS, DescribeConfigs, 0, 4, 4, "all versions."),
 	API(KAFKA_API_ALTER_CONFIGS, AlterConfigs, 0, 2, 2, "all versions."),
 	API(KAFKA_API_SASL_AUTHENTICATE, SaslAuthenticate, 0, 2, 2,

@@ -19,6 +19,7 @@
 #include "kafka/codec.h"
 #include "kafka/handlers.h"
 #include "kafka/sasl.h"
+#include "kafka/security.h"
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -147,6 +148,12 @@ handler_for(int16 api_key)
 			return KafkaHandleDescribeUserScramCredentials;
 		case KAFKA_API_ALTER_USER_SCRAM_CREDENTIALS:
 			return KafkaHandleAlterUserScramCredentials;
+		case KAFKA_API_DESCRIBE_ACLS:
+			return KafkaHandleDescribeAcls;
+		case KAFKA_API_CREATE_ACLS:
+			return KafkaHandleCreateAcls;
+		case KAFKA_API_DELETE_ACLS:
+			return KafkaHandleDeleteAcls;
 		default:
 			return NULL;
 	}
@@ -172,6 +179,8 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 		case SASL_FRAME_DISPATCH:
 			break;
 	}
+	/* One state of users and ACLs for the whole request (kafka/authorizer.h). */
+	SecurityCacheRefresh();
 
 	KReaderInit(&r, frame, len);
 	if (!KafkaParseRequestHeader(&r, &h))

@@ -42,6 +42,13 @@
  *	  a response, which the arena's size (several times the largest
  *	  request) rules out in practice.
  *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: READ on the group to
+ *	  join, sync, heartbeat or leave, DESCRIBE to find its coordinator or
+ *	  describe it (GROUP_AUTHORIZATION_FAILED otherwise); ListGroups lists
+ *	  every group for DESCRIBE on the cluster, else only those the
+ *	  principal may describe.  Decisions are made before GroupLock is
+ *	  taken, except ListGroups' filter, which neither logs nor allocates.
+ *
  * src/backend/kafka/group.c
  *
  *-------------------------------------------------------------------------
@@ -51,6 +58,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "kafka/authorizer.h"
 #include "kafka/backend.h"
 #include "kafka/group.h"
 #include "kafka/handlers.h"
@@ -762,6 +770,18 @@ join_response(KArena *arena, int16 version, int g, int mi, JoinGroupResponse *re
 
 /* ---------- FindCoordinator ---------- */
 
+/* DESCRIBE on the group or transactional id whose coordinator is asked for. */
+static int16
+coordinator_access(int8 key_type, KStr key)
+{
+	if (key_type == 0 && !KafkaAuthorizeGroup(key, ACL_OP_DESCRIBE))
+		return KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+	if (key_type == 1 &&
+		!KafkaAuthorize(ACL_RESOURCE_TRANSACTIONAL_ID, key.ptr ? key.ptr : "", Max(key.len, 0), ACL_OP_DESCRIBE))
+		return KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	return KAFKA_ERR_NONE;
+}
+
 bool
 KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -782,6 +802,8 @@ KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *r
 	}
 	if (h->api_version < 4)
 	{
+		if (err == KAFKA_ERR_NONE)
+			err = coordinator_access(req->KeyType, req->Key);
 		resp->ErrorCode = err;
 		resp->ErrorMessage = msg;
 		resp->NodeId = err ? -1 : (int32) broker_id;
@@ -798,12 +820,15 @@ KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *r
 			elog(ERROR, "request arena exhausted");
 		for (int i = 0; i < n; i++)
 		{
+			int16		e = err != KAFKA_ERR_NONE ? err
+				: coordinator_access(req->KeyType, req->CoordinatorKeys.items[i]);
+
 			c[i].Key = req->CoordinatorKeys.items[i];
-			c[i].ErrorCode = err;
-			c[i].ErrorMessage = msg;
-			c[i].NodeId = err ? -1 : (int32) broker_id;
-			c[i].Host = err ? KSTR_LIT("") : KStrArena(&conn->arena, host);
-			c[i].Port = err ? -1 : port;
+			c[i].ErrorCode = e;
+			c[i].ErrorMessage = e == err ? msg : KSTR_NULL;
+			c[i].NodeId = e ? -1 : (int32) broker_id;
+			c[i].Host = e ? KSTR_LIT("") : KStrArena(&conn->arena, host);
+			c[i].Port = e ? -1 : port;
 		}
 		resp->Coordinators.items = c;
 		resp->Coordinators.count = n;
@@ -835,6 +860,11 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	resp->MemberId = req->MemberId;
 	resp->ProtocolName = h->api_version >= 7 ? KSTR_NULL : KSTR_LIT("");
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	if (req->GroupId.len <= 0 || !kstr_copy(group_id, sizeof(group_id), req->GroupId))
 	{
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
@@ -1126,6 +1156,11 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	int32		snap_generation = 0;
 
 	resp->Assignment = bytes_arena(&conn->arena, NULL, 0);
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
@@ -1273,6 +1308,11 @@ KafkaHandleHeartbeat(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	(void) ctx;
 	(void) h;
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
@@ -1332,6 +1372,11 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	int			g;
 	int64		now;
 
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	if (!kstr_copy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
 	{
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
@@ -1409,15 +1454,20 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	int32		n = Max(req->Groups.count, 0);
 	DescribedGroup *out;
 	PGresult   *known = NULL;
+	bool	   *may;
 
 	(void) h;
 	if (n == 0)
 		return true;
 	out = KafkaNewArray(&conn->arena, &DescribedGroup_schema, n);
+	may = KArenaArray(&conn->arena, n, sizeof(bool));
 	if (out == NULL)
 		elog(ERROR, "request arena exhausted");
 	resp->Groups.items = out;
 	resp->Groups.count = n;
+	/* DESCRIBE on each group, decided before GroupLock is taken. */
+	for (int i = 0; i < n; i++)
+		may[i] = KafkaAuthorizeGroup(req->Groups.items[i], ACL_OP_DESCRIBE);
 	known = catalog_groups();
 	group_lock();
 	for (int i = 0; i < n; i++)
@@ -1429,6 +1479,11 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 					k = 0;
 
 		out[i].GroupId = req->Groups.items[i];
+		if (!may[i])
+		{
+			out[i].ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+			continue;
+		}
 		if (!kstr_copy(group_id, sizeof(group_id), req->Groups.items[i]) || group_id[0] == '\0')
 		{
 			out[i].ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
@@ -1532,6 +1587,8 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 				n = 0;
 	ListedGroup *out;
 	PGresult   *res;
+	/* DESCRIBE on the cluster lists every group, else those it may describe. */
+	bool		all = KafkaAuthorizeCluster(ACL_OP_DESCRIBE);
 
 	(void) h;
 	/* Groups known only from the catalog (committed offsets) are Empty. */
@@ -1548,6 +1605,9 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		group_expire(g, GroupNowMs());
 		if (!state_wanted(req, GroupStateName(Groups[g].state)) || !type_wanted(req))
 			continue;
+		if (!all && !KafkaAuthorizeQuiet(ACL_RESOURCE_GROUP, Groups[g].group_id,
+										 (int32) strlen(Groups[g].group_id), ACL_OP_DESCRIBE))
+			continue;
 		out[n].GroupId = KStrArena(&conn->arena, Groups[g].group_id);
 		out[n].ProtocolType = KStrArena(&conn->arena, Groups[g].protocol_type);
 		out[n].GroupState = KStrArena(&conn->arena, GroupStateName(Groups[g].state));
@@ -1559,6 +1619,8 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		const char *id = PQgetvalue(res, r, 0);
 
 		if (group_lookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req))
+			continue;
+		if (!all && !KafkaAuthorizeQuiet(ACL_RESOURCE_GROUP, id, (int32) strlen(id), ACL_OP_DESCRIBE))
 			continue;
 		out[n].GroupId = KStrArena(&conn->arena, id);
 		out[n].ProtocolType = KStrArena(&conn->arena, PQgetvalue(res, r, 1));

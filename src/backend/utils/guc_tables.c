@@ -67,6 +67,10 @@ int64		connections_max_reauth_ms;
 int64		authentication_failure_delay;
 int64		sasl_max_request_bytes;
 int64		security_cache_size;
+bool		authorizer;
+char	   *super_users;
+bool		allow_everyone_if_no_acl_found;
+int			log_authorization;
 
 static const GucEnumOption wal_sync_method_options[] = {
 	{"o_dsync", WAL_SYNC_O_DSYNC},
@@ -84,6 +88,13 @@ static const GucEnumOption ssl_client_auth_options[] = {
 	{"none", SSL_CLIENT_AUTH_NONE},
 	{"requested", SSL_CLIENT_AUTH_REQUESTED},
 	{"required", SSL_CLIENT_AUTH_REQUIRED},
+	{NULL, 0}
+};
+
+static const GucEnumOption log_authorization_options[] = {
+	{"off", LOG_AUTHORIZATION_OFF},
+	{"denied", LOG_AUTHORIZATION_DENIED},
+	{"all", LOG_AUTHORIZATION_ALL},
 	{NULL, 0}
 };
 
@@ -167,6 +178,18 @@ GucEntry	GucTable[] = {
 	{"security_cache_size", GUC_INT, GUC_POSTMASTER, "Security",
 		"Shared memory holding the catalog's users and ACLs (about 300 bytes per user credential and 100 per ACL).",
 		GUC_UNIT_BYTES, &security_cache_size, "4MB", 64 * KB, 1 * GB},
+	{"authorizer", GUC_BOOL, GUC_SIGHUP, "Security",
+		"Check every request against the ACLs (CreateAcls, DescribeAcls, DeleteAcls); off: everyone may do everything, as in Kafka without an authorizer.",
+		GUC_UNIT_NONE, &authorizer, "off"},
+	{"super_users", GUC_STRING, GUC_SIGHUP, "Security",
+		"Principals allowed everything whatever the ACLs, separated by semicolons: 'User:admin;User:ops'.",
+		GUC_UNIT_NONE, &super_users, ""},
+	{"allow_everyone_if_no_acl_found", GUC_BOOL, GUC_SIGHUP, "Security",
+		"Allow any principal on a resource that no ACL covers (off: such a resource is for super users only).",
+		GUC_UNIT_NONE, &allow_everyone_if_no_acl_found, "off"},
+	{"log_authorization", GUC_ENUM, GUC_SIGHUP, "Security",
+		"Log authorisation decisions: off, denied (each refused operation) or all.",
+		GUC_UNIT_NONE, &log_authorization, "denied", 0, 0, log_authorization_options},
 
 	/* ---- Catalog ---- */
 	{"catalog", GUC_STRING, GUC_POSTMASTER, "Catalog",

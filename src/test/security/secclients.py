@@ -256,7 +256,7 @@ def acls(bootstrap, o, action, *args):
                                                                  ACLResourcePatternType[pattern]))
             r = admin.delete_acls([f])
             for filt, matches, err in r:
-                if err is not None:
+                if err is not None and err.errno != 0:
                     die("delete_acls: %s" % err)
                 for acl, e in matches:
                     print("deleted %s %s %s %s %s %s" % (acl.resource_pattern.resource_type.name,

@@ -280,8 +280,8 @@ test_table(void)
 	}
 	ok(sorted, "KafkaApis[] sorted by key");
 	ok(sane, "every row has a sane range, schemas, and is found by lookup");
-	is_int(KafkaNumApis, 30, "14 APIs in issue 5, 11 of the group coordinator and InitProducerId (issue 7), "
-		   "SaslHandshake, SaslAuthenticate and the SCRAM credential APIs (issue 17)");
+	is_int(KafkaNumApis, 33, "14 APIs in issue 5, 11 of the group coordinator and InitProducerId (issue 7), "
+		   "SaslHandshake, SaslAuthenticate, the SCRAM credential and the ACL APIs (issue 17)");
 	ok(KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID) != NULL &&
 	   KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID)->max_version == 4,
 	   "InitProducerId implemented, v0-v4");

@@ -108,6 +108,7 @@ extern int64 offset_cache_size;
 extern int64 max_producer_states;
 extern bool auto_create_topics;
 extern int64 max_connections;
+extern int64 max_connections_per_ip;
 extern int64 socket_request_max_bytes;
 extern bool restart_after_crash;
 extern int64 broker_lease_time;

@@ -98,6 +98,58 @@ extern bool ScramVerifyProof(const ScramSecret *secret, const uint8 *proof, int 
 extern void ScramServerSignature(const ScramSecret *secret, const char *auth_message,
 								 size_t amlen, uint8 *out);
 
+/*
+ * The client's messages of a SCRAM exchange (RFC 5802 section 7), parsed
+ * with Kafka's conventions: no channel binding (gs2 header "n" or "y"),
+ * saslname escapes (=2C, =3D) decoded, extensions allowed and only
+ * "tokenauth" noted.  Strings are palloc'd; the parsers never read past
+ * len and take no NUL byte inside a message.  They return NULL, or why the
+ * message is refused (static text).
+ */
+typedef struct ScramClientFirst
+{
+	char	   *gs2_header;		/* "n,," or "n,a=x," : what c= must repeat */
+	char	   *authzid;		/* NULL if none */
+	char	   *user;
+	char	   *nonce;
+	char	   *bare;			/* client-first-message-bare, for AuthMessage */
+	bool		tokenauth;		/* the delegation token extension asked for */
+} ScramClientFirst;
+
+typedef struct ScramClientFinal
+{
+	uint8		channel_binding[64];	/* c=, decoded */
+	int			channel_binding_len;
+	char	   *nonce;			/* r= */
+	uint8		proof[SCRAM_MAX_KEY_LEN];	/* p=, decoded */
+	int			proof_len;
+	size_t		without_proof_len;	/* the message before ",p=", for AuthMessage */
+} ScramClientFinal;
+
+#define SCRAM_MAX_NAME	255		/* longest user name and nonce accepted */
+
+extern const char *ScramParseClientFirst(const char *msg, size_t len, ScramClientFirst *out);
+extern const char *ScramParseClientFinal(const char *msg, size_t len, ScramClientFinal *out);
+/* Free what a parse allocated (after success or failure alike). */
+extern void ScramFreeClientFirst(ScramClientFirst *f);
+extern void ScramFreeClientFinal(ScramClientFinal *f);
+
+/*
+ * SASL PLAIN (RFC 4616): [authzid] NUL authcid NUL password.  Pointers
+ * into msg; NULL or why it is refused.
+ */
+typedef struct SaslPlainMessage
+{
+	const char *authzid;
+	size_t		authzid_len;
+	const char *user;
+	size_t		user_len;
+	const char *password;
+	size_t		password_len;
+} SaslPlainMessage;
+
+extern const char *SaslParsePlain(const char *msg, size_t len, SaslPlainMessage *out);
+
 /* Cryptographically strong random bytes; false on failure. */
 extern bool ScramRandom(uint8 *buf, size_t len);
 

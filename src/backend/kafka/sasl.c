@@ -49,8 +49,7 @@
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME	10
 
-/* Longest user name, nonce and message we accept in an exchange. */
-#define SASL_MAX_NAME		255
+/* Bytes of randomness in the server's part of a SCRAM nonce. */
 #define SCRAM_SERVER_NONCE_BYTES 18
 
 typedef enum SaslMechanism
@@ -383,48 +382,29 @@ mock_secret(ScramMechanism m, const char *user, ScramSecret *out)
 static ExchangeResult
 plain_exchange(const uint8 *in, int32 len)
 {
-	const char *msg = (const char *) in;
-	const char *nul1 = memchr(msg, '\0', (size_t) len);
-	const char *nul2 = nul1 ? memchr(nul1 + 1, '\0', (size_t) (len - (nul1 + 1 - msg))) : NULL;
-	const char *user;
-	size_t		userlen;
-	const char *password;
-	size_t		pwlen;
+	SaslPlainMessage pm;
+	const char *why = SaslParsePlain((const char *) in, (size_t) len, &pm);
 	ScramSecret secret;
 	char	   *name;
 	bool		found;
 	bool		ok;
 
-	if (nul1 == NULL || nul2 == NULL || memchr(nul2 + 1, '\0', (size_t) (len - (nul2 + 1 - msg))) != NULL)
+	if (why != NULL)
 	{
-		refuse(NULL, 0, "malformed PLAIN message");
+		refuse(pm.user, pm.user_len, why);
 		return EXCHANGE_FAILURE;
 	}
-	user = nul1 + 1;
-	userlen = (size_t) (nul2 - user);
-	password = nul2 + 1;
-	pwlen = (size_t) (len - (password - msg));
-	if (userlen == 0 || userlen > SASL_MAX_NAME)
-	{
-		refuse(user, userlen, "malformed PLAIN message: bad user name length");
-		return EXCHANGE_FAILURE;
-	}
-	if (nul1 != msg && ((size_t) (nul1 - msg) != userlen || memcmp(msg, user, userlen) != 0))
-	{
-		refuse(user, userlen, "the authorization id differs from the user name");
-		return EXCHANGE_FAILURE;
-	}
-	name = psprintf("%.*s", (int) userlen, user);
-	found = SecurityLookupCredential(name, userlen, SCRAM_SHA_512, &secret) ||
-		SecurityLookupCredential(name, userlen, SCRAM_SHA_256, &secret);
+	name = psprintf("%.*s", (int) pm.user_len, pm.user);
+	found = SecurityLookupCredential(name, pm.user_len, SCRAM_SHA_512, &secret) ||
+		SecurityLookupCredential(name, pm.user_len, SCRAM_SHA_256, &secret);
 	if (!found)
 		mock_secret(SCRAM_SHA_256, name, &secret);
 	/* Checked for a user that does not exist too: the same time either way. */
-	ok = ScramCheckPassword(&secret, password, pwlen) && found;
+	ok = ScramCheckPassword(&secret, pm.password, pm.password_len) && found;
 	OPENSSL_cleanse(&secret, sizeof(secret));
 	if (!ok)
 	{
-		refuse(user, userlen, !SecurityCacheUsable() ? "users are not loaded from the catalog yet (see the catalog worker's log)"
+		refuse(pm.user, pm.user_len, !SecurityCacheUsable() ? "users are not loaded from the catalog yet (see the catalog worker's log)"
 			   : found ? "wrong password" : "no such user");
 		pfree(name);
 		return EXCHANGE_FAILURE;
@@ -434,252 +414,109 @@ plain_exchange(const uint8 *in, int32 len)
 	return ok ? EXCHANGE_SUCCESS : EXCHANGE_FAILURE;
 }
 
-/*
- * Decode a SCRAM saslname ("=2C" is ',', "=3D" is '='), from s up to the
- * next ',' or the end, into a palloc'd string; *end gets where it stopped.
- * NULL if malformed.
- */
-static char *
-scram_name(const char *s, const char **end)
+/* A token for the client, in the request arena. */
+static KBytes
+arena_token(KArena *arena, const char *s)
 {
-	char	   *out = palloc(strlen(s) + 1);
-	size_t		o = 0;
+	size_t		len = strlen(s);
+	uint8	   *p = KArenaAlloc(arena, len + 1);
 
-	while (*s && *s != ',')
-	{
-		if (*s == '=')
-		{
-			if (strncmp(s, "=2C", 3) == 0)
-				out[o++] = ',';
-			else if (strncmp(s, "=3D", 3) == 0)
-				out[o++] = '=';
-			else
-			{
-				pfree(out);
-				return NULL;
-			}
-			s += 3;
-		}
-		else
-			out[o++] = *s++;
-	}
-	out[o] = '\0';
-	*end = s;
-	return out;
+	if (p == NULL)
+		elog(ERROR, "request arena exhausted");
+	memcpy(p, s, len);
+	return (KBytes) {p, (int32) len};
 }
 
-/* The value of attribute a ("r=...") at *p, up to ',' or the end; advances *p. */
-static char *
-scram_attr(const char **p, char a)
-{
-	const char *s = *p;
-	const char *end;
-
-	if (s[0] != a || s[1] != '=')
-		return NULL;
-	s += 2;
-	end = strchr(s, ',');
-	if (end == NULL)
-		end = s + strlen(s);
-	*p = end;
-	return psprintf("%.*s", (int) (end - s), s);
-}
-
-/* A copy of a token as a C string, NULL if it holds a NUL byte. */
-static char *
-token_string(const uint8 *in, int32 len)
-{
-	if (memchr(in, '\0', (size_t) len) != NULL)
-		return NULL;
-	return psprintf("%.*s", (int) len, (const char *) in);
-}
-
+/* client-first-message: answer with server-first-message. */
 static ExchangeResult
 scram_first(const uint8 *in, int32 len, KArena *arena, KBytes *out)
 {
 	ScramMechanism m = sasl.mechanism == MECH_SCRAM_SHA_512 ? SCRAM_SHA_512 : SCRAM_SHA_256;
-	char	   *msg = token_string(in, len);
-	const char *p;
-	char	   *authzid = NULL;
-	char	   *user;
-	char	   *cnonce;
+	ScramClientFirst cf;
+	const char *why = ScramParseClientFirst((const char *) in, (size_t) len, &cf);
 	uint8		snonce[SCRAM_SERVER_NONCE_BYTES];
 	char		snonce64[ScramBase64EncodedLen(SCRAM_SERVER_NONCE_BYTES)];
 	char		salt64[ScramBase64EncodedLen(SCRAM_MAX_SALT_LEN)];
 
-	if (msg == NULL || !((msg[0] == 'n' || msg[0] == 'y') && msg[1] == ','))
+	if (why == NULL && cf.tokenauth)
+		why = "delegation tokens (tokenauth) are not supported";
+	if (why == NULL && cf.authzid != NULL && cf.authzid[0] != '\0' && strcmp(cf.authzid, cf.user) != 0)
+		why = "the authorization id differs from the user name";
+	if (why == NULL && !ScramRandom(snonce, sizeof(snonce)))
+		why = "no random bytes for the server nonce";
+	if (why != NULL)
 	{
-		refuse(NULL, 0, msg && msg[0] == 'p' ? "channel binding is not supported"
-			   : "malformed client-first-message (gs2 header)");
+		refuse(cf.user, cf.user ? strlen(cf.user) : 0, why);
+		ScramFreeClientFirst(&cf);
 		return EXCHANGE_FAILURE;
 	}
-	p = msg + 2;
-	if (p[0] == 'a' && p[1] == '=')
-	{
-		authzid = scram_name(p + 2, &p);
-		if (authzid == NULL)
-		{
-			refuse(NULL, 0, "malformed client-first-message (authorization id)");
-			return EXCHANGE_FAILURE;
-		}
-	}
-	if (*p != ',')
-	{
-		refuse(NULL, 0, "malformed client-first-message (gs2 header)");
-		return EXCHANGE_FAILURE;
-	}
-	p++;
-	sasl.gs2_header = psprintf("%.*s", (int) (p - msg), msg);
-	sasl.client_first_bare = pstrdup(p);
-	if (p[0] == 'm' && p[1] == '=')
-	{
-		refuse(NULL, 0, "mandatory extensions are not supported");
-		return EXCHANGE_FAILURE;
-	}
-	if (p[0] != 'n' || p[1] != '=' || (user = scram_name(p + 2, &p)) == NULL)
-	{
-		refuse(NULL, 0, "malformed client-first-message (user name)");
-		return EXCHANGE_FAILURE;
-	}
-	if (user[0] == '\0' || strlen(user) > SASL_MAX_NAME)
-	{
-		refuse(user, strlen(user), "malformed client-first-message: bad user name length");
-		return EXCHANGE_FAILURE;
-	}
-	if (*p != ',' || (p++, cnonce = scram_attr(&p, 'r')) == NULL || cnonce[0] == '\0' ||
-		strlen(cnonce) > SASL_MAX_NAME)
-	{
-		refuse(user, strlen(user), "malformed client-first-message (nonce)");
-		return EXCHANGE_FAILURE;
-	}
-	for (const char *c = cnonce; *c; c++)
-		if (*c < 0x21 || *c > 0x7e)
-		{
-			refuse(user, strlen(user), "malformed client-first-message (nonce)");
-			return EXCHANGE_FAILURE;
-		}
-	/* Extensions: only tokenauth means anything, and it is not supported. */
-	while (*p == ',')
-	{
-		const char *ext = ++p;
-
-		p += strcspn(p, ",");
-		if (strncmp(ext, "tokenauth=", 10) == 0 && strncasecmp(ext + 10, "true", 4) == 0)
-		{
-			refuse(user, strlen(user), "delegation tokens (tokenauth) are not supported");
-			return EXCHANGE_FAILURE;
-		}
-	}
-	if (*p != '\0')
-	{
-		refuse(user, strlen(user), "malformed client-first-message");
-		return EXCHANGE_FAILURE;
-	}
-	if (authzid != NULL && authzid[0] != '\0' && strcmp(authzid, user) != 0)
-	{
-		refuse(user, strlen(user), "the authorization id differs from the user name");
-		return EXCHANGE_FAILURE;
-	}
-
-	sasl.scram_user = user;
-	sasl.mock = !SecurityLookupCredential(user, strlen(user), m, &sasl.secret);
+	sasl.scram_user = pstrdup(cf.user);
+	sasl.gs2_header = pstrdup(cf.gs2_header);
+	sasl.client_first_bare = pstrdup(cf.bare);
+	sasl.mock = !SecurityLookupCredential(cf.user, strlen(cf.user), m, &sasl.secret);
 	if (sasl.mock)
-		mock_secret(m, user, &sasl.secret);
-	if (!ScramRandom(snonce, sizeof(snonce)))
-	{
-		refuse(user, strlen(user), "no random bytes for the server nonce");
-		return EXCHANGE_FAILURE;
-	}
+		mock_secret(m, cf.user, &sasl.secret);
 	ScramBase64Encode(snonce, sizeof(snonce), snonce64);
 	ScramBase64Encode(sasl.secret.salt, (size_t) sasl.secret.salt_len, salt64);
-	sasl.nonce = psprintf("%s%s", cnonce, snonce64);
+	sasl.nonce = psprintf("%s%s", cf.nonce, snonce64);
 	sasl.server_first = psprintf("r=%s,s=%s,i=%d", sasl.nonce, salt64, sasl.secret.iterations);
-	out->len = (int32) strlen(sasl.server_first);
-	out->ptr = KArenaAlloc(arena, (size_t) out->len + 1);
-	if (out->ptr == NULL)
-		elog(ERROR, "request arena exhausted");
-	memcpy((char *) out->ptr, sasl.server_first, (size_t) out->len);
+	*out = arena_token(arena, sasl.server_first);
 	sasl.step = STEP_SCRAM_FINAL;
-	pfree(cnonce);
-	pfree(msg);
-	if (authzid)
-		pfree(authzid);
+	ScramFreeClientFirst(&cf);
 	return EXCHANGE_CONTINUE;
 }
 
+/* client-final-message: check the proof, answer with server-final-message. */
 static ExchangeResult
 scram_final(const uint8 *in, int32 len, KArena *arena, KBytes *out)
 {
-	char	   *msg = token_string(in, len);
-	const char *user = sasl.scram_user;
-	const char *p = msg;
-	char	   *cb64;
-	char	   *nonce = NULL;
-	const char *proof_at;
-	uint8		cb[64];
-	int			cblen;
-	uint8		proof[SCRAM_MAX_KEY_LEN];
-	int			prooflen;
-	char	   *auth_message;
+	char	   *user = pstrdup(sasl.scram_user);
+	ScramClientFinal cf;
+	const char *why = ScramParseClientFinal((const char *) in, (size_t) len, &cf);
+	char	   *auth_message = NULL;
 	uint8		signature[SCRAM_MAX_KEY_LEN];
 	char		sig64[ScramBase64EncodedLen(SCRAM_MAX_KEY_LEN)];
+	size_t		nlen = cf.nonce ? strlen(cf.nonce) : 0;
 	bool		ok;
 
-	if (msg == NULL || (cb64 = scram_attr(&p, 'c')) == NULL ||
-		(cblen = ScramBase64Decode(cb64, strlen(cb64), cb, sizeof(cb))) < 0 ||
-		(size_t) cblen != strlen(sasl.gs2_header) || memcmp(cb, sasl.gs2_header, (size_t) cblen) != 0)
-	{
-		refuse(user, strlen(user), "malformed client-final-message (channel binding)");
-		return EXCHANGE_FAILURE;
-	}
+	if (why == NULL && ((size_t) cf.channel_binding_len != strlen(sasl.gs2_header) ||
+						memcmp(cf.channel_binding, sasl.gs2_header, (size_t) cf.channel_binding_len) != 0))
+		why = "client-final-message whose channel binding is not the gs2 header sent";
+
 	/*
 	 * The nonce must end with the exchange's (Kafka checks no more:
 	 * librdkafka before 2.2 sends its own nonce again in front of it).
 	 */
-	if (*p != ',' || (p++, nonce = scram_attr(&p, 'r')) == NULL ||
-		strlen(nonce) < strlen(sasl.nonce) ||
-		strcmp(nonce + strlen(nonce) - strlen(sasl.nonce), sasl.nonce) != 0)
+	if (why == NULL && (nlen < strlen(sasl.nonce) ||
+						strcmp(cf.nonce + nlen - strlen(sasl.nonce), sasl.nonce) != 0))
+		why = "client-final-message with a nonce other than the exchange's";
+	if (why == NULL)
 	{
-		refuse(user, strlen(user), "client-final-message with a nonce other than the exchange's");
-		return EXCHANGE_FAILURE;
+		auth_message = psprintf("%s,%s,%.*s", sasl.client_first_bare, sasl.server_first,
+								(int) cf.without_proof_len, (const char *) in);
+		ok = ScramVerifyProof(&sasl.secret, cf.proof, cf.proof_len, auth_message, strlen(auth_message)) &&
+			!sasl.mock;
+		if (!ok)
+			why = !SecurityCacheUsable() ? "users are not loaded from the catalog yet (see the catalog worker's log)"
+				: !sasl.mock ? "wrong password"
+				: SecurityUserExists(user, strlen(user)) ? psprintf("the user has no %s credential", ScramMechanismName(sasl.secret.mechanism))
+				: "no such user";
 	}
-	proof_at = strstr(p, ",p=");
-	if (proof_at == NULL || strchr(proof_at + 3, ',') != NULL ||
-		(prooflen = ScramBase64Decode(proof_at + 3, strlen(proof_at + 3), proof, sizeof(proof))) < 0)
+	ScramFreeClientFinal(&cf);
+	if (why != NULL)
 	{
-		refuse(user, strlen(user), "malformed client-final-message (proof)");
-		return EXCHANGE_FAILURE;
-	}
-	auth_message = psprintf("%s,%s,%.*s", sasl.client_first_bare, sasl.server_first,
-							(int) (proof_at - msg), msg);
-	ok = ScramVerifyProof(&sasl.secret, proof, prooflen, auth_message, strlen(auth_message)) && !sasl.mock;
-	if (!ok)
-	{
-		pfree(auth_message);
-		refuse(user, strlen(user), !SecurityCacheUsable() ? "users are not loaded from the catalog yet (see the catalog worker's log)"
-			   : !sasl.mock ? "wrong password"
-			   : SecurityUserExists(user, strlen(user)) ? psprintf("the user has no %s credential", ScramMechanismName(sasl.secret.mechanism))
-			   : "no such user");
+		refuse(user, strlen(user), why);
+		if (auth_message)
+			pfree(auth_message);
+		pfree(user);
 		return EXCHANGE_FAILURE;
 	}
 	ScramServerSignature(&sasl.secret, auth_message, strlen(auth_message), signature);
 	ScramBase64Encode(signature, (size_t) ScramKeyLength(sasl.secret.mechanism), sig64);
-	out->len = (int32) (2 + strlen(sig64));
-	out->ptr = KArenaAlloc(arena, (size_t) out->len + 1);
-	if (out->ptr == NULL)
-		elog(ERROR, "request arena exhausted");
-	memcpy((char *) out->ptr, "v=", 2);
-	memcpy((char *) out->ptr + 2, sig64, strlen(sig64));
+	*out = arena_token(arena, psprintf("v=%s", sig64));
 	pfree(auth_message);
-	pfree(nonce);
-	pfree(cb64);
-	{
-		char	   *name = pstrdup(user);
-
-		ok = complete(name);
-		pfree(name);
-	}
-	pfree(msg);
+	ok = complete(user);
+	pfree(user);
 	return ok ? EXCHANGE_SUCCESS : EXCHANGE_FAILURE;
 }
 

@@ -104,6 +104,7 @@ typedef struct ChildProc
 	pid_t		pid;
 	int			slot;
 	ProcKind	kind;
+	char		client_host[NI_MAXHOST];	/* a backend's client's address */
 } ChildProc;
 
 static ChildProc *children;
@@ -397,7 +398,7 @@ close_listen_sockets(void)
 /* ---------- children ---------- */
 
 static void
-add_child(pid_t pid, int slot, ProcKind kind)
+add_child(pid_t pid, int slot, ProcKind kind, const char *client_host)
 {
 	if (nchildren == maxchildren)
 	{
@@ -407,6 +408,8 @@ add_child(pid_t pid, int slot, ProcKind kind)
 	children[nchildren].pid = pid;
 	children[nchildren].slot = slot;
 	children[nchildren].kind = kind;
+	strlcpy_s(children[nchildren].client_host, client_host ? client_host : "",
+			  sizeof(children[nchildren].client_host));
 	nchildren++;
 }
 
@@ -487,13 +490,26 @@ InitChildProcess(ProcKind kind, int slot)
 	}
 }
 
+/* How many backends serve clients from host (max_connections_per_ip). */
+static int
+count_backends_from(const char *host)
+{
+	int			n = 0;
+
+	for (int i = 0; i < nchildren; i++)
+		if (children[i].kind == PROC_BACKEND && strcmp(children[i].client_host, host) == 0)
+			n++;
+	return n;
+}
+
 /*
  * Fork a child of the given kind.  For a backend, sock is its client's
- * socket, peer the client's address and protocol the listener's; the
- * others ignore them.
+ * socket, peer the client's address, host the address alone and protocol
+ * the listener's; the others ignore them.
  */
 static pid_t
-StartChildProcess(ProcKind kind, int sock, const char *peer, ListenerProtocol protocol)
+StartChildProcess(ProcKind kind, int sock, const char *peer, const char *host,
+				  ListenerProtocol protocol)
 {
 	int			slot = ProcSlotAssign(kind);
 	sigset_t	all,
@@ -544,7 +560,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer, ListenerProtocol pr
 		ProcSlotRelease(slot);
 		return -1;
 	}
-	add_child(pid, slot, kind);
+	add_child(pid, slot, kind, host);
 	if (kind != PROC_BACKEND)
 		aux_last_start[kind] = MonotonicMs();
 	return pid;
@@ -568,7 +584,7 @@ maybe_start_aux_processes(void)
 			continue;			/* the endpoint is off */
 		if (aux_last_start[k] != 0 && now - aux_last_start[k] < AUX_RESTART_DELAY_MS)
 			continue;
-		if (StartChildProcess((ProcKind) k, -1, NULL, LISTENER_PLAINTEXT) < 0)
+		if (StartChildProcess((ProcKind) k, -1, NULL, NULL, LISTENER_PLAINTEXT) < 0)
 			elog(LOG, "could not start %s process", ProcKindName((ProcKind) k));
 	}
 }
@@ -836,7 +852,10 @@ accept_connections(int listen_fd, ListenerProtocol protocol)
 		}
 		if (getnameinfo((struct sockaddr *) &addr, addrlen, host, sizeof(host), serv, sizeof(serv),
 						NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		{
 			snprintf(peer, sizeof(peer), "unknown");
+			strlcpy_s(host, "unknown", sizeof(host));
+		}
 		else if (addr.ss_family == AF_INET6)
 			snprintf(peer, sizeof(peer), "[%s]:%s", host, serv);
 		else
@@ -858,18 +877,35 @@ accept_connections(int listen_fd, ListenerProtocol protocol)
 		setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 		/*
+		 * Per-address limit, counted over the backends not yet reaped: reap
+		 * first when at the limit, as for slots below.
+		 */
+		if (max_connections_per_ip > 0 && count_backends_from(host) >= max_connections_per_ip)
+		{
+			process_child_exit();
+			if (count_backends_from(host) >= max_connections_per_ip)
+			{
+				elog(LOG, "connection from %s refused: max_connections_per_ip (%lld) reached",
+					 peer, (long long) max_connections_per_ip);
+				MetricsInc(METRIC_CONNECTIONS_REFUSED, 1);
+				close(sock);
+				continue;
+			}
+		}
+
+		/*
 		 * No free slot may only mean that a backend whose client just left
 		 * has exited since the server loop last reaped: its SIGCHLD comes
 		 * after the poll() that brought this connection.  Reap now and try
 		 * once more before refusing, or a client that reconnects at once
 		 * after closing would be refused with a slot about to be free.
 		 */
-		pid = StartChildProcess(PROC_BACKEND, sock, peer, protocol);
+		pid = StartChildProcess(PROC_BACKEND, sock, peer, host, protocol);
 		if (pid < 0)
 		{
 			process_child_exit();
 			if (pmState == PM_RUN && !FatalError)
-				pid = StartChildProcess(PROC_BACKEND, sock, peer, protocol);
+				pid = StartChildProcess(PROC_BACKEND, sock, peer, host, protocol);
 		}
 		if (pid < 0)
 		{

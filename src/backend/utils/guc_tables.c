@@ -49,6 +49,7 @@ int64		offset_cache_size;
 int64		max_producer_states;
 bool		auto_create_topics;
 int64		max_connections;
+int64		max_connections_per_ip;
 int64		socket_request_max_bytes;
 bool		restart_after_crash;
 int64		broker_lease_time;
@@ -131,6 +132,9 @@ GucEntry	GucTable[] = {
 	{"max_connections", GUC_INT, GUC_POSTMASTER, "Broker",
 		"Most client connections served at once; past it a new connection is closed at once and logged.",
 		GUC_UNIT_NONE, &max_connections, "256", 1, 65536},
+	{"max_connections_per_ip", GUC_INT, GUC_SIGHUP, "Broker",
+		"Most client connections served at once from one IP address; past it a new one is closed at once and logged. 0: no limit.",
+		GUC_UNIT_NONE, &max_connections_per_ip, "0", 0, 65536},
 	{"socket_request_max_bytes", GUC_INT, GUC_POSTMASTER, "Broker",
 		"Largest Kafka request frame accepted; a larger frame closes the connection.",
 		GUC_UNIT_BYTES, &socket_request_max_bytes, "100MB", 1 * KB, 1 * GB},

@@ -62,7 +62,7 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	[METRIC_CONNECTIONS_ACCEPTED] = {"strata_connections_accepted_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Client connections accepted and given a backend."},
 	[METRIC_CONNECTIONS_REFUSED] = {"strata_connections_refused_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
-	"Client connections closed at once: max_connections reached, or the broker starting, recovering or stopping."},
+	"Client connections closed at once: max_connections or max_connections_per_ip reached, or the broker starting, recovering or stopping."},
 
 	[METRIC_AUTHENTICATIONS] = {"strata_authentications_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Successful authentications: SASL logins and re-authentications, and verified TLS client certificates."},

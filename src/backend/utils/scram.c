@@ -9,6 +9,9 @@
  *	  Comparisons of keys use CRYPTO_memcmp, which takes the same time
  *	  whatever the bytes.
  *
+ *	  The client's messages are parsed here too, as pure functions, so that
+ *	  the fuzz target (contrib/fuzz) can run them without a backend.
+ *
  * IDENTIFICATION
  *	  src/backend/utils/scram.c
  *
@@ -256,4 +259,214 @@ ScramBase64Decode(const char *in, size_t len, uint8 *out, size_t outcap)
 			out[o++] = (uint8) (((v[2] & 3) << 6) | v[3]);
 	}
 	return (int) o;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/*
+ * Decode a saslname ("=2C" is ',', "=3D" is '=') from s up to the next ','
+ * or the end into a palloc'd string; *end gets where it stopped.  NULL if
+ * malformed.
+ */
+static char *
+scram_name(const char *s, const char **end)
+{
+	char	   *out = palloc(strlen(s) + 1);
+	size_t		o = 0;
+
+	while (*s && *s != ',')
+	{
+		if (*s == '=')
+		{
+			if (strncmp(s, "=2C", 3) == 0)
+				out[o++] = ',';
+			else if (strncmp(s, "=3D", 3) == 0)
+				out[o++] = '=';
+			else
+			{
+				pfree(out);
+				return NULL;
+			}
+			s += 3;
+		}
+		else
+			out[o++] = *s++;
+	}
+	out[o] = '\0';
+	*end = s;
+	return out;
+}
+
+/* The value of attribute a ("r=...") at *p, up to ',' or the end; advances *p. */
+static char *
+scram_attr(const char **p, char a)
+{
+	const char *s = *p;
+	const char *end;
+
+	if (s[0] != a || s[1] != '=')
+		return NULL;
+	s += 2;
+	end = strchr(s, ',');
+	if (end == NULL)
+		end = s + strlen(s);
+	*p = end;
+	return psprintf("%.*s", (int) (end - s), s);
+}
+
+/* A message as a C string, NULL if it holds a NUL byte. */
+static char *
+message_string(const char *msg, size_t len)
+{
+	if (memchr(msg, '\0', len) != NULL)
+		return NULL;
+	return psprintf("%.*s", (int) len, msg);
+}
+
+/* The steps of ScramParseClientFirst over m, a C string copy of the message. */
+static const char *
+parse_client_first(const char *m, ScramClientFirst *out)
+{
+	const char *p;
+
+	if (m[0] == 'p')
+		return "channel binding is not supported";
+	if (!((m[0] == 'n' || m[0] == 'y') && m[1] == ','))
+		return "malformed client-first-message (gs2 header)";
+	p = m + 2;
+	if (p[0] == 'a' && p[1] == '=' && (out->authzid = scram_name(p + 2, &p)) == NULL)
+		return "malformed client-first-message (authorization id)";
+	if (*p != ',')
+		return "malformed client-first-message (gs2 header)";
+	p++;
+	out->gs2_header = psprintf("%.*s", (int) (p - m), m);
+	out->bare = pstrdup(p);
+	if (p[0] == 'm' && p[1] == '=')
+		return "mandatory extensions are not supported";
+	if (p[0] != 'n' || p[1] != '=' || (out->user = scram_name(p + 2, &p)) == NULL)
+		return "malformed client-first-message (user name)";
+	if (out->user[0] == '\0' || strlen(out->user) > SCRAM_MAX_NAME)
+		return "malformed client-first-message: bad user name length";
+	if (*p != ',')
+		return "malformed client-first-message (nonce)";
+	p++;
+	if ((out->nonce = scram_attr(&p, 'r')) == NULL || out->nonce[0] == '\0' ||
+		strlen(out->nonce) > SCRAM_MAX_NAME)
+		return "malformed client-first-message (nonce)";
+	for (const char *c = out->nonce; *c; c++)
+		if (*c < 0x21 || *c > 0x7e)
+			return "malformed client-first-message (nonce)";
+	/* Extensions: only tokenauth means anything. */
+	while (*p == ',')
+	{
+		const char *ext = ++p;
+
+		p += strcspn(p, ",");
+		if (strncmp(ext, "tokenauth=", 10) == 0 && strncasecmp(ext + 10, "true", 4) == 0)
+			out->tokenauth = true;
+	}
+	if (*p != '\0')
+		return "malformed client-first-message";
+	return NULL;
+}
+
+const char *
+ScramParseClientFirst(const char *msg, size_t len, ScramClientFirst *out)
+{
+	char	   *m = message_string(msg, len);
+	const char *err;
+
+	memset(out, 0, sizeof(*out));
+	if (m == NULL)
+		return "malformed client-first-message (a NUL byte)";
+	err = parse_client_first(m, out);
+	pfree(m);
+	return err;
+}
+
+void
+ScramFreeClientFirst(ScramClientFirst *f)
+{
+	char	  **fields[] = {&f->gs2_header, &f->authzid, &f->user, &f->nonce, &f->bare};
+
+	for (int i = 0; i < (int) lengthof(fields); i++)
+		if (*fields[i])
+		{
+			pfree(*fields[i]);
+			*fields[i] = NULL;
+		}
+}
+
+/* The steps of ScramParseClientFinal over m, a C string copy of the message. */
+static const char *
+parse_client_final(const char *m, ScramClientFinal *out)
+{
+	const char *p = m;
+	char	   *cb64;
+	const char *proof_at;
+
+	if ((cb64 = scram_attr(&p, 'c')) == NULL)
+		return "malformed client-final-message (channel binding)";
+	out->channel_binding_len = ScramBase64Decode(cb64, strlen(cb64), out->channel_binding,
+												 sizeof(out->channel_binding));
+	pfree(cb64);
+	if (out->channel_binding_len < 0)
+		return "malformed client-final-message (channel binding)";
+	if (*p != ',')
+		return "malformed client-final-message (nonce)";
+	p++;
+	if ((out->nonce = scram_attr(&p, 'r')) == NULL)
+		return "malformed client-final-message (nonce)";
+	proof_at = strstr(p, ",p=");
+	if (proof_at == NULL || strchr(proof_at + 3, ',') != NULL ||
+		(out->proof_len = ScramBase64Decode(proof_at + 3, strlen(proof_at + 3), out->proof,
+											sizeof(out->proof))) < 0)
+		return "malformed client-final-message (proof)";
+	out->without_proof_len = (size_t) (proof_at - m);
+	return NULL;
+}
+
+const char *
+ScramParseClientFinal(const char *msg, size_t len, ScramClientFinal *out)
+{
+	char	   *m = message_string(msg, len);
+	const char *err;
+
+	memset(out, 0, sizeof(*out));
+	if (m == NULL)
+		return "malformed client-final-message (a NUL byte)";
+	err = parse_client_final(m, out);
+	pfree(m);
+	return err;
+}
+
+void
+ScramFreeClientFinal(ScramClientFinal *f)
+{
+	if (f->nonce)
+		pfree(f->nonce);
+	f->nonce = NULL;
+}
+
+const char *
+SaslParsePlain(const char *msg, size_t len, SaslPlainMessage *out)
+{
+	const char *nul1 = memchr(msg, '\0', len);
+	const char *nul2 = nul1 ? memchr(nul1 + 1, '\0', len - (size_t) (nul1 + 1 - msg)) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (nul1 == NULL || nul2 == NULL || memchr(nul2 + 1, '\0', len - (size_t) (nul2 + 1 - msg)) != NULL)
+		return "malformed PLAIN message";
+	out->authzid = msg;
+	out->authzid_len = (size_t) (nul1 - msg);
+	out->user = nul1 + 1;
+	out->user_len = (size_t) (nul2 - out->user);
+	out->password = nul2 + 1;
+	out->password_len = len - (size_t) (out->password - msg);
+	if (out->user_len == 0 || out->user_len > SCRAM_MAX_NAME)
+		return "malformed PLAIN message: bad user name length";
+	if (out->authzid_len > 0 &&
+		(out->authzid_len != out->user_len || memcmp(out->authzid, out->user, out->user_len) != 0))
+		return "the authorization id differs from the user name";
+	return NULL;
 }

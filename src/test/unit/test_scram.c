@@ -4,7 +4,8 @@
  *	  Unit tests of SCRAM's cryptography (utils/scram.c): the SCRAM-SHA-256
  *	  exchange of RFC 7677 section 3 computed from its password, salt and
  *	  messages; a SCRAM-SHA-512 round trip with a proof built as a client
- *	  builds it; PLAIN's password check; base64 as SCRAM writes it.
+ *	  builds it; PLAIN's password check; base64 as SCRAM writes it; the
+ *	  parsers of the client's messages.
  *
  * src/test/unit/test_scram.c
  *
@@ -141,6 +142,58 @@ test_base64(void)
 	is_int(ScramBase64Decode("", 0, out, sizeof(out)), 0, "empty is empty");
 }
 
+static void
+test_parsers(void)
+{
+	ScramClientFirst cf;
+	ScramClientFinal fin;
+	SaslPlainMessage pm;
+	const char *first = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
+	const char *final = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+		"p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+
+	ok(ScramParseClientFirst(first, strlen(first), &cf) == NULL, "RFC 7677's client-first-message parses");
+	is_str(cf.user, "user", "user");
+	is_str(cf.nonce, "rOprNGfwEbeRWgbNEkqO", "nonce");
+	is_str(cf.gs2_header, "n,,", "gs2 header");
+	is_str(cf.bare, rfc_client_first_bare, "client-first-message-bare");
+	ScramFreeClientFirst(&cf);
+	ok(ScramParseClientFirst("n,a=a=2Cb,n=a=2Cb=3D,r=x,ext=y,tokenauth=true", 45, &cf) == NULL,
+	   "an authzid, escapes and extensions parse");
+	is_str(cf.authzid, "a,b", "=2C is a comma");
+	is_str(cf.user, "a,b=", "=3D is an equals sign");
+	ok(cf.tokenauth, "tokenauth is noted");
+	ScramFreeClientFirst(&cf);
+	is_str(ScramParseClientFirst("p=tls-unique,,n=u,r=x", 21, &cf), "channel binding is not supported",
+		   "channel binding is refused");
+	ScramFreeClientFirst(&cf);
+	ok(ScramParseClientFirst("n,,n=u=2X,r=x", 13, &cf) != NULL, "a bad escape is refused");
+	ScramFreeClientFirst(&cf);
+	ok(ScramParseClientFirst("n,,n=u,r=x\0y", 12, &cf) != NULL, "a NUL inside is refused");
+	ScramFreeClientFirst(&cf);
+	ok(ScramParseClientFirst("n,,n=u,r=", 9, &cf) != NULL, "an empty nonce is refused");
+	ScramFreeClientFirst(&cf);
+
+	ok(ScramParseClientFinal(final, strlen(final), &fin) == NULL, "RFC 7677's client-final-message parses");
+	is_int(fin.channel_binding_len, 3, "c= decodes to the 3 bytes of n,,");
+	is_int(fin.proof_len, 32, "a 32-byte proof");
+	is_int((long long) fin.without_proof_len, (long long) strlen(rfc_client_final_without_proof),
+		   "the part without the proof");
+	ScramFreeClientFinal(&fin);
+	ok(ScramParseClientFinal("c=biws,r=x,p=abc", 16, &fin) != NULL, "a proof that is not base64 is refused");
+	ScramFreeClientFinal(&fin);
+	ok(ScramParseClientFinal("c=biws,r=x", 10, &fin) != NULL, "no proof is refused");
+	ScramFreeClientFinal(&fin);
+
+	ok(SaslParsePlain("\0alice\0pw", 9, &pm) == NULL && pm.user_len == 5 && pm.password_len == 2,
+	   "PLAIN without authzid");
+	ok(SaslParsePlain("alice\0alice\0pw", 14, &pm) == NULL, "PLAIN with the same authzid");
+	is_str(SaslParsePlain("bob\0alice\0pw", 12, &pm), "the authorization id differs from the user name",
+		   "PLAIN with another authzid is refused");
+	ok(SaslParsePlain("\0alice", 6, &pm) != NULL, "PLAIN without a password field is refused");
+	ok(SaslParsePlain("\0\0pw", 4, &pm) != NULL, "PLAIN with an empty user is refused");
+}
+
 int
 main(void)
 {
@@ -148,5 +201,6 @@ main(void)
 	test_sha512_round_trip();
 	test_names();
 	test_base64();
+	test_parsers();
 	return done_testing();
 }

@@ -23,8 +23,9 @@
  *	  SaslAuthenticate again, same mechanism and user) before it ends, or
  *	  the connection is closed at its next request after that.
  *
- *	  State is the backend's own (one connection per process); credentials
- *	  come from the security cache (kafka/security.h).
+ *	  State is the backend's own (one connection per process), kept in
+ *	  TopMemoryContext across requests; credentials come from the security
+ *	  cache (kafka/security.h).
  *
  * include/kafka/sasl.h
  *

@@ -30,6 +30,21 @@
  *	  failed authentication has its answer sent after a delay, and the
  *	  connection closed (close_after_authentication_failure).
  *
+ *	  Errors.  The request loop is the backend's ERROR recovery point, as
+ *	  PostgresMain's is: an elog(ERROR) while a request is served (an
+ *	  exhausted request arena, out of memory) unwinds here with siglongjmp,
+ *	  and the backend releases what the request held -- RequestContext and
+ *	  the request arena, partial response bytes, a log-cache wait, an open
+ *	  catalog transaction, and for a Fetch its fetch session -- answers the
+ *	  request with UNKNOWN_SERVER_ERROR in the response's top-level error
+ *	  code, and goes on with the next request.  A response without a
+ *	  top-level error code at that version (Produce, Metadata, ...; see
+ *	  doc/kafka.md) cannot say so, and the connection is closed after the
+ *	  log line instead, after the responses queued before it are sent.  An
+ *	  ERROR between requests closes the connection.  An ERROR raised with an
+ *	  SMutex held cannot be recovered from (utils/elog.h): the backend exits
+ *	  as a crash and the postmaster reinitialises shared memory.
+ *
  * src/backend/kafka/backend.c
  *
  *-------------------------------------------------------------------------
@@ -45,8 +60,11 @@
 #include "kafka/protocol.h"
 #include "kafka/sasl.h"
 #include "kafka/secure.h"
+#include "kafka/topics.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
+#include "storage/logcache.h"
+#include "storage/spin.h"
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -84,6 +102,28 @@ static QueuedResponse queue[MAX_QUEUED_RESPONSES];
 static int	queue_head = 0;
 static int	queue_len = 0;
 static size_t out_ready = 0;
+
+/*
+ * Bytes read from the socket: [pos, len) not yet served, in a buffer of
+ * cap bytes (TopMemoryContext).  Static, like the request below, because
+ * the ERROR recovery continues with them.
+ */
+static struct
+{
+	uint8	   *buf;
+	size_t		cap;
+	size_t		len;
+	size_t		pos;
+}			in;
+
+/* The request being served. */
+static struct
+{
+	bool		active;
+	int16		api_key;
+	uint64		start_us;		/* when the request was read */
+	size_t		out_before;		/* conn->out's length before its response */
+}			cur;
 
 static void pg_attribute_noreturn()
 close_connection(int code)
@@ -163,6 +203,37 @@ drain_queue(KWriter *out)
 }
 
 /*
+ * The request in cur has its response in conn->out (or none, for acks=0):
+ * a response that must wait for the WAL is queued; the others are sendable
+ * at once unless something is queued before them.
+ */
+static void
+finish_request(KafkaConn *conn)
+{
+	if (conn->out.len == cur.out_before)
+	{
+		/* acks=0: no response */
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
+		return;
+	}
+	if (conn->wait_lsn > WalFlushedLsn() || queue_len > 0)
+	{
+		QueuedResponse *q = &queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES];
+
+		q->end = conn->out.len;
+		q->lsn = conn->wait_lsn;
+		q->api_key = cur.api_key;
+		q->start_us = cur.start_us;
+		queue_len++;
+	}
+	else
+	{
+		out_ready = conn->out.len;
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
+	}
+}
+
+/*
  * The client failed to authenticate (kafka/sasl.h): wait delay_ms, send
  * what is ready (the refusal), close.
  */
@@ -184,62 +255,169 @@ close_after_authentication_failure(KafkaConn *conn, int64 delay_ms)
 	close_connection(0);
 }
 
-/*
- * Serve one frame.  A response that must wait for the WAL is queued; the
- * others are sendable at once unless something is queued before them.
- */
+/* Serve one frame. */
 static void
 serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 {
-	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
-	size_t		before;
-	uint64		start_us;
 	int64		delay_ms;
+	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
 
 	/* Only produce requests may overtake their own acknowledgements. */
 	if (queue_len > 0 && (api_key != KAFKA_API_PRODUCE || queue_len == MAX_QUEUED_RESPONSES))
 		drain_queue(&conn->out);
 
-	before = conn->out.len;
 	conn->wait_lsn = 0;
 	/*
 	 * Latency is measured from here (the frame is whole in memory) to the
 	 * response being ready to send: for a queued produce, until the WAL
 	 * flush releases it.
 	 */
-	start_us = MetricsNowUs();
+	cur.api_key = api_key;
+	cur.start_us = MetricsNowUs();
+	cur.out_before = conn->out.len;
+	cur.active = true;
 	MetricsIncApi(METRIC_KAFKA_REQUESTS, api_key, 1);
 	if (!KafkaProcessRequest(conn, frame, len))
 	{
+		cur.active = false;
 		MetricsIncApi(METRIC_KAFKA_REQUESTS_FAILED, api_key, 1);
 		drain_queue(&conn->out);	/* what was acknowledged still goes out */
 		close_connection(0);
 	}
-	if (conn->out.len == before)
-	{
-		/* acks=0, or a bare SASL token refused: no response */
-		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
-		if (SaslCloseAfterResponse(&delay_ms))
-			close_after_authentication_failure(conn, delay_ms);
-		return;
-	}
-	if (conn->wait_lsn > WalFlushedLsn() || queue_len > 0)
-	{
-		QueuedResponse *q = &queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES];
-
-		q->end = conn->out.len;
-		q->lsn = conn->wait_lsn;
-		q->api_key = api_key;
-		q->start_us = start_us;
-		queue_len++;
-	}
-	else
-	{
-		out_ready = conn->out.len;
-		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
-	}
+	cur.active = false;
+	finish_request(conn);
 	if (SaslCloseAfterResponse(&delay_ms))
 		close_after_authentication_failure(conn, delay_ms);
+}
+
+/*
+ * The bounds of the next frame's length: before authentication on a SASL
+ * listener, sasl_max_request_bytes, and bare SASL tokens may be short
+ * (kafka/sasl.h).
+ */
+static int32
+min_frame(void)
+{
+	return SaslExpectsBareToken() ? 1 : MIN_REQUEST_FRAME;
+}
+
+/*
+ * Is a whole frame (or a frame length that will close the connection)
+ * waiting in the input buffer?  Only after an ERROR, which leaves the
+ * frames behind the failed one unserved.
+ */
+static bool
+frame_buffered(void)
+{
+	uint32		raw;
+	int32		frame_len;
+
+	if (in.len - in.pos < 4)
+		return false;
+	memcpy(&raw, in.buf + in.pos, 4);
+	frame_len = (int32) __builtin_bswap32(raw);
+	return frame_len < min_frame() || frame_len > SaslMaxFrame() ||
+		in.len - in.pos - 4 >= (size_t) frame_len;
+}
+
+/*
+ * Serve every complete frame in the input buffer, in order.  Each frame
+ * counts as consumed before it is served, so that after an ERROR the loop
+ * goes on with the next one.  Then keep what is left at the front of the
+ * buffer, with room for the whole frame it starts.
+ */
+static void
+serve_frames(KafkaConn *conn)
+{
+	for (;;)
+	{
+		int32		frame_len;
+		uint32		raw;
+		const uint8 *frame;
+
+		if (in.len - in.pos < 4)
+			break;
+		memcpy(&raw, in.buf + in.pos, 4);
+		frame_len = (int32) __builtin_bswap32(raw);
+		if (frame_len < min_frame() || frame_len > SaslMaxFrame())
+		{
+			elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (%s)",
+				 MyClientAddr, frame_len, min_frame(), (long long) SaslMaxFrame(),
+				 SaslMaxFrame() < socket_request_max_bytes ? "sasl_max_request_bytes, before authentication"
+				 : "socket_request_max_bytes");
+			drain_queue(&conn->out);
+			close_connection(0);
+		}
+		if (in.len - in.pos - 4 < (size_t) frame_len)
+		{
+			/* Incomplete: make room for the whole frame, then read on. */
+			size_t		need = (size_t) frame_len + 4;
+
+			memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+			in.len -= in.pos;
+			in.pos = 0;
+			if (need > in.cap)
+			{
+				in.buf = repalloc(in.buf, need);
+				in.cap = need;
+			}
+			return;
+		}
+		frame = in.buf + in.pos + 4;
+		in.pos += (size_t) frame_len + 4;
+		serve_frame(conn, frame, (size_t) frame_len);
+	}
+	memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+	in.len -= in.pos;
+	in.pos = 0;
+	/* Give back a buffer grown for one huge request. */
+	if (in.len == 0 && in.cap > 4 * INITIAL_INBUF)
+	{
+		in.buf = repalloc(in.buf, INITIAL_INBUF);
+		in.cap = INITIAL_INBUF;
+	}
+}
+
+/*
+ * The ERROR recovery of the request loop (see the file banner), entered by
+ * siglongjmp from elog(ERROR).  The ERROR is logged already.  Returns with
+ * the failed request answered, or does not return (connection closed).
+ */
+static void
+recover_from_error(KafkaConn *conn)
+{
+	bool		in_request = cur.active;
+
+	cur.active = false;
+	MemoryContextSwitchTo(TopMemoryContext);
+
+	/* Shared state under a held SMutex may be half-changed: crash. */
+	if (SMutexHeldCount > 0)
+		proc_exit(1);			/* exits as a crash, see proc_exit */
+
+	/* What a request may hold besides its memory. */
+	LogCacheWaitCancel();
+	BackendCatalogAbortTransaction();
+	if (in_request && cur.api_key == KAFKA_API_FETCH)
+		KafkaFetchSessionAbort();
+
+	if (!in_request)
+	{
+		elog(LOG, "closing connection from %s after an error outside a request", MyClientAddr);
+		KafkaRequestAbandon(conn);
+		drain_queue(&conn->out);
+		close_connection(0);
+	}
+	MetricsIncApi(METRIC_KAFKA_REQUESTS_FAILED, cur.api_key, 1);
+	/* Drop whatever part of its response the request had written. */
+	conn->out.len = cur.out_before;
+	conn->wait_lsn = 0;
+	if (!KafkaAnswerFailedRequest(conn))
+	{
+		drain_queue(&conn->out);
+		close_connection(0);
+	}
+	finish_request(conn);
 }
 
 /*
@@ -256,17 +434,18 @@ peer_host(const char *peer)
 		const char *close = strchr(peer, ']');
 
 		if (close != NULL)
-			return psprintf("%.*s", (int) (close - peer - 1), peer + 1);
+			return pnstrdup(peer + 1, (size_t) (close - peer - 1));
 	}
-	return colon ? psprintf("%.*s", (int) (colon - peer), peer) : pstrdup(peer);
+	return colon ? pnstrdup(peer, (size_t) (colon - peer)) : pstrdup(peer);
 }
 
 /*
  * Set up the connection's transport: TLS on a TLS listener, with the
- * handshake bounded by authentication_timeout from now.
+ * handshake bounded by authentication_timeout from the connection's
+ * arrival.
  */
 static void
-start_transport(int sock)
+start_transport(int sock, int64 arrival_ms)
 {
 	char		err[512];
 
@@ -275,10 +454,11 @@ start_transport(int sock)
 		SecureInitPlain(sock);
 		return;
 	}
-	if (!SecureStartTls(sock, MonotonicMs() + authentication_timeout, err, sizeof(err)))
+	if (!SecureStartTls(sock, arrival_ms + authentication_timeout, err, sizeof(err)))
 	{
 		elog(LOG, "could not accept TLS connection from %s on listener %s: %s",
 			 MyClientAddr, MyListenerName, err);
+		MetricsInc(METRIC_AUTHENTICATION_FAILURES, 1);
 		close_connection(0);
 	}
 	/* On an SSL listener a verified client certificate names the principal. */
@@ -291,6 +471,7 @@ start_transport(int sock)
 			MyPrincipal = psprintf("User:%s", cn);
 			elog(DEBUG1, "authenticated %s on listener %s as %s (TLS client certificate)",
 				 MyClientAddr, MyListenerName, MyPrincipal);
+			MetricsInc(METRIC_AUTHENTICATIONS, 1);
 		}
 	}
 }
@@ -298,10 +479,8 @@ start_transport(int sock)
 void
 BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 {
-	uint8	   *inbuf;
-	size_t		incap = INITIAL_INBUF;
-	size_t		inlen = 0;
 	static KafkaConn conn;
+	sigjmp_buf	local_sigjmp_buf;
 	int64		arrival_ms = MonotonicMs();
 
 	client_sock = sock;
@@ -309,17 +488,22 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 	MyClientHost = peer_host(peer);
 	MyListenerProtocol = protocol;
 	MyListenerName = ListenerProtocolName(protocol);
-	start_transport(sock);
+	start_transport(sock, arrival_ms);
 	SaslInitConnection(arrival_ms);
-	inbuf = palloc(incap);
+	in.cap = INITIAL_INBUF;
+	in.buf = palloc(in.cap);
 	KafkaConnInit(&conn);
 	MyConn = &conn;
 	elog(DEBUG1, "connection from %s on listener %s (%s)", peer, MyListenerName, SecureDescribe());
 
+	/* The ERROR recovery point: see recover_from_error. */
+	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
+		recover_from_error(&conn);
+	elog_exception_stack = &local_sigjmp_buf;
+
 	for (;;)
 	{
 		ssize_t		n;
-		size_t		consumed = 0;
 
 		ResetLatch(MyLatch);
 		ProcessConfigReloadIfPending();
@@ -335,7 +519,14 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 		release_durable();
 		send_ready(&conn.out);
 
-		n = SecureRead(inbuf + inlen, incap - inlen);
+		/* Frames left behind a failed request are served before reading. */
+		if (frame_buffered())
+		{
+			serve_frames(&conn);
+			continue;
+		}
+
+		n = SecureRead(in.buf + in.len, in.cap - in.len);
 		if (n == 0)
 		{
 			elog(DEBUG1, "connection from %s closed by the client", peer);
@@ -372,62 +563,8 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 			elog(DEBUG1, "could not receive from %s: %s", peer, strerror(errno));
 			close_connection(0);
 		}
-		inlen += (size_t) n;
-
-		/* Serve every complete frame in the buffer, in order. */
-		for (;;)
-		{
-			int32		frame_len;
-			uint32		raw;
-			/* Before authentication, smaller frames (kafka/sasl.h). */
-			int64		max_frame = SaslMaxFrame();
-			int32		min_frame = SaslExpectsBareToken() ? 1 : MIN_REQUEST_FRAME;
-
-			if (inlen - consumed < 4)
-				break;
-			memcpy(&raw, inbuf + consumed, 4);
-			frame_len = (int32) __builtin_bswap32(raw);
-			if (frame_len < min_frame || frame_len > max_frame)
-			{
-				elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (%s)",
-					 peer, frame_len, min_frame, (long long) max_frame,
-					 max_frame < socket_request_max_bytes ? "sasl_max_request_bytes, before authentication"
-					 : "socket_request_max_bytes");
-				drain_queue(&conn.out);
-				close_connection(0);
-			}
-			if (inlen - consumed - 4 < (size_t) frame_len)
-			{
-				/* Incomplete: make room for the whole frame, then read on. */
-				size_t		need = (size_t) frame_len + 4;
-
-				if (consumed > 0)
-				{
-					memmove(inbuf, inbuf + consumed, inlen - consumed);
-					inlen -= consumed;
-					consumed = 0;
-				}
-				if (need > incap)
-				{
-					incap = need;
-					inbuf = repalloc(inbuf, incap);
-				}
-				break;
-			}
-			serve_frame(&conn, inbuf + consumed + 4, (size_t) frame_len);
-			consumed += (size_t) frame_len + 4;
-		}
-		if (consumed > 0)
-		{
-			memmove(inbuf, inbuf + consumed, inlen - consumed);
-			inlen -= consumed;
-		}
-		/* Give back a buffer grown for one huge request. */
-		if (inlen == 0 && incap > 4 * INITIAL_INBUF)
-		{
-			incap = INITIAL_INBUF;
-			inbuf = repalloc(inbuf, incap);
-		}
+		in.len += (size_t) n;
+		serve_frames(&conn);
 	}
 }
 

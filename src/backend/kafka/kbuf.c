@@ -920,3 +920,18 @@ KStrEq(KStr s, const char *cstr)
 	n = strlen(cstr);
 	return (size_t) s.len == n && memcmp(s.ptr, cstr, n) == 0;
 }
+
+bool
+KStrCopy(char *dst, size_t cap, KStr s)
+{
+	if (s.len < 0)
+	{
+		dst[0] = '\0';
+		return true;
+	}
+	if ((size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
+		return false;
+	memcpy(dst, s.ptr, (size_t) s.len);
+	dst[s.len] = '\0';
+	return true;
+}

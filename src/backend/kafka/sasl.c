@@ -25,7 +25,9 @@
  *	  (MyPrincipal, kafka/backend.h).
  *
  *	  Process: a backend, for its one connection; no shared state but the
- *	  security cache it reads.
+ *	  security cache it reads.  What lasts from one request to the next (the
+ *	  exchange in progress, the session, the principal) is allocated in
+ *	  TopMemoryContext, the rest in RequestContext.
  *
  * IDENTIFICATION
  *	  src/backend/kafka/sasl.c
@@ -340,8 +342,11 @@ complete(const char *user)
 	}
 	if (!sasl.reauth)
 	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
 		sasl.user = pstrdup(user);
 		MyPrincipal = psprintf("User:%s", user);
+		MemoryContextSwitchTo(old);
 	}
 	sasl.authenticated = true;
 	sasl.session_mechanism = sasl.mechanism;
@@ -450,16 +455,22 @@ scram_first(const uint8 *in, int32 len, KArena *arena, KBytes *out)
 		ScramFreeClientFirst(&cf);
 		return EXCHANGE_FAILURE;
 	}
-	sasl.scram_user = pstrdup(cf.user);
-	sasl.gs2_header = pstrdup(cf.gs2_header);
-	sasl.client_first_bare = pstrdup(cf.bare);
 	sasl.mock = !SecurityLookupCredential(cf.user, strlen(cf.user), m, &sasl.secret);
 	if (sasl.mock)
 		mock_secret(m, cf.user, &sasl.secret);
 	ScramBase64Encode(snonce, sizeof(snonce), snonce64);
 	ScramBase64Encode(sasl.secret.salt, (size_t) sasl.secret.salt_len, salt64);
-	sasl.nonce = psprintf("%s%s", cf.nonce, snonce64);
-	sasl.server_first = psprintf("r=%s,s=%s,i=%d", sasl.nonce, salt64, sasl.secret.iterations);
+	{
+		/* The exchange's state lasts until its next request. */
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		sasl.scram_user = pstrdup(cf.user);
+		sasl.gs2_header = pstrdup(cf.gs2_header);
+		sasl.client_first_bare = pstrdup(cf.bare);
+		sasl.nonce = psprintf("%s%s", cf.nonce, snonce64);
+		sasl.server_first = psprintf("r=%s,s=%s,i=%d", sasl.nonce, salt64, sasl.secret.iterations);
+		MemoryContextSwitchTo(old);
+	}
 	*out = arena_token(arena, sasl.server_first);
 	sasl.step = STEP_SCRAM_FINAL;
 	ScramFreeClientFirst(&cf);

@@ -374,6 +374,8 @@ SecurityCacheRefresh(void)
 {
 	uint64		gen = __atomic_load_n(&Security->generation, __ATOMIC_SEQ_CST);
 	size_t		len;
+	MemoryContext old;
+	bool		parsed;
 
 	if (gen == local_generation)
 		return;
@@ -390,7 +392,7 @@ SecurityCacheRefresh(void)
 			pfree(local_buf);
 		}
 		local_cap = Max(len, 4096);
-		local_buf = palloc(local_cap);
+		local_buf = MemoryContextAlloc(TopMemoryContext, local_cap);
 	}
 	if (len > 0)
 		memcpy(local_buf, Security->data, len);
@@ -403,7 +405,11 @@ SecurityCacheRefresh(void)
 		local_nacls = 0;
 		return;
 	}
-	if (!parse_local(len))
+	/* The private copy outlives the request that refreshes it. */
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	parsed = parse_local(len);
+	MemoryContextSwitchTo(old);
+	if (!parsed)
 	{
 		elog(WARNING, "the security cache in shared memory is malformed; authentication fails until it is reloaded");
 		local_usable = false;

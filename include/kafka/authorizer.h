@@ -67,7 +67,4 @@ extern bool KafkaAuthorizeAny(AclResourceType type, AclOperation op);
  */
 extern int32 KafkaAuthorizedOperations(AclResourceType type, const char *name, int32 len);
 
-/* Is the authorizer on?  (Its state when asked: settings reload on SIGHUP.) */
-extern bool KafkaAuthorizerEnabled(void);
-
 #endif							/* STRATA_KAFKA_AUTHORIZER_H */

@@ -40,9 +40,6 @@
  */
 extern bool SecureLoadContext(bool is_reload, char *err, size_t errlen);
 
-/* Is a TLS context loaded (the postmaster's check before forking)? */
-extern bool SecureHaveContext(void);
-
 /* Serve the client on sock (set non-blocking here) without TLS. */
 extern void SecureInitPlain(int sock);
 
@@ -60,9 +57,6 @@ extern ssize_t SecureWrite(const void *buf, size_t len);
 
 /* WL_SOCKET_READABLE or WL_SOCKET_WRITEABLE: what the last EAGAIN waits for. */
 extern int	SecureWaitEvent(void);
-
-/* Is the connection TLS? */
-extern bool SecureIsTls(void);
 
 /*
  * The common name of the client's certificate, if it sent one and it was

@@ -53,9 +53,6 @@ extern void SecurityCacheRefresh(void);
 /* Does the private copy hold a usable state (see "fail closed")? */
 extern bool SecurityCacheUsable(void);
 
-/* The catalog's security version of the private copy (0: none). */
-extern int64 SecurityCacheVersion(void);
-
 /* user's credential for mechanism m, copied into *out; false if none. */
 extern bool SecurityLookupCredential(const char *user, size_t userlen, ScramMechanism m,
 									 ScramSecret *out);

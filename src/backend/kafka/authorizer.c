@@ -279,9 +279,3 @@ KafkaAuthorizedOperations(AclResourceType type, const char *name, int32 len)
 			result |= 1 << op;
 	return result;
 }
-
-bool
-KafkaAuthorizerEnabled(void)
-{
-	return authorizer;
-}

@@ -211,12 +211,6 @@ SecureLoadContext(bool is_reload, char *err, size_t errlen)
 	return true;
 }
 
-bool
-SecureHaveContext(void)
-{
-	return server_ctx != NULL;
-}
-
 void
 SecureInitPlain(int sock)
 {
@@ -379,12 +373,6 @@ int
 SecureWaitEvent(void)
 {
 	return wait_event;
-}
-
-bool
-SecureIsTls(void)
-{
-	return conn_ssl != NULL;
 }
 
 char *

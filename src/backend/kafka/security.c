@@ -424,12 +424,6 @@ SecurityCacheUsable(void)
 	return local_usable;
 }
 
-int64
-SecurityCacheVersion(void)
-{
-	return local_version;
-}
-
 static int
 cred_cmp(const char *user, size_t userlen, ScramMechanism m, const LocalCredential *c)
 {

@@ -585,7 +585,6 @@ SaslFilterFrame(KafkaConn *conn, const uint8 *frame, size_t len)
 			KWriteInt32(&conn->out, answer.len);
 			KWriteRaw(&conn->out, answer.ptr, (size_t) answer.len);
 		}
-		KArenaReset(&conn->arena);
 		return SASL_FRAME_DONE;
 	}
 	api_key = (int16) ((frame[0] << 8) | frame[1]);

@@ -178,6 +178,10 @@ sub closed_within
 
 # ---- max_connections_per_ip ----
 {
+	# A backend closes its client's socket before its process exits, and the
+	# limit counts processes: wait until the clients above are all gone.
+	ok(poll_until(sub { scalar($node->child_pids(qr/strata: backend/)) == 0 }, 10),
+		'the backends of the connections above have exited');
 	my $pos = $node->log_position;
 	my @held = map { kafka_connect($port) } 1 .. 4;
 	# Each is served (its backend is forked) before the next is counted.

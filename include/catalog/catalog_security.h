@@ -3,7 +3,7 @@
  * catalog_security.h
  *	  Users (SCRAM credentials) and ACLs in the catalog (tables
  *	  strata.scram_credentials, strata.acls, strata.security_state; see
- *	  migration 5 in migrate.c).
+ *	  migration 6 in migrate.c).
  *
  *	  Transactions and locks:
  *	  - CatalogLoadSecurity reads the version, the credentials and the ACLs

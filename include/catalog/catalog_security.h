@@ -20,7 +20,12 @@
  *	    CatalogDeleteAcls locks every ACL row (SELECT ... FOR UPDATE)
  *	    before choosing what to delete, so a concurrent creation cannot
  *	    slip between the choice and the deletion.
- *	  - The read functions are one statement each.
+ *	  - The list functions are one statement each.
+ *	  Every function but CatalogLoadSecurity reconnects once if the
+ *	  connection was lost since its last use (CatalogQueryRetry for the
+ *	  list statements and for BEGIN); CatalogLoadSecurity runs on the
+ *	  catalog worker's connection, whose LISTENs a reset would lose, and
+ *	  leaves reconnecting to the worker.
  *
  *	  Callers: backends on their own connection (BackendCatalogConnection),
  *	  the catalog worker (CatalogLoadSecurity) and strata_ctl user.

@@ -54,6 +54,21 @@ from_hex(const char *in, uint8 *out, int cap)
 	return (int) (len / 2);
 }
 
+/*
+ * Start a transaction; a connection lost since its last use (the catalog
+ * restarted) is reset and the BEGIN run again, which is safe.
+ */
+static bool
+begin(PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+	PGresult   *res = CatalogQueryRetry(conn, sql, 0, NULL, err, errlen);
+
+	if (res == NULL)
+		return false;
+	PQclear(res);
+	return true;
+}
+
 static void
 rollback(PGconn *conn)
 {
@@ -130,6 +145,7 @@ CatalogLoadSecurity(PGconn *conn, CatalogSecurityState *out, char *err, size_t e
 	PGresult   *res;
 
 	memset(out, 0, sizeof(*out));
+	/* No reconnecting here: the catalog worker's connection holds its LISTENs. */
 	if (!CatalogExec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, err, errlen))
 		return false;
 	res = CatalogQuery(conn, "SELECT version, encode(auth_nonce, 'hex') FROM strata.security_state",
@@ -194,7 +210,7 @@ CatalogSecurityResult
 CatalogAlterScramCredentials(PGconn *conn, const CatalogScramChange *changes, int n, int *missing,
 							 int64 *version, char *err, size_t errlen)
 {
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
+	if (!begin(conn, "BEGIN", err, errlen))
 		return CATALOG_SECURITY_ERROR;
 	for (int i = 0; i < n; i++)
 	{
@@ -260,7 +276,7 @@ CatalogRemoveUser(PGconn *conn, const char *user, int *removed, int64 *version,
 	const char *p[1] = {user};
 	PGresult   *res;
 
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
+	if (!begin(conn, "BEGIN", err, errlen))
 		return false;
 	res = CatalogQuery(conn, "DELETE FROM strata.scram_credentials WHERE user_name = $1", 1, p,
 					   err, errlen);
@@ -283,10 +299,10 @@ CatalogListScramCredentials(PGconn *conn, const char *user, CatalogScramCredenti
 							char *err, size_t errlen)
 {
 	const char *p[1] = {user};
-	PGresult   *res = CatalogQuery(conn,
-								   "SELECT " CREDENTIAL_COLUMNS " FROM strata.scram_credentials"
-								   " WHERE $1::text IS NULL OR user_name = $1 ORDER BY 1, 2",
-								   1, p, err, errlen);
+	PGresult   *res = CatalogQueryRetry(conn,
+										"SELECT " CREDENTIAL_COLUMNS " FROM strata.scram_credentials"
+										" WHERE $1::text IS NULL OR user_name = $1 ORDER BY 1, 2",
+										1, p, err, errlen);
 	int			n;
 
 	if (res == NULL)
@@ -323,7 +339,7 @@ bool
 CatalogCreateAcls(PGconn *conn, const CatalogAcl *acls, int n, int64 *version,
 				  char *err, size_t errlen)
 {
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
+	if (!begin(conn, "BEGIN", err, errlen))
 		return false;
 	for (int i = 0; i < n; i++)
 	{
@@ -351,8 +367,8 @@ fail:
 int
 CatalogListAcls(PGconn *conn, CatalogAcl **out, char *err, size_t errlen)
 {
-	PGresult   *res = CatalogQuery(conn, "SELECT " ACL_COLUMNS " FROM strata.acls ORDER BY id",
-								   0, NULL, err, errlen);
+	PGresult   *res = CatalogQueryRetry(conn, "SELECT " ACL_COLUMNS " FROM strata.acls ORDER BY id",
+										0, NULL, err, errlen);
 	int			n;
 
 	if (res == NULL)
@@ -395,7 +411,7 @@ CatalogDeleteAcls(PGconn *conn, CatalogAclMatch match, void *arg,
 
 	*deleted = NULL;
 	*ndeleted = 0;
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
+	if (!begin(conn, "BEGIN", err, errlen))
 		return false;
 	res = CatalogQuery(conn, "SELECT " ACL_COLUMNS " FROM strata.acls ORDER BY id FOR UPDATE",
 					   0, NULL, err, errlen);

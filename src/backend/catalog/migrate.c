@@ -691,6 +691,85 @@ static const char migration_006[] =
 "       round(extract(epoch FROM finished - requested)::numeric * 1000, 1) AS duration_ms, end_offset\n"
 "FROM strata.partition_moves WHERE state <> 'pending';\n";
 
+/*
+ * Migration 7: users and ACLs (issue 17).
+ *
+ * scram_credentials: a user's SCRAM credential per mechanism, as RFC 5802
+ * keeps it (utils/scram.h): the salt, the iteration count, StoredKey and
+ * ServerKey, never the password.  A user is whoever has a credential.
+ *
+ * acls: Kafka's ACLs, with Kafka's names for resource types, pattern
+ * types, operations and permissions (doc/security.md).  A principal is
+ * "User:name" or "User:*"; a host is an IP address or "*".
+ *
+ * security_state: version counts changes to either table (bumped by the
+ * statement triggers below, which also NOTIFY strata_security with it), so
+ * a broker knows how current the copy in its shared memory is; auth_nonce
+ * is a random secret from which a SCRAM exchange for a user that does not
+ * exist derives its salt, the same on every broker, so that an attacker
+ * cannot tell users that exist from users that do not.
+ *
+ * Like migration 6, every statement can run again on a catalog that has it.
+ */
+static const char migration_007[] =
+"CREATE TABLE IF NOT EXISTS strata.scram_credentials (\n"
+"    user_name text NOT NULL CHECK (length(user_name) BETWEEN 1 AND 255),\n"
+"    mechanism text NOT NULL CHECK (mechanism IN ('SCRAM-SHA-256', 'SCRAM-SHA-512')),\n"
+"    iterations integer NOT NULL CHECK (iterations BETWEEN 4096 AND 16384),\n"
+"    salt bytea NOT NULL CHECK (length(salt) BETWEEN 1 AND 128),\n"
+"    stored_key bytea NOT NULL,\n"
+"    server_key bytea NOT NULL,\n"
+"    updated timestamptz NOT NULL DEFAULT now(),\n"
+"    PRIMARY KEY (user_name, mechanism),\n"
+"    CHECK (length(stored_key) = length(server_key)\n"
+"           AND length(stored_key) = CASE mechanism WHEN 'SCRAM-SHA-256' THEN 32 ELSE 64 END)\n"
+");\n"
+"\n"
+"CREATE TABLE IF NOT EXISTS strata.acls (\n"
+"    id bigserial PRIMARY KEY,\n"
+"    resource_type text NOT NULL CHECK (resource_type IN\n"
+"        ('TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER')),\n"
+"    resource_name text NOT NULL CHECK (length(resource_name) >= 1),\n"
+"    pattern_type text NOT NULL CHECK (pattern_type IN ('LITERAL', 'PREFIXED')),\n"
+"    principal text NOT NULL CHECK (principal LIKE '%:%'),\n"
+"    host text NOT NULL CHECK (length(host) >= 1),\n"
+"    operation text NOT NULL CHECK (operation IN\n"
+"        ('ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION',\n"
+"         'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE', 'CREATE_TOKENS', 'DESCRIBE_TOKENS')),\n"
+"    permission text NOT NULL CHECK (permission IN ('ALLOW', 'DENY')),\n"
+"    created timestamptz NOT NULL DEFAULT now(),\n"
+"    UNIQUE (resource_type, resource_name, pattern_type, principal, host, operation, permission)\n"
+");\n"
+"\n"
+"CREATE TABLE IF NOT EXISTS strata.security_state (\n"
+"    one_row boolean PRIMARY KEY DEFAULT true CHECK (one_row),\n"
+"    version bigint NOT NULL DEFAULT 0,\n"
+"    auth_nonce bytea NOT NULL\n"
+"        DEFAULT sha256((gen_random_uuid()::text || gen_random_uuid()::text)::bytea)\n"
+");\n"
+"INSERT INTO strata.security_state DEFAULT VALUES ON CONFLICT DO NOTHING;\n"
+"\n"
+"CREATE OR REPLACE FUNCTION strata.notify_security_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"DECLARE v bigint;\n"
+"BEGIN\n"
+"    UPDATE strata.security_state SET version = version + 1 RETURNING version INTO v;\n"
+"    PERFORM pg_notify('" CATALOG_CHANNEL_SECURITY "',\n"
+"        json_build_object('table', TG_TABLE_NAME, 'version', v)::text);\n"
+"    RETURN NULL;\n"
+"END $$;\n"
+"CREATE OR REPLACE TRIGGER scram_credentials_notify\n"
+"    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON strata.scram_credentials\n"
+"    FOR EACH STATEMENT EXECUTE FUNCTION strata.notify_security_change();\n"
+"CREATE OR REPLACE TRIGGER acls_notify\n"
+"    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON strata.acls\n"
+"    FOR EACH STATEMENT EXECUTE FUNCTION strata.notify_security_change();\n"
+"\n"
+"CREATE OR REPLACE VIEW strata.users AS\n"
+"SELECT user_name, array_agg(mechanism || ' (' || iterations || ' iterations)' ORDER BY mechanism)\n"
+"           AS credentials,\n"
+"       max(updated) AS updated\n"
+"FROM strata.scram_credentials GROUP BY user_name;\n";
+
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},
 	{2, "consumer groups, committed offsets, producer ids", migration_002},
@@ -698,6 +777,7 @@ static const CatalogMigration migrations[] = {
 	{4, "idempotent producer snapshots", migration_004},
 	{5, "committed offset metadata as bytea", migration_005},
 	{6, "cluster: controller, coordinator slots, moves, WAL recoveries", migration_006},
+	{7, "users (SCRAM credentials) and ACLs", migration_007},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

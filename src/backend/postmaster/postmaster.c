@@ -621,6 +621,24 @@ describe_exit(const char *kind, pid_t pid, int status, char *buf, size_t len)
 }
 
 /*
+ * Make every child quit at once (SIGQUIT), as after a crash, and wait for
+ * them all to be gone before starting over (PostmasterStateMachine).
+ */
+static void
+terminate_all_children(void)
+{
+	if (!FatalError)
+	{
+		signal_children(SIGQUIT, true, true, true);
+		AbortStartTime = MonotonicMs();
+		StragglersKilled = false;
+	}
+	FatalError = true;
+	if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
+		UpdatePMState(PM_WAIT_DEAD_END);
+}
+
+/*
  * A child crashed.  Shared memory may be damaged: make everybody else quit
  * at once, then (PostmasterStateMachine) start over.
  */
@@ -636,15 +654,7 @@ HandleChildCrash(pid_t pid, int status, ProcKind kind)
 		elog(LOG, "terminating any other active server processes");
 		write_pidfile("recovering");
 	}
-	if (!FatalError)
-	{
-		signal_children(SIGQUIT, true, true, true);
-		AbortStartTime = MonotonicMs();
-		StragglersKilled = false;
-	}
-	FatalError = true;
-	if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
-		UpdatePMState(PM_WAIT_DEAD_END);
+	terminate_all_children();
 }
 
 static void
@@ -829,15 +839,7 @@ process_pmsignals(void)
 		elog(LOG, "this broker was fenced in the catalog; terminating all server processes to restart as a new incarnation");
 		Reregister = true;
 		write_pidfile("recovering");
-		if (!FatalError)
-		{
-			signal_children(SIGQUIT, true, true, true);
-			AbortStartTime = MonotonicMs();
-			StragglersKilled = false;
-		}
-		FatalError = true;
-		if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
-			UpdatePMState(PM_WAIT_DEAD_END);
+		terminate_all_children();
 	}
 	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{

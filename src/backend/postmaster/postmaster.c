@@ -1101,19 +1101,19 @@ postmaster_usage_error(const char *msg)
 	exit(1);
 }
 
-int
-PostmasterMain(int argc, char *argv[])
+/*
+ * The command line (-D, -c) and the settings: defaults, then strata.conf in
+ * the data directory, then -c.  Sets DataDir; a bad setting is FATAL.
+ */
+static void
+read_command_line_and_settings(int argc, char *argv[])
 {
 	char	   *datadir = NULL;
 	char	  **cmdline_opts;
 	int			ncmdline = 0;
 	char		err[1024];
 	int			c;
-
-	init_ps_display(argc, argv);
-	MyProcPid = PostmasterPid = getpid();
-	MyProcKindName = "postmaster";
-	umask(077);
+	char	   *abs;
 
 	cmdline_opts = palloc(sizeof(char *) * (size_t) (argc + 1));
 	opterr = 0;
@@ -1137,16 +1137,12 @@ PostmasterMain(int argc, char *argv[])
 		datadir = getenv("STRATA_DATA");
 	if (datadir == NULL)
 		postmaster_usage_error("no data directory given: use -D DATADIR or set STRATA_DATA");
-	{
-		char	   *abs = realpath(datadir, NULL);
+	abs = realpath(datadir, NULL);
+	if (abs == NULL)
+		elog_fatal("data directory \"%s\" does not exist or is not accessible: %s; create it with strata_ctl init -D %s",
+				   datadir, strerror(errno), datadir);
+	DataDir = abs;
 
-		if (abs == NULL)
-			elog_fatal("data directory \"%s\" does not exist or is not accessible: %s; create it with strata_ctl init -D %s",
-					   datadir, strerror(errno), datadir);
-		DataDir = abs;
-	}
-
-	/* Settings: defaults, then strata.conf, then -c. */
 	GucInitDefaults();
 	conffile_path = psprintf("%s/strata.conf", DataDir);
 	if (access(conffile_path, F_OK) != 0)
@@ -1169,20 +1165,24 @@ PostmasterMain(int argc, char *argv[])
 			elog_fatal("%s", err);
 		pfree(opt);
 	}
+	pfree(cmdline_opts);
+}
 
-	create_pidfile();
-	elog(LOG, "starting Strata %s, broker %lld, data directory \"%s\"",
-		 PACKAGE_VERSION, (long long) broker_id, DataDir);
+/*
+ * What must hold before anything is started: settings that only make sense
+ * together and the TLS certificate, the catalog reachable and at our schema
+ * version, a well-formed object_store.  Each failure is FATAL with one line
+ * naming the setting and the fix; the pid file is removed first.
+ */
+static void
+check_startup_requirements(void)
+{
+	char		err[1024];
+	ObjStoreError oerr;
+	ObjStore   *probe;
 
-	/* Settings that only make sense together, and the TLS certificate. */
-	if (!check_listener_settings(err, sizeof(err)))
-	{
-		remove_pidfile();
-		elog_fatal("%s", err);
-	}
-
-	/* The catalog must be reachable and at our schema version. */
-	if (!CatalogStartupCheck(err, sizeof(err)))
+	if (!check_listener_settings(err, sizeof(err)) ||
+		!CatalogStartupCheck(err, sizeof(err)))
 	{
 		remove_pidfile();
 		elog_fatal("%s", err);
@@ -1194,17 +1194,28 @@ PostmasterMain(int argc, char *argv[])
 	 * checked here: with the store down the WAL keeps the data and the
 	 * uploader retries (and says why in the log).
 	 */
+	probe = ObjStoreOpen(object_store, &oerr);
+	if (probe == NULL)
 	{
-		ObjStoreError oerr;
-		ObjStore   *probe = ObjStoreOpen(object_store, &oerr);
-
-		if (probe == NULL)
-		{
-			remove_pidfile();
-			elog_fatal("invalid object_store setting: %s", oerr.message);
-		}
-		ObjStoreClose(probe);
+		remove_pidfile();
+		elog_fatal("invalid object_store setting: %s", oerr.message);
 	}
+	ObjStoreClose(probe);
+}
+
+int
+PostmasterMain(int argc, char *argv[])
+{
+	init_ps_display(argc, argv);
+	MyProcPid = PostmasterPid = getpid();
+	MyProcKindName = "postmaster";
+	umask(077);
+
+	read_command_line_and_settings(argc, argv);
+	create_pidfile();
+	elog(LOG, "starting Strata %s, broker %lld, data directory \"%s\"",
+		 PACKAGE_VERSION, (long long) broker_id, DataDir);
+	check_startup_requirements();
 
 	open_listen_sockets();
 	KafkaRegisterMetricLabels();

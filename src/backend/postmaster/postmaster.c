@@ -905,6 +905,9 @@ PostmasterStateMachine(void)
 			ShmemDestroy();
 			CreateSharedMemoryAndSemaphores();
 			FatalError = false;
+			/* The crash is over: a later stop's grace period starts afresh. */
+			AbortStartTime = 0;
+			StragglersKilled = false;
 			wal_ready = topics_loaded = false;
 			memset(aux_last_start, 0, sizeof(aux_last_start));
 			UpdatePMState(PM_STARTUP);

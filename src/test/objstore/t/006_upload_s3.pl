@@ -1,8 +1,8 @@
 #-------------------------------------------------------------------------
 # 006_upload_s3.pl: the uploader and cold reads on S3 (s3rver).
 #
-# 2 GiB go through a 256 MiB WAL into s3rver; on the way
-#  - s3rver is down for 60 s: producers go on until the WAL is full, then
+# 512 MiB go through a 64 MiB WAL into s3rver; on the way
+#  - s3rver is down for 20 s: producers go on until the WAL is full, then
 #    wait (latency, not errors), and everything resumes when it returns;
 #  - s3rver is killed with SIGKILL in the middle of an upload;
 # then the broker restarts with empty caches and everything is read back
@@ -29,9 +29,9 @@ my %cred = $s3->credentials_env;
 local %ENV = (%ENV, %cred);
 
 my $node = Strata::Test::Node->new('s3up');
-$node->init(wal_size => '256MB', object_store => $s3->url(prefix => 'cluster1'));
+$node->init(wal_size => '64MB', object_store => $s3->url(prefix => 'cluster1'));
 $node->append_conf(<<'CONF');
-log_cache_size = 256MB
+log_cache_size = 64MB
 block_cache_size = 32MB
 upload_threshold = 32MB
 upload_interval = 1s
@@ -42,7 +42,7 @@ CONF
 $node->start;
 my $bootstrap = '127.0.0.1:' . $node->port;
 my $parts = 4;
-my $quarter = 512 * 1024;	# 512 MiB of 1 KiB messages
+my $quarter = 128 * 1024;	# 128 MiB of 1 KiB messages
 
 sub bulk
 {
@@ -58,19 +58,19 @@ sub start_bulk
 }
 
 my ($rc, $out, $err) = bulk('produce', $bootstrap, 'big', $parts, 0, 2 * $quarter);
-is($rc, 0, '1 GiB produced into S3') or diag($err);
+is($rc, 0, '256 MiB produced into S3') or diag($err);
 cmp_ok($node->psql("SELECT count(*) FROM strata.objects WHERE state = 'committed'"), '>', 0,
 	'objects committed');
 
-# S3 down for 60 s while 512 MiB are produced into a 256 MiB WAL.
+# S3 down for 20 s while 128 MiB are produced into a 64 MiB WAL.
 my $pos = $node->log_position;
 $s3->stop;
 my $t0 = time;
 my ($h, $pout, $perr) = start_bulk('produce', $bootstrap, 'big', $parts, 2 * $quarter, $quarter);
-ok(poll_until(sub { ($node->psql("SELECT wal_untrimmed_bytes FROM strata.upload_lag", fail_ok => 1) || 0) > 240 * 1024 * 1024 }, 60),
+ok(poll_until(sub { ($node->psql("SELECT wal_untrimmed_bytes FROM strata.upload_lag", fail_ok => 1) || 0) > 48 * 1024 * 1024 }, 60),
 	'the WAL filled up: appends wait for the uploader');
 ok($h->pumpable, 'the producer is waiting, not failing');
-my $left = 60 - (time - $t0);
+my $left = 20 - (time - $t0);
 sleep($left) if $left > 0;
 like($node->log_content($pos), qr/uploader: .*(not usable|failed)/, 'the uploader said why it cannot upload');
 $s3->start;
@@ -87,15 +87,15 @@ $s3->kill9;
 sleep 2;
 $s3->start;
 $h->finish;
-is($h->result(0), 0, 'the last 512 MiB acknowledged across the s3rver kill') or diag($$perr);
+is($h->result(0), 0, 'the last 128 MiB acknowledged across the s3rver kill') or diag($$perr);
 
 poll_until(sub { $node->psql("SELECT sum(object_end_offset) FROM strata.stream_objects WHERE topic = 'big'") == 4 * $quarter }, 120);
 is($node->psql("SELECT sum(object_end_offset) FROM strata.stream_objects WHERE topic = 'big'"), 4 * $quarter,
-	'all 2 GiB are in S3');
+	'all 512 MiB are in S3');
 
 $node->restart;
 ($rc, $out, $err) = bulk('verify', $bootstrap, 'big', $parts, 4 * $quarter);
-is($rc, 0, 'after a restart, all 2 GiB read back from S3: each message once, in order, intact') or diag($err);
+is($rc, 0, 'after a restart, all 512 MiB read back from S3: each message once, in order, intact') or diag($err);
 note($out);
 unlike($node->log_content, qr/from object storage failed/, 'no cold read failed');
 

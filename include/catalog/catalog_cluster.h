@@ -228,7 +228,4 @@ extern bool CatalogSaveSnapshotInTxn(PGconn *conn, uint64 stream_id, int64 end_o
 									 const uint8 *data, size_t len, int producers,
 									 char *err, size_t errlen);
 
-/* Publish this broker's traffic (cumulative bytes and rates) with its lease. */
-extern const char CatalogPublishTrafficSQL[];
-
 #endif							/* STRATA_CATALOG_CLUSTER_H */

@@ -113,6 +113,7 @@ extern int64 socket_request_max_bytes;
 extern bool restart_after_crash;
 extern int64 broker_lease_time;
 extern int64 shutdown_handoff_timeout;
+extern int64 broker_capacity;
 extern int64 catalog_retry_max;
 extern char *metrics_listen;
 

@@ -641,11 +641,6 @@ CatalogRecoveryNoteError(PGconn *conn, const CatalogRecovery *rec, const char *m
 					   3, p, e, sizeof(e));
 }
 
-const char CatalogPublishTrafficSQL[] =
-"UPDATE strata.brokers SET bytes_in = $3::bigint, bytes_out = $4::bigint,"
-" bytes_in_rate = $5::float8, bytes_out_rate = $6::float8"
-" WHERE id = $1::int AND epoch = $2::bigint";
-
 bool
 CatalogLoadSnapshotsRaw(PGconn *conn, const uint64 *stream_ids, int n, CatalogSnapshot **out,
 						int *nout, char *err, size_t errlen)

@@ -33,7 +33,9 @@
 
 #include <time.h>
 
+#include "balancer/loadreport.h"
 #include "catalog/catalog.h"
+#include "catalog/catalog_balancer.h"
 #include "catalog/catalog_cluster.h"
 #include "kafka/cluster.h"
 #include "kafka/offsetstore.h"
@@ -311,44 +313,29 @@ sync_topics(char *err, size_t errlen)
 }
 
 /*
- * Publish this broker's traffic with each lease renewal: bytes produced and
- * fetched since start, and their rates since the last renewal
- * (strata.broker_load; the balancer will use them).
+ * Publish this broker's load with each lease renewal, in one statement:
+ * its traffic and latencies, and each partition's traffic it measured
+ * (balancer/loadreport.c), for strata.broker_load and the balancer.
  */
 static bool
-publish_traffic(char *err, size_t errlen)
+publish_load(char *err, size_t errlen)
 {
-	static uint64 last_in,
-				last_out;
-	static int64 last_ms = 0;
-	uint64		in,
-				out;
-	int64		now = MonotonicMs();
-	double		secs = last_ms > 0 ? (double) (now - last_ms) / 1000.0 : 0;
-	char		idbuf[24],
-				epochbuf[24],
-				inbuf[24],
-				outbuf[24],
-				inrate[32],
-				outrate[32];
-	const char *p[6] = {idbuf, epochbuf, inbuf, outbuf, inrate, outrate};
+	CatalogBrokerLoad load;
+	CatalogPartitionLoad *parts;
+	int			nparts;
+	char	   *params[CATALOG_PUBLISH_LOAD_NPARAMS];
 	PGresult   *res;
 
-	TopicTrafficTotals(&in, &out);
-	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) broker_id);
-	snprintf(epochbuf, sizeof(epochbuf), "%lld", (long long) CatalogBrokerEpoch);
-	snprintf(inbuf, sizeof(inbuf), "%llu", (unsigned long long) in);
-	snprintf(outbuf, sizeof(outbuf), "%llu", (unsigned long long) out);
-	/* Counters of deleted topics go away: a drop is no negative rate. */
-	snprintf(inrate, sizeof(inrate), "%.1f", secs > 0 && in > last_in ? (double) (in - last_in) / secs : 0.0);
-	snprintf(outrate, sizeof(outrate), "%.1f", secs > 0 && out > last_out ? (double) (out - last_out) / secs : 0.0);
-	res = worker_exec(CatalogPublishTrafficSQL, 6, p, broker_lease_time / 3, err, errlen);
+	LoadReportBuild(&load, &parts, &nparts);
+	CatalogPublishLoadParams((int32) broker_id, CatalogBrokerEpoch, &load, parts, nparts, params);
+	res = worker_exec(CatalogPublishLoadSQL, CATALOG_PUBLISH_LOAD_NPARAMS, (const char *const *) params,
+					  broker_lease_time / 3, err, errlen);
+	CatalogPublishLoadParamsFree(params);
+	pfree(parts);
 	if (res == NULL)
 		return false;
 	PQclear(res);
-	last_in = in;
-	last_out = out;
-	last_ms = now;
+	LoadReportCommit();
 	return true;
 }
 
@@ -394,7 +381,7 @@ renew_lease(char *err, size_t errlen)
 		ClusterLeaseRenewed(sent_ms, broker_lease_time);
 	}
 	PQclear(res);
-	return fenced_logged || publish_traffic(err, errlen);
+	return fenced_logged || publish_load(err, errlen);
 }
 
 /*

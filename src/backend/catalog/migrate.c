@@ -654,12 +654,66 @@ static const char migration_005[] =
 "       round(extract(epoch FROM finished - requested)::numeric * 1000, 1) AS duration_ms, end_offset\n"
 "FROM strata.partition_moves WHERE state <> 'pending';\n";
 
+/*
+ * Migration 6: auto-balancing and auto-scaling (issue 18; doc/balancer.md).
+ *
+ * Traffic: every broker publishes, with each lease renewal, its totals,
+ * its append and fetch latencies and its capacity (columns of
+ * strata.brokers), and the traffic of each partition it leads
+ * (strata.partition_load, one row per partition, written by whoever leads
+ * it; a partition that just moved keeps its previous leader's figures
+ * until the new leader has measured it).  Rates are per second over the
+ * time since the broker's previous report.
+ */
+static const char migration_006[] =
+"ALTER TABLE strata.brokers\n"
+"    ADD COLUMN capacity bigint CHECK (capacity > 0),\n"
+"    ADD COLUMN append_latency_ms double precision,\n"
+"    ADD COLUMN append_latency_p99_ms double precision,\n"
+"    ADD COLUMN fetch_latency_ms double precision,\n"
+"    ADD COLUMN fetch_latency_p99_ms double precision,\n"
+"    ADD COLUMN load_updated timestamptz;\n"
+"\n"
+"CREATE TABLE strata.partition_load (\n"
+"    topic_id uuid NOT NULL,\n"
+"    partition integer NOT NULL,\n"
+"    broker integer NOT NULL,\n"
+"    bytes_in_rate double precision NOT NULL DEFAULT 0,\n"
+"    bytes_out_rate double precision NOT NULL DEFAULT 0,\n"
+"    produce_rate double precision NOT NULL DEFAULT 0,\n"
+"    fetch_rate double precision NOT NULL DEFAULT 0,\n"
+"    updated timestamptz NOT NULL DEFAULT now(),\n"
+"    PRIMARY KEY (topic_id, partition)\n"
+");\n"
+"\n"
+"CREATE OR REPLACE VIEW strata.broker_load AS\n"
+"SELECT b.id AS broker, strata.broker_live(b.state, b.lease_expires) AS live, b.rack,\n"
+"       (SELECT count(*) FROM strata.partitions p WHERE p.leader = b.id) AS partitions,\n"
+"       (SELECT count(*) FROM strata.coordinator_slots c WHERE c.leader = b.id) AS coordinator_slots,\n"
+"       (SELECT c.controller = b.id FROM strata.cluster c) AS controller,\n"
+"       b.bytes_in_rate, b.bytes_out_rate, b.bytes_in, b.bytes_out,\n"
+"       b.append_latency_ms, b.append_latency_p99_ms, b.fetch_latency_ms, b.fetch_latency_p99_ms,\n"
+"       b.capacity,\n"
+"       round(((b.bytes_in_rate + b.bytes_out_rate) / b.capacity * 100)::numeric, 1) AS utilisation_pct,\n"
+"       b.load_updated\n"
+"FROM strata.brokers b;\n"
+"\n"
+"CREATE VIEW strata.partition_traffic AS\n"
+"SELECT t.name AS topic, p.index AS partition, p.leader, p.target_broker,\n"
+"       coalesce(l.bytes_in_rate, 0) AS bytes_in_rate, coalesce(l.bytes_out_rate, 0) AS bytes_out_rate,\n"
+"       coalesce(l.produce_rate, 0) AS produce_rate, coalesce(l.fetch_rate, 0) AS fetch_rate,\n"
+"       l.broker AS measured_by, l.updated\n"
+"FROM strata.partitions p\n"
+"JOIN strata.topics t ON t.id = p.topic_id\n"
+"LEFT JOIN strata.partition_load l ON l.topic_id = p.topic_id AND l.partition = p.index;\n";
+
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},
 	{2, "consumer groups, committed offsets, producer ids", migration_002},
 	{3, "objects, stream ranges, upload status", migration_003},
 	{4, "idempotent producer snapshots", migration_004},
 	{5, "cluster: controller, coordinator slots, moves, WAL recoveries", migration_005},
+	{6, "balancer and scaling: traffic, plan, history, scaling actions", migration_006},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

@@ -54,6 +54,7 @@ int64		socket_request_max_bytes;
 bool		restart_after_crash;
 int64		broker_lease_time;
 int64		shutdown_handoff_timeout;
+int64		broker_capacity;
 int64		catalog_retry_max;
 char	   *metrics_listen;
 
@@ -121,6 +122,9 @@ GucEntry	GucTable[] = {
 	{"shutdown_handoff_timeout", GUC_INT, GUC_SIGHUP, "Cluster",
 		"How long a smart or fast stop waits for this broker's partitions to be handed off to other live brokers before it stops anyway (0: no hand-off; a partition left behind is recovered once the lease has expired).",
 		GUC_UNIT_MS, &shutdown_handoff_timeout, "30s", 0, 3600 * 1000},
+	{"broker_capacity", GUC_INT, GUC_SIGHUP, "Cluster",
+		"Bytes per second (produced plus fetched) this broker is sized to carry; the controller's auto-scaling holds the cluster's traffic against the sum of the live brokers' capacities (0: unknown, no auto-scaling).",
+		GUC_UNIT_BYTES, &broker_capacity, "0", 0, 1024 * TB},
 
 	/* ---- Object storage ---- */
 	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",

@@ -21,6 +21,13 @@
 #       duplicate), and that the consumer saw every one (no gap).
 #   cluster_clients.py dump BOOTSTRAP TOPIC PARTITIONS OUTFILE
 #       Read the whole topic (every partition from the start) into OUTFILE.
+#   cluster_clients.py traffic BOOTSTRAP TOPIC SPEC SECONDS MSGSIZE OUTFILE [STOPFILE]
+#       Byte traffic for the balancer tests: SPEC is "partition:bytes_per_s"
+#       pairs separated by commas; messages of MSGSIZE bytes ("m" and a
+#       number, padded), produced as "load" does (idempotent, acks=all,
+#       every delivery to OUTFILE), for SECONDS or until STOPFILE exists.
+#   cluster_clients.py create-assigned BOOTSTRAP TOPIC PARTITIONS BROKER
+#       Create TOPIC with every partition assigned to BROKER.
 import os
 import sys
 import time
@@ -73,6 +80,68 @@ def load(bootstrap, topic, partitions, seconds, rate, outfile):
     if failed:
         die("%d deliveries failed, first: %s" % (len(failed), failed[0]))
     print("ok produced %d messages; client errors seen (retried): %s" % (i, errors or 'none'))
+
+
+def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None):
+    from confluent_kafka import Producer, KafkaException
+    rates = {}
+    for pair in spec.split(','):
+        part, r = pair.split(':')
+        rates[int(part)] = float(r)
+    seconds, msgsize = float(seconds), int(msgsize)
+    out = open(outfile, 'w', buffering=1)
+    failed = []
+    errors = {}
+
+    def report(err, msg):
+        if err is None:
+            out.write("%d %d %s\n" % (msg.partition(), msg.offset(), msg.value()[:40].decode()))
+        else:
+            failed.append(str(err))
+
+    def on_error(err):
+        errors[err.name()] = errors.get(err.name(), 0) + 1
+
+    p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True,
+                  'acks': 'all', 'linger.ms': 5, 'message.timeout.ms': 120000,
+                  'queue.buffering.max.kbytes': 65536,
+                  'reconnect.backoff.ms': 50, 'reconnect.backoff.max.ms': 500,
+                  'retry.backoff.ms': 50, 'topic.metadata.refresh.interval.ms': 2000,
+                  'error_cb': on_error})
+    pad = b'x' * max(msgsize - 9, 0)
+    sent = dict((part, 0) for part in rates)
+    start = time.time()
+    i = 0
+    try:
+        while time.time() - start < seconds and not (stopfile and os.path.exists(stopfile)):
+            elapsed = time.time() - start
+            for part, r in rates.items():
+                due = int(elapsed * r / msgsize)
+                while sent[part] < due:
+                    try:
+                        p.produce(topic, value=b'm%08d' % i + pad, partition=part, on_delivery=report)
+                        sent[part] += 1
+                        i += 1
+                    except BufferError:
+                        p.poll(0.05)
+            p.poll(0.005)
+        left = p.flush(120)
+    except KafkaException as e:
+        die("producer error: %s" % e)
+    out.close()
+    if left != 0:
+        die("%d messages left undelivered" % left)
+    if failed:
+        die("%d deliveries failed, first: %s" % (len(failed), failed[0]))
+    print("ok produced %d messages of %d bytes; client errors seen (retried): %s" % (i, msgsize, errors or 'none'))
+
+
+def create_assigned(bootstrap, topic, partitions, broker):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    a = AdminClient({'bootstrap.servers': bootstrap})
+    n = int(partitions)
+    a.create_topics([NewTopic(topic, n, replica_assignment=[[int(broker)]] * n)])[topic].result()
+    print("ok created %s with %d partitions on broker %s" % (topic, n, broker))
 
 
 def consume(bootstrap, topic, group, stopfile, outfile):
@@ -158,4 +227,5 @@ def dump(bootstrap, topic, partitions, outfile):
 
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
-    {'load': load, 'consume': consume, 'check': check, 'dump': dump}[cmd](*args)
+    {'load': load, 'consume': consume, 'check': check, 'dump': dump, 'traffic': traffic,
+     'create-assigned': create_assigned}[cmd](*args)

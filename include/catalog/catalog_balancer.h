@@ -1,0 +1,83 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog_balancer.h
+ *	  The catalog's side of auto-balancing and auto-scaling (migration 6,
+ *	  doc/balancer.md): the traffic every broker publishes, what the
+ *	  controller's balancer reads and records, and the scaling actions.
+ *
+ *	  Transactions and locks, function by function:
+ *	  - CatalogPublishLoadSQL: one statement, run by each broker's catalog
+ *	    worker after its lease renewal: updates the broker's row
+ *	    (conditional on its epoch: a fenced broker publishes nothing) and
+ *	    upserts the rows of strata.partition_load of the partitions it
+ *	    leads (row locks on those rows only).
+ *	  - CatalogBalancerLoad: reads in one REPEATABLE READ READ ONLY
+ *	    transaction (a consistent view of brokers, partitions, loads, moves
+ *	    and scaling state); no locks.
+ *	  - CatalogBalancerRecord: one statement, strata.balancer_record(),
+ *	    which in one transaction inserts the check, requests each move it
+ *	    is asked to request through strata.move_partition (locking the
+ *	    partition row; a refused move is recorded with the refusal, the
+ *	    others go ahead), and prunes old checks and the traffic rows of
+ *	    deleted partitions.
+ *	  - CatalogScaling*: single statements on strata.scaling_actions and
+ *	    strata.balancer_draining (row locks of the rows they change).
+ *
+ *	  Every function returns false with one line in err on failure and
+ *	  leaves no transaction open.  None raises an ERROR.
+ *
+ * include/catalog/catalog_balancer.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef STRATA_CATALOG_BALANCER_H
+#define STRATA_CATALOG_BALANCER_H
+
+#include "c.h"
+
+#include <libpq-fe.h>
+
+/* NOTIFY channel: the balancer's pause, exclusions and draining changed. */
+#define CATALOG_CHANNEL_BALANCER	"strata_balancer"
+
+/* ---------- publishing (every broker's catalog worker) ---------- */
+
+/* One partition's traffic as this broker measured it since its last report. */
+typedef struct CatalogPartitionLoad
+{
+	uint8		topic_id[16];
+	int32		partition;
+	double		bytes_in_rate;	/* bytes per second */
+	double		bytes_out_rate;
+	double		produce_rate;	/* batches appended per second */
+	double		fetch_rate;		/* fetch responses carrying its data per second */
+} CatalogPartitionLoad;
+
+/* This broker's totals and latencies. */
+typedef struct CatalogBrokerLoad
+{
+	uint64		bytes_in;		/* since the broker started */
+	uint64		bytes_out;
+	double		bytes_in_rate;	/* bytes per second since the last report */
+	double		bytes_out_rate;
+	double		append_latency_ms;	/* mean over the interval; -1: no appends */
+	double		append_latency_p99_ms;	/* upper bound of the p99 bucket; -1 */
+	double		fetch_latency_ms;	/* -1: no fetch read data */
+	double		fetch_latency_p99_ms;
+	int64		capacity;		/* broker_capacity, bytes per second; 0: unset */
+} CatalogBrokerLoad;
+
+/*
+ * The statement, and its parameters: CatalogPublishLoadParams fills
+ * params[CATALOG_PUBLISH_LOAD_NPARAMS] with palloc'd strings (the
+ * partitions as arrays, so that one statement carries them all).
+ */
+#define CATALOG_PUBLISH_LOAD_NPARAMS	17
+extern const char CatalogPublishLoadSQL[];
+extern void CatalogPublishLoadParams(int32 broker_id, int64 broker_epoch,
+									 const CatalogBrokerLoad *load,
+									 const CatalogPartitionLoad *parts, int nparts,
+									 char **params);
+extern void CatalogPublishLoadParamsFree(char **params);
+
+#endif							/* STRATA_CATALOG_BALANCER_H */

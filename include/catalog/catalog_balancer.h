@@ -80,4 +80,93 @@ extern void CatalogPublishLoadParams(int32 broker_id, int64 broker_epoch,
 									 char **params);
 extern void CatalogPublishLoadParamsFree(char **params);
 
+/* ---------- the balancer (the controller's balancer process) ---------- */
+
+typedef struct CatalogBalancerBroker
+{
+	int32		id;
+	bool		live;
+	bool		excluded;
+	bool		draining;
+	int64		draining_action;	/* the scaling action draining it; -1 none */
+	int64		capacity;		/* bytes per second; 0: unset */
+	double		bytes_in_rate;	/* the broker's own totals */
+	double		bytes_out_rate;
+	double		append_latency_ms;	/* -1: none measured */
+	int64		load_age_ms;	/* since its last report; -1: never */
+} CatalogBalancerBroker;
+
+typedef struct CatalogBalancerPartition
+{
+	char		topic[256];
+	int32		partition;
+	int32		leader;			/* -1: none */
+	int32		target;			/* -1: no move in flight */
+	double		bytes_in_rate;
+	double		bytes_out_rate;
+	bool		excluded;		/* its topic is excluded */
+	bool		recent;			/* a move of it finished within the cool-down */
+} CatalogBalancerPartition;
+
+typedef struct CatalogBalancerInputs
+{
+	bool		paused;
+	char		pause_reason[256];
+	CatalogBalancerBroker *brokers; /* palloc'd, by id */
+	int			nbrokers;
+	CatalogBalancerPartition *parts;	/* palloc'd, by topic and index */
+	int			nparts;
+	int			balancer_moves_in_flight;
+	int			moves_in_flight;	/* any reason */
+} CatalogBalancerInputs;
+
+/*
+ * Read everything a check needs, as of one moment.  A partition is
+ * "recent" when a move of it finished less than cooldown_ms ago.
+ */
+extern bool CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
+								char *err, size_t errlen);
+extern void CatalogBalancerFree(CatalogBalancerInputs *in);
+
+/* A check's summary, as recorded in strata.balancer_checks. */
+typedef struct CatalogBalancerCheck
+{
+	int32		controller;
+	const char *state;
+	int			eligible;
+	double		mean_in;
+	double		mean_out;
+	int			band_pct;
+	int64		min_load;
+	int			threshold_pct;
+	int			out_of_band;
+	const int32 *slow;
+	int			nslow;
+	int			in_flight;
+	double		utilisation_pct;	/* < 0: unknown (no capacity) */
+	int64		capacity;		/* the cluster's, bytes per second; 0: unknown */
+	int			desired_brokers;	/* < 0: unknown */
+	bool		execute;		/* request the moves, or only record them */
+	const char *why_not;		/* why not, when !execute */
+} CatalogBalancerCheck;
+
+/* One planned move; move_id and outcome are filled in by the recording. */
+typedef struct CatalogBalancerAction
+{
+	const char *topic;
+	int32		partition;
+	int32		from;
+	int32		to;
+	const char *goal;
+	double		bytes_in_rate;
+	double		bytes_out_rate;
+	double		from_pct;
+	double		to_pct;
+	int64		move_id;		/* 0: none requested */
+	char		outcome[256];
+} CatalogBalancerAction;
+
+extern bool CatalogBalancerRecord(PGconn *conn, const CatalogBalancerCheck *check,
+								  CatalogBalancerAction *actions, int n, char *err, size_t errlen);
+
 #endif							/* STRATA_CATALOG_BALANCER_H */

@@ -114,6 +114,13 @@ extern bool restart_after_crash;
 extern int64 broker_lease_time;
 extern int64 shutdown_handoff_timeout;
 extern int64 broker_capacity;
+extern bool balancer_enabled;		/* "balancer" */
+extern int64 balancer_interval;
+extern int64 balancer_band;
+extern int64 balancer_max_moves;
+extern int64 balancer_min_load;
+extern int64 balancer_move_threshold;
+extern int64 balancer_latency_threshold;
 extern int64 catalog_retry_max;
 extern char *metrics_listen;
 

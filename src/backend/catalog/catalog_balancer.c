@@ -171,3 +171,283 @@ CatalogPublishLoadParamsFree(char **params)
 		if (params[i])
 			pfree(params[i]);
 }
+
+/* ---------- the balancer ---------- */
+
+static void
+rollback(PGconn *conn)
+{
+	PQclear(PQexec(conn, "ROLLBACK"));
+}
+
+static int32
+int_or(PGresult *res, int row, int col, int32 dflt)
+{
+	return PQgetisnull(res, row, col) ? dflt : (int32) atoi(PQgetvalue(res, row, col));
+}
+
+static double
+float_or(PGresult *res, int row, int col, double dflt)
+{
+	return PQgetisnull(res, row, col) ? dflt : strtod(PQgetvalue(res, row, col), NULL);
+}
+
+static bool
+bool_of(PGresult *res, int row, int col)
+{
+	return !PQgetisnull(res, row, col) && strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+bool
+CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
+					char *err, size_t errlen)
+{
+	PGresult   *st = NULL,
+			   *br = NULL,
+			   *pa = NULL,
+			   *mv = NULL;
+	char		cool[24];
+	const char *p[1] = {cool};
+
+	memset(in, 0, sizeof(*in));
+	snprintf(cool, sizeof(cool), "%lld", (long long) Max(cooldown_ms, 0));
+	if (!CatalogExec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, err, errlen))
+		return false;
+	st = CatalogQuery(conn, "SELECT paused, coalesce(pause_reason, '') FROM strata.balancer_state",
+					  0, NULL, err, errlen);
+	if (st != NULL)
+		br = CatalogQuery(conn,
+						  "SELECT b.id, strata.broker_live(b.state, b.lease_expires),"
+						  " EXISTS (SELECT 1 FROM strata.balancer_excluded_brokers x WHERE x.broker = b.id),"
+						  " d.broker IS NOT NULL, coalesce(d.scaling_action, -1), coalesce(b.capacity, 0),"
+						  " b.bytes_in_rate, b.bytes_out_rate, b.append_latency_ms,"
+						  " (extract(epoch FROM now() - b.load_updated) * 1000)::bigint"
+						  " FROM strata.brokers b LEFT JOIN strata.balancer_draining d ON d.broker = b.id"
+						  " ORDER BY b.id",
+						  0, NULL, err, errlen);
+	if (br != NULL)
+		pa = CatalogQuery(conn,
+						  "SELECT t.name, p.index, p.leader, p.target_broker,"
+						  " coalesce(l.bytes_in_rate, 0), coalesce(l.bytes_out_rate, 0),"
+						  " EXISTS (SELECT 1 FROM strata.balancer_excluded_topics x WHERE x.topic = t.name),"
+						  " r.topic_id IS NOT NULL"
+						  " FROM strata.partitions p JOIN strata.topics t ON t.id = p.topic_id"
+						  " LEFT JOIN strata.partition_load l ON l.topic_id = p.topic_id AND l.partition = p.index"
+						  " LEFT JOIN (SELECT DISTINCT topic_id, partition FROM strata.partition_moves"
+						  "            WHERE state = 'done' AND finished > clock_timestamp() - $1::bigint * interval '1 ms') r"
+						  "   ON r.topic_id = p.topic_id AND r.partition = p.index"
+						  " ORDER BY t.name, p.index",
+						  1, p, err, errlen);
+	if (pa != NULL)
+		mv = CatalogQuery(conn,
+						  "SELECT count(*) FILTER (WHERE reason = 'balancer'), count(*)"
+						  " FROM strata.partition_moves WHERE state = 'pending'",
+						  0, NULL, err, errlen);
+	if (mv == NULL || !CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
+	{
+		PQclear(st);
+		PQclear(br);
+		PQclear(pa);
+		PQclear(mv);
+		rollback(conn);
+		return false;
+	}
+
+	if (PQntuples(st) == 1)
+	{
+		in->paused = bool_of(st, 0, 0);
+		strlcpy_s(in->pause_reason, PQgetvalue(st, 0, 1), sizeof(in->pause_reason));
+	}
+	in->nbrokers = PQntuples(br);
+	in->brokers = palloc0(sizeof(CatalogBalancerBroker) * (size_t) Max(in->nbrokers, 1));
+	for (int i = 0; i < in->nbrokers; i++)
+	{
+		CatalogBalancerBroker *b = &in->brokers[i];
+
+		b->id = int_or(br, i, 0, -1);
+		b->live = bool_of(br, i, 1);
+		b->excluded = bool_of(br, i, 2);
+		b->draining = bool_of(br, i, 3);
+		b->draining_action = strtoll(PQgetvalue(br, i, 4), NULL, 10);
+		b->capacity = strtoll(PQgetvalue(br, i, 5), NULL, 10);
+		b->bytes_in_rate = float_or(br, i, 6, 0);
+		b->bytes_out_rate = float_or(br, i, 7, 0);
+		b->append_latency_ms = float_or(br, i, 8, -1);
+		b->load_age_ms = PQgetisnull(br, i, 9) ? -1 : strtoll(PQgetvalue(br, i, 9), NULL, 10);
+	}
+	in->nparts = PQntuples(pa);
+	in->parts = palloc0(sizeof(CatalogBalancerPartition) * (size_t) Max(in->nparts, 1));
+	for (int i = 0; i < in->nparts; i++)
+	{
+		CatalogBalancerPartition *cp = &in->parts[i];
+
+		strlcpy_s(cp->topic, PQgetvalue(pa, i, 0), sizeof(cp->topic));
+		cp->partition = int_or(pa, i, 1, 0);
+		cp->leader = int_or(pa, i, 2, -1);
+		cp->target = int_or(pa, i, 3, -1);
+		cp->bytes_in_rate = float_or(pa, i, 4, 0);
+		cp->bytes_out_rate = float_or(pa, i, 5, 0);
+		cp->excluded = bool_of(pa, i, 6);
+		cp->recent = bool_of(pa, i, 7);
+	}
+	in->balancer_moves_in_flight = int_or(mv, 0, 0, 0);
+	in->moves_in_flight = int_or(mv, 0, 1, 0);
+	PQclear(st);
+	PQclear(br);
+	PQclear(pa);
+	PQclear(mv);
+	return true;
+}
+
+void
+CatalogBalancerFree(CatalogBalancerInputs *in)
+{
+	if (in->brokers)
+		pfree(in->brokers);
+	if (in->parts)
+		pfree(in->parts);
+	memset(in, 0, sizeof(*in));
+}
+
+/* A growing text buffer for array literals. */
+typedef struct ArrayBuf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+} ArrayBuf;
+
+static void
+buf_append(ArrayBuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 2 > b->cap)
+	{
+		size_t		cap = Max(b->cap * 2, b->len + n + 64);
+
+		b->data = b->data ? repalloc(b->data, cap) : palloc(cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void
+buf_element(ArrayBuf *b, int i, const char *text, bool quote)
+{
+	buf_append(b, i == 0 ? "{" : ",", 1);
+	if (!quote)
+	{
+		buf_append(b, text, strlen(text));
+		return;
+	}
+	/* A quoted element: backslash before " and \. */
+	buf_append(b, "\"", 1);
+	for (const char *c = text; *c; c++)
+	{
+		if (*c == '"' || *c == '\\')
+			buf_append(b, "\\", 1);
+		buf_append(b, c, 1);
+	}
+	buf_append(b, "\"", 1);
+}
+
+static char *
+buf_finish(ArrayBuf *b, int n)
+{
+	if (n == 0)
+		buf_append(b, "{", 1);
+	buf_append(b, "}", 1);
+	return b->data;
+}
+
+bool
+CatalogBalancerRecord(PGconn *conn, const CatalogBalancerCheck *check,
+					  CatalogBalancerAction *actions, int n, char *err, size_t errlen)
+{
+	ArrayBuf	arr[9];
+	ArrayBuf	slow;
+	const char *params[25];
+	char	   *owned[16];
+	int			nowned = 0;
+	char		num[64];
+	PGresult   *res;
+	bool		ok = false;
+
+	memset(arr, 0, sizeof(arr));
+	memset(&slow, 0, sizeof(slow));
+	for (int i = 0; i < check->nslow; i++)
+	{
+		snprintf(num, sizeof(num), "%d", check->slow[i]);
+		buf_element(&slow, i, num, false);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		const CatalogBalancerAction *a = &actions[i];
+
+		buf_element(&arr[0], i, a->topic, true);
+		snprintf(num, sizeof(num), "%d", a->partition);
+		buf_element(&arr[1], i, num, false);
+		snprintf(num, sizeof(num), "%d", a->from);
+		buf_element(&arr[2], i, num, false);
+		snprintf(num, sizeof(num), "%d", a->to);
+		buf_element(&arr[3], i, num, false);
+		buf_element(&arr[4], i, a->goal, true);
+		snprintf(num, sizeof(num), "%.1f", a->bytes_in_rate);
+		buf_element(&arr[5], i, num, false);
+		snprintf(num, sizeof(num), "%.1f", a->bytes_out_rate);
+		buf_element(&arr[6], i, num, false);
+		snprintf(num, sizeof(num), "%.1f", a->from_pct);
+		buf_element(&arr[7], i, num, false);
+		snprintf(num, sizeof(num), "%.1f", a->to_pct);
+		buf_element(&arr[8], i, num, false);
+	}
+#define OWN(s)	(owned[nowned++] = (s))
+	params[0] = OWN(psprintf("%d", check->controller));
+	params[1] = check->state;
+	params[2] = OWN(psprintf("%d", check->eligible));
+	params[3] = OWN(psprintf("%.1f", check->mean_in));
+	params[4] = OWN(psprintf("%.1f", check->mean_out));
+	params[5] = OWN(psprintf("%d", check->band_pct));
+	params[6] = OWN(psprintf("%lld", (long long) check->min_load));
+	params[7] = OWN(psprintf("%d", check->threshold_pct));
+	params[8] = OWN(psprintf("%d", check->out_of_band));
+	params[9] = buf_finish(&slow, check->nslow);
+	params[10] = OWN(psprintf("%d", check->in_flight));
+	params[11] = check->utilisation_pct < 0 ? NULL : OWN(psprintf("%.2f", check->utilisation_pct));
+	params[12] = check->capacity <= 0 ? NULL : OWN(psprintf("%lld", (long long) check->capacity));
+	params[13] = check->desired_brokers < 0 ? NULL : OWN(psprintf("%d", check->desired_brokers));
+	params[14] = check->execute ? "true" : "false";
+	params[15] = check->why_not ? check->why_not : "";
+	for (int k = 0; k < 9; k++)
+		params[16 + k] = buf_finish(&arr[k], n);
+#undef OWN
+
+	res = CatalogQuery(conn,
+					   "SELECT ord, coalesce(move_id, 0), outcome FROM strata.balancer_record("
+					   "$1::int, $2, $3::int, $4::float8, $5::float8, $6::int, $7::bigint, $8::int, $9::int,"
+					   " $10::int[], $11::int, $12::float8, $13::bigint, $14::int, $15::boolean, $16,"
+					   " $17::text[], $18::int[], $19::int[], $20::int[], $21::text[], $22::float8[],"
+					   " $23::float8[], $24::float8[], $25::float8[])",
+					   25, params, err, errlen);
+	if (res != NULL)
+	{
+		for (int r = 0; r < PQntuples(res); r++)
+		{
+			int			i = atoi(PQgetvalue(res, r, 0)) - 1;
+
+			if (i < 0 || i >= n)
+				continue;
+			actions[i].move_id = strtoll(PQgetvalue(res, r, 1), NULL, 10);
+			strlcpy_s(actions[i].outcome, PQgetvalue(res, r, 2), sizeof(actions[i].outcome));
+		}
+		PQclear(res);
+		ok = true;
+	}
+	for (int k = 0; k < nowned; k++)
+		pfree(owned[k]);
+	for (int k = 0; k < 9; k++)
+		pfree(arr[k].data);
+	pfree(slow.data);
+	return ok;
+}

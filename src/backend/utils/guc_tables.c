@@ -55,6 +55,13 @@ bool		restart_after_crash;
 int64		broker_lease_time;
 int64		shutdown_handoff_timeout;
 int64		broker_capacity;
+bool		balancer_enabled;
+int64		balancer_interval;
+int64		balancer_band;
+int64		balancer_max_moves;
+int64		balancer_min_load;
+int64		balancer_move_threshold;
+int64		balancer_latency_threshold;
 int64		catalog_retry_max;
 char	   *metrics_listen;
 
@@ -125,6 +132,29 @@ GucEntry	GucTable[] = {
 	{"broker_capacity", GUC_INT, GUC_SIGHUP, "Cluster",
 		"Bytes per second (produced plus fetched) this broker is sized to carry; the controller's auto-scaling holds the cluster's traffic against the sum of the live brokers' capacities (0: unknown, no auto-scaling).",
 		GUC_UNIT_BYTES, &broker_capacity, "0", 0, 1024 * TB},
+
+	/* ---- Balancer (on the broker holding the controller role) ---- */
+	{"balancer", GUC_BOOL, GUC_SIGHUP, "Balancer",
+		"Whether the balancer moves partitions while this broker holds the controller role; off, it still records its checks and plans (and scale-in, which needs it to drain brokers, does not start).",
+		GUC_UNIT_NONE, &balancer_enabled, "on"},
+	{"balancer_interval", GUC_INT, GUC_SIGHUP, "Balancer",
+		"How often the balancer checks its goals (also at once when a broker joins or leaves, and when an operator pauses, resumes, excludes or drains).",
+		GUC_UNIT_MS, &balancer_interval, "10s", 1000, 3600 * 1000},
+	{"balancer_band", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Percent around the mean within which each broker's bytes in and bytes out must stay; once a broker is outside it, the balancer moves partitions until all are within half of it.",
+		GUC_UNIT_NONE, &balancer_band, "10", 1, 100},
+	{"balancer_max_moves", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Most partition moves the balancer has in flight at once.",
+		GUC_UNIT_NONE, &balancer_max_moves, "10", 1, 1000},
+	{"balancer_min_load", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Bytes per second below which a broker's traffic, when the mean is below it too, is left alone (the floor).",
+		GUC_UNIT_BYTES, &balancer_min_load, "1MB", 0, 1024 * GB},
+	{"balancer_move_threshold", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Percent of the mean broker's traffic that a partition must carry to be moved for traffic; partitions carrying less are moved only to even out partition counts or to drain a broker.",
+		GUC_UNIT_NONE, &balancer_move_threshold, "1", 0, 100},
+	{"balancer_latency_threshold", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Mean append latency above which, at two checks in a row, a broker counts as slow: it is relieved first and receives no partitions (0: off).",
+		GUC_UNIT_MS, &balancer_latency_threshold, "100ms", 0, 3600 * 1000},
 
 	/* ---- Object storage ---- */
 	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",

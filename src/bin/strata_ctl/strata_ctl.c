@@ -77,7 +77,8 @@ usage(FILE *out)
 			"  %s restart -D DATADIR [-m MODE] [-l LOGFILE] [-o OPTIONS] [-w|-W] [-t SECS]\n"
 			"  %s reload  -D DATADIR\n"
 			"  %s status  -D DATADIR\n"
-			"  %s move    -D DATADIR TOPIC PARTITION BROKER [-w|-W] [-t SECS]\n\n"
+			"  %s move    -D DATADIR TOPIC PARTITION BROKER [-w|-W] [-t SECS]\n"
+			"  %s balancer -D DATADIR status|pause [REASON]|resume\n\n"
 			"Options:\n"
 			"  -D DATADIR     data directory (or the STRATA_DATA environment variable)\n"
 			"  -l LOGFILE     server log (default DATADIR/log/strata.log)\n"
@@ -87,7 +88,7 @@ usage(FILE *out)
 			"  -m MODE        shutdown mode: smart, fast (default) or immediate\n\n"
 			"Exit status: 0 success, 1 failure; for status 0 running, 3 not running,\n"
 			"4 no or invalid data directory.\n",
-			progname, progname, progname, progname, progname, progname, progname, progname);
+			progname, progname, progname, progname, progname, progname, progname, progname, progname);
 }
 
 void
@@ -644,6 +645,8 @@ main(int argc, char *argv[])
 		return do_status();
 	if (strcmp(command, "move") == 0)
 		return do_move(ncmd_args, cmd_args);
+	if (strcmp(command, "balancer") == 0)
+		return do_balancer(ncmd_args, cmd_args);
 	if (ncmd_args > 0)
 		fail("too many command-line arguments (first is \"%s\")", cmd_args[0]);
 	fprintf(stderr, "%s: unrecognized operation \"%s\"\nTry \"%s --help\" for more information.\n",

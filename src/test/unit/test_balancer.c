@@ -1,14 +1,18 @@
 /*
  * test_balancer.c
  *	  The pure parts of the balancer: the latencies a broker reports (mean
- *	  and p99 bucket from two samples of a histogram) and the parameters of
- *	  the one statement that publishes its load.
+ *	  and p99 bucket from two samples of a histogram), the parameters of
+ *	  the one statement that publishes its load, and the planning (the
+ *	  goals, the band, the floor, the threshold, hysteresis).
  *
  * src/test/unit/test_balancer.c
  */
 #include "c.h"
 
+#include <math.h>
+
 #include "balancer/loadreport.h"
+#include "balancer/plan.h"
 #include "catalog/catalog_balancer.h"
 #include "utils/metrics.h"
 #include "tap.h"
@@ -111,10 +115,331 @@ test_publish_params(void)
 	CatalogPublishLoadParamsFree(params);
 }
 
+/* ---------- planning ---------- */
+
+#define MAXB 8
+#define MAXP 64
+
+typedef struct Cluster
+{
+	PlanBroker	b[MAXB];
+	int			nb;
+	PlanPartition p[MAXP];
+	int			np;
+	PlanParams	params;
+} Cluster;
+
+static void
+cluster_init(Cluster *c, int nbrokers)
+{
+	memset(c, 0, sizeof(*c));
+	c->nb = nbrokers;
+	for (int i = 0; i < nbrokers; i++)
+		c->b[i].id = i + 1;
+	c->params.band = 0.10;
+	c->params.min_load = 1000;
+	c->params.move_threshold = 0.01;
+	c->params.max_moves = 10;
+	c->params.confirmed = true;
+}
+
+static void
+add_parts(Cluster *c, int n, int32 owner, double in, double out)
+{
+	for (int i = 0; i < n; i++)
+	{
+		PlanPartition *p = &c->p[c->np++];
+
+		memset(p, 0, sizeof(*p));
+		p->owner = owner;
+		p->in = in;
+		p->out = out;
+	}
+}
+
+/* Plan once and carry the moves out (the partitions change owner). */
+static int
+check(Cluster *c, PlanResult *r)
+{
+	BalancerPlan(c->b, c->nb, c->p, c->np, &c->params, r);
+	for (int i = 0; i < r->nmoves; i++)
+		c->p[r->moves[i].partition].owner = r->moves[i].to;
+	c->params.balancing = r->balancing;
+	return r->nmoves;
+}
+
+static bool
+within_band(const Cluster *c, const PlanResult *r)
+{
+	for (int i = 0; i < c->nb; i++)
+		if (c->b[i].role == PLAN_BROKER_ELIGIBLE &&
+			(fabs(c->b[i].in - r->mean_in) > 0.10 * r->mean_in ||
+			 fabs(c->b[i].out - r->mean_out) > 0.10 * r->mean_out))
+			return false;
+	return true;
+}
+
+static int
+count_on(const Cluster *c, int32 broker)
+{
+	int			n = 0;
+
+	for (int i = 0; i < c->np; i++)
+		n += c->p[i].owner == broker;
+	return n;
+}
+
+static void
+test_plan_skew(void)
+{
+	Cluster		c;
+	PlanResult	r;
+	int			checks = 0,
+				moved = 0;
+
+	/* 12 equal partitions on broker 1 of 3, two moves a check. */
+	cluster_init(&c, 3);
+	c.params.max_moves = 2;
+	add_parts(&c, 12, 1, 100000, 50000);
+	BalancerPlan(c.b, c.nb, c.p, c.np, &c.params, &r);
+	is_int(r.out_of_band, 3, "skew: every broker out of band");
+	ok(r.moves[0].goal == PLAN_GOAL_BYTES_IN && r.moves[0].from == 1, "skew: moves off broker 1 for bytes in");
+	while (checks < 20)
+	{
+		int			n = check(&c, &r);
+
+		moved += n;
+		checks++;
+		if (n == 0)
+			break;
+	}
+	ok(within_band(&c, &r), "skew: every broker within the band after %d checks", checks);
+	is_int(moved, 8, "skew: with exactly the 8 moves needed");
+	ok(count_on(&c, 1) == 4 && count_on(&c, 2) == 4 && count_on(&c, 3) == 4, "skew: 4 partitions each");
+	ok(!c.params.balancing, "skew: hysteresis state cleared");
+	for (int i = 0; i < 5; i++)
+		check(&c, &r);
+	is_int(r.nmoves, 0, "skew: then no more moves");
+}
+
+static void
+test_plan_steady(void)
+{
+	Cluster		c;
+	PlanResult	r;
+	int			moves = 0;
+
+	/* Within the band (and within half of it after noise): nothing moves. */
+	cluster_init(&c, 3);
+	add_parts(&c, 4, 1, 108000, 100000);
+	add_parts(&c, 4, 2, 93000, 100000);
+	add_parts(&c, 4, 3, 99000, 104000);
+	for (int i = 0; i < 10; i++)
+	{
+		/* Noise of up to 8 % on one broker's partitions each check. */
+		for (int k = 0; k < 4; k++)
+			c.p[(i % 3) * 4 + k].in *= (i % 2) ? 1.08 : 1 / 1.08;
+		moves += check(&c, &r);
+	}
+	is_int(moves, 0, "steady: noise within the band moves nothing");
+
+	/* One broker 30 % over: it is relieved, once, then all is quiet. */
+	cluster_init(&c, 3);
+	add_parts(&c, 4, 1, 130000 / 4.0, 0);
+	add_parts(&c, 4, 2, 85000 / 4.0, 0);
+	add_parts(&c, 4, 3, 85000 / 4.0, 0);
+	moves = check(&c, &r);
+	ok(moves >= 1 && within_band(&c, &r), "over by 30 %%: relieved (%d moves)", moves);
+	moves = 0;
+	for (int i = 0; i < 10; i++)
+		moves += check(&c, &r);
+	is_int(moves, 0, "then no move back and forth");
+}
+
+static void
+test_plan_hysteresis(void)
+{
+	Cluster		c;
+	PlanResult	r;
+
+	/* 11 % over the mean, seen once: not yet confirmed, no move. */
+	cluster_init(&c, 2);
+	c.params.confirmed = false;
+	add_parts(&c, 20, 1, 5550, 0);
+	add_parts(&c, 20, 2, 4450, 0);
+	is_int(check(&c, &r), 0, "out of band at one check only: no move yet");
+	ok(r.out_of_band == 2 && !r.balancing, "but out of band is reported");
+	/* Confirmed by a later report: balanced down to within 5 %. */
+	c.params.confirmed = true;
+	check(&c, &r);
+	ok(r.nmoves >= 1, "11 %% off the mean: balancing starts");
+	ok(fabs(c.b[0].in - r.mean_in) <= 0.05 * r.mean_in, "and goes to within half the band");
+	/* A broker 7 % off, without the balancing state: inside the band, nothing. */
+	cluster_init(&c, 2);
+	add_parts(&c, 20, 1, 5350, 0);
+	add_parts(&c, 20, 2, 4650, 0);
+	is_int(check(&c, &r), 0, "7 %% off the mean: inside the band, no move");
+	/* The same, still balancing from an earlier check: it goes on. */
+	c.params.balancing = true;
+	ok(check(&c, &r) >= 1, "7 %% off while balancing: moves to within half the band");
+}
+
+static void
+test_plan_floor_threshold(void)
+{
+	Cluster		c;
+	PlanResult	r;
+
+	/* Traffic below the floor everywhere: traffic moves none; counts even out. */
+	cluster_init(&c, 3);
+	c.params.min_load = 1000000;
+	add_parts(&c, 9, 1, 10000, 0);
+	check(&c, &r);
+	is_int(r.out_of_band, 0, "below the floor: nobody out of band");
+	ok(r.nmoves == 0 || r.moves[0].goal != PLAN_GOAL_BYTES_IN, "below the floor: no traffic move");
+
+	/* Small partitions (below the threshold) do not move for traffic. */
+	cluster_init(&c, 2);
+	c.params.move_threshold = 0.05;
+	add_parts(&c, 1, 1, 100000, 0);
+	add_parts(&c, 40, 1, 100, 0);	/* 100 B/s: far below 5 % of the mean */
+	add_parts(&c, 1, 2, 1000, 0);
+	{
+		int			moves = 0;
+
+		for (int i = 0; i < 5; i++)
+			moves += check(&c, &r);
+		ok(moves <= 1, "small partitions below the threshold do not move; the big one at most once (%d)", moves);
+		for (int i = 1; i < 41; i++)
+			ok(c.p[i].owner == 1, "small partition %d stays", i);
+	}
+
+	/* Idle cluster, partitions all on one broker: counts evened out. */
+	cluster_init(&c, 3);
+	add_parts(&c, 9, 1, 0, 0);
+	for (int i = 0; i < 5; i++)
+		check(&c, &r);
+	ok(count_on(&c, 1) == 3 && count_on(&c, 2) == 3 && count_on(&c, 3) == 3,
+	   "idle: partition counts even (tie-breaker goal)");
+	{
+		Cluster		c2;
+		PlanResult	r2;
+		bool		same = true;
+
+		cluster_init(&c, 3);
+		add_parts(&c, 9, 1, 0, 0);
+		c2 = c;
+		BalancerPlan(c.b, c.nb, c.p, c.np, &c.params, &r);
+		BalancerPlan(c2.b, c2.nb, c2.p, c2.np, &c2.params, &r2);
+		same = r.nmoves == r2.nmoves;
+		for (int i = 0; same && i < r.nmoves; i++)
+			same = r.moves[i].partition == r2.moves[i].partition && r.moves[i].to == r2.moves[i].to;
+		ok(same && r.nmoves == 6, "deterministic: the same inputs give the same plan");
+	}
+}
+
+static void
+test_plan_roles(void)
+{
+	Cluster		c;
+	PlanResult	r;
+
+	/* Draining: everything moves, excluded topics and recent moves too. */
+	cluster_init(&c, 3);
+	c.b[2].role = PLAN_BROKER_DRAINING;
+	add_parts(&c, 3, 1, 1000, 1000);
+	add_parts(&c, 3, 2, 1000, 1000);
+	add_parts(&c, 6, 3, 1000, 1000);
+	c.p[6].excluded = true;
+	c.p[7].recent = true;
+	check(&c, &r);
+	is_int(count_on(&c, 3), 0, "draining: emptied");
+	ok(r.moves[0].goal == PLAN_GOAL_DRAIN, "draining: the goal is drain");
+	ok(count_on(&c, 1) == 6 && count_on(&c, 2) == 6, "draining: spread over the others");
+
+	/* Excluded broker: neither gives nor takes. */
+	cluster_init(&c, 3);
+	c.b[0].role = PLAN_BROKER_EXCLUDED;
+	add_parts(&c, 6, 1, 100000, 0);
+	add_parts(&c, 6, 2, 100000, 0);
+	for (int i = 0; i < 5; i++)
+		check(&c, &r);
+	ok(count_on(&c, 1) == 6, "excluded broker: keeps its partitions");
+	ok(count_on(&c, 2) == 3 && count_on(&c, 3) == 3, "the others balance between them");
+
+	/* Excluded topic, moving and recently moved partitions stay. */
+	cluster_init(&c, 2);
+	add_parts(&c, 4, 1, 100000, 0);
+	c.p[0].excluded = true;
+	c.p[1].moving = true;
+	c.p[2].recent = true;
+	check(&c, &r);
+	ok(r.nmoves == 1 && r.moves[0].partition == 3, "only the partition free to move moves");
+
+	/* A slow broker is relieved first and receives nothing. */
+	cluster_init(&c, 3);
+	c.b[1].slow = true;
+	add_parts(&c, 4, 1, 100000, 0);
+	add_parts(&c, 4, 2, 100000, 0);
+	add_parts(&c, 2, 3, 100000, 0);
+	check(&c, &r);
+	ok(r.nmoves >= 1 && r.moves[0].goal == PLAN_GOAL_LATENCY && r.moves[0].from == 2,
+	   "slow broker: relieved first (goal latency)");
+	for (int i = 0; i < 5; i++)
+		check(&c, &r);
+	ok(count_on(&c, 2) < 4, "slow broker: carries less than before (%d partitions)", count_on(&c, 2));
+	for (int i = 0; i < c.np; i++)
+		if (c.p[i].owner == 2)
+			ok(i >= 4 && i < 8, "slow broker: received nothing (partition %d)", i);
+
+	/* A new broker takes its share. */
+	cluster_init(&c, 4);
+	add_parts(&c, 4, 1, 50000, 50000);
+	add_parts(&c, 4, 2, 50000, 50000);
+	add_parts(&c, 4, 3, 50000, 50000);
+	check(&c, &r);
+	is_int(count_on(&c, 4), 3, "new broker: takes its share in one check");
+	ok(within_band(&c, &r), "new broker: all within the band");
+
+	/* Nothing is planned beyond max_moves, and it says so. */
+	cluster_init(&c, 2);
+	c.params.max_moves = 1;
+	add_parts(&c, 10, 1, 10000, 0);
+	check(&c, &r);
+	ok(r.nmoves == 1 && r.more && r.balancing, "max_moves: one move, more to do, still balancing");
+	c.params.max_moves = 0;
+	check(&c, &r);
+	is_int(r.nmoves, 0, "no room: no move");
+}
+
+static void
+test_plan_big_partition(void)
+{
+	Cluster		c;
+	PlanResult	r;
+	int			moves = 0;
+
+	/* One partition bigger than the band: it stays where it is, for good. */
+	cluster_init(&c, 2);
+	add_parts(&c, 1, 1, 1000000, 0);
+	add_parts(&c, 10, 2, 10000, 0);
+	for (int i = 0; i < 10; i++)
+		moves += check(&c, &r);
+	ok(c.p[0].owner == 1, "a dominant partition is not thrown between brokers");
+	ok(moves <= 10, "the small ones join it at most once (%d moves)", moves);
+	is_int(check(&c, &r), 0, "then nothing moves");
+}
+
 int
 main(void)
 {
 	test_latency();
 	test_publish_params();
+	test_plan_skew();
+	test_plan_steady();
+	test_plan_hysteresis();
+	test_plan_floor_threshold();
+	test_plan_roles();
+	test_plan_big_partition();
 	return done_testing();
 }

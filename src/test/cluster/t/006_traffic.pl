@@ -15,7 +15,7 @@ my $cluster = Strata::Test::Cluster->new('traffic');
 my @b = map { $cluster->add_node("b$_") } 1 .. 2;
 # Renewals (and reports) every second; the balancer off: this test moves
 # partitions itself.
-$_->append_conf("broker_lease_time = 3s") for @b;
+$_->append_conf("broker_lease_time = 3s\nbalancer = off") for @b;
 $b[0]->append_conf("broker_capacity = 10MB");
 $_->start for @b;
 my $cc = "$ENV{STRATA_TOP_SRCDIR}/src/test/cluster/cluster_clients.py";

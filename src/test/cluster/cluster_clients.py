@@ -25,7 +25,9 @@
 #       Byte traffic for the balancer tests: SPEC is "partition:bytes_per_s"
 #       pairs separated by commas; messages of MSGSIZE bytes ("m" and a
 #       number, padded), produced as "load" does (idempotent, acks=all,
-#       every delivery to OUTFILE), for SECONDS or until STOPFILE exists.
+#       every delivery to OUTFILE), for SECONDS or until STOPFILE exists;
+#       after a stall it goes on at the rate (what it could not send within
+#       a second is skipped, not sent in a burst).
 #   cluster_clients.py create-assigned BOOTSTRAP TOPIC PARTITIONS BROKER
 #       Create TOPIC with every partition assigned to BROKER.
 import os
@@ -117,6 +119,8 @@ def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None):
             elapsed = time.time() - start
             for part, r in rates.items():
                 due = int(elapsed * r / msgsize)
+                # After a stall, go on at the rate: no burst to catch up.
+                sent[part] = max(sent[part], due - int(r / msgsize))
                 while sent[part] < due:
                     try:
                         p.produce(topic, value=b'm%08d' % i + pad, partition=part, on_delivery=report)

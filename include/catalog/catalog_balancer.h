@@ -20,8 +20,9 @@
  *	    partition row; a refused move is recorded with the refusal, the
  *	    others go ahead), and prunes old checks and the traffic rows of
  *	    deleted partitions.
- *	  - CatalogScaling*: single statements on strata.scaling_actions and
- *	    strata.balancer_draining (row locks of the rows they change).
+ *	  - CatalogScalingBegin, CatalogScalingUpdate: one statement each, on
+ *	    strata.scaling_actions and strata.balancer_draining (row locks of
+ *	    the rows they change).
  *
  *	  Every function returns false with one line in err on failure and
  *	  leaves no transaction open.  None raises an ERROR.
@@ -108,6 +109,23 @@ typedef struct CatalogBalancerPartition
 	bool		recent;			/* a move of it finished within the cool-down */
 } CatalogBalancerPartition;
 
+/* The latest scaling action (strata.scaling_actions). */
+typedef struct CatalogScalingAction
+{
+	int64		id;				/* 0: there is none */
+	int32		controller;
+	bool		out;			/* scale-out (else scale-in) */
+	bool		emergency;
+	char		state[16];
+	int			brokers_before;
+	int			brokers_wanted;
+	int32		ids[64];		/* the brokers proposed (out) or removed (in) */
+	int			nids;
+	int64		age_ms;			/* since decided */
+	int64		started_age_ms; /* since its command started; -1: not yet */
+	int64		finished_age_ms;	/* since it ended; -1: not yet */
+} CatalogScalingAction;
+
 typedef struct CatalogBalancerInputs
 {
 	bool		paused;
@@ -118,6 +136,7 @@ typedef struct CatalogBalancerInputs
 	int			nparts;
 	int			balancer_moves_in_flight;
 	int			moves_in_flight;	/* any reason */
+	CatalogScalingAction scaling;	/* the latest one */
 } CatalogBalancerInputs;
 
 /*
@@ -168,5 +187,30 @@ typedef struct CatalogBalancerAction
 
 extern bool CatalogBalancerRecord(PGconn *conn, const CatalogBalancerCheck *check,
 								  CatalogBalancerAction *actions, int n, char *err, size_t errlen);
+
+/* ---------- scaling (the controller's balancer process) ---------- */
+
+/*
+ * Record a scaling decision (state "running", "draining" or "skipped"),
+ * and for a scale-in that drains, mark its brokers draining
+ * (strata.balancer_draining), in one statement.  *id gets the action's id.
+ * command and note may be NULL.
+ */
+extern bool CatalogScalingBegin(PGconn *conn, int32 controller, bool out, bool emergency,
+								double utilisation_pct, double traffic, int64 capacity,
+								int brokers_before, int brokers_wanted, const int32 *ids, int nids,
+								const char *command, const char *state, const char *note,
+								int64 *id, char *err, size_t errlen);
+
+/*
+ * Move action id to state; exit_status < -1 and NULL output or note leave
+ * those as they are.  started, command_finished and finished set those
+ * times to now; release removes the action's brokers from
+ * strata.balancer_draining.  One statement.
+ */
+extern bool CatalogScalingUpdate(PGconn *conn, int64 id, const char *state, int exit_status,
+								 const char *output, const char *note, bool started,
+								 bool command_finished, bool finished, bool release,
+								 char *err, size_t errlen);
 
 #endif							/* STRATA_CATALOG_BALANCER_H */

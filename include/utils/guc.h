@@ -121,6 +121,15 @@ extern int64 balancer_max_moves;
 extern int64 balancer_min_load;
 extern int64 balancer_move_threshold;
 extern int64 balancer_latency_threshold;
+extern int64 scaling_target;
+extern int64 scaling_emergency;
+extern int64 scaling_out_cooldown;
+extern int64 scaling_in_cooldown;
+extern int64 scaling_min_brokers;
+extern int64 scaling_max_brokers;
+extern int64 scaling_timeout;
+extern char *scale_out_command;
+extern char *scale_in_command;
 extern int64 catalog_retry_max;
 extern char *metrics_listen;
 

@@ -3,7 +3,8 @@
  * balancer.c
  *	  Auto-balancing: the controller's balancer checks its goals every
  *	  balancer_interval (see balancer/plan.h for the goals and
- *	  doc/balancer.md for the operator's view).
+ *	  doc/balancer.md for the operator's view), and the auto-scaling
+ *	  (balancer/scaling.c) decides on the same inputs at each check.
  *
  *	  One check: read the inputs (CatalogBalancerLoad, one consistent
  *	  read), mark the brokers whose append latency stayed above
@@ -33,6 +34,7 @@
 #include "balancer/balancer.h"
 #include "balancer/controller.h"
 #include "balancer/plan.h"
+#include "balancer/scaling.h"
 #include "catalog/catalog_balancer.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -78,6 +80,7 @@ BalancerReset(void)
 	balancing = false;
 	out_of_band_since_ms = 0;
 	more_to_do = false;
+	ScalingReset();
 	if (slow_counts)
 		pfree(slow_counts);
 	slow_counts = NULL;
@@ -172,6 +175,7 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	int			nslow = 0;
 	CatalogBalancerCheck check;
 	CatalogBalancerAction *actions;
+	ScalingSummary scaling;
 	bool		execute;
 	char		why_not[300];
 	const char *state;
@@ -227,6 +231,13 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 		why_not[0] = '\0';
 	state = check_state(&in, &params, &plan, execute);
 
+	/* Auto-scaling looks at the same inputs (balancer/scaling.c). */
+	if (!ScalingStep(conn, &in, &scaling, err, errlen))
+	{
+		CatalogBalancerFree(&in);
+		return false;
+	}
+
 	memset(&check, 0, sizeof(check));
 	check.controller = (int32) broker_id;
 	check.state = state;
@@ -240,9 +251,9 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	check.slow = slow_ids;
 	check.nslow = nslow;
 	check.in_flight = in.balancer_moves_in_flight;
-	check.utilisation_pct = -1;
-	check.capacity = 0;
-	check.desired_brokers = -1;
+	check.utilisation_pct = scaling.utilisation_pct;
+	check.capacity = scaling.capacity;
+	check.desired_brokers = scaling.desired;
 	check.execute = execute;
 	check.why_not = why_not;
 	actions = palloc0(sizeof(CatalogBalancerAction) * (size_t) Max(plan.nmoves, 1));
@@ -296,6 +307,10 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	 * for fresh reports of the brokers the moves changed.
 	 */
 	more_to_do = plan.more;
+	for (int i = 0; i < plan.nmoves; i++)
+		more_to_do |= plan.moves[i].goal == PLAN_GOAL_DRAIN;
+	/* A scale-in goes on (its command starts) as its drain completes. */
+	more_to_do |= strcmp(in.scaling.state, "draining") == 0;
 
 	pfree(actions);
 	pfree(plan.moves);
@@ -315,6 +330,9 @@ BalancerStep(PGconn *conn, int notified, int64 *wait_ms, char *err, size_t errle
 	if (notified & (CONTROLLER_NOTIFIED_BROKERS | CONTROLLER_NOTIFIED_BALANCER))
 		next_check_ms = Min(next_check_ms, Max(now, last_check_ms + NOTIFIED_CHECK_GAP_MS));
 	if ((notified & CONTROLLER_NOTIFIED_PARTITIONS) && more_to_do)
+		next_check_ms = Min(next_check_ms, Max(now, last_check_ms + MOVE_DONE_CHECK_GAP_MS));
+	/* A scaling command ended: record it, and go on with its action. */
+	if (ScalingCommandEnded())
 		next_check_ms = Min(next_check_ms, Max(now, last_check_ms + MOVE_DONE_CHECK_GAP_MS));
 	next_check_ms = Max(next_check_ms, not_before_ms);
 	if (now >= next_check_ms)

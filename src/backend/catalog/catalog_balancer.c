@@ -205,7 +205,8 @@ CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 	PGresult   *st = NULL,
 			   *br = NULL,
 			   *pa = NULL,
-			   *mv = NULL;
+			   *mv = NULL,
+			   *sc = NULL;
 	char		cool[24];
 	const char *p[1] = {cool};
 
@@ -243,12 +244,22 @@ CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 						  "SELECT count(*) FILTER (WHERE reason = 'balancer'), count(*)"
 						  " FROM strata.partition_moves WHERE state = 'pending'",
 						  0, NULL, err, errlen);
-	if (mv == NULL || !CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
+	if (mv != NULL)
+		sc = CatalogQuery(conn,
+						  "SELECT id, controller, direction = 'out', policy = 'emergency', state,"
+						  " brokers_before, brokers_wanted, array_to_string(broker_ids, ' '),"
+						  " (extract(epoch FROM clock_timestamp() - decided) * 1000)::bigint,"
+						  " coalesce((extract(epoch FROM clock_timestamp() - started) * 1000)::bigint, -1),"
+						  " coalesce((extract(epoch FROM clock_timestamp() - finished) * 1000)::bigint, -1)"
+						  " FROM strata.scaling_actions ORDER BY id DESC LIMIT 1",
+						  0, NULL, err, errlen);
+	if (sc == NULL || !CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
 	{
 		PQclear(st);
 		PQclear(br);
 		PQclear(pa);
 		PQclear(mv);
+		PQclear(sc);
 		rollback(conn);
 		return false;
 	}
@@ -292,10 +303,37 @@ CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 	}
 	in->balancer_moves_in_flight = int_or(mv, 0, 0, 0);
 	in->moves_in_flight = int_or(mv, 0, 1, 0);
+	if (PQntuples(sc) == 1)
+	{
+		CatalogScalingAction *a = &in->scaling;
+		char	   *p = PQgetvalue(sc, 0, 7);
+
+		a->id = strtoll(PQgetvalue(sc, 0, 0), NULL, 10);
+		a->controller = int_or(sc, 0, 1, -1);
+		a->out = bool_of(sc, 0, 2);
+		a->emergency = bool_of(sc, 0, 3);
+		strlcpy_s(a->state, PQgetvalue(sc, 0, 4), sizeof(a->state));
+		a->brokers_before = int_or(sc, 0, 5, 0);
+		a->brokers_wanted = int_or(sc, 0, 6, 0);
+		while (*p && a->nids < (int) lengthof(a->ids))
+		{
+			char	   *end;
+			long		v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			a->ids[a->nids++] = (int32) v;
+			p = end;
+		}
+		a->age_ms = strtoll(PQgetvalue(sc, 0, 8), NULL, 10);
+		a->started_age_ms = strtoll(PQgetvalue(sc, 0, 9), NULL, 10);
+		a->finished_age_ms = strtoll(PQgetvalue(sc, 0, 10), NULL, 10);
+	}
 	PQclear(st);
 	PQclear(br);
 	PQclear(pa);
 	PQclear(mv);
+	PQclear(sc);
 	return true;
 }
 
@@ -450,4 +488,102 @@ CatalogBalancerRecord(PGconn *conn, const CatalogBalancerCheck *check,
 		pfree(arr[k].data);
 	pfree(slow.data);
 	return ok;
+}
+
+/* ---------- scaling ---------- */
+
+static char *
+int_array(const int32 *v, int n)
+{
+	ArrayBuf	b;
+	char		num[16];
+
+	memset(&b, 0, sizeof(b));
+	for (int i = 0; i < n; i++)
+	{
+		snprintf(num, sizeof(num), "%d", v[i]);
+		buf_element(&b, i, num, false);
+	}
+	return buf_finish(&b, n);
+}
+
+bool
+CatalogScalingBegin(PGconn *conn, int32 controller, bool out, bool emergency,
+					double utilisation_pct, double traffic, int64 capacity,
+					int brokers_before, int brokers_wanted, const int32 *ids, int nids,
+					const char *command, const char *state, const char *note,
+					int64 *id, char *err, size_t errlen)
+{
+	char	   *p[14];
+	PGresult   *res;
+
+	*id = 0;
+	p[0] = psprintf("%d", controller);
+	p[1] = pstrdup(out ? "out" : "in");
+	p[2] = pstrdup(emergency ? "emergency" : "target tracking");
+	p[3] = psprintf("%.2f", utilisation_pct);
+	p[4] = psprintf("%.1f", traffic);
+	p[5] = psprintf("%lld", (long long) capacity);
+	p[6] = psprintf("%d", brokers_before);
+	p[7] = psprintf("%d", brokers_wanted);
+	p[8] = int_array(ids, nids);
+	p[9] = command ? pstrdup(command) : NULL;
+	p[10] = pstrdup(state);
+	p[11] = note ? pstrdup(note) : NULL;
+	p[12] = pstrdup(strcmp(state, "draining") == 0 ? "true" : "false");
+	p[13] = NULL;
+	res = CatalogQuery(conn,
+					   "WITH a AS (INSERT INTO strata.scaling_actions (controller, direction, policy,"
+					   "    utilisation_pct, traffic, broker_capacity, brokers_before, brokers_wanted,"
+					   "    broker_ids, command, state, note, finished)"
+					   "  VALUES ($1::int, $2, $3, $4::float8, $5::float8, $6::bigint, $7::int, $8::int,"
+					   "    $9::int[], $10, $11, $12, CASE WHEN $11 = 'skipped' THEN clock_timestamp() END)"
+					   "  RETURNING id),"
+					   " d AS (INSERT INTO strata.balancer_draining (broker, scaling_action, reason)"
+					   "  SELECT b, a.id, 'scale-in' FROM a, unnest($9::int[]) b WHERE $13::boolean"
+					   "  ON CONFLICT (broker) DO UPDATE SET scaling_action = excluded.scaling_action,"
+					   "    reason = excluded.reason)"
+					   " SELECT id FROM a",
+					   13, (const char *const *) p, err, errlen);
+	for (int i = 0; i < 13; i++)
+		if (p[i])
+			pfree(p[i]);
+	if (res == NULL)
+		return false;
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return true;
+}
+
+bool
+CatalogScalingUpdate(PGconn *conn, int64 id, const char *state, int exit_status,
+					 const char *output, const char *note, bool started,
+					 bool command_finished, bool finished, bool release,
+					 char *err, size_t errlen)
+{
+	char		idbuf[24],
+				exitbuf[16];
+	const char *p[9];
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) id);
+	snprintf(exitbuf, sizeof(exitbuf), "%d", exit_status);
+	p[0] = idbuf;
+	p[1] = state;
+	p[2] = exit_status < -1 ? NULL : exitbuf;
+	p[3] = output;
+	p[4] = note;
+	p[5] = started ? "true" : "false";
+	p[6] = command_finished ? "true" : "false";
+	p[7] = finished ? "true" : "false";
+	p[8] = release ? "true" : "false";
+	return CatalogExec(conn,
+					   "WITH u AS (UPDATE strata.scaling_actions SET state = $2,"
+					   "    exit_status = coalesce($3::int, exit_status), output = coalesce($4, output),"
+					   "    note = coalesce($5, note),"
+					   "    started = CASE WHEN $6::boolean THEN clock_timestamp() ELSE started END,"
+					   "    command_finished = CASE WHEN $7::boolean THEN clock_timestamp() ELSE command_finished END,"
+					   "    finished = CASE WHEN $8::boolean THEN clock_timestamp() ELSE finished END"
+					   "  WHERE id = $1::bigint RETURNING id)"
+					   " DELETE FROM strata.balancer_draining d USING u WHERE $9::boolean AND d.scaling_action = u.id",
+					   9, p, err, errlen);
 }

@@ -675,6 +675,13 @@ static const char migration_005[] =
  * balancer_actions, recorded, and the moves requested, by one call of
  * strata.balancer_record().  Checks that planned nothing are kept an hour,
  * the others 30 days.
+ *
+ * Scaling: each decision of the controller's auto-scaling to add or remove
+ * brokers is a row of scaling_actions, whose state follows it:
+ * 'draining' (scale-in: its brokers' partitions are being moved off, rows
+ * of balancer_draining name the action), 'running' (the command runs),
+ * 'waiting' (for the brokers to join or leave), then 'done', 'failed',
+ * 'cancelled' (a scale-in the load outgrew) or 'skipped' (no command set).
  */
 static const char migration_006[] =
 "ALTER TABLE strata.brokers\n"
@@ -944,7 +951,38 @@ static const char migration_006[] =
 "       round(extract(epoch FROM m.finished - m.requested)::numeric * 1000, 1) AS duration_ms\n"
 "FROM strata.balancer_actions a\n"
 "JOIN strata.balancer_checks c ON c.id = a.check_id\n"
-"LEFT JOIN strata.partition_moves m ON m.id = a.move_id;\n";
+"LEFT JOIN strata.partition_moves m ON m.id = a.move_id;\n"
+"\n"
+"CREATE TABLE strata.scaling_actions (\n"
+"    id bigserial PRIMARY KEY,\n"
+"    decided timestamptz NOT NULL DEFAULT clock_timestamp(),\n"
+"    controller integer NOT NULL,\n"
+"    direction text NOT NULL CHECK (direction IN ('out', 'in')),\n"
+"    policy text NOT NULL CHECK (policy IN ('target tracking', 'emergency')),\n"
+"    utilisation_pct double precision NOT NULL,\n"
+"    traffic double precision NOT NULL,\n"
+"    broker_capacity bigint NOT NULL,\n"
+"    brokers_before integer NOT NULL,\n"
+"    brokers_wanted integer NOT NULL,\n"
+"    broker_ids integer[] NOT NULL,\n"
+"    command text,\n"
+"    state text NOT NULL CHECK (state IN ('draining', 'running', 'waiting', 'done', 'failed', 'cancelled', 'skipped')),\n"
+"    started timestamptz,\n"
+"    command_finished timestamptz,\n"
+"    finished timestamptz,\n"
+"    exit_status integer,\n"
+"    output text,\n"
+"    note text\n"
+");\n"
+"\n"
+"CREATE VIEW strata.scaling_history AS\n"
+"SELECT id, decided, controller, direction, policy, round(utilisation_pct::numeric, 1) AS utilisation_pct,\n"
+"       round(traffic::numeric) AS traffic, broker_capacity, brokers_before, brokers_wanted, broker_ids,\n"
+"       state, exit_status, note,\n"
+"       round(extract(epoch FROM command_finished - started)::numeric, 1) AS command_s,\n"
+"       round(extract(epoch FROM coalesce(finished, clock_timestamp()) - decided)::numeric, 1) AS total_s,\n"
+"       command, output\n"
+"FROM strata.scaling_actions;\n";
 
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},

@@ -62,6 +62,15 @@ int64		balancer_max_moves;
 int64		balancer_min_load;
 int64		balancer_move_threshold;
 int64		balancer_latency_threshold;
+int64		scaling_target;
+int64		scaling_emergency;
+int64		scaling_out_cooldown;
+int64		scaling_in_cooldown;
+int64		scaling_min_brokers;
+int64		scaling_max_brokers;
+int64		scaling_timeout;
+char	   *scale_out_command;
+char	   *scale_in_command;
 int64		catalog_retry_max;
 char	   *metrics_listen;
 
@@ -155,6 +164,35 @@ GucEntry	GucTable[] = {
 	{"balancer_latency_threshold", GUC_INT, GUC_SIGHUP, "Balancer",
 		"Mean append latency above which, at two checks in a row, a broker counts as slow: it is relieved first and receives no partitions (0: off).",
 		GUC_UNIT_MS, &balancer_latency_threshold, "100ms", 0, 3600 * 1000},
+
+	/* ---- Auto-scaling (on the broker holding the controller role) ---- */
+	{"scaling_target", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Percent of the live brokers' summed broker_capacity that the cluster's traffic (bytes in plus out) is held near: above it, brokers are added; well below it, removed.",
+		GUC_UNIT_NONE, &scaling_target, "80", 1, 100},
+	{"scaling_emergency", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Percent utilisation at or above which the controller adds every broker needed to get back to scaling_target in one step, without waiting for a cool-down or a second report.",
+		GUC_UNIT_NONE, &scaling_emergency, "90", 1, 1000},
+	{"scaling_out_cooldown", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Least time between the end of a scaling action and a scale-out by target tracking (the emergency policy does not wait).",
+		GUC_UNIT_MS, &scaling_out_cooldown, "1min", 0, 24 * 3600 * 1000},
+	{"scaling_in_cooldown", GUC_INT, GUC_SIGHUP, "Scaling",
+		"How long the traffic must have stayed low enough, and the last scaling action be over, before brokers are removed.",
+		GUC_UNIT_MS, &scaling_in_cooldown, "5min", 0, 24 * 3600 * 1000},
+	{"scaling_min_brokers", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Fewest live brokers auto-scaling leaves.",
+		GUC_UNIT_NONE, &scaling_min_brokers, "1", 1, 10000},
+	{"scaling_max_brokers", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Most live brokers auto-scaling asks for.",
+		GUC_UNIT_NONE, &scaling_max_brokers, "100", 1, 10000},
+	{"scaling_timeout", GUC_INT, GUC_SIGHUP, "Scaling",
+		"How long a scaling command may run, and then how long the brokers may take to join or leave, before the action counts as failed.",
+		GUC_UNIT_MS, &scaling_timeout, "5min", 1000, 24 * 3600 * 1000},
+	{"scale_out_command", GUC_STRING, GUC_SIGHUP, "Scaling",
+		"Shell command that adds brokers: %n is replaced by how many, %i by the broker ids proposed for them (space-separated), %% by %; empty: no scale-out (decisions are still recorded).",
+		GUC_UNIT_NONE, &scale_out_command, ""},
+	{"scale_in_command", GUC_STRING, GUC_SIGHUP, "Scaling",
+		"Shell command that stops brokers once the balancer has drained them: %i is replaced by their ids (space-separated), %n by how many, %% by %; empty: no scale-in.",
+		GUC_UNIT_NONE, &scale_in_command, ""},
 
 	/* ---- Object storage ---- */
 	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",

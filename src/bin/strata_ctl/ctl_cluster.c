@@ -231,6 +231,11 @@ balancer_status(PGconn *conn)
 				"SELECT to_char(decided, 'YYYY-MM-DD HH24:MI:SS') AS decided, topic, partition,"
 				" from_broker AS from, to_broker AS to, goal, outcome, move_state, duration_ms"
 				" FROM strata.balancer_history ORDER BY id DESC LIMIT 10");
+	print_query(conn, "scaling, last 5 actions (strata.scaling_history)",
+				"SELECT id, to_char(decided, 'YYYY-MM-DD HH24:MI:SS') AS decided, direction, policy,"
+				" utilisation_pct AS util_pct, brokers_before AS before, brokers_wanted AS wanted,"
+				" array_to_string(broker_ids, ' ') AS brokers, state, exit_status AS exit, total_s, note"
+				" FROM strata.scaling_history ORDER BY id DESC LIMIT 5");
 }
 
 /*

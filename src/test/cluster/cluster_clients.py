@@ -21,10 +21,10 @@
 #       duplicate), and that the consumer saw every one (no gap).
 #   cluster_clients.py dump BOOTSTRAP TOPIC PARTITIONS OUTFILE
 #       Read the whole topic (every partition from the start) into OUTFILE.
-#   cluster_clients.py traffic BOOTSTRAP TOPIC SPEC SECONDS MSGSIZE OUTFILE [STOPFILE]
+#   cluster_clients.py traffic BOOTSTRAP TOPIC SPEC SECONDS MSGSIZE OUTFILE [STOPFILE [TAG]]
 #       Byte traffic for the balancer tests: SPEC is "partition:bytes_per_s"
-#       pairs separated by commas; messages of MSGSIZE bytes ("m" and a
-#       number, padded), produced as "load" does (idempotent, acks=all,
+#       pairs separated by commas; messages of MSGSIZE bytes ("m", TAG and
+#       a number, padded), produced as "load" does (idempotent, acks=all,
 #       every delivery to OUTFILE), for SECONDS or until STOPFILE exists;
 #       after a stall it goes on at the rate (what it could not send within
 #       a second is skipped, not sent in a burst).
@@ -84,7 +84,7 @@ def load(bootstrap, topic, partitions, seconds, rate, outfile):
     print("ok produced %d messages; client errors seen (retried): %s" % (i, errors or 'none'))
 
 
-def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None):
+def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None, tag=''):
     from confluent_kafka import Producer, KafkaException
     rates = {}
     for pair in spec.split(','):
@@ -110,12 +110,13 @@ def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None):
                   'reconnect.backoff.ms': 50, 'reconnect.backoff.max.ms': 500,
                   'retry.backoff.ms': 50, 'topic.metadata.refresh.interval.ms': 2000,
                   'error_cb': on_error})
-    pad = b'x' * max(msgsize - 9, 0)
+    prefix = b'm' + tag.encode()
+    pad = b'x' * max(msgsize - 8 - len(prefix), 0)
     sent = dict((part, 0) for part in rates)
     start = time.time()
     i = 0
     try:
-        while time.time() - start < seconds and not (stopfile and os.path.exists(stopfile)):
+        while time.time() - start < seconds and not (stopfile and stopfile != '-' and os.path.exists(stopfile)):
             elapsed = time.time() - start
             for part, r in rates.items():
                 due = int(elapsed * r / msgsize)
@@ -123,7 +124,7 @@ def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None):
                 sent[part] = max(sent[part], due - int(r / msgsize))
                 while sent[part] < due:
                     try:
-                        p.produce(topic, value=b'm%08d' % i + pad, partition=part, on_delivery=report)
+                        p.produce(topic, value=prefix + b'%08d' % i + pad, partition=part, on_delivery=report)
                         sent[part] += 1
                         i += 1
                     except BufferError:

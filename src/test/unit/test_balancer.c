@@ -13,6 +13,7 @@
 
 #include "balancer/loadreport.h"
 #include "balancer/plan.h"
+#include "balancer/scaling.h"
 #include "catalog/catalog_balancer.h"
 #include "utils/metrics.h"
 #include "tap.h"
@@ -430,6 +431,123 @@ test_plan_big_partition(void)
 	is_int(check(&c, &r), 0, "then nothing moves");
 }
 
+/* ---------- scaling ---------- */
+
+static void
+scaling_init(ScalingInputs *in, ScalingParams *p, int brokers, double traffic_mb)
+{
+	memset(in, 0, sizeof(*in));
+	memset(p, 0, sizeof(*p));
+	in->now_ms = 1000000;
+	in->brokers = brokers;
+	in->traffic = traffic_mb * 1e6;
+	in->capacity = 100e6;			/* 100 MB/s a broker */
+	in->since_last_ms = -1;
+	in->can_drain = true;
+	p->target = 0.80;
+	p->emergency = 0.90;
+	p->out_cooldown_ms = 60000;
+	p->in_cooldown_ms = 300000;
+	p->confirm_ms = 3000;
+	p->min_brokers = 1;
+	p->max_brokers = 20;
+}
+
+static void
+test_scaling(void)
+{
+	ScalingInputs in;
+	ScalingParams p;
+	ScalingDecision d;
+	char	   *cmd;
+	int32		ids[3] = {4, 5, 6};
+
+	/* No capacity: nothing known, nothing done. */
+	scaling_init(&in, &p, 3, 100);
+	in.capacity = 0;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE && d.utilisation < 0, "no capacity: utilisation unknown, no action");
+
+	/* Emergency: 1 broker at 250 % of capacity: 4 brokers at once, no waiting. */
+	scaling_init(&in, &p, 1, 250);
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_OUT && d.emergency && d.wanted == 4,
+	   "emergency: straight to the 4 brokers needed for 80%% (%s)", d.why);
+	in.since_last_ms = 1000;		/* just after another action */
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_OUT && d.emergency, "emergency: no cool-down");
+	in.last_failed = true;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE, "emergency: after a failed or skipped one, the cool-down (%s)", d.why);
+	in.since_last_ms = 60000;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_OUT && d.emergency, "emergency: then it tries again");
+	in.last_failed = false;
+	in.out_in_progress = true;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE, "emergency: not while a scale-out is in progress");
+
+	/* Target tracking: 3 brokers at 85 %: above target, not an emergency. */
+	scaling_init(&in, &p, 3, 255);
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE && d.above_since_ms == in.now_ms, "above the target once: to be confirmed");
+	in.above_since_ms = d.above_since_ms;
+	in.now_ms += 3000;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_OUT && !d.emergency && d.wanted == 4, "confirmed: target tracking adds one (%s)", d.why);
+	in.since_last_ms = 30000;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE, "in the scale-out cool-down: waits");
+	in.since_last_ms = 60000;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_OUT, "after the cool-down: adds");
+	in.now_ms += 1;
+	in.traffic = 230e6;				/* 77 %: back under the target */
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE && d.above_since_ms == 0, "under the target: nothing, and the confirmation resets");
+
+	/* Scale-in: 5 brokers at 20 %: 2 would do (at 50 %), after the cool-down. */
+	scaling_init(&in, &p, 5, 100);
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE && d.low_since_ms == in.now_ms, "low once: waits for scaling_in_cooldown");
+	in.low_since_ms = d.low_since_ms;
+	in.now_ms += 300000;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_IN && d.wanted == 2, "low for the cool-down: down to 2 brokers (%s)", d.why);
+	in.can_drain = false;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE, "not while the balancer cannot drain");
+	in.can_drain = true;
+	p.min_brokers = 3;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_IN && d.wanted == 3, "never below scaling_min_brokers");
+
+	/* Headroom: 3 brokers at 60 %: 2 would run at 90 % of capacity: no. */
+	scaling_init(&in, &p, 3, 180);
+	in.low_since_ms = 1;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE, "no scale-in that would leave the rest near the target");
+
+	/* A scale-in being drained is cancelled when the traffic rises. */
+	scaling_init(&in, &p, 2, 170);
+	in.in_in_progress = true;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_CANCEL_IN, "scale-in cancelled above the target (%s)", d.why);
+
+	/* Never above scaling_max_brokers. */
+	scaling_init(&in, &p, 2, 5000);
+	p.max_brokers = 10;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_OUT && d.wanted == 10, "never above scaling_max_brokers");
+
+	cmd = ScalingExpandCommand("scale.sh out %n --ids '%i' 100%% %x", ids, 3);
+	is_str(cmd, "scale.sh out 3 --ids '4 5 6' 100% %x", "commands: %%n, %%i and %%%% replaced, others kept");
+	pfree(cmd);
+	cmd = ScalingExpandCommand("%i%i", ids, 2);
+	is_str(cmd, "4 54 5", "%%i as many times as it appears");
+	pfree(cmd);
+}
+
 int
 main(void)
 {
@@ -441,5 +559,6 @@ main(void)
 	test_plan_floor_threshold();
 	test_plan_roles();
 	test_plan_big_partition();
+	test_scaling();
 	return done_testing();
 }

@@ -8,11 +8,12 @@
 # terminate it after "strata_ctl stop -m fast").
 #
 #   local.sh out [--base DIR] [--port PORT] [--host HOST] [--conf FILE]
-#                [--init-opts "OPTS"] ID...
+#                [--metrics-port MPORT] [--init-opts "OPTS"] ID...
 #       Start a broker for each ID: data directory DIR/broker-ID (created
 #       with strata_ctl init if missing), listening on HOST:PORT+ID, with
 #       FILE appended to its strata.conf (the cluster's settings: capacity,
-#       balancer and scaling settings, ...).
+#       balancer and scaling settings, ...), and with --metrics-port its
+#       metrics endpoint on HOST:MPORT+ID.
 #   local.sh in ID...
 #       Stop each broker with strata_ctl stop -m fast (the controller's
 #       balancer has drained it; the stop hands its coordinator slots
@@ -36,7 +37,7 @@ set -u
 
 usage()
 {
-	echo "usage: $0 out [--base DIR] [--port PORT] [--host HOST] [--conf FILE] [--init-opts OPTS] ID..." >&2
+	echo "usage: $0 out [--base DIR] [--port PORT] [--host HOST] [--conf FILE] [--metrics-port MPORT] [--init-opts OPTS] ID..." >&2
 	echo "       $0 in ID..." >&2
 	exit 2
 }
@@ -48,6 +49,7 @@ base=
 port=9092
 host=127.0.0.1
 conf=
+metrics_port=
 init_opts=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
 		--port) port=$2; shift 2 ;;
 		--host) host=$2; shift 2 ;;
 		--conf) conf=$2; shift 2 ;;
+		--metrics-port) metrics_port=$2; shift 2 ;;
 		--init-opts) init_opts=$2; shift 2 ;;
 		--) shift; break ;;
 		-*) usage ;;
@@ -72,32 +75,45 @@ if [ -z "$base" ]; then
 	base=$(dirname "$STRATA_DATA_DIR")
 fi
 
+# out: initialise (once) and start broker $1.
+start_one()
+{
+	id=$1
+	dir=$base/broker-$id
+	if [ ! -f "$dir/strata.conf" ]; then
+		# shellcheck disable=SC2086
+		if ! strata_ctl init -D "$dir" --broker-id "$id" \
+				--listeners "PLAINTEXT://$host:$((port + id))" \
+				--catalog "$STRATA_CATALOG" --object-store "$store" $init_opts; then
+			echo "$0: could not initialise broker $id in $dir" >&2
+			return 1
+		fi
+		[ -z "$conf" ] || cat "$conf" >>"$dir/strata.conf"
+		[ -z "$metrics_port" ] || echo "metrics_listen = '$host:$((metrics_port + id))'" >>"$dir/strata.conf"
+	fi
+	if strata_ctl start -D "$dir" -l "$dir/strata.log" -w -t 120; then
+		echo "started broker $id ($dir, $host:$((port + id)))"
+	else
+		echo "$0: could not start broker $id (see $dir/strata.log)" >&2
+		return 1
+	fi
+}
+
 case $action in
 	out)
 		[ -n "${STRATA_CATALOG:-}" ] || { echo "$0: STRATA_CATALOG is not set (run by the controller's balancer)" >&2; exit 2; }
 		store=${STRATA_OBJECT_STORE:-}
 		# An empty object_store is the controller's file://DATADIR/objects.
 		[ -n "$store" ] || store="file://$STRATA_DATA_DIR/objects"
-		failed=0
+		# The brokers start side by side: each start waits for its broker to be ready.
+		pids=
 		for id in "$@"; do
-			dir=$base/broker-$id
-			if [ ! -f "$dir/strata.conf" ]; then
-				# shellcheck disable=SC2086
-				if ! strata_ctl init -D "$dir" --broker-id "$id" \
-						--listeners "PLAINTEXT://$host:$((port + id))" \
-						--catalog "$STRATA_CATALOG" --object-store "$store" $init_opts; then
-					echo "$0: could not initialise broker $id in $dir" >&2
-					failed=1
-					continue
-				fi
-				[ -z "$conf" ] || cat "$conf" >>"$dir/strata.conf"
-			fi
-			if strata_ctl start -D "$dir" -l "$dir/strata.log" -w -t 120; then
-				echo "started broker $id ($dir, $host:$((port + id)))"
-			else
-				echo "$0: could not start broker $id (see $dir/strata.log)" >&2
-				failed=1
-			fi
+			start_one "$id" &
+			pids="$pids $!"
+		done
+		failed=0
+		for pid in $pids; do
+			wait "$pid" || failed=1
 		done
 		exit $failed
 		;;

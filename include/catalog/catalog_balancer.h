@@ -6,7 +6,7 @@
  *	  controller's balancer reads and records, and the scaling actions.
  *
  *	  Transactions and locks, function by function:
- *	  - CatalogPublishLoadSQL: one statement, run by each broker's catalog
+ *	  - CatalogPublishLoad: one statement, run by each broker's catalog
  *	    worker after its lease renewal: updates the broker's row
  *	    (conditional on its epoch: a fenced broker publishes nothing) and
  *	    upserts the rows of strata.partition_load of the partitions it
@@ -69,10 +69,14 @@ typedef struct CatalogBrokerLoad
 } CatalogBrokerLoad;
 
 /*
- * The statement, and its parameters: CatalogPublishLoadParams fills
- * params[CATALOG_PUBLISH_LOAD_NPARAMS] with palloc'd strings (the
+ * Publish it: one statement (CatalogPublishLoadSQL), waited for at most
+ * timeout_ms (CatalogQueryWait).  Its parameters: CatalogPublishLoadParams
+ * fills params[CATALOG_PUBLISH_LOAD_NPARAMS] with palloc'd strings (the
  * partitions as arrays, so that one statement carries them all).
  */
+extern bool CatalogPublishLoad(PGconn *conn, int32 broker_id, int64 broker_epoch,
+							   const CatalogBrokerLoad *load, const CatalogPartitionLoad *parts,
+							   int nparts, long timeout_ms, char *err, size_t errlen);
 #define CATALOG_PUBLISH_LOAD_NPARAMS	17
 extern const char CatalogPublishLoadSQL[];
 extern void CatalogPublishLoadParams(int32 broker_id, int64 broker_epoch,

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * catalog_cluster.h
- *	  The catalog's side of the cluster (migration 5, doc/cluster.md):
+ *	  The catalog's side of the cluster (migration 6, doc/cluster.md):
  *	  loading the brokers, the controller and the coordinator slots;
  *	  placing new partitions; the controller's lock and its fencing of dead
  *	  brokers; partition moves; WAL recoveries.

@@ -40,6 +40,19 @@ typedef struct TopicConfig
 	int64		max_message_bytes;	/* largest record batch accepted */
 	int64		segment_bytes;	/* accepted for compatibility */
 	bool		log_append_time;	/* message.timestamp.type=LogAppendTime */
+	/*
+	 * message.timestamp.before.max.ms / after.max.ms (INT64_MAX: no limit)
+	 * and the deprecated difference.max.ms they fall back to, as Kafka.
+	 */
+	int64		timestamp_before_max_ms;
+	int64		timestamp_after_max_ms;
+	int64		timestamp_difference_max_ms;
+	/*
+	 * Bit i set: TopicConfigDefs[i], a config Strata accepts and stores but
+	 * does not act on, has an override in the catalog (strata.topic_configs),
+	 * where DescribeConfigs reads its value.
+	 */
+	uint64		stored_overrides;
 } TopicConfig;
 
 typedef enum TopicState
@@ -196,6 +209,13 @@ extern void PartitionHandedOff(int idx, int32 target, int32 leader_epoch);
 
 /* How many partitions this broker leads now; takes RegistryLock. */
 extern int	PartitionCountLed(void);
+
+/*
+ * Raise a partition's log start offset to at least start (DeleteRecords,
+ * retention; after the catalog has it); returns the offset before.  Atomic:
+ * no lock needed beyond keeping the partition from being reused.
+ */
+extern int64 PartitionAdvanceLogStart(StrataPartition *part, int64 start);
 
 /* Remove a topic and all its partitions; caller holds RegistryLock. */
 extern void TopicRemove(int topic);

@@ -6,11 +6,15 @@
  *	  merged), retention (retention.ms / retention.bytes advance each
  *	  stream's start offset), and removal of what nothing references any
  *	  more (ranges below a stream's start or of a deleted stream, objects
- *	  left without a range, orphans; see ObjCatalogCollectGarbage).
+ *	  left without a range, orphans: garbage collection).
  *
  *	  doc/objects.md ("Compaction, retention and deletion") describes the
- *	  policy; objcatalog.h the prepare/put/commit protocol every object
- *	  written here follows.
+ *	  policy; catalog/catalog_objects.h the prepare/put/commit protocol
+ *	  every object written here follows.
+ *
+ *	  Which partitions this broker leads is the Kafka layer's knowledge
+ *	  (its topic registry); it hands it down through a LedStreamSource it
+ *	  registers, so nothing here looks at the registry itself.
  *
  * include/storage/compaction.h
  *
@@ -25,6 +29,42 @@
 
 #include "storage/objstore.h"
 
+/* Room for a topic name in a LedStream (Kafka's limit is 249). */
+#define LED_STREAM_TOPIC_MAX	255
+
+/* A partition this broker leads, as compaction and retention see it. */
+typedef struct LedStream
+{
+	int64		stream_id;
+	int64		epoch;			/* the stream's epoch as this broker opened it */
+	int64		retention_ms;	/* the topic's; -1: no limit */
+	int64		retention_bytes;	/* the topic's; -1: no limit */
+	int32		partition;		/* for log lines */
+	char		topic[LED_STREAM_TOPIC_MAX + 1];
+} LedStream;
+
+/*
+ * The partitions this broker leads, from whoever knows them: registered by
+ * the Kafka layer (kafka/partition.c, PartitionShmemInit, in the postmaster
+ * before it forks the uploader, so the uploader inherits it; a test tool
+ * that sets up the registry the same way gets it too).
+ *
+ * collect: the partitions led here, in any order (*streams palloc'd, *n);
+ * false while that is not known yet (the registry not loaded since the
+ * start): then compaction and retention do nothing, the sweep goes on.
+ *
+ * advance_log_start: raise the log start offset readers see for stream_id
+ * to at least start (retention moved it in the catalog); returns what it
+ * was before, or -1 if the stream is not open here.
+ */
+typedef struct LedStreamSource
+{
+	bool		(*collect) (LedStream **streams, int *n);
+	int64		(*advance_log_start) (int64 stream_id, int64 start);
+} LedStreamSource;
+
+extern void ObjMaintenanceSetLedStreams(const LedStreamSource *source);
+
 /*
  * Do one bounded piece of maintenance: one compaction (one stream-set
  * object split, or one run of small stream objects merged), or one
@@ -35,8 +75,8 @@
  *
  * Run by the uploader (the only process that writes objects) when no
  * upload is due, with its own catalog connection (not inside a
- * transaction) and its own store.  Takes RegistryLock briefly to read the
- * partitions this broker leads.  *did_work says whether anything changed,
+ * transaction) and its own store.  Asks the LedStreamSource for the
+ * partitions this broker leads (no source registered: none).  *did_work says whether anything changed,
  * so the caller knows whether to call again soon.  Returns false with one
  * line in err on a catalog or store failure; nothing is left half done
  * (objects written but not committed are abandoned to garbage collection).
@@ -75,13 +115,18 @@ extern int64 CompactionRetentionStart(const CompactionRange *ranges, int n,
 /*
  * Pick the run of one stream's stream objects to merge: ranges[*first ..
  * *first + *count - 1], consecutive in the stream (no other object between
- * them), each object smaller than small_size, together at most max_size,
- * at least two.  A run is only worth merging when it makes an object that
- * is no longer small (total >= small_size) or when all its objects are
- * older than min_age_ms (a stream gone quiet); otherwise every upload would
- * rewrite the growing merged object again.  Ranges ending at or below
- * start_offset are skipped (they are about to be deleted).  Returns false
- * if there is no such run.
+ * them), together at most max_size, at least two.  Either
+ *  - a run of objects each smaller than small_size, worth merging only when
+ *    it makes an object that is no longer small (total >= small_size) or
+ *    when all its objects are older than min_age_ms (a stream gone quiet);
+ *    otherwise every upload would rewrite the growing merged object again;
+ *  - or, when there is no such run, a small object older than min_age_ms
+ *    whose neighbouring stream objects are not small, with the smaller
+ *    neighbour that fits (small-large-small, large-small-large: the small
+ *    one would otherwise stay for ever).
+ * Ranges ending at or below start_offset are skipped (they are about to be
+ * deleted); a stream-set object's range is no neighbour.  Returns false if
+ * there is nothing to merge.
  */
 extern bool CompactionPickMergeRun(const CompactionRange *ranges, int n,
 								   int64 start_offset, int64 small_size,

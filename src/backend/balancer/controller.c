@@ -37,6 +37,7 @@
 #include "balancer/controller.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_balancer.h"
+#include "catalog/catalog_brokers.h"
 #include "catalog/catalog_cluster.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"

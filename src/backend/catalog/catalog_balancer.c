@@ -172,6 +172,25 @@ CatalogPublishLoadParamsFree(char **params)
 			pfree(params[i]);
 }
 
+bool
+CatalogPublishLoad(PGconn *conn, int32 broker_id, int64 broker_epoch, const CatalogBrokerLoad *load,
+				   const CatalogPartitionLoad *parts, int nparts, long timeout_ms,
+				   char *err, size_t errlen)
+{
+	char	   *params[CATALOG_PUBLISH_LOAD_NPARAMS];
+	PGresult   *res;
+	CatalogWaitResult r;
+
+	CatalogPublishLoadParams(broker_id, broker_epoch, load, parts, nparts, params);
+	r = CatalogQueryWait(conn, CatalogPublishLoadSQL, CATALOG_PUBLISH_LOAD_NPARAMS,
+						 (const char *const *) params, timeout_ms, false, &res, err, errlen);
+	CatalogPublishLoadParamsFree(params);
+	if (r != CATALOG_WAIT_OK)
+		return false;
+	PQclear(res);
+	return true;
+}
+
 /* ---------- the balancer ---------- */
 
 static void

@@ -15,7 +15,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_cluster.h"
-#include "storage/objcatalog.h"
+#include "catalog_int.h"
 
 #define I64(buf, v)	snprintf((buf), sizeof(buf), "%lld", (long long) (v))
 
@@ -654,7 +654,7 @@ CatalogLoadSnapshotsRaw(PGconn *conn, const uint64 *stream_ids, int n, CatalogSn
 	*nout = 0;
 	for (int i = 0; i < n; i++)
 		ids[i] = (int64) stream_ids[i];
-	arr = ObjCatalogInt64Array(ids, n);
+	arr = CatalogInt64Array(ids, n);
 	params[0] = arr;
 	/* Binary results: the snapshot is bytea. */
 	res = PQexecParams(conn,

@@ -341,7 +341,39 @@ static const char migration_004[] =
 ");\n";
 
 /*
- * Migration 5: the cluster (issue 15; doc/cluster.md).
+ * Migration 5: committed offsets' metadata as bytes (issue 19).  Kafka
+ * stores an offset's metadata string as it came and returns it unchanged,
+ * NUL bytes and invalid UTF-8 included; only its length is limited.  The
+ * column becomes bytea; the rows already there keep the bytes the client
+ * sent (they were converted to the server's encoding from the client
+ * encoding the brokers use, which convert_to reverses).  The views that
+ * show the column are recreated around the change, unchanged otherwise.
+ */
+static const char migration_005[] =
+"DROP VIEW strata.group_status;\n"
+"DROP VIEW strata.group_offsets;\n"
+"ALTER TABLE strata.committed_offsets\n"
+"    ALTER COLUMN metadata TYPE bytea USING convert_to(metadata, pg_client_encoding());\n"
+"\n"
+"CREATE VIEW strata.group_offsets AS\n"
+"SELECT o.group_id, o.topic, o.partition, o.committed_offset, o.leader_epoch,\n"
+"       o.metadata, o.commit_time, s.end_offset AS log_end_offset,\n"
+"       greatest(s.end_offset - o.committed_offset, 0) AS lag\n"
+"FROM strata.committed_offsets o\n"
+"LEFT JOIN strata.topics t ON t.name = o.topic\n"
+"LEFT JOIN strata.partitions p ON p.topic_id = t.id AND p.index = o.partition\n"
+"LEFT JOIN strata.streams s ON s.id = p.stream_id;\n"
+"\n"
+"CREATE VIEW strata.group_status AS\n"
+"SELECT g.group_id, g.state, g.protocol_type, g.protocol, g.generation,\n"
+"       (SELECT count(*) FROM strata.group_members m WHERE m.group_id = g.group_id) AS members,\n"
+"       (SELECT count(*) FROM strata.committed_offsets o WHERE o.group_id = g.group_id) AS partitions,\n"
+"       (SELECT sum(lag) FROM strata.group_offsets l WHERE l.group_id = g.group_id) AS total_lag,\n"
+"       g.updated\n"
+"FROM strata.groups g;\n";
+
+/*
+ * Migration 6: the cluster (issue 15; doc/cluster.md).
  *
  * Liveness is one expression everywhere, strata.broker_live(): state
  * 'starting' or 'alive' and an unexpired lease.
@@ -364,31 +396,36 @@ static const char migration_004[] =
  * broker, which uploads what the dead WAL holds beyond the objects and, in
  * the same transaction, hands the dead broker's partitions to live brokers
  * (strata.reassign_partitions).
+ *
+ * From this migration on, every statement can run again on a catalog that
+ * already has it (IF NOT EXISTS, OR REPLACE, ON CONFLICT DO NOTHING): a
+ * test of an earlier migration rewinds strata.schema_version below it and
+ * lets the broker apply everything after again.
  */
-static const char migration_005[] =
-"CREATE FUNCTION strata.broker_live(state text, lease_expires timestamptz) RETURNS boolean\n"
+static const char migration_006[] =
+"CREATE OR REPLACE FUNCTION strata.broker_live(state text, lease_expires timestamptz) RETURNS boolean\n"
 "    LANGUAGE sql STABLE AS\n"
 "$$ SELECT state IN ('starting', 'alive') AND coalesce(lease_expires > now(), false) $$;\n"
 "\n"
 "ALTER TABLE strata.cluster\n"
-"    ADD COLUMN controller integer,\n"
-"    ADD COLUMN controller_epoch bigint NOT NULL DEFAULT 0,\n"
-"    ADD COLUMN coordinator_slots integer NOT NULL DEFAULT 50 CHECK (coordinator_slots BETWEEN 1 AND 1000);\n"
+"    ADD COLUMN IF NOT EXISTS controller integer,\n"
+"    ADD COLUMN IF NOT EXISTS controller_epoch bigint NOT NULL DEFAULT 0,\n"
+"    ADD COLUMN IF NOT EXISTS coordinator_slots integer NOT NULL DEFAULT 50 CHECK (coordinator_slots BETWEEN 1 AND 1000);\n"
 "\n"
 "ALTER TABLE strata.brokers\n"
-"    ADD COLUMN bytes_in bigint NOT NULL DEFAULT 0,\n"
-"    ADD COLUMN bytes_out bigint NOT NULL DEFAULT 0,\n"
-"    ADD COLUMN bytes_in_rate double precision NOT NULL DEFAULT 0,\n"
-"    ADD COLUMN bytes_out_rate double precision NOT NULL DEFAULT 0;\n"
+"    ADD COLUMN IF NOT EXISTS bytes_in bigint NOT NULL DEFAULT 0,\n"
+"    ADD COLUMN IF NOT EXISTS bytes_out bigint NOT NULL DEFAULT 0,\n"
+"    ADD COLUMN IF NOT EXISTS bytes_in_rate double precision NOT NULL DEFAULT 0,\n"
+"    ADD COLUMN IF NOT EXISTS bytes_out_rate double precision NOT NULL DEFAULT 0;\n"
 "\n"
-"CREATE TABLE strata.coordinator_slots (\n"
+"CREATE TABLE IF NOT EXISTS strata.coordinator_slots (\n"
 "    slot integer PRIMARY KEY CHECK (slot >= 0),\n"
 "    leader integer REFERENCES strata.brokers ON DELETE SET NULL,\n"
 "    leader_epoch integer NOT NULL DEFAULT 0\n"
 ");\n"
-"INSERT INTO strata.coordinator_slots (slot) SELECT generate_series(0, 49);\n"
+"INSERT INTO strata.coordinator_slots (slot) SELECT generate_series(0, 49) ON CONFLICT DO NOTHING;\n"
 "\n"
-"CREATE TABLE strata.partition_moves (\n"
+"CREATE TABLE IF NOT EXISTS strata.partition_moves (\n"
 "    id bigserial PRIMARY KEY,\n"
 "    topic_id uuid NOT NULL,\n"
 "    topic text NOT NULL,\n"
@@ -401,11 +438,11 @@ static const char migration_005[] =
 "    finished timestamptz,\n"
 "    end_offset bigint\n"
 ");\n"
-"CREATE UNIQUE INDEX partition_moves_one_pending ON strata.partition_moves (topic_id, partition)\n"
+"CREATE UNIQUE INDEX IF NOT EXISTS partition_moves_one_pending ON strata.partition_moves (topic_id, partition)\n"
 "    WHERE state = 'pending';\n"
-"CREATE INDEX partition_moves_requested ON strata.partition_moves (requested);\n"
+"CREATE INDEX IF NOT EXISTS partition_moves_requested ON strata.partition_moves (requested);\n"
 "\n"
-"CREATE TABLE strata.wal_recoveries (\n"
+"CREATE TABLE IF NOT EXISTS strata.wal_recoveries (\n"
 "    broker_id integer NOT NULL,\n"
 "    broker_epoch bigint NOT NULL,\n"
 "    wal_device text NOT NULL,\n"
@@ -421,14 +458,14 @@ static const char migration_005[] =
 ");\n"
 "\n"
 "/* The live broker (other than exclude) that leads, or is about to lead, the fewest partitions. */\n"
-"CREATE FUNCTION strata.least_loaded_broker(exclude integer DEFAULT NULL) RETURNS integer\n"
+"CREATE OR REPLACE FUNCTION strata.least_loaded_broker(exclude integer DEFAULT NULL) RETURNS integer\n"
 "    LANGUAGE sql STABLE AS $$\n"
 "SELECT b.id FROM strata.brokers b\n"
 "WHERE strata.broker_live(b.state, b.lease_expires) AND b.id IS DISTINCT FROM exclude\n"
 "ORDER BY (SELECT count(*) FROM strata.partitions p WHERE coalesce(p.target_broker, p.leader) = b.id), b.id\n"
 "LIMIT 1 $$;\n"
 "\n"
-"CREATE FUNCTION strata.move_partition(topic_name text, partition_index integer, broker integer,\n"
+"CREATE OR REPLACE FUNCTION strata.move_partition(topic_name text, partition_index integer, broker integer,\n"
 "                                      reason text DEFAULT 'operator') RETURNS bigint\n"
 "    LANGUAGE plpgsql AS $$\n"
 "DECLARE\n"
@@ -500,7 +537,7 @@ static const char migration_005[] =
 " * fenced broker after its WAL is recovered, or one with nothing to recover.\n"
 " * Returns the number of partitions moved.\n"
 " */\n"
-"CREATE FUNCTION strata.reassign_partitions(dead integer, reason text) RETURNS integer\n"
+"CREATE OR REPLACE FUNCTION strata.reassign_partitions(dead integer, reason text) RETURNS integer\n"
 "    LANGUAGE plpgsql AS $$\n"
 "DECLARE\n"
 "    r record;\n"
@@ -530,7 +567,7 @@ static const char migration_005[] =
 " * the least loaded other live broker, and hand its coordinator slots over.\n"
 " * Returns the number of moves requested (0 when no other broker is live).\n"
 " */\n"
-"CREATE FUNCTION strata.drain_broker(b integer) RETURNS integer\n"
+"CREATE OR REPLACE FUNCTION strata.drain_broker(b integer) RETURNS integer\n"
 "    LANGUAGE plpgsql AS $$\n"
 "DECLARE\n"
 "    r record;\n"
@@ -550,7 +587,7 @@ static const char migration_005[] =
 "END $$;\n"
 "\n"
 "/* Move the coordinator slots broker gone leads (or that nobody leads) to live brokers. */\n"
-"CREATE FUNCTION strata.reassign_slots(gone integer) RETURNS integer\n"
+"CREATE OR REPLACE FUNCTION strata.reassign_slots(gone integer) RETURNS integer\n"
 "    LANGUAGE plpgsql AS $$\n"
 "DECLARE\n"
 "    s integer;\n"
@@ -574,7 +611,7 @@ static const char migration_005[] =
 " * Even out the coordinator slots over the live brokers (counts within one\n"
 " * of each other), moving as few as possible: after brokers join.\n"
 " */\n"
-"CREATE FUNCTION strata.balance_slots() RETURNS integer\n"
+"CREATE OR REPLACE FUNCTION strata.balance_slots() RETURNS integer\n"
 "    LANGUAGE plpgsql AS $$\n"
 "DECLARE\n"
 "    lo integer;\n"
@@ -598,35 +635,35 @@ static const char migration_005[] =
 "    RETURN n;\n"
 "END $$;\n"
 "\n"
-"CREATE FUNCTION strata.notify_slot_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"CREATE OR REPLACE FUNCTION strata.notify_slot_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
 "BEGIN\n"
 "    PERFORM pg_notify('" CATALOG_CHANNEL_SLOTS "',\n"
 "        json_build_object('slot', NEW.slot, 'leader', NEW.leader, 'leader_epoch', NEW.leader_epoch)::text);\n"
 "    RETURN NULL;\n"
 "END $$;\n"
-"CREATE TRIGGER coordinator_slots_notify AFTER UPDATE ON strata.coordinator_slots\n"
+"CREATE OR REPLACE TRIGGER coordinator_slots_notify AFTER UPDATE ON strata.coordinator_slots\n"
 "    FOR EACH ROW WHEN (OLD.leader IS DISTINCT FROM NEW.leader OR OLD.leader_epoch IS DISTINCT FROM NEW.leader_epoch)\n"
 "    EXECUTE FUNCTION strata.notify_slot_change();\n"
 "\n"
-"CREATE FUNCTION strata.notify_controller_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"CREATE OR REPLACE FUNCTION strata.notify_controller_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
 "BEGIN\n"
 "    PERFORM pg_notify('" CATALOG_CHANNEL_BROKERS "',\n"
 "        json_build_object('op', 'controller', 'id', NEW.controller, 'epoch', NEW.controller_epoch)::text);\n"
 "    RETURN NULL;\n"
 "END $$;\n"
-"CREATE TRIGGER cluster_notify_controller AFTER UPDATE ON strata.cluster\n"
+"CREATE OR REPLACE TRIGGER cluster_notify_controller AFTER UPDATE ON strata.cluster\n"
 "    FOR EACH ROW WHEN (OLD.controller IS DISTINCT FROM NEW.controller\n"
 "                    OR OLD.controller_epoch IS DISTINCT FROM NEW.controller_epoch)\n"
 "    EXECUTE FUNCTION strata.notify_controller_change();\n"
 "\n"
-"CREATE FUNCTION strata.notify_recovery_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"CREATE OR REPLACE FUNCTION strata.notify_recovery_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
 "BEGIN\n"
 "    PERFORM pg_notify('" CATALOG_CHANNEL_RECOVERIES "',\n"
 "        json_build_object('broker', NEW.broker_id, 'epoch', NEW.broker_epoch,\n"
 "                          'assigned_to', NEW.assigned_to, 'state', NEW.state)::text);\n"
 "    RETURN NULL;\n"
 "END $$;\n"
-"CREATE TRIGGER wal_recoveries_notify AFTER INSERT OR UPDATE ON strata.wal_recoveries\n"
+"CREATE OR REPLACE TRIGGER wal_recoveries_notify AFTER INSERT OR UPDATE ON strata.wal_recoveries\n"
 "    FOR EACH ROW EXECUTE FUNCTION strata.notify_recovery_change();\n"
 "\n"
 "CREATE OR REPLACE VIEW strata.broker_status AS\n"
@@ -637,7 +674,7 @@ static const char migration_005[] =
 "       (SELECT count(*) FROM strata.partitions p WHERE p.leader = b.id) AS partitions_led\n"
 "FROM strata.brokers b;\n"
 "\n"
-"CREATE VIEW strata.broker_load AS\n"
+"CREATE OR REPLACE VIEW strata.broker_load AS\n"
 "SELECT b.id AS broker, strata.broker_live(b.state, b.lease_expires) AS live, b.rack,\n"
 "       (SELECT count(*) FROM strata.partitions p WHERE p.leader = b.id) AS partitions,\n"
 "       (SELECT count(*) FROM strata.coordinator_slots c WHERE c.leader = b.id) AS coordinator_slots,\n"
@@ -645,18 +682,18 @@ static const char migration_005[] =
 "       b.bytes_in_rate, b.bytes_out_rate, b.bytes_in, b.bytes_out\n"
 "FROM strata.brokers b;\n"
 "\n"
-"CREATE VIEW strata.moves_in_flight AS\n"
+"CREATE OR REPLACE VIEW strata.moves_in_flight AS\n"
 "SELECT id, topic, partition, from_broker, to_broker, reason, requested,\n"
 "       clock_timestamp() - requested AS waiting\n"
 "FROM strata.partition_moves WHERE state = 'pending';\n"
 "\n"
-"CREATE VIEW strata.move_history AS\n"
+"CREATE OR REPLACE VIEW strata.move_history AS\n"
 "SELECT id, topic, partition, from_broker, to_broker, reason, state, requested, finished,\n"
 "       round(extract(epoch FROM finished - requested)::numeric * 1000, 1) AS duration_ms, end_offset\n"
 "FROM strata.partition_moves WHERE state <> 'pending';\n";
 
 /*
- * Migration 6: auto-balancing and auto-scaling (issue 18; doc/balancer.md).
+ * Migration 7: auto-balancing and auto-scaling (issue 18; doc/balancer.md).
  *
  * Traffic: every broker publishes, with each lease renewal, its totals,
  * its append and fetch latencies and its capacity (columns of
@@ -683,7 +720,7 @@ static const char migration_005[] =
  * 'waiting' (for the brokers to join or leave), then 'done', 'failed',
  * 'cancelled' (a scale-in the load outgrew) or 'skipped' (no command set).
  */
-static const char migration_006[] =
+static const char migration_007[] =
 "ALTER TABLE strata.brokers\n"
 "    ADD COLUMN capacity bigint CHECK (capacity > 0),\n"
 "    ADD COLUMN append_latency_ms double precision,\n"
@@ -989,8 +1026,9 @@ static const CatalogMigration migrations[] = {
 	{2, "consumer groups, committed offsets, producer ids", migration_002},
 	{3, "objects, stream ranges, upload status", migration_003},
 	{4, "idempotent producer snapshots", migration_004},
-	{5, "cluster: controller, coordinator slots, moves, WAL recoveries", migration_005},
-	{6, "balancer and scaling: traffic, plan, history, scaling actions", migration_006},
+	{5, "committed offset metadata as bytea", migration_005},
+	{6, "cluster: controller, coordinator slots, moves, WAL recoveries", migration_006},
+	{7, "balancer and scaling: traffic, plan, history, scaling actions", migration_007},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

@@ -4,10 +4,10 @@
  *	  Topic management in the catalog, mirrored into the shared-memory
  *	  registry (see kafka/topics.h).
  *
- *	  The catalog is changed first, in one transaction; the registry is
- *	  updated only after the commit, so a crash in between leaves the
- *	  catalog right and the registry is reloaded from it at the next start
- *	  (and by the catalog worker on the NOTIFY the change sends).
+ *	  The catalog is changed first, in one transaction (catalog_topics.c);
+ *	  the registry is updated only after the commit, so a crash in between
+ *	  leaves the catalog right and the registry is reloaded from it at the
+ *	  next start (and by the catalog worker on the NOTIFY the change sends).
  *
  *	  Every stream opened by this broker gets its epoch bumped in the same
  *	  statement that opens it: later commits touching the stream carry that
@@ -23,28 +23,100 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_cluster.h"
+#include "catalog/catalog_topics.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
 #include "storage/logcache.h"
-#include "storage/objcatalog.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
+/*
+ * Every topic config Kafka 3.9 defines, sorted by name: Kafka's name, type
+ * and default, whether Strata acts on it, the range of a numeric value, and
+ * what it means here.  A config Strata does not act on is still accepted
+ * with any value Kafka accepts (tools set them, Terraform sets them all),
+ * stored and described: it either has no meaning for Strata's storage
+ * (segments, replicas, local disks, flushing: durability comes from the WAL
+ * and object storage) or is deprecated in Kafka 3.x and ignored there too.
+ * Values Kafka accepts that ask for something Strata does not do (compaction,
+ * recompression) are refused with INVALID_CONFIG saying so.
+ */
 const TopicConfigDef TopicConfigDefs[] = {
-	{"cleanup.policy", TCT_STRING, "delete",
+	{"cleanup.policy", TCT_LIST, "delete", true, 0, 0,
 	"What happens to old data: delete (compact is not supported yet)."},
-	{"max.message.bytes", TCT_INT, "1048588",
+	{"compression.gzip.level", TCT_INT, "-1", false, -1, 9,
+	"Accepted and ignored: Strata never recompresses batches."},
+	{"compression.lz4.level", TCT_INT, "9", false, 1, 17,
+	"Accepted and ignored: Strata never recompresses batches."},
+	{"compression.type", TCT_STRING, "producer", false, 0, 0,
+	"Batches are stored as the producer compressed them; only producer is supported."},
+	{"compression.zstd.level", TCT_INT, "3", false, -131072, 22,
+	"Accepted and ignored: Strata never recompresses batches."},
+	{"delete.retention.ms", TCT_LONG, "86400000", false, 0, INT64_MAX,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"file.delete.delay.ms", TCT_LONG, "60000", false, 0, INT64_MAX,
+	"Accepted and ignored: Strata keeps no segment files."},
+	{"flush.messages", TCT_LONG, "9223372036854775807", false, 1, INT64_MAX,
+	"Accepted and ignored: every acknowledged batch is flushed to the WAL."},
+	{"flush.ms", TCT_LONG, "9223372036854775807", false, 0, INT64_MAX,
+	"Accepted and ignored: every acknowledged batch is flushed to the WAL."},
+	{"follower.replication.throttled.replicas", TCT_LIST, "", false, 0, 0,
+	"Accepted and ignored: partitions have one replica; data is durable in object storage."},
+	{"index.interval.bytes", TCT_INT, "4096", false, 0, INT32_MAX,
+	"Accepted and ignored: Strata keeps no offset index files."},
+	{"leader.replication.throttled.replicas", TCT_LIST, "", false, 0, 0,
+	"Accepted and ignored: partitions have one replica; data is durable in object storage."},
+	{"local.retention.bytes", TCT_LONG, "-2", false, -2, INT64_MAX,
+	"Accepted and ignored: all data lives in object storage; retention.bytes applies."},
+	{"local.retention.ms", TCT_LONG, "-2", false, -2, INT64_MAX,
+	"Accepted and ignored: all data lives in object storage; retention.ms applies."},
+	{"max.compaction.lag.ms", TCT_LONG, "9223372036854775807", false, 1, INT64_MAX,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"max.message.bytes", TCT_INT, "1048588", true, 0, INT32_MAX,
 	"Largest record batch accepted for this topic, in bytes."},
-	{"message.timestamp.type", TCT_STRING, "CreateTime",
+	{"message.downconversion.enable", TCT_BOOLEAN, "true", false, 0, 0,
+	"Deprecated in Kafka; accepted and ignored: Strata never down-converts."},
+	{"message.format.version", TCT_STRING, "3.0-IV1", false, 0, 0,
+	"Deprecated in Kafka 3.x, which ignores it; accepted and ignored: batches are stored as magic 2."},
+	{"message.timestamp.after.max.ms", TCT_LONG, "9223372036854775807", true, 0, INT64_MAX,
+	"CreateTime topics: largest allowed distance of a record's timestamp into the future, in ms."},
+	{"message.timestamp.before.max.ms", TCT_LONG, "9223372036854775807", true, 0, INT64_MAX,
+	"CreateTime topics: largest allowed age of a record's timestamp, in ms."},
+	{"message.timestamp.difference.max.ms", TCT_LONG, "9223372036854775807", true, 0, INT64_MAX,
+	"Deprecated in Kafka: the before and after limits where those are not set."},
+	{"message.timestamp.type", TCT_STRING, "CreateTime", true, 0, 0,
 	"CreateTime keeps the producer's timestamps; LogAppendTime stamps batches on arrival."},
-	{"retention.bytes", TCT_LONG, "-1",
+	{"min.cleanable.dirty.ratio", TCT_DOUBLE, "0.5", false, 0, 1,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"min.compaction.lag.ms", TCT_LONG, "0", false, 0, INT64_MAX,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"min.insync.replicas", TCT_INT, "1", false, 1, INT32_MAX,
+	"Accepted and ignored: acks=all waits for the WAL flush, the one durable copy before upload."},
+	{"preallocate", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: Strata keeps no segment files."},
+	{"remote.log.copy.disable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: all data is uploaded to object storage."},
+	{"remote.log.delete.on.disable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: all data lives in object storage."},
+	{"remote.storage.enable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: all data lives in object storage whatever its value."},
+	{"retention.bytes", TCT_LONG, "-1", true, -1, INT64_MAX,
 	"Bytes kept per partition before old data is deleted; -1 means no limit."},
-	{"retention.ms", TCT_LONG, "604800000",
+	{"retention.ms", TCT_LONG, "604800000", true, -1, INT64_MAX,
 	"How long data is kept, in milliseconds; -1 means forever."},
-	{"segment.bytes", TCT_INT, "1073741824",
+	{"segment.bytes", TCT_INT, "1073741824", true, 14, INT32_MAX,
 	"Accepted for compatibility: Strata's storage has no segments."},
+	{"segment.index.bytes", TCT_INT, "10485760", false, 4, INT32_MAX,
+	"Accepted and ignored: Strata keeps no offset index files."},
+	{"segment.jitter.ms", TCT_LONG, "0", false, 0, INT64_MAX,
+	"Accepted and ignored: Strata's storage has no segments."},
+	{"segment.ms", TCT_LONG, "604800000", false, 1, INT64_MAX,
+	"Accepted and ignored: Strata's storage has no segments."},
+	{"unclean.leader.election.enable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: partitions have one replica, always in sync."},
 };
+StaticAssertDecl(lengthof(TopicConfigDefs) <= 64, "TopicConfig.stored_overrides has one bit per config");
 const int	NumTopicConfigDefs = lengthof(TopicConfigDefs);
 
 /* ---------- names, ids, configs ---------- */
@@ -75,29 +147,6 @@ TopicNameValid(const char *name, size_t len, char **msg)
 	return true;
 }
 
-static bool
-parse_uuid(const char *text, uint8 out[16])
-{
-	int			n = 0;
-
-	for (const char *p = text; *p && n < 32; p++)
-	{
-		int			v;
-
-		if (*p == '-')
-			continue;
-		if (!isxdigit((unsigned char) *p))
-			return false;
-		v = isdigit((unsigned char) *p) ? *p - '0' : (tolower((unsigned char) *p) - 'a' + 10);
-		if (n % 2 == 0)
-			out[n / 2] = (uint8) (v << 4);
-		else
-			out[n / 2] |= (uint8) v;
-		n++;
-	}
-	return n == 32;
-}
-
 /* Kafka prints cluster ids as URL-safe base64 of the UUID, unpadded. */
 static void
 encode_cluster_id(const uint8 id[16], char out[23])
@@ -122,14 +171,6 @@ encode_cluster_id(const uint8 id[16], char out[23])
 			out[o++] = alphabet[v & 63];
 	}
 	out[o] = '\0';
-}
-
-static char *
-format_uuid(const uint8 id[16])
-{
-	return psprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-					id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7],
-					id[8], id[9], id[10], id[11], id[12], id[13], id[14], id[15]);
 }
 
 static bool
@@ -163,51 +204,156 @@ value_is(const TopicConfigEntry *e, const char *value)
 	return e->value && e->value_len == strlen(value) && strncasecmp(e->value, value, e->value_len) == 0;
 }
 
+static int
+config_def_index(const char *name, size_t len)
+{
+	for (int i = 0; i < NumTopicConfigDefs; i++)
+		if (strlen(TopicConfigDefs[i].name) == len && memcmp(TopicConfigDefs[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Kafka's message.format.version values: "0.10.0", "2.8-IV1", "3.0"... */
+static bool
+format_version_valid(const char *v, size_t len)
+{
+	size_t		i = 0;
+	int			parts = 0;
+
+	if (len == 0 || v[0] < '0' || v[0] > '3' || (len > 1 && isdigit((unsigned char) v[1])))
+		return false;
+	while (i < len && parts < 4)
+	{
+		size_t		d = i;
+
+		while (i < len && isdigit((unsigned char) v[i]))
+			i++;
+		if (i == d)
+			return false;
+		parts++;
+		if (i < len && v[i] == '.')
+			i++;
+		else
+			break;
+	}
+	if (parts < 2)
+		return false;
+	if (i < len && len - i > 3 && memcmp(v + i, "-IV", 3) == 0)
+	{
+		i += 3;
+		while (i < len && isdigit((unsigned char) v[i]))
+			i++;
+	}
+	return i == len;
+}
+
+/* Kafka's throttled-replica lists: empty, "*", or "partition:broker,...". */
+static bool
+throttled_list_valid(const char *v, size_t len)
+{
+	size_t		i = 0;
+
+	while (len > 0 && isspace((unsigned char) v[len - 1]))
+		len--;
+	while (i < len && isspace((unsigned char) v[i]))
+		i++;
+	if (i == len || (len - i == 1 && v[i] == '*'))
+		return true;
+	for (;;)
+	{
+		size_t		d;
+
+		while (i < len && isspace((unsigned char) v[i]))
+			i++;
+		for (d = i; i < len && isdigit((unsigned char) v[i]); i++)
+			;
+		if (i == d || i >= len || v[i] != ':')
+			return false;
+		for (d = ++i; i < len && isdigit((unsigned char) v[i]); i++)
+			;
+		if (i == d)
+			return false;
+		while (i < len && isspace((unsigned char) v[i]))
+			i++;
+		if (i == len)
+			return true;
+		if (v[i++] != ',')
+			return false;
+	}
+}
+
+/*
+ * Is e->value (not NULL) a valid value of def, as Kafka 3.9 judges it by
+ * type and range?  Sets *num for numeric types.  Enumerations that need
+ * more than that are checked by name in config_apply_one.
+ */
+static bool
+config_value_valid(const TopicConfigDef *def, const TopicConfigEntry *e, int64 *num)
+{
+	switch (def->type)
+	{
+		case TCT_INT:
+		case TCT_LONG:
+			if (!parse_long(e->value, e->value_len, def->min, def->max, num))
+				return false;
+			/* gzip levels are 1-9, or -1 for zlib's default */
+			return !(*num == 0 && name_is(e, "compression.gzip.level"));
+		case TCT_BOOLEAN:
+			return value_is(e, "true") || value_is(e, "false");
+		case TCT_DOUBLE:
+			{
+				char		buf[64];
+				char	   *end;
+				double		d;
+
+				if (e->value_len == 0 || e->value_len >= sizeof(buf))
+					return false;
+				memcpy(buf, e->value, e->value_len);
+				buf[e->value_len] = '\0';
+				d = strtod(buf, &end);
+				return *end == '\0' && d >= (double) def->min && d <= (double) def->max;
+			}
+		case TCT_LIST:
+			return throttled_list_valid(e->value, e->value_len);
+		case TCT_STRING:
+			if (name_is(e, "message.format.version"))
+				return format_version_valid(e->value, e->value_len);
+			return true;		/* the others are checked by name */
+	}
+	return false;
+}
+
 /* Apply one entry (value NULL: back to the default). */
 static TopicResult
 config_apply_one(TopicConfig *config, const TopicConfigEntry *e, char **msg)
 {
 	TopicConfig defaults;
-	int64		v;
+	int64		v = 0;
+	int			idx = config_def_index(e->name, e->name_len);
+	const TopicConfigDef *def;
 
+	if (idx < 0)
+	{
+		*msg = psprintf("Unknown topic config name: %.*s", (int) e->name_len, e->name);
+		return TOPIC_INVALID_CONFIG;
+	}
+	def = &TopicConfigDefs[idx];
 	TopicConfigDefaults(&defaults);
-	if (name_is(e, "retention.ms"))
+
+	/* checks by name first: lists and enumerations */
+	if (name_is(e, "cleanup.policy"))
 	{
-		if (e->value == NULL)
-			config->retention_ms = defaults.retention_ms;
-		else if (parse_long(e->value, e->value_len, -1, INT64_MAX, &v))
-			config->retention_ms = v;
-		else
-			goto bad_value;
+		if (e->value == NULL || value_is(e, "delete"))
+			return TOPIC_OK;
+		for (size_t i = 0; i + 7 <= e->value_len; i++)
+			if (strncasecmp(e->value + i, "compact", 7) == 0)
+			{
+				*msg = pstrdup("cleanup.policy=compact is not supported: Strata does not compact topics yet");
+				return TOPIC_INVALID_CONFIG;
+			}
+		goto bad_value;
 	}
-	else if (name_is(e, "retention.bytes"))
-	{
-		if (e->value == NULL)
-			config->retention_bytes = defaults.retention_bytes;
-		else if (parse_long(e->value, e->value_len, -1, INT64_MAX, &v))
-			config->retention_bytes = v;
-		else
-			goto bad_value;
-	}
-	else if (name_is(e, "max.message.bytes"))
-	{
-		if (e->value == NULL)
-			config->max_message_bytes = defaults.max_message_bytes;
-		else if (parse_long(e->value, e->value_len, 0, INT32_MAX, &v))
-			config->max_message_bytes = v;
-		else
-			goto bad_value;
-	}
-	else if (name_is(e, "segment.bytes"))
-	{
-		if (e->value == NULL)
-			config->segment_bytes = defaults.segment_bytes;
-		else if (parse_long(e->value, e->value_len, 14, INT32_MAX, &v))
-			config->segment_bytes = v;
-		else
-			goto bad_value;
-	}
-	else if (name_is(e, "message.timestamp.type"))
+	if (name_is(e, "message.timestamp.type"))
 	{
 		if (e->value == NULL || value_is(e, "CreateTime"))
 			config->log_append_time = false;
@@ -215,24 +361,49 @@ config_apply_one(TopicConfig *config, const TopicConfigEntry *e, char **msg)
 			config->log_append_time = true;
 		else
 			goto bad_value;
+		return TOPIC_OK;
 	}
-	else if (name_is(e, "cleanup.policy"))
+	if (name_is(e, "compression.type") && e->value != NULL && !value_is(e, "producer"))
 	{
-		if (e->value == NULL || value_is(e, "delete"))
-			;
-		else if (e->value_len >= 7 && strncasecmp(e->value, "compact", 7) == 0)
-		{
-			*msg = pstrdup("cleanup.policy=compact is not supported: Strata does not compact topics yet");
-			return TOPIC_INVALID_CONFIG;
-		}
+		static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
+
+		for (int i = 0; i < (int) lengthof(codecs); i++)
+			if (value_is(e, codecs[i]))
+			{
+				*msg = psprintf("compression.type=%s is not supported: Strata stores batches as the producer compressed them (compression.type=producer)",
+								codecs[i]);
+				return TOPIC_INVALID_CONFIG;
+			}
+		goto bad_value;
+	}
+
+	if (e->value != NULL && !config_value_valid(def, e, &v))
+		goto bad_value;
+
+	if (!def->applied)
+	{
+		if (e->value == NULL)
+			config->stored_overrides &= ~(UINT64_C(1) << idx);
 		else
-			goto bad_value;
+			config->stored_overrides |= UINT64_C(1) << idx;
+		return TOPIC_OK;
 	}
+	if (name_is(e, "retention.ms"))
+		config->retention_ms = e->value ? v : defaults.retention_ms;
+	else if (name_is(e, "retention.bytes"))
+		config->retention_bytes = e->value ? v : defaults.retention_bytes;
+	else if (name_is(e, "max.message.bytes"))
+		config->max_message_bytes = e->value ? v : defaults.max_message_bytes;
+	else if (name_is(e, "segment.bytes"))
+		config->segment_bytes = e->value ? v : defaults.segment_bytes;
+	else if (name_is(e, "message.timestamp.before.max.ms"))
+		config->timestamp_before_max_ms = e->value ? v : defaults.timestamp_before_max_ms;
+	else if (name_is(e, "message.timestamp.after.max.ms"))
+		config->timestamp_after_max_ms = e->value ? v : defaults.timestamp_after_max_ms;
+	else if (name_is(e, "message.timestamp.difference.max.ms"))
+		config->timestamp_difference_max_ms = e->value ? v : defaults.timestamp_difference_max_ms;
 	else
-	{
-		*msg = psprintf("Unknown topic config name: %.*s", (int) e->name_len, e->name);
-		return TOPIC_INVALID_CONFIG;
-	}
+		elog(ERROR, "topic config %s is marked applied but has no field", def->name);
 	return TOPIC_OK;
 
 bad_value:
@@ -269,18 +440,47 @@ TopicConfigValue(const TopicConfig *config, const char *name)
 		return pstrdup(config->log_append_time ? "LogAppendTime" : "CreateTime");
 	if (strcmp(name, "cleanup.policy") == 0)
 		return pstrdup("delete");
+	if (strcmp(name, "message.timestamp.before.max.ms") == 0)
+		return psprintf("%lld", (long long) config->timestamp_before_max_ms);
+	if (strcmp(name, "message.timestamp.after.max.ms") == 0)
+		return psprintf("%lld", (long long) config->timestamp_after_max_ms);
+	if (strcmp(name, "message.timestamp.difference.max.ms") == 0)
+		return psprintf("%lld", (long long) config->timestamp_difference_max_ms);
 	return NULL;
 }
 
-/* ---------- catalog helpers ---------- */
+/* TopicStoredConfigs: see topics.h.  Run by a backend serving DescribeConfigs. */
+int
+TopicStoredConfigs(PGconn *conn, const uint8 id[16], char ***names, char ***values, char **msg)
+{
+	char		err[1024];
+	CatalogTopicConfig *c;
+	int			n;
 
+	n = CatalogGetTopicConfigs(conn, id, &c, err, sizeof(err));
+	if (n < 0)
+	{
+		elog(LOG, "%s", err);
+		*msg = pstrdup("The catalog could not be read; see the broker's log");
+		return -1;
+	}
+	*names = palloc(sizeof(char *) * (size_t) Max(n, 1));
+	*values = palloc(sizeof(char *) * (size_t) Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		(*names)[i] = (char *) c[i].name;
+		(*values)[i] = (char *) c[i].value;
+	}
+	pfree(c);
+	return n;
+}
+
+/* A catalog transaction failed (and was rolled back): log it, tell the client. */
 static TopicResult
-catalog_failed(PGconn *conn, const char *err, char **msg)
+catalog_failed(const char *err, char **msg)
 {
 	elog(LOG, "%s", err);
 	*msg = pstrdup("The catalog could not be updated; see the broker's log");
-	/* Leave no transaction open on this connection. */
-	PQclear(PQexec(conn, "ROLLBACK"));
 	return TOPIC_CATALOG_ERROR;
 }
 
@@ -321,11 +521,7 @@ BackendCatalogAbortTransaction(void)
 {
 	PGconn	   *conn = backend_catalog_conn;
 
-	if (conn == NULL || PQtransactionStatus(conn) == PQTRANS_IDLE)
-		return;
-	if (PQtransactionStatus(conn) == PQTRANS_INTRANS || PQtransactionStatus(conn) == PQTRANS_INERROR)
-		PQclear(PQexec(conn, "ROLLBACK"));
-	else
+	if (conn != NULL && !CatalogAbandonTransaction(conn))
 	{
 		/* busy or broken: start afresh on the next use */
 		PQfinish(conn);
@@ -336,88 +532,13 @@ BackendCatalogAbortTransaction(void)
 /* ---------- create ---------- */
 
 /*
- * Insert partitions [first, first + n) of topic topic_id, led by leaders[],
- * with a new stream each, in the caller's transaction.  The streams of the
- * partitions this broker leads are opened at once (epoch 1); the others are
- * opened by their leaders.  Returns (index, stream_id, epoch, leader) rows
- * for install_topic, or NULL with err.
- */
-static PGresult *
-insert_partitions(PGconn *conn, const char *topic_id, int32 first, int32 n, const int32 *leaders,
-				  char *err, size_t errlen)
-{
-	size_t		cap = (size_t) n * 12 + 3;
-	char	   *arr = palloc(cap);
-	size_t		len = 0;
-	char		firstbuf[16],
-				mebuf[24];
-	const char *params[4];
-	PGresult   *res;
-
-	arr[len++] = '{';
-	for (int32 i = 0; i < n; i++)
-		len += (size_t) snprintf(arr + len, cap - len, "%s%d", i > 0 ? "," : "", leaders[i]);
-	arr[len++] = '}';
-	arr[len] = '\0';
-	snprintf(firstbuf, sizeof(firstbuf), "%d", first);
-	snprintf(mebuf, sizeof(mebuf), "%lld", (long long) broker_id);
-	params[0] = topic_id;
-	params[1] = firstbuf;
-	params[2] = arr;
-	params[3] = mebuf;
-	res = CatalogQuery(conn,
-					   "WITH l AS (SELECT (ord - 1)::int AS i, leader, nextval('strata.streams_id_seq') AS sid"
-					   "           FROM unnest($3::int[]) WITH ORDINALITY AS u(leader, ord)),"
-					   " s AS (INSERT INTO strata.streams (id, epoch, state)"
-					   "       SELECT sid, CASE WHEN leader = $4::int THEN 1 ELSE 0 END,"
-					   "              CASE WHEN leader = $4::int THEN 'opened' ELSE 'closed' END FROM l)"
-					   " INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch)"
-					   " SELECT $1::uuid, $2::int + i, sid, leader, 0 FROM l"
-					   " RETURNING index, stream_id, CASE WHEN leader = $4::int THEN 1 ELSE 0 END, leader",
-					   4, params, err, errlen);
-	pfree(arr);
-	return res;
-}
-
-/*
- * Leaders for n new partitions: from an explicit assignment (one broker
- * per partition, each registered and live), or the least loaded live
- * brokers.  In the caller's transaction.  TOPIC_OK, or an error with *msg.
- */
-static TopicResult
-place_partitions(PGconn *conn, int32 n, const TopicAssignment *assign, int32 nassign,
-				 int32 *leaders, char *err, size_t errlen, char **msg)
-{
-	if (assign == NULL || nassign == 0)
-		return CatalogPlacePartitions(conn, n, (int32) broker_id, leaders, err, errlen)
-			? TOPIC_OK : TOPIC_CATALOG_ERROR;
-	for (int32 i = 0; i < n; i++)
-	{
-		bool		exists,
-					live;
-
-		leaders[i] = assign[i].broker;
-		if (!CatalogBrokerLive(conn, leaders[i], &exists, &live, err, errlen))
-			return TOPIC_CATALOG_ERROR;
-		if (!exists || !live)
-		{
-			*msg = psprintf("Replica assignment of partition %d names broker %d, which is %s",
-							assign[i].partition, leaders[i], exists ? "not live" : "not registered");
-			return TOPIC_INVALID_ASSIGNMENT;
-		}
-	}
-	return TOPIC_OK;
-}
-
-/*
- * Install partitions of a topic from a result of (index, stream_id, epoch,
- * leader): epoch is the one this broker opened the stream with, 0 for a
- * partition another broker leads (that broker opens it on the catalog's
- * NOTIFY).
+ * Install a topic with total partitions, nparts of them just made: those
+ * led here with the stream opened here, the others with epoch 0 (their
+ * leaders open them on the catalog's NOTIFY).
  */
 static TopicResult
 install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfig *config,
-			  int32 total, PGresult *parts, char **msg)
+			  int32 total, const CatalogPartition *parts, int nparts, char **msg)
 {
 	int			t;
 
@@ -429,14 +550,10 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 		*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
 		return TOPIC_REGISTRY_FULL;
 	}
-	for (int i = 0; i < PQntuples(parts); i++)
+	for (int i = 0; i < nparts; i++)
 	{
-		int32		index = atoi(PQgetvalue(parts, i, 0));
-		int64		stream = atoll(PQgetvalue(parts, i, 1));
-		int64		epoch = atoll(PQgetvalue(parts, i, 2));
-		int32		leader = atoi(PQgetvalue(parts, i, 3));
-
-		if (PartitionInstall(t, index, stream, epoch, leader, 0, 0, 0) < 0)
+		if (PartitionInstall(t, parts[i].index, parts[i].stream_id, parts[i].stream_epoch,
+							 parts[i].leader, 0, 0, 0) < 0)
 		{
 			RegistryUnlock();
 			*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
@@ -444,6 +561,64 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 		}
 	}
 	RegistryUnlock();
+	return TOPIC_OK;
+}
+
+/* The client's config entries as the catalog takes them (palloc'd strings). */
+static CatalogTopicConfig *
+catalog_configs(const TopicConfigEntry *entries, int n)
+{
+	CatalogTopicConfig *c = palloc(sizeof(CatalogTopicConfig) * (size_t) Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		c[i].name = pnstrdup(entries[i].name, entries[i].name_len);
+		c[i].value = entries[i].value ? pnstrdup(entries[i].value, entries[i].value_len) : NULL;
+	}
+	return c;
+}
+
+static void
+free_catalog_configs(CatalogTopicConfig *c, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		pfree((char *) c[i].name);
+		if (c[i].value)
+			pfree((char *) c[i].value);
+	}
+	pfree(c);
+}
+
+/*
+ * Leaders for n new partitions: from an explicit assignment (one broker
+ * per partition, each registered and live), or the least loaded live
+ * brokers (doc/cluster.md, "Placement").  TOPIC_OK, or an error with *msg.
+ */
+static TopicResult
+place_partitions(PGconn *conn, int32 n, const TopicAssignment *assign, int32 nassign,
+				 int32 *leaders, char **msg)
+{
+	char		err[1024];
+
+	if (assign == NULL || nassign == 0)
+		return CatalogPlacePartitions(conn, n, (int32) broker_id, leaders, err, sizeof(err))
+			? TOPIC_OK : catalog_failed(err, msg);
+	for (int32 i = 0; i < n; i++)
+	{
+		bool		exists,
+					live;
+
+		leaders[i] = assign[i].broker;
+		if (!CatalogBrokerLive(conn, leaders[i], &exists, &live, err, sizeof(err)))
+			return catalog_failed(err, msg);
+		if (!exists || !live)
+		{
+			*msg = psprintf("Replica assignment of partition %d names broker %d, which is %s",
+							assign[i].partition, leaders[i], exists ? "not live" : "not registered");
+			return TOPIC_INVALID_ASSIGNMENT;
+		}
+	}
 	return TOPIC_OK;
 }
 
@@ -458,9 +633,10 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	TopicResult r;
 	char		err[1024];
 	char	   *tname;
+	CatalogTopicConfig *cconfigs;
+	CatalogPartition *parts;
+	CatalogTopicResult cr;
 	int32	   *leaders;
-	PGresult   *res;
-	const char *params[1];
 
 	*msg = NULL;
 	if (!TopicNameValid(name, len, msg))
@@ -508,62 +684,24 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	if (validate_only)
 		return TOPIC_OK;
 
-	tname = pnstrdup(name, len);
 	leaders = palloc(sizeof(int32) * (size_t) partitions);
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	r = place_partitions(conn, partitions, assign, nassign, leaders, err, sizeof(err), msg);
-	if (r == TOPIC_CATALOG_ERROR)
-		return catalog_failed(conn, err, msg);
+	r = place_partitions(conn, partitions, assign, nassign, leaders, msg);
 	if (r != TOPIC_OK)
-	{
-		PQclear(PQexec(conn, "ROLLBACK"));
 		return r;
-	}
-	params[0] = tname;
-	res = PQexecParams(conn, "INSERT INTO strata.topics (name) VALUES ($1) "
-					   "ON CONFLICT (name) DO NOTHING RETURNING id::text",
-					   1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	tname = pnstrdup(name, len);
+	cconfigs = catalog_configs(configs, nconfigs);
+	cr = CatalogCreateTopic(conn, tname, cconfigs, nconfigs, partitions, leaders, (int32) broker_id,
+							id_out, &parts, err, sizeof(err));
+	free_catalog_configs(cconfigs, nconfigs);
+	if (cr == CATALOG_TOPIC_EXISTS)
 	{
-		snprintf(err, sizeof(err), "catalog query failed: %s", PQerrorMessage(conn));
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
-	}
-	if (PQntuples(res) == 0)
-	{
-		PQclear(res);
-		PQclear(PQexec(conn, "ROLLBACK"));
 		*msg = psprintf("Topic '%s' already exists.", tname);
 		return TOPIC_EXISTS;
 	}
-	parse_uuid(PQgetvalue(res, 0, 0), id_out);
-	{
-		char	   *idtext = pstrdup(PQgetvalue(res, 0, 0));
-
-		PQclear(res);
-		for (int i = 0; i < nconfigs; i++)
-		{
-			char	   *cname = pnstrdup(configs[i].name, configs[i].name_len);
-			char	   *cval = configs[i].value ? pnstrdup(configs[i].value, configs[i].value_len) : NULL;
-			const char *p3[3] = {idtext, cname, cval};
-
-			if (!CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
-							 "ON CONFLICT (topic_id, name) DO UPDATE SET value = EXCLUDED.value",
-							 3, p3, err, sizeof(err)))
-				return catalog_failed(conn, err, msg);
-		}
-		res = insert_partitions(conn, idtext, 0, partitions, leaders, err, sizeof(err));
-		if (res == NULL)
-			return catalog_failed(conn, err, msg);
-	}
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
-	{
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
-	}
-	r = install_topic(name, len, id_out, &config, partitions, res, msg);
-	PQclear(res);
+	if (cr != CATALOG_TOPIC_OK)
+		return catalog_failed(err, msg);
+	r = install_topic(name, len, id_out, &config, partitions, parts, partitions, msg);
+	pfree(parts);
 	if (r == TOPIC_OK)
 		elog(LOG, "created topic \"%s\" with %d partitions", tname, partitions);
 	return r;
@@ -576,9 +714,7 @@ TopicDelete_locked(PGconn *conn, const char *name, size_t len, const uint8 *id,
 			uint8 id_out[16], char **msg)
 {
 	char		err[1024];
-	PGresult   *res;
-	const char *params[1];
-	char	   *key;
+	char	   *deleted_name;
 	int			t;
 
 	*msg = NULL;
@@ -592,27 +728,13 @@ TopicDelete_locked(PGconn *conn, const char *name, size_t len, const uint8 *id,
 		*msg = pstrdup("This server does not host this topic.");
 		return TOPIC_NOT_FOUND;
 	}
-	key = format_uuid(id_out);
-	params[0] = key;
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	if (!CatalogExec(conn,
-					 "UPDATE strata.streams SET state = 'deleted' WHERE id IN "
-					 "(SELECT stream_id FROM strata.partitions WHERE topic_id = $1::uuid)",
-					 1, params, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	res = CatalogQuery(conn, "DELETE FROM strata.topics WHERE id = $1::uuid RETURNING name",
-					   1, params, err, sizeof(err));
-	if (res == NULL)
-		return catalog_failed(conn, err, msg);
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
+	if (!CatalogDeleteTopic(conn, id_out, &deleted_name, err, sizeof(err)))
+		return catalog_failed(err, msg);
+	if (deleted_name != NULL)
 	{
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
+		elog(LOG, "deleted topic \"%s\"", deleted_name);
+		pfree(deleted_name);
 	}
-	if (PQntuples(res) > 0)
-		elog(LOG, "deleted topic \"%s\"", PQgetvalue(res, 0, 0));
-	PQclear(res);
 
 	RegistryLock();
 	t = TopicLookupById(id_out);
@@ -634,9 +756,9 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 	int32		current;
 	TopicConfig config;
 	int			t;
-	PGresult   *res;
-	int32	   *leaders;
+	CatalogPartition *parts;
 	TopicResult r;
+	int32	   *leaders;
 
 	*msg = NULL;
 	RegistryLock();
@@ -677,26 +799,14 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 		return TOPIC_OK;
 
 	leaders = palloc(sizeof(int32) * (size_t) (new_total - current));
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	r = place_partitions(conn, new_total - current, assign, nassign, leaders, err, sizeof(err), msg);
-	if (r == TOPIC_CATALOG_ERROR)
-		return catalog_failed(conn, err, msg);
+	r = place_partitions(conn, new_total - current, assign, nassign, leaders, msg);
 	if (r != TOPIC_OK)
-	{
-		PQclear(PQexec(conn, "ROLLBACK"));
 		return r;
-	}
-	res = insert_partitions(conn, format_uuid(id), current, new_total - current, leaders, err, sizeof(err));
-	if (res == NULL)
-		return catalog_failed(conn, err, msg);
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
-	{
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
-	}
-	r = install_topic(name, len, id, &config, new_total, res, msg);
-	PQclear(res);
+	if (!CatalogAddPartitions(conn, id, current, new_total, leaders, (int32) broker_id, &parts,
+							  err, sizeof(err)))
+		return catalog_failed(err, msg);
+	r = install_topic(name, len, id, &config, new_total, parts, new_total - current, msg);
+	pfree(parts);
 	return r;
 }
 
@@ -712,7 +822,8 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 	uint8		id[16];
 	int			t;
 	TopicResult r;
-	char	   *idtext;
+	CatalogTopicConfig *cconfigs;
+	bool		ok;
 
 	*msg = NULL;
 	RegistryLock();
@@ -734,36 +845,11 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 	if (r != TOPIC_OK || validate_only)
 		return r;
 
-	idtext = format_uuid(id);
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	if (!incremental)
-	{
-		const char *p1[1] = {idtext};
-
-		if (!CatalogExec(conn, "DELETE FROM strata.topic_configs WHERE topic_id = $1::uuid",
-						 1, p1, err, sizeof(err)))
-			return catalog_failed(conn, err, msg);
-	}
-	for (int i = 0; i < n; i++)
-	{
-		char	   *cname = pnstrdup(entries[i].name, entries[i].name_len);
-		char	   *cval = entries[i].value ? pnstrdup(entries[i].value, entries[i].value_len) : NULL;
-		const char *p3[3] = {idtext, cname, cval};
-		bool		ok;
-
-		if (cval == NULL)
-			ok = CatalogExec(conn, "DELETE FROM strata.topic_configs WHERE topic_id = $1::uuid AND name = $2",
-							 2, p3, err, sizeof(err));
-		else
-			ok = CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
-							 "ON CONFLICT (topic_id, name) DO UPDATE SET value = EXCLUDED.value",
-							 3, p3, err, sizeof(err));
-		if (!ok)
-			return catalog_failed(conn, err, msg);
-	}
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
+	cconfigs = catalog_configs(entries, n);
+	ok = CatalogAlterTopicConfigs(conn, id, !incremental, cconfigs, n, err, sizeof(err));
+	free_catalog_configs(cconfigs, n);
+	if (!ok)
+		return catalog_failed(err, msg);
 
 	RegistryLock();
 	t = TopicLookupById(id);
@@ -776,210 +862,138 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 /* ---------- loading ---------- */
 
 /*
- * Load every topic and partition from the catalog into the registry, in
- * one transaction (a consistent view):
- *
- *  - a partition this broker leads but has not opened (new here, moved
- *    here, or taken over from a fenced broker) is opened: its stream's
- *    epoch is bumped, which fences whoever wrote it before (their commits
- *    are refused), its producer snapshot is loaded, and its next offset is
- *    the catalog's end offset (or what the WAL holds beyond it after a
- *    restart);
- *  - a partition another broker leads is installed with stream epoch 0:
- *    requests for it are answered NOT_LEADER_OR_FOLLOWER;
- *  - a partition this broker leads that has a move target is frozen for
- *    the hand-off (the uploader completes it); one whose move was
- *    cancelled is thawed;
- *  - topics gone from the catalog are dropped.
- *
- * *handoffs is set when a hand-off is pending (the caller wakes the
- * uploader).  first: the first load since shared memory was made.
+ * The streams this broker has open (led here, opened with a registry epoch):
+ * ids and epochs (palloc'd, *n), which a load must not open again while the
+ * catalog still has them at that epoch.  Takes RegistryLock.
  */
-static bool
-TopicsLoad_locked(PGconn *conn, bool first, bool *handoffs, char *err, size_t errlen)
+static int64 *
+registry_open_streams(int64 **epochs, int *n)
 {
-	PGresult   *topics = NULL,
-			   *configs = NULL,
-			   *parts = NULL,
-			   *opened = NULL;
-	bool	   *seen;
-	int			nparts;
-	bool	   *to_open;
-	int			nopen = 0;
-	uint64	   *open_ids;
+	int			cap = 64;
+	int64	   *ids = palloc(sizeof(int64) * (size_t) cap);
 
-	*handoffs = false;
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
-		return false;
-	{
-		PGresult   *cl = CatalogQuery(conn, "SELECT id::text FROM strata.cluster", 0, NULL, err, errlen);
-		uint8		cid[16];
-		char		b64[32];
-
-		if (cl == NULL)
-			goto fail;
-		if (PQntuples(cl) == 1 && parse_uuid(PQgetvalue(cl, 0, 0), cid))
-		{
-			encode_cluster_id(cid, b64);
-			RegistrySetClusterId(b64);
-		}
-		PQclear(cl);
-	}
-	topics = CatalogQuery(conn,
-						  "SELECT id::text, name, (SELECT count(*) FROM strata.partitions p WHERE p.topic_id = t.id) "
-						  "FROM strata.topics t ORDER BY name", 0, NULL, err, errlen);
-	if (topics == NULL)
-		goto fail;
-	configs = CatalogQuery(conn, "SELECT topic_id::text, name, value FROM strata.topic_configs",
-						   0, NULL, err, errlen);
-	if (configs == NULL)
-		goto fail;
-	parts = CatalogQuery(conn,
-						 "SELECT p.topic_id::text, p.index, p.stream_id, s.epoch, p.leader, p.leader_epoch, "
-						 "       s.start_offset, s.end_offset, s.state, p.target_broker "
-						 "FROM strata.partitions p JOIN strata.streams s ON s.id = p.stream_id",
-						 0, NULL, err, errlen);
-	if (parts == NULL)
-		goto fail;
-	nparts = PQntuples(parts);
-
-	/* Which of ours are not open here yet. */
-	to_open = palloc0(sizeof(bool) * (size_t) Max(nparts, 1));
-	open_ids = palloc(sizeof(uint64) * (size_t) Max(nparts, 1));
+	*epochs = palloc(sizeof(int64) * (size_t) cap);
+	*n = 0;
 	RegistryLock();
-	for (int i = 0; i < nparts; i++)
+	for (int i = 0; i < PartitionCapacity(); i++)
 	{
-		int			idx;
+		StrataPartition *p = PartitionGet(i);
 
-		if (PQgetisnull(parts, i, 4) || atoi(PQgetvalue(parts, i, 4)) != (int32) broker_id)
+		if (p->state != TOPIC_LIVE || p->leader_id != (int32) broker_id || p->stream_epoch == 0)
 			continue;
-		idx = PartitionLookupByStream(atoll(PQgetvalue(parts, i, 2)));
-		if (idx < 0 || PartitionGet(idx)->stream_epoch == 0 ||
-			PartitionGet(idx)->stream_epoch != atoll(PQgetvalue(parts, i, 3)) ||
-			strcmp(PQgetvalue(parts, i, 8), "opened") != 0)
+		if (*n == cap)
 		{
-			to_open[i] = true;
-			open_ids[nopen++] = strtoull(PQgetvalue(parts, i, 2), NULL, 10);
+			cap *= 2;
+			ids = repalloc(ids, sizeof(int64) * (size_t) cap);
+			*epochs = repalloc(*epochs, sizeof(int64) * (size_t) cap);
 		}
+		ids[*n] = p->stream_id;
+		(*epochs)[*n] = p->stream_epoch;
+		(*n)++;
 	}
 	RegistryUnlock();
-	if (nopen > 0)
-	{
-		int64	   *ids = palloc(sizeof(int64) * (size_t) nopen);
-		const char *params[1];
+	return ids;
+}
 
-		for (int i = 0; i < nopen; i++)
-			ids[i] = (int64) open_ids[i];
-		params[0] = ObjCatalogInt64Array(ids, nopen);
-		opened = CatalogQuery(conn,
-							  "UPDATE strata.streams SET epoch = epoch + 1, state = 'opened' "
-							  "WHERE id = ANY($1::bigint[]) RETURNING id, epoch",
-							  1, params, err, errlen);
-		pfree(ids);
-		if (opened == NULL)
-			goto fail;
-		/*
-		 * Idempotent producers' state of what we take over, before any
-		 * produce.  At the first load after a start, ProducerStateRecover
-		 * has just loaded it, with what our WAL adds.
-		 */
-		if (!first && !ProducerStateLoadSnapshots(conn, open_ids, nopen, err, errlen))
-			goto fail;
+/* A topic's configs as loaded: the defaults, then the catalog's values. */
+static void
+loaded_config(const CatalogTopic *ct, TopicConfig *config)
+{
+	TopicConfigDefaults(config);
+	for (int c = 0; c < ct->nconfigs; c++)
+	{
+		TopicConfigEntry e;
+		char	   *ignored;
+
+		e.name = ct->configs[c].name;
+		e.name_len = strlen(e.name);
+		e.value = ct->configs[c].value;
+		e.value_len = e.value ? strlen(e.value) : 0;
+		if (config_apply_one(config, &e, &ignored) != TOPIC_OK)
+			elog(WARNING, "topic \"%s\": ignoring config %s = %s from the catalog: %s",
+				 ct->name, e.name, e.value ? e.value : "(null)", ignored);
 	}
+}
+
+/*
+ * Mirror a loaded catalog into the registry: install every topic and
+ * partition, drop the topics that are gone.  Takes RegistryLock.
+ *
+ *  - a partition this broker leads and has just opened (new here, moved
+ *    here, taken over from a fenced broker) starts at the catalog's end
+ *    offset (or what the WAL holds beyond it after a restart), whatever
+ *    the registry held of an earlier time it was led here;
+ *  - a partition another broker leads is installed with stream epoch 0:
+ *    requests for it get NOT_LEADER_OR_FOLLOWER;
+ *  - a partition this broker leads that has a move target is frozen for
+ *    the hand-off (the uploader completes it; *handoffs is set); one whose
+ *    move was cancelled is thawed.
+ */
+static void
+install_loaded(const CatalogTopicSet *set, bool *handoffs)
+{
+	bool	   *seen;
 
 	RegistryLock();
 	seen = palloc0(sizeof(bool) * (size_t) TopicCapacity());
-	for (int i = 0; i < PQntuples(topics); i++)
+	for (int i = 0; i < set->ntopics; i++)
 	{
-		uint8		id[16];
+		const CatalogTopic *ct = &set->topics[i];
 		TopicConfig config;
-		const char *name = PQgetvalue(topics, i, 1);
 		int			t;
 
-		parse_uuid(PQgetvalue(topics, i, 0), id);
-		TopicConfigDefaults(&config);
-		for (int c = 0; c < PQntuples(configs); c++)
-		{
-			TopicConfigEntry e;
-			char	   *ignored;
-
-			if (strcmp(PQgetvalue(configs, c, 0), PQgetvalue(topics, i, 0)) != 0)
-				continue;
-			e.name = PQgetvalue(configs, c, 1);
-			e.name_len = strlen(e.name);
-			e.value = PQgetisnull(configs, c, 2) ? NULL : PQgetvalue(configs, c, 2);
-			e.value_len = e.value ? strlen(e.value) : 0;
-			if (config_apply_one(&config, &e, &ignored) != TOPIC_OK)
-				elog(WARNING, "topic \"%s\": ignoring config %s = %s from the catalog: %s",
-					 name, e.name, e.value ? e.value : "(null)", ignored);
-		}
-		t = TopicInstall(name, strlen(name), id, &config, atoi(PQgetvalue(topics, i, 2)));
+		loaded_config(ct, &config);
+		t = TopicInstall(ct->name, strlen(ct->name), ct->id, &config, ct->num_partitions);
 		if (t < 0)
 		{
-			elog(WARNING, "topic \"%s\" not loaded: the partition registry is full; raise max_partitions", name);
+			elog(WARNING, "topic \"%s\" not loaded: the partition registry is full; raise max_partitions", ct->name);
 			continue;
 		}
 		seen[t] = true;
 	}
-	for (int i = 0; i < nparts; i++)
+	*handoffs = false;
+	for (int i = 0; i < set->npartitions; i++)
 	{
-		uint8		id[16];
-		int			t;
+		const CatalogPartition *cp = &set->partitions[i];
+		int			t = TopicLookupById(cp->topic_id);
+		int64		end = cp->end_offset;
+		int64		wal_next;
+		bool		mine = cp->leader == (int32) broker_id;
 		int			idx;
-		int32		index = atoi(PQgetvalue(parts, i, 1));
-		int64		stream = atoll(PQgetvalue(parts, i, 2));
-		int64		epoch = atoll(PQgetvalue(parts, i, 3));
-		int32		leader = PQgetisnull(parts, i, 4) ? -1 : atoi(PQgetvalue(parts, i, 4));
-		int32		leader_epoch = atoi(PQgetvalue(parts, i, 5));
-		int64		start = atoll(PQgetvalue(parts, i, 6));
-		int64		end = atoll(PQgetvalue(parts, i, 7));
-		int32		target = PQgetisnull(parts, i, 9) ? -1 : atoi(PQgetvalue(parts, i, 9));
-		bool		mine = leader == (int32) broker_id;
 
-		parse_uuid(PQgetvalue(parts, i, 0), id);
-		t = TopicLookupById(id);
 		if (t < 0)
 			continue;
-		if (to_open[i])
-		{
-			for (int r = 0; r < PQntuples(opened); r++)
-				if (atoll(PQgetvalue(opened, r, 0)) == stream)
-					epoch = atoll(PQgetvalue(opened, r, 1));
-		}
 		/* The WAL may hold more of the stream than objects do (a restart). */
-		if (mine)
-		{
-			int64		wal_next;
-
-			if (LogCacheStreamEnd((uint64) stream, &wal_next, NULL) && wal_next > end)
-				end = wal_next;
-		}
-		idx = PartitionInstall(t, index, stream, mine ? epoch : 0, leader, leader_epoch, start, end);
+		if (mine && LogCacheStreamEnd((uint64) cp->stream_id, &wal_next, NULL) && wal_next > end)
+			end = wal_next;
+		idx = PartitionInstall(t, cp->index, cp->stream_id, mine ? cp->stream_epoch : 0, cp->leader,
+							   cp->leader_epoch, cp->start_offset, end);
 		if (idx < 0)
 		{
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",
-				 index, TopicGet(t)->name);
+				 cp->index, TopicGet(t)->name);
 			continue;
 		}
-		if (to_open[i])
+		if (mine && cp->opened_now)
 		{
-			PartitionOpened(idx, epoch, leader_epoch, start, end);
+			PartitionOpened(idx, cp->stream_epoch, cp->leader_epoch, cp->start_offset, end);
 			elog(DEBUG1, "opened partition %d of topic \"%s\" (stream %lld, epoch %lld, leader epoch %d) at offset %lld",
-				 index, TopicGet(t)->name, (long long) stream, (long long) epoch, leader_epoch, (long long) end);
+				 cp->index, TopicGet(t)->name, (long long) cp->stream_id, (long long) cp->stream_epoch,
+				 cp->leader_epoch, (long long) end);
 		}
-		if (mine && target >= 0 && PartitionGet(idx)->target_broker != target)
+		if (mine && cp->target_broker >= 0 && PartitionGet(idx)->target_broker != cp->target_broker)
 		{
-			PartitionSetHandoff(idx, target);
+			PartitionSetHandoff(idx, cp->target_broker);
 			elog(LOG, "handing partition %d of topic \"%s\" off to broker %d",
-				 index, TopicGet(t)->name, target);
+				 cp->index, TopicGet(t)->name, cp->target_broker);
 		}
-		else if (mine && target < 0 && PartitionGet(idx)->target_broker >= 0)
+		else if (mine && cp->target_broker < 0 && PartitionGet(idx)->target_broker >= 0)
 		{
 			PartitionSetHandoff(idx, -1);
 			elog(LOG, "the move of partition %d of topic \"%s\" was cancelled; serving it again",
-				 index, TopicGet(t)->name);
+				 cp->index, TopicGet(t)->name);
 		}
-		if (mine && target >= 0)
+		if (mine && cp->target_broker >= 0)
 			*handoffs = true;
 	}
 	/* Topics that are gone from the catalog. */
@@ -988,21 +1002,55 @@ TopicsLoad_locked(PGconn *conn, bool first, bool *handoffs, char *err, size_t er
 			TopicRemove(t);
 	RegistryUnlock();
 	pfree(seen);
-	pfree(to_open);
-	pfree(open_ids);
-	PQclear(topics);
-	PQclear(configs);
-	PQclear(parts);
-	PQclear(opened);
-	return CatalogExec(conn, "COMMIT", 0, NULL, err, errlen);
+}
 
-fail:
-	PQclear(topics);
-	PQclear(configs);
-	PQclear(parts);
-	PQclear(opened);
-	PQclear(PQexec(conn, "ROLLBACK"));
-	return false;
+/*
+ * The catalog first (opening the partitions we lead and do not have open),
+ * then, for what we opened, the idempotent producers' state, then the
+ * registry.  first: the first load since shared memory was made, right
+ * after ProducerStateRecover loaded that state (with what our WAL adds).
+ */
+static bool
+TopicsLoad_locked(PGconn *conn, bool first, bool *handoffs, char *err, size_t errlen)
+{
+	CatalogTopicSet set;
+	int64	   *open,
+			   *open_epochs;
+	int			nopen;
+	bool		ok;
+
+	open = registry_open_streams(&open_epochs, &nopen);
+	ok = CatalogLoadTopics(conn, (int32) broker_id, open, open_epochs, nopen, &set, err, errlen);
+	pfree(open);
+	pfree(open_epochs);
+	if (!ok)
+		return false;
+	if (!first)
+	{
+		uint64	   *sids = palloc(sizeof(uint64) * (size_t) Max(set.npartitions, 1));
+		int			n = 0;
+
+		for (int i = 0; i < set.npartitions; i++)
+			if (set.partitions[i].opened_now)
+				sids[n++] = (uint64) set.partitions[i].stream_id;
+		ok = n == 0 || ProducerStateLoadSnapshots(conn, sids, n, err, errlen);
+		pfree(sids);
+		if (!ok)
+		{
+			CatalogFreeTopicSet(&set);
+			return false;
+		}
+	}
+	if (set.has_cluster_id)
+	{
+		char		b64[32];
+
+		encode_cluster_id(set.cluster_id, b64);
+		RegistrySetClusterId(b64);
+	}
+	install_loaded(&set, handoffs);
+	CatalogFreeTopicSet(&set);
+	return true;
 }
 
 /* ---------- entry points: serialised by RegistryChangeLock ---------- */

@@ -48,7 +48,7 @@ my $t0 = time();
 $victim->kill9;
 
 ok(poll_until(sub { $cluster->psql("SELECT count(*) FROM strata.partitions WHERE leader = $vid") eq '0' }, 30),
-	"broker $vid's partitions moved to live brokers");
+	"broker ${vid}'s partitions moved to live brokers");
 my $took = time() - $t0;
 diag(sprintf("partitions served elsewhere %.1f s after the kill (lease %.1f s)", $took, $lease_ms / 1000));
 ok($took < $lease_ms / 1000 + 5, 'within the lease plus 5 s');

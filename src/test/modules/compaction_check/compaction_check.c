@@ -5,10 +5,11 @@
  *
  *	  Drives ObjMaintenanceStep (storage/compaction.h) against a real
  *	  PostgreSQL catalog and a real object store, with objects written the
- *	  way the uploader writes them (objformat builder, ObjCatalogPrepare,
- *	  ObjStorePut, ObjCatalogCommit), and prints TAP: stream-set objects
+ *	  way the uploader writes them (objformat builder, CatalogPrepareObject,
+ *	  ObjStorePut, CatalogCommitObjects), and prints TAP: stream-set objects
  *	  split into stream objects only for the streams this broker leads,
- *	  small stream objects merged, every record read back intact and in
+ *	  small stream objects merged (also a small-large-small layout made on
+ *	  purpose), every record read back intact and in
  *	  order, a fenced stream left alone, retention.bytes and retention.ms
  *	  moving the start offset (catalog and registry), ranges below the
  *	  start and of deleted topics removed, their objects deleted from the
@@ -33,9 +34,9 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_objects.h"
 #include "kafka/partition.h"
 #include "storage/compaction.h"
-#include "storage/objcatalog.h"
 #include "storage/objformat.h"
 #include "storage/objstore.h"
 #include "storage/shmem.h"
@@ -122,11 +123,11 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 	char	   *data;
 	size_t		len;
 	int64		id;
-	char		key[OBJCATALOG_KEY_LEN];
+	char		key[CATALOG_OBJECT_KEY_LEN];
 	ObjStoreError oerr;
-	ObjCatalogRange *ranges;
-	ObjCatalogStreamEpoch *eps;
-	ObjCatalogObject obj;
+	CatalogRange *ranges;
+	CatalogStreamEpoch *eps;
+	CatalogObject obj;
 	uint64	   *fenced;
 	int			nfenced;
 
@@ -144,7 +145,7 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 	fr = ObjFormatBuilderRanges(b, &nfr);
 	data = ObjFormatFinish(b, &len);
 	ObjFormatBuilderFree(b);
-	if (!ObjCatalogPrepare(conn, kind, &id, key, sizeof(key), err, sizeof(err)))
+	if (!CatalogPrepareObject(conn, kind, &id, key, sizeof(key), err, sizeof(err)))
 	{
 		printf("# prepare: %s\n", err);
 		return -1;
@@ -155,8 +156,8 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 		return -1;
 	}
 	pfree(data);
-	ranges = palloc(sizeof(ObjCatalogRange) * (size_t) nfr);
-	eps = palloc(sizeof(ObjCatalogStreamEpoch) * (size_t) nfr);
+	ranges = palloc(sizeof(CatalogRange) * (size_t) nfr);
+	eps = palloc(sizeof(CatalogStreamEpoch) * (size_t) nfr);
 	for (int i = 0; i < nfr; i++)
 	{
 		ranges[i].stream_id = fr[i].stream_id;
@@ -174,8 +175,8 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 	obj.compactions = 0;
 	obj.ranges = ranges;
 	obj.nranges = nfr;
-	if (ObjCatalogCommit(conn, &obj, 1, eps, nfr, true, NULL, 0, &fenced, &nfenced,
-						 err, sizeof(err)) != OBJCAT_OK)
+	if (CatalogCommitObjects(conn, &obj, 1, eps, nfr, true, NULL, 0, &fenced, &nfenced,
+						 err, sizeof(err)) != CATALOG_COMMIT_OK)
 	{
 		printf("# commit: %s\n", err);
 		return -1;
@@ -230,9 +231,9 @@ run_until_idle(void)
 static bool
 verify_stream(int64 stream, int64 from, int64 to, const char *what)
 {
-	ObjCatalogLocation locs[64];
+	CatalogObjectLocation locs[64];
 	char		err[1024];
-	int			n = ObjCatalogLookup(conn, (uint64) stream, from, locs, 64, err, sizeof(err));
+	int			n = CatalogLookupObjects(conn, (uint64) stream, from, locs, 64, err, sizeof(err));
 	int64		next = from;
 	char		want[PAYLOAD];
 
@@ -334,11 +335,11 @@ count_files(void)
 static bool
 object_file_exists(int64 id, const char *kind)
 {
-	char		key[OBJCATALOG_KEY_LEN];
+	char		key[CATALOG_OBJECT_KEY_LEN];
 	uint64		size;
 	ObjStoreError oerr;
 
-	ObjCatalogKey(id, strcmp(kind, "sso") == 0 ? OBJFORMAT_SSO : OBJFORMAT_SO, key, sizeof(key));
+	CatalogObjectKey(id, strcmp(kind, "sso") == 0 ? OBJFORMAT_SSO : OBJFORMAT_SO, key, sizeof(key));
 	if (ObjStoreHead(store, key, &size, &oerr))
 		return true;
 	if (oerr.code != OBJSTORE_NOT_FOUND)
@@ -525,6 +526,59 @@ main(int argc, char **argv)
 	is_int(sql_int("SELECT count(*) FROM strata.objects WHERE kind = 'so' AND size > 65536"), 0,
 		   "no stream object is larger than compaction_max_object_size");
 	ok(verify_stream(s1, 0, 1400, "s1"), "stream 1 reads back whole across its three objects");
+
+	/*
+	 * 3b. Small-large-small, made on purpose: a small stream object on
+	 * each side of a large one (stream objects written directly, sizes
+	 * 5, 40 and 5 kB with compaction_small_object_size = 30kB).  While
+	 * young they stay; once older than compaction_max_age each small one
+	 * is merged with the large one, which no run of small objects could do.
+	 */
+	{
+		const char *v_uuid = pstrdup(sql("INSERT INTO strata.topics (name) VALUES ('v') RETURNING id"));
+		static const uint8 uuid_v_[16] = {3};
+		int			topic_v = -1;
+		int64		s5 = create_stream();
+		Part		small1[1] = {{s5, 0, 50, now_ms}};
+		Part		large[1] = {{s5, 50, 450, now_ms}};
+		Part		small2[1] = {{s5, 450, 500, now_ms}};
+		int64		ids[3];
+
+		sql(psprintf("INSERT INTO strata.partitions (topic_id, index, stream_id, leader) VALUES ('%s', 0, %lld, 1)",
+					 v_uuid, (long long) s5));
+		install_topic(&topic_v, "v", uuid_v_, -1, -1, 1);
+		RegistryLock();
+		PartitionInstall(topic_v, 0, s5, 1, 1, 0, 0, 0);
+		RegistryUnlock();
+		ids[0] = upload(OBJFORMAT_SO, small1, 1);
+		ids[1] = upload(OBJFORMAT_SO, large, 1);
+		ids[2] = upload(OBJFORMAT_SO, small2, 1);
+		ok(ids[0] > 0 && ids[1] > 0 && ids[2] > 0, "three stream objects of stream 5 written");
+		is_str(sql(psprintf("SELECT string_agg(CASE WHEN o.size < 30 * 1024 THEN 'small' ELSE 'large' END, '-' "
+							"ORDER BY r.start_offset) FROM strata.stream_ranges r "
+							"JOIN strata.objects o ON o.id = r.object_id WHERE r.stream_id = %lld", (long long) s5)),
+			   "small-large-small", "the layout is small-large-small");
+		run_until_idle();
+		is_int(sql_int(psprintf("SELECT count(*) FROM strata.stream_ranges WHERE stream_id = %lld", (long long) s5)), 3,
+			   "younger than compaction_max_age: left as they are");
+		sql(psprintf("UPDATE strata.objects SET committed = now() - interval '3 hours' WHERE id IN (%lld, %lld, %lld)",
+					 (long long) ids[0], (long long) ids[1], (long long) ids[2]));
+		ok(run_until_idle() >= 2, "once old, maintenance merged twice");
+		is_int(sql_int(psprintf("SELECT count(*) FROM strata.stream_ranges WHERE stream_id = %lld", (long long) s5)), 1,
+			   "small-large-small became one stream object");
+		is_int(sql_int(psprintf("SELECT o.compactions FROM strata.stream_ranges r JOIN strata.objects o ON o.id = r.object_id "
+								"WHERE r.stream_id = %lld", (long long) s5)), 2,
+			   "made by two merges (each small object joined the large one in turn)");
+		ok(verify_stream(s5, 0, 500, "s5"), "stream 5 reads back whole and in order");
+		is_int(sql_int("SELECT count(*) FROM strata.objects WHERE state <> 'committed'"), 0,
+			   "the replaced objects were deleted");
+		sql(psprintf("UPDATE strata.streams SET state = 'deleted' WHERE id = %lld", (long long) s5));
+		sql(psprintf("DELETE FROM strata.topics WHERE id = '%s'", v_uuid));
+		RegistryLock();
+		TopicRemove(topic_v);
+		RegistryUnlock();
+		run_until_idle();
+	}
 
 	/* 4. A stream fenced meanwhile is left alone; its copies are deleted. */
 	{

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * catalog_balancer.h
- *	  The catalog's side of auto-balancing and auto-scaling (migration 6,
+ *	  The catalog's side of auto-balancing and auto-scaling (migration 8,
  *	  doc/balancer.md): the traffic every broker publishes, what the
  *	  controller's balancer reads and records, and the scaling actions.
  *

@@ -66,6 +66,9 @@ KAFKA_API(15, DESCRIBE_GROUPS, DescribeGroups, 0, 5, 5,
 		  "all versions.")
 KAFKA_API(16, LIST_GROUPS, ListGroups, 0, 5, 3,
 		  "all versions; v4+ state filter.")
+KAFKA_API(17, SASL_HANDSHAKE, SaslHandshake, 0, 1, KV_MAX,
+		  "all versions; v0 is followed by bare SASL tokens (kafka-python), v1 by "
+		  "SaslAuthenticate.")
 KAFKA_API(18, API_VERSIONS, ApiVersions, 0, 4, 3,
 		  "all versions; an unknown version gets UNSUPPORTED_VERSION in the v0 layout.")
 KAFKA_API(19, CREATE_TOPICS, CreateTopics, 0, 7, 5,
@@ -80,10 +83,18 @@ KAFKA_API(22, INIT_PRODUCER_ID, InitProducerId, 0, 4, 2,
 		  "exist.")
 KAFKA_API(23, OFFSET_FOR_LEADER_EPOCH, OffsetForLeaderEpoch, 0, 4, 4,
 		  "all versions.")
+KAFKA_API(29, DESCRIBE_ACLS, DescribeAcls, 0, 3, 2,
+		  "all versions; v0 (no pattern types) leaves PREFIXED ACLs out.")
+KAFKA_API(30, CREATE_ACLS, CreateAcls, 0, 3, 2,
+		  "all versions.")
+KAFKA_API(31, DELETE_ACLS, DeleteAcls, 0, 3, 2,
+		  "all versions; v0 (no pattern types) deletes only LITERAL ACLs.")
 KAFKA_API(32, DESCRIBE_CONFIGS, DescribeConfigs, 0, 4, 4,
 		  "all versions.")
 KAFKA_API(33, ALTER_CONFIGS, AlterConfigs, 0, 2, 2,
 		  "all versions.")
+KAFKA_API(36, SASL_AUTHENTICATE, SaslAuthenticate, 0, 2, 2,
+		  "all versions; v1+ carries the session lifetime of KIP-368 re-authentication.")
 KAFKA_API(37, CREATE_PARTITIONS, CreatePartitions, 0, 3, 2,
 		  "all versions.")
 KAFKA_API(42, DELETE_GROUPS, DeleteGroups, 0, 2, 2,
@@ -97,5 +108,9 @@ KAFKA_API(46, LIST_PARTITION_REASSIGNMENTS, ListPartitionReassignments, 0, 0, 0,
 		  "all versions; lists moves in flight (strata.moves_in_flight).")
 KAFKA_API(47, OFFSET_DELETE, OffsetDelete, 0, 0, KV_MAX,
 		  "all versions (never flexible).")
+KAFKA_API(50, DESCRIBE_USER_SCRAM_CREDENTIALS, DescribeUserScramCredentials, 0, 0, 0,
+		  "all versions.")
+KAFKA_API(51, ALTER_USER_SCRAM_CREDENTIALS, AlterUserScramCredentials, 0, 0, 0,
+		  "all versions.")
 KAFKA_API(60, DESCRIBE_CLUSTER, DescribeCluster, 0, 1, 0,
 		  "all versions.")

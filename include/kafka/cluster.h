@@ -74,7 +74,14 @@ extern int	ClusterGetBrokers(ClusterBroker *out, int max);
 /* One broker by id; false if not registered. */
 extern bool ClusterGetBroker(int32 id, ClusterBroker *out);
 
-/* host:port of broker id's advertised listener named listener ("" or NULL: the first). */
+/*
+ * host:port of the listener named listener (a security protocol) in a
+ * broker's advertised listeners, else of the first of them, as a broker
+ * falls back for its own address (ListenerAdvertisedFor).
+ */
+extern bool ClusterAddressIn(const char *advertised, const char *listener, char *host,
+							 size_t hostlen, int32 *port);
+/* The same for broker id; false if it is not registered. */
 extern bool ClusterBrokerAddress(int32 id, const char *listener, char *host, size_t hostlen,
 								 int32 *port);
 

@@ -104,7 +104,8 @@ extern void KafkaLockedBuildEnd(KafkaLockedBuild *b);
 /* A KStr as a palloc'd C string (null and empty both give ""). */
 extern char *pnstrdup_kstr(KStr s);
 
-/* The host and port clients should connect to (advertised listener). */
+/* The host and port this client should connect to: the advertised
+ * listener of the protocol it came in on (utils/listeners.h). */
 extern void KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port);
 
 /* A broker's address as responses carry it (Metadata, KIP-951 hints). */

@@ -473,7 +473,8 @@ CatalogListen(PGconn *conn, char *err, size_t errlen)
 {
 	return CatalogExecScript(conn,
 							 "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS
-							 "; LISTEN " CATALOG_CHANNEL_SLOTS "; LISTEN " CATALOG_CHANNEL_RECOVERIES,
+							 "; LISTEN " CATALOG_CHANNEL_SLOTS "; LISTEN " CATALOG_CHANNEL_RECOVERIES
+							 "; LISTEN " CATALOG_CHANNEL_SECURITY,
 							 err, errlen);
 }
 
@@ -494,6 +495,8 @@ CatalogConsumeNotifications(PGconn *conn)
 			changed |= CATALOG_CHANGED_SLOTS;
 		else if (strcmp(n->relname, CATALOG_CHANNEL_RECOVERIES) == 0)
 			changed |= CATALOG_CHANGED_RECOVERIES;
+		else if (strcmp(n->relname, CATALOG_CHANNEL_SECURITY) == 0)
+			changed |= CATALOG_CHANGED_SECURITY;
 		PQfreemem(n);
 	}
 	return changed;

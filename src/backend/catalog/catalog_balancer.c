@@ -4,7 +4,7 @@
  *	  The catalog's side of auto-balancing and auto-scaling: the traffic
  *	  brokers publish, the balancer's inputs and records, scaling actions
  *	  (see catalog/catalog_balancer.h for the transactions and locks each
- *	  takes, and migration 6 in migrate.c for the tables).
+ *	  takes, and migration 8 in migrate.c for the tables).
  *
  * src/backend/catalog/catalog_balancer.c
  *

@@ -11,6 +11,11 @@
  *	  settings table: described as they are, altered through
  *	  strata.auto.conf (reloadable settings only).
  *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: CreateTopics needs
+ *	  CREATE on the cluster or the topic, DeleteTopics DELETE and
+ *	  CreatePartitions ALTER on the topic; configs need DESCRIBE_CONFIGS or
+ *	  ALTER_CONFIGS on the topic, or on the cluster for the broker's.
+ *
  * src/backend/kafka/api_admin.c
  *
  *-------------------------------------------------------------------------
@@ -19,6 +24,7 @@
 
 #include <signal.h>
 
+#include "kafka/authorizer.h"
 #include "kafka/backend.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
@@ -141,6 +147,17 @@ msg_str(KArena *arena, const char *msg)
 	return msg ? KStrArena(arena, msg) : KSTR_NULL;
 }
 
+/* Authorisation of a config resource: KAFKA_ERR_NONE or the error. */
+static int16
+config_access(int8 type, KStr name, AclOperation op)
+{
+	if (type == RESOURCE_TOPIC && !KafkaAuthorizeTopic(name, op))
+		return KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+	if (type == RESOURCE_BROKER && !KafkaAuthorizeCluster(op))
+		return KAFKA_ERR_CLUSTER_AUTHORIZATION_FAILED;
+	return KAFKA_ERR_NONE;
+}
+
 /* The catalog connection, or an error for every item of the request. */
 static PGconn *
 admin_connection(char **msg)
@@ -158,6 +175,7 @@ KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	CreateTopicsResponse *resp = respp;
 	char	   *connmsg = NULL;
 	PGconn	   *pg = admin_connection(&connmsg);
+	bool		cluster_create = req->Topics.count > 0 && KafkaAuthorizeCluster(ACL_OP_CREATE);
 
 	resp->Topics.count = req->Topics.count;
 	resp->Topics.items = KArenaArray(&conn->arena, req->Topics.count, sizeof(CreatableTopicResult));
@@ -185,6 +203,12 @@ KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		{
 			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
 			out->ErrorMessage = KSTR_LIT("Create topics request has duplicate topic name.");
+			continue;
+		}
+		if (!cluster_create && !KafkaAuthorizeTopic(ct->Name, ACL_OP_CREATE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			out->ErrorMessage = KSTR_LIT("Authorization failed.");
 			continue;
 		}
 		assign = NULL;
@@ -241,6 +265,26 @@ KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 
 /* ---------- DeleteTopics ---------- */
 
+/*
+ * May the principal DELETE the topic, named or (v6+) given by id?  A topic
+ * id that names no topic is left to TopicDelete (UNKNOWN_TOPIC_ID).
+ */
+static bool
+delete_allowed(KStr name, const uint8 *id)
+{
+	char		buf[TOPIC_NAME_MAX + 1];
+	int			t;
+
+	if (name.len >= 0)
+		return KafkaAuthorizeTopic(name, ACL_OP_DELETE);
+	RegistryLock();
+	t = TopicLookupById(id);
+	if (t >= 0)
+		memcpy(buf, TopicGet(t)->name, (size_t) TopicGet(t)->name_len + 1);
+	RegistryUnlock();
+	return t < 0 || KafkaAuthorize(ACL_RESOURCE_TOPIC, buf, (int32) strlen(buf), ACL_OP_DELETE);
+}
+
 bool
 KafkaHandleDeleteTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -264,6 +308,12 @@ KafkaHandleDeleteTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		TopicResult r;
 
 		out->Name = name;
+		if (!delete_allowed(name, id))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			out->ErrorMessage = KSTR_LIT("Authorization failed.");
+			continue;
+		}
 		if (pg == NULL)
 		{
 			out->ErrorCode = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
@@ -300,6 +350,12 @@ KafkaHandleCreatePartitions(void *ctx, const KafkaRequestHeader *h, const void *
 		TopicResult r;
 
 		out->Name = t->Name;
+		if (!KafkaAuthorizeTopic(t->Name, ACL_OP_ALTER))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			out->ErrorMessage = KSTR_LIT("Authorization failed.");
+			continue;
+		}
 		assign = NULL;
 		if (t->Assignments.count > 0)
 		{
@@ -519,6 +575,9 @@ KafkaHandleDescribeConfigs(void *ctx, const KafkaRequestHeader *h, const void *r
 		out->ResourceType = res->ResourceType;
 		out->ResourceName = res->ResourceName;
 		out->ErrorMessage = KSTR_NULL;
+		if ((out->ErrorCode = config_access(res->ResourceType, res->ResourceName,
+											ACL_OP_DESCRIBE_CONFIGS)) != KAFKA_ERR_NONE)
+			continue;
 		if (res->ResourceType == RESOURCE_TOPIC)
 			describe_topic(conn, req, res, out);
 		else if (res->ResourceType == RESOURCE_BROKER)
@@ -578,7 +637,7 @@ alter_broker(KafkaConn *conn, KStr resource, char **names, char **values, int n,
 		*msg = KStrArena(&conn->arena, err);
 		return;
 	}
-	elog(LOG, "broker configs altered by %s; reloading", MyClientAddr);
+	elog(LOG, "broker configs altered by %s from %s; reloading", MyPrincipal, MyClientAddr);
 	kill(PostmasterPid, SIGHUP);
 }
 
@@ -619,6 +678,9 @@ KafkaHandleAlterConfigs(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		out->ResourceType = res->ResourceType;
 		out->ResourceName = res->ResourceName;
 		out->ErrorMessage = KSTR_NULL;
+		if ((out->ErrorCode = config_access(res->ResourceType, res->ResourceName,
+											ACL_OP_ALTER_CONFIGS)) != KAFKA_ERR_NONE)
+			continue;
 		if (res->ResourceType == RESOURCE_BROKER)
 		{
 			int32		n = Max(res->Configs.count, 0);
@@ -678,6 +740,9 @@ KafkaHandleIncrementalAlterConfigs(void *ctx, const KafkaRequestHeader *h, const
 		out->ResourceType = res->ResourceType;
 		out->ResourceName = res->ResourceName;
 		out->ErrorMessage = KSTR_NULL;
+		if ((out->ErrorCode = config_access(res->ResourceType, res->ResourceName,
+											ACL_OP_ALTER_CONFIGS)) != KAFKA_ERR_NONE)
+			continue;
 		if (res->ResourceType == RESOURCE_BROKER)
 		{
 			int32		n = Max(res->Configs.count, 0);

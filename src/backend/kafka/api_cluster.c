@@ -18,6 +18,7 @@
 #include "c.h"
 
 #include "catalog/catalog_cluster.h"
+#include "kafka/authorizer.h"
 #include "kafka/handlers.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
@@ -90,9 +91,17 @@ KafkaHandleAlterPartitionReassignments(void *ctx, const KafkaRequestHeader *h, c
 	const AlterPartitionReassignmentsRequest *req = reqp;
 	AlterPartitionReassignmentsResponse *resp = respp;
 	char	   *connmsg = NULL;
-	PGconn	   *pg = BackendCatalogConnection(&connmsg);
+	PGconn	   *pg;
 
 	(void) h;
+	/* ALTER on the cluster, as in Kafka. */
+	if (!KafkaAuthorizeCluster(ACL_OP_ALTER))
+	{
+		resp->ErrorCode = KAFKA_ERR_CLUSTER_AUTHORIZATION_FAILED;
+		resp->ErrorMessage = KSTR_LIT("Cluster authorization failed.");
+		return true;
+	}
+	pg = BackendCatalogConnection(&connmsg);
 	if (pg == NULL)
 	{
 		resp->ErrorCode = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
@@ -161,13 +170,21 @@ KafkaHandleListPartitionReassignments(void *ctx, const KafkaRequestHeader *h, co
 	const ListPartitionReassignmentsRequest *req = reqp;
 	ListPartitionReassignmentsResponse *resp = respp;
 	char	   *connmsg = NULL;
-	PGconn	   *pg = BackendCatalogConnection(&connmsg);
+	PGconn	   *pg;
 	CatalogMove *moves;
 	int			nmoves;
 	char		err[1024];
 	int			ntopics = 0;
 
 	(void) h;
+	/* DESCRIBE on the cluster, as in Kafka. */
+	if (!KafkaAuthorizeCluster(ACL_OP_DESCRIBE))
+	{
+		resp->ErrorCode = KAFKA_ERR_CLUSTER_AUTHORIZATION_FAILED;
+		resp->ErrorMessage = KSTR_LIT("Cluster authorization failed.");
+		return true;
+	}
+	pg = BackendCatalogConnection(&connmsg);
 	if (pg == NULL || !CatalogListMoves(pg, &moves, &nmoves, err, sizeof(err)))
 	{
 		if (pg != NULL)

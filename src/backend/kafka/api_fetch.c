@@ -19,6 +19,11 @@
  *	  reconnects elsewhere gets FETCH_SESSION_ID_NOT_FOUND and starts a new
  *	  one, as the protocol allows.
  *
+ *	  Authorisation (kafka/authorizer.h): Fetch needs READ on the topic,
+ *	  ListOffsets and OffsetForLeaderEpoch DESCRIBE, DeleteRecords DELETE;
+ *	  a partition of a topic the principal may not use gets
+ *	  TOPIC_AUTHORIZATION_FAILED.
+ *
  * src/backend/kafka/api_fetch.c
  *
  *-------------------------------------------------------------------------
@@ -28,6 +33,7 @@
 #include <time.h>
 
 #include "catalog/catalog_topics.h"
+#include "kafka/authorizer.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/records.h"
@@ -131,6 +137,7 @@ typedef struct SessionPartition
 	int64		fetch_offset;
 	int32		max_bytes;
 	int32		current_epoch;
+	bool		may_read;		/* READ on the topic, decided per request */
 	/* what the client was last told, to send only changes */
 	int64		last_hw;
 	int64		last_log_start;
@@ -367,6 +374,11 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 
 	sp->read_bytes = 0;
 	out->PartitionIndex = sp->partition;
+	if (!sp->may_read)
+	{
+		pidx = -1;
+		err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+	}
 	/* Tagged fields are sent only when they differ from these defaults. */
 	out->DivergingEpoch.Epoch = -1;
 	out->DivergingEpoch.EndOffset = -1;
@@ -681,6 +693,18 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 	session_update(req, h->api_version >= 13, incremental);
 	resp->SessionId = session.id;
 
+	/* READ on each topic, once per request (an unknown topic id has no name). */
+	for (int i = 0; i < session.nparts; i++)
+	{
+		SessionPartition *sp = &session.parts[i];
+
+		if (i > 0 && strcmp(sp->topic, session.parts[i - 1].topic) == 0)
+			sp->may_read = session.parts[i - 1].may_read;
+		else
+			sp->may_read = sp->topic[0] == '\0' ||
+				KafkaAuthorize(ACL_RESOURCE_TOPIC, sp->topic, (int32) strlen(sp->topic), ACL_OP_READ);
+	}
+
 	for (;;)
 	{
 		bool		any_error;
@@ -852,6 +876,8 @@ KafkaHandleListOffsets(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 		const ListOffsetsTopic *lt = &req->Topics.items[t];
 		ListOffsetsTopicResponse *out = &resp->Topics.items[t];
 
+		bool		may = KafkaAuthorizeTopic(lt->Name, ACL_OP_DESCRIBE);
+
 		out->Name = lt->Name;
 		out->Partitions.count = lt->Partitions.count;
 		out->Partitions.items = KArenaArray(&conn->arena, lt->Partitions.count,
@@ -861,7 +887,8 @@ KafkaHandleListOffsets(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 			const ListOffsetsPartition *lp = &lt->Partitions.items[p];
 			ListOffsetsPartitionResponse *po = &out->Partitions.items[p];
 			int16		err;
-			int			pidx = lookup_partition(lt->Name, NULL, lp->PartitionIndex, lp->CurrentLeaderEpoch, &err);
+			int			pidx = may ? lookup_partition(lt->Name, NULL, lp->PartitionIndex, lp->CurrentLeaderEpoch, &err)
+				: (err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED, -1);
 			StrataPartition *part;
 			int64		hw;
 
@@ -922,6 +949,8 @@ KafkaHandleOffsetForLeaderEpoch(void *ctx, const KafkaRequestHeader *h, const vo
 		const OffsetForLeaderTopic *ot = &req->Topics.items[t];
 		OffsetForLeaderTopicResult *out = &resp->Topics.items[t];
 
+		bool		may = KafkaAuthorizeTopic(ot->Topic, ACL_OP_DESCRIBE);
+
 		out->Topic = ot->Topic;
 		out->Partitions.count = ot->Partitions.count;
 		out->Partitions.items = KArenaArray(&conn->arena, ot->Partitions.count, sizeof(EpochEndOffset));
@@ -930,7 +959,8 @@ KafkaHandleOffsetForLeaderEpoch(void *ctx, const KafkaRequestHeader *h, const vo
 			const OffsetForLeaderPartition *op = &ot->Partitions.items[p];
 			EpochEndOffset *eo = &out->Partitions.items[p];
 			int16		err;
-			int			pidx = lookup_partition(ot->Topic, NULL, op->Partition, op->CurrentLeaderEpoch, &err);
+			int			pidx = may ? lookup_partition(ot->Topic, NULL, op->Partition, op->CurrentLeaderEpoch, &err)
+				: (err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED, -1);
 			StrataPartition *part;
 
 			eo->Partition = op->Partition;
@@ -969,6 +999,8 @@ KafkaHandleDeleteRecords(void *ctx, const KafkaRequestHeader *h, const void *req
 		const DeleteRecordsTopic *dt = &req->Topics.items[t];
 		DeleteRecordsTopicResult *out = &resp->Topics.items[t];
 
+		bool		may = KafkaAuthorizeTopic(dt->Name, ACL_OP_DELETE);
+
 		out->Name = dt->Name;
 		out->Partitions.count = dt->Partitions.count;
 		out->Partitions.items = KArenaArray(&conn->arena, dt->Partitions.count,
@@ -978,7 +1010,8 @@ KafkaHandleDeleteRecords(void *ctx, const KafkaRequestHeader *h, const void *req
 			const DeleteRecordsPartition *dp = &dt->Partitions.items[p];
 			DeleteRecordsPartitionResult *po = &out->Partitions.items[p];
 			int16		err;
-			int			pidx = lookup_partition(dt->Name, NULL, dp->PartitionIndex, -1, &err);
+			int			pidx = may ? lookup_partition(dt->Name, NULL, dp->PartitionIndex, -1, &err)
+				: (err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED, -1);
 			StrataPartition *part;
 			int64		hw,
 						target;

@@ -12,6 +12,13 @@
  *	  allocated through a KafkaLockedBuild, and an arena that ran out is
  *	  raised as an ERROR once the lock is released (group_unlock_build).
  *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: READ on the group to
+ *	  join, sync, heartbeat or leave, DESCRIBE to find its coordinator or
+ *	  describe it (GROUP_AUTHORIZATION_FAILED otherwise); ListGroups lists
+ *	  every group for DESCRIBE on the cluster, else only those the
+ *	  principal may describe.  Decisions are made before GroupLock is
+ *	  taken, except ListGroups' filter, which neither logs nor allocates.
+ *
  * src/backend/kafka/api_group.c
  *
  *-------------------------------------------------------------------------
@@ -19,6 +26,7 @@
 #include "c.h"
 
 #include "catalog/catalog_groups.h"
+#include "kafka/authorizer.h"
 #include "kafka/backend.h"
 #include "kafka/cluster.h"
 #include "kafka/group_internal.h"
@@ -79,10 +87,22 @@ join_response(KafkaLockedBuild *b, int16 version, int g, int mi, JoinGroupRespon
 
 /* ---------- FindCoordinator ---------- */
 
+/* DESCRIBE on the group or transactional id whose coordinator is asked for. */
+static int16
+coordinator_access(int8 key_type, KStr key)
+{
+	if (key_type == 0 && !KafkaAuthorizeGroup(key, ACL_OP_DESCRIBE))
+		return KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+	if (key_type == 1 &&
+		!KafkaAuthorize(ACL_RESOURCE_TRANSACTIONAL_ID, key.ptr ? key.ptr : "", Max(key.len, 0), ACL_OP_DESCRIBE))
+		return KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	return KAFKA_ERR_NONE;
+}
+
 /*
  * The coordinator of one key: the leader of the key's coordinator slot
- * (kafka/cluster.h), with its advertised address.  Transactional ids use
- * the same slots as groups.
+ * (kafka/cluster.h), with its address on the listener the client came in
+ * by.  Transactional ids use the same slots as groups.
  */
 static void
 find_coordinator(KArena *arena, int8 key_type, KStr key, int16 *err, KStr *msg,
@@ -101,12 +121,14 @@ find_coordinator(KArena *arena, int8 key_type, KStr key, int16 *err, KStr *msg,
 	}
 	else if (key.len <= 0)
 		*err = KAFKA_ERR_INVALID_REQUEST;	/* as Kafka answers an empty key */
+	else if ((*err = coordinator_access(key_type, key)) != KAFKA_ERR_NONE)
+		;
 	else
 	{
 		leader = ClusterCoordinatorFor(key.ptr, (size_t) key.len);
 		if (leader == (int32) broker_id)
 			KafkaAdvertisedAddress(h, sizeof(h), port);
-		else if (leader < 0 || !ClusterBrokerAddress(leader, NULL, h, sizeof(h), port))
+		else if (leader < 0 || !ClusterBrokerAddress(leader, MyListenerName, h, sizeof(h), port))
 		{
 			*err = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
 			*msg = KSTR_LIT("The coordinator is moving to another broker; retry");
@@ -454,6 +476,11 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	resp->MemberId = req->MemberId;
 	resp->ProtocolName = h->api_version >= 7 ? KSTR_NULL : KSTR_LIT("");
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	if (join_read(h, req, &js, resp))
 		return true;
 	GroupLockAcquire();
@@ -658,6 +685,11 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	SyncSnapshot snap = {0};
 
 	resp->Assignment = KBytesArena(&conn->arena, NULL, 0);
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
@@ -697,6 +729,11 @@ KafkaHandleHeartbeat(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	(void) ctx;
 	(void) h;
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
@@ -756,6 +793,11 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	int			g;
 	int64		now;
 
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	if (!KStrCopy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
 	{
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
@@ -835,6 +877,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	DescribedGroup *out;
 	CatalogGroupName *known;
 	int			nknown;
+	bool	   *may;
 
 	(void) h;
 	if (n == 0)
@@ -842,6 +885,10 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	out = KafkaResponseArray(&conn->arena, &DescribedGroup_schema, n);
 	resp->Groups.items = out;
 	resp->Groups.count = n;
+	/* DESCRIBE on each group, decided before GroupLock is taken. */
+	may = KArenaArray(&conn->arena, n, sizeof(bool));
+	for (int i = 0; i < n; i++)
+		may[i] = KafkaAuthorizeGroup(req->Groups.items[i], ACL_OP_DESCRIBE);
 	nknown = catalog_groups(&known);
 	GroupLockAcquire();
 	for (int i = 0; i < n; i++)
@@ -853,6 +900,11 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 					k = 0;
 
 		out[i].GroupId = req->Groups.items[i];
+		if (!may[i])
+		{
+			out[i].ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+			continue;
+		}
 		if (!KStrCopy(group_id, sizeof(group_id), req->Groups.items[i]) || group_id[0] == '\0')
 		{
 			out[i].ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
@@ -963,6 +1015,8 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	ListedGroup *out;
 	CatalogGroupName *known;
 	int			nknown;
+	/* DESCRIBE on the cluster lists every group, else those it may describe. */
+	bool		all = KafkaAuthorizeCluster(ACL_OP_DESCRIBE);
 
 	(void) h;
 	/* Groups known only from the catalog (committed offsets) are Empty. */
@@ -980,6 +1034,9 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		/* Each broker lists the groups it coordinates, as Kafka's do. */
 		if (ClusterCoordinatorError(GroupSlots[g].group_id, strlen(GroupSlots[g].group_id)) != KAFKA_ERR_NONE)
 			continue;
+		if (!all && !KafkaAuthorizeQuiet(ACL_RESOURCE_GROUP, GroupSlots[g].group_id,
+										 (int32) strlen(GroupSlots[g].group_id), ACL_OP_DESCRIBE))
+			continue;
 		out[n].GroupId = LockedStr(&b, GroupSlots[g].group_id);
 		out[n].ProtocolType = LockedStr(&b, GroupSlots[g].protocol_type);
 		out[n].GroupState = LockedStr(&b, GroupStateName(GroupSlots[g].state));
@@ -992,6 +1049,8 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 
 		if (GroupLookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req) ||
 			ClusterCoordinatorError(id, strlen(id)) != KAFKA_ERR_NONE)
+			continue;
+		if (!all && !KafkaAuthorizeQuiet(ACL_RESOURCE_GROUP, id, (int32) strlen(id), ACL_OP_DESCRIBE))
 			continue;
 		out[n].GroupId = LockedStr(&b, id);
 		out[n].ProtocolType = LockedStr(&b, known[r].protocol_type);

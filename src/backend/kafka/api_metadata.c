@@ -14,12 +14,20 @@
  *	  in object storage, so every partition reports one replica, its
  *	  leader, in sync.
  *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: a request for all
+ *	  topics lists only those the principal may DESCRIBE; a topic named in
+ *	  the request that it may not describe gets TOPIC_AUTHORIZATION_FAILED,
+ *	  whether or not it exists; auto-creation needs CREATE on the cluster
+ *	  or on the topic.
+ *
  * src/backend/kafka/api_metadata.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
 
+#include "kafka/authorizer.h"
+#include "kafka/backend.h"
 #include "kafka/cluster.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
@@ -65,7 +73,7 @@ describe_brokers(KArena *arena, KafkaEndpoint **out)
 			KafkaAdvertisedAddress(host, sizeof(host), &port);
 			self_listed = true;
 		}
-		else if (!ListenerFind(cb[i].advertised, NULL, host, sizeof(host), &port))
+		else if (!ClusterAddressIn(cb[i].advertised, MyListenerName, host, sizeof(host), &port))
 			continue;
 		e[n].id = cb[i].id;
 		e[n].host = KStrArena(arena, host);
@@ -171,6 +179,14 @@ fill_topic(KafkaLockedBuild *b, MetadataResponseTopic *out, int t)
 	out->Partitions.count = n;
 }
 
+/* TopicAuthorizedOperations of a filled entry, when the client asked. */
+static void
+topic_operations(const MetadataRequest *req, MetadataResponseTopic *out)
+{
+	out->TopicAuthorizedOperations = req->IncludeTopicAuthorizedOperations && out->Name.len >= 0
+		? KafkaAuthorizedOperations(ACL_RESOURCE_TOPIC, out->Name.ptr, out->Name.len) : INT32_MIN;
+}
+
 bool
 KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -192,6 +208,9 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 	}
 	resp->ClusterId = cluster_id(arena);
 	resp->ControllerId = controller_id();
+	if (req->IncludeClusterAuthorizedOperations)
+		resp->ClusterAuthorizedOperations = KafkaAuthorizeCluster(ACL_OP_DESCRIBE)
+			? KafkaAuthorizedOperations(ACL_RESOURCE_CLUSTER, ACL_CLUSTER_NAME, (int32) strlen(ACL_CLUSTER_NAME)) : 0;
 
 	/* v0: an empty list means all topics; v1+: null means all. */
 	all = (h->api_version == 0 && req->Topics.count == 0) || req->Topics.count < 0;
@@ -204,14 +223,19 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		resp->Topics.items = KArenaArray(arena, TopicCapacity(), sizeof(MetadataResponseTopic));
 		RegistryLock();
 		for (int t = 0; t < TopicCapacity(); t++)
-			if (TopicGet(t)->state == TOPIC_LIVE)
-			{
-				resp->Topics.items[n].TopicAuthorizedOperations = INT32_MIN;
+		{
+			StrataTopic *topic = TopicGet(t);
+
+			/* Topics the principal may not describe are left out, silently. */
+			if (topic->state == TOPIC_LIVE &&
+				KafkaAuthorizeQuiet(ACL_RESOURCE_TOPIC, topic->name, topic->name_len, ACL_OP_DESCRIBE))
 				fill_topic(&b, &resp->Topics.items[n++], t);
-			}
+		}
 		RegistryUnlock();
 		KafkaLockedBuildEnd(&b);
 		resp->Topics.count = n;
+		for (int i = 0; i < n; i++)
+			topic_operations(req, &resp->Topics.items[i]);
 		return true;
 	}
 
@@ -227,7 +251,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		out->Name = rt->Name;
 		out->TopicId = rt->TopicId;
 		out->Partitions.count = 0;
-		out->TopicAuthorizedOperations = INT32_MIN;	/* not computed: no ACLs yet */
+		out->TopicAuthorizedOperations = INT32_MIN;
 		if (rt->Name.len < 0)
 		{
 			/* v10+: by topic id */
@@ -239,6 +263,19 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 			KafkaLockedBuildEnd(&b);
 			if (t < 0)
 				out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_ID;
+			else if (!KafkaAuthorizeTopic(out->Name, ACL_OP_DESCRIBE))
+			{
+				out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+				out->Name = KSTR_NULL;
+				out->Partitions.count = 0;
+			}
+			else
+				topic_operations(req, out);
+			continue;
+		}
+		if (!KafkaAuthorizeTopic(rt->Name, ACL_OP_DESCRIBE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			continue;
 		}
 		if (!TopicNameValid(rt->Name.ptr, (size_t) rt->Name.len, &msg))
@@ -253,10 +290,18 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		RegistryUnlock();
 		KafkaLockedBuildEnd(&b);
 		if (t >= 0)
+		{
+			topic_operations(req, out);
 			continue;
+		}
 		if (!may_create)
 		{
 			out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+			continue;
+		}
+		if (!KafkaAuthorizeCluster(ACL_OP_CREATE) && !KafkaAuthorizeTopic(rt->Name, ACL_OP_CREATE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			continue;
 		}
 		{
@@ -280,6 +325,8 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 			KafkaLockedBuildEnd(&b);
 			if (t < 0)
 				out->ErrorCode = KAFKA_ERR_LEADER_NOT_AVAILABLE;
+			else
+				topic_operations(req, out);
 		}
 	}
 	return true;
@@ -313,5 +360,9 @@ KafkaHandleDescribeCluster(void *ctx, const KafkaRequestHeader *h, const void *r
 		resp->Brokers.items = KArenaArray(&conn->arena, n, sizeof(DescribeClusterBroker));
 		KAFKA_COPY_ENDPOINTS(resp->Brokers.items, BrokerId, e, n);
 	}
+	/* No authorisation needed, as in Kafka; the operations only if asked. */
+	if (req->IncludeClusterAuthorizedOperations)
+		resp->ClusterAuthorizedOperations = KafkaAuthorizeCluster(ACL_OP_DESCRIBE)
+			? KafkaAuthorizedOperations(ACL_RESOURCE_CLUSTER, ACL_CLUSTER_NAME, (int32) strlen(ACL_CLUSTER_NAME)) : 0;
 	return true;
 }

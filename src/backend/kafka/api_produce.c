@@ -28,12 +28,16 @@
  *	  original's WAL flush, like any other), and a sequence gap or a stale
  *	  epoch gets Kafka's error for the partition.
  *
+ *	  A topic the principal may not WRITE gets TOPIC_AUTHORIZATION_FAILED
+ *	  for each of its partitions (kafka/authorizer.h).
+ *
  * src/backend/kafka/api_produce.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
 
+#include "kafka/authorizer.h"
 #include "kafka/cluster.h"
 #include "kafka/handlers.h"
 #include "kafka/legacy.h"
@@ -253,6 +257,7 @@ produce_validate(KArena *arena, const KafkaRequestHeader *h, const ProduceReques
 		TopicProduceResponse *tr = &resp->Responses.items[t];
 		int			topic;
 		TopicConfig config = {0};
+		bool		may_write = KafkaAuthorizeTopic(td->Name, ACL_OP_WRITE);
 
 		tr->Name = td->Name;
 		tr->PartitionResponses.count = td->PartitionData.count;
@@ -277,6 +282,8 @@ produce_validate(KArena *arena, const KafkaRequestHeader *h, const ProduceReques
 			pr->LogStartOffset = -1;
 			if (request_error != KAFKA_ERR_NONE)
 				pr->ErrorCode = request_error;
+			else if (!may_write)
+				pr->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			else if (produce_check_partition(h, arena, topic, &config, &td->PartitionData.items[p],
 											 pr, &(*parts)[nvalid], &inflated))
 				nvalid++;

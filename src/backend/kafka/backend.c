@@ -21,6 +21,15 @@
  *	  short or too long closes the connection with one log line, as does a
  *	  request the codec rejects.  Nothing here can harm another client.
  *
+ *	  Bytes go through kafka/secure.h, plain or TLS: on an SSL or SASL_SSL
+ *	  listener the backend first runs the TLS handshake, which must end
+ *	  within authentication_timeout of the connection's arrival.  On a SASL
+ *	  listener kafka/sasl.h decides, before dispatch, what an
+ *	  unauthenticated client may send, and sets the frame limit
+ *	  (sasl_max_request_bytes) checked here before a frame is read; a
+ *	  failed authentication has its answer sent after a delay, and the
+ *	  connection closed (close_after_authentication_failure).
+ *
  *	  Errors.  The request loop is the backend's ERROR recovery point, as
  *	  PostgresMain's is: an elog(ERROR) while a request is served (an
  *	  exhausted request arena, out of memory) unwinds here with siglongjmp,
@@ -50,6 +59,8 @@
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
+#include "kafka/sasl.h"
+#include "kafka/secure.h"
 #include "kafka/topics.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
@@ -59,12 +70,17 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
 #define INITIAL_INBUF (64 * 1024)
 
 const char *MyClientAddr = "";
+const char *MyClientHost = "";
+ListenerProtocol MyListenerProtocol = LISTENER_PLAINTEXT;
+const char *MyListenerName = "PLAINTEXT";
+const char *MyPrincipal = "User:ANONYMOUS";
 
 static int	client_sock = -1;
 
@@ -113,6 +129,7 @@ static struct
 static void pg_attribute_noreturn()
 close_connection(int code)
 {
+	SecureClose();
 	if (client_sock >= 0)
 		close(client_sock);
 	client_sock = -1;
@@ -166,7 +183,7 @@ send_ready(KWriter *out)
 
 	while (off < out_ready)
 	{
-		ssize_t		n = send(client_sock, out->buf + off, out_ready - off, MSG_NOSIGNAL);
+		ssize_t		n = SecureWrite(out->buf + off, out_ready - off);
 
 		if (n > 0)
 		{
@@ -178,7 +195,7 @@ send_ready(KWriter *out)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		{
 			ResetLatch(MyLatch);
-			WaitLatchOrSocket(MyLatch, WL_SOCKET_WRITEABLE | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
+			WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
 							  client_sock, -1);
 			continue;
 		}
@@ -248,10 +265,33 @@ finish_request(KafkaConn *conn)
 	}
 }
 
+/*
+ * The client failed to authenticate (kafka/sasl.h): wait delay_ms, send
+ * what is ready (the refusal), close.
+ */
+static void pg_attribute_noreturn()
+close_after_authentication_failure(KafkaConn *conn, int64 delay_ms)
+{
+	int64		end = MonotonicMs() + delay_ms;
+
+	for (;;)
+	{
+		int64		remaining = end - MonotonicMs();
+
+		ResetLatch(MyLatch);
+		if (remaining <= 0 || ShutdownRequestPending)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) remaining);
+	}
+	drain_queue(&conn->out);
+	close_connection(0);
+}
+
 /* Serve one frame. */
 static void
 serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 {
+	int64		delay_ms;
 	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
 
 	/* Only produce requests may overtake their own acknowledgements. */
@@ -278,6 +318,19 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	}
 	cur.active = false;
 	finish_request(conn);
+	if (SaslCloseAfterResponse(&delay_ms))
+		close_after_authentication_failure(conn, delay_ms);
+}
+
+/*
+ * The bounds of the next frame's length: before authentication on a SASL
+ * listener, sasl_max_request_bytes, and bare SASL tokens may be short
+ * (kafka/sasl.h).
+ */
+static int32
+min_frame(void)
+{
+	return SaslExpectsBareToken() ? 1 : MIN_REQUEST_FRAME;
 }
 
 /*
@@ -295,7 +348,7 @@ frame_buffered(void)
 		return false;
 	memcpy(&raw, in.buf + in.pos, 4);
 	frame_len = (int32) __builtin_bswap32(raw);
-	return frame_len < MIN_REQUEST_FRAME || frame_len > socket_request_max_bytes ||
+	return frame_len < min_frame() || frame_len > SaslMaxFrame() ||
 		in.len - in.pos - 4 >= (size_t) frame_len;
 }
 
@@ -318,10 +371,12 @@ serve_frames(KafkaConn *conn)
 			break;
 		memcpy(&raw, in.buf + in.pos, 4);
 		frame_len = (int32) __builtin_bswap32(raw);
-		if (frame_len < MIN_REQUEST_FRAME || frame_len > socket_request_max_bytes)
+		if (frame_len < min_frame() || frame_len > SaslMaxFrame())
 		{
-			elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (socket_request_max_bytes)",
-				 MyClientAddr, frame_len, MIN_REQUEST_FRAME, (long long) socket_request_max_bytes);
+			elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (%s)",
+				 MyClientAddr, frame_len, min_frame(), (long long) SaslMaxFrame(),
+				 SaslMaxFrame() < socket_request_max_bytes ? "sasl_max_request_bytes, before authentication"
+				 : "socket_request_max_bytes");
 			drain_queue(&conn->out);
 			close_connection(0);
 		}
@@ -397,19 +452,81 @@ recover_from_error(KafkaConn *conn)
 	finish_request(conn);
 }
 
+/*
+ * The host part of a peer address: "10.0.0.1:5000" -> "10.0.0.1",
+ * "[::1]:5000" -> "::1".  palloc'd.
+ */
+static char *
+peer_host(const char *peer)
+{
+	const char *colon = strrchr(peer, ':');
+
+	if (peer[0] == '[')
+	{
+		const char *close = strchr(peer, ']');
+
+		if (close != NULL)
+			return pnstrdup(peer + 1, (size_t) (close - peer - 1));
+	}
+	return colon ? pnstrdup(peer, (size_t) (colon - peer)) : pstrdup(peer);
+}
+
+/*
+ * Set up the connection's transport: TLS on a TLS listener, with the
+ * handshake bounded by authentication_timeout from the connection's
+ * arrival.
+ */
+static void
+start_transport(int sock, int64 arrival_ms)
+{
+	char		err[512];
+
+	if (!ListenerUsesTls(MyListenerProtocol))
+	{
+		SecureInitPlain(sock);
+		return;
+	}
+	if (!SecureStartTls(sock, arrival_ms + authentication_timeout, err, sizeof(err)))
+	{
+		elog(LOG, "could not accept TLS connection from %s on listener %s: %s",
+			 MyClientAddr, MyListenerName, err);
+		MetricsInc(METRIC_AUTHENTICATION_FAILURES, 1);
+		close_connection(0);
+	}
+	/* On an SSL listener a verified client certificate names the principal. */
+	if (MyListenerProtocol == LISTENER_SSL)
+	{
+		char	   *cn = SecurePeerCommonName();
+
+		if (cn != NULL)
+		{
+			MyPrincipal = psprintf("User:%s", cn);
+			elog(DEBUG1, "authenticated %s on listener %s as %s (TLS client certificate)",
+				 MyClientAddr, MyListenerName, MyPrincipal);
+			MetricsInc(METRIC_AUTHENTICATIONS, 1);
+		}
+	}
+}
+
 void
-BackendMain(int sock, const char *peer)
+BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 {
 	static KafkaConn conn;
 	sigjmp_buf	local_sigjmp_buf;
+	int64		arrival_ms = MonotonicMs();
 
 	client_sock = sock;
 	MyClientAddr = pstrdup(peer);
+	MyClientHost = peer_host(peer);
+	MyListenerProtocol = protocol;
+	MyListenerName = ListenerProtocolName(protocol);
+	start_transport(sock, arrival_ms);
+	SaslInitConnection(arrival_ms);
 	in.cap = INITIAL_INBUF;
 	in.buf = palloc(in.cap);
 	KafkaConnInit(&conn);
 	MyConn = &conn;
-	elog(DEBUG1, "connection from %s", peer);
+	elog(DEBUG1, "connection from %s on listener %s (%s)", peer, MyListenerName, SecureDescribe());
 
 	/* The ERROR recovery point: see recover_from_error. */
 	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
@@ -427,6 +544,8 @@ BackendMain(int sock, const char *peer)
 			drain_queue(&conn.out);
 			close_connection(0);
 		}
+		if (SaslDeadlinePassed())
+			close_connection(0);
 
 		/* Responses whose data became durable go out first. */
 		release_durable();
@@ -439,7 +558,7 @@ BackendMain(int sock, const char *peer)
 			continue;
 		}
 
-		n = recv(client_sock, in.buf + in.len, in.cap - in.len, MSG_DONTWAIT);
+		n = SecureRead(in.buf + in.len, in.cap - in.len);
 		if (n == 0)
 		{
 			elog(DEBUG1, "connection from %s closed by the client", peer);
@@ -464,8 +583,13 @@ BackendMain(int sock, const char *peer)
 					if (WalFlushedLsn() >= queue[queue_head].lsn)
 						continue;
 				}
-				WaitLatchOrSocket(MyLatch, WL_SOCKET_READABLE | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
-								  client_sock, -1);
+				{
+					/* Not authenticated yet: wake up at the deadline. */
+					long		timeout = SaslDeadlineRemaining();
+
+					WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
+									  (timeout >= 0 ? WL_TIMEOUT : 0), client_sock, timeout);
+				}
 				continue;
 			}
 			elog(DEBUG1, "could not receive from %s: %s", peer, strerror(errno));

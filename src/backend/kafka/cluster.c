@@ -165,13 +165,21 @@ ClusterGetBroker(int32 id, ClusterBroker *out)
 }
 
 bool
+ClusterAddressIn(const char *advertised, const char *listener, char *host, size_t hostlen,
+				 int32 *port)
+{
+	return ListenerFind(advertised, listener, host, hostlen, port) ||
+		ListenerFind(advertised, NULL, host, hostlen, port);
+}
+
+bool
 ClusterBrokerAddress(int32 id, const char *listener, char *host, size_t hostlen, int32 *port)
 {
 	ClusterBroker b;
 
 	if (!ClusterGetBroker(id, &b))
 		return false;
-	return ListenerFind(b.advertised, listener, host, hostlen, port);
+	return ClusterAddressIn(b.advertised, listener, host, hostlen, port);
 }
 
 int32

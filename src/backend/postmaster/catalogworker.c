@@ -25,8 +25,11 @@
  *
  *	  The work itself is done by the modules: the lease by catalog_brokers.c,
  *	  the registry load by kafka/topics.c (TopicsLoad) after the producer
- *	  state is recovered (kafka/producer.c), the cluster view (brokers,
- *	  controller, coordinator slots) by catalog_cluster.c into kafka/cluster.c.
+ *	  state is recovered (kafka/producer.c), users and ACLs by
+ *	  kafka/security.c (SecurityCacheLoad), before the registry's first
+ *	  load so that the broker never opens without them, the cluster view
+ *	  (brokers, controller, coordinator slots) by catalog_cluster.c into
+ *	  kafka/cluster.c.
  *
  *	  In a cluster (doc/cluster.md) it also: records each renewal in shared
  *	  memory (the lease deadline acknowledgements respect) and, when the
@@ -52,6 +55,7 @@
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
+#include "kafka/security.h"
 #include "kafka/topics.h"
 #include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
@@ -75,6 +79,9 @@ static bool topics_stale = true;
 static bool topics_loaded_once = false;
 /* The cluster view needs (re)loading: at connect and on broker or slot changes. */
 static bool cluster_stale = true;
+
+/* Users and ACLs need (re)loading: at connect and on strata_security. */
+static bool security_stale = true;
 
 static void
 drop_connection(void)
@@ -103,16 +110,31 @@ note_outage(const char *what)
 }
 
 /*
+ * Load users and ACLs into shared memory when they are stale (kafka/
+ * security.h).  false means the connection is to be dropped.
+ */
+static bool
+sync_security(char *err, size_t errlen)
+{
+	if (!security_stale)
+		return true;
+	if (!SecurityCacheLoad(conn, err, errlen))
+		return false;
+	security_stale = false;
+	return true;
+}
+
+/*
  * Load the topic registry from the catalog when it is stale; the first
- * successful load tells the postmaster the broker can open.  false means
- * the connection is to be dropped.
+ * successful load tells the postmaster the broker can open, so users and
+ * ACLs are loaded before it.  false means the connection is to be dropped.
  */
 static bool
 sync_topics(char *err, size_t errlen)
 {
 	bool		handoffs;
 
-	if (!topics_stale)
+	if (!topics_stale || security_stale)
 		return true;
 	/* Partitions' next offsets come from the recovered WAL: wait for it. */
 	if (!WalIsReady())
@@ -194,7 +216,7 @@ sync_cluster(char *err, size_t errlen)
 /*
  * Publish this broker's load with each lease renewal, in one statement:
  * its traffic and latencies, and each partition's traffic it measured
- * (balancer/loadreport.c), for strata.broker_load and the balancer.
+ * (balancer/loadreport.c), for strata.broker_utilisation and the balancer.
  */
 static bool
 publish_load(char *err, size_t errlen)
@@ -299,6 +321,8 @@ consume_notifications(void)
 		topics_stale = true;
 	if (changed & (CATALOG_CHANGED_BROKERS | CATALOG_CHANGED_SLOTS))
 		cluster_stale = true;
+	if (changed & CATALOG_CHANGED_SECURITY)
+		security_stale = true;
 	if (changed & CATALOG_CHANGED_RECOVERIES)
 	{
 		/* The uploader looks for recoveries assigned to it. */
@@ -361,6 +385,7 @@ CatalogWorkerMain(void)
 				next_renew = 0; /* renew at once */
 				topics_stale = true;
 				cluster_stale = true;
+				security_stale = true;
 				/* NOTIFYs sent while we were away are lost: look for recoveries. */
 				ClusterNoteRecoveryWork();
 				SetLatch(AuxProcLatch(PROC_UPLOADER));
@@ -383,6 +408,8 @@ CatalogWorkerMain(void)
 		}
 		if (conn != NULL)
 			consume_notifications();
+		if (conn != NULL && !sync_security(err, sizeof(err)))
+			note_outage(err);
 		if (conn != NULL && !sync_cluster(err, sizeof(err)))
 			note_outage(err);
 		if (conn != NULL && !sync_topics(err, sizeof(err)))

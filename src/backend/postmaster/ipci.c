@@ -22,6 +22,7 @@
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
+#include "kafka/security.h"
 #include "postmaster/ipci.h"
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
@@ -49,6 +50,7 @@ CalculateShmemSize(void)
 	size = add_size(size, ColdReadLimitShmemSize());
 	size = add_size(size, MetricsShmemSize());
 	size = add_size(size, ProducerStateShmemSize());
+	size = add_size(size, SecurityShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -70,4 +72,5 @@ CreateSharedMemoryAndSemaphores(void)
 	ColdReadLimitShmemInit();
 	MetricsShmemInit();
 	ProducerStateShmemInit();
+	SecurityShmemInit();
 }

@@ -56,6 +56,8 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_brokers.h"
 #include "kafka/backend.h"
+#include "kafka/sasl.h"
+#include "kafka/secure.h"
 #include "postmaster/balancer.h"
 #include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
@@ -106,6 +108,7 @@ typedef struct ChildProc
 	pid_t		pid;
 	int			slot;
 	ProcKind	kind;
+	char		client_host[NI_MAXHOST];	/* a backend's client's address */
 } ChildProc;
 
 static ChildProc *children;
@@ -137,6 +140,8 @@ static int64 aux_last_start[NUM_AUX_PROCS];
 
 static int	listen_socks[MAX_LISTEN_SOCKETS];
 static char *listen_names[MAX_LISTEN_SOCKETS];
+static ListenerProtocol listen_protocols[MAX_LISTEN_SOCKETS];
+static bool have_tls_listener = false;
 static int	nlisten = 0;
 
 /* The metrics endpoint's socket, -1 when metrics_listen is off. */
@@ -303,6 +308,32 @@ remove_pidfile(void)
 
 /* ---------- listening sockets ---------- */
 
+/*
+ * Check listeners and advertised_listeners as a whole (each protocol once;
+ * advertised ones among the listeners) and load the TLS context if a TLS
+ * listener needs it.  false with one line in err: the start fails.
+ */
+static bool
+check_listener_settings(char *err, size_t errlen)
+{
+	if (!ListenersCheck(listeners, "listeners", NULL, err, errlen) ||
+		!ListenersCheck(advertised_listeners, "advertised_listeners", listeners, err, errlen))
+		return false;
+	for (int p = 0; p < LISTENER_PROTOCOLS; p++)
+	{
+		char		host[256];
+		int32		port;
+
+		if (!ListenerFind(listeners, ListenerProtocolName(p), host, sizeof(host), &port))
+			continue;
+		if (ListenerUsesTls(p))
+			have_tls_listener = true;
+		if (ListenerUsesSasl(p) && !SaslCheckMechanisms(sasl_enabled_mechanisms, err, errlen))
+			return false;
+	}
+	return !have_tls_listener || SecureLoadContext(false, err, errlen);
+}
+
 static void
 open_listen_sockets(void)
 {
@@ -318,12 +349,14 @@ open_listen_sockets(void)
 				   *res,
 				   *ai;
 		int			rc;
+		ListenerProtocol proto;
 
 		while (*tok == ' ')
 			tok++;
 		if (*tok == '\0')
 			continue;
-		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
+		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)) ||
+			!ListenerParseProtocol(tok, &proto, err, sizeof(err)))
 			elog_fatal("invalid value for setting \"listeners\": %s", err);
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
@@ -352,8 +385,9 @@ open_listen_sockets(void)
 				elog_fatal("could not listen on %s:%s: %s", host, port, strerror(errno));
 			listen_socks[nlisten] = fd;
 			listen_names[nlisten] = psprintf("%s:%s", host, port);
+			listen_protocols[nlisten] = proto;
 			nlisten++;
-			elog(LOG, "listening on %s:%s", host, port);
+			elog(LOG, "listening on %s:%s (%s)", host, port, ListenerProtocolName(proto));
 		}
 		if (first_listener[0] == '\0')
 			first_listener = psprintf("%s:%s", host, port);
@@ -375,7 +409,7 @@ close_listen_sockets(void)
 /* ---------- children ---------- */
 
 static void
-add_child(pid_t pid, int slot, ProcKind kind)
+add_child(pid_t pid, int slot, ProcKind kind, const char *client_host)
 {
 	if (nchildren == maxchildren)
 	{
@@ -385,6 +419,8 @@ add_child(pid_t pid, int slot, ProcKind kind)
 	children[nchildren].pid = pid;
 	children[nchildren].slot = slot;
 	children[nchildren].kind = kind;
+	strlcpy_s(children[nchildren].client_host, client_host ? client_host : "",
+			  sizeof(children[nchildren].client_host));
 	nchildren++;
 }
 
@@ -473,8 +509,26 @@ InitChildProcess(ProcKind kind, int slot)
 	}
 }
 
+/* How many backends serve clients from host (max_connections_per_ip). */
+static int
+count_backends_from(const char *host)
+{
+	int			n = 0;
+
+	for (int i = 0; i < nchildren; i++)
+		if (children[i].kind == PROC_BACKEND && strcmp(children[i].client_host, host) == 0)
+			n++;
+	return n;
+}
+
+/*
+ * Fork a child of the given kind.  For a backend, sock is its client's
+ * socket, peer the client's address, host the address alone and protocol
+ * the listener's; the others ignore them.
+ */
 static pid_t
-StartChildProcess(ProcKind kind, int sock, const char *peer)
+StartChildProcess(ProcKind kind, int sock, const char *peer, const char *host,
+				  ListenerProtocol protocol)
 {
 	int			slot = ProcSlotAssign(kind);
 	sigset_t	all,
@@ -495,7 +549,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 		{
 			case PROC_BACKEND:
 				set_ps_display("strata: backend %s", peer);
-				BackendMain(sock, peer);
+				BackendMain(sock, peer, protocol);
 			case PROC_WALWRITER:
 				set_ps_display("strata: wal writer");
 				WalWriterMain();
@@ -525,7 +579,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 		ProcSlotRelease(slot);
 		return -1;
 	}
-	add_child(pid, slot, kind);
+	add_child(pid, slot, kind, host);
 	if (kind != PROC_BACKEND)
 		aux_last_start[kind] = MonotonicMs();
 	return pid;
@@ -549,7 +603,7 @@ maybe_start_aux_processes(void)
 			continue;			/* the endpoint is off */
 		if (aux_last_start[k] != 0 && now - aux_last_start[k] < AUX_RESTART_DELAY_MS)
 			continue;
-		if (StartChildProcess((ProcKind) k, -1, NULL) < 0)
+		if (StartChildProcess((ProcKind) k, -1, NULL, NULL, LISTENER_PLAINTEXT) < 0)
 			elog(LOG, "could not start %s process", ProcKindName((ProcKind) k));
 	}
 }
@@ -741,6 +795,13 @@ process_reload_request(void)
 	pending_reload = false;
 	elog(LOG, "received SIGHUP, reloading configuration files");
 	GucReload(conffile_path);
+	if (have_tls_listener)
+	{
+		char		err[1024];
+
+		if (!SecureLoadContext(true, err, sizeof(err)))
+			elog(LOG, "%s; new TLS connections keep the certificate and settings loaded before", err);
+	}
 	signal_children(SIGHUP, true, true, true);
 }
 
@@ -891,7 +952,7 @@ kill_stragglers(void)
 /* ---------- accepting connections ---------- */
 
 static void
-accept_connections(int listen_fd)
+accept_connections(int listen_fd, ListenerProtocol protocol)
 {
 	for (;;)
 	{
@@ -912,7 +973,10 @@ accept_connections(int listen_fd)
 		}
 		if (getnameinfo((struct sockaddr *) &addr, addrlen, host, sizeof(host), serv, sizeof(serv),
 						NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		{
 			snprintf(peer, sizeof(peer), "unknown");
+			strlcpy_s(host, "unknown", sizeof(host));
+		}
 		else if (addr.ss_family == AF_INET6)
 			snprintf(peer, sizeof(peer), "[%s]:%s", host, serv);
 		else
@@ -934,18 +998,35 @@ accept_connections(int listen_fd)
 		setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 		/*
+		 * Per-address limit, counted over the backends not yet reaped: reap
+		 * first when at the limit, as for slots below.
+		 */
+		if (max_connections_per_ip > 0 && count_backends_from(host) >= max_connections_per_ip)
+		{
+			process_child_exit();
+			if (count_backends_from(host) >= max_connections_per_ip)
+			{
+				elog(LOG, "connection from %s refused: max_connections_per_ip (%lld) reached",
+					 peer, (long long) max_connections_per_ip);
+				MetricsInc(METRIC_CONNECTIONS_REFUSED, 1);
+				close(sock);
+				continue;
+			}
+		}
+
+		/*
 		 * No free slot may only mean that a backend whose client just left
 		 * has exited since the server loop last reaped: its SIGCHLD comes
 		 * after the poll() that brought this connection.  Reap now and try
 		 * once more before refusing, or a client that reconnects at once
 		 * after closing would be refused with a slot about to be free.
 		 */
-		pid = StartChildProcess(PROC_BACKEND, sock, peer);
+		pid = StartChildProcess(PROC_BACKEND, sock, peer, host, protocol);
 		if (pid < 0)
 		{
 			process_child_exit();
 			if (pmState == PM_RUN && !FatalError)
-				pid = StartChildProcess(PROC_BACKEND, sock, peer);
+				pid = StartChildProcess(PROC_BACKEND, sock, peer, host, protocol);
 		}
 		if (pid < 0)
 		{
@@ -1001,7 +1082,7 @@ ServerLoop(void)
 			process_pmsignals();
 		for (int i = 1; i < n; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_connections(pfd[i].fd);
+				accept_connections(pfd[i].fd, listen_protocols[i - 1]);
 		check_handoff_timeout();
 		PostmasterStateMachine();
 		kill_stragglers();
@@ -1090,6 +1171,13 @@ PostmasterMain(int argc, char *argv[])
 	create_pidfile();
 	elog(LOG, "starting Strata %s, broker %lld, data directory \"%s\"",
 		 PACKAGE_VERSION, (long long) broker_id, DataDir);
+
+	/* Settings that only make sense together, and the TLS certificate. */
+	if (!check_listener_settings(err, sizeof(err)))
+	{
+		remove_pidfile();
+		elog_fatal("%s", err);
+	}
 
 	/* The catalog must be reachable and at our schema version. */
 	if (!CatalogStartupCheck(err, sizeof(err)))

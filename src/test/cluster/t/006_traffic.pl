@@ -65,12 +65,14 @@ is("$in2 $out2 $by2", '0 0 1', 'partition 2, which has no traffic, shows none');
 
 my $load = $cluster->psql("SELECT round(bytes_in_rate) || ' ' || (append_latency_ms IS NOT NULL)"
 	  . " || ' ' || (append_latency_p99_ms > 0) || ' ' || (fetch_latency_ms IS NOT NULL)"
-	  . " || ' ' || capacity || ' ' || (utilisation_pct > 0) || ' ' || (bytes_in > 0)"
-	  . " FROM strata.broker_load WHERE broker = 1");
+	  . " || ' ' || capacity || ' ' || (utilisation_pct > 0)"
+	  . " FROM strata.broker_utilisation WHERE broker = 1");
 my ($bin, @flags) = split / /, $load;
 ok(near($bin, 120000, 0.4), "broker 1 publishes its total, about 120 kB/s in ($bin)");
-is(join(' ', @flags), 'true true true 10485760 true true', 'its append and fetch latencies, capacity and utilisation');
-is($cluster->psql('SELECT coalesce(capacity::text, \'-\') || \' \' || (append_latency_ms IS NULL) FROM strata.broker_load WHERE broker = 2'),
+is(join(' ', @flags), 'true true true 10485760 true', 'its append and fetch latencies, capacity and utilisation');
+is($cluster->psql('SELECT bytes_in > 0 FROM strata.broker_load WHERE broker = 1'), 't',
+	'and its cumulative bytes in (broker_load)');
+is($cluster->psql('SELECT coalesce(capacity::text, \'-\') || \' \' || (append_latency_ms IS NULL) FROM strata.broker_utilisation WHERE broker = 2'),
 	'- true', 'broker 2: no capacity set, no appends');
 
 # Move partition 0 under traffic: its row keeps broker 1's figures until

@@ -28,8 +28,9 @@
 #       every delivery to OUTFILE), for SECONDS or until STOPFILE exists;
 #       after a stall it goes on at the rate (what it could not send within
 #       a second is skipped, not sent in a burst).
-#   cluster_clients.py create-assigned BOOTSTRAP TOPIC PARTITIONS BROKER
-#       Create TOPIC with every partition assigned to BROKER.
+#   cluster_clients.py create-assigned BOOTSTRAP TOPIC PARTITIONS BROKER[,BROKER...]
+#       Create TOPIC with partition i assigned to the i-th BROKER of the
+#       list, cycling (one BROKER: every partition on it).
 import os
 import sys
 import time
@@ -141,12 +142,14 @@ def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None, ta
     print("ok produced %d messages of %d bytes; client errors seen (retried): %s" % (i, msgsize, errors or 'none'))
 
 
-def create_assigned(bootstrap, topic, partitions, broker):
+def create_assigned(bootstrap, topic, partitions, brokers):
+    """Partition i on brokers[i % len(brokers)]; brokers is "N" or "N,M,...". """
     from confluent_kafka.admin import AdminClient, NewTopic
     a = AdminClient({'bootstrap.servers': bootstrap})
     n = int(partitions)
-    a.create_topics([NewTopic(topic, n, replica_assignment=[[int(broker)]] * n)])[topic].result()
-    print("ok created %s with %d partitions on broker %s" % (topic, n, broker))
+    ids = [int(b) for b in brokers.split(',')]
+    a.create_topics([NewTopic(topic, n, replica_assignment=[[ids[i % len(ids)]] for i in range(n)])])[topic].result()
+    print("ok created %s with %d partitions on broker(s) %s" % (topic, n, brokers))
 
 
 def consume(bootstrap, topic, group, stopfile, outfile):

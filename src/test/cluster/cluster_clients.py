@@ -28,6 +28,10 @@
 #       every delivery to OUTFILE), for SECONDS or until STOPFILE exists;
 #       after a stall it goes on at the rate (what it could not send within
 #       a second is skipped, not sent in a burst).
+#   cluster_clients.py read-from BOOTSTRAP TOPIC PARTITION OFFSET
+#       The partition's high watermark (ListOffsets), then every message
+#       from OFFSET up to it, with auto.offset.reset=error: prints
+#       "hw H read N first F last L", or dies on any error.
 #   cluster_clients.py create-assigned BOOTSTRAP TOPIC PARTITIONS BROKER[,BROKER...]
 #       Create TOPIC with partition i assigned to the i-th BROKER of the
 #       list, cycling (one BROKER: every partition on it).
@@ -142,6 +146,29 @@ def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None, ta
     print("ok produced %d messages of %d bytes; client errors seen (retried): %s" % (i, msgsize, errors or 'none'))
 
 
+def read_from(bootstrap, topic, partition, offset):
+    from confluent_kafka import Consumer, TopicPartition
+    partition, offset = int(partition), int(offset)
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'read-from', 'enable.auto.commit': False,
+                  'auto.offset.reset': 'error', 'topic.metadata.refresh.interval.ms': 1000})
+    low, hw = c.get_watermark_offsets(TopicPartition(topic, partition), timeout=30)
+    c.assign([TopicPartition(topic, partition, offset)])
+    n, first, last = 0, -1, -1
+    deadline = time.time() + 60
+    while last < hw - 1 and time.time() < deadline:
+        m = c.poll(1.0)
+        if m is None:
+            continue
+        if m.error():
+            die("consumer error at offset %d: %s" % (last + 1 if last >= 0 else offset, m.error()))
+        if first < 0:
+            first = m.offset()
+        last = m.offset()
+        n += 1
+    c.close()
+    print("hw %d read %d first %d last %d" % (hw, n, first, last))
+
+
 def create_assigned(bootstrap, topic, partitions, brokers):
     """Partition i on brokers[i % len(brokers)]; brokers is "N" or "N,M,...". """
     from confluent_kafka.admin import AdminClient, NewTopic
@@ -236,4 +263,4 @@ def dump(bootstrap, topic, partitions, outfile):
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'load': load, 'consume': consume, 'check': check, 'dump': dump, 'traffic': traffic,
-     'create-assigned': create_assigned}[cmd](*args)
+     'create-assigned': create_assigned, 'read-from': read_from}[cmd](*args)

@@ -47,7 +47,8 @@ typedef struct ScalingInputs
 	bool		last_failed;	/* it failed, or was skipped (no command set) */
 	bool		can_drain;		/* the balancer is on and not paused */
 	/* state kept between checks by the caller (0: none) */
-	int64		above_since_ms; /* first check above scaling_target */
+	int64		above_since_ms; /* first check above scaling_target (after
+								 * the last action ended) */
 	int64		low_since_ms;	/* first check low enough to remove brokers */
 } ScalingInputs;
 
@@ -57,7 +58,9 @@ typedef struct ScalingParams
 	double		emergency;		/* a fraction: 0.90 */
 	int64		out_cooldown_ms;
 	int64		in_cooldown_ms;
-	int64		confirm_ms;		/* above the target this long before target tracking adds */
+	int64		confirm_ms;		/* above the target this long before target
+								 * tracking adds, or an emergency just
+								 * after an action */
 	int			min_brokers;
 	int			max_brokers;
 } ScalingParams;
@@ -87,8 +90,10 @@ typedef struct ScalingDecision
  * - a scale-in being drained is cancelled when utilisation exceeds the
  *   target;
  * - emergency: utilisation >= emergency and desired > brokers: add
- *   desired - brokers now (only while no scale-out is in progress, and
- *   after one that failed or was skipped, not within out_cooldown);
+ *   desired - brokers now (only while no scale-out is in progress; after
+ *   one that failed or was skipped, not within out_cooldown; within
+ *   out_cooldown of one that succeeded, once confirmed for confirm_ms
+ *   after it ended: clients catching up make a spike then);
  * - target tracking: utilisation > target, confirmed for confirm_ms, and
  *   out_cooldown since the last action: add desired - brokers;
  * - scale-in: fewer brokers would do at SCALING_IN_HEADROOM of the target,

@@ -96,7 +96,19 @@ ScalingDecide(const ScalingInputs *in, const ScalingParams *p, ScalingDecision *
 	desired_in = clamp_brokers(ceil(in->traffic / (in->capacity * p->target * SCALING_IN_HEADROOM)), p);
 	above = u > p->target;
 	low = desired_in < in->brokers;
-	d->above_since_ms = above ? (in->above_since_ms ? in->above_since_ms : in->now_ms) : 0;
+	/*
+	 * Above the target since the first check that saw it, counted from the
+	 * end of the last action at the earliest: while brokers come or go,
+	 * and just after, the traffic is not what it will be (clients catch up
+	 * on what they could not send or read before).
+	 */
+	d->above_since_ms = 0;
+	if (above)
+	{
+		d->above_since_ms = in->above_since_ms ? in->above_since_ms : in->now_ms;
+		if (in->since_last_ms >= 0 && d->above_since_ms < in->now_ms - in->since_last_ms)
+			d->above_since_ms = in->now_ms;
+	}
 	d->low_since_ms = low ? (in->low_since_ms ? in->low_since_ms : in->now_ms) : 0;
 
 	if (in->in_in_progress)
@@ -120,6 +132,14 @@ ScalingDecide(const ScalingInputs *in, const ScalingParams *p, ScalingDecision *
 		in->since_last_ms >= 0 && in->since_last_ms < p->out_cooldown_ms)
 	{
 		snprintf(d->why, sizeof(d->why), "utilisation %.1f%% >= scaling_emergency %.0f%%: the last scale-out failed; trying again after scaling_out_cooldown",
+				 u * 100, p->emergency * 100);
+		return;
+	}
+	if (u >= p->emergency && d->desired > in->brokers && !in->last_failed &&
+		in->since_last_ms >= 0 && in->since_last_ms < p->out_cooldown_ms &&
+		in->now_ms - d->above_since_ms < p->confirm_ms)
+	{
+		snprintf(d->why, sizeof(d->why), "utilisation %.1f%% >= scaling_emergency %.0f%% just after the last action: to be confirmed by a later report",
 				 u * 100, p->emergency * 100);
 		return;
 	}

@@ -264,7 +264,7 @@ GucEntry	GucTable[] = {
 		"Percent of the live brokers' summed broker_capacity that the cluster's traffic (bytes in plus out) is held near: above it, brokers are added; well below it, removed.",
 		GUC_UNIT_NONE, &scaling_target, "80", 1, 100},
 	{"scaling_emergency", GUC_INT, GUC_SIGHUP, "Scaling",
-		"Percent utilisation at or above which the controller adds every broker needed to get back to scaling_target in one step, without waiting for a cool-down or a second report.",
+		"Percent utilisation at or above which the controller adds every broker needed to get back to scaling_target in one step, without waiting for a cool-down (just after an action, once a later report confirms it).",
 		GUC_UNIT_NONE, &scaling_emergency, "90", 1, 1000},
 	{"scaling_out_cooldown", GUC_INT, GUC_SIGHUP, "Scaling",
 		"Least time between the end of a scaling action and a scale-out by target tracking (the emergency policy does not wait).",

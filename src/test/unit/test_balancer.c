@@ -474,8 +474,15 @@ test_scaling(void)
 	ok(d.kind == SCALING_OUT && d.emergency && d.wanted == 4,
 	   "emergency: straight to the 4 brokers needed for 80%% (%s)", d.why);
 	in.since_last_ms = 1000;		/* just after another action */
+	in.above_since_ms = in.now_ms - 20000;	/* above since before it ended */
 	ScalingDecide(&in, &p, &d);
-	ok(d.kind == SCALING_OUT && d.emergency, "emergency: no cool-down");
+	ok(d.kind == SCALING_NONE && d.above_since_ms == in.now_ms,
+	   "emergency just after an action: to be confirmed by a later report (%s)", d.why);
+	in.above_since_ms = d.above_since_ms;
+	in.now_ms += 3000;
+	in.since_last_ms += 3000;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_OUT && d.emergency, "emergency: confirmed, no cool-down");
 	in.last_failed = true;
 	ScalingDecide(&in, &p, &d);
 	ok(d.kind == SCALING_NONE, "emergency: after a failed or skipped one, the cool-down (%s)", d.why);

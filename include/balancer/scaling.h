@@ -114,6 +114,8 @@ typedef struct ScalingSummary
 	double		utilisation_pct;	/* < 0: unknown */
 	int64		capacity;		/* the cluster's, bytes per second; 0: unknown */
 	int			desired;		/* < 0: unknown */
+	char		decision[320];	/* what the policy decided and why; "" if
+								 * it did not run */
 } ScalingSummary;
 
 /*

@@ -169,6 +169,7 @@ typedef struct CatalogBalancerCheck
 	double		utilisation_pct;	/* < 0: unknown (no capacity) */
 	int64		capacity;		/* the cluster's, bytes per second; 0: unknown */
 	int			desired_brokers;	/* < 0: unknown */
+	const char *scaling;		/* the auto-scaling's decision; NULL: none */
 	bool		execute;		/* request the moves, or only record them */
 	const char *why_not;		/* why not, when !execute */
 } CatalogBalancerCheck;

@@ -254,6 +254,7 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	check.utilisation_pct = scaling.utilisation_pct;
 	check.capacity = scaling.capacity;
 	check.desired_brokers = scaling.desired;
+	check.scaling = scaling.decision[0] ? scaling.decision : NULL;
 	check.execute = execute;
 	check.why_not = why_not;
 	actions = palloc0(sizeof(CatalogBalancerAction) * (size_t) Max(plan.nmoves, 1));

@@ -673,6 +673,7 @@ ScalingStep(PGconn *conn, const CatalogBalancerInputs *in, ScalingSummary *summa
 	summary->utilisation_pct = -1;
 	summary->capacity = 0;
 	summary->desired = -1;
+	summary->decision[0] = '\0';
 
 	ScalingReap();
 	if (child_pid > 0 && child_done && !record_command_end(conn, a, err, errlen))
@@ -728,6 +729,9 @@ ScalingStep(PGconn *conn, const CatalogBalancerInputs *in, ScalingSummary *summa
 	ScalingDecide(&si, &sp, &d);
 	above_since_ms = d.above_since_ms;
 	low_since_ms = d.low_since_ms;
+	snprintf(summary->decision, sizeof(summary->decision), "%s%s",
+			 d.kind == SCALING_OUT ? "scale out: " : d.kind == SCALING_IN ? "scale in: " :
+			 d.kind == SCALING_CANCEL_IN ? "cancel the scale-in: " : "", d.why);
 	if (d.utilisation >= 0)
 	{
 		summary->utilisation_pct = d.utilisation * 100;

@@ -424,7 +424,7 @@ CatalogBalancerRecord(PGconn *conn, const CatalogBalancerCheck *check,
 {
 	ArrayBuf	arr[9];
 	ArrayBuf	slow;
-	const char *params[25];
+	const char *params[26];
 	char	   *owned[16];
 	int			nowned = 0;
 	char		num[64];
@@ -478,6 +478,7 @@ CatalogBalancerRecord(PGconn *conn, const CatalogBalancerCheck *check,
 	params[15] = check->why_not ? check->why_not : "";
 	for (int k = 0; k < 9; k++)
 		params[16 + k] = buf_finish(&arr[k], n);
+	params[25] = check->scaling;
 #undef OWN
 
 	res = CatalogQuery(conn,
@@ -485,8 +486,8 @@ CatalogBalancerRecord(PGconn *conn, const CatalogBalancerCheck *check,
 					   "$1::int, $2, $3::int, $4::float8, $5::float8, $6::int, $7::bigint, $8::int, $9::int,"
 					   " $10::int[], $11::int, $12::float8, $13::bigint, $14::int, $15::boolean, $16,"
 					   " $17::text[], $18::int[], $19::int[], $20::int[], $21::text[], $22::float8[],"
-					   " $23::float8[], $24::float8[], $25::float8[])",
-					   25, params, err, errlen);
+					   " $23::float8[], $24::float8[], $25::float8[], $26)",
+					   26, params, err, errlen);
 	if (res != NULL)
 	{
 		for (int r = 0; r < PQntuples(res); r++)

@@ -787,7 +787,7 @@ static const char migration_007[] =
  * through the strata.balancer_* functions, each of which NOTIFYs
  * strata_balancer so that the controller looks at once.  Each check of the
  * controller's balancer is a row of balancer_checks (its inputs in
- * summary and its state) and each move it planned a row of
+ * summary, its state, and what auto-scaling decided and why) and each move it planned a row of
  * balancer_actions, recorded, and the moves requested, by one call of
  * strata.balancer_record().  Checks that planned nothing are kept an hour,
  * the others 30 days.
@@ -890,7 +890,8 @@ static const char migration_008[] =
 "    moves_requested integer NOT NULL DEFAULT 0,\n"
 "    utilisation_pct double precision,\n"
 "    capacity bigint,\n"
-"    desired_brokers integer\n"
+"    desired_brokers integer,\n"
+"    scaling text\n"
 ");\n"
 "CREATE INDEX IF NOT EXISTS balancer_checks_at ON strata.balancer_checks (at);\n"
 "\n"
@@ -959,7 +960,7 @@ static const char migration_008[] =
 "    capacity bigint, desired integer, execute boolean, why_not text,\n"
 "    topics text[], parts integer[], froms integer[], tos integer[], goals text[],\n"
 "    ins double precision[], outs double precision[], from_pcts double precision[],\n"
-"    to_pcts double precision[])\n"
+"    to_pcts double precision[], scaling text)\n"
 "RETURNS TABLE (ord integer, move_id bigint, outcome text)\n"
 "LANGUAGE plpgsql AS $$\n"
 "DECLARE\n"
@@ -968,10 +969,10 @@ static const char migration_008[] =
 "BEGIN\n"
 "    INSERT INTO strata.balancer_checks (controller, state, eligible, mean_in_rate, mean_out_rate,\n"
 "        band_pct, min_load, move_threshold_pct, out_of_band, slow_brokers, moves_in_flight,\n"
-"        moves_planned, utilisation_pct, capacity, desired_brokers)\n"
+"        moves_planned, utilisation_pct, capacity, desired_brokers, scaling)\n"
 "    VALUES (balancer_record.controller, balancer_record.state, balancer_record.eligible, mean_in,\n"
 "        mean_out, band_pct, min_load, threshold_pct, out_of_band, slow, in_flight,\n"
-"        coalesce(array_length(topics, 1), 0), utilisation, capacity, desired)\n"
+"        coalesce(array_length(topics, 1), 0), utilisation, capacity, desired, balancer_record.scaling)\n"
 "    RETURNING id INTO c;\n"
 "    FOR i IN 1 .. coalesce(array_length(topics, 1), 0) LOOP\n"
 "        ord := i;\n"
@@ -1050,7 +1051,7 @@ static const char migration_008[] =
 "       (SELECT count(*) FROM strata.balancer_excluded_brokers) AS excluded_brokers,\n"
 "       (SELECT count(*) FROM strata.balancer_excluded_topics) AS excluded_topics,\n"
 "       (SELECT count(*) FROM strata.balancer_draining) AS draining_brokers,\n"
-"       round(c.utilisation_pct::numeric, 1) AS utilisation_pct, c.desired_brokers\n"
+"       round(c.utilisation_pct::numeric, 1) AS utilisation_pct, c.desired_brokers, c.scaling\n"
 "FROM strata.balancer_state s\n"
 "LEFT JOIN LATERAL (SELECT * FROM strata.balancer_checks ORDER BY id DESC LIMIT 1) c ON true;\n"
 "\n"

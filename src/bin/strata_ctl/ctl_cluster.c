@@ -194,7 +194,8 @@ balancer_status(PGconn *conn)
 					   " coalesce(mean_bytes_out_rate, 0), coalesce(band_pct, 0), coalesce(out_of_band, 0),"
 					   " moves_in_flight, excluded_brokers, excluded_topics, draining_brokers,"
 					   " coalesce(array_to_string(slow_brokers, ', '), ''),"
-					   " coalesce(utilisation_pct::text, ''), coalesce(desired_brokers::text, '')"
+					   " coalesce(utilisation_pct::text, ''), coalesce(desired_brokers::text, ''),"
+					   " coalesce(scaling, '')"
 					   " FROM strata.balancer_status",
 					   0, NULL, err, sizeof(err));
 	if (res == NULL || PQntuples(res) != 1)
@@ -216,6 +217,8 @@ balancer_status(PGconn *conn)
 	if (PQgetvalue(res, 0, 15)[0])
 		printf("utilisation: %s %% of capacity; brokers wanted: %s\n", PQgetvalue(res, 0, 15),
 			   PQgetvalue(res, 0, 16)[0] ? PQgetvalue(res, 0, 16) : "-");
+	if (PQgetvalue(res, 0, 17)[0])
+		printf("scaling: %s\n", PQgetvalue(res, 0, 17));
 	PQclear(res);
 
 	print_query(conn, "inputs (strata.balancer_inputs)",

@@ -133,6 +133,14 @@ is($cluster->psql("SELECT count(*) FROM strata.balancer_draining"), '0', 'and it
 ($rc, $out, $err) = run_command(['strata_ctl', 'balancer', '-D', $b[0]->data_dir, 'status']);
 is($rc, 0, 'strata_ctl balancer status');
 like($out, qr/^scaling, last 5 actions .*\n.*\n.*\n.* in \s+target tracking .*done/m, 'shows the scaling actions');
+like($out, qr/^scaling: utilisation [\d.]+% of 2 brokers$/m, 'and the last decision: nothing to do') or diag($out);
+# Every check records what the policy decided, the decisions to wait too.
+ok($cluster->psql("SELECT count(*) FROM strata.balancer_checks WHERE scaling LIKE 'scale out: utilisation %% >= scaling_emergency 90%: 3 brokers needed for 80%'") >= 1,
+	'the scale-out decision is in strata.balancer_checks');
+is($cluster->psql("SELECT count(*) FROM strata.balancer_checks WHERE scaling LIKE 'scale in: utilisation %: 2 brokers would run at % or less for scaling_in_cooldown'"),
+	'1', 'the scale-in decision too');
+ok($cluster->psql("SELECT count(*) FROM strata.balancer_checks WHERE scaling LIKE '%not yet for scaling_in_cooldown'") > 0,
+	'and the checks that waited for scaling_in_cooldown');
 my $log = join('', map { $_->log_content } @b);
 like($log, qr/scaling: adding 1 brokers \(emergency\): utilisation [\d.]+% >= scaling_emergency 90%/,
 	'the scale-out decision is logged with the utilisation seen');

@@ -77,6 +77,8 @@ is($cluster->psql("SELECT count(*) FROM strata.balancer_checks WHERE id > $first
 ($rc, $out, $err) = run_command(['strata_ctl', 'balancer', '-D', $b[2]->data_dir, 'status']);
 is($rc, 0, 'strata_ctl balancer status') or diag($err);
 like($out, qr/^balancer: balanced/m, 'it says balanced') or diag($out);
+is($cluster->psql("SELECT string_agg(DISTINCT scaling, ',') FROM strata.balancer_checks WHERE id > $first AND id <= $last"),
+	'no broker_capacity: utilisation unknown', 'auto-scaling, without broker_capacity, says so at each check');
 
 open(my $fh, '>', $stop) or die;
 close $fh;

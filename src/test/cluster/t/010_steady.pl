@@ -4,7 +4,8 @@
 # (not paused) from the topic's creation on, checks every interval, and
 # over eight intervals of steady load requests no move at all, whatever
 # the noise of the producer's rates.  Each check is visible in SQL with
-# what it saw.
+# what it saw.  Then an excluded topic stays where it is, however
+# uneven, until it is included again.
 use strict;
 use warnings;
 
@@ -79,6 +80,27 @@ is($rc, 0, 'strata_ctl balancer status') or diag($err);
 like($out, qr/^balancer: balanced/m, 'it says balanced') or diag($out);
 is($cluster->psql("SELECT string_agg(DISTINCT scaling, ',') FROM strata.balancer_checks WHERE id > $first AND id <= $last"),
 	'no broker_capacity: utilisation unknown', 'auto-scaling, without broker_capacity, says so at each check');
+
+# An excluded topic: its partitions stay where they are, however uneven.
+# Two of broker 2's partitions moved to broker 1 by hand: broker 1 carries
+# 100 kB/s, broker 2 60 kB/s; the balancer sees it and moves nothing
+# while the topic is excluded; once included again, it rebalances.
+$cluster->psql("SELECT strata.balancer_exclude_topic('steady', 'test')");
+for my $p (7, 10)
+{
+	my $id = $cluster->psql("SELECT strata.move_partition('steady', $p, 1)");
+	ok(poll_until(sub { $cluster->psql("SELECT state FROM strata.partition_moves WHERE id = $id") eq 'done' }, 60),
+		"partition $p moved to broker 1 by hand");
+}
+ok(poll_until(sub { $cluster->psql("SELECT count(*) FROM strata.balancer_checks WHERE id > $last"
+			  . " AND state = 'out of band, no move helps' AND out_of_band >= 2") > 1 }, 60),
+	'the balancer sees brokers out of band, and no move it may make helps');
+is(balancer_moves(), '0', 'the excluded topic: nothing moved');
+$cluster->psql("SELECT strata.balancer_include_topic('steady')");
+ok(poll_until(sub { $cluster->psql("SELECT count(*) FROM strata.balancer_inputs WHERE role = 'eligible' AND within_band") eq '3' }, 60),
+	'included again: every broker back within the band')
+  or diag($cluster->psql('SELECT * FROM strata.balancer_inputs'));
+ok(balancer_moves() >= 1, 'by the balancer');
 
 open(my $fh, '>', $stop) or die;
 close $fh;

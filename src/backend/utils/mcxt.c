@@ -44,6 +44,14 @@ typedef struct MemoryChunk
 StaticAssertDecl(sizeof(MemoryChunk) % 16 == 0, "MemoryChunk must keep malloc's alignment");
 
 #define CHUNK_HDRSZ		sizeof(MemoryChunk)
+
+/*
+ * The largest request passed on to malloc (1 TiB).  Anything larger is a
+ * miscomputed size, never a real need on any machine this runs on: it is
+ * refused as out of memory without asking malloc (which AddressSanitizer
+ * would abort on, as PostgreSQL's palloc refuses sizes over MaxAllocSize).
+ */
+#define MEMORY_REQUEST_MAX	((size_t) 1 << 40)
 #define ChunkOfPointer(p)	((MemoryChunk *) ((char *) (p) - CHUNK_HDRSZ))
 #define PointerOfChunk(c)	((void *) ((char *) (c) + CHUNK_HDRSZ))
 
@@ -147,7 +155,7 @@ context_alloc(MemoryContext context, size_t size, bool zero)
 	size_t		total;
 
 	Assert(context != NULL && context->magic == MCXT_MAGIC);
-	if (size > SIZE_MAX - CHUNK_HDRSZ - 1)
+	if (size > MEMORY_REQUEST_MAX)
 		out_of_memory(context, size);
 	total = CHUNK_HDRSZ + (size ? size : 1);
 	chunk = zero ? calloc(1, total) : malloc(total);
@@ -291,7 +299,7 @@ repalloc(void *ptr, size_t size)
 		return palloc(size);
 	chunk = chunk_of(ptr);
 	context = chunk->context;
-	if (size > SIZE_MAX - CHUNK_HDRSZ - 1)
+	if (size > MEMORY_REQUEST_MAX)
 		out_of_memory(context, size);
 	moved = realloc(chunk, CHUNK_HDRSZ + (size ? size : 1));
 	if (moved == NULL)

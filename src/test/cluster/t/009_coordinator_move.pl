@@ -3,7 +3,8 @@
 # 1 forgets the group (its log says so; kept, the group would also look empty
 # after its member's session timeout, so the log line is what tells), and
 # when the slot comes back after the consumer left, broker 1 describes the
-# group as broker 2 left it: empty.
+# group as broker 2 left it: empty.  Last, the catalog's fence: a commit
+# reaching a former coordinator that has not heard of the move is refused.
 use strict;
 use warnings;
 
@@ -91,6 +92,33 @@ ok(poll_until(sub { describe_group($by_id{1}, $group) !~ /ErrorCode=1[45]\b|Erro
 my $out = describe_group($by_id{1}, $group);
 unlike($out, qr/GroupState="Stable"/, 'broker 1 does not serve its stale stable group');
 unlike($out, qr/Members=\[\{/, 'nor its old member');
+
+# The fence: a commit that reaches a broker after its slot moved away, but
+# before it heard of the move, is not written.  The move is made without
+# notifying the brokers (the trigger off), swapping two slots so that the
+# controller sees nothing to even out.
+my ($g2) = grep { $_ ne $group && $cluster->psql('SELECT leader FROM strata.coordinator_slots WHERE slot = ' . java_slot($_)) eq '1' }
+  map { "cm-fence-$_" } 1 .. 200;
+my $s2 = java_slot($g2);
+my $other = $cluster->psql('SELECT min(slot) FROM strata.coordinator_slots WHERE leader = 2');
+$cluster->psql('ALTER TABLE strata.coordinator_slots DISABLE TRIGGER coordinator_slots_notify');
+$cluster->psql("UPDATE strata.coordinator_slots SET leader = CASE WHEN slot = $s2 THEN 2 ELSE 1 END,"
+	  . " leader_epoch = leader_epoch + 1 WHERE slot IN ($s2, $other)");
+$cluster->psql('ALTER TABLE strata.coordinator_slots ENABLE TRIGGER coordinator_slots_notify');
+{
+	my $pos = $by_id{1}->log_position;
+	my $file = $by_id{1}->basedir . '/commit.script';
+	open(my $fh, '>', $file) or die;
+	print $fh "OffsetCommit v8 {GroupId=\"$g2\", GenerationIdOrMemberEpoch=-1, MemberId=\"\", Topics=[{Name=\"cm\", Partitions=["
+	  . "{PartitionIndex=0, CommittedOffset=1, CommittedLeaderEpoch=-1, CommittedMetadata=\"\"}]}]}\n";
+	close $fh;
+	my ($rc, $out, $err) = run_command([$regress, '-p', $by_id{1}->port, $file], timeout => 60);
+	like($out, qr/PartitionIndex=0, ErrorCode=16/, 'a commit to the former coordinator that has not heard of the move: NOT_COORDINATOR');
+	is($cluster->psql("SELECT count(*) FROM strata.committed_offsets WHERE group_id = '$g2'"), '0',
+		'and nothing was written');
+	like(substr($by_id{1}->log_content, $pos), qr/offset commit for group "\Q$g2\E" not written: its coordinator slot has moved/,
+		'the broker says why');
+}
 
 $_->stop for @b;
 done_testing();

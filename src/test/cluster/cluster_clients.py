@@ -155,7 +155,7 @@ def read_from(bootstrap, topic, partition, offset):
     c.assign([TopicPartition(topic, partition, offset)])
     n, first, last = 0, -1, -1
     deadline = time.time() + 60
-    while last < hw - 1 and time.time() < deadline:
+    while max(last + 1, offset) < hw and time.time() < deadline:
         m = c.poll(1.0)
         if m is None:
             continue

@@ -140,6 +140,30 @@ extern int	KafkaEndpointsOf(KArena *arena, const int32 *ids, int n, KafkaEndpoin
 	} while (0)
 
 /*
+ * KIP-951: fill a Fetch or Produce response's NodeEndpoints with the
+ * endpoints of the leaders its partitions' CurrentLeader hints name.
+ * partitions is the field holding a topic's partitions (Partitions,
+ * PartitionResponses), endpoint the response's endpoint type.
+ */
+#define KAFKA_HINT_ENDPOINTS(arena, resp, partitions, endpoint) \
+	do { \
+		int			_n = 0, _k = 0, _ne; \
+		int32	   *_ids; \
+		KafkaEndpoint *_e; \
+		for (int32 _t = 0; _t < (resp)->Responses.count; _t++) \
+			_n += (resp)->Responses.items[_t].partitions.count; \
+		_ids = KArenaArray((arena), Max(_n, 1), sizeof(int32)); \
+		for (int32 _t = 0; _t < (resp)->Responses.count; _t++) \
+			for (int32 _p = 0; _p < (resp)->Responses.items[_t].partitions.count; _p++) \
+				if ((resp)->Responses.items[_t].partitions.items[_p].CurrentLeader.LeaderId >= 0) \
+					_ids[_k++] = (resp)->Responses.items[_t].partitions.items[_p].CurrentLeader.LeaderId; \
+		_ne = KafkaEndpointsOf((arena), _ids, _k, &_e); \
+		(resp)->NodeEndpoints.count = _ne; \
+		(resp)->NodeEndpoints.items = _ne > 0 ? KArenaArray((arena), _ne, sizeof(endpoint)) : NULL; \
+		KAFKA_COPY_ENDPOINTS((resp)->NodeEndpoints.items, NodeId, _e, _ne); \
+	} while (0)
+
+/*
  * The handlers, KafkaHandle<Name> for every row of the API table
  * (kafka/apilist.h), each defined in the module of its API group.
  */

@@ -490,29 +490,6 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	return 0;
 }
 
-/* KIP-951: the endpoints of the leaders named in CurrentLeader hints. */
-static void
-add_node_endpoints(KArena *arena, FetchResponse *resp)
-{
-	int			n = 0,
-				k = 0;
-	int32	   *ids;
-	KafkaEndpoint *e;
-	int			ne;
-
-	for (int32 t = 0; t < resp->Responses.count; t++)
-		n += resp->Responses.items[t].Partitions.count;
-	ids = KArenaArray(arena, Max(n, 1), sizeof(int32));
-	for (int32 t = 0; t < resp->Responses.count; t++)
-		for (int32 p = 0; p < resp->Responses.items[t].Partitions.count; p++)
-			if (resp->Responses.items[t].Partitions.items[p].CurrentLeader.LeaderId >= 0)
-				ids[k++] = resp->Responses.items[t].Partitions.items[p].CurrentLeader.LeaderId;
-	ne = KafkaEndpointsOf(arena, ids, k, &e);
-	resp->NodeEndpoints.count = ne;
-	resp->NodeEndpoints.items = ne > 0 ? KArenaArray(arena, ne, sizeof(FetchNodeEndpoint)) : NULL;
-	KAFKA_COPY_ENDPOINTS(resp->NodeEndpoints.items, NodeId, e, ne);
-}
-
 /*
  * The session step of a Fetch (KIP-227): a full fetch without a session, a
  * full fetch opening one, or an incremental fetch of the current one.
@@ -715,7 +692,7 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 		LogCacheWaitRegister(LOGCACHE_ANY_STREAM, 0);
 		total = fetch_read_all(conn, resp, max_bytes, deadline, incremental, &any_error);
 		if (h->api_version >= 16)
-			add_node_endpoints(&conn->arena, resp);
+			KAFKA_HINT_ENDPOINTS(&conn->arena, resp, Partitions, FetchNodeEndpoint);
 		/* The read that found the data answered, without the waits before it. */
 		if (total > 0)
 			MetricsObserve(METRIC_FETCH_READ_DURATION, MetricsNowUs() - read_start);

@@ -413,29 +413,6 @@ produce_append(KArena *arena, ProducePart *parts, int nvalid, WalLsn *dup_lsn)
 	return end_lsn;
 }
 
-/* KIP-951 (v10+): the endpoints of the leaders named in CurrentLeader hints. */
-static void
-produce_node_endpoints(KArena *arena, ProduceResponse *resp)
-{
-	int			n = 0,
-				k = 0;
-	int32	   *ids;
-	KafkaEndpoint *e;
-	int			ne;
-
-	for (int32 t = 0; t < resp->Responses.count; t++)
-		n += resp->Responses.items[t].PartitionResponses.count;
-	ids = KArenaArray(arena, Max(n, 1), sizeof(int32));
-	for (int32 t = 0; t < resp->Responses.count; t++)
-		for (int32 p = 0; p < resp->Responses.items[t].PartitionResponses.count; p++)
-			if (resp->Responses.items[t].PartitionResponses.items[p].CurrentLeader.LeaderId >= 0)
-				ids[k++] = resp->Responses.items[t].PartitionResponses.items[p].CurrentLeader.LeaderId;
-	ne = KafkaEndpointsOf(arena, ids, k, &e);
-	resp->NodeEndpoints.count = ne;
-	resp->NodeEndpoints.items = ne > 0 ? KArenaArray(arena, ne, sizeof(ProduceNodeEndpoint)) : NULL;
-	KAFKA_COPY_ENDPOINTS(resp->NodeEndpoints.items, NodeId, e, ne);
-}
-
 bool
 KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -457,7 +434,7 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 	if (nvalid > 0)
 		end_lsn = produce_append(&conn->arena, parts, nvalid, &dup_lsn);
 	if (h->api_version >= 10)
-		produce_node_endpoints(&conn->arena, resp);
+		KAFKA_HINT_ENDPOINTS(&conn->arena, resp, PartitionResponses, ProduceNodeEndpoint);
 
 	if (req->Acks == 0)
 	{

@@ -970,8 +970,14 @@ install_loaded(const CatalogTopicSet *set, bool *handoffs)
 		/* Before the registry says it is led here: no stale end is seen. */
 		if (mine && cp->opened_now)
 			LogCacheStreamReopen((uint64) cp->stream_id, end);
-		idx = PartitionInstall(t, cp->index, cp->stream_id, mine ? cp->stream_epoch : 0, cp->leader,
-							   cp->leader_epoch, cp->start_offset, end);
+		/*
+		 * One opened just now stays unwritable (stream epoch 0) until
+		 * PartitionOpened sets its end and epoch together under its append
+		 * lock: else a Produce in between appends at the end the registry
+		 * held from before (0 for a broker new to it).
+		 */
+		idx = PartitionInstall(t, cp->index, cp->stream_id, mine && !cp->opened_now ? cp->stream_epoch : 0,
+							   cp->leader, cp->leader_epoch, cp->start_offset, end);
 		if (idx < 0)
 		{
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",

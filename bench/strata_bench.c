@@ -349,6 +349,48 @@ workload_set_rate(Workload *w, const char *key, const char *val)
 		w->rate_mode = RATE_FIXED;
 		return NULL;
 	}
+	if (strcmp(key, "rate_schedule") == 0)
+	{
+		char	   *copy = xstrdup(val);
+		char	   *save = NULL;
+
+		w->nschedule = 0;
+		for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		{
+			char	   *colon = strchr(tok, ':');
+			char	   *end;
+			double		t,
+						r;
+
+			if (colon == NULL || w->nschedule >= MAX_SCHEDULE)
+			{
+				free(copy);
+				return "must be up to 256 TIME:RATE pairs separated by commas (0s:1000, 30s:1000, 31s:20000)";
+			}
+			*colon = '\0';
+			if (!parse_duration(trim(tok), &t) ||
+				(w->nschedule > 0 && t <= w->schedule_t[w->nschedule - 1]))
+			{
+				free(copy);
+				return "its times must be durations (30s, 2m), increasing";
+			}
+			r = strtod(trim(colon + 1), &end);
+			if (end == trim(colon + 1) || *end || !(r >= 1 && r <= 1e8))
+			{
+				free(copy);
+				return "its rates must be messages per second (1 .. 1e8)";
+			}
+			w->schedule_t[w->nschedule] = t;
+			w->schedule_rate[w->nschedule] = r;
+			w->nschedule++;
+		}
+		free(copy);
+		if (w->nschedule == 0)
+			return "must list at least one TIME:RATE pair";
+		w->rate_mode = RATE_FIXED;
+		w->produce_rate = w->schedule_rate[0];
+		return NULL;
+	}
 	if (strcmp(key, "warmup") == 0)
 		DUR(warmup);
 	if (strcmp(key, "duration") == 0)
@@ -917,6 +959,25 @@ start_producers(Run *r)
 }
 
 /*
+ * rate_schedule: the offered rate at t seconds, linear between the points,
+ * the first point's before it and the last one's after it.
+ */
+static double
+schedule_rate(double t)
+{
+	int			i = 0;
+
+	if (t <= W.schedule_t[0])
+		return W.schedule_rate[0];
+	while (i + 1 < W.nschedule && W.schedule_t[i + 1] <= t)
+		i++;
+	if (i + 1 >= W.nschedule)
+		return W.schedule_rate[W.nschedule - 1];
+	return W.schedule_rate[i] + (W.schedule_rate[i + 1] - W.schedule_rate[i]) *
+		(t - W.schedule_t[i]) / (W.schedule_t[i + 1] - W.schedule_t[i]);
+}
+
+/*
  * The phase changes due at t (seconds from the start): the backlog built,
  * the backlog drained, the measurement window's start and end.
  */
@@ -1109,6 +1170,8 @@ control_loop(Run *r)
 		t = (double) (now_ns() - t0_ns) / 1e9;
 		tick++;
 		events_poll(t, false);
+		if (W.nschedule > 0 && W.rate_mode == RATE_FIXED)
+			atomic_store(&target_rate_milli, (uint64_t) (schedule_rate(t) * 1000.0));
 		r->cur = totals();
 		phase_step(r, t);
 		if (tick % 100 == 0 && nseries < MAX_SECONDS)

@@ -59,6 +59,7 @@
 #define MAX_THREADS		256
 #define MAX_EVENTS		64
 #define MAX_PASSTHRU	64
+#define MAX_SCHEDULE	256
 #define MAX_SECONDS		7200
 #define HDR_MAGIC		0x53423031u	/* "SB01" */
 #define HDR_SIZE		24
@@ -129,6 +130,10 @@ typedef struct Workload
 	char	   *passthru_val[MAX_PASSTHRU];
 	int			nevents;
 	Event		events[MAX_EVENTS];
+	/* rate_schedule: the offered rate over time (RATE_FIXED), interpolated */
+	int			nschedule;
+	double		schedule_t[MAX_SCHEDULE];	/* seconds from the start, increasing */
+	double		schedule_rate[MAX_SCHEDULE];	/* msg/s */
 } Workload;
 
 typedef struct LatStats

@@ -21,7 +21,9 @@
  *		Metadata v1 {} &
  *			A trailing '&' sends without waiting: the responses of all
  *			queued requests are read, in order, when the next statement
- *			without '&' has been sent (pipelining).
+ *			without '&' has been sent (pipelining).  The queued requests
+ *			go out together with that statement's (MSG_MORE), so the
+ *			broker reads them at once.
  *		Records=@records("v1", "k2":"v2", null)
  *			Inside a body: an uncompressed magic-2 batch with these values
  *			(and keys), timestamps 0, built with a real CRC-32C.
@@ -111,11 +113,11 @@ do_connect(void)
 }
 
 static bool
-send_all(const uint8 *buf, size_t len)
+send_all(const uint8 *buf, size_t len, bool more)
 {
 	while (len > 0)
 	{
-		ssize_t		n = send(sock, buf, len, MSG_NOSIGNAL);
+		ssize_t		n = send(sock, buf, len, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -741,7 +743,12 @@ run_request(const char *name, int16 version, const char *body, bool async, KAren
 	print_msg("", api->request, version, req);
 	fflush(stdout);
 	ensure_connected();
-	if (!send_all(w.buf, w.len))
+	/*
+	 * A pipelined request is held back (MSG_MORE) and goes out with the
+	 * next one sent without '&', so the broker reads them together, as it
+	 * would from a busy client.
+	 */
+	if (!send_all(w.buf, w.len, async))
 	{
 		printf("< connection closed\n");
 		mark_closed();
@@ -793,7 +800,7 @@ run_raw(const char *hex)
 	printf("> raw %zu bytes\n", n);
 	fflush(stdout);
 	ensure_connected();
-	if (!send_all(buf, n))
+	if (!send_all(buf, n, false))
 	{
 		printf("< connection closed\n");
 		mark_closed();

@@ -17,6 +17,8 @@
 
 #include "c.h"
 
+#include <libpq-fe.h>
+
 /*
  * Do what is due (connect, wait for or claim the role, fence, assign) and
  * return the milliseconds until the next thing is due; *socket_fd and *events
@@ -26,6 +28,25 @@ extern int64 ControllerStep(int *socket_fd, int *events);
 
 /* True while this process holds the controller role. */
 extern bool ControllerIsActive(void);
+
+/*
+ * The controller's catalog connection, for the balancer's work while this
+ * process holds the role (NULL when it does not).  Statements on it keep
+ * the session from looking idle.  A failure on it is reported with
+ * ControllerConnectionFailed, which drops it (and with it the role).
+ */
+extern PGconn *ControllerConnection(void);
+extern void ControllerConnectionFailed(const char *why);
+
+/*
+ * The catalog's NOTIFYs seen since the last call (CONTROLLER_NOTIFIED_*
+ * bits): a broker joined or left, a partition changed (a move done), the
+ * balancer's pause, exclusions or draining changed.
+ */
+#define CONTROLLER_NOTIFIED_BROKERS		0x01
+#define CONTROLLER_NOTIFIED_PARTITIONS	0x02
+#define CONTROLLER_NOTIFIED_BALANCER	0x04
+extern int	ControllerTakeNotifications(void);
 
 /* Give up the role (at shutdown): the session ends and the lock with it. */
 extern void ControllerShutdown(void);

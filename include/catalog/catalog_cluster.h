@@ -210,12 +210,4 @@ extern bool CatalogRecoveryFinishInTxn(PGconn *conn, const CatalogRecovery *rec,
 /* Record a recovery failure (outside any transaction). */
 extern void CatalogRecoveryNoteError(PGconn *conn, const CatalogRecovery *rec, const char *msg);
 
-/*
- * Publish this broker's traffic (cumulative bytes and rates) with its
- * lease: one UPDATE, waited for at most timeout_ms (CatalogQueryWait).
- */
-extern bool CatalogPublishTraffic(PGconn *conn, int32 broker_id, int64 broker_epoch,
-								  uint64 bytes_in, uint64 bytes_out, double in_rate,
-								  double out_rate, long timeout_ms, char *err, size_t errlen);
-
 #endif							/* STRATA_CATALOG_CLUSTER_H */

@@ -105,6 +105,17 @@ typedef struct StrataPartition
 	int64		log_start_offset;	/* atomic */
 	int64		max_timestamp;	/* largest batch max timestamp seen */
 	int64		max_timestamp_offset;	/* last offset of that batch */
+	/*
+	 * Traffic for the balancer (PartitionCountIn/Out, collected by
+	 * PartitionTrafficCollect): atomic adds without locks, counted from
+	 * the entry's creation, whoever led the partition meanwhile.  The
+	 * reader takes differences between two of its samples of the same
+	 * stream opened with the same epoch, so it needs no reset.
+	 */
+	uint64		bytes_in;		/* record batch bytes appended */
+	uint64		batches_in;		/* record batches appended */
+	uint64		bytes_out;		/* record batch bytes fetched */
+	uint64		reads_out;		/* fetch responses that carried its data */
 } StrataPartition;
 
 extern size_t PartitionShmemSize(void);
@@ -222,6 +233,35 @@ extern void TopicCountOut(int topic, uint64 bytes, uint64 records);
 
 /* Bytes produced to and fetched from all live topics (for the catalog's broker_load). */
 extern void TopicTrafficTotals(uint64 *bytes_in, uint64 *bytes_out);
+
+/*
+ * Per-partition traffic, for the balancer: a batch of the given size
+ * appended to partition part (in the WAL ring), and a fetch response that
+ * carried bytes of partition idx's stream stream_id (ignored when the
+ * entry has been reused for another stream since).  No lock needed.
+ */
+extern void PartitionCountIn(StrataPartition *part, uint64 bytes);
+extern void PartitionCountOut(int idx, int64 stream_id, uint64 bytes);
+
+/* One partition this broker leads, and its traffic counters now. */
+typedef struct PartitionTraffic
+{
+	int			idx;			/* registry index */
+	uint8		topic_id[16];
+	int32		partition;
+	int64		stream_id;
+	int64		stream_epoch;	/* the epoch this broker opened it with */
+	uint64		bytes_in;
+	uint64		batches_in;
+	uint64		bytes_out;
+	uint64		reads_out;
+} PartitionTraffic;
+
+/*
+ * The partitions this broker leads with their stream open (palloc'd array
+ * in *out, its length returned).  Takes RegistryLock.
+ */
+extern int	PartitionTrafficCollect(PartitionTraffic **out);
 
 /*
  * The metrics exporter: every live topic's counters (palloc'd array in

@@ -45,6 +45,15 @@ extern void LogCacheShmemInit(void);
 extern bool LogCacheStreamEnd(uint64 stream_id, int64 *next_offset,
 							  int64 *flushed_next);
 
+/*
+ * The stream is open here again from offset on (a partition moved back to
+ * this broker): if what the cache holds of it ends below offset, from an
+ * earlier time it was led here, forget that chain, so that its end and
+ * high watermark are offset and reads below it go to object storage.
+ * Takes the WAL insert lock; run by the catalog worker.
+ */
+extern void LogCacheStreamReopen(uint64 stream_id, int64 offset);
+
 /* Iterate over streams that have records in the cache (e.g. recovered). */
 typedef struct LogCacheStreamInfo
 {

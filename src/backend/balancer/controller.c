@@ -36,6 +36,7 @@
 
 #include "balancer/controller.h"
 #include "catalog/catalog.h"
+#include "catalog/catalog_balancer.h"
 #include "catalog/catalog_brokers.h"
 #include "catalog/catalog_cluster.h"
 #include "postmaster/interrupt.h"
@@ -55,6 +56,7 @@ static int64 retry_ms = RETRY_START_MS;
 static int64 next_check_ms = 0;	/* controller: next fencing check */
 static int64 next_lock_ms = 0;	/* when to ask for the lock again */
 static bool outage_logged = false;
+static int	notified = 0;		/* CONTROLLER_NOTIFIED_* seen since taken */
 
 static void
 lose_connection(const char *why)
@@ -92,7 +94,13 @@ try_connect(void)
 	snprintf(sql, sizeof(sql), "SET idle_session_timeout = %lld", (long long) broker_lease_time);
 	if (!CatalogExecScript(conn, sql, err, sizeof(err)))
 		elog(WARNING, "controller: could not set idle_session_timeout (%s); a stopped controller keeps its role until its connection breaks", err);
-	if (!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS, err, sizeof(err)))
+	/*
+	 * Brokers joining and leaving matter to the controller's checks and
+	 * to the balancer; partition changes (a move done) and the balancer's
+	 * own settings to the balancer only.
+	 */
+	if (!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS
+						   "; LISTEN " CATALOG_CHANNEL_BALANCER, err, sizeof(err)))
 	{
 		lose_connection(err);
 		return;
@@ -160,6 +168,7 @@ lock_granted(void)
 	}
 	is_controller = true;
 	next_check_ms = 0;
+	notified = 0;
 	elog(LOG, "controller: this broker is the controller (controller epoch %lld)", (long long) controller_epoch);
 }
 
@@ -218,8 +227,16 @@ drain_notifications(void)
 
 	while ((n = PQnotifies(conn)) != NULL)
 	{
-		/* A broker joined, left or changed state: look at once. */
-		next_check_ms = 0;
+		if (strcmp(n->relname, CATALOG_CHANNEL_BROKERS) == 0)
+		{
+			/* A broker joined, left or changed state: look at once. */
+			next_check_ms = 0;
+			notified |= CONTROLLER_NOTIFIED_BROKERS;
+		}
+		else if (strcmp(n->relname, CATALOG_CHANNEL_PARTITIONS) == 0)
+			notified |= CONTROLLER_NOTIFIED_PARTITIONS;
+		else if (strcmp(n->relname, CATALOG_CHANNEL_BALANCER) == 0)
+			notified |= CONTROLLER_NOTIFIED_BALANCER;
 		PQfreemem(n);
 	}
 }
@@ -228,6 +245,27 @@ bool
 ControllerIsActive(void)
 {
 	return is_controller;
+}
+
+PGconn *
+ControllerConnection(void)
+{
+	return is_controller ? conn : NULL;
+}
+
+void
+ControllerConnectionFailed(const char *why)
+{
+	lose_connection(why);
+}
+
+int
+ControllerTakeNotifications(void)
+{
+	int			n = notified;
+
+	notified = 0;
+	return n;
 }
 
 void

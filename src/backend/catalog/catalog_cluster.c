@@ -640,34 +640,3 @@ CatalogRecoveryNoteError(PGconn *conn, const CatalogRecovery *rec, const char *m
 					   " WHERE broker_id = $1::int AND broker_epoch = $2::bigint",
 					   3, p, e, sizeof(e));
 }
-
-bool
-CatalogPublishTraffic(PGconn *conn, int32 broker_id, int64 broker_epoch, uint64 bytes_in,
-					  uint64 bytes_out, double in_rate, double out_rate, long timeout_ms,
-					  char *err, size_t errlen)
-{
-	char		idbuf[24],
-				epochbuf[24],
-				inbuf[24],
-				outbuf[24],
-				inrate[32],
-				outrate[32];
-	const char *p[6] = {idbuf, epochbuf, inbuf, outbuf, inrate, outrate};
-	PGresult   *res;
-
-	I64(idbuf, broker_id);
-	I64(epochbuf, broker_epoch);
-	snprintf(inbuf, sizeof(inbuf), "%llu", (unsigned long long) bytes_in);
-	snprintf(outbuf, sizeof(outbuf), "%llu", (unsigned long long) bytes_out);
-	snprintf(inrate, sizeof(inrate), "%.1f", in_rate);
-	snprintf(outrate, sizeof(outrate), "%.1f", out_rate);
-	if (CatalogQueryWait(conn,
-						 "UPDATE strata.brokers SET bytes_in = $3::bigint, bytes_out = $4::bigint,"
-						 " bytes_in_rate = $5::float8, bytes_out_rate = $6::float8"
-						 " WHERE id = $1::int AND epoch = $2::bigint",
-						 6, p, timeout_ms, false, &res, err, errlen) != CATALOG_WAIT_OK)
-		return false;
-	PQclear(res);
-	return true;
-}
-

@@ -44,6 +44,7 @@
 #include "storage/objreader.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/metrics.h"
 #include "utils/timestamp.h"
 
 /* Bytes a fetch first reads of a partition (see read_partition). */
@@ -141,8 +142,13 @@ typedef struct SessionPartition
 	int64		last_hw;
 	int64		last_log_start;
 	bool		sent_once;
-	/* what the last read_partition returned, for the per-topic metrics */
+	/*
+	 * what the last read_partition returned, for the per-topic metrics and
+	 * the balancer's per-partition traffic
+	 */
 	int			read_topic;
+	int			read_pidx;
+	int64		read_stream;
 	uint64		read_bytes;
 	uint64		read_records;
 } SessionPartition;
@@ -469,6 +475,8 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 			out->Records = (KBytes) {(const uint8 *) buf, (int32) got};
 			/* Counted once the response is final (KafkaHandleFetch). */
 			sp->read_topic = part->topic;
+			sp->read_pidx = pidx;
+			sp->read_stream = part->stream_id;
 			sp->read_bytes = (uint64) got;
 			sp->read_records = got > 0 ? count_records(buf, got) : 0;
 			return (int64) got;
@@ -619,7 +627,10 @@ fetch_remember(const FetchResponse *resp)
 		SessionPartition *sp = &session.parts[i];
 
 		if (sp->read_bytes > 0)
+		{
 			TopicCountOut(sp->read_topic, sp->read_bytes, sp->read_records);
+			PartitionCountOut(sp->read_pidx, sp->read_stream, sp->read_bytes);
+		}
 		for (int k = 0; k < resp->Responses.count; k++)
 		{
 			const FetchableTopicResponse *ft = &resp->Responses.items[k];
@@ -675,12 +686,16 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 	{
 		bool		any_error;
 		int64		total;
+		uint64		read_start = MetricsNowUs();
 
 		ResetLatch(MyLatch);
 		LogCacheWaitRegister(LOGCACHE_ANY_STREAM, 0);
 		total = fetch_read_all(conn, resp, max_bytes, deadline, incremental, &any_error);
 		if (h->api_version >= 16)
 			KAFKA_HINT_ENDPOINTS(&conn->arena, resp, Partitions, FetchNodeEndpoint);
+		/* The read that found the data answered, without the waits before it. */
+		if (total > 0)
+			MetricsObserve(METRIC_FETCH_READ_DURATION, MetricsNowUs() - read_start);
 		if (total >= Max(req->MinBytes, 1) || any_error || MonotonicMs() >= deadline ||
 			ShutdownRequestPending || session.nparts == 0)
 			break;

@@ -404,8 +404,11 @@ produce_append(KArena *arena, ProducePart *parts, int nvalid, WalLsn *dup_lsn)
 			parts[i].resp->ErrorMessage = KStrArena(arena, parts[i].producer_errmsg);
 		}
 		if (parts[i].item >= 0)
+		{
 			TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
 						 (uint64) parts[i].info.record_count);
+			PartitionCountIn(parts[i].part, (uint64) parts[i].info.size);
+		}
 	}
 	return end_lsn;
 }

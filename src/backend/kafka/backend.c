@@ -241,7 +241,18 @@ finish_request(KafkaConn *conn)
 		QueuedResponse *q = &queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES];
 
 		q->end = conn->out.len;
-		q->lsn = conn->wait_lsn;
+		/*
+		 * A response leaves after those queued before it, so it waits for
+		 * their WAL too: the queue's LSNs never decrease, and the last one
+		 * is what all of it waits for (the main loop flushes up to it).  A
+		 * produce that appended nothing (every partition refused, say
+		 * NOT_LEADER_OR_FOLLOWER during a move) has wait_lsn 0; queued
+		 * with 0 behind a response still waiting, it made the loop believe
+		 * everything flushed and spin without writing or sleeping.
+		 */
+		q->lsn = queue_len > 0
+			? Max(conn->wait_lsn, queue[(queue_head + queue_len - 1) % MAX_QUEUED_RESPONSES].lsn)
+			: conn->wait_lsn;
 		q->api_key = cur.api_key;
 		q->start_us = cur.start_us;
 		queue_len++;

@@ -667,6 +667,66 @@ TopicTrafficTotals(uint64 *bytes_in, uint64 *bytes_out)
 	RegistryUnlock();
 }
 
+void
+PartitionCountIn(StrataPartition *part, uint64 bytes)
+{
+	__atomic_fetch_add(&part->bytes_in, bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&part->batches_in, 1, __ATOMIC_RELAXED);
+}
+
+void
+PartitionCountOut(int idx, int64 stream_id, uint64 bytes)
+{
+	StrataPartition *p;
+
+	if (idx < 0 || idx >= Registry->nparts)
+		return;
+	p = PartitionGet(idx);
+	/* An entry freed and reused since the read counts nothing. */
+	if (__atomic_load_n(&p->stream_id, __ATOMIC_RELAXED) != stream_id)
+		return;
+	__atomic_fetch_add(&p->bytes_out, bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&p->reads_out, 1, __ATOMIC_RELAXED);
+}
+
+int
+PartitionTrafficCollect(PartitionTraffic **out)
+{
+	int			cap = 0,
+				n = 0;
+	PartitionTraffic *t;
+
+	/* Count, allocate outside the lock, then copy what still fits. */
+	RegistryLock();
+	for (int i = 0; i < Registry->nparts; i++)
+		if (PartitionGet(i)->state == TOPIC_LIVE)
+			cap++;
+	RegistryUnlock();
+	cap += 16;
+	t = palloc(sizeof(PartitionTraffic) * (size_t) cap);
+	RegistryLock();
+	for (int i = 0; i < Registry->nparts && n < cap; i++)
+	{
+		StrataPartition *p = PartitionGet(i);
+
+		if (p->state != TOPIC_LIVE || p->leader_id != (int32) broker_id || p->stream_epoch <= 0)
+			continue;
+		t[n].idx = i;
+		memcpy(t[n].topic_id, Topics[p->topic].id, 16);
+		t[n].partition = p->partition;
+		t[n].stream_id = p->stream_id;
+		t[n].stream_epoch = p->stream_epoch;
+		t[n].bytes_in = __atomic_load_n(&p->bytes_in, __ATOMIC_RELAXED);
+		t[n].batches_in = __atomic_load_n(&p->batches_in, __ATOMIC_RELAXED);
+		t[n].bytes_out = __atomic_load_n(&p->bytes_out, __ATOMIC_RELAXED);
+		t[n].reads_out = __atomic_load_n(&p->reads_out, __ATOMIC_RELAXED);
+		n++;
+	}
+	RegistryUnlock();
+	*out = t;
+	return n;
+}
+
 int
 TopicMetricsCollect(MetricTopicSample **samples, int *npartitions)
 {

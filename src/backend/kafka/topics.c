@@ -922,7 +922,8 @@ loaded_config(const CatalogTopic *ct, TopicConfig *config)
  *  - a partition this broker leads and has just opened (new here, moved
  *    here, taken over from a fenced broker) starts at the catalog's end
  *    offset (or what the WAL holds beyond it after a restart), whatever
- *    the registry held of an earlier time it was led here;
+ *    the registry or the WAL log cache held of an earlier time it was
+ *    led here;
  *  - a partition another broker leads is installed with stream epoch 0:
  *    requests for it get NOT_LEADER_OR_FOLLOWER;
  *  - a partition this broker leads that has a move target is frozen for
@@ -966,8 +967,17 @@ install_loaded(const CatalogTopicSet *set, bool *handoffs)
 		/* The WAL may hold more of the stream than objects do (a restart). */
 		if (mine && LogCacheStreamEnd((uint64) cp->stream_id, &wal_next, NULL) && wal_next > end)
 			end = wal_next;
-		idx = PartitionInstall(t, cp->index, cp->stream_id, mine ? cp->stream_epoch : 0, cp->leader,
-							   cp->leader_epoch, cp->start_offset, end);
+		/* Before the registry says it is led here: no stale end is seen. */
+		if (mine && cp->opened_now)
+			LogCacheStreamReopen((uint64) cp->stream_id, end);
+		/*
+		 * One opened just now stays unwritable (stream epoch 0) until
+		 * PartitionOpened sets its end and epoch together under its append
+		 * lock: else a Produce in between appends at the end the registry
+		 * held from before (0 for a broker new to it).
+		 */
+		idx = PartitionInstall(t, cp->index, cp->stream_id, mine && !cp->opened_now ? cp->stream_epoch : 0,
+							   cp->leader, cp->leader_epoch, cp->start_offset, end);
 		if (idx < 0)
 		{
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",

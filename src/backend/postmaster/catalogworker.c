@@ -35,7 +35,7 @@
  *	  memory (the lease deadline acknowledgements respect) and, when the
  *	  renewal finds this broker fenced, stops acknowledgements and has the
  *	  postmaster restart the broker as a new incarnation; publishes the
- *	  broker's traffic with each renewal; wakes the uploader for hand-offs
+ *	  broker's load (balancer/loadreport.c) with each renewal; wakes the uploader for hand-offs
  *	  and WAL recoveries; and, when the broker stops (SIGUSR2), requests
  *	  the moves of everything it leads and tells the postmaster once they
  *	  are done.
@@ -46,7 +46,9 @@
  */
 #include "c.h"
 
+#include "balancer/loadreport.h"
 #include "catalog/catalog.h"
+#include "catalog/catalog_balancer.h"
 #include "catalog/catalog_brokers.h"
 #include "catalog/catalog_cluster.h"
 #include "kafka/cluster.h"
@@ -232,31 +234,25 @@ sync_cluster(char *err, size_t errlen)
 }
 
 /*
- * Publish this broker's traffic with each lease renewal: bytes produced and
- * fetched since start, and their rates since the last renewal
- * (strata.broker_load).
+ * Publish this broker's load with each lease renewal, in one statement:
+ * its traffic and latencies, and each partition's traffic it measured
+ * (balancer/loadreport.c), for strata.broker_utilisation and the balancer.
  */
 static bool
-publish_traffic(char *err, size_t errlen)
+publish_load(char *err, size_t errlen)
 {
-	static uint64 last_in,
-				last_out;
-	static int64 last_ms = 0;
-	uint64		in,
-				out;
-	int64		now = MonotonicMs();
-	double		secs = last_ms > 0 ? (double) (now - last_ms) / 1000.0 : 0;
+	CatalogBrokerLoad load;
+	CatalogPartitionLoad *parts;
+	int			nparts;
+	bool		ok;
 
-	TopicTrafficTotals(&in, &out);
-	/* Counters of deleted topics go away: a drop is no negative rate. */
-	if (!CatalogPublishTraffic(conn, (int32) broker_id, CatalogBrokerEpoch, in, out,
-							   secs > 0 && in > last_in ? (double) (in - last_in) / secs : 0.0,
-							   secs > 0 && out > last_out ? (double) (out - last_out) / secs : 0.0,
-							   broker_lease_time / 3, err, errlen))
+	LoadReportBuild(&load, &parts, &nparts);
+	ok = CatalogPublishLoad(conn, (int32) broker_id, CatalogBrokerEpoch, &load, parts, nparts,
+							broker_lease_time / 3, err, errlen);
+	pfree(parts);
+	if (!ok)
 		return false;
-	last_in = in;
-	last_out = out;
-	last_ms = now;
+	LoadReportCommit();
 	return true;
 }
 
@@ -292,7 +288,7 @@ renew_lease(char *err, size_t errlen)
 	}
 	fenced_logged = false;
 	ClusterLeaseRenewed(sent_ms, broker_lease_time);
-	return publish_traffic(err, errlen);
+	return publish_load(err, errlen);
 }
 
 /*

@@ -55,6 +55,23 @@ int64		socket_request_max_bytes;
 bool		restart_after_crash;
 int64		broker_lease_time;
 int64		shutdown_handoff_timeout;
+int64		broker_capacity;
+bool		balancer_enabled;
+int64		balancer_interval;
+int64		balancer_band;
+int64		balancer_max_moves;
+int64		balancer_min_load;
+int64		balancer_move_threshold;
+int64		balancer_latency_threshold;
+int64		scaling_target;
+int64		scaling_emergency;
+int64		scaling_out_cooldown;
+int64		scaling_in_cooldown;
+int64		scaling_min_brokers;
+int64		scaling_max_brokers;
+int64		scaling_timeout;
+char	   *scale_out_command;
+char	   *scale_in_command;
 int64		catalog_retry_max;
 char	   *metrics_listen;
 char	   *ssl_cert_file;
@@ -215,6 +232,61 @@ GucEntry	GucTable[] = {
 	{"shutdown_handoff_timeout", GUC_INT, GUC_SIGHUP, "Cluster",
 		"How long a smart or fast stop waits for this broker's partitions to be handed off to other live brokers before it stops anyway (0: no hand-off; a partition left behind is recovered once the lease has expired).",
 		GUC_UNIT_MS, &shutdown_handoff_timeout, "30s", 0, 3600 * 1000},
+	{"broker_capacity", GUC_INT, GUC_SIGHUP, "Cluster",
+		"Bytes per second (produced plus fetched) this broker is sized to carry; the controller's auto-scaling holds the cluster's traffic against the sum of the live brokers' capacities (0: unknown, no auto-scaling).",
+		GUC_UNIT_BYTES, &broker_capacity, "0", 0, 1024 * TB},
+
+	/* ---- Balancer (on the broker holding the controller role) ---- */
+	{"balancer", GUC_BOOL, GUC_SIGHUP, "Balancer",
+		"Whether the balancer moves partitions while this broker holds the controller role; off, it still records its checks and plans (and scale-in, which needs it to drain brokers, does not start).",
+		GUC_UNIT_NONE, &balancer_enabled, "on"},
+	{"balancer_interval", GUC_INT, GUC_SIGHUP, "Balancer",
+		"How often the balancer checks its goals (also at once when a broker joins or leaves, and when an operator pauses, resumes, excludes or drains).",
+		GUC_UNIT_MS, &balancer_interval, "10s", 1000, 3600 * 1000},
+	{"balancer_band", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Percent around the mean within which each broker's bytes in and bytes out must stay; once a broker is outside it, the balancer moves partitions until all are within half of it.",
+		GUC_UNIT_NONE, &balancer_band, "10", 1, 100},
+	{"balancer_max_moves", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Most partition moves the balancer has in flight at once.",
+		GUC_UNIT_NONE, &balancer_max_moves, "10", 1, 1000},
+	{"balancer_min_load", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Bytes per second below which a broker's traffic, when the mean is below it too, is left alone (the floor).",
+		GUC_UNIT_BYTES, &balancer_min_load, "1MB", 0, 1024 * GB},
+	{"balancer_move_threshold", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Percent of the mean broker's traffic that a partition must carry to be moved for traffic; partitions carrying less are moved only to even out partition counts or to drain a broker.",
+		GUC_UNIT_NONE, &balancer_move_threshold, "1", 0, 100},
+	{"balancer_latency_threshold", GUC_INT, GUC_SIGHUP, "Balancer",
+		"Mean append latency above which, at two checks in a row, a broker counts as slow: it is relieved first and receives no partitions (0: off).",
+		GUC_UNIT_MS, &balancer_latency_threshold, "100ms", 0, 3600 * 1000},
+
+	/* ---- Auto-scaling (on the broker holding the controller role) ---- */
+	{"scaling_target", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Percent of the live brokers' summed broker_capacity that the cluster's traffic (bytes in plus out) is held near: above it, brokers are added; well below it, removed.",
+		GUC_UNIT_NONE, &scaling_target, "80", 1, 100},
+	{"scaling_emergency", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Percent utilisation at or above which the controller adds every broker needed to get back to scaling_target in one step, without waiting for a cool-down (just after an action, once a later report confirms it).",
+		GUC_UNIT_NONE, &scaling_emergency, "90", 1, 1000},
+	{"scaling_out_cooldown", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Least time between the end of a scaling action and a scale-out by target tracking (the emergency policy does not wait).",
+		GUC_UNIT_MS, &scaling_out_cooldown, "1min", 0, 24 * 3600 * 1000},
+	{"scaling_in_cooldown", GUC_INT, GUC_SIGHUP, "Scaling",
+		"How long the traffic must have stayed low enough, and the last scaling action be over, before brokers are removed.",
+		GUC_UNIT_MS, &scaling_in_cooldown, "5min", 0, 24 * 3600 * 1000},
+	{"scaling_min_brokers", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Fewest live brokers auto-scaling leaves.",
+		GUC_UNIT_NONE, &scaling_min_brokers, "1", 1, 10000},
+	{"scaling_max_brokers", GUC_INT, GUC_SIGHUP, "Scaling",
+		"Most live brokers auto-scaling asks for.",
+		GUC_UNIT_NONE, &scaling_max_brokers, "100", 1, 10000},
+	{"scaling_timeout", GUC_INT, GUC_SIGHUP, "Scaling",
+		"How long a scaling command may run, and then how long the brokers may take to join or leave, before the action counts as failed.",
+		GUC_UNIT_MS, &scaling_timeout, "5min", 1000, 24 * 3600 * 1000},
+	{"scale_out_command", GUC_STRING, GUC_SIGHUP, "Scaling",
+		"Shell command that adds brokers: %n is replaced by how many, %i by the broker ids proposed for them (space-separated), %% by %; empty: no scale-out (decisions are still recorded).",
+		GUC_UNIT_NONE, &scale_out_command, ""},
+	{"scale_in_command", GUC_STRING, GUC_SIGHUP, "Scaling",
+		"Shell command that stops brokers once the balancer has drained them: %i is replaced by their ids (space-separated), %n by how many, %% by %; empty: no scale-in.",
+		GUC_UNIT_NONE, &scale_in_command, ""},
 
 	/* ---- Object storage ---- */
 	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",

@@ -106,6 +106,8 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	"Object-storage block reads that had to GET from object storage."},
 	[METRIC_COLD_READ_THROTTLE_WAIT] = {"strata_cold_read_throttle_wait_seconds", METRIC_HISTOGRAM, METRIC_UNIT_SECONDS, METRIC_LABEL_NONE,
 	"Time fetches waited for cold_read_bandwidth before a GET from object storage; the count is the GETs that waited."},
+	[METRIC_FETCH_READ_DURATION] = {"strata_fetch_read_duration_seconds", METRIC_HISTOGRAM, METRIC_UNIT_SECONDS, METRIC_LABEL_NONE,
+	"Time a Fetch that returned data spent reading it (log cache, block cache or object storage), without the wait for new data before it; the balancer publishes its mean as the broker's fetch latency."},
 
 	[METRIC_UPLOAD_BYTES] = {"strata_upload_bytes_total", METRIC_COUNTER, METRIC_UNIT_BYTES, METRIC_LABEL_NONE,
 	"Bytes of objects uploaded to object storage."},

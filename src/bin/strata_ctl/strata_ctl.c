@@ -79,6 +79,7 @@ usage(FILE *out)
 			"  %s reload  -D DATADIR\n"
 			"  %s status  -D DATADIR\n"
 			"  %s move    -D DATADIR TOPIC PARTITION BROKER [-w|-W] [-t SECS]\n"
+			"  %s balancer -D DATADIR status|pause [REASON]|resume\n"
 			"  %s user    add|remove|list -D DATADIR [NAME] [--mechanism=M] [--iterations=N]\n\n"
 			"Options:\n"
 			"  -D DATADIR     data directory (or the STRATA_DATA environment variable)\n"
@@ -92,7 +93,7 @@ usage(FILE *out)
 			"Exit status: 0 success, 1 failure; for status 0 running, 3 not running,\n"
 			"4 no or invalid data directory.\n",
 			progname, progname, progname, progname, progname, progname, progname, progname,
-			progname);
+			progname, progname);
 }
 
 void
@@ -664,6 +665,8 @@ main(int argc, char *argv[])
 		return do_status();
 	if (strcmp(command, "move") == 0)
 		return do_move(ncmd_args, cmd_args);
+	if (strcmp(command, "balancer") == 0)
+		return do_balancer(ncmd_args, cmd_args);
 	if (strcmp(command, "user") == 0)
 		return do_user(ncmd_args, cmd_args);
 	if (ncmd_args > 0)

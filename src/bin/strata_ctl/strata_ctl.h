@@ -109,6 +109,7 @@ extern int	do_restart(void);
 extern int	do_reload(void);
 extern int	do_status(void);
 extern int	do_move(int nargs, char **args);	/* ctl_cluster.c */
+extern int	do_balancer(int nargs, char **args);
 extern int	do_user(int nargs, char **args);	/* ctl_user.c */
 extern void check_datadir(int code);
 

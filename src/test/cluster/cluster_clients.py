@@ -21,6 +21,20 @@
 #       duplicate), and that the consumer saw every one (no gap).
 #   cluster_clients.py dump BOOTSTRAP TOPIC PARTITIONS OUTFILE
 #       Read the whole topic (every partition from the start) into OUTFILE.
+#   cluster_clients.py traffic BOOTSTRAP TOPIC SPEC SECONDS MSGSIZE OUTFILE [STOPFILE [TAG]]
+#       Byte traffic for the balancer tests: SPEC is "partition:bytes_per_s"
+#       pairs separated by commas; messages of MSGSIZE bytes ("m", TAG and
+#       a number, padded), produced as "load" does (idempotent, acks=all,
+#       every delivery to OUTFILE), for SECONDS or until STOPFILE exists;
+#       after a stall it goes on at the rate (what it could not send within
+#       a second is skipped, not sent in a burst).
+#   cluster_clients.py read-from BOOTSTRAP TOPIC PARTITION OFFSET
+#       The partition's high watermark (ListOffsets), then every message
+#       from OFFSET up to it, with auto.offset.reset=error: prints
+#       "hw H read N first F last L", or dies on any error.
+#   cluster_clients.py create-assigned BOOTSTRAP TOPIC PARTITIONS BROKER[,BROKER...]
+#       Create TOPIC with partition i assigned to the i-th BROKER of the
+#       list, cycling (one BROKER: every partition on it).
 import os
 import sys
 import time
@@ -73,6 +87,96 @@ def load(bootstrap, topic, partitions, seconds, rate, outfile):
     if failed:
         die("%d deliveries failed, first: %s" % (len(failed), failed[0]))
     print("ok produced %d messages; client errors seen (retried): %s" % (i, errors or 'none'))
+
+
+def traffic(bootstrap, topic, spec, seconds, msgsize, outfile, stopfile=None, tag=''):
+    from confluent_kafka import Producer, KafkaException
+    rates = {}
+    for pair in spec.split(','):
+        part, r = pair.split(':')
+        rates[int(part)] = float(r)
+    seconds, msgsize = float(seconds), int(msgsize)
+    out = open(outfile, 'w', buffering=1)
+    failed = []
+    errors = {}
+
+    def report(err, msg):
+        if err is None:
+            out.write("%d %d %s\n" % (msg.partition(), msg.offset(), msg.value()[:40].decode()))
+        else:
+            failed.append(str(err))
+
+    def on_error(err):
+        errors[err.name()] = errors.get(err.name(), 0) + 1
+
+    p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True,
+                  'acks': 'all', 'linger.ms': 5, 'message.timeout.ms': 120000,
+                  'queue.buffering.max.kbytes': 65536,
+                  'reconnect.backoff.ms': 50, 'reconnect.backoff.max.ms': 500,
+                  'retry.backoff.ms': 50, 'topic.metadata.refresh.interval.ms': 2000,
+                  'error_cb': on_error})
+    prefix = b'm' + tag.encode()
+    pad = b'x' * max(msgsize - 8 - len(prefix), 0)
+    sent = dict((part, 0) for part in rates)
+    start = time.time()
+    i = 0
+    try:
+        while time.time() - start < seconds and not (stopfile and stopfile != '-' and os.path.exists(stopfile)):
+            elapsed = time.time() - start
+            for part, r in rates.items():
+                due = int(elapsed * r / msgsize)
+                # After a stall, go on at the rate: no burst to catch up.
+                sent[part] = max(sent[part], due - int(r / msgsize))
+                while sent[part] < due:
+                    try:
+                        p.produce(topic, value=prefix + b'%08d' % i + pad, partition=part, on_delivery=report)
+                        sent[part] += 1
+                        i += 1
+                    except BufferError:
+                        p.poll(0.05)
+            p.poll(0.005)
+        left = p.flush(120)
+    except KafkaException as e:
+        die("producer error: %s" % e)
+    out.close()
+    if left != 0:
+        die("%d messages left undelivered" % left)
+    if failed:
+        die("%d deliveries failed, first: %s" % (len(failed), failed[0]))
+    print("ok produced %d messages of %d bytes; client errors seen (retried): %s" % (i, msgsize, errors or 'none'))
+
+
+def read_from(bootstrap, topic, partition, offset):
+    from confluent_kafka import Consumer, TopicPartition
+    partition, offset = int(partition), int(offset)
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'read-from', 'enable.auto.commit': False,
+                  'auto.offset.reset': 'error', 'topic.metadata.refresh.interval.ms': 1000})
+    low, hw = c.get_watermark_offsets(TopicPartition(topic, partition), timeout=30)
+    c.assign([TopicPartition(topic, partition, offset)])
+    n, first, last = 0, -1, -1
+    deadline = time.time() + 60
+    while max(last + 1, offset) < hw and time.time() < deadline:
+        m = c.poll(1.0)
+        if m is None:
+            continue
+        if m.error():
+            die("consumer error at offset %d: %s" % (last + 1 if last >= 0 else offset, m.error()))
+        if first < 0:
+            first = m.offset()
+        last = m.offset()
+        n += 1
+    c.close()
+    print("hw %d read %d first %d last %d" % (hw, n, first, last))
+
+
+def create_assigned(bootstrap, topic, partitions, brokers):
+    """Partition i on brokers[i % len(brokers)]; brokers is "N" or "N,M,...". """
+    from confluent_kafka.admin import AdminClient, NewTopic
+    a = AdminClient({'bootstrap.servers': bootstrap})
+    n = int(partitions)
+    ids = [int(b) for b in brokers.split(',')]
+    a.create_topics([NewTopic(topic, n, replica_assignment=[[ids[i % len(ids)]] for i in range(n)])])[topic].result()
+    print("ok created %s with %d partitions on broker(s) %s" % (topic, n, brokers))
 
 
 def consume(bootstrap, topic, group, stopfile, outfile):
@@ -158,4 +262,5 @@ def dump(bootstrap, topic, partitions, outfile):
 
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
-    {'load': load, 'consume': consume, 'check': check, 'dump': dump}[cmd](*args)
+    {'load': load, 'consume': consume, 'check': check, 'dump': dump, 'traffic': traffic,
+     'create-assigned': create_assigned, 'read-from': read_from}[cmd](*args)

@@ -276,6 +276,33 @@ LogCacheStreamEnd(uint64 stream_id, int64 *next_offset, int64 *flushed_next)
 	return true;
 }
 
+/*
+ * Without this, a stream led here before keeps the end of that earlier
+ * time in the cache until its first append here: fetches would take it
+ * for the high watermark (OFFSET_OUT_OF_RANGE, ListOffsets answering an
+ * old offset) and find nothing to read below the new start.  The chain
+ * is dropped as the append path drops one that does not continue.
+ */
+void
+LogCacheStreamReopen(uint64 stream_id, int64 offset)
+{
+	LogCacheStream *s;
+
+	if (WalShmem == NULL || WalShmem->streams == NULL)
+		return;
+	SpinLockAcquire(&WalShmem->insert_lck);
+	s = stream_lookup(stream_id);
+	if (s != NULL && __atomic_load_n(&s->next_offset, __ATOMIC_ACQUIRE) < offset)
+	{
+		__atomic_store_n(&s->first_seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->last_seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->next_offset, offset, __ATOMIC_RELEASE);
+		if (__atomic_load_n(&s->flushed_next, __ATOMIC_ACQUIRE) < offset)
+			__atomic_store_n(&s->flushed_next, offset, __ATOMIC_SEQ_CST);
+	}
+	SpinLockRelease(&WalShmem->insert_lck);
+}
+
 void
 LogCacheStreamIterInit(LogCacheStreamIter *it)
 {
@@ -481,7 +508,9 @@ LogCacheFlushAdvanced(WalLsn flushed)
 		if (e.lsn + WalRecordSize(e.body_len) > flushed)
 			break;
 		s = stream_lookup(e.stream_id);
-		if (s != NULL)
+		/* never back: LogCacheStreamReopen may have moved it on */
+		if (s != NULL && __atomic_load_n(&s->flushed_next, __ATOMIC_ACQUIRE) <
+			e.base_offset + (int64) e.record_count)
 			__atomic_store_n(&s->flushed_next, e.base_offset + (int64) e.record_count,
 							 __ATOMIC_SEQ_CST);
 		any = true;

@@ -11,7 +11,8 @@ use Strata::Test::Utils;
 
 my $cluster = Strata::Test::Cluster->new('routing');
 my @b = map { $cluster->add_node("b$_") } 1 .. 3;
-$_->append_conf("broker_lease_time = 3s\nnum_partitions = 3") for @b;
+# The balancer off: this test places and moves partitions itself.
+$_->append_conf("broker_lease_time = 3s\nnum_partitions = 3\nbalancer = off") for @b;
 $b[1]->append_conf("broker_rack = 'rack-b'");
 $_->start for @b;
 my %by_id = map { $_->broker_id => $_ } @b;

@@ -14,7 +14,8 @@ use Strata::Test::Utils;
 my $big_mb = $ENV{STRATA_TEST_MOVE_MB} // 1024;
 my $cluster = Strata::Test::Cluster->new('move');
 my @b = map { $cluster->add_node("b$_", wal_size => '256MB') } 1 .. 3;
-$_->append_conf("broker_lease_time = 4s\nlog_cache_size = 128MB\nupload_interval = 2s") for @b;
+# The balancer off: this test places and moves partitions itself.
+$_->append_conf("broker_lease_time = 4s\nlog_cache_size = 128MB\nupload_interval = 2s\nbalancer = off") for @b;
 $_->start for @b;
 my $cc = "$ENV{STRATA_TOP_SRCDIR}/src/test/cluster/cluster_clients.py";
 my $clients = "$ENV{STRATA_TOP_SRCDIR}/src/test/kafka/clients.py";

@@ -162,6 +162,107 @@ check_state(const CatalogBalancerInputs *in, const PlanParams *params, const Pla
 	return "balanced";
 }
 
+/*
+ * The planner's view of the inputs: brokers (their role, slow ones listed
+ * in slow_ids) and partitions (by their owner, the move's target if one is
+ * in flight), and the parameters of this check.
+ */
+static void
+plan_inputs(const CatalogBalancerInputs *in, PlanBroker *brokers, PlanPartition *parts,
+			PlanParams *params, int32 *slow_ids, int *nslow)
+{
+	bool	   *slow = palloc0(sizeof(bool) * (size_t) Max(in->nbrokers, 1));
+
+	track_slow(in, slow);
+	*nslow = 0;
+	for (int i = 0; i < in->nbrokers; i++)
+	{
+		brokers[i].id = in->brokers[i].id;
+		brokers[i].role = role_of(&in->brokers[i]);
+		brokers[i].slow = slow[i] && brokers[i].role == PLAN_BROKER_ELIGIBLE;
+		if (brokers[i].slow)
+			slow_ids[(*nslow)++] = brokers[i].id;
+	}
+	pfree(slow);
+	for (int i = 0; i < in->nparts; i++)
+	{
+		const CatalogBalancerPartition *cp = &in->parts[i];
+
+		parts[i].owner = cp->target >= 0 ? cp->target : cp->leader;
+		parts[i].moving = cp->target >= 0;
+		parts[i].excluded = cp->excluded;
+		parts[i].recent = cp->recent;
+		parts[i].in = cp->bytes_in_rate;
+		parts[i].out = cp->bytes_out_rate;
+	}
+	params->band = (double) balancer_band / 100.0;
+	params->min_load = (double) balancer_min_load;
+	params->move_threshold = (double) balancer_move_threshold / 100.0;
+	params->max_moves = (int) Max(balancer_max_moves - in->balancer_moves_in_flight, 0);
+	params->balancing = balancing;
+	/* Out of band now, and at a check at least one report interval ago. */
+	params->confirmed = out_of_band_since_ms > 0 &&
+		MonotonicMs() - out_of_band_since_ms >= broker_lease_time / 3;
+}
+
+/* The plan's moves as the catalog records (and makes) them. */
+static CatalogBalancerAction *
+plan_actions(const CatalogBalancerInputs *in, const PlanResult *plan)
+{
+	CatalogBalancerAction *actions = palloc0(sizeof(CatalogBalancerAction) * (size_t) Max(plan->nmoves, 1));
+
+	for (int i = 0; i < plan->nmoves; i++)
+	{
+		const PlanMove *m = &plan->moves[i];
+		const CatalogBalancerPartition *cp = &in->parts[m->partition];
+
+		actions[i].topic = cp->topic;
+		actions[i].partition = cp->partition;
+		actions[i].from = m->from;
+		actions[i].to = m->to;
+		actions[i].goal = PlanGoalName(m->goal);
+		actions[i].bytes_in_rate = cp->bytes_in_rate;
+		actions[i].bytes_out_rate = cp->bytes_out_rate;
+		actions[i].from_pct = m->from_pct;
+		actions[i].to_pct = m->to_pct;
+	}
+	return actions;
+}
+
+/* Log each move made or refused, and the state when it changes. */
+static void
+log_check(const CatalogBalancerInputs *in, const PlanResult *plan, const CatalogBalancerAction *actions,
+		  bool execute, const char *state)
+{
+	for (int i = 0; i < plan->nmoves && execute; i++)
+	{
+		const CatalogBalancerAction *a = &actions[i];
+
+		if (a->move_id > 0)
+			elog(LOG, "balancer: moving partition %d of topic \"%s\" from broker %d (%.0f%% of the mean traffic) to broker %d (%.0f%%) for %s (move %lld)",
+				 a->partition, a->topic, a->from, a->from_pct, a->to, a->to_pct, a->goal, (long long) a->move_id);
+		else
+			elog(LOG, "balancer: did not move partition %d of topic \"%s\" from broker %d to broker %d: %s",
+				 a->partition, a->topic, a->from, a->to, a->outcome);
+	}
+	if (strcmp(state, last_state) != 0)
+	{
+		/* Each move is logged on its own; the resting states once each. */
+		bool		resting = plan->nmoves == 0 && in->balancer_moves_in_flight == 0;
+
+		elog(resting ? LOG : DEBUG1,
+			 "balancer: %s (%d eligible brokers, mean %.0f B/s in and %.0f B/s out, %d out of the %d%% band)",
+			 state, plan->eligible, plan->mean_in, plan->mean_out, plan->out_of_band, (int) balancer_band);
+		strlcpy_s(last_state, state, sizeof(last_state));
+	}
+}
+
+/*
+ * One check, on the controller every balancer_interval: load the inputs,
+ * plan, let auto-scaling look at the same inputs, record the check and its
+ * moves in the catalog (which makes the moves, unless paused), log.
+ * false: a catalog failure (err).
+ */
 static bool
 balancer_check(PGconn *conn, char *err, size_t errlen)
 {
@@ -170,9 +271,8 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	PlanPartition *parts;
 	PlanParams	params;
 	PlanResult	plan;
-	bool	   *slow;
 	int32	   *slow_ids;
-	int			nslow = 0;
+	int			nslow;
 	CatalogBalancerCheck check;
 	CatalogBalancerAction *actions;
 	ScalingSummary scaling;
@@ -183,38 +283,10 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	if (!CatalogBalancerLoad(conn, RECENT_MOVE_INTERVALS * balancer_interval, &in, err, errlen))
 		return false;
 
-	slow = palloc0(sizeof(bool) * (size_t) Max(in.nbrokers, 1));
-	slow_ids = palloc(sizeof(int32) * (size_t) Max(in.nbrokers, 1));
-	track_slow(&in, slow);
 	brokers = palloc0(sizeof(PlanBroker) * (size_t) Max(in.nbrokers, 1));
-	for (int i = 0; i < in.nbrokers; i++)
-	{
-		brokers[i].id = in.brokers[i].id;
-		brokers[i].role = role_of(&in.brokers[i]);
-		brokers[i].slow = slow[i] && brokers[i].role == PLAN_BROKER_ELIGIBLE;
-		if (brokers[i].slow)
-			slow_ids[nslow++] = brokers[i].id;
-	}
+	slow_ids = palloc(sizeof(int32) * (size_t) Max(in.nbrokers, 1));
 	parts = palloc0(sizeof(PlanPartition) * (size_t) Max(in.nparts, 1));
-	for (int i = 0; i < in.nparts; i++)
-	{
-		const CatalogBalancerPartition *cp = &in.parts[i];
-
-		parts[i].owner = cp->target >= 0 ? cp->target : cp->leader;
-		parts[i].moving = cp->target >= 0;
-		parts[i].excluded = cp->excluded;
-		parts[i].recent = cp->recent;
-		parts[i].in = cp->bytes_in_rate;
-		parts[i].out = cp->bytes_out_rate;
-	}
-	params.band = (double) balancer_band / 100.0;
-	params.min_load = (double) balancer_min_load;
-	params.move_threshold = (double) balancer_move_threshold / 100.0;
-	params.max_moves = (int) Max(balancer_max_moves - in.balancer_moves_in_flight, 0);
-	params.balancing = balancing;
-	/* Out of band now, and at a check at least one report interval ago. */
-	params.confirmed = out_of_band_since_ms > 0 &&
-		MonotonicMs() - out_of_band_since_ms >= broker_lease_time / 3;
+	plan_inputs(&in, brokers, parts, &params, slow_ids, &nslow);
 	BalancerPlan(brokers, in.nbrokers, parts, in.nparts, &params, &plan);
 	if (plan.out_of_band == 0)
 		out_of_band_since_ms = 0;
@@ -257,51 +329,16 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	check.scaling = scaling.decision[0] ? scaling.decision : NULL;
 	check.execute = execute;
 	check.why_not = why_not;
-	actions = palloc0(sizeof(CatalogBalancerAction) * (size_t) Max(plan.nmoves, 1));
-	for (int i = 0; i < plan.nmoves; i++)
-	{
-		const PlanMove *m = &plan.moves[i];
-		const CatalogBalancerPartition *cp = &in.parts[m->partition];
-
-		actions[i].topic = cp->topic;
-		actions[i].partition = cp->partition;
-		actions[i].from = m->from;
-		actions[i].to = m->to;
-		actions[i].goal = PlanGoalName(m->goal);
-		actions[i].bytes_in_rate = cp->bytes_in_rate;
-		actions[i].bytes_out_rate = cp->bytes_out_rate;
-		actions[i].from_pct = m->from_pct;
-		actions[i].to_pct = m->to_pct;
-	}
+	actions = plan_actions(&in, &plan);
 	if (!CatalogBalancerRecord(conn, &check, actions, plan.nmoves, err, errlen))
 	{
 		CatalogBalancerFree(&in);
 		return false;
 	}
-
-	for (int i = 0; i < plan.nmoves && execute; i++)
-	{
-		const CatalogBalancerAction *a = &actions[i];
-
-		if (a->move_id > 0)
-			elog(LOG, "balancer: moving partition %d of topic \"%s\" from broker %d (%.0f%% of the mean traffic) to broker %d (%.0f%%) for %s (move %lld)",
-				 a->partition, a->topic, a->from, a->from_pct, a->to, a->to_pct, a->goal, (long long) a->move_id);
-		else
-			elog(LOG, "balancer: did not move partition %d of topic \"%s\" from broker %d to broker %d: %s",
-				 a->partition, a->topic, a->from, a->to, a->outcome);
-	}
-	if (strcmp(state, last_state) != 0)
-	{
-		/* Each move is logged on its own; the resting states once each. */
-		bool		resting = plan.nmoves == 0 && in.balancer_moves_in_flight == 0;
-
-		elog(resting ? LOG : DEBUG1,
-			 "balancer: %s (%d eligible brokers, mean %.0f B/s in and %.0f B/s out, %d out of the %d%% band)",
-			 state, plan.eligible, plan.mean_in, plan.mean_out, plan.out_of_band, (int) balancer_band);
-		strlcpy_s(last_state, state, sizeof(last_state));
-	}
+	log_check(&in, &plan, actions, execute, state);
 	if (execute)
 		balancing = plan.balancing;
+
 	/*
 	 * A plan cut short by balancer_max_moves goes on as its moves
 	 * complete; otherwise the next check waits for the interval, and so
@@ -318,7 +355,6 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	pfree(parts);
 	pfree(brokers);
 	pfree(slow_ids);
-	pfree(slow);
 	CatalogBalancerFree(&in);
 	return true;
 }

@@ -217,6 +217,82 @@ bool_of(PGresult *res, int row, int col)
 	return !PQgetisnull(res, row, col) && strcmp(PQgetvalue(res, row, col), "t") == 0;
 }
 
+/* The brokers' rows of CatalogBalancerLoad's second query. */
+static void
+read_brokers(PGresult *br, CatalogBalancerInputs *in)
+{
+	in->nbrokers = PQntuples(br);
+	in->brokers = palloc0(sizeof(CatalogBalancerBroker) * (size_t) Max(in->nbrokers, 1));
+	for (int i = 0; i < in->nbrokers; i++)
+	{
+		CatalogBalancerBroker *b = &in->brokers[i];
+
+		b->id = int_or(br, i, 0, -1);
+		b->live = bool_of(br, i, 1);
+		b->excluded = bool_of(br, i, 2);
+		b->draining = bool_of(br, i, 3);
+		b->draining_action = strtoll(PQgetvalue(br, i, 4), NULL, 10);
+		b->capacity = strtoll(PQgetvalue(br, i, 5), NULL, 10);
+		b->bytes_in_rate = float_or(br, i, 6, 0);
+		b->bytes_out_rate = float_or(br, i, 7, 0);
+		b->append_latency_ms = float_or(br, i, 8, -1);
+		b->load_age_ms = PQgetisnull(br, i, 9) ? -1 : strtoll(PQgetvalue(br, i, 9), NULL, 10);
+	}
+}
+
+/* The partitions' rows of CatalogBalancerLoad's third query. */
+static void
+read_partitions(PGresult *pa, CatalogBalancerInputs *in)
+{
+	in->nparts = PQntuples(pa);
+	in->parts = palloc0(sizeof(CatalogBalancerPartition) * (size_t) Max(in->nparts, 1));
+	for (int i = 0; i < in->nparts; i++)
+	{
+		CatalogBalancerPartition *cp = &in->parts[i];
+
+		strlcpy_s(cp->topic, PQgetvalue(pa, i, 0), sizeof(cp->topic));
+		cp->partition = int_or(pa, i, 1, 0);
+		cp->leader = int_or(pa, i, 2, -1);
+		cp->target = int_or(pa, i, 3, -1);
+		cp->bytes_in_rate = float_or(pa, i, 4, 0);
+		cp->bytes_out_rate = float_or(pa, i, 5, 0);
+		cp->excluded = bool_of(pa, i, 6);
+		cp->recent = bool_of(pa, i, 7);
+	}
+}
+
+/* The last scaling action, if any, of CatalogBalancerLoad's last query. */
+static void
+read_scaling(PGresult *sc, CatalogBalancerInputs *in)
+{
+	if (PQntuples(sc) == 1)
+	{
+		CatalogScalingAction *a = &in->scaling;
+		char	   *p = PQgetvalue(sc, 0, 7);
+
+		a->id = strtoll(PQgetvalue(sc, 0, 0), NULL, 10);
+		a->controller = int_or(sc, 0, 1, -1);
+		a->out = bool_of(sc, 0, 2);
+		a->emergency = bool_of(sc, 0, 3);
+		strlcpy_s(a->state, PQgetvalue(sc, 0, 4), sizeof(a->state));
+		a->brokers_before = int_or(sc, 0, 5, 0);
+		a->brokers_wanted = int_or(sc, 0, 6, 0);
+		while (*p && a->nids < (int) lengthof(a->ids))
+		{
+			char	   *end;
+			long		v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			a->ids[a->nids++] = (int32) v;
+			p = end;
+		}
+		a->age_ms = strtoll(PQgetvalue(sc, 0, 8), NULL, 10);
+		a->started_age_ms = strtoll(PQgetvalue(sc, 0, 9), NULL, 10);
+		a->finished_age_ms = strtoll(PQgetvalue(sc, 0, 10), NULL, 10);
+	}
+}
+
 bool
 CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 					char *err, size_t errlen)
@@ -288,66 +364,11 @@ CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 		in->paused = bool_of(st, 0, 0);
 		strlcpy_s(in->pause_reason, PQgetvalue(st, 0, 1), sizeof(in->pause_reason));
 	}
-	in->nbrokers = PQntuples(br);
-	in->brokers = palloc0(sizeof(CatalogBalancerBroker) * (size_t) Max(in->nbrokers, 1));
-	for (int i = 0; i < in->nbrokers; i++)
-	{
-		CatalogBalancerBroker *b = &in->brokers[i];
-
-		b->id = int_or(br, i, 0, -1);
-		b->live = bool_of(br, i, 1);
-		b->excluded = bool_of(br, i, 2);
-		b->draining = bool_of(br, i, 3);
-		b->draining_action = strtoll(PQgetvalue(br, i, 4), NULL, 10);
-		b->capacity = strtoll(PQgetvalue(br, i, 5), NULL, 10);
-		b->bytes_in_rate = float_or(br, i, 6, 0);
-		b->bytes_out_rate = float_or(br, i, 7, 0);
-		b->append_latency_ms = float_or(br, i, 8, -1);
-		b->load_age_ms = PQgetisnull(br, i, 9) ? -1 : strtoll(PQgetvalue(br, i, 9), NULL, 10);
-	}
-	in->nparts = PQntuples(pa);
-	in->parts = palloc0(sizeof(CatalogBalancerPartition) * (size_t) Max(in->nparts, 1));
-	for (int i = 0; i < in->nparts; i++)
-	{
-		CatalogBalancerPartition *cp = &in->parts[i];
-
-		strlcpy_s(cp->topic, PQgetvalue(pa, i, 0), sizeof(cp->topic));
-		cp->partition = int_or(pa, i, 1, 0);
-		cp->leader = int_or(pa, i, 2, -1);
-		cp->target = int_or(pa, i, 3, -1);
-		cp->bytes_in_rate = float_or(pa, i, 4, 0);
-		cp->bytes_out_rate = float_or(pa, i, 5, 0);
-		cp->excluded = bool_of(pa, i, 6);
-		cp->recent = bool_of(pa, i, 7);
-	}
+	read_brokers(br, in);
+	read_partitions(pa, in);
 	in->balancer_moves_in_flight = int_or(mv, 0, 0, 0);
 	in->moves_in_flight = int_or(mv, 0, 1, 0);
-	if (PQntuples(sc) == 1)
-	{
-		CatalogScalingAction *a = &in->scaling;
-		char	   *p = PQgetvalue(sc, 0, 7);
-
-		a->id = strtoll(PQgetvalue(sc, 0, 0), NULL, 10);
-		a->controller = int_or(sc, 0, 1, -1);
-		a->out = bool_of(sc, 0, 2);
-		a->emergency = bool_of(sc, 0, 3);
-		strlcpy_s(a->state, PQgetvalue(sc, 0, 4), sizeof(a->state));
-		a->brokers_before = int_or(sc, 0, 5, 0);
-		a->brokers_wanted = int_or(sc, 0, 6, 0);
-		while (*p && a->nids < (int) lengthof(a->ids))
-		{
-			char	   *end;
-			long		v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			a->ids[a->nids++] = (int32) v;
-			p = end;
-		}
-		a->age_ms = strtoll(PQgetvalue(sc, 0, 8), NULL, 10);
-		a->started_age_ms = strtoll(PQgetvalue(sc, 0, 9), NULL, 10);
-		a->finished_age_ms = strtoll(PQgetvalue(sc, 0, 10), NULL, 10);
-	}
+	read_scaling(sc, in);
 	PQclear(st);
 	PQclear(br);
 	PQclear(pa);

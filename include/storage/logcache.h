@@ -120,7 +120,9 @@ typedef struct LogCacheRecord
 
 /*
  * Next durable data record at or after *pos (an LSN); false when none
- * below the flushed position.  Advances *pos past it.
+ * below the flushed position.  Advances *pos past it (and past padding),
+ * never beyond the flushed position, so *pos is always a position to trim
+ * to.
  */
 extern bool LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec);
 

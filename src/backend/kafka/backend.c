@@ -21,6 +21,11 @@
  *	  short or too long closes the connection with one log line, as does a
  *	  request the codec rejects.  Nothing here can harm another client.
  *
+ *	  Request bytes are read from the socket into one buffer and served
+ *	  where they land: a produced batch is copied from there into the WAL
+ *	  ring (storage/wal.h) and nowhere else, never moved within the buffer
+ *	  (see input_prepare).
+ *
  * src/backend/kafka/backend.c
  *
  *-------------------------------------------------------------------------
@@ -44,6 +49,8 @@
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
 #define INITIAL_INBUF (64 * 1024)
+/* A grown input buffer shrinks back after this many small frames in a row. */
+#define SMALL_FRAMES_TO_SHRINK 64
 
 const char *MyClientAddr = "";
 
@@ -68,6 +75,20 @@ static QueuedResponse queue[MAX_QUEUED_RESPONSES];
 static int	queue_head = 0;
 static int	queue_len = 0;
 static size_t out_ready = 0;
+
+/*
+ * Bytes read from the socket: [pos, len) not yet served, in a buffer of
+ * cap bytes.  small_frames counts frames in a row of at most cap / 8
+ * bytes, to give back a buffer grown for large requests.
+ */
+static struct
+{
+	uint8	   *buf;
+	size_t		cap;
+	size_t		len;
+	size_t		pos;
+	int			small_frames;
+}			in;
 
 static void pg_attribute_noreturn()
 close_connection(int code)
@@ -198,17 +219,134 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	}
 }
 
+/*
+ * The size of the frame at in.pos, its length field included, or 0 if
+ * fewer than 4 bytes of it are there.  A length outside MIN_REQUEST_FRAME
+ * .. socket_request_max_bytes closes the connection (after the responses
+ * already due), before any memory is set aside for it.
+ */
+static size_t
+pending_frame_size(KafkaConn *conn)
+{
+	uint32		raw;
+	int32		frame_len;
+
+	if (in.len - in.pos < 4)
+		return 0;
+	memcpy(&raw, in.buf + in.pos, 4);
+	frame_len = (int32) __builtin_bswap32(raw);
+	if (frame_len < MIN_REQUEST_FRAME || frame_len > socket_request_max_bytes)
+	{
+		elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (socket_request_max_bytes)",
+			 MyClientAddr, frame_len, MIN_REQUEST_FRAME, (long long) socket_request_max_bytes);
+		drain_queue(&conn->out);
+		close_connection(0);
+	}
+	return (size_t) frame_len + 4;
+}
+
+/*
+ * Where the next recv goes (*dst) and how much it may take (*room), laid
+ * out so that request bytes are never moved once read:
+ *
+ * - When the frame at pos has a known length, read exactly up to its end,
+ *   never into the next frame: once it is served the buffer is empty and
+ *   starts again at its beginning.
+ * - Otherwise (at a frame boundary: at most 3 bytes of a length field are
+ *   there, moved to the front) read at most cap / 2 bytes.  So every frame
+ *   such a read starts begins in the buffer's first half, and one of up to
+ *   cap / 2 bytes fits where it is.
+ * - A larger frame grows the buffer to twice its size, copying the part
+ *   read so far (at most cap / 2 bytes, once); frames of that size then
+ *   fit in place.  After SMALL_FRAMES_TO_SHRINK small frames in a row an
+ *   empty buffer goes back to INITIAL_INBUF.
+ *
+ * Pipelined small requests still arrive many per read; a large one costs
+ * at most one more read, for its tail.
+ */
+static void
+input_prepare(KafkaConn *conn, uint8 **dst, size_t *room)
+{
+	size_t		size;
+
+	if (in.pos == in.len)
+	{
+		in.pos = in.len = 0;
+		if (in.cap > 4 * INITIAL_INBUF && in.small_frames >= SMALL_FRAMES_TO_SHRINK)
+		{
+			pfree(in.buf);
+			in.cap = INITIAL_INBUF;
+			in.buf = palloc(in.cap);
+			in.small_frames = 0;
+		}
+	}
+	size = pending_frame_size(conn);
+	if (size == 0)
+	{
+		if (in.pos > 0)
+		{
+			memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+			in.len -= in.pos;
+			in.pos = 0;
+		}
+		*dst = in.buf + in.len;
+		*room = in.cap / 2 - in.len;
+		return;
+	}
+	if (in.pos + size > in.cap)
+	{
+		if (size <= in.cap / 2)
+		{
+			/* not reached while the invariant above holds; cheap if it is */
+			memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+		}
+		else
+		{
+			size_t		newcap = Max(2 * size, (size_t) INITIAL_INBUF);
+			uint8	   *nbuf = palloc(newcap);
+
+			memcpy(nbuf, in.buf + in.pos, in.len - in.pos);
+			pfree(in.buf);
+			in.buf = nbuf;
+			in.cap = newcap;
+		}
+		in.len -= in.pos;
+		in.pos = 0;
+	}
+	*dst = in.buf + in.len;
+	*room = in.pos + size - in.len;
+}
+
+/* Serve every complete frame in the input buffer, in order, where it lies. */
+static void
+serve_frames(KafkaConn *conn)
+{
+	for (;;)
+	{
+		size_t		size = pending_frame_size(conn);
+		const uint8 *frame;
+
+		if (size == 0 || in.len - in.pos < size)
+			return;
+		frame = in.buf + in.pos + 4;
+		in.pos += size;
+		if (size <= in.cap / 8)
+			in.small_frames++;
+		else
+			in.small_frames = 0;
+		serve_frame(conn, frame, size - 4);
+	}
+}
+
 void
 BackendMain(int sock, const char *peer)
 {
-	uint8	   *inbuf;
-	size_t		incap = INITIAL_INBUF;
-	size_t		inlen = 0;
 	static KafkaConn conn;
 
 	client_sock = sock;
 	MyClientAddr = pstrdup(peer);
-	inbuf = palloc(incap);
+	in.cap = INITIAL_INBUF;
+	in.buf = palloc(in.cap);
 	KafkaConnInit(&conn);
 	MyConn = &conn;
 	elog(DEBUG1, "connection from %s", peer);
@@ -216,7 +354,8 @@ BackendMain(int sock, const char *peer)
 	for (;;)
 	{
 		ssize_t		n;
-		size_t		consumed = 0;
+		uint8	   *dst;
+		size_t		room;
 
 		ResetLatch(MyLatch);
 		ProcessConfigReloadIfPending();
@@ -230,7 +369,14 @@ BackendMain(int sock, const char *peer)
 		release_durable();
 		send_ready(&conn.out);
 
-		n = recv(client_sock, inbuf + inlen, incap - inlen, MSG_DONTWAIT);
+		input_prepare(&conn, &dst, &room);
+		if (room == 0)
+		{
+			/* a whole frame is there already: serve before reading */
+			serve_frames(&conn);
+			continue;
+		}
+		n = recv(client_sock, dst, room, MSG_DONTWAIT);
 		if (n == 0)
 		{
 			elog(DEBUG1, "connection from %s closed by the client", peer);
@@ -262,57 +408,8 @@ BackendMain(int sock, const char *peer)
 			elog(DEBUG1, "could not receive from %s: %s", peer, strerror(errno));
 			close_connection(0);
 		}
-		inlen += (size_t) n;
-
-		/* Serve every complete frame in the buffer, in order. */
-		for (;;)
-		{
-			int32		frame_len;
-			uint32		raw;
-
-			if (inlen - consumed < 4)
-				break;
-			memcpy(&raw, inbuf + consumed, 4);
-			frame_len = (int32) __builtin_bswap32(raw);
-			if (frame_len < MIN_REQUEST_FRAME || frame_len > socket_request_max_bytes)
-			{
-				elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (socket_request_max_bytes)",
-					 peer, frame_len, MIN_REQUEST_FRAME, (long long) socket_request_max_bytes);
-				drain_queue(&conn.out);
-				close_connection(0);
-			}
-			if (inlen - consumed - 4 < (size_t) frame_len)
-			{
-				/* Incomplete: make room for the whole frame, then read on. */
-				size_t		need = (size_t) frame_len + 4;
-
-				if (consumed > 0)
-				{
-					memmove(inbuf, inbuf + consumed, inlen - consumed);
-					inlen -= consumed;
-					consumed = 0;
-				}
-				if (need > incap)
-				{
-					incap = need;
-					inbuf = repalloc(inbuf, incap);
-				}
-				break;
-			}
-			serve_frame(&conn, inbuf + consumed + 4, (size_t) frame_len);
-			consumed += (size_t) frame_len + 4;
-		}
-		if (consumed > 0)
-		{
-			memmove(inbuf, inbuf + consumed, inlen - consumed);
-			inlen -= consumed;
-		}
-		/* Give back a buffer grown for one huge request. */
-		if (inlen == 0 && incap > 4 * INITIAL_INBUF)
-		{
-			incap = INITIAL_INBUF;
-			inbuf = repalloc(inbuf, incap);
-		}
+		in.len += (size_t) n;
+		serve_frames(&conn);
 	}
 }
 

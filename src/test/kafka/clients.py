@@ -6,6 +6,7 @@
 # exits non-zero, with the reason on stderr, on any mismatch.
 #
 #   clients.py confluent-roundtrip BOOTSTRAP TOPIC
+#   clients.py bulk-roundtrip BOOTSTRAP TOPIC COUNT
 #   clients.py kafka-python-roundtrip BOOTSTRAP TOPIC
 #   clients.py admin BOOTSTRAP
 #   clients.py offsets-for-times BOOTSTRAP TOPIC
@@ -91,6 +92,66 @@ def confluent_roundtrip(bootstrap, topic):
         if (m.headers() or None) != want_headers:
             die("message %d headers %r, sent %r" % (i, m.headers(), want_headers))
     print("ok confluent-kafka round trip of %d messages (5 compressions, nulls, headers, timestamps, 1 MiB)" % len(sent))
+
+
+def bulk_value(seq):
+    """The value of message seq: 60 .. 6000 bytes that follow from seq."""
+    n = 60 + (seq * 7919) % 5941
+    unit = ('%d.' % seq).encode()
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+def bulk_roundtrip(bootstrap, topic, count):
+    """Many messages in large pipelined batches, then read back in large
+    fetches: requests and responses far larger than one socket read, several
+    in flight on one connection."""
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    from confluent_kafka.admin import AdminClient, NewTopic
+    count = int(count)
+    parts = 4
+    a = AdminClient({'bootstrap.servers': bootstrap})
+    a.create_topics([NewTopic(topic, num_partitions=parts, replication_factor=1)])[topic].result()
+    p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 20,
+                  'batch.size': 512 * 1024, 'max.in.flight.requests.per.connection': 5,
+                  'compression.type': 'none', 'queue.buffering.max.kbytes': 65536})
+    errors = []
+    for seq in range(count):
+        while True:
+            try:
+                p.produce(topic, key=b'%d' % seq, value=bulk_value(seq), partition=seq % parts,
+                          on_delivery=lambda err, msg: errors.append(err) if err else None)
+                break
+            except BufferError:
+                p.poll(0.1)
+        p.poll(0)
+    if p.flush(60) != 0 or errors:
+        die("bulk produce: %d unflushed, errors %s" % (len(p), errors[:3]))
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'tap-' + topic,
+                  'enable.auto.commit': False, 'auto.offset.reset': 'earliest',
+                  'fetch.max.bytes': 8 * 1024 * 1024,
+                  'max.partition.fetch.bytes': 4 * 1024 * 1024,
+                  'fetch.wait.max.ms': 100})
+    c.assign([TopicPartition(topic, i, 0) for i in range(parts)])
+    seen = [0] * parts
+    got = 0
+    deadline = time.time() + 120
+    while got < count and time.time() < deadline:
+        for m in c.consume(1000, 0.5):
+            if m.error():
+                die("bulk consume error: %s" % m.error())
+            seq = int(m.key())
+            part = m.partition()
+            if seq % parts != part or m.offset() != seen[part] or seq != part + parts * m.offset():
+                die("bulk: partition %d offset %d holds message %d" % (part, m.offset(), seq))
+            if m.value() != bulk_value(seq):
+                die("bulk: message %d differs" % seq)
+            seen[part] += 1
+            got += 1
+    c.close()
+    if got != count:
+        die("bulk: produced %d, consumed %d" % (count, got))
+    print("ok bulk round trip of %d messages (%d bytes) in large pipelined batches and fetches"
+          % (count, sum(len(bulk_value(i)) for i in range(count))))
 
 
 def kafka_python_roundtrip(bootstrap, topic):
@@ -814,6 +875,7 @@ def offsets_of(bootstrap, group):
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'confluent-roundtrip': confluent_roundtrip,
+     'bulk-roundtrip': bulk_roundtrip,
      'kafka-python-roundtrip': kafka_python_roundtrip,
      'admin': admin,
      'offsets-for-times': offsets_for_times,

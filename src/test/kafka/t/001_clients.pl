@@ -42,6 +42,8 @@ sub client_ok
 }
 
 client_ok('confluent-kafka round trip', 'confluent-roundtrip', $bootstrap, 'ck1');
+client_ok('confluent-kafka bulk round trip (large pipelined requests and fetches)',
+	'bulk-roundtrip', $bootstrap, 'bulk1', 40000);
 client_ok('kafka-python round trip', 'kafka-python-roundtrip', $bootstrap, 'kp1');
 client_ok('topic administration', 'admin', $bootstrap);
 client_ok('ListOffsets by time', 'offsets-for-times', $bootstrap, 'times1');

@@ -6,8 +6,9 @@
  *	  logcache.h.
  *
  *	  Locking: insert_lck (a spinlock, held for a few hundred instructions
- *	  at most) protects reserved, limit_base, entry_alloc, the entries being
- *	  allocated and the stream table's links.  The positions that other
+ *	  at most) protects reserved, limit_base, limit_held, the slots'
+ *	  read_pin, entry_alloc, the entries being allocated and the stream
+ *	  table's links.  The positions that other
  *	  processes read without the lock (reserved, flushed, trim, ...) are
  *	  written with atomic stores.  The WAL writer alone writes durable_trim.
  *
@@ -36,6 +37,7 @@
 
 #define WAL_NO_SEQ			UINT64_MAX
 #define WAL_NOT_INSERTING	UINT64_MAX
+#define WAL_NO_PIN			UINT64_MAX
 
 /*
  * While writes are in flight, the WAL writer starts another only once at
@@ -57,6 +59,10 @@ typedef struct WalSlotState
 	uint32		data_waiting;	/* registered by LogCacheWaitRegister */
 	uint64		data_wait_stream;
 	int64		data_wait_offset;
+	uint64		read_pin;		/* lowest LSN this process reads straight
+								 * from the ring (LogCacheReadSlices), or
+								 * WAL_NO_PIN; set and cleared under
+								 * insert_lck */
 } __attribute__((aligned(64))) WalSlotState;
 
 /* One log cache index entry per WAL data record. */
@@ -91,7 +97,11 @@ typedef struct WalShmemStruct
 	slock_t		insert_lck;
 	/* protected by insert_lck */
 	WalLsn		reserved;
-	WalLsn		limit_base;		/* align_down(durable trim, block) */
+	WalLsn		limit_base;		/* align_down(durable trim, block), or
+								 * lower while read pins need it
+								 * (logcache.c); appenders reserve up to
+								 * limit_base + capacity */
+	bool		limit_held;		/* a read pin holds limit_base down */
 	uint64		entry_alloc;	/* next entry sequence number */
 
 	/* atomics */

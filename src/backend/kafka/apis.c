@@ -298,7 +298,8 @@ KafkaBeginResponse(KWriter *w, const KafkaRequestHeader *h, int16 header_version
 void
 KafkaEndResponse(KWriter *w, size_t start)
 {
-	KWritePatchInt32(w, start, (int32) (w->len - start - 4));
+	/* the frame's length counts the bytes referred to (KWriteExternal) too */
+	KWritePatchInt32(w, start, (int32) (KWriterTotalSince(w, start) - 4));
 }
 
 /* KafkaDecodeRequest: the request body as its C struct, in the arena. */
@@ -342,7 +343,7 @@ KafkaWriteResponse(KWriter *w, const KafkaRequestHeader *h, const void *resp)
 	if (!KafkaEncode(h->api->response, h->api_version,
 					 KafkaApiIsFlexible(h->api, h->api_version), resp, w))
 	{
-		w->len = start;			/* never send half a response */
+		KWriterTruncate(w, start);	/* never send half a response */
 		return false;
 	}
 	KafkaEndResponse(w, start);
@@ -370,7 +371,7 @@ KafkaWriteRequest(KWriter *w, int16 api_key, int16 api_version,
 		KWriteEmptyTaggedFields(w);
 	if (!KafkaEncode(api->request, api_version, flex, req, w))
 	{
-		w->len = start;
+		KWriterTruncate(w, start);
 		return false;
 	}
 	KafkaEndResponse(w, start);

@@ -33,6 +33,7 @@
 #include "c.h"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kafka/backend.h"
@@ -41,6 +42,7 @@
 #include "kafka/protocol.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
+#include "storage/logcache.h"
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -49,6 +51,8 @@
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
 #define INITIAL_INBUF (64 * 1024)
+/* iovecs per sendmsg: own bytes and a fetch's batches alternate */
+#define SEND_IOVECS 256
 /* A grown input buffer shrinks back after this many small frames in a row. */
 #define SMALL_FRAMES_TO_SHRINK 64
 
@@ -59,7 +63,8 @@ static int	client_sock = -1;
 /*
  * Responses built but not yet sent: out's bytes [0, ready) may be sent
  * now; each queued entry ends at byte `end` of out and may be sent once
- * the WAL is flushed past `lsn`.
+ * the WAL is flushed past `lsn`.  Positions count out's output bytes
+ * (KWriterTotal), the batches a fetch response refers to included.
  */
 #define MAX_QUEUED_RESPONSES 128
 
@@ -115,20 +120,47 @@ release_durable(void)
 	}
 }
 
+/* Remove the first n bytes of out (sent), moving the queue's positions. */
+static void
+consume_sent(KWriter *out, size_t n)
+{
+	if (n == 0)
+		return;
+	KWriterConsume(out, n);
+	out_ready -= n;
+	for (int i = 0; i < queue_len; i++)
+		queue[(queue_head + i) % MAX_QUEUED_RESPONSES].end -= n;
+}
+
 /*
  * Send out's first out_ready bytes, waiting for the socket to drain when it
  * is full; keep the rest (queued responses) at the front of the buffer.  A
  * client that went away ends this backend quietly.
+ *
+ * A fetch response refers to its record batches in the WAL ring instead of
+ * holding a copy (KWriteExternal; pinned, storage/logcache.h): sendmsg
+ * gathers them with the response's own bytes, so they go from shared
+ * memory to the socket with no copy in between.  Should the socket fill up
+ * before they are all sent, the rest of them is copied into the buffer and
+ * the pin dropped before waiting, so that a slow client never holds WAL
+ * space back.
  */
 static void
 send_ready(KWriter *out)
 {
+	struct iovec iov[SEND_IOVECS];
 	size_t		off = 0;
 
 	while (off < out_ready)
 	{
-		ssize_t		n = send(client_sock, out->buf + off, out_ready - off, MSG_NOSIGNAL);
+		struct msghdr msg;
+		ssize_t		n;
 
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = iov;
+		msg.msg_iovlen = (size_t) KWriterIov(out, off, out_ready - off, iov, lengthof(iov));
+		/* with batches in the ring, never block holding their pin */
+		n = sendmsg(client_sock, &msg, MSG_NOSIGNAL | (out->next > 0 ? MSG_DONTWAIT : 0));
 		if (n > 0)
 		{
 			off += (size_t) n;
@@ -138,6 +170,14 @@ send_ready(KWriter *out)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		{
+			if (out->next > 0)
+			{
+				consume_sent(out, off);
+				off = 0;
+				MetricsInc(METRIC_LOG_CACHE_COPIED_BYTES, (int64) out->ext_len);
+				KWriterInternalize(out);
+				LogCacheUnpin();
+			}
 			ResetLatch(MyLatch);
 			WaitLatchOrSocket(MyLatch, WL_SOCKET_WRITEABLE | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
 							  client_sock, -1);
@@ -147,13 +187,10 @@ send_ready(KWriter *out)
 			 n < 0 ? strerror(errno) : "peer closed");
 		close_connection(0);
 	}
-	if (out_ready == 0)
-		return;
-	memmove(out->buf, out->buf + out_ready, out->len - out_ready);
-	out->len -= out_ready;
-	for (int i = 0; i < queue_len; i++)
-		queue[(queue_head + i) % MAX_QUEUED_RESPONSES].end -= out_ready;
-	out_ready = 0;
+	consume_sent(out, off);
+	/* Nothing refers to the ring any more: its space may be reused. */
+	if (out->next == 0)
+		LogCacheUnpin();
 }
 
 /* Wait until every queued response is durable, and send everything. */
@@ -181,7 +218,7 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	if (queue_len > 0 && (api_key != KAFKA_API_PRODUCE || queue_len == MAX_QUEUED_RESPONSES))
 		drain_queue(&conn->out);
 
-	before = conn->out.len;
+	before = KWriterTotal(&conn->out);
 	conn->wait_lsn = 0;
 	/*
 	 * Latency is measured from here (the frame is whole in memory) to the
@@ -196,7 +233,22 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 		drain_queue(&conn->out);	/* what was acknowledged still goes out */
 		close_connection(0);
 	}
-	if (conn->out.len == before)
+	/*
+	 * A response that refers to the WAL ring (a fetch's batches) goes out
+	 * now: the pin keeping those bytes in place must not outlive this
+	 * request, since the next one may wait -- even for WAL space that the
+	 * pin holds back.  (Such a response is never queued: a fetch first
+	 * waits for the queue to empty.)
+	 */
+	if (conn->out.next > 0)
+	{
+		Assert(queue_len == 0);
+		out_ready = KWriterTotal(&conn->out);
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
+		send_ready(&conn->out);
+		return;
+	}
+	if (KWriterTotal(&conn->out) == before)
 	{
 		/* acks=0: no response */
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
@@ -206,7 +258,7 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	{
 		QueuedResponse *q = &queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES];
 
-		q->end = conn->out.len;
+		q->end = KWriterTotal(&conn->out);
 		q->lsn = conn->wait_lsn;
 		q->api_key = api_key;
 		q->start_us = start_us;
@@ -214,7 +266,7 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	}
 	else
 	{
-		out_ready = conn->out.len;
+		out_ready = KWriterTotal(&conn->out);
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
 	}
 }

@@ -7,6 +7,7 @@
 #
 #   clients.py confluent-roundtrip BOOTSTRAP TOPIC
 #   clients.py bulk-roundtrip BOOTSTRAP TOPIC COUNT
+#   clients.py slow-fetch BOOTSTRAP TOPIC COUNT
 #   clients.py kafka-python-roundtrip BOOTSTRAP TOPIC
 #   clients.py admin BOOTSTRAP
 #   clients.py offsets-for-times BOOTSTRAP TOPIC
@@ -152,6 +153,57 @@ def bulk_roundtrip(bootstrap, topic, count):
         die("bulk: produced %d, consumed %d" % (count, got))
     print("ok bulk round trip of %d messages (%d bytes) in large pipelined batches and fetches"
           % (count, sum(len(bulk_value(i)) for i in range(count))))
+
+
+def slow_fetch(bootstrap, topic, count):
+    """After bulk-roundtrip: one Fetch of partition 0's last 3000 messages
+    (about 9 MB, far more than the socket buffers hold) on a raw connection
+    with a small receive buffer, left unread for 3 seconds, then read whole
+    and checked.  The broker's send must stop half-way (a slow consumer)."""
+    import socket
+    from kafka.protocol.fetch import FetchRequest
+    from kafka.protocol.parser import KafkaProtocol
+    from kafka.record import MemoryRecords
+    count = int(count)
+    parts = 4
+    hw = (count + parts - 1) // parts
+    first = hw - 3000
+    host, port = bootstrap.rsplit(':', 1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    proto = KafkaProtocol(client_id='slow-fetch')
+    proto.send_request(FetchRequest[4](replica_id=-1, max_wait_time=100, min_bytes=1,
+                                       max_bytes=64 * 1024 * 1024, isolation_level=0,
+                                       topics=[(topic, [(0, first, 32 * 1024 * 1024)])]))
+    sock.sendall(proto.send_bytes())
+    time.sleep(3)
+    responses = []
+    while not responses:
+        data = sock.recv(1024 * 1024)
+        if not data:
+            die("slow fetch: connection closed")
+        responses = proto.receive_bytes(data)
+    sock.close()
+    resp = responses[0][1]
+    part = resp.topics[0][1][0]
+    if part[1] != 0:
+        die("slow fetch: error %d" % part[1])
+    records = MemoryRecords(part[-1])
+    offset = first
+    while records.has_next():
+        batch = records.next_batch()
+        for rec in batch:
+            if rec.offset < first:
+                continue        # the batch holding the fetch offset comes whole
+            seq = int(rec.key)
+            if rec.offset != offset or seq != parts * offset or rec.value != bulk_value(seq):
+                die("slow fetch: offset %d holds %r (seq %d)" % (offset, rec.offset, seq))
+            offset += 1
+    if offset != hw:
+        die("slow fetch: read offsets %d to %d, want up to %d" % (first, offset, hw))
+    print("ok slow fetch of offsets %d to %d (%d bytes of records) read whole after 3 s"
+          % (first, hw - 1, len(part[-1])))
 
 
 def kafka_python_roundtrip(bootstrap, topic):
@@ -876,6 +928,7 @@ if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'confluent-roundtrip': confluent_roundtrip,
      'bulk-roundtrip': bulk_roundtrip,
+     'slow-fetch': slow_fetch,
      'kafka-python-roundtrip': kafka_python_roundtrip,
      'admin': admin,
      'offsets-for-times': offsets_for_times,

@@ -128,6 +128,7 @@ WalShmemInit(void)
 		WalShmem->slots[i].wait_flush_lsn = 0;
 		WalShmem->slots[i].wait_space = 0;
 		WalShmem->slots[i].data_waiting = 0;
+		WalShmem->slots[i].read_pin = WAL_NO_PIN;
 	}
 	p += sizeof(WalSlotState) * (size_t) WalShmem->nslots;
 	WalShmem->ring = (char *) TYPEALIGN(WAL_BLOCK_SIZE, (uintptr_t) p);

@@ -304,27 +304,58 @@ reap_writes(bool *streams_moved)
 }
 
 /*
+ * Move the appenders' limit up to the durable trim position, as far as
+ * the backends' read pins allow (storage/cache/logcache.c): no
+ * reservation may reach a pinned LSN + ring_size, so limit_base stays at
+ * or below pin + ring_size - capacity.  Notes in limit_held whether a pin
+ * held it back; the backend that drops that pin sets our latch.  Wakes
+ * the appenders waiting for space if the limit moved.
+ */
+static void
+advance_limit(void)
+{
+	WalLsn		want = TYPEALIGN_DOWN(WAL_BLOCK_SIZE,
+									  __atomic_load_n(&WalShmem->durable_trim, __ATOMIC_SEQ_CST));
+	WalLsn		limit = want;
+	bool		moved;
+
+	SpinLockAcquire(&WalShmem->insert_lck);
+	for (int i = 0; i < WalShmem->nslots; i++)
+	{
+		uint64		pin = __atomic_load_n(&WalShmem->slots[i].read_pin, __ATOMIC_SEQ_CST);
+
+		if (pin != WAL_NO_PIN)
+			limit = Min(limit, TYPEALIGN_DOWN(WAL_BLOCK_SIZE,
+											  pin + WalShmem->ring_size - WalShmem->capacity));
+	}
+	moved = limit > WalShmem->limit_base;
+	if (moved)
+		WalShmem->limit_base = limit;
+	WalShmem->limit_held = WalShmem->limit_base < want;
+	SpinLockRelease(&WalShmem->insert_lck);
+	if (moved)
+		WalWakeSpaceWaiters();
+}
+
+/*
  * Make a requested trim (or node epoch) durable in the header, then free
- * the space.
+ * the space (advance_limit), which a read pin may have held back until now.
  */
 static void
 apply_trim(void)
 {
 	WalLsn		t = __atomic_load_n(&WalShmem->trim_requested, __ATOMIC_SEQ_CST);
 
-	if (t <= WalShmem->durable_trim)
+	if (t > WalShmem->durable_trim)
 	{
-		if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) !=
-			WalShmem->durable_node_epoch)
-			WalWriteHeader(wal_fd, WalShmem->durable_trim);
-		return;
+		WalWriteHeader(wal_fd, t);
+		__atomic_store_n(&WalShmem->durable_trim, t, __ATOMIC_SEQ_CST);
 	}
-	WalWriteHeader(wal_fd, t);
-	__atomic_store_n(&WalShmem->durable_trim, t, __ATOMIC_SEQ_CST);
-	SpinLockAcquire(&WalShmem->insert_lck);
-	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, t);
-	SpinLockRelease(&WalShmem->insert_lck);
-	WalWakeSpaceWaiters();
+	else if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) !=
+			 WalShmem->durable_node_epoch)
+		WalWriteHeader(wal_fd, WalShmem->durable_trim);
+	if (WalShmem->limit_base < TYPEALIGN_DOWN(WAL_BLOCK_SIZE, WalShmem->durable_trim))
+		advance_limit();
 }
 
 /*

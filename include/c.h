@@ -79,15 +79,10 @@ extern void ExceptionalCondition(const char *condition, const char *file, int li
 			ExceptionalCondition(#condition, __FILE__, __LINE__); \
 	} while (0)
 
-/* Memory helpers that never return NULL (utils/elog.c). */
-extern void *palloc(size_t size);
-extern void *palloc0(size_t size);
-extern void *repalloc(void *ptr, size_t size);
-extern char *pstrdup(const char *s);
-extern char *psprintf(const char *fmt, ...) pg_attribute_printf(1, 2);
-extern void pfree(void *ptr);
-
 /* Bounded string copy that always terminates (utils/elog.c). */
 extern size_t strlcpy_s(char *dst, const char *src, size_t siz);
+
+/* Memory contexts and palloc, which never returns NULL (utils/mcxt.c). */
+#include "utils/palloc.h"
 
 #endif							/* STRATA_C_H */

@@ -112,6 +112,12 @@ extern bool KafkaEncode(const KSchema *schema, int16 version, bool flexible,
 extern void KafkaSetDefaults(const KSchema *schema, void *msg);
 
 /*
+ * Set msg's top-level ErrorCode field to code; false if the message has
+ * none at this version (its errors are per topic or partition).
+ */
+extern bool KafkaSetErrorCode(const KSchema *schema, int16 version, void *msg, int16 code);
+
+/*
  * For handlers building responses: count structs of the given schema in the
  * arena, each at its defaults (NULL if the arena is exhausted), e.g.
  *		t->PartitionResponses.items =

@@ -5,9 +5,9 @@
  *
  *	  A handler fills a response struct (already at its defaults) from a
  *	  decoded request struct; the dispatcher (dispatch.c) decodes, calls
- *	  and encodes.  Strings the handler puts into the response must live
- *	  until the response is encoded: borrowed from the request frame, static,
- *	  or allocated in conn->arena.  A handler returns false only when the
+ *	  the handler the API table names and encodes.  Strings the handler
+ *	  puts into the response must live until the response is encoded:
+ *	  borrowed from the request frame, static, or allocated in conn->arena.  A handler returns false only when the
  *	  connection must be closed.
  *
  * include/kafka/handlers.h
@@ -30,6 +30,8 @@ typedef struct KafkaConn
 	bool		no_response;	/* set by a handler: send nothing (acks=0) */
 	uint64		wait_lsn;		/* set by Produce: hold the response until the
 								 * WAL is flushed up to here (a WalLsn) */
+	bool		in_request;		/* a request is being served: */
+	KafkaRequestHeader request; /* its header (client id in the frame) */
 } KafkaConn;
 
 /* The connection of this backend. */
@@ -39,44 +41,79 @@ extern KafkaConn *MyConn;
 extern void KafkaConnInit(KafkaConn *conn);
 extern bool KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len);
 
-/* Copy a C string into the arena as a KStr. */
+/*
+ * For the backend's ERROR recovery (backend.c), with TopMemoryContext
+ * current.  KafkaAnswerFailedRequest abandons what the interrupted request
+ * built (the arena and RequestContext are reset) and appends its answer to
+ * conn->out: the response at its defaults with UNKNOWN_SERVER_ERROR in its
+ * top-level ErrorCode, as Kafka answers a request that failed unexpectedly.
+ * false (one log line) if the response has no top-level ErrorCode at that
+ * version: the connection must close.  KafkaRequestAbandon only resets.
+ */
+extern bool KafkaAnswerFailedRequest(KafkaConn *conn);
+extern void KafkaRequestAbandon(KafkaConn *conn);
+
+/* api_fetch.c: forget the fetch session a failed Fetch may have half-changed. */
+extern void KafkaFetchSessionAbort(void);
+
+/*
+ * Building a response in the request arena (conn->arena).  None of these
+ * returns NULL for want of room: a response the arena's cap cannot hold
+ * raises ERROR "request arena exhausted", which fails this request with
+ * UNKNOWN_SERVER_ERROR while the connection goes on serving (dispatch.c).
+ * So, as any ERROR, never with an SMutex held (utils/elog.h).
+ */
+/* A copy of a C string, as a KStr. */
 extern KStr KStrArena(KArena *arena, const char *s);
+/* A copy of len bytes (len <= 0: empty, not null). */
+extern KBytes KBytesArena(KArena *arena, const void *data, int32 len);
+/* n elements of size sz, zeroed; NULL when n <= 0. */
+extern void *KArenaArray(KArena *arena, int32 n, size_t sz);
+/* n response structs of schema elem at their defaults; NULL when n <= 0. */
+extern void *KafkaResponseArray(KArena *arena, const KSchema *elem, int32 n);
+/*
+ * A buffer of size bytes, not zeroed.  With p (a buffer of oldsize bytes
+ * from here) it grows p, in place when p is the arena's newest allocation
+ * (kbuf.h, KArenaExtendRaw), keeping its contents.
+ */
+extern void *KArenaBuffer(KArena *arena, void *p, size_t oldsize, size_t size);
+
+/*
+ * Building a response while holding an SMutex (GroupLock, RegistryLock),
+ * where no ERROR may be raised: the same allocations, collected in a
+ * KafkaLockedBuild, never raise.  One that fails sets b->failed and returns
+ * an empty string or bytes, or a NULL array (which the caller then skips);
+ * after releasing the lock the caller calls KafkaLockedBuildEnd, which
+ * raises the arena's ERROR if anything failed.
+ */
+typedef struct KafkaLockedBuild
+{
+	KArena	   *arena;
+	bool		failed;
+} KafkaLockedBuild;
+
+#define KAFKA_LOCKED_BUILD(conn) ((KafkaLockedBuild) {&(conn)->arena, false})
+
+extern KStr LockedStr(KafkaLockedBuild *b, const char *s);
+extern KBytes LockedBytes(KafkaLockedBuild *b, const void *data, int32 len);
+extern void *LockedArray(KafkaLockedBuild *b, int32 n, size_t sz);
+extern void *LockedResponseArray(KafkaLockedBuild *b, const KSchema *elem, int32 n);
+extern void KafkaLockedBuildEnd(KafkaLockedBuild *b);
+
 /* A KStr as a palloc'd C string (null and empty both give ""). */
 extern char *pnstrdup_kstr(KStr s);
-/* Allocate an array of n elements of size sz in the arena (zeroed). */
-extern void *KArenaArray(KArena *arena, int32 n, size_t sz);
 
 /* The host and port clients should connect to (advertised listener). */
 extern void KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port);
 
-#define KAFKA_HANDLER(name) \
-	extern bool KafkaHandle##name(void *ctx, const KafkaRequestHeader *h, const void *req, void *resp)
-
-KAFKA_HANDLER(Metadata);
-KAFKA_HANDLER(DescribeCluster);
-KAFKA_HANDLER(CreateTopics);
-KAFKA_HANDLER(DeleteTopics);
-KAFKA_HANDLER(CreatePartitions);
-KAFKA_HANDLER(DescribeConfigs);
-KAFKA_HANDLER(AlterConfigs);
-KAFKA_HANDLER(IncrementalAlterConfigs);
-KAFKA_HANDLER(Produce);
-KAFKA_HANDLER(Fetch);
-KAFKA_HANDLER(ListOffsets);
-KAFKA_HANDLER(OffsetForLeaderEpoch);
-KAFKA_HANDLER(DeleteRecords);
-KAFKA_HANDLER(InitProducerId);
-/* group coordinator (group.c, api_offsets.c) */
-KAFKA_HANDLER(FindCoordinator);
-KAFKA_HANDLER(JoinGroup);
-KAFKA_HANDLER(SyncGroup);
-KAFKA_HANDLER(Heartbeat);
-KAFKA_HANDLER(LeaveGroup);
-KAFKA_HANDLER(DescribeGroups);
-KAFKA_HANDLER(ListGroups);
-KAFKA_HANDLER(DeleteGroups);
-KAFKA_HANDLER(OffsetCommit);
-KAFKA_HANDLER(OffsetFetch);
-KAFKA_HANDLER(OffsetDelete);
+/*
+ * The handlers, KafkaHandle<Name> for every row of the API table
+ * (kafka/apilist.h), each defined in the module of its API group.
+ */
+#define KAFKA_API(key, symbol, name, minv, maxv, flexv, note) \
+	extern bool KafkaHandle##name(void *ctx, const KafkaRequestHeader *h, \
+								  const void *req, void *resp);
+#include "kafka/apilist.h"
+#undef KAFKA_API
 
 #endif							/* STRATA_KAFKA_HANDLERS_H */

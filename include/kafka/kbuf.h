@@ -297,6 +297,11 @@ extern int	KUVarlongSize(uint64 v);
 
 /* Helpers for borrowed strings. */
 extern bool KStrEq(KStr s, const char *cstr);
+/*
+ * A NUL-terminated copy of s in dst (cap bytes; a null string gives "");
+ * false if it does not fit or holds a NUL byte.
+ */
+extern bool KStrCopy(char *dst, size_t cap, KStr s);
 static inline KStr
 KStrFromC(const char *s)
 {

@@ -2,8 +2,9 @@
  *
  * protocol.h
  *	  Kafka protocol constants and framing: error codes, API keys, the table
- *	  of implemented APIs (the single source for ApiVersions, dispatch and
- *	  doc/protocol.md), request/response headers and ApiVersions.
+ *	  of implemented APIs (its rows are in kafka/apilist.h; the single
+ *	  source for ApiVersions, dispatch and doc/protocol.md),
+ *	  request/response headers and ApiVersions.
  *
  *	  Framing, for the backend's connection loop: a request is an INT32 size
  *	  followed by that many bytes; the size is checked against
@@ -14,13 +15,14 @@
  *		KReader r;
  *		KReaderInit(&r, frame, size);
  *		if (!KafkaParseRequestHeader(&r, &h))   -> log r.errmsg, close
- *		if (h.api_key == KAFKA_API_API_VERSIONS)
- *			KafkaApiVersionsRespond(&h, &r, arena, out);
- *		else if (h.api == NULL || !h.version_supported) -> log, close
+ *		if (h.api == NULL) -> log, close
+ *		else if (!h.version_supported)
+ *			ApiVersions: KafkaApiVersionsRespond(&h, &r, arena, out);
+ *			any other API: log, close
  *		else {
  *			void *req = KafkaDecodeRequest(&h, &r, arena);  NULL: log, close
  *			void *resp = KafkaNewResponse(&h, arena);        defaults set
- *			... the handler fills resp ...
+ *			h.api->handler(conn, &h, req, resp);             fills resp
  *			KafkaWriteResponse(out, &h, resp);               whole frame
  *		}
  *		KArenaReset(arena) once the response is on its way.
@@ -179,51 +181,31 @@ typedef enum KafkaErrorCode
 /* "NONE", "UNKNOWN_TOPIC_OR_PARTITION", ...; "UNKNOWN_ERROR_CODE" if unknown. */
 extern const char *KafkaErrorName(int16 code);
 
-/* API keys.  Only those in KafkaApis[] are implemented. */
+/* API keys: KAFKA_API_PRODUCE, ... for every row of the API table. */
 typedef enum KafkaApiKey
 {
-	KAFKA_API_PRODUCE = 0,
-	KAFKA_API_FETCH = 1,
-	KAFKA_API_LIST_OFFSETS = 2,
-	KAFKA_API_METADATA = 3,
-	KAFKA_API_OFFSET_COMMIT = 8,
-	KAFKA_API_OFFSET_FETCH = 9,
-	KAFKA_API_FIND_COORDINATOR = 10,
-	KAFKA_API_JOIN_GROUP = 11,
-	KAFKA_API_HEARTBEAT = 12,
-	KAFKA_API_LEAVE_GROUP = 13,
-	KAFKA_API_SYNC_GROUP = 14,
-	KAFKA_API_DESCRIBE_GROUPS = 15,
-	KAFKA_API_LIST_GROUPS = 16,
-	KAFKA_API_SASL_HANDSHAKE = 17,
-	KAFKA_API_API_VERSIONS = 18,
-	KAFKA_API_CREATE_TOPICS = 19,
-	KAFKA_API_DELETE_TOPICS = 20,
-	KAFKA_API_DELETE_RECORDS = 21,
-	KAFKA_API_INIT_PRODUCER_ID = 22,
-	KAFKA_API_OFFSET_FOR_LEADER_EPOCH = 23,
-	KAFKA_API_DESCRIBE_CONFIGS = 32,
-	KAFKA_API_ALTER_CONFIGS = 33,
-	KAFKA_API_SASL_AUTHENTICATE = 36,
-	KAFKA_API_CREATE_PARTITIONS = 37,
-	KAFKA_API_DELETE_GROUPS = 42,
-	KAFKA_API_INCREMENTAL_ALTER_CONFIGS = 44,
-	KAFKA_API_OFFSET_DELETE = 47,
-	KAFKA_API_DESCRIBE_CLUSTER = 60
+#define KAFKA_API(key, symbol, name, minv, maxv, flexv, note) KAFKA_API_##symbol = key,
+#include "kafka/apilist.h"
+#undef KAFKA_API
 } KafkaApiKey;
 
 struct KafkaRequestHeader;
 
 /*
  * A request handler: fills resp (already set to the response's defaults)
- * from req.  ctx is the backend's connection state.  Returns false if the
- * connection must be closed.  Plugged into KafkaApis[] by the handlers'
- * module; NULL until then.
+ * from req.  ctx is the backend's connection (KafkaConn, kafka/handlers.h).
+ * Returns false if the connection must be closed.  Every row of the table
+ * has one, KafkaHandle<Name>, except in a codec-only build (compiled with
+ * KAFKA_CODEC_ONLY: the fuzz target, which links no handlers), where the
+ * handler pointers are NULL.
  */
 typedef bool (*KafkaHandler) (void *ctx, const struct KafkaRequestHeader *h,
 							  const void *req, void *resp);
 
-/* One implemented API.  KafkaApis[] is sorted by api_key. */
+/*
+ * One implemented API: a row of kafka/apilist.h.  KafkaApis[] holds them
+ * all, sorted by api_key.
+ */
 typedef struct KafkaApi
 {
 	int16		api_key;
@@ -315,12 +297,22 @@ extern void *KafkaDecodeResponse(int16 api_key, int16 api_version, KReader *r,
  * ----------------
  */
 
-/* Fill resp->ApiKeys from KafkaApis[] (array in the arena). */
-extern bool KafkaApiVersionsFill(ApiVersionsResponse *resp, KArena *arena);
+/* Fill resp->ApiKeys from KafkaApis[] (a static array). */
+extern void KafkaApiVersionsFill(ApiVersionsResponse *resp);
 
 /*
- * KafkaApiVersionsRespond: the whole ApiVersions exchange, run by the
- * backend for api_key 18 whatever the version.  A version Strata does not
+ * KafkaApiVersionsAnswer: the body of an ApiVersions answer to a decoded
+ * request of a supported version: INVALID_REQUEST for v3+ software
+ * strings that break Kafka's pattern (below), else the table.
+ */
+extern void KafkaApiVersionsAnswer(int16 version, const ApiVersionsRequest *req,
+								   ApiVersionsResponse *resp);
+
+/*
+ * KafkaApiVersionsRespond: the whole ApiVersions exchange whatever the
+ * version, for tools that serve requests without the backend (the fuzz
+ * target, the capture tool); the backend uses it for versions it does not
+ * support and the table's handler for the others.  A version Strata does not
  * know gets UNSUPPORTED_VERSION in the v0 layout with the full API list, so
  * a client probing with a newer version (librdkafka sends v3 first) learns
  * the supported range and retries.  v3+ requests carry ClientSoftwareName

@@ -112,5 +112,7 @@ extern bool TopicsLoad(PGconn *conn, char *err, size_t errlen);
 
 /* A backend's own catalog connection, made on first use; NULL + msg. */
 extern PGconn *BackendCatalogConnection(char **msg);
+/* Roll back a transaction an ERROR left open on that connection. */
+extern void BackendCatalogAbortTransaction(void);
 
 #endif							/* STRATA_KAFKA_TOPICS_H */

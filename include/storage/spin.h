@@ -54,7 +54,8 @@ typedef struct SMutex
  * How many SMutexes this process holds.  proc_exit checks it: a process
  * that ends (FATAL, or an ERROR with nowhere to go) while holding one
  * would leave it locked for everybody, so it exits as a crash instead and
- * the postmaster rebuilds shared memory.
+ * the postmaster rebuilds shared memory.  A backend's ERROR recovery does
+ * the same (no ERROR may be raised with an SMutex held: utils/elog.h).
  */
 extern int	SMutexHeldCount;
 

@@ -131,7 +131,7 @@ typedef struct FetchSession
 {
 	int32		id;				/* 0: none */
 	int32		epoch;			/* the next epoch the client must send */
-	SessionPartition *parts;
+	SessionPartition *parts;	/* in TopMemoryContext, as their topics */
 	int			nparts;
 	int			cap;
 } FetchSession;
@@ -146,6 +146,18 @@ session_reset(void)
 	session.nparts = 0;
 	session.id = 0;
 	session.epoch = 0;
+}
+
+/*
+ * KafkaFetchSessionAbort: run by the backend's ERROR recovery when a Fetch
+ * failed; the session may be half-updated, so it is dropped, and the
+ * client's next incremental fetch gets FETCH_SESSION_ID_NOT_FOUND and
+ * starts a new one.
+ */
+void
+KafkaFetchSessionAbort(void)
+{
+	session_reset();
 }
 
 static SessionPartition *
@@ -169,14 +181,21 @@ session_upsert(const char *topic, const uint8 *topic_id, bool by_id, const Fetch
 
 	if (sp == NULL)
 	{
+		/* The session outlives the request: TopMemoryContext. */
+		char	   *name = MemoryContextStrdup(TopMemoryContext, topic);
+
 		if (session.nparts == session.cap)
 		{
-			session.cap = session.cap ? session.cap * 2 : 16;
-			session.parts = repalloc(session.parts, sizeof(SessionPartition) * (size_t) session.cap);
+			int			cap = session.cap ? session.cap * 2 : 16;
+			size_t		size = sizeof(SessionPartition) * (size_t) cap;
+
+			session.parts = session.parts ? repalloc(session.parts, size)
+				: MemoryContextAlloc(TopMemoryContext, size);
+			session.cap = cap;
 		}
 		sp = &session.parts[session.nparts++];
 		memset(sp, 0, sizeof(*sp));
-		sp->topic = pstrdup(topic);
+		sp->topic = name;
 		if (topic_id)
 			memcpy(sp->topic_id, topic_id, 16);
 		sp->partition = fp->Partition;
@@ -201,15 +220,15 @@ session_forget(const char *topic, const uint8 *topic_id, bool by_id, int32 parti
 static char *
 topic_name_of(const uint8 *id)
 {
-	char	   *name = NULL;
+	char		name[TOPIC_NAME_MAX + 1] = "";
 	int			t;
 
 	RegistryLock();
 	t = TopicLookupById(id);
 	if (t >= 0)
-		name = pstrdup(TopicGet(t)->name);
+		strlcpy_s(name, TopicGet(t)->name, sizeof(name));
 	RegistryUnlock();
-	return name ? name : pstrdup("");
+	return pstrdup(name);
 }
 
 /* ---------- reading ---------- */
@@ -291,8 +310,8 @@ read_stream(uint64 stream_id, int64 offset, int64 max_offset, char *buf, size_t 
  * The record batches of the partition being read, in pieces: slices of
  * the WAL ring (the log cache's, referred to by the response and sent from
  * there, kafka/backend.c) and buffers read from object storage.  Reused
- * from one partition to the next; read_partition copies them into the
- * request arena.
+ * from one partition to the next (in TopMemoryContext); read_partition
+ * copies them into the request arena.
  */
 static KPiece *pieces;
 static int	npieces;
@@ -309,7 +328,7 @@ add_piece(const void *ptr, size_t len, bool external)
 	{
 		maxpieces = Max(maxpieces * 2, 1024);
 		pieces = pieces ? repalloc(pieces, sizeof(KPiece) * (size_t) maxpieces)
-			: palloc(sizeof(KPiece) * (size_t) maxpieces);
+			: MemoryContextAlloc(TopMemoryContext, sizeof(KPiece) * (size_t) maxpieces);
 	}
 	pieces[npieces].ptr = ptr;
 	pieces[npieces].len = len;
@@ -352,9 +371,7 @@ read_chunk(KafkaConn *conn, uint64 stream_id, int64 offset, int64 max_offset, si
 	 */
 	for (size_t size = Min(cap, (size_t) COLD_READ_CHUNK);;)
 	{
-		buf = KArenaAllocRaw(&conn->arena, Max(size, 1));
-		if (buf == NULL)
-			elog(ERROR, "request arena exhausted");
+		buf = KArenaBuffer(&conn->arena, NULL, 0, size);
 		r = read_stream(stream_id, offset, max_offset, buf, size, wait_deadline, got, next);
 		if (r != LOGCACHE_TOO_SMALL || *got <= size || *got > cap)
 			break;
@@ -463,11 +480,9 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	}
 	if (got > 0)
 	{
-		KScatter   *sc = KArenaAllocRaw(&conn->arena,
-										offsetof(KScatter, pieces) + sizeof(KPiece) * (size_t) npieces);
+		KScatter   *sc = KArenaBuffer(&conn->arena, NULL, 0,
+									  offsetof(KScatter, pieces) + sizeof(KPiece) * (size_t) npieces);
 
-		if (sc == NULL)
-			elog(ERROR, "request arena exhausted");
 		sc->n = npieces;
 		memcpy(sc->pieces, pieces, sizeof(KPiece) * (size_t) npieces);
 		out->Records = (KBytes) {NULL, (int32) got, sc};
@@ -482,23 +497,20 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	return 0;
 }
 
-bool
-KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+/*
+ * The session step of a Fetch (KIP-227): a full fetch without a session, a
+ * full fetch opening one, or an incremental fetch of the current one.
+ * Returns false when the request is answered with a session error.
+ */
+static bool
+session_begin(const KafkaRequestHeader *h, const FetchRequest *req, FetchResponse *resp,
+			  bool *incremental)
 {
-	KafkaConn  *conn = ctx;
-	const FetchRequest *req = reqp;
-	FetchResponse *resp = respp;
-	bool		by_id = h->api_version >= 13;
-	bool		incremental;
-	int64		deadline = MonotonicMs() + Max(req->MaxWaitMs, 0);
-	int64		max_bytes = h->api_version >= 3 ? req->MaxBytes : INT32_MAX;
-
-	/* --- session handling (KIP-227) --- */
+	*incremental = false;
 	if (h->api_version < 7 || (req->SessionId == 0 && req->SessionEpoch == -1))
 	{
 		/* A full fetch without a session. */
 		session_reset();
-		incremental = false;
 	}
 	else if (req->SessionEpoch == 0)
 	{
@@ -508,27 +520,31 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 		if (session.id == 0)
 			session.id = 1;
 		session.epoch = 1;
-		incremental = false;
 	}
 	else if (req->SessionId != session.id || session.id == 0)
 	{
 		resp->ErrorCode = KAFKA_ERR_FETCH_SESSION_ID_NOT_FOUND;
 		resp->SessionId = 0;
-		return true;
+		return false;
 	}
 	else if (req->SessionEpoch != session.epoch)
 	{
 		resp->ErrorCode = KAFKA_ERR_INVALID_FETCH_SESSION_EPOCH;
 		resp->SessionId = 0;
-		return true;
+		return false;
 	}
 	else
 	{
-		incremental = true;
+		*incremental = true;
 		session.epoch = session.epoch == INT32_MAX ? 1 : session.epoch + 1;
 	}
+	return true;
+}
 
-	/* Bring the session's partition set up to date with this request. */
+/* Bring the session's partition set up to date with the request. */
+static void
+session_update(const FetchRequest *req, bool by_id, bool incremental)
+{
 	if (!incremental)
 	{
 		for (int i = 0; i < session.nparts; i++)
@@ -554,87 +570,127 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 			session_forget(name, by_id ? fg->TopicId.b : NULL, by_id, fg->Partitions.items[p]);
 		pfree(name);
 	}
+}
+
+/*
+ * One pass over the session's partitions: read each and put it in the
+ * response (one response topic per distinct topic, in session order; an
+ * incremental fetch answers only partitions with news).  Returns the
+ * record bytes read; *any_error if a partition got an error.
+ */
+static int64
+fetch_read_all(KafkaConn *conn, FetchResponse *resp, int64 max_bytes, int64 deadline,
+			   bool incremental, bool *any_error)
+{
+	int64		total = 0;
+	int			ntopics = 0;
+	FetchableTopicResponse *topics;
+
+	*any_error = false;
+	topics = KArenaArray(&conn->arena, Max(session.nparts, 1), sizeof(FetchableTopicResponse));
+	for (int i = 0; i < session.nparts; i++)
+	{
+		SessionPartition *sp = &session.parts[i];
+		FetchableTopicResponse *ft = NULL;
+		PartitionData pd;
+		int64		got;
+
+		memset(&pd, 0, sizeof(pd));
+		got = read_partition(conn, sp, &pd, max_bytes - total, total == 0, deadline);
+		total += got;
+		if (pd.ErrorCode != KAFKA_ERR_NONE)
+			*any_error = true;
+		if (incremental && got == 0 && pd.ErrorCode == KAFKA_ERR_NONE && sp->sent_once &&
+			pd.HighWatermark == sp->last_hw && pd.LogStartOffset == sp->last_log_start)
+			continue;
+		for (int k = 0; k < ntopics; k++)
+			if (strcmp(topics[k].Topic.ptr, sp->topic) == 0)
+				ft = &topics[k];
+		if (ft == NULL)
+		{
+			ft = &topics[ntopics++];
+			ft->Topic = KStrArena(&conn->arena, sp->topic);
+			memcpy(ft->TopicId.b, sp->topic_id, 16);
+			ft->Partitions.items = KArenaArray(&conn->arena, session.nparts, sizeof(PartitionData));
+			ft->Partitions.count = 0;
+		}
+		ft->Partitions.items[ft->Partitions.count++] = pd;
+	}
+	resp->Responses.items = topics;
+	resp->Responses.count = ntopics;
+	return total;
+}
+
+/*
+ * The answer goes out: count what was read in the per-topic metrics and
+ * remember what the client now knows of each partition (so that an
+ * incremental fetch sends only changes).
+ */
+static void
+fetch_remember(const FetchResponse *resp)
+{
+	for (int i = 0; i < session.nparts; i++)
+	{
+		SessionPartition *sp = &session.parts[i];
+
+		if (sp->read_bytes > 0)
+			TopicCountOut(sp->read_topic, sp->read_bytes, sp->read_records);
+		for (int k = 0; k < resp->Responses.count; k++)
+		{
+			const FetchableTopicResponse *ft = &resp->Responses.items[k];
+
+			for (int32 j = 0; j < ft->Partitions.count; j++)
+			{
+				const PartitionData *pd = &ft->Partitions.items[j];
+
+				if (pd->PartitionIndex == sp->partition && strcmp(ft->Topic.ptr, sp->topic) == 0)
+				{
+					sp->last_hw = pd->HighWatermark;
+					sp->last_log_start = pd->LogStartOffset;
+					sp->sent_once = true;
+				}
+			}
+		}
+	}
+}
+
+/*
+ * Fetch: the session step, then read every partition of the session,
+ * waiting on the latch (woken by the WAL writer's flushes) until there is
+ * MinBytes of data, an error, or MaxWaitMs has passed.
+ */
+bool
+KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const FetchRequest *req = reqp;
+	FetchResponse *resp = respp;
+	bool		incremental;
+	int64		deadline = MonotonicMs() + Max(req->MaxWaitMs, 0);
+	int64		max_bytes = h->api_version >= 3 ? req->MaxBytes : INT32_MAX;
+
+	if (!session_begin(h, req, resp, &incremental))
+		return true;
+	session_update(req, h->api_version >= 13, incremental);
 	resp->SessionId = session.id;
 
-	/* --- read, and wait for more if there is not enough yet --- */
-	for (int iteration = 0;; iteration++)
+	for (;;)
 	{
-		int64		total = 0;
-		int			nout = 0;
-		bool		any_error = false;
-		FetchableTopicResponse *topics;
-		int			ntopics = 0;
+		bool		any_error;
+		int64		total;
 
 		ResetLatch(MyLatch);
 		LogCacheWaitRegister(LOGCACHE_ANY_STREAM, 0);
-
-		/* One response topic per distinct topic, in session order. */
-		topics = KArenaArray(&conn->arena, Max(session.nparts, 1), sizeof(FetchableTopicResponse));
-		for (int i = 0; i < session.nparts; i++)
-		{
-			SessionPartition *sp = &session.parts[i];
-			FetchableTopicResponse *ft = NULL;
-			PartitionData pd;
-			int64		got;
-
-			memset(&pd, 0, sizeof(pd));
-			got = read_partition(conn, sp, &pd, max_bytes - total, total == 0, deadline);
-			total += got;
-			if (pd.ErrorCode != KAFKA_ERR_NONE)
-				any_error = true;
-			/* Incremental fetches answer only partitions with news. */
-			if (incremental && got == 0 && pd.ErrorCode == KAFKA_ERR_NONE && sp->sent_once &&
-				pd.HighWatermark == sp->last_hw && pd.LogStartOffset == sp->last_log_start)
-				continue;
-			for (int k = 0; k < ntopics; k++)
-				if (strcmp(topics[k].Topic.ptr, sp->topic) == 0)
-					ft = &topics[k];
-			if (ft == NULL)
-			{
-				ft = &topics[ntopics++];
-				ft->Topic = KStrArena(&conn->arena, sp->topic);
-				memcpy(ft->TopicId.b, sp->topic_id, 16);
-				ft->Partitions.items = KArenaArray(&conn->arena, session.nparts, sizeof(PartitionData));
-				ft->Partitions.count = 0;
-			}
-			ft->Partitions.items[ft->Partitions.count++] = pd;
-			nout++;
-		}
-		resp->Responses.items = topics;
-		resp->Responses.count = ntopics;
-
+		total = fetch_read_all(conn, resp, max_bytes, deadline, incremental, &any_error);
 		if (total >= Max(req->MinBytes, 1) || any_error || MonotonicMs() >= deadline ||
 			ShutdownRequestPending || session.nparts == 0)
-		{
-			/* Remember what the client now knows. */
-			for (int i = 0; i < session.nparts; i++)
-			{
-				SessionPartition *sp = &session.parts[i];
-
-				if (sp->read_bytes > 0)
-					TopicCountOut(sp->read_topic, sp->read_bytes, sp->read_records);
-
-				for (int k = 0; k < ntopics; k++)
-					for (int32 j = 0; j < topics[k].Partitions.count; j++)
-					{
-						PartitionData *pd = &topics[k].Partitions.items[j];
-
-						if (pd->PartitionIndex == sp->partition && strcmp(topics[k].Topic.ptr, sp->topic) == 0)
-						{
-							sp->last_hw = pd->HighWatermark;
-							sp->last_log_start = pd->LogStartOffset;
-							sp->sent_once = true;
-						}
-					}
-			}
-			(void) nout;
 			break;
-		}
 		/* This round's answer is dropped: so is its hold on the ring. */
 		LogCacheUnpin();
 		WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) (deadline - MonotonicMs()));
 	}
 	LogCacheWaitCancel();
+	fetch_remember(resp);
 	return true;
 }
 

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * api_metadata.c
- *	  Metadata and DescribeCluster.
+ *	  ApiVersions, Metadata and DescribeCluster: what the broker speaks and
+ *	  what it holds.
  *
  *	  Until the cluster work lands, a broker describes itself as the only
  *	  broker, the controller (librdkafka and kafkajs send admin requests to
@@ -20,6 +21,17 @@
 #include "kafka/topics.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+
+/*
+ * ApiVersions of a version the table serves (the backend answers other
+ * versions itself, see dispatch.c): the table's keys and versions.
+ */
+bool
+KafkaHandleApiVersions(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaApiVersionsAnswer(h->api_version, reqp, respp);
+	return true;
+}
 
 static void
 describe_self(KArena *arena, int32 *id, KStr *host, int32 *port)
@@ -40,27 +52,22 @@ cluster_id(KArena *arena)
 	return buf[0] ? KStrArena(arena, buf) : KSTR_NULL;
 }
 
-/* Fill one topic's entry from the registry; caller holds RegistryLock. */
+/*
+ * Fill one topic's entry from the registry.  The caller holds RegistryLock,
+ * so allocations go through b (see KafkaLockedBuild).
+ */
 static void
-fill_topic(KArena *arena, MetadataResponseTopic *out, int t)
+fill_topic(KafkaLockedBuild *b, MetadataResponseTopic *out, int t)
 {
 	StrataTopic *topic = TopicGet(t);
 	int32		n = 0;
 
 	out->ErrorCode = KAFKA_ERR_NONE;
-	{
-		char	   *name = KArenaAlloc(arena, (size_t) topic->name_len + 1);
-
-		if (name == NULL)
-			elog(ERROR, "request arena exhausted");
-		memcpy(name, topic->name, (size_t) topic->name_len + 1);
-		out->Name.ptr = name;
-		out->Name.len = topic->name_len;
-	}
+	out->Name = LockedStr(b, topic->name);
 	memcpy(out->TopicId.b, topic->id, 16);
 	out->IsInternal = false;
-	out->Partitions.items = KArenaArray(arena, topic->num_partitions, sizeof(MetadataResponsePartition));
-	for (int32 i = 0; i < topic->num_partitions; i++)
+	out->Partitions.items = LockedArray(b, topic->num_partitions, sizeof(MetadataResponsePartition));
+	for (int32 i = 0; i < topic->num_partitions && out->Partitions.items != NULL; i++)
 	{
 		int			pi = PartitionLookup(t, i);
 		StrataPartition *p;
@@ -74,12 +81,11 @@ fill_topic(KArena *arena, MetadataResponseTopic *out, int t)
 		mp->PartitionIndex = i;
 		mp->LeaderId = p->leader_id >= 0 ? p->leader_id : (int32) broker_id;
 		mp->LeaderEpoch = p->leader_epoch;
+		/* One replica, in sync: the leader itself (mp->LeaderId). */
 		mp->ReplicaNodes.count = 1;
-		mp->ReplicaNodes.items = KArenaArray(arena, 1, sizeof(int32));
-		mp->ReplicaNodes.items[0] = mp->LeaderId;
+		mp->ReplicaNodes.items = &mp->LeaderId;
 		mp->IsrNodes.count = 1;
-		mp->IsrNodes.items = KArenaArray(arena, 1, sizeof(int32));
-		mp->IsrNodes.items[0] = mp->LeaderId;
+		mp->IsrNodes.items = &mp->LeaderId;
 		mp->OfflineReplicas.count = 0;
 	}
 	out->Partitions.count = n;
@@ -92,6 +98,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 	const MetadataRequest *req = reqp;
 	MetadataResponse *resp = respp;
 	KArena	   *arena = &conn->arena;
+	KafkaLockedBuild b = KAFKA_LOCKED_BUILD(conn);
 	bool		all;
 	bool		may_create;
 
@@ -111,15 +118,16 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 	{
 		int			n = 0;
 
-		RegistryLock();
 		resp->Topics.items = KArenaArray(arena, TopicCapacity(), sizeof(MetadataResponseTopic));
+		RegistryLock();
 		for (int t = 0; t < TopicCapacity(); t++)
 			if (TopicGet(t)->state == TOPIC_LIVE)
 			{
 				resp->Topics.items[n].TopicAuthorizedOperations = INT32_MIN;
-				fill_topic(arena, &resp->Topics.items[n++], t);
+				fill_topic(&b, &resp->Topics.items[n++], t);
 			}
 		RegistryUnlock();
+		KafkaLockedBuildEnd(&b);
 		resp->Topics.count = n;
 		return true;
 	}
@@ -143,8 +151,9 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 			RegistryLock();
 			t = TopicLookupById(rt->TopicId.b);
 			if (t >= 0)
-				fill_topic(arena, out, t);
+				fill_topic(&b, out, t);
 			RegistryUnlock();
+			KafkaLockedBuildEnd(&b);
 			if (t < 0)
 				out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_ID;
 			continue;
@@ -157,8 +166,9 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		RegistryLock();
 		t = TopicLookupByName(rt->Name.ptr, (size_t) rt->Name.len);
 		if (t >= 0)
-			fill_topic(arena, out, t);
+			fill_topic(&b, out, t);
 		RegistryUnlock();
+		KafkaLockedBuildEnd(&b);
 		if (t >= 0)
 			continue;
 		if (!may_create)
@@ -182,8 +192,9 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 			RegistryLock();
 			t = TopicLookupByName(rt->Name.ptr, (size_t) rt->Name.len);
 			if (t >= 0)
-				fill_topic(arena, out, t);
+				fill_topic(&b, out, t);
 			RegistryUnlock();
+			KafkaLockedBuildEnd(&b);
 			if (t < 0)
 				out->ErrorCode = KAFKA_ERR_LEADER_NOT_AVAILABLE;
 		}

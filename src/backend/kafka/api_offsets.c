@@ -131,11 +131,7 @@ offsets_query(const char *sql, int nparams, const char *const *params)
 static bool
 group_id_valid(KStr s, char *buf, size_t cap)
 {
-	if (s.len <= 0 || (size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
-		return false;
-	memcpy(buf, s.ptr, (size_t) s.len);
-	buf[s.len] = '\0';
-	return true;
+	return s.len > 0 && KStrCopy(buf, cap, s);
 }
 
 /* Does topic/partition exist in the registry? */
@@ -244,9 +240,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	(void) h;
 	if (nt > 0)
 	{
-		resp->Topics.items = KafkaNewArray(&conn->arena, &OffsetCommitResponseTopic_schema, nt);
-		if (resp->Topics.items == NULL)
-			elog(ERROR, "request arena exhausted");
+		resp->Topics.items = KafkaResponseArray(&conn->arena, &OffsetCommitResponseTopic_schema, nt);
 		resp->Topics.count = nt;
 	}
 	for (int t = 0; t < nt; t++)
@@ -259,9 +253,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		total_parts += np;
 		if (np > 0)
 		{
-			ot->Partitions.items = KafkaNewArray(&conn->arena, &OffsetCommitResponsePartition_schema, np);
-			if (ot->Partitions.items == NULL)
-				elog(ERROR, "request arena exhausted");
+			ot->Partitions.items = KafkaResponseArray(&conn->arena, &OffsetCommitResponsePartition_schema, np);
 			ot->Partitions.count = np;
 		}
 		for (int p = 0; p < np; p++)
@@ -507,7 +499,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		for (int i = 0; i < n; i++)
 			if (i == 0 || strcmp(f[i].topic, f[i - 1].topic) != 0)
 				nt++;
-		out->Topics.items = nt > 0 ? KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, nt) : NULL;
+		out->Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopics_schema, nt);
 		out->Topics.count = nt;
 		for (int i = 0, t = -1; i < n; i++)
 		{
@@ -523,7 +515,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 					np++;
 				ot = &out->Topics.items[t];
 				ot->Name = KStrArena(arena, f[i].topic);
-				ot->Partitions.items = KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np);
+				ot->Partitions.items = KafkaResponseArray(arena, &OffsetFetchResponsePartitions_schema, np);
 				ot->Partitions.count = 0;
 			}
 			ot = &out->Topics.items[t];
@@ -535,7 +527,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		}
 		return;
 	}
-	out->Topics.items = ntopics > 0 ? KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, ntopics) : NULL;
+	out->Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopics_schema, ntopics);
 	out->Topics.count = Max(ntopics, 0);
 	for (int t = 0; t < ntopics; t++)
 	{
@@ -543,7 +535,7 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		int32		np = Max(topics[t].nparts, 0);
 
 		ot->Name = topics[t].name;
-		ot->Partitions.items = np > 0 ? KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np) : NULL;
+		ot->Partitions.items = KafkaResponseArray(arena, &OffsetFetchResponsePartitions_schema, np);
 		ot->Partitions.count = np;
 		for (int p = 0; p < np; p++)
 		{
@@ -580,7 +572,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 	{
 		int32		ng = Max(req->Groups.count, 0);
 
-		resp->Groups.items = ng > 0 ? KafkaNewArray(arena, &OffsetFetchResponseGroup_schema, ng) : NULL;
+		resp->Groups.items = KafkaResponseArray(arena, &OffsetFetchResponseGroup_schema, ng);
 		resp->Groups.count = ng;
 		for (int i = 0; i < ng; i++)
 		{
@@ -620,7 +612,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 		if (one.ErrorCode != KAFKA_ERR_NONE && nt > 0)
 		{
 			/* v0/v1 carry errors per partition only: report it there. */
-			one.Topics.items = KafkaNewArray(arena, &OffsetFetchResponseTopics_schema, nt);
+			one.Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopics_schema, nt);
 			one.Topics.count = nt;
 			for (int t = 0; t < nt; t++)
 			{
@@ -628,7 +620,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 
 				one.Topics.items[t].Name = tr[t].name;
 				one.Topics.items[t].Partitions.items =
-					np > 0 ? KafkaNewArray(arena, &OffsetFetchResponsePartitions_schema, np) : NULL;
+					KafkaResponseArray(arena, &OffsetFetchResponsePartitions_schema, np);
 				one.Topics.items[t].Partitions.count = np;
 				for (int p = 0; p < np; p++)
 				{
@@ -639,8 +631,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 			}
 		}
 		resp->Topics.count = one.Topics.count;
-		resp->Topics.items = one.Topics.count > 0
-			? KafkaNewArray(arena, &OffsetFetchResponseTopic_schema, one.Topics.count) : NULL;
+		resp->Topics.items = KafkaResponseArray(arena, &OffsetFetchResponseTopic_schema, one.Topics.count);
 		for (int t = 0; t < one.Topics.count; t++)
 		{
 			OffsetFetchResponseTopics *src = &one.Topics.items[t];
@@ -648,8 +639,7 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 
 			dst->Name = src->Name;
 			dst->Partitions.count = src->Partitions.count;
-			dst->Partitions.items = src->Partitions.count > 0
-				? KafkaNewArray(arena, &OffsetFetchResponsePartition_schema, src->Partitions.count) : NULL;
+			dst->Partitions.items = KafkaResponseArray(arena, &OffsetFetchResponsePartition_schema, src->Partitions.count);
 			for (int p = 0; p < src->Partitions.count; p++)
 			{
 				dst->Partitions.items[p].PartitionIndex = src->Partitions.items[p].PartitionIndex;
@@ -705,7 +695,7 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		resp->ErrorCode = KAFKA_ERR_GROUP_ID_NOT_FOUND;
 		return true;
 	}
-	resp->Topics.items = nt > 0 ? KafkaNewArray(&conn->arena, &OffsetDeleteResponseTopic_schema, nt) : NULL;
+	resp->Topics.items = KafkaResponseArray(&conn->arena, &OffsetDeleteResponseTopic_schema, nt);
 	resp->Topics.count = nt;
 	for (int t = 0; t < nt; t++)
 	{
@@ -717,7 +707,7 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 
 		GroupInfo(group_id, &members, topic, &subscribed);
 		ot->Name = rt->Name;
-		ot->Partitions.items = np > 0 ? KafkaNewArray(&conn->arena, &OffsetDeleteResponsePartition_schema, np) : NULL;
+		ot->Partitions.items = KafkaResponseArray(&conn->arena, &OffsetDeleteResponsePartition_schema, np);
 		ot->Partitions.count = np;
 		for (int p = 0; p < np; p++)
 		{
@@ -760,7 +750,7 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	int32		n = Max(req->GroupsNames.count, 0);
 
 	(void) h;
-	resp->Results.items = n > 0 ? KafkaNewArray(&conn->arena, &DeletableGroupResult_schema, n) : NULL;
+	resp->Results.items = KafkaResponseArray(&conn->arena, &DeletableGroupResult_schema, n);
 	resp->Results.count = n;
 	for (int i = 0; i < n; i++)
 	{

@@ -47,6 +47,8 @@ typedef struct ProducePart
 	RecordBatchInfo info;
 	bool		log_append_time;
 	int			item;			/* its WAL append item, or -1 if not appended */
+	int16		producer_error; /* found under the append lock */
+	char		producer_errmsg[256];
 } ProducePart;
 
 static int
@@ -58,31 +60,94 @@ compare_parts(const void *a, const void *b)
 	return (pa->pidx > pb->pidx) - (pa->pidx < pb->pidx);
 }
 
-bool
-KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+/*
+ * Check one partition of the request: the topic and partition, leadership,
+ * the batch itself and its size.  Fills pp and returns true if the batch
+ * may be appended; else sets the partition's error in pr.
+ */
+static bool
+produce_check_partition(const KafkaRequestHeader *h, KArena *arena, int topic,
+						const TopicConfig *config, const PartitionProduceData *pd,
+						PartitionProduceResponse *pr, ProducePart *pp)
 {
-	KafkaConn  *conn = ctx;
-	const ProduceRequest *req = reqp;
-	ProduceResponse *resp = respp;
-	KArena	   *arena = &conn->arena;
+	char		errmsg[256];
+	int16		err;
+
+	if (topic < 0)
+	{
+		pr->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return false;
+	}
+	RegistryLock();
+	pp->pidx = PartitionLookup(topic, pd->Index);
+	RegistryUnlock();
+	if (pp->pidx < 0)
+	{
+		pr->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return false;
+	}
+	pp->part = PartitionGet(pp->pidx);
+	if (pp->part->leader_id != (int32) broker_id)
+	{
+		pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+		pr->CurrentLeader.LeaderId = pp->part->leader_id;
+		pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
+		return false;
+	}
+	err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
+								 &pp->info, errmsg, sizeof(errmsg));
+	if (err == KAFKA_ERR_NONE && pp->info.size > config->max_message_bytes)
+	{
+		err = KAFKA_ERR_MESSAGE_TOO_LARGE;
+		snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than max.message.bytes (%lld)",
+				 pp->info.size, (long long) config->max_message_bytes);
+	}
+	if (err == KAFKA_ERR_NONE && (uint64) pp->info.size > WalMaxRecordBytes())
+	{
+		err = KAFKA_ERR_MESSAGE_TOO_LARGE;
+		snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than this broker's WAL takes in one record (%llu; raise log_cache_size and wal_size)",
+				 pp->info.size, (unsigned long long) WalMaxRecordBytes());
+	}
+	if (err == KAFKA_ERR_NONE && pp->info.transactional)
+	{
+		err = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+		snprintf(errmsg, sizeof(errmsg), "Transactions are not supported yet");
+	}
+	if (err != KAFKA_ERR_NONE)
+	{
+		pr->ErrorCode = err;
+		pr->ErrorMessage = KStrArena(arena, errmsg);
+		if (h->api_version >= 8)
+		{
+			pr->RecordErrors.count = 1;
+			pr->RecordErrors.items = KArenaArray(arena, 1, sizeof(BatchIndexAndErrorMessage));
+			pr->RecordErrors.items[0].BatchIndex = 0;
+			pr->RecordErrors.items[0].BatchIndexErrorMessage = pr->ErrorMessage;
+		}
+		return false;
+	}
+	/* The frame is this backend's own buffer: rewrite in place. */
+	pp->batch = (uint8 *) pd->Records.ptr;
+	pp->resp = pr;
+	pp->log_append_time = config->log_append_time;
+	return true;
+}
+
+/*
+ * Step 1: give the response the request's shape and check every partition
+ * (request_error, if set, answers them all).  Returns the partitions that
+ * passed, in *parts (arena), and their number.
+ */
+static int
+produce_validate(KArena *arena, const KafkaRequestHeader *h, const ProduceRequest *req,
+				 ProduceResponse *resp, int16 request_error, ProducePart **parts)
+{
 	int			nparts = 0;
 	int			nvalid = 0;
-	ProducePart *parts;
-	WalAppendItem *items;
-	WalLsn		end_lsn = 0;
-	WalLsn		dup_lsn = 0;	/* duplicates answered: their WAL positions */
-	int			nitems = 0;
-	int64		append_time = WallClockMs();
-	int16		acks_error = KAFKA_ERR_NONE;
-
-	if (req->TransactionalId.len >= 0)
-		acks_error = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-	else if (req->Acks != 0 && req->Acks != 1 && req->Acks != -1)
-		acks_error = KAFKA_ERR_INVALID_REQUIRED_ACKS;
 
 	for (int32 t = 0; t < req->TopicData.count; t++)
 		nparts += Max(req->TopicData.items[t].PartitionData.count, 0);
-	parts = KArenaArray(arena, Max(nparts, 1), sizeof(ProducePart));
+	*parts = KArenaArray(arena, Max(nparts, 1), sizeof(ProducePart));
 
 	resp->Responses.count = req->TopicData.count;
 	resp->Responses.items = KArenaArray(arena, req->TopicData.count, sizeof(TopicProduceResponse));
@@ -105,166 +170,159 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 
 		for (int32 p = 0; p < td->PartitionData.count; p++)
 		{
-			const PartitionProduceData *pd = &td->PartitionData.items[p];
 			PartitionProduceResponse *pr = &tr->PartitionResponses.items[p];
-			ProducePart *pp = &parts[nvalid];
-			char		errmsg[256];
-			int16		err;
 
-			pr->Index = pd->Index;
+			pr->Index = td->PartitionData.items[p].Index;
 			pr->ErrorMessage = KSTR_NULL;
 			pr->CurrentLeader.LeaderId = -1;
 			pr->CurrentLeader.LeaderEpoch = -1;
 			pr->BaseOffset = -1;
 			pr->LogAppendTimeMs = -1;
 			pr->LogStartOffset = -1;
-			if (acks_error != KAFKA_ERR_NONE)
-			{
-				pr->ErrorCode = acks_error;
-				continue;
-			}
-			if (topic < 0)
-			{
-				pr->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-				continue;
-			}
-			RegistryLock();
-			pp->pidx = PartitionLookup(topic, pd->Index);
-			RegistryUnlock();
-			if (pp->pidx < 0)
-			{
-				pr->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-				continue;
-			}
-			pp->part = PartitionGet(pp->pidx);
-			if (pp->part->leader_id != (int32) broker_id)
-			{
-				pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
-				pr->CurrentLeader.LeaderId = pp->part->leader_id;
-				pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
-				continue;
-			}
-			err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
-										 &pp->info, errmsg, sizeof(errmsg));
-			if (err == KAFKA_ERR_NONE && pp->info.size > config.max_message_bytes)
-			{
-				err = KAFKA_ERR_MESSAGE_TOO_LARGE;
-				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than max.message.bytes (%lld)",
-						 pp->info.size, (long long) config.max_message_bytes);
-			}
-			if (err == KAFKA_ERR_NONE && (uint64) pp->info.size > WalMaxRecordBytes())
-			{
-				err = KAFKA_ERR_MESSAGE_TOO_LARGE;
-				snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than this broker's WAL takes in one record (%llu; raise log_cache_size and wal_size)",
-						 pp->info.size, (unsigned long long) WalMaxRecordBytes());
-			}
-			if (err == KAFKA_ERR_NONE && pp->info.transactional)
-			{
-				err = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-				snprintf(errmsg, sizeof(errmsg), "Transactions are not supported yet");
-			}
-			if (err != KAFKA_ERR_NONE)
-			{
-				pr->ErrorCode = err;
-				pr->ErrorMessage = KStrArena(arena, errmsg);
-				if (h->api_version >= 8)
-				{
-					pr->RecordErrors.count = 1;
-					pr->RecordErrors.items = KArenaArray(arena, 1, sizeof(BatchIndexAndErrorMessage));
-					pr->RecordErrors.items[0].BatchIndex = 0;
-					pr->RecordErrors.items[0].BatchIndexErrorMessage = pr->ErrorMessage;
-				}
-				continue;
-			}
-			/* The frame is this backend's own buffer: rewrite in place. */
-			pp->batch = (uint8 *) pd->Records.ptr;
-			pp->resp = pr;
-			pp->log_append_time = config.log_append_time;
-			nvalid++;
+			if (request_error != KAFKA_ERR_NONE)
+				pr->ErrorCode = request_error;
+			else if (produce_check_partition(h, arena, topic, &config, &td->PartitionData.items[p],
+											 pr, &(*parts)[nvalid]))
+				nvalid++;
 		}
 	}
+	return nvalid;
+}
 
-	if (nvalid > 0)
+/*
+ * Step 2, under the partition's append lock: the producer-state check of
+ * an idempotent batch, then the offsets, written into the batch header.
+ * Returns true if the batch is to be appended (then *item is filled);
+ * false for a duplicate (answered with its original offsets, *dup_lsn
+ * raised to its WAL position) or a producer error (kept in pp until the
+ * locks are released: nothing under them may raise ERROR).
+ */
+static bool
+produce_assign(ProducePart *pp, int64 append_time, WalAppendItem *item, WalLsn *dup_lsn)
+{
+	StrataPartition *part = pp->part;
+	int64		base = part->next_offset;
+	int64		max_ts = pp->log_append_time ? append_time : pp->info.max_timestamp;
+	ProducerDuplicate dup;
+	ProducerCheckResult pr;
+	int16		perr = KAFKA_ERR_NONE;
+	char		errmsg[256];
+
+	pr = ProducerStateCheck((uint64) part->stream_id, &pp->info, base, max_ts,
+							&dup, &perr, errmsg, sizeof(errmsg));
+	if (pr == PRODUCER_DUPLICATE)
 	{
-		qsort(parts, (size_t) nvalid, sizeof(ProducePart), compare_parts);
-		items = KArenaArray(arena, nvalid, sizeof(WalAppendItem));
-		for (int i = 0; i < nvalid; i++)
-			if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
-				SMutexLock(&parts[i].part->append_lock);
-		for (int i = 0; i < nvalid; i++)
-		{
-			ProducePart *pp = &parts[i];
-			StrataPartition *part = pp->part;
-			int64		base = part->next_offset;
-			int64		max_ts = pp->info.max_timestamp;
-			ProducerDuplicate dup;
-			ProducerCheckResult pr;
-			int16		perr = KAFKA_ERR_NONE;
-			char		errmsg[256];
-
-			pp->item = -1;
-			if (pp->log_append_time)
-				max_ts = append_time;
-			pr = ProducerStateCheck((uint64) part->stream_id, &pp->info, base, max_ts,
-									&dup, &perr, errmsg, sizeof(errmsg));
-			if (pr == PRODUCER_DUPLICATE)
-			{
-				/* already appended: the original offsets, once durable */
-				pp->resp->BaseOffset = dup.first_offset;
-				if (pp->log_append_time)
-					pp->resp->LogAppendTimeMs = dup.timestamp;
-				pp->resp->LogStartOffset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
-				if (!dup.pending)
-					dup_lsn = Max(dup_lsn, dup.end_lsn);
-				continue;
-			}
-			if (pr == PRODUCER_ERROR)
-			{
-				pp->resp->ErrorCode = perr;
-				pp->resp->ErrorMessage = KStrArena(arena, errmsg);
-				continue;
-			}
-
-			RecordBatchSetBaseOffset(pp->batch, base);
-			RecordBatchSetPartitionLeaderEpoch(pp->batch, part->leader_epoch);
-			if (pp->log_append_time)
-			{
-				RecordBatchSetLogAppendTime(pp->batch, append_time);
-				max_ts = append_time;
-				pp->resp->LogAppendTimeMs = append_time;
-			}
-			part->next_offset = base + pp->info.last_offset_delta + 1;
-			if (max_ts > part->max_timestamp)
-			{
-				part->max_timestamp = max_ts;
-				part->max_timestamp_offset = part->next_offset - 1;
-			}
-			pp->resp->BaseOffset = base;
-			pp->resp->LogStartOffset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
-
-			pp->item = nitems++;
-			items[pp->item].stream_id = (uint64) part->stream_id;
-			items[pp->item].stream_epoch = (uint64) part->stream_epoch;
-			items[pp->item].base_offset = base;
-			items[pp->item].record_count = (uint32) pp->info.record_count;
-			items[pp->item].max_timestamp = max_ts;
-			items[pp->item].data = pp->batch;
-			items[pp->item].len = (uint32) pp->info.size;
-		}
-		if (nitems > 0)
-			end_lsn = WalAppendMulti(items, nitems);
-		/* still under the append locks: a retry must find the WAL position */
-		for (int i = 0; i < nvalid; i++)
-			if (parts[i].item >= 0 && parts[i].info.producer_id >= 0)
-				ProducerStateSetLsn((uint64) parts[i].part->stream_id, parts[i].info.producer_id,
-									parts[i].resp->BaseOffset, items[parts[i].item].end_lsn);
-		for (int i = nvalid - 1; i >= 0; i--)
-			if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
-				SMutexUnlock(&parts[i].part->append_lock);
-		for (int i = 0; i < nvalid; i++)
-			TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
-						 (uint64) parts[i].info.record_count);
+		/* already appended: the original offsets, once durable */
+		pp->resp->BaseOffset = dup.first_offset;
+		if (pp->log_append_time)
+			pp->resp->LogAppendTimeMs = dup.timestamp;
+		pp->resp->LogStartOffset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+		if (!dup.pending)
+			*dup_lsn = Max(*dup_lsn, dup.end_lsn);
+		return false;
 	}
+	if (pr == PRODUCER_ERROR)
+	{
+		pp->producer_error = perr;
+		strlcpy_s(pp->producer_errmsg, errmsg, sizeof(pp->producer_errmsg));
+		return false;
+	}
+
+	RecordBatchSetBaseOffset(pp->batch, base);
+	RecordBatchSetPartitionLeaderEpoch(pp->batch, part->leader_epoch);
+	if (pp->log_append_time)
+	{
+		RecordBatchSetLogAppendTime(pp->batch, append_time);
+		pp->resp->LogAppendTimeMs = append_time;
+	}
+	part->next_offset = base + pp->info.last_offset_delta + 1;
+	if (max_ts > part->max_timestamp)
+	{
+		part->max_timestamp = max_ts;
+		part->max_timestamp_offset = part->next_offset - 1;
+	}
+	pp->resp->BaseOffset = base;
+	pp->resp->LogStartOffset = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+
+	item->stream_id = (uint64) part->stream_id;
+	item->stream_epoch = (uint64) part->stream_epoch;
+	item->base_offset = base;
+	item->record_count = (uint32) pp->info.record_count;
+	item->max_timestamp = max_ts;
+	item->data = pp->batch;
+	item->len = (uint32) pp->info.size;
+	return true;
+}
+
+/*
+ * Steps 2 and 3: take the append locks of the partitions (in registry
+ * order), assign offsets, append every batch to the WAL in one
+ * reservation, and release the locks.  Returns the end of what was
+ * appended (0 if nothing) and raises *dup_lsn to the WAL end of answered
+ * duplicates.
+ */
+static WalLsn
+produce_append(KArena *arena, ProducePart *parts, int nvalid, WalLsn *dup_lsn)
+{
+	WalAppendItem *items = KArenaArray(arena, nvalid, sizeof(WalAppendItem));
+	int64		append_time = WallClockMs();
+	WalLsn		end_lsn = 0;
+	int			nitems = 0;
+
+	qsort(parts, (size_t) nvalid, sizeof(ProducePart), compare_parts);
+	for (int i = 0; i < nvalid; i++)
+		if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
+			SMutexLock(&parts[i].part->append_lock);
+	for (int i = 0; i < nvalid; i++)
+	{
+		parts[i].item = -1;
+		if (produce_assign(&parts[i], append_time, &items[nitems], dup_lsn))
+			parts[i].item = nitems++;
+	}
+	if (nitems > 0)
+		end_lsn = WalAppendMulti(items, nitems);
+	/* still under the append locks: a retry must find the WAL position */
+	for (int i = 0; i < nvalid; i++)
+		if (parts[i].item >= 0 && parts[i].info.producer_id >= 0)
+			ProducerStateSetLsn((uint64) parts[i].part->stream_id, parts[i].info.producer_id,
+								parts[i].resp->BaseOffset, items[parts[i].item].end_lsn);
+	for (int i = nvalid - 1; i >= 0; i--)
+		if (i == 0 || parts[i].pidx != parts[i - 1].pidx)
+			SMutexUnlock(&parts[i].part->append_lock);
+
+	for (int i = 0; i < nvalid; i++)
+	{
+		if (parts[i].producer_error != KAFKA_ERR_NONE)
+		{
+			parts[i].resp->ErrorCode = parts[i].producer_error;
+			parts[i].resp->ErrorMessage = KStrArena(arena, parts[i].producer_errmsg);
+		}
+		TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
+					 (uint64) parts[i].info.record_count);
+	}
+	return end_lsn;
+}
+
+bool
+KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
+{
+	KafkaConn  *conn = ctx;
+	const ProduceRequest *req = reqp;
+	ProduceResponse *resp = respp;
+	ProducePart *parts;
+	int			nvalid;
+	WalLsn		end_lsn = 0;
+	WalLsn		dup_lsn = 0;	/* duplicates answered: their WAL positions */
+	int16		request_error = KAFKA_ERR_NONE;
+
+	if (req->TransactionalId.len >= 0)
+		request_error = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	else if (req->Acks != 0 && req->Acks != 1 && req->Acks != -1)
+		request_error = KAFKA_ERR_INVALID_REQUIRED_ACKS;
+
+	nvalid = produce_validate(&conn->arena, h, req, resp, request_error, &parts);
+	if (nvalid > 0)
+		end_lsn = produce_append(&conn->arena, parts, nvalid, &dup_lsn);
 
 	if (req->Acks == 0)
 	{

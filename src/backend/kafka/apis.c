@@ -4,15 +4,12 @@
  *	  The table of implemented Kafka APIs, error-code names, request and
  *	  response headers, and the ApiVersions exchange.
  *
- *	  KafkaApis[] is the one place that says which APIs and versions Strata
- *	  speaks: ApiVersions answers from it, the backend dispatches through it
- *	  and doc/protocol.md is generated from it (src/test/unit/test_kafka_codec
- *	  --describe-apis).  A row lists an API only once it is implemented.
- *
- *	  Version ranges run from the oldest version that current clients
- *	  (librdkafka 2.0.2, kafka-python 2.0.2, kafkajs 2.2.4) still send up to
- *	  the newest Kafka 3.9 defines; each row's note says why a range starts
- *	  above 0.
+ *	  KafkaApis[], built from the rows of kafka/apilist.h, is the one place
+ *	  that says which APIs and versions Strata speaks and which handler
+ *	  serves each: ApiVersions answers from it, the backend dispatches
+ *	  through it and doc/protocol.md is generated from it
+ *	  (src/test/unit/test_kafka_codec --describe-apis).  A row lists an API
+ *	  only once it is implemented.
  *
  * IDENTIFICATION
  *	  src/backend/kafka/apis.c
@@ -24,50 +21,27 @@
 #include <ctype.h>
 
 #include "kafka/protocol.h"
+#ifndef KAFKA_CODEC_ONLY
+#include "kafka/handlers.h"
+#endif
 
-#define API(key, name, minv, maxv, flexv, note) \
-	{key, #name, minv, maxv, flexv, &name##Request_schema, &name##Response_schema, NULL, note}
+/*
+ * The table: one entry per row of kafka/apilist.h, with its schemas and
+ * handler.  A codec-only build (KAFKA_CODEC_ONLY, the fuzz target) has no
+ * handlers to point at.
+ */
+#ifdef KAFKA_CODEC_ONLY
+#define API_HANDLER(name) NULL
+#else
+#define API_HANDLER(name) KafkaHandle##name
+#endif
 
 const KafkaApi KafkaApis[] = {
-	API(KAFKA_API_PRODUCE, Produce, 0, 11, 9,
-		"advertised from v0 although v0-v2 carry magic 0/1 message sets, which Strata does not store "
-		"(a partition sending them gets UNSUPPORTED_FOR_MESSAGE_FORMAT): librdkafka before 2.11.1 "
-		"only compresses with gzip, snappy or lz4 if the broker's Produce range includes v0."),
-	API(KAFKA_API_FETCH, Fetch, 4, 17, 12,
-		"v0-v3 can only return magic 0/1 message sets and Strata never down-converts; "
-		"kafka-python, the oldest client here, fetches with v4."),
-	API(KAFKA_API_LIST_OFFSETS, ListOffsets, 1, 9, 6,
-		"v0 (before Kafka 0.10.1) answers with a list of old-style offsets; "
-		"every current client sends v1 or later."),
-	API(KAFKA_API_METADATA, Metadata, 0, 12, 9,
-		"all versions: kafka-python sends v0/v1."),
-	API(KAFKA_API_OFFSET_COMMIT, OffsetCommit, 0, 9, 8,
-		"all versions; v9 (KIP-848 member epochs) is served as the classic protocol's generation."),
-	API(KAFKA_API_OFFSET_FETCH, OffsetFetch, 0, 9, 6, "all versions; v8+ fetches several groups at once."),
-	API(KAFKA_API_FIND_COORDINATOR, FindCoordinator, 0, 6, 3,
-		"all versions; key types group and transaction (this broker coordinates everything)."),
-	API(KAFKA_API_JOIN_GROUP, JoinGroup, 0, 9, 6, "all versions; v4+ with the KIP-394 two-step join."),
-	API(KAFKA_API_HEARTBEAT, Heartbeat, 0, 4, 4, "all versions."),
-	API(KAFKA_API_LEAVE_GROUP, LeaveGroup, 0, 5, 4, "all versions; v3+ batched."),
-	API(KAFKA_API_SYNC_GROUP, SyncGroup, 0, 5, 4, "all versions."),
-	API(KAFKA_API_DESCRIBE_GROUPS, DescribeGroups, 0, 5, 5, "all versions."),
-	API(KAFKA_API_LIST_GROUPS, ListGroups, 0, 5, 3, "all versions; v4+ state filter."),
-	API(KAFKA_API_API_VERSIONS, ApiVersions, 0, 4, 3,
-		"all versions; an unknown version gets UNSUPPORTED_VERSION in the v0 layout."),
-	API(KAFKA_API_CREATE_TOPICS, CreateTopics, 0, 7, 5, "all versions."),
-	API(KAFKA_API_DELETE_TOPICS, DeleteTopics, 0, 6, 4, "all versions."),
-	API(KAFKA_API_DELETE_RECORDS, DeleteRecords, 0, 2, 2, "all versions."),
-	API(KAFKA_API_INIT_PRODUCER_ID, InitProducerId, 0, 4, 2,
-		"idempotent producers; v5 (KIP-890 transactions v2) is not served. A TransactionalId gets "
-		"TRANSACTIONAL_ID_AUTHORIZATION_FAILED until transactions exist."),
-	API(KAFKA_API_OFFSET_FOR_LEADER_EPOCH, OffsetForLeaderEpoch, 0, 4, 4, "all versions."),
-	API(KAFKA_API_DESCRIBE_CONFIGS, DescribeConfigs, 0, 4, 4, "all versions."),
-	API(KAFKA_API_ALTER_CONFIGS, AlterConfigs, 0, 2, 2, "all versions."),
-	API(KAFKA_API_CREATE_PARTITIONS, CreatePartitions, 0, 3, 2, "all versions."),
-	API(KAFKA_API_DELETE_GROUPS, DeleteGroups, 0, 2, 2, "all versions."),
-	API(KAFKA_API_INCREMENTAL_ALTER_CONFIGS, IncrementalAlterConfigs, 0, 1, 1, "all versions."),
-	API(KAFKA_API_OFFSET_DELETE, OffsetDelete, 0, 0, KV_MAX, "all versions (never flexible)."),
-	API(KAFKA_API_DESCRIBE_CLUSTER, DescribeCluster, 0, 1, 0, "all versions."),
+#define KAFKA_API(key, symbol, name, minv, maxv, flexv, note) \
+	{key, #name, minv, maxv, flexv, &name##Request_schema, &name##Response_schema, \
+	 API_HANDLER(name), note},
+#include "kafka/apilist.h"
+#undef KAFKA_API
 };
 const int	KafkaNumApis = lengthof(KafkaApis);
 
@@ -425,14 +399,16 @@ KafkaDecodeResponse(int16 api_key, int16 api_version, KReader *r,
  *		ApiVersions
  * ----------------------------------------------------------------
  */
-/* KafkaApiVersionsFill: ApiKeys straight from KafkaApis[]. */
-bool
-KafkaApiVersionsFill(ApiVersionsResponse *resp, KArena *arena)
+/*
+ * KafkaApiVersionsFill: ApiKeys straight from KafkaApis[], in a static
+ * array of this process (the same values every time), so an ApiVersions
+ * answer needs no memory of its own.
+ */
+void
+KafkaApiVersionsFill(ApiVersionsResponse *resp)
 {
-	ApiVersion *keys = KArenaAlloc(arena, sizeof(ApiVersion) * KafkaNumApis);
+	static ApiVersion keys[lengthof(KafkaApis)];
 
-	if (keys == NULL)
-		return false;
 	for (int i = 0; i < KafkaNumApis; i++)
 	{
 		keys[i].ApiKey = KafkaApis[i].api_key;
@@ -441,7 +417,6 @@ KafkaApiVersionsFill(ApiVersionsResponse *resp, KArena *arena)
 	}
 	resp->ApiKeys.count = KafkaNumApis;
 	resp->ApiKeys.items = keys;
-	return true;
 }
 
 /*
@@ -464,7 +439,18 @@ software_string_valid(KStr s)
 	return true;
 }
 
-/* KafkaApiVersionsRespond: see protocol.h; run by the backend for key 18. */
+/* KafkaApiVersionsAnswer: see protocol.h. */
+void
+KafkaApiVersionsAnswer(int16 version, const ApiVersionsRequest *req, ApiVersionsResponse *resp)
+{
+	if (version >= 3 && (!software_string_valid(req->ClientSoftwareName) ||
+						 !software_string_valid(req->ClientSoftwareVersion)))
+		resp->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+	else
+		KafkaApiVersionsFill(resp);
+}
+
+/* KafkaApiVersionsRespond: see protocol.h. */
 bool
 KafkaApiVersionsRespond(const KafkaRequestHeader *h, KReader *r,
 						KArena *arena, KWriter *w)
@@ -479,8 +465,7 @@ KafkaApiVersionsRespond(const KafkaRequestHeader *h, KReader *r,
 		/* Unknown version: v0 layout, so any client can read the list. */
 		v = 0;
 		resp.ErrorCode = KAFKA_ERR_UNSUPPORTED_VERSION;
-		if (!KafkaApiVersionsFill(&resp, arena))
-			return KReaderFail(r, "out of request memory");
+		KafkaApiVersionsFill(&resp);
 	}
 	else
 	{
@@ -489,17 +474,13 @@ KafkaApiVersionsRespond(const KafkaRequestHeader *h, KReader *r,
 		if (!KafkaDecode(&ApiVersionsRequest_schema, v,
 						 KafkaApiIsFlexible(h->api, v), r, arena, &req))
 			return false;
-		if (v >= 3 && (!software_string_valid(req.ClientSoftwareName) ||
-					   !software_string_valid(req.ClientSoftwareVersion)))
-			resp.ErrorCode = KAFKA_ERR_INVALID_REQUEST;
-		else if (!KafkaApiVersionsFill(&resp, arena))
-			return KReaderFail(r, "out of request memory");
+		KafkaApiVersionsAnswer(v, &req, &resp);
 	}
 	start = KafkaBeginResponse(w, h, 0);
 	if (!KafkaEncode(&ApiVersionsResponse_schema, v, v >= 3, &resp, w))
 	{
 		/* cannot happen: the response is built from the table */
-		w->len = start;
+		KWriterTruncate(w, start);
 		return KReaderFail(r, "cannot encode ApiVersions response: %s", w->errmsg);
 	}
 	KafkaEndResponse(w, start);

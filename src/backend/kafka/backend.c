@@ -24,7 +24,23 @@
  *	  Request bytes are read from the socket into one buffer and served
  *	  where they land: a produced batch is copied from there into the WAL
  *	  ring (storage/wal.h) and nowhere else, never moved within the buffer
- *	  (see input_prepare).
+ *	  (see input_prepare).  A fetch's answer refers to the log cache's
+ *	  batches in the WAL ring and is sent from there (see send_ready).
+ *
+ *	  Errors.  The request loop is the backend's ERROR recovery point, as
+ *	  PostgresMain's is: an elog(ERROR) while a request is served (an
+ *	  exhausted request arena, out of memory) unwinds here with siglongjmp,
+ *	  and the backend releases what the request held -- RequestContext and
+ *	  the request arena, partial response bytes, a log-cache wait, an open
+ *	  catalog transaction, and for a Fetch its fetch session -- answers the
+ *	  request with UNKNOWN_SERVER_ERROR in the response's top-level error
+ *	  code, and goes on with the next request.  A response without a
+ *	  top-level error code at that version (Produce, Metadata, ...; see
+ *	  doc/kafka.md) cannot say so, and the connection is closed after the
+ *	  log line instead, after the responses queued before it are sent.  An
+ *	  ERROR between requests closes the connection.  An ERROR raised with an
+ *	  SMutex held cannot be recovered from (utils/elog.h): the backend exits
+ *	  as a crash and the postmaster reinitialises shared memory.
  *
  * src/backend/kafka/backend.c
  *
@@ -40,9 +56,11 @@
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
+#include "kafka/topics.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
+#include "storage/spin.h"
 #include "storage/wal.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -51,10 +69,10 @@
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
 #define INITIAL_INBUF (64 * 1024)
-/* iovecs per sendmsg: own bytes and a fetch's batches alternate */
-#define SEND_IOVECS 256
 /* A grown input buffer shrinks back after this many small frames in a row. */
 #define SMALL_FRAMES_TO_SHRINK 64
+/* iovecs per sendmsg: own bytes and a fetch's batches alternate */
+#define SEND_IOVECS 256
 
 const char *MyClientAddr = "";
 
@@ -83,8 +101,10 @@ static size_t out_ready = 0;
 
 /*
  * Bytes read from the socket: [pos, len) not yet served, in a buffer of
- * cap bytes.  small_frames counts frames in a row of at most cap / 8
- * bytes, to give back a buffer grown for large requests.
+ * cap bytes (TopMemoryContext).  Static, like the request below, because
+ * the ERROR recovery continues with them.  small_frames counts frames in a
+ * row of at most cap / 8 bytes, to give back a buffer grown for large
+ * requests.
  */
 static struct
 {
@@ -94,6 +114,16 @@ static struct
 	size_t		pos;
 	int			small_frames;
 }			in;
+
+/* The request being served. */
+static struct
+{
+	bool		active;
+	int16		api_key;
+	uint64		start_us;		/* when the request was read */
+	size_t		out_before;		/* conn->out's own length before its response */
+	size_t		total_before;	/* and its output length (KWriterTotal) */
+}			cur;
 
 static void pg_attribute_noreturn()
 close_connection(int code)
@@ -204,35 +234,13 @@ drain_queue(KWriter *out)
 }
 
 /*
- * Serve one frame.  A response that must wait for the WAL is queued; the
- * others are sendable at once unless something is queued before them.
+ * The request in cur has its response in conn->out (or none, for acks=0):
+ * a response that must wait for the WAL is queued; the others are sendable
+ * at once unless something is queued before them.
  */
 static void
-serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
+finish_request(KafkaConn *conn)
 {
-	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
-	size_t		before;
-	uint64		start_us;
-
-	/* Only produce requests may overtake their own acknowledgements. */
-	if (queue_len > 0 && (api_key != KAFKA_API_PRODUCE || queue_len == MAX_QUEUED_RESPONSES))
-		drain_queue(&conn->out);
-
-	before = KWriterTotal(&conn->out);
-	conn->wait_lsn = 0;
-	/*
-	 * Latency is measured from here (the frame is whole in memory) to the
-	 * response being ready to send: for a queued produce, until the WAL
-	 * flush releases it.
-	 */
-	start_us = MetricsNowUs();
-	MetricsIncApi(METRIC_KAFKA_REQUESTS, api_key, 1);
-	if (!KafkaProcessRequest(conn, frame, len))
-	{
-		MetricsIncApi(METRIC_KAFKA_REQUESTS_FAILED, api_key, 1);
-		drain_queue(&conn->out);	/* what was acknowledged still goes out */
-		close_connection(0);
-	}
 	/*
 	 * A response that refers to the WAL ring (a fetch's batches) goes out
 	 * now: the pin keeping those bytes in place must not outlive this
@@ -244,14 +252,14 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	{
 		Assert(queue_len == 0);
 		out_ready = KWriterTotal(&conn->out);
-		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
 		send_ready(&conn->out);
 		return;
 	}
-	if (KWriterTotal(&conn->out) == before)
+	if (KWriterTotal(&conn->out) == cur.total_before)
 	{
 		/* acks=0: no response */
-		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
 		return;
 	}
 	if (conn->wait_lsn > WalFlushedLsn() || queue_len > 0)
@@ -260,15 +268,48 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 
 		q->end = KWriterTotal(&conn->out);
 		q->lsn = conn->wait_lsn;
-		q->api_key = api_key;
-		q->start_us = start_us;
+		q->api_key = cur.api_key;
+		q->start_us = cur.start_us;
 		queue_len++;
 	}
 	else
 	{
 		out_ready = KWriterTotal(&conn->out);
-		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, api_key, MetricsNowUs() - start_us);
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
 	}
+}
+
+/* Serve one frame. */
+static void
+serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
+{
+	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
+
+	/* Only produce requests may overtake their own acknowledgements. */
+	if (queue_len > 0 && (api_key != KAFKA_API_PRODUCE || queue_len == MAX_QUEUED_RESPONSES))
+		drain_queue(&conn->out);
+
+	conn->wait_lsn = 0;
+	/*
+	 * Latency is measured from here (the frame is whole in memory) to the
+	 * response being ready to send: for a queued produce, until the WAL
+	 * flush releases it.
+	 */
+	cur.api_key = api_key;
+	cur.start_us = MetricsNowUs();
+	cur.out_before = conn->out.len;
+	cur.total_before = KWriterTotal(&conn->out);
+	cur.active = true;
+	MetricsIncApi(METRIC_KAFKA_REQUESTS, api_key, 1);
+	if (!KafkaProcessRequest(conn, frame, len))
+	{
+		cur.active = false;
+		MetricsIncApi(METRIC_KAFKA_REQUESTS_FAILED, api_key, 1);
+		drain_queue(&conn->out);	/* what was acknowledged still goes out */
+		close_connection(0);
+	}
+	cur.active = false;
+	finish_request(conn);
 }
 
 /*
@@ -314,7 +355,9 @@ pending_frame_size(KafkaConn *conn)
  *   empty buffer goes back to INITIAL_INBUF.
  *
  * Pipelined small requests still arrive many per read; a large one costs
- * at most one more read, for its tail.
+ * at most one more read, for its tail.  *room is 0 when a whole frame is
+ * there already (left behind a request that failed): serve it first.
+ * The buffer lives in TopMemoryContext.
  */
 static void
 input_prepare(KafkaConn *conn, uint8 **dst, size_t *room)
@@ -328,7 +371,7 @@ input_prepare(KafkaConn *conn, uint8 **dst, size_t *room)
 		{
 			pfree(in.buf);
 			in.cap = INITIAL_INBUF;
-			in.buf = palloc(in.cap);
+			in.buf = MemoryContextAlloc(TopMemoryContext, in.cap);
 			in.small_frames = 0;
 		}
 	}
@@ -355,7 +398,7 @@ input_prepare(KafkaConn *conn, uint8 **dst, size_t *room)
 		else
 		{
 			size_t		newcap = Max(2 * size, (size_t) INITIAL_INBUF);
-			uint8	   *nbuf = palloc(newcap);
+			uint8	   *nbuf = MemoryContextAlloc(TopMemoryContext, newcap);
 
 			memcpy(nbuf, in.buf + in.pos, in.len - in.pos);
 			pfree(in.buf);
@@ -366,10 +409,14 @@ input_prepare(KafkaConn *conn, uint8 **dst, size_t *room)
 		in.pos = 0;
 	}
 	*dst = in.buf + in.len;
-	*room = in.pos + size - in.len;
+	*room = in.len - in.pos >= size ? 0 : in.pos + size - in.len;
 }
 
-/* Serve every complete frame in the input buffer, in order, where it lies. */
+/*
+ * Serve every complete frame in the input buffer, in order, where it lies.
+ * Each frame counts as consumed before it is served, so that after an
+ * ERROR the loop goes on with the next one.
+ */
 static void
 serve_frames(KafkaConn *conn)
 {
@@ -390,10 +437,55 @@ serve_frames(KafkaConn *conn)
 	}
 }
 
+/*
+ * The ERROR recovery of the request loop (see the file banner), entered by
+ * siglongjmp from elog(ERROR).  The ERROR is logged already.  Returns with
+ * the failed request answered, or does not return (connection closed).
+ */
+static void
+recover_from_error(KafkaConn *conn)
+{
+	bool		in_request = cur.active;
+
+	cur.active = false;
+	MemoryContextSwitchTo(TopMemoryContext);
+
+	/* Shared state under a held SMutex may be half-changed: crash. */
+	if (SMutexHeldCount > 0)
+		proc_exit(1);			/* exits as a crash, see proc_exit */
+
+	/* What a request may hold besides its memory. */
+	LogCacheWaitCancel();
+	BackendCatalogAbortTransaction();
+	if (in_request && cur.api_key == KAFKA_API_FETCH)
+		KafkaFetchSessionAbort();
+
+	if (!in_request)
+	{
+		elog(LOG, "closing connection from %s after an error outside a request", MyClientAddr);
+		KafkaRequestAbandon(conn);
+		drain_queue(&conn->out);
+		close_connection(0);
+	}
+	MetricsIncApi(METRIC_KAFKA_REQUESTS_FAILED, cur.api_key, 1);
+	/* Drop whatever part of its response the request had written. */
+	KWriterTruncate(&conn->out, cur.out_before);
+	if (conn->out.next == 0)
+		LogCacheUnpin();		/* a fetch's pin, if it failed half-way */
+	conn->wait_lsn = 0;
+	if (!KafkaAnswerFailedRequest(conn))
+	{
+		drain_queue(&conn->out);
+		close_connection(0);
+	}
+	finish_request(conn);
+}
+
 void
 BackendMain(int sock, const char *peer)
 {
 	static KafkaConn conn;
+	sigjmp_buf	local_sigjmp_buf;
 
 	client_sock = sock;
 	MyClientAddr = pstrdup(peer);
@@ -402,6 +494,11 @@ BackendMain(int sock, const char *peer)
 	KafkaConnInit(&conn);
 	MyConn = &conn;
 	elog(DEBUG1, "connection from %s", peer);
+
+	/* The ERROR recovery point: see recover_from_error. */
+	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
+		recover_from_error(&conn);
+	elog_exception_stack = &local_sigjmp_buf;
 
 	for (;;)
 	{
@@ -421,10 +518,10 @@ BackendMain(int sock, const char *peer)
 		release_durable();
 		send_ready(&conn.out);
 
+		/* Frames left behind a failed request are served before reading. */
 		input_prepare(&conn, &dst, &room);
 		if (room == 0)
 		{
-			/* a whole frame is there already: serve before reading */
 			serve_frames(&conn);
 			continue;
 		}

@@ -180,6 +180,29 @@ KafkaSetDefaults(const KSchema *schema, void *msg)
 		set_default(&schema->fields[i], FIELD_PTR(msg, &schema->fields[i]));
 }
 
+/*
+ * KafkaSetErrorCode: set msg's top-level ErrorCode to code, if the message
+ * has one at this version.  (Kafka's responses name the field ErrorCode
+ * everywhere; responses that carry errors only per topic or partition have
+ * none at the top.)
+ */
+bool
+KafkaSetErrorCode(const KSchema *schema, int16 version, void *msg, int16 code)
+{
+	for (int i = 0; i < schema->nfields; i++)
+	{
+		const KField *f = &schema->fields[i];
+
+		if (f->type == KT_INT16 && !f->is_array && KFieldInVersion(f, version) &&
+			strcmp(f->name, "ErrorCode") == 0)
+		{
+			*(int16 *) FIELD_PTR(msg, f) = code;
+			return true;
+		}
+	}
+	return false;
+}
+
 void *
 KafkaNewArray(KArena *arena, const KSchema *elem, int32 count)
 {
@@ -858,6 +881,160 @@ hexval(char c)
 
 static bool parse_struct(TextParser *tp, const KSchema *s, void *msg);
 
+/* An integer or float64 field's value. */
+static bool
+parse_number(TextParser *tp, const KField *f, void *p)
+{
+	char	   *end;
+	long long	n;
+
+	errno = 0;
+	if (f->type == KT_FLOAT64)
+	{
+		double		d = strtod(tp->p, &end);
+
+		if (end == tp->p)
+			return tp_fail(tp, "expected a number for", f->name);
+		*(double *) p = d;
+		tp->p = end;
+		return true;
+	}
+	n = strtoll(tp->p, &end, 10);
+	if (end == tp->p || errno != 0)
+		return tp_fail(tp, "expected an integer for", f->name);
+	tp->p = end;
+	switch ((KFieldType) f->type)
+	{
+		case KT_INT8:
+			*(int8 *) p = (int8) n;
+			break;
+		case KT_INT16:
+		case KT_UINT16:
+			*(int16 *) p = (int16) n;
+			break;
+		case KT_INT32:
+		case KT_UINT32:
+			*(int32 *) p = (int32) n;
+			break;
+		default:
+			*(int64 *) p = n;
+			break;
+	}
+	return true;
+}
+
+/* A uuid: 32 hex digits, dashes anywhere. */
+static bool
+parse_uuid(TextParser *tp, const KField *f, KUuid *u)
+{
+	int			nib = 0;
+
+	while (nib < 32)
+	{
+		int			h;
+
+		if (*tp->p == '-')
+		{
+			tp->p++;
+			continue;
+		}
+		h = hexval(*tp->p);
+		if (h < 0)
+			return tp_fail(tp, "expected a uuid for", f->name);
+		if (nib % 2 == 0)
+			u->b[nib / 2] = (uint8) (h << 4);
+		else
+			u->b[nib / 2] |= (uint8) h;
+		nib++;
+		tp->p++;
+	}
+	return true;
+}
+
+/* null, or a quoted string with \xHH and \n escapes, copied to the arena. */
+static bool
+parse_string(TextParser *tp, const KField *f, KStr *s)
+{
+	char	   *buf;
+	size_t		n = 0;
+	const char *q;
+
+	if (tp_word(tp, "null"))
+	{
+		*s = KSTR_NULL;
+		return true;
+	}
+	if (*tp->p != '"')
+		return tp_fail(tp, "expected a quoted string for", f->name);
+	q = ++tp->p;
+	/* the unescaped text is never longer than the escaped one */
+	while (*q && *q != '"')
+		q += (*q == '\\' && q[1]) ? 2 : 1;
+	if (*q != '"')
+		return tp_fail(tp, "unterminated string for", f->name);
+	buf = KArenaAlloc(tp->arena, (size_t) (q - tp->p) + 1);
+	if (buf == NULL)
+		return tp_fail(tp, "out of memory", NULL);
+	while (tp->p < q)
+	{
+		if (*tp->p == '\\')
+		{
+			tp->p++;
+			if (*tp->p == 'x' && hexval(tp->p[1]) >= 0 && hexval(tp->p[2]) >= 0)
+			{
+				buf[n++] = (char) (hexval(tp->p[1]) * 16 + hexval(tp->p[2]));
+				tp->p += 3;
+				continue;
+			}
+			if (*tp->p == 'n')
+			{
+				buf[n++] = '\n';
+				tp->p++;
+				continue;
+			}
+		}
+		buf[n++] = *tp->p++;
+	}
+	tp->p++;					/* closing quote */
+	s->ptr = buf;
+	s->len = (int32) n;
+	return true;
+}
+
+/* null, or 0x and an even number of hex digits, copied to the arena. */
+static bool
+parse_bytes(TextParser *tp, const KField *f, KBytes *b)
+{
+	const char *q;
+	uint8	   *buf;
+	size_t		n;
+
+	if (tp_word(tp, "null"))
+	{
+		*b = (KBytes) {NULL, -1};
+		return true;
+	}
+	if (tp->p[0] != '0' || (tp->p[1] != 'x' && tp->p[1] != 'X'))
+		return tp_fail(tp, "expected 0x... bytes for", f->name);
+	tp->p += 2;
+	q = tp->p;
+	while (hexval(*q) >= 0)
+		q++;
+	if ((q - tp->p) % 2 != 0)
+		return tp_fail(tp, "odd number of hex digits for", f->name);
+	n = (size_t) (q - tp->p) / 2;
+	buf = KArenaAlloc(tp->arena, n);
+	if (buf == NULL)
+		return tp_fail(tp, "out of memory", NULL);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8) (hexval(tp->p[2 * i]) * 16 + hexval(tp->p[2 * i + 1]));
+	tp->p = q;
+	b->ptr = buf;
+	b->len = (int32) n;
+	return true;
+}
+
+/* One value of field f (one element, for an array) into p. */
 static bool
 parse_elem(TextParser *tp, const KField *f, void *p)
 {
@@ -879,153 +1056,14 @@ parse_elem(TextParser *tp, const KField *f, void *p)
 		case KT_UINT32:
 		case KT_INT64:
 		case KT_FLOAT64:
-			{
-				char	   *end;
-
-				errno = 0;
-				if (f->type == KT_FLOAT64)
-				{
-					double		d = strtod(tp->p, &end);
-
-					if (end == tp->p)
-						return tp_fail(tp, "expected a number for", f->name);
-					*(double *) p = d;
-					tp->p = end;
-					return true;
-				}
-				else
-				{
-					long long	n = strtoll(tp->p, &end, 10);
-
-					if (end == tp->p || errno != 0)
-						return tp_fail(tp, "expected an integer for", f->name);
-					tp->p = end;
-					switch ((KFieldType) f->type)
-					{
-						case KT_INT8:
-							*(int8 *) p = (int8) n;
-							break;
-						case KT_INT16:
-						case KT_UINT16:
-							*(int16 *) p = (int16) n;
-							break;
-						case KT_INT32:
-						case KT_UINT32:
-							*(int32 *) p = (int32) n;
-							break;
-						default:
-							*(int64 *) p = n;
-							break;
-					}
-					return true;
-				}
-			}
+			return parse_number(tp, f, p);
 		case KT_UUID:
-			{
-				KUuid	   *u = p;
-				int			nib = 0;
-
-				while (nib < 32)
-				{
-					int			h;
-
-					if (*tp->p == '-')
-					{
-						tp->p++;
-						continue;
-					}
-					h = hexval(*tp->p);
-					if (h < 0)
-						return tp_fail(tp, "expected a uuid for", f->name);
-					if (nib % 2 == 0)
-						u->b[nib / 2] = (uint8) (h << 4);
-					else
-						u->b[nib / 2] |= (uint8) h;
-					nib++;
-					tp->p++;
-				}
-				return true;
-			}
+			return parse_uuid(tp, f, p);
 		case KT_STRING:
-			{
-				KStr	   *s = p;
-				char	   *buf;
-				size_t		n = 0;
-				const char *q;
-
-				if (tp_word(tp, "null"))
-				{
-					*s = KSTR_NULL;
-					return true;
-				}
-				if (*tp->p != '"')
-					return tp_fail(tp, "expected a quoted string for", f->name);
-				q = ++tp->p;
-				/* the unescaped text is never longer than the escaped one */
-				while (*q && *q != '"')
-					q += (*q == '\\' && q[1]) ? 2 : 1;
-				if (*q != '"')
-					return tp_fail(tp, "unterminated string for", f->name);
-				buf = KArenaAlloc(tp->arena, (size_t) (q - tp->p) + 1);
-				if (buf == NULL)
-					return tp_fail(tp, "out of memory", NULL);
-				while (tp->p < q)
-				{
-					if (*tp->p == '\\')
-					{
-						tp->p++;
-						if (*tp->p == 'x' && hexval(tp->p[1]) >= 0 && hexval(tp->p[2]) >= 0)
-						{
-							buf[n++] = (char) (hexval(tp->p[1]) * 16 + hexval(tp->p[2]));
-							tp->p += 3;
-							continue;
-						}
-						if (*tp->p == 'n')
-						{
-							buf[n++] = '\n';
-							tp->p++;
-							continue;
-						}
-					}
-					buf[n++] = *tp->p++;
-				}
-				tp->p++;		/* closing quote */
-				s->ptr = buf;
-				s->len = (int32) n;
-				return true;
-			}
+			return parse_string(tp, f, p);
 		case KT_BYTES:
 		case KT_RECORDS:
-			{
-				KBytes	   *b = p;
-				const char *q;
-				uint8	   *buf;
-				size_t		n;
-
-				if (tp_word(tp, "null"))
-				{
-					*b = (KBytes) {NULL, -1};
-					return true;
-				}
-				if (tp->p[0] != '0' || (tp->p[1] != 'x' && tp->p[1] != 'X'))
-					return tp_fail(tp, "expected 0x... bytes for", f->name);
-				tp->p += 2;
-				q = tp->p;
-				while (hexval(*q) >= 0)
-					q++;
-				if ((q - tp->p) % 2 != 0)
-					return tp_fail(tp, "odd number of hex digits for", f->name);
-				n = (size_t) (q - tp->p) / 2;
-				buf = KArenaAlloc(tp->arena, n);
-				if (buf == NULL)
-					return tp_fail(tp, "out of memory", NULL);
-				for (size_t i = 0; i < n; i++)
-					buf[i] = (uint8) (hexval(tp->p[2 * i]) * 16 + hexval(tp->p[2 * i + 1]));
-				tp->p = q;
-				b->ptr = buf;
-				b->len = (int32) n;
-				return true;
-			}
+			return parse_bytes(tp, f, p);
 		case KT_STRUCT:
 			return parse_struct(tp, f->sub, p);
 	}

@@ -2,12 +2,15 @@
  *
  * dispatch.c
  *	  Serving one Kafka request: parse the header, decode the body through
- *	  the API table, call the handler, encode the response.
+ *	  the API table, call the handler the table names, encode the response.
  *
  *	  What Kafka brokers do with a request they cannot serve, we do too: an
  *	  unknown API key, an unsupported version (except for ApiVersions, which
  *	  always gets an answer) or a malformed body closes the connection, with
- *	  one log line naming the client and the reason.
+ *	  one log line naming the client and the reason.  A request whose
+ *	  handler fails with an ERROR is answered with UNKNOWN_SERVER_ERROR
+ *	  where its response has a top-level error code (KafkaAnswerFailedRequest,
+ *	  called by the backend's ERROR recovery in backend.c).
  *
  * src/backend/kafka/dispatch.c
  *
@@ -18,59 +21,170 @@
 #include "kafka/backend.h"
 #include "kafka/codec.h"
 #include "kafka/handlers.h"
-#include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/listeners.h"
 
 KafkaConn  *MyConn = NULL;
 
+/*
+ * KafkaConnInit: run once by a backend, with TopMemoryContext current, so
+ * that the connection's buffers live as long as the connection.
+ */
 void
 KafkaConnInit(KafkaConn *conn)
 {
+	Assert(CurrentMemoryContext == TopMemoryContext);
+	RequestContext = MemoryContextCreate(TopMemoryContext, "RequestContext");
 	/* Decoded structures are a few times the frame at most. */
 	KArenaInit(&conn->arena, (size_t) socket_request_max_bytes * 4 + 16 * 1024 * 1024);
 	KWriterInit(&conn->out, 64 * 1024);
 	conn->no_response = false;
+	conn->in_request = false;
 }
 
+/* ---------- building responses in the request arena ---------- */
+
+/*
+ * The one place a response that does not fit fails: the arena is capped
+ * (kafka/kbuf.h), and a request whose response it cannot hold fails with
+ * an ERROR, which the backend answers with UNKNOWN_SERVER_ERROR (backend.c).
+ */
+static void *
+arena_checked(void *p)
+{
+	if (p == NULL)
+		elog(ERROR, "request arena exhausted");
+	return p;
+}
+
+/*
+ * The allocators handlers use are the KafkaLockedBuild ones (below), with
+ * the failure raised at once.
+ */
 KStr
 KStrArena(KArena *arena, const char *s)
 {
-	size_t		len = strlen(s);
-	char	   *p = KArenaAlloc(arena, len + 1);
-	KStr		r;
+	KafkaLockedBuild b = {arena, false};
+	KStr		r = LockedStr(&b, s);
 
-	if (p == NULL)
-		elog(ERROR, "request arena exhausted");
-	memcpy(p, s, len + 1);
-	r.ptr = p;
-	r.len = (int32) len;
+	KafkaLockedBuildEnd(&b);
 	return r;
 }
 
-char *
-pnstrdup_kstr(KStr s)
+KBytes
+KBytesArena(KArena *arena, const void *data, int32 len)
 {
-	char	   *r = palloc((size_t) Max(s.len, 0) + 1);
+	KafkaLockedBuild b = {arena, false};
+	KBytes		r = LockedBytes(&b, data, len);
 
-	if (s.len > 0)
-		memcpy(r, s.ptr, (size_t) s.len);
-	r[Max(s.len, 0)] = '\0';
+	KafkaLockedBuildEnd(&b);
 	return r;
 }
 
 void *
 KArenaArray(KArena *arena, int32 n, size_t sz)
 {
+	KafkaLockedBuild b = {arena, false};
+	void	   *r = LockedArray(&b, n, sz);
+
+	KafkaLockedBuildEnd(&b);
+	return r;
+}
+
+void *
+KafkaResponseArray(KArena *arena, const KSchema *elem, int32 n)
+{
+	KafkaLockedBuild b = {arena, false};
+	void	   *r = LockedResponseArray(&b, elem, n);
+
+	KafkaLockedBuildEnd(&b);
+	return r;
+}
+
+void *
+KArenaBuffer(KArena *arena, void *p, size_t oldsize, size_t size)
+{
+	if (p == NULL)
+		return arena_checked(KArenaAllocRaw(arena, Max(size, 1)));
+	return arena_checked(KArenaExtendRaw(arena, p, Max(oldsize, 1), Max(size, 1)));
+}
+
+/*
+ * Allocations that do not raise, for building under an SMutex: a failure
+ * is remembered in b, and raised by KafkaLockedBuildEnd once the lock is
+ * released.
+ */
+KStr
+LockedStr(KafkaLockedBuild *b, const char *s)
+{
+	size_t		len = strlen(s);
+	char	   *p = b->failed ? NULL : KArenaAllocRaw(b->arena, len + 1);
+
+	if (p == NULL)
+	{
+		b->failed = true;
+		return KSTR_LIT("");
+	}
+	memcpy(p, s, len + 1);
+	return (KStr) {p, (int32) len};
+}
+
+KBytes
+LockedBytes(KafkaLockedBuild *b, const void *data, int32 len)
+{
+	uint8	   *p;
+
+	if (len <= 0)
+		return (KBytes) {(const uint8 *) "", 0};
+	p = b->failed ? NULL : KArenaAllocRaw(b->arena, (size_t) len);
+	if (p == NULL)
+	{
+		b->failed = true;
+		return (KBytes) {(const uint8 *) "", 0};
+	}
+	memcpy(p, data, (size_t) len);
+	return (KBytes) {p, len};
+}
+
+void *
+LockedArray(KafkaLockedBuild *b, int32 n, size_t sz)
+{
 	void	   *p;
 
 	if (n <= 0)
 		return NULL;
-	p = KArenaAlloc(arena, mul_size((size_t) n, sz));
+	/* an int32 count of elements of a struct's size: no size_t overflow */
+	p = b->failed ? NULL : KArenaAlloc(b->arena, (size_t) n * sz);
 	if (p == NULL)
-		elog(ERROR, "request arena exhausted");
+		b->failed = true;
 	return p;
+}
+
+void *
+LockedResponseArray(KafkaLockedBuild *b, const KSchema *elem, int32 n)
+{
+	void	   *p;
+
+	if (n <= 0)
+		return NULL;
+	p = b->failed ? NULL : KafkaNewArray(b->arena, elem, n);
+	if (p == NULL)
+		b->failed = true;
+	return p;
+}
+
+void
+KafkaLockedBuildEnd(KafkaLockedBuild *b)
+{
+	if (b->failed)
+		(void) arena_checked(NULL);
+}
+
+char *
+pnstrdup_kstr(KStr s)
+{
+	return pnstrdup(s.ptr ? s.ptr : "", (size_t) Max(s.len, 0));
 }
 
 void
@@ -83,72 +197,12 @@ KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port)
 	}
 }
 
-static KafkaHandler
-handler_for(int16 api_key)
-{
-	switch (api_key)
-	{
-		case KAFKA_API_METADATA:
-			return KafkaHandleMetadata;
-		case KAFKA_API_DESCRIBE_CLUSTER:
-			return KafkaHandleDescribeCluster;
-		case KAFKA_API_CREATE_TOPICS:
-			return KafkaHandleCreateTopics;
-		case KAFKA_API_DELETE_TOPICS:
-			return KafkaHandleDeleteTopics;
-		case KAFKA_API_CREATE_PARTITIONS:
-			return KafkaHandleCreatePartitions;
-		case KAFKA_API_DESCRIBE_CONFIGS:
-			return KafkaHandleDescribeConfigs;
-		case KAFKA_API_ALTER_CONFIGS:
-			return KafkaHandleAlterConfigs;
-		case KAFKA_API_INCREMENTAL_ALTER_CONFIGS:
-			return KafkaHandleIncrementalAlterConfigs;
-		case KAFKA_API_PRODUCE:
-			return KafkaHandleProduce;
-		case KAFKA_API_FETCH:
-			return KafkaHandleFetch;
-		case KAFKA_API_LIST_OFFSETS:
-			return KafkaHandleListOffsets;
-		case KAFKA_API_OFFSET_FOR_LEADER_EPOCH:
-			return KafkaHandleOffsetForLeaderEpoch;
-		case KAFKA_API_DELETE_RECORDS:
-			return KafkaHandleDeleteRecords;
-		case KAFKA_API_INIT_PRODUCER_ID:
-			return KafkaHandleInitProducerId;
-		case KAFKA_API_FIND_COORDINATOR:
-			return KafkaHandleFindCoordinator;
-		case KAFKA_API_JOIN_GROUP:
-			return KafkaHandleJoinGroup;
-		case KAFKA_API_SYNC_GROUP:
-			return KafkaHandleSyncGroup;
-		case KAFKA_API_HEARTBEAT:
-			return KafkaHandleHeartbeat;
-		case KAFKA_API_LEAVE_GROUP:
-			return KafkaHandleLeaveGroup;
-		case KAFKA_API_DESCRIBE_GROUPS:
-			return KafkaHandleDescribeGroups;
-		case KAFKA_API_LIST_GROUPS:
-			return KafkaHandleListGroups;
-		case KAFKA_API_DELETE_GROUPS:
-			return KafkaHandleDeleteGroups;
-		case KAFKA_API_OFFSET_COMMIT:
-			return KafkaHandleOffsetCommit;
-		case KAFKA_API_OFFSET_FETCH:
-			return KafkaHandleOffsetFetch;
-		case KAFKA_API_OFFSET_DELETE:
-			return KafkaHandleOffsetDelete;
-		default:
-			return NULL;
-	}
-}
-
-bool
-KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
+/* Serve one request (see KafkaProcessRequest). */
+static bool
+serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 {
 	KReader		r;
 	KafkaRequestHeader h;
-	KafkaHandler fn;
 	void	   *req;
 	void	   *resp;
 	bool		ok;
@@ -159,43 +213,105 @@ KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
 		elog(LOG, "closing connection from %s: malformed request header: %s", MyClientAddr, r.errmsg);
 		return false;
 	}
-	if (h.api_key == KAFKA_API_API_VERSIONS)
-	{
-		ok = KafkaApiVersionsRespond(&h, &r, &conn->arena, &conn->out);
-		if (!ok)
-			elog(LOG, "closing connection from %s: malformed ApiVersions v%d request: %s",
-				 MyClientAddr, h.api_version, r.errmsg);
-		KArenaReset(&conn->arena);
-		return ok;
-	}
-	if (h.api == NULL || (fn = handler_for(h.api_key)) == NULL)
+	conn->request = h;
+	conn->in_request = true;
+	if (h.api == NULL)
 	{
 		elog(LOG, "closing connection from %s: unsupported API key %d", MyClientAddr, h.api_key);
 		return false;
 	}
 	if (!h.version_supported)
 	{
+		/* ApiVersions always gets an answer, whatever the version. */
+		if (h.api_key == KAFKA_API_API_VERSIONS)
+		{
+			ok = KafkaApiVersionsRespond(&h, &r, &conn->arena, &conn->out);
+			if (!ok)
+				elog(LOG, "closing connection from %s: malformed ApiVersions v%d request: %s",
+					 MyClientAddr, h.api_version, r.errmsg);
+			return ok;
+		}
 		elog(LOG, "closing connection from %s: %s version %d is not supported (supported: %d to %d)",
 			 MyClientAddr, h.api->name, h.api_version, h.api->min_version, h.api->max_version);
 		return false;
 	}
+
+	/* ---- the body: what a request may hold, decided in this one place ---- */
 	req = KafkaDecodeRequest(&h, &r, &conn->arena);
 	if (req == NULL)
 	{
 		elog(LOG, "closing connection from %s: malformed %s v%d request: %s",
 			 MyClientAddr, h.api->name, h.api_version, r.errmsg);
-		KArenaReset(&conn->arena);
 		return false;
 	}
-	resp = KafkaNewResponse(&h, &conn->arena);
-	conn->no_response = false;
-	ok = fn(conn, &h, req, resp);
+	/* ---- */
+
+	resp = arena_checked(KafkaNewResponse(&h, &conn->arena));
+	ok = h.api->handler(conn, &h, req, resp);
 	if (ok && !conn->no_response && !KafkaWriteResponse(&conn->out, &h, resp))
 	{
 		elog(LOG, "could not encode %s v%d response for %s: %s",
 			 h.api->name, h.api_version, MyClientAddr, conn->out.errmsg);
 		ok = false;
 	}
-	KArenaReset(&conn->arena);
 	return ok;
+}
+
+/* The end of a request, served or failed: what it allocated goes. */
+void
+KafkaRequestAbandon(KafkaConn *conn)
+{
+	conn->in_request = false;
+	KArenaReset(&conn->arena);
+	MemoryContextReset(RequestContext);
+}
+
+/*
+ * KafkaProcessRequest: serve one request frame, appending its response (if
+ * any) to conn->out.  Runs in the backend with TopMemoryContext current;
+ * the request is served in RequestContext, and the request arena and
+ * RequestContext are reset before it returns, whatever the handler left
+ * in them.  Returns false if the connection must be closed.  An ERROR
+ * does not return here: see KafkaAnswerFailedRequest.
+ */
+bool
+KafkaProcessRequest(KafkaConn *conn, const uint8 *frame, size_t len)
+{
+	MemoryContext old = MemoryContextSwitchTo(RequestContext);
+	bool		ok;
+
+	conn->no_response = false;
+	ok = serve_request(conn, frame, len);
+	MemoryContextSwitchTo(old);
+	KafkaRequestAbandon(conn);
+	return ok;
+}
+
+/* KafkaAnswerFailedRequest: see handlers.h. */
+bool
+KafkaAnswerFailedRequest(KafkaConn *conn)
+{
+	KafkaRequestHeader h = conn->request;
+	bool		was_serving = conn->in_request;
+	void	   *resp;
+	bool		answered = false;
+
+	KafkaRequestAbandon(conn);
+	if (!was_serving)
+		return false;
+	if (h.api != NULL && h.version_supported)
+	{
+		resp = KafkaNewResponse(&h, &conn->arena);
+		answered = resp != NULL &&
+			KafkaSetErrorCode(h.api->response, h.api_version, resp, KAFKA_ERR_UNKNOWN_SERVER_ERROR) &&
+			KafkaWriteResponse(&conn->out, &h, resp);
+		KArenaReset(&conn->arena);
+	}
+	if (answered)
+		elog(LOG, "%s v%d request (correlation id %d) from %s failed; answered with UNKNOWN_SERVER_ERROR",
+			 h.api->name, h.api_version, h.correlation_id, MyClientAddr);
+	else
+		elog(LOG, "closing connection from %s: %s v%d request (correlation id %d) failed, and its response has no top-level error code to say so",
+			 MyClientAddr, h.api ? h.api->name : "unknown", h.api_version, h.correlation_id);
+	return answered;
 }

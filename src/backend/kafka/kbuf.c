@@ -654,9 +654,10 @@ KWriteExternal(KWriter *w, const void *data, size_t n)
 		return;
 	if (w->next == w->extcap)
 	{
+		/* in the buffer's memory context: the writer may outlive this one */
 		w->extcap = Max(w->extcap * 2, 64);
 		w->ext = w->ext ? repalloc(w->ext, sizeof(KWriterExt) * (size_t) w->extcap)
-			: palloc(sizeof(KWriterExt) * (size_t) w->extcap);
+			: MemoryContextAlloc(GetMemoryChunkContext(w->buf), sizeof(KWriterExt) * (size_t) w->extcap);
 	}
 	w->ext[w->next].at = w->len;
 	w->ext[w->next].ptr = data;
@@ -769,7 +770,7 @@ KWriterInternalize(KWriter *w)
 	if (w->next == 0)
 		return;
 	ncap = Max(w->cap, w->len + w->ext_len);
-	nbuf = palloc(ncap);
+	nbuf = MemoryContextAlloc(GetMemoryChunkContext(w->buf), ncap);
 	for (int i = 0; i <= w->next; i++)
 	{
 		size_t		upto = i < w->next ? w->ext[i].at : w->len;
@@ -1077,4 +1078,19 @@ KStrEq(KStr s, const char *cstr)
 		return s.len < 0 && cstr == NULL;
 	n = strlen(cstr);
 	return (size_t) s.len == n && memcmp(s.ptr, cstr, n) == 0;
+}
+
+bool
+KStrCopy(char *dst, size_t cap, KStr s)
+{
+	if (s.len < 0)
+	{
+		dst[0] = '\0';
+		return true;
+	}
+	if ((size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
+		return false;
+	memcpy(dst, s.ptr, (size_t) s.len);
+	dst[s.len] = '\0';
+	return true;
 }

@@ -271,16 +271,6 @@ TopicConfigValue(const TopicConfig *config, const char *name)
 
 /* ---------- catalog helpers ---------- */
 
-static char *
-dup_len(const char *s, size_t len)
-{
-	char	   *r = palloc(len + 1);
-
-	memcpy(r, s, len);
-	r[len] = '\0';
-	return r;
-}
-
 static TopicResult
 catalog_failed(PGconn *conn, const char *err, char **msg)
 {
@@ -291,10 +281,13 @@ catalog_failed(PGconn *conn, const char *err, char **msg)
 	return TOPIC_CATALOG_ERROR;
 }
 
+/* A backend's catalog connection (libpq's memory), kept across requests. */
+static PGconn *backend_catalog_conn = NULL;
+
 PGconn *
 BackendCatalogConnection(char **msg)
 {
-	static PGconn *conn = NULL;
+	PGconn	   *conn = backend_catalog_conn;
 	char		err[1024];
 
 	if (conn != NULL && PQstatus(conn) != CONNECTION_OK)
@@ -311,7 +304,30 @@ BackendCatalogConnection(char **msg)
 			*msg = pstrdup("The catalog is unreachable; see the broker's log");
 		}
 	}
+	backend_catalog_conn = conn;
 	return conn;
+}
+
+/*
+ * After an ERROR abandoned a request: a transaction it left open on the
+ * backend's catalog connection is rolled back, so that no later request
+ * commits half of it.
+ */
+void
+BackendCatalogAbortTransaction(void)
+{
+	PGconn	   *conn = backend_catalog_conn;
+
+	if (conn == NULL || PQtransactionStatus(conn) == PQTRANS_IDLE)
+		return;
+	if (PQtransactionStatus(conn) == PQTRANS_INTRANS || PQtransactionStatus(conn) == PQTRANS_INERROR)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	else
+	{
+		/* busy or broken: start afresh on the next use */
+		PQfinish(conn);
+		backend_catalog_conn = NULL;
+	}
 }
 
 /* ---------- create ---------- */
@@ -401,7 +417,7 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	if (validate_only)
 		return TOPIC_OK;
 
-	tname = dup_len(name, len);
+	tname = pnstrdup(name, len);
 	nparts = psprintf("%d", partitions);
 	leader = psprintf("%lld", (long long) broker_id);
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
@@ -430,8 +446,8 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 		PQclear(res);
 		for (int i = 0; i < nconfigs; i++)
 		{
-			char	   *cname = dup_len(configs[i].name, configs[i].name_len);
-			char	   *cval = configs[i].value ? dup_len(configs[i].value, configs[i].value_len) : NULL;
+			char	   *cname = pnstrdup(configs[i].name, configs[i].name_len);
+			char	   *cval = configs[i].value ? pnstrdup(configs[i].value, configs[i].value_len) : NULL;
 			const char *p3[3] = {idtext, cname, cval};
 
 			if (!CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
@@ -636,8 +652,8 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 	}
 	for (int i = 0; i < n; i++)
 	{
-		char	   *cname = dup_len(entries[i].name, entries[i].name_len);
-		char	   *cval = entries[i].value ? dup_len(entries[i].value, entries[i].value_len) : NULL;
+		char	   *cname = pnstrdup(entries[i].name, entries[i].name_len);
+		char	   *cval = entries[i].value ? pnstrdup(entries[i].value, entries[i].value_len) : NULL;
 		const char *p3[3] = {idtext, cname, cval};
 		bool		ok;
 

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * elog.c
- *	  Error reporting, logging and the small allocation helpers.
+ *	  Error reporting and logging.
  *
  *	  Each log line is written with a single write(2) so that lines from many
  *	  processes sharing one log file never interleave.  Nothing here
@@ -13,8 +13,6 @@
  *-------------------------------------------------------------------------
  */
 #include "c.h"
-
-#include <sys/mman.h>
 
 #include <signal.h>
 #include <sys/time.h>
@@ -201,110 +199,7 @@ ExceptionalCondition(const char *condition, const char *file, int line)
 	abort();
 }
 
-/* ---------- allocation helpers ---------- */
-
-static void
-out_of_memory(size_t size)
-{
-	char		buf[128];
-	int			n = snprintf(buf, sizeof(buf), "out of memory (requested %zu bytes)", size);
-
-	(void) n;
-	elog(ERROR, "%s", buf);
-	exit(1);					/* not reached */
-}
-
-/*
- * Large buffers (an object being built, a fetch response) are mapped
- * afresh by malloc, and touching them costs a page fault per 4 KiB: on a
- * virtual machine that costs more than filling them.  Ask for transparent
- * huge pages there (a fault per 2 MiB).  Only a hint: with THP off, or
- * where madvise fails, nothing changes.
- */
-#define HUGE_HINT_MIN	((size_t) 8 * 1024 * 1024)
-#define HUGE_PAGE_SIZE	((uintptr_t) 2 * 1024 * 1024)
-
-static void
-advise_huge(void *p, size_t size)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t	start = ((uintptr_t) p + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
-	uintptr_t	end = ((uintptr_t) p + size) & ~(HUGE_PAGE_SIZE - 1);
-
-	if (size >= HUGE_HINT_MIN && end > start)
-		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
-#else
-	(void) p;
-	(void) size;
-#endif
-}
-
-void *
-palloc(size_t size)
-{
-	void	   *p = malloc(size ? size : 1);
-
-	if (p == NULL)
-		out_of_memory(size);
-	advise_huge(p, size);
-	return p;
-}
-
-void *
-palloc0(size_t size)
-{
-	void	   *p = calloc(1, size ? size : 1);
-
-	if (p == NULL)
-		out_of_memory(size);
-	return p;
-}
-
-void *
-repalloc(void *ptr, size_t size)
-{
-	void	   *p = realloc(ptr, size ? size : 1);
-
-	if (p == NULL)
-		out_of_memory(size);
-	advise_huge(p, size);
-	return p;
-}
-
-char *
-pstrdup(const char *s)
-{
-	size_t		len = strlen(s) + 1;
-	char	   *p = palloc(len);
-
-	memcpy(p, s, len);
-	return p;
-}
-
-char *
-psprintf(const char *fmt, ...)
-{
-	va_list		ap;
-	int			n;
-	char	   *p;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		elog(ERROR, "psprintf: bad format \"%s\"", fmt);
-	p = palloc((size_t) n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t) n + 1, fmt, ap);
-	va_end(ap);
-	return p;
-}
-
-void
-pfree(void *ptr)
-{
-	free(ptr);
-}
+/* ---------- string helper ---------- */
 
 size_t
 strlcpy_s(char *dst, const char *src, size_t siz)

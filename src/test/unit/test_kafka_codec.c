@@ -12,10 +12,14 @@
  *	  - hand-made byte vectors checked field by field;
  *	  - hostile counts, lengths and tagged sections;
  *	  - header v1/v2 parsing and ApiVersions, including the unknown-version
- *	    fallback.
+ *	    fallback;
+ *	  - the UNKNOWN_SERVER_ERROR answer to a request that failed with an
+ *	    ERROR, for every API version whose response has a top-level
+ *	    ErrorCode.
  *
  *	  "test_kafka_codec --describe-apis" prints doc/protocol.md's API table
- *	  from KafkaApis[]; the test checks the committed doc matches it.
+ *	  from KafkaApis[] (with what a failed request gets); the test checks the
+ *	  committed doc matches it.
  */
 #include "c.h"
 
@@ -265,12 +269,15 @@ static void
 test_table(void)
 {
 	bool		sorted = true,
-				sane = true;
+				sane = true,
+				handled = true;
 
 	for (int i = 0; i < KafkaNumApis; i++)
 	{
 		const KafkaApi *a = &KafkaApis[i];
 
+		if (a->handler == NULL)
+			handled = false;
 		if (i > 0 && KafkaApis[i - 1].api_key >= a->api_key)
 			sorted = false;
 		if (a->min_version < 0 || a->min_version > a->max_version ||
@@ -280,6 +287,7 @@ test_table(void)
 	}
 	ok(sorted, "KafkaApis[] sorted by key");
 	ok(sane, "every row has a sane range, schemas, and is found by lookup");
+	ok(handled, "every row names its handler (the backend dispatches through the table)");
 	is_int(KafkaNumApis, 26, "14 APIs in issue 5, 11 of the group coordinator and InitProducerId (issue 7)");
 	ok(KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID) != NULL &&
 	   KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID)->max_version == 4,
@@ -1143,6 +1151,112 @@ test_real_clients_pending(void)
 
 /* ---------- doc/protocol.md ---------- */
 
+/*
+ * Does the response of api at version v have a top-level ErrorCode, so that
+ * a request failing with an ERROR can be answered UNKNOWN_SERVER_ERROR?
+ */
+static bool
+error_answerable(const KafkaApi *api, int16 v)
+{
+	void	   *resp = KArenaAlloc(&arena, api->response->size);
+
+	KafkaSetDefaults(api->response, resp);
+	return KafkaSetErrorCode(api->response, v, resp, KAFKA_ERR_UNKNOWN_SERVER_ERROR);
+}
+
+/*
+ * What a request that fails with an ERROR gets, for doc/protocol.md:
+ * "UNKNOWN_SERVER_ERROR" at every version, "connection closed" at none, or
+ * the range of versions that get the error code.
+ */
+static void
+describe_error_answer(const KafkaApi *api, char *buf, size_t len)
+{
+	int16		first = -1,
+				last = -1;
+
+	for (int16 v = api->min_version; v <= api->max_version; v++)
+		if (error_answerable(api, v))
+		{
+			if (first < 0)
+				first = v;
+			last = v;
+		}
+	if (first < 0)
+		snprintf(buf, len, "connection closed");
+	else if (first == api->min_version && last == api->max_version)
+		snprintf(buf, len, "UNKNOWN_SERVER_ERROR");
+	else if (last == api->max_version)
+		snprintf(buf, len, "v%d+: UNKNOWN_SERVER_ERROR; older: connection closed", first);
+	else
+		snprintf(buf, len, "v%d-%d: UNKNOWN_SERVER_ERROR; others: connection closed", first, last);
+}
+
+/*
+ * The error answer of every API and version with a top-level ErrorCode
+ * encodes, and a client decodes ErrorCode=-1 from it.
+ */
+static void
+test_error_answers(void)
+{
+	int			answered = 0,
+				closed = 0;
+	bool		all_ok = true;
+
+	for (int i = 0; i < KafkaNumApis; i++)
+	{
+		const KafkaApi *a = &KafkaApis[i];
+
+		for (int16 v = a->min_version; v <= a->max_version; v++)
+		{
+			KafkaRequestHeader h = {.api_key = a->api_key, .api_version = v, .correlation_id = 7,
+			.api = a, .version_supported = true};
+			void	   *resp = KafkaNewResponse(&h, &arena);
+			KWriter		w,
+						p;
+			KReader		r;
+			int32		corr = 0;
+			void	   *back;
+
+			if (!KafkaSetErrorCode(a->response, v, resp, KAFKA_ERR_UNKNOWN_SERVER_ERROR))
+			{
+				closed++;
+				continue;
+			}
+			answered++;
+			KWriterInit(&w, 256);
+			KWriterInit(&p, 256);
+			if (!KafkaWriteResponse(&w, &h, resp))
+				all_ok = ok(0, "%s v%d: the error answer encodes: %s", a->name, v, w.errmsg);
+			KReaderInit(&r, w.buf + 4, w.len - 4);
+			back = KafkaDecodeResponse(a->api_key, v, &r, &arena, &corr);
+			if (back == NULL || corr != 7)
+				all_ok = ok(0, "%s v%d: the error answer decodes", a->name, v);
+			else
+			{
+				KafkaPrint(a->response, v, back, &p);
+				KWriteInt8(&p, 0);
+				if (strstr((char *) p.buf, "ErrorCode=-1") == NULL)
+					all_ok = ok(0, "%s v%d: ErrorCode=-1 in %s", a->name, v, (char *) p.buf);
+			}
+			KWriterFree(&w);
+			KWriterFree(&p);
+		}
+	}
+	ok(all_ok, "%d API versions answer a failed request with UNKNOWN_SERVER_ERROR, %d close", answered, closed);
+	{
+		const KafkaApi *fetch = KafkaApiLookup(KAFKA_API_FETCH);
+		const KafkaApi *produce = KafkaApiLookup(KAFKA_API_PRODUCE);
+		const KafkaApi *groups = KafkaApiLookup(KAFKA_API_LIST_GROUPS);
+
+		ok(!error_answerable(fetch, 6) && error_answerable(fetch, 7),
+		   "Fetch has a top-level ErrorCode from v7 on");
+		ok(!error_answerable(produce, 9), "Produce has errors per partition only");
+		ok(error_answerable(groups, 0), "ListGroups has a top-level ErrorCode");
+	}
+	KArenaReset(&arena);
+}
+
 static char *
 describe_apis(void)
 {
@@ -1150,20 +1264,21 @@ describe_apis(void)
 	char	   *out;
 
 	KWriterInit(&w, 1024);
-	KWriteText(&w, "| Key | API | Versions | Flexible from | Notes |\n");
-	KWriteText(&w, "|----:|-----|----------|---------------|-------|\n");
+	KWriteText(&w, "| Key | API | Versions | Flexible from | On a server error | Notes |\n");
+	KWriteText(&w, "|----:|-----|----------|---------------|-------------------|-------|\n");
 	for (int i = 0; i < KafkaNumApis; i++)
 	{
 		const KafkaApi *a = &KafkaApis[i];
-
 		char		flex[16];
+		char		onerror[96];
 
 		if (a->first_flexible_version > a->max_version)
 			snprintf(flex, sizeof(flex), "never");
 		else
 			snprintf(flex, sizeof(flex), "%d", a->first_flexible_version);
-		KWriteText(&w, "| %d | %s | %d-%d | %s | %s |\n", a->api_key, a->name,
-				   a->min_version, a->max_version, flex, a->note);
+		describe_error_answer(a, onerror, sizeof(onerror));
+		KWriteText(&w, "| %d | %s | %d-%d | %s | %s | %s |\n", a->api_key, a->name,
+				   a->min_version, a->max_version, flex, onerror, a->note);
 	}
 	KWriteInt8(&w, 0);
 	out = pstrdup((char *) w.buf);
@@ -1213,6 +1328,7 @@ main(int argc, char **argv)
 	test_table_io();
 	test_real_clients();
 	test_real_clients_pending();
+	test_error_answers();
 	test_doc();
 	KArenaFree(&arena);
 	return done_testing();

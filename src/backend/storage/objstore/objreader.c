@@ -4,7 +4,8 @@
  *	  Cold reads: a stream's batches from object storage, through the
  *	  shared block cache (see objreader.h).
  *
- *	  Per backend we keep:
+ *	  Per backend we keep, in TopMemoryContext (the reads happen while a
+ *	  request's context is current, but these outlive the request):
  *	  - the object store handle (opened on first use: curl handles must
  *	    not cross fork);
  *	  - for a few streams, the object locations the catalog last gave;
@@ -73,7 +74,9 @@ grow(char **buf, size_t *len, size_t need)
 	{
 		if (*buf)
 			pfree(*buf);
-		*buf = palloc(need);
+		*buf = NULL;
+		*len = 0;
+		*buf = MemoryContextAlloc(TopMemoryContext, need);
 		*len = need;
 	}
 	return *buf;
@@ -83,10 +86,13 @@ static bool
 ensure_store(char *err, size_t errlen)
 {
 	ObjStoreError oerr;
+	MemoryContext old;
 
 	if (reader_store != NULL)
 		return true;
+	old = MemoryContextSwitchTo(TopMemoryContext);
 	reader_store = ObjStoreOpen(object_store, &oerr);
+	MemoryContextSwitchTo(old);
 	if (reader_store == NULL)
 	{
 		snprintf(err, errlen, "cannot open the object store: %s", oerr.message);
@@ -205,6 +211,8 @@ object_index(const ObjCatalogLocation *loc, bool *gone, char *err, size_t errlen
 	ObjFormatFooter footer;
 	char	   *ibuf;
 	bool		throttled;
+	bool		parsed;
+	MemoryContext old;
 
 	for (int i = 0; i < INDEX_CACHE; i++)
 	{
@@ -237,12 +245,12 @@ object_index(const ObjCatalogLocation *loc, bool *gone, char *err, size_t errlen
 	if (slot->object_id != 0)
 		ObjFormatIndexFree(&slot->index);
 	slot->object_id = 0;
-	if (!ObjFormatParseIndex(&footer, ibuf, footer.index_length, &slot->index, err, errlen))
-	{
-		pfree(ibuf);
-		return NULL;
-	}
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	parsed = ObjFormatParseIndex(&footer, ibuf, footer.index_length, &slot->index, err, errlen);
+	MemoryContextSwitchTo(old);
 	pfree(ibuf);
+	if (!parsed)
+		return NULL;
 	slot->object_id = loc->object_id;
 	slot->lru = ++lru_clock;
 	return &slot->index;

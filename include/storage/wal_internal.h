@@ -7,8 +7,10 @@
  *
  *	  Locking: insert_lck (a spinlock, held for a few hundred instructions
  *	  at most) protects reserved, limit_base, limit_held, the slots'
- *	  read_pin, entry_alloc, the entries being allocated and the stream
- *	  table's links.  The positions that other
+ *	  read_pin and their count npins, entry_alloc, the entries being
+ *	  allocated and the stream table's links.  (The WAL writer also reads
+ *	  the slots' read_pin under it when it raises the limit after a trim,
+ *	  but only while some pin is set.)  The positions that other
  *	  processes read without the lock (reserved, flushed, trim, ...) are
  *	  written with atomic stores.  The WAL writer alone writes durable_trim.
  *
@@ -102,6 +104,7 @@ typedef struct WalShmemStruct
 								 * (logcache.c); appenders reserve up to
 								 * limit_base + capacity */
 	bool		limit_held;		/* a read pin holds limit_base down */
+	int			npins;			/* slots with a read_pin set */
 	uint64		entry_alloc;	/* next entry sequence number */
 
 	/* atomics */

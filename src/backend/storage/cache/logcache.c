@@ -380,7 +380,11 @@ pin_ring(WalLsn lsn)
 			pinned = false;
 	}
 	if (pinned)
+	{
+		if (me->read_pin == WAL_NO_PIN)
+			WalShmem->npins++;
 		__atomic_store_n(&me->read_pin, lsn, __ATOMIC_SEQ_CST);
+	}
 	SpinLockRelease(&WalShmem->insert_lck);
 	return pinned;
 }
@@ -404,6 +408,7 @@ LogCacheUnpin(void)
 	 */
 	SpinLockAcquire(&WalShmem->insert_lck);
 	__atomic_store_n(&me->read_pin, WAL_NO_PIN, __ATOMIC_SEQ_CST);
+	WalShmem->npins--;
 	held = WalShmem->limit_held;
 	SpinLockRelease(&WalShmem->insert_lck);
 	if (held)

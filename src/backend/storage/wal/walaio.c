@@ -320,7 +320,7 @@ advance_limit(void)
 	bool		moved;
 
 	SpinLockAcquire(&WalShmem->insert_lck);
-	for (int i = 0; i < WalShmem->nslots; i++)
+	for (int i = 0; i < WalShmem->nslots && WalShmem->npins > 0; i++)
 	{
 		uint64		pin = __atomic_load_n(&WalShmem->slots[i].read_pin, __ATOMIC_SEQ_CST);
 

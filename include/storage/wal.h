@@ -240,9 +240,10 @@ extern void WalWaitFlushed(WalLsn end_lsn);
  * O_DIRECT pwrite of the 4 KiB-aligned span of everything published, per
  * wal_sync_method), advance the flushed position and wake the other
  * waiters that satisfied.  Returns true if the flushed position is now
- * >= end_lsn; false if a write by someone else is in progress or another
- * append below end_lsn is still being copied (then arm
- * WalRequestFlushWakeup and sleep).  Never sleeps except in the write.
+ * >= end_lsn; false if a write by someone else is in progress, another
+ * append below end_lsn is still being copied, or more than 64 KiB waits to
+ * be written (the WAL writer's libaio writes do better then) -- then arm
+ * WalRequestFlushWakeup and sleep.  Never sleeps except in the write.
  */
 extern bool WalTryFlush(WalLsn end_lsn);
 

@@ -51,6 +51,16 @@
  */
 #define WAL_PIPELINE_MIN_IO	(64 * 1024)
 
+/*
+ * An appender writes the ring itself (WalTryFlush) only when at most this
+ * much is waiting to be written: that saves the two process wake-ups a
+ * small write through the WAL writer costs.  More goes to the WAL writer,
+ * whose libaio writes can be several in flight while the appender -- a
+ * backend reading pipelined produce requests -- goes on appending, instead
+ * of it waiting for one synchronous write after another.
+ */
+#define WAL_SYNC_WRITE_MAX	(64 * 1024)
+
 /* Per process slot (indexed like ProcArray->slots). */
 typedef struct WalSlotState
 {

@@ -7,12 +7,14 @@
  *	  wal_sync_method values); an append wakes the WAL writer only when
  *	  someone else holds write_lck, or when the WAL writer's writes are in
  *	  flight and the append takes the unwritten data past
- *	  WAL_PIPELINE_MIN_IO; WalKickWriter pays the kick it owes.
+ *	  WAL_PIPELINE_MIN_IO; WalKickWriter pays the kick it owes; more than
+ *	  WAL_SYNC_WRITE_MAX waiting is left to the WAL writer's libaio writes.
  *
  * src/test/unit/test_wal_flush.c
  */
 #include "c.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -74,7 +76,8 @@ without_writer(const char *method)
 	WalLsn		a,
 				b,
 				c,
-				d;
+				d,
+				e;
 	WalStats	st;
 	int64		next,
 				fnext,
@@ -138,11 +141,36 @@ without_writer(const char *method)
 	ok(!__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
 	   "%s: nor 38 KB unwritten", method);
 	fill(body, 36000, 3);
-	(void) WalAppend(1, 1, 3, 1, 0, body, 36000);
+	e = WalAppend(1, 1, 3, 1, 0, body, 36000);
 	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
 	   "%s: the append that takes it past %d KB wakes the writer", method,
 	   WAL_PIPELINE_MIN_IO / 1024);
 	WalShmem->aio_inflight = 0;
+
+	/*
+	 * More than WAL_SYNC_WRITE_MAX waiting: an appender leaves it to the
+	 * WAL writer, whose round (played by this process) writes it.
+	 */
+	ok(!WalTryFlush(e) && WalFlushedLsn() < b,
+	   "%s: with %d KB waiting the appender leaves the write to the WAL writer", method,
+	   (int) ((e - WalFlushedLsn()) / 1024));
+	{
+		int64		devsize;
+
+		WalAioInit(WalDeviceOpen(wal_test_path, &devsize));
+		for (int i = 0; i < 1000; i++)
+		{
+			WalLsn		published = WalAioFlush();
+			struct pollfd pfd = {WalAioWaitFd(), POLLIN, 0};
+
+			if (WalAioIdle(published))
+				break;
+			if (pfd.fd >= 0)
+				(void) poll(&pfd, 1, 100);
+		}
+		WalAioClose();
+	}
+	ok(WalFlushedLsn() >= e, "%s: and the WAL writer's round flushes it", method);
 
 	/* write_lck held by someone else (no libaio write): wake the writer. */
 	SMutexLock(&WalShmem->write_lck);

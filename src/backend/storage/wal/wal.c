@@ -778,6 +778,8 @@ WalTryFlush(WalLsn end_lsn)
 	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0 ||
 		SMutexIsLocked(&WalShmem->write_lck))
 		return false;
+	if (WalInsertLsn() - __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) > WAL_SYNC_WRITE_MAX)
+		return false;			/* a job for the WAL writer (see WAL_SYNC_WRITE_MAX) */
 	if (!WalIsReady() || !flush_fd_ready())
 		return false;
 	if (!SMutexTryLock(&WalShmem->write_lck))
@@ -795,6 +797,11 @@ WalTryFlush(WalLsn end_lsn)
 	}
 	Assert(WalShmem->flushed == WalShmem->write_pos);
 	published = WalComputePublished();
+	if (published - WalShmem->write_pos > WAL_SYNC_WRITE_MAX)
+	{
+		SMutexUnlock(&WalShmem->write_lck);
+		return false;
+	}
 	if (published > WalShmem->write_pos)
 	{
 		sync_write_ring(published);

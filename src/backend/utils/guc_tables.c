@@ -158,7 +158,7 @@ GucEntry	GucTable[] = {
 		"Most WAL writes in flight at once (libaio queue depth).",
 		GUC_UNIT_NONE, &wal_io_depth, "8", 1, 256},
 	{"wal_appender_flush", GUC_BOOL, GUC_SIGHUP, "WAL",
-		"A backend waiting for its records writes the WAL itself when no write is in progress (off: only the WAL writer writes).",
+		"A backend waiting for its records writes the WAL itself when no write is in progress and at most 64 KiB wait (more goes to the WAL writer; off: only the WAL writer writes).",
 		GUC_UNIT_NONE, &wal_appender_flush, "on"},
 
 	/* ---- Caches ---- */

@@ -154,6 +154,11 @@ without_writer(const char *method)
 	ok(!WalTryFlush(e) && WalFlushedLsn() < b,
 	   "%s: with %d KB waiting the appender leaves the write to the WAL writer", method,
 	   (int) ((e - WalFlushedLsn()) / 1024));
+	ResetLatch(wl);
+	fill(body, 100, 4);
+	e = WalAppend(1, 1, 4, 1, 0, body, 100);
+	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: and an append with that much waiting wakes the writer at once", method);
 	{
 		int64		devsize;
 
@@ -175,16 +180,16 @@ without_writer(const char *method)
 	/* write_lck held by someone else (no libaio write): wake the writer. */
 	SMutexLock(&WalShmem->write_lck);
 	ResetLatch(wl);
-	fill(body, 500, 4);
-	d = WalAppend(1, 1, 4, 1, 0, body, 500);
+	fill(body, 500, 5);
+	d = WalAppend(1, 1, 5, 1, 0, body, 500);
 	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
 	   "%s: with write_lck held elsewhere an append wakes the WAL writer", method);
 	ok(!WalTryFlush(d), "%s: and does not write while someone else holds write_lck", method);
 	SMutexUnlock(&WalShmem->write_lck);
 
 	/* A record below ours still being copied: flush up to it, report false. */
-	fill(body, 3000, 5);
-	c = WalAppend(1, 1, 5, 1, 0, body, 3000);
+	fill(body, 3000, 6);
+	c = WalAppend(1, 1, 6, 1, 0, body, 3000);
 	WalShmem->slots[MyProcSlot == 0 ? 1 : 0].inserting_at = d;
 	ok(!WalTryFlush(c), "%s: not flushed past an append still being copied", method);
 	ok(WalFlushedLsn() == d, "%s: but flushed up to it (%llu, want %llu)", method,
@@ -194,7 +199,7 @@ without_writer(const char *method)
 
 	/* Everything flushed is on the device. */
 	n = recover_and_check(&first, &next);
-	ok(n == 6 && first == 0 && next == 6, "%s: recovery finds the 6 records the appender wrote (%d)",
+	ok(n == 7 && first == 0 && next == 7, "%s: recovery finds the 7 records the appender wrote (%d)",
 	   method, n);
 }
 

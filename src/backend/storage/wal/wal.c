@@ -463,6 +463,9 @@ copy_records(const WalAppendItem *items, int nitems, const uint64 *pad, uint32 g
  *   writer between rounds), yes: whoever holds it may have computed the
  *   published position before our store, and then nobody else would write
  *   our bytes before our caller waits.
+ * - Else, if more than WAL_SYNC_WRITE_MAX is unwritten, yes: no appender
+ *   writes that much itself, and the writer can start while our caller (a
+ *   backend with more pipelined requests to read) goes on appending.
  * - Else not now: our caller's wait writes them itself (WalTryFlush), and
  *   waking the writer would only make it race us for write_lck.  The kick
  *   is owed (WalKickWriter, WalRequestFlushWakeup, proc_exit).
@@ -477,16 +480,18 @@ copy_records(const WalAppendItem *items, int nitems, const uint64 *pad, uint32 g
 static void
 publish_records(WalSlotState *me, WalLsn start, WalLsn end)
 {
+	WalLsn		unwritten;
+
 	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
 	{
-		WalLsn		unwritten = __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST);
-
+		unwritten = __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST);
 		if (end >= unwritten + WAL_PIPELINE_MIN_IO && start < unwritten + WAL_PIPELINE_MIN_IO)
 			SetLatch(AuxProcLatch(PROC_WALWRITER));
 		kick_owed = 0;
 	}
-	else if (!wal_appender_flush || SMutexIsLocked(&WalShmem->write_lck))
+	else if (!wal_appender_flush || SMutexIsLocked(&WalShmem->write_lck) ||
+			 end - __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) > WAL_SYNC_WRITE_MAX)
 	{
 		SetLatch(AuxProcLatch(PROC_WALWRITER));
 		kick_owed = 0;

@@ -14,6 +14,10 @@
  *			form of KafkaPrint/KafkaParseText (it may span lines; omitted
  *			fields keep their defaults).  Prints "> " and the request as
  *			encoded at that version, then "< " and the decoded response.
+ *		Metadata v12 {Topics=null} + 010000
+ *			'+' and hex after the body: these bytes are appended to the
+ *			frame after the encoded body (surplus bytes, which a broker
+ *			must ignore as Kafka does).
  *		Metadata v1 {} &
  *			A trailing '&' sends without waiting: the responses of all
  *			queued requests are read, in order, when the next statement
@@ -34,7 +38,8 @@
  *
  *	  Response Records print as the batches' records,
  *	  [{offset=N, timestamp=T, key=..., value=..., headers=[...]}], or as
- *	  a summary for compressed batches.  Exit status 1 if a statement
+ *	  a summary for compressed batches (offsets, count, codec, first and
+ *	  largest timestamp).  Exit status 1 if a statement
  *	  could not be parsed or sent, 0 otherwise.
  *
  * regress/kafka_regress.c
@@ -52,6 +57,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kafka/legacy.h"
 #include "kafka/protocol.h"
 #include "kafka/records.h"
 #include "utils/crc32c.h"
@@ -276,6 +282,13 @@ print_records(KWriter *w, const uint8 *buf, size_t len)
 		int16		e = RecordBatchValidate(buf + pos, len - pos, RECORDS_ALLOW_CONTROL,
 											&info, err, sizeof(err));
 
+		if (e != 0 && pos == 0 && LegacyIsMessageSet(buf, len))
+		{
+			/* what Produce v0-v2 may carry: the broker converts it */
+			KWriteText(w, "<%zu bytes: legacy message set, magic %d>", len,
+					   buf[LEGACY_ENTRY_OVERHEAD + 4]);
+			break;
+		}
 		if (e != 0)
 		{
 			/* a fetch may end in a partial batch: say so and stop */
@@ -285,10 +298,11 @@ print_records(KWriter *w, const uint8 *buf, size_t len)
 		}
 		if (info.compression != RB_COMPRESSION_NONE || info.control)
 		{
-			KWriteText(w, "%s<batch offsets %lld-%lld, %d records, compression %d%s%s>",
+			KWriteText(w, "%s<batch offsets %lld-%lld, %d records, compression %d, timestamps %lld-%lld%s%s>",
 					   first ? "" : ", ", (long long) info.base_offset,
 					   (long long) (info.base_offset + info.last_offset_delta),
 					   info.record_count, info.compression,
+					   (long long) info.first_timestamp, (long long) info.max_timestamp,
 					   info.control ? ", control" : "",
 					   info.transactional ? ", transactional" : "");
 			first = false;
@@ -677,7 +691,36 @@ run_request(const char *name, int16 version, const char *body, bool async, KAren
 		free(expanded);
 		return false;
 	}
-	printf("> %s v%d ", name, version);
+	/* "+ HEX" after the body: surplus bytes at the end of the frame */
+	while (isspace((unsigned char) *t))
+		t++;
+	if (*t == '+')
+	{
+		size_t		nsurplus = 0;
+
+		for (t++; *t; t++)
+		{
+			unsigned	v;
+
+			if (isspace((unsigned char) *t))
+				continue;
+			if (!isxdigit((unsigned char) t[0]) || !isxdigit((unsigned char) t[1]) ||
+				sscanf(t, "%2x", &v) != 1)
+			{
+				printf("! %s v%d: bad surplus hex near \"%.10s\"\n", name, version, t);
+				KWriterFree(&w);
+				free(expanded);
+				return false;
+			}
+			KWriteInt8(&w, (int8) v);
+			nsurplus++;
+			t++;
+		}
+		KWritePatchInt32(&w, 0, (int32) (w.len - 4));
+		printf("> %s v%d (+%zu surplus bytes) ", name, version, nsurplus);
+	}
+	else
+		printf("> %s v%d ", name, version);
 	print_msg("", api->request, version, req);
 	fflush(stdout);
 	ensure_connected();

@@ -3,7 +3,7 @@
 # tested on Debian 12, as root.  Installs only what is missing.
 set -eu
 
-PKGS="gcc make autoconf pkg-config libpq-dev libcurl4-openssl-dev libssl-dev libaio-dev
+PKGS="gcc make autoconf pkg-config libpq-dev libcurl4-openssl-dev libssl-dev libaio-dev zlib1g-dev
       perl libipc-run-perl postgresql-15 postgresql-client-15 curl ca-certificates
       kcat python3-confluent-kafka python3-kafka python3-botocore librdkafka-dev
       python3-lz4 python3-snappy python3-zstandard

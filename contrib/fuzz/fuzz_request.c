@@ -8,7 +8,8 @@
  *	  The first byte picks what the rest is:
  *		0: a request frame (what follows the INT32 size on the wire);
  *		1: a response body for api key data[1], version data[2];
- *		2: a Produce partition's records;
+ *		2: a Produce partition's records (a legacy message set is also
+ *		   converted, and what it converts to must validate);
  *		3: a message of an API described ahead of its handler (messages.h).
  *	  A request that decodes is re-encoded and decoded again, and the two
  *	  printed forms must match: the codec must agree with itself on
@@ -24,6 +25,7 @@
  */
 #include "c.h"
 
+#include "kafka/legacy.h"
 #include "kafka/protocol.h"
 #include "kafka/records.h"
 
@@ -122,6 +124,22 @@ fuzz_records(const uint8 *data, size_t size)
 	char		err[200];
 
 	(void) RecordsValidate(data, size, 0, infos, 8, &n, err, sizeof(err));
+	if (LegacyIsMessageSet(data, size))
+	{
+		uint8	   *batch;
+		size_t		blen,
+					inflated;
+
+		/* bounded: at most 1 MB inflated, whatever the input claims */
+		if (LegacyMessageSetConvert(data, size, 1 << 20, &batch, &blen, &inflated, err, sizeof(err)) == 0)
+		{
+			if (RecordBatchValidate(batch, blen, 0, &infos[0], err, sizeof(err)) != 0)
+				abort();
+			pfree(batch);
+		}
+		if (inflated > (1 << 20))
+			abort();
+	}
 	if (RecordsValidateProduce(data, (int32) size, 9, &infos[0], err, sizeof(err)) == 0)
 	{
 		/* a valid batch must stay valid through the broker's rewrites */

@@ -195,6 +195,27 @@ main(int argc, char **argv)
 		seed_request(KafkaApiLookup(KAFKA_API_PRODUCE), 9, &pr, "-batch");
 	}
 	write_seed("records-2", 2, batch.buf, batch.len);
+	{
+		/*
+		 * A legacy message set (magic 1, gzip'd, three messages: what
+		 * kafka-python 2.0.2 builds), for the converter (mode 2).
+		 */
+		static const char hex[] =
+			"00000000000000000000006fc88307e401010000000000000000ffffffff000000591f8b08005dc1156b02"
+			"ff63608003d9792653a73102198cdde79f66804498b20d81246b466a4e4e3e5411485e9a4dfd92105c21eb"
+			"7f2000292bcf2fca49812a63026289134f3526c1953181cd3306290600c203454774000000";
+		uint8		legacy[sizeof(hex) / 2];
+		size_t		n = 0;
+
+		for (const char *h = hex; h[0] && h[1]; h += 2)
+		{
+			unsigned	v;
+
+			sscanf(h, "%2x", &v);
+			legacy[n++] = (uint8) v;
+		}
+		write_seed("records-legacy-gzip", 2, legacy, n);
+	}
 	(void) text;
 
 	printf("wrote %d seeds to %s\n", nfiles, dir);

@@ -32,10 +32,11 @@
 /* there is deliberately not an #ifndef STRATA_KAFKA_APILIST_H here */
 
 KAFKA_API(0, PRODUCE, Produce, 0, 11, 9,
-		  "advertised from v0 although v0-v2 carry magic 0/1 message sets, which Strata "
-		  "does not store (a partition sending them gets UNSUPPORTED_FOR_MESSAGE_FORMAT): "
-		  "librdkafka before 2.11.1 only compresses with gzip, snappy or lz4 if the "
-		  "broker's Produce range includes v0.")
+		  "advertised from v0 (librdkafka before 2.11.1 only compresses with gzip, snappy or "
+		  "lz4 if the broker's Produce range includes v0). A magic 0/1 message set in v0-v2 is "
+		  "converted into one magic-2 batch on append, as Kafka 3.x converts it (uncompressed "
+		  "or gzip; snappy and lz4 sets get UNSUPPORTED_COMPRESSION_TYPE); v0-v2 carry one "
+		  "magic-2 batch per partition.")
 KAFKA_API(1, FETCH, Fetch, 4, 17, 12,
 		  "v0-v3 can only return magic 0/1 message sets and Strata never down-converts; "
 		  "kafka-python, the oldest client here, fetches with v4.")

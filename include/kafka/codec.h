@@ -96,7 +96,10 @@ struct KSchema
 extern bool KafkaDecode(const KSchema *schema, int16 version, bool flexible,
 						KReader *r, KArena *arena, void *out);
 
-/* KafkaDecode without the "bytes left over" check (for embedded use). */
+/*
+ * KafkaDecode without the "bytes left over" check: for embedded use, and
+ * for request bodies, after which Kafka ignores surplus bytes (dispatch.c).
+ */
 extern bool KafkaDecodePartial(const KSchema *schema, int16 version, bool flexible,
 							   KReader *r, KArena *arena, void *out);
 

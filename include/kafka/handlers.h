@@ -32,6 +32,7 @@ typedef struct KafkaConn
 								 * WAL is flushed up to here (a WalLsn) */
 	bool		in_request;		/* a request is being served: */
 	KafkaRequestHeader request; /* its header (client id in the frame) */
+	bool		surplus_logged; /* a request with surplus bytes was logged */
 } KafkaConn;
 
 /* The connection of this backend. */

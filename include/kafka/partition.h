@@ -40,6 +40,19 @@ typedef struct TopicConfig
 	int64		max_message_bytes;	/* largest record batch accepted */
 	int64		segment_bytes;	/* accepted for compatibility */
 	bool		log_append_time;	/* message.timestamp.type=LogAppendTime */
+	/*
+	 * message.timestamp.before.max.ms / after.max.ms (INT64_MAX: no limit)
+	 * and the deprecated difference.max.ms they fall back to, as Kafka.
+	 */
+	int64		timestamp_before_max_ms;
+	int64		timestamp_after_max_ms;
+	int64		timestamp_difference_max_ms;
+	/*
+	 * Bit i set: TopicConfigDefs[i], a config Strata accepts and stores but
+	 * does not act on, has an override in the catalog (strata.topic_configs),
+	 * where DescribeConfigs reads its value.
+	 */
+	uint64		stored_overrides;
 } TopicConfig;
 
 typedef enum TopicState

@@ -275,7 +275,9 @@ extern void KafkaEndResponse(KWriter *w, size_t start);
 /*
  * Request/response bodies through the table (h->api must be set and the
  * version supported).  KafkaDecodeRequest returns the request struct in the
- * arena, or NULL if the body is malformed (r->errmsg).  KafkaNewResponse
+ * arena, or NULL if the body is malformed (r->errmsg).  Bytes after a body
+ * that decoded completely are not an error (Kafka's parser ignores them):
+ * they are left unread in r for the caller to count.  KafkaNewResponse
  * returns a response struct with every field at its default.
  * KafkaWriteResponse appends the whole frame (size, header, body); false
  * means resp cannot be encoded at that version (w->errmsg) - a bug.
@@ -319,7 +321,8 @@ extern void KafkaApiVersionsAnswer(int16 version, const ApiVersionsRequest *req,
  * and ClientSoftwareVersion, which must match Kafka's pattern
  * [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?, else INVALID_REQUEST.
  * Appends the response frame to w.  Returns false if the request body is
- * malformed (r->errmsg): close the connection.
+ * malformed (r->errmsg): close the connection.  As with KafkaDecodeRequest,
+ * bytes after a complete body are left unread in r.
  */
 extern bool KafkaApiVersionsRespond(const KafkaRequestHeader *h, KReader *r,
 									KArena *arena, KWriter *w);

@@ -36,8 +36,8 @@
  *	  count other than one, a bad record count or offset range, a control
  *	  batch from a client, a record whose varint structure does not match its
  *	  length; UNSUPPORTED_COMPRESSION_TYPE for zstd before Produce v7;
- *	  UNSUPPORTED_FOR_MESSAGE_FORMAT for a magic 0/1 message set in Produce
- *	  v0-v2 (Kafka would convert it; Strata stores magic 2 only).
+ *	  UNSUPPORTED_FOR_MESSAGE_FORMAT for a magic 0/1 message set that was
+ *	  not converted first (the Produce handler converts them: kafka/legacy.h).
  *
  * include/kafka/records.h
  *
@@ -93,6 +93,7 @@ typedef struct RecordBatchInfo
 	int64		first_timestamp;	/* BaseTimestamp */
 	int64		max_timestamp;	/* MaxTimestamp field as sent */
 	int64		computed_max_timestamp; /* uncompressed: from the records; else = max_timestamp */
+	int64		computed_min_timestamp; /* uncompressed: from the records; else = first_timestamp */
 	int64		producer_id;
 	int16		producer_epoch;
 	int32		base_sequence;
@@ -128,9 +129,9 @@ extern int16 RecordsValidate(const uint8 *buf, size_t len, int flags,
 /*
  * RecordsValidateProduce: Kafka's rules for one partition of a Produce
  * request at the given version: from v3 exactly one magic-2 batch and no
- * zstd before v7; before v3 a magic 0/1 message set is refused with
- * UNSUPPORTED_FOR_MESSAGE_FORMAT (Strata stores magic 2 only) and magic-2
- * batches are accepted, several allowed; plus everything
+ * zstd before v7; before v3 one magic-2 batch (a magic 0/1 message set
+ * must have been converted by LegacyMessageSetConvert first, else it is
+ * UNSUPPORTED_FOR_MESSAGE_FORMAT); plus everything
  * RecordBatchValidate checks.  Null or empty records are INVALID_RECORD.
  * info describes the first batch.
  */

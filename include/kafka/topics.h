@@ -44,12 +44,19 @@ typedef struct TopicConfigEntry
 	size_t		value_len;
 } TopicConfigEntry;
 
-/* The topic-level configs Strata knows, for DescribeConfigs. */
+/*
+ * Every topic-level config Kafka 3.9 defines (its TopicConfig and
+ * LogConfig), for validation and DescribeConfigs.  Kafka's names, types
+ * and defaults; the doc says what Strata does with it.
+ */
 typedef enum TopicConfigType
 {
-	TCT_LONG,
+	TCT_BOOLEAN,
+	TCT_STRING,
 	TCT_INT,
-	TCT_STRING
+	TCT_LONG,
+	TCT_DOUBLE,
+	TCT_LIST
 } TopicConfigType;
 
 typedef struct TopicConfigDef
@@ -57,14 +64,34 @@ typedef struct TopicConfigDef
 	const char *name;
 	TopicConfigType type;
 	const char *default_value;
+	/*
+	 * true: Strata acts on the value, which lives in TopicConfig (the
+	 * registry).  false: accepted (valid values only), stored in the
+	 * catalog and described, but it has no effect here; see the doc.
+	 */
+	bool		applied;
+	int64		min;			/* TCT_INT, TCT_LONG: the valid range */
+	int64		max;
 	const char *doc;
 } TopicConfigDef;
 
 extern const TopicConfigDef TopicConfigDefs[];
 extern const int NumTopicConfigDefs;
 
-/* The value of a config of a topic as text (palloc'd). */
+/*
+ * The value of an applied config of a topic as text (palloc'd); NULL for
+ * a stored-only config (its value is in the catalog if
+ * config->stored_overrides has its bit, else its default).
+ */
 extern char *TopicConfigValue(const TopicConfig *config, const char *name);
+
+/*
+ * A topic's stored-only overrides from the catalog: *names and *values
+ * (palloc'd arrays of palloc'd strings, value NULL for SQL NULL) and the
+ * count, or -1 with *msg if the catalog cannot be read.
+ */
+extern int	TopicStoredConfigs(PGconn *conn, const uint8 id[16], char ***names,
+							   char ***values, char **msg);
 
 /* Kafka's rule for topic names: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
 extern bool TopicNameValid(const char *name, size_t len, char **msg);

@@ -75,13 +75,18 @@ extern int64 CompactionRetentionStart(const CompactionRange *ranges, int n,
 /*
  * Pick the run of one stream's stream objects to merge: ranges[*first ..
  * *first + *count - 1], consecutive in the stream (no other object between
- * them), each object smaller than small_size, together at most max_size,
- * at least two.  A run is only worth merging when it makes an object that
- * is no longer small (total >= small_size) or when all its objects are
- * older than min_age_ms (a stream gone quiet); otherwise every upload would
- * rewrite the growing merged object again.  Ranges ending at or below
- * start_offset are skipped (they are about to be deleted).  Returns false
- * if there is no such run.
+ * them), together at most max_size, at least two.  Either
+ *  - a run of objects each smaller than small_size, worth merging only when
+ *    it makes an object that is no longer small (total >= small_size) or
+ *    when all its objects are older than min_age_ms (a stream gone quiet);
+ *    otherwise every upload would rewrite the growing merged object again;
+ *  - or, when there is no such run, a small object older than min_age_ms
+ *    whose neighbouring stream objects are not small, with the smaller
+ *    neighbour that fits (small-large-small, large-small-large: the small
+ *    one would otherwise stay for ever).
+ * Ranges ending at or below start_offset are skipped (they are about to be
+ * deleted); a stream-set object's range is no neighbour.  Returns false if
+ * there is nothing to merge.
  */
 extern bool CompactionPickMergeRun(const CompactionRange *ranges, int n,
 								   int64 start_offset, int64 small_size,

@@ -339,11 +339,44 @@ static const char migration_004[] =
 "    updated timestamptz NOT NULL DEFAULT now()\n"
 ");\n";
 
+/*
+ * Migration 5: committed offsets' metadata as bytes (issue 19).  Kafka
+ * stores an offset's metadata string as it came and returns it unchanged,
+ * NUL bytes and invalid UTF-8 included; only its length is limited.  The
+ * column becomes bytea; the rows already there keep the bytes the client
+ * sent (they were converted to the server's encoding from the client
+ * encoding the brokers use, which convert_to reverses).  The views that
+ * show the column are recreated around the change, unchanged otherwise.
+ */
+static const char migration_005[] =
+"DROP VIEW strata.group_status;\n"
+"DROP VIEW strata.group_offsets;\n"
+"ALTER TABLE strata.committed_offsets\n"
+"    ALTER COLUMN metadata TYPE bytea USING convert_to(metadata, pg_client_encoding());\n"
+"\n"
+"CREATE VIEW strata.group_offsets AS\n"
+"SELECT o.group_id, o.topic, o.partition, o.committed_offset, o.leader_epoch,\n"
+"       o.metadata, o.commit_time, s.end_offset AS log_end_offset,\n"
+"       greatest(s.end_offset - o.committed_offset, 0) AS lag\n"
+"FROM strata.committed_offsets o\n"
+"LEFT JOIN strata.topics t ON t.name = o.topic\n"
+"LEFT JOIN strata.partitions p ON p.topic_id = t.id AND p.index = o.partition\n"
+"LEFT JOIN strata.streams s ON s.id = p.stream_id;\n"
+"\n"
+"CREATE VIEW strata.group_status AS\n"
+"SELECT g.group_id, g.state, g.protocol_type, g.protocol, g.generation,\n"
+"       (SELECT count(*) FROM strata.group_members m WHERE m.group_id = g.group_id) AS members,\n"
+"       (SELECT count(*) FROM strata.committed_offsets o WHERE o.group_id = g.group_id) AS partitions,\n"
+"       (SELECT sum(lag) FROM strata.group_offsets l WHERE l.group_id = g.group_id) AS total_lag,\n"
+"       g.updated\n"
+"FROM strata.groups g;\n";
+
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},
 	{2, "consumer groups, committed offsets, producer ids", migration_002},
 	{3, "objects, stream ranges, upload status", migration_003},
 	{4, "idempotent producer snapshots", migration_004},
+	{5, "committed offset metadata as bytea", migration_005},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

@@ -38,6 +38,8 @@
 #define CONFIG_TYPE_STRING		2
 #define CONFIG_TYPE_INT			3
 #define CONFIG_TYPE_LONG		5
+#define CONFIG_TYPE_DOUBLE		6
+#define CONFIG_TYPE_LIST		7
 
 static int16
 topic_error(TopicResult r)
@@ -249,7 +251,22 @@ key_requested(const DescribeConfigsResource *res, const char *name)
 static int8
 topic_config_type(TopicConfigType t)
 {
-	return t == TCT_LONG ? CONFIG_TYPE_LONG : t == TCT_INT ? CONFIG_TYPE_INT : CONFIG_TYPE_STRING;
+	switch (t)
+	{
+		case TCT_BOOLEAN:
+			return CONFIG_TYPE_BOOLEAN;
+		case TCT_INT:
+			return CONFIG_TYPE_INT;
+		case TCT_LONG:
+			return CONFIG_TYPE_LONG;
+		case TCT_DOUBLE:
+			return CONFIG_TYPE_DOUBLE;
+		case TCT_LIST:
+			return CONFIG_TYPE_LIST;
+		case TCT_STRING:
+			break;
+	}
+	return CONFIG_TYPE_STRING;
 }
 
 static void
@@ -257,13 +274,20 @@ describe_topic(KafkaConn *conn, const DescribeConfigsRequest *req, const Describ
 			   DescribeConfigsResult *out)
 {
 	TopicConfig config;
+	uint8		id[16];
 	int			t;
 	int32		n = 0;
+	char	  **stored_names = NULL;
+	char	  **stored_values = NULL;
+	int			nstored = 0;
 
 	RegistryLock();
 	t = TopicLookupByName(res->ResourceName.ptr, (size_t) Max(res->ResourceName.len, 0));
 	if (t >= 0)
+	{
 		config = TopicGet(t)->config;
+		memcpy(id, TopicGet(t)->id, 16);
+	}
 	RegistryUnlock();
 	if (t < 0)
 	{
@@ -271,6 +295,27 @@ describe_topic(KafkaConn *conn, const DescribeConfigsRequest *req, const Describ
 		out->ErrorMessage = KSTR_LIT("This server does not host this topic.");
 		return;
 	}
+
+	/*
+	 * Configs Strata stores without acting on them are kept only in the
+	 * catalog: read them when one that is overridden is asked for.
+	 */
+	for (int i = 0; i < NumTopicConfigDefs; i++)
+		if ((config.stored_overrides & (UINT64_C(1) << i)) && key_requested(res, TopicConfigDefs[i].name))
+		{
+			char	   *msg = NULL;
+			PGconn	   *pg = BackendCatalogConnection(&msg);
+
+			nstored = pg ? TopicStoredConfigs(pg, id, &stored_names, &stored_values, &msg) : -1;
+			if (nstored < 0)
+			{
+				out->ErrorCode = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+				out->ErrorMessage = KStrArena(&conn->arena, msg);
+				return;
+			}
+			break;
+		}
+
 	out->Configs.items = KArenaArray(&conn->arena, NumTopicConfigDefs, sizeof(DescribeConfigsResourceResult));
 	for (int i = 0; i < NumTopicConfigDefs; i++)
 	{
@@ -282,7 +327,19 @@ describe_topic(KafkaConn *conn, const DescribeConfigsRequest *req, const Describ
 		if (!key_requested(res, def->name))
 			continue;
 		value = TopicConfigValue(&config, def->name);
-		is_default = strcmp(value, def->default_value) == 0;
+		if (value == NULL)
+		{
+			/* stored only: the catalog's override, else the default */
+			const char *v = def->default_value;
+
+			if (config.stored_overrides & (UINT64_C(1) << i))
+				for (int k = 0; k < nstored; k++)
+					if (strcmp(stored_names[k], def->name) == 0 && stored_values[k] != NULL)
+						v = stored_values[k];
+			value = pstrdup(v);
+		}
+		is_default = !(config.stored_overrides & (UINT64_C(1) << i)) &&
+			strcmp(value, def->default_value) == 0;
 		c = &out->Configs.items[n++];
 		c->Name = KStrArena(&conn->arena, def->name);
 		c->Value = KStrArena(&conn->arena, value);
@@ -296,6 +353,17 @@ describe_topic(KafkaConn *conn, const DescribeConfigsRequest *req, const Describ
 		c->Synonyms.count = 0;
 	}
 	out->Configs.count = n;
+	for (int k = 0; k < nstored; k++)
+	{
+		pfree(stored_names[k]);
+		if (stored_values[k])
+			pfree(stored_values[k]);
+	}
+	if (stored_names)
+	{
+		pfree(stored_names);
+		pfree(stored_values);
+	}
 }
 
 static void
@@ -564,12 +632,12 @@ KafkaHandleIncrementalAlterConfigs(void *ctx, const KafkaRequestHeader *h, const
 				entries[c].value_len = 0;
 			}
 			else
-				bad_op = true;	/* APPEND/SUBTRACT apply to list configs: none here */
+				bad_op = true;	/* APPEND/SUBTRACT: not supported */
 		}
 		if (bad_op)
 		{
 			out->ErrorCode = KAFKA_ERR_INVALID_CONFIG;
-			out->ErrorMessage = KSTR_LIT("APPEND and SUBTRACT apply only to list-valued configs, and no topic config Strata supports is one");
+			out->ErrorMessage = KSTR_LIT("APPEND and SUBTRACT are not supported for topic configs; SET the whole list instead");
 			continue;
 		}
 		alter_topic(conn, res->ResourceName, entries, Max(res->Configs.count, 0), true,

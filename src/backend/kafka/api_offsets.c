@@ -89,6 +89,75 @@ buf_array_elem(Buf *b, const char *s, int32 len)
 	buf_puts(b, "\"");
 }
 
+/*
+ * Append one element holding bytes as hex (NULL if len < 0), which the
+ * statement turns back into bytea with decode(.., 'hex'): metadata may
+ * hold any byte, NUL included, and text cannot.
+ */
+static void
+buf_array_hex(Buf *b, const char *s, int32 len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (b->len > 1)
+		buf_puts(b, ",");
+	if (len < 0)
+	{
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_puts(b, "\"");
+	for (int32 i = 0; i < len; i++)
+	{
+		char		x[2] = {hex[(uint8) s[i] >> 4], hex[(uint8) s[i] & 15]};
+
+		buf_putn(b, x, 2);
+	}
+	buf_puts(b, "\"");
+}
+
+/* The bytes of hex text (as encode(.., 'hex') writes it) as a KStr in the arena. */
+static KStr
+kstr_from_hex(KArena *arena, const char *hex)
+{
+	size_t		n = strlen(hex) / 2;
+	char	   *p = KArenaAlloc(arena, n + 1);
+	KStr		r;
+
+	if (p == NULL)
+		elog(ERROR, "request arena exhausted");
+	for (size_t i = 0; i < n; i++)
+	{
+		int			hi = hex[2 * i],
+					lo = hex[2 * i + 1];
+
+		hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
+		lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
+		p[i] = (char) ((hi << 4) | lo);
+	}
+	p[n] = '\0';
+	r.ptr = p;
+	r.len = (int32) n;
+	return r;
+}
+
+/* len bytes at s (any bytes) as a KStr in the arena. */
+static KStr
+kstr_copy(KArena *arena, const char *s, int32 len)
+{
+	char	   *p = KArenaAlloc(arena, (size_t) len + 1);
+	KStr		r;
+
+	if (p == NULL)
+		elog(ERROR, "request arena exhausted");
+	if (len > 0)
+		memcpy(p, s, (size_t) len);
+	p[len] = '\0';
+	r.ptr = p;
+	r.len = len;
+	return r;
+}
+
 static void
 buf_array_int(Buf *b, int64 v)
 {
@@ -160,8 +229,8 @@ static const char commit_sql[] =
 "    RETURNING group_id)\n"
 "INSERT INTO strata.committed_offsets\n"
 "    (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
-"SELECT g.group_id, u.t, u.p, u.o, u.e, u.m, now()\n"
-"FROM g, unnest($3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[]) AS u(t, p, o, e, m)\n"
+"SELECT g.group_id, u.t, u.p, u.o, u.e, decode(u.mhex, 'hex'), now()\n"
+"FROM g, unnest($3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[]) AS u(t, p, o, e, mhex)\n"
 "ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
 "    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
 "        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
@@ -197,7 +266,7 @@ commit_direct(const char *group_id, const char *protocol_type, int nrows, const 
 		buf_array_int(&parts, rows[i].partition);
 		buf_array_int(&offsets, rows[i].offset);
 		buf_array_int(&epochs, rows[i].leader_epoch);
-		buf_array_elem(&metas, rows[i].metadata, rows[i].metadata ? rows[i].metadata_len : -1);
+		buf_array_hex(&metas, rows[i].metadata, rows[i].metadata ? rows[i].metadata_len : -1);
 	}
 	buf_puts(&topics, "}");
 	buf_puts(&parts, "}");
@@ -293,10 +362,8 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			else if (!partition_exists(rt->Name, rp->PartitionIndex) ||
 					 memchr(rt->Name.ptr, '\0', (size_t) rt->Name.len) != NULL)
 				op->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-			else if (rp->CommittedMetadata.len > OFFSET_METADATA_MAX ||
-					 (rp->CommittedMetadata.len > 0 &&
-					  memchr(rp->CommittedMetadata.ptr, '\0', (size_t) rp->CommittedMetadata.len) != NULL))
-				op->ErrorCode = KAFKA_ERR_OFFSET_METADATA_TOO_LARGE;
+			else if (rp->CommittedMetadata.len > OFFSET_METADATA_MAX)
+				op->ErrorCode = KAFKA_ERR_OFFSET_METADATA_TOO_LARGE;	/* any bytes, as Kafka */
 			else
 			{
 				OffsetRow  *r = &rows[nrows++];
@@ -361,7 +428,7 @@ static int
 load_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
 {
 	const char *params[1] = {group_id};
-	PGresult   *res = offsets_query("SELECT topic, partition, committed_offset, leader_epoch, metadata "
+	PGresult   *res = offsets_query("SELECT topic, partition, committed_offset, leader_epoch, encode(metadata, 'hex') "
 									"FROM strata.committed_offsets WHERE group_id = $1 "
 									"ORDER BY topic, partition", 1, params);
 	int			n;
@@ -377,7 +444,7 @@ load_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
 		f[i].partition = atoi(PQgetvalue(res, i, 1));
 		f[i].offset = strtoll(PQgetvalue(res, i, 2), NULL, 10);
 		f[i].epoch = PQgetisnull(res, i, 3) ? -1 : atoi(PQgetvalue(res, i, 3));
-		f[i].metadata = PQgetisnull(res, i, 4) ? KSTR_NULL : KStrArena(arena, PQgetvalue(res, i, 4));
+		f[i].metadata = PQgetisnull(res, i, 4) ? KSTR_NULL : kstr_from_hex(arena, PQgetvalue(res, i, 4));
 	}
 	PQclear(res);
 	*out = f;
@@ -416,7 +483,7 @@ group_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
 			f[i].partition = rows[i].partition;
 			f[i].offset = rows[i].offset;
 			f[i].epoch = rows[i].leader_epoch;
-			f[i].metadata = rows[i].metadata ? KStrArena(arena, rows[i].metadata) : KSTR_NULL;
+			f[i].metadata = rows[i].metadata ? kstr_copy(arena, rows[i].metadata, rows[i].metadata_len) : KSTR_NULL;
 			pfree((char *) rows[i].topic);
 			if (rows[i].metadata)
 				pfree((char *) rows[i].metadata);

@@ -13,7 +13,13 @@
  *	  partitions cannot deadlock.
  *
  *	  A batch is never decompressed: its header and CRC are checked (and an
- *	  uncompressed batch's records walked) by kafka/records.c.
+ *	  uncompressed batch's records walked) by kafka/records.c.  The one
+ *	  exception is a legacy message set (magic 0/1, Produce v0-v2), which is
+ *	  converted into a magic-2 batch first, as Kafka converts it
+ *	  (kafka/legacy.c): decompressed if gzip'd, recompressed the same way.
+ *	  A request's conversions together inflate at most
+ *	  socket_request_max_bytes; the converted batches live in the request's
+ *	  memory context.
  *
  *	  Batches of idempotent producers (producer id >= 0) are checked
  *	  against the producer state (kafka/producer.h) under the append lock,
@@ -29,6 +35,7 @@
 #include "c.h"
 
 #include "kafka/handlers.h"
+#include "kafka/legacy.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/records.h"
@@ -43,7 +50,7 @@ typedef struct ProducePart
 	int			pidx;			/* registry index */
 	StrataPartition *part;
 	PartitionProduceResponse *resp;
-	uint8	   *batch;			/* the batch, in the request frame */
+	uint8	   *batch;			/* the batch, in the request frame (or converted) */
 	RecordBatchInfo info;
 	bool		log_append_time;
 	int			item;			/* its WAL append item, or -1 if not appended */
@@ -61,14 +68,76 @@ compare_parts(const void *a, const void *b)
 }
 
 /*
+ * CreateTime topics: Kafka's message.timestamp.before.max.ms and
+ * after.max.ms (each falling back to the deprecated difference.max.ms when
+ * unset).  A record timestamped further than that from now makes the batch
+ * INVALID_TIMESTAMP.  Strata never decompresses, so a compressed batch is
+ * judged by its first and largest timestamps; an uncompressed one by its
+ * records' smallest and largest.  Records without a timestamp (-1) pass.
+ */
+static int16
+check_timestamps(const TopicConfig *config, const RecordBatchInfo *info, int64 now,
+				 char *errmsg, size_t errlen)
+{
+	int64		before = config->timestamp_before_max_ms != INT64_MAX ?
+		config->timestamp_before_max_ms : config->timestamp_difference_max_ms;
+	int64		after = config->timestamp_after_max_ms != INT64_MAX ?
+		config->timestamp_after_max_ms : config->timestamp_difference_max_ms;
+	int64		lo = info->computed_min_timestamp;
+	int64		hi = info->computed_max_timestamp;
+	int64		bad;
+
+	if (lo >= 0 && lo < now && now - lo > before)
+		bad = lo;
+	else if (hi >= 0 && hi > now && hi - now > after)
+		bad = hi;
+	else
+		return KAFKA_ERR_NONE;
+	snprintf(errmsg, errlen,
+			 "Timestamp %lld of a record is out of range: it should be within [now - %lld ms, now + %lld ms] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)",
+			 (long long) bad, (long long) before, (long long) after);
+	return KAFKA_ERR_INVALID_TIMESTAMP;
+}
+
+/*
+ * The partition's records as one magic-2 batch in pp->batch and pp->info:
+ * the request's own bytes, or (Produce v0-v2) a legacy message set
+ * converted in the request's memory context.  *inflated counts what the
+ * request's conversions have decompressed so far.
+ */
+static int16
+produce_batch(const KafkaRequestHeader *h, const PartitionProduceData *pd, ProducePart *pp,
+			  size_t *inflated, char *errmsg, size_t errlen)
+{
+	uint8	   *batch;
+	size_t		blen,
+				used = 0;
+	int16		err;
+
+	pp->batch = (uint8 *) pd->Records.ptr;
+	if (h->api_version >= 3 || pd->Records.len <= 0 ||
+		!LegacyIsMessageSet(pd->Records.ptr, (size_t) pd->Records.len))
+		return RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
+									  &pp->info, errmsg, errlen);
+	err = LegacyMessageSetConvert(pd->Records.ptr, (size_t) pd->Records.len,
+								  (size_t) socket_request_max_bytes - *inflated,
+								  &batch, &blen, &used, errmsg, errlen);
+	*inflated += used;
+	if (err != KAFKA_ERR_NONE)
+		return err;
+	pp->batch = batch;
+	return RecordBatchValidate(batch, blen, 0, &pp->info, errmsg, errlen);
+}
+
+/*
  * Check one partition of the request: the topic and partition, leadership,
- * the batch itself and its size.  Fills pp and returns true if the batch
- * may be appended; else sets the partition's error in pr.
+ * the batch itself, its size and timestamps.  Fills pp and returns true if
+ * the batch may be appended; else sets the partition's error in pr.
  */
 static bool
 produce_check_partition(const KafkaRequestHeader *h, KArena *arena, int topic,
 						const TopicConfig *config, const PartitionProduceData *pd,
-						PartitionProduceResponse *pr, ProducePart *pp)
+						PartitionProduceResponse *pr, ProducePart *pp, size_t *inflated)
 {
 	char		errmsg[256];
 	int16		err;
@@ -94,8 +163,7 @@ produce_check_partition(const KafkaRequestHeader *h, KArena *arena, int topic,
 		pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
 		return false;
 	}
-	err = RecordsValidateProduce(pd->Records.ptr, pd->Records.len, h->api_version,
-								 &pp->info, errmsg, sizeof(errmsg));
+	err = produce_batch(h, pd, pp, inflated, errmsg, sizeof(errmsg));
 	if (err == KAFKA_ERR_NONE && pp->info.size > config->max_message_bytes)
 	{
 		err = KAFKA_ERR_MESSAGE_TOO_LARGE;
@@ -108,6 +176,8 @@ produce_check_partition(const KafkaRequestHeader *h, KArena *arena, int topic,
 		snprintf(errmsg, sizeof(errmsg), "The record batch is %d bytes, more than this broker's WAL takes in one record (%llu; raise log_cache_size and wal_size)",
 				 pp->info.size, (unsigned long long) WalMaxRecordBytes());
 	}
+	if (err == KAFKA_ERR_NONE && !config->log_append_time)
+		err = check_timestamps(config, &pp->info, WallClockMs(), errmsg, sizeof(errmsg));
 	if (err == KAFKA_ERR_NONE && pp->info.transactional)
 	{
 		err = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
@@ -126,8 +196,7 @@ produce_check_partition(const KafkaRequestHeader *h, KArena *arena, int topic,
 		}
 		return false;
 	}
-	/* The frame is this backend's own buffer: rewrite in place. */
-	pp->batch = (uint8 *) pd->Records.ptr;
+	/* The frame (or the converted copy) is this backend's own: rewrite in place. */
 	pp->resp = pr;
 	pp->log_append_time = config->log_append_time;
 	return true;
@@ -144,6 +213,7 @@ produce_validate(KArena *arena, const KafkaRequestHeader *h, const ProduceReques
 {
 	int			nparts = 0;
 	int			nvalid = 0;
+	size_t		inflated = 0;	/* by legacy message set conversions */
 
 	for (int32 t = 0; t < req->TopicData.count; t++)
 		nparts += Max(req->TopicData.items[t].PartitionData.count, 0);
@@ -182,7 +252,7 @@ produce_validate(KArena *arena, const KafkaRequestHeader *h, const ProduceReques
 			if (request_error != KAFKA_ERR_NONE)
 				pr->ErrorCode = request_error;
 			else if (produce_check_partition(h, arena, topic, &config, &td->PartitionData.items[p],
-											 pr, &(*parts)[nvalid]))
+											 pr, &(*parts)[nvalid], &inflated))
 				nvalid++;
 		}
 	}

@@ -276,7 +276,10 @@ KafkaEndResponse(KWriter *w, size_t start)
 	KWritePatchInt32(w, start, (int32) (KWriterTotalSince(w, start) - 4));
 }
 
-/* KafkaDecodeRequest: the request body as its C struct, in the arena. */
+/*
+ * KafkaDecodeRequest: the request body as its C struct, in the arena.
+ * Surplus bytes after the body stay in r (see protocol.h).
+ */
 void *
 KafkaDecodeRequest(const KafkaRequestHeader *h, KReader *r, KArena *arena)
 {
@@ -289,8 +292,8 @@ KafkaDecodeRequest(const KafkaRequestHeader *h, KReader *r, KArena *arena)
 		KReaderFail(r, "out of request memory");
 		return NULL;
 	}
-	if (!KafkaDecode(h->api->request, h->api_version,
-					 KafkaApiIsFlexible(h->api, h->api_version), r, arena, req))
+	if (!KafkaDecodePartial(h->api->request, h->api_version,
+							KafkaApiIsFlexible(h->api, h->api_version), r, arena, req))
 		return NULL;
 	return req;
 }
@@ -471,8 +474,8 @@ KafkaApiVersionsRespond(const KafkaRequestHeader *h, KReader *r,
 	{
 		ApiVersionsRequest req;
 
-		if (!KafkaDecode(&ApiVersionsRequest_schema, v,
-						 KafkaApiIsFlexible(h->api, v), r, arena, &req))
+		if (!KafkaDecodePartial(&ApiVersionsRequest_schema, v,
+								KafkaApiIsFlexible(h->api, v), r, arena, &req))
 			return false;
 		KafkaApiVersionsAnswer(v, &req, &resp);
 	}

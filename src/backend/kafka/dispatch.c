@@ -12,6 +12,13 @@
  *	  where its response has a top-level error code (KafkaAnswerFailedRequest,
  *	  called by the backend's ERROR recovery in backend.c).
  *
+ *	  Surplus bytes after a request body that decoded completely are
+ *	  ignored, as Kafka's request parser ignores them: some clients send
+ *	  them (librdkafka 2.3 and later encodes Metadata v9+'s null topic
+ *	  array in four bytes where a one-byte varint belongs).  They are
+ *	  counted and logged once per connection; see note_surplus_bytes.  A
+ *	  truncated or inconsistent body is still malformed.
+ *
  * src/backend/kafka/dispatch.c
  *
  *-------------------------------------------------------------------------
@@ -24,6 +31,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/listeners.h"
+#include "utils/metrics.h"
 
 KafkaConn  *MyConn = NULL;
 
@@ -41,6 +49,7 @@ KafkaConnInit(KafkaConn *conn)
 	KWriterInit(&conn->out, 64 * 1024);
 	conn->no_response = false;
 	conn->in_request = false;
+	conn->surplus_logged = false;
 }
 
 /* ---------- building responses in the request arena ---------- */
@@ -197,6 +206,27 @@ KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port)
 	}
 }
 
+/*
+ * Surplus bytes after a request body.  The decoder has read the whole body
+ * and built the request from it; what follows lies inside the frame
+ * already read (so it costs no memory beyond the frame) and is never
+ * looked at.  Counted per API in strata_kafka_requests_surplus_total; the
+ * first such request of a connection is logged at DEBUG1, naming the
+ * client, so that a client doing it on every request does not flood a log
+ * at DEBUG.  Runs in the backend serving the request.
+ */
+static void
+note_surplus_bytes(KafkaConn *conn, const KafkaRequestHeader *h, size_t surplus)
+{
+	MetricsIncApi(METRIC_KAFKA_REQUESTS_SURPLUS, h->api_key, 1);
+	if (!conn->surplus_logged)
+	{
+		conn->surplus_logged = true;
+		elog(DEBUG1, "ignoring %zu bytes after the body of a %s v%d request from %s (logged once per connection)",
+			 surplus, h->api->name, h->api_version, MyClientAddr);
+	}
+}
+
 /* Serve one request (see KafkaProcessRequest). */
 static bool
 serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
@@ -244,6 +274,9 @@ serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 			 MyClientAddr, h.api->name, h.api_version, r.errmsg);
 		return false;
 	}
+	/* bytes after a complete body are ignored, as Kafka ignores them */
+	if (KReaderRemaining(&r) > 0)
+		note_surplus_bytes(conn, &h, KReaderRemaining(&r));
 	/* ---- */
 
 	resp = arena_checked(KafkaNewResponse(&h, &conn->arena));

@@ -851,6 +851,28 @@ arr_text(ArrBuf *b, const char *s, int32 len)
 	arr_putn(b, "\"", 1);
 }
 
+/* A bytes element as hex (decode(.., 'hex') in the statement); NULL for s == NULL. */
+static void
+arr_hex(ArrBuf *b, const char *s, int32 len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	arr_sep(b);
+	if (s == NULL)
+	{
+		arr_putn(b, "NULL", 4);
+		return;
+	}
+	arr_putn(b, "\"", 1);
+	for (int32 i = 0; i < len; i++)
+	{
+		char		x[2] = {hex[(uint8) s[i] >> 4], hex[(uint8) s[i] & 15]};
+
+		arr_putn(b, x, 2);
+	}
+	arr_putn(b, "\"", 1);
+}
+
 static void
 arr_int(ArrBuf *b, int64 v)
 {
@@ -877,9 +899,9 @@ static const char batch_sql[] =
 "    ON CONFLICT (group_id) DO UPDATE SET updated = now())\n"
 "INSERT INTO strata.committed_offsets\n"
 "    (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
-"SELECT u.g, u.t, u.p, u.o, u.e, u.m, now()\n"
+"SELECT u.g, u.t, u.p, u.o, u.e, decode(u.mhex, 'hex'), now()\n"
 "FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::text[])\n"
-"    AS u(g, t, p, o, e, m)\n"
+"    AS u(g, t, p, o, e, mhex)\n"
 "ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
 "    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
 "        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
@@ -1012,7 +1034,7 @@ write_batch(int from, int to, BatchRow **out_rows, int *out_n, char *err, size_t
 		arr_int(&rp, r->partition);
 		arr_int(&ro, r->offset);
 		arr_int(&re, r->leader_epoch);
-		arr_text(&rm, r->metadata, r->metadata_len);
+		arr_hex(&rm, r->metadata, r->metadata_len);
 	}
 	params[0] = arr_finish(&gids);
 	params[1] = arr_finish(&gtypes);

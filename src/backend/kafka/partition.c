@@ -310,6 +310,10 @@ TopicConfigDefaults(TopicConfig *config)
 	config->max_message_bytes = 1048588;
 	config->segment_bytes = INT64_C(1073741824);
 	config->log_append_time = false;
+	config->timestamp_before_max_ms = INT64_MAX;
+	config->timestamp_after_max_ms = INT64_MAX;
+	config->timestamp_difference_max_ms = INT64_MAX;
+	config->stored_overrides = 0;
 }
 
 int

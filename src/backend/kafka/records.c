@@ -83,17 +83,19 @@ put_i64(uint8 *p, int64 v)
  */
 static bool
 walk_records(const uint8 *data, size_t len, int32 count, int64 base_ts,
-			 int64 *max_ts, char *errmsg, size_t errlen)
+			 int64 *max_ts, int64 *min_ts, char *errmsg, size_t errlen)
 {
 	KReader		r;
 
 	KReaderInit(&r, data, len);
 	*max_ts = -1;
+	*min_ts = INT64_MAX;
 	for (int32 i = 0; i < count; i++)
 	{
 		int32		rlen = KReadVarint(&r);
 		KReader		rec;
-		int64		ts_delta;
+		int64		ts_delta,
+					ts;
 		int32		klen,
 					vlen,
 					nheaders;
@@ -145,8 +147,12 @@ walk_records(const uint8 *data, size_t len, int32 count, int64 base_ts,
 			rb_error(0, errmsg, errlen, "record %d: %s", i, rec.errmsg);
 			return false;
 		}
-		if (base_ts + ts_delta > *max_ts)
-			*max_ts = base_ts + ts_delta;
+		/* a client's delta may be anything: add without signed overflow */
+		ts = (int64) ((uint64) base_ts + (uint64) ts_delta);
+		if (ts > *max_ts)
+			*max_ts = ts;
+		if (ts < *min_ts)
+			*min_ts = ts;
 	}
 	if (KReaderRemaining(&r) != 0)
 	{
@@ -211,6 +217,7 @@ RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 	info->first_timestamp = get_i64(buf + RB_BASE_TIMESTAMP_OFF);
 	info->max_timestamp = get_i64(buf + RB_MAX_TIMESTAMP_OFF);
 	info->computed_max_timestamp = info->max_timestamp;
+	info->computed_min_timestamp = info->first_timestamp;
 	info->producer_id = get_i64(buf + RB_PRODUCER_ID_OFF);
 	info->producer_epoch = get_i16(buf + RB_PRODUCER_EPOCH_OFF);
 	info->base_sequence = (int32) get_u32(buf + RB_BASE_SEQUENCE_OFF);
@@ -254,7 +261,7 @@ RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 							info->record_count, rlen);
 		if (!walk_records(buf + RECORD_BATCH_OVERHEAD, rlen, info->record_count,
 						  info->first_timestamp, &info->computed_max_timestamp,
-						  why, sizeof(why)))
+						  &info->computed_min_timestamp, why, sizeof(why)))
 			return rb_error(KAFKA_ERR_INVALID_RECORD, errmsg, errlen,
 							"invalid record in batch: %s", why);
 	}
@@ -308,21 +315,26 @@ RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 	if (produce_version < 3)
 	{
 		/*
-		 * Produce v0-v2: Kafka accepts any message format here (and converts
-		 * magic 0/1).  Strata stores only magic 2, so a legacy message set
-		 * is refused with the error Kafka uses for formats a log cannot take;
-		 * magic-2 batches are validated as usual, several allowed.
+		 * Produce v0-v2: a legacy message set (magic 0/1) is converted by
+		 * the Produce handler before it gets here (kafka/legacy.h); one
+		 * that was not is refused with the error Kafka uses for formats a
+		 * log cannot take.  Magic-2 batches are validated as usual; one per
+		 * partition, since the whole blob is appended as one batch.
 		 */
 		RecordBatchInfo first;
 		int			n;
 
 		if (len > RB_MAGIC_OFF && (records[RB_MAGIC_OFF] == 0 || records[RB_MAGIC_OFF] == 1))
 			return rb_error(KAFKA_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT, errmsg, errlen,
-							"message format v%d (magic %d) is not supported: use Produce v3 or later",
+							"message format v%d (magic %d) must be converted before it is stored",
 							records[RB_MAGIC_OFF], records[RB_MAGIC_OFF]);
 		err = RecordsValidate(records, (size_t) len, 0, &first, 1, &n, errmsg, errlen);
 		if (n > 0 || err == KAFKA_ERR_NONE)
 			*info = first;
+		if (err == KAFKA_ERR_NONE && n > 1)
+			return rb_error(KAFKA_ERR_INVALID_RECORD, errmsg, errlen,
+							"produce requests with version %d may carry one record batch per partition here, not %d",
+							produce_version, n);
 		return err;
 	}
 	err = RecordBatchValidate(records, (size_t) len, 0, info, errmsg, errlen);

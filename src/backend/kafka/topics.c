@@ -28,20 +28,92 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 
+/*
+ * Every topic config Kafka 3.9 defines, sorted by name: Kafka's name, type
+ * and default, whether Strata acts on it, the range of a numeric value, and
+ * what it means here.  A config Strata does not act on is still accepted
+ * with any value Kafka accepts (tools set them, Terraform sets them all),
+ * stored and described: it either has no meaning for Strata's storage
+ * (segments, replicas, local disks, flushing: durability comes from the WAL
+ * and object storage) or is deprecated in Kafka 3.x and ignored there too.
+ * Values Kafka accepts that ask for something Strata does not do (compaction,
+ * recompression) are refused with INVALID_CONFIG saying so.
+ */
 const TopicConfigDef TopicConfigDefs[] = {
-	{"cleanup.policy", TCT_STRING, "delete",
+	{"cleanup.policy", TCT_LIST, "delete", true, 0, 0,
 	"What happens to old data: delete (compact is not supported yet)."},
-	{"max.message.bytes", TCT_INT, "1048588",
+	{"compression.gzip.level", TCT_INT, "-1", false, -1, 9,
+	"Accepted and ignored: Strata never recompresses batches."},
+	{"compression.lz4.level", TCT_INT, "9", false, 1, 17,
+	"Accepted and ignored: Strata never recompresses batches."},
+	{"compression.type", TCT_STRING, "producer", false, 0, 0,
+	"Batches are stored as the producer compressed them; only producer is supported."},
+	{"compression.zstd.level", TCT_INT, "3", false, -131072, 22,
+	"Accepted and ignored: Strata never recompresses batches."},
+	{"delete.retention.ms", TCT_LONG, "86400000", false, 0, INT64_MAX,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"file.delete.delay.ms", TCT_LONG, "60000", false, 0, INT64_MAX,
+	"Accepted and ignored: Strata keeps no segment files."},
+	{"flush.messages", TCT_LONG, "9223372036854775807", false, 1, INT64_MAX,
+	"Accepted and ignored: every acknowledged batch is flushed to the WAL."},
+	{"flush.ms", TCT_LONG, "9223372036854775807", false, 0, INT64_MAX,
+	"Accepted and ignored: every acknowledged batch is flushed to the WAL."},
+	{"follower.replication.throttled.replicas", TCT_LIST, "", false, 0, 0,
+	"Accepted and ignored: partitions have one replica; data is durable in object storage."},
+	{"index.interval.bytes", TCT_INT, "4096", false, 0, INT32_MAX,
+	"Accepted and ignored: Strata keeps no offset index files."},
+	{"leader.replication.throttled.replicas", TCT_LIST, "", false, 0, 0,
+	"Accepted and ignored: partitions have one replica; data is durable in object storage."},
+	{"local.retention.bytes", TCT_LONG, "-2", false, -2, INT64_MAX,
+	"Accepted and ignored: all data lives in object storage; retention.bytes applies."},
+	{"local.retention.ms", TCT_LONG, "-2", false, -2, INT64_MAX,
+	"Accepted and ignored: all data lives in object storage; retention.ms applies."},
+	{"max.compaction.lag.ms", TCT_LONG, "9223372036854775807", false, 1, INT64_MAX,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"max.message.bytes", TCT_INT, "1048588", true, 0, INT32_MAX,
 	"Largest record batch accepted for this topic, in bytes."},
-	{"message.timestamp.type", TCT_STRING, "CreateTime",
+	{"message.downconversion.enable", TCT_BOOLEAN, "true", false, 0, 0,
+	"Deprecated in Kafka; accepted and ignored: Strata never down-converts."},
+	{"message.format.version", TCT_STRING, "3.0-IV1", false, 0, 0,
+	"Deprecated in Kafka 3.x, which ignores it; accepted and ignored: batches are stored as magic 2."},
+	{"message.timestamp.after.max.ms", TCT_LONG, "9223372036854775807", true, 0, INT64_MAX,
+	"CreateTime topics: largest allowed distance of a record's timestamp into the future, in ms."},
+	{"message.timestamp.before.max.ms", TCT_LONG, "9223372036854775807", true, 0, INT64_MAX,
+	"CreateTime topics: largest allowed age of a record's timestamp, in ms."},
+	{"message.timestamp.difference.max.ms", TCT_LONG, "9223372036854775807", true, 0, INT64_MAX,
+	"Deprecated in Kafka: the before and after limits where those are not set."},
+	{"message.timestamp.type", TCT_STRING, "CreateTime", true, 0, 0,
 	"CreateTime keeps the producer's timestamps; LogAppendTime stamps batches on arrival."},
-	{"retention.bytes", TCT_LONG, "-1",
+	{"min.cleanable.dirty.ratio", TCT_DOUBLE, "0.5", false, 0, 1,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"min.compaction.lag.ms", TCT_LONG, "0", false, 0, INT64_MAX,
+	"Accepted and ignored: applies to compacted topics, which Strata does not have."},
+	{"min.insync.replicas", TCT_INT, "1", false, 1, INT32_MAX,
+	"Accepted and ignored: acks=all waits for the WAL flush, the one durable copy before upload."},
+	{"preallocate", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: Strata keeps no segment files."},
+	{"remote.log.copy.disable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: all data is uploaded to object storage."},
+	{"remote.log.delete.on.disable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: all data lives in object storage."},
+	{"remote.storage.enable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: all data lives in object storage whatever its value."},
+	{"retention.bytes", TCT_LONG, "-1", true, -1, INT64_MAX,
 	"Bytes kept per partition before old data is deleted; -1 means no limit."},
-	{"retention.ms", TCT_LONG, "604800000",
+	{"retention.ms", TCT_LONG, "604800000", true, -1, INT64_MAX,
 	"How long data is kept, in milliseconds; -1 means forever."},
-	{"segment.bytes", TCT_INT, "1073741824",
+	{"segment.bytes", TCT_INT, "1073741824", true, 14, INT32_MAX,
 	"Accepted for compatibility: Strata's storage has no segments."},
+	{"segment.index.bytes", TCT_INT, "10485760", false, 4, INT32_MAX,
+	"Accepted and ignored: Strata keeps no offset index files."},
+	{"segment.jitter.ms", TCT_LONG, "0", false, 0, INT64_MAX,
+	"Accepted and ignored: Strata's storage has no segments."},
+	{"segment.ms", TCT_LONG, "604800000", false, 1, INT64_MAX,
+	"Accepted and ignored: Strata's storage has no segments."},
+	{"unclean.leader.election.enable", TCT_BOOLEAN, "false", false, 0, 0,
+	"Accepted and ignored: partitions have one replica, always in sync."},
 };
+StaticAssertDecl(lengthof(TopicConfigDefs) <= 64, "TopicConfig.stored_overrides has one bit per config");
 const int	NumTopicConfigDefs = lengthof(TopicConfigDefs);
 
 /* ---------- names, ids, configs ---------- */
@@ -160,51 +232,156 @@ value_is(const TopicConfigEntry *e, const char *value)
 	return e->value && e->value_len == strlen(value) && strncasecmp(e->value, value, e->value_len) == 0;
 }
 
+static int
+config_def_index(const char *name, size_t len)
+{
+	for (int i = 0; i < NumTopicConfigDefs; i++)
+		if (strlen(TopicConfigDefs[i].name) == len && memcmp(TopicConfigDefs[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Kafka's message.format.version values: "0.10.0", "2.8-IV1", "3.0"... */
+static bool
+format_version_valid(const char *v, size_t len)
+{
+	size_t		i = 0;
+	int			parts = 0;
+
+	if (len == 0 || v[0] < '0' || v[0] > '3' || (len > 1 && isdigit((unsigned char) v[1])))
+		return false;
+	while (i < len && parts < 4)
+	{
+		size_t		d = i;
+
+		while (i < len && isdigit((unsigned char) v[i]))
+			i++;
+		if (i == d)
+			return false;
+		parts++;
+		if (i < len && v[i] == '.')
+			i++;
+		else
+			break;
+	}
+	if (parts < 2)
+		return false;
+	if (i < len && len - i > 3 && memcmp(v + i, "-IV", 3) == 0)
+	{
+		i += 3;
+		while (i < len && isdigit((unsigned char) v[i]))
+			i++;
+	}
+	return i == len;
+}
+
+/* Kafka's throttled-replica lists: empty, "*", or "partition:broker,...". */
+static bool
+throttled_list_valid(const char *v, size_t len)
+{
+	size_t		i = 0;
+
+	while (len > 0 && isspace((unsigned char) v[len - 1]))
+		len--;
+	while (i < len && isspace((unsigned char) v[i]))
+		i++;
+	if (i == len || (len - i == 1 && v[i] == '*'))
+		return true;
+	for (;;)
+	{
+		size_t		d;
+
+		while (i < len && isspace((unsigned char) v[i]))
+			i++;
+		for (d = i; i < len && isdigit((unsigned char) v[i]); i++)
+			;
+		if (i == d || i >= len || v[i] != ':')
+			return false;
+		for (d = ++i; i < len && isdigit((unsigned char) v[i]); i++)
+			;
+		if (i == d)
+			return false;
+		while (i < len && isspace((unsigned char) v[i]))
+			i++;
+		if (i == len)
+			return true;
+		if (v[i++] != ',')
+			return false;
+	}
+}
+
+/*
+ * Is e->value (not NULL) a valid value of def, as Kafka 3.9 judges it by
+ * type and range?  Sets *num for numeric types.  Enumerations that need
+ * more than that are checked by name in config_apply_one.
+ */
+static bool
+config_value_valid(const TopicConfigDef *def, const TopicConfigEntry *e, int64 *num)
+{
+	switch (def->type)
+	{
+		case TCT_INT:
+		case TCT_LONG:
+			if (!parse_long(e->value, e->value_len, def->min, def->max, num))
+				return false;
+			/* gzip levels are 1-9, or -1 for zlib's default */
+			return !(*num == 0 && name_is(e, "compression.gzip.level"));
+		case TCT_BOOLEAN:
+			return value_is(e, "true") || value_is(e, "false");
+		case TCT_DOUBLE:
+			{
+				char		buf[64];
+				char	   *end;
+				double		d;
+
+				if (e->value_len == 0 || e->value_len >= sizeof(buf))
+					return false;
+				memcpy(buf, e->value, e->value_len);
+				buf[e->value_len] = '\0';
+				d = strtod(buf, &end);
+				return *end == '\0' && d >= (double) def->min && d <= (double) def->max;
+			}
+		case TCT_LIST:
+			return throttled_list_valid(e->value, e->value_len);
+		case TCT_STRING:
+			if (name_is(e, "message.format.version"))
+				return format_version_valid(e->value, e->value_len);
+			return true;		/* the others are checked by name */
+	}
+	return false;
+}
+
 /* Apply one entry (value NULL: back to the default). */
 static TopicResult
 config_apply_one(TopicConfig *config, const TopicConfigEntry *e, char **msg)
 {
 	TopicConfig defaults;
-	int64		v;
+	int64		v = 0;
+	int			idx = config_def_index(e->name, e->name_len);
+	const TopicConfigDef *def;
 
+	if (idx < 0)
+	{
+		*msg = psprintf("Unknown topic config name: %.*s", (int) e->name_len, e->name);
+		return TOPIC_INVALID_CONFIG;
+	}
+	def = &TopicConfigDefs[idx];
 	TopicConfigDefaults(&defaults);
-	if (name_is(e, "retention.ms"))
+
+	/* checks by name first: lists and enumerations */
+	if (name_is(e, "cleanup.policy"))
 	{
-		if (e->value == NULL)
-			config->retention_ms = defaults.retention_ms;
-		else if (parse_long(e->value, e->value_len, -1, INT64_MAX, &v))
-			config->retention_ms = v;
-		else
-			goto bad_value;
+		if (e->value == NULL || value_is(e, "delete"))
+			return TOPIC_OK;
+		for (size_t i = 0; i + 7 <= e->value_len; i++)
+			if (strncasecmp(e->value + i, "compact", 7) == 0)
+			{
+				*msg = pstrdup("cleanup.policy=compact is not supported: Strata does not compact topics yet");
+				return TOPIC_INVALID_CONFIG;
+			}
+		goto bad_value;
 	}
-	else if (name_is(e, "retention.bytes"))
-	{
-		if (e->value == NULL)
-			config->retention_bytes = defaults.retention_bytes;
-		else if (parse_long(e->value, e->value_len, -1, INT64_MAX, &v))
-			config->retention_bytes = v;
-		else
-			goto bad_value;
-	}
-	else if (name_is(e, "max.message.bytes"))
-	{
-		if (e->value == NULL)
-			config->max_message_bytes = defaults.max_message_bytes;
-		else if (parse_long(e->value, e->value_len, 0, INT32_MAX, &v))
-			config->max_message_bytes = v;
-		else
-			goto bad_value;
-	}
-	else if (name_is(e, "segment.bytes"))
-	{
-		if (e->value == NULL)
-			config->segment_bytes = defaults.segment_bytes;
-		else if (parse_long(e->value, e->value_len, 14, INT32_MAX, &v))
-			config->segment_bytes = v;
-		else
-			goto bad_value;
-	}
-	else if (name_is(e, "message.timestamp.type"))
+	if (name_is(e, "message.timestamp.type"))
 	{
 		if (e->value == NULL || value_is(e, "CreateTime"))
 			config->log_append_time = false;
@@ -212,24 +389,49 @@ config_apply_one(TopicConfig *config, const TopicConfigEntry *e, char **msg)
 			config->log_append_time = true;
 		else
 			goto bad_value;
+		return TOPIC_OK;
 	}
-	else if (name_is(e, "cleanup.policy"))
+	if (name_is(e, "compression.type") && e->value != NULL && !value_is(e, "producer"))
 	{
-		if (e->value == NULL || value_is(e, "delete"))
-			;
-		else if (e->value_len >= 7 && strncasecmp(e->value, "compact", 7) == 0)
-		{
-			*msg = pstrdup("cleanup.policy=compact is not supported: Strata does not compact topics yet");
-			return TOPIC_INVALID_CONFIG;
-		}
+		static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
+
+		for (int i = 0; i < (int) lengthof(codecs); i++)
+			if (value_is(e, codecs[i]))
+			{
+				*msg = psprintf("compression.type=%s is not supported: Strata stores batches as the producer compressed them (compression.type=producer)",
+								codecs[i]);
+				return TOPIC_INVALID_CONFIG;
+			}
+		goto bad_value;
+	}
+
+	if (e->value != NULL && !config_value_valid(def, e, &v))
+		goto bad_value;
+
+	if (!def->applied)
+	{
+		if (e->value == NULL)
+			config->stored_overrides &= ~(UINT64_C(1) << idx);
 		else
-			goto bad_value;
+			config->stored_overrides |= UINT64_C(1) << idx;
+		return TOPIC_OK;
 	}
+	if (name_is(e, "retention.ms"))
+		config->retention_ms = e->value ? v : defaults.retention_ms;
+	else if (name_is(e, "retention.bytes"))
+		config->retention_bytes = e->value ? v : defaults.retention_bytes;
+	else if (name_is(e, "max.message.bytes"))
+		config->max_message_bytes = e->value ? v : defaults.max_message_bytes;
+	else if (name_is(e, "segment.bytes"))
+		config->segment_bytes = e->value ? v : defaults.segment_bytes;
+	else if (name_is(e, "message.timestamp.before.max.ms"))
+		config->timestamp_before_max_ms = e->value ? v : defaults.timestamp_before_max_ms;
+	else if (name_is(e, "message.timestamp.after.max.ms"))
+		config->timestamp_after_max_ms = e->value ? v : defaults.timestamp_after_max_ms;
+	else if (name_is(e, "message.timestamp.difference.max.ms"))
+		config->timestamp_difference_max_ms = e->value ? v : defaults.timestamp_difference_max_ms;
 	else
-	{
-		*msg = psprintf("Unknown topic config name: %.*s", (int) e->name_len, e->name);
-		return TOPIC_INVALID_CONFIG;
-	}
+		elog(ERROR, "topic config %s is marked applied but has no field", def->name);
 	return TOPIC_OK;
 
 bad_value:
@@ -266,7 +468,43 @@ TopicConfigValue(const TopicConfig *config, const char *name)
 		return pstrdup(config->log_append_time ? "LogAppendTime" : "CreateTime");
 	if (strcmp(name, "cleanup.policy") == 0)
 		return pstrdup("delete");
+	if (strcmp(name, "message.timestamp.before.max.ms") == 0)
+		return psprintf("%lld", (long long) config->timestamp_before_max_ms);
+	if (strcmp(name, "message.timestamp.after.max.ms") == 0)
+		return psprintf("%lld", (long long) config->timestamp_after_max_ms);
+	if (strcmp(name, "message.timestamp.difference.max.ms") == 0)
+		return psprintf("%lld", (long long) config->timestamp_difference_max_ms);
 	return NULL;
+}
+
+/* TopicStoredConfigs: see topics.h.  Run by a backend serving DescribeConfigs. */
+int
+TopicStoredConfigs(PGconn *conn, const uint8 id[16], char ***names, char ***values, char **msg)
+{
+	char		err[1024];
+	const char *params[1];
+	PGresult   *res;
+	int			n;
+
+	params[0] = format_uuid(id);
+	res = CatalogQuery(conn, "SELECT name, value FROM strata.topic_configs WHERE topic_id = $1::uuid",
+					   1, params, err, sizeof(err));
+	if (res == NULL)
+	{
+		elog(LOG, "%s", err);
+		*msg = pstrdup("The catalog could not be read; see the broker's log");
+		return -1;
+	}
+	n = PQntuples(res);
+	*names = palloc(sizeof(char *) * (size_t) Max(n, 1));
+	*values = palloc(sizeof(char *) * (size_t) Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		(*names)[i] = pstrdup(PQgetvalue(res, i, 0));
+		(*values)[i] = PQgetisnull(res, i, 1) ? NULL : pstrdup(PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	return n;
 }
 
 /* ---------- catalog helpers ---------- */

@@ -43,6 +43,8 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	"Time from a request being read to its response being ready to send; for Produce with acks=1/all this includes waiting for the WAL flush."},
 	[METRIC_KAFKA_REQUESTS_FAILED] = {"strata_kafka_requests_failed_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_API,
 	"Kafka requests that closed the connection (malformed, unsupported API or version); unknown API keys count as api=\"unknown\"."},
+	[METRIC_KAFKA_REQUESTS_SURPLUS] = {"strata_kafka_requests_surplus_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_API,
+	"Kafka requests served although bytes followed their body (ignored, as Kafka ignores them; the first per connection is logged at DEBUG1)."},
 
 	[METRIC_TOPIC_BYTES_IN] = {"strata_topic_bytes_in_total", METRIC_COUNTER, METRIC_UNIT_BYTES, METRIC_LABEL_TOPIC,
 	"Record batch bytes produced to the topic and appended to the WAL."},

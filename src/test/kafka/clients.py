@@ -21,6 +21,9 @@
 #   clients.py static-member BOOTSTRAP TOPIC
 #   clients.py group-admin BOOTSTRAP
 #   clients.py session-expiry BOOTSTRAP TOPIC
+#   clients.py regex-confluent BOOTSTRAP GROUP PATTERN EXPECTED
+#   clients.py regex-kafka-python BOOTSTRAP GROUP PATTERN EXPECTED
+#   clients.py surplus-metadata BOOTSTRAP
 import os
 import sys
 import time
@@ -913,6 +916,86 @@ def dup_commit(bootstrap, topic):
     print("ok both answered without error")
 
 
+def report_regex(client, got, expected):
+    # got: {topic: [values]}; every message of every matching topic, once
+    total = sum(len(v) for v in got.values())
+    if total != expected or any(len(set(v)) != len(v) for v in got.values()):
+        die("%s by regex: got %s, expected %d messages" % (client, got, expected))
+    print("ok %s by regex received %s" % (
+        client, ", ".join("%d from %s" % (len(got[t]), t) for t in sorted(got))))
+
+
+def regex_confluent(bootstrap, group, pattern, expected):
+    # librdkafka subscribes to a pattern with a leading '^'
+    from confluent_kafka import Consumer
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': group,
+                  'auto.offset.reset': 'earliest', 'topic.metadata.refresh.interval.ms': 1000})
+    c.subscribe([pattern])
+    got = {}
+    deadline = time.time() + 60
+    while sum(len(v) for v in got.values()) < int(expected) and time.time() < deadline:
+        m = c.poll(0.5)
+        if m is None:
+            continue
+        if m.error():
+            die("consume error: %s" % m.error())
+        got.setdefault(m.topic(), []).append(m.value().decode())
+    c.close()
+    report_regex('confluent-kafka', got, int(expected))
+
+
+def regex_kafka_python(bootstrap, group, pattern, expected):
+    from kafka import KafkaConsumer
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
+                      auto_offset_reset='earliest', metadata_max_age_ms=1000,
+                      consumer_timeout_ms=1000)
+    c.subscribe(pattern=pattern)
+    got = {}
+    deadline = time.time() + 60
+    while sum(len(v) for v in got.values()) < int(expected) and time.time() < deadline:
+        for m in c:
+            got.setdefault(m.topic, []).append(m.value.decode())
+    c.close()
+    report_regex('kafka-python', got, int(expected))
+
+
+def surplus_metadata(bootstrap):
+    # Metadata v12 "all topics" exactly as librdkafka 2.3+ sends it: the
+    # null topic array as 00 000000 (four bytes where a one-byte varint
+    # belongs), then AllowAutoTopicCreation, IncludeTopicAuthorizedOperations
+    # and the tagged fields: three bytes more than the body.  Two requests
+    # on one connection, one on another; each must be answered.
+    import socket
+    import struct
+    host, port = bootstrap.rsplit(':', 1)
+    client_id = b'rdkafka'
+
+    def request(sock, corr):
+        hdr = struct.pack('>hhih', 3, 12, corr, len(client_id)) + client_id + b'\x00'
+        body = b'\x00\x00\x00\x00' + b'\x01\x00\x00'
+        sock.sendall(struct.pack('>i', len(hdr) + len(body)) + hdr + body)
+        size = struct.unpack('>i', recv_exact(sock, 4))[0]
+        frame = recv_exact(sock, size)
+        if struct.unpack('>i', frame[:4])[0] != corr:
+            die("correlation id %d expected" % corr)
+
+    def recv_exact(sock, n):
+        buf = b''
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                die("connection closed after %d of %d bytes" % (len(buf), n))
+            buf += chunk
+        return buf
+
+    for corrs in ((1, 2), (3,)):
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        for corr in corrs:
+            request(sock, corr)
+        sock.close()
+    print("ok Metadata v12 with librdkafka's 3 surplus bytes answered on two connections")
+
+
 def offsets_of(bootstrap, group):
     """A group's committed offsets as OffsetFetch answers them, one
     "topic partition offset metadata" line each, sorted."""
@@ -947,4 +1030,7 @@ if __name__ == '__main__':
      'offsets-of': offsets_of,
      'big-commit': big_commit,
      'bad-utf8-commit': bad_utf8_commit,
-     'dup-commit': dup_commit}[cmd](*args)
+     'dup-commit': dup_commit,
+     'regex-confluent': regex_confluent,
+     'regex-kafka-python': regex_kafka_python,
+     'surplus-metadata': surplus_metadata}[cmd](*args)

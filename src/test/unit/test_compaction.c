@@ -131,11 +131,12 @@ test_merge_pick(void)
 		is_int(count, 2, "two objects");
 	}
 	{
-		/* a large SO breaks the run; nothing qualifies */
+		/* a large SO breaks the run: a small one merges with it instead */
 		CompactionRange r[3] = {so(0, 10, 10 * MB, 0, true), so(10, 20, 20 * MB, 0, true), so(20, 30, 10 * MB, 0, true)};
 
-		ok(!CompactionPickMergeRun(r, 3, 0, 16 * MB, 128 * MB, 0, &first, &count),
-		   "small objects separated by a large one are not merged across it");
+		ok(CompactionPickMergeRun(r, 3, 0, 16 * MB, 128 * MB, 0, &first, &count) &&
+		   first == 0 && count == 2,
+		   "small-large-small: the first small object merges with the large one, not across it");
 	}
 	{
 		/* max size limits the run */
@@ -163,10 +164,158 @@ test_merge_pick(void)
 	ok(!CompactionPickMergeRun(NULL, 0, 0, 16 * MB, 128 * MB, 0, &first, &count), "no ranges");
 }
 
+/*
+ * Apply the picker to a layout until it picks nothing, as the merge duty
+ * does (a merged run becomes one object of the summed size, aged min_age);
+ * returns the final object sizes in MB as "a,b,c" and the merges made.
+ */
+static const char *
+merge_until_done(const int64 *mb, const bool *old, const bool *is_so, int n, int64 start,
+				 int64 small, int64 max, int *merges, int64 *rewritten)
+{
+	static char out[256];
+	CompactionRange r[16];
+	int64		MB = 1024 * 1024;
+	int			first,
+				count;
+	size_t		len = 0;
+
+	for (int i = 0; i < n; i++)
+		r[i] = so(i * 10, i * 10 + 10, mb[i] * MB, old[i] ? 3600000 : 0, is_so[i]);
+	*merges = 0;
+	*rewritten = 0;
+	while (CompactionPickMergeRun(r, n, start, small * MB, max * MB, 3600000, &first, &count))
+	{
+		int64		total = 0;
+
+		for (int k = first; k < first + count; k++)
+			total += r[k].object_size;
+		if (total > max * MB || count < 2 || ++*merges > 32)
+			return "bad pick";
+		*rewritten += total;
+		r[first].end_offset = r[first + count - 1].end_offset;
+		r[first].object_size = total;
+		r[first].object_age_ms = 3600000;
+		memmove(&r[first + 1], &r[first + count], sizeof(CompactionRange) * (size_t) (n - first - count));
+		n -= count - 1;
+	}
+	out[0] = '\0';
+	for (int i = 0; i < n; i++)
+		len += (size_t) snprintf(out + len, sizeof(out) - len, "%s%lld%s", i ? "," : "",
+								 (long long) (r[i].object_size / MB), r[i].is_so ? "" : "(sso)");
+	return out;
+}
+
+/*
+ * Every layout of small (S < 16 MB) and large objects the merge duty can
+ * meet, run to the end (small = 16 MB, max = 128 MB, all old unless said).
+ */
+static void
+test_merge_layouts(void)
+{
+	int			m;
+	int64		rw;
+	int64		MB = 1024 * 1024;
+	const bool	T = true,
+				F = false;
+
+	{
+		int64		sz[] = {1, 40, 2};
+		bool		old[] = {T, T, T}, kind[] = {T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 0, 16, 128, &m, &rw), "43",
+			   "small-large-small: one object");
+		is_int(m, 2, "in two merges");
+		is_int(rw, 41 * MB + 43 * MB, "rewriting 41 MB then 43 MB");
+	}
+	{
+		int64		sz[] = {100, 1, 30};
+		bool		old[] = {T, T, T}, kind[] = {T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 0, 16, 128, &m, &rw), "100,31",
+			   "large-small-large: the small one joins the smaller neighbour");
+	}
+	{
+		int64		sz[] = {120, 1, 127};
+		bool		old[] = {T, T, T}, kind[] = {T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 0, 16, 128, &m, &rw), "121,127",
+			   "large-small-large: the smaller neighbour, 127 MB, would exceed 128 MB with it: the other");
+	}
+	{
+		int64		sz[] = {128, 1, 128};
+		bool		old[] = {T, T, T}, kind[] = {T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 0, 16, 128, &m, &rw), "128,1,128",
+			   "large-small-large at the size limit: left alone");
+	}
+	{
+		int64		sz[] = {20, 30, 40, 127};
+		bool		old[] = {T, T, T, T}, kind[] = {T, T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 4, 0, 16, 128, &m, &rw), "20,30,40,127",
+			   "all large: nothing merged");
+		is_int(m, 0, "no merge");
+	}
+	{
+		int64		sz[] = {1, 40, 2};
+		bool		old[] = {F, T, F}, kind[] = {T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 0, 16, 128, &m, &rw), "1,40,2",
+			   "small-large-small, the small ones younger than compaction_max_age: they wait");
+	}
+	{
+		int64		sz[] = {40, 2, 3};
+		bool		old[] = {T, T, F}, kind[] = {T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 0, 16, 128, &m, &rw), "40,2,3",
+			   "large-small-small(young): the small ones wait to be merged together");
+	}
+	{
+		int64		sz[] = {40, 2, 3, 50};
+		bool		old[] = {T, T, T, T}, kind[] = {T, T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 4, 0, 16, 128, &m, &rw), "45,50",
+			   "large-small-small-large: the small run first, then the result joins a neighbour");
+	}
+	{
+		int64		sz[] = {1, 40, 2};
+		bool		old[] = {T, T, T}, kind[] = {T, F, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 0, 16, 128, &m, &rw), "1,40(sso),2",
+			   "small objects beside a stream-set object's range only: left for the split");
+	}
+	{
+		int64		sz[] = {5};
+		bool		old[] = {T}, kind[] = {T};
+
+		is_str(merge_until_done(sz, old, kind, 1, 0, 16, 128, &m, &rw), "5",
+			   "a single small object: nothing to merge with");
+	}
+	{
+		int64		sz[] = {1, 40, 2};
+		bool		old[] = {T, T, T}, kind[] = {T, T, T};
+
+		is_str(merge_until_done(sz, old, kind, 3, 10, 16, 128, &m, &rw), "1,42",
+			   "a small object below the stream's start is left to the sweep");
+	}
+	{
+		/* the layout: 287 kB, 1.2 MB, 576 kB with small = 1 MB, max = 4 MB (in kB) */
+		CompactionRange r[3] = {so(0, 10, 287 * 1024, 3600000, true), so(10, 20, 1229 * 1024, 3600000, true),
+		so(20, 30, 576 * 1024, 3600000, true)};
+		int			first,
+					count;
+
+		ok(CompactionPickMergeRun(r, 3, 0, MB, 4 * MB, 1000, &first, &count) && first == 0 && count == 2,
+		   "287 kB, 1.2 MB, 576 kB: the 287 kB object merges with the 1.2 MB one");
+	}
+}
+
 int
 main(void)
 {
 	test_retention();
 	test_merge_pick();
+	test_merge_layouts();
 	return done_testing();
 }

@@ -941,6 +941,26 @@ test_table_io(void)
 	   "its header parses as v2");
 	got = KafkaDecodeRequest(&h, &r, &arena);
 	ok(got != NULL && got->Topics.count == -1 && got->AllowAutoTopicCreation, "its body decodes");
+	ok(KReaderRemaining(&r) == 0, "... to its end");
+
+	/*
+	 * librdkafka 2.3+'s Metadata v12 "all topics": the null array as four
+	 * bytes, then its real fields.  The body decodes from the first bytes
+	 * and the real fields are left over, as Kafka reads it.
+	 */
+	{
+		static const uint8 lrk[] = {0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00};
+		KafkaRequestHeader h12 = h;
+
+		KReaderInit(&r, lrk, sizeof(lrk));
+		got = KafkaDecodeRequest(&h12, &r, &arena);
+		ok(got != NULL && got->Topics.count == -1 && !got->AllowAutoTopicCreation &&
+		   KReaderRemaining(&r) == 3,
+		   "a body with surplus bytes decodes; the 3 surplus bytes are left in the reader");
+		KReaderInit(&r, lrk, 3);
+		ok(KafkaDecodeRequest(&h12, &r, &arena) == NULL && r.failed,
+		   "a truncated body is still malformed");
+	}
 
 	resp = KafkaNewResponse(&h, &arena);
 	ok(resp->ControllerId == -1 && resp->ClusterAuthorizedOperations == INT32_MIN &&

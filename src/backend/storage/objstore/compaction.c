@@ -27,6 +27,10 @@
  *	            make an object no longer small, or whose objects are all
  *	            older than compaction_max_age, are merged: merging on every
  *	            upload would rewrite the growing object again and again.
+ *	            A small SO with no small SO beside it (between two large
+ *	            ones, say) is merged, once older than compaction_max_age,
+ *	            with its smaller neighbour if both fit in
+ *	            compaction_max_object_size; see CompactionPickMergeRun.
  *
  *	  retention For a batch of the partitions this broker leads, the
  *	            topic's retention.ms and retention.bytes move the stream's
@@ -180,10 +184,78 @@ CompactionRetentionStart(const CompactionRange *ranges, int n,
 	return result;
 }
 
+static bool pick_small_run(const CompactionRange *ranges, int n, int64 start_offset,
+						   int64 small_size, int64 max_size, int64 min_age_ms,
+						   int *first, int *count);
+
+/* A stream object of the stream that is not about to be deleted. */
+static inline bool
+live_so(const CompactionRange *r, int64 start_offset)
+{
+	return r->is_so && r->end_offset > start_offset;
+}
+
+/*
+ * CompactionPickMergeRun: see compaction.h.  Pure; run by the uploader's
+ * merge duty.  Two rules, in this order:
+ *
+ * 1. a run of two or more consecutive small SOs (the old rule);
+ * 2. a lone small SO, older than min_age_ms, whose SO neighbours are not
+ *    small: merged with the smaller neighbour whose size added to its own
+ *    stays within max_size.  The result is not small, so it is final: each
+ *    small object is rewritten into a large one at most once, and a large
+ *    neighbour absorbs it only after it has aged (otherwise the newest
+ *    object of a busy stream would drag its predecessor through a rewrite
+ *    on every upload).
+ */
 bool
 CompactionPickMergeRun(const CompactionRange *ranges, int n, int64 start_offset,
 					   int64 small_size, int64 max_size, int64 min_age_ms,
 					   int *first, int *count)
+{
+	if (pick_small_run(ranges, n, start_offset, small_size, max_size, min_age_ms, first, count))
+		return true;
+
+	for (int i = 0; i < n; i++)
+	{
+		const CompactionRange *r = &ranges[i];
+		int			best = -1;
+		bool		small_neighbour = false;
+
+		if (!live_so(r, start_offset) || r->object_size >= small_size ||
+			r->object_age_ms < min_age_ms)
+			continue;
+		for (int k = i - 1; k <= i + 1; k += 2)
+		{
+			const CompactionRange *nb = &ranges[k];
+
+			if (k < 0 || k >= n || !live_so(nb, start_offset))
+				continue;
+			if (nb->object_size < small_size)
+			{
+				small_neighbour = true; /* rule 1's business */
+				continue;
+			}
+			if (r->object_size + nb->object_size > max_size)
+				continue;
+			if (best < 0 || nb->object_size < ranges[best].object_size)
+				best = k;
+		}
+		if (best >= 0 && !small_neighbour)
+		{
+			*first = Min(i, best);
+			*count = 2;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Rule 1 of CompactionPickMergeRun: consecutive small SOs. */
+static bool
+pick_small_run(const CompactionRange *ranges, int n, int64 start_offset,
+			   int64 small_size, int64 max_size, int64 min_age_ms,
+			   int *first, int *count)
 {
 	for (int i = 0; i < n; i++)
 	{
@@ -929,7 +1001,8 @@ duty_merge(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 
 	/*
 	 * All ranges (of every kind: an SSO range between two SOs breaks a run)
-	 * of the streams we lead that have at least two small SOs.
+	 * of the streams we lead that have a small SO and at least one more SO
+	 * it might be merged with.
 	 */
 	res = CatalogQuery(conn,
 					   "WITH r AS (SELECT r.stream_id, r.start_offset, r.end_offset, o.id, o.key, o.size, "
@@ -940,8 +1013,9 @@ duty_merge(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 					   "SELECT r.stream_id, r.start_offset, r.end_offset, r.id, r.key, r.size, r.kind, "
 					   "       r.compactions, r.age_ms, s.start_offset, s.epoch, s.state = 'opened' "
 					   "FROM r JOIN strata.streams s ON s.id = r.stream_id "
-					   "WHERE r.stream_id IN (SELECT stream_id FROM r WHERE kind = 'so' AND size < $2::bigint "
-					   "                      GROUP BY stream_id HAVING count(*) >= 2) "
+					   "WHERE r.stream_id IN (SELECT stream_id FROM r WHERE kind = 'so' "
+					   "                      GROUP BY stream_id "
+					   "                      HAVING count(*) >= 2 AND bool_or(size < $2::bigint)) "
 					   "ORDER BY r.stream_id, r.start_offset",
 					   2, params, err, errlen);
 	pfree(a_led);

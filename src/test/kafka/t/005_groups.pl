@@ -85,7 +85,7 @@ $node->stop_catalog;
 $node->start_catalog;
 client_ok('offsets survive a catalog restart', 'check-offsets', $bootstrap, 'durable-group', 'durable');
 
-is($node->psql("SELECT metadata FROM strata.committed_offsets WHERE group_id = 'durable-group' AND partition = 1"),
+is($node->psql("SELECT convert_from(metadata, 'UTF8') FROM strata.committed_offsets WHERE group_id = 'durable-group' AND partition = 1"),
 	'meta-1 "q" \\ é', 'metadata stored in the catalog as sent');
 client_ok('ListGroups, DescribeGroups, DeleteGroups', 'group-admin', $bootstrap);
 

@@ -52,7 +52,7 @@ sub catalog_offsets
 {
 	my ($topic) = @_;
 	my %h;
-	for (split /\n/, $node->psql("SELECT group_id || '/' || partition || ' ' || committed_offset || ' ' || metadata "
+	for (split /\n/, $node->psql("SELECT group_id || '/' || partition || ' ' || committed_offset || ' ' || convert_from(metadata, 'UTF8') "
 			. "FROM strata.committed_offsets WHERE topic = '$topic'"))
 	{
 		my ($k, $v) = split / /, $_, 2;
@@ -213,7 +213,7 @@ sub catalog_offsets
 	  or diag("$out\n$err");
 	like($node->log_content($pos), qr/offset commit for group "bad-.*" refused by the catalog: ERROR:  invalid byte sequence/,
 		'the log says why');
-	is($node->psql("SELECT committed_offset || ' ' || metadata FROM strata.committed_offsets WHERE group_id = 'good-utf8'"),
+	is($node->psql("SELECT committed_offset || ' ' || convert_from(metadata, 'UTF8') FROM strata.committed_offsets WHERE group_id = 'good-utf8'"),
 		'42 meta', 'the good commit is in the catalog');
 }
 
@@ -222,7 +222,7 @@ sub catalog_offsets
 	my ($rc, $out, $err) = run_command(['/usr/bin/python3', $clients, 'dup-commit', $bootstrap, 'dups'],
 		timeout => 60);
 	is($rc, 0, 'a commit naming partition 0 twice is answered without error') or diag("$out\n$err");
-	is($node->psql("SELECT committed_offset || ' ' || metadata FROM strata.committed_offsets WHERE group_id = 'dup-dups'"),
+	is($node->psql("SELECT committed_offset || ' ' || convert_from(metadata, 'UTF8') FROM strata.committed_offsets WHERE group_id = 'dup-dups'"),
 		'7 second', 'the later of the two is committed');
 }
 

@@ -8,7 +8,8 @@
  *	  way the uploader writes them (objformat builder, ObjCatalogPrepare,
  *	  ObjStorePut, ObjCatalogCommit), and prints TAP: stream-set objects
  *	  split into stream objects only for the streams this broker leads,
- *	  small stream objects merged, every record read back intact and in
+ *	  small stream objects merged (also a small-large-small layout made on
+ *	  purpose), every record read back intact and in
  *	  order, a fenced stream left alone, retention.bytes and retention.ms
  *	  moving the start offset (catalog and registry), ranges below the
  *	  start and of deleted topics removed, their objects deleted from the
@@ -525,6 +526,59 @@ main(int argc, char **argv)
 	is_int(sql_int("SELECT count(*) FROM strata.objects WHERE kind = 'so' AND size > 65536"), 0,
 		   "no stream object is larger than compaction_max_object_size");
 	ok(verify_stream(s1, 0, 1400, "s1"), "stream 1 reads back whole across its three objects");
+
+	/*
+	 * 3b. Small-large-small, made on purpose: a small stream object on
+	 * each side of a large one (stream objects written directly, sizes
+	 * 5, 40 and 5 kB with compaction_small_object_size = 30kB).  While
+	 * young they stay; once older than compaction_max_age each small one
+	 * is merged with the large one, which no run of small objects could do.
+	 */
+	{
+		const char *v_uuid = pstrdup(sql("INSERT INTO strata.topics (name) VALUES ('v') RETURNING id"));
+		static const uint8 uuid_v_[16] = {3};
+		int			topic_v = -1;
+		int64		s5 = create_stream();
+		Part		small1[1] = {{s5, 0, 50, now_ms}};
+		Part		large[1] = {{s5, 50, 450, now_ms}};
+		Part		small2[1] = {{s5, 450, 500, now_ms}};
+		int64		ids[3];
+
+		sql(psprintf("INSERT INTO strata.partitions (topic_id, index, stream_id, leader) VALUES ('%s', 0, %lld, 1)",
+					 v_uuid, (long long) s5));
+		install_topic(&topic_v, "v", uuid_v_, -1, -1, 1);
+		RegistryLock();
+		PartitionInstall(topic_v, 0, s5, 1, 1, 0, 0, 0);
+		RegistryUnlock();
+		ids[0] = upload(OBJFORMAT_SO, small1, 1);
+		ids[1] = upload(OBJFORMAT_SO, large, 1);
+		ids[2] = upload(OBJFORMAT_SO, small2, 1);
+		ok(ids[0] > 0 && ids[1] > 0 && ids[2] > 0, "three stream objects of stream 5 written");
+		is_str(sql(psprintf("SELECT string_agg(CASE WHEN o.size < 30 * 1024 THEN 'small' ELSE 'large' END, '-' "
+							"ORDER BY r.start_offset) FROM strata.stream_ranges r "
+							"JOIN strata.objects o ON o.id = r.object_id WHERE r.stream_id = %lld", (long long) s5)),
+			   "small-large-small", "the layout is small-large-small");
+		run_until_idle();
+		is_int(sql_int(psprintf("SELECT count(*) FROM strata.stream_ranges WHERE stream_id = %lld", (long long) s5)), 3,
+			   "younger than compaction_max_age: left as they are");
+		sql(psprintf("UPDATE strata.objects SET committed = now() - interval '3 hours' WHERE id IN (%lld, %lld, %lld)",
+					 (long long) ids[0], (long long) ids[1], (long long) ids[2]));
+		ok(run_until_idle() >= 2, "once old, maintenance merged twice");
+		is_int(sql_int(psprintf("SELECT count(*) FROM strata.stream_ranges WHERE stream_id = %lld", (long long) s5)), 1,
+			   "small-large-small became one stream object");
+		is_int(sql_int(psprintf("SELECT o.compactions FROM strata.stream_ranges r JOIN strata.objects o ON o.id = r.object_id "
+								"WHERE r.stream_id = %lld", (long long) s5)), 2,
+			   "made by two merges (each small object joined the large one in turn)");
+		ok(verify_stream(s5, 0, 500, "s5"), "stream 5 reads back whole and in order");
+		is_int(sql_int("SELECT count(*) FROM strata.objects WHERE state <> 'committed'"), 0,
+			   "the replaced objects were deleted");
+		sql(psprintf("UPDATE strata.streams SET state = 'deleted' WHERE id = %lld", (long long) s5));
+		sql(psprintf("DELETE FROM strata.topics WHERE id = '%s'", v_uuid));
+		RegistryLock();
+		TopicRemove(topic_v);
+		RegistryUnlock();
+		run_until_idle();
+	}
 
 	/* 4. A stream fenced meanwhile is left alone; its copies are deleted. */
 	{

@@ -31,6 +31,8 @@
 
 #include "c.h"
 
+#include <libpq-fe.h>
+
 /* Kafka's offset.metadata.max.bytes default */
 #define OFFSET_METADATA_MAX 4096
 
@@ -84,6 +86,31 @@ extern void OffsetCacheInstall(const char *group_id, uint64 load_id, bool ok,
  * it succeeded or not.
  */
 extern void OffsetCacheForget(const char *group_id);
+
+/*
+ * The offset committer's work, driven by its main loop
+ * (postmaster/offsetcommitter.c) and run in that process only.
+ *
+ * OffsetCommitterDrain moves everything queued into the committer's batch
+ * (process memory), drops requests whose backends gave up, wakes backends
+ * waiting for room, and returns how many requests the batch holds.  Takes
+ * the queue lock briefly.
+ *
+ * OffsetCommitterWrite writes the batch to the catalog on conn, in one
+ * statement (request by request if the catalog refuses the batch, so only
+ * the offending requests fail), applies it to the cache and wakes the
+ * backends written for.  Each statement waits at most
+ * offsets_commit_timeout (cancelled then).  Returns false if the catalog
+ * could not be reached: the batch is kept for the next attempt, and the
+ * caller drops the connection.  Holds no lock while it talks to the
+ * catalog.
+ *
+ * OffsetCommitterLogStats logs the counters (at LOG with "when", e.g. "at
+ * shutdown"; at DEBUG1 with NULL).
+ */
+extern int	OffsetCommitterDrain(void);
+extern bool OffsetCommitterWrite(PGconn *conn, char *err, size_t errlen);
+extern void OffsetCommitterLogStats(const char *when);
 
 /* Counters for tests and the bench (since shared memory was created). */
 typedef struct OffsetStoreStats

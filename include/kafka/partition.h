@@ -145,6 +145,13 @@ extern int	TopicInstall(const char *name, size_t len, const uint8 id[16],
 extern int	PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch,
 							 int32 leader_id, int32 leader_epoch,
 							 int64 log_start_offset, int64 next_offset);
+/*
+ * Raise a partition's log start offset to at least start (DeleteRecords,
+ * retention; after the catalog has it); returns the offset before.  Atomic:
+ * no lock needed beyond keeping the partition from being reused.
+ */
+extern int64 PartitionAdvanceLogStart(StrataPartition *part, int64 start);
+
 /* Remove a topic and all its partitions; caller holds RegistryLock. */
 extern void TopicRemove(int topic);
 

@@ -23,8 +23,9 @@
  *	  restart) by ProducerStateRecover: snapshots from the catalog first,
  *	  then every batch in the recovered WAL at or after each snapshot's end
  *	  offset.  The uploader, before it trims the WAL, saves snapshots of the
- *	  streams it uploaded (ProducerStateSaveSnapshots) in its commit
- *	  transaction, so state trimmed from the WAL is never lost.
+ *	  streams it uploaded (ProducerStateSaveSnapshots, the object commit's
+ *	  hook: catalog/catalog_objects.h) in its commit transaction, so state
+ *	  trimmed from the WAL is never lost.
  *
  *	  Locking: ProducerStateLock (an SMutex inside this module) protects the
  *	  table.  It is taken inside a partition's append lock, never the other
@@ -138,7 +139,9 @@ extern bool ProducerStateLoadSnapshots(PGconn *conn, const uint64 *stream_ids, i
 									   char *err, size_t errlen);
 
 /*
- * Upsert into strata.producer_snapshots, inside the caller's open
+ * The object commit's hook (CatalogCommitHook), registered by
+ * ProducerStateShmemInit: upsert into strata.producer_snapshots
+ * (CatalogSaveProducerSnapshot), inside the caller's open
  * transaction, a snapshot of each given stream's producer state with the
  * offset it ends at (the stream's next offset then, or its first batch
  * still being appended).  It takes no append lock (an appender may hold

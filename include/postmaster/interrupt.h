@@ -45,8 +45,4 @@ extern void ProcessConfigReloadIfPending(void);
  */
 extern void proc_exit(int code) pg_attribute_noreturn();
 
-/* The main functions of the auxiliary processes (never return). */
-extern void CatalogWorkerMain(void) pg_attribute_noreturn();
-extern void OffsetCommitterMain(void) pg_attribute_noreturn();
-
 #endif							/* STRATA_INTERRUPT_H */

@@ -6,11 +6,15 @@
  *	  merged), retention (retention.ms / retention.bytes advance each
  *	  stream's start offset), and removal of what nothing references any
  *	  more (ranges below a stream's start or of a deleted stream, objects
- *	  left without a range, orphans; see ObjCatalogCollectGarbage).
+ *	  left without a range, orphans: garbage collection).
  *
  *	  doc/objects.md ("Compaction, retention and deletion") describes the
- *	  policy; objcatalog.h the prepare/put/commit protocol every object
- *	  written here follows.
+ *	  policy; catalog/catalog_objects.h the prepare/put/commit protocol
+ *	  every object written here follows.
+ *
+ *	  Which partitions this broker leads is the Kafka layer's knowledge
+ *	  (its topic registry); it hands it down through a LedStreamSource it
+ *	  registers, so nothing here looks at the registry itself.
  *
  * include/storage/compaction.h
  *
@@ -25,6 +29,42 @@
 
 #include "storage/objstore.h"
 
+/* Room for a topic name in a LedStream (Kafka's limit is 249). */
+#define LED_STREAM_TOPIC_MAX	255
+
+/* A partition this broker leads, as compaction and retention see it. */
+typedef struct LedStream
+{
+	int64		stream_id;
+	int64		epoch;			/* the stream's epoch as this broker opened it */
+	int64		retention_ms;	/* the topic's; -1: no limit */
+	int64		retention_bytes;	/* the topic's; -1: no limit */
+	int32		partition;		/* for log lines */
+	char		topic[LED_STREAM_TOPIC_MAX + 1];
+} LedStream;
+
+/*
+ * The partitions this broker leads, from whoever knows them: registered by
+ * the Kafka layer (kafka/partition.c, PartitionShmemInit, in the postmaster
+ * before it forks the uploader, so the uploader inherits it; a test tool
+ * that sets up the registry the same way gets it too).
+ *
+ * collect: the partitions led here, in any order (*streams palloc'd, *n);
+ * false while that is not known yet (the registry not loaded since the
+ * start): then compaction and retention do nothing, the sweep goes on.
+ *
+ * advance_log_start: raise the log start offset readers see for stream_id
+ * to at least start (retention moved it in the catalog); returns what it
+ * was before, or -1 if the stream is not open here.
+ */
+typedef struct LedStreamSource
+{
+	bool		(*collect) (LedStream **streams, int *n);
+	int64		(*advance_log_start) (int64 stream_id, int64 start);
+} LedStreamSource;
+
+extern void ObjMaintenanceSetLedStreams(const LedStreamSource *source);
+
 /*
  * Do one bounded piece of maintenance: one compaction (one stream-set
  * object split, or one run of small stream objects merged), or one
@@ -35,8 +75,8 @@
  *
  * Run by the uploader (the only process that writes objects) when no
  * upload is due, with its own catalog connection (not inside a
- * transaction) and its own store.  Takes RegistryLock briefly to read the
- * partitions this broker leads.  *did_work says whether anything changed,
+ * transaction) and its own store.  Asks the LedStreamSource for the
+ * partitions this broker leads (no source registered: none).  *did_work says whether anything changed,
  * so the caller knows whether to call again soon.  Returns false with one
  * line in err on a catalog or store failure; nothing is left half done
  * (objects written but not committed are abandoned to garbage collection).

@@ -5,7 +5,7 @@
  *	  fetch gets for offsets the log cache no longer holds.
  *
  *	  The catalog says which objects hold the stream from an offset on
- *	  (ObjCatalogLookup); each object's footer and index say which block
+ *	  (CatalogLookupObjects); each object's footer and index say which block
  *	  holds it; blocks are read through the shared block cache
  *	  (blockcache.h), with read-ahead that doubles, up to
  *	  OBJREADER_MAX_READAHEAD pages, while a backend keeps reading an

@@ -27,7 +27,7 @@
 
 #include <time.h>
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_topics.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/records.h"
@@ -997,39 +997,22 @@ KafkaHandleDeleteRecords(void *ctx, const KafkaRequestHeader *h, const void *req
 			}
 			/* Durable first, with the stream's epoch (a fenced broker changes nothing). */
 			{
-				char	   *sid = psprintf("%lld", (long long) part->stream_id);
-				char	   *sepoch = psprintf("%lld", (long long) part->stream_epoch);
-				char	   *off = psprintf("%lld", (long long) target);
-				const char *params[3] = {sid, sepoch, off};
-				PGresult   *res = CatalogQuery(pg,
-											   "UPDATE strata.streams SET start_offset = GREATEST(start_offset, $3::bigint), "
-											   "end_offset = GREATEST(end_offset, $3::bigint) "
-											   "WHERE id = $1::bigint AND epoch = $2::bigint RETURNING start_offset",
-											   3, params, errbuf, sizeof(errbuf));
+				bool		ours;
 
-				if (res == NULL)
+				if (!CatalogTrimStream(pg, (uint64) part->stream_id, part->stream_epoch, target,
+									   &ours, &target, errbuf, sizeof(errbuf)))
 				{
 					elog(LOG, "%s", errbuf);
 					po->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
 					continue;
 				}
-				if (PQntuples(res) == 0)
+				if (!ours)
 				{
-					PQclear(res);
 					po->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
 					continue;
 				}
-				target = atoll(PQgetvalue(res, 0, 0));
-				PQclear(res);
 			}
-			{
-				int64		cur = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
-
-				while (cur < target &&
-					   !__atomic_compare_exchange_n(&part->log_start_offset, &cur, target, false,
-													__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-					;
-			}
+			(void) PartitionAdvanceLogStart(part, target);
 			po->LowWatermark = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
 		}
 	}

@@ -18,7 +18,7 @@
  */
 #include "c.h"
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_groups.h"
 #include "kafka/backend.h"
 #include "kafka/group_internal.h"
 #include "kafka/handlers.h"
@@ -774,25 +774,25 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 /* ---------- DescribeGroups ---------- */
 
 /*
- * The groups the catalog knows (group_id, protocol_type), or NULL if it
- * cannot be reached (then only groups in memory are described).  Run
- * without GroupLock.
+ * The groups the catalog knows: their count (*known, free with
+ * CatalogFreeGroupNames), or -1 if it cannot be reached (then only groups
+ * in memory are described).  Run without GroupLock.
  */
-static PGresult *
-catalog_groups(void)
+static int
+catalog_groups(CatalogGroupName **known)
 {
 	char	   *msg = NULL;
 	char		err[512];
 	PGconn	   *pg = BackendCatalogConnection(&msg);
-	PGresult   *res;
+	int			n;
 
+	*known = NULL;
 	if (pg == NULL)
-		return NULL;
-	res = CatalogQuery(pg, "SELECT group_id, coalesce(protocol_type, '') FROM strata.groups",
-					   0, NULL, err, sizeof(err));
-	if (res == NULL)
+		return -1;
+	n = CatalogListGroups(pg, known, err, sizeof(err));
+	if (n < 0)
 		elog(LOG, "%s", err);
-	return res;
+	return n;
 }
 
 bool
@@ -804,7 +804,8 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	DescribeGroupsResponse *resp = respp;
 	int32		n = Max(req->Groups.count, 0);
 	DescribedGroup *out;
-	PGresult   *known = NULL;
+	CatalogGroupName *known;
+	int			nknown;
 
 	(void) h;
 	if (n == 0)
@@ -812,7 +813,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	out = KafkaResponseArray(&conn->arena, &DescribedGroup_schema, n);
 	resp->Groups.items = out;
 	resp->Groups.count = n;
-	known = catalog_groups();
+	nknown = catalog_groups(&known);
 	GroupLockAcquire();
 	for (int i = 0; i < n; i++)
 	{
@@ -837,11 +838,11 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 			 * as Dead, without error.
 			 */
 			out[i].GroupState = KSTR_LIT("Dead");
-			for (int r = 0; known != NULL && r < PQntuples(known); r++)
-				if (strcmp(PQgetvalue(known, r, 0), group_id) == 0)
+			for (int r = 0; r < nknown; r++)
+				if (strcmp(known[r].group_id, group_id) == 0)
 				{
 					out[i].GroupState = KSTR_LIT("Empty");
-					out[i].ProtocolType = LockedStr(&b, PQgetvalue(known, r, 1));
+					out[i].ProtocolType = LockedStr(&b, known[r].protocol_type);
 				}
 			continue;
 		}
@@ -877,8 +878,8 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 		out[i].Members.count = k;
 	}
 	group_unlock_build(&b);
-	if (known)
-		PQclear(known);
+	if (nknown >= 0)
+		CatalogFreeGroupNames(known, nknown);
 	return true;
 }
 
@@ -924,12 +925,13 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	int			cap,
 				n = 0;
 	ListedGroup *out;
-	PGresult   *res;
+	CatalogGroupName *known;
+	int			nknown;
 
 	(void) h;
-	/* GroupSlots known only from the catalog (committed offsets) are Empty. */
-	res = catalog_groups();
-	cap = (int) max_groups + (res ? PQntuples(res) : 0);
+	/* Groups known only from the catalog (committed offsets) are Empty. */
+	nknown = catalog_groups(&known);
+	cap = (int) max_groups + Max(nknown, 0);
 	out = KafkaResponseArray(&conn->arena, &ListedGroup_schema, Max(cap, 1));
 	GroupLockAcquire();
 	for (int g = 0; g < GroupShm->ngroups; g++)
@@ -945,21 +947,21 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		out[n].GroupType = KSTR_LIT("classic");
 		n++;
 	}
-	for (int r = 0; res != NULL && r < PQntuples(res); r++)
+	for (int r = 0; r < nknown; r++)
 	{
-		const char *id = PQgetvalue(res, r, 0);
+		const char *id = known[r].group_id;
 
 		if (GroupLookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req))
 			continue;
 		out[n].GroupId = LockedStr(&b, id);
-		out[n].ProtocolType = LockedStr(&b, PQgetvalue(res, r, 1));
+		out[n].ProtocolType = LockedStr(&b, known[r].protocol_type);
 		out[n].GroupState = KSTR_LIT("Empty");
 		out[n].GroupType = KSTR_LIT("classic");
 		n++;
 	}
 	group_unlock_build(&b);
-	if (res)
-		PQclear(res);
+	if (nknown >= 0)
+		CatalogFreeGroupNames(known, nknown);
 	resp->Groups.items = n > 0 ? out : NULL;
 	resp->Groups.count = n;
 	return true;

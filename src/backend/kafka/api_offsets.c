@@ -22,124 +22,13 @@
  */
 #include "c.h"
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_groups.h"
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
-
-/* ---------- a growable text buffer for array literals ---------- */
-
-typedef struct Buf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-} Buf;
-
-static void
-buf_init(Buf *b)
-{
-	b->cap = 256;
-	b->len = 0;
-	b->data = palloc(b->cap);
-	b->data[0] = '\0';
-}
-
-static void
-buf_putn(Buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap)
-	{
-		while (b->len + n + 1 > b->cap)
-			b->cap *= 2;
-		b->data = repalloc(b->data, b->cap);
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void
-buf_puts(Buf *b, const char *s)
-{
-	buf_putn(b, s, strlen(s));
-}
-
-/* Append one element of a PostgreSQL array literal (quoted, or NULL). */
-static void
-buf_array_elem(Buf *b, const char *s, int32 len)
-{
-	if (b->len > 1)
-		buf_puts(b, ",");
-	if (len < 0)
-	{
-		buf_puts(b, "NULL");
-		return;
-	}
-	buf_puts(b, "\"");
-	for (int32 i = 0; i < len; i++)
-	{
-		if (s[i] == '"' || s[i] == '\\')
-			buf_puts(b, "\\");
-		buf_putn(b, &s[i], 1);
-	}
-	buf_puts(b, "\"");
-}
-
-/*
- * Append one element holding bytes as hex (NULL if len < 0), which the
- * statement turns back into bytea with decode(.., 'hex'): metadata may
- * hold any byte, NUL included, and text cannot.
- */
-static void
-buf_array_hex(Buf *b, const char *s, int32 len)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	if (b->len > 1)
-		buf_puts(b, ",");
-	if (len < 0)
-	{
-		buf_puts(b, "NULL");
-		return;
-	}
-	buf_puts(b, "\"");
-	for (int32 i = 0; i < len; i++)
-	{
-		char		x[2] = {hex[(uint8) s[i] >> 4], hex[(uint8) s[i] & 15]};
-
-		buf_putn(b, x, 2);
-	}
-	buf_puts(b, "\"");
-}
-
-/* The bytes of hex text (as encode(.., 'hex') writes it) as a KStr in the arena. */
-static KStr
-kstr_from_hex(KArena *arena, const char *hex)
-{
-	size_t		n = strlen(hex) / 2;
-	char	   *p = KArenaAlloc(arena, n + 1);
-	KStr		r;
-
-	if (p == NULL)
-		elog(ERROR, "request arena exhausted");
-	for (size_t i = 0; i < n; i++)
-	{
-		int			hi = hex[2 * i],
-					lo = hex[2 * i + 1];
-
-		hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
-		lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
-		p[i] = (char) ((hi << 4) | lo);
-	}
-	p[n] = '\0';
-	r.ptr = p;
-	r.len = (int32) n;
-	return r;
-}
 
 /* len bytes at s (any bytes) as a KStr in the arena. */
 static KStr
@@ -158,43 +47,24 @@ kstr_copy(KArena *arena, const char *s, int32 len)
 	return r;
 }
 
-static void
-buf_array_int(Buf *b, int64 v)
+/*
+ * The backend's catalog connection, made on first use (kafka/topics.h);
+ * NULL if the catalog cannot be reached (logged).  The catalog_groups.h
+ * functions reconnect once themselves when it was lost meanwhile.
+ */
+static PGconn *
+offsets_conn(void)
 {
-	char		tmp[32];
+	char	   *msg = NULL;
 
-	snprintf(tmp, sizeof(tmp), "%s%lld", b->len > 1 ? "," : "", (long long) v);
-	buf_puts(b, tmp);
+	return BackendCatalogConnection(&msg);
 }
 
-/*
- * Run a catalog statement, reconnecting once if the connection was lost
- * (the catalog restarted since the last request).  NULL on failure, after
- * logging why.
- */
-static PGresult *
-offsets_query(const char *sql, int nparams, const char *const *params)
+/* A catalog failure: logged; the client gets COORDINATOR_NOT_AVAILABLE. */
+static void
+offsets_failed(const char *err)
 {
-	for (int attempt = 0; attempt < 2; attempt++)
-	{
-		char	   *msg = NULL;
-		char		err[1024];
-		PGconn	   *pg = BackendCatalogConnection(&msg);
-		PGresult   *res;
-
-		if (pg == NULL)
-			return NULL;
-		res = CatalogQuery(pg, sql, nparams, params, err, sizeof(err));
-		if (res != NULL)
-			return res;
-		if (PQstatus(pg) == CONNECTION_OK)
-		{
-			elog(LOG, "%s", err);
-			return NULL;
-		}
-		/* Lost connection: BackendCatalogConnection reconnects. */
-	}
-	return NULL;
+	elog(LOG, "%s", err);
 }
 
 static bool
@@ -222,19 +92,6 @@ partition_exists(KStr topic, int32 partition)
 
 /* ---------- OffsetCommit ---------- */
 
-static const char commit_sql[] =
-"WITH g AS (\n"
-"    INSERT INTO strata.groups (group_id, protocol_type) VALUES ($1, $2)\n"
-"    ON CONFLICT (group_id) DO UPDATE SET updated = now()\n"
-"    RETURNING group_id)\n"
-"INSERT INTO strata.committed_offsets\n"
-"    (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
-"SELECT g.group_id, u.t, u.p, u.o, u.e, decode(u.mhex, 'hex'), now()\n"
-"FROM g, unnest($3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[]) AS u(t, p, o, e, mhex)\n"
-"ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
-"    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
-"        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
-
 /*
  * Write one request's rows from this backend (one statement), for a
  * request too large for the committer's queue.  Returns a Kafka error.
@@ -242,53 +99,33 @@ static const char commit_sql[] =
 static int
 commit_direct(const char *group_id, const char *protocol_type, int nrows, const OffsetRow *rows)
 {
-	Buf			topics,
-				parts,
-				offsets,
-				epochs,
-				metas;
-	const char *params[7];
-	PGresult   *res;
+	PGconn	   *pg = offsets_conn();
+	CatalogOffsetGroup group = {group_id, protocol_type};
+	CatalogOffset *co;
+	char		err[1024];
+	CatalogWaitResult r;
 
-	buf_init(&topics);
-	buf_init(&parts);
-	buf_init(&offsets);
-	buf_init(&epochs);
-	buf_init(&metas);
-	buf_puts(&topics, "{");
-	buf_puts(&parts, "{");
-	buf_puts(&offsets, "{");
-	buf_puts(&epochs, "{");
-	buf_puts(&metas, "{");
+	if (pg == NULL)
+		return KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+	co = palloc(sizeof(CatalogOffset) * (size_t) Max(nrows, 1));
 	for (int i = 0; i < nrows; i++)
 	{
-		buf_array_elem(&topics, rows[i].topic, (int32) strlen(rows[i].topic));
-		buf_array_int(&parts, rows[i].partition);
-		buf_array_int(&offsets, rows[i].offset);
-		buf_array_int(&epochs, rows[i].leader_epoch);
-		buf_array_hex(&metas, rows[i].metadata, rows[i].metadata ? rows[i].metadata_len : -1);
+		co[i].group_id = group_id;
+		co[i].topic = rows[i].topic;
+		co[i].partition = rows[i].partition;
+		co[i].offset = rows[i].offset;
+		co[i].leader_epoch = rows[i].leader_epoch;
+		co[i].metadata = rows[i].metadata;
+		co[i].metadata_len = rows[i].metadata_len;
 	}
-	buf_puts(&topics, "}");
-	buf_puts(&parts, "}");
-	buf_puts(&offsets, "}");
-	buf_puts(&epochs, "}");
-	buf_puts(&metas, "}");
-	params[0] = group_id;
-	params[1] = protocol_type;
-	params[2] = topics.data;
-	params[3] = parts.data;
-	params[4] = offsets.data;
-	params[5] = epochs.data;
-	params[6] = metas.data;
-	res = offsets_query(commit_sql, 7, params);
-	if (res != NULL)
-		PQclear(res);
-	pfree(topics.data);
-	pfree(parts.data);
-	pfree(offsets.data);
-	pfree(epochs.data);
-	pfree(metas.data);
-	return res != NULL ? KAFKA_ERR_NONE : KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+	r = CatalogCommitOffsets(pg, &group, 1, co, nrows, -1, err, sizeof(err));
+	pfree(co);
+	if (r != CATALOG_WAIT_OK)
+	{
+		offsets_failed(err);
+		return KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+	}
+	return KAFKA_ERR_NONE;
 }
 
 bool
@@ -427,26 +264,30 @@ typedef struct FetchedOffset
 static int
 load_offsets(KArena *arena, const char *group_id, FetchedOffset **out)
 {
-	const char *params[1] = {group_id};
-	PGresult   *res = offsets_query("SELECT topic, partition, committed_offset, leader_epoch, encode(metadata, 'hex') "
-									"FROM strata.committed_offsets WHERE group_id = $1 "
-									"ORDER BY topic, partition", 1, params);
+	PGconn	   *pg = offsets_conn();
+	CatalogOffset *rows;
+	char		err[1024];
 	int			n;
 	FetchedOffset *f;
 
-	if (res == NULL)
+	if (pg == NULL)
 		return -1;
-	n = PQntuples(res);
+	n = CatalogLoadOffsets(pg, group_id, &rows, err, sizeof(err));
+	if (n < 0)
+	{
+		offsets_failed(err);
+		return -1;
+	}
 	f = n > 0 ? KArenaArray(arena, n, sizeof(FetchedOffset)) : NULL;
 	for (int i = 0; i < n; i++)
 	{
-		f[i].topic = KStrArena(arena, PQgetvalue(res, i, 0)).ptr;
-		f[i].partition = atoi(PQgetvalue(res, i, 1));
-		f[i].offset = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-		f[i].epoch = PQgetisnull(res, i, 3) ? -1 : atoi(PQgetvalue(res, i, 3));
-		f[i].metadata = PQgetisnull(res, i, 4) ? KSTR_NULL : kstr_from_hex(arena, PQgetvalue(res, i, 4));
+		f[i].topic = KStrArena(arena, rows[i].topic).ptr;
+		f[i].partition = rows[i].partition;
+		f[i].offset = rows[i].offset;
+		f[i].epoch = rows[i].leader_epoch;
+		f[i].metadata = rows[i].metadata ? kstr_copy(arena, rows[i].metadata, rows[i].metadata_len) : KSTR_NULL;
 	}
-	PQclear(res);
+	CatalogFreeOffsets(rows, n);
 	*out = f;
 	return n;
 }
@@ -725,14 +566,35 @@ KafkaHandleOffsetFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 static bool
 group_in_catalog(const char *group_id, bool *found)
 {
-	const char *params[1] = {group_id};
-	PGresult   *res = offsets_query("SELECT 1 FROM strata.groups WHERE group_id = $1", 1, params);
+	PGconn	   *pg = offsets_conn();
+	char		err[1024];
 
-	if (res == NULL)
+	if (pg == NULL)
 		return false;
-	*found = PQntuples(res) > 0;
-	PQclear(res);
+	if (!CatalogGroupExists(pg, group_id, found, err, sizeof(err)))
+	{
+		offsets_failed(err);
+		return false;
+	}
 	return true;
+}
+
+/* Remove one committed offset; a Kafka error. */
+static int16
+delete_offset(const char *group_id, const char *topic, int32 partition)
+{
+	PGconn	   *pg = offsets_conn();
+	char		err[1024];
+	bool		ok = false;
+
+	if (pg != NULL)
+	{
+		ok = CatalogDeleteOffset(pg, group_id, topic, partition, err, sizeof(err));
+		if (!ok)
+			offsets_failed(err);
+	}
+	OffsetCacheForget(group_id);
+	return ok ? KAFKA_ERR_NONE : KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
 }
 
 bool
@@ -787,19 +649,7 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			else if (!partition_exists(rt->Name, part))
 				op->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 			else
-			{
-				char		pbuf[16];
-				const char *params[3] = {group_id, topic, pbuf};
-				PGresult   *res;
-
-				snprintf(pbuf, sizeof(pbuf), "%d", part);
-				res = offsets_query("DELETE FROM strata.committed_offsets "
-									"WHERE group_id = $1 AND topic = $2 AND partition = $3", 3, params);
-				OffsetCacheForget(group_id);
-				op->ErrorCode = res ? KAFKA_ERR_NONE : KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
-				if (res)
-					PQclear(res);
-			}
+				op->ErrorCode = delete_offset(group_id, topic, part);
 		}
 		pfree(topic);
 	}
@@ -825,8 +675,10 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		char		group_id[GROUP_ID_MAX + 1];
 		int			members;
 		bool		in_memory;
-		const char *params[1];
-		PGresult   *res;
+		bool		existed = false;
+		bool		deleted = false;
+		PGconn	   *pg;
+		char		err[1024];
 
 		r->GroupId = req->GroupsNames.items[i];
 		if (!group_id_valid(r->GroupId, group_id, sizeof(group_id)))
@@ -840,113 +692,57 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			r->ErrorCode = KAFKA_ERR_NON_EMPTY_GROUP;
 			continue;
 		}
-		params[0] = group_id;
-		res = offsets_query("WITH o AS (DELETE FROM strata.committed_offsets WHERE group_id = $1), "
-							"m AS (DELETE FROM strata.group_members WHERE group_id = $1) "
-							"DELETE FROM strata.groups WHERE group_id = $1 RETURNING 1", 1, params);
-		OffsetCacheForget(group_id);
-		if (res == NULL)
+		pg = offsets_conn();
+		if (pg != NULL)
 		{
-			r->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
-			continue;
+			deleted = CatalogDeleteGroup(pg, group_id, &existed, err, sizeof(err));
+			if (!deleted)
+				offsets_failed(err);
 		}
-		if (PQntuples(res) == 0 && !in_memory)
+		OffsetCacheForget(group_id);
+		if (!deleted)
+			r->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+		else if (!existed && !in_memory)
 			r->ErrorCode = KAFKA_ERR_GROUP_ID_NOT_FOUND;
 		else if (!GroupForget(group_id))
 			r->ErrorCode = KAFKA_ERR_NON_EMPTY_GROUP;	/* a member joined meanwhile */
 		else
 			r->ErrorCode = KAFKA_ERR_NONE;
-		PQclear(res);
 	}
 	return true;
 }
 
 /* ---------- the operator views ---------- */
 
-static const char record_sql[] =
-"WITH g AS (\n"
-"    INSERT INTO strata.groups AS x (group_id, protocol_type, protocol, generation, state)\n"
-"    VALUES ($1, $2, $3, $4, $5)\n"
-"    ON CONFLICT (group_id) DO UPDATE SET protocol_type = EXCLUDED.protocol_type,\n"
-"        protocol = EXCLUDED.protocol, generation = EXCLUDED.generation,\n"
-"        state = EXCLUDED.state, updated = now()\n"
-"    RETURNING x.group_id),\n"
-"d AS (DELETE FROM strata.group_members WHERE group_id = $1 AND member_id <> ALL ($6::text[]))\n"
-"INSERT INTO strata.group_members (group_id, member_id, group_instance_id, client_id,\n"
-"    client_host, session_timeout_ms, rebalance_timeout_ms, generation)\n"
-"SELECT g.group_id, u.m, u.i, u.c, u.h, u.s, u.r, $4\n"
-"FROM g, unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[])\n"
-"    AS u(m, i, c, h, s, r)\n"
-"ON CONFLICT (group_id, member_id) DO UPDATE SET group_instance_id = EXCLUDED.group_instance_id,\n"
-"    client_id = EXCLUDED.client_id, client_host = EXCLUDED.client_host,\n"
-"    session_timeout_ms = EXCLUDED.session_timeout_ms,\n"
-"    rebalance_timeout_ms = EXCLUDED.rebalance_timeout_ms, generation = EXCLUDED.generation";
-
 void
 GroupCatalogRecord(const char *group_id, const char *protocol_type, const char *protocol,
 				   int32 generation, const char *state, int nmembers,
 				   const GroupSnapshotMember *members)
 {
-	Buf			ids,
-				insts,
-				clients,
-				hosts,
-				sess,
-				rebs;
-	char		gen[16];
-	const char *params[11];
-	PGresult   *res;
+	PGconn	   *pg = offsets_conn();
+	CatalogGroupMember *cm;
+	char		err[1024];
 
-	buf_init(&ids);
-	buf_init(&insts);
-	buf_init(&clients);
-	buf_init(&hosts);
-	buf_init(&sess);
-	buf_init(&rebs);
-	buf_puts(&ids, "{");
-	buf_puts(&insts, "{");
-	buf_puts(&clients, "{");
-	buf_puts(&hosts, "{");
-	buf_puts(&sess, "{");
-	buf_puts(&rebs, "{");
+	if (pg == NULL)
+	{
+		elog(LOG, "could not record group \"%s\" in the catalog", group_id);
+		return;
+	}
+	cm = palloc(sizeof(CatalogGroupMember) * (size_t) Max(nmembers, 1));
 	for (int i = 0; i < nmembers; i++)
 	{
-		const GroupSnapshotMember *m = &members[i];
-
-		buf_array_elem(&ids, m->member_id, (int32) strlen(m->member_id));
-		buf_array_elem(&insts, m->instance_id, m->has_instance ? (int32) strlen(m->instance_id) : -1);
-		buf_array_elem(&clients, m->client_id, (int32) strlen(m->client_id));
-		buf_array_elem(&hosts, m->client_host, (int32) strlen(m->client_host));
-		buf_array_int(&sess, m->session_timeout);
-		buf_array_int(&rebs, m->rebalance_timeout);
+		cm[i].member_id = members[i].member_id;
+		cm[i].instance_id = members[i].has_instance ? members[i].instance_id : NULL;
+		cm[i].client_id = members[i].client_id;
+		cm[i].client_host = members[i].client_host;
+		cm[i].session_timeout_ms = members[i].session_timeout;
+		cm[i].rebalance_timeout_ms = members[i].rebalance_timeout;
 	}
-	buf_puts(&ids, "}");
-	buf_puts(&insts, "}");
-	buf_puts(&clients, "}");
-	buf_puts(&hosts, "}");
-	buf_puts(&sess, "}");
-	buf_puts(&rebs, "}");
-	snprintf(gen, sizeof(gen), "%d", generation);
-	params[0] = group_id;
-	params[1] = protocol_type;
-	params[2] = protocol;
-	params[3] = gen;
-	params[4] = state;
-	params[5] = ids.data;
-	params[6] = insts.data;
-	params[7] = clients.data;
-	params[8] = hosts.data;
-	params[9] = sess.data;
-	params[10] = rebs.data;
-	res = offsets_query(record_sql, 11, params);
-	if (res != NULL)
-		PQclear(res);
-	else
+	if (!CatalogRecordGroup(pg, group_id, protocol_type, protocol, generation, state,
+							cm, nmembers, err, sizeof(err)))
+	{
+		offsets_failed(err);
 		elog(LOG, "could not record group \"%s\" in the catalog", group_id);
-	pfree(ids.data);
-	pfree(insts.data);
-	pfree(clients.data);
-	pfree(hosts.data);
-	pfree(sess.data);
-	pfree(rebs.data);
+	}
+	pfree(cm);
 }

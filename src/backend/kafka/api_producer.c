@@ -27,7 +27,7 @@
  */
 #include "c.h"
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_producers.h"
 #include "kafka/handlers.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
@@ -39,31 +39,17 @@
 static int64
 next_producer_id(void)
 {
-	for (int attempt = 0; attempt < 2; attempt++)
-	{
-		char	   *msg = NULL;
-		char		err[1024];
-		PGconn	   *pg = BackendCatalogConnection(&msg);
-		PGresult   *res;
-		int64		id;
+	char	   *msg = NULL;
+	char		err[1024];
+	PGconn	   *pg = BackendCatalogConnection(&msg);
+	int64		id;
 
-		if (pg == NULL)
-			return -1;
-		res = CatalogQuery(pg, "SELECT nextval('strata.producer_ids')", 0, NULL, err, sizeof(err));
-		if (res != NULL)
-		{
-			id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-			PQclear(res);
-			return id;
-		}
-		if (PQstatus(pg) == CONNECTION_OK)
-		{
-			elog(LOG, "%s", err);
-			return -1;
-		}
-		/* lost connection (the catalog restarted): reconnect once */
-	}
-	return -1;
+	if (pg == NULL)
+		return -1;
+	id = CatalogNextProducerId(pg, err, sizeof(err));
+	if (id < 0)
+		elog(LOG, "%s", err);
+	return id;
 }
 
 bool

@@ -2,8 +2,9 @@
  *
  * offsetstore.c
  *	  Committed offsets between the backends and the catalog (see
- *	  kafka/offsetstore.h): the group-commit queue, the offset committer
- *	  process that drains it into the catalog, and the OffsetFetch cache.
+ *	  kafka/offsetstore.h): the group-commit queue, the work of the offset
+ *	  committer process that drains it into the catalog (its main loop is
+ *	  postmaster/offsetcommitter.c), and the OffsetFetch cache.
  *
  *	  THE QUEUE.  One buffer in shared memory (offset_commit_queue_size
  *	  bytes) under one SMutex.  A backend appends one record per OffsetCommit
@@ -75,7 +76,7 @@
 
 #include <time.h>
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_groups.h"
 #include "kafka/group.h"
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
@@ -679,7 +680,6 @@ typedef struct Pending
 static Pending *pending = NULL;
 static int	npending = 0;
 static int	pending_cap = 0;
-static PGconn *conn = NULL;
 
 static void
 pending_free(Pending *p)
@@ -737,10 +737,11 @@ pending_add(const char *rec, uint32 len)
 
 /*
  * Move everything queued into the committer's batch, drop requests whose
- * backends gave up, and wake the backends waiting for room.
+ * backends gave up, and wake the backends waiting for room (offset
+ * committer only; takes the queue lock).
  */
-static void
-drain_queue(void)
+int
+OffsetCommitterDrain(void)
 {
 	char	   *copy = NULL;
 	size_t		used;
@@ -787,124 +788,15 @@ drain_queue(void)
 				pending_free(&pending[i]);
 		}
 		npending = k;
+		/* Nothing in flight (what failed was withdrawn): loads may go on. */
+		if (npending == 0)
+			Shm->batch_done = Shm->batch_started;
 	}
 	SMutexUnlock(&Shm->lock);
+	return npending;
 }
 
-/* ---------- building the statement ---------- */
-
-typedef struct ArrBuf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-	int			n;
-} ArrBuf;
-
-static void
-arr_init(ArrBuf *b)
-{
-	b->cap = 256;
-	b->data = palloc(b->cap);
-	b->data[0] = '{';
-	b->len = 1;
-	b->n = 0;
-}
-
-static void
-arr_putn(ArrBuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 2 > b->cap)
-	{
-		while (b->len + n + 2 > b->cap)
-			b->cap *= 2;
-		b->data = repalloc(b->data, b->cap);
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-}
-
-static void
-arr_sep(ArrBuf *b)
-{
-	if (b->n++ > 0)
-		arr_putn(b, ",", 1);
-}
-
-/* A text element, quoted; NULL for s == NULL. */
-static void
-arr_text(ArrBuf *b, const char *s, int32 len)
-{
-	arr_sep(b);
-	if (s == NULL)
-	{
-		arr_putn(b, "NULL", 4);
-		return;
-	}
-	arr_putn(b, "\"", 1);
-	for (int32 i = 0; i < len; i++)
-	{
-		if (s[i] == '"' || s[i] == '\\')
-			arr_putn(b, "\\", 1);
-		arr_putn(b, &s[i], 1);
-	}
-	arr_putn(b, "\"", 1);
-}
-
-/* A bytes element as hex (decode(.., 'hex') in the statement); NULL for s == NULL. */
-static void
-arr_hex(ArrBuf *b, const char *s, int32 len)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	arr_sep(b);
-	if (s == NULL)
-	{
-		arr_putn(b, "NULL", 4);
-		return;
-	}
-	arr_putn(b, "\"", 1);
-	for (int32 i = 0; i < len; i++)
-	{
-		char		x[2] = {hex[(uint8) s[i] >> 4], hex[(uint8) s[i] & 15]};
-
-		arr_putn(b, x, 2);
-	}
-	arr_putn(b, "\"", 1);
-}
-
-static void
-arr_int(ArrBuf *b, int64 v)
-{
-	char		tmp[24];
-
-	arr_sep(b);
-	snprintf(tmp, sizeof(tmp), "%lld", (long long) v);
-	arr_putn(b, tmp, strlen(tmp));
-}
-
-static char *
-arr_finish(ArrBuf *b)
-{
-	arr_putn(b, "}", 1);
-	b->data[b->len] = '\0';
-	return b->data;
-}
-
-static const char batch_sql[] =
-"WITH g AS (\n"
-"    INSERT INTO strata.groups (group_id, protocol_type)\n"
-"    SELECT DISTINCT ON (x.g) x.g, x.pt FROM unnest($1::text[], $2::text[]) AS x(g, pt)\n"
-"    ORDER BY x.g, x.pt\n"
-"    ON CONFLICT (group_id) DO UPDATE SET updated = now())\n"
-"INSERT INTO strata.committed_offsets\n"
-"    (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
-"SELECT u.g, u.t, u.p, u.o, u.e, decode(u.mhex, 'hex'), now()\n"
-"FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::text[])\n"
-"    AS u(g, t, p, o, e, mhex)\n"
-"ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
-"    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
-"        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
+/* ---------- writing a batch ---------- */
 
 /* A row of a batch with its order of arrival, for reducing duplicates. */
 typedef struct BatchRow
@@ -966,151 +858,43 @@ batch_rows(int from, int to, int *nout)
 	return br;
 }
 
-/* Wait for the connection's socket, at most until deadline; false on timeout. */
-static bool
-wait_socket(int events, int64 deadline)
-{
-	int64		remaining = deadline - MonotonicMs();
-	int			rc;
-
-	if (remaining <= 0)
-		return false;
-	rc = WaitLatchOrSocket(MyLatch, events | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						   PQsocket(conn), (long) remaining);
-	(void) rc;
-	return true;
-}
-
-typedef enum ExecResult
-{
-	EXEC_OK,
-	EXEC_REJECTED,				/* the catalog answered with an error */
-	EXEC_LOST					/* no answer: connection dropped */
-} ExecResult;
-
 /*
- * Run the batch statement for pending[from, to) and return how it went;
- * on EXEC_OK, *out_rows and *out_n hold the rows written (for the cache).
- * Never blocks longer than offsets_commit_timeout.
+ * Write pending[from, to) in one statement on conn, waiting at most
+ * offsets_commit_timeout; on CATALOG_WAIT_OK, *out_rows and *out_n hold
+ * the rows written (for the cache).
  */
-static ExecResult
-write_batch(int from, int to, BatchRow **out_rows, int *out_n, char *err, size_t errlen)
+static CatalogWaitResult
+write_batch(PGconn *conn, int from, int to, BatchRow **out_rows, int *out_n,
+			char *err, size_t errlen)
 {
-	ArrBuf		gids,
-				gtypes,
-				rg,
-				rt,
-				rp,
-				ro,
-				re,
-				rm;
-	const char *params[8];
 	int			n;
 	BatchRow   *br = batch_rows(from, to, &n);
-	int64		deadline = MonotonicMs() + offsets_commit_timeout;
-	PGresult   *res,
-			   *last = NULL;
-	ExecResult	result = EXEC_OK;
+	CatalogOffsetGroup *groups = palloc(sizeof(CatalogOffsetGroup) * (size_t) Max(to - from, 1));
+	CatalogOffset *rows = palloc(sizeof(CatalogOffset) * (size_t) Max(n, 1));
+	CatalogWaitResult result;
 
-	arr_init(&gids);
-	arr_init(&gtypes);
-	arr_init(&rg);
-	arr_init(&rt);
-	arr_init(&rp);
-	arr_init(&ro);
-	arr_init(&re);
-	arr_init(&rm);
 	for (int i = from; i < to; i++)
 	{
-		arr_text(&gids, pending[i].group_id, (int32) strlen(pending[i].group_id));
-		arr_text(&gtypes, pending[i].consumer ? "consumer" : NULL, 8);
+		groups[i - from].group_id = pending[i].group_id;
+		groups[i - from].protocol_type = pending[i].consumer ? "consumer" : NULL;
 	}
 	for (int i = 0; i < n; i++)
 	{
 		const OffsetRow *r = br[i].row;
 
-		arr_text(&rg, br[i].group_id, (int32) strlen(br[i].group_id));
-		arr_text(&rt, r->topic, (int32) strlen(r->topic));
-		arr_int(&rp, r->partition);
-		arr_int(&ro, r->offset);
-		arr_int(&re, r->leader_epoch);
-		arr_hex(&rm, r->metadata, r->metadata_len);
+		rows[i].group_id = br[i].group_id;
+		rows[i].topic = r->topic;
+		rows[i].partition = r->partition;
+		rows[i].offset = r->offset;
+		rows[i].leader_epoch = r->leader_epoch;
+		rows[i].metadata = r->metadata;
+		rows[i].metadata_len = r->metadata_len;
 	}
-	params[0] = arr_finish(&gids);
-	params[1] = arr_finish(&gtypes);
-	params[2] = arr_finish(&rg);
-	params[3] = arr_finish(&rt);
-	params[4] = arr_finish(&rp);
-	params[5] = arr_finish(&ro);
-	params[6] = arr_finish(&re);
-	params[7] = arr_finish(&rm);
-
-	if (!PQsendQueryParams(conn, batch_sql, 8, NULL, params, NULL, NULL, 0))
-	{
-		CatalogConnError(conn, "could not send the offset commits", err, errlen);
-		result = EXEC_LOST;
-	}
-	while (result == EXEC_OK && PQisBusy(conn))
-	{
-		if (!wait_socket(WL_SOCKET_READABLE, deadline))
-		{
-			PGcancel   *cancel = PQgetCancel(conn);
-			char		cerr[256];
-
-			/*
-			 * Cancel the statement before the connection is dropped: left
-			 * running, it could still commit after a later batch has
-			 * written newer offsets over the same rows.
-			 */
-			if (cancel)
-			{
-				(void) PQcancel(cancel, cerr, sizeof(cerr));
-				PQfreeCancel(cancel);
-			}
-			snprintf(err, errlen, "no answer from the catalog within offsets_commit_timeout (%lld ms)",
-					 (long long) offsets_commit_timeout);
-			result = EXEC_LOST;
-		}
-		else if (!PQconsumeInput(conn))
-		{
-			CatalogConnError(conn, "connection lost", err, errlen);
-			result = EXEC_LOST;
-		}
-	}
-	if (result == EXEC_OK)
-	{
-		while ((res = PQgetResult(conn)) != NULL)
-		{
-			PQclear(last);
-			last = res;
-		}
-		if (last == NULL || PQresultStatus(last) != PGRES_COMMAND_OK)
-		{
-			if (PQstatus(conn) != CONNECTION_OK || last == NULL)
-			{
-				CatalogConnError(conn, "connection lost", err, errlen);
-				result = EXEC_LOST;
-			}
-			else
-			{
-				snprintf(err, errlen, "%s", PQresultErrorMessage(last));
-				for (char *c = err; *c; c++)
-					if (*c == '\n')
-						*c = ' ';
-				result = EXEC_REJECTED;
-			}
-		}
-		PQclear(last);
-	}
-	pfree(gids.data);
-	pfree(gtypes.data);
-	pfree(rg.data);
-	pfree(rt.data);
-	pfree(rp.data);
-	pfree(ro.data);
-	pfree(re.data);
-	pfree(rm.data);
-	if (result == EXEC_OK)
+	result = CatalogCommitOffsets(conn, groups, to - from, rows, n,
+								  (long) offsets_commit_timeout, err, errlen);
+	pfree(groups);
+	pfree(rows);
+	if (result == CATALOG_WAIT_OK)
 	{
 		*out_rows = br;
 		*out_n = n;
@@ -1167,37 +951,6 @@ complete(int from, int to, int result, const BatchRow *rows, int nrows)
 	SMutexUnlock(&Shm->lock);
 }
 
-/* Connect without blocking past offsets_commit_timeout. */
-static bool
-committer_connect(char *err, size_t errlen)
-{
-	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	int64		deadline = MonotonicMs() + CATALOG_CONNECT_TIMEOUT * 1000;
-
-	conn = CatalogConnectStart("strata offset committer", err, errlen);
-	if (conn == NULL)
-		return false;
-	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
-	{
-		if (!wait_socket(st == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE, deadline))
-		{
-			snprintf(err, errlen, "could not connect: timeout after %d s", CATALOG_CONNECT_TIMEOUT);
-			PQfinish(conn);
-			conn = NULL;
-			return false;
-		}
-		st = PQconnectPoll(conn);
-	}
-	if (st == PGRES_POLLING_FAILED)
-	{
-		CatalogConnError(conn, "could not connect", err, errlen);
-		PQfinish(conn);
-		conn = NULL;
-		return false;
-	}
-	return true;
-}
-
 /* Forget the first n pending requests (written or failed). */
 static void
 pending_consume(int n)
@@ -1222,27 +975,28 @@ forget_pending_groups(int from, int to)
 }
 
 /*
- * Write the whole batch.  Returns false if the catalog could not be
- * reached (the batch is kept for the next attempt).
+ * Write the whole batch (offset committer only; no lock held while the
+ * catalog works).  Returns false if the catalog could not be reached: the
+ * batch is kept for the next attempt.
  */
-static bool
-flush_pending(char *err, size_t errlen)
+bool
+OffsetCommitterWrite(PGconn *conn, char *err, size_t errlen)
 {
 	BatchRow   *rows = NULL;
 	int			nrows = 0;
-	ExecResult	r;
+	CatalogWaitResult r;
 
 	SMutexLock(&Shm->lock);
 	Shm->batch_started++;
 	SMutexUnlock(&Shm->lock);
 
-	r = write_batch(0, npending, &rows, &nrows, err, errlen);
-	if (r == EXEC_LOST)
+	r = write_batch(conn, 0, npending, &rows, &nrows, err, errlen);
+	if (r == CATALOG_WAIT_LOST)
 	{
 		forget_pending_groups(0, npending);
 		return false;
 	}
-	if (r == EXEC_OK)
+	if (r == CATALOG_WAIT_OK)
 	{
 		complete(0, npending, KAFKA_ERR_NONE, rows, nrows);
 		pfree(rows);
@@ -1259,13 +1013,13 @@ flush_pending(char *err, size_t errlen)
 				 npending, err);
 		while (npending > 0)
 		{
-			r = write_batch(0, 1, &rows, &nrows, err, errlen);
-			if (r == EXEC_LOST)
+			r = write_batch(conn, 0, 1, &rows, &nrows, err, errlen);
+			if (r == CATALOG_WAIT_LOST)
 			{
 				forget_pending_groups(0, 1);
 				return false;
 			}
-			if (r == EXEC_OK)
+			if (r == CATALOG_WAIT_OK)
 			{
 				complete(0, 1, KAFKA_ERR_NONE, rows, nrows);
 				pfree(rows);
@@ -1288,8 +1042,8 @@ flush_pending(char *err, size_t errlen)
 	return true;
 }
 
-static void
-log_stats(const char *when)
+void
+OffsetCommitterLogStats(const char *when)
 {
 	OffsetStoreStats s;
 
@@ -1300,105 +1054,4 @@ log_stats(const char *when)
 		 (unsigned long long) s.requests, (unsigned long long) s.rows,
 		 (unsigned long long) s.transactions, (unsigned long long) s.cache_hits,
 		 (unsigned long long) s.cache_loads);
-}
-
-/*
- * The offset committer's main loop (an auxiliary process; see
- * postmaster/interrupt.h).  It holds one catalog connection and no lock
- * while it talks to the catalog.
- */
-void
-OffsetCommitterMain(void)
-{
-	int64		next_attempt = 0;
-	int64		backoff = 100;
-	bool		in_outage = false;
-	int64		outage_start = 0;
-	int64		next_stats = MonotonicMs() + 10000;
-	uint64		stats_seen = 0;
-
-	for (;;)
-	{
-		char		err[1024];
-		int64		now;
-		long		timeout = -1;
-
-		ResetLatch(MyLatch);
-		ProcessConfigReloadIfPending();
-		drain_queue();
-		if (npending == 0)
-		{
-			/* Nothing in flight (what failed was withdrawn): loads may go on. */
-			SMutexLock(&Shm->lock);
-			Shm->batch_done = Shm->batch_started;
-			SMutexUnlock(&Shm->lock);
-		}
-
-		/*
-		 * Shutdown comes after every backend has exited (the postmaster
-		 * stops backends first), so nobody waits for what is left.
-		 */
-		if (ShutdownRequestPending)
-		{
-			if (npending > 0 && conn != NULL)
-				(void) flush_pending(err, sizeof(err));
-			log_stats("at shutdown");
-			if (conn)
-				PQfinish(conn);
-			proc_exit(0);
-		}
-
-		now = MonotonicMs();
-		if (npending > 0 && now >= next_attempt)
-		{
-			bool		ok = conn != NULL || committer_connect(err, sizeof(err));
-
-			if (ok && !flush_pending(err, sizeof(err)))
-			{
-				ok = false;
-				PQfinish(conn);
-				conn = NULL;
-			}
-			if (!ok)
-			{
-				if (!in_outage)
-				{
-					char	   *desc = CatalogDescribe();
-
-					elog(WARNING, "offset committer: catalog unreachable (%s): %s; offset commits wait up to offsets_commit_timeout (%lld ms), then fail with COORDINATOR_NOT_AVAILABLE",
-						 desc, err, (long long) offsets_commit_timeout);
-					pfree(desc);
-					in_outage = true;
-					outage_start = MonotonicMs();
-					backoff = 100;
-				}
-				else
-					backoff = Min(backoff * 2, catalog_retry_max);
-				next_attempt = MonotonicMs() + backoff;
-			}
-			else if (in_outage)
-			{
-				elog(LOG, "offset committer: catalog reachable again after %.1f s",
-					 (double) (MonotonicMs() - outage_start) / 1000.0);
-				in_outage = false;
-				backoff = 100;
-			}
-			continue;			/* more may have arrived meanwhile */
-		}
-		now = MonotonicMs();
-		if (now >= next_stats)
-		{
-			OffsetStoreStats s;
-
-			OffsetStoreGetStats(&s);
-			if (s.requests != stats_seen)
-				log_stats(NULL);
-			stats_seen = s.requests;
-			next_stats = now + 10000;
-		}
-		timeout = (long) (next_stats - now);
-		if (npending > 0)
-			timeout = Min(timeout, (long) Max(next_attempt - now, 0));
-		WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout);
-	}
 }

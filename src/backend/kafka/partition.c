@@ -16,6 +16,7 @@
 #include "c.h"
 
 #include "kafka/partition.h"
+#include "storage/compaction.h"
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -67,11 +68,88 @@ PartitionShmemSize(void)
 	return size;
 }
 
+StaticAssertDecl(TOPIC_NAME_MAX <= LED_STREAM_TOPIC_MAX, "a topic name must fit in a LedStream");
+
+/*
+ * The partitions this broker leads, for object maintenance (the
+ * LedStreamSource registered below).  Takes RegistryLock.
+ */
+static bool
+collect_led_streams(LedStream **streams, int *n)
+{
+	int			cap = 64;
+	LedStream  *out;
+	int			k = 0;
+
+	if (!RegistryIsLoaded())
+		return false;
+
+	/*
+	 * Grown as needed rather than sized for the registry's capacity
+	 * (max_partitions may be large; this broker may lead few).  palloc
+	 * under the lock is fine: it never raises while we hold it except on
+	 * out of memory, which ends the process anyway.
+	 */
+	out = palloc(sizeof(LedStream) * (size_t) cap);
+	RegistryLock();
+	for (int i = 0; i < Registry->nparts; i++)
+	{
+		StrataPartition *p = PartitionGet(i);
+		StrataTopic *t;
+
+		if (p->state != TOPIC_LIVE || p->leader_id != (int32) broker_id)
+			continue;
+		t = TopicGet(p->topic);
+		if (t->state != TOPIC_LIVE)
+			continue;
+		if (k == cap)
+		{
+			cap *= 2;
+			out = repalloc(out, sizeof(LedStream) * (size_t) cap);
+		}
+		out[k].stream_id = p->stream_id;
+		out[k].epoch = p->stream_epoch;
+		out[k].retention_ms = t->config.retention_ms;
+		out[k].retention_bytes = t->config.retention_bytes;
+		out[k].partition = p->partition;
+		strlcpy_s(out[k].topic, t->name, sizeof(out[k].topic));
+		k++;
+	}
+	RegistryUnlock();
+	*streams = out;
+	*n = k;
+	return true;
+}
+
+/* Retention moved a stream's start: the LedStreamSource's other half. */
+static int64
+advance_led_log_start(int64 stream_id, int64 start)
+{
+	int64		before = -1;
+	int			p;
+
+	RegistryLock();
+	p = PartitionLookupByStream(stream_id);
+	if (p >= 0)
+		before = PartitionAdvanceLogStart(PartitionGet(p), start);
+	RegistryUnlock();
+	return before;
+}
+
+static const LedStreamSource led_streams = {collect_led_streams, advance_led_log_start};
+
 void
 PartitionShmemInit(void)
 {
 	bool		found;
 	char	   *p;
+
+	/*
+	 * Object maintenance (the uploader's) learns from the registry which
+	 * partitions we lead.  Registered here, in the postmaster before it
+	 * forks, so every child inherits it.
+	 */
+	ObjMaintenanceSetLedStreams(&led_streams);
 
 	p = ShmemInitStruct("Partition Registry", PartitionShmemSize(), &found);
 	Registry = (RegistryHeader *) p;
@@ -431,6 +509,19 @@ TopicRemove(int topic)
 	}
 	index_remove(TopicIndex, topic);
 	Topics[topic].state = TOPIC_FREE;
+}
+
+int64
+PartitionAdvanceLogStart(StrataPartition *part, int64 start)
+{
+	int64		cur = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
+	int64		before = cur;
+
+	while (cur < start &&
+		   !__atomic_compare_exchange_n(&part->log_start_offset, &cur, start, false,
+										__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+	return before;
 }
 
 void

@@ -38,7 +38,8 @@
 
 #include <time.h>
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_objects.h"
+#include "catalog/catalog_producers.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/protocol.h"
@@ -121,6 +122,14 @@ ProducerStateShmemInit(void)
 {
 	bool		found;
 	char	   *p;
+
+	/*
+	 * An upload's commit saves the producer state of its streams in its
+	 * transaction, since the WAL it was rebuilt from is trimmed then.
+	 * Registered here, in the postmaster before it forks, so the uploader
+	 * inherits it.
+	 */
+	CatalogSetCommitHook(ProducerStateSaveSnapshots);
 
 	p = ShmemInitStruct("Producer State", ProducerStateShmemSize(), &found);
 	PS = (ProducerStateHeader *) p;
@@ -729,25 +738,22 @@ drop_stream(uint64 stream_id)
 }
 
 /*
- * Install the snapshots of a query result (stream_id, end_offset,
- * snapshot), forgetting what shared memory held of those streams first.
- * ends (room for every row) gets each stream's end offset, -1 for a
- * snapshot that fails its checks (skipped with a warning: then whatever
- * the WAL holds of the stream is all there is).  Returns the number of
- * snapshots installed.
+ * Install snapshots loaded from the catalog, forgetting what shared memory
+ * held of those streams first.  ends (room for every snapshot) gets each
+ * stream's end offset, -1 for a snapshot that fails its checks (skipped
+ * with a warning: then whatever the WAL holds of the stream is all there
+ * is).  Returns the number of snapshots installed.
  */
 static int
-install_snapshots(PGresult *res, StreamEnd *ends, int *nends)
+install_snapshots(const CatalogProducerSnapshot *snaps, int nsnaps, StreamEnd *ends, int *nends)
 {
 	int			nsnap = 0;
 
 	*nends = 0;
-	for (int r = 0; r < PQntuples(res); r++)
+	for (int r = 0; r < nsnaps; r++)
 	{
-		uint64		stream = (uint64) strtoull(PQgetvalue(res, r, 0), NULL, 10);
-		int64		end = strtoll(PQgetvalue(res, r, 1), NULL, 10);
-		size_t		blen = 0;
-		unsigned char *bin = PQunescapeBytea((const unsigned char *) PQgetvalue(res, r, 2), &blen);
+		uint64		stream = snaps[r].stream_id;
+		size_t		blen = snaps[r].len;
 		ProducerSnapshotEntry *buf;
 		int			max;
 		char		e[256];
@@ -759,7 +765,7 @@ install_snapshots(PGresult *res, StreamEnd *ends, int *nends)
 		SMutexLock(&PS->lock);
 		drop_stream(stream);
 		SMutexUnlock(&PS->lock);
-		if (bin == NULL)
+		if (snaps[r].data == NULL)
 		{
 			elog(WARNING, "ignoring the producer snapshot of stream %llu: it is not valid bytea",
 				 (unsigned long long) stream);
@@ -768,12 +774,12 @@ install_snapshots(PGresult *res, StreamEnd *ends, int *nends)
 		/* room for as many entries as the bytes could hold (decoding checks) */
 		max = (int) Min(blen / SNAP_ENTRY_SIZE + 1, (size_t) INT32_MAX / sizeof(ProducerSnapshotEntry));
 		buf = palloc(sizeof(ProducerSnapshotEntry) * (size_t) max);
-		if (!ProducerSnapshotDecode(bin, blen, buf, max, &n, e, sizeof(e)))
+		if (!ProducerSnapshotDecode(snaps[r].data, blen, buf, max, &n, e, sizeof(e)))
 			elog(WARNING, "ignoring the producer snapshot of stream %llu: %s",
 				 (unsigned long long) stream, e);
 		else
 		{
-			ends[*nends - 1].end_offset = end;
+			ends[*nends - 1].end_offset = snaps[r].end_offset;
 			/* least recently used first: past capacity the newest stay */
 			SMutexLock(&PS->lock);
 			for (int k = 0; k < n; k++)
@@ -783,7 +789,6 @@ install_snapshots(PGresult *res, StreamEnd *ends, int *nends)
 			nsnap++;
 		}
 		pfree(buf);
-		PQfreemem(bin);
 	}
 	return nsnap;
 }
@@ -791,48 +796,33 @@ install_snapshots(PGresult *res, StreamEnd *ends, int *nends)
 bool
 ProducerStateLoadSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *err, size_t errlen)
 {
-	char	   *arr;
-	size_t		len = 3;
-	const char *params[1];
-	PGresult   *res;
+	CatalogProducerSnapshot *snaps;
+	int			nsnaps;
 	StreamEnd  *ends;
 	int			nends;
 
 	if (n <= 0)
 		return true;
-	arr = palloc((size_t) n * 22 + 3);
-	arr[0] = '{';
-	arr[1] = '\0';
-	len = 1;
-	for (int i = 0; i < n; i++)
-		len += (size_t) sprintf(arr + len, "%s%llu", i ? "," : "", (unsigned long long) stream_ids[i]);
-	strcpy(arr + len, "}");
-	params[0] = arr;
-	res = CatalogQuery(conn,
-					   "SELECT stream_id, end_offset, snapshot FROM strata.producer_snapshots "
-					   "WHERE stream_id = ANY ($1::bigint[])",
-					   1, params, err, errlen);
-	pfree(arr);
-	if (res == NULL)
+	nsnaps = CatalogLoadProducerSnapshots(conn, stream_ids, n, &snaps, err, errlen);
+	if (nsnaps < 0)
 		return false;
 	/* streams without a snapshot start empty too */
 	SMutexLock(&PS->lock);
 	for (int i = 0; i < n; i++)
 		drop_stream(stream_ids[i]);
 	SMutexUnlock(&PS->lock);
-	ends = palloc(sizeof(StreamEnd) * (size_t) Max(PQntuples(res), 1));
-	(void) install_snapshots(res, ends, &nends);
+	ends = palloc(sizeof(StreamEnd) * (size_t) Max(nsnaps, 1));
+	(void) install_snapshots(snaps, nsnaps, ends, &nends);
 	pfree(ends);
-	PQclear(res);
+	CatalogFreeProducerSnapshots(snaps, nsnaps);
 	return true;
 }
 
 bool
 ProducerStateRecover(PGconn *conn, char *err, size_t errlen)
 {
-	char		idbuf[24];
-	const char *params[1] = {idbuf};
-	PGresult   *res;
+	CatalogProducerSnapshot *snaps;
+	int			nsnaps;
 	StreamEnd  *ends;
 	int			nends = 0;
 	int			nsnap = 0;
@@ -842,19 +832,12 @@ ProducerStateRecover(PGconn *conn, char *err, size_t errlen)
 
 	if (ProducerStateIsRecovered())
 		return true;
-	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) broker_id);
-	res = CatalogQuery(conn,
-					   "SELECT s.stream_id, s.end_offset, s.snapshot "
-					   "FROM strata.producer_snapshots s "
-					   "JOIN strata.partitions p ON p.stream_id = s.stream_id "
-					   "WHERE p.leader IS NULL OR p.leader = $1 "
-					   "ORDER BY s.stream_id",
-					   1, params, err, errlen);
-	if (res == NULL)
+	nsnaps = CatalogLoadLedProducerSnapshots(conn, (int32) broker_id, &snaps, err, errlen);
+	if (nsnaps < 0)
 		return false;
-	ends = palloc(sizeof(StreamEnd) * (size_t) Max(PQntuples(res), 1));
-	nsnap = install_snapshots(res, ends, &nends);
-	PQclear(res);
+	ends = palloc(sizeof(StreamEnd) * (size_t) Max(nsnaps, 1));
+	nsnap = install_snapshots(snaps, nsnaps, ends, &nends);
+	CatalogFreeProducerSnapshots(snaps, nsnaps);
 	qsort(ends, (size_t) nends, sizeof(StreamEnd), cmp_stream_end);
 
 	/*
@@ -1056,34 +1039,11 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 	{
 		size_t		len = ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count, NULL, 0);
 		uint8	   *bin = palloc(len);
-		char	   *hex = palloc(2 * len + 3);
-		char		sbuf[24],
-					ebuf[24],
-					cbuf[16];
-		const char *params[4] = {sbuf, ebuf, hex, cbuf};
-		static const char digits[] = "0123456789abcdef";
 
 		(void) ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count, bin, len);
-		hex[0] = '\\';
-		hex[1] = 'x';
-		for (size_t b = 0; b < len; b++)
-		{
-			hex[2 + 2 * b] = digits[bin[b] >> 4];
-			hex[3 + 2 * b] = digits[bin[b] & 15];
-		}
-		hex[2 + 2 * len] = '\0';
-		snprintf(sbuf, sizeof(sbuf), "%llu", (unsigned long long) ss[i].stream_id);
-		snprintf(ebuf, sizeof(ebuf), "%lld", (long long) ss[i].end_offset);
-		snprintf(cbuf, sizeof(cbuf), "%d", ss[i].count);
-		ok = CatalogExec(conn,
-						 "INSERT INTO strata.producer_snapshots (stream_id, end_offset, snapshot, producers, updated) "
-						 "VALUES ($1, $2, $3::bytea, $4, now()) "
-						 "ON CONFLICT (stream_id) DO UPDATE SET end_offset = EXCLUDED.end_offset, "
-						 "snapshot = EXCLUDED.snapshot, producers = EXCLUDED.producers, updated = now() "
-						 "WHERE strata.producer_snapshots.end_offset <= EXCLUDED.end_offset",
-						 4, params, err, errlen);
+		ok = CatalogSaveProducerSnapshot(conn, ss[i].stream_id, ss[i].end_offset, bin, len,
+										 ss[i].count, err, errlen);
 		pfree(bin);
-		pfree(hex);
 	}
 	if (out)
 		pfree(out);

@@ -4,10 +4,10 @@
  *	  Topic management in the catalog, mirrored into the shared-memory
  *	  registry (see kafka/topics.h).
  *
- *	  The catalog is changed first, in one transaction; the registry is
- *	  updated only after the commit, so a crash in between leaves the
- *	  catalog right and the registry is reloaded from it at the next start
- *	  (and by the catalog worker on the NOTIFY the change sends).
+ *	  The catalog is changed first, in one transaction (catalog_topics.c);
+ *	  the registry is updated only after the commit, so a crash in between
+ *	  leaves the catalog right and the registry is reloaded from it at the
+ *	  next start (and by the catalog worker on the NOTIFY the change sends).
  *
  *	  Every stream opened by this broker gets its epoch bumped in the same
  *	  statement that opens it: later commits touching the stream carry that
@@ -22,6 +22,7 @@
 #include <ctype.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_topics.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
 #include "storage/logcache.h"
@@ -144,29 +145,6 @@ TopicNameValid(const char *name, size_t len, char **msg)
 	return true;
 }
 
-static bool
-parse_uuid(const char *text, uint8 out[16])
-{
-	int			n = 0;
-
-	for (const char *p = text; *p && n < 32; p++)
-	{
-		int			v;
-
-		if (*p == '-')
-			continue;
-		if (!isxdigit((unsigned char) *p))
-			return false;
-		v = isdigit((unsigned char) *p) ? *p - '0' : (tolower((unsigned char) *p) - 'a' + 10);
-		if (n % 2 == 0)
-			out[n / 2] = (uint8) (v << 4);
-		else
-			out[n / 2] |= (uint8) v;
-		n++;
-	}
-	return n == 32;
-}
-
 /* Kafka prints cluster ids as URL-safe base64 of the UUID, unpadded. */
 static void
 encode_cluster_id(const uint8 id[16], char out[23])
@@ -191,14 +169,6 @@ encode_cluster_id(const uint8 id[16], char out[23])
 			out[o++] = alphabet[v & 63];
 	}
 	out[o] = '\0';
-}
-
-static char *
-format_uuid(const uint8 id[16])
-{
-	return psprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-					id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7],
-					id[8], id[9], id[10], id[11], id[12], id[13], id[14], id[15]);
 }
 
 static bool
@@ -482,40 +452,33 @@ int
 TopicStoredConfigs(PGconn *conn, const uint8 id[16], char ***names, char ***values, char **msg)
 {
 	char		err[1024];
-	const char *params[1];
-	PGresult   *res;
+	CatalogTopicConfig *c;
 	int			n;
 
-	params[0] = format_uuid(id);
-	res = CatalogQuery(conn, "SELECT name, value FROM strata.topic_configs WHERE topic_id = $1::uuid",
-					   1, params, err, sizeof(err));
-	if (res == NULL)
+	n = CatalogGetTopicConfigs(conn, id, &c, err, sizeof(err));
+	if (n < 0)
 	{
 		elog(LOG, "%s", err);
 		*msg = pstrdup("The catalog could not be read; see the broker's log");
 		return -1;
 	}
-	n = PQntuples(res);
 	*names = palloc(sizeof(char *) * (size_t) Max(n, 1));
 	*values = palloc(sizeof(char *) * (size_t) Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
-		(*names)[i] = pstrdup(PQgetvalue(res, i, 0));
-		(*values)[i] = PQgetisnull(res, i, 1) ? NULL : pstrdup(PQgetvalue(res, i, 1));
+		(*names)[i] = (char *) c[i].name;
+		(*values)[i] = (char *) c[i].value;
 	}
-	PQclear(res);
+	pfree(c);
 	return n;
 }
 
-/* ---------- catalog helpers ---------- */
-
+/* A catalog transaction failed (and was rolled back): log it, tell the client. */
 static TopicResult
-catalog_failed(PGconn *conn, const char *err, char **msg)
+catalog_failed(const char *err, char **msg)
 {
 	elog(LOG, "%s", err);
 	*msg = pstrdup("The catalog could not be updated; see the broker's log");
-	/* Leave no transaction open on this connection. */
-	PQclear(PQexec(conn, "ROLLBACK"));
 	return TOPIC_CATALOG_ERROR;
 }
 
@@ -556,11 +519,7 @@ BackendCatalogAbortTransaction(void)
 {
 	PGconn	   *conn = backend_catalog_conn;
 
-	if (conn == NULL || PQtransactionStatus(conn) == PQTRANS_IDLE)
-		return;
-	if (PQtransactionStatus(conn) == PQTRANS_INTRANS || PQtransactionStatus(conn) == PQTRANS_INERROR)
-		PQclear(PQexec(conn, "ROLLBACK"));
-	else
+	if (conn != NULL && !CatalogAbandonTransaction(conn))
 	{
 		/* busy or broken: start afresh on the next use */
 		PQfinish(conn);
@@ -570,10 +529,10 @@ BackendCatalogAbortTransaction(void)
 
 /* ---------- create ---------- */
 
-/* Install partitions [0, n) of a topic from a result of (index, stream_id, epoch). */
+/* Install a topic with total partitions, nparts of them just made, led here. */
 static TopicResult
 install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfig *config,
-			  int32 total, PGresult *parts, char **msg)
+			  int32 total, const CatalogPartition *parts, int nparts, char **msg)
 {
 	int			t;
 
@@ -585,13 +544,10 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 		*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
 		return TOPIC_REGISTRY_FULL;
 	}
-	for (int i = 0; i < PQntuples(parts); i++)
+	for (int i = 0; i < nparts; i++)
 	{
-		int32		index = atoi(PQgetvalue(parts, i, 0));
-		int64		stream = atoll(PQgetvalue(parts, i, 1));
-		int64		epoch = atoll(PQgetvalue(parts, i, 2));
-
-		if (PartitionInstall(t, index, stream, epoch, (int32) broker_id, 0, 0, 0) < 0)
+		if (PartitionInstall(t, parts[i].index, parts[i].stream_id, parts[i].stream_epoch,
+							 (int32) broker_id, 0, 0, 0) < 0)
 		{
 			RegistryUnlock();
 			*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
@@ -600,6 +556,32 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 	}
 	RegistryUnlock();
 	return TOPIC_OK;
+}
+
+/* The client's config entries as the catalog takes them (palloc'd strings). */
+static CatalogTopicConfig *
+catalog_configs(const TopicConfigEntry *entries, int n)
+{
+	CatalogTopicConfig *c = palloc(sizeof(CatalogTopicConfig) * (size_t) Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		c[i].name = pnstrdup(entries[i].name, entries[i].name_len);
+		c[i].value = entries[i].value ? pnstrdup(entries[i].value, entries[i].value_len) : NULL;
+	}
+	return c;
+}
+
+static void
+free_catalog_configs(CatalogTopicConfig *c, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		pfree((char *) c[i].name);
+		if (c[i].value)
+			pfree((char *) c[i].value);
+	}
+	pfree(c);
 }
 
 static TopicResult
@@ -611,11 +593,10 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	TopicConfig config;
 	TopicResult r;
 	char		err[1024];
-	char	   *tname,
-			   *nparts,
-			   *leader;
-	PGresult   *res;
-	const char *params[3];
+	char	   *tname;
+	CatalogTopicConfig *cconfigs;
+	CatalogPartition *parts;
+	CatalogTopicResult cr;
 
 	*msg = NULL;
 	if (!TopicNameValid(name, len, msg))
@@ -656,63 +637,19 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 		return TOPIC_OK;
 
 	tname = pnstrdup(name, len);
-	nparts = psprintf("%d", partitions);
-	leader = psprintf("%lld", (long long) broker_id);
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	params[0] = tname;
-	res = PQexecParams(conn, "INSERT INTO strata.topics (name) VALUES ($1) "
-					   "ON CONFLICT (name) DO NOTHING RETURNING id::text",
-					   1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	cconfigs = catalog_configs(configs, nconfigs);
+	cr = CatalogCreateTopic(conn, tname, cconfigs, nconfigs, partitions, (int32) broker_id,
+							id_out, &parts, err, sizeof(err));
+	free_catalog_configs(cconfigs, nconfigs);
+	if (cr == CATALOG_TOPIC_EXISTS)
 	{
-		snprintf(err, sizeof(err), "catalog query failed: %s", PQerrorMessage(conn));
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
-	}
-	if (PQntuples(res) == 0)
-	{
-		PQclear(res);
-		PQclear(PQexec(conn, "ROLLBACK"));
 		*msg = psprintf("Topic '%s' already exists.", tname);
 		return TOPIC_EXISTS;
 	}
-	parse_uuid(PQgetvalue(res, 0, 0), id_out);
-	{
-		char	   *idtext = pstrdup(PQgetvalue(res, 0, 0));
-
-		PQclear(res);
-		for (int i = 0; i < nconfigs; i++)
-		{
-			char	   *cname = pnstrdup(configs[i].name, configs[i].name_len);
-			char	   *cval = configs[i].value ? pnstrdup(configs[i].value, configs[i].value_len) : NULL;
-			const char *p3[3] = {idtext, cname, cval};
-
-			if (!CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
-							 "ON CONFLICT (topic_id, name) DO UPDATE SET value = EXCLUDED.value",
-							 3, p3, err, sizeof(err)))
-				return catalog_failed(conn, err, msg);
-		}
-		params[0] = idtext;
-		params[1] = nparts;
-		params[2] = leader;
-		res = CatalogQuery(conn,
-						   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
-						   "           SELECT 1, 'opened' FROM generate_series(1, $2::int) RETURNING id, epoch) "
-						   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
-						   "SELECT $1::uuid, (row_number() OVER (ORDER BY id))::int - 1, id, $3::int, 0 FROM s "
-						   "RETURNING index, stream_id, 1",
-						   3, params, err, sizeof(err));
-		if (res == NULL)
-			return catalog_failed(conn, err, msg);
-	}
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
-	{
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
-	}
-	r = install_topic(name, len, id_out, &config, partitions, res, msg);
-	PQclear(res);
+	if (cr != CATALOG_TOPIC_OK)
+		return catalog_failed(err, msg);
+	r = install_topic(name, len, id_out, &config, partitions, parts, partitions, msg);
+	pfree(parts);
 	if (r == TOPIC_OK)
 		elog(LOG, "created topic \"%s\" with %d partitions", tname, partitions);
 	return r;
@@ -725,9 +662,7 @@ TopicDelete_locked(PGconn *conn, const char *name, size_t len, const uint8 *id,
 			uint8 id_out[16], char **msg)
 {
 	char		err[1024];
-	PGresult   *res;
-	const char *params[1];
-	char	   *key;
+	char	   *deleted_name;
 	int			t;
 
 	*msg = NULL;
@@ -741,27 +676,13 @@ TopicDelete_locked(PGconn *conn, const char *name, size_t len, const uint8 *id,
 		*msg = pstrdup("This server does not host this topic.");
 		return TOPIC_NOT_FOUND;
 	}
-	key = format_uuid(id_out);
-	params[0] = key;
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	if (!CatalogExec(conn,
-					 "UPDATE strata.streams SET state = 'deleted' WHERE id IN "
-					 "(SELECT stream_id FROM strata.partitions WHERE topic_id = $1::uuid)",
-					 1, params, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	res = CatalogQuery(conn, "DELETE FROM strata.topics WHERE id = $1::uuid RETURNING name",
-					   1, params, err, sizeof(err));
-	if (res == NULL)
-		return catalog_failed(conn, err, msg);
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
+	if (!CatalogDeleteTopic(conn, id_out, &deleted_name, err, sizeof(err)))
+		return catalog_failed(err, msg);
+	if (deleted_name != NULL)
 	{
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
+		elog(LOG, "deleted topic \"%s\"", deleted_name);
+		pfree(deleted_name);
 	}
-	if (PQntuples(res) > 0)
-		elog(LOG, "deleted topic \"%s\"", PQgetvalue(res, 0, 0));
-	PQclear(res);
 
 	RegistryLock();
 	t = TopicLookupById(id_out);
@@ -782,8 +703,7 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 	int32		current;
 	TopicConfig config;
 	int			t;
-	PGresult   *res;
-	const char *params[4];
+	CatalogPartition *parts;
 	TopicResult r;
 
 	*msg = NULL;
@@ -818,28 +738,11 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 	if (validate_only)
 		return TOPIC_OK;
 
-	params[0] = format_uuid(id);
-	params[1] = psprintf("%d", current);
-	params[2] = psprintf("%d", new_total);
-	params[3] = psprintf("%lld", (long long) broker_id);
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	res = CatalogQuery(conn,
-					   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
-					   "           SELECT 1, 'opened' FROM generate_series($2::int + 1, $3::int) RETURNING id) "
-					   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
-					   "SELECT $1::uuid, $2::int + (row_number() OVER (ORDER BY id))::int - 1, id, $4::int, 0 FROM s "
-					   "RETURNING index, stream_id, 1",
-					   4, params, err, sizeof(err));
-	if (res == NULL)
-		return catalog_failed(conn, err, msg);
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
-	{
-		PQclear(res);
-		return catalog_failed(conn, err, msg);
-	}
-	r = install_topic(name, len, id, &config, new_total, res, msg);
-	PQclear(res);
+	if (!CatalogAddPartitions(conn, id, current, new_total, (int32) broker_id, &parts,
+							  err, sizeof(err)))
+		return catalog_failed(err, msg);
+	r = install_topic(name, len, id, &config, new_total, parts, new_total - current, msg);
+	pfree(parts);
 	return r;
 }
 
@@ -855,7 +758,8 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 	uint8		id[16];
 	int			t;
 	TopicResult r;
-	char	   *idtext;
+	CatalogTopicConfig *cconfigs;
+	bool		ok;
 
 	*msg = NULL;
 	RegistryLock();
@@ -877,36 +781,11 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 	if (r != TOPIC_OK || validate_only)
 		return r;
 
-	idtext = format_uuid(id);
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
-	if (!incremental)
-	{
-		const char *p1[1] = {idtext};
-
-		if (!CatalogExec(conn, "DELETE FROM strata.topic_configs WHERE topic_id = $1::uuid",
-						 1, p1, err, sizeof(err)))
-			return catalog_failed(conn, err, msg);
-	}
-	for (int i = 0; i < n; i++)
-	{
-		char	   *cname = pnstrdup(entries[i].name, entries[i].name_len);
-		char	   *cval = entries[i].value ? pnstrdup(entries[i].value, entries[i].value_len) : NULL;
-		const char *p3[3] = {idtext, cname, cval};
-		bool		ok;
-
-		if (cval == NULL)
-			ok = CatalogExec(conn, "DELETE FROM strata.topic_configs WHERE topic_id = $1::uuid AND name = $2",
-							 2, p3, err, sizeof(err));
-		else
-			ok = CatalogExec(conn, "INSERT INTO strata.topic_configs (topic_id, name, value) VALUES ($1, $2, $3) "
-							 "ON CONFLICT (topic_id, name) DO UPDATE SET value = EXCLUDED.value",
-							 3, p3, err, sizeof(err));
-		if (!ok)
-			return catalog_failed(conn, err, msg);
-	}
-	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, sizeof(err)))
-		return catalog_failed(conn, err, msg);
+	cconfigs = catalog_configs(entries, n);
+	ok = CatalogAlterTopicConfigs(conn, id, !incremental, cconfigs, n, err, sizeof(err));
+	free_catalog_configs(cconfigs, n);
+	if (!ok)
+		return catalog_failed(err, msg);
 
 	RegistryLock();
 	t = TopicLookupById(id);
@@ -919,179 +798,97 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 /* ---------- loading ---------- */
 
 /*
- * Open the streams of partitions this broker leads that it does not have
- * open yet (not in the registry): epoch + 1, state opened.  From now on a
- * commit to such a stream by whoever held it before is refused.
+ * The streams of every partition in the registry (palloc'd, *n): those
+ * this broker has open, which a load must not open again.  Takes
+ * RegistryLock.
  */
-static bool
-open_new_streams(PGconn *conn, char *err, size_t errlen)
+static int64 *
+registry_streams(int *n)
 {
-	char	   *me = psprintf("%lld", (long long) broker_id);
-	const char *params[2] = {me, NULL};
-	PGresult   *res;
-	char	   *list;
-	size_t		len = 0,
-				cap = 64;
-	int			nnew = 0;
+	int			cap = 64;
+	int64	   *ids = palloc(sizeof(int64) * (size_t) cap);
 
-	res = CatalogQuery(conn, "SELECT stream_id FROM strata.partitions WHERE leader = $1::int",
-					   1, params, err, errlen);
-	if (res == NULL)
-		return false;
-	list = palloc(cap);
-	list[len++] = '{';
+	*n = 0;
 	RegistryLock();
-	for (int i = 0; i < PQntuples(res); i++)
+	for (int i = 0; i < PartitionCapacity(); i++)
 	{
-		const char *sid = PQgetvalue(res, i, 0);
+		StrataPartition *p = PartitionGet(i);
 
-		if (PartitionLookupByStream(atoll(sid)) >= 0)
+		if (p->state != TOPIC_LIVE)
 			continue;
-		while (len + strlen(sid) + 3 > cap)
+		if (*n == cap)
 		{
 			cap *= 2;
-			list = repalloc(list, cap);
+			ids = repalloc(ids, sizeof(int64) * (size_t) cap);
 		}
-		if (nnew++ > 0)
-			list[len++] = ',';
-		memcpy(list + len, sid, strlen(sid));
-		len += strlen(sid);
+		ids[(*n)++] = p->stream_id;
 	}
 	RegistryUnlock();
-	list[len++] = '}';
-	list[len] = '\0';
-	PQclear(res);
-	if (nnew == 0)
-		return true;
-	params[0] = list;
-	return CatalogExec(conn,
-					   "UPDATE strata.streams SET epoch = epoch + 1, state = 'opened' "
-					   "WHERE id = ANY($1::bigint[])",
-					   1, params, err, errlen);
+	return ids;
 }
 
-static bool
-TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
+/* A topic's configs as loaded: the defaults, then the catalog's values. */
+static void
+loaded_config(const CatalogTopic *ct, TopicConfig *config)
 {
-	PGresult   *topics,
-			   *configs,
-			   *parts;
-	char	   *me = psprintf("%lld", (long long) broker_id);
-	const char *params[1] = {me};
+	TopicConfigDefaults(config);
+	for (int c = 0; c < ct->nconfigs; c++)
+	{
+		TopicConfigEntry e;
+		char	   *ignored;
+
+		e.name = ct->configs[c].name;
+		e.name_len = strlen(e.name);
+		e.value = ct->configs[c].value;
+		e.value_len = e.value ? strlen(e.value) : 0;
+		if (config_apply_one(config, &e, &ignored) != TOPIC_OK)
+			elog(WARNING, "topic \"%s\": ignoring config %s = %s from the catalog: %s",
+				 ct->name, e.name, e.value ? e.value : "(null)", ignored);
+	}
+}
+
+/*
+ * Mirror a loaded catalog into the registry: install every topic and
+ * partition, drop the topics that are gone.  Takes RegistryLock.
+ */
+static void
+install_loaded(const CatalogTopicSet *set)
+{
 	bool	   *seen;
-
-	/*
-	 * Claim and open the partitions that are ours or nobody's: bump the
-	 * stream epoch of those this broker does not have open yet.  Streams
-	 * already open here keep their epoch.
-	 */
-	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
-		return false;
-	if (!CatalogExec(conn,
-					 "UPDATE strata.partitions SET leader = $1::int, leader_epoch = leader_epoch + 1 "
-					 "WHERE leader IS NULL",
-					 1, params, err, errlen))
-		goto fail;
-	if (!open_new_streams(conn, err, errlen))
-		goto fail;
-	{
-		PGresult   *cl = CatalogQuery(conn, "SELECT id::text FROM strata.cluster", 0, NULL, err, errlen);
-		uint8		cid[16];
-		char		b64[32];
-
-		if (cl == NULL)
-			goto fail;
-		if (PQntuples(cl) == 1 && parse_uuid(PQgetvalue(cl, 0, 0), cid))
-		{
-			encode_cluster_id(cid, b64);
-			RegistrySetClusterId(b64);
-		}
-		PQclear(cl);
-	}
-	topics = CatalogQuery(conn,
-						  "SELECT id::text, name, (SELECT count(*) FROM strata.partitions p WHERE p.topic_id = t.id) "
-						  "FROM strata.topics t ORDER BY name", 0, NULL, err, errlen);
-	if (topics == NULL)
-		goto fail;
-	configs = CatalogQuery(conn, "SELECT topic_id::text, name, value FROM strata.topic_configs",
-						   0, NULL, err, errlen);
-	if (configs == NULL)
-	{
-		PQclear(topics);
-		goto fail;
-	}
-	parts = CatalogQuery(conn,
-						 "SELECT p.topic_id::text, p.index, p.stream_id, s.epoch, p.leader, p.leader_epoch, "
-						 "       s.start_offset, s.end_offset, s.state "
-						 "FROM strata.partitions p JOIN strata.streams s ON s.id = p.stream_id",
-						 0, NULL, err, errlen);
-	if (parts == NULL)
-	{
-		PQclear(topics);
-		PQclear(configs);
-		goto fail;
-	}
 
 	RegistryLock();
 	seen = palloc0(sizeof(bool) * (size_t) TopicCapacity());
-	for (int i = 0; i < PQntuples(topics); i++)
+	for (int i = 0; i < set->ntopics; i++)
 	{
-		uint8		id[16];
+		const CatalogTopic *ct = &set->topics[i];
 		TopicConfig config;
-		const char *name = PQgetvalue(topics, i, 1);
 		int			t;
 
-		parse_uuid(PQgetvalue(topics, i, 0), id);
-		TopicConfigDefaults(&config);
-		for (int c = 0; c < PQntuples(configs); c++)
-		{
-			TopicConfigEntry e;
-			char	   *ignored;
-
-			if (strcmp(PQgetvalue(configs, c, 0), PQgetvalue(topics, i, 0)) != 0)
-				continue;
-			e.name = PQgetvalue(configs, c, 1);
-			e.name_len = strlen(e.name);
-			e.value = PQgetisnull(configs, c, 2) ? NULL : PQgetvalue(configs, c, 2);
-			e.value_len = e.value ? strlen(e.value) : 0;
-			if (config_apply_one(&config, &e, &ignored) != TOPIC_OK)
-				elog(WARNING, "topic \"%s\": ignoring config %s = %s from the catalog: %s",
-					 name, e.name, e.value ? e.value : "(null)", ignored);
-		}
-		t = TopicInstall(name, strlen(name), id, &config, atoi(PQgetvalue(topics, i, 2)));
+		loaded_config(ct, &config);
+		t = TopicInstall(ct->name, strlen(ct->name), ct->id, &config, ct->num_partitions);
 		if (t < 0)
 		{
-			elog(WARNING, "topic \"%s\" not loaded: the partition registry is full; raise max_partitions", name);
+			elog(WARNING, "topic \"%s\" not loaded: the partition registry is full; raise max_partitions", ct->name);
 			continue;
 		}
 		seen[t] = true;
 	}
-	for (int i = 0; i < PQntuples(parts); i++)
+	for (int i = 0; i < set->npartitions; i++)
 	{
-		uint8		id[16];
-		int			t;
-		int32		index = atoi(PQgetvalue(parts, i, 1));
-		int64		stream = atoll(PQgetvalue(parts, i, 2));
-		int64		epoch = atoll(PQgetvalue(parts, i, 3));
-		int32		leader = PQgetisnull(parts, i, 4) ? -1 : atoi(PQgetvalue(parts, i, 4));
-		int32		leader_epoch = atoi(PQgetvalue(parts, i, 5));
-		int64		start = atoll(PQgetvalue(parts, i, 6));
-		int64		end = atoll(PQgetvalue(parts, i, 7));
+		const CatalogPartition *cp = &set->partitions[i];
+		int			t = TopicLookupById(cp->topic_id);
+		int64		end = cp->end_offset;
+		int64		wal_next;
 
-		parse_uuid(PQgetvalue(parts, i, 0), id);
-		t = TopicLookupById(id);
 		if (t < 0)
 			continue;
 		/* The WAL may hold more of the stream than objects do. */
-		{
-			int64		wal_next;
-
-			if (LogCacheStreamEnd((uint64) stream, &wal_next, NULL) && wal_next > end)
-				end = wal_next;
-		}
-		if (PartitionInstall(t, index, stream, epoch, leader, leader_epoch, start, end) < 0)
+		if (LogCacheStreamEnd((uint64) cp->stream_id, &wal_next, NULL) && wal_next > end)
+			end = wal_next;
+		if (PartitionInstall(t, cp->index, cp->stream_id, cp->stream_epoch, cp->leader,
+							 cp->leader_epoch, cp->start_offset, end) < 0)
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",
-				 index, TopicGet(t)->name);
+				 cp->index, TopicGet(t)->name);
 	}
 	/* Topics that are gone from the catalog. */
 	for (int t = 0; t < TopicCapacity(); t++)
@@ -1099,14 +896,35 @@ TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 			TopicRemove(t);
 	RegistryUnlock();
 	pfree(seen);
-	PQclear(topics);
-	PQclear(configs);
-	PQclear(parts);
-	return CatalogExec(conn, "COMMIT", 0, NULL, err, errlen);
+}
 
-fail:
-	PQclear(PQexec(conn, "ROLLBACK"));
-	return false;
+static bool
+TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
+{
+	CatalogTopicSet set;
+	int64	   *open;
+	int			nopen;
+	bool		ok;
+
+	/*
+	 * The catalog first (claiming the partitions nobody leads, opening
+	 * those we lead and do not have open yet), then the registry.
+	 */
+	open = registry_streams(&nopen);
+	ok = CatalogLoadTopics(conn, (int32) broker_id, open, nopen, &set, err, errlen);
+	pfree(open);
+	if (!ok)
+		return false;
+	if (set.has_cluster_id)
+	{
+		char		b64[32];
+
+		encode_cluster_id(set.cluster_id, b64);
+		RegistrySetClusterId(b64);
+	}
+	install_loaded(&set);
+	CatalogFreeTopicSet(&set);
+	return true;
 }
 
 /* ---------- entry points: serialised by RegistryChangeLock ---------- */

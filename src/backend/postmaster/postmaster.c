@@ -54,11 +54,14 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_brokers.h"
 #include "kafka/backend.h"
 #include "postmaster/balancer.h"
+#include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
 #include "postmaster/ipci.h"
 #include "postmaster/metricsexporter.h"
+#include "postmaster/offsetcommitter.h"
 #include "postmaster/pmsignal.h"
 #include "postmaster/postmaster.h"
 #include "postmaster/uploader.h"

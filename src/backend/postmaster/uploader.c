@@ -19,13 +19,15 @@
  *	       others share one stream-set object (SSO);
  *	    4. prepare each object in the catalog, put them all (in parallel),
  *	       then commit them in one catalog transaction that checks every
- *	       stream's epoch (objcatalog.h);
+ *	       stream's epoch (catalog/catalog_objects.h);
  *	    5. advance the WAL trim position past the last record taken.  Only
  *	       now may the WAL writer reuse the space and the log cache evict
  *	       those batches.
  *
  *	  A failure at any step leaves the WAL untouched: the same records are
- *	  uploaded again later, into new objects.  Objects of a failed attempt
+ *	  uploaded again later, into new objects, after the catalog's reconnect
+ *	  backoff (CatalogBackoff: from 100 ms, doubling, up to
+ *	  catalog_retry_max), whatever failed.  Objects of a failed attempt
  *	  stay 'prepared' in the catalog and are deleted as orphans once their
  *	  deadline passes.  While object storage or the catalog is down, the
  *	  WAL fills up and produce waits (back-pressure), nothing is lost.
@@ -49,6 +51,8 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_brokers.h"
+#include "catalog/catalog_objects.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/interrupt.h"
@@ -56,7 +60,6 @@
 #include "storage/compaction.h"
 #include "storage/latch.h"
 #include "storage/logcache.h"
-#include "storage/objcatalog.h"
 #include "storage/objformat.h"
 #include "storage/objstore.h"
 #include "storage/wal.h"
@@ -77,11 +80,11 @@ typedef struct UploadObject
 {
 	ObjFormatKind kind;
 	int64		object_id;
-	char		key[OBJCATALOG_KEY_LEN];
+	char		key[CATALOG_OBJECT_KEY_LEN];
 	char	   *data;
 	size_t		len;
 	size_t		cap;			/* allocated size of data */
-	ObjCatalogRange *ranges;
+	CatalogRange *ranges;
 	int			nranges;
 	ObjStoreRequest *req;
 } UploadObject;
@@ -96,9 +99,8 @@ static int	maxpending;
 static uint64 pending_bytes;
 static WalLsn scan_pos;
 
-/* Consecutive failures, for backoff; when the next attempt may start. */
-static int	failures;
-static int64 retry_at_ms;
+/* When the next attempt may start, after failures (the catalog's backoff). */
+static CatalogBackoff retry = CATALOG_BACKOFF_INIT;
 
 static int64 last_status_ms;
 static int64 last_upload_wall_ms;
@@ -132,15 +134,15 @@ set_last_error(const char *msg)
 	strlcpy_s(last_error, msg, sizeof(last_error));
 }
 
+/*
+ * An upload (or what it needs: the store, the catalog) failed: log it once
+ * and try again after the catalog's backoff, whatever failed.
+ */
 static void
 note_failure(const char *msg)
 {
-	int64		backoff;
-
 	set_last_error(msg);
-	failures++;
-	backoff = Min((int64) 500 << Min(failures - 1, 5), 10000);
-	retry_at_ms = MonotonicMs() + backoff;
+	(void) CatalogBackoffFailed(&retry);
 }
 
 /* Open the store and the catalog connection if needed; false if not now. */
@@ -366,11 +368,11 @@ finish_object(ObjFormatBuilder *b, UploadObject *obj, LogCacheRecord **recs, int
 	int			n;
 
 	fr = ObjFormatBuilderRanges(b, &n);
-	obj->ranges = palloc(sizeof(ObjCatalogRange) * (size_t) Max(n, 1));
+	obj->ranges = palloc(sizeof(CatalogRange) * (size_t) Max(n, 1));
 	obj->nranges = n;
 	for (int i = 0; i < n; i++)
 	{
-		ObjCatalogRange *cr = &obj->ranges[i];
+		CatalogRange *cr = &obj->ranges[i];
 
 		cr->stream_id = fr[i].stream_id;
 		cr->start_offset = (int64) fr[i].start_offset;
@@ -455,283 +457,323 @@ put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
 }
 
 /*
- * One upload of the oldest pending records.  Returns true if it went
- * through (or there was nothing to upload but a trim), false on a failure
- * already logged and scheduled for retry.
+ * One upload in the making: the records taken (step 1), kept (2), the
+ * objects built from them (3) and committed (4).  upload_once runs the
+ * steps in turn and frees it all in one place, whatever step failed.
  */
-static bool
-upload_once(void)
+typedef struct Upload
+{
+	int			ntake;			/* pending[0 .. ntake-1] are taken */
+	uint64		take_bytes;
+	WalLsn		trim_to;		/* the end of the last record taken */
+	LogCacheRecord **recs;		/* taken, by (stream, LSN); then those kept */
+	int			nrecs;
+	uint64	   *sids;			/* the distinct streams taken, in order */
+	int			nsids;
+	CatalogStreamState *states; /* the catalog's view of sids */
+	CatalogStreamEpoch *epochs; /* the streams kept, with our epochs */
+	int			nepochs;
+	UploadObject *objs;
+	int			nobjs;
+	char	   *scratch;		/* a record body that wraps the ring */
+	size_t		scratchlen;
+	char		err[700];
+} Upload;
+
+/* Step 1: take the oldest pending records, up to the threshold. */
+static void
+upload_take(Upload *u)
 {
 	uint64		threshold = effective_threshold();
-	int			ntake = 0;
-	uint64		take_bytes = 0;
-	LogCacheRecord **recs;
-	int			nrecs = 0;
-	uint64	   *sids;
-	int			nsids = 0;
-	int64	   *object_ends,
-			   *cat_epochs;
-	bool	   *opened;
-	int32	   *leaders;
-	ObjCatalogStreamEpoch *epochs;
-	int			nepochs = 0;
-	UploadObject *objs;
-	int			nobjs = 0;
-	char		err[700];
-	WalLsn		trim_to;
-	char	   *scratch = NULL;
-	size_t		scratchlen = 0;
-	bool		ok = false;
 
-	while (ntake < npending && (ntake == 0 || take_bytes < threshold))
+	while (u->ntake < npending && (u->ntake == 0 || u->take_bytes < threshold))
 	{
-		take_bytes += pending[ntake].rec.end_lsn - pending[ntake].rec.lsn;
-		ntake++;
+		u->take_bytes += pending[u->ntake].rec.end_lsn - pending[u->ntake].rec.lsn;
+		u->ntake++;
 	}
-	trim_to = pending[ntake - 1].rec.end_lsn;
+	u->trim_to = pending[u->ntake - 1].rec.end_lsn;
+	u->recs = palloc(sizeof(LogCacheRecord *) * (size_t) u->ntake);
+	for (int i = 0; i < u->ntake; i++)
+		u->recs[i] = &pending[i].rec;
+	qsort(u->recs, (size_t) u->ntake, sizeof(LogCacheRecord *), cmp_stream_lsn);
+	u->sids = palloc(sizeof(uint64) * (size_t) u->ntake);
+	for (int i = 0; i < u->ntake; i++)
+		if (u->nsids == 0 || u->sids[u->nsids - 1] != u->recs[i]->stream_id)
+			u->sids[u->nsids++] = u->recs[i]->stream_id;
+}
 
-	/* The streams involved, and what the catalog says of them. */
-	recs = palloc(sizeof(LogCacheRecord *) * (size_t) ntake);
-	for (int i = 0; i < ntake; i++)
-		recs[i] = &pending[i].rec;
-	qsort(recs, (size_t) ntake, sizeof(LogCacheRecord *), cmp_stream_lsn);
-	sids = palloc(sizeof(uint64) * (size_t) ntake);
-	for (int i = 0; i < ntake; i++)
-		if (nsids == 0 || sids[nsids - 1] != recs[i]->stream_id)
-			sids[nsids++] = recs[i]->stream_id;
-	object_ends = palloc(sizeof(int64) * (size_t) nsids);
-	cat_epochs = palloc(sizeof(int64) * (size_t) nsids);
-	opened = palloc(sizeof(bool) * (size_t) nsids);
-	leaders = palloc(sizeof(int32) * (size_t) nsids);
-	epochs = palloc(sizeof(ObjCatalogStreamEpoch) * (size_t) nsids);
-	if (!ObjCatalogStreamInfo(catalog_conn, sids, nsids, object_ends, cat_epochs, opened,
-							  leaders, err, sizeof(err)))
+/*
+ * Step 2: keep what must be uploaded (ours, live, not yet in objects),
+ * by what the catalog says of each stream.  false with u->err when the
+ * upload must wait.
+ */
+static bool
+upload_select(Upload *u)
+{
+	int			s = 0;
+	int64		mine;
+	uint64		warned = 0;
+	int			ntaken = u->ntake;
+
+	u->states = palloc(sizeof(CatalogStreamState) * (size_t) u->nsids);
+	u->epochs = palloc(sizeof(CatalogStreamEpoch) * (size_t) u->nsids);
+	if (!CatalogGetStreamStates(catalog_conn, u->sids, u->nsids, u->states, u->err, sizeof(u->err)))
+		return false;
+	mine = registry_stream_epoch(u->sids[0]);
+	for (int i = 0; i < ntaken; i++)
 	{
-		note_failure(err);
-		goto done;
-	}
+		LogCacheRecord *r = u->recs[i];
+		const CatalogStreamState *st;
 
-	/* Keep what must be uploaded: ours, live, not yet in objects. */
-	{
-		int			s = 0;
-		int64		mine = registry_stream_epoch(sids[0]);
-		uint64		warned = 0;
-
-		for (int i = 0; i < ntake; i++)
+		if (u->sids[s] != r->stream_id)
 		{
-			LogCacheRecord *r = recs[i];
-
-			if (sids[s] != r->stream_id)
-			{
-				while (sids[s] != r->stream_id)
-					s++;
-				mine = registry_stream_epoch(sids[s]);
-			}
-			if (object_ends[s] < 0 || !opened[s] || leaders[s] < 0)
-				continue;		/* the topic was deleted */
-			if (r->base_offset + (int64) r->record_count <= object_ends[s])
-				continue;		/* uploaded before a crash, trim was lost */
-			if (r->base_offset < object_ends[s])
-			{
-				if (warned != r->stream_id)
-					elog(WARNING, "uploader: stream %llu batch at offset %lld overlaps what objects hold (up to %lld); skipped",
-						 (unsigned long long) r->stream_id, (long long) r->base_offset,
-						 (long long) object_ends[s]);
-				warned = r->stream_id;
-				continue;
-			}
-			if (leaders[s] != (int32) broker_id)
-			{
-				/*
-				 * Another broker leads the partition now: its data from
-				 * here on is that broker's to serve, and a commit of ours
-				 * would be refused anyway.
-				 */
-				if (warned != r->stream_id)
-					elog(WARNING, "uploader: stream %llu is now led by broker %d; its WAL data here is not uploaded",
-						 (unsigned long long) r->stream_id, (int) leaders[s]);
-				warned = r->stream_id;
-				continue;
-			}
-			if (mine != cat_epochs[s])
-			{
-				/*
-				 * Ours, but the registry has not caught up with the catalog
-				 * yet (a partition being opened or created): try again in
-				 * a moment rather than guess.
-				 */
-				snprintf(err, sizeof(err), "stream %llu has epoch %lld in the catalog and %lld here; waiting for the registry",
-						 (unsigned long long) r->stream_id, (long long) cat_epochs[s], (long long) mine);
-				note_failure(err);
-				goto done;
-			}
-			if (nepochs == 0 || epochs[nepochs - 1].stream_id != r->stream_id)
-			{
-				epochs[nepochs].stream_id = r->stream_id;
-				epochs[nepochs].epoch = mine;
-				nepochs++;
-			}
-			recs[nrecs++] = r;
+			while (u->sids[s] != r->stream_id)
+				s++;
+			mine = registry_stream_epoch(u->sids[s]);
 		}
-	}
-
-	/* Build: an SO per big stream, one SSO for the rest. */
-	objs = palloc0(sizeof(UploadObject) * (size_t) (nepochs + 1));
-	{
-		ObjFormatBuilder *sso = NULL;
-		LogCacheRecord **sso_recs = palloc(sizeof(LogCacheRecord *) * (size_t) Max(nrecs, 1));
-		int			nsso = 0;
-		int			i = 0;
-
-		while (i < nrecs)
+		st = &u->states[s];
+		if (st->object_end_offset < 0 || !st->opened || st->leader < 0)
+			continue;			/* the topic was deleted */
+		if (r->base_offset + (int64) r->record_count <= st->object_end_offset)
+			continue;			/* uploaded before a crash, trim was lost */
+		if (r->base_offset < st->object_end_offset)
 		{
-			int			j = i;
-			uint64		bytes = 0;
-
-			while (j < nrecs && recs[j]->stream_id == recs[i]->stream_id)
-				bytes += recs[j]->len1 + recs[j]->len2, j++;
-			if (bytes >= (uint64) stream_split_size)
-			{
-				ObjFormatBuilder *b = builder_create(OBJFORMAT_SO);
-
-				for (int k = i; k < j; k++)
-					if (!builder_add(b, recs[k], &scratch, &scratchlen, err, sizeof(err)))
-					{
-						ObjFormatBuilderFree(b);
-						if (sso)
-							ObjFormatBuilderFree(sso);
-						pfree(sso_recs);
-						free_objects(objs, nobjs);
-						note_failure(err);
-						goto done;
-					}
-				objs[nobjs].kind = OBJFORMAT_SO;
-				finish_object(b, &objs[nobjs], recs + i, j - i);
-				nobjs++;
-			}
-			else
-			{
-				if (sso == NULL)
-					sso = builder_create(OBJFORMAT_SSO);
-				for (int k = i; k < j; k++)
-				{
-					if (!builder_add(sso, recs[k], &scratch, &scratchlen, err, sizeof(err)))
-					{
-						ObjFormatBuilderFree(sso);
-						pfree(sso_recs);
-						free_objects(objs, nobjs);
-						note_failure(err);
-						goto done;
-					}
-					sso_recs[nsso++] = recs[k];
-				}
-			}
-			i = j;
+			if (warned != r->stream_id)
+				elog(WARNING, "uploader: stream %llu batch at offset %lld overlaps what objects hold (up to %lld); skipped",
+					 (unsigned long long) r->stream_id, (long long) r->base_offset,
+					 (long long) st->object_end_offset);
+			warned = r->stream_id;
+			continue;
 		}
-		if (sso)
-		{
-			objs[nobjs].kind = OBJFORMAT_SSO;
-			finish_object(sso, &objs[nobjs], sso_recs, nsso);
-			nobjs++;
-		}
-		pfree(sso_recs);
-	}
-
-	if (nobjs > 0)
-	{
-		uint64	   *fenced;
-		int			nfenced;
-		ObjCatalogObject *cobjs;
-		ObjCatalogResult res;
-
-		for (int i = 0; i < nobjs; i++)
-			if (!ObjCatalogPrepare(catalog_conn, objs[i].kind, &objs[i].object_id,
-								   objs[i].key, sizeof(objs[i].key), err, sizeof(err)))
-			{
-				free_objects(objs, nobjs);
-				note_failure(err);
-				goto done;
-			}
-		if (!put_objects(objs, nobjs, err, sizeof(err)))
-		{
-			store_checked = false;
-			free_objects(objs, nobjs);
-			note_failure(err);
-			goto done;
-		}
-		cobjs = palloc(sizeof(ObjCatalogObject) * (size_t) nobjs);
-		for (int i = 0; i < nobjs; i++)
-		{
-			cobjs[i].object_id = objs[i].object_id;
-			cobjs[i].size = objs[i].len;
-			cobjs[i].compactions = 0;
-			cobjs[i].ranges = objs[i].ranges;
-			cobjs[i].nranges = objs[i].nranges;
-		}
-		res = ObjCatalogCommit(catalog_conn, cobjs, nobjs, epochs, nepochs, true,
-							   NULL, 0, &fenced, &nfenced, err, sizeof(err));
-		if (res == OBJCAT_ERROR && PQstatus(catalog_conn) != CONNECTION_OK)
+		if (st->leader != (int32) broker_id)
 		{
 			/*
-			 * The connection went away, maybe during COMMIT: ask a new
-			 * one whether the transaction made it.
+			 * Another broker leads the partition now: its data from here
+			 * on is that broker's to serve, and a commit of ours would be
+			 * refused anyway.
 			 */
-			char		state[16];
-			char		e2[512];
-
-			PQfinish(catalog_conn);
-			catalog_conn = CatalogConnect(e2, sizeof(e2));
-			if (catalog_conn != NULL &&
-				ObjCatalogObjectState(catalog_conn, objs[0].object_id, state, sizeof(state), e2, sizeof(e2)) &&
-				strcmp(state, "committed") == 0)
-				res = OBJCAT_OK;
+			if (warned != r->stream_id)
+				elog(WARNING, "uploader: stream %llu is now led by broker %d; its WAL data here is not uploaded",
+					 (unsigned long long) r->stream_id, (int) st->leader);
+			warned = r->stream_id;
+			continue;
 		}
-		pfree(cobjs);
-		if (res == OBJCAT_FENCED)
+		if (mine != st->epoch)
 		{
-			/* Streams opened elsewhere between our check and the commit. */
-			snprintf(err, sizeof(err), "commit refused: %d stream(s) were opened by another broker (first: %llu); retrying without them",
-					 nfenced, (unsigned long long) fenced[0]);
-			pfree(fenced);
-			free_objects(objs, nobjs);
-			note_failure(err);
-			goto done;
+			/*
+			 * Ours, but the registry has not caught up with the catalog
+			 * yet (a partition being opened or created): try again in a
+			 * moment rather than guess.
+			 */
+			snprintf(u->err, sizeof(u->err), "stream %llu has epoch %lld in the catalog and %lld here; waiting for the registry",
+					 (unsigned long long) r->stream_id, (long long) st->epoch, (long long) mine);
+			return false;
 		}
-		if (res != OBJCAT_OK)
+		if (u->nepochs == 0 || u->epochs[u->nepochs - 1].stream_id != r->stream_id)
 		{
-			free_objects(objs, nobjs);
-			note_failure(err);
-			goto done;
+			u->epochs[u->nepochs].stream_id = r->stream_id;
+			u->epochs[u->nepochs].epoch = mine;
+			u->nepochs++;
 		}
-		elog(DEBUG1, "uploader: %d object(s), %llu WAL bytes, trim to %llu",
-			 nobjs, (unsigned long long) take_bytes, (unsigned long long) trim_to);
+		u->recs[u->nrecs++] = r;
 	}
-	free_objects(objs, nobjs);
+	return true;
+}
 
-	WalTrim(trim_to);
-	memmove(pending, pending + ntake, sizeof(PendingRecord) * (size_t) (npending - ntake));
-	npending -= ntake;
-	pending_bytes -= take_bytes;
-	failures = 0;
-	retry_at_ms = 0;
+/* Add recs[from .. to-1] to a builder; false with u->err. */
+static bool
+upload_add_records(Upload *u, ObjFormatBuilder *b, int from, int to)
+{
+	for (int k = from; k < to; k++)
+		if (!builder_add(b, u->recs[k], &u->scratch, &u->scratchlen, u->err, sizeof(u->err)))
+			return false;
+	return true;
+}
+
+/*
+ * Step 3: build the objects, a stream object for each stream with at
+ * least stream_split_size bytes, one stream-set object for the rest.
+ * false with u->err.
+ */
+static bool
+upload_build(Upload *u)
+{
+	ObjFormatBuilder *sso = NULL;
+	LogCacheRecord **sso_recs = palloc(sizeof(LogCacheRecord *) * (size_t) Max(u->nrecs, 1));
+	int			nsso = 0;
+	int			i = 0;
+	bool		ok = true;
+
+	u->objs = palloc0(sizeof(UploadObject) * (size_t) (u->nepochs + 1));
+	while (ok && i < u->nrecs)
+	{
+		int			j = i;
+		uint64		bytes = 0;
+
+		while (j < u->nrecs && u->recs[j]->stream_id == u->recs[i]->stream_id)
+			bytes += u->recs[j]->len1 + u->recs[j]->len2, j++;
+		if (bytes >= (uint64) stream_split_size)
+		{
+			ObjFormatBuilder *b = builder_create(OBJFORMAT_SO);
+
+			ok = upload_add_records(u, b, i, j);
+			if (!ok)
+				ObjFormatBuilderFree(b);
+			else
+			{
+				u->objs[u->nobjs].kind = OBJFORMAT_SO;
+				finish_object(b, &u->objs[u->nobjs], u->recs + i, j - i);
+				u->nobjs++;
+			}
+		}
+		else
+		{
+			if (sso == NULL)
+				sso = builder_create(OBJFORMAT_SSO);
+			ok = upload_add_records(u, sso, i, j);
+			for (int k = i; k < j; k++)
+				sso_recs[nsso++] = u->recs[k];
+		}
+		i = j;
+	}
+	if (sso != NULL && ok)
+	{
+		u->objs[u->nobjs].kind = OBJFORMAT_SSO;
+		finish_object(sso, &u->objs[u->nobjs], sso_recs, nsso);
+		u->nobjs++;
+	}
+	else if (sso != NULL)
+		ObjFormatBuilderFree(sso);
+	pfree(sso_recs);
+	return ok;
+}
+
+/*
+ * After a commit whose answer was lost with the connection: did it make
+ * it?  Asks a new connection about the first object.
+ */
+static CatalogCommitResult
+upload_commit_outcome(const Upload *u)
+{
+	char		state[16];
+	char		e2[512];
+
+	PQfinish(catalog_conn);
+	catalog_conn = CatalogConnect(e2, sizeof(e2));
+	if (catalog_conn != NULL &&
+		CatalogGetObjectState(catalog_conn, u->objs[0].object_id, state, sizeof(state), e2, sizeof(e2)) &&
+		strcmp(state, "committed") == 0)
+		return CATALOG_COMMIT_OK;
+	return CATALOG_COMMIT_ERROR;
+}
+
+/*
+ * Step 4: prepare each object in the catalog, put them all, commit them
+ * in one catalog transaction that checks every stream's epoch.  false
+ * with u->err.
+ */
+static bool
+upload_commit(Upload *u)
+{
+	uint64	   *fenced = NULL;
+	int			nfenced = 0;
+	CatalogObject *cobjs;
+	CatalogCommitResult res;
+
+	if (u->nobjs == 0)
+		return true;
+	for (int i = 0; i < u->nobjs; i++)
+		if (!CatalogPrepareObject(catalog_conn, u->objs[i].kind, &u->objs[i].object_id,
+								  u->objs[i].key, sizeof(u->objs[i].key), u->err, sizeof(u->err)))
+			return false;
+	if (!put_objects(u->objs, u->nobjs, u->err, sizeof(u->err)))
+	{
+		store_checked = false;
+		return false;
+	}
+	cobjs = palloc(sizeof(CatalogObject) * (size_t) u->nobjs);
+	for (int i = 0; i < u->nobjs; i++)
+	{
+		cobjs[i].object_id = u->objs[i].object_id;
+		cobjs[i].size = u->objs[i].len;
+		cobjs[i].compactions = 0;
+		cobjs[i].ranges = u->objs[i].ranges;
+		cobjs[i].nranges = u->objs[i].nranges;
+	}
+	res = CatalogCommitObjects(catalog_conn, cobjs, u->nobjs, u->epochs, u->nepochs, true,
+							   NULL, 0, &fenced, &nfenced, u->err, sizeof(u->err));
+	pfree(cobjs);
+	if (res == CATALOG_COMMIT_ERROR && PQstatus(catalog_conn) != CONNECTION_OK)
+		res = upload_commit_outcome(u);
+	if (res == CATALOG_COMMIT_FENCED)
+	{
+		/* Streams opened elsewhere between our check and the commit. */
+		snprintf(u->err, sizeof(u->err), "commit refused: %d stream(s) were opened by another broker (first: %llu); retrying without them",
+				 nfenced, (unsigned long long) fenced[0]);
+		pfree(fenced);
+		return false;
+	}
+	if (res != CATALOG_COMMIT_OK)
+		return false;
+	elog(DEBUG1, "uploader: %d object(s), %llu WAL bytes, trim to %llu",
+		 u->nobjs, (unsigned long long) u->take_bytes, (unsigned long long) u->trim_to);
+	return true;
+}
+
+/* Step 5: the records taken are in objects (or need not be): trim. */
+static void
+upload_trim(const Upload *u)
+{
+	WalTrim(u->trim_to);
+	memmove(pending, pending + u->ntake, sizeof(PendingRecord) * (size_t) (npending - u->ntake));
+	npending -= u->ntake;
+	pending_bytes -= u->take_bytes;
+	(void) CatalogBackoffSucceeded(&retry);
 	last_upload_wall_ms = WallClockMs();
 	if (last_error[0])
 	{
 		elog(LOG, "uploader: uploads succeed again");
 		last_error[0] = '\0';
 	}
-	ok = true;
+}
 
-done:
-	if (scratch)
-		pfree(scratch);
-	pfree(recs);
-	pfree(sids);
-	pfree(object_ends);
-	pfree(cat_epochs);
-	pfree(opened);
-	pfree(leaders);
-	pfree(epochs);
+static void
+upload_free(Upload *u)
+{
+	if (u->objs)
+		free_objects(u->objs, u->nobjs);
+	if (u->scratch)
+		pfree(u->scratch);
+	if (u->recs)
+		pfree(u->recs);
+	if (u->sids)
+		pfree(u->sids);
+	if (u->states)
+		pfree(u->states);
+	if (u->epochs)
+		pfree(u->epochs);
+}
+
+/*
+ * One upload of the oldest pending records, the steps of the file's
+ * header comment.  Returns true if it went through (or there was nothing
+ * to upload but a trim), false on a failure already logged and scheduled
+ * for retry.
+ */
+static bool
+upload_once(void)
+{
+	Upload		u;
+	bool		ok;
+
+	memset(&u, 0, sizeof(u));
+	upload_take(&u);
+	ok = upload_select(&u) && upload_build(&u) && upload_commit(&u);
+	if (ok)
+		upload_trim(&u);
+	else
+		note_failure(u.err);
+	upload_free(&u);
 	return ok;
 }
 
@@ -739,34 +781,15 @@ done:
 static void
 report_status(void)
 {
-	char		me[16],
-				pend[32],
-				trim[32],
-				flushed[32],
-				last[32];
-	const char *params[6] = {me, pend, trim, flushed, NULL, NULL};
+	CatalogUploadStatus st;
 	char		err[512];
 
-	snprintf(me, sizeof(me), "%d", (int) broker_id);
-	snprintf(pend, sizeof(pend), "%llu", (unsigned long long) pending_bytes);
-	snprintf(trim, sizeof(trim), "%llu", (unsigned long long) WalTrimLsn());
-	snprintf(flushed, sizeof(flushed), "%llu", (unsigned long long) WalFlushedLsn());
-	if (last_upload_wall_ms > 0)
-	{
-		snprintf(last, sizeof(last), "%lld", (long long) last_upload_wall_ms);
-		params[4] = last;
-	}
-	params[5] = last_error[0] ? last_error : NULL;
-	if (!CatalogExec(catalog_conn,
-					 "INSERT INTO strata.broker_uploads AS u "
-					 "  (broker_id, pending_bytes, wal_trim_lsn, wal_flushed_lsn, last_upload, last_error, updated) "
-					 "VALUES ($1::int, $2::bigint, $3::bigint, $4::bigint, "
-					 "        to_timestamp($5::bigint / 1000.0), $6, now()) "
-					 "ON CONFLICT (broker_id) DO UPDATE SET pending_bytes = excluded.pending_bytes, "
-					 "  wal_trim_lsn = excluded.wal_trim_lsn, wal_flushed_lsn = excluded.wal_flushed_lsn, "
-					 "  last_upload = coalesce(excluded.last_upload, u.last_upload), "
-					 "  last_error = excluded.last_error, updated = now()",
-					 6, params, err, sizeof(err)))
+	st.pending_bytes = pending_bytes;
+	st.wal_trim_lsn = WalTrimLsn();
+	st.wal_flushed_lsn = WalFlushedLsn();
+	st.last_upload_ms = last_upload_wall_ms;
+	st.last_error = last_error[0] ? last_error : NULL;
+	if (!CatalogReportUploadStatus(catalog_conn, &st, err, sizeof(err)))
 		set_last_error(err);
 }
 
@@ -819,9 +842,9 @@ UploaderMain(void)
 		 * the catalog worker has loaded it (it sets our latch then), we
 		 * cannot tell our data from a fenced broker's.
 		 */
-		if (RegistryIsLoaded() && now >= retry_at_ms && ensure_connections())
+		if (RegistryIsLoaded() && CatalogBackoffDue(&retry, now) && ensure_connections())
 		{
-			while (upload_due() && now >= retry_at_ms)
+			while (upload_due() && CatalogBackoffDue(&retry, now))
 			{
 				if (!upload_once())
 					break;
@@ -831,7 +854,7 @@ UploaderMain(void)
 				now = MonotonicMs();
 			}
 			now = MonotonicMs();
-			if (catalog_conn != NULL && now >= retry_at_ms && !upload_due() &&
+			if (catalog_conn != NULL && CatalogBackoffDue(&retry, now) && !upload_due() &&
 				now - last_maintenance_ms >= 1000)
 			{
 				if (!maintenance_step())
@@ -859,8 +882,8 @@ UploaderMain(void)
 		WalRequestUploadWakeup(npending > 0
 							   ? pending[0].rec.lsn + effective_threshold()
 							   : scan_pos + effective_threshold());
-		if (retry_at_ms > now)
-			timeout = Min(timeout, retry_at_ms - now);
+		if (!CatalogBackoffDue(&retry, now))
+			timeout = Min(timeout, retry.retry_at_ms - now);
 		else if (npending > 0)
 			timeout = Min(timeout, Max(pending[0].noticed_ms + upload_interval - now, 0));
 		timeout = Min(timeout, Max(last_status_ms + 5000 - now, 1));

@@ -109,7 +109,7 @@ GucEntry	GucTable[] = {
 		"How long this broker's registration stays valid without renewal; renewed every third of it.",
 		GUC_UNIT_MS, &broker_lease_time, "10s", 1000, 3600 * 1000},
 	{"catalog_retry_max", GUC_INT, GUC_SIGHUP, "Catalog",
-		"Longest wait between attempts to reconnect to an unreachable catalog (backoff doubles up to it).",
+		"Longest wait between attempts to reach an unreachable catalog, and between the uploader's attempts after a failed upload (backoff doubles up to it from 100 ms).",
 		GUC_UNIT_MS, &catalog_retry_max, "5s", 100, 600 * 1000},
 
 	/* ---- Object storage ---- */

@@ -46,7 +46,7 @@
  *	            reader that located it can finish).  Any broker may run the
  *	            sweep: the statements are idempotent.  At most once per
  *	            retention_check_interval; then every time, a batch of
- *	            ObjCatalogCollectGarbage (the physical deletes).
+ *	            garbage collection (collect_garbage: the physical deletes).
  *
  *	  Memory: data is read block by block (a few blocks per ranged GET, at
  *	  most COMPACTION_READ_CHUNK bytes) and appended to an object builder,
@@ -54,7 +54,8 @@
  *	  compaction_max_object_size.  So a compaction holds at most one output
  *	  object and one read chunk, whatever the size of its inputs.
  *
- *	  Every object is written the objcatalog.h way: prepare, put, commit.
+ *	  Every object is written the catalog_objects.h way: prepare, put,
+ *	  commit.
  *	  Objects put but not committed (fenced, catalog failure) are marked
  *	  'deleting' at once; if even that fails, their prepare deadline makes
  *	  them orphans that garbage collection removes.
@@ -71,9 +72,9 @@
 #include <time.h>
 
 #include "catalog/catalog.h"
-#include "kafka/partition.h"
+#include "catalog/catalog_objects.h"
+#include "catalog/catalog_topics.h"
 #include "storage/compaction.h"
-#include "storage/objcatalog.h"
 #include "storage/objformat.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -98,16 +99,8 @@ typedef enum MaintenanceDuty
 	NUM_DUTIES
 } MaintenanceDuty;
 
-/* A partition this broker leads, copied out of the registry. */
-typedef struct LedStream
-{
-	int64		stream_id;
-	int64		epoch;
-	int64		retention_ms;
-	int64		retention_bytes;
-	int32		partition;
-	char		topic[TOPIC_NAME_MAX + 1];
-} LedStream;
+/* Who tells which partitions this broker leads (ObjMaintenanceSetLedStreams). */
+static const LedStreamSource *led_source = NULL;
 
 /* Where the duties are between calls (this process only). */
 static int	next_duty = DUTY_SPLIT;
@@ -300,51 +293,28 @@ led_cmp(const void *a, const void *b)
 	return x->stream_id < y->stream_id ? -1 : x->stream_id > y->stream_id;
 }
 
+void
+ObjMaintenanceSetLedStreams(const LedStreamSource *source)
+{
+	led_source = source;
+}
+
 /*
  * The partitions this broker leads, sorted by stream id (palloc'd; *n
- * entries).  Takes RegistryLock.
+ * entries); none while the source cannot tell yet.
  */
 static LedStream *
 collect_led_streams(int *n)
 {
-	int			nslots = PartitionCapacity();
-	int			cap = 64;
-	LedStream  *out = palloc(sizeof(LedStream) * (size_t) cap);
-	int			k = 0;
+	LedStream  *out = NULL;
 
-	/*
-	 * Grown as needed rather than sized for the registry's capacity
-	 * (max_partitions may be large; this broker may lead few).  palloc
-	 * under the lock is fine: it never raises while we hold it except on
-	 * out of memory, which ends the process anyway.
-	 */
-	RegistryLock();
-	for (int i = 0; i < nslots; i++)
+	*n = 0;
+	if (led_source == NULL || !led_source->collect(&out, n))
 	{
-		StrataPartition *p = PartitionGet(i);
-		StrataTopic *t;
-
-		if (p->state != TOPIC_LIVE || p->leader_id != (int32) broker_id)
-			continue;
-		t = TopicGet(p->topic);
-		if (t->state != TOPIC_LIVE)
-			continue;
-		if (k == cap)
-		{
-			cap *= 2;
-			out = repalloc(out, sizeof(LedStream) * (size_t) cap);
-		}
-		out[k].stream_id = p->stream_id;
-		out[k].epoch = p->stream_epoch;
-		out[k].retention_ms = t->config.retention_ms;
-		out[k].retention_bytes = t->config.retention_bytes;
-		out[k].partition = p->partition;
-		strlcpy_s(out[k].topic, t->name, sizeof(out[k].topic));
-		k++;
+		*n = 0;
+		return palloc(sizeof(LedStream));
 	}
-	RegistryUnlock();
-	qsort(out, (size_t) k, sizeof(LedStream), led_cmp);
-	*n = k;
+	qsort(out, (size_t) *n, sizeof(LedStream), led_cmp);
 	return out;
 }
 
@@ -357,17 +327,15 @@ find_led(const LedStream *led, int n, int64 stream_id)
 	return bsearch(&key, led, (size_t) n, sizeof(LedStream), led_cmp);
 }
 
-static char *
-led_id_array(const LedStream *led, int n)
+/* The stream ids of led (palloc'd). */
+static int64 *
+led_ids(const LedStream *led, int n)
 {
 	int64	   *ids = palloc(sizeof(int64) * (size_t) Max(n, 1));
-	char	   *a;
 
 	for (int i = 0; i < n; i++)
 		ids[i] = led[i].stream_id;
-	a = ObjCatalogInt64Array(ids, n);
-	pfree(ids);
-	return a;
+	return ids;
 }
 
 /* Footer and index of a stored object whose size the catalog gives. */
@@ -431,8 +399,8 @@ typedef struct SoWriter
 	int64		nbatches;
 	int64		max_timestamp;
 	/* objects put (prepared, not yet committed) */
-	ObjCatalogObject *objs;
-	ObjCatalogRange *ranges;	/* one per object */
+	CatalogObject *objs;
+	CatalogRange *ranges;	/* one per object */
 	int			nobjs;
 	int			cap;
 	int64		bytes_written;
@@ -463,9 +431,9 @@ writer_flush(SoWriter *w, char *err, size_t errlen)
 	char	   *data;
 	size_t		len;
 	int64		id;
-	char		key[OBJCATALOG_KEY_LEN];
+	char		key[CATALOG_OBJECT_KEY_LEN];
 	ObjStoreError oerr;
-	ObjCatalogRange *r;
+	CatalogRange *r;
 
 	if (w->b == NULL)
 		return true;
@@ -485,10 +453,10 @@ writer_flush(SoWriter *w, char *err, size_t errlen)
 	if (w->nobjs == w->cap)
 	{
 		w->cap = w->cap ? w->cap * 2 : 4;
-		w->objs = repalloc(w->objs, sizeof(ObjCatalogObject) * (size_t) w->cap);
-		w->ranges = repalloc(w->ranges, sizeof(ObjCatalogRange) * (size_t) w->cap);
+		w->objs = repalloc(w->objs, sizeof(CatalogObject) * (size_t) w->cap);
+		w->ranges = repalloc(w->ranges, sizeof(CatalogRange) * (size_t) w->cap);
 	}
-	if (!ObjCatalogPrepare(w->conn, OBJFORMAT_SO, &id, key, sizeof(key), err, errlen))
+	if (!CatalogPrepareObject(w->conn, OBJFORMAT_SO, &id, key, sizeof(key), err, errlen))
 	{
 		pfree(data);
 		pfree(fr);
@@ -557,8 +525,6 @@ static void
 writer_abandon(SoWriter *w)
 {
 	int64	   *ids;
-	char	   *a;
-	const char *params[1];
 	char		err[512];
 
 	if (w->nobjs == 0)
@@ -566,14 +532,8 @@ writer_abandon(SoWriter *w)
 	ids = palloc(sizeof(int64) * (size_t) w->nobjs);
 	for (int i = 0; i < w->nobjs; i++)
 		ids[i] = w->objs[i].object_id;
-	a = ObjCatalogInt64Array(ids, w->nobjs);
-	params[0] = a;
-	if (!CatalogExec(w->conn,
-					 "UPDATE strata.objects SET state = 'deleting', delete_after = now() "
-					 "WHERE id = ANY($1::bigint[]) AND state = 'prepared'",
-					 1, params, err, sizeof(err)))
+	if (!CatalogAbandonObjects(w->conn, ids, w->nobjs, err, sizeof(err)))
 		elog(LOG, "compaction: could not abandon uncommitted objects (garbage collection will): %s", err);
-	pfree(a);
 	pfree(ids);
 	w->nobjs = 0;
 }
@@ -601,8 +561,8 @@ static bool
 writer_commit(SoWriter *w, int64 epoch, const int64 *replaced, int nreplaced,
 			  bool *fenced, char *err, size_t errlen)
 {
-	ObjCatalogStreamEpoch ep;
-	ObjCatalogResult res;
+	CatalogStreamEpoch ep;
+	CatalogCommitResult res;
 	uint64	   *fl = NULL;
 	int			nfl = 0;
 
@@ -613,17 +573,17 @@ writer_commit(SoWriter *w, int64 epoch, const int64 *replaced, int nreplaced,
 		w->objs[i].ranges = &w->ranges[i];
 	ep.stream_id = w->stream_id;
 	ep.epoch = epoch;
-	res = ObjCatalogCommit(w->conn, w->objs, w->nobjs, &ep, 1, false,
+	res = CatalogCommitObjects(w->conn, w->objs, w->nobjs, &ep, 1, false,
 						   replaced, nreplaced, &fl, &nfl, err, errlen);
 	if (fl)
 		pfree(fl);
-	if (res == OBJCAT_OK)
+	if (res == CATALOG_COMMIT_OK)
 	{
 		w->nobjs = 0;
 		return true;
 	}
 	writer_abandon(w);
-	if (res == OBJCAT_FENCED)
+	if (res == CATALOG_COMMIT_FENCED)
 	{
 		*fenced = true;
 		return true;
@@ -764,14 +724,11 @@ static bool
 duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 		   bool *did_work, char *err, size_t errlen)
 {
-	char	   *a_led;
-	char		age[32],
-				cur[32];
-	const char *params[3];
-	PGresult   *res;
-	int64		sso_id;
-	char		sso_key[OBJCATALOG_KEY_LEN];
-	uint64		sso_size;
+	int64	   *ids;
+	CatalogObjectInfo sso;
+	bool		found;
+	CatalogRangeInfo *rows;
+	int			nrows;
 	int			level;
 	ObjFormatIndex idx;
 	ChunkCache	cache;
@@ -783,71 +740,35 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 	if (nled == 0)
 		return true;
 	memset(&cache, 0, sizeof(cache));
-	a_led = led_id_array(led, nled);
-	snprintf(age, sizeof(age), "%lld", (long long) compaction_max_age);
-	snprintf(cur, sizeof(cur), "%lld", (long long) split_cursor);
-	params[0] = a_led;
-	params[1] = age;
-	params[2] = cur;
-
-	/*
-	 * Oldest first, but round robin from the last one tried, so one SSO
-	 * that cannot be read does not block the others.
-	 */
-	res = CatalogQuery(conn,
-					   "SELECT o.id, o.key, o.size, o.compactions FROM strata.objects o "
-					   "WHERE o.kind = 'sso' AND o.state = 'committed' "
-					   "  AND o.committed < now() - $2::bigint * interval '1 millisecond' "
-					   "  AND EXISTS (SELECT 1 FROM strata.stream_ranges r "
-					   "              WHERE r.object_id = o.id AND r.stream_id = ANY($1::bigint[])) "
-					   "ORDER BY o.id <= $3::bigint, o.id LIMIT 1",
-					   3, params, err, errlen);
-	if (res == NULL)
+	ids = led_ids(led, nled);
+	if (!CatalogFindSplitCandidate(conn, ids, nled, compaction_max_age, split_cursor,
+								   &sso, &found, err, errlen))
 	{
-		pfree(a_led);
+		pfree(ids);
 		return false;
 	}
-	if (PQntuples(res) == 0)
+	if (!found)
 	{
-		PQclear(res);
-		pfree(a_led);
+		pfree(ids);
 		return true;
 	}
-	sso_id = atoll(PQgetvalue(res, 0, 0));
-	strlcpy_s(sso_key, PQgetvalue(res, 0, 1), sizeof(sso_key));
-	sso_size = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
-	level = atoi(PQgetvalue(res, 0, 3)) + 1;
-	PQclear(res);
-	split_cursor = sso_id;
-
-	{
-		char		sid[32];
-		const char *p2[2] = {sid, a_led};
-
-		snprintf(sid, sizeof(sid), "%lld", (long long) sso_id);
-		res = CatalogQuery(conn,
-						   "SELECT r.stream_id, r.start_offset, r.end_offset, s.start_offset, s.epoch, "
-						   "       s.state = 'opened' "
-						   "FROM strata.stream_ranges r JOIN strata.streams s ON s.id = r.stream_id "
-						   "WHERE r.object_id = $1::bigint AND r.stream_id = ANY($2::bigint[]) "
-						   "ORDER BY r.stream_id, r.start_offset",
-						   2, p2, err, errlen);
-	}
-	pfree(a_led);
-	if (res == NULL)
+	level = sso.compactions + 1;
+	split_cursor = sso.object_id;
+	nrows = CatalogGetObjectRanges(conn, sso.object_id, ids, nled, &rows, err, errlen);
+	pfree(ids);
+	if (nrows < 0)
 		return false;
-	if (!read_object_index(store, sso_key, sso_size, &idx, err, errlen))
+	if (!read_object_index(store, sso.key, sso.size, &idx, err, errlen))
 	{
-		PQclear(res);
+		pfree(rows);
 		return false;
 	}
 
-	for (int i = 0; ok && i < PQntuples(res); i++)
+	for (int i = 0; ok && i < nrows; i++)
 	{
-		int64		stream_id = atoll(PQgetvalue(res, i, 0));
-		int64		lo = atoll(PQgetvalue(res, i, 1));
-		int64		hi = atoll(PQgetvalue(res, i, 2));
-		int64		sstart = atoll(PQgetvalue(res, i, 3));
+		int64		stream_id = (int64) rows[i].stream_id;
+		int64		lo = rows[i].start_offset;
+		int64		hi = rows[i].end_offset;
 		const LedStream *ls = find_led(led, nled, stream_id);
 		SoWriter	w;
 		bool		fenced;
@@ -856,20 +777,19 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 		 * Not ours, or ours no longer (the registry has not caught up
 		 * yet): copying would be wasted, the commit would be fenced.
 		 */
-		if (ls == NULL || atoll(PQgetvalue(res, i, 4)) != ls->epoch ||
-			PQgetvalue(res, i, 5)[0] != 't')
+		if (ls == NULL || rows[i].stream_epoch != ls->epoch || !rows[i].stream_opened)
 			continue;
-		if (sstart > lo)
-			lo = sstart;
+		if (rows[i].stream_start > lo)
+			lo = rows[i].stream_start;
 		if (lo >= hi)
 			continue;			/* wholly below the start: the sweep's */
 		writer_init(&w, conn, store, (uint64) stream_id, level);
-		ok = copy_stream(store, sso_key, &idx, &cache, (uint64) stream_id, lo, hi, &w, err, errlen) &&
+		ok = copy_stream(store, sso.key, &idx, &cache, (uint64) stream_id, lo, hi, &w, err, errlen) &&
 			writer_flush(&w, err, errlen);
 		if (ok && w.nobjs == 0)
 		{
 			snprintf(err, errlen, "object %s has no data of stream %lld in %lld..%lld, which the catalog says it holds",
-					 sso_key, (long long) stream_id, (long long) lo, (long long) hi);
+					 sso.key, (long long) stream_id, (long long) lo, (long long) hi);
 			ok = false;
 		}
 		if (ok)
@@ -877,10 +797,10 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 			int			made = w.nobjs;
 			int64		bytes = w.bytes_written;
 
-			ok = writer_commit(&w, ls->epoch, &sso_id, 1, &fenced, err, errlen);
+			ok = writer_commit(&w, ls->epoch, &sso.object_id, 1, &fenced, err, errlen);
 			if (ok && fenced)
 				elog(LOG, "compaction: stream %lld (%s-%d) is no longer ours; left it in stream-set object %lld",
-					 (long long) stream_id, ls->topic, ls->partition, (long long) sso_id);
+					 (long long) stream_id, ls->topic, ls->partition, (long long) sso.object_id);
 			else if (ok)
 			{
 				streams_done++;
@@ -892,20 +812,20 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 			writer_abandon(&w);
 		writer_free(&w);
 	}
-	PQclear(res);
+	pfree(rows);
 	ObjFormatIndexFree(&idx);
 	chunk_cache_free(&cache);
 	if (streams_done > 0)
 	{
 		*did_work = true;
 		elog(LOG, "compaction: split %d streams of stream-set object %lld into %d stream objects (%lld bytes)",
-			 streams_done, (long long) sso_id, objects_made, (long long) bytes_made);
+			 streams_done, (long long) sso.object_id, objects_made, (long long) bytes_made);
 	}
 	if (!ok)
 	{
 		char		tmp[1024];
 
-		snprintf(tmp, sizeof(tmp), "compaction of stream-set object %lld: %s", (long long) sso_id, err);
+		snprintf(tmp, sizeof(tmp), "compaction of stream-set object %lld: %s", (long long) sso.object_id, err);
 		strlcpy_s(err, tmp, errlen);
 	}
 	return ok;
@@ -917,7 +837,7 @@ duty_split(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
  */
 static bool
 do_merge(PGconn *conn, ObjStore *store, const LedStream *ls, int64 stream_start,
-		 PGresult *res, int row0, int count, bool *did_work, char *err, size_t errlen)
+		 const CatalogRangeInfo *run, int count, bool *did_work, char *err, size_t errlen)
 {
 	SoWriter	w;
 	int64	   *replaced = palloc(sizeof(int64) * (size_t) count);
@@ -927,31 +847,27 @@ do_merge(PGconn *conn, ObjStore *store, const LedStream *ls, int64 stream_start,
 
 	for (int k = 0; k < count; k++)
 	{
-		int			lv = atoi(PQgetvalue(res, row0 + k, 7));
-
-		replaced[k] = atoll(PQgetvalue(res, row0 + k, 3));
-		if (lv > level)
-			level = lv;
+		replaced[k] = run[k].object_id;
+		if (run[k].compactions > level)
+			level = run[k].compactions;
 	}
 	writer_init(&w, conn, store, (uint64) ls->stream_id, level + 1);
 	for (int k = 0; ok && k < count; k++)
 	{
-		const char *key = PQgetvalue(res, row0 + k, 4);
-		uint64		size = strtoull(PQgetvalue(res, row0 + k, 5), NULL, 10);
-		int64		lo = atoll(PQgetvalue(res, row0 + k, 1));
-		int64		hi = atoll(PQgetvalue(res, row0 + k, 2));
+		int64		lo = run[k].start_offset;
 		ObjFormatIndex idx;
 		ChunkCache	cache;
 
 		memset(&cache, 0, sizeof(cache));
 		if (stream_start > lo)
 			lo = stream_start;
-		if (!read_object_index(store, key, size, &idx, err, errlen))
+		if (!read_object_index(store, run[k].key, run[k].object_size, &idx, err, errlen))
 		{
 			ok = false;
 			break;
 		}
-		ok = copy_stream(store, key, &idx, &cache, (uint64) ls->stream_id, lo, hi, &w, err, errlen);
+		ok = copy_stream(store, run[k].key, &idx, &cache, (uint64) ls->stream_id, lo,
+						 run[k].end_offset, &w, err, errlen);
 		ObjFormatIndexFree(&idx);
 		chunk_cache_free(&cache);	/* the next input is another object */
 	}
@@ -980,51 +896,82 @@ do_merge(PGconn *conn, ObjStore *store, const LedStream *ls, int64 stream_start,
 	return ok;
 }
 
+/*
+ * Look for a run worth merging in one stream's ranges rows[0 .. n-1] (by
+ * offset) and merge it; *did_work is set if it was.
+ */
+static bool
+merge_stream(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
+			 const CatalogRangeInfo *rows, int n, bool *did_work, char *err, size_t errlen)
+{
+	int64		stream_id = (int64) rows[0].stream_id;
+	const LedStream *ls = find_led(led, nled, stream_id);
+	CompactionRange *rg;
+	int			first,
+				count;
+	bool		ok = true;
+
+	rg = palloc(sizeof(CompactionRange) * (size_t) n);
+	for (int k = 0; k < n; k++)
+	{
+		CompactionRange *c = &rg[k];
+
+		c->start_offset = rows[k].start_offset;
+		c->end_offset = rows[k].end_offset;
+		c->object_size = (int64) rows[k].object_size;
+		c->is_so = rows[k].object_is_so;
+		c->object_age_ms = rows[k].object_age_ms;
+		c->bytes = 0;
+		c->max_timestamp = -1;
+	}
+	if (ls != NULL && rows[0].stream_epoch == ls->epoch && rows[0].stream_opened &&
+		CompactionPickMergeRun(rg, n, rows[0].stream_start, compaction_small_object_size,
+							   compaction_max_object_size, compaction_max_age,
+							   &first, &count))
+	{
+		merge_cursor = stream_id;
+		ok = do_merge(conn, store, ls, rows[0].stream_start, rows + first, count,
+					  did_work, err, errlen);
+		if (!ok)
+		{
+			char		tmp[1024];
+
+			snprintf(tmp, sizeof(tmp), "merging stream objects of stream %lld: %s",
+					 (long long) stream_id, err);
+			strlcpy_s(err, tmp, errlen);
+		}
+	}
+	pfree(rg);
+	return ok;
+}
+
 static bool
 duty_merge(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 		   bool *did_work, char *err, size_t errlen)
 {
-	char	   *a_led;
-	char		small[32];
-	const char *params[2];
-	PGresult   *res;
+	int64	   *ids;
+	CatalogRangeInfo *rows;
 	int			nrows;
 	int			start_row = 0;
 	bool		ok = true;
 
 	if (nled == 0)
 		return true;
-	a_led = led_id_array(led, nled);
-	snprintf(small, sizeof(small), "%lld", (long long) compaction_small_object_size);
-	params[0] = a_led;
-	params[1] = small;
+	ids = led_ids(led, nled);
 
 	/*
 	 * All ranges (of every kind: an SSO range between two SOs breaks a run)
 	 * of the streams we lead that have a small SO and at least one more SO
 	 * it might be merged with.
 	 */
-	res = CatalogQuery(conn,
-					   "WITH r AS (SELECT r.stream_id, r.start_offset, r.end_offset, o.id, o.key, o.size, "
-					   "                  o.kind, o.compactions, "
-					   "                  (extract(epoch FROM now() - o.committed) * 1000)::bigint AS age_ms "
-					   "           FROM strata.stream_ranges r JOIN strata.objects o ON o.id = r.object_id "
-					   "           WHERE r.stream_id = ANY($1::bigint[]) AND o.state = 'committed') "
-					   "SELECT r.stream_id, r.start_offset, r.end_offset, r.id, r.key, r.size, r.kind, "
-					   "       r.compactions, r.age_ms, s.start_offset, s.epoch, s.state = 'opened' "
-					   "FROM r JOIN strata.streams s ON s.id = r.stream_id "
-					   "WHERE r.stream_id IN (SELECT stream_id FROM r WHERE kind = 'so' "
-					   "                      GROUP BY stream_id "
-					   "                      HAVING count(*) >= 2 AND bool_or(size < $2::bigint)) "
-					   "ORDER BY r.stream_id, r.start_offset",
-					   2, params, err, errlen);
-	pfree(a_led);
-	if (res == NULL)
+	nrows = CatalogGetMergeRanges(conn, ids, nled, compaction_small_object_size,
+								  &rows, err, errlen);
+	pfree(ids);
+	if (nrows < 0)
 		return false;
-	nrows = PQntuples(res);
 
 	/* Round robin: begin with the first stream after the last one merged. */
-	while (start_row < nrows && atoll(PQgetvalue(res, start_row, 0)) <= merge_cursor)
+	while (start_row < nrows && (int64) rows[start_row].stream_id <= merge_cursor)
 		start_row++;
 	if (start_row == nrows)
 		start_row = 0;
@@ -1036,52 +983,15 @@ duty_merge(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
 
 		while (row < stop && ok && !*did_work)
 		{
-			int64		stream_id = atoll(PQgetvalue(res, row, 0));
 			int			end = row;
-			CompactionRange *rg;
-			const LedStream *ls = find_led(led, nled, stream_id);
-			int64		sstart = atoll(PQgetvalue(res, row, 9));
-			int			first,
-						count;
 
-			while (end < nrows && atoll(PQgetvalue(res, end, 0)) == stream_id)
+			while (end < nrows && rows[end].stream_id == rows[row].stream_id)
 				end++;
-			rg = palloc(sizeof(CompactionRange) * (size_t) (end - row));
-			for (int k = row; k < end; k++)
-			{
-				CompactionRange *c = &rg[k - row];
-
-				c->start_offset = atoll(PQgetvalue(res, k, 1));
-				c->end_offset = atoll(PQgetvalue(res, k, 2));
-				c->object_size = atoll(PQgetvalue(res, k, 5));
-				c->is_so = strcmp(PQgetvalue(res, k, 6), "so") == 0;
-				c->object_age_ms = atoll(PQgetvalue(res, k, 8));
-				c->bytes = 0;
-				c->max_timestamp = -1;
-			}
-			if (ls != NULL && atoll(PQgetvalue(res, row, 10)) == ls->epoch &&
-				PQgetvalue(res, row, 11)[0] == 't' &&
-				CompactionPickMergeRun(rg, end - row, sstart, compaction_small_object_size,
-									   compaction_max_object_size, compaction_max_age,
-									   &first, &count))
-			{
-				merge_cursor = stream_id;
-				ok = do_merge(conn, store, ls, sstart, res, row + first, count,
-							  did_work, err, errlen);
-				if (!ok)
-				{
-					char		tmp[1024];
-
-					snprintf(tmp, sizeof(tmp), "merging stream objects of stream %lld: %s",
-							 (long long) stream_id, err);
-					strlcpy_s(err, tmp, errlen);
-				}
-			}
-			pfree(rg);
+			ok = merge_stream(conn, store, led, nled, rows + row, end - row, did_work, err, errlen);
 			row = end;
 		}
 	}
-	PQclear(res);
+	pfree(rows);
 	return ok;
 }
 
@@ -1089,40 +999,27 @@ duty_merge(PGconn *conn, ObjStore *store, const LedStream *led, int nled,
  * Duty: retention
  * ---------------------------------------------------------------------
  */
-static bool
-duty_retention(PGconn *conn, const LedStream *led, int nled,
-			   bool *did_work, char *err, size_t errlen)
+
+/*
+ * The streams of the next retention batch (those with a limit), from
+ * retention_cursor on; moves the cursor.  Returns how many (ids palloc'd,
+ * room for RETENTION_BATCH).
+ */
+static int
+retention_batch(const LedStream *led, int nled, int64 now, int64 **ids)
 {
-	int64		now = MonotonicMs();
-	int64	   *ids;
 	int			n = 0;
-	int			first,
-				i;
-	char	   *a_ids;
-	const char *params[1];
-	PGresult   *res;
-	int64	   *u_ids,
-			   *u_epochs,
-			   *u_targets;
-	int			nu = 0;
-	int			nrows;
-	int64		wall = WallClockMs();
+	int			first = 0;
+	int			i;
 
-	/* A new pass only once per retention_check_interval. */
-	if (retention_cursor == 0 && retention_pass_done_ms >= 0 &&
-		now - retention_pass_done_ms < retention_check_interval)
-		return true;
-
-	first = 0;
+	*ids = palloc(sizeof(int64) * RETENTION_BATCH);
 	while (first < nled && led[first].stream_id <= retention_cursor)
 		first++;
-	ids = palloc(sizeof(int64) * RETENTION_BATCH);
-	i = first;
-	for (; i < nled && n < RETENTION_BATCH; i++)
+	for (i = first; i < nled && n < RETENTION_BATCH; i++)
 	{
 		if (led[i].retention_ms < 0 && led[i].retention_bytes < 0)
 			continue;
-		ids[n++] = led[i].stream_id;
+		(*ids)[n++] = led[i].stream_id;
 	}
 	if (i >= nled)
 	{
@@ -1132,129 +1029,115 @@ duty_retention(PGconn *conn, const LedStream *led, int nled,
 	}
 	else
 		retention_cursor = led[i - 1].stream_id;
-	if (n == 0)
-	{
-		pfree(ids);
-		return true;
-	}
+	return n;
+}
 
-	a_ids = ObjCatalogInt64Array(ids, n);
-	params[0] = a_ids;
-	res = CatalogQuery(conn,
-					   "SELECT r.stream_id, r.start_offset, r.end_offset, r.bytes, r.max_timestamp, "
-					   "       s.start_offset, s.object_end_offset "
-					   "FROM strata.stream_ranges r JOIN strata.streams s ON s.id = r.stream_id "
-					   "WHERE r.stream_id = ANY($1::bigint[]) AND r.end_offset > s.start_offset "
-					   "ORDER BY r.stream_id, r.start_offset",
-					   1, params, err, errlen);
-	pfree(a_ids);
-	pfree(ids);
-	if (res == NULL)
-		return false;
+/*
+ * The start offsets retention gives the streams of rows (by stream and
+ * offset), those that move: *want (palloc'd), returns how many.
+ */
+static int
+retention_targets(const LedStream *led, int nled, const CatalogRangeInfo *rows, int nrows,
+				  CatalogStreamStart **want)
+{
+	int64		wall = WallClockMs();
+	int			nw = 0;
 
-	nrows = PQntuples(res);
-	u_ids = palloc(sizeof(int64) * (size_t) Max(nrows, 1));
-	u_epochs = palloc(sizeof(int64) * (size_t) Max(nrows, 1));
-	u_targets = palloc(sizeof(int64) * (size_t) Max(nrows, 1));
+	*want = palloc(sizeof(CatalogStreamStart) * (size_t) Max(nrows, 1));
 	for (int row = 0; row < nrows;)
 	{
-		int64		stream_id = atoll(PQgetvalue(res, row, 0));
-		int64		sstart = atoll(PQgetvalue(res, row, 5));
-		int64		oend = atoll(PQgetvalue(res, row, 6));
+		int64		stream_id = (int64) rows[row].stream_id;
+		int64		sstart = rows[row].stream_start;
 		const LedStream *ls = find_led(led, nled, stream_id);
 		int			end = row;
 		CompactionRange *rg;
 		int64		target;
 
-		while (end < nrows && atoll(PQgetvalue(res, end, 0)) == stream_id)
+		while (end < nrows && (int64) rows[end].stream_id == stream_id)
 			end++;
-		rg = palloc(sizeof(CompactionRange) * (size_t) (end - row));
+		rg = palloc0(sizeof(CompactionRange) * (size_t) (end - row));
 		for (int k = row; k < end; k++)
 		{
-			CompactionRange *c = &rg[k - row];
-
-			memset(c, 0, sizeof(*c));
-			c->start_offset = atoll(PQgetvalue(res, k, 1));
-			c->end_offset = atoll(PQgetvalue(res, k, 2));
-			c->bytes = atoll(PQgetvalue(res, k, 3));
-			c->max_timestamp = atoll(PQgetvalue(res, k, 4));
+			rg[k - row].start_offset = rows[k].start_offset;
+			rg[k - row].end_offset = rows[k].end_offset;
+			rg[k - row].bytes = rows[k].bytes;
+			rg[k - row].max_timestamp = rows[k].max_timestamp;
 		}
-		target = ls ? CompactionRetentionStart(rg, end - row, sstart, oend, wall,
-											   ls->retention_ms, ls->retention_bytes) : sstart;
+		target = ls ? CompactionRetentionStart(rg, end - row, sstart, rows[row].stream_object_end,
+											   wall, ls->retention_ms, ls->retention_bytes) : sstart;
 		if (target > sstart)
 		{
-			u_ids[nu] = stream_id;
-			u_epochs[nu] = ls->epoch;
-			u_targets[nu] = target;
-			nu++;
+			(*want)[nw].stream_id = (uint64) stream_id;
+			(*want)[nw].epoch = ls->epoch;
+			(*want)[nw].start_offset = target;
+			nw++;
 		}
 		pfree(rg);
 		row = end;
 	}
-	PQclear(res);
+	return nw;
+}
 
-	if (nu > 0)
+static bool
+duty_retention(PGconn *conn, const LedStream *led, int nled,
+			   bool *did_work, char *err, size_t errlen)
+{
+	int64		now = MonotonicMs();
+	int64	   *ids;
+	int			n;
+	CatalogRangeInfo *rows;
+	int			nrows;
+	CatalogStreamStart *want;
+	int			nwant;
+	CatalogStreamStart *moved;
+	int			nmoved;
+
+	/* A new pass only once per retention_check_interval. */
+	if (retention_cursor == 0 && retention_pass_done_ms >= 0 &&
+		now - retention_pass_done_ms < retention_check_interval)
+		return true;
+
+	n = retention_batch(led, nled, now, &ids);
+	if (n == 0)
 	{
-		char	   *a1 = ObjCatalogInt64Array(u_ids, nu);
-		char	   *a2 = ObjCatalogInt64Array(u_epochs, nu);
-		char	   *a3 = ObjCatalogInt64Array(u_targets, nu);
-		const char *p3[3] = {a1, a2, a3};
-
-		/*
-		 * Durable first, and only with our epoch (a fenced broker changes
-		 * nothing), never past what is in objects; as DeleteRecords does.
-		 */
-		res = CatalogQuery(conn,
-						   "UPDATE strata.streams s SET start_offset = greatest(s.start_offset, u.target), "
-						   "       end_offset = greatest(s.end_offset, u.target) "
-						   "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(id, epoch, target) "
-						   "WHERE s.id = u.id AND s.epoch = u.epoch AND u.target <= s.object_end_offset "
-						   "RETURNING s.id, s.start_offset",
-						   3, p3, err, errlen);
-		pfree(a1);
-		pfree(a2);
-		pfree(a3);
-		if (res == NULL)
-		{
-			pfree(u_ids);
-			pfree(u_epochs);
-			pfree(u_targets);
-			return false;
-		}
-		for (int i = 0; i < PQntuples(res); i++)
-		{
-			int64		sid = atoll(PQgetvalue(res, i, 0));
-			int64		start = atoll(PQgetvalue(res, i, 1));
-			const LedStream *ls = find_led(led, nled, sid);
-			int64		before = -1;
-			int			p;
-
-			RegistryLock();
-			p = PartitionLookupByStream(sid);
-			if (p >= 0)
-			{
-				StrataPartition *part = PartitionGet(p);
-				int64		cur = __atomic_load_n(&part->log_start_offset, __ATOMIC_ACQUIRE);
-
-				before = cur;
-				while (cur < start &&
-					   !__atomic_compare_exchange_n(&part->log_start_offset, &cur, start, false,
-													__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-					;
-			}
-			RegistryUnlock();
-			if (before < start)
-			{
-				*did_work = true;
-				elog(LOG, "retention: log start offset of %s-%d is now %lld",
-					 ls ? ls->topic : "?", ls ? ls->partition : -1, (long long) start);
-			}
-		}
-		PQclear(res);
+		pfree(ids);
+		return true;
 	}
-	pfree(u_ids);
-	pfree(u_epochs);
-	pfree(u_targets);
+	nrows = CatalogGetRetentionRanges(conn, ids, n, &rows, err, errlen);
+	pfree(ids);
+	if (nrows < 0)
+		return false;
+	nwant = retention_targets(led, nled, rows, nrows, &want);
+	pfree(rows);
+	if (nwant == 0)
+	{
+		pfree(want);
+		return true;
+	}
+
+	/*
+	 * Durable first, and only with our epoch (a fenced broker changes
+	 * nothing), never past what is in objects; as DeleteRecords does.
+	 */
+	nmoved = CatalogAdvanceStreamStarts(conn, want, nwant, &moved, err, errlen);
+	pfree(want);
+	if (nmoved < 0)
+		return false;
+	for (int i = 0; i < nmoved; i++)
+	{
+		int64		sid = (int64) moved[i].stream_id;
+		int64		start = moved[i].start_offset;
+		const LedStream *ls = find_led(led, nled, sid);
+		int64		before = led_source->advance_log_start(sid, start);
+
+		if (before < start)
+		{
+			*did_work = true;
+			elog(LOG, "retention: log start offset of %s-%d is now %lld",
+				 ls ? ls->topic : "?", ls ? ls->partition : -1, (long long) start);
+		}
+	}
+	pfree(moved);
 	return true;
 }
 
@@ -1262,6 +1145,63 @@ duty_retention(PGconn *conn, const LedStream *led, int nled,
  * Duty: unreferenced ranges and objects, garbage collection
  * ---------------------------------------------------------------------
  */
+
+/*
+ * Delete from the store, then from the catalog, up to limit objects in
+ * state 'deleting' whose delete_after has passed (orphans, prepared rows
+ * past their deadline, become such first).  *deleted gets how many went.
+ * A store failure leaves the rows for the next round.
+ */
+static bool
+collect_garbage(PGconn *conn, ObjStore *store, int limit, int *deleted,
+				char *err, size_t errlen)
+{
+	CatalogObjectRef *refs;
+	int			n;
+	const char **keys;
+	int64	   *ids;
+	ObjStoreError oerr;
+	bool		ok = true;
+
+	*deleted = 0;
+	if (!CatalogExpireOrphanObjects(conn, err, errlen))
+		return false;
+	n = CatalogListDeletableObjects(conn, limit, &refs, err, errlen);
+	if (n < 0)
+		return false;
+	if (n == 0)
+	{
+		pfree(refs);
+		return true;
+	}
+	keys = palloc(sizeof(char *) * (size_t) n);
+	ids = palloc(sizeof(int64) * (size_t) n);
+	for (int i = 0; i < n; i++)
+	{
+		ids[i] = refs[i].object_id;
+		keys[i] = refs[i].key;
+	}
+
+	/*
+	 * Store first, row second: if we die in between, the row is still
+	 * there and the next round deletes the (already missing) key again,
+	 * which S3 treats as success.
+	 */
+	if (!ObjStoreDeleteBatch(store, keys, n, &oerr))
+	{
+		snprintf(err, errlen, "could not delete unreferenced objects: %s", oerr.message);
+		ok = false;
+	}
+	else if (!CatalogForgetObjects(conn, ids, n, err, errlen))
+		ok = false;
+	else
+		*deleted = n;
+	pfree(refs);
+	pfree(keys);
+	pfree(ids);
+	return ok;
+}
+
 static bool
 duty_sweep(PGconn *conn, ObjStore *store, bool *did_work, char *err, size_t errlen)
 {
@@ -1270,55 +1210,16 @@ duty_sweep(PGconn *conn, ObjStore *store, bool *did_work, char *err, size_t errl
 
 	if (sweep_done_ms < 0 || now - sweep_done_ms >= retention_check_interval)
 	{
-		char		lim[16];
-		char		delay[32];
-		const char *params[2] = {lim, delay};
-		PGresult   *res;
 		int			nranges,
 					nobjects;
 
-		snprintf(lim, sizeof(lim), "%d", SWEEP_BATCH);
-		snprintf(delay, sizeof(delay), "%lld", (long long) object_delete_delay);
-
 		/*
-		 * Ranges nobody can read any more: wholly below the stream's start,
-		 * or of a stream no partition references (its topic was deleted).
+		 * Ranges nobody can read any more, then committed objects left
+		 * without a range.
 		 */
-		res = CatalogQuery(conn,
-						   "DELETE FROM strata.stream_ranges r "
-						   "WHERE (r.stream_id, r.start_offset, r.object_id) IN ("
-						   "  SELECT x.stream_id, x.start_offset, x.object_id FROM strata.stream_ranges x "
-						   "  LEFT JOIN strata.partitions p ON p.stream_id = x.stream_id "
-						   "  LEFT JOIN strata.streams s ON s.id = x.stream_id "
-						   "  WHERE p.stream_id IS NULL OR s.id IS NULL OR x.end_offset <= s.start_offset "
-						   "  LIMIT $1::int) "
-						   "RETURNING r.object_id",
-						   1, params, err, errlen);
-		if (res == NULL)
+		if (!CatalogSweepRanges(conn, SWEEP_BATCH, &nranges, err, errlen) ||
+			!CatalogSweepObjects(conn, SWEEP_BATCH, &nobjects, err, errlen))
 			return false;
-		nranges = PQntuples(res);
-		PQclear(res);
-
-		/*
-		 * Committed objects left without a range.  An object's ranges and
-		 * its 'committed' state appear in one transaction, so a committed
-		 * object with no range is never one being written.  This also
-		 * catches an SSO whose last streams two brokers compacted at the
-		 * same moment (each saw the other's range still there).
-		 */
-		res = CatalogQuery(conn,
-						   "UPDATE strata.objects o SET state = 'deleting', "
-						   "       delete_after = now() + $2::bigint * interval '1 millisecond' "
-						   "WHERE o.state = 'committed' AND o.id IN ("
-						   "  SELECT x.id FROM strata.objects x WHERE x.state = 'committed' "
-						   "  AND NOT EXISTS (SELECT 1 FROM strata.stream_ranges r WHERE r.object_id = x.id) "
-						   "  LIMIT $1::int) "
-						   "RETURNING o.id",
-						   2, params, err, errlen);
-		if (res == NULL)
-			return false;
-		nobjects = PQntuples(res);
-		PQclear(res);
 		if (nranges > 0 || nobjects > 0)
 		{
 			*did_work = true;
@@ -1330,7 +1231,7 @@ duty_sweep(PGconn *conn, ObjStore *store, bool *did_work, char *err, size_t errl
 			sweep_done_ms = now;
 	}
 
-	if (!ObjCatalogCollectGarbage(conn, store, GC_BATCH, &deleted, err, errlen))
+	if (!collect_garbage(conn, store, GC_BATCH, &deleted, err, errlen))
 		return false;
 	if (deleted > 0)
 	{
@@ -1356,18 +1257,12 @@ ObjMaintenanceStep(PGconn *conn, ObjStore *store, bool *did_work,
 	err[0] = '\0';
 
 	/*
-	 * Until the catalog worker has loaded the registry after a start, it
-	 * may miss partitions we lead: then we lead nothing as far as
-	 * compaction and retention go (doing less is safe; the sweep needs
+	 * Until the Kafka layer knows which partitions we lead (the catalog
+	 * worker has loaded the registry after a start), we lead nothing as far
+	 * as compaction and retention go (doing less is safe; the sweep needs
 	 * only the catalog).
 	 */
-	if (RegistryIsLoaded())
-		led = collect_led_streams(&nled);
-	else
-	{
-		led = palloc(sizeof(LedStream));
-		nled = 0;
-	}
+	led = collect_led_streams(&nled);
 
 	/*
 	 * Take the duties in turn from where the last call stopped; stop at the

@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog/catalog_objects.h"
 #include "storage/blockcache.h"
-#include "storage/objcatalog.h"
 #include "storage/objformat.h"
 #include "storage/objreader.h"
 #include "storage/objstore.h"
@@ -41,7 +41,7 @@ typedef struct StreamLocations
 	uint64		stream_id;		/* 0: unused */
 	int			n;
 	uint64		lru;
-	ObjCatalogLocation loc[LOC_PER_STREAM];
+	CatalogObjectLocation loc[LOC_PER_STREAM];
 } StreamLocations;
 
 typedef struct CachedIndex
@@ -111,7 +111,7 @@ ensure_store(char *err, size_t errlen)
  * with *throttled set and err empty.
  */
 static bool
-read_object(const ObjCatalogLocation *loc, uint64 pos, size_t len, char *dst,
+read_object(const CatalogObjectLocation *loc, uint64 pos, size_t len, char *dst,
 			int64 wait_deadline, bool *throttled, bool *gone, char *err, size_t errlen)
 {
 	uint32		first = (uint32) (pos / BLOCK_CACHE_PAGE_SIZE);
@@ -204,7 +204,7 @@ read_object(const ObjCatalogLocation *loc, uint64 pos, size_t len, char *dst,
 
 /* The parsed index of an object, from the backend cache or the object. */
 static const ObjFormatIndex *
-object_index(const ObjCatalogLocation *loc, bool *gone, char *err, size_t errlen)
+object_index(const CatalogObjectLocation *loc, bool *gone, char *err, size_t errlen)
 {
 	CachedIndex *slot = &indexes[0];
 	char		footer_buf[OBJFORMAT_FOOTER_SIZE];
@@ -269,7 +269,7 @@ forget_stream(uint64 stream_id)
  * one after it): from the backend's cache if it covers offset, else from
  * the catalog.  NULL with *err empty if there is none.
  */
-static const ObjCatalogLocation *
+static const CatalogObjectLocation *
 locate(PGconn *conn, uint64 stream_id, int64 offset, char *err, size_t errlen)
 {
 	StreamLocations *sl = NULL;
@@ -300,7 +300,7 @@ locate(PGconn *conn, uint64 stream_id, int64 offset, char *err, size_t errlen)
 		return NULL;
 	}
 	sl->stream_id = 0;
-	n = ObjCatalogLookup(conn, stream_id, offset, sl->loc, LOC_PER_STREAM, err, errlen);
+	n = CatalogLookupObjects(conn, stream_id, offset, sl->loc, LOC_PER_STREAM, err, errlen);
 	if (n < 0)
 		return NULL;
 	sl->stream_id = stream_id;
@@ -322,8 +322,8 @@ ObjReadStream(PGconn *conn, uint64 stream_id, int64 offset, int64 max_offset,
 	/* Two attempts: the second after a compacted object turned out gone. */
 	for (int attempt = 0; attempt < 2; attempt++)
 	{
-		const ObjCatalogLocation *loc = locate(conn, stream_id, offset, err, errlen);
-		ObjCatalogLocation here;
+		const CatalogObjectLocation *loc = locate(conn, stream_id, offset, err, errlen);
+		CatalogObjectLocation here;
 		const ObjFormatIndex *idx;
 		bool		gone = false;
 		bool		throttled = false;
@@ -420,8 +420,8 @@ ObjFindTimestamp(PGconn *conn, uint64 stream_id, int64 offset, int64 ts,
 	/* Object by object, skipping blocks whose largest timestamp is older. */
 	for (int guard = 0; guard < 100000; guard++)
 	{
-		const ObjCatalogLocation *loc = locate(conn, stream_id, offset, err, errlen);
-		ObjCatalogLocation here;
+		const CatalogObjectLocation *loc = locate(conn, stream_id, offset, err, errlen);
+		CatalogObjectLocation here;
 		const ObjFormatIndex *idx;
 		bool		gone;
 		bool		throttled;

@@ -5,8 +5,8 @@
  *
  *	  Drives ObjMaintenanceStep (storage/compaction.h) against a real
  *	  PostgreSQL catalog and a real object store, with objects written the
- *	  way the uploader writes them (objformat builder, ObjCatalogPrepare,
- *	  ObjStorePut, ObjCatalogCommit), and prints TAP: stream-set objects
+ *	  way the uploader writes them (objformat builder, CatalogPrepareObject,
+ *	  ObjStorePut, CatalogCommitObjects), and prints TAP: stream-set objects
  *	  split into stream objects only for the streams this broker leads,
  *	  small stream objects merged (also a small-large-small layout made on
  *	  purpose), every record read back intact and in
@@ -34,9 +34,9 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_objects.h"
 #include "kafka/partition.h"
 #include "storage/compaction.h"
-#include "storage/objcatalog.h"
 #include "storage/objformat.h"
 #include "storage/objstore.h"
 #include "storage/shmem.h"
@@ -123,11 +123,11 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 	char	   *data;
 	size_t		len;
 	int64		id;
-	char		key[OBJCATALOG_KEY_LEN];
+	char		key[CATALOG_OBJECT_KEY_LEN];
 	ObjStoreError oerr;
-	ObjCatalogRange *ranges;
-	ObjCatalogStreamEpoch *eps;
-	ObjCatalogObject obj;
+	CatalogRange *ranges;
+	CatalogStreamEpoch *eps;
+	CatalogObject obj;
 	uint64	   *fenced;
 	int			nfenced;
 
@@ -145,7 +145,7 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 	fr = ObjFormatBuilderRanges(b, &nfr);
 	data = ObjFormatFinish(b, &len);
 	ObjFormatBuilderFree(b);
-	if (!ObjCatalogPrepare(conn, kind, &id, key, sizeof(key), err, sizeof(err)))
+	if (!CatalogPrepareObject(conn, kind, &id, key, sizeof(key), err, sizeof(err)))
 	{
 		printf("# prepare: %s\n", err);
 		return -1;
@@ -156,8 +156,8 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 		return -1;
 	}
 	pfree(data);
-	ranges = palloc(sizeof(ObjCatalogRange) * (size_t) nfr);
-	eps = palloc(sizeof(ObjCatalogStreamEpoch) * (size_t) nfr);
+	ranges = palloc(sizeof(CatalogRange) * (size_t) nfr);
+	eps = palloc(sizeof(CatalogStreamEpoch) * (size_t) nfr);
 	for (int i = 0; i < nfr; i++)
 	{
 		ranges[i].stream_id = fr[i].stream_id;
@@ -175,8 +175,8 @@ upload(ObjFormatKind kind, const Part *parts, int nparts)
 	obj.compactions = 0;
 	obj.ranges = ranges;
 	obj.nranges = nfr;
-	if (ObjCatalogCommit(conn, &obj, 1, eps, nfr, true, NULL, 0, &fenced, &nfenced,
-						 err, sizeof(err)) != OBJCAT_OK)
+	if (CatalogCommitObjects(conn, &obj, 1, eps, nfr, true, NULL, 0, &fenced, &nfenced,
+						 err, sizeof(err)) != CATALOG_COMMIT_OK)
 	{
 		printf("# commit: %s\n", err);
 		return -1;
@@ -231,9 +231,9 @@ run_until_idle(void)
 static bool
 verify_stream(int64 stream, int64 from, int64 to, const char *what)
 {
-	ObjCatalogLocation locs[64];
+	CatalogObjectLocation locs[64];
 	char		err[1024];
-	int			n = ObjCatalogLookup(conn, (uint64) stream, from, locs, 64, err, sizeof(err));
+	int			n = CatalogLookupObjects(conn, (uint64) stream, from, locs, 64, err, sizeof(err));
 	int64		next = from;
 	char		want[PAYLOAD];
 
@@ -335,11 +335,11 @@ count_files(void)
 static bool
 object_file_exists(int64 id, const char *kind)
 {
-	char		key[OBJCATALOG_KEY_LEN];
+	char		key[CATALOG_OBJECT_KEY_LEN];
 	uint64		size;
 	ObjStoreError oerr;
 
-	ObjCatalogKey(id, strcmp(kind, "sso") == 0 ? OBJFORMAT_SSO : OBJFORMAT_SO, key, sizeof(key));
+	CatalogObjectKey(id, strcmp(kind, "sso") == 0 ? OBJFORMAT_SSO : OBJFORMAT_SO, key, sizeof(key));
 	if (ObjStoreHead(store, key, &size, &oerr))
 		return true;
 	if (oerr.code != OBJSTORE_NOT_FOUND)

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
- * register.c
- *	  Registering this broker in the catalog and keeping its lease.
+ * catalog_brokers.c
+ *	  Brokers in the catalog: registering this broker, keeping its lease,
+ *	  marking it stopped, and its upload status (see
+ *	  include/catalog/catalog_brokers.h for transactions and locks).
  *
  *	  CatalogStartupCheck runs in the postmaster before shared memory is
  *	  created: a broker that cannot reach its catalog, whose catalog is from
@@ -13,7 +15,7 @@
  *	  once someone else has taken over the id (a restart elsewhere, or a
  *	  fencing balancer) the old incarnation's writes match no row.
  *
- * src/backend/catalog/register.c
+ * src/backend/catalog/catalog_brokers.c
  *
  *-------------------------------------------------------------------------
  */
@@ -23,10 +25,14 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_brokers.h"
+#include "catalog_int.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
 int64		CatalogBrokerEpoch = 0;
+
+/* ---------- registration ---------- */
 
 /* The absolute data directory as registered (host + data_dir identify us). */
 static char *
@@ -59,8 +65,9 @@ effective_wal_device(const char *datadir)
 }
 
 /*
- * Register this broker.  One transaction: make sure a row exists, lock it,
- * look at who holds it, then take it over with epoch + 1.
+ * Register this broker.  One transaction: make sure a row exists, lock it
+ * (FOR UPDATE: two brokers starting with one id are serialised here), look
+ * at who holds it, then take it over with epoch + 1.
  */
 static bool
 register_broker(PGconn *conn, char *err, size_t errlen)
@@ -111,8 +118,7 @@ register_broker(PGconn *conn, char *err, size_t errlen)
 					 idbuf, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0),
 					 PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 5));
 			PQclear(res);
-			res = PQexec(conn, "ROLLBACK");
-			PQclear(res);
+			CatalogRollback(conn);
 			goto out;
 		}
 		PQclear(res);
@@ -139,8 +145,7 @@ register_broker(PGconn *conn, char *err, size_t errlen)
 	goto out;
 
 fail:
-	res = PQexec(conn, "ROLLBACK");
-	PQclear(res);
+	CatalogRollback(conn);
 	snprintf(err, errlen, "could not register broker_id %s in the catalog: %s", idbuf, e);
 out:
 	pfree(host);
@@ -182,13 +187,87 @@ CatalogStartupCheck(char *err, size_t errlen)
 	return true;
 }
 
-/* Statement renewing the lease; $1 id, $2 epoch, $3 lease in ms. */
-const char CatalogRenewLeaseSQL[] =
-"UPDATE strata.brokers SET lease_expires = now() + $3::bigint * interval '1 millisecond',"
-" last_heartbeat = now(), state = 'alive'"
-" WHERE id = $1 AND epoch = $2 RETURNING 1";
+/* ---------- the lease ---------- */
 
-/* Statement marking this broker stopped; $1 id, $2 epoch. */
-const char CatalogMarkStoppedSQL[] =
-"UPDATE strata.brokers SET state = 'stopped', lease_expires = now(), pid = NULL"
-" WHERE id = $1 AND epoch = $2";
+bool
+CatalogRenewLease(PGconn *conn, long timeout_ms, bool *still_ours, char *err, size_t errlen)
+{
+	char		idbuf[24],
+				epochbuf[24],
+				leasebuf[24];
+	const char *p[3] = {idbuf, epochbuf, leasebuf};
+	PGresult   *res;
+	CatalogWaitResult r;
+
+	CatalogInt64Text(broker_id, idbuf);
+	CatalogInt64Text(CatalogBrokerEpoch, epochbuf);
+	CatalogInt64Text(broker_lease_time, leasebuf);
+	r = CatalogQueryWait(conn,
+						 "UPDATE strata.brokers SET lease_expires = now() + $3::bigint * interval '1 millisecond',"
+						 " last_heartbeat = now(), state = 'alive'"
+						 " WHERE id = $1 AND epoch = $2 RETURNING 1",
+						 3, p, timeout_ms, false, &res, err, errlen);
+	if (r != CATALOG_WAIT_OK)
+	{
+		if (r == CATALOG_WAIT_REJECTED)
+		{
+			char		tmp[768];
+
+			snprintf(tmp, sizeof(tmp), "query failed: %s", err);
+			strlcpy_s(err, tmp, errlen);
+		}
+		return false;
+	}
+	*still_ours = PQntuples(res) > 0;
+	PQclear(res);
+	return true;
+}
+
+bool
+CatalogMarkBrokerStopped(PGconn *conn, long timeout_ms, char *err, size_t errlen)
+{
+	char		idbuf[24],
+				epochbuf[24];
+	const char *p[2] = {idbuf, epochbuf};
+	PGresult   *res;
+
+	CatalogInt64Text(broker_id, idbuf);
+	CatalogInt64Text(CatalogBrokerEpoch, epochbuf);
+	if (CatalogQueryWait(conn,
+						 "UPDATE strata.brokers SET state = 'stopped', lease_expires = now(), pid = NULL"
+						 " WHERE id = $1 AND epoch = $2",
+						 2, p, timeout_ms, false, &res, err, errlen) != CATALOG_WAIT_OK)
+		return false;
+	PQclear(res);
+	return true;
+}
+
+/* ---------- upload status ---------- */
+
+bool
+CatalogReportUploadStatus(PGconn *conn, const CatalogUploadStatus *st, char *err, size_t errlen)
+{
+	char		me[24],
+				pend[24],
+				trim[24],
+				flushed[24],
+				last[24];
+	const char *params[6] = {me, pend, trim, flushed, NULL, st->last_error};
+
+	CatalogInt64Text(broker_id, me);
+	snprintf(pend, sizeof(pend), "%llu", (unsigned long long) st->pending_bytes);
+	snprintf(trim, sizeof(trim), "%llu", (unsigned long long) st->wal_trim_lsn);
+	snprintf(flushed, sizeof(flushed), "%llu", (unsigned long long) st->wal_flushed_lsn);
+	if (st->last_upload_ms > 0)
+		params[4] = CatalogInt64Text(st->last_upload_ms, last);
+	return CatalogExec(conn,
+					   "INSERT INTO strata.broker_uploads AS u "
+					   "  (broker_id, pending_bytes, wal_trim_lsn, wal_flushed_lsn, last_upload, last_error, updated) "
+					   "VALUES ($1::int, $2::bigint, $3::bigint, $4::bigint, "
+					   "        to_timestamp($5::bigint / 1000.0), $6, now()) "
+					   "ON CONFLICT (broker_id) DO UPDATE SET pending_bytes = excluded.pending_bytes, "
+					   "  wal_trim_lsn = excluded.wal_trim_lsn, wal_flushed_lsn = excluded.wal_flushed_lsn, "
+					   "  last_upload = coalesce(excluded.last_upload, u.last_upload), "
+					   "  last_error = excluded.last_error, updated = now()",
+					   6, params, err, errlen);
+}

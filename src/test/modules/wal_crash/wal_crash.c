@@ -481,6 +481,35 @@ static Acked *acked;
 static size_t nacked,
 			acked_cap;
 
+/*
+ * The next whole line of f into buf (with its newline); false at the end.
+ * A line without a newline is the torn end of a write a SIGKILL cut short
+ * (a write into a file can stop at a page boundary when the writer is
+ * killed), and a line longer than buf is not one of ours: both are
+ * skipped.  The next write starts where the torn one stopped, so a torn
+ * line can also be glued to the front of the next one; the callers
+ * recognise that by its field count.
+ */
+static bool
+next_line(FILE *f, char *buf, size_t len)
+{
+	while (fgets(buf, (int) len, f) != NULL)
+	{
+		size_t		n = strlen(buf);
+
+		if (n > 0 && buf[n - 1] == '\n')
+			return true;
+		/* no newline: skip the rest of it, if any */
+		while (n == len - 1 && fgets(buf, (int) len, f) != NULL)
+		{
+			n = strlen(buf);
+			if (n > 0 && buf[n - 1] == '\n')
+				break;
+		}
+	}
+	return false;
+}
+
 static void
 load_acks(int round)
 {
@@ -492,13 +521,19 @@ load_acks(int round)
 					lsn;
 		long long	base;
 		unsigned	count;
+		char		line[256];
+		int			used;
 
 		snprintf(path, sizeof(path), "%s/ack.%d.%d", dir, round, id);
 		f = fopen(path, "r");
 		if (f == NULL)
 			continue;
-		while (fscanf(f, "%llu %lld %u %llu", &s, &base, &count, &lsn) == 4)
+		while (next_line(f, line, sizeof(line)))
 		{
+			/* exactly four fields, or it is a torn line (see next_line) */
+			if (sscanf(line, "%llu %lld %u %llu%n", &s, &base, &count, &lsn, &used) != 4 ||
+				line[used] != '\n')
+				continue;
 			if (nacked == acked_cap)
 			{
 				acked_cap = acked_cap ? acked_cap * 2 : 4096;
@@ -521,13 +556,23 @@ load_trim_log(void)
 	FILE	   *f;
 	unsigned long long s;
 	long long	next;
+	char		line[256];
+	int			used;
 
 	snprintf(path, sizeof(path), "%s/trim.log", dir);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return;
-	while (fscanf(f, "%llu %lld", &s, &next) == 2)
+	while (next_line(f, line, sizeof(line)))
 	{
+		/*
+		 * Exactly two fields: a trimmer killed in the middle of its write
+		 * leaves a torn line, which the next trimmer's first line is glued
+		 * to ("100 19" + "100 1400").  Read as numbers, that once made a
+		 * stream jump far ahead of its recovered end.
+		 */
+		if (sscanf(line, "%llu %lld%n", &s, &next, &used) != 2 || line[used] != '\n')
+			continue;
 		if (s >= 100 && s < 100 + MAX_STREAMS && next > stream_next[s - 100])
 			stream_next[s - 100] = next;
 	}

@@ -3,14 +3,21 @@
  * fuzz_request.c
  *	  libFuzzer target for the Kafka codec: arbitrary bytes through request
  *	  header parsing, every request decoder, ApiVersions, the client-side
- *	  response decoders and record batch validation.
+ *	  response decoders and record batch validation; and for what a client
+ *	  sends before it has authenticated: the SASL tokens (SCRAM's client
+ *	  messages, PLAIN's) and, with the ACL requests, the ACL model.
  *
  *	  The first byte picks what the rest is:
  *		0: a request frame (what follows the INT32 size on the wire);
  *		1: a response body for api key data[1], version data[2];
  *		2: a Produce partition's records (a legacy message set is also
  *		   converted, and what it converts to must validate);
- *		3: a message of an API described ahead of its handler (messages.h).
+ *		3: a message of an API described ahead of its handler (messages.h);
+ *		4: a SASL token: data[1] % 3 picks SCRAM client-first, SCRAM
+ *		   client-final or PLAIN;
+ *		5: a CreateAcls request body at version data[1] % 4, whose ACLs go
+ *		   through the ACL model: an ACL that may be created must match a
+ *		   filter of its own fields and cover its own name.
  *	  A request that decodes is re-encoded and decoded again, and the two
  *	  printed forms must match: the codec must agree with itself on
  *	  anything it accepts.
@@ -25,9 +32,11 @@
  */
 #include "c.h"
 
+#include "kafka/acl.h"
 #include "kafka/legacy.h"
 #include "kafka/protocol.h"
 #include "kafka/records.h"
+#include "utils/scram.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -178,8 +187,6 @@ static const struct
 	{0, 2, 2, &DeleteGroupsRequest_schema, &DeleteGroupsResponse_schema},
 	{0, 5, 2, &InitProducerIdRequest_schema, &InitProducerIdResponse_schema},
 	{0, 0, 0x7fff, &OffsetDeleteRequest_schema, &OffsetDeleteResponse_schema},
-	{0, 1, 0x7fff, &SaslHandshakeRequest_schema, &SaslHandshakeResponse_schema},
-	{0, 2, 2, &SaslAuthenticateRequest_schema, &SaslAuthenticateResponse_schema},
 };
 
 static void
@@ -216,6 +223,120 @@ fuzz_pending(const uint8 *data, size_t size)
 	KWriterFree(&w);
 }
 
+/*
+ * A SASL token as the server parses it.  What a parser accepts must hold
+ * together: a client-first-message's header ends with ',' and its bare
+ * part is the rest of the message; a client-final-message's part without
+ * the proof is a prefix of it; PLAIN's fields lie within the token.
+ */
+static void
+fuzz_sasl(const uint8 *data, size_t size)
+{
+	const char *msg;
+	size_t		len;
+
+	if (size < 1)
+		return;
+	msg = (const char *) data + 1;
+	len = size - 1;
+	switch (data[0] % 3)
+	{
+		case 0:
+			{
+				ScramClientFirst cf;
+
+				if (ScramParseClientFirst(msg, len, &cf) == NULL)
+				{
+					size_t		hl = strlen(cf.gs2_header);
+
+					if (hl == 0 || cf.gs2_header[hl - 1] != ',' || hl + strlen(cf.bare) != len ||
+						memcmp(msg + hl, cf.bare, len - hl) != 0 || cf.user[0] == '\0' ||
+						cf.nonce[0] == '\0')
+						abort();
+				}
+				ScramFreeClientFirst(&cf);
+				break;
+			}
+		case 1:
+			{
+				ScramClientFinal cf;
+
+				if (ScramParseClientFinal(msg, len, &cf) == NULL &&
+					(cf.without_proof_len >= len || memcmp(msg + cf.without_proof_len, ",p=", 3) != 0 ||
+					 cf.proof_len < 0 || cf.proof_len > SCRAM_MAX_KEY_LEN))
+					abort();
+				ScramFreeClientFinal(&cf);
+				break;
+			}
+		case 2:
+			{
+				SaslPlainMessage pm;
+
+				if (SaslParsePlain(msg, len, &pm) == NULL &&
+					(pm.password + pm.password_len != msg + len || pm.user_len == 0 ||
+					 pm.user < msg || pm.user + pm.user_len > msg + len))
+					abort();
+				break;
+			}
+	}
+}
+
+/* CreateAcls' ACLs through the ACL model (see the file comment, mode 5). */
+static void
+fuzz_acls(const uint8 *data, size_t size)
+{
+	CreateAclsRequest req;
+	KReader		r;
+	int16		v;
+
+	if (size < 1)
+		return;
+	v = (int16) (data[0] % 4);
+	KReaderInit(&r, data + 1, size - 1);
+	if (!KafkaDecode(&CreateAclsRequest_schema, v, v >= 2, &r, &arena, &req))
+		return;
+	for (int32 i = 0; i < req.Creations.count; i++)
+	{
+		const AclCreation *c = &req.Creations.items[i];
+		char		principal[256],
+					host[256];
+		AclEntry	e;
+		AclFilter	f;
+		const char *msg;
+
+		snprintf(principal, sizeof(principal), "%.*s", (int) Max(c->Principal.len, 0), c->Principal.ptr);
+		snprintf(host, sizeof(host), "%.*s", (int) Max(c->Host.len, 0), c->Host.ptr);
+		e.resource_type = (uint8) c->ResourceType;
+		e.pattern_type = (uint8) c->ResourcePatternType;
+		e.operation = (uint8) c->Operation;
+		e.permission = (uint8) c->PermissionType;
+		e.resource_name = c->ResourceName.ptr ? c->ResourceName.ptr : "";
+		e.resource_name_len = Max(c->ResourceName.len, 0);
+		e.principal = principal;
+		e.host = host;
+		if (!AclEntryValid(&e, &msg))
+			continue;
+		if (strlen(principal) != (size_t) Max(c->Principal.len, 0) || strlen(host) != (size_t) Max(c->Host.len, 0))
+			continue;			/* a NUL inside: the strings above are cut short */
+		f.resource_type = e.resource_type;
+		f.pattern_type = e.pattern_type;
+		f.resource_name = e.resource_name;
+		f.resource_name_len = e.resource_name_len;
+		f.principal = principal;
+		f.principal_len = (int32) strlen(principal);
+		f.host = host;
+		f.host_len = (int32) strlen(host);
+		f.operation = e.operation;
+		f.permission = e.permission;
+		if (!AclFilterValid(&f, &msg) || !AclFilterMatches(&f, &e) ||
+			!AclPatternCovers(&e, e.resource_type, e.resource_name, e.resource_name_len))
+			abort();
+		f.pattern_type = ACL_PATTERN_MATCH;
+		if (!AclFilterMatches(&f, &e))
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -226,8 +347,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	switch (data[0] % 4)
+	switch (data[0] % 6)
 	{
+		case 5:
+			fuzz_acls(data + 1, size - 1);
+			break;
+		case 4:
+			fuzz_sasl(data + 1, size - 1);
+			break;
 		case 3:
 			fuzz_pending(data + 1, size - 1);
 			break;

@@ -4,7 +4,8 @@
  *	  Writes the fuzzer's seed corpus with the codec's own encoder: every
  *	  implemented request at its min, first-flexible and max versions (with
  *	  defaults, and a few with real content written in the codec's text
- *	  form), default responses, and record batches.
+ *	  form), default responses, record batches, SASL tokens (SCRAM's and
+ *	  PLAIN's, as librdkafka sends them) and ACL creations.
  *
  *	  Usage: gen_corpus DIR   (make -C contrib/fuzz corpus)
  *
@@ -195,6 +196,66 @@ main(int argc, char **argv)
 		seed_request(KafkaApiLookup(KAFKA_API_PRODUCE), 9, &pr, "-batch");
 	}
 	write_seed("records-2", 2, batch.buf, batch.len);
+
+	/* ACL requests, and the ACL model's input (mode 5: [version] body) */
+	{
+		const char *acls =
+			"{Creations=[{ResourceType=2, ResourceName=\"logs-\", ResourcePatternType=4, Principal=\"User:bob\","
+			" Host=\"*\", Operation=2, PermissionType=3}, {ResourceType=4, ResourceName=\"kafka-cluster\","
+			" ResourcePatternType=3, Principal=\"User:*\", Host=\"10.0.0.1\", Operation=7, PermissionType=2}]}";
+		const KafkaApi *api = KafkaApiLookup(KAFKA_API_CREATE_ACLS);
+		void	   *req = KArenaAlloc(&a, api->request->size);
+		const char *t = acls;
+		char		err[200];
+		KWriter		w;
+
+		seed_text(&a, KAFKA_API_CREATE_ACLS, 3, acls);
+		seed_text(&a, KAFKA_API_DESCRIBE_ACLS, 1,
+				  "{ResourceTypeFilter=2, ResourceNameFilter=\"logs-app\", PatternTypeFilter=2,"
+				  " PrincipalFilter=null, HostFilter=null, Operation=1, PermissionType=1}");
+		seed_text(&a, KAFKA_API_DELETE_ACLS, 2,
+				  "{Filters=[{ResourceTypeFilter=1, ResourceNameFilter=null, PatternTypeFilter=1,"
+				  " PrincipalFilter=\"User:bob\", HostFilter=null, Operation=1, PermissionType=1}]}");
+		seed_text(&a, KAFKA_API_ALTER_USER_SCRAM_CREDENTIALS, 0,
+				  "{Deletions=[{Name=\"a\", Mechanism=1}], Upsertions=[{Name=\"b\", Mechanism=2,"
+				  " Iterations=4096, Salt=0x0102, SaltedPassword=0x0304}]}");
+		if (!KafkaParseText(api->request, &t, &a, req, err, sizeof(err)))
+		{
+			fprintf(stderr, "CreateAcls: %s\n", err);
+			exit(1);
+		}
+		KWriterInit(&w, 256);
+		KWriteInt8(&w, 3);
+		KafkaEncode(api->request, 3, true, req, &w);
+		write_seed("acls-v3", 5, w.buf, w.len);
+		KWriterFree(&w);
+	}
+
+	/* SASL tokens (mode 4: [kind] token) */
+	{
+		static const struct
+		{
+			const char *name;
+			uint8		kind;
+			const char *token;
+			size_t		len;
+		}			tokens[] = {
+			{"sasl-scram-first", 0, "n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL", 37},
+			{"sasl-scram-first-authzid", 0, "n,a=al=2Cice,n=al=3Dice,r=abc,ext=1,tokenauth=true", 50},
+			{"sasl-scram-final", 1,
+			"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=", 82},
+			{"sasl-plain", 2, "\0alice\0alice-pw", 15},
+		};
+
+		for (int i = 0; i < (int) lengthof(tokens); i++)
+		{
+			uint8		buf[256];
+
+			buf[0] = tokens[i].kind;
+			memcpy(buf + 1, tokens[i].token, tokens[i].len);
+			write_seed(tokens[i].name, 4, buf, tokens[i].len + 1);
+		}
+	}
 	{
 		/*
 		 * A legacy message set (magic 1, gzip'd, three messages: what

@@ -56,6 +56,9 @@
 /* LISTEN/NOTIFY channels (see migrate.c). */
 #define CATALOG_CHANNEL_BROKERS		"strata_brokers"
 #define CATALOG_CHANNEL_PARTITIONS	"strata_partitions"
+#define CATALOG_CHANNEL_SLOTS		"strata_slots"
+#define CATALOG_CHANNEL_RECOVERIES	"strata_recoveries"
+#define CATALOG_CHANNEL_SECURITY	"strata_security"
 
 /* True when the catalog setting says "embedded" (case-insensitive). */
 extern bool CatalogIsEmbedded(void);
@@ -171,6 +174,9 @@ extern CatalogWaitResult CatalogQueryWait(PGconn *conn, const char *sql, int npa
 /* What CatalogConsumeNotifications saw announced (a bit mask). */
 #define CATALOG_CHANGED_BROKERS		0x01
 #define CATALOG_CHANGED_PARTITIONS	0x02
+#define CATALOG_CHANGED_SLOTS		0x04
+#define CATALOG_CHANGED_RECOVERIES	0x08
+#define CATALOG_CHANGED_SECURITY	0x10	/* users or ACLs */
 
 /* LISTEN on every channel the broker follows (blocking). */
 extern bool CatalogListen(PGconn *conn, char *err, size_t errlen);

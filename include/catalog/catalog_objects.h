@@ -144,6 +144,24 @@ extern CatalogCommitResult CatalogCommitObjects(PGconn *conn,
 												uint64 **fenced, int *nfenced,
 												char *err, size_t errlen);
 
+/*
+ * CatalogCommitObjects with more in the same transaction: run_hook says
+ * whether the commit hook runs (uploads and hand-offs: yes; the recovery
+ * of another broker's WAL saves that broker's producer state itself), and
+ * extra, if set, runs last before COMMIT (a hand-off's new leaders, a
+ * recovery's reassignment of the dead broker's partitions); extra
+ * returning false rolls everything back (CATALOG_COMMIT_ERROR, its err).
+ */
+typedef bool (*CatalogCommitExtra) (PGconn *conn, void *arg, char *err, size_t errlen);
+extern CatalogCommitResult CatalogCommitObjectsExt(PGconn *conn,
+												   const CatalogObject *objects, int nobjects,
+												   const CatalogStreamEpoch *epochs, int nepochs,
+												   bool advance_end,
+												   const int64 *replaced, int nreplaced,
+												   bool run_hook, CatalogCommitExtra extra,
+												   void *extra_arg, uint64 **fenced, int *nfenced,
+												   char *err, size_t errlen);
+
 /* The state of an object row ("prepared", "committed", "deleting", or "" if gone). */
 extern bool CatalogGetObjectState(PGconn *conn, int64 object_id, char *state, size_t len,
 								  char *err, size_t errlen);

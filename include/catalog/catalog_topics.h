@@ -57,6 +57,9 @@ typedef struct CatalogPartition
 	int32		leader_epoch;
 	int64		start_offset;	/* the stream's */
 	int64		end_offset;		/* the stream's, as far as objects go */
+	int32		target_broker;	/* a move's target; -1: none */
+	bool		opened_now;		/* the load (or creation) opened its stream
+								 * for the loading broker */
 } CatalogPartition;
 
 /* ---- topics and partitions ---- */
@@ -69,15 +72,17 @@ typedef enum CatalogTopicResult
 } CatalogTopicResult;
 
 /*
- * Create topic name with its configs and nparts partitions led by leader
- * (leader epoch 0), each on a new stream opened with epoch 1.  id_out
- * gets the topic's id and *parts (palloc'd, nparts entries) its
- * partitions (start and end offsets 0).
+ * Create topic name with its configs and nparts partitions, partition i
+ * led by leaders[i] (leader epoch 0), each on a new stream: opened (epoch
+ * 1) for those broker me leads, closed (epoch 0, opened by their leader)
+ * for the others.  id_out gets the topic's id and *parts (palloc'd, nparts
+ * entries) its partitions (start and end offsets 0).
  */
 extern CatalogTopicResult CatalogCreateTopic(PGconn *conn, const char *name,
 											 const CatalogTopicConfig *configs, int nconfigs,
-											 int32 nparts, int32 leader, uint8 id_out[16],
-											 CatalogPartition **parts, char *err, size_t errlen);
+											 int32 nparts, const int32 *leaders, int32 me,
+											 uint8 id_out[16], CatalogPartition **parts,
+											 char *err, size_t errlen);
 
 /*
  * Delete topic id: its streams become 'deleted' (their objects go to
@@ -89,13 +94,13 @@ extern bool CatalogDeleteTopic(PGconn *conn, const uint8 id[16], char **name_out
 							   char *err, size_t errlen);
 
 /*
- * Grow topic id from current to new_total partitions, the new ones led by
- * leader, each on a new stream opened with epoch 1; *parts (palloc'd,
- * new_total - current entries) gets them.
+ * Grow topic id from current to new_total partitions, partition current +
+ * i led by leaders[i], each on a new stream as CatalogCreateTopic makes
+ * them; *parts (palloc'd, new_total - current entries) gets them.
  */
 extern bool CatalogAddPartitions(PGconn *conn, const uint8 id[16], int32 current,
-								 int32 new_total, int32 leader, CatalogPartition **parts,
-								 char *err, size_t errlen);
+								 int32 new_total, const int32 *leaders, int32 me,
+								 CatalogPartition **parts, char *err, size_t errlen);
 
 /*
  * Change topic id's configs: replace removes every config first; then
@@ -134,17 +139,19 @@ typedef struct CatalogTopicSet
 } CatalogTopicSet;
 
 /*
- * The registry load, one transaction: claim for broker the partitions
- * nobody leads (leader = broker, leader_epoch + 1); open (epoch + 1, state
- * 'opened') the streams of the partitions broker leads except those in
- * open_streams, which this broker has open already and which keep their
- * epoch (from now on a commit to a newly opened stream by whoever held it
- * before is refused); then read the cluster id, every topic with its
- * configs and every partition with its stream.  The caller serialises
- * this with its own topic changes (RegistryChangeLock), so open_streams
- * stays true meanwhile.  Free *set with CatalogFreeTopicSet.
+ * The registry load, one transaction: open (epoch + 1, state 'opened') the
+ * streams of the partitions broker leads, except those open_ids names at
+ * the epoch open_epochs gives (this broker has them open already; they
+ * keep their epoch) — from now on a commit to a newly opened stream by
+ * whoever held it before is refused; then read the cluster id, every topic
+ * with its configs and every partition with its stream (opened_now set for
+ * those opened here and now).  Partitions nobody leads are the
+ * controller's to place.  The caller serialises this with its own topic
+ * changes (RegistryChangeLock), so the open list stays true meanwhile.
+ * Free *set with CatalogFreeTopicSet.
  */
-extern bool CatalogLoadTopics(PGconn *conn, int32 broker, const int64 *open_streams, int nopen,
+extern bool CatalogLoadTopics(PGconn *conn, int32 broker, const int64 *open_ids,
+							  const int64 *open_epochs, int nopen,
 							  CatalogTopicSet *set, char *err, size_t errlen);
 extern void CatalogFreeTopicSet(CatalogTopicSet *set);
 

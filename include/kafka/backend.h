@@ -12,13 +12,17 @@
 
 #include "c.h"
 
+#include "utils/listeners.h"
+
 /*
  * The backend's main function: serves the client on sock (peer is its
- * address, for log lines) until it disconnects or shutdown.  Started by
- * the postmaster's StartChildProcess for each accepted connection, as
+ * address, "host:port" or "[v6]:port", for log lines), which came in on a
+ * listener of the given protocol, until it disconnects or shutdown.  On a
+ * TLS listener it first runs the TLS handshake.  Started by the
+ * postmaster's StartChildProcess for each accepted connection, as
  * PostgreSQL's PostgresMain is; never returns.
  */
-extern void BackendMain(int sock, const char *peer) pg_attribute_noreturn();
+extern void BackendMain(int sock, const char *peer, ListenerProtocol protocol) pg_attribute_noreturn();
 
 /*
  * Name the metrics' api and state label values after the API table and
@@ -29,5 +33,23 @@ extern void KafkaRegisterMetricLabels(void);
 
 /* The peer address of this backend's client, for log lines. */
 extern const char *MyClientAddr;
+
+/* Its host part alone (what the host of an ACL matches). */
+extern const char *MyClientHost;
+
+/*
+ * The listener the client came in on: its protocol, and its name (the
+ * protocol's name, "SASL_SSL"), by which Metadata finds the advertised
+ * listener to give the client.
+ */
+extern ListenerProtocol MyListenerProtocol;
+extern const char *MyListenerName;
+
+/*
+ * Who the client is, as Kafka names principals: "User:ANONYMOUS" until
+ * authenticated, then "User:<SASL user>", or on an SSL listener
+ * "User:<common name of the verified client certificate>".
+ */
+extern const char *MyPrincipal;
 
 #endif							/* STRATA_KAFKA_BACKEND_H */

@@ -104,8 +104,40 @@ extern void KafkaLockedBuildEnd(KafkaLockedBuild *b);
 /* A KStr as a palloc'd C string (null and empty both give ""). */
 extern char *pnstrdup_kstr(KStr s);
 
-/* The host and port clients should connect to (advertised listener). */
+/* The host and port this client should connect to: the advertised
+ * listener of the protocol it came in on (utils/listeners.h). */
 extern void KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port);
+
+/* A broker's address as responses carry it (Metadata, KIP-951 hints). */
+typedef struct KafkaEndpoint
+{
+	int32		id;
+	KStr		host;
+	int32		port;
+	KStr		rack;			/* KSTR_NULL: none */
+} KafkaEndpoint;
+
+/*
+ * The endpoints of the live brokers among ids (duplicates and unknown ids
+ * left out), for the NodeEndpoints of Produce and Fetch responses that
+ * name a partition's new leader (KIP-951).  Returns how many; *out in arena.
+ */
+extern int	KafkaEndpointsOf(KArena *arena, const int32 *ids, int n, KafkaEndpoint **out);
+
+/*
+ * Copy n endpoints into a response's array of brokers, whose elements have
+ * an id field (NodeId or BrokerId), Host, Port and Rack.
+ */
+#define KAFKA_COPY_ENDPOINTS(items, idfield, e, n) \
+	do { \
+		for (int _i = 0; _i < (n); _i++) \
+		{ \
+			(items)[_i].idfield = (e)[_i].id; \
+			(items)[_i].Host = (e)[_i].host; \
+			(items)[_i].Port = (e)[_i].port; \
+			(items)[_i].Rack = (e)[_i].rack; \
+		} \
+	} while (0)
 
 /*
  * The handlers, KafkaHandle<Name> for every row of the API table

@@ -669,6 +669,83 @@ typedef struct IncrementalAlterConfigsResponse
 	KARRAY(IncrementalAlterConfigsResourceResponse) Responses;	/* v0+ */
 } IncrementalAlterConfigsResponse;
 
+/* AlterPartitionReassignmentsRequest: api key 45, versions 0, flexible 0+ */
+typedef struct ReassignablePartition
+{
+	int32 PartitionIndex;	/* v0+ */
+	KARRAY(int32) Replicas;	/* v0+, nullable v0+ (null: cancel) */
+} ReassignablePartition;
+
+typedef struct ReassignableTopic
+{
+	KStr Name;	/* v0+ */
+	KARRAY(ReassignablePartition) Partitions;	/* v0+ */
+} ReassignableTopic;
+
+typedef struct AlterPartitionReassignmentsRequest
+{
+	int32 TimeoutMs;	/* v0+, default 60000 */
+	KARRAY(ReassignableTopic) Topics;	/* v0+ */
+} AlterPartitionReassignmentsRequest;
+
+/* AlterPartitionReassignmentsResponse: api key 45, versions 0, flexible 0+ */
+typedef struct ReassignablePartitionResponse
+{
+	int32 PartitionIndex;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+} ReassignablePartitionResponse;
+
+typedef struct ReassignableTopicResponse
+{
+	KStr Name;	/* v0+ */
+	KARRAY(ReassignablePartitionResponse) Partitions;	/* v0+ */
+} ReassignableTopicResponse;
+
+typedef struct AlterPartitionReassignmentsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(ReassignableTopicResponse) Responses;	/* v0+ */
+} AlterPartitionReassignmentsResponse;
+
+/* ListPartitionReassignmentsRequest: api key 46, versions 0, flexible 0+ */
+typedef struct ListPartitionReassignmentsTopics
+{
+	KStr Name;	/* v0+ */
+	KARRAY(int32) PartitionIndexes;	/* v0+ */
+} ListPartitionReassignmentsTopics;
+
+typedef struct ListPartitionReassignmentsRequest
+{
+	int32 TimeoutMs;	/* v0+, default 60000 */
+	KARRAY(ListPartitionReassignmentsTopics) Topics;	/* v0+, nullable v0+ (null: all) */
+} ListPartitionReassignmentsRequest;
+
+/* ListPartitionReassignmentsResponse: api key 46, versions 0, flexible 0+ */
+typedef struct OngoingPartitionReassignment
+{
+	int32 PartitionIndex;	/* v0+ */
+	KARRAY(int32) Replicas;	/* v0+ */
+	KARRAY(int32) AddingReplicas;	/* v0+ */
+	KARRAY(int32) RemovingReplicas;	/* v0+ */
+} OngoingPartitionReassignment;
+
+typedef struct OngoingTopicReassignment
+{
+	KStr Name;	/* v0+ */
+	KARRAY(OngoingPartitionReassignment) Partitions;	/* v0+ */
+} OngoingTopicReassignment;
+
+typedef struct ListPartitionReassignmentsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(OngoingTopicReassignment) Topics;	/* v0+ */
+} ListPartitionReassignmentsResponse;
+
 /* DescribeClusterRequest: api key 60, versions 0-1, flexible 0+ */
 typedef struct DescribeClusterRequest
 {
@@ -1129,6 +1206,187 @@ typedef struct SaslAuthenticateResponse
 	int64 SessionLifetimeMs;	/* v1+, default 0 */
 } SaslAuthenticateResponse;
 
+/* DescribeAclsRequest: api key 29, versions 0-3, flexible 2+ */
+typedef struct DescribeAclsRequest
+{
+	int8 ResourceTypeFilter;	/* v0+ */
+	KStr ResourceNameFilter;	/* v0+, nullable v0+ */
+	int8 PatternTypeFilter;	/* v1+, default 3 */
+	KStr PrincipalFilter;	/* v0+, nullable v0+ */
+	KStr HostFilter;	/* v0+, nullable v0+ */
+	int8 Operation;	/* v0+ */
+	int8 PermissionType;	/* v0+ */
+} DescribeAclsRequest;
+
+/* DescribeAclsResponse: api key 29, versions 0-3, flexible 2+ */
+typedef struct AclDescription
+{
+	KStr Principal;	/* v0+ */
+	KStr Host;	/* v0+ */
+	int8 Operation;	/* v0+ */
+	int8 PermissionType;	/* v0+ */
+} AclDescription;
+
+typedef struct DescribeAclsResource
+{
+	int8 ResourceType;	/* v0+ */
+	KStr ResourceName;	/* v0+ */
+	int8 PatternType;	/* v1+, default 3 */
+	KARRAY(AclDescription) Acls;	/* v0+ */
+} DescribeAclsResource;
+
+typedef struct DescribeAclsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(DescribeAclsResource) Resources;	/* v0+ */
+} DescribeAclsResponse;
+
+/* CreateAclsRequest: api key 30, versions 0-3, flexible 2+ */
+typedef struct AclCreation
+{
+	int8 ResourceType;	/* v0+ */
+	KStr ResourceName;	/* v0+ */
+	int8 ResourcePatternType;	/* v1+, default 3 */
+	KStr Principal;	/* v0+ */
+	KStr Host;	/* v0+ */
+	int8 Operation;	/* v0+ */
+	int8 PermissionType;	/* v0+ */
+} AclCreation;
+
+typedef struct CreateAclsRequest
+{
+	KARRAY(AclCreation) Creations;	/* v0+ */
+} CreateAclsRequest;
+
+/* CreateAclsResponse: api key 30, versions 0-3, flexible 2+ */
+typedef struct AclCreationResult
+{
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+} AclCreationResult;
+
+typedef struct CreateAclsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	KARRAY(AclCreationResult) Results;	/* v0+ */
+} CreateAclsResponse;
+
+/* DeleteAclsRequest: api key 31, versions 0-3, flexible 2+ */
+typedef struct DeleteAclsFilter
+{
+	int8 ResourceTypeFilter;	/* v0+ */
+	KStr ResourceNameFilter;	/* v0+, nullable v0+ */
+	int8 PatternTypeFilter;	/* v1+, default 3 */
+	KStr PrincipalFilter;	/* v0+, nullable v0+ */
+	KStr HostFilter;	/* v0+, nullable v0+ */
+	int8 Operation;	/* v0+ */
+	int8 PermissionType;	/* v0+ */
+} DeleteAclsFilter;
+
+typedef struct DeleteAclsRequest
+{
+	KARRAY(DeleteAclsFilter) Filters;	/* v0+ */
+} DeleteAclsRequest;
+
+/* DeleteAclsResponse: api key 31, versions 0-3, flexible 2+ */
+typedef struct DeleteAclsMatchingAcl
+{
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	int8 ResourceType;	/* v0+ */
+	KStr ResourceName;	/* v0+ */
+	int8 PatternType;	/* v1+, default 3 */
+	KStr Principal;	/* v0+ */
+	KStr Host;	/* v0+ */
+	int8 Operation;	/* v0+ */
+	int8 PermissionType;	/* v0+ */
+} DeleteAclsMatchingAcl;
+
+typedef struct DeleteAclsFilterResult
+{
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(DeleteAclsMatchingAcl) MatchingAcls;	/* v0+ */
+} DeleteAclsFilterResult;
+
+typedef struct DeleteAclsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	KARRAY(DeleteAclsFilterResult) FilterResults;	/* v0+ */
+} DeleteAclsResponse;
+
+/* DescribeUserScramCredentialsRequest: api key 50, version 0, flexible 0+ */
+typedef struct UserName
+{
+	KStr Name;	/* v0+ */
+} UserName;
+
+typedef struct DescribeUserScramCredentialsRequest
+{
+	KARRAY(UserName) Users;	/* v0+, nullable v0+ */
+} DescribeUserScramCredentialsRequest;
+
+/* DescribeUserScramCredentialsResponse: api key 50, version 0, flexible 0+ */
+typedef struct CredentialInfo
+{
+	int8 Mechanism;	/* v0+ */
+	int32 Iterations;	/* v0+ */
+} CredentialInfo;
+
+typedef struct DescribeUserScramCredentialsResult
+{
+	KStr User;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(CredentialInfo) CredentialInfos;	/* v0+ */
+} DescribeUserScramCredentialsResult;
+
+typedef struct DescribeUserScramCredentialsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+	KARRAY(DescribeUserScramCredentialsResult) Results;	/* v0+ */
+} DescribeUserScramCredentialsResponse;
+
+/* AlterUserScramCredentialsRequest: api key 51, version 0, flexible 0+ */
+typedef struct ScramCredentialDeletion
+{
+	KStr Name;	/* v0+ */
+	int8 Mechanism;	/* v0+ */
+} ScramCredentialDeletion;
+
+typedef struct ScramCredentialUpsertion
+{
+	KStr Name;	/* v0+ */
+	int8 Mechanism;	/* v0+ */
+	int32 Iterations;	/* v0+ */
+	KBytes Salt;	/* v0+ */
+	KBytes SaltedPassword;	/* v0+ */
+} ScramCredentialUpsertion;
+
+typedef struct AlterUserScramCredentialsRequest
+{
+	KARRAY(ScramCredentialDeletion) Deletions;	/* v0+ */
+	KARRAY(ScramCredentialUpsertion) Upsertions;	/* v0+ */
+} AlterUserScramCredentialsRequest;
+
+/* AlterUserScramCredentialsResponse: api key 51, version 0, flexible 0+ */
+typedef struct AlterUserScramCredentialsResult
+{
+	KStr User;	/* v0+ */
+	int16 ErrorCode;	/* v0+ */
+	KStr ErrorMessage;	/* v0+, nullable v0+ */
+} AlterUserScramCredentialsResult;
+
+typedef struct AlterUserScramCredentialsResponse
+{
+	int32 ThrottleTimeMs;	/* v0+ */
+	KARRAY(AlterUserScramCredentialsResult) Results;	/* v0+ */
+} AlterUserScramCredentialsResponse;
+
 /*
  * Schemas (messages.c), nested ones included: a handler that builds an
  * array element calls KafkaSetDefaults(&PartitionProduceResponse_schema, p).
@@ -1216,6 +1474,17 @@ extern const KSchema IncrementalAlterConfigsResource_schema;
 extern const KSchema IncrementalAlterConfigsRequest_schema;
 extern const KSchema IncrementalAlterConfigsResourceResponse_schema;
 extern const KSchema IncrementalAlterConfigsResponse_schema;
+extern const KSchema ReassignablePartition_schema;
+extern const KSchema ReassignableTopic_schema;
+extern const KSchema AlterPartitionReassignmentsRequest_schema;
+extern const KSchema ReassignablePartitionResponse_schema;
+extern const KSchema ReassignableTopicResponse_schema;
+extern const KSchema AlterPartitionReassignmentsResponse_schema;
+extern const KSchema ListPartitionReassignmentsTopics_schema;
+extern const KSchema ListPartitionReassignmentsRequest_schema;
+extern const KSchema OngoingPartitionReassignment_schema;
+extern const KSchema OngoingTopicReassignment_schema;
+extern const KSchema ListPartitionReassignmentsResponse_schema;
 extern const KSchema DescribeClusterRequest_schema;
 extern const KSchema DescribeClusterBroker_schema;
 extern const KSchema DescribeClusterResponse_schema;
@@ -1274,5 +1543,28 @@ extern const KSchema SaslHandshakeRequest_schema;
 extern const KSchema SaslHandshakeResponse_schema;
 extern const KSchema SaslAuthenticateRequest_schema;
 extern const KSchema SaslAuthenticateResponse_schema;
+extern const KSchema DescribeAclsRequest_schema;
+extern const KSchema AclDescription_schema;
+extern const KSchema DescribeAclsResource_schema;
+extern const KSchema DescribeAclsResponse_schema;
+extern const KSchema AclCreation_schema;
+extern const KSchema CreateAclsRequest_schema;
+extern const KSchema AclCreationResult_schema;
+extern const KSchema CreateAclsResponse_schema;
+extern const KSchema DeleteAclsFilter_schema;
+extern const KSchema DeleteAclsRequest_schema;
+extern const KSchema DeleteAclsMatchingAcl_schema;
+extern const KSchema DeleteAclsFilterResult_schema;
+extern const KSchema DeleteAclsResponse_schema;
+extern const KSchema UserName_schema;
+extern const KSchema DescribeUserScramCredentialsRequest_schema;
+extern const KSchema CredentialInfo_schema;
+extern const KSchema DescribeUserScramCredentialsResult_schema;
+extern const KSchema DescribeUserScramCredentialsResponse_schema;
+extern const KSchema ScramCredentialDeletion_schema;
+extern const KSchema ScramCredentialUpsertion_schema;
+extern const KSchema AlterUserScramCredentialsRequest_schema;
+extern const KSchema AlterUserScramCredentialsResult_schema;
+extern const KSchema AlterUserScramCredentialsResponse_schema;
 
 #endif							/* STRATA_KAFKA_MESSAGES_H */

@@ -88,6 +88,13 @@ extern void OffsetCacheInstall(const char *group_id, uint64 load_id, bool ok,
 extern void OffsetCacheForget(const char *group_id);
 
 /*
+ * Forget the cached offsets of every group whose coordinator slot moved
+ * (moved[slot], nslots slots): committed offsets are then read from the
+ * catalog again, where the slot's other coordinator may have written.
+ */
+extern void OffsetCacheForgetSlots(const bool *moved, int nslots);
+
+/*
  * The offset committer's work, driven by its main loop
  * (postmaster/offsetcommitter.c) and run in that process only.
  *

@@ -88,7 +88,18 @@ typedef struct StrataPartition
 	int32		leader_id;
 	int32		leader_epoch;
 	int64		stream_id;
-	int64		stream_epoch;
+	int64		stream_epoch;	/* the epoch this broker opened the stream
+								 * with; 0 when it is not open here */
+	/*
+	 * A hand-off in progress (a move to target_broker): set under
+	 * append_lock by the catalog worker, which refuses further appends;
+	 * handoff_lsn is the WAL insert position then, which every append made
+	 * before ends at or below.  The uploader uploads the stream's tail and
+	 * commits the new leader (doc/cluster.md).
+	 */
+	int32		target_broker;	/* -1: none */
+	uint32		handoff;		/* atomic: 1 while frozen for a hand-off */
+	uint64		handoff_lsn;
 	SMutex		append_lock;
 	int64		next_offset;	/* protected by append_lock */
 	int64		log_start_offset;	/* atomic */
@@ -146,6 +157,49 @@ extern int	PartitionInstall(int topic, int32 partition, int64 stream_id, int64 s
 							 int32 leader_id, int32 leader_epoch,
 							 int64 log_start_offset, int64 next_offset);
 /*
+ * This broker opened partition idx's stream with stream_epoch (it leads
+ * it now, with leader_epoch): its next offset and log start offset come
+ * from the catalog (and the WAL), not from whatever the registry held of
+ * an earlier time the partition was led here.  Caller holds RegistryLock.
+ */
+extern void PartitionOpened(int idx, int64 stream_epoch, int32 leader_epoch,
+							int64 log_start_offset, int64 next_offset);
+
+/*
+ * Freeze partition idx for a hand-off to target (appends get
+ * NOT_LEADER_OR_FOLLOWER from now on) or, with target -1, thaw it.
+ * Takes the partition's append lock; caller holds RegistryLock.
+ */
+extern void PartitionSetHandoff(int idx, int32 target);
+
+/* A partition frozen for a hand-off, as the uploader sees it. */
+typedef struct PartitionHandoff
+{
+	int			idx;
+	uint64		stream_id;
+	int64		stream_epoch;
+	int32		target;
+	int64		next_offset;	/* the stream's end: nothing is appended any more */
+	uint64		handoff_lsn;	/* every append ended at or below it */
+} PartitionHandoff;
+
+/*
+ * The partitions this broker is handing off (up to max into out); takes
+ * RegistryLock.
+ */
+extern int	PartitionCollectHandoffs(PartitionHandoff *out, int max);
+
+/*
+ * The hand-off of partition idx committed: target leads it now with
+ * leader_epoch; this broker no longer has its stream open.  Takes
+ * RegistryLock and the append lock.
+ */
+extern void PartitionHandedOff(int idx, int32 target, int32 leader_epoch);
+
+/* How many partitions this broker leads now; takes RegistryLock. */
+extern int	PartitionCountLed(void);
+
+/*
  * Raise a partition's log start offset to at least start (DeleteRecords,
  * retention; after the catalog has it); returns the offset before.  Atomic:
  * no lock needed beyond keeping the partition from being reused.
@@ -165,6 +219,9 @@ extern void TopicConfigDefaults(TopicConfig *config);
  */
 extern void TopicCountIn(int topic, uint64 bytes, uint64 records);
 extern void TopicCountOut(int topic, uint64 bytes, uint64 records);
+
+/* Bytes produced to and fetched from all live topics (for the catalog's broker_load). */
+extern void TopicTrafficTotals(uint64 *bytes_in, uint64 *bytes_out);
 
 /*
  * The metrics exporter: every live topic's counters (palloc'd array in

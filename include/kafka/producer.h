@@ -177,6 +177,15 @@ extern bool ProducerSnapshotDecode(const uint8 *buf, size_t len,
 								   ProducerSnapshotEntry *entries, int max, int *n,
 								   char *err, size_t errlen);
 
+/*
+ * Apply one batch (its RecordBatch header at hdr, placed at base_offset) to
+ * a snapshot's entries (*n of at most max, least recently used first), as
+ * recovery replays batches into shared memory: for a broker that recovers
+ * another's WAL and commits that broker's streams' producer state.
+ */
+extern void ProducerSnapshotApplyBatch(ProducerSnapshotEntry *entries, int *n, int max,
+									   const uint8 *hdr, int64 base_offset);
+
 /* Counters (for tests and metrics). */
 typedef struct ProducerStateStats
 {

@@ -30,10 +30,18 @@ typedef enum TopicResult
 	TOPIC_INVALID_NAME,
 	TOPIC_INVALID_PARTITIONS,
 	TOPIC_INVALID_REPLICATION,
+	TOPIC_INVALID_ASSIGNMENT,
 	TOPIC_INVALID_CONFIG,
 	TOPIC_REGISTRY_FULL,
 	TOPIC_CATALOG_ERROR
 } TopicResult;
+
+/* An explicit placement: partition index -> its one broker. */
+typedef struct TopicAssignment
+{
+	int32		partition;
+	int32		broker;
+} TopicAssignment;
 
 /* A name = value pair as given by a client (value NULL = reset/unset). */
 typedef struct TopicConfigEntry
@@ -104,12 +112,15 @@ extern TopicResult TopicConfigApply(TopicConfig *config, const TopicConfigEntry 
 									int n, char **msg);
 
 /*
- * Create a topic with num_partitions partitions led by this broker.
+ * Create a topic with num_partitions partitions (-1: the num_partitions
+ * setting), placed on the least loaded live brokers, or as assign says
+ * (nassign > 0: partitions 0..nassign-1, one broker each, in order).
  * validate_only checks everything and changes nothing.  On success the
  * topic is in the catalog and in the registry.
  */
 extern TopicResult TopicCreate(PGconn *conn, const char *name, size_t len,
 							   int32 num_partitions, int16 replication_factor,
+							   const TopicAssignment *assign, int32 nassign,
 							   const TopicConfigEntry *configs, int nconfigs,
 							   bool validate_only, uint8 id_out[16], char **msg);
 
@@ -117,9 +128,10 @@ extern TopicResult TopicCreate(PGconn *conn, const char *name, size_t len,
 extern TopicResult TopicDelete(PGconn *conn, const char *name, size_t len,
 							   const uint8 *id, uint8 id_out[16], char **msg);
 
-/* Grow a topic to new_total partitions. */
+/* Grow a topic to new_total partitions (placed as TopicCreate places them). */
 extern TopicResult TopicAddPartitions(PGconn *conn, const char *name, size_t len,
-									  int32 new_total, bool validate_only, char **msg);
+									  int32 new_total, const TopicAssignment *assign, int32 nassign,
+									  bool validate_only, char **msg);
 
 /*
  * Change a topic's configs.  incremental: entries set (value) or delete
@@ -131,11 +143,13 @@ extern TopicResult TopicAlterConfigs(PGconn *conn, const char *name, size_t len,
 
 /*
  * Load every topic and partition from the catalog into the registry,
- * opening (epoch + 1) the streams of partitions this broker leads or that
- * have no leader yet, and dropping topics that are gone.  Run by the
- * catalog worker at start and when the catalog announces a change.
+ * opening (epoch + 1) the streams of partitions this broker has come to
+ * lead, freezing those it is to hand off (*handoffs set: wake the
+ * uploader), and dropping topics that are gone.  Run by the catalog worker
+ * at start (first: the first load since shared memory was made, right
+ * after ProducerStateRecover) and when the catalog announces a change.
  */
-extern bool TopicsLoad(PGconn *conn, char *err, size_t errlen);
+extern bool TopicsLoad(PGconn *conn, bool first, bool *handoffs, char *err, size_t errlen);
 
 /* A backend's own catalog connection, made on first use; NULL + msg. */
 extern PGconn *BackendCatalogConnection(char **msg);

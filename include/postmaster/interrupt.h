@@ -14,6 +14,9 @@
  *		SIGQUIT  quick die: _exit(2) at once (the postmaster is shutting
  *		         down immediately or resetting after a crash)
  *		SIGUSR1  nothing but SetLatch (a generic "look again" poke)
+ *		SIGUSR2  HandoffRequestPending: the broker is stopping; the catalog
+ *		         worker hands its partitions to other brokers (ignored by
+ *		         the other processes)
  *
  *	  An auxiliary main function never returns: it ends with proc_exit(0)
  *	  when ShutdownRequestPending is set.  Exiting with any other status, or
@@ -31,6 +34,7 @@
 
 extern volatile sig_atomic_t ShutdownRequestPending;
 extern volatile sig_atomic_t ConfigReloadPending;
+extern volatile sig_atomic_t HandoffRequestPending;
 
 /* Installed by the postmaster's child start-up code. */
 extern void SetupChildSignalHandlers(void);

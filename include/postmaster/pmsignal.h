@@ -17,6 +17,8 @@ typedef enum PMSignalReason
 {
 	PMSIGNAL_WAL_READY,			/* WAL recovery finished */
 	PMSIGNAL_TOPICS_LOADED,		/* the catalog worker loaded the registry */
+	PMSIGNAL_FENCED,			/* the catalog worker found this broker fenced */
+	PMSIGNAL_HANDED_OFF,		/* stopping: every partition was handed off */
 	NUM_PMSIGNALS
 } PMSignalReason;
 

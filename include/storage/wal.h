@@ -188,6 +188,15 @@ extern bool WalScanDevice(const char *path, WalDeviceHeader *dev, WalScanCallbac
 						  void *arg, char *err, size_t errlen);
 
 /*
+ * After a recovery by another broker: advance the device's trim position
+ * to trim_lsn and its node epoch to node_epoch (the fencing epoch), so the
+ * fenced owner, restarted, does not replay what was recovered.  The device
+ * must belong to node_id.  false with one line in err.
+ */
+extern bool WalMarkRecovered(const char *path, uint64 node_id, WalLsn trim_lsn, uint64 node_epoch,
+							 char *err, size_t errlen);
+
+/*
  * Create a WAL device: a file preallocated to size bytes (rounded down to
  * 4 KiB), or, for an existing block device, the whole device (size
  * ignored).  Writes both header blocks for node node_id, epoch 0, trim 0.

@@ -78,6 +78,7 @@ typedef struct GucEntry
 extern int64 broker_id;
 extern char *listeners;
 extern char *advertised_listeners;
+extern char *broker_rack;
 extern char *catalog_conninfo;		/* "catalog" */
 extern char *object_store;
 extern char *wal_device;
@@ -108,11 +109,50 @@ extern int64 offset_cache_size;
 extern int64 max_producer_states;
 extern bool auto_create_topics;
 extern int64 max_connections;
+extern int64 max_connections_per_ip;
 extern int64 socket_request_max_bytes;
 extern bool restart_after_crash;
 extern int64 broker_lease_time;
+extern int64 shutdown_handoff_timeout;
 extern int64 catalog_retry_max;
 extern char *metrics_listen;
+extern char *ssl_cert_file;
+extern char *ssl_key_file;
+extern char *ssl_ca_file;
+extern int	ssl_min_protocol_version;
+extern char *ssl_ciphers;
+extern int	ssl_client_auth;
+extern int64 authentication_timeout;
+extern char *sasl_enabled_mechanisms;
+extern bool sasl_plain_without_tls;
+extern int64 connections_max_reauth_ms;
+extern int64 authentication_failure_delay;
+extern int64 sasl_max_request_bytes;
+extern int64 security_cache_size;
+extern bool authorizer;
+extern char *super_users;
+extern bool allow_everyone_if_no_acl_found;
+extern int	log_authorization;
+
+typedef enum LogAuthorization
+{
+	LOG_AUTHORIZATION_OFF,
+	LOG_AUTHORIZATION_DENIED,
+	LOG_AUTHORIZATION_ALL
+} LogAuthorization;
+
+typedef enum SslProtocolVersion
+{
+	SSL_PROTOCOL_TLSV1_2,
+	SSL_PROTOCOL_TLSV1_3
+} SslProtocolVersion;
+
+typedef enum SslClientAuth
+{
+	SSL_CLIENT_AUTH_NONE,
+	SSL_CLIENT_AUTH_REQUESTED,
+	SSL_CLIENT_AUTH_REQUIRED
+} SslClientAuth;
 
 typedef enum WalSyncMethod
 {

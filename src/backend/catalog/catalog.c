@@ -471,7 +471,10 @@ CatalogQueryWait(PGconn *conn, const char *sql, int nparams, const char *const *
 bool
 CatalogListen(PGconn *conn, char *err, size_t errlen)
 {
-	return CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS,
+	return CatalogExecScript(conn,
+							 "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS
+							 "; LISTEN " CATALOG_CHANNEL_SLOTS "; LISTEN " CATALOG_CHANNEL_RECOVERIES
+							 "; LISTEN " CATALOG_CHANNEL_SECURITY,
 							 err, errlen);
 }
 
@@ -488,6 +491,12 @@ CatalogConsumeNotifications(PGconn *conn)
 			changed |= CATALOG_CHANGED_PARTITIONS;
 		else if (strcmp(n->relname, CATALOG_CHANNEL_BROKERS) == 0)
 			changed |= CATALOG_CHANGED_BROKERS;
+		else if (strcmp(n->relname, CATALOG_CHANNEL_SLOTS) == 0)
+			changed |= CATALOG_CHANGED_SLOTS;
+		else if (strcmp(n->relname, CATALOG_CHANNEL_RECOVERIES) == 0)
+			changed |= CATALOG_CHANGED_RECOVERIES;
+		else if (strcmp(n->relname, CATALOG_CHANNEL_SECURITY) == 0)
+			changed |= CATALOG_CHANGED_SECURITY;
 		PQfreemem(n);
 	}
 	return changed;

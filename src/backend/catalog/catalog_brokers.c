@@ -125,19 +125,34 @@ register_broker(PGconn *conn, char *err, size_t errlen)
 	}
 	{
 		const char *p[7] = {idbuf, listeners, adv, host, datadir, pidbuf, leasebuf};
-		const char *p8[8] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], wal};
+		const char *p9[9] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], wal,
+		broker_rack && broker_rack[0] ? broker_rack : NULL};
 
 		res = CatalogQuery(conn,
 						   "UPDATE strata.brokers SET listeners = $2, advertised_listeners = $3,"
 						   " host = $4, data_dir = $5, pid = $6, state = 'alive', epoch = epoch + 1,"
 						   " lease_expires = now() + $7::bigint * interval '1 millisecond',"
-						   " last_heartbeat = now(), wal_device = $8"
+						   " last_heartbeat = now(), wal_device = $8, rack = $9"
 						   " WHERE id = $1 RETURNING epoch",
-						   8, p8, e, sizeof(e));
+						   9, p9, e, sizeof(e));
 		if (res == NULL)
 			goto fail;
 		CatalogBrokerEpoch = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
+	}
+	{
+		/*
+		 * A recovery of our WAL by another broker that has not finished is
+		 * superseded: we recover it ourselves now (its commit is conditional
+		 * on the recovery still pending and on our old stream epochs).
+		 */
+		const char *p[1] = {idbuf};
+
+		if (!CatalogExec(conn,
+						 "UPDATE strata.wal_recoveries SET state = 'superseded', finished = clock_timestamp()"
+						 " WHERE broker_id = $1 AND state = 'pending'",
+						 1, p, e, sizeof(e)))
+			goto fail;
 	}
 	if (!CatalogExec(conn, "COMMIT", 0, NULL, e, sizeof(e)))
 		goto fail;
@@ -204,7 +219,8 @@ CatalogRenewLease(PGconn *conn, long timeout_ms, bool *still_ours, char *err, si
 	CatalogInt64Text(broker_lease_time, leasebuf);
 	r = CatalogQueryWait(conn,
 						 "UPDATE strata.brokers SET lease_expires = now() + $3::bigint * interval '1 millisecond',"
-						 " last_heartbeat = now(), state = 'alive'"
+						 " last_heartbeat = now(),"
+						 " state = CASE WHEN state = 'stopping' THEN 'stopping' ELSE 'alive' END"
 						 " WHERE id = $1 AND epoch = $2 RETURNING 1",
 						 3, p, timeout_ms, false, &res, err, errlen);
 	if (r != CATALOG_WAIT_OK)

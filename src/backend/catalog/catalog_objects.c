@@ -329,6 +329,18 @@ CatalogCommitObjects(PGconn *conn, const CatalogObject *objects, int nobjects,
 					 bool advance_end, const int64 *replaced, int nreplaced,
 					 uint64 **fenced, int *nfenced, char *err, size_t errlen)
 {
+	return CatalogCommitObjectsExt(conn, objects, nobjects, epochs, nepochs, advance_end,
+								   replaced, nreplaced, advance_end, NULL, NULL,
+								   fenced, nfenced, err, errlen);
+}
+
+CatalogCommitResult
+CatalogCommitObjectsExt(PGconn *conn, const CatalogObject *objects, int nobjects,
+						const CatalogStreamEpoch *epochs, int nepochs,
+						bool advance_end, const int64 *replaced, int nreplaced,
+						bool run_hook, CatalogCommitExtra extra, void *extra_arg,
+						uint64 **fenced, int *nfenced, char *err, size_t errlen)
+{
 	CatalogCommitResult r;
 
 	*fenced = NULL;
@@ -340,7 +352,8 @@ CatalogCommitObjects(PGconn *conn, const CatalogObject *objects, int nobjects,
 		(!insert_ranges(conn, objects, nobjects, advance_end, replaced, nreplaced, err, errlen) ||
 		 !mark_committed(conn, objects, nobjects, err, errlen) ||
 		 !retire_replaced(conn, replaced, nreplaced, err, errlen) ||
-		 (advance_end && !run_commit_hook(conn, epochs, nepochs, err, errlen))))
+		 (run_hook && !run_commit_hook(conn, epochs, nepochs, err, errlen)) ||
+		 (extra != NULL && !extra(conn, extra_arg, err, errlen))))
 		r = CATALOG_COMMIT_ERROR;
 	if (r != CATALOG_COMMIT_OK)
 	{

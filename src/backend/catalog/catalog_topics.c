@@ -19,31 +19,43 @@
 #include "catalog_int.h"
 
 /*
- * Inside the caller's transaction: partitions [from, to) of topic id, led
- * by leader (leader epoch 0), each on a new stream opened with epoch 1;
- * *parts (palloc'd, to - from entries) gets them.
+ * Inside the caller's transaction: partitions [from, to) of topic id,
+ * partition from + i led by leaders[i] (leader epoch 0), each on a new
+ * stream.  The streams of the partitions broker me leads are opened at once
+ * (epoch 1); the others stay closed (epoch 0) until their leaders open
+ * them.  *parts (palloc'd, to - from entries) gets them.
  */
 static bool
-insert_partitions(PGconn *conn, const uint8 id[16], int32 from, int32 to, int32 leader,
-				  CatalogPartition **parts, char *err, size_t errlen)
+insert_partitions(PGconn *conn, const uint8 id[16], int32 from, int32 to, const int32 *leaders,
+				  int32 me, CatalogPartition **parts, char *err, size_t errlen)
 {
 	char		idtext[37];
 	char		fbuf[24],
-				tbuf[24],
-				lbuf[24];
-	const char *params[4] = {idtext, CatalogInt64Text(from, fbuf),
-	CatalogInt64Text(to, tbuf), CatalogInt64Text(leader, lbuf)};
+				mebuf[24];
+	CatalogArray la;
+	const char *params[4];
 	PGresult   *res;
 	int			n;
 
 	CatalogUuidText(id, idtext);
+	CatalogArrayInit(&la);
+	for (int32 i = 0; i < to - from; i++)
+		CatalogArrayInt(&la, leaders[i]);
+	params[0] = idtext;
+	params[1] = CatalogInt64Text(from, fbuf);
+	params[2] = CatalogArrayFinish(&la);
+	params[3] = CatalogInt64Text(me, mebuf);
 	res = CatalogQuery(conn,
-					   "WITH s AS (INSERT INTO strata.streams (epoch, state) "
-					   "           SELECT 1, 'opened' FROM generate_series($2::int + 1, $3::int) RETURNING id) "
-					   "INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch) "
-					   "SELECT $1::uuid, $2::int + (row_number() OVER (ORDER BY id))::int - 1, id, $4::int, 0 FROM s "
-					   "RETURNING index, stream_id, 1",
+					   "WITH l AS (SELECT (ord - 1)::int AS i, leader, nextval('strata.streams_id_seq') AS sid"
+					   "           FROM unnest($3::int[]) WITH ORDINALITY AS u(leader, ord)),"
+					   " s AS (INSERT INTO strata.streams (id, epoch, state)"
+					   "       SELECT sid, CASE WHEN leader = $4::int THEN 1 ELSE 0 END,"
+					   "              CASE WHEN leader = $4::int THEN 'opened' ELSE 'closed' END FROM l)"
+					   " INSERT INTO strata.partitions (topic_id, index, stream_id, leader, leader_epoch)"
+					   " SELECT $1::uuid, $2::int + i, sid, leader, 0 FROM l"
+					   " RETURNING index, stream_id, CASE WHEN leader = $4::int THEN 1 ELSE 0 END, leader",
 					   4, params, err, errlen);
+	CatalogArrayFree(&la);
 	if (res == NULL)
 		return false;
 	n = PQntuples(res);
@@ -56,7 +68,9 @@ insert_partitions(PGconn *conn, const uint8 id[16], int32 from, int32 to, int32 
 		p->index = atoi(PQgetvalue(res, i, 0));
 		p->stream_id = atoll(PQgetvalue(res, i, 1));
 		p->stream_epoch = atoll(PQgetvalue(res, i, 2));
-		p->leader = leader;
+		p->leader = atoi(PQgetvalue(res, i, 3));
+		p->target_broker = -1;
+		p->opened_now = p->stream_epoch > 0;
 	}
 	PQclear(res);
 	return true;
@@ -75,8 +89,8 @@ set_config(PGconn *conn, const char *idtext, const CatalogTopicConfig *c, char *
 
 CatalogTopicResult
 CatalogCreateTopic(PGconn *conn, const char *name, const CatalogTopicConfig *configs, int nconfigs,
-				   int32 nparts, int32 leader, uint8 id_out[16], CatalogPartition **parts,
-				   char *err, size_t errlen)
+				   int32 nparts, const int32 *leaders, int32 me, uint8 id_out[16],
+				   CatalogPartition **parts, char *err, size_t errlen)
 {
 	char		idtext[37];
 	const char *params[1];
@@ -103,7 +117,7 @@ CatalogCreateTopic(PGconn *conn, const char *name, const CatalogTopicConfig *con
 	for (int i = 0; i < nconfigs; i++)
 		if (!set_config(conn, idtext, &configs[i], err, errlen))
 			goto fail;
-	if (!insert_partitions(conn, id_out, 0, nparts, leader, parts, err, errlen))
+	if (!insert_partitions(conn, id_out, 0, nparts, leaders, me, parts, err, errlen))
 		goto fail;
 	if (!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
 		goto fail;
@@ -153,11 +167,12 @@ fail:
 
 bool
 CatalogAddPartitions(PGconn *conn, const uint8 id[16], int32 current, int32 new_total,
-					 int32 leader, CatalogPartition **parts, char *err, size_t errlen)
+					 const int32 *leaders, int32 me, CatalogPartition **parts,
+					 char *err, size_t errlen)
 {
 	*parts = NULL;
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen) ||
-		!insert_partitions(conn, id, current, new_total, leader, parts, err, errlen) ||
+		!insert_partitions(conn, id, current, new_total, leaders, me, parts, err, errlen) ||
 		!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
 	{
 		CatalogRollback(conn);
@@ -237,30 +252,40 @@ CatalogGetTopicConfigs(PGconn *conn, const uint8 id[16], CatalogTopicConfig **ou
 /* ---------- the registry load ---------- */
 
 /*
- * Claim the partitions that nobody leads, and open the streams of those
- * broker leads that it does not have open yet (inside the load's
- * transaction).
+ * Open the streams of the partitions broker leads that it does not have
+ * open (inside the load's transaction): every one but those in open_ids
+ * still at the epoch open_epochs gives and still 'opened' there.  Their
+ * epoch goes up, which fences whoever wrote them before.  Returns the ids
+ * opened now (palloc'd, *nopened), or NULL on error.
  */
-static bool
-claim_and_open(PGconn *conn, int32 broker, const int64 *open_streams, int nopen,
-			   char *err, size_t errlen)
+static int64 *
+open_led(PGconn *conn, int32 broker, const int64 *open_ids, const int64 *open_epochs, int nopen,
+		 int *nopened, char *err, size_t errlen)
 {
 	char		me[24];
-	char	   *open_ids = CatalogInt64Array(open_streams, nopen);
-	const char *params[2] = {CatalogInt64Text(broker, me), open_ids};
-	bool		ok;
+	char	   *ids = CatalogInt64Array(open_ids, nopen);
+	char	   *epochs = CatalogInt64Array(open_epochs, nopen);
+	const char *params[3] = {CatalogInt64Text(broker, me), ids, epochs};
+	PGresult   *res;
+	int64	   *out;
 
-	ok = CatalogExec(conn,
-					 "UPDATE strata.partitions SET leader = $1::int, leader_epoch = leader_epoch + 1 "
-					 "WHERE leader IS NULL",
-					 1, params, err, errlen) &&
-		CatalogExec(conn,
-					"UPDATE strata.streams SET epoch = epoch + 1, state = 'opened' "
-					"WHERE id IN (SELECT stream_id FROM strata.partitions WHERE leader = $1::int) "
-					"  AND NOT (id = ANY($2::bigint[]))",
-					2, params, err, errlen);
-	pfree(open_ids);
-	return ok;
+	res = CatalogQuery(conn,
+					   "UPDATE strata.streams s SET epoch = s.epoch + 1, state = 'opened' "
+					   "FROM strata.partitions p WHERE p.stream_id = s.id AND p.leader = $1::int "
+					   "  AND NOT EXISTS (SELECT 1 FROM unnest($2::bigint[], $3::bigint[]) AS o(id, epoch) "
+					   "                  WHERE o.id = s.id AND o.epoch = s.epoch AND s.state = 'opened') "
+					   "RETURNING s.id",
+					   3, params, err, errlen);
+	pfree(ids);
+	pfree(epochs);
+	if (res == NULL)
+		return NULL;
+	*nopened = PQntuples(res);
+	out = palloc(sizeof(int64) * (size_t) Max(*nopened, 1));
+	for (int i = 0; i < *nopened; i++)
+		out[i] = atoll(PQgetvalue(res, i, 0));
+	PQclear(res);
+	return out;
 }
 
 /* The topics and their configs (inside the load's transaction). */
@@ -328,7 +353,7 @@ load_partitions(PGconn *conn, CatalogTopicSet *set, char *err, size_t errlen)
 
 	parts = CatalogQuery(conn,
 						 "SELECT p.topic_id::text, p.index, p.stream_id, s.epoch, p.leader, p.leader_epoch, "
-						 "       s.start_offset, s.end_offset "
+						 "       s.start_offset, s.end_offset, p.target_broker "
 						 "FROM strata.partitions p JOIN strata.streams s ON s.id = p.stream_id",
 						 0, NULL, err, errlen);
 	if (parts == NULL)
@@ -347,21 +372,25 @@ load_partitions(PGconn *conn, CatalogTopicSet *set, char *err, size_t errlen)
 		p->leader_epoch = atoi(PQgetvalue(parts, i, 5));
 		p->start_offset = atoll(PQgetvalue(parts, i, 6));
 		p->end_offset = atoll(PQgetvalue(parts, i, 7));
+		p->target_broker = PQgetisnull(parts, i, 8) ? -1 : atoi(PQgetvalue(parts, i, 8));
 	}
 	PQclear(parts);
 	return true;
 }
 
 bool
-CatalogLoadTopics(PGconn *conn, int32 broker, const int64 *open_streams, int nopen,
-				  CatalogTopicSet *set, char *err, size_t errlen)
+CatalogLoadTopics(PGconn *conn, int32 broker, const int64 *open_ids, const int64 *open_epochs,
+				  int nopen, CatalogTopicSet *set, char *err, size_t errlen)
 {
 	PGresult   *cl;
+	int64	   *opened = NULL;
+	int			nopened = 0;
 
 	memset(set, 0, sizeof(*set));
 	if (!CatalogExec(conn, "BEGIN", 0, NULL, err, errlen))
 		goto fail;
-	if (!claim_and_open(conn, broker, open_streams, nopen, err, errlen))
+	opened = open_led(conn, broker, open_ids, open_epochs, nopen, &nopened, err, errlen);
+	if (opened == NULL)
 		goto fail;
 	cl = CatalogQuery(conn, "SELECT id::text FROM strata.cluster", 0, NULL, err, errlen);
 	if (cl == NULL)
@@ -372,11 +401,18 @@ CatalogLoadTopics(PGconn *conn, int32 broker, const int64 *open_streams, int nop
 		!load_partitions(conn, set, err, errlen) ||
 		!CatalogExec(conn, "COMMIT", 0, NULL, err, errlen))
 		goto fail;
+	for (int i = 0; i < set->npartitions; i++)
+		for (int k = 0; k < nopened; k++)
+			if (set->partitions[i].stream_id == opened[k])
+				set->partitions[i].opened_now = true;
+	pfree(opened);
 	return true;
 
 fail:
 	CatalogRollback(conn);
 	CatalogFreeTopicSet(set);
+	if (opened)
+		pfree(opened);
 	return false;
 }
 

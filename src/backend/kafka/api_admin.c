@@ -11,6 +11,11 @@
  *	  settings table: described as they are, altered through
  *	  strata.auto.conf (reloadable settings only).
  *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: CreateTopics needs
+ *	  CREATE on the cluster or the topic, DeleteTopics DELETE and
+ *	  CreatePartitions ALTER on the topic; configs need DESCRIBE_CONFIGS or
+ *	  ALTER_CONFIGS on the topic, or on the cluster for the broker's.
+ *
  * src/backend/kafka/api_admin.c
  *
  *-------------------------------------------------------------------------
@@ -19,6 +24,7 @@
 
 #include <signal.h>
 
+#include "kafka/authorizer.h"
 #include "kafka/backend.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
@@ -58,6 +64,8 @@ topic_error(TopicResult r)
 			return KAFKA_ERR_INVALID_PARTITIONS;
 		case TOPIC_INVALID_REPLICATION:
 			return KAFKA_ERR_INVALID_REPLICATION_FACTOR;
+		case TOPIC_INVALID_ASSIGNMENT:
+			return KAFKA_ERR_INVALID_REPLICA_ASSIGNMENT;
 		case TOPIC_INVALID_CONFIG:
 			return KAFKA_ERR_INVALID_CONFIG;
 		case TOPIC_REGISTRY_FULL:
@@ -68,10 +76,86 @@ topic_error(TopicResult r)
 	return KAFKA_ERR_UNKNOWN_SERVER_ERROR;
 }
 
+/* The broker ids a client assigned to one partition. */
+typedef struct BrokerList
+{
+	int32		count;
+	const int32 *items;
+} BrokerList;
+
+/* Partitions of the named topic now (registry), -1 if unknown. */
+static int32
+topic_partition_count(KStr name)
+{
+	int32		n = -1;
+	int			t;
+
+	RegistryLock();
+	t = TopicLookupByName(name.ptr, (size_t) Max(name.len, 0));
+	if (t >= 0)
+		n = TopicGet(t)->num_partitions;
+	RegistryUnlock();
+	return n;
+}
+
+/*
+ * A client's replica assignment: one broker per partition (Strata keeps
+ * one replica), partitions first..first+n-1 each exactly once.  Sets *err
+ * and *msg on a bad one; the assignment in *out (arena) otherwise.
+ */
+static bool
+read_assignment(KArena *arena, int32 n, int32 first, const int32 *indexes,
+				const BrokerList *brokers, TopicAssignment **out, int16 *err, KStr *msg)
+{
+	TopicAssignment *a = KArenaArray(arena, Max(n, 1), sizeof(TopicAssignment));
+
+	for (int32 i = 0; i < n; i++)
+	{
+		int32		index = indexes ? indexes[i] : first + i;
+
+		if (brokers[i].count != 1)
+		{
+			*err = KAFKA_ERR_INVALID_REPLICATION_FACTOR;
+			*msg = KArenaPrintf(arena, "Partition %d is assigned %d replicas: Strata keeps one replica of each partition (durability comes from the WAL device and object storage, not copies); name one broker",
+								index, brokers[i].count);
+			return false;
+		}
+		if (index < first || index >= first + n)
+		{
+			*err = KAFKA_ERR_INVALID_REPLICA_ASSIGNMENT;
+			*msg = KArenaPrintf(arena, "Partition %d of the assignment is out of range", index);
+			return false;
+		}
+		a[index - first].partition = index;
+		a[index - first].broker = brokers[i].items[0];
+	}
+	for (int32 i = 0; i < n; i++)
+		for (int32 j = 0; j < i; j++)
+			if ((indexes ? indexes[i] : first + i) == (indexes ? indexes[j] : first + j))
+			{
+				*err = KAFKA_ERR_INVALID_REPLICA_ASSIGNMENT;
+				*msg = KArenaPrintf(arena, "Partition %d is assigned twice", indexes ? indexes[i] : first + i);
+				return false;
+			}
+	*out = a;
+	return true;
+}
+
 static KStr
 msg_str(KArena *arena, const char *msg)
 {
 	return msg ? KStrArena(arena, msg) : KSTR_NULL;
+}
+
+/* Authorisation of a config resource: KAFKA_ERR_NONE or the error. */
+static int16
+config_access(int8 type, KStr name, AclOperation op)
+{
+	if (type == RESOURCE_TOPIC && !KafkaAuthorizeTopic(name, op))
+		return KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+	if (type == RESOURCE_BROKER && !KafkaAuthorizeCluster(op))
+		return KAFKA_ERR_CLUSTER_AUTHORIZATION_FAILED;
+	return KAFKA_ERR_NONE;
 }
 
 /* The catalog connection, or an error for every item of the request. */
@@ -91,12 +175,14 @@ KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	CreateTopicsResponse *resp = respp;
 	char	   *connmsg = NULL;
 	PGconn	   *pg = admin_connection(&connmsg);
+	bool		cluster_create = req->Topics.count > 0 && KafkaAuthorizeCluster(ACL_OP_CREATE);
 
 	resp->Topics.count = req->Topics.count;
 	resp->Topics.items = KArenaArray(&conn->arena, req->Topics.count, sizeof(CreatableTopicResult));
 	for (int32 i = 0; i < req->Topics.count; i++)
 	{
 		const CreatableTopic *ct = &req->Topics.items[i];
+		TopicAssignment *assign;
 		CreatableTopicResult *out = &resp->Topics.items[i];
 		TopicConfigEntry *entries;
 		char	   *msg = NULL;
@@ -119,12 +205,33 @@ KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			out->ErrorMessage = KSTR_LIT("Create topics request has duplicate topic name.");
 			continue;
 		}
+		if (!cluster_create && !KafkaAuthorizeTopic(ct->Name, ACL_OP_CREATE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			out->ErrorMessage = KSTR_LIT("Authorization failed.");
+			continue;
+		}
+		assign = NULL;
 		if (ct->Assignments.count > 0)
 		{
-			/* Placement is Strata's job (the balancer), not the client's. */
-			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
-			out->ErrorMessage = KSTR_LIT("Manual replica assignment is not supported: Strata places partitions itself");
-			continue;
+			int32	   *idx = KArenaArray(&conn->arena, ct->Assignments.count, sizeof(int32));
+			BrokerList *brk = KArenaArray(&conn->arena, ct->Assignments.count, sizeof(BrokerList));
+
+			if (ct->NumPartitions != -1 || ct->ReplicationFactor != -1)
+			{
+				out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
+				out->ErrorMessage = KSTR_LIT("Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+				continue;
+			}
+			for (int32 a = 0; a < ct->Assignments.count; a++)
+			{
+				idx[a] = ct->Assignments.items[a].PartitionIndex;
+				brk[a].count = ct->Assignments.items[a].BrokerIds.count;
+				brk[a].items = ct->Assignments.items[a].BrokerIds.items;
+			}
+			if (!read_assignment(&conn->arena, ct->Assignments.count, 0, idx, brk, &assign,
+								 &out->ErrorCode, &out->ErrorMessage))
+				continue;
 		}
 		if (pg == NULL)
 		{
@@ -141,14 +248,15 @@ KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			entries[c].value_len = (size_t) Max(ct->Configs.items[c].Value.len, 0);
 		}
 		r = TopicCreate(pg, ct->Name.ptr, (size_t) Max(ct->Name.len, 0), ct->NumPartitions,
-						ct->ReplicationFactor, entries, Max(ct->Configs.count, 0),
-						req->validateOnly, id, &msg);
+						ct->ReplicationFactor, assign, assign ? ct->Assignments.count : 0,
+						entries, Max(ct->Configs.count, 0), req->validateOnly, id, &msg);
 		out->ErrorCode = topic_error(r);
 		out->ErrorMessage = msg_str(&conn->arena, msg);
 		if (r == TOPIC_OK)
 		{
 			memcpy(out->TopicId.b, id, 16);
-			out->NumPartitions = ct->NumPartitions == -1 ? (int32) num_partitions : ct->NumPartitions;
+			out->NumPartitions = assign ? ct->Assignments.count
+				: ct->NumPartitions == -1 ? (int32) num_partitions : ct->NumPartitions;
 			out->ReplicationFactor = 1;
 		}
 	}
@@ -156,6 +264,26 @@ KafkaHandleCreateTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 }
 
 /* ---------- DeleteTopics ---------- */
+
+/*
+ * May the principal DELETE the topic, named or (v6+) given by id?  A topic
+ * id that names no topic is left to TopicDelete (UNKNOWN_TOPIC_ID).
+ */
+static bool
+delete_allowed(KStr name, const uint8 *id)
+{
+	char		buf[TOPIC_NAME_MAX + 1];
+	int			t;
+
+	if (name.len >= 0)
+		return KafkaAuthorizeTopic(name, ACL_OP_DELETE);
+	RegistryLock();
+	t = TopicLookupById(id);
+	if (t >= 0)
+		memcpy(buf, TopicGet(t)->name, (size_t) TopicGet(t)->name_len + 1);
+	RegistryUnlock();
+	return t < 0 || KafkaAuthorize(ACL_RESOURCE_TOPIC, buf, (int32) strlen(buf), ACL_OP_DELETE);
+}
 
 bool
 KafkaHandleDeleteTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
@@ -180,6 +308,12 @@ KafkaHandleDeleteTopics(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		TopicResult r;
 
 		out->Name = name;
+		if (!delete_allowed(name, id))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			out->ErrorMessage = KSTR_LIT("Authorization failed.");
+			continue;
+		}
 		if (pg == NULL)
 		{
 			out->ErrorCode = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
@@ -210,16 +344,33 @@ KafkaHandleCreatePartitions(void *ctx, const KafkaRequestHeader *h, const void *
 	for (int32 i = 0; i < req->Topics.count; i++)
 	{
 		const CreatePartitionsTopic *t = &req->Topics.items[i];
+		TopicAssignment *assign;
 		CreatePartitionsTopicResult *out = &resp->Results.items[i];
 		char	   *msg = NULL;
 		TopicResult r;
 
 		out->Name = t->Name;
+		if (!KafkaAuthorizeTopic(t->Name, ACL_OP_ALTER))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			out->ErrorMessage = KSTR_LIT("Authorization failed.");
+			continue;
+		}
+		assign = NULL;
 		if (t->Assignments.count > 0)
 		{
-			out->ErrorCode = KAFKA_ERR_INVALID_REQUEST;
-			out->ErrorMessage = KSTR_LIT("Manual replica assignment is not supported: Strata places partitions itself");
-			continue;
+			BrokerList *brk = KArenaArray(&conn->arena, t->Assignments.count, sizeof(BrokerList));
+			int32		current = topic_partition_count(t->Name);
+
+			for (int32 a = 0; a < t->Assignments.count; a++)
+			{
+				brk[a].count = t->Assignments.items[a].BrokerIds.count;
+				brk[a].items = t->Assignments.items[a].BrokerIds.items;
+			}
+			if (current >= 0 &&
+				!read_assignment(&conn->arena, t->Assignments.count, current, NULL, brk, &assign,
+								 &out->ErrorCode, &out->ErrorMessage))
+				continue;
 		}
 		if (pg == NULL)
 		{
@@ -228,7 +379,7 @@ KafkaHandleCreatePartitions(void *ctx, const KafkaRequestHeader *h, const void *
 			continue;
 		}
 		r = TopicAddPartitions(pg, t->Name.ptr, (size_t) Max(t->Name.len, 0), t->Count,
-							   req->ValidateOnly, &msg);
+							   assign, assign ? t->Assignments.count : 0, req->ValidateOnly, &msg);
 		out->ErrorCode = topic_error(r);
 		out->ErrorMessage = msg_str(&conn->arena, msg);
 	}
@@ -424,6 +575,9 @@ KafkaHandleDescribeConfigs(void *ctx, const KafkaRequestHeader *h, const void *r
 		out->ResourceType = res->ResourceType;
 		out->ResourceName = res->ResourceName;
 		out->ErrorMessage = KSTR_NULL;
+		if ((out->ErrorCode = config_access(res->ResourceType, res->ResourceName,
+											ACL_OP_DESCRIBE_CONFIGS)) != KAFKA_ERR_NONE)
+			continue;
 		if (res->ResourceType == RESOURCE_TOPIC)
 			describe_topic(conn, req, res, out);
 		else if (res->ResourceType == RESOURCE_BROKER)
@@ -483,7 +637,7 @@ alter_broker(KafkaConn *conn, KStr resource, char **names, char **values, int n,
 		*msg = KStrArena(&conn->arena, err);
 		return;
 	}
-	elog(LOG, "broker configs altered by %s; reloading", MyClientAddr);
+	elog(LOG, "broker configs altered by %s from %s; reloading", MyPrincipal, MyClientAddr);
 	kill(PostmasterPid, SIGHUP);
 }
 
@@ -524,6 +678,9 @@ KafkaHandleAlterConfigs(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		out->ResourceType = res->ResourceType;
 		out->ResourceName = res->ResourceName;
 		out->ErrorMessage = KSTR_NULL;
+		if ((out->ErrorCode = config_access(res->ResourceType, res->ResourceName,
+											ACL_OP_ALTER_CONFIGS)) != KAFKA_ERR_NONE)
+			continue;
 		if (res->ResourceType == RESOURCE_BROKER)
 		{
 			int32		n = Max(res->Configs.count, 0);
@@ -583,6 +740,9 @@ KafkaHandleIncrementalAlterConfigs(void *ctx, const KafkaRequestHeader *h, const
 		out->ResourceType = res->ResourceType;
 		out->ResourceName = res->ResourceName;
 		out->ErrorMessage = KSTR_NULL;
+		if ((out->ErrorCode = config_access(res->ResourceType, res->ResourceName,
+											ACL_OP_ALTER_CONFIGS)) != KAFKA_ERR_NONE)
+			continue;
 		if (res->ResourceType == RESOURCE_BROKER)
 		{
 			int32		n = Max(res->Configs.count, 0);

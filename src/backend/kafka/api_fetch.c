@@ -19,6 +19,11 @@
  *	  reconnects elsewhere gets FETCH_SESSION_ID_NOT_FOUND and starts a new
  *	  one, as the protocol allows.
  *
+ *	  Authorisation (kafka/authorizer.h): Fetch needs READ on the topic,
+ *	  ListOffsets and OffsetForLeaderEpoch DESCRIBE, DeleteRecords DELETE;
+ *	  a partition of a topic the principal may not use gets
+ *	  TOPIC_AUTHORIZATION_FAILED.
+ *
  * src/backend/kafka/api_fetch.c
  *
  *-------------------------------------------------------------------------
@@ -28,6 +33,7 @@
 #include <time.h>
 
 #include "catalog/catalog_topics.h"
+#include "kafka/authorizer.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/records.h"
@@ -60,8 +66,8 @@ partition_high_watermark(StrataPartition *part)
  * or -1 with *err set.
  */
 static int
-lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 current_epoch,
-				 int16 *err)
+lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32 current_epoch,
+						int16 *err, int32 *leader_out, int32 *epoch_out)
 {
 	int			t,
 				pidx = -1;
@@ -88,6 +94,10 @@ lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 curren
 		*err = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return -1;
 	}
+	if (leader_out)
+		*leader_out = leader;
+	if (epoch_out)
+		*epoch_out = epoch;
 	if (leader != (int32) broker_id)
 	{
 		*err = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
@@ -107,6 +117,13 @@ lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 curren
 	return pidx;
 }
 
+static int
+lookup_partition(KStr name, const uint8 *topic_id, int32 partition, int32 current_epoch,
+				 int16 *err)
+{
+	return lookup_partition_leader(name, topic_id, partition, current_epoch, err, NULL, NULL);
+}
+
 /* ---------- fetch sessions ---------- */
 
 typedef struct SessionPartition
@@ -117,6 +134,7 @@ typedef struct SessionPartition
 	int64		fetch_offset;
 	int32		max_bytes;
 	int32		current_epoch;
+	bool		may_read;		/* READ on the topic, decided per request */
 	/* what the client was last told, to send only changes */
 	int64		last_hw;
 	int64		last_log_start;
@@ -401,8 +419,11 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 			   int64 deadline)
 {
 	int16		err;
-	int			pidx = lookup_partition(sp->topic[0] ? (KStr) {sp->topic, (int32) strlen(sp->topic)} : KSTR_NULL,
-										sp->topic_id, sp->partition, sp->current_epoch, &err);
+	int32		leader = -1,
+				leader_epoch = -1;
+	int			pidx = lookup_partition_leader(sp->topic[0] ? (KStr) {sp->topic, (int32) strlen(sp->topic)} : KSTR_NULL,
+											   sp->topic_id, sp->partition, sp->current_epoch, &err,
+											   &leader, &leader_epoch);
 	StrataPartition *part;
 	int64		hw,
 				log_start;
@@ -413,6 +434,11 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 
 	sp->read_bytes = 0;
 	out->PartitionIndex = sp->partition;
+	if (!sp->may_read)
+	{
+		pidx = -1;
+		err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+	}
 	/* Tagged fields are sent only when they differ from these defaults. */
 	out->DivergingEpoch.Epoch = -1;
 	out->DivergingEpoch.EndOffset = -1;
@@ -429,6 +455,12 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	if (pidx < 0)
 	{
 		out->ErrorCode = err;
+		/* KIP-951: the leader to go to, with its endpoint in NodeEndpoints. */
+		if ((err == KAFKA_ERR_NOT_LEADER_OR_FOLLOWER || err == KAFKA_ERR_FENCED_LEADER_EPOCH) && leader >= 0)
+		{
+			out->CurrentLeader.LeaderId = leader;
+			out->CurrentLeader.LeaderEpoch = leader_epoch;
+		}
 		return 0;
 	}
 	part = PartitionGet(pidx);
@@ -495,6 +527,29 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	if (r == LOGCACHE_MISS || r == LOGCACHE_UNKNOWN_STREAM)
 		out->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
 	return 0;
+}
+
+/* KIP-951: the endpoints of the leaders named in CurrentLeader hints. */
+static void
+add_node_endpoints(KArena *arena, FetchResponse *resp)
+{
+	int			n = 0,
+				k = 0;
+	int32	   *ids;
+	KafkaEndpoint *e;
+	int			ne;
+
+	for (int32 t = 0; t < resp->Responses.count; t++)
+		n += resp->Responses.items[t].Partitions.count;
+	ids = KArenaArray(arena, Max(n, 1), sizeof(int32));
+	for (int32 t = 0; t < resp->Responses.count; t++)
+		for (int32 p = 0; p < resp->Responses.items[t].Partitions.count; p++)
+			if (resp->Responses.items[t].Partitions.items[p].CurrentLeader.LeaderId >= 0)
+				ids[k++] = resp->Responses.items[t].Partitions.items[p].CurrentLeader.LeaderId;
+	ne = KafkaEndpointsOf(arena, ids, k, &e);
+	resp->NodeEndpoints.count = ne;
+	resp->NodeEndpoints.items = ne > 0 ? KArenaArray(arena, ne, sizeof(FetchNodeEndpoint)) : NULL;
+	KAFKA_COPY_ENDPOINTS(resp->NodeEndpoints.items, NodeId, e, ne);
 }
 
 /*
@@ -674,6 +729,18 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 	session_update(req, h->api_version >= 13, incremental);
 	resp->SessionId = session.id;
 
+	/* READ on each topic, once per request (an unknown topic id has no name). */
+	for (int i = 0; i < session.nparts; i++)
+	{
+		SessionPartition *sp = &session.parts[i];
+
+		if (i > 0 && strcmp(sp->topic, session.parts[i - 1].topic) == 0)
+			sp->may_read = session.parts[i - 1].may_read;
+		else
+			sp->may_read = sp->topic[0] == '\0' ||
+				KafkaAuthorize(ACL_RESOURCE_TOPIC, sp->topic, (int32) strlen(sp->topic), ACL_OP_READ);
+	}
+
 	for (;;)
 	{
 		bool		any_error;
@@ -682,6 +749,8 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 		ResetLatch(MyLatch);
 		LogCacheWaitRegister(LOGCACHE_ANY_STREAM, 0);
 		total = fetch_read_all(conn, resp, max_bytes, deadline, incremental, &any_error);
+		if (h->api_version >= 16)
+			add_node_endpoints(&conn->arena, resp);
 		if (total >= Max(req->MinBytes, 1) || any_error || MonotonicMs() >= deadline ||
 			ShutdownRequestPending || session.nparts == 0)
 			break;
@@ -841,6 +910,8 @@ KafkaHandleListOffsets(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 		const ListOffsetsTopic *lt = &req->Topics.items[t];
 		ListOffsetsTopicResponse *out = &resp->Topics.items[t];
 
+		bool		may = KafkaAuthorizeTopic(lt->Name, ACL_OP_DESCRIBE);
+
 		out->Name = lt->Name;
 		out->Partitions.count = lt->Partitions.count;
 		out->Partitions.items = KArenaArray(&conn->arena, lt->Partitions.count,
@@ -850,7 +921,8 @@ KafkaHandleListOffsets(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 			const ListOffsetsPartition *lp = &lt->Partitions.items[p];
 			ListOffsetsPartitionResponse *po = &out->Partitions.items[p];
 			int16		err;
-			int			pidx = lookup_partition(lt->Name, NULL, lp->PartitionIndex, lp->CurrentLeaderEpoch, &err);
+			int			pidx = may ? lookup_partition(lt->Name, NULL, lp->PartitionIndex, lp->CurrentLeaderEpoch, &err)
+				: (err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED, -1);
 			StrataPartition *part;
 			int64		hw;
 
@@ -911,6 +983,8 @@ KafkaHandleOffsetForLeaderEpoch(void *ctx, const KafkaRequestHeader *h, const vo
 		const OffsetForLeaderTopic *ot = &req->Topics.items[t];
 		OffsetForLeaderTopicResult *out = &resp->Topics.items[t];
 
+		bool		may = KafkaAuthorizeTopic(ot->Topic, ACL_OP_DESCRIBE);
+
 		out->Topic = ot->Topic;
 		out->Partitions.count = ot->Partitions.count;
 		out->Partitions.items = KArenaArray(&conn->arena, ot->Partitions.count, sizeof(EpochEndOffset));
@@ -919,7 +993,8 @@ KafkaHandleOffsetForLeaderEpoch(void *ctx, const KafkaRequestHeader *h, const vo
 			const OffsetForLeaderPartition *op = &ot->Partitions.items[p];
 			EpochEndOffset *eo = &out->Partitions.items[p];
 			int16		err;
-			int			pidx = lookup_partition(ot->Topic, NULL, op->Partition, op->CurrentLeaderEpoch, &err);
+			int			pidx = may ? lookup_partition(ot->Topic, NULL, op->Partition, op->CurrentLeaderEpoch, &err)
+				: (err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED, -1);
 			StrataPartition *part;
 
 			eo->Partition = op->Partition;
@@ -958,6 +1033,8 @@ KafkaHandleDeleteRecords(void *ctx, const KafkaRequestHeader *h, const void *req
 		const DeleteRecordsTopic *dt = &req->Topics.items[t];
 		DeleteRecordsTopicResult *out = &resp->Topics.items[t];
 
+		bool		may = KafkaAuthorizeTopic(dt->Name, ACL_OP_DELETE);
+
 		out->Name = dt->Name;
 		out->Partitions.count = dt->Partitions.count;
 		out->Partitions.items = KArenaArray(&conn->arena, dt->Partitions.count,
@@ -967,7 +1044,8 @@ KafkaHandleDeleteRecords(void *ctx, const KafkaRequestHeader *h, const void *req
 			const DeleteRecordsPartition *dp = &dt->Partitions.items[p];
 			DeleteRecordsPartitionResult *po = &out->Partitions.items[p];
 			int16		err;
-			int			pidx = lookup_partition(dt->Name, NULL, dp->PartitionIndex, -1, &err);
+			int			pidx = may ? lookup_partition(dt->Name, NULL, dp->PartitionIndex, -1, &err)
+				: (err = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED, -1);
 			StrataPartition *part;
 			int64		hw,
 						target;

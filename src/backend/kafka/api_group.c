@@ -12,6 +12,13 @@
  *	  allocated through a KafkaLockedBuild, and an arena that ran out is
  *	  raised as an ERROR once the lock is released (group_unlock_build).
  *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: READ on the group to
+ *	  join, sync, heartbeat or leave, DESCRIBE to find its coordinator or
+ *	  describe it (GROUP_AUTHORIZATION_FAILED otherwise); ListGroups lists
+ *	  every group for DESCRIBE on the cluster, else only those the
+ *	  principal may describe.  Decisions are made before GroupLock is
+ *	  taken, except ListGroups' filter, which neither logs nor allocates.
+ *
  * src/backend/kafka/api_group.c
  *
  *-------------------------------------------------------------------------
@@ -19,7 +26,9 @@
 #include "c.h"
 
 #include "catalog/catalog_groups.h"
+#include "kafka/authorizer.h"
 #include "kafka/backend.h"
+#include "kafka/cluster.h"
 #include "kafka/group_internal.h"
 #include "kafka/handlers.h"
 #include "kafka/topics.h"
@@ -78,31 +87,70 @@ join_response(KafkaLockedBuild *b, int16 version, int g, int mi, JoinGroupRespon
 
 /* ---------- FindCoordinator ---------- */
 
+/* DESCRIBE on the group or transactional id whose coordinator is asked for. */
+static int16
+coordinator_access(int8 key_type, KStr key)
+{
+	if (key_type == 0 && !KafkaAuthorizeGroup(key, ACL_OP_DESCRIBE))
+		return KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+	if (key_type == 1 &&
+		!KafkaAuthorize(ACL_RESOURCE_TRANSACTIONAL_ID, key.ptr ? key.ptr : "", Max(key.len, 0), ACL_OP_DESCRIBE))
+		return KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	return KAFKA_ERR_NONE;
+}
+
+/*
+ * The coordinator of one key: the leader of the key's coordinator slot
+ * (kafka/cluster.h), with its address on the listener the client came in
+ * by.  Transactional ids use the same slots as groups.
+ */
+static void
+find_coordinator(KArena *arena, int8 key_type, KStr key, int16 *err, KStr *msg,
+				 int32 *node, KStr *host, int32 *port)
+{
+	char		h[256];
+	int32		leader = -1;
+
+	*err = KAFKA_ERR_NONE;
+	*msg = KSTR_NULL;
+	/* Key types: 0 group, 1 transaction; 2 (share groups) is not served. */
+	if (key_type != 0 && key_type != 1)
+	{
+		*err = KAFKA_ERR_INVALID_REQUEST;
+		*msg = KArenaPrintf(arena, "Coordinator key type %d is not supported", key_type);
+	}
+	else if (key.len <= 0)
+		*err = KAFKA_ERR_INVALID_REQUEST;	/* as Kafka answers an empty key */
+	else if ((*err = coordinator_access(key_type, key)) != KAFKA_ERR_NONE)
+		;
+	else
+	{
+		leader = ClusterCoordinatorFor(key.ptr, (size_t) key.len);
+		if (leader == (int32) broker_id)
+			KafkaAdvertisedAddress(h, sizeof(h), port);
+		else if (leader < 0 || !ClusterBrokerAddress(leader, MyListenerName, h, sizeof(h), port))
+		{
+			*err = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+			*msg = KSTR_LIT("The coordinator is moving to another broker; retry");
+		}
+	}
+	*node = *err ? -1 : leader;
+	*host = *err ? KSTR_LIT("") : KStrArena(arena, h);
+	if (*err)
+		*port = -1;
+}
+
 bool
 KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
 	KafkaConn  *conn = ctx;
 	const FindCoordinatorRequest *req = reqp;
 	FindCoordinatorResponse *resp = respp;
-	char		host[256];
-	int32		port;
-	int16		err = KAFKA_ERR_NONE;
-	KStr		msg = KSTR_NULL;
 
-	KafkaAdvertisedAddress(host, sizeof(host), &port);
-	/* Key types: 0 group, 1 transaction; 2 (share groups) is not served. */
-	if (req->KeyType != 0 && req->KeyType != 1)
-	{
-		err = KAFKA_ERR_INVALID_REQUEST;
-		msg = KArenaPrintf(&conn->arena, "Coordinator key type %d is not supported", req->KeyType);
-	}
 	if (h->api_version < 4)
 	{
-		resp->ErrorCode = err;
-		resp->ErrorMessage = msg;
-		resp->NodeId = err ? -1 : (int32) broker_id;
-		resp->Host = err ? KSTR_LIT("") : KStrArena(&conn->arena, host);
-		resp->Port = err ? -1 : port;
+		find_coordinator(&conn->arena, h->api_version >= 1 ? req->KeyType : 0, req->Key,
+						 &resp->ErrorCode, &resp->ErrorMessage, &resp->NodeId, &resp->Host, &resp->Port);
 		return true;
 	}
 	if (req->CoordinatorKeys.count > 0)
@@ -113,11 +161,8 @@ KafkaHandleFindCoordinator(void *ctx, const KafkaRequestHeader *h, const void *r
 		for (int i = 0; i < n; i++)
 		{
 			c[i].Key = req->CoordinatorKeys.items[i];
-			c[i].ErrorCode = err;
-			c[i].ErrorMessage = msg;
-			c[i].NodeId = err ? -1 : (int32) broker_id;
-			c[i].Host = err ? KSTR_LIT("") : KStrArena(&conn->arena, host);
-			c[i].Port = err ? -1 : port;
+			find_coordinator(&conn->arena, req->KeyType, c[i].Key, &c[i].ErrorCode, &c[i].ErrorMessage,
+							 &c[i].NodeId, &c[i].Host, &c[i].Port);
 		}
 		resp->Coordinators.items = c;
 		resp->Coordinators.count = n;
@@ -169,6 +214,8 @@ join_read(const KafkaRequestHeader *h, const JoinGroupRequest *req, JoinState *j
 	js->added = false;
 	if (req->GroupId.len <= 0 || !KStrCopy(js->group_id, sizeof(js->group_id), req->GroupId))
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+	else if ((resp->ErrorCode = ClusterCoordinatorError(js->group_id, strlen(js->group_id))) != KAFKA_ERR_NONE)
+		;
 	else if (req->SessionTimeoutMs < GROUP_MIN_SESSION_TIMEOUT ||
 			 req->SessionTimeoutMs > GROUP_MAX_SESSION_TIMEOUT)
 		resp->ErrorCode = KAFKA_ERR_INVALID_SESSION_TIMEOUT;
@@ -429,6 +476,11 @@ KafkaHandleJoinGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	resp->MemberId = req->MemberId;
 	resp->ProtocolName = h->api_version >= 7 ? KSTR_NULL : KSTR_LIT("");
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	if (join_read(h, req, &js, resp))
 		return true;
 	GroupLockAcquire();
@@ -459,6 +511,8 @@ group_enter(KStr group, KStr member, char *group_id, char *member_id, int64 *now
 		*err = KAFKA_ERR_INVALID_GROUP_ID;
 		return -1;
 	}
+	if ((*err = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return -1;
 	if (!KStrCopy(member_id, GROUP_MEMBER_ID_MAX + 1, member))
 	{
 		*err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
@@ -631,6 +685,11 @@ KafkaHandleSyncGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 	SyncSnapshot snap = {0};
 
 	resp->Assignment = KBytesArena(&conn->arena, NULL, 0);
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
@@ -670,6 +729,11 @@ KafkaHandleHeartbeat(void *ctx, const KafkaRequestHeader *h, const void *reqp, v
 
 	(void) ctx;
 	(void) h;
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	g = group_enter(req->GroupId, req->MemberId, group_id, member_id, &now, &resp->ErrorCode);
 	if (g < 0)
 		return true;
@@ -729,11 +793,18 @@ KafkaHandleLeaveGroup(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	int			g;
 	int64		now;
 
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	if (!KStrCopy(group_id, sizeof(group_id), req->GroupId) || group_id[0] == '\0')
 	{
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return true;
 	}
+	if ((resp->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return true;
 	if (h->api_version >= 3 && req->Members.count > 0)
 	{
 		resp->Members.items = KafkaResponseArray(&conn->arena, &MemberResponse_schema, req->Members.count);
@@ -806,6 +877,7 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	DescribedGroup *out;
 	CatalogGroupName *known;
 	int			nknown;
+	bool	   *may;
 
 	(void) h;
 	if (n == 0)
@@ -813,6 +885,10 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 	out = KafkaResponseArray(&conn->arena, &DescribedGroup_schema, n);
 	resp->Groups.items = out;
 	resp->Groups.count = n;
+	/* DESCRIBE on each group, decided before GroupLock is taken. */
+	may = KArenaArray(&conn->arena, n, sizeof(bool));
+	for (int i = 0; i < n; i++)
+		may[i] = KafkaAuthorizeGroup(req->Groups.items[i], ACL_OP_DESCRIBE);
 	nknown = catalog_groups(&known);
 	GroupLockAcquire();
 	for (int i = 0; i < n; i++)
@@ -824,9 +900,21 @@ KafkaHandleDescribeGroups(void *ctx, const KafkaRequestHeader *h, const void *re
 					k = 0;
 
 		out[i].GroupId = req->Groups.items[i];
+		if (!may[i])
+		{
+			out[i].ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+			continue;
+		}
 		if (!KStrCopy(group_id, sizeof(group_id), req->Groups.items[i]) || group_id[0] == '\0')
 		{
 			out[i].ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
+			continue;
+		}
+		if ((out[i].ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		{
+			out[i].GroupState = KSTR_LIT("");
+			out[i].ProtocolType = KSTR_LIT("");
+			out[i].ProtocolData = KSTR_LIT("");
 			continue;
 		}
 		g = GroupLookup(group_id);
@@ -927,6 +1015,8 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	ListedGroup *out;
 	CatalogGroupName *known;
 	int			nknown;
+	/* DESCRIBE on the cluster lists every group, else those it may describe. */
+	bool		all = KafkaAuthorizeCluster(ACL_OP_DESCRIBE);
 
 	(void) h;
 	/* Groups known only from the catalog (committed offsets) are Empty. */
@@ -941,6 +1031,12 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 		GroupExpire(g, GroupNowMs());
 		if (!state_wanted(req, GroupStateName(GroupSlots[g].state)) || !type_wanted(req))
 			continue;
+		/* Each broker lists the groups it coordinates, as Kafka's do. */
+		if (ClusterCoordinatorError(GroupSlots[g].group_id, strlen(GroupSlots[g].group_id)) != KAFKA_ERR_NONE)
+			continue;
+		if (!all && !KafkaAuthorizeQuiet(ACL_RESOURCE_GROUP, GroupSlots[g].group_id,
+										 (int32) strlen(GroupSlots[g].group_id), ACL_OP_DESCRIBE))
+			continue;
 		out[n].GroupId = LockedStr(&b, GroupSlots[g].group_id);
 		out[n].ProtocolType = LockedStr(&b, GroupSlots[g].protocol_type);
 		out[n].GroupState = LockedStr(&b, GroupStateName(GroupSlots[g].state));
@@ -951,7 +1047,10 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	{
 		const char *id = known[r].group_id;
 
-		if (GroupLookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req))
+		if (GroupLookup(id) >= 0 || !state_wanted(req, "Empty") || !type_wanted(req) ||
+			ClusterCoordinatorError(id, strlen(id)) != KAFKA_ERR_NONE)
+			continue;
+		if (!all && !KafkaAuthorizeQuiet(ACL_RESOURCE_GROUP, id, (int32) strlen(id), ACL_OP_DESCRIBE))
 			continue;
 		out[n].GroupId = LockedStr(&b, id);
 		out[n].ProtocolType = LockedStr(&b, known[r].protocol_type);

@@ -4,11 +4,21 @@
  *	  ApiVersions, Metadata and DescribeCluster: what the broker speaks and
  *	  what it holds.
  *
- *	  Until the cluster work lands, a broker describes itself as the only
- *	  broker, the controller (librdkafka and kafkajs send admin requests to
- *	  the controller) and the leader of every partition it holds.
+ *	  Brokers are the cluster's live brokers as the catalog worker last
+ *	  loaded them (kafka/cluster.h), each with the advertised listener of the
+ *	  kind the client connected through, and its rack; before the view is
+ *	  loaded (the first moments after a start) this broker alone.  The
+ *	  controller is the broker holding the controller role, or, while none
+ *	  is known, the broker answering (every broker serves admin requests).
  *	  Replication is not Kafka's here: data is durable in the WAL and then
- *	  in object storage, so every partition reports one replica, in sync.
+ *	  in object storage, so every partition reports one replica, its
+ *	  leader, in sync.
+ *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: a request for all
+ *	  topics lists only those the principal may DESCRIBE; a topic named in
+ *	  the request that it may not describe gets TOPIC_AUTHORIZATION_FAILED,
+ *	  whether or not it exists; auto-creation needs CREATE on the cluster
+ *	  or on the topic.
  *
  * src/backend/kafka/api_metadata.c
  *
@@ -16,11 +26,15 @@
  */
 #include "c.h"
 
+#include "kafka/authorizer.h"
+#include "kafka/backend.h"
+#include "kafka/cluster.h"
 #include "kafka/handlers.h"
 #include "kafka/partition.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
+#include "utils/listeners.h"
 
 /*
  * ApiVersions of a version the table serves (the backend answers other
@@ -33,14 +47,86 @@ KafkaHandleApiVersions(void *ctx, const KafkaRequestHeader *h, const void *reqp,
 	return true;
 }
 
-static void
-describe_self(KArena *arena, int32 *id, KStr *host, int32 *port)
+/*
+ * The live brokers (this one always among them), for the listener the
+ * client connected through; returns how many, entries in *out (arena).
+ */
+static int
+describe_brokers(KArena *arena, KafkaEndpoint **out)
 {
-	char		h[256];
+	ClusterBroker *cb = palloc(sizeof(ClusterBroker) * CLUSTER_MAX_BROKERS);
+	int			nb = ClusterGetBrokers(cb, CLUSTER_MAX_BROKERS);
+	KafkaEndpoint *e = KArenaArray(arena, nb + 1, sizeof(KafkaEndpoint));
+	int			n = 0;
+	bool		self_listed = false;
 
-	KafkaAdvertisedAddress(h, sizeof(h), port);
-	*host = KStrArena(arena, h);
-	*id = (int32) broker_id;
+	for (int i = 0; i < nb; i++)
+	{
+		char		host[256];
+		int32		port;
+
+		if (!cb[i].live && cb[i].id != (int32) broker_id)
+			continue;
+		if (cb[i].id == (int32) broker_id)
+		{
+			/* Our own address from our settings: the view may be older. */
+			KafkaAdvertisedAddress(host, sizeof(host), &port);
+			self_listed = true;
+		}
+		else if (!ClusterAddressIn(cb[i].advertised, MyListenerName, host, sizeof(host), &port))
+			continue;
+		e[n].id = cb[i].id;
+		e[n].host = KStrArena(arena, host);
+		e[n].port = port;
+		e[n].rack = cb[i].rack[0] ? KStrArena(arena, cb[i].rack) : KSTR_NULL;
+		n++;
+	}
+	if (!self_listed)
+	{
+		char		host[256];
+
+		KafkaAdvertisedAddress(host, sizeof(host), &e[n].port);
+		e[n].id = (int32) broker_id;
+		e[n].host = KStrArena(arena, host);
+		e[n].rack = broker_rack[0] ? KStrArena(arena, broker_rack) : KSTR_NULL;
+		n++;
+	}
+	pfree(cb);
+	*out = e;
+	return n;
+}
+
+int
+KafkaEndpointsOf(KArena *arena, const int32 *ids, int n, KafkaEndpoint **out)
+{
+	KafkaEndpoint *all;
+	int			nall = describe_brokers(arena, &all);
+	KafkaEndpoint *e = KArenaArray(arena, Max(n, 1), sizeof(KafkaEndpoint));
+	int			k = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		dup = false;
+
+		for (int j = 0; j < i; j++)
+			dup |= ids[j] == ids[i];
+		for (int j = 0; !dup && j < nall; j++)
+			if (all[j].id == ids[i])
+			{
+				e[k++] = all[j];
+				break;
+			}
+	}
+	*out = e;
+	return k;
+}
+
+static int32
+controller_id(void)
+{
+	int32		id = ClusterControllerId();
+
+	return id >= 0 ? id : (int32) broker_id;
 }
 
 static KStr
@@ -79,7 +165,9 @@ fill_topic(KafkaLockedBuild *b, MetadataResponseTopic *out, int t)
 		mp = &out->Partitions.items[n++];
 		mp->ErrorCode = KAFKA_ERR_NONE;
 		mp->PartitionIndex = i;
-		mp->LeaderId = p->leader_id >= 0 ? p->leader_id : (int32) broker_id;
+		mp->LeaderId = p->leader_id;
+		if (p->leader_id < 0)
+			mp->ErrorCode = KAFKA_ERR_LEADER_NOT_AVAILABLE;
 		mp->LeaderEpoch = p->leader_epoch;
 		/* One replica, in sync: the leader itself (mp->LeaderId). */
 		mp->ReplicaNodes.count = 1;
@@ -89,6 +177,14 @@ fill_topic(KafkaLockedBuild *b, MetadataResponseTopic *out, int t)
 		mp->OfflineReplicas.count = 0;
 	}
 	out->Partitions.count = n;
+}
+
+/* TopicAuthorizedOperations of a filled entry, when the client asked. */
+static void
+topic_operations(const MetadataRequest *req, MetadataResponseTopic *out)
+{
+	out->TopicAuthorizedOperations = req->IncludeTopicAuthorizedOperations && out->Name.len >= 0
+		? KafkaAuthorizedOperations(ACL_RESOURCE_TOPIC, out->Name.ptr, out->Name.len) : INT32_MIN;
 }
 
 bool
@@ -102,13 +198,19 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 	bool		all;
 	bool		may_create;
 
-	resp->Brokers.count = 1;
-	resp->Brokers.items = KArenaArray(arena, 1, sizeof(MetadataResponseBroker));
-	describe_self(arena, &resp->Brokers.items[0].NodeId, &resp->Brokers.items[0].Host,
-				  &resp->Brokers.items[0].Port);
-	resp->Brokers.items[0].Rack = KSTR_NULL;
+	{
+		KafkaEndpoint *e;
+		int			n = describe_brokers(arena, &e);
+
+		resp->Brokers.count = n;
+		resp->Brokers.items = KArenaArray(arena, n, sizeof(MetadataResponseBroker));
+		KAFKA_COPY_ENDPOINTS(resp->Brokers.items, NodeId, e, n);
+	}
 	resp->ClusterId = cluster_id(arena);
-	resp->ControllerId = (int32) broker_id;
+	resp->ControllerId = controller_id();
+	if (req->IncludeClusterAuthorizedOperations)
+		resp->ClusterAuthorizedOperations = KafkaAuthorizeCluster(ACL_OP_DESCRIBE)
+			? KafkaAuthorizedOperations(ACL_RESOURCE_CLUSTER, ACL_CLUSTER_NAME, (int32) strlen(ACL_CLUSTER_NAME)) : 0;
 
 	/* v0: an empty list means all topics; v1+: null means all. */
 	all = (h->api_version == 0 && req->Topics.count == 0) || req->Topics.count < 0;
@@ -121,14 +223,19 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		resp->Topics.items = KArenaArray(arena, TopicCapacity(), sizeof(MetadataResponseTopic));
 		RegistryLock();
 		for (int t = 0; t < TopicCapacity(); t++)
-			if (TopicGet(t)->state == TOPIC_LIVE)
-			{
-				resp->Topics.items[n].TopicAuthorizedOperations = INT32_MIN;
+		{
+			StrataTopic *topic = TopicGet(t);
+
+			/* Topics the principal may not describe are left out, silently. */
+			if (topic->state == TOPIC_LIVE &&
+				KafkaAuthorizeQuiet(ACL_RESOURCE_TOPIC, topic->name, topic->name_len, ACL_OP_DESCRIBE))
 				fill_topic(&b, &resp->Topics.items[n++], t);
-			}
+		}
 		RegistryUnlock();
 		KafkaLockedBuildEnd(&b);
 		resp->Topics.count = n;
+		for (int i = 0; i < n; i++)
+			topic_operations(req, &resp->Topics.items[i]);
 		return true;
 	}
 
@@ -144,7 +251,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		out->Name = rt->Name;
 		out->TopicId = rt->TopicId;
 		out->Partitions.count = 0;
-		out->TopicAuthorizedOperations = INT32_MIN;	/* not computed: no ACLs yet */
+		out->TopicAuthorizedOperations = INT32_MIN;
 		if (rt->Name.len < 0)
 		{
 			/* v10+: by topic id */
@@ -156,6 +263,19 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 			KafkaLockedBuildEnd(&b);
 			if (t < 0)
 				out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_ID;
+			else if (!KafkaAuthorizeTopic(out->Name, ACL_OP_DESCRIBE))
+			{
+				out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+				out->Name = KSTR_NULL;
+				out->Partitions.count = 0;
+			}
+			else
+				topic_operations(req, out);
+			continue;
+		}
+		if (!KafkaAuthorizeTopic(rt->Name, ACL_OP_DESCRIBE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			continue;
 		}
 		if (!TopicNameValid(rt->Name.ptr, (size_t) rt->Name.len, &msg))
@@ -170,17 +290,25 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 		RegistryUnlock();
 		KafkaLockedBuildEnd(&b);
 		if (t >= 0)
+		{
+			topic_operations(req, out);
 			continue;
+		}
 		if (!may_create)
 		{
 			out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+			continue;
+		}
+		if (!KafkaAuthorizeCluster(ACL_OP_CREATE) && !KafkaAuthorizeTopic(rt->Name, ACL_OP_CREATE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			continue;
 		}
 		{
 			PGconn	   *pg = BackendCatalogConnection(&msg);
 			uint8		id[16];
 			TopicResult r = pg ? TopicCreate(pg, rt->Name.ptr, (size_t) rt->Name.len, -1, -1,
-											 NULL, 0, false, id, &msg)
+											 NULL, 0, NULL, 0, false, id, &msg)
 				: TOPIC_CATALOG_ERROR;
 
 			if (r != TOPIC_OK && r != TOPIC_EXISTS)
@@ -197,6 +325,8 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 			KafkaLockedBuildEnd(&b);
 			if (t < 0)
 				out->ErrorCode = KAFKA_ERR_LEADER_NOT_AVAILABLE;
+			else
+				topic_operations(req, out);
 		}
 	}
 	return true;
@@ -221,11 +351,18 @@ KafkaHandleDescribeCluster(void *ctx, const KafkaRequestHeader *h, const void *r
 	resp->ClusterId = cluster_id(&conn->arena);
 	if (resp->ClusterId.len < 0)
 		resp->ClusterId = KSTR_LIT("");
-	resp->ControllerId = (int32) broker_id;
-	resp->Brokers.count = 1;
-	resp->Brokers.items = KArenaArray(&conn->arena, 1, sizeof(DescribeClusterBroker));
-	describe_self(&conn->arena, &resp->Brokers.items[0].BrokerId, &resp->Brokers.items[0].Host,
-				  &resp->Brokers.items[0].Port);
-	resp->Brokers.items[0].Rack = KSTR_NULL;
+	resp->ControllerId = controller_id();
+	{
+		KafkaEndpoint *e;
+		int			n = describe_brokers(&conn->arena, &e);
+
+		resp->Brokers.count = n;
+		resp->Brokers.items = KArenaArray(&conn->arena, n, sizeof(DescribeClusterBroker));
+		KAFKA_COPY_ENDPOINTS(resp->Brokers.items, BrokerId, e, n);
+	}
+	/* No authorisation needed, as in Kafka; the operations only if asked. */
+	if (req->IncludeClusterAuthorizedOperations)
+		resp->ClusterAuthorizedOperations = KafkaAuthorizeCluster(ACL_OP_DESCRIBE)
+			? KafkaAuthorizedOperations(ACL_RESOURCE_CLUSTER, ACL_CLUSTER_NAME, (int32) strlen(ACL_CLUSTER_NAME)) : 0;
 	return true;
 }

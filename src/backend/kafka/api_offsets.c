@@ -16,6 +16,12 @@
  *	  COORDINATOR_NOT_AVAILABLE, which every client retries after looking
  *	  the coordinator up again; the backend reconnects on the next request.
  *
+ *	  Authorisation (kafka/authorizer.h), as Kafka: committing needs READ on
+ *	  the group and on each topic, fetching DESCRIBE on both (a fetch of
+ *	  all of a group's offsets leaves out topics the principal may not
+ *	  describe), OffsetDelete DELETE on the group and READ on each topic,
+ *	  DeleteGroups DELETE on each group.
+ *
  * src/backend/kafka/api_offsets.c
  *
  *-------------------------------------------------------------------------
@@ -23,6 +29,8 @@
 #include "c.h"
 
 #include "catalog/catalog_groups.h"
+#include "kafka/authorizer.h"
+#include "kafka/cluster.h"
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/offsetstore.h"
@@ -142,6 +150,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	int			nrows = 0;
 	int			total_parts = 0;
 	OffsetRow  *rows;
+	bool	   *may_read = KArenaArray(&conn->arena, Max(nt, 1), sizeof(bool));
 
 	(void) h;
 	if (nt > 0)
@@ -156,6 +165,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		int32		np = Max(rt->Partitions.count, 0);
 
 		ot->Name = rt->Name;
+		may_read[t] = KafkaAuthorizeTopic(rt->Name, ACL_OP_READ);
 		total_parts += np;
 		if (np > 0)
 		{
@@ -166,8 +176,12 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			ot->Partitions.items[p].PartitionIndex = rt->Partitions.items[p].PartitionIndex;
 	}
 
-	if (!group_id_valid(req->GroupId, group_id, sizeof(group_id)))
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+		group_err = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+	else if (!group_id_valid(req->GroupId, group_id, sizeof(group_id)))
 		group_err = KAFKA_ERR_INVALID_GROUP_ID;
+	else if ((group_err = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		;
 	else if (req->MemberId.len > GROUP_MEMBER_ID_MAX || req->GroupInstanceId.len > GROUP_MEMBER_ID_MAX)
 		group_err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 	else
@@ -196,6 +210,8 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 
 			if (group_err != KAFKA_ERR_NONE)
 				op->ErrorCode = group_err;
+			else if (!may_read[t])
+				op->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			else if (!partition_exists(rt->Name, rp->PartitionIndex) ||
 					 memchr(rt->Name.ptr, '\0', (size_t) rt->Name.len) != NULL)
 				op->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -388,11 +404,18 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 	int			n;
 
 	out->GroupId = gid;
+	if (!KafkaAuthorizeGroup(gid, ACL_OP_DESCRIBE))
+	{
+		out->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return;
+	}
 	if (!group_id_valid(gid, group_id, sizeof(group_id)))
 	{
 		out->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return;
 	}
+	if ((out->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return;
 	n = group_offsets(arena, group_id, &f);
 	if (n < 0)
 	{
@@ -403,6 +426,19 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 	{
 		/* Every committed offset, grouped by topic (rows are sorted). */
 		int			nt = 0;
+		int			kept = 0;
+		bool		may = false;
+
+		/* ... of the topics the principal may describe, silently. */
+		for (int i = 0; i < n; i++)
+		{
+			if (i == 0 || strcmp(f[i].topic, f[i - 1].topic) != 0)
+				may = KafkaAuthorizeQuiet(ACL_RESOURCE_TOPIC, f[i].topic, (int32) strlen(f[i].topic),
+										  ACL_OP_DESCRIBE);
+			if (may)
+				f[kept++] = f[i];
+		}
+		n = kept;
 
 		for (int i = 0; i < n; i++)
 			if (i == 0 || strcmp(f[i].topic, f[i - 1].topic) != 0)
@@ -442,16 +478,25 @@ fetch_group(KArena *arena, KStr gid, int32 ntopics, const FetchTopicReq *topics,
 		OffsetFetchResponseTopics *ot = &out->Topics.items[t];
 		int32		np = Max(topics[t].nparts, 0);
 
+		bool		may = KafkaAuthorizeTopic(topics[t].name, ACL_OP_DESCRIBE);
+
 		ot->Name = topics[t].name;
 		ot->Partitions.items = KafkaResponseArray(arena, &OffsetFetchResponsePartitions_schema, np);
 		ot->Partitions.count = np;
 		for (int p = 0; p < np; p++)
 		{
 			OffsetFetchResponsePartitions *op = &ot->Partitions.items[p];
-			const FetchedOffset *fo = find_offset(f, n, topics[t].name, topics[t].parts[p]);
+			const FetchedOffset *fo = may ? find_offset(f, n, topics[t].name, topics[t].parts[p]) : NULL;
 
 			op->PartitionIndex = topics[t].parts[p];
-			if (fo != NULL)
+			if (!may)
+			{
+				op->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+				op->CommittedOffset = -1;
+				op->CommittedLeaderEpoch = -1;
+				op->Metadata = KSTR_LIT("");
+			}
+			else if (fo != NULL)
 			{
 				op->CommittedOffset = fo->offset;
 				op->CommittedLeaderEpoch = fo->epoch;
@@ -609,11 +654,18 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	int32		nt = Max(req->Topics.count, 0);
 
 	(void) h;
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_DELETE))
+	{
+		resp->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+		return true;
+	}
 	if (!group_id_valid(req->GroupId, group_id, sizeof(group_id)))
 	{
 		resp->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 		return true;
 	}
+	if ((resp->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return true;
 	if (!group_in_catalog(group_id, &found))
 	{
 		resp->ErrorCode = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
@@ -633,6 +685,7 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		int32		np = Max(rt->Partitions.count, 0);
 		char	   *topic = pnstrdup_kstr(rt->Name);
 		bool		subscribed = false;
+		bool		may_read = KafkaAuthorizeTopic(rt->Name, ACL_OP_READ);
 
 		GroupInfo(group_id, &members, topic, &subscribed);
 		ot->Name = rt->Name;
@@ -644,7 +697,9 @@ KafkaHandleOffsetDelete(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			int32		part = rt->Partitions.items[p].PartitionIndex;
 
 			op->PartitionIndex = part;
-			if (subscribed)
+			if (!may_read)
+				op->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			else if (subscribed)
 				op->ErrorCode = KAFKA_ERR_GROUP_SUBSCRIBED_TO_TOPIC;
 			else if (!partition_exists(rt->Name, part))
 				op->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -681,11 +736,18 @@ KafkaHandleDeleteGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp
 		char		err[1024];
 
 		r->GroupId = req->GroupsNames.items[i];
+		if (!KafkaAuthorizeGroup(r->GroupId, ACL_OP_DELETE))
+		{
+			r->ErrorCode = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+			continue;
+		}
 		if (!group_id_valid(r->GroupId, group_id, sizeof(group_id)))
 		{
 			r->ErrorCode = KAFKA_ERR_INVALID_GROUP_ID;
 			continue;
 		}
+		if ((r->ErrorCode = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+			continue;
 		in_memory = GroupInfo(group_id, &members, NULL, NULL);
 		if (in_memory && members > 0)
 		{

@@ -28,12 +28,17 @@
  *	  original's WAL flush, like any other), and a sequence gap or a stale
  *	  epoch gets Kafka's error for the partition.
  *
+ *	  A topic the principal may not WRITE gets TOPIC_AUTHORIZATION_FAILED
+ *	  for each of its partitions (kafka/authorizer.h).
+ *
  * src/backend/kafka/api_produce.c
  *
  *-------------------------------------------------------------------------
  */
 #include "c.h"
 
+#include "kafka/authorizer.h"
+#include "kafka/cluster.h"
 #include "kafka/handlers.h"
 #include "kafka/legacy.h"
 #include "kafka/partition.h"
@@ -65,6 +70,33 @@ compare_parts(const void *a, const void *b)
 	const ProducePart *pb = b;
 
 	return (pa->pidx > pb->pidx) - (pa->pidx < pb->pidx);
+}
+
+/*
+ * May this broker append to the partition now?  It must lead it, have its
+ * stream open, not be handing it off, and hold a valid lease.
+ */
+static bool
+partition_writable(StrataPartition *part)
+{
+	return part->leader_id == (int32) broker_id && part->stream_epoch > 0 &&
+		!__atomic_load_n(&part->handoff, __ATOMIC_ACQUIRE) && ClusterLeaseValid();
+}
+
+/*
+ * NOT_LEADER_OR_FOLLOWER, with the leader to go to (KIP-951: v10+ clients
+ * use it without a metadata round trip).  During a hand-off the leader is
+ * still this broker until the move commits: the hint then names nobody.
+ */
+static void
+not_leader(PartitionProduceResponse *pr, StrataPartition *part)
+{
+	pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
+	if (part->leader_id != (int32) broker_id && part->leader_id >= 0)
+	{
+		pr->CurrentLeader.LeaderId = part->leader_id;
+		pr->CurrentLeader.LeaderEpoch = part->leader_epoch;
+	}
 }
 
 /*
@@ -156,11 +188,9 @@ produce_check_partition(const KafkaRequestHeader *h, KArena *arena, int topic,
 		return false;
 	}
 	pp->part = PartitionGet(pp->pidx);
-	if (pp->part->leader_id != (int32) broker_id)
+	if (!partition_writable(pp->part))
 	{
-		pr->ErrorCode = KAFKA_ERR_NOT_LEADER_OR_FOLLOWER;
-		pr->CurrentLeader.LeaderId = pp->part->leader_id;
-		pr->CurrentLeader.LeaderEpoch = pp->part->leader_epoch;
+		not_leader(pr, pp->part);
 		return false;
 	}
 	err = produce_batch(h, pd, pp, inflated, errmsg, sizeof(errmsg));
@@ -227,6 +257,7 @@ produce_validate(KArena *arena, const KafkaRequestHeader *h, const ProduceReques
 		TopicProduceResponse *tr = &resp->Responses.items[t];
 		int			topic;
 		TopicConfig config = {0};
+		bool		may_write = KafkaAuthorizeTopic(td->Name, ACL_OP_WRITE);
 
 		tr->Name = td->Name;
 		tr->PartitionResponses.count = td->PartitionData.count;
@@ -251,6 +282,8 @@ produce_validate(KArena *arena, const KafkaRequestHeader *h, const ProduceReques
 			pr->LogStartOffset = -1;
 			if (request_error != KAFKA_ERR_NONE)
 				pr->ErrorCode = request_error;
+			else if (!may_write)
+				pr->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			else if (produce_check_partition(h, arena, topic, &config, &td->PartitionData.items[p],
 											 pr, &(*parts)[nvalid], &inflated))
 				nvalid++;
@@ -346,7 +379,10 @@ produce_append(KArena *arena, ProducePart *parts, int nvalid, WalLsn *dup_lsn)
 	for (int i = 0; i < nvalid; i++)
 	{
 		parts[i].item = -1;
-		if (produce_assign(&parts[i], append_time, &items[nitems], dup_lsn))
+		/* Leadership may have moved since the check: look again under the lock. */
+		if (!partition_writable(parts[i].part))
+			not_leader(parts[i].resp, parts[i].part);
+		else if (produce_assign(&parts[i], append_time, &items[nitems], dup_lsn))
 			parts[i].item = nitems++;
 	}
 	if (nitems > 0)
@@ -367,10 +403,34 @@ produce_append(KArena *arena, ProducePart *parts, int nvalid, WalLsn *dup_lsn)
 			parts[i].resp->ErrorCode = parts[i].producer_error;
 			parts[i].resp->ErrorMessage = KStrArena(arena, parts[i].producer_errmsg);
 		}
-		TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
-					 (uint64) parts[i].info.record_count);
+		if (parts[i].item >= 0)
+			TopicCountIn(parts[i].part->topic, (uint64) parts[i].info.size,
+						 (uint64) parts[i].info.record_count);
 	}
 	return end_lsn;
+}
+
+/* KIP-951 (v10+): the endpoints of the leaders named in CurrentLeader hints. */
+static void
+produce_node_endpoints(KArena *arena, ProduceResponse *resp)
+{
+	int			n = 0,
+				k = 0;
+	int32	   *ids;
+	KafkaEndpoint *e;
+	int			ne;
+
+	for (int32 t = 0; t < resp->Responses.count; t++)
+		n += resp->Responses.items[t].PartitionResponses.count;
+	ids = KArenaArray(arena, Max(n, 1), sizeof(int32));
+	for (int32 t = 0; t < resp->Responses.count; t++)
+		for (int32 p = 0; p < resp->Responses.items[t].PartitionResponses.count; p++)
+			if (resp->Responses.items[t].PartitionResponses.items[p].CurrentLeader.LeaderId >= 0)
+				ids[k++] = resp->Responses.items[t].PartitionResponses.items[p].CurrentLeader.LeaderId;
+	ne = KafkaEndpointsOf(arena, ids, k, &e);
+	resp->NodeEndpoints.count = ne;
+	resp->NodeEndpoints.items = ne > 0 ? KArenaArray(arena, ne, sizeof(ProduceNodeEndpoint)) : NULL;
+	KAFKA_COPY_ENDPOINTS(resp->NodeEndpoints.items, NodeId, e, ne);
 }
 
 bool
@@ -393,6 +453,8 @@ KafkaHandleProduce(void *ctx, const KafkaRequestHeader *h, const void *reqp, voi
 	nvalid = produce_validate(&conn->arena, h, req, resp, request_error, &parts);
 	if (nvalid > 0)
 		end_lsn = produce_append(&conn->arena, parts, nvalid, &dup_lsn);
+	if (h->api_version >= 10)
+		produce_node_endpoints(&conn->arena, resp);
 
 	if (req->Acks == 0)
 	{

@@ -21,6 +21,9 @@
  *	  retriable error that would make them retry until a timeout.  Produce
  *	  answers transactional batches the same way (api_produce.c).
  *
+ *	  Authorisation, as Kafka 3.x: IDEMPOTENT_WRITE on the cluster, or WRITE
+ *	  on at least one topic; CLUSTER_AUTHORIZATION_FAILED otherwise.
+ *
  * src/backend/kafka/api_producer.c
  *
  *-------------------------------------------------------------------------
@@ -28,6 +31,7 @@
 #include "c.h"
 
 #include "catalog/catalog_producers.h"
+#include "kafka/authorizer.h"
 #include "kafka/handlers.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
@@ -64,6 +68,12 @@ KafkaHandleInitProducerId(void *ctx, const KafkaRequestHeader *h, const void *re
 	if (req->TransactionalId.len >= 0)
 	{
 		resp->ErrorCode = KAFKA_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+		return true;
+	}
+	/* An idempotent producer: IDEMPOTENT_WRITE on the cluster or WRITE on some topic. */
+	if (!KafkaAuthorizeCluster(ACL_OP_IDEMPOTENT_WRITE) && !KafkaAuthorizeAny(ACL_RESOURCE_TOPIC, ACL_OP_WRITE))
+	{
+		resp->ErrorCode = KAFKA_ERR_CLUSTER_AUTHORIZATION_FAILED;
 		return true;
 	}
 	if (h->api_version >= 3 && (req->ProducerId >= 0 || req->ProducerEpoch >= 0))

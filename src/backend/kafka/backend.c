@@ -21,7 +21,16 @@
  *	  short or too long closes the connection with one log line, as does a
  *	  request the codec rejects.  Nothing here can harm another client.
  *
- *	  Request bytes are read from the socket into one buffer and served
+ *	  Bytes go through kafka/secure.h, plain or TLS: on an SSL or SASL_SSL
+ *	  listener the backend first runs the TLS handshake, which must end
+ *	  within authentication_timeout of the connection's arrival.  On a SASL
+ *	  listener kafka/sasl.h decides, before dispatch, what an
+ *	  unauthenticated client may send, and sets the frame limit
+ *	  (sasl_max_request_bytes) checked here before a frame is read; a
+ *	  failed authentication has its answer sent after a delay, and the
+ *	  connection closed (close_after_authentication_failure).
+ *
+ *	  Request bytes are read from the connection into one buffer and served
  *	  where they land: a produced batch is copied from there into the WAL
  *	  ring (storage/wal.h) and nowhere else, never moved within the buffer
  *	  (see input_prepare).  A fetch's answer refers to the log cache's
@@ -53,9 +62,12 @@
 #include <unistd.h>
 
 #include "kafka/backend.h"
+#include "kafka/cluster.h"
 #include "kafka/group.h"
 #include "kafka/handlers.h"
 #include "kafka/protocol.h"
+#include "kafka/sasl.h"
+#include "kafka/secure.h"
 #include "kafka/topics.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
@@ -65,6 +77,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/metrics.h"
+#include "utils/timestamp.h"
 
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
@@ -75,6 +88,10 @@
 #define SEND_IOVECS 256
 
 const char *MyClientAddr = "";
+const char *MyClientHost = "";
+ListenerProtocol MyListenerProtocol = LISTENER_PLAINTEXT;
+const char *MyListenerName = "PLAINTEXT";
+const char *MyPrincipal = "User:ANONYMOUS";
 
 static int	client_sock = -1;
 
@@ -128,10 +145,29 @@ static struct
 static void pg_attribute_noreturn()
 close_connection(int code)
 {
+	SecureClose();
 	if (client_sock >= 0)
 		close(client_sock);
 	client_sock = -1;
 	proc_exit(code);
+}
+
+/*
+ * An acknowledgement may leave only while this broker's lease is valid: once
+ * it may have lapsed, another broker may be recovering our WAL, and what we
+ * acknowledge now could be missing from what it recovered.  Such a response
+ * is not sent; the connection is closed instead (the client retries, and
+ * finds the partition's new leader).  See doc/cluster.md, "Fencing".
+ */
+static void
+check_lease_for_ack(WalLsn lsn)
+{
+	if (lsn == 0 || ClusterLeaseValid())
+		return;
+	elog(LOG, "closing the connection from %s without acknowledging its produce requests: %s",
+		 MyClientAddr, ClusterIsFenced() ? "this broker was fenced"
+		 : "this broker's lease in the catalog may have expired");
+	close_connection(0);
 }
 
 /* Move queued responses whose data is now durable to the sendable part. */
@@ -142,6 +178,7 @@ release_durable(void)
 
 	while (queue_len > 0 && queue[queue_head].lsn <= flushed)
 	{
+		check_lease_for_ack(queue[queue_head].lsn);
 		out_ready = queue[queue_head].end;
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, queue[queue_head].api_key,
 						  MetricsNowUs() - queue[queue_head].start_us);
@@ -168,9 +205,10 @@ consume_sent(KWriter *out, size_t n)
  * client that went away ends this backend quietly.
  *
  * A fetch response refers to its record batches in the WAL ring instead of
- * holding a copy (KWriteExternal; pinned, storage/logcache.h): sendmsg
- * gathers them with the response's own bytes, so they go from shared
- * memory to the socket with no copy in between.  Should the socket fill up
+ * holding a copy (KWriteExternal; pinned, storage/logcache.h): one
+ * gathered write (SecureWritev) sends them with the response's own bytes,
+ * so they go from shared memory to the socket with no copy in between
+ * (with TLS, SSL_write encrypts them from the ring, piece by piece).  Should the socket fill up
  * before they are all sent, the rest of them is copied into the buffer and
  * the pin dropped before waiting, so that a slow client never holds WAL
  * space back.
@@ -183,14 +221,12 @@ send_ready(KWriter *out)
 
 	while (off < out_ready)
 	{
-		struct msghdr msg;
 		ssize_t		n;
+		int			iovcnt;
 
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = iov;
-		msg.msg_iovlen = (size_t) KWriterIov(out, off, out_ready - off, iov, lengthof(iov));
-		/* with batches in the ring, never block holding their pin */
-		n = sendmsg(client_sock, &msg, MSG_NOSIGNAL | (out->next > 0 ? MSG_DONTWAIT : 0));
+		iovcnt = KWriterIov(out, off, out_ready - off, iov, lengthof(iov));
+		/* non-blocking: never wait holding the batches' pin */
+		n = SecureWritev(iov, iovcnt);
 		if (n > 0)
 		{
 			off += (size_t) n;
@@ -209,7 +245,7 @@ send_ready(KWriter *out)
 				LogCacheUnpin();
 			}
 			ResetLatch(MyLatch);
-			WaitLatchOrSocket(MyLatch, WL_SOCKET_WRITEABLE | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
+			WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
 							  client_sock, -1);
 			continue;
 		}
@@ -274,15 +310,39 @@ finish_request(KafkaConn *conn)
 	}
 	else
 	{
+		check_lease_for_ack(conn->wait_lsn);
 		out_ready = KWriterTotal(&conn->out);
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
 	}
+}
+
+/*
+ * The client failed to authenticate (kafka/sasl.h): wait delay_ms, send
+ * what is ready (the refusal), close.
+ */
+static void pg_attribute_noreturn()
+close_after_authentication_failure(KafkaConn *conn, int64 delay_ms)
+{
+	int64		end = MonotonicMs() + delay_ms;
+
+	for (;;)
+	{
+		int64		remaining = end - MonotonicMs();
+
+		ResetLatch(MyLatch);
+		if (remaining <= 0 || ShutdownRequestPending)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) remaining);
+	}
+	drain_queue(&conn->out);
+	close_connection(0);
 }
 
 /* Serve one frame. */
 static void
 serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 {
+	int64		delay_ms;
 	int16		api_key = (int16) ((frame[0] << 8) | frame[1]);
 
 	/* Only produce requests may overtake their own acknowledgements. */
@@ -310,12 +370,26 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	}
 	cur.active = false;
 	finish_request(conn);
+	if (SaslCloseAfterResponse(&delay_ms))
+		close_after_authentication_failure(conn, delay_ms);
+}
+
+/*
+ * The bounds of the next frame's length: before authentication on a SASL
+ * listener, sasl_max_request_bytes, and bare SASL tokens may be short
+ * (kafka/sasl.h).
+ */
+static int32
+min_frame(void)
+{
+	return SaslExpectsBareToken() ? 1 : MIN_REQUEST_FRAME;
 }
 
 /*
  * The size of the frame at in.pos, its length field included, or 0 if
- * fewer than 4 bytes of it are there.  A length outside MIN_REQUEST_FRAME
- * .. socket_request_max_bytes closes the connection (after the responses
+ * fewer than 4 bytes of it are there.  A length outside min_frame() ..
+ * SaslMaxFrame() (socket_request_max_bytes once authenticated, or on a
+ * listener without SASL) closes the connection (after the responses
  * already due), before any memory is set aside for it.
  */
 static size_t
@@ -328,10 +402,12 @@ pending_frame_size(KafkaConn *conn)
 		return 0;
 	memcpy(&raw, in.buf + in.pos, 4);
 	frame_len = (int32) __builtin_bswap32(raw);
-	if (frame_len < MIN_REQUEST_FRAME || frame_len > socket_request_max_bytes)
+	if (frame_len < min_frame() || frame_len > SaslMaxFrame())
 	{
-		elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (socket_request_max_bytes)",
-			 MyClientAddr, frame_len, MIN_REQUEST_FRAME, (long long) socket_request_max_bytes);
+		elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (%s)",
+			 MyClientAddr, frame_len, min_frame(), (long long) SaslMaxFrame(),
+			 SaslMaxFrame() < socket_request_max_bytes ? "sasl_max_request_bytes, before authentication"
+			 : "socket_request_max_bytes");
 		drain_queue(&conn->out);
 		close_connection(0);
 	}
@@ -339,7 +415,7 @@ pending_frame_size(KafkaConn *conn)
 }
 
 /*
- * Where the next recv goes (*dst) and how much it may take (*room), laid
+ * Where the next read goes (*dst) and how much it may take (*room), laid
  * out so that request bytes are never moved once read:
  *
  * - When the frame at pos has a known length, read exactly up to its end,
@@ -481,19 +557,81 @@ recover_from_error(KafkaConn *conn)
 	finish_request(conn);
 }
 
+/*
+ * The host part of a peer address: "10.0.0.1:5000" -> "10.0.0.1",
+ * "[::1]:5000" -> "::1".  palloc'd.
+ */
+static char *
+peer_host(const char *peer)
+{
+	const char *colon = strrchr(peer, ':');
+
+	if (peer[0] == '[')
+	{
+		const char *close = strchr(peer, ']');
+
+		if (close != NULL)
+			return pnstrdup(peer + 1, (size_t) (close - peer - 1));
+	}
+	return colon ? pnstrdup(peer, (size_t) (colon - peer)) : pstrdup(peer);
+}
+
+/*
+ * Set up the connection's transport: TLS on a TLS listener, with the
+ * handshake bounded by authentication_timeout from the connection's
+ * arrival.
+ */
+static void
+start_transport(int sock, int64 arrival_ms)
+{
+	char		err[512];
+
+	if (!ListenerUsesTls(MyListenerProtocol))
+	{
+		SecureInitPlain(sock);
+		return;
+	}
+	if (!SecureStartTls(sock, arrival_ms + authentication_timeout, err, sizeof(err)))
+	{
+		elog(LOG, "could not accept TLS connection from %s on listener %s: %s",
+			 MyClientAddr, MyListenerName, err);
+		MetricsInc(METRIC_AUTHENTICATION_FAILURES, 1);
+		close_connection(0);
+	}
+	/* On an SSL listener a verified client certificate names the principal. */
+	if (MyListenerProtocol == LISTENER_SSL)
+	{
+		char	   *cn = SecurePeerCommonName();
+
+		if (cn != NULL)
+		{
+			MyPrincipal = psprintf("User:%s", cn);
+			elog(DEBUG1, "authenticated %s on listener %s as %s (TLS client certificate)",
+				 MyClientAddr, MyListenerName, MyPrincipal);
+			MetricsInc(METRIC_AUTHENTICATIONS, 1);
+		}
+	}
+}
+
 void
-BackendMain(int sock, const char *peer)
+BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 {
 	static KafkaConn conn;
 	sigjmp_buf	local_sigjmp_buf;
+	int64		arrival_ms = MonotonicMs();
 
 	client_sock = sock;
 	MyClientAddr = pstrdup(peer);
+	MyClientHost = peer_host(peer);
+	MyListenerProtocol = protocol;
+	MyListenerName = ListenerProtocolName(protocol);
+	start_transport(sock, arrival_ms);
+	SaslInitConnection(arrival_ms);
 	in.cap = INITIAL_INBUF;
 	in.buf = palloc(in.cap);
 	KafkaConnInit(&conn);
 	MyConn = &conn;
-	elog(DEBUG1, "connection from %s", peer);
+	elog(DEBUG1, "connection from %s on listener %s (%s)", peer, MyListenerName, SecureDescribe());
 
 	/* The ERROR recovery point: see recover_from_error. */
 	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
@@ -513,6 +651,8 @@ BackendMain(int sock, const char *peer)
 			drain_queue(&conn.out);
 			close_connection(0);
 		}
+		if (SaslDeadlinePassed())
+			close_connection(0);
 
 		/* Responses whose data became durable go out first. */
 		release_durable();
@@ -525,7 +665,7 @@ BackendMain(int sock, const char *peer)
 			serve_frames(&conn);
 			continue;
 		}
-		n = recv(client_sock, dst, room, MSG_DONTWAIT);
+		n = SecureRead(dst, room);
 		if (n == 0)
 		{
 			elog(DEBUG1, "connection from %s closed by the client", peer);
@@ -550,8 +690,13 @@ BackendMain(int sock, const char *peer)
 					if (WalFlushedLsn() >= queue[queue_head].lsn)
 						continue;
 				}
-				WaitLatchOrSocket(MyLatch, WL_SOCKET_READABLE | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
-								  client_sock, -1);
+				{
+					/* Not authenticated yet: wake up at the deadline. */
+					long		timeout = SaslDeadlineRemaining();
+
+					WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
+									  (timeout >= 0 ? WL_TIMEOUT : 0), client_sock, timeout);
+				}
 				continue;
 			}
 			elog(DEBUG1, "could not receive from %s: %s", peer, strerror(errno));

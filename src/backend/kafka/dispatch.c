@@ -19,6 +19,11 @@
  *	  counted and logged once per connection; see note_surplus_bytes.  A
  *	  truncated or inconsistent body is still malformed.
  *
+ *	  Before any of that, every frame passes the authentication state
+ *	  machine (kafka/sasl.h), which may consume it (a bare SASL token) or
+ *	  refuse it (a request before authentication), and the backend's copy
+ *	  of users and ACLs is brought up to date, once per request.
+ *
  * src/backend/kafka/dispatch.c
  *
  *-------------------------------------------------------------------------
@@ -28,6 +33,8 @@
 #include "kafka/backend.h"
 #include "kafka/codec.h"
 #include "kafka/handlers.h"
+#include "kafka/sasl.h"
+#include "kafka/security.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/listeners.h"
@@ -199,7 +206,7 @@ pnstrdup_kstr(KStr s)
 void
 KafkaAdvertisedAddress(char *host, size_t hostlen, int32 *port)
 {
-	if (!ListenerAdvertised(host, hostlen, port))
+	if (!ListenerAdvertisedFor(MyListenerName, host, hostlen, port))
 	{
 		strlcpy_s(host, "127.0.0.1", hostlen);
 		*port = 9092;
@@ -236,6 +243,19 @@ serve_request(KafkaConn *conn, const uint8 *frame, size_t len)
 	void	   *req;
 	void	   *resp;
 	bool		ok;
+
+	/* ---- Authentication first (kafka/sasl.h): it may consume the frame ---- */
+	switch (SaslFilterFrame(conn, frame, len))
+	{
+		case SASL_FRAME_DONE:
+			return true;
+		case SASL_FRAME_CLOSE:
+			return false;
+		case SASL_FRAME_DISPATCH:
+			break;
+	}
+	/* One state of users and ACLs for the whole request (kafka/authorizer.h). */
+	SecurityCacheRefresh();
 
 	KReaderInit(&r, frame, len);
 	if (!KafkaParseRequestHeader(&r, &h))

@@ -635,6 +635,79 @@ static const KField IncrementalAlterConfigsResponse_fields[] = {
 };
 const KSchema IncrementalAlterConfigsResponse_schema = KSCHEMA(IncrementalAlterConfigsResponse);
 
+static const KField ReassignablePartition_fields[] = {
+	KFIELD(ReassignablePartition, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ReassignablePartition, Replicas, KT_INT32, 0, KV_MAX, 0, -1, NULL),
+};
+const KSchema ReassignablePartition_schema = KSCHEMA(ReassignablePartition);
+
+static const KField ReassignableTopic_fields[] = {
+	KFIELD(ReassignableTopic, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ReassignableTopic, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignablePartition_schema),
+};
+const KSchema ReassignableTopic_schema = KSCHEMA(ReassignableTopic);
+
+static const KField AlterPartitionReassignmentsRequest_fields[] = {
+	KFIELD(AlterPartitionReassignmentsRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 60000),
+	KFIELD_ARRAY(AlterPartitionReassignmentsRequest, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignableTopic_schema),
+};
+const KSchema AlterPartitionReassignmentsRequest_schema = KSCHEMA(AlterPartitionReassignmentsRequest);
+
+static const KField ReassignablePartitionResponse_fields[] = {
+	KFIELD(ReassignablePartitionResponse, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ReassignablePartitionResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ReassignablePartitionResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+};
+const KSchema ReassignablePartitionResponse_schema = KSCHEMA(ReassignablePartitionResponse);
+
+static const KField ReassignableTopicResponse_fields[] = {
+	KFIELD(ReassignableTopicResponse, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ReassignableTopicResponse, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignablePartitionResponse_schema),
+};
+const KSchema ReassignableTopicResponse_schema = KSCHEMA(ReassignableTopicResponse);
+
+static const KField AlterPartitionReassignmentsResponse_fields[] = {
+	KFIELD(AlterPartitionReassignmentsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterPartitionReassignmentsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterPartitionReassignmentsResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(AlterPartitionReassignmentsResponse, Responses, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ReassignableTopicResponse_schema),
+};
+const KSchema AlterPartitionReassignmentsResponse_schema = KSCHEMA(AlterPartitionReassignmentsResponse);
+
+static const KField ListPartitionReassignmentsTopics_fields[] = {
+	KFIELD(ListPartitionReassignmentsTopics, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(ListPartitionReassignmentsTopics, PartitionIndexes, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema ListPartitionReassignmentsTopics_schema = KSCHEMA(ListPartitionReassignmentsTopics);
+
+static const KField ListPartitionReassignmentsRequest_fields[] = {
+	KFIELD(ListPartitionReassignmentsRequest, TimeoutMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 60000),
+	KFIELD_ARRAY(ListPartitionReassignmentsRequest, Topics, KT_STRUCT, 0, KV_MAX, 0, -1, &ListPartitionReassignmentsTopics_schema),
+};
+const KSchema ListPartitionReassignmentsRequest_schema = KSCHEMA(ListPartitionReassignmentsRequest);
+
+static const KField OngoingPartitionReassignment_fields[] = {
+	KFIELD(OngoingPartitionReassignment, PartitionIndex, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(OngoingPartitionReassignment, Replicas, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+	KFIELD_ARRAY(OngoingPartitionReassignment, AddingReplicas, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+	KFIELD_ARRAY(OngoingPartitionReassignment, RemovingReplicas, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL),
+};
+const KSchema OngoingPartitionReassignment_schema = KSCHEMA(OngoingPartitionReassignment);
+
+static const KField OngoingTopicReassignment_fields[] = {
+	KFIELD(OngoingTopicReassignment, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(OngoingTopicReassignment, Partitions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OngoingPartitionReassignment_schema),
+};
+const KSchema OngoingTopicReassignment_schema = KSCHEMA(OngoingTopicReassignment);
+
+static const KField ListPartitionReassignmentsResponse_fields[] = {
+	KFIELD(ListPartitionReassignmentsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListPartitionReassignmentsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ListPartitionReassignmentsResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(ListPartitionReassignmentsResponse, Topics, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &OngoingTopicReassignment_schema),
+};
+const KSchema ListPartitionReassignmentsResponse_schema = KSCHEMA(ListPartitionReassignmentsResponse);
+
 static const KField DescribeClusterRequest_fields[] = {
 	KFIELD(DescribeClusterRequest, IncludeClusterAuthorizedOperations, KT_BOOL, 0, KV_MAX, KV_NONE, -1, NULL, 0),
 	KFIELD(DescribeClusterRequest, EndpointType, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 1),
@@ -1059,3 +1132,174 @@ static const KField SaslAuthenticateResponse_fields[] = {
 	KFIELD(SaslAuthenticateResponse, SessionLifetimeMs, KT_INT64, 1, KV_MAX, KV_NONE, -1, NULL, 0),
 };
 const KSchema SaslAuthenticateResponse_schema = KSCHEMA(SaslAuthenticateResponse);
+
+static const KField DescribeAclsRequest_fields[] = {
+	KFIELD(DescribeAclsRequest, ResourceTypeFilter, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeAclsRequest, ResourceNameFilter, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DescribeAclsRequest, PatternTypeFilter, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 3),
+	KFIELD(DescribeAclsRequest, PrincipalFilter, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DescribeAclsRequest, HostFilter, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DescribeAclsRequest, Operation, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeAclsRequest, PermissionType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DescribeAclsRequest_schema = KSCHEMA(DescribeAclsRequest);
+
+static const KField AclDescription_fields[] = {
+	KFIELD(AclDescription, Principal, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclDescription, Host, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclDescription, Operation, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclDescription, PermissionType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema AclDescription_schema = KSCHEMA(AclDescription);
+
+static const KField DescribeAclsResource_fields[] = {
+	KFIELD(DescribeAclsResource, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeAclsResource, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeAclsResource, PatternType, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 3),
+	KFIELD_ARRAY(DescribeAclsResource, Acls, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AclDescription_schema),
+};
+const KSchema DescribeAclsResource_schema = KSCHEMA(DescribeAclsResource);
+
+static const KField DescribeAclsResponse_fields[] = {
+	KFIELD(DescribeAclsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeAclsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeAclsResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(DescribeAclsResponse, Resources, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeAclsResource_schema),
+};
+const KSchema DescribeAclsResponse_schema = KSCHEMA(DescribeAclsResponse);
+
+static const KField AclCreation_fields[] = {
+	KFIELD(AclCreation, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclCreation, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclCreation, ResourcePatternType, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 3),
+	KFIELD(AclCreation, Principal, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclCreation, Host, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclCreation, Operation, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclCreation, PermissionType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema AclCreation_schema = KSCHEMA(AclCreation);
+
+static const KField CreateAclsRequest_fields[] = {
+	KFIELD_ARRAY(CreateAclsRequest, Creations, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AclCreation_schema),
+};
+const KSchema CreateAclsRequest_schema = KSCHEMA(CreateAclsRequest);
+
+static const KField AclCreationResult_fields[] = {
+	KFIELD(AclCreationResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AclCreationResult, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+};
+const KSchema AclCreationResult_schema = KSCHEMA(AclCreationResult);
+
+static const KField CreateAclsResponse_fields[] = {
+	KFIELD(CreateAclsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(CreateAclsResponse, Results, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AclCreationResult_schema),
+};
+const KSchema CreateAclsResponse_schema = KSCHEMA(CreateAclsResponse);
+
+static const KField DeleteAclsFilter_fields[] = {
+	KFIELD(DeleteAclsFilter, ResourceTypeFilter, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsFilter, ResourceNameFilter, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DeleteAclsFilter, PatternTypeFilter, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 3),
+	KFIELD(DeleteAclsFilter, PrincipalFilter, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DeleteAclsFilter, HostFilter, KT_STRING, 0, KV_MAX, 0, -1, NULL, 0),
+	KFIELD(DeleteAclsFilter, Operation, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsFilter, PermissionType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DeleteAclsFilter_schema = KSCHEMA(DeleteAclsFilter);
+
+static const KField DeleteAclsRequest_fields[] = {
+	KFIELD_ARRAY(DeleteAclsRequest, Filters, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteAclsFilter_schema),
+};
+const KSchema DeleteAclsRequest_schema = KSCHEMA(DeleteAclsRequest);
+
+static const KField DeleteAclsMatchingAcl_fields[] = {
+	KFIELD(DeleteAclsMatchingAcl, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsMatchingAcl, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD(DeleteAclsMatchingAcl, ResourceType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsMatchingAcl, ResourceName, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsMatchingAcl, PatternType, KT_INT8, 1, KV_MAX, KV_NONE, -1, NULL, 3),
+	KFIELD(DeleteAclsMatchingAcl, Principal, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsMatchingAcl, Host, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsMatchingAcl, Operation, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsMatchingAcl, PermissionType, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema DeleteAclsMatchingAcl_schema = KSCHEMA(DeleteAclsMatchingAcl);
+
+static const KField DeleteAclsFilterResult_fields[] = {
+	KFIELD(DeleteAclsFilterResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DeleteAclsFilterResult, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(DeleteAclsFilterResult, MatchingAcls, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteAclsMatchingAcl_schema),
+};
+const KSchema DeleteAclsFilterResult_schema = KSCHEMA(DeleteAclsFilterResult);
+
+static const KField DeleteAclsResponse_fields[] = {
+	KFIELD(DeleteAclsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(DeleteAclsResponse, FilterResults, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DeleteAclsFilterResult_schema),
+};
+const KSchema DeleteAclsResponse_schema = KSCHEMA(DeleteAclsResponse);
+
+static const KField UserName_fields[] = {
+	KFIELD(UserName, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema UserName_schema = KSCHEMA(UserName);
+
+static const KField DescribeUserScramCredentialsRequest_fields[] = {
+	KFIELD_ARRAY(DescribeUserScramCredentialsRequest, Users, KT_STRUCT, 0, KV_MAX, 0, -1, &UserName_schema),
+};
+const KSchema DescribeUserScramCredentialsRequest_schema = KSCHEMA(DescribeUserScramCredentialsRequest);
+
+static const KField CredentialInfo_fields[] = {
+	KFIELD(CredentialInfo, Mechanism, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(CredentialInfo, Iterations, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema CredentialInfo_schema = KSCHEMA(CredentialInfo);
+
+static const KField DescribeUserScramCredentialsResult_fields[] = {
+	KFIELD(DescribeUserScramCredentialsResult, User, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeUserScramCredentialsResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeUserScramCredentialsResult, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(DescribeUserScramCredentialsResult, CredentialInfos, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &CredentialInfo_schema),
+};
+const KSchema DescribeUserScramCredentialsResult_schema = KSCHEMA(DescribeUserScramCredentialsResult);
+
+static const KField DescribeUserScramCredentialsResponse_fields[] = {
+	KFIELD(DescribeUserScramCredentialsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeUserScramCredentialsResponse, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(DescribeUserScramCredentialsResponse, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+	KFIELD_ARRAY(DescribeUserScramCredentialsResponse, Results, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &DescribeUserScramCredentialsResult_schema),
+};
+const KSchema DescribeUserScramCredentialsResponse_schema = KSCHEMA(DescribeUserScramCredentialsResponse);
+
+static const KField ScramCredentialDeletion_fields[] = {
+	KFIELD(ScramCredentialDeletion, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ScramCredentialDeletion, Mechanism, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema ScramCredentialDeletion_schema = KSCHEMA(ScramCredentialDeletion);
+
+static const KField ScramCredentialUpsertion_fields[] = {
+	KFIELD(ScramCredentialUpsertion, Name, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ScramCredentialUpsertion, Mechanism, KT_INT8, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ScramCredentialUpsertion, Iterations, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ScramCredentialUpsertion, Salt, KT_BYTES, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(ScramCredentialUpsertion, SaltedPassword, KT_BYTES, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+};
+const KSchema ScramCredentialUpsertion_schema = KSCHEMA(ScramCredentialUpsertion);
+
+static const KField AlterUserScramCredentialsRequest_fields[] = {
+	KFIELD_ARRAY(AlterUserScramCredentialsRequest, Deletions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ScramCredentialDeletion_schema),
+	KFIELD_ARRAY(AlterUserScramCredentialsRequest, Upsertions, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &ScramCredentialUpsertion_schema),
+};
+const KSchema AlterUserScramCredentialsRequest_schema = KSCHEMA(AlterUserScramCredentialsRequest);
+
+static const KField AlterUserScramCredentialsResult_fields[] = {
+	KFIELD(AlterUserScramCredentialsResult, User, KT_STRING, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterUserScramCredentialsResult, ErrorCode, KT_INT16, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD(AlterUserScramCredentialsResult, ErrorMessage, KT_STRING, 0, KV_MAX, 0, -1, NULL, KDEF_NULL),
+};
+const KSchema AlterUserScramCredentialsResult_schema = KSCHEMA(AlterUserScramCredentialsResult);
+
+static const KField AlterUserScramCredentialsResponse_fields[] = {
+	KFIELD(AlterUserScramCredentialsResponse, ThrottleTimeMs, KT_INT32, 0, KV_MAX, KV_NONE, -1, NULL, 0),
+	KFIELD_ARRAY(AlterUserScramCredentialsResponse, Results, KT_STRUCT, 0, KV_MAX, KV_NONE, -1, &AlterUserScramCredentialsResult_schema),
+};
+const KSchema AlterUserScramCredentialsResponse_schema = KSCHEMA(AlterUserScramCredentialsResponse);

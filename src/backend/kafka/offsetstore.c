@@ -78,6 +78,7 @@
 
 #include "catalog/catalog_groups.h"
 #include "kafka/group.h"
+#include "kafka/cluster.h"
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/protocol.h"
@@ -540,6 +541,17 @@ OffsetCacheForget(const char *group_id)
 {
 	SMutexLock(&Shm->lock);
 	cache_forget_locked(group_id);
+	SMutexUnlock(&Shm->lock);
+}
+
+void
+OffsetCacheForgetSlots(const bool *moved, int nslots)
+{
+	SMutexLock(&Shm->lock);
+	for (int i = 0; i < Shm->ngroups; i++)
+		if (CGroups[i].state != CG_FREE &&
+			moved[ClusterKeySlot(CGroups[i].group_id, strlen(CGroups[i].group_id), nslots)])
+			cache_forget_locked(CGroups[i].group_id);
 	SMutexUnlock(&Shm->lock);
 }
 

@@ -17,6 +17,7 @@
 
 #include "kafka/partition.h"
 #include "storage/compaction.h"
+#include "storage/wal.h"
 #include "storage/shmem.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
@@ -471,6 +472,7 @@ PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch
 		p->log_start_offset = log_start_offset;
 		p->max_timestamp = -1;
 		p->max_timestamp_offset = -1;
+		p->target_broker = -1;
 		PartIndex[insert_at] = idx;
 		p->state = TOPIC_LIVE;
 		probe(StreamIndex, hash_u64((uint64) stream_id), match_stream, &stream_id, &sb);
@@ -483,6 +485,102 @@ PartitionInstall(int topic, int32 partition, int64 stream_id, int64 stream_epoch
 	if (log_start_offset > __atomic_load_n(&p->log_start_offset, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&p->log_start_offset, log_start_offset, __ATOMIC_RELEASE);
 	return idx;
+}
+
+void
+PartitionOpened(int idx, int64 stream_epoch, int32 leader_epoch,
+				int64 log_start_offset, int64 next_offset)
+{
+	StrataPartition *p = PartitionGet(idx);
+
+	SMutexLock(&p->append_lock);
+	p->stream_epoch = stream_epoch;
+	p->leader_id = (int32) broker_id;
+	p->leader_epoch = leader_epoch;
+	p->next_offset = next_offset;
+	p->max_timestamp = -1;
+	p->max_timestamp_offset = -1;
+	p->target_broker = -1;
+	p->handoff_lsn = 0;
+	__atomic_store_n(&p->log_start_offset, log_start_offset, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->handoff, 0, __ATOMIC_RELEASE);
+	SMutexUnlock(&p->append_lock);
+}
+
+void
+PartitionSetHandoff(int idx, int32 target)
+{
+	StrataPartition *p = PartitionGet(idx);
+
+	SMutexLock(&p->append_lock);
+	p->target_broker = target;
+	if (target >= 0)
+	{
+		/* Every append so far holds the lock while it reserves WAL space. */
+		p->handoff_lsn = WalInsertLsn();
+		__atomic_store_n(&p->handoff, 1, __ATOMIC_RELEASE);
+	}
+	else
+		__atomic_store_n(&p->handoff, 0, __ATOMIC_RELEASE);
+	SMutexUnlock(&p->append_lock);
+}
+
+int
+PartitionCollectHandoffs(PartitionHandoff *out, int max)
+{
+	int			n = 0;
+
+	RegistryLock();
+	for (int i = 0; i < Registry->nparts && n < max; i++)
+	{
+		StrataPartition *p = PartitionGet(i);
+
+		if (p->state != TOPIC_LIVE || !__atomic_load_n(&p->handoff, __ATOMIC_ACQUIRE) ||
+			p->leader_id != (int32) broker_id || p->stream_epoch == 0)
+			continue;
+		SMutexLock(&p->append_lock);
+		out[n].idx = i;
+		out[n].stream_id = (uint64) p->stream_id;
+		out[n].stream_epoch = p->stream_epoch;
+		out[n].target = p->target_broker;
+		out[n].next_offset = p->next_offset;
+		out[n].handoff_lsn = p->handoff_lsn;
+		SMutexUnlock(&p->append_lock);
+		if (out[n].target >= 0)
+			n++;
+	}
+	RegistryUnlock();
+	return n;
+}
+
+int
+PartitionCountLed(void)
+{
+	int			n = 0;
+
+	RegistryLock();
+	for (int i = 0; i < Registry->nparts; i++)
+		if (PartitionGet(i)->state == TOPIC_LIVE && PartitionGet(i)->leader_id == (int32) broker_id)
+			n++;
+	RegistryUnlock();
+	return n;
+}
+
+void
+PartitionHandedOff(int idx, int32 target, int32 leader_epoch)
+{
+	StrataPartition *p;
+
+	RegistryLock();
+	p = PartitionGet(idx);
+	SMutexLock(&p->append_lock);
+	p->leader_id = target;
+	p->leader_epoch = leader_epoch;
+	p->stream_epoch = 0;
+	p->target_broker = -1;
+	__atomic_store_n(&p->handoff, 0, __ATOMIC_RELEASE);
+	SMutexUnlock(&p->append_lock);
+	RegistryUnlock();
 }
 
 static void
@@ -552,6 +650,21 @@ TopicCountOut(int topic, uint64 bytes, uint64 records)
 		return;
 	__atomic_fetch_add(&Topics[topic].bytes_out, bytes, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&Topics[topic].records_out, records, __ATOMIC_RELAXED);
+}
+
+void
+TopicTrafficTotals(uint64 *bytes_in, uint64 *bytes_out)
+{
+	*bytes_in = 0;
+	*bytes_out = 0;
+	RegistryLock();
+	for (int t = 0; t < Registry->ntopics; t++)
+		if (Topics[t].state == TOPIC_LIVE)
+		{
+			*bytes_in += __atomic_load_n(&Topics[t].bytes_in, __ATOMIC_RELAXED);
+			*bytes_out += __atomic_load_n(&Topics[t].bytes_out, __ATOMIC_RELAXED);
+		}
+	RegistryUnlock();
 }
 
 int

@@ -690,21 +690,45 @@ install_entry(uint64 stream_id, const ProducerSnapshotEntry *s)
 						s->batches[k].timestamp, 0);
 }
 
+/* What replaying a batch needs of its RecordBatch header. */
+typedef struct BatchIds
+{
+	int64		pid;
+	int16		epoch;
+	int32		first_seq;
+	int32		delta;
+	int64		max_ts;
+} BatchIds;
+
+/* Read them; false for a batch that carries no producer state (none, or a control batch). */
+static bool
+batch_ids(const uint8 *hdr, BatchIds *b)
+{
+	int16		attributes = (int16) get16(hdr + RB_ATTRIBUTES_OFF);
+
+	b->pid = (int64) get64(hdr + RB_PRODUCER_ID_OFF);
+	b->epoch = (int16) get16(hdr + RB_PRODUCER_EPOCH_OFF);
+	b->first_seq = (int32) get32(hdr + RB_BASE_SEQUENCE_OFF);
+	b->delta = (int32) get32(hdr + RB_LAST_OFFSET_DELTA_OFF);
+	b->max_ts = (int64) get64(hdr + RB_MAX_TIMESTAMP_OFF);
+	return b->pid >= 0 && b->epoch >= 0 && b->first_seq >= 0 && b->delta >= 0 &&
+		!(attributes & RB_ATTR_CONTROL);
+}
+
 /* Replay one batch found in the WAL (caller holds PS->lock). */
 static void
 replay_batch(uint64 stream_id, const uint8 *hdr, int64 base_offset)
 {
-	int64		pid = (int64) get64(hdr + RB_PRODUCER_ID_OFF);
-	int16		epoch = (int16) get16(hdr + RB_PRODUCER_EPOCH_OFF);
-	int32		first_seq = (int32) get32(hdr + RB_BASE_SEQUENCE_OFF);
-	int32		delta = (int32) get32(hdr + RB_LAST_OFFSET_DELTA_OFF);
-	int64		max_ts = (int64) get64(hdr + RB_MAX_TIMESTAMP_OFF);
-	int16		attributes = (int16) get16(hdr + RB_ATTRIBUTES_OFF);
+	BatchIds	b;
+	int64		pid;
+	int16		epoch;
 	int32		i;
 	ProducerEntry *e;
 
-	if (pid < 0 || epoch < 0 || first_seq < 0 || delta < 0 || (attributes & RB_ATTR_CONTROL))
+	if (!batch_ids(hdr, &b))
 		return;
+	pid = b.pid;
+	epoch = b.epoch;
 	i = lookup(stream_id, pid);
 	if (i == NIL)
 		i = entry_new(stream_id, pid, epoch);
@@ -715,9 +739,69 @@ replay_batch(uint64 stream_id, const uint8 *hdr, int64 base_offset)
 	e = &Entries[i];
 	if (epoch < e->epoch)
 		return;					/* a fenced producer's batch: keep the newer epoch */
-	entry_add_batch(e, epoch, first_seq, ProducerLastSequence(first_seq, delta),
-					base_offset, base_offset + delta, max_ts, 0);
+	entry_add_batch(e, epoch, b.first_seq, ProducerLastSequence(b.first_seq, b.delta),
+					base_offset, base_offset + b.delta, b.max_ts, 0);
 	PS->recovered_batches++;
+}
+
+void
+ProducerSnapshotApplyBatch(ProducerSnapshotEntry *entries, int *n, int max,
+						   const uint8 *hdr, int64 base_offset)
+{
+	BatchIds	b;
+	int64		pid;
+	int16		epoch;
+	ProducerSnapshotEntry e;
+	int			i;
+
+	if (!batch_ids(hdr, &b) || max <= 0)
+		return;
+	pid = b.pid;
+	epoch = b.epoch;
+	for (i = *n - 1; i >= 0; i--)
+		if (entries[i].producer_id == pid)
+			break;
+	if (i >= 0)
+	{
+		/* The most recently used entry goes last. */
+		e = entries[i];
+		memmove(&entries[i], &entries[i + 1], sizeof(ProducerSnapshotEntry) * (size_t) (*n - i - 1));
+		(*n)--;
+		if (epoch < e.epoch)
+		{
+			entries[(*n)++] = e;	/* a fenced producer's batch: keep the newer epoch */
+			return;
+		}
+	}
+	else
+	{
+		memset(&e, 0, sizeof(e));
+		e.producer_id = pid;
+		e.epoch = epoch;
+		if (*n == max)
+		{
+			/* Full: the least recently used entry goes, as in shared memory. */
+			memmove(&entries[0], &entries[1], sizeof(ProducerSnapshotEntry) * (size_t) (*n - 1));
+			(*n)--;
+		}
+	}
+	if (e.epoch != epoch)
+	{
+		e.epoch = epoch;
+		e.nbatches = 0;
+	}
+	if (e.nbatches == PRODUCER_BATCHES)
+	{
+		memmove(&e.batches[0], &e.batches[1], sizeof(ProducerBatchMeta) * (PRODUCER_BATCHES - 1));
+		e.nbatches--;
+	}
+	e.batches[e.nbatches].first_seq = b.first_seq;
+	e.batches[e.nbatches].last_seq = ProducerLastSequence(b.first_seq, b.delta);
+	e.batches[e.nbatches].first_offset = base_offset;
+	e.batches[e.nbatches].last_offset = base_offset + b.delta;
+	e.batches[e.nbatches].timestamp = b.max_ts;
+	e.nbatches++;
+	entries[(*n)++] = e;
 }
 
 /* Forget every entry of a stream (caller holds PS->lock). */
@@ -973,7 +1057,8 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 	{
 		int			idx = PartitionLookupByStream((int64) stream_ids[i]);
 
-		if (idx < 0)
+		/* Not open here: this broker holds no state of it to save. */
+		if (idx < 0 || PartitionGet(idx)->stream_epoch == 0)
 			continue;
 		ss[nss].stream_id = stream_ids[i];
 		ss[nss].part = PartitionGet(idx);

@@ -22,8 +22,10 @@
 #include <ctype.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_cluster.h"
 #include "catalog/catalog_topics.h"
 #include "kafka/partition.h"
+#include "kafka/producer.h"
 #include "kafka/topics.h"
 #include "storage/logcache.h"
 #include "utils/elog.h"
@@ -529,7 +531,11 @@ BackendCatalogAbortTransaction(void)
 
 /* ---------- create ---------- */
 
-/* Install a topic with total partitions, nparts of them just made, led here. */
+/*
+ * Install a topic with total partitions, nparts of them just made: those
+ * led here with the stream opened here, the others with epoch 0 (their
+ * leaders open them on the catalog's NOTIFY).
+ */
 static TopicResult
 install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfig *config,
 			  int32 total, const CatalogPartition *parts, int nparts, char **msg)
@@ -547,7 +553,7 @@ install_topic(const char *name, size_t len, const uint8 id[16], const TopicConfi
 	for (int i = 0; i < nparts; i++)
 	{
 		if (PartitionInstall(t, parts[i].index, parts[i].stream_id, parts[i].stream_epoch,
-							 (int32) broker_id, 0, 0, 0) < 0)
+							 parts[i].leader, 0, 0, 0) < 0)
 		{
 			RegistryUnlock();
 			*msg = pstrdup("The broker's partition registry is full: raise max_partitions");
@@ -584,9 +590,42 @@ free_catalog_configs(CatalogTopicConfig *c, int n)
 	pfree(c);
 }
 
+/*
+ * Leaders for n new partitions: from an explicit assignment (one broker
+ * per partition, each registered and live), or the least loaded live
+ * brokers (doc/cluster.md, "Placement").  TOPIC_OK, or an error with *msg.
+ */
+static TopicResult
+place_partitions(PGconn *conn, int32 n, const TopicAssignment *assign, int32 nassign,
+				 int32 *leaders, char **msg)
+{
+	char		err[1024];
+
+	if (assign == NULL || nassign == 0)
+		return CatalogPlacePartitions(conn, n, (int32) broker_id, leaders, err, sizeof(err))
+			? TOPIC_OK : catalog_failed(err, msg);
+	for (int32 i = 0; i < n; i++)
+	{
+		bool		exists,
+					live;
+
+		leaders[i] = assign[i].broker;
+		if (!CatalogBrokerLive(conn, leaders[i], &exists, &live, err, sizeof(err)))
+			return catalog_failed(err, msg);
+		if (!exists || !live)
+		{
+			*msg = psprintf("Replica assignment of partition %d names broker %d, which is %s",
+							assign[i].partition, leaders[i], exists ? "not live" : "not registered");
+			return TOPIC_INVALID_ASSIGNMENT;
+		}
+	}
+	return TOPIC_OK;
+}
+
 static TopicResult
 TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 			int32 partitions, int16 replication_factor,
+			const TopicAssignment *assign, int32 nassign,
 			const TopicConfigEntry *configs, int nconfigs,
 			bool validate_only, uint8 id_out[16], char **msg)
 {
@@ -597,11 +636,14 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	CatalogTopicConfig *cconfigs;
 	CatalogPartition *parts;
 	CatalogTopicResult cr;
+	int32	   *leaders;
 
 	*msg = NULL;
 	if (!TopicNameValid(name, len, msg))
 		return TOPIC_INVALID_NAME;
-	if (partitions == -1)
+	if (nassign > 0)
+		partitions = nassign;
+	else if (partitions == -1)
 		partitions = (int32) num_partitions;
 	if (partitions <= 0)
 	{
@@ -620,6 +662,12 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 		*msg = pstrdup("Replication factor must be larger than 0 (Strata keeps one replica: data is durable in the WAL and object storage)");
 		return TOPIC_INVALID_REPLICATION;
 	}
+	if (replication_factor > 1)
+	{
+		*msg = psprintf("Replication factor %d is not possible: Strata keeps one replica of each partition, made durable by the WAL device and object storage, not by copies; use 1 (or -1)",
+						replication_factor);
+		return TOPIC_INVALID_REPLICATION;
+	}
 	TopicConfigDefaults(&config);
 	r = TopicConfigApply(&config, configs, nconfigs, msg);
 	if (r != TOPIC_OK)
@@ -636,9 +684,13 @@ TopicCreate_locked(PGconn *conn, const char *name, size_t len,
 	if (validate_only)
 		return TOPIC_OK;
 
+	leaders = palloc(sizeof(int32) * (size_t) partitions);
+	r = place_partitions(conn, partitions, assign, nassign, leaders, msg);
+	if (r != TOPIC_OK)
+		return r;
 	tname = pnstrdup(name, len);
 	cconfigs = catalog_configs(configs, nconfigs);
-	cr = CatalogCreateTopic(conn, tname, cconfigs, nconfigs, partitions, (int32) broker_id,
+	cr = CatalogCreateTopic(conn, tname, cconfigs, nconfigs, partitions, leaders, (int32) broker_id,
 							id_out, &parts, err, sizeof(err));
 	free_catalog_configs(cconfigs, nconfigs);
 	if (cr == CATALOG_TOPIC_EXISTS)
@@ -696,6 +748,7 @@ TopicDelete_locked(PGconn *conn, const char *name, size_t len, const uint8 *id,
 
 static TopicResult
 TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_total,
+				   const TopicAssignment *assign, int32 nassign,
 				   bool validate_only, char **msg)
 {
 	char		err[1024];
@@ -705,6 +758,7 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 	int			t;
 	CatalogPartition *parts;
 	TopicResult r;
+	int32	   *leaders;
 
 	*msg = NULL;
 	RegistryLock();
@@ -735,10 +789,20 @@ TopicAddPartitions_locked(PGconn *conn, const char *name, size_t len, int32 new_
 						new_total, PartitionCapacity());
 		return TOPIC_INVALID_PARTITIONS;
 	}
+	if (nassign > 0 && nassign != new_total - current)
+	{
+		*msg = psprintf("Increasing the number of partitions by %d but %d assignments provided.",
+						new_total - current, nassign);
+		return TOPIC_INVALID_ASSIGNMENT;
+	}
 	if (validate_only)
 		return TOPIC_OK;
 
-	if (!CatalogAddPartitions(conn, id, current, new_total, (int32) broker_id, &parts,
+	leaders = palloc(sizeof(int32) * (size_t) (new_total - current));
+	r = place_partitions(conn, new_total - current, assign, nassign, leaders, msg);
+	if (r != TOPIC_OK)
+		return r;
+	if (!CatalogAddPartitions(conn, id, current, new_total, leaders, (int32) broker_id, &parts,
 							  err, sizeof(err)))
 		return catalog_failed(err, msg);
 	r = install_topic(name, len, id, &config, new_total, parts, new_total - current, msg);
@@ -798,30 +862,34 @@ TopicAlterConfigs_locked(PGconn *conn, const char *name, size_t len,
 /* ---------- loading ---------- */
 
 /*
- * The streams of every partition in the registry (palloc'd, *n): those
- * this broker has open, which a load must not open again.  Takes
- * RegistryLock.
+ * The streams this broker has open (led here, opened with a registry epoch):
+ * ids and epochs (palloc'd, *n), which a load must not open again while the
+ * catalog still has them at that epoch.  Takes RegistryLock.
  */
 static int64 *
-registry_streams(int *n)
+registry_open_streams(int64 **epochs, int *n)
 {
 	int			cap = 64;
 	int64	   *ids = palloc(sizeof(int64) * (size_t) cap);
 
+	*epochs = palloc(sizeof(int64) * (size_t) cap);
 	*n = 0;
 	RegistryLock();
 	for (int i = 0; i < PartitionCapacity(); i++)
 	{
 		StrataPartition *p = PartitionGet(i);
 
-		if (p->state != TOPIC_LIVE)
+		if (p->state != TOPIC_LIVE || p->leader_id != (int32) broker_id || p->stream_epoch == 0)
 			continue;
 		if (*n == cap)
 		{
 			cap *= 2;
 			ids = repalloc(ids, sizeof(int64) * (size_t) cap);
+			*epochs = repalloc(*epochs, sizeof(int64) * (size_t) cap);
 		}
-		ids[(*n)++] = p->stream_id;
+		ids[*n] = p->stream_id;
+		(*epochs)[*n] = p->stream_epoch;
+		(*n)++;
 	}
 	RegistryUnlock();
 	return ids;
@@ -850,9 +918,19 @@ loaded_config(const CatalogTopic *ct, TopicConfig *config)
 /*
  * Mirror a loaded catalog into the registry: install every topic and
  * partition, drop the topics that are gone.  Takes RegistryLock.
+ *
+ *  - a partition this broker leads and has just opened (new here, moved
+ *    here, taken over from a fenced broker) starts at the catalog's end
+ *    offset (or what the WAL holds beyond it after a restart), whatever
+ *    the registry held of an earlier time it was led here;
+ *  - a partition another broker leads is installed with stream epoch 0:
+ *    requests for it get NOT_LEADER_OR_FOLLOWER;
+ *  - a partition this broker leads that has a move target is frozen for
+ *    the hand-off (the uploader completes it; *handoffs is set); one whose
+ *    move was cancelled is thawed.
  */
 static void
-install_loaded(const CatalogTopicSet *set)
+install_loaded(const CatalogTopicSet *set, bool *handoffs)
 {
 	bool	   *seen;
 
@@ -873,22 +951,50 @@ install_loaded(const CatalogTopicSet *set)
 		}
 		seen[t] = true;
 	}
+	*handoffs = false;
 	for (int i = 0; i < set->npartitions; i++)
 	{
 		const CatalogPartition *cp = &set->partitions[i];
 		int			t = TopicLookupById(cp->topic_id);
 		int64		end = cp->end_offset;
 		int64		wal_next;
+		bool		mine = cp->leader == (int32) broker_id;
+		int			idx;
 
 		if (t < 0)
 			continue;
-		/* The WAL may hold more of the stream than objects do. */
-		if (LogCacheStreamEnd((uint64) cp->stream_id, &wal_next, NULL) && wal_next > end)
+		/* The WAL may hold more of the stream than objects do (a restart). */
+		if (mine && LogCacheStreamEnd((uint64) cp->stream_id, &wal_next, NULL) && wal_next > end)
 			end = wal_next;
-		if (PartitionInstall(t, cp->index, cp->stream_id, cp->stream_epoch, cp->leader,
-							 cp->leader_epoch, cp->start_offset, end) < 0)
+		idx = PartitionInstall(t, cp->index, cp->stream_id, mine ? cp->stream_epoch : 0, cp->leader,
+							   cp->leader_epoch, cp->start_offset, end);
+		if (idx < 0)
+		{
 			elog(WARNING, "partition %d of topic \"%s\" not loaded: the partition registry is full; raise max_partitions",
 				 cp->index, TopicGet(t)->name);
+			continue;
+		}
+		if (mine && cp->opened_now)
+		{
+			PartitionOpened(idx, cp->stream_epoch, cp->leader_epoch, cp->start_offset, end);
+			elog(DEBUG1, "opened partition %d of topic \"%s\" (stream %lld, epoch %lld, leader epoch %d) at offset %lld",
+				 cp->index, TopicGet(t)->name, (long long) cp->stream_id, (long long) cp->stream_epoch,
+				 cp->leader_epoch, (long long) end);
+		}
+		if (mine && cp->target_broker >= 0 && PartitionGet(idx)->target_broker != cp->target_broker)
+		{
+			PartitionSetHandoff(idx, cp->target_broker);
+			elog(LOG, "handing partition %d of topic \"%s\" off to broker %d",
+				 cp->index, TopicGet(t)->name, cp->target_broker);
+		}
+		else if (mine && cp->target_broker < 0 && PartitionGet(idx)->target_broker >= 0)
+		{
+			PartitionSetHandoff(idx, -1);
+			elog(LOG, "the move of partition %d of topic \"%s\" was cancelled; serving it again",
+				 cp->index, TopicGet(t)->name);
+		}
+		if (mine && cp->target_broker >= 0)
+			*handoffs = true;
 	}
 	/* Topics that are gone from the catalog. */
 	for (int t = 0; t < TopicCapacity(); t++)
@@ -898,23 +1004,43 @@ install_loaded(const CatalogTopicSet *set)
 	pfree(seen);
 }
 
+/*
+ * The catalog first (opening the partitions we lead and do not have open),
+ * then, for what we opened, the idempotent producers' state, then the
+ * registry.  first: the first load since shared memory was made, right
+ * after ProducerStateRecover loaded that state (with what our WAL adds).
+ */
 static bool
-TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
+TopicsLoad_locked(PGconn *conn, bool first, bool *handoffs, char *err, size_t errlen)
 {
 	CatalogTopicSet set;
-	int64	   *open;
+	int64	   *open,
+			   *open_epochs;
 	int			nopen;
 	bool		ok;
 
-	/*
-	 * The catalog first (claiming the partitions nobody leads, opening
-	 * those we lead and do not have open yet), then the registry.
-	 */
-	open = registry_streams(&nopen);
-	ok = CatalogLoadTopics(conn, (int32) broker_id, open, nopen, &set, err, errlen);
+	open = registry_open_streams(&open_epochs, &nopen);
+	ok = CatalogLoadTopics(conn, (int32) broker_id, open, open_epochs, nopen, &set, err, errlen);
 	pfree(open);
+	pfree(open_epochs);
 	if (!ok)
 		return false;
+	if (!first)
+	{
+		uint64	   *sids = palloc(sizeof(uint64) * (size_t) Max(set.npartitions, 1));
+		int			n = 0;
+
+		for (int i = 0; i < set.npartitions; i++)
+			if (set.partitions[i].opened_now)
+				sids[n++] = (uint64) set.partitions[i].stream_id;
+		ok = n == 0 || ProducerStateLoadSnapshots(conn, sids, n, err, errlen);
+		pfree(sids);
+		if (!ok)
+		{
+			CatalogFreeTopicSet(&set);
+			return false;
+		}
+	}
 	if (set.has_cluster_id)
 	{
 		char		b64[32];
@@ -922,7 +1048,7 @@ TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 		encode_cluster_id(set.cluster_id, b64);
 		RegistrySetClusterId(b64);
 	}
-	install_loaded(&set);
+	install_loaded(&set, handoffs);
 	CatalogFreeTopicSet(&set);
 	return true;
 }
@@ -932,14 +1058,15 @@ TopicsLoad_locked(PGconn *conn, char *err, size_t errlen)
 TopicResult
 TopicCreate(PGconn *conn, const char *name, size_t len,
 			int32 partitions, int16 replication_factor,
+			const TopicAssignment *assign, int32 nassign,
 			const TopicConfigEntry *configs, int nconfigs,
 			bool validate_only, uint8 id_out[16], char **msg)
 {
 	TopicResult r;
 
 	RegistryChangeLock();
-	r = TopicCreate_locked(conn, name, len, partitions, replication_factor, configs, nconfigs,
-						   validate_only, id_out, msg);
+	r = TopicCreate_locked(conn, name, len, partitions, replication_factor, assign, nassign,
+						   configs, nconfigs, validate_only, id_out, msg);
 	RegistryChangeUnlock();
 	return r;
 }
@@ -958,12 +1085,13 @@ TopicDelete(PGconn *conn, const char *name, size_t len, const uint8 *id,
 
 TopicResult
 TopicAddPartitions(PGconn *conn, const char *name, size_t len, int32 new_total,
+				   const TopicAssignment *assign, int32 nassign,
 				   bool validate_only, char **msg)
 {
 	TopicResult r;
 
 	RegistryChangeLock();
-	r = TopicAddPartitions_locked(conn, name, len, new_total, validate_only, msg);
+	r = TopicAddPartitions_locked(conn, name, len, new_total, assign, nassign, validate_only, msg);
 	RegistryChangeUnlock();
 	return r;
 }
@@ -982,12 +1110,12 @@ TopicAlterConfigs(PGconn *conn, const char *name, size_t len,
 }
 
 bool
-TopicsLoad(PGconn *conn, char *err, size_t errlen)
+TopicsLoad(PGconn *conn, bool first, bool *handoffs, char *err, size_t errlen)
 {
 	bool		ok;
 
 	RegistryChangeLock();
-	ok = TopicsLoad_locked(conn, err, errlen);
+	ok = TopicsLoad_locked(conn, first, handoffs, err, errlen);
 	RegistryChangeUnlock();
 	return ok;
 }

@@ -3,14 +3,14 @@
  * balancer.c
  *	  The balancer process.
  *
- *	  One broker of a cluster at a time will hold the balancer role (a
- *	  PostgreSQL advisory lock elects it) and place partitions, move them off
- *	  dead or overloaded brokers and drive auto-scaling (DESIGN §5).  Until
- *	  the cluster work lands it has nothing to do: it registers, waits on its
- *	  latch and exits on shutdown.
+ *	  Every broker runs one; the one that holds the controller role
+ *	  (balancer/controller.c) fences dead brokers, has their WAL recovered
+ *	  and their partitions and coordinator slots moved.  Auto-balancing and
+ *	  auto-scaling (DESIGN §5) will run here too, on the controller only.
  *
- *	  The module code it will drive (placement, moves, scaling) belongs in
- *	  src/backend/balancer/, as the WAL writer's belongs in storage/wal/.
+ *	  The module code it drives (the controller; later placement, moves,
+ *	  scaling) is in src/backend/balancer/, as the WAL writer's is in
+ *	  storage/wal/.
  *
  * src/backend/postmaster/balancer.c
  *
@@ -18,6 +18,7 @@
  */
 #include "c.h"
 
+#include "balancer/controller.h"
 #include "postmaster/balancer.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
@@ -29,10 +30,19 @@ BalancerMain(void)
 	elog(DEBUG1, "balancer started");
 	for (;;)
 	{
+		int			fd;
+		int			events;
+		int64		wait_ms;
+
 		ResetLatch(MyLatch);
 		ProcessConfigReloadIfPending();
 		if (ShutdownRequestPending)
+		{
+			ControllerShutdown();
 			proc_exit(0);
-		WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1);
+		}
+		wait_ms = ControllerStep(&fd, &events);
+		WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH | events,
+						  fd, (long) wait_ms);
 	}
 }

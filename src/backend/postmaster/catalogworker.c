@@ -25,7 +25,20 @@
  *
  *	  The work itself is done by the modules: the lease by catalog_brokers.c,
  *	  the registry load by kafka/topics.c (TopicsLoad) after the producer
- *	  state is recovered (kafka/producer.c).
+ *	  state is recovered (kafka/producer.c), users and ACLs by
+ *	  kafka/security.c (SecurityCacheLoad), before the registry's first
+ *	  load so that the broker never opens without them, the cluster view
+ *	  (brokers, controller, coordinator slots) by catalog_cluster.c into
+ *	  kafka/cluster.c.
+ *
+ *	  In a cluster (doc/cluster.md) it also: records each renewal in shared
+ *	  memory (the lease deadline acknowledgements respect) and, when the
+ *	  renewal finds this broker fenced, stops acknowledgements and has the
+ *	  postmaster restart the broker as a new incarnation; publishes the
+ *	  broker's traffic with each renewal; wakes the uploader for hand-offs
+ *	  and WAL recoveries; and, when the broker stops (SIGUSR2), requests
+ *	  the moves of everything it leads and tells the postmaster once they
+ *	  are done.
  *
  * src/backend/postmaster/catalogworker.c
  *
@@ -35,8 +48,12 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_brokers.h"
+#include "catalog/catalog_cluster.h"
+#include "kafka/cluster.h"
+#include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
+#include "kafka/security.h"
 #include "kafka/topics.h"
 #include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
@@ -58,6 +75,11 @@ static bool fenced_logged = false;
 /* The registry needs (re)loading: at connect and on partition changes. */
 static bool topics_stale = true;
 static bool topics_loaded_once = false;
+/* The cluster view needs (re)loading: at connect and on broker or slot changes. */
+static bool cluster_stale = true;
+
+/* Users and ACLs need (re)loading: at connect and on strata_security. */
+static bool security_stale = true;
 
 static void
 drop_connection(void)
@@ -86,14 +108,31 @@ note_outage(const char *what)
 }
 
 /*
+ * Load users and ACLs into shared memory when they are stale (kafka/
+ * security.h).  false means the connection is to be dropped.
+ */
+static bool
+sync_security(char *err, size_t errlen)
+{
+	if (!security_stale)
+		return true;
+	if (!SecurityCacheLoad(conn, err, errlen))
+		return false;
+	security_stale = false;
+	return true;
+}
+
+/*
  * Load the topic registry from the catalog when it is stale; the first
- * successful load tells the postmaster the broker can open.  false means
- * the connection is to be dropped.
+ * successful load tells the postmaster the broker can open, so users and
+ * ACLs are loaded before it.  false means the connection is to be dropped.
  */
 static bool
 sync_topics(char *err, size_t errlen)
 {
-	if (!topics_stale)
+	bool		handoffs;
+
+	if (!topics_stale || security_stale)
 		return true;
 	/* Partitions' next offsets come from the recovered WAL: wait for it. */
 	if (!WalIsReady())
@@ -101,9 +140,11 @@ sync_topics(char *err, size_t errlen)
 	/* Idempotent producers' state, before any client can produce. */
 	if (!ProducerStateRecover(conn, err, errlen))
 		return false;
-	if (!TopicsLoad(conn, err, errlen))
+	if (!TopicsLoad(conn, !topics_loaded_once, &handoffs, err, errlen))
 		return false;
 	topics_stale = false;
+	if (handoffs)
+		SetLatch(AuxProcLatch(PROC_UPLOADER));
 	if (!topics_loaded_once)
 	{
 		topics_loaded_once = true;
@@ -114,24 +155,184 @@ sync_topics(char *err, size_t errlen)
 	return true;
 }
 
-/* Renew the lease; false means the connection is to be dropped. */
+/*
+ * Coordinator slots that came to this broker or left it since the last
+ * load: the offsets cached for their groups may be stale (the other
+ * coordinator wrote to the catalog meanwhile), so they are forgotten.
+ */
+static void
+forget_moved_slots(const int32 *leaders, int nslots)
+{
+	bool	   *moved = palloc0(sizeof(bool) * (size_t) Max(nslots, 1));
+	bool		any = false;
+
+	for (int s = 0; s < nslots; s++)
+	{
+		int32		was = ClusterSlotLeader(s, NULL);
+
+		if (was != leaders[s] && (was == (int32) broker_id || leaders[s] == (int32) broker_id))
+			moved[s] = any = true;
+	}
+	if (any)
+		OffsetCacheForgetSlots(moved, nslots);
+	pfree(moved);
+}
+
+/*
+ * Load the brokers, the controller and the coordinator slots into shared
+ * memory when the catalog announced a change.  false means the connection
+ * is to be dropped.
+ */
+static bool
+sync_cluster(char *err, size_t errlen)
+{
+	CatalogClusterView view;
+	ClusterBroker *brokers;
+
+	if (!cluster_stale)
+		return true;
+	if (!CatalogLoadCluster(conn, &view, err, errlen))
+		return false;
+	brokers = palloc0(sizeof(ClusterBroker) * (size_t) Max(view.nbrokers, 1));
+	for (int i = 0; i < view.nbrokers; i++)
+	{
+		brokers[i].id = view.brokers[i].id;
+		brokers[i].live = view.brokers[i].live;
+		strlcpy_s(brokers[i].rack, view.brokers[i].rack, sizeof(brokers[i].rack));
+		strlcpy_s(brokers[i].advertised, view.brokers[i].advertised, sizeof(brokers[i].advertised));
+	}
+	ClusterSetController(view.controller, view.controller_epoch);
+	forget_moved_slots(view.slot_leaders, view.nslots);
+	ClusterSetSlots(view.slot_leaders, view.slot_epochs, view.nslots);
+	ClusterSetBrokers(brokers, view.nbrokers);
+	pfree(brokers);
+	CatalogFreeClusterView(&view);
+	cluster_stale = false;
+	return true;
+}
+
+/*
+ * Publish this broker's traffic with each lease renewal: bytes produced and
+ * fetched since start, and their rates since the last renewal
+ * (strata.broker_load).
+ */
+static bool
+publish_traffic(char *err, size_t errlen)
+{
+	static uint64 last_in,
+				last_out;
+	static int64 last_ms = 0;
+	uint64		in,
+				out;
+	int64		now = MonotonicMs();
+	double		secs = last_ms > 0 ? (double) (now - last_ms) / 1000.0 : 0;
+
+	TopicTrafficTotals(&in, &out);
+	/* Counters of deleted topics go away: a drop is no negative rate. */
+	if (!CatalogPublishTraffic(conn, (int32) broker_id, CatalogBrokerEpoch, in, out,
+							   secs > 0 && in > last_in ? (double) (in - last_in) / secs : 0.0,
+							   secs > 0 && out > last_out ? (double) (out - last_out) / secs : 0.0,
+							   broker_lease_time / 3, err, errlen))
+		return false;
+	last_in = in;
+	last_out = out;
+	last_ms = now;
+	return true;
+}
+
+/*
+ * Renew the lease; false means the connection is to be dropped.  The lease
+ * runs from before the request left, never from its answer.
+ */
 static bool
 renew_lease(char *err, size_t errlen)
 {
 	bool		still_ours;
+	int64		sent_ms = MonotonicMs();
 
 	if (!CatalogRenewLease(conn, broker_lease_time / 3, &still_ours, err, errlen))
 		return false;
 	if (!still_ours)
 	{
+		/*
+		 * Fenced: the controller (or a broker started with our id) has
+		 * bumped our epoch, so another broker may be recovering our WAL.
+		 * Acknowledge nothing more, and have the postmaster restart this
+		 * broker as a new incarnation (doc/cluster.md, "Fencing").
+		 */
+		ClusterSetFenced();
 		if (!fenced_logged)
-			elog(WARNING, "broker %lld is no longer registered with epoch %lld in the catalog: another process took over this broker_id; not renewing the lease",
+		{
+			elog(WARNING, "broker %lld is no longer registered with epoch %lld in the catalog (fenced by the controller, or its broker_id taken over): acknowledging nothing more and restarting as a new incarnation",
 				 (long long) broker_id, (long long) CatalogBrokerEpoch);
+			SendPostmasterSignal(PMSIGNAL_FENCED);
+		}
 		fenced_logged = true;
+		return true;
 	}
-	else
-		fenced_logged = false;
+	fenced_logged = false;
+	ClusterLeaseRenewed(sent_ms, broker_lease_time);
+	return publish_traffic(err, errlen);
+}
+
+/*
+ * Stopping (SIGUSR2 from the postmaster): request the moves of everything
+ * this broker leads to the other live brokers, once; then, as the uploader
+ * completes them, tell the postmaster when nothing is led here any more.
+ * With no other live broker there is nothing to hand off: done at once.
+ * false means the connection is to be dropped (tried again after it).
+ */
+static bool handoff_requested = false;
+static bool handoff_reported = false;
+
+static bool
+drive_handoff(char *err, size_t errlen)
+{
+	if (!HandoffRequestPending || handoff_reported)
+		return true;
+	if (!handoff_requested)
+	{
+		int			nmoves;
+
+		if (!CatalogDrainBroker(conn, (int32) broker_id, CatalogBrokerEpoch, &nmoves, err, errlen))
+			return false;
+		handoff_requested = true;
+		if (nmoves > 0)
+			elog(LOG, "stopping: handing %d partition%s off to other brokers", nmoves, nmoves == 1 ? "" : "s");
+		else if (PartitionCountLed() > 0)
+		{
+			elog(LOG, "stopping: no other live broker to hand partitions to; they stay with this broker");
+			handoff_reported = true;
+			SendPostmasterSignal(PMSIGNAL_HANDED_OFF);
+			return true;
+		}
+	}
+	if (PartitionCountLed() == 0)
+	{
+		handoff_reported = true;
+		SendPostmasterSignal(PMSIGNAL_HANDED_OFF);
+	}
 	return true;
+}
+
+/* What the catalog announced: mark what is to be reloaded, wake the uploader. */
+static void
+consume_notifications(void)
+{
+	int			changed = CatalogConsumeNotifications(conn);
+
+	if (changed & CATALOG_CHANGED_PARTITIONS)
+		topics_stale = true;
+	if (changed & (CATALOG_CHANGED_BROKERS | CATALOG_CHANGED_SLOTS))
+		cluster_stale = true;
+	if (changed & CATALOG_CHANGED_SECURITY)
+		security_stale = true;
+	if (changed & CATALOG_CHANGED_RECOVERIES)
+	{
+		/* The uploader looks for recoveries assigned to it. */
+		ClusterNoteRecoveryWork();
+		SetLatch(AuxProcLatch(PROC_UPLOADER));
+	}
 }
 
 static void
@@ -187,6 +388,11 @@ CatalogWorkerMain(void)
 			{
 				next_renew = 0; /* renew at once */
 				topics_stale = true;
+				cluster_stale = true;
+				security_stale = true;
+				/* NOTIFYs sent while we were away are lost: look for recoveries. */
+				ClusterNoteRecoveryWork();
+				SetLatch(AuxProcLatch(PROC_UPLOADER));
 			}
 		}
 		now = MonotonicMs();
@@ -204,10 +410,15 @@ CatalogWorkerMain(void)
 				next_renew = MonotonicMs() + Max(broker_lease_time / 3, 1);
 			}
 		}
-		if (conn != NULL &&
-			(CatalogConsumeNotifications(conn) & CATALOG_CHANGED_PARTITIONS))
-			topics_stale = true;
+		if (conn != NULL)
+			consume_notifications();
+		if (conn != NULL && !sync_security(err, sizeof(err)))
+			note_outage(err);
+		if (conn != NULL && !sync_cluster(err, sizeof(err)))
+			note_outage(err);
 		if (conn != NULL && !sync_topics(err, sizeof(err)))
+			note_outage(err);
+		if (conn != NULL && !drive_handoff(err, sizeof(err)))
 			note_outage(err);
 
 		now = MonotonicMs();
@@ -226,8 +437,7 @@ CatalogWorkerMain(void)
 			}
 			else
 			{
-				if (CatalogConsumeNotifications(conn) & CATALOG_CHANGED_PARTITIONS)
-					topics_stale = true;
+				consume_notifications();
 				SetLatch(MyLatch);	/* reload at the top of the loop */
 			}
 		}

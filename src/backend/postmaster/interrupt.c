@@ -23,6 +23,7 @@
 
 volatile sig_atomic_t ShutdownRequestPending = false;
 volatile sig_atomic_t ConfigReloadPending = false;
+volatile sig_atomic_t HandoffRequestPending = false;
 
 static void
 wake_self(void)
@@ -45,6 +46,13 @@ static void
 handle_reload_request(int signo)
 {
 	ConfigReloadPending = true;
+	wake_self();
+}
+
+static void
+handle_handoff_request(int signo)
+{
+	HandoffRequestPending = true;
 	wake_self();
 }
 
@@ -93,7 +101,7 @@ SetupChildSignalHandlers(void)
 	set_handler(SIGHUP, handle_reload_request);
 	set_handler(SIGQUIT, handle_quickdie);
 	set_handler(SIGUSR1, handle_poke);
-	set_handler(SIGUSR2, SIG_IGN);
+	set_handler(SIGUSR2, handle_handoff_request);
 	set_handler(SIGPIPE, SIG_IGN);
 	set_handler(SIGCHLD, SIG_DFL);
 	sigemptyset(&mask);
@@ -101,6 +109,7 @@ SetupChildSignalHandlers(void)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 }

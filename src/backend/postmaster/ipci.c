@@ -17,10 +17,12 @@
  */
 #include "c.h"
 
+#include "kafka/cluster.h"
 #include "kafka/group.h"
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
+#include "kafka/security.h"
 #include "postmaster/ipci.h"
 #include "postmaster/pmsignal.h"
 #include "storage/logcache.h"
@@ -39,6 +41,7 @@ CalculateShmemSize(void)
 	size = add_size(size, ProcArrayShmemSize());
 	size = add_size(size, PMSignalShmemSize());
 	size = add_size(size, PartitionShmemSize());
+	size = add_size(size, ClusterShmemSize());
 	size = add_size(size, WalShmemSize());
 	size = add_size(size, LogCacheShmemSize());
 	size = add_size(size, GroupShmemSize());
@@ -47,6 +50,7 @@ CalculateShmemSize(void)
 	size = add_size(size, ColdReadLimitShmemSize());
 	size = add_size(size, MetricsShmemSize());
 	size = add_size(size, ProducerStateShmemSize());
+	size = add_size(size, SecurityShmemSize());
 	/* Slack for the allocations' alignment padding. */
 	size = add_size(size, 64 * 1024);
 	return size;
@@ -59,6 +63,7 @@ CreateSharedMemoryAndSemaphores(void)
 	ProcArrayShmemInit();
 	PMSignalShmemInit();
 	PartitionShmemInit();
+	ClusterShmemInit();
 	WalShmemInit();
 	LogCacheShmemInit();		/* after WalShmemInit */
 	GroupShmemInit();
@@ -67,4 +72,5 @@ CreateSharedMemoryAndSemaphores(void)
 	ColdReadLimitShmemInit();
 	MetricsShmemInit();
 	ProducerStateShmemInit();
+	SecurityShmemInit();
 }

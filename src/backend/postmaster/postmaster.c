@@ -56,6 +56,8 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_brokers.h"
 #include "kafka/backend.h"
+#include "kafka/sasl.h"
+#include "kafka/secure.h"
 #include "postmaster/balancer.h"
 #include "postmaster/catalogworker.h"
 #include "postmaster/interrupt.h"
@@ -85,6 +87,7 @@ typedef enum PMState
 {
 	PM_STARTUP,					/* aux processes started, WAL recovery running */
 	PM_RUN,						/* accepting connections */
+	PM_HANDOFF,					/* stopping: handing partitions to other brokers */
 	PM_STOP_BACKENDS,			/* shutdown: waiting for backends to exit */
 	PM_STOP_AUX,				/* waiting for uploader, catalog worker, balancer */
 	PM_STOP_WALWRITER,			/* waiting for the WAL writer's final flush */
@@ -105,6 +108,7 @@ typedef struct ChildProc
 	pid_t		pid;
 	int			slot;
 	ProcKind	kind;
+	char		client_host[NI_MAXHOST];	/* a backend's client's address */
 } ChildProc;
 
 static ChildProc *children;
@@ -117,6 +121,11 @@ static bool FatalError = false;
 static int64 AbortStartTime = 0;	/* when SIGQUIT/SIGTERM went out */
 static bool StragglersKilled = false;
 static bool StartupFailed = false;
+/* Fenced: restart as a new incarnation (register again) once all are gone. */
+static bool Reregister = false;
+/* When a stop's hand-off started (0: none in progress). */
+static int64 HandoffStartTime = 0;
+static int64 ReregisterNextTry = 0;
 
 /*
  * The broker opens for business once the WAL is recovered and the topic
@@ -131,6 +140,8 @@ static int64 aux_last_start[NUM_AUX_PROCS];
 
 static int	listen_socks[MAX_LISTEN_SOCKETS];
 static char *listen_names[MAX_LISTEN_SOCKETS];
+static ListenerProtocol listen_protocols[MAX_LISTEN_SOCKETS];
+static bool have_tls_listener = false;
 static int	nlisten = 0;
 
 /* The metrics endpoint's socket, -1 when metrics_listen is off. */
@@ -156,6 +167,8 @@ pmstate_name(PMState state)
 			return "PM_STARTUP";
 		case PM_RUN:
 			return "PM_RUN";
+		case PM_HANDOFF:
+			return "PM_HANDOFF";
 		case PM_STOP_BACKENDS:
 			return "PM_STOP_BACKENDS";
 		case PM_STOP_AUX:
@@ -295,6 +308,32 @@ remove_pidfile(void)
 
 /* ---------- listening sockets ---------- */
 
+/*
+ * Check listeners and advertised_listeners as a whole (each protocol once;
+ * advertised ones among the listeners) and load the TLS context if a TLS
+ * listener needs it.  false with one line in err: the start fails.
+ */
+static bool
+check_listener_settings(char *err, size_t errlen)
+{
+	if (!ListenersCheck(listeners, "listeners", NULL, err, errlen) ||
+		!ListenersCheck(advertised_listeners, "advertised_listeners", listeners, err, errlen))
+		return false;
+	for (int p = 0; p < LISTENER_PROTOCOLS; p++)
+	{
+		char		host[256];
+		int32		port;
+
+		if (!ListenerFind(listeners, ListenerProtocolName(p), host, sizeof(host), &port))
+			continue;
+		if (ListenerUsesTls(p))
+			have_tls_listener = true;
+		if (ListenerUsesSasl(p) && !SaslCheckMechanisms(sasl_enabled_mechanisms, err, errlen))
+			return false;
+	}
+	return !have_tls_listener || SecureLoadContext(false, err, errlen);
+}
+
 static void
 open_listen_sockets(void)
 {
@@ -310,12 +349,14 @@ open_listen_sockets(void)
 				   *res,
 				   *ai;
 		int			rc;
+		ListenerProtocol proto;
 
 		while (*tok == ' ')
 			tok++;
 		if (*tok == '\0')
 			continue;
-		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
+		if (!ListenerParse(tok, host, sizeof(host), port, sizeof(port), err, sizeof(err)) ||
+			!ListenerParseProtocol(tok, &proto, err, sizeof(err)))
 			elog_fatal("invalid value for setting \"listeners\": %s", err);
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
@@ -344,8 +385,9 @@ open_listen_sockets(void)
 				elog_fatal("could not listen on %s:%s: %s", host, port, strerror(errno));
 			listen_socks[nlisten] = fd;
 			listen_names[nlisten] = psprintf("%s:%s", host, port);
+			listen_protocols[nlisten] = proto;
 			nlisten++;
-			elog(LOG, "listening on %s:%s", host, port);
+			elog(LOG, "listening on %s:%s (%s)", host, port, ListenerProtocolName(proto));
 		}
 		if (first_listener[0] == '\0')
 			first_listener = psprintf("%s:%s", host, port);
@@ -367,7 +409,7 @@ close_listen_sockets(void)
 /* ---------- children ---------- */
 
 static void
-add_child(pid_t pid, int slot, ProcKind kind)
+add_child(pid_t pid, int slot, ProcKind kind, const char *client_host)
 {
 	if (nchildren == maxchildren)
 	{
@@ -377,6 +419,8 @@ add_child(pid_t pid, int slot, ProcKind kind)
 	children[nchildren].pid = pid;
 	children[nchildren].slot = slot;
 	children[nchildren].kind = kind;
+	strlcpy_s(children[nchildren].client_host, client_host ? client_host : "",
+			  sizeof(children[nchildren].client_host));
 	nchildren++;
 }
 
@@ -404,6 +448,14 @@ aux_running(ProcKind kind)
 		if (children[i].kind == kind)
 			return true;
 	return false;
+}
+
+static void
+signal_child_kind(ProcKind kind, int signo)
+{
+	for (int i = 0; i < nchildren; i++)
+		if (children[i].kind == kind)
+			kill(children[i].pid, signo);
 }
 
 static void
@@ -457,8 +509,26 @@ InitChildProcess(ProcKind kind, int slot)
 	}
 }
 
+/* How many backends serve clients from host (max_connections_per_ip). */
+static int
+count_backends_from(const char *host)
+{
+	int			n = 0;
+
+	for (int i = 0; i < nchildren; i++)
+		if (children[i].kind == PROC_BACKEND && strcmp(children[i].client_host, host) == 0)
+			n++;
+	return n;
+}
+
+/*
+ * Fork a child of the given kind.  For a backend, sock is its client's
+ * socket, peer the client's address, host the address alone and protocol
+ * the listener's; the others ignore them.
+ */
 static pid_t
-StartChildProcess(ProcKind kind, int sock, const char *peer)
+StartChildProcess(ProcKind kind, int sock, const char *peer, const char *host,
+				  ListenerProtocol protocol)
 {
 	int			slot = ProcSlotAssign(kind);
 	sigset_t	all,
@@ -479,7 +549,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 		{
 			case PROC_BACKEND:
 				set_ps_display("strata: backend %s", peer);
-				BackendMain(sock, peer);
+				BackendMain(sock, peer, protocol);
 			case PROC_WALWRITER:
 				set_ps_display("strata: wal writer");
 				WalWriterMain();
@@ -509,7 +579,7 @@ StartChildProcess(ProcKind kind, int sock, const char *peer)
 		ProcSlotRelease(slot);
 		return -1;
 	}
-	add_child(pid, slot, kind);
+	add_child(pid, slot, kind, host);
 	if (kind != PROC_BACKEND)
 		aux_last_start[kind] = MonotonicMs();
 	return pid;
@@ -533,7 +603,7 @@ maybe_start_aux_processes(void)
 			continue;			/* the endpoint is off */
 		if (aux_last_start[k] != 0 && now - aux_last_start[k] < AUX_RESTART_DELAY_MS)
 			continue;
-		if (StartChildProcess((ProcKind) k, -1, NULL) < 0)
+		if (StartChildProcess((ProcKind) k, -1, NULL, NULL, LISTENER_PLAINTEXT) < 0)
 			elog(LOG, "could not start %s process", ProcKindName((ProcKind) k));
 	}
 }
@@ -638,6 +708,44 @@ process_child_exit(void)
 
 /* ---------- shutdown, reload, state machine ---------- */
 
+static void handoff_done(void);
+
+/*
+ * A smart or fast stop of a running broker first hands its partitions and
+ * coordinator slots to the other live brokers (doc/cluster.md, "Stopping"):
+ * the catalog worker requests the moves, the uploader completes them, and
+ * the backends still answer the clients connected (NOT_LEADER_OR_FOLLOWER,
+ * and metadata naming the new leaders) meanwhile.  New connections are
+ * refused.  When the catalog worker reports that nothing is led here any
+ * more (or after shutdown_handoff_timeout), the stop goes on as before.
+ */
+static void
+start_handoff(void)
+{
+	if (!aux_running(PROC_CATALOG) || shutdown_handoff_timeout == 0)
+	{
+		/* Nobody to do it: stop as a broker of its own does. */
+		handoff_done();
+		return;
+	}
+	HandoffStartTime = MonotonicMs();
+	UpdatePMState(PM_HANDOFF);
+	signal_child_kind(PROC_CATALOG, SIGUSR2);
+}
+
+/* The hand-off is over (or given up): stop the backends. */
+static void
+handoff_done(void)
+{
+	HandoffStartTime = 0;
+	if (Shutdown == FastShutdown)
+	{
+		signal_children(SIGTERM, true, false, false);
+		AbortStartTime = MonotonicMs();
+	}
+	UpdatePMState(PM_STOP_BACKENDS);
+}
+
 static void
 process_shutdown_request(void)
 {
@@ -652,17 +760,22 @@ process_shutdown_request(void)
 	{
 		case SmartShutdown:
 			elog(LOG, "received smart shutdown request");
-			if (pmState == PM_STARTUP || pmState == PM_RUN)
+			if (pmState == PM_RUN)
+				start_handoff();
+			else if (pmState == PM_STARTUP)
 				UpdatePMState(PM_STOP_BACKENDS);
 			break;
 		case FastShutdown:
 			elog(LOG, "received fast shutdown request");
-			if (pmState == PM_STARTUP || pmState == PM_RUN || pmState == PM_STOP_BACKENDS)
+			if (pmState == PM_RUN)
+				start_handoff();
+			else if (pmState == PM_STARTUP || pmState == PM_STOP_BACKENDS)
 			{
 				signal_children(SIGTERM, true, false, false);
 				UpdatePMState(PM_STOP_BACKENDS);
 			}
-			AbortStartTime = MonotonicMs();
+			if (pmState != PM_HANDOFF)
+				AbortStartTime = MonotonicMs();
 			break;
 		case ImmediateShutdown:
 			elog(LOG, "received immediate shutdown request");
@@ -682,6 +795,13 @@ process_reload_request(void)
 	pending_reload = false;
 	elog(LOG, "received SIGHUP, reloading configuration files");
 	GucReload(conffile_path);
+	if (have_tls_listener)
+	{
+		char		err[1024];
+
+		if (!SecureLoadContext(true, err, sizeof(err)))
+			elog(LOG, "%s; new TLS connections keep the certificate and settings loaded before", err);
+	}
 	signal_children(SIGHUP, true, true, true);
 }
 
@@ -694,6 +814,31 @@ process_pmsignals(void)
 		wal_ready = true;
 	if (CheckPostmasterSignal(PMSIGNAL_TOPICS_LOADED))
 		topics_loaded = true;
+	if (CheckPostmasterSignal(PMSIGNAL_HANDED_OFF) && pmState == PM_HANDOFF)
+	{
+		elog(LOG, "every partition was handed off to other brokers, in %lld ms",
+			 (long long) (MonotonicMs() - HandoffStartTime));
+		handoff_done();
+	}
+	if (CheckPostmasterSignal(PMSIGNAL_FENCED) && Shutdown == NoShutdown && !Reregister)
+	{
+		/*
+		 * Another broker may be recovering our WAL: stop everything now, as
+		 * after a crash, and come back registered with a new epoch.
+		 */
+		elog(LOG, "this broker was fenced in the catalog; terminating all server processes to restart as a new incarnation");
+		Reregister = true;
+		write_pidfile("recovering");
+		if (!FatalError)
+		{
+			signal_children(SIGQUIT, true, true, true);
+			AbortStartTime = MonotonicMs();
+			StragglersKilled = false;
+		}
+		FatalError = true;
+		if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
+			UpdatePMState(PM_WAIT_DEAD_END);
+	}
 	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{
 		UpdatePMState(PM_RUN);
@@ -701,6 +846,27 @@ process_pmsignals(void)
 		elog(LOG, "strata is ready to accept connections on %s", first_listener);
 		write_pidfile("ready");
 	}
+}
+
+/*
+ * After this broker was fenced: register again (epoch + 1) before starting
+ * over.  Tried at most once a second while the catalog cannot be reached.
+ */
+static bool
+reregister(void)
+{
+	char		err[1024];
+
+	if (MonotonicMs() < ReregisterNextTry)
+		return false;
+	if (!CatalogStartupCheck(err, sizeof(err)))
+	{
+		elog(LOG, "could not register again after being fenced: %s; retrying", err);
+		ReregisterNextTry = MonotonicMs() + 1000;
+		return false;
+	}
+	Reregister = false;
+	return true;
 }
 
 static void
@@ -729,6 +895,8 @@ PostmasterStateMachine(void)
 			remove_pidfile();
 			exit(1);
 		}
+		else if (Reregister && !reregister())
+			;					/* catalog unreachable: try again next time round */
 		else
 		{
 			elog(LOG, "all server processes terminated; reinitializing");
@@ -755,6 +923,17 @@ PostmasterStateMachine(void)
 	}
 }
 
+/* A hand-off that takes longer than shutdown_handoff_timeout is given up. */
+static void
+check_handoff_timeout(void)
+{
+	if (pmState != PM_HANDOFF || MonotonicMs() - HandoffStartTime < shutdown_handoff_timeout)
+		return;
+	elog(LOG, "partitions were not all handed off within shutdown_handoff_timeout (%lld ms); stopping anyway: the controller recovers what remains once this broker's lease has expired",
+		 (long long) shutdown_handoff_timeout);
+	handoff_done();
+}
+
 /* Past the grace period, SIGKILL whoever is still around. */
 static void
 kill_stragglers(void)
@@ -773,7 +952,7 @@ kill_stragglers(void)
 /* ---------- accepting connections ---------- */
 
 static void
-accept_connections(int listen_fd)
+accept_connections(int listen_fd, ListenerProtocol protocol)
 {
 	for (;;)
 	{
@@ -794,7 +973,10 @@ accept_connections(int listen_fd)
 		}
 		if (getnameinfo((struct sockaddr *) &addr, addrlen, host, sizeof(host), serv, sizeof(serv),
 						NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		{
 			snprintf(peer, sizeof(peer), "unknown");
+			strlcpy_s(host, "unknown", sizeof(host));
+		}
 		else if (addr.ss_family == AF_INET6)
 			snprintf(peer, sizeof(peer), "[%s]:%s", host, serv);
 		else
@@ -816,18 +998,35 @@ accept_connections(int listen_fd)
 		setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 		/*
+		 * Per-address limit, counted over the backends not yet reaped: reap
+		 * first when at the limit, as for slots below.
+		 */
+		if (max_connections_per_ip > 0 && count_backends_from(host) >= max_connections_per_ip)
+		{
+			process_child_exit();
+			if (count_backends_from(host) >= max_connections_per_ip)
+			{
+				elog(LOG, "connection from %s refused: max_connections_per_ip (%lld) reached",
+					 peer, (long long) max_connections_per_ip);
+				MetricsInc(METRIC_CONNECTIONS_REFUSED, 1);
+				close(sock);
+				continue;
+			}
+		}
+
+		/*
 		 * No free slot may only mean that a backend whose client just left
 		 * has exited since the server loop last reaped: its SIGCHLD comes
 		 * after the poll() that brought this connection.  Reap now and try
 		 * once more before refusing, or a client that reconnects at once
 		 * after closing would be refused with a slot about to be free.
 		 */
-		pid = StartChildProcess(PROC_BACKEND, sock, peer);
+		pid = StartChildProcess(PROC_BACKEND, sock, peer, host, protocol);
 		if (pid < 0)
 		{
 			process_child_exit();
 			if (pmState == PM_RUN && !FatalError)
-				pid = StartChildProcess(PROC_BACKEND, sock, peer);
+				pid = StartChildProcess(PROC_BACKEND, sock, peer, host, protocol);
 		}
 		if (pid < 0)
 		{
@@ -861,7 +1060,7 @@ ServerLoop(void)
 			n++;
 		}
 		/* Wake up in time to restart an aux process or kill stragglers. */
-		if (AbortStartTime != 0 && !StragglersKilled)
+		if ((AbortStartTime != 0 && !StragglersKilled) || pmState == PM_HANDOFF)
 			timeout = 200;
 		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
 			elog_fatal("poll() failed in postmaster: %s", strerror(errno));
@@ -883,7 +1082,8 @@ ServerLoop(void)
 			process_pmsignals();
 		for (int i = 1; i < n; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_connections(pfd[i].fd);
+				accept_connections(pfd[i].fd, listen_protocols[i - 1]);
+		check_handoff_timeout();
 		PostmasterStateMachine();
 		kill_stragglers();
 		maybe_start_aux_processes();
@@ -971,6 +1171,13 @@ PostmasterMain(int argc, char *argv[])
 	create_pidfile();
 	elog(LOG, "starting Strata %s, broker %lld, data directory \"%s\"",
 		 PACKAGE_VERSION, (long long) broker_id, DataDir);
+
+	/* Settings that only make sense together, and the TLS certificate. */
+	if (!check_listener_settings(err, sizeof(err)))
+	{
+		remove_pidfile();
+		elog_fatal("%s", err);
+	}
 
 	/* The catalog must be reachable and at our schema version. */
 	if (!CatalogStartupCheck(err, sizeof(err)))

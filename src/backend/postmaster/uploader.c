@@ -52,7 +52,9 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_brokers.h"
+#include "catalog/catalog_cluster.h"
 #include "catalog/catalog_objects.h"
+#include "kafka/cluster.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "postmaster/interrupt.h"
@@ -777,6 +779,664 @@ upload_once(void)
 	return ok;
 }
 
+/* ---------- hand-offs (doc/cluster.md) ---------- */
+
+#define MAX_HANDOFFS	4096
+
+typedef struct HandoffCommit
+{
+	PartitionHandoff *h;
+	int			n;
+	bool	   *handed;
+	int32	   *leader_epochs;
+} HandoffCommit;
+
+/* In the commit's transaction: the targets lead the partitions from now on. */
+static bool
+handoff_commit_hook(PGconn *conn, void *arg, char *err, size_t errlen)
+{
+	HandoffCommit *hc = arg;
+
+	for (int i = 0; i < hc->n; i++)
+		if (!CatalogHandoffInTxn(conn, (int32) broker_id, hc->h[i].stream_id, hc->h[i].next_offset,
+								 &hc->handed[i], &hc->leader_epochs[i], err, errlen))
+			return false;
+	return true;
+}
+
+static int
+cmp_handoff_stream(const void *a, const void *b)
+{
+	uint64		x = ((const PartitionHandoff *) a)->stream_id;
+	uint64		y = ((const PartitionHandoff *) b)->stream_id;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static PartitionHandoff *
+find_handoff(PartitionHandoff *h, int n, uint64 stream_id)
+{
+	PartitionHandoff key = {.stream_id = stream_id};
+
+	return bsearch(&key, h, (size_t) n, sizeof(PartitionHandoff), cmp_handoff_stream);
+}
+
+/*
+ * Forget pending records of streams we no longer lead, and trim the WAL
+ * up to the oldest record still pending: what lies before it is in
+ * objects.
+ */
+static void
+drop_handed_records(PartitionHandoff *h, int n, const bool *handed)
+{
+	int			w = 0;
+
+	for (int i = 0; i < npending; i++)
+	{
+		PartitionHandoff *f = find_handoff(h, n, pending[i].rec.stream_id);
+
+		if (f != NULL && handed[f - h])
+		{
+			pending_bytes -= pending[i].rec.end_lsn - pending[i].rec.lsn;
+			continue;
+		}
+		pending[w++] = pending[i];
+	}
+	npending = w;
+	{
+		WalLsn		upto = npending > 0 ? pending[0].rec.lsn : scan_pos;
+
+		if (upto > WalTrimLsn())
+			WalTrim(upto);
+	}
+}
+
+/*
+ * Complete the hand-offs the catalog worker froze partitions for: once
+ * every append made before the freeze is durable, upload the streams'
+ * tails (what objects do not hold yet) as one object and commit it, the
+ * producer snapshots and the new leaders in one transaction.  Returns
+ * false on a failure (logged, retried); *wait_ms says when to look again
+ * while appends are still being flushed.
+ */
+static bool
+handoff_step(long *wait_ms)
+{
+	PartitionHandoff *h = palloc(sizeof(PartitionHandoff) * MAX_HANDOFFS);
+	int			n = PartitionCollectHandoffs(h, MAX_HANDOFFS);
+	WalLsn		need = 0;
+	uint64	   *sids = NULL;
+	CatalogStreamState *states = NULL;
+	LogCacheRecord **recs = NULL;
+	int			nrecs = 0;
+	CatalogStreamEpoch *epochs = NULL;
+	UploadObject *objs = NULL;
+	int			nobjs = 0;
+	HandoffCommit hc = {0};
+	char		err[700];
+	char	   *scratch = NULL;
+	size_t		scratchlen = 0;
+	bool		ok = false;
+	int64		start_ms = MonotonicMs();
+
+	if (n == 0)
+	{
+		pfree(h);
+		return true;
+	}
+	for (int i = 0; i < n; i++)
+		need = Max(need, h[i].handoff_lsn);
+	if (WalFlushedLsn() < need)
+	{
+		/* Appends made before the freeze are still being written. */
+		WalRequestUploadWakeup(need);
+		WalKickWriter();
+		*wait_ms = Min(*wait_ms, 5);
+		pfree(h);
+		return true;
+	}
+	scan_wal();
+	qsort(h, (size_t) n, sizeof(PartitionHandoff), cmp_handoff_stream);
+
+	sids = palloc(sizeof(uint64) * (size_t) n);
+	states = palloc(sizeof(CatalogStreamState) * (size_t) n);
+	for (int i = 0; i < n; i++)
+		sids[i] = h[i].stream_id;
+	if (!CatalogGetStreamStates(catalog_conn, sids, n, states, err, sizeof(err)))
+	{
+		note_failure(err);
+		goto done;
+	}
+
+	/* The tails: every pending record of these streams beyond the objects. */
+	recs = palloc(sizeof(LogCacheRecord *) * (size_t) Max(npending, 1));
+	for (int i = 0; i < npending; i++)
+	{
+		PartitionHandoff *f = find_handoff(h, n, pending[i].rec.stream_id);
+
+		if (f != NULL &&
+			pending[i].rec.base_offset + (int64) pending[i].rec.record_count > states[f - h].object_end_offset)
+			recs[nrecs++] = &pending[i].rec;
+	}
+	qsort(recs, (size_t) nrecs, sizeof(LogCacheRecord *), cmp_stream_lsn);
+
+	/* Nothing may be missing: the tail must reach the partition's end. */
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		int64		end = states[i].object_end_offset;
+
+		while (k < nrecs && recs[k]->stream_id == h[i].stream_id)
+		{
+			end = recs[k]->base_offset + (int64) recs[k]->record_count;
+			k++;
+		}
+		if (end < h[i].next_offset)
+		{
+			snprintf(err, sizeof(err), "hand-off of stream %llu: the WAL holds it up to offset %lld only, not %lld; retrying",
+					 (unsigned long long) h[i].stream_id, (long long) end, (long long) h[i].next_offset);
+			note_failure(err);
+			goto done;
+		}
+	}
+
+	if (nrecs > 0)
+	{
+		ObjFormatKind kind = recs[0]->stream_id == recs[nrecs - 1]->stream_id ? OBJFORMAT_SO : OBJFORMAT_SSO;
+		ObjFormatBuilder *b = builder_create(kind);
+
+		objs = palloc0(sizeof(UploadObject));
+		for (int k = 0; k < nrecs; k++)
+			if (!builder_add(b, recs[k], &scratch, &scratchlen, err, sizeof(err)))
+			{
+				ObjFormatBuilderFree(b);
+				note_failure(err);
+				goto done;
+			}
+		objs[0].kind = kind;
+		finish_object(b, &objs[0], recs, nrecs);
+		nobjs = 1;
+		if (!CatalogPrepareObject(catalog_conn, objs[0].kind, &objs[0].object_id,
+								  objs[0].key, sizeof(objs[0].key), err, sizeof(err)))
+		{
+			note_failure(err);
+			goto done;
+		}
+		if (!put_objects(objs, nobjs, err, sizeof(err)))
+		{
+			store_checked = false;
+			note_failure(err);
+			goto done;
+		}
+	}
+
+	epochs = palloc(sizeof(CatalogStreamEpoch) * (size_t) n);
+	for (int i = 0; i < n; i++)
+	{
+		epochs[i].stream_id = h[i].stream_id;
+		epochs[i].epoch = h[i].stream_epoch;
+	}
+	hc.h = h;
+	hc.n = n;
+	hc.handed = palloc0(sizeof(bool) * (size_t) n);
+	hc.leader_epochs = palloc0(sizeof(int32) * (size_t) n);
+	{
+		CatalogObject cobj = {0};
+		uint64	   *fenced;
+		int			nfenced;
+		CatalogCommitResult res;
+
+		if (nobjs > 0)
+		{
+			cobj.object_id = objs[0].object_id;
+			cobj.size = objs[0].len;
+			cobj.ranges = objs[0].ranges;
+			cobj.nranges = objs[0].nranges;
+		}
+		res = CatalogCommitObjectsExt(catalog_conn, &cobj, nobjs, epochs, n, true, NULL, 0,
+									  true, handoff_commit_hook, &hc, &fenced, &nfenced,
+									  err, sizeof(err));
+		if (res == CATALOG_COMMIT_FENCED)
+		{
+			snprintf(err, sizeof(err), "hand-off refused: stream %llu was opened by another broker",
+					 (unsigned long long) fenced[0]);
+			pfree(fenced);
+		}
+		if (res != CATALOG_COMMIT_OK)
+		{
+			note_failure(err);
+			goto done;
+		}
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!hc.handed[i])
+			continue;			/* the move was cancelled: the catalog worker thaws it */
+		PartitionHandedOff(h[i].idx, h[i].target, hc.leader_epochs[i]);
+		elog(LOG, "handed stream %llu off to broker %d at offset %lld (leader epoch %d) in %lld ms",
+			 (unsigned long long) h[i].stream_id, h[i].target, (long long) h[i].next_offset,
+			 hc.leader_epochs[i], (long long) (MonotonicMs() - start_ms));
+	}
+	drop_handed_records(h, n, hc.handed);
+	ok = true;
+
+done:
+	if (objs)
+		free_objects(objs, nobjs);
+	if (scratch)
+		pfree(scratch);
+	if (recs)
+		pfree(recs);
+	if (sids)
+		pfree(sids);
+	if (states)
+		pfree(states);
+	if (epochs)
+		pfree(epochs);
+	if (hc.handed)
+		pfree(hc.handed);
+	if (hc.leader_epochs)
+		pfree(hc.leader_epochs);
+	pfree(h);
+	return ok;
+}
+
+/* ---------- recovering a fenced broker's WAL (doc/cluster.md, "Failover") ---------- */
+
+#define RECOVERY_MAX_PRODUCERS	1024	/* producers kept per stream, as a snapshot can hold */
+
+/* A stream of the dead broker, as its recovery sees it. */
+typedef struct RecStream
+{
+	uint64		stream_id;
+	int64		epoch;			/* the dead broker's: records of other epochs are not ours */
+	int64		end;			/* next offset: objects, then what the scan added */
+	ProducerSnapshotEntry *producers;
+	int			nproducers;
+	int64		snapshot_end;	/* the snapshot covers offsets below this */
+	bool		touched;		/* the scan added batches */
+} RecStream;
+
+/* A record copied out of the dead WAL into the current chunk. */
+typedef struct RecRecord
+{
+	LogCacheRecord rec;			/* body1 points into the chunk */
+	size_t		off;
+} RecRecord;
+
+typedef struct RecoveryScan
+{
+	RecStream  *streams;
+	int			nstreams;
+	char	   *chunk;
+	size_t		chunk_len;
+	size_t		chunk_cap;
+	RecRecord  *recs;
+	int			nrecs;
+	int			maxrecs;
+	UploadObject *objs;
+	int			nobjs;
+	int			maxobjs;
+	int64		records;
+	int64		bytes;
+	WalLsn		end_lsn;		/* after the last valid record seen */
+	bool		failed;
+	char		err[700];
+} RecoveryScan;
+
+static int
+cmp_recstream(const void *a, const void *b)
+{
+	uint64		x = ((const RecStream *) a)->stream_id;
+	uint64		y = ((const RecStream *) b)->stream_id;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static int
+cmp_recrecord(const void *a, const void *b)
+{
+	const LogCacheRecord *x = &((const RecRecord *) a)->rec;
+	const LogCacheRecord *y = &((const RecRecord *) b)->rec;
+
+	if (x->stream_id != y->stream_id)
+		return x->stream_id < y->stream_id ? -1 : 1;
+	return x->lsn < y->lsn ? -1 : (x->lsn > y->lsn ? 1 : 0);
+}
+
+/* Turn the chunk into one stream-set object, put it, and start a new chunk. */
+static bool
+recovery_flush_chunk(RecoveryScan *rs)
+{
+	ObjFormatBuilder *b;
+	LogCacheRecord **recs;
+	UploadObject *obj;
+
+	if (rs->nrecs == 0)
+		return true;
+	qsort(rs->recs, (size_t) rs->nrecs, sizeof(RecRecord), cmp_recrecord);
+	recs = palloc(sizeof(LogCacheRecord *) * (size_t) rs->nrecs);
+	for (int i = 0; i < rs->nrecs; i++)
+	{
+		rs->recs[i].rec.body1 = rs->chunk + rs->recs[i].off;
+		recs[i] = &rs->recs[i].rec;
+	}
+	if (rs->nobjs == rs->maxobjs)
+	{
+		rs->maxobjs = Max(8, rs->maxobjs * 2);
+		rs->objs = rs->objs ? repalloc(rs->objs, sizeof(UploadObject) * (size_t) rs->maxobjs)
+			: palloc(sizeof(UploadObject) * (size_t) rs->maxobjs);
+	}
+	obj = &rs->objs[rs->nobjs];
+	memset(obj, 0, sizeof(*obj));
+	b = builder_create(OBJFORMAT_SSO);
+	for (int i = 0; i < rs->nrecs; i++)
+		if (!builder_add(b, recs[i], NULL, NULL, rs->err, sizeof(rs->err)))
+		{
+			ObjFormatBuilderFree(b);
+			pfree(recs);
+			return false;
+		}
+	obj->kind = OBJFORMAT_SSO;
+	finish_object(b, obj, recs, rs->nrecs);
+	rs->nobjs++;
+	pfree(recs);
+	if (!CatalogPrepareObject(catalog_conn, obj->kind, &obj->object_id, obj->key, sizeof(obj->key),
+							  rs->err, sizeof(rs->err)) ||
+		!put_objects(obj, 1, rs->err, sizeof(rs->err)))
+		return false;
+	/* Put: the bytes are in the store, the buffer can go. */
+	keep_buffer(obj->data, obj->cap);
+	obj->data = NULL;
+	ObjStoreRequestFree(obj->req);
+	obj->req = NULL;
+	rs->nrecs = 0;
+	rs->chunk_len = 0;
+	return true;
+}
+
+/* WalScanDevice callback: keep the dead broker's records not yet in objects. */
+static bool
+recovery_scan_record(const WalRecordHeader *hdr, const char *body, void *arg)
+{
+	RecoveryScan *rs = arg;
+	RecStream	key = {.stream_id = hdr->stream_id};
+	RecStream  *s = bsearch(&key, rs->streams, (size_t) rs->nstreams, sizeof(RecStream), cmp_recstream);
+	RecRecord  *r;
+
+	rs->end_lsn = hdr->lsn + WalRecordSize(hdr->body_len);
+	if (s == NULL || (int64) hdr->stream_epoch != s->epoch ||
+		hdr->base_offset + (int64) hdr->record_count <= s->end)
+		return true;			/* another broker's stream now, or in objects already */
+	if (hdr->base_offset != s->end)
+	{
+		snprintf(rs->err, sizeof(rs->err),
+				 "stream %llu: the WAL continues at offset %lld but the stream ends at %lld; nothing committed",
+				 (unsigned long long) hdr->stream_id, (long long) hdr->base_offset, (long long) s->end);
+		rs->failed = true;
+		return false;
+	}
+	if (rs->chunk_len + hdr->body_len > rs->chunk_cap)
+	{
+		rs->chunk_cap = Max(rs->chunk_cap * 2, rs->chunk_len + hdr->body_len);
+		rs->chunk = rs->chunk ? repalloc(rs->chunk, rs->chunk_cap) : palloc(rs->chunk_cap);
+	}
+	if (rs->nrecs == rs->maxrecs)
+	{
+		rs->maxrecs = Max(1024, rs->maxrecs * 2);
+		rs->recs = rs->recs ? repalloc(rs->recs, sizeof(RecRecord) * (size_t) rs->maxrecs)
+			: palloc(sizeof(RecRecord) * (size_t) rs->maxrecs);
+	}
+	r = &rs->recs[rs->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->rec.lsn = hdr->lsn;
+	r->rec.stream_id = hdr->stream_id;
+	r->rec.stream_epoch = hdr->stream_epoch;
+	r->rec.base_offset = hdr->base_offset;
+	r->rec.record_count = hdr->record_count;
+	r->rec.max_timestamp = hdr->max_timestamp;
+	r->rec.len1 = hdr->body_len;
+	r->off = rs->chunk_len;
+	memcpy(rs->chunk + rs->chunk_len, body, hdr->body_len);
+	rs->chunk_len += hdr->body_len;
+	if (hdr->base_offset >= s->snapshot_end)
+		ProducerSnapshotApplyBatch(s->producers, &s->nproducers, RECOVERY_MAX_PRODUCERS,
+								   (const uint8 *) body, hdr->base_offset);
+	s->end = hdr->base_offset + (int64) hdr->record_count;
+	s->touched = true;
+	rs->records++;
+	rs->bytes += hdr->body_len;
+	if (rs->chunk_len >= effective_threshold() && !recovery_flush_chunk(rs))
+	{
+		rs->failed = true;
+		return false;
+	}
+	return true;
+}
+
+typedef struct RecoveryCommit
+{
+	const CatalogRecovery *rec;
+	RecoveryScan *rs;
+	bool		still_pending;
+} RecoveryCommit;
+
+/* In the commit's transaction: the producer state, then the dead broker's partitions go. */
+static bool
+recovery_commit_hook(PGconn *conn, void *arg, char *err, size_t errlen)
+{
+	RecoveryCommit *rc = arg;
+	RecoveryScan *rs = rc->rs;
+
+	for (int i = 0; i < rs->nstreams; i++)
+	{
+		RecStream  *s = &rs->streams[i];
+		size_t		len;
+		uint8	   *buf;
+		bool		ok;
+
+		if (!s->touched)
+			continue;
+		len = ProducerSnapshotEncode(s->producers, s->nproducers, NULL, 0);
+		buf = palloc(len);
+		ProducerSnapshotEncode(s->producers, s->nproducers, buf, len);
+		ok = CatalogSaveSnapshotInTxn(conn, s->stream_id, s->end, buf, len, s->nproducers, err, errlen);
+		pfree(buf);
+		if (!ok)
+			return false;
+	}
+	if (!CatalogRecoveryFinishInTxn(conn, rc->rec, rs->records, rs->bytes, &rc->still_pending, err, errlen))
+		return false;
+	if (!rc->still_pending)
+	{
+		snprintf(err, errlen, "the recovery of broker %d's WAL is no longer pending (it restarted, or another broker took it)",
+				 rc->rec->broker_id);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Recover a fenced broker's WAL: scan it from its trim position, upload
+ * every record of the streams it still leads (at the epoch it opened them
+ * with) that objects do not hold, and commit those objects, the streams'
+ * producer snapshots and the hand-over of its partitions and coordinator
+ * slots to live brokers in one transaction.  Then mark the device so that
+ * the broker, restarted, does not replay what was recovered.
+ */
+static bool
+recover_one(const CatalogRecovery *rec)
+{
+	RecoveryScan rs;
+	CatalogDeadStream *ds = NULL;
+	int			nds = 0;
+	CatalogSnapshot *snaps = NULL;
+	int			nsnaps = 0;
+	WalDeviceHeader dev;
+	RecoveryCommit rc = {.rec = rec, .rs = &rs};
+	CatalogStreamEpoch *epochs = NULL;
+	CatalogObject *cobjs = NULL;
+	uint64	   *sids = NULL;
+	int64		start_ms = MonotonicMs();
+	bool		ok = false;
+
+	memset(&rs, 0, sizeof(rs));
+	elog(LOG, "recovering the WAL of fenced broker %d (epoch %lld) from \"%s\"",
+		 rec->broker_id, (long long) rec->broker_epoch, rec->wal_device);
+	if (!CatalogDeadBrokerStreams(catalog_conn, rec->broker_id, &ds, &nds, rs.err, sizeof(rs.err)))
+		goto done;
+	rs.nstreams = nds;
+	rs.streams = palloc0(sizeof(RecStream) * (size_t) Max(nds, 1));
+	sids = palloc(sizeof(uint64) * (size_t) Max(nds, 1));
+	for (int i = 0; i < nds; i++)
+	{
+		rs.streams[i].stream_id = ds[i].stream_id;
+		rs.streams[i].epoch = ds[i].epoch;
+		rs.streams[i].end = ds[i].object_end_offset;
+		sids[i] = ds[i].stream_id;
+	}
+	qsort(rs.streams, (size_t) rs.nstreams, sizeof(RecStream), cmp_recstream);
+
+	/* The producers' state as last saved, to be carried forward by the scan. */
+	if (!CatalogLoadSnapshotsRaw(catalog_conn, sids, nds, &snaps, &nsnaps, rs.err, sizeof(rs.err)))
+		goto done;
+	for (int i = 0; i < rs.nstreams; i++)
+		rs.streams[i].producers = palloc(sizeof(ProducerSnapshotEntry) * RECOVERY_MAX_PRODUCERS);
+	for (int j = 0; j < nsnaps; j++)
+	{
+		RecStream	key = {.stream_id = snaps[j].stream_id};
+		RecStream  *s = bsearch(&key, rs.streams, (size_t) rs.nstreams, sizeof(RecStream), cmp_recstream);
+
+		if (s == NULL)
+			continue;
+		s->snapshot_end = snaps[j].end_offset;
+		if (!ProducerSnapshotDecode(snaps[j].data, snaps[j].len, s->producers, RECOVERY_MAX_PRODUCERS,
+									&s->nproducers, rs.err, sizeof(rs.err)))
+			goto done;
+	}
+
+	if (!WalScanDevice(rec->wal_device, &dev, recovery_scan_record, &rs, rs.err, sizeof(rs.err)) ||
+		rs.failed || !recovery_flush_chunk(&rs))
+		goto done;
+	if (dev.node_id != (uint64) rec->broker_id)
+	{
+		snprintf(rs.err, sizeof(rs.err), "WAL device \"%.500s\" belongs to broker %llu, not %d",
+				 rec->wal_device, (unsigned long long) dev.node_id, rec->broker_id);
+		goto done;
+	}
+
+	epochs = palloc(sizeof(CatalogStreamEpoch) * (size_t) Max(rs.nstreams, 1));
+	for (int i = 0; i < rs.nstreams; i++)
+	{
+		epochs[i].stream_id = rs.streams[i].stream_id;
+		epochs[i].epoch = rs.streams[i].epoch;
+	}
+	cobjs = palloc0(sizeof(CatalogObject) * (size_t) Max(rs.nobjs, 1));
+	for (int i = 0; i < rs.nobjs; i++)
+	{
+		cobjs[i].object_id = rs.objs[i].object_id;
+		cobjs[i].size = rs.objs[i].len;
+		cobjs[i].ranges = rs.objs[i].ranges;
+		cobjs[i].nranges = rs.objs[i].nranges;
+	}
+	{
+		uint64	   *fenced;
+		int			nfenced;
+		CatalogCommitResult res = CatalogCommitObjectsExt(catalog_conn, cobjs, rs.nobjs,
+														  epochs, rs.nstreams, true, NULL, 0,
+														  false, recovery_commit_hook, &rc,
+														  &fenced, &nfenced,
+														  rs.err, sizeof(rs.err));
+
+		if (res == CATALOG_COMMIT_FENCED)
+		{
+			snprintf(rs.err, sizeof(rs.err), "stream %llu of broker %d was opened elsewhere meanwhile; nothing committed",
+					 (unsigned long long) fenced[0], rec->broker_id);
+			pfree(fenced);
+		}
+		if (res != CATALOG_COMMIT_OK)
+			goto done;
+	}
+	elog(LOG, "recovered the WAL of fenced broker %d in %lld ms: %lld record batches, %lld bytes in %d object(s); its partitions are led by live brokers now",
+		 rec->broker_id, (long long) (MonotonicMs() - start_ms), (long long) rs.records,
+		 (long long) rs.bytes, rs.nobjs);
+	ok = true;
+
+	/* Best effort: the catalog's epochs fence the records anyway. */
+	if (!WalMarkRecovered(rec->wal_device, (uint64) rec->broker_id, rs.end_lsn,
+						  (uint64) rec->broker_epoch, rs.err, sizeof(rs.err)))
+		elog(WARNING, "recovered broker %d's WAL, but could not mark it so: %s", rec->broker_id, rs.err);
+
+done:
+	if (!ok)
+	{
+		char		msg[800];
+
+		snprintf(msg, sizeof(msg), "recovery of broker %d's WAL failed: %s", rec->broker_id, rs.err);
+		note_failure(msg);
+		if (catalog_conn != NULL && PQstatus(catalog_conn) == CONNECTION_OK)
+			CatalogRecoveryNoteError(catalog_conn, rec, rs.err);
+	}
+	for (int i = 0; i < rs.nobjs; i++)
+	{
+		if (rs.objs[i].data)
+			keep_buffer(rs.objs[i].data, rs.objs[i].cap);
+		if (rs.objs[i].req)
+			ObjStoreRequestFree(rs.objs[i].req);
+		if (rs.objs[i].ranges)
+			pfree(rs.objs[i].ranges);
+	}
+	for (int i = 0; i < rs.nstreams; i++)
+		if (rs.streams[i].producers)
+			pfree(rs.streams[i].producers);
+	for (int j = 0; j < nsnaps; j++)
+		pfree(snaps[j].data);
+	if (snaps)
+		pfree(snaps);
+	if (rs.objs)
+		pfree(rs.objs);
+	if (rs.streams)
+		pfree(rs.streams);
+	if (rs.chunk)
+		pfree(rs.chunk);
+	if (rs.recs)
+		pfree(rs.recs);
+	if (ds)
+		pfree(ds);
+	if (sids)
+		pfree(sids);
+	if (epochs)
+		pfree(epochs);
+	if (cobjs)
+		pfree(cobjs);
+	return ok;
+}
+
+/* The recoveries the controller assigned to this broker, one at a time. */
+static void
+recovery_step(void)
+{
+	CatalogRecovery *recs;
+	int			n;
+	char		err[700];
+
+	if (!ClusterTakeRecoveryWork())
+		return;
+	if (!CatalogRecoveriesFor(catalog_conn, (int32) broker_id, &recs, &n, err, sizeof(err)))
+	{
+		ClusterNoteRecoveryWork();	/* look again after the retry delay */
+		note_failure(err);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (!recover_one(&recs[i]))
+		{
+			ClusterNoteRecoveryWork();
+			break;
+		}
+	pfree(recs);
+}
+
 /* Tell the catalog how far behind we are (strata.upload_lag). */
 static void
 report_status(void)
@@ -844,10 +1504,20 @@ UploaderMain(void)
 		 */
 		if (RegistryIsLoaded() && CatalogBackoffDue(&retry, now) && ensure_connections())
 		{
+			/*
+			 * Hand-offs and recoveries first: the partitions concerned are
+			 * unavailable until they commit.
+			 */
+			if (ProducerStateIsRecovered())
+				handoff_step(&timeout);
+			recovery_step();
+			now = MonotonicMs();
 			while (upload_due() && CatalogBackoffDue(&retry, now))
 			{
 				if (!upload_once())
 					break;
+				/* A hand-off requested meanwhile goes before the next upload. */
+				handoff_step(&timeout);
 				scan_wal();
 				if (ShutdownRequestPending)
 					proc_exit(0);

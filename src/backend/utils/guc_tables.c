@@ -19,6 +19,7 @@
 int64		broker_id;
 char	   *listeners;
 char	   *advertised_listeners;
+char	   *broker_rack;
 char	   *catalog_conninfo;
 char	   *object_store;
 char	   *wal_device;
@@ -49,15 +50,54 @@ int64		offset_cache_size;
 int64		max_producer_states;
 bool		auto_create_topics;
 int64		max_connections;
+int64		max_connections_per_ip;
 int64		socket_request_max_bytes;
 bool		restart_after_crash;
 int64		broker_lease_time;
+int64		shutdown_handoff_timeout;
 int64		catalog_retry_max;
 char	   *metrics_listen;
+char	   *ssl_cert_file;
+char	   *ssl_key_file;
+char	   *ssl_ca_file;
+int			ssl_min_protocol_version;
+char	   *ssl_ciphers;
+int			ssl_client_auth;
+int64		authentication_timeout;
+char	   *sasl_enabled_mechanisms;
+bool		sasl_plain_without_tls;
+int64		connections_max_reauth_ms;
+int64		authentication_failure_delay;
+int64		sasl_max_request_bytes;
+int64		security_cache_size;
+bool		authorizer;
+char	   *super_users;
+bool		allow_everyone_if_no_acl_found;
+int			log_authorization;
 
 static const GucEnumOption wal_sync_method_options[] = {
 	{"o_dsync", WAL_SYNC_O_DSYNC},
 	{"fdatasync", WAL_SYNC_FDATASYNC},
+	{NULL, 0}
+};
+
+static const GucEnumOption ssl_protocol_options[] = {
+	{"TLSv1.2", SSL_PROTOCOL_TLSV1_2},
+	{"TLSv1.3", SSL_PROTOCOL_TLSV1_3},
+	{NULL, 0}
+};
+
+static const GucEnumOption ssl_client_auth_options[] = {
+	{"none", SSL_CLIENT_AUTH_NONE},
+	{"requested", SSL_CLIENT_AUTH_REQUESTED},
+	{"required", SSL_CLIENT_AUTH_REQUIRED},
+	{NULL, 0}
+};
+
+static const GucEnumOption log_authorization_options[] = {
+	{"off", LOG_AUTHORIZATION_OFF},
+	{"denied", LOG_AUTHORIZATION_DENIED},
+	{"all", LOG_AUTHORIZATION_ALL},
 	{NULL, 0}
 };
 
@@ -86,20 +126,79 @@ GucEntry	GucTable[] = {
 		"Id of this broker in the cluster (Kafka node id); unique among brokers sharing a catalog.",
 		GUC_UNIT_NONE, &broker_id, "0", 0, INT_SETTING_MAX},
 	{"listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
-		"Comma-separated listeners, NAME://host:port; only PLAINTEXT for now.",
+		"Comma-separated listeners, PROTOCOL://host:port, PROTOCOL being PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, each at most once (doc/security.md).",
 		GUC_UNIT_NONE, &listeners, "PLAINTEXT://127.0.0.1:9092"},
 	{"advertised_listeners", GUC_STRING, GUC_POSTMASTER, "Broker",
-		"Listeners given to clients in Metadata responses; empty means the same as listeners.",
+		"Listeners given to clients in Metadata responses, PROTOCOL://host:port; a client gets the one of the protocol it connected with. Empty means the same as listeners.",
 		GUC_UNIT_NONE, &advertised_listeners, ""},
+	{"broker_rack", GUC_STRING, GUC_POSTMASTER, "Broker",
+		"The rack (or availability zone) of this broker, given to clients in Metadata as Kafka's broker.rack; empty means none.",
+		GUC_UNIT_NONE, &broker_rack, ""},
 	{"max_connections", GUC_INT, GUC_POSTMASTER, "Broker",
 		"Most client connections served at once; past it a new connection is closed at once and logged.",
 		GUC_UNIT_NONE, &max_connections, "256", 1, 65536},
+	{"max_connections_per_ip", GUC_INT, GUC_SIGHUP, "Broker",
+		"Most client connections served at once from one IP address; past it a new one is closed at once and logged. 0: no limit.",
+		GUC_UNIT_NONE, &max_connections_per_ip, "0", 0, 65536},
 	{"socket_request_max_bytes", GUC_INT, GUC_POSTMASTER, "Broker",
 		"Largest Kafka request frame accepted; a larger frame closes the connection.",
 		GUC_UNIT_BYTES, &socket_request_max_bytes, "100MB", 1 * KB, 1 * GB},
 	{"restart_after_crash", GUC_BOOL, GUC_SIGHUP, "Broker",
 		"Reinitialise shared memory and restart all processes after a child crashes.",
 		GUC_UNIT_NONE, &restart_after_crash, "on"},
+
+	/* ---- Security ---- */
+	{"ssl_cert_file", GUC_STRING, GUC_SIGHUP, "Security",
+		"PEM file with the server's certificate (and any intermediate certificates after it) for SSL and SASL_SSL listeners; relative to DATADIR.",
+		GUC_UNIT_NONE, &ssl_cert_file, ""},
+	{"ssl_key_file", GUC_STRING, GUC_SIGHUP, "Security",
+		"PEM file with the private key of ssl_cert_file (not encrypted); relative to DATADIR.",
+		GUC_UNIT_NONE, &ssl_key_file, ""},
+	{"ssl_ca_file", GUC_STRING, GUC_SIGHUP, "Security",
+		"PEM file with the certificate authorities client certificates are verified against (needed by ssl_client_auth); relative to DATADIR.",
+		GUC_UNIT_NONE, &ssl_ca_file, ""},
+	{"ssl_min_protocol_version", GUC_ENUM, GUC_SIGHUP, "Security",
+		"Oldest TLS version accepted: TLSv1.2 or TLSv1.3.",
+		GUC_UNIT_NONE, &ssl_min_protocol_version, "TLSv1.2", 0, 0, ssl_protocol_options},
+	{"ssl_ciphers", GUC_STRING, GUC_SIGHUP, "Security",
+		"OpenSSL cipher list for TLS 1.2 (TLS 1.3 uses OpenSSL's default suites).",
+		GUC_UNIT_NONE, &ssl_ciphers, "HIGH:!aNULL:!MD5"},
+	{"ssl_client_auth", GUC_ENUM, GUC_SIGHUP, "Security",
+		"Client certificates on TLS listeners: none, requested (verified if sent) or required; a verified certificate's subject CN is the principal on an SSL listener.",
+		GUC_UNIT_NONE, &ssl_client_auth, "none", 0, 0, ssl_client_auth_options},
+	{"authentication_timeout", GUC_INT, GUC_SIGHUP, "Security",
+		"Longest time from a connection's arrival to the end of its TLS handshake and SASL authentication; a client slower than that is disconnected.",
+		GUC_UNIT_MS, &authentication_timeout, "30s", 1000, 600 * 1000},
+	{"sasl_enabled_mechanisms", GUC_STRING, GUC_SIGHUP, "Security",
+		"SASL mechanisms offered on SASL_PLAINTEXT and SASL_SSL listeners, comma-separated: SCRAM-SHA-512, SCRAM-SHA-256, PLAIN.",
+		GUC_UNIT_NONE, &sasl_enabled_mechanisms, "SCRAM-SHA-512,SCRAM-SHA-256"},
+	{"sasl_plain_without_tls", GUC_BOOL, GUC_SIGHUP, "Security",
+		"Offer PLAIN on SASL_PLAINTEXT listeners too, where passwords cross the network unencrypted (off: PLAIN only over TLS).",
+		GUC_UNIT_NONE, &sasl_plain_without_tls, "off"},
+	{"connections_max_reauth_ms", GUC_INT, GUC_SIGHUP, "Security",
+		"Lifetime of a SASL session (KIP-368): a client must re-authenticate within it or its connection is closed at its next request. 0: sessions do not expire.",
+		GUC_UNIT_MS, &connections_max_reauth_ms, "0", 0, INT64_C(30) * 24 * 3600 * 1000},
+	{"authentication_failure_delay", GUC_INT, GUC_SIGHUP, "Security",
+		"How long a failed SASL authentication waits before its error response is sent and the connection closed (slows password guessing).",
+		GUC_UNIT_MS, &authentication_failure_delay, "100ms", 0, 10 * 1000},
+	{"sasl_max_request_bytes", GUC_INT, GUC_SIGHUP, "Security",
+		"Largest request frame accepted on a SASL listener before the client has authenticated; a larger frame closes the connection without being read.",
+		GUC_UNIT_BYTES, &sasl_max_request_bytes, "64kB", 1 * KB, 100 * MB},
+	{"security_cache_size", GUC_INT, GUC_POSTMASTER, "Security",
+		"Shared memory holding the catalog's users and ACLs (about 300 bytes per user credential and 100 per ACL).",
+		GUC_UNIT_BYTES, &security_cache_size, "4MB", 64 * KB, 1 * GB},
+	{"authorizer", GUC_BOOL, GUC_SIGHUP, "Security",
+		"Check every request against the ACLs (CreateAcls, DescribeAcls, DeleteAcls); off: everyone may do everything, as in Kafka without an authorizer.",
+		GUC_UNIT_NONE, &authorizer, "off"},
+	{"super_users", GUC_STRING, GUC_SIGHUP, "Security",
+		"Principals allowed everything whatever the ACLs, separated by semicolons: 'User:admin;User:ops'.",
+		GUC_UNIT_NONE, &super_users, ""},
+	{"allow_everyone_if_no_acl_found", GUC_BOOL, GUC_SIGHUP, "Security",
+		"Allow any principal on a resource that no ACL covers (off: such a resource is for super users only).",
+		GUC_UNIT_NONE, &allow_everyone_if_no_acl_found, "off"},
+	{"log_authorization", GUC_ENUM, GUC_SIGHUP, "Security",
+		"Log authorisation decisions: off, denied (each refused operation) or all.",
+		GUC_UNIT_NONE, &log_authorization, "denied", 0, 0, log_authorization_options},
 
 	/* ---- Catalog ---- */
 	{"catalog", GUC_STRING, GUC_POSTMASTER, "Catalog",
@@ -111,6 +210,11 @@ GucEntry	GucTable[] = {
 	{"catalog_retry_max", GUC_INT, GUC_SIGHUP, "Catalog",
 		"Longest wait between attempts to reach an unreachable catalog, and between the uploader's attempts after a failed upload (backoff doubles up to it from 100 ms).",
 		GUC_UNIT_MS, &catalog_retry_max, "5s", 100, 600 * 1000},
+
+	/* ---- Cluster ---- */
+	{"shutdown_handoff_timeout", GUC_INT, GUC_SIGHUP, "Cluster",
+		"How long a smart or fast stop waits for this broker's partitions to be handed off to other live brokers before it stops anyway (0: no hand-off; a partition left behind is recovered once the lease has expired).",
+		GUC_UNIT_MS, &shutdown_handoff_timeout, "30s", 0, 3600 * 1000},
 
 	/* ---- Object storage ---- */
 	{"object_store", GUC_STRING, GUC_POSTMASTER, "Object storage",

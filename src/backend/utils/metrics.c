@@ -64,7 +64,16 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	[METRIC_CONNECTIONS_ACCEPTED] = {"strata_connections_accepted_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Client connections accepted and given a backend."},
 	[METRIC_CONNECTIONS_REFUSED] = {"strata_connections_refused_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
-	"Client connections closed at once: max_connections reached, or the broker starting, recovering or stopping."},
+	"Client connections closed at once: max_connections or max_connections_per_ip reached, or the broker starting, recovering or stopping."},
+
+	[METRIC_AUTHENTICATIONS] = {"strata_authentications_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
+	"Successful authentications: SASL logins and re-authentications, and verified TLS client certificates."},
+	[METRIC_AUTHENTICATION_FAILURES] = {"strata_authentication_failures_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
+	"Failed authentications: SASL logins refused, TLS handshakes that failed, clients past authentication_timeout."},
+	[METRIC_AUTHORIZATIONS_ALLOWED] = {"strata_authorizations_allowed_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
+	"Authorisation checks that allowed the operation (with authorizer = on)."},
+	[METRIC_AUTHORIZATIONS_DENIED] = {"strata_authorizations_denied_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
+	"Authorisation checks that denied the operation (with authorizer = on), topics hidden from Metadata included."},
 
 	[METRIC_WAL_APPENDED_RECORDS] = {"strata_wal_appended_records_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"WAL records (record batches) appended to the WAL ring."},

@@ -23,7 +23,7 @@
 
 #include "strata_ctl.h"
 
-static void
+void
 check_datadir(int code)
 {
 	char	   *conf = conf_path();

@@ -11,6 +11,7 @@
  *	  strata_ctl restart -D DATADIR [-m MODE] [-l LOGFILE] [-o OPTIONS] [-w|-W] [-t SECS]
  *	  strata_ctl reload  -D DATADIR
  *	  strata_ctl status  -D DATADIR
+ *	  strata_ctl user add|remove|list -D DATADIR [NAME] [--mechanism M] [--iterations N]
  *
  *	  Exit status, as pg_ctl's: 0 success; 1 failure; for status, 0 the
  *	  server is running, 3 it is not, 4 DATADIR is missing or not a Strata
@@ -76,17 +77,22 @@ usage(FILE *out)
 			"  %s stop    -D DATADIR [-m smart|fast|immediate] [-w|-W] [-t SECS]\n"
 			"  %s restart -D DATADIR [-m MODE] [-l LOGFILE] [-o OPTIONS] [-w|-W] [-t SECS]\n"
 			"  %s reload  -D DATADIR\n"
-			"  %s status  -D DATADIR\n\n"
+			"  %s status  -D DATADIR\n"
+			"  %s move    -D DATADIR TOPIC PARTITION BROKER [-w|-W] [-t SECS]\n"
+			"  %s user    add|remove|list -D DATADIR [NAME] [--mechanism=M] [--iterations=N]\n\n"
 			"Options:\n"
 			"  -D DATADIR     data directory (or the STRATA_DATA environment variable)\n"
 			"  -l LOGFILE     server log (default DATADIR/log/strata.log)\n"
 			"  -o OPTIONS     options for the strata server, e.g. \"-c log_min_messages=debug1\"\n"
 			"  -w, -W         wait (the default) or do not wait for the operation to finish\n"
 			"  -t SECS        seconds to wait (default 60)\n"
-			"  -m MODE        shutdown mode: smart, fast (default) or immediate\n\n"
+			"  -m MODE        shutdown mode: smart, fast (default) or immediate\n"
+			"  --mechanism=M  user add: SCRAM-SHA-256 or SCRAM-SHA-512 only (default both)\n"
+			"  --iterations=N user add: SCRAM iterations, 4096 (default) to 16384\n\n"
 			"Exit status: 0 success, 1 failure; for status 0 running, 3 not running,\n"
 			"4 no or invalid data directory.\n",
-			progname, progname, progname, progname, progname, progname, progname);
+			progname, progname, progname, progname, progname, progname, progname, progname,
+			progname);
 }
 
 void
@@ -493,6 +499,8 @@ parse_options(int argc, char *argv[], const char **command)
 		{"catalog", required_argument, NULL, 3},
 		{"object-store", required_argument, NULL, 4},
 		{"wal-size", required_argument, NULL, 5},
+		{"mechanism", required_argument, NULL, 6},
+		{"iterations", required_argument, NULL, 7},
 		{NULL, 0, NULL, 0}
 	};
 	int			c;
@@ -555,6 +563,19 @@ parse_options(int argc, char *argv[], const char **command)
 				case 5:
 					add_init_opt("wal_size", optarg);
 					break;
+				case 6:
+					user_mechanism = pstrdup(optarg);
+					break;
+				case 7:
+					{
+						char	   *end;
+						long		v = strtol(optarg, &end, 10);
+
+						if (*end || v <= 0 || v > INT_MAX)
+							fail("invalid --iterations \"%s\"", optarg);
+						user_iterations = (int) v;
+					}
+					break;
 				case 'V':
 					printf("strata_ctl (Strata) %s\n", PACKAGE_VERSION);
 					exit(0);
@@ -564,15 +585,26 @@ parse_options(int argc, char *argv[], const char **command)
 					return false;
 			}
 		}
-		if (optind < argc)
+		/*
+		 * getopt_long has moved every non-option after the options: the
+		 * command, then its arguments, in their order.
+		 */
+		while (optind < argc)
 		{
-			if (*command)
+			if (*command == NULL)
+				*command = argv[optind++];
+			else if (ncmd_args < (int) lengthof(cmd_args))
+				cmd_args[ncmd_args++] = argv[optind++];
+			else
 				fail("too many command-line arguments (first is \"%s\")", argv[optind]);
-			*command = argv[optind++];
 		}
 	}
 	return true;
 }
+
+/* Arguments after the command (move TOPIC PARTITION BROKER; user add NAME). */
+char	   *cmd_args[3];
+int			ncmd_args = 0;
 
 int
 main(int argc, char *argv[])
@@ -630,6 +662,12 @@ main(int argc, char *argv[])
 		return do_reload();
 	if (strcmp(command, "status") == 0)
 		return do_status();
+	if (strcmp(command, "move") == 0)
+		return do_move(ncmd_args, cmd_args);
+	if (strcmp(command, "user") == 0)
+		return do_user(ncmd_args, cmd_args);
+	if (ncmd_args > 0)
+		fail("too many command-line arguments (first is \"%s\")", cmd_args[0]);
 	fprintf(stderr, "%s: unrecognized operation \"%s\"\nTry \"%s --help\" for more information.\n",
 			progname, command, progname);
 	return 1;

@@ -9,6 +9,7 @@
  *	  ctl_server.c   start, stop, restart, reload, status
  *	  ctl_catalog.c  the embedded catalog's PostgreSQL (its binaries, its
  *	                 unprivileged user, initdb, pg_ctl) or an external one
+ *	  ctl_user.c     user add, remove, list: SCRAM users in the catalog
  *
  *	  strata_ctl is a single-threaded command: no locks anywhere.
  *
@@ -59,6 +60,10 @@ extern int	wait_seconds;
 extern ShutdownMode shutdown_mode;
 extern InitOpt init_opts[16];
 extern int	n_init_opts;
+extern char *cmd_args[3];
+extern int	ncmd_args;
+extern char *user_mechanism;	/* user add --mechanism */
+extern int	user_iterations;	/* user add --iterations */
 
 /* ---- helpers (strata_ctl.c) ---- */
 
@@ -103,6 +108,9 @@ extern int	do_stop(bool for_restart);
 extern int	do_restart(void);
 extern int	do_reload(void);
 extern int	do_status(void);
+extern int	do_move(int nargs, char **args);	/* ctl_cluster.c */
+extern int	do_user(int nargs, char **args);	/* ctl_user.c */
+extern void check_datadir(int code);
 
 /* ---- the catalog's PostgreSQL (ctl_catalog.c) ---- */
 

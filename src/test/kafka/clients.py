@@ -1031,6 +1031,7 @@ if __name__ == '__main__':
      'big-commit': big_commit,
      'bad-utf8-commit': bad_utf8_commit,
      'dup-commit': dup_commit,
+     'create-topic': lambda b, t, n: create_topic(b, t, int(n)),
      'regex-confluent': regex_confluent,
      'regex-kafka-python': regex_kafka_python,
      'surplus-metadata': surplus_metadata}[cmd](*args)

@@ -288,7 +288,9 @@ test_table(void)
 	ok(sorted, "KafkaApis[] sorted by key");
 	ok(sane, "every row has a sane range, schemas, and is found by lookup");
 	ok(handled, "every row names its handler (the backend dispatches through the table)");
-	is_int(KafkaNumApis, 26, "14 APIs in issue 5, 11 of the group coordinator and InitProducerId (issue 7)");
+	is_int(KafkaNumApis, 35, "14 APIs in issue 5, 11 of the group coordinator and InitProducerId (issue 7), "
+		   "SaslHandshake, SaslAuthenticate, the SCRAM credential and the ACL APIs (issue 17), "
+		   "2 of partition moves (issue 15)");
 	ok(KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID) != NULL &&
 	   KafkaApiLookup(KAFKA_API_INIT_PRODUCER_ID)->max_version == 4,
 	   "InitProducerId implemented, v0-v4");

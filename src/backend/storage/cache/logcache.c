@@ -204,6 +204,20 @@ LogCacheAddEntryLocked(const WalRecordHeader *hdr, WalLsn lsn)
 	/* invalidate while rewriting, so a concurrent reader's check fails */
 	__atomic_store_n(&e->seq, 0, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	/*
+	 * A stream's chain holds consecutive batches only.  A batch that does
+	 * not follow the last one (the stream was led by another broker
+	 * meanwhile, and is open here again further on) starts a new chain:
+	 * readers then find the old entries no more, and read what lies between
+	 * from object storage instead of skipping it.
+	 */
+	if (s->last_seq != WAL_NO_SEQ &&
+		hdr->base_offset != __atomic_load_n(&s->next_offset, __ATOMIC_ACQUIRE))
+	{
+		__atomic_store_n(&s->first_seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->last_seq, WAL_NO_SEQ, __ATOMIC_RELEASE);
+	}
 	e->lsn = lsn;
 	e->stream_id = hdr->stream_id;
 	e->stream_epoch = hdr->stream_epoch;

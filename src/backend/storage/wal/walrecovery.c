@@ -518,3 +518,65 @@ done:
 	close(w.fd);
 	return result;
 }
+
+/*
+ * After another broker recovered this WAL into objects (its owner fenced):
+ * write a header whose trim position is trim_lsn (the end of what was
+ * recovered) and whose node epoch is the fencing epoch, so that the owner,
+ * restarted, replays nothing that was recovered for it.  The header must
+ * name node_id.  The trim position never moves back.
+ */
+bool
+WalMarkRecovered(const char *path, uint64 node_id, WalLsn trim_lsn, uint64 node_epoch,
+				 char *err, size_t errlen)
+{
+	int			fd = open(path, O_RDWR | O_DIRECT | O_DSYNC | O_CLOEXEC);
+	char	   *buf = NULL;
+	const WalDeviceHeader *best;
+	WalDeviceHeader hdr;
+	bool		ok = false;
+
+	if (fd < 0 && errno == EINVAL)
+		fd = open(path, O_RDWR | O_DSYNC | O_CLOEXEC);
+	if (fd < 0)
+	{
+		snprintf(err, errlen, "could not open WAL device \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	if (posix_memalign((void **) &buf, WAL_BLOCK_SIZE, WAL_DATA_START) != 0 ||
+		pread(fd, buf, WAL_DATA_START, 0) != WAL_DATA_START ||
+		(best = WalChooseHeader(buf)) == NULL)
+	{
+		snprintf(err, errlen, "\"%s\" is not a Strata WAL device (no valid header)", path);
+		goto done;
+	}
+	hdr = *best;
+	if (hdr.node_id != node_id)
+	{
+		snprintf(err, errlen, "WAL device \"%s\" belongs to broker %llu, not %llu", path,
+				 (unsigned long long) hdr.node_id, (unsigned long long) node_id);
+		goto done;
+	}
+	if (hdr.trim_lsn >= trim_lsn && hdr.node_epoch >= node_epoch)
+	{
+		ok = true;				/* nothing to do */
+		goto done;
+	}
+	hdr.sequence++;
+	hdr.trim_lsn = Max(hdr.trim_lsn, trim_lsn);
+	hdr.node_epoch = Max(hdr.node_epoch, node_epoch);
+	memset(buf, 0, WAL_BLOCK_SIZE);
+	memcpy(buf, &hdr, sizeof(hdr));
+	WalDeviceHeaderSetCrc((WalDeviceHeader *) buf);
+	if (pwrite(fd, buf, WAL_BLOCK_SIZE, (off_t) (hdr.sequence % WAL_HEADER_BLOCKS) * WAL_BLOCK_SIZE) != WAL_BLOCK_SIZE ||
+		fdatasync(fd) < 0)
+	{
+		snprintf(err, errlen, "could not write the header of WAL device \"%s\": %s", path, strerror(errno));
+		goto done;
+	}
+	ok = true;
+done:
+	free(buf);
+	close(fd);
+	return ok;
+}

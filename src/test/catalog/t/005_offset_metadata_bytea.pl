@@ -22,7 +22,8 @@ my ($rc, $out, $err) = run_command(['kcat', '-b', $bootstrap, '-P', '-t', 'mt', 
 is($rc, 0, 'topic mt created') or diag($err);
 $node->stop;
 
-# Back to version 4, as a catalog written by the previous release.
+# Back to version 4, as a catalog written by the previous release: undo
+# migration 5 (the later ones run again on a catalog that has them).
 ok($node->start_catalog, 'catalog started alone');
 $node->psql(<<'SQL');
 DROP VIEW strata.group_status;
@@ -39,7 +40,7 @@ is($node->psql("SELECT pg_typeof(metadata) FROM strata.committed_offsets LIMIT 1
 ok($node->stop_catalog, 'catalog stopped');
 
 $node->start;
-is($node->psql("SELECT max(version) FROM strata.schema_version"), 5, 'the broker applied migration 5')
+is($node->psql("SELECT count(*) FROM strata.schema_version WHERE version = 5"), 1, 'the broker applied migration 5')
   or diag($node->log_content);
 is($node->psql("SELECT pg_typeof(metadata) FROM strata.committed_offsets LIMIT 1"), 'bytea', 'the column is bytea');
 is($node->psql("SELECT metadata = convert_to('meta \"q\" \\ é', 'UTF8') FROM strata.committed_offsets WHERE partition = 0"),

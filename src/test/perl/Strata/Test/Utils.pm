@@ -173,13 +173,14 @@ sub run_log
 	return $ok;
 }
 
-# Run a command and return (exit code, stdout, stderr).
+# Run a command and return (exit code, stdout, stderr); opts: timeout (s), stdin (text).
 sub run_command
 {
 	my ($cmd, %opts) = @_;
 	note_log("# running: " . join(' ', map { /\s/ ? "'$_'" : $_ } @$cmd));
 	my ($out, $err) = ('', '');
-	IPC::Run::run($cmd, '<', \undef, '>', \$out, '2>', \$err,
+	my $in = $opts{stdin};
+	IPC::Run::run($cmd, '<', \$in, '>', \$out, '2>', \$err,
 		IPC::Run::timeout($opts{timeout} // 180));
 	my $rc = $? >> 8;
 	note_log("# exit code $rc");

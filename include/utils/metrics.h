@@ -145,6 +145,7 @@ typedef enum MetricId
 	METRIC_UPLOAD_OBJECTS,
 	METRIC_UPLOAD_DURATION,
 	METRIC_UPLOAD_ERRORS,
+	METRIC_UPLOAD_PACE_WAIT,
 	/* Object-store requests (every process that uses the object store) */
 	METRIC_OBJSTORE_REQUESTS,
 	METRIC_OBJSTORE_REQUEST_ERRORS,

@@ -17,9 +17,10 @@
  *	    3. sort the rest by (stream, offset); a stream with at least
  *	       stream_split_size gets a stream object (SO) of its own, the
  *	       others share one stream-set object (SSO);
- *	    4. prepare each object in the catalog, put them all (in parallel),
- *	       then commit them in one catalog transaction that checks every
- *	       stream's epoch (catalog/catalog_objects.h);
+ *	    4. prepare each object in the catalog, build it and stream it out
+ *	       as it is built (below); once every object is complete and
+ *	       durable in the store, commit them in one catalog transaction
+ *	       that checks every stream's epoch (catalog/catalog_objects.h);
  *	    5. advance the WAL trim position past the last record taken.  Only
  *	       now may the WAL writer reuse the space and the log cache evict
  *	       those batches.
@@ -35,6 +36,17 @@
  *	  Between uploads it does the maintenance of object storage: deleting
  *	  unreferenced and orphaned objects, compaction and retention
  *	  (compaction.c), a bounded step at a time.
+ *
+ *	  Streaming.  An object is not built whole and then sent: each time
+ *	  upload_part_size bytes of its blocks are closed, they go to the store
+ *	  as one part (ObjStoreWriter: an S3 multipart upload part, or a write
+ *	  of the file:// object's temporary file, written back as it goes) and
+ *	  the builder goes on in another buffer; the rest goes at the finish,
+ *	  which completes the object.  The parts of an upload are paced at
+ *	  upload_pacing percent of the rate their records arrived at, until
+ *	  something sets our latch (see pace()).  So neither the copying nor
+ *	  the writing of an upload comes in one burst that produce latency
+ *	  would follow.  Hand-offs and recoveries stream too, unpaced.
  *
  *	  The WAL writer sets our latch once the flushed position passes our
  *	  threshold (WalRequestUploadWakeup), and an appender that must wait for

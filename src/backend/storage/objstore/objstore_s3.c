@@ -1307,8 +1307,13 @@ writer_step(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
 							   "CreateMultipartUpload of \"%s\": no UploadId in the answer", req->key);
 				op->writer->failed = true;
 			}
+			if (op->upload_id != NULL && op->upload_id[0] == '\0')
+			{
+				pfree(op->upload_id);
+				op->upload_id = NULL;	/* nothing to abort */
+			}
 			xfer_free(x);
-			op->state = op->upload_id && op->upload_id[0] ? S3_W_PARTS : S3_W_IDLE;
+			op->state = op->upload_id ? S3_W_PARTS : S3_W_IDLE;
 			writer_start_parts(store, op);
 			break;
 

@@ -267,22 +267,79 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int
-main(int argc, char **argv)
+/* The WAL settings of the run (environment overrides) and its device. */
+static void
+configure_wal(const char *dir)
 {
 	char		err[512];
 	char		path[1024];
-	int			nappenders;
-	pid_t		writer;
-	pid_t		pids[128];
+
+	GucInitDefaults();
+	DataDir = pstrdup(dir);
+	snprintf(path, sizeof(path), "%s/bench.wal", dir);
+	if (!GucSet("wal_device", path, GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("log_cache_size", getenv("LOG_CACHE_SIZE") ? getenv("LOG_CACHE_SIZE") : "32MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("max_connections", "130", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("log_min_messages", "warning", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		(getenv("WAL_IO_DEPTH") && !GucSet("wal_io_depth", getenv("WAL_IO_DEPTH"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
+		(getenv("WAL_SYNC_METHOD") && !GucSet("wal_sync_method", getenv("WAL_SYNC_METHOD"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
+		(getenv("WAL_APPENDER_FLUSH") && !GucSet("wal_appender_flush", getenv("WAL_APPENDER_FLUSH"), GUC_SRC_CMDLINE, err, sizeof(err))))
+	{
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+	if (access(path, F_OK) != 0 &&
+		!WalDeviceCreate(path, (uint64) (getenv("WAL_SIZE_MB") ? atoll(getenv("WAL_SIZE_MB")) : 512) << 20,
+						 0, err, sizeof(err)))
+	{
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+}
+
+/* One line of figures: throughput, acknowledgement latency, the writes. */
+static void
+report(int nappenders, double secs, const WalStats *st0, const WalStats *st1, uint64 elapsed_ns)
+{
 	uint64		total = 0;
 	uint32	   *all;
 	size_t		nall = 0;
+	uint64		writes = st1->writes - st0->writes;
+
+	for (int i = 0; i < nappenders; i++)
+		total += sh->count[i];
+	all = malloc(sizeof(uint32) * (size_t) Min(total, (uint64) MAX_SAMPLES * (uint64) nappenders) + 4);
+	for (int i = 0; i < nappenders; i++)
+	{
+		uint64		n = Min(sh->count[i], (uint64) MAX_SAMPLES);
+
+		memcpy(all + nall, sh->lat_us[i], n * sizeof(uint32));
+		nall += n;
+	}
+	qsort(all, nall, sizeof(uint32), cmp_u32);
+	printf("appenders=%d inflight=%d records=%llu MiB/s=%.1f ack_p50_us=%u ack_p99_us=%u ack_p999_us=%u writes=%llu avg_write_bytes=%llu sync_writes=%llu write_depth=%.2f write_MiB/s=%.1f\n",
+		   nappenders, inflight, (unsigned long long) total,
+		   (double) total * record_bytes / secs / (1024.0 * 1024.0),
+		   nall ? all[nall / 2] : 0, nall ? all[(size_t) (nall * 0.99)] : 0,
+		   nall ? all[(size_t) (nall * 0.999)] : 0,
+		   (unsigned long long) writes,
+		   (unsigned long long) (writes ? (st1->write_bytes - st0->write_bytes) / writes : 0),
+		   (unsigned long long) (st1->sync_writes - st0->sync_writes),
+		   (double) (st1->write_ns - st0->write_ns) / (double) elapsed_ns,
+		   (double) (st1->write_bytes - st0->write_bytes) / secs / (1024.0 * 1024.0));
+	free(all);
+}
+
+int
+main(int argc, char **argv)
+{
+	int			nappenders;
+	pid_t		writer;
+	pid_t		pids[128];
 	uint64		t0,
 				t1;
 	WalStats	st0,
 				st1;
-	double		secs;
 
 	if (argc < 4)
 	{
@@ -311,27 +368,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "RECORD_BYTES must be 1..1048576\n");
 		return 2;
 	}
-	GucInitDefaults();
-	DataDir = argv[1];
-	snprintf(path, sizeof(path), "%s/bench.wal", argv[1]);
-	if (!GucSet("wal_device", path, GUC_SRC_CMDLINE, err, sizeof(err)) ||
-		!GucSet("log_cache_size", getenv("LOG_CACHE_SIZE") ? getenv("LOG_CACHE_SIZE") : "32MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
-		!GucSet("max_connections", "130", GUC_SRC_CMDLINE, err, sizeof(err)) ||
-		!GucSet("log_min_messages", "warning", GUC_SRC_CMDLINE, err, sizeof(err)) ||
-		(getenv("WAL_IO_DEPTH") && !GucSet("wal_io_depth", getenv("WAL_IO_DEPTH"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
-		(getenv("WAL_SYNC_METHOD") && !GucSet("wal_sync_method", getenv("WAL_SYNC_METHOD"), GUC_SRC_CMDLINE, err, sizeof(err))) ||
-		(getenv("WAL_APPENDER_FLUSH") && !GucSet("wal_appender_flush", getenv("WAL_APPENDER_FLUSH"), GUC_SRC_CMDLINE, err, sizeof(err))))
-	{
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (access(path, F_OK) != 0 &&
-		!WalDeviceCreate(path, (uint64) (getenv("WAL_SIZE_MB") ? atoll(getenv("WAL_SIZE_MB")) : 512) << 20,
-						 0, err, sizeof(err)))
-	{
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
+	configure_wal(argv[1]);
 	sh = mmap(NULL, sizeof(Shared) + sizeof(uint32) * MAX_SAMPLES * (size_t) nappenders,
 			  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (sh == MAP_FAILED)
@@ -368,33 +405,8 @@ main(int argc, char **argv)
 		waitpid(pids[i], NULL, 0);
 	t1 = now_ns();
 	WalGetStats(&st1);
-	secs = (double) (t1 - t0) / 1e9;
+	report(nappenders, (double) (t1 - t0) / 1e9, &st0, &st1, t1 - t0);
 
-	for (int i = 0; i < nappenders; i++)
-		total += sh->count[i];
-	all = malloc(sizeof(uint32) * (size_t) Min(total, (uint64) MAX_SAMPLES * (uint64) nappenders) + 4);
-	for (int i = 0; i < nappenders; i++)
-	{
-		uint64		n = Min(sh->count[i], (uint64) MAX_SAMPLES);
-
-		memcpy(all + nall, sh->lat_us[i], n * sizeof(uint32));
-		nall += n;
-	}
-	qsort(all, nall, sizeof(uint32), cmp_u32);
-	{
-		uint64		writes = st1.writes - st0.writes;
-
-		printf("appenders=%d inflight=%d records=%llu MiB/s=%.1f ack_p50_us=%u ack_p99_us=%u ack_p999_us=%u writes=%llu avg_write_bytes=%llu sync_writes=%llu write_depth=%.2f write_MiB/s=%.1f\n",
-			   nappenders, inflight, (unsigned long long) total,
-			   (double) total * record_bytes / secs / (1024.0 * 1024.0),
-			   nall ? all[nall / 2] : 0, nall ? all[(size_t) (nall * 0.99)] : 0,
-			   nall ? all[(size_t) (nall * 0.999)] : 0,
-			   (unsigned long long) writes,
-			   (unsigned long long) (writes ? (st1.write_bytes - st0.write_bytes) / writes : 0),
-			   (unsigned long long) (st1.sync_writes - st0.sync_writes),
-			   (double) (st1.write_ns - st0.write_ns) / (double) (t1 - t0),
-			   (double) (st1.write_bytes - st0.write_bytes) / secs / (1024.0 * 1024.0));
-	}
 	kill(writer, SIGTERM);
 	waitpid(writer, NULL, 0);
 	fflush(stdout);

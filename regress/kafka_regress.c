@@ -422,6 +422,85 @@ print_msg(const char *prefix, const KSchema *s, int16 v, const void *msg)
 
 /* ---------------------------------------------------------------- */
 
+/*
+ * Parse one record, "value" or "key":"value" (each a string or null), at p
+ * and append it, numbered index, to recs.  Returns the position after it,
+ * or NULL with err.
+ */
+static const char *
+parse_record(const char *p, int index, KWriter *recs, char *err, size_t errlen)
+{
+	const uint8 *kv[2] = {NULL, NULL};
+	int32		kl[2] = {-1, -1};
+	int			nparts = 0;
+	KWriter		rec;
+
+	for (;;)
+	{
+		while (isspace((unsigned char) *p))
+			p++;
+		if (nparts == 2)
+		{
+			snprintf(err, errlen, "@records: too many parts");
+			return NULL;
+		}
+		if (strncmp(p, "null", 4) == 0)
+		{
+			kv[nparts] = NULL;
+			kl[nparts++] = -1;
+			p += 4;
+		}
+		else if (*p == '"')
+		{
+			const char *q = ++p;
+
+			while (*q && *q != '"')
+				q++;
+			if (*q != '"')
+			{
+				snprintf(err, errlen, "@records: unterminated string");
+				return NULL;
+			}
+			kv[nparts] = (const uint8 *) p;
+			kl[nparts++] = (int32) (q - p);
+			p = q + 1;
+		}
+		else
+		{
+			snprintf(err, errlen, "@records: expected \"string\" or null near \"%.10s\"", p);
+			return NULL;
+		}
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p != ':')
+			break;
+		p++;
+	}
+	if (nparts == 1)
+	{
+		/* value only: null key */
+		kv[1] = kv[0];
+		kl[1] = kl[0];
+		kv[0] = NULL;
+		kl[0] = -1;
+	}
+	KWriterInit(&rec, 64);
+	KWriteInt8(&rec, 0);
+	KWriteVarlong(&rec, 0);
+	KWriteVarint(&rec, index);
+	for (int k = 0; k < 2; k++)
+	{
+		KWriteVarint(&rec, kl[k]);
+		if (kl[k] > 0)
+			KWriteRaw(&rec, kv[k], (size_t) kl[k]);
+	}
+	KWriteVarint(&rec, 0);
+	KWriteVarint(recs, (int32) rec.len);
+	KWriteRaw(recs, rec.buf, rec.len);
+	KWriterFree(&rec);
+	return p;
+}
+
 /* Build a batch from @records(...) items; returns its hex in w. */
 static const char *
 build_records(const char *p, KWriter *hex, char *err, size_t errlen)
@@ -453,83 +532,21 @@ build_records(const char *p, KWriter *hex, char *err, size_t errlen)
 	KWriterInit(&recs, 256);
 	while (*p && *p != ')')
 	{
-		const uint8 *kv[2] = {NULL, NULL};
-		int32		kl[2] = {-1, -1};
-		int			nparts = 0;
-		KWriter		rec;
-
 		while (isspace((unsigned char) *p) || *p == ',')
 			p++;
 		if (*p == ')')
 			break;
-		for (;;)
+		if ((p = parse_record(p, count, &recs, err, errlen)) == NULL)
 		{
-			while (isspace((unsigned char) *p))
-				p++;
-			if (nparts == 2)
-			{
-				snprintf(err, errlen, "@records: too many parts");
-				return NULL;
-			}
-			if (strncmp(p, "null", 4) == 0)
-			{
-				kv[nparts] = NULL;
-				kl[nparts++] = -1;
-				p += 4;
-			}
-			else if (*p == '"')
-			{
-				const char *q = ++p;
-
-				while (*q && *q != '"')
-					q++;
-				if (*q != '"')
-				{
-					snprintf(err, errlen, "@records: unterminated string");
-					return NULL;
-				}
-				kv[nparts] = (const uint8 *) p;
-				kl[nparts++] = (int32) (q - p);
-				p = q + 1;
-			}
-			else
-			{
-				snprintf(err, errlen, "@records: expected \"string\" or null near \"%.10s\"", p);
-				return NULL;
-			}
-			while (isspace((unsigned char) *p))
-				p++;
-			if (*p != ':')
-				break;
-			p++;
+			KWriterFree(&recs);
+			return NULL;
 		}
-		if (nparts == 1)
-		{
-			/* value only: null key */
-			kv[1] = kv[0];
-			kl[1] = kl[0];
-			kv[0] = NULL;
-			kl[0] = -1;
-		}
-		KWriterInit(&rec, 64);
-		KWriteInt8(&rec, 0);
-		KWriteVarlong(&rec, 0);
-		KWriteVarint(&rec, count);
-		for (int k = 0; k < 2; k++)
-		{
-			KWriteVarint(&rec, kl[k]);
-			if (kl[k] > 0)
-				KWriteRaw(&rec, kv[k], (size_t) kl[k]);
-		}
-		KWriteVarint(&rec, 0);
-		KWriteVarint(&recs, (int32) rec.len);
-		KWriteRaw(&recs, rec.buf, rec.len);
-		KWriterFree(&rec);
 		count++;
 	}
 	if (*p != ')' || count == 0)
 	{
 		snprintf(err, errlen, "@records: expected ) after at least one record");
+		KWriterFree(&recs);
 		return NULL;
 	}
 	KWriterInit(&b, 256);

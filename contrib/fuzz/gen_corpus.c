@@ -114,21 +114,14 @@ build_batch(KWriter *w)
 	return w->len;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * For every API at its lowest, first flexible and highest version: the
+ * request with defaults (mode 0) and the response (mode 1: [api index]
+ * [version offset] then the body).
+ */
+static void
+seed_every_api(KArena *a)
 {
-	KArena		a;
-	KWriter		batch;
-	char		text[4096];
-
-	if (argc != 2)
-	{
-		fprintf(stderr, "usage: gen_corpus DIR\n");
-		return 2;
-	}
-	dir = argv[1];
-	KArenaInit(&a, 16 * 1024 * 1024);
-
 	for (int i = 0; i < KafkaNumApis; i++)
 	{
 		const KafkaApi *api = &KafkaApis[i];
@@ -136,8 +129,8 @@ main(int argc, char **argv)
 
 		for (int k = 0; k < 3; k++)
 		{
-			void	   *req = KArenaAlloc(&a, api->request->size);
-			void	   *resp = KArenaAlloc(&a, api->response->size);
+			void	   *req = KArenaAlloc(a, api->request->size);
+			void	   *resp = KArenaAlloc(a, api->response->size);
 			KWriter		w;
 			char		name[128];
 
@@ -162,18 +155,29 @@ main(int argc, char **argv)
 			KWriterFree(&w);
 		}
 	}
+}
 
-	seed_text(&a, KAFKA_API_METADATA, 1, "{Topics=[{Name=\"t1\"}, {Name=\"t2\"}]}");
-	seed_text(&a, KAFKA_API_METADATA, 12,
+/* Requests written as text, the way a client fills them in. */
+static void
+seed_texts(KArena *a)
+{
+	seed_text(a, KAFKA_API_METADATA, 1, "{Topics=[{Name=\"t1\"}, {Name=\"t2\"}]}");
+	seed_text(a, KAFKA_API_METADATA, 12,
 			  "{Topics=[{TopicId=0102030405060708090a0b0c0d0e0f10, Name=null}], AllowAutoTopicCreation=false}");
-	seed_text(&a, KAFKA_API_FETCH, 12,
+	seed_text(a, KAFKA_API_FETCH, 12,
 			  "{ClusterId=\"c\", MaxWaitMs=500, MinBytes=1, Topics=[{Topic=\"t\", Partitions=[{Partition=0, FetchOffset=5, PartitionMaxBytes=1048576}]}], RackId=\"r\"}");
-	seed_text(&a, KAFKA_API_CREATE_TOPICS, 5,
+	seed_text(a, KAFKA_API_CREATE_TOPICS, 5,
 			  "{Topics=[{Name=\"t\", NumPartitions=3, ReplicationFactor=1, Configs=[{Name=\"retention.ms\", Value=\"1000\"}]}]}");
-	seed_text(&a, KAFKA_API_LIST_OFFSETS, 6,
+	seed_text(a, KAFKA_API_LIST_OFFSETS, 6,
 			  "{ReplicaId=-1, Topics=[{Name=\"t\", Partitions=[{PartitionIndex=0, Timestamp=-1}]}]}");
+}
 
-	/* Produce with a real batch, and the batch alone (mode 2) */
+/* Produce with a real batch, and the batch alone (mode 2). */
+static void
+seed_produce(void)
+{
+	KWriter		batch;
+
 	KWriterInit(&batch, 256);
 	build_batch(&batch);
 	{
@@ -197,88 +201,115 @@ main(int argc, char **argv)
 	}
 	write_seed("records-2", 2, batch.buf, batch.len);
 
-	/* ACL requests, and the ACL model's input (mode 5: [version] body) */
+	KWriterFree(&batch);
+}
+
+/* ACL requests, and the ACL model's input (mode 5: [version] body). */
+static void
+seed_acls(KArena *a)
+{
+	const char *acls =
+		"{Creations=[{ResourceType=2, ResourceName=\"logs-\", ResourcePatternType=4, Principal=\"User:bob\","
+		" Host=\"*\", Operation=2, PermissionType=3}, {ResourceType=4, ResourceName=\"kafka-cluster\","
+		" ResourcePatternType=3, Principal=\"User:*\", Host=\"10.0.0.1\", Operation=7, PermissionType=2}]}";
+	const KafkaApi *api = KafkaApiLookup(KAFKA_API_CREATE_ACLS);
+	void	   *req = KArenaAlloc(a, api->request->size);
+	const char *t = acls;
+	char		err[200];
+	KWriter		w;
+
+	seed_text(a, KAFKA_API_CREATE_ACLS, 3, acls);
+	seed_text(a, KAFKA_API_DESCRIBE_ACLS, 1,
+			  "{ResourceTypeFilter=2, ResourceNameFilter=\"logs-app\", PatternTypeFilter=2,"
+			  " PrincipalFilter=null, HostFilter=null, Operation=1, PermissionType=1}");
+	seed_text(a, KAFKA_API_DELETE_ACLS, 2,
+			  "{Filters=[{ResourceTypeFilter=1, ResourceNameFilter=null, PatternTypeFilter=1,"
+			  " PrincipalFilter=\"User:bob\", HostFilter=null, Operation=1, PermissionType=1}]}");
+	seed_text(a, KAFKA_API_ALTER_USER_SCRAM_CREDENTIALS, 0,
+			  "{Deletions=[{Name=\"a\", Mechanism=1}], Upsertions=[{Name=\"b\", Mechanism=2,"
+			  " Iterations=4096, Salt=0x0102, SaltedPassword=0x0304}]}");
+	if (!KafkaParseText(api->request, &t, a, req, err, sizeof(err)))
 	{
-		const char *acls =
-			"{Creations=[{ResourceType=2, ResourceName=\"logs-\", ResourcePatternType=4, Principal=\"User:bob\","
-			" Host=\"*\", Operation=2, PermissionType=3}, {ResourceType=4, ResourceName=\"kafka-cluster\","
-			" ResourcePatternType=3, Principal=\"User:*\", Host=\"10.0.0.1\", Operation=7, PermissionType=2}]}";
-		const KafkaApi *api = KafkaApiLookup(KAFKA_API_CREATE_ACLS);
-		void	   *req = KArenaAlloc(&a, api->request->size);
-		const char *t = acls;
-		char		err[200];
-		KWriter		w;
-
-		seed_text(&a, KAFKA_API_CREATE_ACLS, 3, acls);
-		seed_text(&a, KAFKA_API_DESCRIBE_ACLS, 1,
-				  "{ResourceTypeFilter=2, ResourceNameFilter=\"logs-app\", PatternTypeFilter=2,"
-				  " PrincipalFilter=null, HostFilter=null, Operation=1, PermissionType=1}");
-		seed_text(&a, KAFKA_API_DELETE_ACLS, 2,
-				  "{Filters=[{ResourceTypeFilter=1, ResourceNameFilter=null, PatternTypeFilter=1,"
-				  " PrincipalFilter=\"User:bob\", HostFilter=null, Operation=1, PermissionType=1}]}");
-		seed_text(&a, KAFKA_API_ALTER_USER_SCRAM_CREDENTIALS, 0,
-				  "{Deletions=[{Name=\"a\", Mechanism=1}], Upsertions=[{Name=\"b\", Mechanism=2,"
-				  " Iterations=4096, Salt=0x0102, SaltedPassword=0x0304}]}");
-		if (!KafkaParseText(api->request, &t, &a, req, err, sizeof(err)))
-		{
-			fprintf(stderr, "CreateAcls: %s\n", err);
-			exit(1);
-		}
-		KWriterInit(&w, 256);
-		KWriteInt8(&w, 3);
-		KafkaEncode(api->request, 3, true, req, &w);
-		write_seed("acls-v3", 5, w.buf, w.len);
-		KWriterFree(&w);
+		fprintf(stderr, "CreateAcls: %s\n", err);
+		exit(1);
 	}
+	KWriterInit(&w, 256);
+	KWriteInt8(&w, 3);
+	KafkaEncode(api->request, 3, true, req, &w);
+	write_seed("acls-v3", 5, w.buf, w.len);
+	KWriterFree(&w);
+}
 
-	/* SASL tokens (mode 4: [kind] token) */
+/* SASL tokens (mode 4: [kind] token). */
+static void
+seed_sasl(void)
+{
+	static const struct
 	{
-		static const struct
-		{
-			const char *name;
-			uint8		kind;
-			const char *token;
-			size_t		len;
-		}			tokens[] = {
-			{"sasl-scram-first", 0, "n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL", 37},
-			{"sasl-scram-first-authzid", 0, "n,a=al=2Cice,n=al=3Dice,r=abc,ext=1,tokenauth=true", 50},
-			{"sasl-scram-final", 1,
-			"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=", 82},
-			{"sasl-plain", 2, "\0alice\0alice-pw", 15},
-		};
+		const char *name;
+		uint8		kind;
+		const char *token;
+		size_t		len;
+	}			tokens[] = {
+		{"sasl-scram-first", 0, "n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL", 37},
+		{"sasl-scram-first-authzid", 0, "n,a=al=2Cice,n=al=3Dice,r=abc,ext=1,tokenauth=true", 50},
+		{"sasl-scram-final", 1,
+		"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=", 82},
+		{"sasl-plain", 2, "\0alice\0alice-pw", 15},
+	};
 
-		for (int i = 0; i < (int) lengthof(tokens); i++)
-		{
-			uint8		buf[256];
-
-			buf[0] = tokens[i].kind;
-			memcpy(buf + 1, tokens[i].token, tokens[i].len);
-			write_seed(tokens[i].name, 4, buf, tokens[i].len + 1);
-		}
-	}
+	for (int i = 0; i < (int) lengthof(tokens); i++)
 	{
-		/*
-		 * A legacy message set (magic 1, gzip'd, three messages: what
-		 * kafka-python 2.0.2 builds), for the converter (mode 2).
-		 */
-		static const char hex[] =
-			"00000000000000000000006fc88307e401010000000000000000ffffffff000000591f8b08005dc1156b02"
-			"ff63608003d9792653a73102198cdde79f66804498b20d81246b466a4e4e3e5411485e9a4dfd92105c21eb"
-			"7f2000292bcf2fca49812a63026289134f3526c1953181cd3306290600c203454774000000";
-		uint8		legacy[sizeof(hex) / 2];
-		size_t		n = 0;
+		uint8		buf[256];
 
-		for (const char *h = hex; h[0] && h[1]; h += 2)
-		{
-			unsigned	v;
-
-			sscanf(h, "%2x", &v);
-			legacy[n++] = (uint8) v;
-		}
-		write_seed("records-legacy-gzip", 2, legacy, n);
+		buf[0] = tokens[i].kind;
+		memcpy(buf + 1, tokens[i].token, tokens[i].len);
+		write_seed(tokens[i].name, 4, buf, tokens[i].len + 1);
 	}
-	(void) text;
+}
 
+/*
+ * A legacy message set (magic 1, gzip'd, three messages: what
+ * kafka-python 2.0.2 builds), for the converter (mode 2).
+ */
+static void
+seed_legacy(void)
+{
+	static const char hex[] =
+		"00000000000000000000006fc88307e401010000000000000000ffffffff000000591f8b08005dc1156b02"
+		"ff63608003d9792653a73102198cdde79f66804498b20d81246b466a4e4e3e5411485e9a4dfd92105c21eb"
+		"7f2000292bcf2fca49812a63026289134f3526c1953181cd3306290600c203454774000000";
+	uint8		legacy[sizeof(hex) / 2];
+	size_t		n = 0;
+
+	for (const char *h = hex; h[0] && h[1]; h += 2)
+	{
+		unsigned	v;
+
+		sscanf(h, "%2x", &v);
+		legacy[n++] = (uint8) v;
+	}
+	write_seed("records-legacy-gzip", 2, legacy, n);
+}
+
+int
+main(int argc, char **argv)
+{
+	KArena		a;
+
+	if (argc != 2)
+	{
+		fprintf(stderr, "usage: gen_corpus DIR\n");
+		return 2;
+	}
+	dir = argv[1];
+	KArenaInit(&a, 16 * 1024 * 1024);
+	seed_every_api(&a);
+	seed_texts(&a);
+	seed_produce();
+	seed_acls(&a);
+	seed_sasl();
+	seed_legacy();
 	printf("wrote %d seeds to %s\n", nfiles, dir);
 	KArenaFree(&a);
 	return 0;

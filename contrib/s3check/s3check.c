@@ -117,364 +117,428 @@ usage(void)
 	exit(2);
 }
 
-int
-main(int argc, char **argv)
+/* What the checks share: the store, the keys under this run's prefix, data. */
+typedef struct Check
 {
-	const char *url = NULL;
-	size_t		part_size = OBJSTORE_MIN_PART_SIZE;
-	int			retries = 3;
 	ObjStore   *store;
-	ObjStoreError err;
+	const char *url;
+	size_t		part_size;
 	char		base[96];
-	char	   *k_small,
-			   *k_multi,
-			   *k_missing;
-	size_t		small_len = 4096;
+	char	   *k_small;
+	char	   *k_multi;
+	char	   *k_missing;
+	char	   *small;
+	size_t		small_len;
+	char	   *multi;
 	size_t		multi_len;
-	char	   *small,
-			   *multi,
-			   *rbuf;
-	size_t		nread;
+	char	   *rbuf;			/* multi_len bytes to read into */
+	char	   *par_keys[4];	/* keys of the parallel puts */
+} Check;
+
+/* put, head, get and range get of a small object. */
+static void
+check_small_object(Check *c)
+{
+	ObjStoreError err;
 	uint64		size;
-	int			multi_requests = 0;
+	size_t		nread;
 	bool		ok;
 
-	for (int i = 1; i < argc; i++)
-	{
-		if (strncmp(argv[i], "--part-size=", 12) == 0)
-			part_size = strtoull(argv[i] + 12, NULL, 10);
-		else if (strncmp(argv[i], "--attempts=", 11) == 0)
-			retries = atoi(argv[i] + 11);
-		else if (argv[i][0] == '-')
-			usage();
-		else if (url == NULL)
-			url = argv[i];
-		else
-			usage();
-	}
-	if (url == NULL || url[0] == '\0')
-		usage();
-
 	start_clock();
-	store = ObjStoreOpen(url, &err);
-	if (store == NULL)
-	{
-		fprintf(stderr, "s3check: %s\n", err.message);
-		return 2;
-	}
-	printf("s3check: %s\n", ObjStoreDescribe(store));
-	printf("%-28s %-5s %11s  %s\n", "operation", "result", "time", "detail");
-	/*
-	 * The multipart object below is only a few parts long, far under the
-	 * default multipart threshold: lower the threshold to the part size so
-	 * that it really goes up as a multipart upload.
-	 */
-	if (!ObjStoreSetPartSize(store, part_size, &err) ||
-		!ObjStoreSetMultipartThreshold(store, part_size, &err))
-	{
-		fprintf(stderr, "s3check: %s\n", err.message);
-		return 2;
-	}
-	/* fail fast in a checker: a few quick retries, not 25 s */
-	ObjStoreSetRetry(store, retries, 50, 1000);
-
-	snprintf(base, sizeof(base), "s3check-%d-%ld", (int) getpid(), (long) time(NULL));
-	k_small = psprintf("%s/small object", base);	/* a space, on purpose */
-	k_multi = psprintf("%s/multi/\xc3\xa9t\xc3\xa9.bin", base);	/* UTF-8 */
-	k_missing = psprintf("%s/never-written", base);
-	multi_len = 2 * part_size + part_size / 3;
-	small = palloc(small_len);
-	multi = palloc(multi_len);
-	rbuf = palloc(multi_len);
-	fill(small, small_len, 1);
-	fill(multi, multi_len, 2);
-
-	start_clock();
-	ok = ObjStoreProbe(store, &err);
-	row("probe (list 1 key)", ok, "%s", ok ? "bucket reachable, credentials accepted" : err.message);
-	if (!ok)
-		goto done;
-
-	start_clock();
-	ok = ObjStorePut(store, k_small, small, small_len, &err);
+	ok = ObjStorePut(c->store, c->k_small, c->small, c->small_len, &err);
 	row("put small", ok, "%s", ok ? "4096 bytes, key with a space" : err.message);
 
 	start_clock();
-	ok = ObjStoreHead(store, k_small, &size, &err);
-	row("head", ok && size == small_len, "%s",
+	ok = ObjStoreHead(c->store, c->k_small, &size, &err);
+	row("head", ok && size == c->small_len, "%s",
 		ok ? fmt("size %llu (expected 4096)", (unsigned long long) size) : err.message);
 
 	start_clock();
-	ok = ObjStoreGet(store, k_small, 0, small_len, rbuf, &nread, &err);
-	row("get", ok && nread == small_len && memcmp(rbuf, small, small_len) == 0,
-		"%s", ok ? (nread == small_len && memcmp(rbuf, small, small_len) == 0 ?
+	ok = ObjStoreGet(c->store, c->k_small, 0, c->small_len, c->rbuf, &nread, &err);
+	row("get", ok && nread == c->small_len && memcmp(c->rbuf, c->small, c->small_len) == 0,
+		"%s", ok ? (nread == c->small_len && memcmp(c->rbuf, c->small, c->small_len) == 0 ?
 					"4096 bytes, identical" : "bytes differ") : err.message);
 
 	start_clock();
-	ok = ObjStoreGet(store, k_small, 1000, 1000, rbuf, &nread, &err);
+	ok = ObjStoreGet(c->store, c->k_small, 1000, 1000, c->rbuf, &nread, &err);
 	if (ok)
-		ok = nread == 1000 && memcmp(rbuf, small + 1000, 1000) == 0;
+		ok = nread == 1000 && memcmp(c->rbuf, c->small + 1000, 1000) == 0;
 	if (ok)
 	{
 		/* a range running past the end gives the bytes up to the end */
-		ok = ObjStoreGet(store, k_small, small_len - 100, 1000, rbuf, &nread, &err) &&
-			nread == 100 && memcmp(rbuf, small + small_len - 100, 100) == 0;
+		ok = ObjStoreGet(c->store, c->k_small, c->small_len - 100, 1000, c->rbuf, &nread, &err) &&
+			nread == 100 && memcmp(c->rbuf, c->small + c->small_len - 100, 100) == 0;
 	}
 	row("range get", ok, "%s", ok ? "bytes 1000-1999 and a range past the end" :
 		err.code != OBJSTORE_OK ? err.message : "wrong bytes");
+}
+
+/* An object of a few parts goes up as a multipart upload and reads back. */
+static void
+check_multipart(Check *c)
+{
+	ObjStoreError err = {0};
+	ObjStoreRequest *req;
+	ObjStoreRequest *r;
+	int			requests;
+	uint64		size;
+	size_t		nread;
+	bool		ok;
 
 	start_clock();
-	err.code = OBJSTORE_OK;
-	{
-		/*
-		 * Asynchronously, to see how many HTTP requests the put made: a
-		 * multipart upload of 3 parts takes at least 5 (create, 3 parts,
-		 * complete), a single PUT one (the file back end: one).
-		 */
-		ObjStoreRequest *req = ObjStoreStartPut(store, k_multi, multi, multi_len, NULL);
-		ObjStoreRequest *r;
 
-		if (ObjStoreIsS3(store))
-			ObjStoreWaitFor(store, req);
-		while ((r = ObjStoreNextDone(store)) != NULL && r != req)
-			ObjStoreRequestFree(r);
-		ok = req->error.code == OBJSTORE_OK;
-		err = req->error;
-		multi_requests = req->attempts;
-		ObjStoreRequestFree(req);
-	}
-	if (ok && ObjStoreIsS3(store) && multi_requests < 5)
+	/*
+	 * Asynchronously, to see how many HTTP requests the put made: a
+	 * multipart upload of 3 parts takes at least 5 (create, 3 parts,
+	 * complete), a single PUT one (the file back end: one).
+	 */
+	req = ObjStoreStartPut(c->store, c->k_multi, c->multi, c->multi_len, NULL);
+	if (ObjStoreIsS3(c->store))
+		ObjStoreWaitFor(c->store, req);
+	while ((r = ObjStoreNextDone(c->store)) != NULL && r != req)
+		ObjStoreRequestFree(r);
+	ok = req->error.code == OBJSTORE_OK;
+	err = req->error;
+	requests = req->attempts;
+	ObjStoreRequestFree(req);
+	if (ok && ObjStoreIsS3(c->store) && requests < 5)
 	{
 		ok = false;
 		snprintf(err.message, sizeof(err.message),
-				 "the put took %d HTTP request(s): not a multipart upload", multi_requests);
+				 "the put took %d HTTP request(s): not a multipart upload", requests);
 		err.code = OBJSTORE_PROTOCOL_ERROR;
 	}
 	if (ok)
 	{
-		ok = ObjStoreHead(store, k_multi, &size, &err) && size == multi_len;
+		ok = ObjStoreHead(c->store, c->k_multi, &size, &err) && size == c->multi_len;
 		/* read across the part boundaries */
 		if (ok)
-			ok = ObjStoreGet(store, k_multi, 0, multi_len, rbuf, &nread, &err) &&
-				nread == multi_len && memcmp(rbuf, multi, multi_len) == 0;
+			ok = ObjStoreGet(c->store, c->k_multi, 0, c->multi_len, c->rbuf, &nread, &err) &&
+				nread == c->multi_len && memcmp(c->rbuf, c->multi, c->multi_len) == 0;
 	}
 	row("put multipart", ok, "%s", ok ?
-		fmt("%zu bytes in %d parts of %zu (%d requests), read back identical", multi_len,
-			ObjStoreIsS3(store) ? 3 : 1, part_size, multi_requests) :
+		fmt("%zu bytes in %d parts of %zu (%d requests), read back identical", c->multi_len,
+			ObjStoreIsS3(c->store) ? 3 : 1, c->part_size, requests) :
 		err.code != OBJSTORE_OK ? err.message : "size or bytes differ");
+}
 
-	start_clock();
+/*
+ * Wait for every request in flight; count those that succeeded (and, with
+ * bufs, read back c->multi's 64 KiB piece number user_data).
+ */
+static int
+wait_all(Check *c, char **bufs, ObjStoreError *err)
+{
+	int			good = 0;
+
+	while (ObjStoreInFlight(c->store) > 0)
 	{
-		char	   *keys[4];
-		char	   *bufs[4];
-		int			good = 0;
+		ObjStoreRequest *r;
 
-		for (int i = 0; i < 4; i++)
+		ObjStoreWait(c->store, 1000);
+		while ((r = ObjStoreNextDone(c->store)) != NULL)
 		{
-			keys[i] = psprintf("%s/par/%d", base, i);
-			(void) ObjStoreStartPut(store, keys[i], multi + i * 65536, 65536, NULL);
-		}
-		/* a synchronous call while those are in flight must not disturb them */
-		if (ObjStoreProbe(store, &err))
-			good++;
-		while (ObjStoreInFlight(store) > 0)
-		{
-			ObjStoreRequest *r;
+			int			i = (int) (intptr_t) r->user_data;
 
-			ObjStoreWait(store, 1000);
-			while ((r = ObjStoreNextDone(store)) != NULL)
-			{
-				if (r->error.code == OBJSTORE_OK)
-					good++;
-				else
-					snprintf(err.message, sizeof(err.message), "%s", r->error.message);
-				ObjStoreRequestFree(r);
-			}
-		}
-		for (int i = 0; i < 4; i++)
-		{
-			bufs[i] = palloc(65536);
-			(void) ObjStoreStartGet(store, keys[i], 0, 65536, bufs[i], (void *) (intptr_t) i);
-		}
-		while (ObjStoreInFlight(store) > 0)
-		{
-			ObjStoreRequest *r;
-
-			ObjStoreWait(store, 1000);
-			while ((r = ObjStoreNextDone(store)) != NULL)
-			{
-				int			i = (int) (intptr_t) r->user_data;
-
-				if (r->error.code == OBJSTORE_OK && r->nread == 65536 &&
-					memcmp(bufs[i], multi + i * 65536, 65536) == 0)
-					good++;
-				else if (r->error.code != OBJSTORE_OK)
-					snprintf(err.message, sizeof(err.message), "%s", r->error.message);
-				ObjStoreRequestFree(r);
-			}
-		}
-		row("4 puts + 4 gets in flight", good == 9, "%d of 9 requests right (a sync list among them)%s%s",
-			good, good == 9 ? "" : ": ", good == 9 ? "" : err.message);
-		for (int i = 0; i < 4; i++)
-			pfree(bufs[i]);
-#define FREE_KEYS() do { for (int i = 0; i < 4; i++) pfree(keys[i]); } while (0)
-		/* list: 4 keys under par/, paged 3 at a time */
-		start_clock();
-		{
-			ObjStoreListing l;
-			char	   *prefix = psprintf("%s/par/", base);
-			char	   *token = NULL;
-			int			seen = 0,
-						pages = 0;
-			bool		lok = true;
-
-			do
-			{
-				lok = ObjStoreList(store, prefix, token, 3, &l, &err);
-				if (!lok)
-					break;
-				pages++;
-				for (int i = 0; i < l.nentries; i++)
-				{
-					char	   *want = psprintf("%s%d", prefix, seen);
-
-					if (strcmp(l.entries[i].key, want) != 0 || l.entries[i].size != 65536)
-					{
-						lok = false;
-						snprintf(err.message, sizeof(err.message), "entry %d is \"%s\" (%llu bytes), expected \"%s\"",
-								 seen, l.entries[i].key, (unsigned long long) l.entries[i].size, want);
-					}
-					pfree(want);
-					seen++;
-				}
-				if (token)
-					pfree(token);
-				token = l.next_token ? pstrdup(l.next_token) : NULL;
-				ObjStoreListingFree(&l);
-			} while (lok && token);
-			ok = lok && seen == 4 && pages == 2;
-			row("list (prefix, continuation)", ok, "%s",
-				ok ? "4 keys in 2 pages of at most 3" : lok ? fmt("%d keys in %d pages", seen, pages) : err.message);
-			if (token)
-				pfree(token);
-			pfree(prefix);
-		}
-
-		start_clock();
-		{
-			const char *dk[5] = {keys[0], keys[1], keys[2], keys[3], k_missing};
-			ObjStoreListing l;
-			char	   *prefix = psprintf("%s/par/", base);
-
-			ok = ObjStoreDeleteBatch(store, dk, 5, &err);
-			if (ok)
-			{
-				ok = ObjStoreList(store, prefix, NULL, 10, &l, &err);
-				if (ok)
-				{
-					ok = l.nentries == 0;
-					if (!ok)
-						snprintf(err.message, sizeof(err.message), "%d keys still listed", l.nentries);
-					ObjStoreListingFree(&l);
-				}
-			}
-			row("batch delete", ok, "%s", ok ? "4 keys and a missing one; none listed after" : err.message);
-			pfree(prefix);
-			FREE_KEYS();
+			if (r->error.code != OBJSTORE_OK)
+				snprintf(err->message, sizeof(err->message), "%s", r->error.message);
+			else if (bufs == NULL ||
+					 (r->nread == 65536 && memcmp(bufs[i], c->multi + i * 65536, 65536) == 0))
+				good++;
+			ObjStoreRequestFree(r);
 		}
 	}
+	return good;
+}
+
+/* 4 puts, then 4 gets, in flight at once, with a synchronous call among them. */
+static void
+check_parallel(Check *c)
+{
+	ObjStoreError err = {0};
+	char	   *bufs[4];
+	int			good = 0;
 
 	start_clock();
-	ok = ObjStoreDelete(store, k_small, &err);
+	for (int i = 0; i < 4; i++)
+	{
+		c->par_keys[i] = psprintf("%s/par/%d", c->base, i);
+		(void) ObjStoreStartPut(c->store, c->par_keys[i], c->multi + i * 65536, 65536, NULL);
+	}
+	/* a synchronous call while those are in flight must not disturb them */
+	if (ObjStoreProbe(c->store, &err))
+		good++;
+	good += wait_all(c, NULL, &err);
+	for (int i = 0; i < 4; i++)
+	{
+		bufs[i] = palloc(65536);
+		(void) ObjStoreStartGet(c->store, c->par_keys[i], 0, 65536, bufs[i], (void *) (intptr_t) i);
+	}
+	good += wait_all(c, bufs, &err);
+	row("4 puts + 4 gets in flight", good == 9, "%d of 9 requests right (a sync list among them)%s%s",
+		good, good == 9 ? "" : ": ", good == 9 ? "" : err.message);
+	for (int i = 0; i < 4; i++)
+		pfree(bufs[i]);
+}
+
+/* The 4 keys of check_parallel, listed 3 at a time: 2 pages. */
+static void
+check_list(Check *c)
+{
+	ObjStoreError err = {0};
+	ObjStoreListing l;
+	char	   *prefix = psprintf("%s/par/", c->base);
+	char	   *token = NULL;
+	int			seen = 0,
+				pages = 0;
+	bool		ok = true;
+
+	start_clock();
+	do
+	{
+		ok = ObjStoreList(c->store, prefix, token, 3, &l, &err);
+		if (!ok)
+			break;
+		pages++;
+		for (int i = 0; i < l.nentries; i++)
+		{
+			char	   *want = psprintf("%s%d", prefix, seen);
+
+			if (strcmp(l.entries[i].key, want) != 0 || l.entries[i].size != 65536)
+			{
+				ok = false;
+				snprintf(err.message, sizeof(err.message), "entry %d is \"%s\" (%llu bytes), expected \"%s\"",
+						 seen, l.entries[i].key, (unsigned long long) l.entries[i].size, want);
+			}
+			pfree(want);
+			seen++;
+		}
+		if (token)
+			pfree(token);
+		token = l.next_token ? pstrdup(l.next_token) : NULL;
+		ObjStoreListingFree(&l);
+	} while (ok && token);
+	row("list (prefix, continuation)", ok && seen == 4 && pages == 2, "%s",
+		ok && seen == 4 && pages == 2 ? "4 keys in 2 pages of at most 3" :
+		ok ? fmt("%d keys in %d pages", seen, pages) : err.message);
+	if (token)
+		pfree(token);
+	pfree(prefix);
+}
+
+/* The 4 keys of check_parallel and a missing one deleted in one batch. */
+static void
+check_batch_delete(Check *c)
+{
+	ObjStoreError err;
+	const char *dk[5] = {c->par_keys[0], c->par_keys[1], c->par_keys[2], c->par_keys[3], c->k_missing};
+	ObjStoreListing l;
+	char	   *prefix = psprintf("%s/par/", c->base);
+	bool		ok;
+
+	start_clock();
+	ok = ObjStoreDeleteBatch(c->store, dk, 5, &err);
 	if (ok)
 	{
-		ok = !ObjStoreHead(store, k_small, &size, &err) && err.code == OBJSTORE_NOT_FOUND;
+		ok = ObjStoreList(c->store, prefix, NULL, 10, &l, &err);
+		if (ok)
+		{
+			ok = l.nentries == 0;
+			if (!ok)
+				snprintf(err.message, sizeof(err.message), "%d keys still listed", l.nentries);
+			ObjStoreListingFree(&l);
+		}
+	}
+	row("batch delete", ok, "%s", ok ? "4 keys and a missing one; none listed after" : err.message);
+	pfree(prefix);
+	for (int i = 0; i < 4; i++)
+		pfree(c->par_keys[i]);
+}
+
+/* Delete, then what a missing key and a range past the end give. */
+static void
+check_delete_and_missing(Check *c)
+{
+	ObjStoreError err;
+	uint64		size;
+	size_t		nread;
+	bool		ok,
+				g,
+				h,
+				d,
+				r;
+
+	start_clock();
+	ok = ObjStoreDelete(c->store, c->k_small, &err);
+	if (ok)
+	{
+		ok = !ObjStoreHead(c->store, c->k_small, &size, &err) && err.code == OBJSTORE_NOT_FOUND;
 		if (!ok && err.code == OBJSTORE_OK)
 			snprintf(err.message, sizeof(err.message), "object still there after delete");
 	}
 	row("delete", ok, "%s", ok ? "gone afterwards (head: not found)" : err.message);
 
 	start_clock();
+	g = !ObjStoreGet(c->store, c->k_missing, 0, 10, c->rbuf, &nread, &err) &&
+		err.code == OBJSTORE_NOT_FOUND;
+	h = !ObjStoreHead(c->store, c->k_missing, &size, &err) && err.code == OBJSTORE_NOT_FOUND;
+	d = ObjStoreDelete(c->store, c->k_missing, &err);
+	r = !ObjStoreGet(c->store, c->k_multi, c->multi_len + 10, 10, c->rbuf, &nread, &err) &&
+		err.code == OBJSTORE_BAD_RANGE;
+	row("missing key", g && h && d, "get %s, head %s, delete %s",
+		g ? "not found" : "WRONG", h ? "not found" : "WRONG", d ? "succeeds" : "FAILS");
+	row("range past the end", r, "%s", r ? "bad range" : err.message);
+}
+
+/* Wrong credentials and a missing bucket give errors that name the fix. */
+static void
+check_bad_access(Check *c)
+{
+	ObjStoreError err;
+	ObjStore   *bad;
+	char	   *burl;
+	bool		ok;
+
+	if (!ObjStoreIsS3(c->store))
 	{
-		bool		g = !ObjStoreGet(store, k_missing, 0, 10, rbuf, &nread, &err) &&
-			err.code == OBJSTORE_NOT_FOUND;
-		bool		h = !ObjStoreHead(store, k_missing, &size, &err) && err.code == OBJSTORE_NOT_FOUND;
-		bool		d = ObjStoreDelete(store, k_missing, &err);
-		bool		r = !ObjStoreGet(store, k_multi, multi_len + 10, 10, rbuf, &nread, &err) &&
-			err.code == OBJSTORE_BAD_RANGE;
-
-		row("missing key", g && h && d, "get %s, head %s, delete %s",
-			g ? "not found" : "WRONG", h ? "not found" : "WRONG", d ? "succeeds" : "FAILS");
-		row("range past the end", r, "%s", r ? "bad range" : err.message);
-	}
-
-	if (ObjStoreIsS3(store))
-	{
-		char	   *saved = getenv("AWS_ACCESS_KEY_ID") ? pstrdup(getenv("AWS_ACCESS_KEY_ID")) : NULL;
-		ObjStore   *bad;
-		char	   *burl;
-
-		start_clock();
-		setenv("AWS_ACCESS_KEY_ID", "STRATAS3CHECKNOSUCHKEY", 1);
-		bad = ObjStoreOpen(url, &err);
-		if (saved)
-			setenv("AWS_ACCESS_KEY_ID", saved, 1);
-		ok = bad != NULL;
-		if (bad)
-		{
-			ObjStoreSetRetry(bad, 2, 50, 200);
-			ok = !ObjStorePut(bad, k_missing, small, 100, &err) &&
-				err.code == OBJSTORE_ACCESS_DENIED && strstr(err.message, "AWS_ACCESS_KEY_ID") != NULL;
-			ObjStoreClose(bad);
-		}
-		row("wrong credentials", ok, "%s", err.message);
-
-		start_clock();
-		burl = other_bucket_url(url, "-strata-missing");
-		bad = ObjStoreOpen(burl, &err);
-		ok = bad != NULL;
-		if (bad)
-		{
-			ObjStoreSetRetry(bad, 2, 50, 200);
-			ok = !ObjStoreProbe(bad, &err) && err.code == OBJSTORE_NO_BUCKET &&
-				strstr(err.message, "-strata-missing") != NULL && strstr(err.message, "object_store") != NULL;
-			ObjStoreClose(bad);
-		}
-		row("missing bucket", ok, "%s", err.message);
-		pfree(burl);
-		if (saved)
-			pfree(saved);
-	}
-	else
-	{
-		char	   *burl = psprintf("%s/strata-missing-dir", url);
-
 		start_clock();
 		row("wrong credentials", -1, "file:// has no credentials");
 		start_clock();
-		ObjStore   *bad = ObjStoreOpen(burl, &err);
-
+		burl = psprintf("%s/strata-missing-dir", c->url);
+		bad = ObjStoreOpen(burl, &err);
 		ok = bad == NULL && err.code == OBJSTORE_NO_BUCKET &&
 			strstr(err.message, "object_store") != NULL;
 		row("missing bucket", ok, "%s", err.message);
 		ObjStoreClose(bad);
 		pfree(burl);
+		return;
 	}
 
-done:
+	start_clock();
+	{
+		char	   *saved = getenv("AWS_ACCESS_KEY_ID") ? pstrdup(getenv("AWS_ACCESS_KEY_ID")) : NULL;
+
+		setenv("AWS_ACCESS_KEY_ID", "STRATAS3CHECKNOSUCHKEY", 1);
+		bad = ObjStoreOpen(c->url, &err);
+		if (saved)
+		{
+			setenv("AWS_ACCESS_KEY_ID", saved, 1);
+			pfree(saved);
+		}
+	}
+	ok = bad != NULL;
+	if (bad)
+	{
+		ObjStoreSetRetry(bad, 2, 50, 200);
+		ok = !ObjStorePut(bad, c->k_missing, c->small, 100, &err) &&
+			err.code == OBJSTORE_ACCESS_DENIED && strstr(err.message, "AWS_ACCESS_KEY_ID") != NULL;
+		ObjStoreClose(bad);
+	}
+	row("wrong credentials", ok, "%s", err.message);
+
+	start_clock();
+	burl = other_bucket_url(c->url, "-strata-missing");
+	bad = ObjStoreOpen(burl, &err);
+	ok = bad != NULL;
+	if (bad)
+	{
+		ObjStoreSetRetry(bad, 2, 50, 200);
+		ok = !ObjStoreProbe(bad, &err) && err.code == OBJSTORE_NO_BUCKET &&
+			strstr(err.message, "-strata-missing") != NULL && strstr(err.message, "object_store") != NULL;
+		ObjStoreClose(bad);
+	}
+	row("missing bucket", ok, "%s", err.message);
+	pfree(burl);
+}
+
+int
+main(int argc, char **argv)
+{
+	Check		c = {0};
+	int			retries = 3;
+	ObjStoreError err;
+	bool		ok;
+
+	c.part_size = OBJSTORE_MIN_PART_SIZE;
+	for (int i = 1; i < argc; i++)
+	{
+		if (strncmp(argv[i], "--part-size=", 12) == 0)
+			c.part_size = strtoull(argv[i] + 12, NULL, 10);
+		else if (strncmp(argv[i], "--attempts=", 11) == 0)
+			retries = atoi(argv[i] + 11);
+		else if (argv[i][0] == '-')
+			usage();
+		else if (c.url == NULL)
+			c.url = argv[i];
+		else
+			usage();
+	}
+	if (c.url == NULL || c.url[0] == '\0')
+		usage();
+
+	start_clock();
+	c.store = ObjStoreOpen(c.url, &err);
+	if (c.store == NULL)
+	{
+		fprintf(stderr, "s3check: %s\n", err.message);
+		return 2;
+	}
+	printf("s3check: %s\n", ObjStoreDescribe(c.store));
+	printf("%-28s %-5s %11s  %s\n", "operation", "result", "time", "detail");
+
+	/*
+	 * The multipart object below is only a few parts long, far under the
+	 * default multipart threshold: lower the threshold to the part size so
+	 * that it really goes up as a multipart upload.
+	 */
+	if (!ObjStoreSetPartSize(c.store, c.part_size, &err) ||
+		!ObjStoreSetMultipartThreshold(c.store, c.part_size, &err))
+	{
+		fprintf(stderr, "s3check: %s\n", err.message);
+		return 2;
+	}
+	/* fail fast in a checker: a few quick retries, not 25 s */
+	ObjStoreSetRetry(c.store, retries, 50, 1000);
+
+	snprintf(c.base, sizeof(c.base), "s3check-%d-%ld", (int) getpid(), (long) time(NULL));
+	c.k_small = psprintf("%s/small object", c.base);	/* a space, on purpose */
+	c.k_multi = psprintf("%s/multi/\xc3\xa9t\xc3\xa9.bin", c.base);	/* UTF-8 */
+	c.k_missing = psprintf("%s/never-written", c.base);
+	c.small_len = 4096;
+	c.multi_len = 2 * c.part_size + c.part_size / 3;
+	c.small = palloc(c.small_len);
+	c.multi = palloc(c.multi_len);
+	c.rbuf = palloc(c.multi_len);
+	fill(c.small, c.small_len, 1);
+	fill(c.multi, c.multi_len, 2);
+
+	start_clock();
+	ok = ObjStoreProbe(c.store, &err);
+	row("probe (list 1 key)", ok, "%s", ok ? "bucket reachable, credentials accepted" : err.message);
+	if (ok)
+	{
+		check_small_object(&c);
+		check_multipart(&c);
+		check_parallel(&c);
+		check_list(&c);
+		check_batch_delete(&c);
+		check_delete_and_missing(&c);
+		check_bad_access(&c);
+	}
+
 	/* clean up what we wrote */
 	{
-		const char *ck[2] = {k_small, k_multi};
+		const char *ck[2] = {c.k_small, c.k_multi};
 
-		ObjStoreDeleteBatch(store, ck, 2, &err);
+		ObjStoreDeleteBatch(c.store, ck, 2, &err);
 	}
-	ObjStoreClose(store);
-	pfree(k_small);
-	pfree(k_multi);
-	pfree(k_missing);
-	pfree(small);
-	pfree(multi);
-	pfree(rbuf);
+	ObjStoreClose(c.store);
+	pfree(c.k_small);
+	pfree(c.k_multi);
+	pfree(c.k_missing);
+	pfree(c.small);
+	pfree(c.multi);
+	pfree(c.rbuf);
 	printf("%d passed, %d failed\n", npassed, nfailed);
 	return nfailed ? 1 : 0;
 }

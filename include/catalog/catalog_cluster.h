@@ -210,24 +210,6 @@ extern bool CatalogRecoveryFinishInTxn(PGconn *conn, const CatalogRecovery *rec,
 /* Record a recovery failure (outside any transaction). */
 extern void CatalogRecoveryNoteError(PGconn *conn, const CatalogRecovery *rec, const char *msg);
 
-/* A stream's producer snapshot as stored (kafka/producer.h has the format). */
-typedef struct CatalogSnapshot
-{
-	uint64		stream_id;
-	int64		end_offset;
-	uint8	   *data;			/* palloc'd */
-	size_t		len;
-} CatalogSnapshot;
-
-/* The snapshots of the given streams that exist (a recovery's starting point). */
-extern bool CatalogLoadSnapshotsRaw(PGconn *conn, const uint64 *stream_ids, int n,
-									CatalogSnapshot **out, int *nout, char *err, size_t errlen);
-
-/* Inside the caller's transaction: store a stream's snapshot. */
-extern bool CatalogSaveSnapshotInTxn(PGconn *conn, uint64 stream_id, int64 end_offset,
-									 const uint8 *data, size_t len, int producers,
-									 char *err, size_t errlen);
-
 /*
  * Publish this broker's traffic (cumulative bytes and rates) with its
  * lease: one UPDATE, waited for at most timeout_ms (CatalogQueryWait).

@@ -48,13 +48,19 @@ typedef struct CatalogOffsetGroup
 {
 	const char *group_id;
 	const char *protocol_type;	/* NULL: unknown */
+	int32		slot;			/* its coordinator slot (doc/cluster.md) */
 } CatalogOffsetGroup;
 
 /*
  * Upsert rows into committed_offsets and their groups into groups (a new
  * group gets its protocol type; a known one only its "updated" time), in
- * one statement.  No (group, topic, partition) may occur twice in rows:
- * PostgreSQL refuses an upsert that touches a row twice.
+ * one statement, for the groups whose coordinator slot broker coordinator
+ * leads in the catalog; refused[i] (ngroups of them) says a group was not
+ * written because its slot has moved to another broker (the fence against
+ * a late commit from a former coordinator; the slot rows are locked FOR
+ * SHARE, so a move waits for the commit).  No (group, topic, partition) may
+ * occur twice in rows: PostgreSQL refuses an upsert that touches a row
+ * twice.
  *
  * timeout_ms < 0: blocking, reconnects once (a backend writing a commit
  * too large for the committer's queue).  Otherwise CatalogQueryWait with
@@ -63,9 +69,9 @@ typedef struct CatalogOffsetGroup
  * CATALOG_WAIT_REJECTED: the catalog refused the rows (err has its
  * message); CATALOG_WAIT_LOST: the outcome is unknown.
  */
-extern CatalogWaitResult CatalogCommitOffsets(PGconn *conn,
+extern CatalogWaitResult CatalogCommitOffsets(PGconn *conn, int32 coordinator,
 											  const CatalogOffsetGroup *groups, int ngroups,
-											  const CatalogOffset *rows, int nrows,
+											  const CatalogOffset *rows, int nrows, bool *refused,
 											  long timeout_ms, char *err, size_t errlen);
 
 /*

@@ -70,6 +70,12 @@ extern bool GroupInfo(const char *group_id, int *members, const char *topic, boo
 /* Forget an empty group (DeleteGroups).  False if it has members. */
 extern bool GroupForget(const char *group_id);
 
+/*
+ * Forget every group whose coordinator slot (of nslots) is flagged in moved:
+ * the slot moved to another broker.
+ */
+extern void GroupForgetSlots(const bool *moved, int nslots);
+
 /* A member as recorded in strata.group_members. */
 typedef struct GroupSnapshotMember
 {

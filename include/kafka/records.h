@@ -150,4 +150,42 @@ extern void RecordBatchSetMaxTimestamp(uint8 *batch, int64 timestamp);
 /* CRC-32C of bytes 21..end, as stored at offset 17. */
 extern uint32 RecordBatchComputeCrc(const uint8 *batch);
 
+/*
+ * Big-endian fixed-width fields read and written in place, as a batch's
+ * header (and a legacy message's) lays them out.
+ */
+static inline uint32
+LoadBE32(const uint8 *p)
+{
+	return ((uint32) p[0] << 24) | ((uint32) p[1] << 16) | ((uint32) p[2] << 8) | p[3];
+}
+
+static inline int64
+LoadBE64(const uint8 *p)
+{
+	return (int64) (((uint64) LoadBE32(p) << 32) | LoadBE32(p + 4));
+}
+
+static inline int16
+LoadBE16(const uint8 *p)
+{
+	return (int16) ((p[0] << 8) | p[1]);
+}
+
+static inline void
+StoreBE32(uint8 *p, uint32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline void
+StoreBE64(uint8 *p, int64 v)
+{
+	StoreBE32(p, (uint32) ((uint64) v >> 32));
+	StoreBE32(p + 4, (uint32) v);
+}
+
 #endif							/* STRATA_KAFKA_RECORDS_H */

@@ -5,7 +5,7 @@
  *
  *	  The postmaster creates one anonymous shared mapping before it forks
  *	  anything; children inherit it at fork.  Its size is the sum of every
- *	  module's XxxShmemSize() (storage/ipc/ipci.c), and each module carves out
+ *	  module's XxxShmemSize() (postmaster/ipci.c), and each module carves out
  *	  its part with ShmemInitStruct(name, size, &found).  Shared memory is
  *	  never freed piecemeal: after a crash the postmaster throws the whole
  *	  segment away and builds a new one.

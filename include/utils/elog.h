@@ -85,8 +85,7 @@ extern pid_t MyProcPid;
 extern sigjmp_buf *elog_exception_stack;
 extern char elog_last_error[1024];
 
-/* Parse/print a level name ("debug2" ... "panic"); -1 if unknown. */
-extern int	elog_level_from_name(const char *name);
+/* A level's name as printed ("DEBUG2" ... "PANIC"); settings parse them with guc_tables.c. */
 extern const char *elog_level_name(int level);
 
 /*

@@ -181,7 +181,7 @@ extern const MetricDef MetricDefs[NUM_METRICS];
 /* Series of METRIC_LABEL_GROUP_STATE metrics (kafka/group.h GroupState). */
 #define METRIC_GROUP_STATES		5
 
-/* ---- Shared memory (storage/ipc/ipci.c) ---- */
+/* ---- Shared memory (postmaster/ipci.c) ---- */
 extern size_t MetricsShmemSize(void);
 extern void MetricsShmemInit(void);
 

@@ -258,26 +258,32 @@ CatalogConnectStart(const char *application_name, char *err, size_t errlen)
 	return connect_params(application_name, true, err, errlen);
 }
 
+/*
+ * Whether a statement succeeded.  If not, the result is freed and err says
+ * why, on one line.
+ */
+static bool
+result_ok(PGconn *conn, PGresult *res, char *err, size_t errlen)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	char		msg[768];
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return true;
+	one_line(res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn),
+			 msg, sizeof(msg));
+	snprintf(err, errlen, "catalog query failed: %s", msg);
+	PQclear(res);
+	return false;
+}
+
 PGresult *
 CatalogQuery(PGconn *conn, const char *sql, int nparams,
 			 const char *const *params, char *err, size_t errlen)
 {
-	PGresult   *res;
-	ExecStatusType st;
+	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 
-	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-	{
-		char		msg[768];
-
-		one_line(res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn),
-				 msg, sizeof(msg));
-		snprintf(err, errlen, "catalog query failed: %s", msg);
-		PQclear(res);
-		return NULL;
-	}
-	return res;
+	return result_ok(conn, res, err, errlen) ? res : NULL;
 }
 
 bool
@@ -296,18 +302,9 @@ bool
 CatalogExecScript(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
 	PGresult   *res = PQexec(conn, sql);
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-	{
-		char		msg[768];
-
-		one_line(res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn),
-				 msg, sizeof(msg));
-		snprintf(err, errlen, "catalog query failed: %s", msg);
-		PQclear(res);
+	if (!result_ok(conn, res, err, errlen))
 		return false;
-	}
 	PQclear(res);
 	return true;
 }

@@ -22,32 +22,49 @@
 #include "catalog/catalog_groups.h"
 #include "catalog_int.h"
 
+/*
+ * The commit, fenced by the coordinator slots: only the groups whose slot
+ * broker $10 leads are written, their slot rows locked FOR SHARE so that a
+ * move of the slot (an UPDATE) waits for this transaction or, committed
+ * first, makes the group refused.  The result lists the refused groups.
+ */
 static const char commit_sql[] =
-"WITH g AS (\n"
+"WITH ok AS (\n"
+"    SELECT x.g FROM unnest($1::text[], $9::int[]) AS x(g, s)\n"
+"    JOIN strata.coordinator_slots c ON c.slot = x.s AND c.leader = $10::int\n"
+"    FOR SHARE OF c),\n"
+"g AS (\n"
 "    INSERT INTO strata.groups (group_id, protocol_type)\n"
 "    SELECT DISTINCT ON (x.g) x.g, x.pt FROM unnest($1::text[], $2::text[]) AS x(g, pt)\n"
+"    WHERE x.g IN (SELECT g FROM ok)\n"
 "    ORDER BY x.g, x.pt\n"
-"    ON CONFLICT (group_id) DO UPDATE SET updated = now())\n"
-"INSERT INTO strata.committed_offsets\n"
-"    (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
-"SELECT u.g, u.t, u.p, u.o, u.e, decode(u.mhex, 'hex'), now()\n"
-"FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::text[])\n"
-"    AS u(g, t, p, o, e, mhex)\n"
-"ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
-"    SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
-"        metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time";
+"    ON CONFLICT (group_id) DO UPDATE SET updated = now()),\n"
+"o AS (\n"
+"    INSERT INTO strata.committed_offsets\n"
+"        (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time)\n"
+"    SELECT u.g, u.t, u.p, u.o, u.e, decode(u.mhex, 'hex'), now()\n"
+"    FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::text[])\n"
+"        AS u(g, t, p, o, e, mhex)\n"
+"    WHERE u.g IN (SELECT g FROM ok)\n"
+"    ON CONFLICT (group_id, topic, partition) DO UPDATE\n"
+"        SET committed_offset = EXCLUDED.committed_offset, leader_epoch = EXCLUDED.leader_epoch,\n"
+"            metadata = EXCLUDED.metadata, commit_time = EXCLUDED.commit_time)\n"
+"SELECT x.g FROM unnest($1::text[]) AS x(g) WHERE x.g NOT IN (SELECT g FROM ok)";
+
+#define COMMIT_PARAMS 10
 
 CatalogWaitResult
-CatalogCommitOffsets(PGconn *conn, const CatalogOffsetGroup *groups, int ngroups,
-					 const CatalogOffset *rows, int nrows,
+CatalogCommitOffsets(PGconn *conn, int32 coordinator, const CatalogOffsetGroup *groups, int ngroups,
+					 const CatalogOffset *rows, int nrows, bool *refused,
 					 long timeout_ms, char *err, size_t errlen)
 {
-	CatalogArray a[8];
-	const char *params[8];
+	CatalogArray a[COMMIT_PARAMS - 1];
+	const char *params[COMMIT_PARAMS];
+	char		cbuf[16];
 	PGresult   *res = NULL;
 	CatalogWaitResult r;
 
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < COMMIT_PARAMS - 1; i++)
 		CatalogArrayInit(&a[i]);
 	for (int i = 0; i < ngroups; i++)
 	{
@@ -55,6 +72,8 @@ CatalogCommitOffsets(PGconn *conn, const CatalogOffsetGroup *groups, int ngroups
 
 		CatalogArrayText(&a[0], groups[i].group_id, (int32) strlen(groups[i].group_id));
 		CatalogArrayText(&a[1], pt, pt ? (int32) strlen(pt) : 0);
+		CatalogArrayInt(&a[8], groups[i].slot);
+		refused[i] = false;
 	}
 	for (int i = 0; i < nrows; i++)
 	{
@@ -67,19 +86,28 @@ CatalogCommitOffsets(PGconn *conn, const CatalogOffsetGroup *groups, int ngroups
 		CatalogArrayInt(&a[6], o->leader_epoch);
 		CatalogArrayHex(&a[7], o->metadata, o->metadata_len);
 	}
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < COMMIT_PARAMS - 1; i++)
 		params[i] = CatalogArrayFinish(&a[i]);
+	snprintf(cbuf, sizeof(cbuf), "%d", (int) coordinator);
+	params[COMMIT_PARAMS - 1] = cbuf;
 
 	if (timeout_ms >= 0)
-		r = CatalogQueryWait(conn, commit_sql, 8, params, timeout_ms, true, &res, err, errlen);
+		r = CatalogQueryWait(conn, commit_sql, COMMIT_PARAMS, params, timeout_ms, true, &res, err, errlen);
 	else
 	{
-		res = CatalogQueryRetry(conn, commit_sql, 8, params, err, errlen);
+		res = CatalogQueryRetry(conn, commit_sql, COMMIT_PARAMS, params, err, errlen);
 		r = res != NULL ? CATALOG_WAIT_OK
 			: PQstatus(conn) == CONNECTION_OK ? CATALOG_WAIT_REJECTED : CATALOG_WAIT_LOST;
 	}
+	if (r == CATALOG_WAIT_OK)
+	{
+		for (int t = 0; t < PQntuples(res); t++)
+			for (int i = 0; i < ngroups; i++)
+				if (strcmp(groups[i].group_id, PQgetvalue(res, t, 0)) == 0)
+					refused[i] = true;
+	}
 	PQclear(res);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < COMMIT_PARAMS - 1; i++)
 		CatalogArrayFree(&a[i]);
 	return r;
 }

@@ -108,32 +108,30 @@ CatalogSaveProducerSnapshot(PGconn *conn, uint64 stream_id, int64 end_offset,
 							const uint8 *data, size_t len, int nproducers,
 							char *err, size_t errlen)
 {
-	static const char digits[] = "0123456789abcdef";
-	char	   *hex = palloc(2 * len + 3);
 	char		sbuf[24],
 				ebuf[24],
 				cbuf[24];
-	const char *params[4] = {sbuf, ebuf, hex, cbuf};
-	bool		ok;
+	const char *params[4] = {sbuf, ebuf, (const char *) data, cbuf};
+	int			lengths[4] = {0, 0, (int) len, 0};
+	int			formats[4] = {0, 0, 1, 0};	/* the snapshot goes as binary bytea */
+	PGresult   *res;
 
-	hex[0] = '\\';
-	hex[1] = 'x';
-	for (size_t b = 0; b < len; b++)
-	{
-		hex[2 + 2 * b] = digits[data[b] >> 4];
-		hex[3 + 2 * b] = digits[data[b] & 15];
-	}
-	hex[2 + 2 * len] = '\0';
 	snprintf(sbuf, sizeof(sbuf), "%llu", (unsigned long long) stream_id);
 	CatalogInt64Text(end_offset, ebuf);
 	CatalogInt64Text(nproducers, cbuf);
-	ok = CatalogExec(conn,
-					 "INSERT INTO strata.producer_snapshots (stream_id, end_offset, snapshot, producers, updated) "
-					 "VALUES ($1, $2, $3::bytea, $4, now()) "
-					 "ON CONFLICT (stream_id) DO UPDATE SET end_offset = EXCLUDED.end_offset, "
-					 "snapshot = EXCLUDED.snapshot, producers = EXCLUDED.producers, updated = now() "
-					 "WHERE strata.producer_snapshots.end_offset <= EXCLUDED.end_offset",
-					 4, params, err, errlen);
-	pfree(hex);
-	return ok;
+	res = PQexecParams(conn,
+					   "INSERT INTO strata.producer_snapshots (stream_id, end_offset, snapshot, producers, updated) "
+					   "VALUES ($1::bigint, $2::bigint, $3::bytea, $4::int, now()) "
+					   "ON CONFLICT (stream_id) DO UPDATE SET end_offset = EXCLUDED.end_offset, "
+					   "snapshot = EXCLUDED.snapshot, producers = EXCLUDED.producers, updated = now() "
+					   "WHERE strata.producer_snapshots.end_offset <= EXCLUDED.end_offset",
+					   4, NULL, params, lengths, formats, 0);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		CatalogConnError(conn, "catalog query failed", err, errlen);
+		PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	return true;
 }

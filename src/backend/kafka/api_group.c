@@ -434,7 +434,10 @@ join_round(KafkaLockedBuild *b, JoinState *js, JoinGroupResponse *resp)
 	{
 		if (m->group != g || strcmp(m->member_id, my_id) != 0)
 		{
-			resp->ErrorCode = js->has_instance ? KAFKA_ERR_FENCED_INSTANCE_ID : KAFKA_ERR_UNKNOWN_MEMBER_ID;
+			/* Gone: its coordinator slot moved away (GroupForgetSlots), or fenced. */
+			resp->ErrorCode = ClusterCoordinatorError(js->group_id, strlen(js->group_id));
+			if (resp->ErrorCode == KAFKA_ERR_NONE)
+				resp->ErrorCode = js->has_instance ? KAFKA_ERR_FENCED_INSTANCE_ID : KAFKA_ERR_UNKNOWN_MEMBER_ID;
 			break;
 		}
 		if (m->join_ready)
@@ -636,7 +639,10 @@ sync_wait(KafkaLockedBuild *b, int g, int mi, const char *member_id, SyncGroupRe
 
 		if (m->group != g || strcmp(m->member_id, member_id) != 0)
 		{
-			resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
+			/* Gone: its coordinator slot moved away (GroupForgetSlots), or removed. */
+			resp->ErrorCode = ClusterCoordinatorError(grp->group_id, strlen(grp->group_id));
+			if (resp->ErrorCode == KAFKA_ERR_NONE)
+				resp->ErrorCode = KAFKA_ERR_UNKNOWN_MEMBER_ID;
 			break;
 		}
 		if (grp->generation != gen || grp->state == GROUP_PREPARING_REBALANCE ||

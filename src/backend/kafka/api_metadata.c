@@ -187,6 +187,97 @@ topic_operations(const MetadataRequest *req, MetadataResponseTopic *out)
 		? KafkaAuthorizedOperations(ACL_RESOURCE_TOPIC, out->Name.ptr, out->Name.len) : INT32_MIN;
 }
 
+/*
+ * Fill out from the registry's topic of that id (name NULL) or name.
+ * Returns whether the topic exists.
+ */
+static bool
+fill_topic_by(KafkaLockedBuild *b, MetadataResponseTopic *out, const uint8 *id, KStr name)
+{
+	int			t;
+
+	RegistryLock();
+	t = id ? TopicLookupById(id) : TopicLookupByName(name.ptr, (size_t) name.len);
+	if (t >= 0)
+		fill_topic(b, out, t);
+	RegistryUnlock();
+	KafkaLockedBuildEnd(b);
+	return t >= 0;
+}
+
+/*
+ * One topic the client named (v10+: or gave the id of), created first when
+ * auto-creation is allowed and the principal may create it.
+ */
+static void
+describe_requested_topic(KafkaConn *conn, KafkaLockedBuild *b, const MetadataRequest *req,
+						 const MetadataRequestTopic *rt, MetadataResponseTopic *out, bool may_create)
+{
+	char	   *msg;
+
+	out->Name = rt->Name;
+	out->TopicId = rt->TopicId;
+	out->Partitions.count = 0;
+	out->TopicAuthorizedOperations = INT32_MIN;
+	if (rt->Name.len < 0)
+	{
+		if (!fill_topic_by(b, out, rt->TopicId.b, KSTR_NULL))
+			out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_ID;
+		else if (!KafkaAuthorizeTopic(out->Name, ACL_OP_DESCRIBE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			out->Name = KSTR_NULL;
+			out->Partitions.count = 0;
+		}
+		else
+			topic_operations(req, out);
+		return;
+	}
+	if (!KafkaAuthorizeTopic(rt->Name, ACL_OP_DESCRIBE))
+	{
+		out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+		return;
+	}
+	if (!TopicNameValid(rt->Name.ptr, (size_t) rt->Name.len, &msg))
+	{
+		out->ErrorCode = KAFKA_ERR_INVALID_TOPIC_EXCEPTION;
+		return;
+	}
+	if (!fill_topic_by(b, out, NULL, rt->Name))
+	{
+		PGconn	   *pg;
+		uint8		id[16];
+		TopicResult r;
+
+		if (!may_create)
+		{
+			out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+			return;
+		}
+		if (!KafkaAuthorizeCluster(ACL_OP_CREATE) && !KafkaAuthorizeTopic(rt->Name, ACL_OP_CREATE))
+		{
+			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			return;
+		}
+		pg = BackendCatalogConnection(&msg);
+		r = pg ? TopicCreate(pg, rt->Name.ptr, (size_t) rt->Name.len, -1, -1,
+							 NULL, 0, NULL, 0, false, id, &msg)
+			: TOPIC_CATALOG_ERROR;
+		if (r != TOPIC_OK && r != TOPIC_EXISTS)
+		{
+			out->ErrorCode = r == TOPIC_CATALOG_ERROR ? KAFKA_ERR_LEADER_NOT_AVAILABLE
+				: KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+			return;
+		}
+		if (!fill_topic_by(b, out, NULL, rt->Name))
+		{
+			out->ErrorCode = KAFKA_ERR_LEADER_NOT_AVAILABLE;
+			return;
+		}
+	}
+	topic_operations(req, out);
+}
+
 bool
 KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -242,93 +333,7 @@ KafkaHandleMetadata(void *ctx, const KafkaRequestHeader *h, const void *reqp, vo
 	resp->Topics.count = req->Topics.count;
 	resp->Topics.items = KArenaArray(arena, req->Topics.count, sizeof(MetadataResponseTopic));
 	for (int32 i = 0; i < req->Topics.count; i++)
-	{
-		const MetadataRequestTopic *rt = &req->Topics.items[i];
-		MetadataResponseTopic *out = &resp->Topics.items[i];
-		char	   *msg;
-		int			t;
-
-		out->Name = rt->Name;
-		out->TopicId = rt->TopicId;
-		out->Partitions.count = 0;
-		out->TopicAuthorizedOperations = INT32_MIN;
-		if (rt->Name.len < 0)
-		{
-			/* v10+: by topic id */
-			RegistryLock();
-			t = TopicLookupById(rt->TopicId.b);
-			if (t >= 0)
-				fill_topic(&b, out, t);
-			RegistryUnlock();
-			KafkaLockedBuildEnd(&b);
-			if (t < 0)
-				out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_ID;
-			else if (!KafkaAuthorizeTopic(out->Name, ACL_OP_DESCRIBE))
-			{
-				out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
-				out->Name = KSTR_NULL;
-				out->Partitions.count = 0;
-			}
-			else
-				topic_operations(req, out);
-			continue;
-		}
-		if (!KafkaAuthorizeTopic(rt->Name, ACL_OP_DESCRIBE))
-		{
-			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
-			continue;
-		}
-		if (!TopicNameValid(rt->Name.ptr, (size_t) rt->Name.len, &msg))
-		{
-			out->ErrorCode = KAFKA_ERR_INVALID_TOPIC_EXCEPTION;
-			continue;
-		}
-		RegistryLock();
-		t = TopicLookupByName(rt->Name.ptr, (size_t) rt->Name.len);
-		if (t >= 0)
-			fill_topic(&b, out, t);
-		RegistryUnlock();
-		KafkaLockedBuildEnd(&b);
-		if (t >= 0)
-		{
-			topic_operations(req, out);
-			continue;
-		}
-		if (!may_create)
-		{
-			out->ErrorCode = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-			continue;
-		}
-		if (!KafkaAuthorizeCluster(ACL_OP_CREATE) && !KafkaAuthorizeTopic(rt->Name, ACL_OP_CREATE))
-		{
-			out->ErrorCode = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
-			continue;
-		}
-		{
-			PGconn	   *pg = BackendCatalogConnection(&msg);
-			uint8		id[16];
-			TopicResult r = pg ? TopicCreate(pg, rt->Name.ptr, (size_t) rt->Name.len, -1, -1,
-											 NULL, 0, NULL, 0, false, id, &msg)
-				: TOPIC_CATALOG_ERROR;
-
-			if (r != TOPIC_OK && r != TOPIC_EXISTS)
-			{
-				out->ErrorCode = r == TOPIC_CATALOG_ERROR ? KAFKA_ERR_LEADER_NOT_AVAILABLE
-					: KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-				continue;
-			}
-			RegistryLock();
-			t = TopicLookupByName(rt->Name.ptr, (size_t) rt->Name.len);
-			if (t >= 0)
-				fill_topic(&b, out, t);
-			RegistryUnlock();
-			KafkaLockedBuildEnd(&b);
-			if (t < 0)
-				out->ErrorCode = KAFKA_ERR_LEADER_NOT_AVAILABLE;
-			else
-				topic_operations(req, out);
-		}
-	}
+		describe_requested_topic(conn, &b, req, &req->Topics.items[i], &resp->Topics.items[i], may_create);
 	return true;
 }
 

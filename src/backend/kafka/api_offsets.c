@@ -37,6 +37,7 @@
 #include "kafka/partition.h"
 #include "kafka/topics.h"
 #include "utils/elog.h"
+#include "utils/guc.h"
 
 /* len bytes at s (any bytes) as a KStr in the arena. */
 static KStr
@@ -108,13 +109,16 @@ static int
 commit_direct(const char *group_id, const char *protocol_type, int nrows, const OffsetRow *rows)
 {
 	PGconn	   *pg = offsets_conn();
-	CatalogOffsetGroup group = {group_id, protocol_type};
+	CatalogOffsetGroup group = {group_id, protocol_type, -1};
 	CatalogOffset *co;
 	char		err[1024];
+	bool		refused;
 	CatalogWaitResult r;
 
 	if (pg == NULL)
 		return KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+	if (ClusterSlotCount() > 0)
+		group.slot = ClusterKeySlot(group_id, strlen(group_id), ClusterSlotCount());
 	co = palloc(sizeof(CatalogOffset) * (size_t) Max(nrows, 1));
 	for (int i = 0; i < nrows; i++)
 	{
@@ -126,12 +130,19 @@ commit_direct(const char *group_id, const char *protocol_type, int nrows, const 
 		co[i].metadata = rows[i].metadata;
 		co[i].metadata_len = rows[i].metadata_len;
 	}
-	r = CatalogCommitOffsets(pg, &group, 1, co, nrows, -1, err, sizeof(err));
+	r = CatalogCommitOffsets(pg, (int32) broker_id, &group, 1, co, nrows, &refused, -1,
+							 err, sizeof(err));
 	pfree(co);
 	if (r != CATALOG_WAIT_OK)
 	{
 		offsets_failed(err);
 		return KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+	}
+	if (refused)
+	{
+		elog(LOG, "offset commit for group \"%s\" not written: its coordinator slot has moved to another broker",
+			 group_id);
+		return KAFKA_ERR_NOT_COORDINATOR;
 	}
 	return KAFKA_ERR_NONE;
 }

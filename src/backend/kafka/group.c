@@ -51,6 +51,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "kafka/cluster.h"
 #include "kafka/group_internal.h"
 #include "kafka/protocol.h"
 #include "postmaster/interrupt.h"
@@ -766,6 +767,36 @@ GroupForget(const char *group_id)
 	}
 	GroupLockRelease();
 	return ok;
+}
+
+/*
+ * Forget the groups whose coordinator slot moved to another broker (moved
+ * has nslots flags): their members are removed, waking any backend that
+ * waits for one, which then answers NOT_COORDINATOR, so the clients find the
+ * new coordinator and rejoin there.  Kept, the state would be stale if the
+ * slot came back later.  Called by the catalog worker after it published the
+ * new slot leaders (ClusterSetSlots).
+ */
+void
+GroupForgetSlots(const bool *moved, int nslots)
+{
+	int64		now = GroupNowMs();
+
+	GroupLockAcquire();
+	for (int g = 0; g < GroupShm->ngroups; g++)
+	{
+		Group	   *grp = &GroupSlots[g];
+
+		if (!grp->in_use ||
+			!moved[ClusterKeySlot(grp->group_id, strlen(grp->group_id), nslots)])
+			continue;
+		for (int i = 0; i < GroupShm->nmembers; i++)
+			if (MemberSlots[i].group == g)
+				GroupMemberRemove(i, now, false);
+		grp->in_use = false;
+		elog(LOG, "group \"%s\" forgotten: its coordinator slot moved to another broker", grp->group_id);
+	}
+	GroupLockRelease();
 }
 
 void

@@ -70,18 +70,6 @@ legacy_error(LegacyState *st, int16 code, const char *fmt,...)
 	return code;
 }
 
-static inline uint32
-get_u32(const uint8 *p)
-{
-	return ((uint32) p[0] << 24) | ((uint32) p[1] << 16) | ((uint32) p[2] << 8) | p[3];
-}
-
-static inline int64
-get_i64(const uint8 *p)
-{
-	return (int64) (((uint64) get_u32(p) << 32) | get_u32(p + 4));
-}
-
 bool
 LegacyIsMessageSet(const uint8 *buf, size_t len)
 {
@@ -186,7 +174,7 @@ parse_message(LegacyState *st, const uint8 *msg, size_t len, int depth,
 	if (len < LEGACY_MESSAGE_MIN_V0)
 		return legacy_error(st, KAFKA_ERR_CORRUPT_MESSAGE, "message of %zu bytes is smaller than the minimum %d",
 							len, LEGACY_MESSAGE_MIN_V0);
-	crc = get_u32(msg);
+	crc = LoadBE32(msg);
 	if ((uint32) crc32(0L, msg + 4, (uInt) (len - 4)) != crc)
 		return legacy_error(st, KAFKA_ERR_CORRUPT_MESSAGE, "message is corrupt (stored crc = %u, computed crc = %u)",
 							crc, (uint32) crc32(0L, msg + 4, (uInt) (len - 4)));
@@ -285,7 +273,7 @@ parse_message_set(LegacyState *st, const uint8 *buf, size_t len, int depth,
 		if (len - pos < LEGACY_ENTRY_OVERHEAD)
 			return legacy_error(st, KAFKA_ERR_CORRUPT_MESSAGE, "%zu bytes after the last message cannot hold another",
 								len - pos);
-		size = (int32) get_u32(buf + pos + 8);
+		size = (int32) LoadBE32(buf + pos + 8);
 		if (size < 0 || (size_t) size > len - pos - LEGACY_ENTRY_OVERHEAD)
 			return legacy_error(st, KAFKA_ERR_CORRUPT_MESSAGE, "message size %d runs past the message set (%zu bytes left)",
 								size, len - pos - LEGACY_ENTRY_OVERHEAD);

@@ -66,7 +66,12 @@
  *	    by a delete.
  *	  Like the group state, the cache assumes this broker coordinates its
  *	  groups alone; offsets changed by hand in the catalog are seen after a
- *	  restart.
+ *	  restart.  In a cluster a group's coordinator moves with its slot: the
+ *	  catalog worker forgets the cached groups of a slot that came or went
+ *	  (OffsetCacheForgetSlots), and the commit statement writes only the
+ *	  groups whose slot this broker leads in the catalog (the fence against
+ *	  a commit arriving after the move); a refused group is forgotten too
+ *	  and its backends answer NOT_COORDINATOR.
  *
  * src/backend/kafka/offsetstore.c
  *
@@ -873,22 +878,26 @@ batch_rows(int from, int to, int *nout)
 /*
  * Write pending[from, to) in one statement on conn, waiting at most
  * offsets_commit_timeout; on CATALOG_WAIT_OK, *out_rows and *out_n hold
- * the rows written (for the cache).
+ * the rows given (for the cache) and refused[i - from] says that request
+ * i's group was not written: another broker coordinates it now.
  */
 static CatalogWaitResult
 write_batch(PGconn *conn, int from, int to, BatchRow **out_rows, int *out_n,
-			char *err, size_t errlen)
+			bool *refused, char *err, size_t errlen)
 {
 	int			n;
 	BatchRow   *br = batch_rows(from, to, &n);
 	CatalogOffsetGroup *groups = palloc(sizeof(CatalogOffsetGroup) * (size_t) Max(to - from, 1));
 	CatalogOffset *rows = palloc(sizeof(CatalogOffset) * (size_t) Max(n, 1));
+	int			nslots = ClusterSlotCount();
 	CatalogWaitResult result;
 
 	for (int i = from; i < to; i++)
 	{
 		groups[i - from].group_id = pending[i].group_id;
 		groups[i - from].protocol_type = pending[i].consumer ? "consumer" : NULL;
+		groups[i - from].slot = nslots > 0
+			? ClusterKeySlot(pending[i].group_id, strlen(pending[i].group_id), nslots) : -1;
 	}
 	for (int i = 0; i < n; i++)
 	{
@@ -902,7 +911,7 @@ write_batch(PGconn *conn, int from, int to, BatchRow **out_rows, int *out_n,
 		rows[i].metadata = r->metadata;
 		rows[i].metadata_len = r->metadata_len;
 	}
-	result = CatalogCommitOffsets(conn, groups, to - from, rows, n,
+	result = CatalogCommitOffsets(conn, (int32) broker_id, groups, to - from, rows, n, refused,
 								  (long) offsets_commit_timeout, err, errlen);
 	pfree(groups);
 	pfree(rows);
@@ -916,13 +925,30 @@ write_batch(PGconn *conn, int from, int to, BatchRow **out_rows, int *out_n,
 	return result;
 }
 
+/* Whether the group of pending[from, to) was refused (refused may be NULL). */
+static bool
+group_refused(int from, int to, const bool *refused, const char *group_id)
+{
+	if (refused == NULL)
+		return false;
+	for (int i = from; i < to; i++)
+		if (refused[i - from] && strcmp(pending[i].group_id, group_id) == 0)
+			return true;
+	return false;
+}
+
 /*
  * After a catalog commit: apply the rows to the cache, answer the backends
- * of pending[from, to) with result and wake exactly them.
+ * of pending[from, to) with result (NOT_COORDINATOR for those refused, if
+ * refused is given) and wake exactly them.
  */
 static void
-complete(int from, int to, int result, const BatchRow *rows, int nrows)
+complete(int from, int to, int result, const BatchRow *rows, int nrows, const bool *refused)
 {
+	for (int i = from; refused != NULL && i < to; i++)
+		if (refused[i - from])
+			elog(LOG, "offset commit for group \"%s\" not written: its coordinator slot has moved to another broker",
+				 pending[i].group_id);
 	SMutexLock(&Shm->lock);
 	for (int i = 0; i < nrows;)
 	{
@@ -931,7 +957,9 @@ complete(int from, int to, int result, const BatchRow *rows, int nrows)
 
 		while (j < nrows && strcmp(rows[j].group_id, rows[i].group_id) == 0)
 			j++;
-		if (g >= 0 && CGroups[g].state == CG_LOADING)
+		if (group_refused(from, to, refused, rows[i].group_id))
+			cache_forget_locked(rows[i].group_id);
+		else if (g >= 0 && CGroups[g].state == CG_LOADING)
 			CGroups[g].invalid = true;
 		else if (g >= 0)
 		{
@@ -948,13 +976,15 @@ complete(int from, int to, int result, const BatchRow *rows, int nrows)
 	{
 		OffsetWaiter *w = &Waiters[pending[i].slot];
 
+		bool		not_written = refused != NULL && refused[i - from];
+
 		if (w->ticket == pending[i].ticket && w->state == WAITER_WAITING)
 		{
 			w->state = WAITER_DONE;
-			w->result = result;
+			w->result = not_written ? KAFKA_ERR_NOT_COORDINATOR : result;
 			SetLatch(&ProcArray->slots[pending[i].slot].latch);
 		}
-		if (result == KAFKA_ERR_NONE)
+		if (result == KAFKA_ERR_NONE && !not_written)
 		{
 			Shm->stats.requests++;
 			Shm->stats.rows += (uint64) pending[i].nrows;
@@ -996,21 +1026,23 @@ OffsetCommitterWrite(PGconn *conn, char *err, size_t errlen)
 {
 	BatchRow   *rows = NULL;
 	int			nrows = 0;
+	bool	   *refused = palloc(sizeof(bool) * (size_t) Max(npending, 1));
 	CatalogWaitResult r;
 
 	SMutexLock(&Shm->lock);
 	Shm->batch_started++;
 	SMutexUnlock(&Shm->lock);
 
-	r = write_batch(conn, 0, npending, &rows, &nrows, err, errlen);
+	r = write_batch(conn, 0, npending, &rows, &nrows, refused, err, errlen);
 	if (r == CATALOG_WAIT_LOST)
 	{
 		forget_pending_groups(0, npending);
+		pfree(refused);
 		return false;
 	}
 	if (r == CATALOG_WAIT_OK)
 	{
-		complete(0, npending, KAFKA_ERR_NONE, rows, nrows);
+		complete(0, npending, KAFKA_ERR_NONE, rows, nrows, refused);
 		pfree(rows);
 		SMutexLock(&Shm->lock);
 		Shm->stats.transactions++;
@@ -1025,15 +1057,16 @@ OffsetCommitterWrite(PGconn *conn, char *err, size_t errlen)
 				 npending, err);
 		while (npending > 0)
 		{
-			r = write_batch(conn, 0, 1, &rows, &nrows, err, errlen);
+			r = write_batch(conn, 0, 1, &rows, &nrows, refused, err, errlen);
 			if (r == CATALOG_WAIT_LOST)
 			{
 				forget_pending_groups(0, 1);
+				pfree(refused);
 				return false;
 			}
 			if (r == CATALOG_WAIT_OK)
 			{
-				complete(0, 1, KAFKA_ERR_NONE, rows, nrows);
+				complete(0, 1, KAFKA_ERR_NONE, rows, nrows, refused);
 				pfree(rows);
 				SMutexLock(&Shm->lock);
 				Shm->stats.transactions++;
@@ -1043,7 +1076,7 @@ OffsetCommitterWrite(PGconn *conn, char *err, size_t errlen)
 			{
 				elog(LOG, "offset commit for group \"%s\" refused by the catalog: %s",
 					 pending[0].group_id, err);
-				complete(0, 1, KAFKA_ERR_UNKNOWN_SERVER_ERROR, NULL, 0);
+				complete(0, 1, KAFKA_ERR_UNKNOWN_SERVER_ERROR, NULL, 0, NULL);
 			}
 			pending_consume(1);
 		}
@@ -1051,6 +1084,7 @@ OffsetCommitterWrite(PGconn *conn, char *err, size_t errlen)
 	SMutexLock(&Shm->lock);
 	Shm->batch_done = Shm->batch_started;
 	SMutexUnlock(&Shm->lock);
+	pfree(refused);
 	return true;
 }
 

@@ -42,40 +42,6 @@ rb_error(int16 code, char *errmsg, size_t errlen, const char *fmt,...)
 	return code;
 }
 
-static inline uint32
-get_u32(const uint8 *p)
-{
-	return ((uint32) p[0] << 24) | ((uint32) p[1] << 16) | ((uint32) p[2] << 8) | p[3];
-}
-
-static inline int64
-get_i64(const uint8 *p)
-{
-	return (int64) (((uint64) get_u32(p) << 32) | get_u32(p + 4));
-}
-
-static inline int16
-get_i16(const uint8 *p)
-{
-	return (int16) ((p[0] << 8) | p[1]);
-}
-
-static inline void
-put_u32(uint8 *p, uint32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static inline void
-put_i64(uint8 *p, int64 v)
-{
-	put_u32(p, (uint32) ((uint64) v >> 32));
-	put_u32(p + 4, (uint32) v);
-}
-
 /*
  * Walk the records of an uncompressed batch.  Returns false with a message
  * if any record's varint structure disagrees with its length, or the
@@ -184,7 +150,7 @@ RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 	if (len < RECORD_BATCH_LOG_OVERHEAD + 5)	/* up to and including magic */
 		return rb_error(KAFKA_ERR_CORRUPT_MESSAGE, errmsg, errlen,
 						"%zu bytes cannot hold a record batch header", len);
-	batch_length = (int32) get_u32(buf + RB_LENGTH_OFF);
+	batch_length = (int32) LoadBE32(buf + RB_LENGTH_OFF);
 	magic = (int8) buf[RB_MAGIC_OFF];
 	if (magic < 0 || magic > 2)
 		return rb_error(KAFKA_ERR_CORRUPT_MESSAGE, errmsg, errlen,
@@ -202,26 +168,26 @@ RecordBatchValidate(const uint8 *buf, size_t len, int flags,
 						batch_length + RECORD_BATCH_LOG_OVERHEAD, len);
 
 	info->size = batch_length + RECORD_BATCH_LOG_OVERHEAD;
-	crc = get_u32(buf + RB_CRC_OFF);
+	crc = LoadBE32(buf + RB_CRC_OFF);
 	info->crc = RecordBatchComputeCrc(buf);
 	if (crc != info->crc)
 		return rb_error(KAFKA_ERR_CORRUPT_MESSAGE, errmsg, errlen,
 						"record batch is corrupt (stored crc = %u, computed crc = %u)",
 						crc, info->crc);
 
-	attrs = get_i16(buf + RB_ATTRIBUTES_OFF);
-	info->base_offset = get_i64(buf + RB_BASE_OFFSET_OFF);
-	info->partition_leader_epoch = (int32) get_u32(buf + RB_LEADER_EPOCH_OFF);
+	attrs = LoadBE16(buf + RB_ATTRIBUTES_OFF);
+	info->base_offset = LoadBE64(buf + RB_BASE_OFFSET_OFF);
+	info->partition_leader_epoch = (int32) LoadBE32(buf + RB_LEADER_EPOCH_OFF);
 	info->attributes = attrs;
-	info->last_offset_delta = (int32) get_u32(buf + RB_LAST_OFFSET_DELTA_OFF);
-	info->first_timestamp = get_i64(buf + RB_BASE_TIMESTAMP_OFF);
-	info->max_timestamp = get_i64(buf + RB_MAX_TIMESTAMP_OFF);
+	info->last_offset_delta = (int32) LoadBE32(buf + RB_LAST_OFFSET_DELTA_OFF);
+	info->first_timestamp = LoadBE64(buf + RB_BASE_TIMESTAMP_OFF);
+	info->max_timestamp = LoadBE64(buf + RB_MAX_TIMESTAMP_OFF);
 	info->computed_max_timestamp = info->max_timestamp;
 	info->computed_min_timestamp = info->first_timestamp;
-	info->producer_id = get_i64(buf + RB_PRODUCER_ID_OFF);
-	info->producer_epoch = get_i16(buf + RB_PRODUCER_EPOCH_OFF);
-	info->base_sequence = (int32) get_u32(buf + RB_BASE_SEQUENCE_OFF);
-	info->record_count = (int32) get_u32(buf + RB_RECORD_COUNT_OFF);
+	info->producer_id = LoadBE64(buf + RB_PRODUCER_ID_OFF);
+	info->producer_epoch = LoadBE16(buf + RB_PRODUCER_EPOCH_OFF);
+	info->base_sequence = (int32) LoadBE32(buf + RB_BASE_SEQUENCE_OFF);
+	info->record_count = (int32) LoadBE32(buf + RB_RECORD_COUNT_OFF);
 	info->compression = attrs & RB_ATTR_COMPRESSION_MASK;
 	info->transactional = (attrs & RB_ATTR_TRANSACTIONAL) != 0;
 	info->control = (attrs & RB_ATTR_CONTROL) != 0;
@@ -355,7 +321,7 @@ RecordsValidateProduce(const uint8 *records, int32 len, int16 produce_version,
 uint32
 RecordBatchComputeCrc(const uint8 *batch)
 {
-	int32		batch_length = (int32) get_u32(batch + RB_LENGTH_OFF);
+	int32		batch_length = (int32) LoadBE32(batch + RB_LENGTH_OFF);
 
 	return crc32c(0, batch + RB_ATTRIBUTES_OFF,
 				  (size_t) batch_length + RECORD_BATCH_LOG_OVERHEAD - RB_ATTRIBUTES_OFF);
@@ -369,20 +335,20 @@ RecordBatchComputeCrc(const uint8 *batch)
 void
 RecordBatchSetBaseOffset(uint8 *batch, int64 base_offset)
 {
-	put_i64(batch + RB_BASE_OFFSET_OFF, base_offset);
+	StoreBE64(batch + RB_BASE_OFFSET_OFF, base_offset);
 }
 
 void
 RecordBatchSetPartitionLeaderEpoch(uint8 *batch, int32 epoch)
 {
-	put_u32(batch + RB_LEADER_EPOCH_OFF, (uint32) epoch);
+	StoreBE32(batch + RB_LEADER_EPOCH_OFF, (uint32) epoch);
 }
 
 void
 RecordBatchSetMaxTimestamp(uint8 *batch, int64 timestamp)
 {
-	put_i64(batch + RB_MAX_TIMESTAMP_OFF, timestamp);
-	put_u32(batch + RB_CRC_OFF, RecordBatchComputeCrc(batch));
+	StoreBE64(batch + RB_MAX_TIMESTAMP_OFF, timestamp);
+	StoreBE32(batch + RB_CRC_OFF, RecordBatchComputeCrc(batch));
 }
 
 /*
@@ -393,7 +359,7 @@ RecordBatchSetMaxTimestamp(uint8 *batch, int64 timestamp)
 void
 RecordBatchSetLogAppendTime(uint8 *batch, int64 timestamp)
 {
-	int16		attrs = get_i16(batch + RB_ATTRIBUTES_OFF);
+	int16		attrs = LoadBE16(batch + RB_ATTRIBUTES_OFF);
 
 	attrs |= RB_ATTR_LOG_APPEND_TIME;
 	batch[RB_ATTRIBUTES_OFF] = (uint8) ((uint16) attrs >> 8);

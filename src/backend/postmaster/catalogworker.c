@@ -50,6 +50,7 @@
 #include "catalog/catalog_brokers.h"
 #include "catalog/catalog_cluster.h"
 #include "kafka/cluster.h"
+#include "kafka/group.h"
 #include "kafka/offsetstore.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
@@ -156,26 +157,28 @@ sync_topics(char *err, size_t errlen)
 }
 
 /*
- * Coordinator slots that came to this broker or left it since the last
- * load: the offsets cached for their groups may be stale (the other
- * coordinator wrote to the catalog meanwhile), so they are forgotten.
+ * Which coordinator slots came to this broker or left it with the leaders
+ * just loaded (palloc'd flags), and whether any did; *away flags those that
+ * left.
  */
-static void
-forget_moved_slots(const int32 *leaders, int nslots)
+static bool
+moved_slots(const int32 *leaders, int nslots, bool **moved, bool **away)
 {
-	bool	   *moved = palloc0(sizeof(bool) * (size_t) Max(nslots, 1));
 	bool		any = false;
 
+	*moved = palloc0(sizeof(bool) * (size_t) Max(nslots, 1));
+	*away = palloc0(sizeof(bool) * (size_t) Max(nslots, 1));
 	for (int s = 0; s < nslots; s++)
 	{
 		int32		was = ClusterSlotLeader(s, NULL);
 
 		if (was != leaders[s] && (was == (int32) broker_id || leaders[s] == (int32) broker_id))
-			moved[s] = any = true;
+		{
+			(*moved)[s] = any = true;
+			(*away)[s] = was == (int32) broker_id;
+		}
 	}
-	if (any)
-		OffsetCacheForgetSlots(moved, nslots);
-	pfree(moved);
+	return any;
 }
 
 /*
@@ -188,6 +191,9 @@ sync_cluster(char *err, size_t errlen)
 {
 	CatalogClusterView view;
 	ClusterBroker *brokers;
+	bool	   *moved,
+			   *away,
+				any_moved;
 
 	if (!cluster_stale)
 		return true;
@@ -202,8 +208,22 @@ sync_cluster(char *err, size_t errlen)
 		strlcpy_s(brokers[i].advertised, view.brokers[i].advertised, sizeof(brokers[i].advertised));
 	}
 	ClusterSetController(view.controller, view.controller_epoch);
-	forget_moved_slots(view.slot_leaders, view.nslots);
+
+	/*
+	 * Offsets cached for the groups of a slot that came or went may be stale
+	 * (the other coordinator wrote to the catalog meanwhile): forgotten
+	 * before the new leaders are published, so that no backend serves them
+	 * as the coordinator.  Groups of a slot that went are forgotten after,
+	 * so that their waiting members answer NOT_COORDINATOR.
+	 */
+	any_moved = moved_slots(view.slot_leaders, view.nslots, &moved, &away);
+	if (any_moved)
+		OffsetCacheForgetSlots(moved, view.nslots);
 	ClusterSetSlots(view.slot_leaders, view.slot_epochs, view.nslots);
+	if (any_moved)
+		GroupForgetSlots(away, view.nslots);
+	pfree(moved);
+	pfree(away);
 	ClusterSetBrokers(brokers, view.nbrokers);
 	pfree(brokers);
 	CatalogFreeClusterView(&view);

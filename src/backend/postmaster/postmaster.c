@@ -621,6 +621,24 @@ describe_exit(const char *kind, pid_t pid, int status, char *buf, size_t len)
 }
 
 /*
+ * Make every child quit at once (SIGQUIT), as after a crash, and wait for
+ * them all to be gone before starting over (PostmasterStateMachine).
+ */
+static void
+terminate_all_children(void)
+{
+	if (!FatalError)
+	{
+		signal_children(SIGQUIT, true, true, true);
+		AbortStartTime = MonotonicMs();
+		StragglersKilled = false;
+	}
+	FatalError = true;
+	if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
+		UpdatePMState(PM_WAIT_DEAD_END);
+}
+
+/*
  * A child crashed.  Shared memory may be damaged: make everybody else quit
  * at once, then (PostmasterStateMachine) start over.
  */
@@ -636,15 +654,7 @@ HandleChildCrash(pid_t pid, int status, ProcKind kind)
 		elog(LOG, "terminating any other active server processes");
 		write_pidfile("recovering");
 	}
-	if (!FatalError)
-	{
-		signal_children(SIGQUIT, true, true, true);
-		AbortStartTime = MonotonicMs();
-		StragglersKilled = false;
-	}
-	FatalError = true;
-	if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
-		UpdatePMState(PM_WAIT_DEAD_END);
+	terminate_all_children();
 }
 
 static void
@@ -829,15 +839,7 @@ process_pmsignals(void)
 		elog(LOG, "this broker was fenced in the catalog; terminating all server processes to restart as a new incarnation");
 		Reregister = true;
 		write_pidfile("recovering");
-		if (!FatalError)
-		{
-			signal_children(SIGQUIT, true, true, true);
-			AbortStartTime = MonotonicMs();
-			StragglersKilled = false;
-		}
-		FatalError = true;
-		if (pmState != PM_WAIT_DEAD_END && pmState != PM_NO_CHILDREN)
-			UpdatePMState(PM_WAIT_DEAD_END);
+		terminate_all_children();
 	}
 	if (wal_ready && topics_loaded && pmState == PM_STARTUP && !FatalError)
 	{
@@ -903,6 +905,9 @@ PostmasterStateMachine(void)
 			ShmemDestroy();
 			CreateSharedMemoryAndSemaphores();
 			FatalError = false;
+			/* The crash is over: a later stop's grace period starts afresh. */
+			AbortStartTime = 0;
+			StragglersKilled = false;
 			wal_ready = topics_loaded = false;
 			memset(aux_last_start, 0, sizeof(aux_last_start));
 			UpdatePMState(PM_STARTUP);
@@ -1099,19 +1104,19 @@ postmaster_usage_error(const char *msg)
 	exit(1);
 }
 
-int
-PostmasterMain(int argc, char *argv[])
+/*
+ * The command line (-D, -c) and the settings: defaults, then strata.conf in
+ * the data directory, then -c.  Sets DataDir; a bad setting is FATAL.
+ */
+static void
+read_command_line_and_settings(int argc, char *argv[])
 {
 	char	   *datadir = NULL;
 	char	  **cmdline_opts;
 	int			ncmdline = 0;
 	char		err[1024];
 	int			c;
-
-	init_ps_display(argc, argv);
-	MyProcPid = PostmasterPid = getpid();
-	MyProcKindName = "postmaster";
-	umask(077);
+	char	   *abs;
 
 	cmdline_opts = palloc(sizeof(char *) * (size_t) (argc + 1));
 	opterr = 0;
@@ -1135,16 +1140,12 @@ PostmasterMain(int argc, char *argv[])
 		datadir = getenv("STRATA_DATA");
 	if (datadir == NULL)
 		postmaster_usage_error("no data directory given: use -D DATADIR or set STRATA_DATA");
-	{
-		char	   *abs = realpath(datadir, NULL);
+	abs = realpath(datadir, NULL);
+	if (abs == NULL)
+		elog_fatal("data directory \"%s\" does not exist or is not accessible: %s; create it with strata_ctl init -D %s",
+				   datadir, strerror(errno), datadir);
+	DataDir = abs;
 
-		if (abs == NULL)
-			elog_fatal("data directory \"%s\" does not exist or is not accessible: %s; create it with strata_ctl init -D %s",
-					   datadir, strerror(errno), datadir);
-		DataDir = abs;
-	}
-
-	/* Settings: defaults, then strata.conf, then -c. */
 	GucInitDefaults();
 	conffile_path = psprintf("%s/strata.conf", DataDir);
 	if (access(conffile_path, F_OK) != 0)
@@ -1167,20 +1168,24 @@ PostmasterMain(int argc, char *argv[])
 			elog_fatal("%s", err);
 		pfree(opt);
 	}
+	pfree(cmdline_opts);
+}
 
-	create_pidfile();
-	elog(LOG, "starting Strata %s, broker %lld, data directory \"%s\"",
-		 PACKAGE_VERSION, (long long) broker_id, DataDir);
+/*
+ * What must hold before anything is started: settings that only make sense
+ * together and the TLS certificate, the catalog reachable and at our schema
+ * version, a well-formed object_store.  Each failure is FATAL with one line
+ * naming the setting and the fix; the pid file is removed first.
+ */
+static void
+check_startup_requirements(void)
+{
+	char		err[1024];
+	ObjStoreError oerr;
+	ObjStore   *probe;
 
-	/* Settings that only make sense together, and the TLS certificate. */
-	if (!check_listener_settings(err, sizeof(err)))
-	{
-		remove_pidfile();
-		elog_fatal("%s", err);
-	}
-
-	/* The catalog must be reachable and at our schema version. */
-	if (!CatalogStartupCheck(err, sizeof(err)))
+	if (!check_listener_settings(err, sizeof(err)) ||
+		!CatalogStartupCheck(err, sizeof(err)))
 	{
 		remove_pidfile();
 		elog_fatal("%s", err);
@@ -1192,17 +1197,28 @@ PostmasterMain(int argc, char *argv[])
 	 * checked here: with the store down the WAL keeps the data and the
 	 * uploader retries (and says why in the log).
 	 */
+	probe = ObjStoreOpen(object_store, &oerr);
+	if (probe == NULL)
 	{
-		ObjStoreError oerr;
-		ObjStore   *probe = ObjStoreOpen(object_store, &oerr);
-
-		if (probe == NULL)
-		{
-			remove_pidfile();
-			elog_fatal("invalid object_store setting: %s", oerr.message);
-		}
-		ObjStoreClose(probe);
+		remove_pidfile();
+		elog_fatal("invalid object_store setting: %s", oerr.message);
 	}
+	ObjStoreClose(probe);
+}
+
+int
+PostmasterMain(int argc, char *argv[])
+{
+	init_ps_display(argc, argv);
+	MyProcPid = PostmasterPid = getpid();
+	MyProcKindName = "postmaster";
+	umask(077);
+
+	read_command_line_and_settings(argc, argv);
+	create_pidfile();
+	elog(LOG, "starting Strata %s, broker %lld, data directory \"%s\"",
+		 PACKAGE_VERSION, (long long) broker_id, DataDir);
+	check_startup_requirements();
 
 	open_listen_sockets();
 	KafkaRegisterMetricLabels();

@@ -66,6 +66,7 @@
 #include "catalog/catalog_brokers.h"
 #include "catalog/catalog_cluster.h"
 #include "catalog/catalog_objects.h"
+#include "catalog/catalog_producers.h"
 #include "kafka/cluster.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
@@ -1363,7 +1364,7 @@ recovery_commit_hook(PGconn *conn, void *arg, char *err, size_t errlen)
 		len = ProducerSnapshotEncode(s->producers, s->nproducers, NULL, 0);
 		buf = palloc(len);
 		ProducerSnapshotEncode(s->producers, s->nproducers, buf, len);
-		ok = CatalogSaveSnapshotInTxn(conn, s->stream_id, s->end, buf, len, s->nproducers, err, errlen);
+		ok = CatalogSaveProducerSnapshot(conn, s->stream_id, s->end, buf, len, s->nproducers, err, errlen);
 		pfree(buf);
 		if (!ok)
 			return false;
@@ -1393,7 +1394,7 @@ recover_one(const CatalogRecovery *rec)
 	RecoveryScan rs;
 	CatalogDeadStream *ds = NULL;
 	int			nds = 0;
-	CatalogSnapshot *snaps = NULL;
+	CatalogProducerSnapshot *snaps = NULL;
 	int			nsnaps = 0;
 	WalDeviceHeader dev;
 	RecoveryCommit rc = {.rec = rec, .rs = &rs};
@@ -1421,8 +1422,11 @@ recover_one(const CatalogRecovery *rec)
 	qsort(rs.streams, (size_t) rs.nstreams, sizeof(RecStream), cmp_recstream);
 
 	/* The producers' state as last saved, to be carried forward by the scan. */
-	if (!CatalogLoadSnapshotsRaw(catalog_conn, sids, nds, &snaps, &nsnaps, rs.err, sizeof(rs.err)))
+	if ((nsnaps = CatalogLoadProducerSnapshots(catalog_conn, sids, nds, &snaps, rs.err, sizeof(rs.err))) < 0)
+	{
+		nsnaps = 0;
 		goto done;
+	}
 	for (int i = 0; i < rs.nstreams; i++)
 		rs.streams[i].producers = palloc(sizeof(ProducerSnapshotEntry) * RECOVERY_MAX_PRODUCERS);
 	for (int j = 0; j < nsnaps; j++)
@@ -1433,6 +1437,12 @@ recover_one(const CatalogRecovery *rec)
 		if (s == NULL)
 			continue;
 		s->snapshot_end = snaps[j].end_offset;
+		if (snaps[j].data == NULL)
+		{
+			snprintf(rs.err, sizeof(rs.err), "the producer snapshot of stream %llu is not valid bytea",
+					 (unsigned long long) snaps[j].stream_id);
+			goto done;
+		}
 		if (!ProducerSnapshotDecode(snaps[j].data, snaps[j].len, s->producers, RECOVERY_MAX_PRODUCERS,
 									&s->nproducers, rs.err, sizeof(rs.err)))
 			goto done;
@@ -1505,10 +1515,8 @@ done:
 	for (int i = 0; i < rs.nstreams; i++)
 		if (rs.streams[i].producers)
 			pfree(rs.streams[i].producers);
-	for (int j = 0; j < nsnaps; j++)
-		pfree(snaps[j].data);
 	if (snaps)
-		pfree(snaps);
+		CatalogFreeProducerSnapshots(snaps, nsnaps);
 	if (rs.objs)
 		pfree(rs.objs);
 	if (rs.streams)

@@ -40,33 +40,6 @@ fatal_exit(void)
 	exit(1);
 }
 
-static const struct
-{
-	const char *name;
-	int			level;
-}			level_names[] =
-{
-	{"debug2", DEBUG2},
-	{"debug1", DEBUG1},
-	{"debug", DEBUG1},
-	{"log", LOG},
-	{"info", INFO},
-	{"notice", NOTICE},
-	{"warning", WARNING},
-	{"error", ERROR},
-	{"fatal", FATAL},
-	{"panic", PANIC},
-};
-
-int
-elog_level_from_name(const char *name)
-{
-	for (size_t i = 0; i < lengthof(level_names); i++)
-		if (strcasecmp(name, level_names[i].name) == 0)
-			return level_names[i].level;
-	return -1;
-}
-
 const char *
 elog_level_name(int level)
 {

@@ -45,9 +45,15 @@ wal_test_settings(void)
 	}
 	snprintf(wal_test_path, sizeof(wal_test_path), "%s/test.wal", wal_test_dir);
 	DataDir = wal_test_dir;
+	/* Small tables: test_wal_recovery makes thousands of fresh shared memories. */
 	if (!GucSet("wal_device", wal_test_path, GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		!GucSet("log_cache_size", "1MB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		!GucSet("max_connections", "4", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("offset_cache_size", "64kB", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("max_producer_states", "64", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("max_groups", "4", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("max_group_members", "16", GUC_SRC_CMDLINE, err, sizeof(err)) ||
+		!GucSet("max_partitions", "64", GUC_SRC_CMDLINE, err, sizeof(err)) ||
 		!GucSet("log_min_messages", "warning", GUC_SRC_CMDLINE, err, sizeof(err)))
 	{
 		fprintf(stderr, "%s\n", err);

@@ -93,8 +93,10 @@ my $producer = IPC::Run::start([ '/usr/bin/python3', $bulk, 'acked', $bootstrap,
 for my $round (1 .. 2)
 {
 	my $pos = $node->log_position;
-	# Wait until an upload is under way: a prepared object in the catalog.
-	poll_until(sub { ($node->psql("SELECT count(*) FROM strata.objects WHERE state = 'prepared'", fail_ok => 1) // 0) > 0 }, 60);
+	# Wait until an upload is under way: an object prepared in the catalog
+	# since the round began (the first round's orphan is still there).
+	my $last = $node->psql("SELECT coalesce(max(id), 0) FROM strata.objects", fail_ok => 1) // 0;
+	poll_until(sub { ($node->psql("SELECT count(*) FROM strata.objects WHERE state = 'prepared' AND id > $last", fail_ok => 1) // 0) > 0 }, 60);
 	my ($pid) = $node->child_pids(qr/uploader/);
 	ok($pid && kill('KILL', $pid), "round $round: uploader killed with SIGKILL");
 	ok($node->wait_for_log(qr/ready to accept connections/, $pos, 60),
@@ -111,10 +113,25 @@ note($out);
 # the committed objects.
 ok(poll_until(sub { $node->psql("SELECT count(*) FROM strata.objects WHERE state <> 'committed'") == 0 }, 60),
 	'no prepared or deleting object left');
-my @files;
-find(sub { push @files, $File::Find::name if -f $_ && /\.(sso|so)$/ }, $node->data_dir . '/objects');
-is(scalar(@files), $node->psql("SELECT count(*) FROM strata.objects"),
-	'the store holds exactly the objects the catalog knows');
+
+# Uploads of the last data and compaction may still be under way: each
+# prepares an object in the catalog before its file exists.  Compare when
+# nothing is in flight (every object committed, the same count before and
+# after listing the files).
+my $stable = poll_until(
+	sub {
+		my $before = $node->psql("SELECT count(*) || ' ' || count(*) FILTER (WHERE state = 'committed') FROM strata.objects");
+		my @files;
+		find(sub { push @files, $File::Find::name if -f $_ && /\.(sso|so)$/ }, $node->data_dir . '/objects');
+		my $after = $node->psql("SELECT count(*) || ' ' || count(*) FILTER (WHERE state = 'committed') FROM strata.objects");
+		my ($all, $committed) = split / /, $after;
+		return 0 if $before ne $after || $all != $committed;
+		return 1 if scalar(@files) == $committed;
+		note("store: " . scalar(@files) . " objects, catalog: $committed");
+		return 0;
+	},
+	60);
+ok($stable, 'the store holds exactly the objects the catalog knows');
 
 $node->stop;
 done_testing();

@@ -46,6 +46,17 @@ kill 'KILL', $walw;
 ok($node->wait_for_log(qr/all server processes terminated; reinitializing/, $pos), 'crash of the WAL writer: reset');
 ok($node->wait_for_log(qr/strata is ready to accept connections/, $pos), 'ready again');
 
+# A fast stop longer after the crash than the grace period for stragglers
+# (5 s) is an orderly stop: the crash's clock does not carry over.
+sleep 6;
+$pos = $node->log_position;
+$node->stop('fast');
+my $stoplog = substr($node->log_content, $pos);
+like($stoplog, qr/strata is shut down/, 'a fast stop 6 s after the crash restart completes');
+unlike($stoplog, qr/issuing SIGKILL to recalcitrant children|was terminated by signal 9/,
+	'without killing any process');
+$node->start;
+
 # kill -9 of the postmaster: every child exits within 5 s.
 my @children = map { $_->{pid} } $node->child_processes;
 ok(scalar @children >= 4, 'children before killing the postmaster: ' . scalar @children);

@@ -131,6 +131,10 @@ static int	maxpending;
 static uint64 pending_bytes;
 static WalLsn scan_pos;
 
+/* Where and when the WAL stood at the last upload's start (for its pace). */
+static WalLsn rate_since_lsn;
+static int64 rate_since_ms;
+
 /* When the next attempt may start, after failures (the catalog's backoff). */
 static CatalogBackoff retry = CATALOG_BACKOFF_INIT;
 
@@ -650,16 +654,20 @@ upload_take(Upload *u)
 	u->trim_to = pending[u->ntake - 1].rec.end_lsn;
 
 	/*
-	 * The pace: upload_pacing percent of the rate these records came in
-	 * at, from the oldest one's arrival to now.
+	 * The pace: upload_pacing percent of the rate data came into the WAL
+	 * since the last upload started (or since we started).  Not from when
+	 * we noticed the records: we notice them when we wake, all at once.
 	 */
 	{
 		int64		now = MonotonicMs();
-		int64		span = Max(now - pending[0].noticed_ms, (int64) 100);
+		WalLsn		flushed = WalFlushedLsn();
+		int64		span = Max(now - rate_since_ms, (int64) 100);
 
 		u->pacer.on = upload_pacing > 0;
 		u->pacer.start_ms = now;
-		u->pacer.rate = u->take_bytes * 1000 / (uint64) span * (uint64) upload_pacing / 100;
+		u->pacer.rate = (flushed - rate_since_lsn) * 1000 / (uint64) span * (uint64) upload_pacing / 100;
+		rate_since_ms = now;
+		rate_since_lsn = flushed;
 	}
 	u->recs = palloc(sizeof(LogCacheRecord *) * (size_t) u->ntake);
 	for (int i = 0; i < u->ntake; i++)
@@ -1607,6 +1615,8 @@ UploaderMain(void)
 	elog(DEBUG1, "uploader started");
 	WalWaitReady();
 	scan_pos = WalTrimLsn();
+	rate_since_lsn = WalFlushedLsn();
+	rate_since_ms = MonotonicMs();
 
 	for (;;)
 	{

@@ -11,7 +11,7 @@
 #  - after a restart with upload_part_size = 5MB the large objects are
 #    streamed out as multipart uploads, a part as each 5 MiB of blocks is
 #    built (so each part holds 5 MiB up to a block more), a small one
-#    still in one PutObject.
+#    still in one PutObject; the parts are paced (upload_pacing).
 # No request fails, the sent bytes are the objects' bytes, and cold reads
 # after the restart show up as GetObject requests and received bytes.
 #-------------------------------------------------------------------------
@@ -160,6 +160,7 @@ my $m = scrape();
 check_counts('upload_part_size=32MB', $m, expected(32 * $MiB, @sizes));
 is(req($m, 'PutObject'), scalar(@sizes), 'upload_part_size=32MB: one PutObject per object, no multipart');
 is($m->{strata_objstore_sent_bytes_total}, sum(@sizes), 'upload_part_size=32MB: the bytes sent are the objects\' bytes');
+is($m->{strata_upload_pace_wait_seconds_count}, 0, 'upload_part_size=32MB: objects of one part are never paced');
 cmp_ok($m->{strata_objstore_received_bytes_total}, '>', 0, 'the listing answer counts as received bytes');
 
 # ---- upload_part_size = 5MB ----
@@ -193,6 +194,10 @@ my $e = expected(5 * $MiB, @sizes);
 cmp_ok($e->{CreateMultipartUpload}[0], '>=', 2, 'large objects went up as multipart uploads') or diag("sizes: @sizes");
 cmp_ok($e->{PutObject}[0], '>=', 1, 'a small object went up in one PutObject') or diag("sizes: @sizes");
 check_counts('upload_part_size=5MB', $m, $e);
+# A part goes out in a moment, far ahead of twice the rate its data came
+# in at: the uploader waits before the next one.
+cmp_ok($m->{strata_upload_pace_wait_seconds_count}, '>', 0,
+	'upload_part_size=5MB: the uploader paced the parts (upload_pacing)');
 my $sent = $m->{strata_objstore_sent_bytes_total};
 cmp_ok($sent, '>=', sum(@sizes), 'multipart: the objects\' bytes were sent');
 cmp_ok($sent - sum(@sizes), '<', 64 * 1024, '... and little more (the CompleteMultipartUpload bodies)');

@@ -5,7 +5,10 @@
 #   bench_broker_start OUT PORT [OBJECT_STORE_URL]
 #
 # sets DATA, BOOT, METRICS and PIDFILE; WAL 1 GB, log cache and block cache
-# 256 MB, object store file://DATA/objects unless a URL is given.  On exit
+# 256 MB, object store file://DATA/objects unless a URL is given, and the
+# lines of BENCH_BROKER_CONF (if set) appended to strata.conf.  With
+# BENCH_BROKER_CPUS (a taskset CPU list, e.g. 1) the broker and everything
+# it starts (its embedded catalog too) run on those CPUs only.  On exit
 # the broker is stopped and its data directory (the whole backlog, several
 # GiB) removed, unless BENCH_KEEP_DATA=1.
 #
@@ -25,8 +28,10 @@ bench_broker_start()
 log_cache_size = 256MB
 block_cache_size = 256MB
 metrics_listen = '$METRICS'
+${BENCH_BROKER_CONF:-}
 CONF
-	strata_ctl start -D "$DATA" -l "$out/strata.log" -w >/dev/null
+	${BENCH_BROKER_CPUS:+taskset -c "$BENCH_BROKER_CPUS"} \
+		strata_ctl start -D "$DATA" -l "$out/strata.log" -w >/dev/null
 	trap bench_broker_cleanup EXIT
 }
 

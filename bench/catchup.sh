@@ -5,7 +5,7 @@
 #
 #   bench/catchup.sh [--backlog-seconds N] [--baseline-seconds N] [--duration S]
 #                    [--cold-read-bandwidth SIZE|spare|Fx] [--store URL] [--out DIR]
-#                    [--set KEY=VALUE ...]
+#                    [--pin] [--set KEY=VALUE ...]
 #
 #  1. init and start a broker in a fresh data directory (WAL 1 GB and log
 #     cache 256 MB, block cache 256 MB; object store file://DATADIR/objects
@@ -30,6 +30,14 @@
 # --set KEY=VALUE goes to strata_bench for both the prefill and the scenario
 # (a workload key, e.g. partitioning=sticky).
 #
+# --pin: the clients (strata_bench, the metrics scraper) run on CPU 0 and
+# the broker (with its embedded catalog) on CPU 1 (taskset), so that
+# neither side's CPU time shows in the other's latency.
+#
+# OUT/summary.json holds the figures bench/catchup_isolation.sh compares:
+# producer and reader rates, client publish p99 and the broker's own
+# Produce p99, each produce-only and during catch-up.
+#
 # The broker's data directory (OUT/data, the whole backlog) is removed at
 # the end; BENCH_KEEP_DATA=1 keeps it.
 #
@@ -46,6 +54,7 @@ DURATION=60s
 STORE=
 OUT=
 COLD_BW=
+PIN=0
 EXTRA=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -56,7 +65,8 @@ while [ $# -gt 0 ]; do
 		--cold-read-bandwidth) COLD_BW=$2; shift 2 ;;
 		--set) EXTRA+=(--set "$2"); shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
-		-h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+		--pin) PIN=1; shift ;;
+		-h|--help) sed -n '2,47p' "$0"; exit 0 ;;
 		*) echo "catchup.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -64,12 +74,23 @@ done
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 . "$HERE/broker_env.sh"
+CLIENT_CPU=()
+if [ "$PIN" = 1 ]; then
+	if [ "$(nproc)" -lt 2 ]; then
+		echo "catchup.sh: --pin needs two CPUs" >&2
+		exit 2
+	fi
+	export BENCH_BROKER_CPUS=1
+	CLIENT_CPU=(taskset -c 0)
+	echo "== pinned: clients on CPU 0, the broker on CPU 1"
+fi
+echo "$PIN" >"$OUT/pinned.txt"
 
 make -s -C "$HERE" strata_bench   # rebuilds it only if a source changed
 bench_broker_start "$OUT" "${CATCHUP_PORT:-19092}" "$STORE"
 
 echo "== prefill: maximum rate for ${BACKLOG_S}s, no consumer"
-"$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
+${CLIENT_CPU[@]+"${CLIENT_CPU[@]}"} "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
 	--label prefill --out "$OUT/prefill" \
 	--set topic_prefix=catchup --set random_suffix=false --set consumers_per_topic=0 \
 	--set backlog_size=0 --set produce_rate=max --set warmup=0s --set duration="${BACKLOG_S}s" \
@@ -96,7 +117,7 @@ echo "== catch-up: $HALF msg/s, produce-only baseline, then a consumer from the 
 # The broker's own latency histograms, twice a second, named by wall-clock
 # time: the summary takes each phase's share of them.
 bench_scrape_start "$OUT/scrapes"
-"$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
+${CLIENT_CPU[@]+"${CLIENT_CPU[@]}"} "$HERE/strata_bench" "$HERE/workloads/catch-up-read.wl" --bootstrap "$BOOT" --broker-pidfile "$PIDFILE" \
 	--label catchup --out "$OUT/catchup" \
 	--set topic_prefix=catchup --set random_suffix=false --set produce_rate="$HALF" \
 	--set backlog_size=$((HALF * 1024 * BASELINE_S)) --set backlog_timeout=120s \
@@ -170,4 +191,40 @@ if uploaded:
 for line in brokerhist.report(bo, bd, "produce-only", "during catch-up"):
     print(line)
 print("broker CPU: %.2f core-s per GiB produced and consumed" % r["broker"]["core_s_per_gib_in_out"])
+
+# The isolation figures: the reader's rate against the producers' during
+# the catch-up phase, and the broker's own Produce p99 in both phases.
+span = b0["catching_up_until_s"] - b0["consumers_start_s"]
+msg_size = r["config"]["message_size"]
+# the reader reads the prefill and the backlog, then keeps up with the
+# producers: while catching up, it moved everything acked before the
+# phase's end that it had not read before the phase
+read_bytes = None
+if isinstance(drain, (int, float)) and drain > 0:
+    read_bytes = (pre["totals"]["acked"] + b0["msgs"]) * msg_size + r["publish"]["msgs_per_s"] * drain * msg_size
+    span = drain
+elif span > 0:
+    read_bytes = r["totals"]["consumed"] * msg_size
+reader = read_bytes / span / 2**20 if read_bytes and span > 0 else float("nan")
+producer = r["publish"]["mib_per_s"]
+P = 'strata_kafka_request_duration_seconds_bucket{api="Produce"'
+received = 0.0
+for line in open(os.path.join(out, "metrics.txt")):
+    if line.startswith("strata_objstore_received_bytes_total "):
+        received = float(line.split()[-1])
+s = {
+    "objstore_read_mib": received / 2**20,
+    "pinned": open(os.path.join(out, "pinned.txt")).read().strip() == "1",
+    "producer_mib_s": producer,
+    "reader_mib_s": reader,
+    "reader_over_producer": reader / producer if producer > 0 else float("nan"),
+    "client_publish_p99_ms": [base.get("p99_ms", float("nan")), during["p99_ms"]],
+    "broker_produce_p99_ms": [bo[P][1] if bo and P in bo else float("nan"),
+                              bd[P][1] if bd and P in bd else float("nan")],
+}
+json.dump(s, open(os.path.join(out, "summary.json"), "w"), indent=1)
+print("reader during catch-up: %.1f MiB/s, %.2f x the producers' %.1f MiB/s (target >= 1.5)" % (
+    reader, s["reader_over_producer"], producer))
+bp = s["broker_produce_p99_ms"]
+print("broker's Produce p99 ratio, catch-up / produce-only: %.2f (target <= 1.2)" % (bp[1] / bp[0] if bp[0] > 0 else float("nan")))
 PY

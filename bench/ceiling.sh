@@ -3,18 +3,21 @@
 # ceiling.sh — the physical ceiling of this machine, measured in the same
 # run as the benchmark so the broker's figures can be read as ratios:
 #
-#   1. fio, O_DIRECT|O_DSYNC libaio writes at the WAL writer's I/O sizes and
-#      queue depth (wal_sync_method = o_dsync; the writer issues 4 KiB-aligned
-#      writes of up to WAL_MAX_IO = 1 MiB, wal_io_depth = 8 in flight): the
-#      most a durable WAL can do
-#   2. fio, the same without O_DSYNC: the device's raw O_DIRECT bandwidth
+#   1. fio, O_DIRECT|O_DSYNC libaio sequential writes at every block size
+#      and queue depth given: the most durable writes can do on this disk
+#      (the device's durable bandwidth).  The best combination is the
+#      ceiling, whatever the WAL writer's own pattern is: the writer sizes
+#      its writes from the load (4 KiB-aligned, up to 1 MiB, wal_io_depth
+#      in flight)
+#   2. fio, the same without O_DSYNC at each block size and the deepest
+#      queue: the device's raw O_DIRECT bandwidth
 #   3. fio, 4 KiB O_DIRECT|O_DSYNC writes at queue depth 1: the latency floor
 #      of one durable write (p50/p99/p99.9)
 #   4. iperf3 over loopback, one stream: the most a TCP connection carries
 #
-# Usage: bench/ceiling.sh [--wal-dir DIR] [--bs "64k 1m"] [--iodepth 8]
-#                         [--size 256M] [--runtime 3] [--port 19640]
-#                         [--out DIR]
+# Usage: bench/ceiling.sh [--wal-dir DIR] [--bs "16k 64k 256k 1m"]
+#                         [--iodepth "1 4 16 32"] [--size 256M]
+#                         [--runtime 3] [--port 19640] [--out DIR]
 #
 # --wal-dir is a directory on the device that holds (or will hold) the WAL;
 # a scratch file is created there and removed afterwards.  A device or an
@@ -26,8 +29,8 @@
 set -euo pipefail
 
 WAL_DIR=${TMPDIR:-/tmp}
-BS="64k 1m"
-QD=8
+BS="16k 64k 256k 1m"
+QD="1 4 16 32"
 SIZE=256M
 RUNTIME=3
 PORT=19640
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
 		--runtime) RUNTIME=$2; shift 2 ;;
 		--port) PORT=$2; shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
-		-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
 		*) echo "ceiling.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -68,12 +71,19 @@ timeout 120 fio --name=layout --filename="$SCRATCH" --size="$SIZE" --rw=write --
 	--direct=1 --ioengine=libaio --iodepth=8 --output-format=json >"$OUT/fio-layout.json"
 
 COMMON=(--filename="$SCRATCH" --size="$SIZE" --time_based --runtime="$RUNTIME" --ramp_time=1 --output-format=json)
+QD_MAX=0
+for qd in $QD; do
+	case "$qd" in *[!0-9]*|'') echo "ceiling.sh: bad --iodepth $qd" >&2; exit 2 ;; esac
+	[ "$qd" -gt "$QD_MAX" ] && QD_MAX=$qd
+done
 for bs in $BS; do
 	case "$bs" in *[!0-9kKmM]*|'') echo "ceiling.sh: bad --bs $bs" >&2; exit 2 ;; esac
-	timeout $LIMIT fio --name=wal_dsync "${COMMON[@]}" --rw=write --bs="$bs" --ioengine=libaio \
-		--iodepth="$QD" --direct=1 --sync=dsync >"$OUT/fio-wal-dsync-$bs.json"
+	for qd in $QD; do
+		timeout $LIMIT fio --name=wal_dsync "${COMMON[@]}" --rw=write --bs="$bs" --ioengine=libaio \
+			--iodepth="$qd" --direct=1 --sync=dsync >"$OUT/fio-wal-dsync-$bs-qd$qd.json"
+	done
 	timeout $LIMIT fio --name=wal_direct "${COMMON[@]}" --rw=write --bs="$bs" --ioengine=libaio \
-		--iodepth="$QD" --direct=1 >"$OUT/fio-wal-direct-$bs.json"
+		--iodepth="$QD_MAX" --direct=1 >"$OUT/fio-wal-direct-$bs.json"
 done
 timeout $LIMIT fio --name=dsync4k "${COMMON[@]}" --rw=write --bs=4k --ioengine=psync \
 	--direct=1 --sync=dsync >"$OUT/fio-dsync4k.json"
@@ -86,7 +96,7 @@ timeout $LIMIT iperf3 -c 127.0.0.1 -p "$PORT" -t "$RUNTIME" -J >"$OUT/iperf3.jso
 wait "$IPERF_PID" 2>/dev/null || true
 IPERF_PID=
 
-BS="$BS" QD="$QD" WAL_DIR="$WAL_DIR" python3 - "$OUT" <<'PY'
+BS="$BS" QD="$QD" QD_MAX="$QD_MAX" WAL_DIR="$WAL_DIR" python3 - "$OUT" <<'PY'
 import json, os, sys
 out = sys.argv[1]
 def fio(name):
@@ -98,13 +108,24 @@ def fio(name):
             "clat_p50_ms": p("50.000000"), "clat_p99_ms": p("99.000000"),
             "clat_p99_9_ms": p("99.900000")}
 sizes = os.environ["BS"].split()
-r = {"wal_dir": os.environ["WAL_DIR"], "bs": sizes, "iodepth": int(os.environ["QD"]),
-     "wal_dsync_by_bs": {b: fio("fio-wal-dsync-%s.json" % b) for b in sizes},
-     "wal_direct_by_bs": {b: fio("fio-wal-direct-%s.json" % b) for b in sizes},
+depths = [int(q) for q in os.environ["QD"].split()]
+qd_max = int(os.environ["QD_MAX"])
+grid = {}
+for b in sizes:
+    for q in depths:
+        g = fio("fio-wal-dsync-%s-qd%d.json" % (b, q))
+        g.update({"bs": b, "iodepth": q})
+        grid["%s qd%d" % (b, q)] = g
+r = {"wal_dir": os.environ["WAL_DIR"], "bs": sizes, "iodepths": depths,
+     "wal_dsync_grid": grid,
+     "wal_dsync_by_bs": {b: max((grid["%s qd%d" % (b, q)] for q in depths), key=lambda x: x["mib_per_s"])
+                         for b in sizes},
+     "wal_direct_by_bs": {b: dict(fio("fio-wal-direct-%s.json" % b), bs=b, iodepth=qd_max) for b in sizes},
      "dsync4k_qd1": fio("fio-dsync4k.json")}
-# the ceiling is the best size (the WAL writer picks its I/O size from the load)
-r["wal_dsync"] = max(r["wal_dsync_by_bs"].values(), key=lambda x: x["mib_per_s"])
+# the ceiling is the best block size and depth, not the WAL writer's own pattern
+r["wal_dsync"] = max(grid.values(), key=lambda x: x["mib_per_s"])
 r["wal_direct"] = max(r["wal_direct_by_bs"].values(), key=lambda x: x["mib_per_s"])
+r["iodepth"] = r["wal_dsync"]["iodepth"]
 try:
     ip = json.load(open(os.path.join(out, "iperf3.json")))
     bps = ip["end"]["sum_received"]["bits_per_second"]
@@ -113,13 +134,15 @@ except Exception as e:
     r["loopback_tcp"] = {"error": str(e)}
 json.dump(r, open(os.path.join(out, "ceiling.json"), "w"), indent=2)
 l = r["dsync4k_qd1"]
-print("== physical ceiling (%s, fio qd%d on %s) ==" % (out, r["iodepth"], r["wal_dir"]))
+print("== physical ceiling (%s, fio on %s) ==" % (out, r["wal_dir"]))
+for k, d in grid.items():
+    print("O_DIRECT|O_DSYNC %-4s qd%-3d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms%s" %
+          (d["bs"], d["iodepth"], d["mib_per_s"], d["iops"], d["clat_p50_ms"], d["clat_p99_ms"],
+           "   <- best (the durable ceiling)" if d is r["wal_dsync"] else ""))
 for b in sizes:
-    d, n = r["wal_dsync_by_bs"][b], r["wal_direct_by_bs"][b]
-    print("WAL pattern O_DIRECT|O_DSYNC %-4s qd%-2d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms" %
-          (b, r["iodepth"], d["mib_per_s"], d["iops"], d["clat_p50_ms"], d["clat_p99_ms"]))
-    print("raw O_DIRECT               %-4s qd%-2d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms" %
-          (b, r["iodepth"], n["mib_per_s"], n["iops"], n["clat_p50_ms"], n["clat_p99_ms"]))
+    n = r["wal_direct_by_bs"][b]
+    print("raw O_DIRECT     %-4s qd%-3d %9.1f MiB/s %9.0f IOPS  clat p50 %.3f p99 %.3f ms" %
+          (b, qd_max, n["mib_per_s"], n["iops"], n["clat_p50_ms"], n["clat_p99_ms"]))
 print("4 KiB O_DIRECT|O_DSYNC qd1           %9.1f MiB/s %9.0f IOPS  lat p50 %.3f p99 %.3f p99.9 %.3f ms" %
       (l["mib_per_s"], l["iops"], l["clat_p50_ms"], l["clat_p99_ms"], l["clat_p99_9_ms"]))
 t = r["loopback_tcp"]

@@ -122,7 +122,7 @@ if "broker" in d and "mock" in d and d["mock"]["publish"]["mib_per_s"] > 0:
 if ceil:
     for n, r in runs:
         pub = r["publish"]["mib_per_s"]
-        print("%s publish vs ceiling: %.1f%% of the durable-WAL pattern (%.0f MiB/s), %.1f%% of raw O_DIRECT (%.0f MiB/s)%s" % (
+        print("%s publish vs ceiling: %.1f%% of durable writes (%.0f MiB/s, the disk's best block size and depth), %.1f%% of raw O_DIRECT (%.0f MiB/s)%s" % (
             n, 100 * pub / max(ceil["wal_dsync"]["mib_per_s"], 1e-9), ceil["wal_dsync"]["mib_per_s"],
             100 * pub / max(ceil["wal_direct"]["mib_per_s"], 1e-9), ceil["wal_direct"]["mib_per_s"],
             ", %.1f%% of loopback TCP (%.0f MiB/s)" % (100 * (pub + r["consume"]["mib_per_s"]) / ceil["loopback_tcp"]["mib_per_s"],

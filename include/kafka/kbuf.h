@@ -23,6 +23,13 @@
  *	  Writer.  A KWriter is a growable byte buffer (palloc'd; running out of
  *	  memory is an ERROR like everywhere else) with the same primitives plus
  *	  reserving an int32 and patching it later (frame and batch lengths).
+ *	  It may also refer to bytes it does not copy (KWriteExternal; a fetch's
+ *	  record batches in the WAL ring): its output is then its own bytes with
+ *	  those inserted where they were written, and the backend sends it with
+ *	  one sendmsg of iovecs (KWriterIov), so the batches go from shared
+ *	  memory to the socket without a copy into the response.  Whoever keeps
+ *	  such a writer must keep the external bytes valid until they are sent
+ *	  or copied (KWriterInternalize).
  *
  *	  Arena.  A KArena is a bump allocator: many small allocations, freed all
  *	  at once by KArenaReset after each response, like PostgreSQL's
@@ -46,11 +53,34 @@ typedef struct KStr
 	int32		len;
 } KStr;
 
-/* Borrowed bytes (also Kafka's "records" type): len == -1 means null. */
+/*
+ * Bytes in pieces, for a value the encoder writes piece by piece: pieces
+ * marked external are referenced (KWriteExternal), the others copied.
+ */
+typedef struct KPiece
+{
+	const uint8 *ptr;
+	size_t		len;
+	bool		external;
+} KPiece;
+
+typedef struct KScatter
+{
+	int			n;
+	KPiece		pieces[FLEXIBLE_ARRAY_MEMBER];
+} KScatter;
+
+/*
+ * Borrowed bytes (also Kafka's "records" type): len == -1 means null.  An
+ * encoded value may come in pieces instead of at ptr: scatter, whose pieces
+ * add up to len (only the encoder looks at it; decoded values never have
+ * one).
+ */
 typedef struct KBytes
 {
 	const uint8 *ptr;
 	int32		len;
+	const KScatter *scatter;
 } KBytes;
 
 typedef struct KUuid
@@ -168,6 +198,14 @@ extern void KReaderSub(KReader *r, KReader *sub, size_t n);
  * Writer
  * ----------------
  */
+/* Bytes a writer refers to (KWriteExternal), inserted before own byte at. */
+typedef struct KWriterExt
+{
+	size_t		at;
+	const uint8 *ptr;
+	size_t		len;
+} KWriterExt;
+
 typedef struct KWriter
 {
 	uint8	   *buf;
@@ -175,7 +213,14 @@ typedef struct KWriter
 	size_t		cap;
 	bool		failed;			/* an encoder met a value it cannot write */
 	char		errmsg[128];
+	/* bytes referred to, in the order written (none unless KWriteExternal) */
+	KWriterExt *ext;
+	int			next;
+	int			extcap;
+	size_t		ext_len;		/* their total */
 } KWriter;
+
+struct iovec;
 
 extern void KWriterInit(KWriter *w, size_t initial);
 extern void KWriterFree(KWriter *w);
@@ -185,6 +230,38 @@ extern bool KWriterFail(KWriter *w, const char *fmt,...) pg_attribute_printf(2, 
 extern uint8 *KWriteAlloc(KWriter *w, size_t n);
 
 extern void KWriteRaw(KWriter *w, const void *data, size_t n);
+
+/*
+ * Refer to n bytes at data instead of copying them (see above).  The
+ * writer's output length is then KWriterTotal, and its bytes are read with
+ * KWriterIov / KWriterConsume, or copied in with KWriterInternalize.
+ */
+extern void KWriteExternal(KWriter *w, const void *data, size_t n);
+/* Output length: own bytes and external ones. */
+static inline size_t
+KWriterTotal(const KWriter *w)
+{
+	return w->len + w->ext_len;
+}
+
+/*
+ * Output bytes from own position at on: own bytes at and after it, and
+ * the external bytes that follow own byte at - 1 (those inserted before a
+ * later own byte; not those before own byte at, written before it was).
+ * A response's length: it starts with own bytes (its length field).
+ */
+extern size_t KWriterTotalSince(const KWriter *w, size_t at);
+/* Keep own bytes [0, len), and the external bytes before own byte len. */
+extern void KWriterTruncate(KWriter *w, size_t len);
+/*
+ * Output bytes [skip, skip + n) as iovecs, at most max of them (so perhaps
+ * fewer bytes); returns how many iovecs.
+ */
+extern int	KWriterIov(const KWriter *w, size_t skip, size_t n, struct iovec *iov, int max);
+/* Remove the first n output bytes (sent). */
+extern void KWriterConsume(KWriter *w, size_t n);
+/* Copy the external bytes in, so the writer no longer refers to any. */
+extern void KWriterInternalize(KWriter *w);
 extern void KWriteInt8(KWriter *w, int8 v);
 extern void KWriteInt16(KWriter *w, int16 v);
 extern void KWriteInt32(KWriter *w, int32 v);

@@ -13,7 +13,7 @@
  *	  the postmaster, so a slow or hostile client can only hold up its own
  *	  process, and for at most authentication_timeout.
  *
- *	  The backend reads and writes through SecureRead/SecureWrite whether
+ *	  The backend reads and writes through SecureRead/SecureWrite(v) whether
  *	  TLS is on or not.  Both are non-blocking: -1 with errno EAGAIN means
  *	  "wait for SecureWaitEvent() on the socket, then call again" -- with
  *	  TLS a read may need the socket writable and a write readable.
@@ -54,6 +54,13 @@ extern bool SecureStartTls(int sock, int64 deadline_ms, char *err, size_t errlen
 /* Non-blocking read and write (see the file comment).  0 from read: EOF. */
 extern ssize_t SecureRead(void *buf, size_t len);
 extern ssize_t SecureWrite(const void *buf, size_t len);
+
+/*
+ * Write from a vector of iovcnt > 0 pieces: all of them in one sendmsg
+ * without TLS, the first one only with TLS.  Non-blocking like SecureWrite.
+ */
+struct iovec;
+extern ssize_t SecureWritev(const struct iovec *iov, int iovcnt);
 
 /* WL_SOCKET_READABLE or WL_SOCKET_WRITEABLE: what the last EAGAIN waits for. */
 extern int	SecureWaitEvent(void);

@@ -96,6 +96,35 @@ extern LogCacheResult LogCacheRead(uint64 stream_id, int64 offset, int64 max_off
 								   size_t *bytes, int64 *next_offset);
 
 /*
+ * Fetch without the copy: the same batches as LogCacheRead, returned as
+ * slices of the WAL ring (a batch that wraps the ring's end takes two;
+ * reading stops early when maxslices, at least 2, would be exceeded).
+ * The slices stay valid until LogCacheUnpin: this process's read pin,
+ * set at the lowest LSN it reads (one pin covers all the reads of a
+ * request), keeps appenders from reusing their space; the uploader's trims
+ * still go on.  *records gets the records the batches hold.  Results as
+ * LogCacheRead's; LOGCACHE_MISS also when the bytes may have been
+ * overwritten before the pin.  Run by backends (a process slot is needed).
+ */
+typedef struct LogCacheSlice
+{
+	const char *ptr;
+	size_t		len;
+} LogCacheSlice;
+
+extern LogCacheResult LogCacheReadSlices(uint64 stream_id, int64 offset, int64 max_offset,
+										 size_t buflen, LogCacheSlice *slices, int maxslices,
+										 int *nslices, size_t *bytes, int64 *next_offset,
+										 uint64 *records);
+
+/*
+ * Release this process's read pin, once the slices were sent or copied.
+ * Cheap when there is none; proc_exit calls it too.  Sets the WAL
+ * writer's latch if the pin held the appenders' limit back.
+ */
+extern void LogCacheUnpin(void);
+
+/*
  * Waiting for new data (a fetch with max_wait_ms): register interest, re-
  * check with LogCacheRead, then WaitLatch/WaitLatchOrSocket on MyLatch with
  * the fetch's timeout, then LogCacheWaitCancel().  The WAL writer sets the
@@ -129,7 +158,9 @@ typedef struct LogCacheRecord
 
 /*
  * Next durable data record at or after *pos (an LSN); false when none
- * below the flushed position.  Advances *pos past it.
+ * below the flushed position.  Advances *pos past it (and past padding),
+ * never beyond the flushed position, so *pos is always a position to trim
+ * to.
  */
 extern bool LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec);
 

@@ -150,8 +150,22 @@ extern size_t ObjFormatBuilderSize(const ObjFormatBuilder *b);
 extern ObjFormatRange *ObjFormatBuilderRanges(const ObjFormatBuilder *b, int *n);
 
 /*
+ * Streaming an object out while it is built.  ClosedBytes: how many bytes
+ * at the front of the builder's buffer are closed blocks, final and ready
+ * to be sent.  TakeClosed hands that buffer over (its first *len bytes
+ * are those blocks, *cap its allocated size) and goes on in newbuf
+ * (palloc'd, newcap bytes, taken over), into which the open block is
+ * copied.  The object's positions stay counted from its start; Finish
+ * then returns only what was not taken.
+ */
+extern size_t ObjFormatBuilderClosedBytes(const ObjFormatBuilder *b);
+extern char *ObjFormatBuilderTakeClosed(ObjFormatBuilder *b, char *newbuf, size_t newcap,
+										size_t *len, size_t *cap);
+
+/*
  * Close the last block, write index and footer; returns the whole object
- * (palloc'd, *len bytes), which the caller now owns.  The builder can then
+ * (palloc'd, *len bytes), which the caller now owns -- or, after
+ * ObjFormatBuilderTakeClosed, the object's rest.  The builder can then
  * only be asked for its ranges, and freed.
  */
 extern char *ObjFormatFinish(ObjFormatBuilder *b, size_t *len);

@@ -22,7 +22,8 @@
  *	  characters, does not start or end with '/', and has no empty, "." or
  *	  ".." component (ObjStoreKeyIsValid).
  *
- *	  Two ways to call it:
+ *	  Three ways to call it (the third, streamed puts, is described at
+ *	  ObjStoreWriterBegin):
  *
  *	  - Synchronous: ObjStorePut/Get/Head/Delete/DeleteBatch/List.  They
  *	    return true on success; on failure false with *err filled in.
@@ -237,6 +238,57 @@ extern int	ObjStoreInFlight(const ObjStore *store);
 /* Block until this request is done (other requests keep progressing). */
 extern void ObjStoreWaitFor(ObjStore *store, ObjStoreRequest *req);
 extern void ObjStoreRequestFree(ObjStoreRequest *req);
+
+/* --- streamed puts --- */
+
+/*
+ * An object written as it is built, in parts, so that it never has to be
+ * whole in memory nor be sent in one burst (the uploader):
+ *
+ *	  w = ObjStoreWriterBegin(store, key, release, arg);
+ *	  ObjStoreWriterPart(w, data, len, tag, &err);		any number of times
+ *	  ObjStoreWriterFinish(w, data, len, tag, &err);	the last bytes
+ *	  (or ObjStoreWriterAbort(w) instead of Finish, after a failure)
+ *
+ * Nothing is visible under key before Finish returns true, and then the
+ * whole object is, durably.  Finish and Abort free the writer.
+ *
+ * s3://: the first part starts a multipart upload (CreateMultipartUpload,
+ * then one UploadPart per part, at most OBJSTORE_WRITER_PARTS_IN_FLIGHT
+ * parts handed over and not yet acknowledged; CompleteMultipartUpload at
+ * Finish; AbortMultipartUpload on Abort or after a failure).  Every part
+ * but the last must be at least OBJSTORE_MIN_PART_SIZE.  An object
+ * finished without any part goes up in one PutObject.
+ * file://: a temporary file, written at each part and written back to
+ * the device as it goes (a few MB dirty at most); Finish fsyncs it,
+ * renames it over key and fsyncs the directory, as a put does.
+ *
+ * A part's bytes must stay unchanged until the writer gives them back:
+ * release(tag, arg) is called, from inside an ObjStore call on this store,
+ * once the part is written (file://: before ObjStoreWriterPart returns;
+ * s3://: when the service acknowledged or refused it), and for every part
+ * still held when the writer finishes or aborts.  ObjStoreWriterPart
+ * drives transfers while the writer holds the maximum of parts.
+ *
+ * A Part that fails returns false with *err; the writer stays failed, and
+ * the caller aborts it.  Finish returns false with *err after a failure
+ * (the multipart upload aborted, the temporary file removed).
+ */
+#define OBJSTORE_WRITER_PARTS_IN_FLIGHT 3
+
+typedef struct ObjStoreWriter ObjStoreWriter;
+typedef void (*ObjStoreWriterRelease) (void *tag, void *arg);
+
+extern ObjStoreWriter *ObjStoreWriterBegin(ObjStore *store, const char *key,
+										   ObjStoreWriterRelease release, void *arg);
+extern bool ObjStoreWriterPart(ObjStoreWriter *w, const void *data, size_t len, void *tag,
+							   ObjStoreError *err);
+extern bool ObjStoreWriterFinish(ObjStoreWriter *w, const void *data, size_t len, void *tag,
+								 ObjStoreError *err);
+extern void ObjStoreWriterAbort(ObjStoreWriter *w);
+/* Bytes handed to the writer so far, and parts (UploadPart requests) started. */
+extern uint64 ObjStoreWriterSize(const ObjStoreWriter *w);
+extern int	ObjStoreWriterParts(const ObjStoreWriter *w);
 
 /*
  * Testing only (src/test/modules/sigv4_sign): the URL (*url_out) and the

@@ -60,7 +60,17 @@ typedef uint64 WalLsn;
 
 /* ---- Device header (one 4 KiB block, two alternating copies) ---- */
 #define WAL_HEADER_MAGIC		0x4c574453	/* "SDWL" little-endian */
-#define WAL_FORMAT_VERSION		1
+
+/*
+ * Version 2 lets a padding record end at any block boundary (the WAL
+ * writer closes the block a write ends in, walaio.c); in version 1 padding
+ * only ever ran to the end of the data area.  A version 1 device is read
+ * as it is and becomes version 2 at recovery, before any new record;
+ * an older binary refuses a version 2 device instead of stopping its
+ * recovery at the first block padding.
+ */
+#define WAL_FORMAT_VERSION		2
+#define WAL_FORMAT_VERSION_MIN	1
 
 typedef struct WalDeviceHeader
 {
@@ -80,7 +90,16 @@ typedef struct WalDeviceHeader
 	uint32		crc;			/* CRC-32C of the bytes before this field */
 } WalDeviceHeader;
 
-/* ---- Record header (64 bytes, little-endian, records 8-byte aligned) ---- */
+/*
+ * ---- Record header (64 bytes, little-endian, records 8-byte aligned) ----
+ *
+ * A padding record fills space no record uses: the rest of the data area
+ * before its end (a record never crosses it), or the rest of the block a
+ * WAL write ends in -- into the next block when fewer than a header's
+ * bytes are left there, so it is shorter than two blocks.  Its body is
+ * not written.  When fewer than a header's bytes are left before the end
+ * of the data area, nothing marks the gap: readers skip to the start.
+ */
 #define WAL_RECORD_MAGIC		0x52445453	/* "STDR" */
 #define WAL_PADDING_MAGIC		0x50445453	/* "STDP" */
 
@@ -230,9 +249,10 @@ extern void WalWaitFlushed(WalLsn end_lsn);
  * O_DIRECT pwrite of the 4 KiB-aligned span of everything published, per
  * wal_sync_method), advance the flushed position and wake the other
  * waiters that satisfied.  Returns true if the flushed position is now
- * >= end_lsn; false if a write by someone else is in progress or another
- * append below end_lsn is still being copied (then arm
- * WalRequestFlushWakeup and sleep).  Never sleeps except in the write.
+ * >= end_lsn; false if a write by someone else is in progress, another
+ * append below end_lsn is still being copied, or more than 64 KiB waits to
+ * be written (the WAL writer's libaio writes do better then) -- then arm
+ * WalRequestFlushWakeup and sleep.  Never sleeps except in the write.
  */
 extern bool WalTryFlush(WalLsn end_lsn);
 
@@ -327,6 +347,9 @@ typedef struct WalStats
 	uint64		appends;			/* records appended */
 	uint64		append_bytes;
 	uint64		writes;				/* device write I/Os (both kinds) */
+	uint64		pipelined_writes;	/* of which the WAL writer submitted
+									 * while another of its writes was in
+									 * flight */
 	uint64		write_bytes;
 	uint64		write_ns;			/* sum over writes of submission to
 									 * completion seen (Little's law: divided
@@ -336,6 +359,8 @@ typedef struct WalStats
 									 * themselves (WalTryFlush) */
 	uint64		sync_write_bytes;
 	uint64		backpressure_waits;	/* appends that had to wait for space */
+	uint64		padding_bytes;		/* padding the WAL writer added to end
+									 * its writes on a block boundary */
 	uint64		header_writes;
 	uint64		recovered_records;
 	uint64		recovered_bytes;

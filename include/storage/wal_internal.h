@@ -6,8 +6,11 @@
  *	  logcache.h.
  *
  *	  Locking: insert_lck (a spinlock, held for a few hundred instructions
- *	  at most) protects reserved, limit_base, entry_alloc, the entries being
- *	  allocated and the stream table's links.  The positions that other
+ *	  at most) protects reserved, limit_base, limit_held, the slots'
+ *	  read_pin and their count npins, entry_alloc, the entries being
+ *	  allocated and the stream table's links.  (The WAL writer also reads
+ *	  the slots' read_pin under it when it raises the limit after a trim,
+ *	  but only while some pin is set.)  The positions that other
  *	  processes read without the lock (reserved, flushed, trim, ...) are
  *	  written with atomic stores.  The WAL writer alone writes durable_trim.
  *
@@ -18,7 +21,9 @@
  *	  aio_inflight, flush_scan_seq, and the advancing of flushed and of the
  *	  streams' flushed_next.  An appender writes only when aio_inflight is 0
  *	  (read under the lock), which means every libaio write has completed
- *	  and flushed == write_pos: so at most one write of a block is ever in
+ *	  and flushed == write_pos, and the WAL writer's writes never share a
+ *	  block with one in flight (each ends on a block boundary, padded, or
+ *	  the next waits for it): so at most one write of a block is ever in
  *	  progress, and the flushed position advances in order.
  *
  * include/storage/wal_internal.h
@@ -34,6 +39,27 @@
 
 #define WAL_NO_SEQ			UINT64_MAX
 #define WAL_NOT_INSERTING	UINT64_MAX
+#define WAL_NO_PIN			UINT64_MAX
+
+/*
+ * While writes are in flight, the WAL writer starts another only once at
+ * least this much new data is published (walaio.c): smaller amounts wait
+ * for the next completion and go with whatever has come by then.  So
+ * writes stay large enough that the padding closing each one (at most a
+ * block) costs little, and an appender wakes the writer only when its
+ * append takes the unwritten data past this mark (wal.c).
+ */
+#define WAL_PIPELINE_MIN_IO	(64 * 1024)
+
+/*
+ * An appender writes the ring itself (WalTryFlush) only when at most this
+ * much is waiting to be written: that saves the two process wake-ups a
+ * small write through the WAL writer costs.  More goes to the WAL writer,
+ * whose libaio writes can be several in flight while the appender -- a
+ * backend reading pipelined produce requests -- goes on appending, instead
+ * of it waiting for one synchronous write after another.
+ */
+#define WAL_SYNC_WRITE_MAX	(64 * 1024)
 
 /* Per process slot (indexed like ProcArray->slots). */
 typedef struct WalSlotState
@@ -45,6 +71,10 @@ typedef struct WalSlotState
 	uint32		data_waiting;	/* registered by LogCacheWaitRegister */
 	uint64		data_wait_stream;
 	int64		data_wait_offset;
+	uint64		read_pin;		/* lowest LSN this process reads straight
+								 * from the ring (LogCacheReadSlices), or
+								 * WAL_NO_PIN; set and cleared under
+								 * insert_lck */
 } __attribute__((aligned(64))) WalSlotState;
 
 /* One log cache index entry per WAL data record. */
@@ -79,7 +109,12 @@ typedef struct WalShmemStruct
 	slock_t		insert_lck;
 	/* protected by insert_lck */
 	WalLsn		reserved;
-	WalLsn		limit_base;		/* align_down(durable trim, block) */
+	WalLsn		limit_base;		/* align_down(durable trim, block), or
+								 * lower while read pins need it
+								 * (logcache.c); appenders reserve up to
+								 * limit_base + capacity */
+	bool		limit_held;		/* a read pin holds limit_base down */
+	int			npins;			/* slots with a read_pin set */
 	uint64		entry_alloc;	/* next entry sequence number */
 
 	/* atomics */
@@ -144,6 +179,13 @@ extern uint64 WalRingSize(void);
 
 /* wal.c: the LSN below which every reserved record has been copied in. */
 extern WalLsn WalComputePublished(void);
+
+/*
+ * wal.c, WAL writer with write_lck held: end what is published on a block
+ * boundary with a padding record, if nothing is reserved beyond it; returns
+ * the new published position.
+ */
+extern WalLsn WalPadToBlock(WalLsn published);
 
 /*
  * wal.c, with write_lck held: the device write (pwrite or io_submit) of

@@ -87,6 +87,8 @@ extern int	wal_sync_method;
 extern int64 wal_io_depth;
 extern bool wal_appender_flush;
 extern int64 upload_threshold;
+extern int64 upload_part_size;
+extern int64 upload_pacing;
 extern int64 upload_interval;
 extern int64 stream_split_size;
 extern int64 compaction_max_age;

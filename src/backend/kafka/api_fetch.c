@@ -47,9 +47,6 @@
 #include "utils/metrics.h"
 #include "utils/timestamp.h"
 
-/* Bytes a fetch first reads of a partition (see read_partition). */
-#define FETCH_FIRST_READ	(256 * 1024)
-
 /* The high watermark: end of durable data. */
 static int64
 partition_high_watermark(StrataPartition *part)
@@ -333,13 +330,84 @@ read_stream(uint64 stream_id, int64 offset, int64 max_offset, char *buf, size_t 
 }
 
 /*
- * Grow a partition's read buffer, the arena's newest allocation, to size
- * bytes: in place, so what was read into it stays where it is.
+ * The record batches of the partition being read, in pieces: slices of
+ * the WAL ring (the log cache's, referred to by the response and sent from
+ * there, kafka/backend.c) and buffers read from object storage.  Reused
+ * from one partition to the next (in TopMemoryContext); read_partition
+ * copies them into the request arena.
  */
-static char *
-grow_read_buffer(KafkaConn *conn, char *buf, size_t oldsize, size_t size)
+static KPiece *pieces;
+static int	npieces;
+static int	maxpieces;
+
+#define SLICES_PER_READ 512
+/* Bytes read from object storage at a time (into the request arena). */
+#define COLD_READ_CHUNK (1024 * 1024)
+
+static void
+add_piece(const void *ptr, size_t len, bool external)
 {
-	return KArenaBuffer(&conn->arena, buf, oldsize, size);
+	if (npieces == maxpieces)
+	{
+		maxpieces = Max(maxpieces * 2, 1024);
+		pieces = pieces ? repalloc(pieces, sizeof(KPiece) * (size_t) maxpieces)
+			: MemoryContextAlloc(TopMemoryContext, sizeof(KPiece) * (size_t) maxpieces);
+	}
+	pieces[npieces].ptr = ptr;
+	pieces[npieces].len = len;
+	pieces[npieces].external = external;
+	npieces++;
+}
+
+/*
+ * Read whole batches of a stream from offset on, at most cap bytes, and
+ * add them to the pieces: what the log cache holds as slices of the ring,
+ * pinned and not copied (LogCacheReadSlices; kafka/backend.c drops the pin
+ * once the response is sent), what it no longer holds from object storage
+ * into the request arena.  Results as read_stream's.
+ */
+static LogCacheResult
+read_chunk(KafkaConn *conn, uint64 stream_id, int64 offset, int64 max_offset, size_t cap,
+		   int64 wait_deadline, size_t *got, int64 *next, uint64 *records)
+{
+	LogCacheSlice slices[SLICES_PER_READ];
+	int			nslices;
+	LogCacheResult r;
+	char	   *buf;
+
+	r = LogCacheReadSlices(stream_id, offset, max_offset, cap, slices, lengthof(slices),
+						   &nslices, got, next, records);
+	if (r == LOGCACHE_OK)
+	{
+		for (int i = 0; i < nslices; i++)
+			add_piece(slices[i].ptr, slices[i].len, true);
+		MetricsInc(METRIC_LOG_CACHE_SENT_BYTES, (int64) *got);
+		return r;
+	}
+	if (r == LOGCACHE_TOO_SMALL)
+		return r;
+
+	/*
+	 * Object storage, a chunk at a time (each read stops at the end of an
+	 * object anyway); a batch larger than the chunk but within cap is read
+	 * whole with a buffer of its size.
+	 */
+	for (size_t size = Min(cap, (size_t) COLD_READ_CHUNK);;)
+	{
+		buf = KArenaBuffer(&conn->arena, NULL, 0, size);
+		r = read_stream(stream_id, offset, max_offset, buf, size, wait_deadline, got, next);
+		if (r != LOGCACHE_TOO_SMALL || *got <= size || *got > cap)
+			break;
+		size = *got;
+	}
+	if (r == LOGCACHE_OK && *got > 0)
+	{
+		add_piece(buf, *got, false);
+		*records = count_records(buf, *got);
+	}
+	else
+		*records = 0;
+	return r;
 }
 
 /*
@@ -365,11 +433,8 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 	int64		hw,
 				log_start;
 	size_t		cap,
-				want,
 				got = 0;
-	int64		next;
-	int64		wait_deadline;
-	char	   *buf;
+	uint64		records = 0;
 	LogCacheResult r;
 
 	sp->read_bytes = 0;
@@ -423,70 +488,51 @@ read_partition(KafkaConn *conn, SessionPartition *sp, PartitionData *out, int64 
 		return 0;
 
 	/*
-	 * A tailing consumer asks for up to max_bytes (1 MiB by default) per
-	 * partition but finds a few KiB: read into a small buffer first.  If
-	 * data was left behind, grow the buffer (in place: it is the arena's
-	 * newest allocation) and go on reading where the first read stopped,
-	 * until the allowance is full or the high watermark reached; nothing is
-	 * read twice.  A first batch larger than the small buffer is read again
-	 * into one of its size, and the reading goes on after it.
+	 * Read chunk after chunk until the allowance is full or the high
+	 * watermark reached.  A first batch larger than the allowance is
+	 * returned whole when this is the response's first data (as Kafka
+	 * does, so the client can make progress); otherwise what does not fit
+	 * is read by the next fetch.  Once there is data to answer with, cold
+	 * reads wait for their budget no later than the fetch's deadline.
 	 */
-	want = Min(cap, (size_t) FETCH_FIRST_READ);
-	buf = KArenaBuffer(&conn->arena, NULL, 0, want);
-	wait_deadline = first ? -1 : deadline;
-	r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, want, wait_deadline,
-					&got, &next);
-	if (r == LOGCACHE_TOO_SMALL && (got <= cap || first || cap == 0))
-	{
-		/*
-		 * got is the size of the first batch, which did not fit: read it
-		 * alone (a cold read of it may wait for the budget as the first
-		 * did), and the rest below.
-		 */
-		size_t		batch = got;
-		size_t		size = got <= cap ? cap : got;
-
-		buf = grow_read_buffer(conn, buf, want, size);
-		want = size;
-		r = read_stream((uint64) part->stream_id, sp->fetch_offset, hw, buf, batch, wait_deadline,
-						&got, &next);
-	}
-	else if (r == LOGCACHE_OK && got > 0 && next < hw && want < cap)
-	{
-		buf = grow_read_buffer(conn, buf, want, cap);
-		want = cap;
-	}
-	while (r == LOGCACHE_OK && next < hw && got < want)
+	npieces = 0;
+	r = LOGCACHE_OK;
+	for (int64 next = sp->fetch_offset; next < hw && (got < cap || got == 0);)
 	{
 		size_t		more;
 		int64		after;
+		uint64		recs;
+		int64		wait_deadline = got == 0 && first ? -1 : deadline;
 
-		/* What the next read cannot place is read by the next fetch. */
-		if (read_stream((uint64) part->stream_id, next, hw, buf + got, want - got,
-						got > 0 ? deadline : wait_deadline, &more, &after) != LOGCACHE_OK ||
-			more == 0)
+		r = read_chunk(conn, (uint64) part->stream_id, next, hw, cap - got, wait_deadline,
+					   &more, &after, &recs);
+		if (r == LOGCACHE_TOO_SMALL && got == 0 && (more <= cap || first || cap == 0))
+			r = read_chunk(conn, (uint64) part->stream_id, next, hw, more, wait_deadline,
+						   &more, &after, &recs);
+		if (r != LOGCACHE_OK || more == 0)
 			break;
 		got += more;
+		records += recs;
 		next = after;
 	}
-	switch (r)
+	if (got > 0)
 	{
-		case LOGCACHE_OK:
-			out->Records = (KBytes) {(const uint8 *) buf, (int32) got};
-			/* Counted once the response is final (KafkaHandleFetch). */
-			sp->read_topic = part->topic;
-			sp->read_pidx = pidx;
-			sp->read_stream = part->stream_id;
-			sp->read_bytes = (uint64) got;
-			sp->read_records = got > 0 ? count_records(buf, got) : 0;
-			return (int64) got;
-		case LOGCACHE_TOO_SMALL:
-			return 0;
-		case LOGCACHE_MISS:
-		case LOGCACHE_UNKNOWN_STREAM:
-			out->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
-			return 0;
+		KScatter   *sc = KArenaBuffer(&conn->arena, NULL, 0,
+									  offsetof(KScatter, pieces) + sizeof(KPiece) * (size_t) npieces);
+
+		sc->n = npieces;
+		memcpy(sc->pieces, pieces, sizeof(KPiece) * (size_t) npieces);
+		out->Records = (KBytes) {NULL, (int32) got, sc};
+		/* Counted once the response is final (KafkaHandleFetch). */
+		sp->read_topic = part->topic;
+		sp->read_pidx = pidx;
+		sp->read_stream = part->stream_id;
+		sp->read_bytes = (uint64) got;
+		sp->read_records = records;
+		return (int64) got;
 	}
+	if (r == LOGCACHE_MISS || r == LOGCACHE_UNKNOWN_STREAM)
+		out->ErrorCode = KAFKA_ERR_KAFKA_STORAGE_ERROR;
 	return 0;
 }
 
@@ -699,6 +745,8 @@ KafkaHandleFetch(void *ctx, const KafkaRequestHeader *h, const void *reqp, void 
 		if (total >= Max(req->MinBytes, 1) || any_error || MonotonicMs() >= deadline ||
 			ShutdownRequestPending || session.nparts == 0)
 			break;
+		/* This round's answer is dropped: so is its hold on the ring. */
+		LogCacheUnpin();
 		WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) (deadline - MonotonicMs()));
 	}
 	LogCacheWaitCancel();

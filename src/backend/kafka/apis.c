@@ -272,7 +272,8 @@ KafkaBeginResponse(KWriter *w, const KafkaRequestHeader *h, int16 header_version
 void
 KafkaEndResponse(KWriter *w, size_t start)
 {
-	KWritePatchInt32(w, start, (int32) (w->len - start - 4));
+	/* the frame's length counts the bytes referred to (KWriteExternal) too */
+	KWritePatchInt32(w, start, (int32) (KWriterTotalSince(w, start) - 4));
 }
 
 /*
@@ -319,7 +320,7 @@ KafkaWriteResponse(KWriter *w, const KafkaRequestHeader *h, const void *resp)
 	if (!KafkaEncode(h->api->response, h->api_version,
 					 KafkaApiIsFlexible(h->api, h->api_version), resp, w))
 	{
-		w->len = start;			/* never send half a response */
+		KWriterTruncate(w, start);	/* never send half a response */
 		return false;
 	}
 	KafkaEndResponse(w, start);
@@ -347,7 +348,7 @@ KafkaWriteRequest(KWriter *w, int16 api_key, int16 api_version,
 		KWriteEmptyTaggedFields(w);
 	if (!KafkaEncode(api->request, api_version, flex, req, w))
 	{
-		w->len = start;
+		KWriterTruncate(w, start);
 		return false;
 	}
 	KafkaEndResponse(w, start);
@@ -482,7 +483,7 @@ KafkaApiVersionsRespond(const KafkaRequestHeader *h, KReader *r,
 	if (!KafkaEncode(&ApiVersionsResponse_schema, v, v >= 3, &resp, w))
 	{
 		/* cannot happen: the response is built from the table */
-		w->len = start;
+		KWriterTruncate(w, start);
 		return KReaderFail(r, "cannot encode ApiVersions response: %s", w->errmsg);
 	}
 	KafkaEndResponse(w, start);

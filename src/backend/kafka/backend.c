@@ -30,6 +30,12 @@
  *	  failed authentication has its answer sent after a delay, and the
  *	  connection closed (close_after_authentication_failure).
  *
+ *	  Request bytes are read from the connection into one buffer and served
+ *	  where they land: a produced batch is copied from there into the WAL
+ *	  ring (storage/wal.h) and nowhere else, never moved within the buffer
+ *	  (see input_prepare).  A fetch's answer refers to the log cache's
+ *	  batches in the WAL ring and is sent from there (see send_ready).
+ *
  *	  Errors.  The request loop is the backend's ERROR recovery point, as
  *	  PostgresMain's is: an elog(ERROR) while a request is served (an
  *	  exhausted request arena, out of memory) unwinds here with siglongjmp,
@@ -52,6 +58,7 @@
 #include "c.h"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kafka/backend.h"
@@ -75,6 +82,10 @@
 /* Smallest request: api key, version, correlation id, client id length. */
 #define MIN_REQUEST_FRAME 10
 #define INITIAL_INBUF (64 * 1024)
+/* A grown input buffer shrinks back after this many small frames in a row. */
+#define SMALL_FRAMES_TO_SHRINK 64
+/* iovecs per sendmsg: own bytes and a fetch's batches alternate */
+#define SEND_IOVECS 256
 
 const char *MyClientAddr = "";
 const char *MyClientHost = "";
@@ -87,7 +98,8 @@ static int	client_sock = -1;
 /*
  * Responses built but not yet sent: out's bytes [0, ready) may be sent
  * now; each queued entry ends at byte `end` of out and may be sent once
- * the WAL is flushed past `lsn`.
+ * the WAL is flushed past `lsn`.  Positions count out's output bytes
+ * (KWriterTotal), the batches a fetch response refers to included.
  */
 #define MAX_QUEUED_RESPONSES 128
 
@@ -107,7 +119,9 @@ static size_t out_ready = 0;
 /*
  * Bytes read from the socket: [pos, len) not yet served, in a buffer of
  * cap bytes (TopMemoryContext).  Static, like the request below, because
- * the ERROR recovery continues with them.
+ * the ERROR recovery continues with them.  small_frames counts frames in a
+ * row of at most cap / 8 bytes, to give back a buffer grown for large
+ * requests.
  */
 static struct
 {
@@ -115,6 +129,7 @@ static struct
 	size_t		cap;
 	size_t		len;
 	size_t		pos;
+	int			small_frames;
 }			in;
 
 /* The request being served. */
@@ -123,7 +138,8 @@ static struct
 	bool		active;
 	int16		api_key;
 	uint64		start_us;		/* when the request was read */
-	size_t		out_before;		/* conn->out's length before its response */
+	size_t		out_before;		/* conn->out's own length before its response */
+	size_t		total_before;	/* and its output length (KWriterTotal) */
 }			cur;
 
 static void pg_attribute_noreturn()
@@ -171,20 +187,46 @@ release_durable(void)
 	}
 }
 
+/* Remove the first n bytes of out (sent), moving the queue's positions. */
+static void
+consume_sent(KWriter *out, size_t n)
+{
+	if (n == 0)
+		return;
+	KWriterConsume(out, n);
+	out_ready -= n;
+	for (int i = 0; i < queue_len; i++)
+		queue[(queue_head + i) % MAX_QUEUED_RESPONSES].end -= n;
+}
+
 /*
  * Send out's first out_ready bytes, waiting for the socket to drain when it
  * is full; keep the rest (queued responses) at the front of the buffer.  A
  * client that went away ends this backend quietly.
+ *
+ * A fetch response refers to its record batches in the WAL ring instead of
+ * holding a copy (KWriteExternal; pinned, storage/logcache.h): one
+ * gathered write (SecureWritev) sends them with the response's own bytes,
+ * so they go from shared memory to the socket with no copy in between
+ * (with TLS, SSL_write encrypts them from the ring, piece by piece).  Should the socket fill up
+ * before they are all sent, the rest of them is copied into the buffer and
+ * the pin dropped before waiting, so that a slow client never holds WAL
+ * space back.
  */
 static void
 send_ready(KWriter *out)
 {
+	struct iovec iov[SEND_IOVECS];
 	size_t		off = 0;
 
 	while (off < out_ready)
 	{
-		ssize_t		n = SecureWrite(out->buf + off, out_ready - off);
+		ssize_t		n;
+		int			iovcnt;
 
+		iovcnt = KWriterIov(out, off, out_ready - off, iov, lengthof(iov));
+		/* non-blocking: never wait holding the batches' pin */
+		n = SecureWritev(iov, iovcnt);
 		if (n > 0)
 		{
 			off += (size_t) n;
@@ -194,6 +236,14 @@ send_ready(KWriter *out)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		{
+			if (out->next > 0)
+			{
+				consume_sent(out, off);
+				off = 0;
+				MetricsInc(METRIC_LOG_CACHE_COPIED_BYTES, (int64) out->ext_len);
+				KWriterInternalize(out);
+				LogCacheUnpin();
+			}
 			ResetLatch(MyLatch);
 			WaitLatchOrSocket(MyLatch, SecureWaitEvent() | WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
 							  client_sock, -1);
@@ -203,13 +253,10 @@ send_ready(KWriter *out)
 			 n < 0 ? strerror(errno) : "peer closed");
 		close_connection(0);
 	}
-	if (out_ready == 0)
-		return;
-	memmove(out->buf, out->buf + out_ready, out->len - out_ready);
-	out->len -= out_ready;
-	for (int i = 0; i < queue_len; i++)
-		queue[(queue_head + i) % MAX_QUEUED_RESPONSES].end -= out_ready;
-	out_ready = 0;
+	consume_sent(out, off);
+	/* Nothing refers to the ring any more: its space may be reused. */
+	if (out->next == 0)
+		LogCacheUnpin();
 }
 
 /* Wait until every queued response is durable, and send everything. */
@@ -230,7 +277,22 @@ drain_queue(KWriter *out)
 static void
 finish_request(KafkaConn *conn)
 {
-	if (conn->out.len == cur.out_before)
+	/*
+	 * A response that refers to the WAL ring (a fetch's batches) goes out
+	 * now: the pin keeping those bytes in place must not outlive this
+	 * request, since the next one may wait -- even for WAL space that the
+	 * pin holds back.  (Such a response is never queued: a fetch first
+	 * waits for the queue to empty.)
+	 */
+	if (conn->out.next > 0)
+	{
+		Assert(queue_len == 0);
+		out_ready = KWriterTotal(&conn->out);
+		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
+		send_ready(&conn->out);
+		return;
+	}
+	if (KWriterTotal(&conn->out) == cur.total_before)
 	{
 		/* acks=0: no response */
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
@@ -240,7 +302,7 @@ finish_request(KafkaConn *conn)
 	{
 		QueuedResponse *q = &queue[(queue_head + queue_len) % MAX_QUEUED_RESPONSES];
 
-		q->end = conn->out.len;
+		q->end = KWriterTotal(&conn->out);
 		/*
 		 * A response leaves after those queued before it, so it waits for
 		 * their WAL too: the queue's LSNs never decrease, and the last one
@@ -260,7 +322,7 @@ finish_request(KafkaConn *conn)
 	else
 	{
 		check_lease_for_ack(conn->wait_lsn);
-		out_ready = conn->out.len;
+		out_ready = KWriterTotal(&conn->out);
 		MetricsObserveApi(METRIC_KAFKA_REQUEST_DURATION, cur.api_key, MetricsNowUs() - cur.start_us);
 	}
 }
@@ -307,6 +369,7 @@ serve_frame(KafkaConn *conn, const uint8 *frame, size_t len)
 	cur.api_key = api_key;
 	cur.start_us = MetricsNowUs();
 	cur.out_before = conn->out.len;
+	cur.total_before = KWriterTotal(&conn->out);
 	cur.active = true;
 	MetricsIncApi(METRIC_KAFKA_REQUESTS, api_key, 1);
 	if (!KafkaProcessRequest(conn, frame, len))
@@ -334,79 +397,130 @@ min_frame(void)
 }
 
 /*
- * Is a whole frame (or a frame length that will close the connection)
- * waiting in the input buffer?  Only after an ERROR, which leaves the
- * frames behind the failed one unserved.
+ * The size of the frame at in.pos, its length field included, or 0 if
+ * fewer than 4 bytes of it are there.  A length outside min_frame() ..
+ * SaslMaxFrame() (socket_request_max_bytes once authenticated, or on a
+ * listener without SASL) closes the connection (after the responses
+ * already due), before any memory is set aside for it.
  */
-static bool
-frame_buffered(void)
+static size_t
+pending_frame_size(KafkaConn *conn)
 {
 	uint32		raw;
 	int32		frame_len;
 
 	if (in.len - in.pos < 4)
-		return false;
+		return 0;
 	memcpy(&raw, in.buf + in.pos, 4);
 	frame_len = (int32) __builtin_bswap32(raw);
-	return frame_len < min_frame() || frame_len > SaslMaxFrame() ||
-		in.len - in.pos - 4 >= (size_t) frame_len;
+	if (frame_len < min_frame() || frame_len > SaslMaxFrame())
+	{
+		elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (%s)",
+			 MyClientAddr, frame_len, min_frame(), (long long) SaslMaxFrame(),
+			 SaslMaxFrame() < socket_request_max_bytes ? "sasl_max_request_bytes, before authentication"
+			 : "socket_request_max_bytes");
+		drain_queue(&conn->out);
+		close_connection(0);
+	}
+	return (size_t) frame_len + 4;
 }
 
 /*
- * Serve every complete frame in the input buffer, in order.  Each frame
- * counts as consumed before it is served, so that after an ERROR the loop
- * goes on with the next one.  Then keep what is left at the front of the
- * buffer, with room for the whole frame it starts.
+ * Where the next read goes (*dst) and how much it may take (*room), laid
+ * out so that request bytes are never moved once read:
+ *
+ * - When the frame at pos has a known length, read exactly up to its end,
+ *   never into the next frame: once it is served the buffer is empty and
+ *   starts again at its beginning.
+ * - Otherwise (at a frame boundary: at most 3 bytes of a length field are
+ *   there, moved to the front) read at most cap / 2 bytes.  So every frame
+ *   such a read starts begins in the buffer's first half, and one of up to
+ *   cap / 2 bytes fits where it is.
+ * - A larger frame grows the buffer to twice its size, copying the part
+ *   read so far (at most cap / 2 bytes, once); frames of that size then
+ *   fit in place.  After SMALL_FRAMES_TO_SHRINK small frames in a row an
+ *   empty buffer goes back to INITIAL_INBUF.
+ *
+ * Pipelined small requests still arrive many per read; a large one costs
+ * at most one more read, for its tail.  *room is 0 when a whole frame is
+ * there already (left behind a request that failed): serve it first.
+ * The buffer lives in TopMemoryContext.
+ */
+static void
+input_prepare(KafkaConn *conn, uint8 **dst, size_t *room)
+{
+	size_t		size;
+
+	if (in.pos == in.len)
+	{
+		in.pos = in.len = 0;
+		if (in.cap > 4 * INITIAL_INBUF && in.small_frames >= SMALL_FRAMES_TO_SHRINK)
+		{
+			pfree(in.buf);
+			in.cap = INITIAL_INBUF;
+			in.buf = MemoryContextAlloc(TopMemoryContext, in.cap);
+			in.small_frames = 0;
+		}
+	}
+	size = pending_frame_size(conn);
+	if (size == 0)
+	{
+		if (in.pos > 0)
+		{
+			memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+			in.len -= in.pos;
+			in.pos = 0;
+		}
+		*dst = in.buf + in.len;
+		*room = in.cap / 2 - in.len;
+		return;
+	}
+	if (in.pos + size > in.cap)
+	{
+		if (size <= in.cap / 2)
+		{
+			/* not reached while the invariant above holds; cheap if it is */
+			memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+		}
+		else
+		{
+			size_t		newcap = Max(2 * size, (size_t) INITIAL_INBUF);
+			uint8	   *nbuf = MemoryContextAlloc(TopMemoryContext, newcap);
+
+			memcpy(nbuf, in.buf + in.pos, in.len - in.pos);
+			pfree(in.buf);
+			in.buf = nbuf;
+			in.cap = newcap;
+		}
+		in.len -= in.pos;
+		in.pos = 0;
+	}
+	*dst = in.buf + in.len;
+	*room = in.len - in.pos >= size ? 0 : in.pos + size - in.len;
+}
+
+/*
+ * Serve every complete frame in the input buffer, in order, where it lies.
+ * Each frame counts as consumed before it is served, so that after an
+ * ERROR the loop goes on with the next one.
  */
 static void
 serve_frames(KafkaConn *conn)
 {
 	for (;;)
 	{
-		int32		frame_len;
-		uint32		raw;
+		size_t		size = pending_frame_size(conn);
 		const uint8 *frame;
 
-		if (in.len - in.pos < 4)
-			break;
-		memcpy(&raw, in.buf + in.pos, 4);
-		frame_len = (int32) __builtin_bswap32(raw);
-		if (frame_len < min_frame() || frame_len > SaslMaxFrame())
-		{
-			elog(LOG, "closing connection from %s: request frame length %d is outside %d .. %lld (%s)",
-				 MyClientAddr, frame_len, min_frame(), (long long) SaslMaxFrame(),
-				 SaslMaxFrame() < socket_request_max_bytes ? "sasl_max_request_bytes, before authentication"
-				 : "socket_request_max_bytes");
-			drain_queue(&conn->out);
-			close_connection(0);
-		}
-		if (in.len - in.pos - 4 < (size_t) frame_len)
-		{
-			/* Incomplete: make room for the whole frame, then read on. */
-			size_t		need = (size_t) frame_len + 4;
-
-			memmove(in.buf, in.buf + in.pos, in.len - in.pos);
-			in.len -= in.pos;
-			in.pos = 0;
-			if (need > in.cap)
-			{
-				in.buf = repalloc(in.buf, need);
-				in.cap = need;
-			}
+		if (size == 0 || in.len - in.pos < size)
 			return;
-		}
 		frame = in.buf + in.pos + 4;
-		in.pos += (size_t) frame_len + 4;
-		serve_frame(conn, frame, (size_t) frame_len);
-	}
-	memmove(in.buf, in.buf + in.pos, in.len - in.pos);
-	in.len -= in.pos;
-	in.pos = 0;
-	/* Give back a buffer grown for one huge request. */
-	if (in.len == 0 && in.cap > 4 * INITIAL_INBUF)
-	{
-		in.buf = repalloc(in.buf, INITIAL_INBUF);
-		in.cap = INITIAL_INBUF;
+		in.pos += size;
+		if (size <= in.cap / 8)
+			in.small_frames++;
+		else
+			in.small_frames = 0;
+		serve_frame(conn, frame, size - 4);
 	}
 }
 
@@ -442,7 +556,9 @@ recover_from_error(KafkaConn *conn)
 	}
 	MetricsIncApi(METRIC_KAFKA_REQUESTS_FAILED, cur.api_key, 1);
 	/* Drop whatever part of its response the request had written. */
-	conn->out.len = cur.out_before;
+	KWriterTruncate(&conn->out, cur.out_before);
+	if (conn->out.next == 0)
+		LogCacheUnpin();		/* a fetch's pin, if it failed half-way */
 	conn->wait_lsn = 0;
 	if (!KafkaAnswerFailedRequest(conn))
 	{
@@ -536,6 +652,8 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 	for (;;)
 	{
 		ssize_t		n;
+		uint8	   *dst;
+		size_t		room;
 
 		ResetLatch(MyLatch);
 		ProcessConfigReloadIfPending();
@@ -552,13 +670,13 @@ BackendMain(int sock, const char *peer, ListenerProtocol protocol)
 		send_ready(&conn.out);
 
 		/* Frames left behind a failed request are served before reading. */
-		if (frame_buffered())
+		input_prepare(&conn, &dst, &room);
+		if (room == 0)
 		{
 			serve_frames(&conn);
 			continue;
 		}
-
-		n = SecureRead(in.buf + in.len, in.cap - in.len);
+		n = SecureRead(dst, room);
 		if (n == 0)
 		{
 			elog(DEBUG1, "connection from %s closed by the client", peer);

@@ -470,6 +470,38 @@ KafkaDecode(const KSchema *schema, int16 version, bool flexible,
  */
 static void encode_struct(const KSchema *s, int16 v, bool flex, const void *msg, KWriter *w);
 
+/*
+ * Bytes given in pieces (KBytes.scatter): the length as KWriteBytes /
+ * KWriteCompactBytes write it, then each piece, referred to if external
+ * (the fetch's batches in the WAL ring, kafka/api_fetch.c), else copied.
+ */
+static void
+encode_scatter(KWriter *w, bool flex, const KBytes *b)
+{
+	size_t		total = 0;
+
+	for (int i = 0; i < b->scatter->n; i++)
+		total += b->scatter->pieces[i].len;
+	if (b->len < 0 || total != (size_t) b->len)
+	{
+		KWriterFail(w, "bytes in pieces of %zu bytes, but %d announced", total, b->len);
+		return;
+	}
+	if (flex)
+		KWriteUVarint(w, (uint32) b->len + 1);
+	else
+		KWriteInt32(w, b->len);
+	for (int i = 0; i < b->scatter->n; i++)
+	{
+		const KPiece *pc = &b->scatter->pieces[i];
+
+		if (pc->external)
+			KWriteExternal(w, pc->ptr, pc->len);
+		else
+			KWriteRaw(w, pc->ptr, pc->len);
+	}
+}
+
 static void
 encode_elem(const KField *f, int16 v, bool flex, bool nullable, const void *p, KWriter *w)
 {
@@ -523,7 +555,9 @@ encode_elem(const KField *f, int16 v, bool flex, bool nullable, const void *p, K
 					KWriterFail(w, "null %s is not allowed in version %d", f->name, v);
 					break;
 				}
-				if (flex)
+				if (b->scatter != NULL)
+					encode_scatter(w, flex, b);
+				else if (flex)
 					KWriteCompactBytes(w, b->ptr, b->len);
 				else
 					KWriteBytes(w, b->ptr, b->len);
@@ -611,6 +645,7 @@ encode_struct(const KSchema *s, int16 v, bool flex, const void *msg, KWriter *w)
 
 		KWriterInit(&tmp, 64);
 		encode_field(tagged[i], v, flex, FIELD_PTR(msg, tagged[i]), &tmp);
+		KWriterInternalize(&tmp);
 		if (tmp.failed)
 			KWriterFail(w, "%s", tmp.errmsg);
 		KWriteUVarint(w, (uint32) tagged[i]->tag);

@@ -14,6 +14,8 @@
  */
 #include "c.h"
 
+#include <sys/uio.h>
+
 #include "kafka/kbuf.h"
 
 /* ----------------------------------------------------------------
@@ -614,6 +616,9 @@ KWriterInit(KWriter *w, size_t initial)
 	w->len = 0;
 	w->failed = false;
 	w->errmsg[0] = '\0';
+	w->ext = NULL;
+	w->next = w->extcap = 0;
+	w->ext_len = 0;
 }
 
 void
@@ -621,8 +626,13 @@ KWriterFree(KWriter *w)
 {
 	if (w->buf)
 		pfree(w->buf);
+	if (w->ext)
+		pfree(w->ext);
 	w->buf = NULL;
+	w->ext = NULL;
 	w->len = w->cap = 0;
+	w->next = w->extcap = 0;
+	w->ext_len = 0;
 }
 
 void
@@ -631,6 +641,155 @@ KWriterReset(KWriter *w)
 	w->len = 0;
 	w->failed = false;
 	w->errmsg[0] = '\0';
+	w->next = 0;
+	w->ext_len = 0;
+}
+
+/* ---- bytes referred to, not copied ---- */
+
+void
+KWriteExternal(KWriter *w, const void *data, size_t n)
+{
+	if (n == 0)
+		return;
+	if (w->next == w->extcap)
+	{
+		/* in the buffer's memory context: the writer may outlive this one */
+		w->extcap = Max(w->extcap * 2, 64);
+		w->ext = w->ext ? repalloc(w->ext, sizeof(KWriterExt) * (size_t) w->extcap)
+			: MemoryContextAlloc(GetMemoryChunkContext(w->buf), sizeof(KWriterExt) * (size_t) w->extcap);
+	}
+	w->ext[w->next].at = w->len;
+	w->ext[w->next].ptr = data;
+	w->ext[w->next].len = n;
+	w->next++;
+	w->ext_len += n;
+}
+
+size_t
+KWriterTotalSince(const KWriter *w, size_t at)
+{
+	size_t		n = w->len - at;
+
+	/* external bytes written after at (each sits before own byte e.at > at) */
+	for (int i = w->next - 1; i >= 0 && w->ext[i].at > at; i--)
+		n += w->ext[i].len;
+	return n;
+}
+
+void
+KWriterTruncate(KWriter *w, size_t len)
+{
+	Assert(len <= w->len);
+	w->len = len;
+	while (w->next > 0 && w->ext[w->next - 1].at > len)
+	{
+		w->next--;
+		w->ext_len -= w->ext[w->next].len;
+	}
+}
+
+/* Add [p + skip, p + len) to the iovecs, less what skip covers; consumes skip and n. */
+static void
+iov_piece(const uint8 *p, size_t len, size_t *skip, size_t *n, struct iovec *iov, int *k)
+{
+	size_t		s = Min(*skip, len);
+	size_t		take = Min(len - s, *n);
+
+	*skip -= s;
+	if (take == 0)
+		return;
+	iov[*k].iov_base = (void *) (p + s);
+	iov[*k].iov_len = take;
+	(*k)++;
+	*n -= take;
+}
+
+int
+KWriterIov(const KWriter *w, size_t skip, size_t n, struct iovec *iov, int max)
+{
+	size_t		own = 0;		/* own bytes walked so far */
+	int			k = 0;
+
+	for (int i = 0; i <= w->next && n > 0 && k < max; i++)
+	{
+		/* own bytes before external i (or the rest of them, after the last) */
+		size_t		upto = i < w->next ? w->ext[i].at : w->len;
+
+		iov_piece(w->buf + own, upto - own, &skip, &n, iov, &k);
+		own = upto;
+		if (i < w->next && n > 0 && k < max)
+			iov_piece(w->ext[i].ptr, w->ext[i].len, &skip, &n, iov, &k);
+	}
+	return k;
+}
+
+void
+KWriterConsume(KWriter *w, size_t n)
+{
+	size_t		own = 0;		/* own bytes consumed */
+	int			done = 0;		/* external pieces consumed whole */
+
+	Assert(n <= KWriterTotal(w));
+	while (n > 0)
+	{
+		size_t		upto = done < w->next ? w->ext[done].at : w->len;
+		size_t		take = Min(upto - own, n);
+
+		own += take;
+		n -= take;
+		if (n == 0 || done >= w->next)
+			break;
+		take = Min(w->ext[done].len, n);
+		w->ext[done].ptr += take;
+		w->ext[done].len -= take;
+		w->ext_len -= take;
+		n -= take;
+		if (w->ext[done].len == 0)
+			done++;
+	}
+	/* an external piece of length 0 left at the front is consumed too */
+	while (done < w->next && w->ext[done].len == 0 && w->ext[done].at == own)
+		done++;
+	memmove(w->buf, w->buf + own, w->len - own);
+	w->len -= own;
+	memmove(w->ext, w->ext + done, sizeof(KWriterExt) * (size_t) (w->next - done));
+	w->next -= done;
+	for (int i = 0; i < w->next; i++)
+		w->ext[i].at -= own;
+}
+
+void
+KWriterInternalize(KWriter *w)
+{
+	uint8	   *nbuf;
+	size_t		ncap;
+	size_t		out = 0;
+	size_t		own = 0;
+
+	if (w->next == 0)
+		return;
+	ncap = Max(w->cap, w->len + w->ext_len);
+	nbuf = MemoryContextAlloc(GetMemoryChunkContext(w->buf), ncap);
+	for (int i = 0; i <= w->next; i++)
+	{
+		size_t		upto = i < w->next ? w->ext[i].at : w->len;
+
+		memcpy(nbuf + out, w->buf + own, upto - own);
+		out += upto - own;
+		own = upto;
+		if (i < w->next)
+		{
+			memcpy(nbuf + out, w->ext[i].ptr, w->ext[i].len);
+			out += w->ext[i].len;
+		}
+	}
+	pfree(w->buf);
+	w->buf = nbuf;
+	w->cap = ncap;
+	w->len = out;
+	w->next = 0;
+	w->ext_len = 0;
 }
 
 bool

@@ -18,7 +18,7 @@
  *	  non-blocking socket, sleeping on the socket and its latch between
  *	  steps, so that a shutdown request or the deadline
  *	  (authentication_timeout) ends it.  Afterwards SecureRead/SecureWrite
- *	  go through SSL_read/SSL_write; partial writes are enabled and the
+ *	  (and SecureWritev) go through SSL_read/SSL_write; partial writes are enabled and the
  *	  write buffer may move between retries (the backend's output buffer
  *	  can be reallocated while a write waits).
  *
@@ -31,6 +31,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -367,6 +368,34 @@ SecureWrite(const void *buf, size_t len)
 	if (ret > 0)
 		return ret;
 	return ssl_failure(ret);
+}
+
+/*
+ * A gathered write.  A plain socket takes the whole vector in one sendmsg;
+ * TLS encrypts from the first piece only (one SSL_write, straight from
+ * where the bytes lie) and the caller comes back for the rest, as after
+ * any partial write.  A retry after EAGAIN may pass a longer first piece,
+ * or one that moved, holding the same bytes (partial writes and moving
+ * buffers are enabled on the context).
+ */
+ssize_t
+SecureWritev(const struct iovec *iov, int iovcnt)
+{
+	if (conn_ssl == NULL)
+	{
+		struct msghdr msg;
+		ssize_t		n;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = (struct iovec *) iov;
+		msg.msg_iovlen = (size_t) iovcnt;
+		n = sendmsg(conn_sock, &msg, MSG_NOSIGNAL);
+		if (n < 0)
+			wait_event = WL_SOCKET_WRITEABLE;
+		return n;
+	}
+	Assert(iovcnt > 0);
+	return SecureWrite(iov[0].iov_base, iov[0].iov_len);
 }
 
 int

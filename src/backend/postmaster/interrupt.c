@@ -14,6 +14,7 @@
 
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
+#include "storage/logcache.h"
 #include "storage/procarray.h"
 #include "storage/spin.h"
 #include "storage/wal.h"
@@ -138,6 +139,8 @@ proc_exit(int code)
 	}
 	/* Appends this process never waited for must still reach the device. */
 	WalKickWriter();
+	/* Ring space it pinned for a send (a fetch) may be reused again. */
+	LogCacheUnpin();
 	ProcSlotDeactivate();
 	exit(code);
 }

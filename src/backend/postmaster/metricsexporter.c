@@ -215,6 +215,8 @@ collect(MetricTopicSample **topics, int *ntopics)
 		MetricsSet(METRIC_WAL_APPENDED_BYTES, (int64) st.append_bytes);
 		MetricsSet(METRIC_WAL_WRITES, (int64) st.writes);
 		MetricsSet(METRIC_WAL_WRITTEN_BYTES, (int64) st.write_bytes);
+		MetricsSet(METRIC_WAL_PIPELINED_WRITES, (int64) st.pipelined_writes);
+		MetricsSet(METRIC_WAL_PADDING_BYTES, (int64) st.padding_bytes);
 		MetricsSet(METRIC_WAL_INSERT_POSITION, (int64) WalInsertLsn());
 		MetricsSet(METRIC_WAL_FLUSHED_POSITION, (int64) WalFlushedLsn());
 		MetricsSet(METRIC_WAL_TRIM_POSITION, (int64) WalTrimLsn());

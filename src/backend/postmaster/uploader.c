@@ -17,9 +17,10 @@
  *	    3. sort the rest by (stream, offset); a stream with at least
  *	       stream_split_size gets a stream object (SO) of its own, the
  *	       others share one stream-set object (SSO);
- *	    4. prepare each object in the catalog, put them all (in parallel),
- *	       then commit them in one catalog transaction that checks every
- *	       stream's epoch (catalog/catalog_objects.h);
+ *	    4. prepare each object in the catalog, build it and stream it out
+ *	       as it is built (below); once every object is complete and
+ *	       durable in the store, commit them in one catalog transaction
+ *	       that checks every stream's epoch (catalog/catalog_objects.h);
  *	    5. advance the WAL trim position past the last record taken.  Only
  *	       now may the WAL writer reuse the space and the log cache evict
  *	       those batches.
@@ -35,6 +36,17 @@
  *	  Between uploads it does the maintenance of object storage: deleting
  *	  unreferenced and orphaned objects, compaction and retention
  *	  (compaction.c), a bounded step at a time.
+ *
+ *	  Streaming.  An object is not built whole and then sent: each time
+ *	  upload_part_size bytes of its blocks are closed, they go to the store
+ *	  as one part (ObjStoreWriter: an S3 multipart upload part, or a write
+ *	  of the file:// object's temporary file, written back as it goes) and
+ *	  the builder goes on in another buffer; the rest goes at the finish,
+ *	  which completes the object.  The parts of an upload are paced at
+ *	  upload_pacing percent of the rate their records arrived at, until
+ *	  something sets our latch (see pace()).  So neither the copying nor
+ *	  the writing of an upload comes in one burst that produce latency
+ *	  would follow.  Hand-offs and recoveries stream too, unpaced.
  *
  *	  The WAL writer sets our latch once the flushed position passes our
  *	  threshold (WalRequestUploadWakeup), and an appender that must wait for
@@ -78,19 +90,36 @@ typedef struct PendingRecord
 	int64		noticed_ms;		/* when we first saw it (MonotonicMs) */
 } PendingRecord;
 
-/* One object of an upload being built. */
+/*
+ * One object being built and streamed out (see "Streaming" in the file
+ * comment): prepared in the catalog, built by an ObjFormatBuilder, its
+ * closed blocks handed to an ObjStoreWriter a part at a time, finished,
+ * then committed with the others of its upload.
+ */
 typedef struct UploadObject
 {
 	ObjFormatKind kind;
 	int64		object_id;
 	char		key[CATALOG_OBJECT_KEY_LEN];
-	char	   *data;
-	size_t		len;
-	size_t		cap;			/* allocated size of data */
+	ObjFormatBuilder *builder;	/* while it is built */
+	ObjStoreWriter *writer;		/* until it is written whole */
+	uint64		len;			/* its size, once finished */
 	CatalogRange *ranges;
 	int			nranges;
-	ObjStoreRequest *req;
+	uint64		start_us;		/* for strata_upload_duration */
 } UploadObject;
+
+/*
+ * Pacing of one upload's parts: at most rate bytes per second from start,
+ * unless off (no pacing set, or something waits for this upload).
+ */
+typedef struct Pacer
+{
+	bool		on;
+	int64		start_ms;
+	uint64		rate;
+	uint64		sent;
+} Pacer;
 
 static PGconn *catalog_conn;
 static ObjStore *store;
@@ -102,6 +131,10 @@ static int	maxpending;
 static uint64 pending_bytes;
 static WalLsn scan_pos;
 
+/* Where and when the WAL stood at the last upload's start (for its pace). */
+static WalLsn rate_since_lsn;
+static int64 rate_since_ms;
+
 /* When the next attempt may start, after failures (the catalog's backoff). */
 static CatalogBackoff retry = CATALOG_BACKOFF_INIT;
 
@@ -110,14 +143,14 @@ static int64 last_upload_wall_ms;
 static char last_error[512];
 
 /*
- * Object buffers kept from one upload to the next.  An upload builds its
- * objects in memory (upload_threshold, 64 MB by default): allocated afresh
- * each time, every page of them was faulted in and zeroed again, which
- * cost more CPU than copying the data in.  The largest
- * UPLOAD_SPARE_BUFFERS are kept, and let go after
+ * Part buffers kept from one part to the next.  An object is built in
+ * buffers of about upload_part_size: allocated afresh each time, every
+ * page of them was faulted in and zeroed again, which cost more CPU than
+ * copying the data in.  The largest UPLOAD_SPARE_BUFFERS (the parts a
+ * writer may hold, and two builders') are kept, and let go after
  * UPLOAD_SPARE_IDLE_MS without an upload.
  */
-#define UPLOAD_SPARE_BUFFERS	2
+#define UPLOAD_SPARE_BUFFERS	(OBJSTORE_WRITER_PARTS_IN_FLIGHT + 2)
 #define UPLOAD_SPARE_IDLE_MS	30000
 
 typedef struct SpareBuffer
@@ -279,22 +312,29 @@ registry_stream_epoch(uint64 stream_id)
 	return epoch;
 }
 
-/* A builder for a new object, in the largest spare buffer if there is one. */
-static ObjFormatBuilder *
-builder_create(ObjFormatKind kind)
+/*
+ * A buffer for a part: the largest spare, or a new one with room for a
+ * part and the open block that stays behind when a part is taken.
+ */
+static char *
+take_buffer(size_t *cap)
 {
 	SpareBuffer *best = NULL;
-	ObjFormatBuilder *b;
+	char	   *buf;
 
 	for (int i = 0; i < UPLOAD_SPARE_BUFFERS; i++)
 		if (spares[i].buf != NULL && (best == NULL || spares[i].cap > best->cap))
 			best = &spares[i];
 	if (best == NULL)
-		return ObjFormatBuilderCreate(kind, 0);
-	b = ObjFormatBuilderCreateIn(kind, 0, best->buf, best->cap);
+	{
+		*cap = (size_t) upload_part_size + 2 * OBJFORMAT_DEFAULT_BLOCK_SIZE;
+		return palloc(*cap);
+	}
+	buf = best->buf;
+	*cap = best->cap;
 	best->buf = NULL;
 	best->cap = 0;
-	return b;
+	return buf;
 }
 
 /* An object's buffer, no longer needed: kept if among the largest. */
@@ -363,14 +403,144 @@ builder_add(ObjFormatBuilder *b, const LogCacheRecord *r, char **scratch, size_t
 						   r->record_count, r->max_timestamp, body, len, err, errlen);
 }
 
-/* Finish a builder into obj: data, ranges (with timestamps from recs). */
+/* A part's buffer, given back by the writer (ObjStoreWriterRelease). */
+typedef struct PartBuffer
+{
+	char	   *buf;
+	size_t		cap;
+} PartBuffer;
+
 static void
-finish_object(ObjFormatBuilder *b, UploadObject *obj, LogCacheRecord **recs, int nrecs)
+part_released(void *tag, void *arg)
+{
+	PartBuffer *pb = tag;
+
+	keep_buffer(pb->buf, pb->cap);
+	pfree(pb);
+}
+
+/*
+ * Start obj: prepare it in the catalog (which names its key), a builder,
+ * a writer.  false with err.
+ */
+static bool
+object_begin(UploadObject *obj, ObjFormatKind kind, char *err, size_t errlen)
+{
+	size_t		cap;
+	char	   *buf;
+
+	memset(obj, 0, sizeof(*obj));
+	obj->kind = kind;
+	obj->start_us = MetricsNowUs();
+	if (!CatalogPrepareObject(catalog_conn, kind, &obj->object_id, obj->key, sizeof(obj->key),
+							  err, errlen))
+		return false;
+	buf = take_buffer(&cap);
+	obj->builder = ObjFormatBuilderCreateIn(kind, 0, buf, cap);
+	obj->writer = ObjStoreWriterBegin(store, obj->key, part_released, NULL);
+	return true;
+}
+
+/*
+ * Let the upload's parts go at the pacer's rate: wait out the time the
+ * bytes sent so far should have taken, driving the store's transfers
+ * meanwhile.  Whatever sets our latch (an appender waiting for WAL space,
+ * a hand-off, a shutdown, the next upload's threshold) ends the pacing of
+ * this upload: it then goes at full speed.
+ */
+static void
+pace(Pacer *p, size_t len)
+{
+	int64		due;
+	uint64		start_us;
+
+	p->sent += len;
+	if (!p->on)
+		return;
+	if (WalInsertLsn() - WalTrimLsn() >= WalCapacity() / 2)
+	{
+		p->on = false;
+		return;
+	}
+	due = p->start_ms + (int64) (p->sent * 1000 / Max(p->rate, 1));
+	if (due <= MonotonicMs())
+		return;					/* not ahead of the rate */
+	start_us = MetricsNowUs();
+	for (;;)
+	{
+		int64		now = MonotonicMs();
+		int64		slice = Min(due - now, (int64) 50);
+		int			rc;
+
+		if (slice <= 0)
+			break;
+		if (ObjStoreIsS3(store))
+		{
+			(void) ObjStoreWait(store, (long) slice);
+			slice -= MonotonicMs() - now;
+		}
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, (long) Max(slice, 0));
+		if (rc & WL_LATCH_SET)
+		{
+			p->on = false;
+			break;
+		}
+	}
+	MetricsObserve(METRIC_UPLOAD_PACE_WAIT, MetricsNowUs() - start_us);
+}
+
+/*
+ * Add one record to obj.  Once upload_part_size bytes of closed blocks
+ * are waiting, they go to the writer as one part (the builder goes on in
+ * another buffer), and the pacer (if any) has its say.  false with err.
+ */
+static bool
+object_add(UploadObject *obj, const LogCacheRecord *r, Pacer *pacer, char **scratch,
+		   size_t *scratchlen, char *err, size_t errlen)
+{
+	size_t		closed;
+
+	if (!builder_add(obj->builder, r, scratch, scratchlen, err, errlen))
+		return false;
+	closed = ObjFormatBuilderClosedBytes(obj->builder);
+	if (closed >= (size_t) upload_part_size)
+	{
+		PartBuffer *pb = palloc(sizeof(PartBuffer));
+		ObjStoreError oerr;
+		size_t		newcap;
+		char	   *newbuf = take_buffer(&newcap);
+		size_t		len;
+
+		pb->buf = ObjFormatBuilderTakeClosed(obj->builder, newbuf, newcap, &len, &pb->cap);
+		if (!ObjStoreWriterPart(obj->writer, pb->buf, len, pb, &oerr))
+		{
+			snprintf(err, errlen, "upload of %s failed: %s", obj->key, oerr.message);
+			return false;
+		}
+		if (!PostmasterIsAlive())
+			proc_exit(1);
+		if (pacer)
+			pace(pacer, len);
+	}
+	return true;
+}
+
+/*
+ * Finish obj: its ranges (with timestamps from recs, in stream order), the
+ * rest of the object to the writer, which makes it complete and durable
+ * in the store.  false with err.
+ */
+static bool
+object_finish(UploadObject *obj, LogCacheRecord **recs, int nrecs, char *err, size_t errlen)
 {
 	ObjFormatRange *fr;
 	int			n;
+	PartBuffer *pb = palloc(sizeof(PartBuffer));
+	ObjStoreError oerr;
+	size_t		len;
+	bool		ok;
 
-	fr = ObjFormatBuilderRanges(b, &n);
+	fr = ObjFormatBuilderRanges(obj->builder, &n);
 	obj->ranges = palloc(sizeof(CatalogRange) * (size_t) Max(n, 1));
 	obj->nranges = n;
 	for (int i = 0; i < n; i++)
@@ -394,69 +564,55 @@ finish_object(ObjFormatBuilder *b, UploadObject *obj, LogCacheRecord **recs, int
 			obj->ranges[i].max_timestamp = Max(obj->ranges[i].max_timestamp, recs[k]->max_timestamp);
 	}
 	pfree(fr);
-	obj->data = ObjFormatFinishBuffer(b, &obj->len, &obj->cap);
-	ObjFormatBuilderFree(b);
+	obj->len = ObjFormatBuilderSize(obj->builder);
+	pb->buf = ObjFormatFinishBuffer(obj->builder, &len, &pb->cap);
+	ObjFormatBuilderFree(obj->builder);
+	obj->builder = NULL;
+	ok = ObjStoreWriterFinish(obj->writer, pb->buf, len, pb, &oerr);
+	obj->writer = NULL;
+	if (ok)
+	{
+		MetricsInc(METRIC_UPLOAD_OBJECTS, 1);
+		MetricsInc(METRIC_UPLOAD_BYTES, obj->len);
+		MetricsObserve(METRIC_UPLOAD_DURATION, MetricsNowUs() - obj->start_us);
+	}
+	else
+	{
+		MetricsInc(METRIC_UPLOAD_ERRORS, 1);
+		snprintf(err, errlen, "upload of %s failed: %s", obj->key, oerr.message);
+		store_checked = false;
+	}
+	return ok;
+}
+
+/*
+ * Free what obj holds.  An object not finished is abandoned: its writer
+ * aborted (nothing appears under its key), its catalog entry left
+ * 'prepared', to be deleted as an orphan.
+ */
+static void
+object_free(UploadObject *obj)
+{
+	if (obj->writer)
+	{
+		MetricsInc(METRIC_UPLOAD_ERRORS, 1);
+		ObjStoreWriterAbort(obj->writer);
+	}
+	if (obj->builder)
+		ObjFormatBuilderFree(obj->builder);
+	if (obj->ranges)
+		pfree(obj->ranges);
+	obj->writer = NULL;
+	obj->builder = NULL;
+	obj->ranges = NULL;
 }
 
 static void
 free_objects(UploadObject *objs, int nobjs)
 {
 	for (int i = 0; i < nobjs; i++)
-	{
-		if (objs[i].req)
-			ObjStoreRequestFree(objs[i].req);
-		if (objs[i].data)
-			keep_buffer(objs[i].data, objs[i].cap);
-		if (objs[i].ranges)
-			pfree(objs[i].ranges);
-	}
+		object_free(&objs[i]);
 	pfree(objs);
-}
-
-/* Put every object, in parallel; false (with the first error) if any failed. */
-static bool
-put_objects(UploadObject *objs, int nobjs, char *err, size_t errlen)
-{
-	int			left = nobjs;
-	bool		ok = true;
-	uint64		start_us = MetricsNowUs();
-
-	for (int i = 0; i < nobjs; i++)
-		objs[i].req = ObjStoreStartPut(store, objs[i].key, objs[i].data, objs[i].len, &objs[i]);
-	while (left > 0)
-	{
-		ObjStoreRequest *req;
-
-		ObjStoreWait(store, 100);
-		while ((req = ObjStoreNextDone(store)) != NULL)
-		{
-			left--;
-			if (req->error.code == OBJSTORE_OK)
-			{
-				MetricsInc(METRIC_UPLOAD_OBJECTS, 1);
-				MetricsInc(METRIC_UPLOAD_BYTES, ((UploadObject *) req->user_data)->len);
-				MetricsObserve(METRIC_UPLOAD_DURATION, MetricsNowUs() - start_us);
-			}
-			else
-				MetricsInc(METRIC_UPLOAD_ERRORS, 1);
-			if (req->error.code != OBJSTORE_OK && ok)
-			{
-				snprintf(err, errlen, "upload of %s failed: %s", req->key, req->error.message);
-				ok = false;
-			}
-		}
-
-		/*
-		 * Transfers only progress inside ObjStore calls, so we stay here
-		 * until they end; the store's own retry limit bounds that.  A
-		 * shutdown does not interrupt them: the WAL keeps the data, but
-		 * a half-written multipart upload is better finished or failed
-		 * cleanly than abandoned.
-		 */
-		if (!PostmasterIsAlive())
-			proc_exit(1);
-	}
-	return ok;
 }
 
 /*
@@ -478,6 +634,7 @@ typedef struct Upload
 	int			nepochs;
 	UploadObject *objs;
 	int			nobjs;
+	Pacer		pacer;
 	char	   *scratch;		/* a record body that wraps the ring */
 	size_t		scratchlen;
 	char		err[700];
@@ -495,6 +652,23 @@ upload_take(Upload *u)
 		u->ntake++;
 	}
 	u->trim_to = pending[u->ntake - 1].rec.end_lsn;
+
+	/*
+	 * The pace: upload_pacing percent of the rate data came into the WAL
+	 * since the last upload started (or since we started).  Not from when
+	 * we noticed the records: we notice them when we wake, all at once.
+	 */
+	{
+		int64		now = MonotonicMs();
+		WalLsn		flushed = WalFlushedLsn();
+		int64		span = Max(now - rate_since_ms, (int64) 100);
+
+		u->pacer.on = upload_pacing > 0;
+		u->pacer.start_ms = now;
+		u->pacer.rate = (flushed - rate_since_lsn) * 1000 / (uint64) span * (uint64) upload_pacing / 100;
+		rate_since_ms = now;
+		rate_since_lsn = flushed;
+	}
 	u->recs = palloc(sizeof(LogCacheRecord *) * (size_t) u->ntake);
 	for (int i = 0; i < u->ntake; i++)
 		u->recs[i] = &pending[i].rec;
@@ -583,25 +757,28 @@ upload_select(Upload *u)
 	return true;
 }
 
-/* Add recs[from .. to-1] to a builder; false with u->err. */
+/* Add recs[from .. to-1] to obj; false with u->err. */
 static bool
-upload_add_records(Upload *u, ObjFormatBuilder *b, int from, int to)
+upload_add_records(Upload *u, UploadObject *obj, int from, int to)
 {
 	for (int k = from; k < to; k++)
-		if (!builder_add(b, u->recs[k], &u->scratch, &u->scratchlen, u->err, sizeof(u->err)))
+		if (!object_add(obj, u->recs[k], &u->pacer, &u->scratch, &u->scratchlen,
+						u->err, sizeof(u->err)))
 			return false;
 	return true;
 }
 
 /*
- * Step 3: build the objects, a stream object for each stream with at
- * least stream_split_size bytes, one stream-set object for the rest.
- * false with u->err.
+ * Step 3: build the objects and write them out as they are built, a
+ * stream object for each stream with at least stream_split_size bytes,
+ * one stream-set object for the rest (built alongside).  Each object is
+ * prepared in the catalog first, and is complete and durable in the store
+ * when this returns true; false with u->err.
  */
 static bool
 upload_build(Upload *u)
 {
-	ObjFormatBuilder *sso = NULL;
+	UploadObject *sso = NULL;
 	LogCacheRecord **sso_recs = palloc(sizeof(LogCacheRecord *) * (size_t) Max(u->nrecs, 1));
 	int			nsso = 0;
 	int			i = 0;
@@ -617,36 +794,27 @@ upload_build(Upload *u)
 			bytes += u->recs[j]->len1 + u->recs[j]->len2, j++;
 		if (bytes >= (uint64) stream_split_size)
 		{
-			ObjFormatBuilder *b = builder_create(OBJFORMAT_SO);
+			UploadObject *so = &u->objs[u->nobjs++];
 
-			ok = upload_add_records(u, b, i, j);
-			if (!ok)
-				ObjFormatBuilderFree(b);
-			else
-			{
-				u->objs[u->nobjs].kind = OBJFORMAT_SO;
-				finish_object(b, &u->objs[u->nobjs], u->recs + i, j - i);
-				u->nobjs++;
-			}
+			ok = object_begin(so, OBJFORMAT_SO, u->err, sizeof(u->err)) &&
+				upload_add_records(u, so, i, j) &&
+				object_finish(so, u->recs + i, j - i, u->err, sizeof(u->err));
 		}
 		else
 		{
 			if (sso == NULL)
-				sso = builder_create(OBJFORMAT_SSO);
-			ok = upload_add_records(u, sso, i, j);
+			{
+				sso = &u->objs[u->nobjs++];
+				ok = object_begin(sso, OBJFORMAT_SSO, u->err, sizeof(u->err));
+			}
+			ok = ok && upload_add_records(u, sso, i, j);
 			for (int k = i; k < j; k++)
 				sso_recs[nsso++] = u->recs[k];
 		}
 		i = j;
 	}
-	if (sso != NULL && ok)
-	{
-		u->objs[u->nobjs].kind = OBJFORMAT_SSO;
-		finish_object(sso, &u->objs[u->nobjs], sso_recs, nsso);
-		u->nobjs++;
-	}
-	else if (sso != NULL)
-		ObjFormatBuilderFree(sso);
+	if (ok && sso != NULL)
+		ok = object_finish(sso, sso_recs, nsso, u->err, sizeof(u->err));
 	pfree(sso_recs);
 	return ok;
 }
@@ -671,9 +839,8 @@ upload_commit_outcome(const Upload *u)
 }
 
 /*
- * Step 4: prepare each object in the catalog, put them all, commit them
- * in one catalog transaction that checks every stream's epoch.  false
- * with u->err.
+ * Step 4: commit the objects, complete in the store, in one catalog
+ * transaction that checks every stream's epoch.  false with u->err.
  */
 static bool
 upload_commit(Upload *u)
@@ -685,15 +852,6 @@ upload_commit(Upload *u)
 
 	if (u->nobjs == 0)
 		return true;
-	for (int i = 0; i < u->nobjs; i++)
-		if (!CatalogPrepareObject(catalog_conn, u->objs[i].kind, &u->objs[i].object_id,
-								  u->objs[i].key, sizeof(u->objs[i].key), u->err, sizeof(u->err)))
-			return false;
-	if (!put_objects(u->objs, u->nobjs, u->err, sizeof(u->err)))
-	{
-		store_checked = false;
-		return false;
-	}
 	cobjs = palloc(sizeof(CatalogObject) * (size_t) u->nobjs);
 	for (int i = 0; i < u->nobjs; i++)
 	{
@@ -943,28 +1101,16 @@ handoff_step(long *wait_ms)
 	if (nrecs > 0)
 	{
 		ObjFormatKind kind = recs[0]->stream_id == recs[nrecs - 1]->stream_id ? OBJFORMAT_SO : OBJFORMAT_SSO;
-		ObjFormatBuilder *b = builder_create(kind);
+		bool		built;
 
+		/* A hand-off is waited for: no pacing. */
 		objs = palloc0(sizeof(UploadObject));
-		for (int k = 0; k < nrecs; k++)
-			if (!builder_add(b, recs[k], &scratch, &scratchlen, err, sizeof(err)))
-			{
-				ObjFormatBuilderFree(b);
-				note_failure(err);
-				goto done;
-			}
-		objs[0].kind = kind;
-		finish_object(b, &objs[0], recs, nrecs);
 		nobjs = 1;
-		if (!CatalogPrepareObject(catalog_conn, objs[0].kind, &objs[0].object_id,
-								  objs[0].key, sizeof(objs[0].key), err, sizeof(err)))
+		built = object_begin(&objs[0], kind, err, sizeof(err));
+		for (int k = 0; built && k < nrecs; k++)
+			built = object_add(&objs[0], recs[k], NULL, &scratch, &scratchlen, err, sizeof(err));
+		if (!built || !object_finish(&objs[0], recs, nrecs, err, sizeof(err)))
 		{
-			note_failure(err);
-			goto done;
-		}
-		if (!put_objects(objs, nobjs, err, sizeof(err)))
-		{
-			store_checked = false;
 			note_failure(err);
 			goto done;
 		}
@@ -1109,9 +1255,9 @@ cmp_recrecord(const void *a, const void *b)
 static bool
 recovery_flush_chunk(RecoveryScan *rs)
 {
-	ObjFormatBuilder *b;
 	LogCacheRecord **recs;
 	UploadObject *obj;
+	bool		ok;
 
 	if (rs->nrecs == 0)
 		return true;
@@ -1128,29 +1274,14 @@ recovery_flush_chunk(RecoveryScan *rs)
 		rs->objs = rs->objs ? repalloc(rs->objs, sizeof(UploadObject) * (size_t) rs->maxobjs)
 			: palloc(sizeof(UploadObject) * (size_t) rs->maxobjs);
 	}
-	obj = &rs->objs[rs->nobjs];
-	memset(obj, 0, sizeof(*obj));
-	b = builder_create(OBJFORMAT_SSO);
-	for (int i = 0; i < rs->nrecs; i++)
-		if (!builder_add(b, recs[i], NULL, NULL, rs->err, sizeof(rs->err)))
-		{
-			ObjFormatBuilderFree(b);
-			pfree(recs);
-			return false;
-		}
-	obj->kind = OBJFORMAT_SSO;
-	finish_object(b, obj, recs, rs->nrecs);
-	rs->nobjs++;
+	obj = &rs->objs[rs->nobjs++];
+	ok = object_begin(obj, OBJFORMAT_SSO, rs->err, sizeof(rs->err));
+	for (int i = 0; ok && i < rs->nrecs; i++)
+		ok = object_add(obj, recs[i], NULL, NULL, NULL, rs->err, sizeof(rs->err));
+	ok = ok && object_finish(obj, recs, rs->nrecs, rs->err, sizeof(rs->err));
 	pfree(recs);
-	if (!CatalogPrepareObject(catalog_conn, obj->kind, &obj->object_id, obj->key, sizeof(obj->key),
-							  rs->err, sizeof(rs->err)) ||
-		!put_objects(obj, 1, rs->err, sizeof(rs->err)))
+	if (!ok)
 		return false;
-	/* Put: the bytes are in the store, the buffer can go. */
-	keep_buffer(obj->data, obj->cap);
-	obj->data = NULL;
-	ObjStoreRequestFree(obj->req);
-	obj->req = NULL;
 	rs->nrecs = 0;
 	rs->chunk_len = 0;
 	return true;
@@ -1388,14 +1519,7 @@ done:
 			CatalogRecoveryNoteError(catalog_conn, rec, rs.err);
 	}
 	for (int i = 0; i < rs.nobjs; i++)
-	{
-		if (rs.objs[i].data)
-			keep_buffer(rs.objs[i].data, rs.objs[i].cap);
-		if (rs.objs[i].req)
-			ObjStoreRequestFree(rs.objs[i].req);
-		if (rs.objs[i].ranges)
-			pfree(rs.objs[i].ranges);
-	}
+		object_free(&rs.objs[i]);
 	for (int i = 0; i < rs.nstreams; i++)
 		if (rs.streams[i].producers)
 			pfree(rs.streams[i].producers);
@@ -1491,6 +1615,8 @@ UploaderMain(void)
 	elog(DEBUG1, "uploader started");
 	WalWaitReady();
 	scan_pos = WalTrimLsn();
+	rate_since_lsn = WalFlushedLsn();
+	rate_since_ms = MonotonicMs();
 
 	for (;;)
 	{

@@ -30,6 +30,8 @@ bool		wal_appender_flush;
 int64		upload_threshold;
 int64		upload_interval;
 int64		stream_split_size;
+int64		upload_part_size;
+int64		upload_pacing;
 int64		compaction_max_age;
 int64		compaction_small_object_size;
 int64		compaction_max_object_size;
@@ -298,6 +300,12 @@ GucEntry	GucTable[] = {
 	{"upload_interval", GUC_INT, GUC_SIGHUP, "Object storage",
 		"Longest time new data waits before it is uploaded, however little there is.",
 		GUC_UNIT_MS, &upload_interval, "30s", 100, 24 * 3600 * 1000},
+	{"upload_part_size", GUC_INT, GUC_SIGHUP, "Object storage",
+		"The uploader writes an object out in parts of this size as it builds it (S3 multipart upload parts; file:// writes, written back as they go); an object smaller than one part goes up in one request.",
+		GUC_UNIT_BYTES, &upload_part_size, "8MB", 5 * MB, 5 * GB},
+	{"upload_pacing", GUC_INT, GUC_SIGHUP, "Object storage",
+		"The uploader sends an object's parts at no more than this percentage of the rate their data arrived at, so that uploads do not come in bursts (0: as fast as possible); producers waiting for WAL space, a hand-off or a stop end the pacing of the upload under way.",
+		GUC_UNIT_NONE, &upload_pacing, "200", 0, 100000},
 	{"stream_split_size", GUC_INT, GUC_SIGHUP, "Object storage",
 		"A stream with at least this much data in one upload gets its own stream object.",
 		GUC_UNIT_BYTES, &stream_split_size, "8MB", 64 * KB, 64 * GB},
@@ -334,7 +342,7 @@ GucEntry	GucTable[] = {
 		"Most WAL writes in flight at once (libaio queue depth).",
 		GUC_UNIT_NONE, &wal_io_depth, "8", 1, 256},
 	{"wal_appender_flush", GUC_BOOL, GUC_SIGHUP, "WAL",
-		"A backend waiting for its records writes the WAL itself when no write is in progress (off: only the WAL writer writes).",
+		"A backend waiting for its records writes the WAL itself when no write is in progress and at most 64 KiB wait (more goes to the WAL writer; off: only the WAL writer writes).",
 		GUC_UNIT_NONE, &wal_appender_flush, "on"},
 
 	/* ---- Caches ---- */

@@ -6,6 +6,8 @@
 # exits non-zero, with the reason on stderr, on any mismatch.
 #
 #   clients.py confluent-roundtrip BOOTSTRAP TOPIC
+#   clients.py bulk-roundtrip BOOTSTRAP TOPIC COUNT
+#   clients.py slow-fetch BOOTSTRAP TOPIC COUNT
 #   clients.py kafka-python-roundtrip BOOTSTRAP TOPIC
 #   clients.py admin BOOTSTRAP
 #   clients.py offsets-for-times BOOTSTRAP TOPIC
@@ -94,6 +96,117 @@ def confluent_roundtrip(bootstrap, topic):
         if (m.headers() or None) != want_headers:
             die("message %d headers %r, sent %r" % (i, m.headers(), want_headers))
     print("ok confluent-kafka round trip of %d messages (5 compressions, nulls, headers, timestamps, 1 MiB)" % len(sent))
+
+
+def bulk_value(seq):
+    """The value of message seq: 60 .. 6000 bytes that follow from seq."""
+    n = 60 + (seq * 7919) % 5941
+    unit = ('%d.' % seq).encode()
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+def bulk_roundtrip(bootstrap, topic, count):
+    """Many messages in large pipelined batches, then read back in large
+    fetches: requests and responses far larger than one socket read, several
+    in flight on one connection."""
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    from confluent_kafka.admin import AdminClient, NewTopic
+    count = int(count)
+    parts = 4
+    a = AdminClient({'bootstrap.servers': bootstrap})
+    a.create_topics([NewTopic(topic, num_partitions=parts, replication_factor=1)])[topic].result()
+    p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 20,
+                  'batch.size': 512 * 1024, 'max.in.flight.requests.per.connection': 5,
+                  'compression.type': 'none', 'queue.buffering.max.kbytes': 65536})
+    errors = []
+    for seq in range(count):
+        while True:
+            try:
+                p.produce(topic, key=b'%d' % seq, value=bulk_value(seq), partition=seq % parts,
+                          on_delivery=lambda err, msg: errors.append(err) if err else None)
+                break
+            except BufferError:
+                p.poll(0.1)
+        p.poll(0)
+    if p.flush(60) != 0 or errors:
+        die("bulk produce: %d unflushed, errors %s" % (len(p), errors[:3]))
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'tap-' + topic,
+                  'enable.auto.commit': False, 'auto.offset.reset': 'earliest',
+                  'fetch.max.bytes': 8 * 1024 * 1024,
+                  'max.partition.fetch.bytes': 4 * 1024 * 1024,
+                  'fetch.wait.max.ms': 100})
+    c.assign([TopicPartition(topic, i, 0) for i in range(parts)])
+    seen = [0] * parts
+    got = 0
+    deadline = time.time() + 120
+    while got < count and time.time() < deadline:
+        for m in c.consume(1000, 0.5):
+            if m.error():
+                die("bulk consume error: %s" % m.error())
+            seq = int(m.key())
+            part = m.partition()
+            if seq % parts != part or m.offset() != seen[part] or seq != part + parts * m.offset():
+                die("bulk: partition %d offset %d holds message %d" % (part, m.offset(), seq))
+            if m.value() != bulk_value(seq):
+                die("bulk: message %d differs" % seq)
+            seen[part] += 1
+            got += 1
+    c.close()
+    if got != count:
+        die("bulk: produced %d, consumed %d" % (count, got))
+    print("ok bulk round trip of %d messages (%d bytes) in large pipelined batches and fetches"
+          % (count, sum(len(bulk_value(i)) for i in range(count))))
+
+
+def slow_fetch(bootstrap, topic, count):
+    """After bulk-roundtrip: one Fetch of partition 0's last 3000 messages
+    (about 9 MB, far more than the socket buffers hold) on a raw connection
+    with a small receive buffer, left unread for 3 seconds, then read whole
+    and checked.  The broker's send must stop half-way (a slow consumer)."""
+    import socket
+    from kafka.protocol.fetch import FetchRequest
+    from kafka.protocol.parser import KafkaProtocol
+    from kafka.record import MemoryRecords
+    count = int(count)
+    parts = 4
+    hw = (count + parts - 1) // parts
+    first = hw - 3000
+    host, port = bootstrap.rsplit(':', 1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    proto = KafkaProtocol(client_id='slow-fetch')
+    proto.send_request(FetchRequest[4](replica_id=-1, max_wait_time=100, min_bytes=1,
+                                       max_bytes=64 * 1024 * 1024, isolation_level=0,
+                                       topics=[(topic, [(0, first, 32 * 1024 * 1024)])]))
+    sock.sendall(proto.send_bytes())
+    time.sleep(3)
+    responses = []
+    while not responses:
+        data = sock.recv(1024 * 1024)
+        if not data:
+            die("slow fetch: connection closed")
+        responses = proto.receive_bytes(data)
+    sock.close()
+    resp = responses[0][1]
+    part = resp.topics[0][1][0]
+    if part[1] != 0:
+        die("slow fetch: error %d" % part[1])
+    records = MemoryRecords(part[-1])
+    offset = first
+    while records.has_next():
+        batch = records.next_batch()
+        for rec in batch:
+            if rec.offset < first:
+                continue        # the batch holding the fetch offset comes whole
+            seq = int(rec.key)
+            if rec.offset != offset or seq != parts * offset or rec.value != bulk_value(seq):
+                die("slow fetch: offset %d holds %r (seq %d)" % (offset, rec.offset, seq))
+            offset += 1
+    if offset != hw:
+        die("slow fetch: read offsets %d to %d, want up to %d" % (first, offset, hw))
+    print("ok slow fetch of offsets %d to %d (%d bytes of records) read whole after 3 s"
+          % (first, hw - 1, len(part[-1])))
 
 
 def kafka_python_roundtrip(bootstrap, topic):
@@ -897,6 +1010,8 @@ def offsets_of(bootstrap, group):
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'confluent-roundtrip': confluent_roundtrip,
+     'bulk-roundtrip': bulk_roundtrip,
+     'slow-fetch': slow_fetch,
      'kafka-python-roundtrip': kafka_python_roundtrip,
      'admin': admin,
      'offsets-for-times': offsets_for_times,

@@ -6,6 +6,8 @@
  */
 #include "c.h"
 
+#include <sys/uio.h>
+
 #include "kafka/kbuf.h"
 #include "tap.h"
 
@@ -441,6 +443,121 @@ test_arena(void)
 	ok(a.blocks == NULL, "arena freed");
 }
 
+/* The output of a writer with external bytes, through KWriterIov. */
+static size_t
+gather(const KWriter *x, size_t skip, size_t n, uint8 *out, int maxiov)
+{
+	struct iovec iov[256];
+	int			k = KWriterIov(x, skip, n, iov, Min(maxiov, 256));
+	size_t		len = 0;
+
+	for (int i = 0; i < k; i++)
+	{
+		memcpy(out + len, iov[i].iov_base, iov[i].iov_len);
+		len += iov[i].iov_len;
+	}
+	return len;
+}
+
+/*
+ * Bytes referred to, not copied (KWriteExternal), as the fetch response
+ * uses them: output order, lengths, truncation, partial consumption as a
+ * socket takes it, and copying in -- a fixed case, then random writes and
+ * consumptions checked against a plain byte string.
+ */
+static void
+test_external(void)
+{
+	KWriter		x;
+	uint8		out[4096];
+	uint8		ref[4096];
+	size_t		reflen = 0;
+	static const uint8 ext1[] = "xyz",
+				ext2[] = "12",
+				ext3[] = "34";
+	uint64		seed = 12345;
+	int			bad = 0;
+
+	KWriterInit(&x, 16);
+	KWriteRaw(&x, "AB", 2);
+	KWriteExternal(&x, ext1, 3);
+	KWriteRaw(&x, "CD", 2);
+	KWriteExternal(&x, ext2, 2);
+	KWriteExternal(&x, ext3, 2);
+	KWriteRaw(&x, "E", 1);
+	is_int((int) KWriterTotal(&x), 12, "own and external bytes make the output length");
+	ok(gather(&x, 0, 12, out, 64) == 12 && memcmp(out, "ABxyzCD1234E", 12) == 0,
+	   "the output has external bytes where they were written");
+	ok(gather(&x, 3, 6, out, 64) == 6 && memcmp(out, "yzCD12", 6) == 0, "a window of the output");
+	ok(gather(&x, 0, 12, out, 2) == 5 && memcmp(out, "ABxyz", 5) == 0, "fewer iovecs give a prefix");
+	is_int((int) KWriterTotalSince(&x, 2), 7, "bytes that follow own byte 1 (not those before own byte 2)");
+	is_int((int) KWriterTotalSince(&x, 1), 11, "bytes that follow own byte 0");
+	KWriterConsume(&x, 3);
+	ok(KWriterTotal(&x) == 9 && gather(&x, 0, 9, out, 64) == 9 && memcmp(out, "yzCD1234E", 9) == 0,
+	   "consuming into an external piece keeps its rest first");
+	KWriterConsume(&x, 6);
+	ok(KWriterTotal(&x) == 3 && gather(&x, 0, 3, out, 64) == 3 && memcmp(out, "34E", 3) == 0,
+	   "consuming across pieces");
+	KWriterInternalize(&x);
+	ok(x.next == 0 && x.len == 3 && memcmp(x.buf, "34E", 3) == 0, "internalized: own bytes only");
+	KWriterReset(&x);
+	KWriteRaw(&x, "abc", 3);
+	KWriteExternal(&x, ext1, 3);
+	KWriteRaw(&x, "d", 1);
+	KWriterTruncate(&x, 3);
+	ok(KWriterTotal(&x) == 6 && x.next == 1, "truncating to own length 3 keeps the external bytes before own byte 3");
+	KWriterTruncate(&x, 2);
+	ok(KWriterTotal(&x) == 2 && x.next == 0, "truncating to 2 drops them");
+
+	/* random: writes of either kind, consumptions, copying in */
+	KWriterReset(&x);
+	for (int step = 0; step < 20000 && bad == 0; step++)
+	{
+		uint64		r;
+		size_t		n;
+		static uint8 pool[256];
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		r = seed >> 33;
+		if (step == 0)
+			for (int i = 0; i < 256; i++)
+				pool[i] = (uint8) (i * 7 + 1);
+		n = r % 40;
+		if (reflen + n < sizeof(ref) && r % 5 < 2)
+		{
+			KWriteRaw(&x, pool + (r >> 8) % 200, n);
+			memcpy(ref + reflen, pool + (r >> 8) % 200, n);
+			reflen += n;
+		}
+		else if (reflen + n < sizeof(ref) && r % 5 < 4)
+		{
+			KWriteExternal(&x, pool + (r >> 8) % 200, n);
+			memcpy(ref + reflen, pool + (r >> 8) % 200, n);
+			reflen += n;
+		}
+		else
+		{
+			n = reflen == 0 ? 0 : (size_t) ((r >> 8) % (reflen + 1));
+			KWriterConsume(&x, n);
+			memmove(ref, ref + n, reflen - n);
+			reflen -= n;
+			if ((r >> 20) % 10 == 0)
+				KWriterInternalize(&x);
+		}
+		if (KWriterTotal(&x) != reflen)
+			bad++;
+		/* 2 * next + 1 iovecs at most: own and external pieces alternate */
+		else if (x.next < 100 && (gather(&x, 0, reflen, out, 256) != reflen ||
+								  memcmp(out, ref, reflen) != 0))
+			bad++;
+		else if (reflen > 10 && (gather(&x, 5, reflen - 5, out, 256) != reflen - 5 ||
+								 memcmp(out, ref + 5, reflen - 5) != 0) && x.next < 100)
+			bad++;
+	}
+	is_int(bad, 0, "20000 random writes, consumptions and copies match a plain byte string");
+	KWriterFree(&x);
+}
+
 int
 main(void)
 {
@@ -452,6 +569,7 @@ main(void)
 	test_tags_and_sub();
 	test_writer_misc();
 	test_arena();
+	test_external();
 	KWriterFree(&w);
 	return done_testing();
 }

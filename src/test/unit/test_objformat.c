@@ -3,6 +3,8 @@
  *	  Stream-set and stream objects: build/parse round trips (every batch
  *	  found again by (stream, offset) through the index's binary search and
  *	  read back byte for byte), block splitting, builder ordering rules,
+ *	  streaming (closed blocks taken out while building give the same
+ *	  object),
  *	  and damaged objects rejected with clear errors: footer and index
  *	  corruption, inconsistent but correctly checksummed indexes, and every
  *	  sampled single-byte corruption detected somewhere.
@@ -417,6 +419,72 @@ main(void)
 		ObjFormatIndexFree(&idx);
 		ObjFormatBuilderFree(b2);
 		pfree(in);
+	}
+
+	/*
+	 * Streaming (the uploader): closed blocks taken out as they pile up,
+	 * the builder going on in a new buffer each time; the parts and the
+	 * finished rest, end to end, are the object a builder keeping it all
+	 * makes, byte for byte, with the same ranges.
+	 */
+	{
+		ObjFormatBuilder *whole = ObjFormatBuilderCreate(OBJFORMAT_SSO, 4096);
+		ObjFormatBuilder *st = ObjFormatBuilderCreate(OBJFORMAT_SSO, 4096);
+		char	   *all,
+				   *joined = palloc(1 << 20);
+		size_t		alllen,
+					joinedlen = 0,
+					partlen,
+					cap;
+		int			parts = 0;
+		bool		same_size = true;
+		ObjFormatRange *r2;
+		int			n2;
+
+		napp = 0;
+		for (int i = 0; i < 300; i++)
+		{
+			uint64		stream = 1 + (uint64) (i / 100);
+			size_t		plen = 100 + rnd() % 900;
+
+			(void) append(whole, stream, (uint64) (i % 100) * 10, 9, plen);
+			napp--;				/* the same batch again into st */
+			(void) append(st, stream, (uint64) (i % 100) * 10, 9, plen);
+			if (ObjFormatBuilderSize(whole) != ObjFormatBuilderSize(st))
+				same_size = false;
+			if (ObjFormatBuilderClosedBytes(st) >= 16 * 1024)
+			{
+				char	   *part = ObjFormatBuilderTakeClosed(st, palloc(1000), 1000, &partlen, &cap);
+
+				memcpy(joined + joinedlen, part, partlen);
+				joinedlen += partlen;
+				pfree(part);
+				parts++;
+			}
+		}
+		ok(napp == 300, "streaming: 300 batches of 3 streams appended twice");
+		ok(parts >= 5, "streaming: %d parts of closed blocks taken while building", parts);
+		ok(same_size, "streaming: the size of the object to be is the same all along");
+		ranges = ObjFormatBuilderRanges(whole, &nranges);
+		r2 = ObjFormatBuilderRanges(st, &n2);
+		ok(nranges == n2 && memcmp(ranges, r2, sizeof(ObjFormatRange) * (size_t) n2) == 0,
+		   "streaming: the same ranges (bytes per stream included)");
+		all = ObjFormatFinish(whole, &alllen);
+		obj = ObjFormatFinish(st, &len);
+		memcpy(joined + joinedlen, obj, len);
+		joinedlen += len;
+		ok(joinedlen == alllen && memcmp(joined, all, alllen) == 0,
+		   "streaming: the parts and the rest are the whole object, byte for byte");
+		ok(ObjFormatOpenBuffer(joined, joinedlen, &idx, err, sizeof(err)), "streamed object parses");
+		is_int(verify_all(joined, &idx, err, sizeof(err)), 300, "streamed object: every batch reads back");
+		ObjFormatIndexFree(&idx);
+		pfree(ranges);
+		pfree(r2);
+		pfree(all);
+		pfree(obj);
+		pfree(joined);
+		ObjFormatBuilderFree(whole);
+		ObjFormatBuilderFree(st);
 	}
 
 	/* an empty object is valid and finds nothing */

@@ -4,13 +4,17 @@
  *	  an appender writes and syncs the ring itself when no write is in
  *	  progress, and only then; what it writes is on the device (a fresh
  *	  recovery finds it, across ring and device wrap-arounds, with both
- *	  wal_sync_method values); an append wakes the WAL writer only when a
- *	  write is in progress, and WalKickWriter pays the kick it owes.
+ *	  wal_sync_method values); an append wakes the WAL writer only when
+ *	  someone else holds write_lck, or when the WAL writer's writes are in
+ *	  flight and the append takes the unwritten data past
+ *	  WAL_PIPELINE_MIN_IO; WalKickWriter pays the kick it owes; more than
+ *	  WAL_SYNC_WRITE_MAX waiting is left to the WAL writer's libaio writes.
  *
  * src/test/unit/test_wal_flush.c
  */
 #include "c.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -71,7 +75,9 @@ without_writer(const char *method)
 	Latch	   *wl;
 	WalLsn		a,
 				b,
-				c;
+				c,
+				d,
+				e;
 	WalStats	st;
 	int64		next,
 				fnext,
@@ -112,32 +118,88 @@ without_writer(const char *method)
 	WalGetStats(&st);
 	ok(st.sync_writes >= 1 && st.writes == st.sync_writes, "%s: counted as the appender's write", method);
 
-	/* A libaio write of the writer in flight: no second writer of its blocks. */
+	/*
+	 * A libaio write of the writer in flight: no second writer of its
+	 * blocks, and the writer looks at what is published when the write
+	 * completes, so a small append or a wait does not wake it; an append
+	 * that takes the unwritten data past WAL_PIPELINE_MIN_IO does.
+	 */
 	fill(body, 2000, 1);
 	WalShmem->aio_inflight = 1;
+	ResetLatch(wl);
 	b = WalAppend(1, 1, 1, 1, 0, body, 2000);
-	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
-	   "%s: with a write in progress an append wakes the WAL writer", method);
+	ok(!__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: with a write in flight a small append does not wake the WAL writer", method);
 	ok(!WalTryFlush(b) && WalFlushedLsn() < b,
 	   "%s: no appender write while the WAL writer has writes in flight", method);
+	WalRequestFlushWakeup(b);
+	ok(!__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: nor does arming a flush wake-up for it", method);
+	WalCancelFlushWakeup();
+	fill(body, 36000, 2);
+	(void) WalAppend(1, 1, 2, 1, 0, body, 36000);
+	ok(!__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: nor 38 KB unwritten", method);
+	fill(body, 36000, 3);
+	e = WalAppend(1, 1, 3, 1, 0, body, 36000);
+	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: the append that takes it past %d KB wakes the writer", method,
+	   WAL_PIPELINE_MIN_IO / 1024);
 	WalShmem->aio_inflight = 0;
+
+	/*
+	 * More than WAL_SYNC_WRITE_MAX waiting: an appender leaves it to the
+	 * WAL writer, whose round (played by this process) writes it.
+	 */
+	ok(!WalTryFlush(e) && WalFlushedLsn() < b,
+	   "%s: with %d KB waiting the appender leaves the write to the WAL writer", method,
+	   (int) ((e - WalFlushedLsn()) / 1024));
+	ResetLatch(wl);
+	fill(body, 100, 4);
+	e = WalAppend(1, 1, 4, 1, 0, body, 100);
+	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: and an append with that much waiting wakes the writer at once", method);
+	{
+		int64		devsize;
+
+		WalAioInit(WalDeviceOpen(wal_test_path, &devsize));
+		for (int i = 0; i < 1000; i++)
+		{
+			WalLsn		published = WalAioFlush();
+			struct pollfd pfd = {WalAioWaitFd(), POLLIN, 0};
+
+			if (WalAioIdle(published))
+				break;
+			if (pfd.fd >= 0)
+				(void) poll(&pfd, 1, 100);
+		}
+		WalAioClose();
+	}
+	ok(WalFlushedLsn() >= e, "%s: and the WAL writer's round flushes it", method);
+
+	/* write_lck held by someone else (no libaio write): wake the writer. */
 	SMutexLock(&WalShmem->write_lck);
-	ok(!WalTryFlush(b), "%s: nor while someone else holds write_lck", method);
+	ResetLatch(wl);
+	fill(body, 500, 5);
+	d = WalAppend(1, 1, 5, 1, 0, body, 500);
+	ok(__atomic_load_n(&wl->is_set, __ATOMIC_SEQ_CST),
+	   "%s: with write_lck held elsewhere an append wakes the WAL writer", method);
+	ok(!WalTryFlush(d), "%s: and does not write while someone else holds write_lck", method);
 	SMutexUnlock(&WalShmem->write_lck);
 
 	/* A record below ours still being copied: flush up to it, report false. */
-	fill(body, 3000, 2);
-	c = WalAppend(1, 1, 2, 1, 0, body, 3000);
-	WalShmem->slots[MyProcSlot == 0 ? 1 : 0].inserting_at = b;
+	fill(body, 3000, 6);
+	c = WalAppend(1, 1, 6, 1, 0, body, 3000);
+	WalShmem->slots[MyProcSlot == 0 ? 1 : 0].inserting_at = d;
 	ok(!WalTryFlush(c), "%s: not flushed past an append still being copied", method);
-	ok(WalFlushedLsn() == b, "%s: but flushed up to it (%llu, want %llu)", method,
-	   (unsigned long long) WalFlushedLsn(), (unsigned long long) b);
+	ok(WalFlushedLsn() == d, "%s: but flushed up to it (%llu, want %llu)", method,
+	   (unsigned long long) WalFlushedLsn(), (unsigned long long) d);
 	WalShmem->slots[MyProcSlot == 0 ? 1 : 0].inserting_at = WAL_NOT_INSERTING;
 	ok(WalTryFlush(c) && WalFlushedLsn() >= c, "%s: then all of it", method);
 
 	/* Everything flushed is on the device. */
 	n = recover_and_check(&first, &next);
-	ok(n == 3 && first == 0 && next == 3, "%s: recovery finds the 3 records the appender wrote (%d)",
+	ok(n == 7 && first == 0 && next == 7, "%s: recovery finds the 7 records the appender wrote (%d)",
 	   method, n);
 }
 

@@ -5,6 +5,8 @@
  *	  appends become durable and readable, reads start at the batch holding
  *	  an offset, honour max_offset and the buffer size, report misses once
  *	  the ring has lapped, and a registered fetch is woken by new data.
+ *	  Reads by reference pin the ring: an appender waits for pinned space
+ *	  and goes on once the pin is dropped.
  *
  * src/test/unit/test_wal_logcache.c
  */
@@ -202,6 +204,86 @@ main(void)
 		ok(rc == LOGCACHE_OK && bytes == sizeof(big) && big[0] == out[0] && next == off,
 		   "the newest batch still reads after %lld offsets", (long long) off);
 		ok(WalInsertLsn() > 2 * 1024 * 1024, "the LSN went past the device size (wrapped)");
+	}
+
+	/*
+	 * Reads by reference (LogCacheReadSlices): the same bytes as a copying
+	 * read, pinned.  The newest batch is trimmed already, so the pin brings
+	 * the appenders' limit down to it: an appender that needs its space
+	 * waits, and goes on once the pin is dropped.
+	 */
+	{
+		static char big[60000];
+		LogCacheSlice slices[8];
+		int			nslices;
+		uint64		records;
+		int64		last = LogCacheStreamEnd(1, &next, &fnext) ? next - 10 : -1;
+		size_t		got = 0;
+		bool		same = true;
+		pid_t		pid;
+		int			ev = 0;
+		struct timespec ts = {0, 50 * 1000 * 1000};
+
+		/* the last trim is applied by the writer when it gets to it */
+		for (int i = 0; i < 500 && __atomic_load_n(&WalShmem->durable_trim, __ATOMIC_SEQ_CST) < WalTrimLsn(); i++)
+			nanosleep(&ts, NULL);
+		rc = LogCacheReadSlices(1, last, INT64_MAX, sizeof(big), slices, lengthof(slices),
+								&nslices, &bytes, &next, &records);
+		fill(big, sizeof(big), last);
+		for (int i = 0; i < nslices; i++)
+		{
+			if (memcmp(big + got, slices[i].ptr, slices[i].len) != 0)
+				same = false;
+			got += slices[i].len;
+		}
+		ok(rc == LOGCACHE_OK && bytes == sizeof(big) && got == bytes && same && records == 10 &&
+		   next == last + 10, "a read by reference returns the newest batch's bytes in the ring (%d slices)",
+		   nslices);
+		ok(WalShmem->limit_held, "pinning trimmed bytes holds the appenders' limit down");
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+		{
+			int			slot = ProcSlotAssign(PROC_BACKEND);
+			WalLsn		pos = WalTrimLsn();
+			LogCacheRecord rec;
+
+			ProcSlotActivate(slot);
+			InitLatchSupport();
+			for (int i = 0; i < 20; i++)
+			{
+				fill(big, sizeof(big), last + 10 + i * 10);
+				WalWaitFlushed(WalAppend(1, 1, last + 10 + i * 10, 10, 0, big, sizeof(big)));
+				while (LogCacheNextRecord(&pos, &rec))
+					;
+				WalTrim(pos);
+			}
+			_exit(0);
+		}
+		for (int i = 0; i < 40 && waitpid(pid, &status, WNOHANG) == 0; i++)
+			nanosleep(&ts, NULL);
+		ok(waitpid(pid, &status, WNOHANG) == 0,
+		   "an appender that needs the pinned space waits (20 appends of 60 KB through a 1 MiB ring)");
+		fill(big, sizeof(big), last);
+		got = 0;
+		for (int i = 0; i < nslices; i++)
+		{
+			if (memcmp(big + got, slices[i].ptr, slices[i].len) != 0)
+				same = false;
+			got += slices[i].len;
+		}
+		ok(same, "the pinned bytes are intact meanwhile");
+		LogCacheUnpin();
+		for (int i = 0; i < 200 && (ev = waitpid(pid, &status, WNOHANG)) == 0; i++)
+			nanosleep(&ts, NULL);
+		ok(ev == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "once the pin is dropped the appender finishes");
+		ok(!WalShmem->limit_held, "and the limit is no longer held down");
+		ok(LogCacheReadSlices(1, last, INT64_MAX, sizeof(big), slices, lengthof(slices),
+							  &nslices, &bytes, &next, &records) == LOGCACHE_MISS,
+		   "bytes overwritten since are a miss, not a pin");
+		LogCacheUnpin();
 	}
 
 	/* The node epoch goes into the device header. */

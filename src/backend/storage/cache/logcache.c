@@ -14,6 +14,16 @@
  *	  entry, then check its seq is unchanged; they copy record bytes, then
  *	  check the ring's reserved position has not lapped them.
  *
+ *	  A reader that sends batches to its socket straight from the ring
+ *	  (LogCacheReadSlices) cannot check after the fact: it pins the ring
+ *	  first.  Its process slot's read_pin holds the lowest LSN it reads;
+ *	  the appenders' limit (limit_base + capacity) stays at or below
+ *	  read_pin + ring_size while it is set -- the pin lowers it if need be
+ *	  (pin_ring), the WAL writer raises it no further (walaio.c) -- so those
+ *	  bytes stay as they are until LogCacheUnpin.  Setting a pin and moving
+ *	  the limit both happen under the insert lock, and a pin is only set
+ *	  on bytes no reservation has reached yet.
+ *
  * src/backend/storage/cache/logcache.c
  *
  *-------------------------------------------------------------------------
@@ -377,9 +387,117 @@ find_entry(LogCacheStream *s, int64 offset, LogCacheEntry *out)
 	return 1;
 }
 
+/*
+ * Pin the ring from lsn on for this process (see the file comment); false
+ * if those bytes may have been overwritten already.  A pin at or below lsn
+ * covers it already.  Takes insert_lck.
+ *
+ * The appenders' limit must stay at or below pin + ring_size.  Bytes not
+ * yet trimmed are below it anyway.  Bytes trimmed but still in the ring
+ * (a reader catching up) are pinned by bringing limit_base down to them,
+ * which is allowed as long as no reservation already goes past the new
+ * limit; limit_held then tells LogCacheUnpin to have the WAL writer raise
+ * it again (walaio.c, advance_limit).
+ */
+static bool
+pin_ring(WalLsn lsn)
+{
+	WalSlotState *me = &WalShmem->slots[MyProcSlot];
+	WalLsn		limit;
+	bool		pinned = true;
+
+	if (__atomic_load_n(&me->read_pin, __ATOMIC_SEQ_CST) <= lsn)
+		return true;
+	limit = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, lsn + WalShmem->ring_size - WalShmem->capacity);
+	SpinLockAcquire(&WalShmem->insert_lck);
+	if (limit < WalShmem->limit_base)
+	{
+		if (WalShmem->reserved <= limit + WalShmem->capacity)
+		{
+			WalShmem->limit_base = limit;
+			WalShmem->limit_held = true;
+		}
+		else
+			pinned = false;
+	}
+	if (pinned)
+	{
+		if (me->read_pin == WAL_NO_PIN)
+			WalShmem->npins++;
+		__atomic_store_n(&me->read_pin, lsn, __ATOMIC_SEQ_CST);
+	}
+	SpinLockRelease(&WalShmem->insert_lck);
+	return pinned;
+}
+
+void
+LogCacheUnpin(void)
+{
+	WalSlotState *me;
+	bool		held;
+
+	if (WalShmem == NULL || MyProcSlot < 0 || MyProcSlot >= WalShmem->nslots)
+		return;
+	me = &WalShmem->slots[MyProcSlot];
+	if (__atomic_load_n(&me->read_pin, __ATOMIC_SEQ_CST) == WAL_NO_PIN)
+		return;
+
+	/*
+	 * Under the insert lock, as the WAL writer reads the pins and says
+	 * whether one held the limit back: either it saw our pin and we see
+	 * limit_held, or it did not see it.
+	 */
+	SpinLockAcquire(&WalShmem->insert_lck);
+	__atomic_store_n(&me->read_pin, WAL_NO_PIN, __ATOMIC_SEQ_CST);
+	WalShmem->npins--;
+	held = WalShmem->limit_held;
+	SpinLockRelease(&WalShmem->insert_lck);
+	if (held)
+		SetLatch(AuxProcLatch(PROC_WALWRITER));
+}
+
+/*
+ * Where a read's batches go: copied into buf (LogCacheRead), or returned
+ * as slices of the pinned ring (LogCacheReadSlices).
+ */
+typedef struct ReadSink
+{
+	char	   *buf;
+	LogCacheSlice *slices;
+	int			maxslices;
+	int			nslices;
+	uint64		records;
+} ReadSink;
+
+/* Add the body of entry e to the sink at byte used; false if no room for its slices. */
+static bool
+sink_add(ReadSink *sink, const LogCacheEntry *e, size_t used)
+{
+	uint64		R = WalShmem->ring_size;
+	uint64		off = (e->lsn + WAL_RECORD_HEADER_SIZE) % R;
+	size_t		first = (size_t) Min((uint64) e->body_len, R - off);
+
+	if (sink->buf != NULL)
+		WalRingRead(e->lsn + WAL_RECORD_HEADER_SIZE, sink->buf + used, e->body_len);
+	else
+	{
+		if (sink->nslices + (first < e->body_len ? 2 : 1) > sink->maxslices)
+			return false;
+		sink->slices[sink->nslices].ptr = WalShmem->ring + off;
+		sink->slices[sink->nslices++].len = first;
+		if (first < e->body_len)
+		{
+			sink->slices[sink->nslices].ptr = WalShmem->ring;
+			sink->slices[sink->nslices++].len = e->body_len - first;
+		}
+	}
+	sink->records += e->record_count;
+	return true;
+}
+
 static LogCacheResult
 log_cache_read(uint64 stream_id, int64 offset, int64 max_offset,
-			   char *buf, size_t buflen, size_t *bytes, int64 *next_offset)
+			   ReadSink *sink, size_t buflen, size_t *bytes, int64 *next_offset)
 {
 	LogCacheStream *s;
 
@@ -407,6 +525,17 @@ log_cache_read(uint64 stream_id, int64 offset, int64 max_offset,
 		if (rc == 2)
 			return LOGCACHE_OK;
 		first_lsn = e.lsn;
+		if (sink->slices != NULL)
+		{
+			/*
+			 * Pin before the bytes are used; the entry, read before the
+			 * pin, still describes them (they were never overwritten).
+			 */
+			if (!pin_ring(first_lsn))
+				return LOGCACHE_MISS;
+		}
+		sink->nslices = 0;
+		sink->records = 0;
 		for (;;)
 		{
 			WalLsn		end = e.lsn + WalRecordSize(e.body_len);
@@ -422,7 +551,8 @@ log_cache_read(uint64 stream_id, int64 offset, int64 max_offset,
 				}
 				break;
 			}
-			WalRingRead(e.lsn + WAL_RECORD_HEADER_SIZE, buf + used, e.body_len);
+			if (!sink_add(sink, &e, used))
+				break;
 			used += e.body_len;
 			next = e.base_offset + (int64) e.record_count;
 			if (e.next_seq == WAL_NO_SEQ || !entry_read(e.next_seq, &e))
@@ -445,18 +575,39 @@ log_cache_read(uint64 stream_id, int64 offset, int64 max_offset,
  * metrics: data returned is a hit, data the cache does not hold a miss.
  * A read that finds nothing new yet, or a buffer too small, is neither.
  */
-LogCacheResult
-LogCacheRead(uint64 stream_id, int64 offset, int64 max_offset,
-			 char *buf, size_t buflen, size_t *bytes, int64 *next_offset)
+static LogCacheResult
+count_outcome(LogCacheResult r, size_t bytes)
 {
-	LogCacheResult r = log_cache_read(stream_id, offset, max_offset, buf, buflen,
-									  bytes, next_offset);
-
-	if (r == LOGCACHE_OK && *bytes > 0)
+	if (r == LOGCACHE_OK && bytes > 0)
 		MetricsInc(METRIC_LOG_CACHE_HITS, 1);
 	else if (r == LOGCACHE_MISS || r == LOGCACHE_UNKNOWN_STREAM)
 		MetricsInc(METRIC_LOG_CACHE_MISSES, 1);
 	return r;
+}
+
+LogCacheResult
+LogCacheRead(uint64 stream_id, int64 offset, int64 max_offset,
+			 char *buf, size_t buflen, size_t *bytes, int64 *next_offset)
+{
+	ReadSink	sink = {buf, NULL, 0, 0, 0};
+
+	return count_outcome(log_cache_read(stream_id, offset, max_offset, &sink, buflen,
+										bytes, next_offset), *bytes);
+}
+
+LogCacheResult
+LogCacheReadSlices(uint64 stream_id, int64 offset, int64 max_offset, size_t buflen,
+				   LogCacheSlice *slices, int maxslices, int *nslices,
+				   size_t *bytes, int64 *next_offset, uint64 *records)
+{
+	ReadSink	sink = {NULL, slices, maxslices, 0, 0};
+	LogCacheResult r;
+
+	Ensure(MyProcSlot >= 0 && MyProcSlot < WalShmem->nslots && maxslices >= 2);
+	r = log_cache_read(stream_id, offset, max_offset, &sink, buflen, bytes, next_offset);
+	*nslices = r == LOGCACHE_OK ? sink.nslices : 0;
+	*records = r == LOGCACHE_OK ? sink.records : 0;
+	return count_outcome(r, *bytes);
 }
 
 /* ---- waiting for data ---- */
@@ -567,7 +718,15 @@ LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec)
 		uint64		size;
 
 		if (D - p % D < WAL_RECORD_HEADER_SIZE)
+		{
+			/* the unmarked gap before the end of the data area */
+			if (p + (D - p % D) > flushed)
+			{
+				*pos = p;
+				return false;
+			}
 			p += D - p % D;
+		}
 		if (p + WAL_RECORD_HEADER_SIZE > flushed)
 		{
 			*pos = p;
@@ -579,6 +738,16 @@ LogCacheNextRecord(WalLsn *pos, LogCacheRecord *rec)
 				 (unsigned long long) p);
 		if (hdr.magic == WAL_PADDING_MAGIC)
 		{
+			/*
+			 * The flushed position can lie inside padding too (a write
+			 * split at a block boundary): the position returned must stay
+			 * at or below it, since it is what callers trim to.
+			 */
+			if (p + WAL_RECORD_HEADER_SIZE + hdr.body_len > flushed)
+			{
+				*pos = p;
+				return false;
+			}
 			p += WAL_RECORD_HEADER_SIZE + hdr.body_len;
 			continue;
 		}

@@ -6,7 +6,10 @@
  *
  *	  The builder writes into one growing buffer: each block starts with a
  *	  reserved header that is filled in (with the CRC-32C of the block's
- *	  data) when the block closes.  A block closes when the next batch
+ *	  data) when the block closes.  Closed blocks never change again, so a
+ *	  caller that streams the object out may take them away as it goes
+ *	  (ObjFormatBuilderTakeClosed): the builder then goes on in another
+ *	  buffer, and counts positions from the object's start (base).  A block closes when the next batch
  *	  belongs to another stream or would take it past block_size; a batch
  *	  bigger than block_size gets a block of its own.
  *
@@ -76,6 +79,7 @@ struct ObjFormatBuilder
 {
 	ObjFormatKind kind;
 	size_t		block_size;
+	uint64		base;			/* object position of buf[0]: bytes taken out */
 	char	   *buf;
 	size_t		len;
 	size_t		cap;
@@ -221,7 +225,7 @@ ObjFormatAppend(ObjFormatBuilder *b, uint64 stream_id, uint64 base_offset,
 		memset(&b->cur, 0, sizeof(b->cur));
 		b->cur.stream_id = stream_id;
 		b->cur.start_offset = base_offset;
-		b->cur.block_position = b->block_start;
+		b->cur.block_position = b->base + b->block_start;
 		b->cur.max_timestamp = INT64_MIN;
 		b->cur_batches = 0;
 		b->block_open = true;
@@ -249,8 +253,43 @@ ObjFormatAppend(ObjFormatBuilder *b, uint64 stream_id, uint64 base_offset,
 size_t
 ObjFormatBuilderSize(const ObjFormatBuilder *b)
 {
-	return b->len + (size_t) (b->nentries + (b->block_open ? 1 : 0)) * OBJFORMAT_INDEX_ENTRY_SIZE +
+	return (size_t) b->base + b->len +
+		(size_t) (b->nentries + (b->block_open ? 1 : 0)) * OBJFORMAT_INDEX_ENTRY_SIZE +
 		OBJFORMAT_FOOTER_SIZE;
+}
+
+size_t
+ObjFormatBuilderClosedBytes(const ObjFormatBuilder *b)
+{
+	return b->block_open ? b->block_start : b->len;
+}
+
+char *
+ObjFormatBuilderTakeClosed(ObjFormatBuilder *b, char *newbuf, size_t newcap,
+						   size_t *len, size_t *cap)
+{
+	size_t		closed = ObjFormatBuilderClosedBytes(b);
+	size_t		open_len = b->len - closed;
+	char	   *old = b->buf;
+
+	Assert(!b->finished);
+	Assert(newbuf != NULL && newbuf != old && newcap > 0);
+	if (newcap < open_len)
+	{
+		newbuf = repalloc(newbuf, open_len);
+		newcap = open_len;
+	}
+	/* the open block, at most about block_size, moves to the new buffer */
+	memcpy(newbuf, old + closed, open_len);
+	*len = closed;
+	*cap = b->cap;
+	b->buf = newbuf;
+	b->cap = newcap;
+	b->base += closed;
+	b->len = open_len;
+	if (b->block_open)
+		b->block_start -= closed;
+	return old;
 }
 
 ObjFormatRange *
@@ -318,14 +357,14 @@ ObjFormatFinishBuffer(ObjFormatBuilder *b, size_t *len, size_t *cap)
 	}
 	b->len += index_len;
 	/* footer */
-	put64(p, index_pos);
+	put64(p, b->base + index_pos);
 	put32(p + 8, (uint32) index_len);
 	put32(p + 12, (uint32) b->nentries);
 	put32(p + 16, crc32c(0, b->buf + index_pos, index_len));
 	put16(p + 20, OBJFORMAT_VERSION);
 	p[22] = (char) b->kind;
 	p[23] = 0;
-	put64(p + 24, (uint64) (b->len + OBJFORMAT_FOOTER_SIZE));
+	put64(p + 24, b->base + b->len + OBJFORMAT_FOOTER_SIZE);
 	put32(p + 32, 0);
 	put32(p + 36, crc32c(0, p, 36));
 	put64(p + 40, OBJFORMAT_MAGIC);

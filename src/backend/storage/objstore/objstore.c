@@ -514,6 +514,144 @@ ObjStoreStartDelete(ObjStore *store, const char *key, void *user_data)
 	return req;
 }
 
+/* ---- streamed puts (ObjStoreWriter) ---- */
+
+/*
+ * The writer's first failure is kept in w->error and reported by every
+ * later call; the file back end's work is counted as one PutObject at the
+ * end, as a put of the same object would be.
+ */
+ObjStoreWriter *
+ObjStoreWriterBegin(ObjStore *store, const char *key, ObjStoreWriterRelease release, void *arg)
+{
+	ObjStoreWriter *w = palloc0(sizeof(ObjStoreWriter));
+	char		why[256];
+
+	w->store = store;
+	w->key = pstrdup(key);
+	w->release = release;
+	w->release_arg = arg;
+	w->fd = -1;
+	if (!ObjStoreKeyIsValid(key, why, sizeof(why)))
+	{
+		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0, "%s", why);
+		w->failed = true;
+		return w;
+	}
+	if (store->is_s3)
+		s3_writer_begin(w);
+	else if (!file_writer_begin(w))
+		w->failed = true;
+	return w;
+}
+
+static void
+writer_release(ObjStoreWriter *w, void *tag)
+{
+	if (w->release)
+		w->release(tag, w->release_arg);
+}
+
+bool
+ObjStoreWriterPart(ObjStoreWriter *w, const void *data, size_t len, void *tag,
+				   ObjStoreError *err)
+{
+	if (!w->failed && w->store->is_s3 && len < OBJSTORE_MIN_PART_SIZE)
+	{
+		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "part %d of \"%s\" has %zu bytes, fewer than the %zu a part other than the last needs",
+					   w->nparts + 1, w->key, len, OBJSTORE_MIN_PART_SIZE);
+		w->failed = true;
+	}
+	if (w->failed)
+	{
+		writer_release(w, tag);
+		if (err)
+			*err = w->error;
+		return false;
+	}
+	w->nparts++;
+	if (w->store->is_s3)
+		w->failed = !s3_writer_part(w, data, len, tag);
+	else
+	{
+		w->failed = !file_writer_write(w, data, len);
+		writer_release(w, tag);
+	}
+	w->size += len;
+	if (w->failed && err)
+		*err = w->error;
+	return !w->failed;
+}
+
+static void
+writer_free(ObjStoreWriter *w)
+{
+	pfree(w->key);
+	pfree(w);
+}
+
+bool
+ObjStoreWriterFinish(ObjStoreWriter *w, const void *data, size_t len, void *tag,
+					 ObjStoreError *err)
+{
+	bool		ok;
+
+	if (w->failed)
+	{
+		writer_release(w, tag);
+		if (err)
+			*err = w->error;
+		ObjStoreWriterAbort(w);
+		return false;
+	}
+	if (w->store->is_s3)
+	{
+		w->nparts++;
+		ok = s3_writer_finish(w, data, len, tag);
+		w->size += len;
+	}
+	else
+	{
+		ok = file_writer_write(w, data, len);
+		writer_release(w, tag);
+		w->size += len;
+		ok = ok && file_writer_finish(w);
+		count_file_op(METRIC_OBJREQ_PUT_OBJECT, ok, ok ? w->size : 0, 0);
+		file_writer_abort(w);	/* closes; after a failure, removes */
+	}
+	if (!ok && err)
+		*err = w->error;
+	writer_free(w);
+	return ok;
+}
+
+void
+ObjStoreWriterAbort(ObjStoreWriter *w)
+{
+	if (w->store->is_s3)
+		s3_writer_abort(w);
+	else
+	{
+		if (w->path)
+			count_file_op(METRIC_OBJREQ_PUT_OBJECT, false, 0, 0);
+		file_writer_abort(w);
+	}
+	writer_free(w);
+}
+
+uint64
+ObjStoreWriterSize(const ObjStoreWriter *w)
+{
+	return w->size;
+}
+
+int
+ObjStoreWriterParts(const ObjStoreWriter *w)
+{
+	return w->nparts;
+}
+
 /* ---- synchronous wrappers ---- */
 
 /* Wait for req, take it out of the done queue, report, free. */

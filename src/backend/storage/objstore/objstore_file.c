@@ -5,7 +5,8 @@
  *	  directory, keys with '/' are subdirectories.
  *
  *	  A put is atomic and durable before it is reported done: the bytes go
- *	  to a temporary file ".strata-tmp.<name>.<pid>.<n>" in the object's
+ *	  (all at once, or a part at a time for a streamed put) to a temporary
+ *	  file ".strata-tmp.<name>.<pid>.<n>" in the object's
  *	  directory, which is fsynced, renamed over the final name, and the
  *	  directory is fsynced (so the rename itself survives a crash).  Newly
  *	  created directories are fsynced into their parents the same way.  A
@@ -150,8 +151,9 @@ make_parents(ObjStore *store, char *path, ObjStoreError *err)
  */
 #define FILE_WRITEBACK_CHUNK	((size_t) 4 * 1024 * 1024)
 
+/* The chunk ending at end (a multiple of the chunk size) is written. */
 static void
-writeback_chunk(int fd, size_t end)
+writeback_chunk(int fd, uint64 end)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
 	off_t		start = (off_t) (end - FILE_WRITEBACK_CHUNK);
@@ -167,35 +169,49 @@ writeback_chunk(int fd, size_t end)
 #endif
 }
 
-void
-file_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len)
+/*
+ * Streamed puts (ObjStoreWriter) and whole puts alike: a temporary file
+ * ".strata-tmp.<name>.<pid>.<n>" beside the object, written by
+ * file_writer_write as bytes come, made durable and renamed over the
+ * object's name by file_writer_finish.  On failure w->error says why and
+ * the temporary file is gone.
+ */
+bool
+file_writer_begin(ObjStoreWriter *w)
 {
-	char	   *path = key_path(store, req->key);
-	char	   *dir = pstrdup(path);
+	ObjStore   *store = w->store;
 	char	   *base;
-	char	   *tmp;
-	int			fd;
+
+	w->fd = -1;
+	w->path = key_path(store, w->key);
+	w->dir = pstrdup(w->path);
+	base = strrchr(w->dir, '/');
+	*base++ = '\0';
+	w->tmp = psprintf("%s/.strata-tmp.%.100s.%d.%llu", w->dir, base, (int) getpid(),
+					  (unsigned long long) ++store->tmp_counter);
+	if (!make_parents(store, w->path, &w->error))
+		return false;
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (w->fd < 0)
+	{
+		objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not create \"%s\": %m", w->tmp);
+		return false;
+	}
+	return true;
+}
+
+/* Append len bytes, writing back each chunk the file's end passes. */
+bool
+file_writer_write(ObjStoreWriter *w, const void *data, size_t len)
+{
 	size_t		done = 0;
 
-	base = strrchr(dir, '/');
-	*base++ = '\0';
-	tmp = psprintf("%s/.strata-tmp.%.100s.%d.%llu", dir, base, (int) getpid(),
-				   (unsigned long long) ++store->tmp_counter);
-	req->attempts = 1;
-
-	if (!make_parents(store, path, &req->error))
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-	{
-		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0,
-					   "could not create \"%s\": %m", tmp);
-		goto out;
-	}
 	while (done < len)
 	{
-		size_t		chunk_end = Min(len, (done / FILE_WRITEBACK_CHUNK + 1) * FILE_WRITEBACK_CHUNK);
-		ssize_t		n = write(fd, (const char *) data + done, chunk_end - done);
+		uint64		pos = w->size + done;
+		uint64		chunk_end = (pos / FILE_WRITEBACK_CHUNK + 1) * FILE_WRITEBACK_CHUNK;
+		ssize_t		n = write(w->fd, (const char *) data + done,
+							  (size_t) Min((uint64) (len - done), chunk_end - pos));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -203,43 +219,81 @@ file_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len)
 		{
 			if (n == 0)
 				errno = ENOSPC;
-			objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not write \"%s\": %m", tmp);
-			close(fd);
-			unlink(tmp);
-			goto out;
+			objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not write \"%s\": %m", w->tmp);
+			return false;
 		}
-		done += n;
-		if (done % FILE_WRITEBACK_CHUNK == 0 && done < len)
-			writeback_chunk(fd, done);
+		done += (size_t) n;
+		if ((w->size + done) % FILE_WRITEBACK_CHUNK == 0)
+			writeback_chunk(w->fd, w->size + done);
 	}
-	if (fsync(fd) != 0)
-	{
-		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not fsync \"%s\": %m", tmp);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) != 0)
-	{
-		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0, "could not close \"%s\": %m", tmp);
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) != 0)
-	{
-		objstore_error(&req->error, OBJSTORE_IO_ERROR, 0,
-					   "could not rename \"%s\" to \"%s\": %m", tmp, path);
-		unlink(tmp);
-		goto out;
-	}
-	if (!fsync_path(dir, true, &req->error))
-		goto out;
-	req->size = len;
+	return true;
+}
 
-out:
-	pfree(tmp);
-	pfree(dir);
-	pfree(path);
+/* fsync, close, rename over the final name, fsync the directory. */
+bool
+file_writer_finish(ObjStoreWriter *w)
+{
+	if (fsync(w->fd) != 0)
+	{
+		objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not fsync \"%s\": %m", w->tmp);
+		return false;
+	}
+	if (close(w->fd) != 0)
+	{
+		w->fd = -1;
+		objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not close \"%s\": %m", w->tmp);
+		return false;
+	}
+	w->fd = -1;
+	if (rename(w->tmp, w->path) != 0)
+	{
+		objstore_error(&w->error, OBJSTORE_IO_ERROR, 0,
+					   "could not rename \"%s\" to \"%s\": %m", w->tmp, w->path);
+		return false;
+	}
+	pfree(w->tmp);
+	w->tmp = NULL;				/* renamed: nothing to remove any more */
+	return fsync_path(w->dir, true, &w->error);
+}
+
+/* Drop the temporary file (if any) and free the file fields. */
+void
+file_writer_abort(ObjStoreWriter *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->tmp)
+	{
+		(void) unlink(w->tmp);
+		pfree(w->tmp);
+		w->tmp = NULL;
+	}
+	if (w->path)
+		pfree(w->path);
+	if (w->dir)
+		pfree(w->dir);
+	w->path = w->dir = NULL;
+}
+
+void
+file_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len)
+{
+	ObjStoreWriter w;
+	bool		ok;
+
+	memset(&w, 0, sizeof(w));
+	w.store = store;
+	w.key = req->key;
+	req->attempts = 1;
+	ok = file_writer_begin(&w) && file_writer_write(&w, data, len);
+	w.size = len;
+	ok = ok && file_writer_finish(&w);
+	if (ok)
+		req->size = len;
+	else
+		req->error = w.error;
+	file_writer_abort(&w);
 	objstore_complete(store, req);
 }
 

@@ -36,6 +36,29 @@ struct ObjStore
 	struct S3Store *s3;
 };
 
+/*
+ * A streamed put (ObjStoreWriterBegin).  failed/error: the first failure;
+ * afterwards parts are refused and released at once.
+ */
+struct ObjStoreWriter
+{
+	ObjStore   *store;
+	char	   *key;
+	ObjStoreWriterRelease release;
+	void	   *release_arg;
+	uint64		size;			/* bytes handed over */
+	int			nparts;			/* parts handed over (Finish's included) */
+	bool		failed;
+	ObjStoreError error;
+	/* file:// */
+	int			fd;
+	char	   *path;			/* final name */
+	char	   *dir;			/* its directory */
+	char	   *tmp;			/* the temporary file being written */
+	/* s3:// */
+	struct S3Op *op;
+};
+
 /* objstore.c */
 extern void objstore_error(ObjStoreError *err, ObjStoreStatus code, int http_status,
 						   const char *fmt, ...) pg_attribute_printf(4, 5);
@@ -50,6 +73,10 @@ extern void file_put(ObjStore *store, ObjStoreRequest *req, const void *data, si
 extern void file_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf);
 extern void file_head(ObjStore *store, ObjStoreRequest *req);
 extern void file_delete(ObjStore *store, ObjStoreRequest *req);
+extern bool file_writer_begin(ObjStoreWriter *w);
+extern bool file_writer_write(ObjStoreWriter *w, const void *data, size_t len);
+extern bool file_writer_finish(ObjStoreWriter *w);
+extern void file_writer_abort(ObjStoreWriter *w);
 extern bool file_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
 					  ObjStoreListing *out, ObjStoreError *err);
 
@@ -86,6 +113,10 @@ extern void s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data
 extern void s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf);
 extern void s3_start_head(ObjStore *store, ObjStoreRequest *req);
 extern void s3_start_delete(ObjStore *store, ObjStoreRequest *req);
+extern void s3_writer_begin(ObjStoreWriter *w);
+extern bool s3_writer_part(ObjStoreWriter *w, const void *data, size_t len, void *tag);
+extern bool s3_writer_finish(ObjStoreWriter *w, const void *data, size_t len, void *tag);
+extern void s3_writer_abort(ObjStoreWriter *w);
 extern void s3_wait(ObjStore *store, long timeout_ms, ObjStoreRequest *until);
 extern bool s3_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
 					ObjStoreListing *out, ObjStoreError *err);

@@ -74,8 +74,25 @@ typedef enum S3OpState
 	S3_MPU_CREATE,
 	S3_MPU_PARTS,
 	S3_MPU_COMPLETE,
-	S3_MPU_ABORT
+	S3_MPU_ABORT,
+	/* a streamed put (ObjStoreWriter): what is in flight */
+	S3_W_IDLE,					/* nothing started yet, or all answered */
+	S3_W_CREATE,				/* CreateMultipartUpload */
+	S3_W_PARTS,					/* the upload exists: UploadPart as parts come */
+	S3_W_PUT,					/* one PutObject: finished without parts */
+	S3_W_COMPLETE,				/* CompleteMultipartUpload */
+	S3_W_ABORT					/* AbortMultipartUpload */
 } S3OpState;
+
+/* A part handed to a streamed put. */
+typedef struct S3WPart
+{
+	const char *data;
+	size_t		len;
+	void	   *tag;			/* given back to the writer's release */
+	char	   *etag;			/* once UploadPart succeeded */
+	bool		released;
+} S3WPart;
 
 typedef struct S3Op
 {
@@ -97,6 +114,13 @@ typedef struct S3Op
 	int			parts_inflight;
 	char	  **etags;
 	bool		failed;			/* a part failed: drain, then abort */
+	/* streamed put: parts in order, wnext the next to start */
+	ObjStoreWriter *writer;
+	S3WPart    *wparts;
+	int			nwparts;
+	int			wparts_cap;
+	int			wnext;
+	int			wheld;			/* handed over, not yet released */
 	/* list */
 	ObjStoreListing *listing;
 	/* batch delete */
@@ -145,6 +169,7 @@ typedef struct S3Xfer
 } S3Xfer;
 
 static void op_step(ObjStore *store, S3Op *op, S3Xfer *x);
+static void writer_step(ObjStore *store, S3Op *op, S3Xfer *x, bool ok);
 static bool xfer_ok(S3Xfer *x);
 static void xfer_launch(ObjStore *store, S3Xfer *x);
 
@@ -996,6 +1021,11 @@ op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 	ObjStoreRequest *req = op->req;
 	bool		ok = xfer_ok(x);
 
+	if (op->writer)
+	{
+		writer_step(store, op, x, ok);
+		return;
+	}
 	switch (op->state)
 	{
 		case S3_SIMPLE:
@@ -1047,6 +1077,9 @@ op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 			xfer_free(x);
 			op_finish(store, op);
 			return;
+
+		default:
+			Ensure(false);	/* writer states belong to writer_step */
 	}
 }
 
@@ -1185,6 +1218,321 @@ s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreErr
 			return false;
 	}
 	return true;
+}
+
+/* ---- streamed puts (ObjStoreWriter) ---- */
+
+/*
+ * The S3 half of a writer: an S3Op whose request is private (never in the
+ * done queue).  Every answer to one of its exchanges sets req->done, which
+ * is what writer_wait waits for, and is cleared before each wait.
+ */
+
+static void
+writer_release_part(S3Op *op, int i)
+{
+	ObjStoreWriter *w = op->writer;
+
+	if (op->wparts[i].released)
+		return;
+	op->wparts[i].released = true;
+	op->wheld--;
+	if (w->release)
+		w->release(op->wparts[i].tag, w->release_arg);
+}
+
+/* Note the writer's first failure, from exchange x. */
+static void
+writer_fail(ObjStore *store, S3Op *op, S3Xfer *x)
+{
+	if (op->writer->failed)
+		return;
+	xfer_error(store, x, &op->writer->error);
+	op->writer->failed = true;
+}
+
+/* Start UploadPart for the parts waiting, within the in-flight limit. */
+static void
+writer_start_parts(ObjStore *store, S3Op *op)
+{
+	while (!op->writer->failed && op->state == S3_W_PARTS && op->wnext < op->nwparts &&
+		   op->parts_inflight < OBJSTORE_WRITER_PARTS_IN_FLIGHT)
+	{
+		int			i = op->wnext++;
+		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_UPLOAD_PART, "PUT", op->req->key);
+		char		num[16];
+
+		snprintf(num, sizeof(num), "%d", i + 1);
+		xfer_add_query(x, "partNumber", num);
+		xfer_add_query(x, "uploadId", op->upload_id);
+		xfer_set_body(x, op->wparts[i].data, op->wparts[i].len);
+		x->part_number = i + 1;
+		op->parts_inflight++;
+		xfer_launch(store, x);
+	}
+}
+
+static void
+writer_start_simple(ObjStore *store, S3Op *op, S3OpState state, MetricObjStoreRequest kind,
+					const char *method, const char *query, const char *body, size_t len)
+{
+	S3Xfer	   *x = xfer_new(store, op, kind, method, op->req->key);
+
+	if (query)
+		xfer_add_query(x, query, "");
+	if (state != S3_W_CREATE && state != S3_W_PUT)
+		xfer_add_query(x, "uploadId", op->upload_id);
+	xfer_set_body(x, body, len);
+	x->error_in_200 = state == S3_W_COMPLETE;
+	op->state = state;
+	xfer_launch(store, x);
+}
+
+/* An exchange of a writer's op has ended (retries done). */
+static void
+writer_step(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
+{
+	ObjStoreRequest *req = op->req;
+
+	switch (op->state)
+	{
+		case S3_W_CREATE:
+			if (ok)
+				op->upload_id = x->resp ? S3XmlGet(x->resp, x->resp_len, "UploadId") : NULL;
+			if (!ok)
+				writer_fail(store, op, x);
+			else if (op->upload_id == NULL || op->upload_id[0] == '\0')
+			{
+				objstore_error(&op->writer->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+							   "CreateMultipartUpload of \"%s\": no UploadId in the answer", req->key);
+				op->writer->failed = true;
+			}
+			if (op->upload_id != NULL && op->upload_id[0] == '\0')
+			{
+				pfree(op->upload_id);
+				op->upload_id = NULL;	/* nothing to abort */
+			}
+			xfer_free(x);
+			op->state = op->upload_id ? S3_W_PARTS : S3_W_IDLE;
+			writer_start_parts(store, op);
+			break;
+
+		case S3_W_PARTS:
+			{
+				int			i = x->part_number - 1;
+
+				op->parts_inflight--;
+				if (ok && x->etag[0] == '\0')
+				{
+					objstore_error(&op->writer->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+								   "UploadPart %d of \"%s\": no ETag in the answer", x->part_number, req->key);
+					op->writer->failed = true;
+				}
+				else if (ok)
+				{
+					op->wparts[i].etag = pstrdup(x->etag);
+					op->parts_done++;
+				}
+				else
+					writer_fail(store, op, x);
+				xfer_free(x);
+				writer_release_part(op, i);
+				writer_start_parts(store, op);
+			}
+			break;
+
+		case S3_W_PUT:
+			if (!ok)
+				writer_fail(store, op, x);
+			xfer_free(x);
+			op->state = S3_W_IDLE;
+			writer_release_part(op, 0);
+			break;
+
+		case S3_W_COMPLETE:
+			if (ok && resp_has(x, "Error"))
+				ok = false;
+			if (!ok)
+				writer_fail(store, op, x);
+			xfer_free(x);
+			op->state = S3_W_PARTS;
+			break;
+
+		case S3_W_ABORT:
+			/* best effort: the writer has failed already, keep its error */
+			xfer_free(x);
+			op->state = S3_W_IDLE;
+			break;
+
+		default:
+			Ensure(false);	/* only writer states reach here */
+	}
+	req->done = true;
+}
+
+/* Drive transfers until an exchange of the writer's op has ended. */
+static void
+writer_wait(ObjStore *store, S3Op *op)
+{
+	op->req->done = false;
+	s3_wait(store, 1000, op->req);
+}
+
+void
+s3_writer_begin(ObjStoreWriter *w)
+{
+	ObjStoreRequest *req = palloc0(sizeof(ObjStoreRequest));
+	S3Op	   *op;
+
+	req->op = OBJSTORE_OP_PUT;
+	req->key = pstrdup(w->key);
+	op = op_new(req);
+	op->writer = w;
+	op->state = S3_W_IDLE;
+	w->op = op;
+}
+
+static void
+writer_add_part(S3Op *op, const void *data, size_t len, void *tag)
+{
+	if (op->nwparts == op->wparts_cap)
+	{
+		op->wparts_cap = op->wparts_cap ? op->wparts_cap * 2 : 16;
+		op->wparts = op->wparts ? repalloc(op->wparts, sizeof(S3WPart) * op->wparts_cap)
+			: palloc(sizeof(S3WPart) * op->wparts_cap);
+	}
+	op->wparts[op->nwparts].data = data;
+	op->wparts[op->nwparts].len = len;
+	op->wparts[op->nwparts].tag = tag;
+	op->wparts[op->nwparts].etag = NULL;
+	op->wparts[op->nwparts].released = false;
+	op->nwparts++;
+	op->wheld++;
+}
+
+bool
+s3_writer_part(ObjStoreWriter *w, const void *data, size_t len, void *tag)
+{
+	ObjStore   *store = w->store;
+	S3Op	   *op = w->op;
+
+	if (op->nwparts >= OBJSTORE_MAX_PARTS - 1)
+	{
+		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "streamed put of \"%s\" has more than %d parts: use larger parts",
+					   w->key, OBJSTORE_MAX_PARTS);
+		if (w->release)
+			w->release(tag, w->release_arg);
+		return false;
+	}
+	writer_add_part(op, data, len, tag);
+	if (op->state == S3_W_IDLE && op->upload_id == NULL)
+		writer_start_simple(store, op, S3_W_CREATE, METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD,
+							"POST", "uploads", NULL, 0);
+	writer_start_parts(store, op);
+	while (!w->failed && op->wheld >= OBJSTORE_WRITER_PARTS_IN_FLIGHT)
+		writer_wait(store, op);
+	return !w->failed;
+}
+
+/* Let every exchange of the op end, then abort the upload if one exists. */
+static void
+writer_settle_and_abort(ObjStore *store, S3Op *op)
+{
+	op->writer->failed = true;	/* no new part starts */
+	while (op->state == S3_W_CREATE || op->state == S3_W_PUT || op->state == S3_W_COMPLETE ||
+		   op->parts_inflight > 0)
+		writer_wait(store, op);
+	if (op->upload_id != NULL)
+	{
+		writer_start_simple(store, op, S3_W_ABORT, METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD,
+							"DELETE", NULL, NULL, 0);
+		while (op->state == S3_W_ABORT)
+			writer_wait(store, op);
+	}
+}
+
+/* Release what is still held and free the op. */
+static void
+writer_free_op(S3Op *op)
+{
+	ObjStoreRequest *req = op->req;
+
+	for (int i = 0; i < op->nwparts; i++)
+	{
+		writer_release_part(op, i);
+		if (op->wparts[i].etag)
+			pfree(op->wparts[i].etag);
+	}
+	if (op->wparts)
+		pfree(op->wparts);
+	if (op->upload_id)
+		pfree(op->upload_id);
+	if (op->body)
+		pfree(op->body);
+	op->writer->op = NULL;
+	pfree(op);
+	pfree(req->key);
+	pfree(req);
+}
+
+bool
+s3_writer_finish(ObjStoreWriter *w, const void *data, size_t len, void *tag)
+{
+	ObjStore   *store = w->store;
+	S3Op	   *op = w->op;
+
+	if (op->nwparts == 0)
+	{
+		/* The whole object in one PutObject. */
+		writer_add_part(op, data, len, tag);
+		writer_start_simple(store, op, S3_W_PUT, METRIC_OBJREQ_PUT_OBJECT, "PUT", NULL, data, len);
+		while (op->state == S3_W_PUT)
+			writer_wait(store, op);
+		writer_free_op(op);
+		return !w->failed;
+	}
+	if (len > 0)
+		writer_add_part(op, data, len, tag);
+	else if (w->release)
+		w->release(tag, w->release_arg);
+	writer_start_parts(store, op);
+	while (!w->failed && op->parts_done < op->nwparts)
+		writer_wait(store, op);
+	if (!w->failed)
+	{
+		size_t		cap = 64 + (size_t) op->nwparts * 320;
+		size_t		blen;
+
+		op->body = palloc(cap);
+		blen = snprintf(op->body, cap, "<CompleteMultipartUpload>");
+		for (int i = 0; i < op->nwparts; i++)
+		{
+			char	   *etag = S3XmlEscape(op->wparts[i].etag);
+
+			blen += snprintf(op->body + blen, cap - blen,
+							 "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1, etag);
+			pfree(etag);
+		}
+		blen += snprintf(op->body + blen, cap - blen, "</CompleteMultipartUpload>");
+		writer_start_simple(store, op, S3_W_COMPLETE, METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD,
+							"POST", NULL, op->body, blen);
+		while (op->state == S3_W_COMPLETE)
+			writer_wait(store, op);
+	}
+	if (w->failed)
+		writer_settle_and_abort(store, op);
+	writer_free_op(op);
+	return !w->failed;
+}
+
+void
+s3_writer_abort(ObjStoreWriter *w)
+{
+	if (w->op == NULL)
+		return;
+	writer_settle_and_abort(w->store, w->op);
+	writer_free_op(w->op);
 }
 
 /* ---- the engine ---- */

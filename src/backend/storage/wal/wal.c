@@ -128,6 +128,7 @@ WalShmemInit(void)
 		WalShmem->slots[i].wait_flush_lsn = 0;
 		WalShmem->slots[i].wait_space = 0;
 		WalShmem->slots[i].data_waiting = 0;
+		WalShmem->slots[i].read_pin = WAL_NO_PIN;
 	}
 	p += sizeof(WalSlotState) * (size_t) WalShmem->nslots;
 	WalShmem->ring = (char *) TYPEALIGN(WAL_BLOCK_SIZE, (uintptr_t) p);
@@ -247,6 +248,63 @@ write_padding(WalLsn lsn, uint64 len, uint32 generation, uint32 wal_id)
 	hdr.wal_id = wal_id;
 	WalRecordSetCrc(&hdr, NULL);
 	WalRingWrite(lsn, &hdr, sizeof(hdr));
+}
+
+/*
+ * Run by the WAL writer (walaio.c) with write_lck held, before it writes up
+ * to published: if published ends inside a block and nothing is reserved
+ * beyond it (no appender is copying in, none has reserved since), reserve
+ * a padding record from there to the end of the block -- of the next block
+ * when fewer than a record header's bytes are left, or to the end of the
+ * data area if that comes first -- and write its header into the ring.
+ * The write then ends on a whole block and the appends after it start in
+ * a fresh one, so the next write can be in flight together with this one
+ * instead of waiting to write the same block again (the device may apply
+ * two writes of one block in either order).  Costs at most a block and a
+ * header of WAL space per write.  Returns the new published position, or
+ * published itself if it could not pad (an append is reserved past it, or
+ * the padding does not fit before the WAL is full).
+ *
+ * The writer's slot says it is copying while it writes the header, as an
+ * appender's would, though nobody else may write the ring to the device
+ * while write_lck is held.
+ */
+WalLsn
+WalPadToBlock(WalLsn published)
+{
+	WalSlotState *me;
+	uint64		D = WalShmem->dev_data_size;
+	uint64		off = published % D;
+	uint64		gap;
+	uint32		generation;
+
+	Assert(SMutexIsLocked(&WalShmem->write_lck));
+	if (published % WAL_BLOCK_SIZE == 0)
+		return published;
+	gap = WAL_BLOCK_SIZE - published % WAL_BLOCK_SIZE;
+	if (gap < WAL_RECORD_HEADER_SIZE)
+		gap += WAL_BLOCK_SIZE;
+	if (off + gap > D)
+		gap = D - off;			/* the data area ends first */
+
+	me = my_wal_slot();
+	SpinLockAcquire(&WalShmem->insert_lck);
+	if (WalShmem->reserved != published ||
+		published + gap > WalShmem->limit_base + WalShmem->capacity)
+	{
+		SpinLockRelease(&WalShmem->insert_lck);
+		return published;
+	}
+	__atomic_store_n(&me->inserting_at, published, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&WalShmem->reserved, published + gap, __ATOMIC_SEQ_CST);
+	generation = WalShmem->generation;
+	SpinLockRelease(&WalShmem->insert_lck);
+
+	/* A gap too small for a header (the data area's end) stays unmarked. */
+	write_padding(published, gap, generation, WalShmem->wal_id);
+	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
+	WalAtomicAdd(&WalShmem->stats.padding_bytes, gap);
+	return published + gap;
 }
 
 static void
@@ -392,24 +450,48 @@ copy_records(const WalAppendItem *items, int nitems, const uint64 *pad, uint32 g
 }
 
 /*
- * Publish our copied records (ending at end).  Then poke the WAL writer
- * only if a device write is in progress: it (or the appender writing) may
- * have computed the published position before our store, and the writer
- * finds our bytes when it next looks.  Otherwise our caller's wait writes
- * them itself (WalTryFlush), so waking the writer would only make it race
- * us for write_lck.  Both sides use sequentially consistent atomics:
- * whoever holds write_lck reads inserting_at after taking it, and we read
- * the lock word and aio_inflight after our store, so if it missed our
- * bytes we see its write in progress (aio_inflight is set before the lock
- * is released).
+ * Publish our copied records [start, end).  Then decide whether the WAL
+ * writer must be woken for them:
+ *
+ * - While the writer has libaio writes in flight (aio_inflight > 0), no:
+ *   it reaps each completion and then looks at what is published, which
+ *   includes our bytes.  Only an append that takes the published-but-
+ *   unwritten data past WAL_PIPELINE_MIN_IO wakes it, so that it can start
+ *   another write alongside those in flight; an append of a few KiB does
+ *   not cost a process wake-up.
+ * - Else, if write_lck is held (an appender's synchronous write, or the
+ *   writer between rounds), yes: whoever holds it may have computed the
+ *   published position before our store, and then nobody else would write
+ *   our bytes before our caller waits.
+ * - Else, if more than WAL_SYNC_WRITE_MAX is unwritten, yes: no appender
+ *   writes that much itself, and the writer can start while our caller (a
+ *   backend with more pipelined requests to read) goes on appending.
+ * - Else not now: our caller's wait writes them itself (WalTryFlush), and
+ *   waking the writer would only make it race us for write_lck.  The kick
+ *   is owed (WalKickWriter, WalRequestFlushWakeup, proc_exit).
+ *
+ * Both sides use sequentially consistent atomics: the writer stores
+ * aio_inflight (under write_lck) before it next computes the published
+ * position, and we load it after our store.  So if we see writes in
+ * flight, the writer's next look comes after our store and sees our
+ * bytes; and if it missed them while holding the lock, we see either its
+ * writes in flight or the lock.
  */
 static void
-publish_records(WalSlotState *me, WalLsn end)
+publish_records(WalSlotState *me, WalLsn start, WalLsn end)
 {
+	WalLsn		unwritten;
+
 	__atomic_store_n(&me->inserting_at, WAL_NOT_INSERTING, __ATOMIC_SEQ_CST);
-	if (!wal_appender_flush ||
-		SMutexIsLocked(&WalShmem->write_lck) ||
-		__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
+	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
+	{
+		unwritten = __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST);
+		if (end >= unwritten + WAL_PIPELINE_MIN_IO && start < unwritten + WAL_PIPELINE_MIN_IO)
+			SetLatch(AuxProcLatch(PROC_WALWRITER));
+		kick_owed = 0;
+	}
+	else if (!wal_appender_flush || SMutexIsLocked(&WalShmem->write_lck) ||
+			 end - __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) > WAL_SYNC_WRITE_MAX)
 	{
 		SetLatch(AuxProcLatch(PROC_WALWRITER));
 		kick_owed = 0;
@@ -430,6 +512,7 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	uint64		pads[64];
 	uint64	   *pad = pads;
 	uint64		total = 0;
+	WalLsn		start;
 	WalLsn		end;
 	uint32		generation = 0;
 
@@ -470,10 +553,11 @@ WalAppendMulti(WalAppendItem *items, int nitems)
 	if (nitems > (int) lengthof(pads))
 		pad = palloc(sizeof(uint64) * (size_t) nitems);
 	end = reserve_records(me, items, nitems, pad, &generation);
+	start = items[0].lsn - pad[0];
 	copy_records(items, nitems, pad, generation);
 	if (pad != pads)
 		pfree(pad);
-	publish_records(me, end);
+	publish_records(me, start, end);
 	return end;
 }
 
@@ -533,11 +617,17 @@ WalRequestFlushWakeup(WalLsn end_lsn)
 	uint64		prev = __atomic_exchange_n(&me->wait_flush_lsn, end_lsn, __ATOMIC_SEQ_CST);
 
 	/*
-	 * Poke the writer when this is news to it, or when it was never told
-	 * about this process's appends (it writes everything published, so
-	 * one poke covers both).
+	 * With libaio writes in flight the writer needs no poke: our records
+	 * are published (we appended them before waiting), and after its next
+	 * completion it writes what is published and scans the waiters, which
+	 * includes us (we armed before looking at aio_inflight; see
+	 * publish_records).  Otherwise poke it when this is news to it, or when
+	 * it was never told about this process's appends (it writes everything
+	 * published, so one poke covers both).
 	 */
-	if (prev != end_lsn || kick_owed > 0)
+	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0)
+		kick_owed = 0;
+	else if (prev != end_lsn || kick_owed > 0)
 	{
 		kick_owed = 0;
 		SetLatch(AuxProcLatch(PROC_WALWRITER));
@@ -693,6 +783,8 @@ WalTryFlush(WalLsn end_lsn)
 	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) != 0 ||
 		SMutexIsLocked(&WalShmem->write_lck))
 		return false;
+	if (WalInsertLsn() - __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST) > WAL_SYNC_WRITE_MAX)
+		return false;			/* a job for the WAL writer (see WAL_SYNC_WRITE_MAX) */
 	if (!WalIsReady() || !flush_fd_ready())
 		return false;
 	if (!SMutexTryLock(&WalShmem->write_lck))
@@ -710,6 +802,11 @@ WalTryFlush(WalLsn end_lsn)
 	}
 	Assert(WalShmem->flushed == WalShmem->write_pos);
 	published = WalComputePublished();
+	if (published - WalShmem->write_pos > WAL_SYNC_WRITE_MAX)
+	{
+		SMutexUnlock(&WalShmem->write_lck);
+		return false;
+	}
 	if (published > WalShmem->write_pos)
 	{
 		sync_write_ring(published);
@@ -851,11 +948,13 @@ WalGetStats(WalStats *stats)
 	stats->appends = WalAtomicRead(&WalShmem->stats.appends);
 	stats->append_bytes = WalAtomicRead(&WalShmem->stats.append_bytes);
 	stats->writes = WalAtomicRead(&WalShmem->stats.writes);
+	stats->pipelined_writes = WalAtomicRead(&WalShmem->stats.pipelined_writes);
 	stats->write_bytes = WalAtomicRead(&WalShmem->stats.write_bytes);
 	stats->write_ns = WalAtomicRead(&WalShmem->stats.write_ns);
 	stats->sync_writes = WalAtomicRead(&WalShmem->stats.sync_writes);
 	stats->sync_write_bytes = WalAtomicRead(&WalShmem->stats.sync_write_bytes);
 	stats->backpressure_waits = WalAtomicRead(&WalShmem->stats.backpressure_waits);
+	stats->padding_bytes = WalAtomicRead(&WalShmem->stats.padding_bytes);
 	stats->header_writes = WalAtomicRead(&WalShmem->stats.header_writes);
 	stats->recovered_records = WalAtomicRead(&WalShmem->stats.recovered_records);
 	stats->recovered_bytes = WalAtomicRead(&WalShmem->stats.recovered_bytes);

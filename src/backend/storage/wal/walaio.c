@@ -15,12 +15,26 @@
  *	  write.  Completions are signalled on an eventfd that the main loop
  *	  waits on together with its latch.
  *
- *	  The last block of a write is usually partial; it is written again,
- *	  fuller, by the next write.  Two writes of the same block must never be
- *	  in flight together (the device may apply them in either order), so a
- *	  write that would start in a block still being written waits for that
- *	  write to complete, and while other writes are in flight only whole
- *	  blocks are submitted.
+ *	  Several writes in flight.  Two writes of the same block must never be
+ *	  in flight together (the device may apply them in either order).  So
+ *	  before it submits a write that would end inside a block, the writer
+ *	  closes that block with a padding record (WalPadToBlock), provided
+ *	  every reserved record has been copied in: the write then ends on a
+ *	  whole block, the appends after it start in a fresh one, and the next
+ *	  write can go out while this one is in flight.  When it cannot pad (an
+ *	  appender is still copying, or the WAL is full), the last block is
+ *	  partial and is written again, fuller, by a later write, as before
+ *	  padding existed: a write that would start in a block still being
+ *	  written waits for that write to complete, and while other writes are
+ *	  in flight only whole blocks are submitted.
+ *
+ *	  Padding costs up to a block of WAL space per write, so while writes
+ *	  are in flight a new one starts only once WAL_PIPELINE_MIN_IO bytes are
+ *	  waiting; less waits for the next completion and goes with whatever
+ *	  has come by then (the busier the server, the larger each write).
+ *	  Appenders wake the writer only when they take the waiting data past
+ *	  that mark (wal.c, publish_records): otherwise the writer looks at
+ *	  what is published each time a write completes.
  *
  *	  The flushed position advances in submission order over completed
  *	  writes (with wal_sync_method = fdatasync, after an fdatasync); then
@@ -82,15 +96,38 @@ static int	io_head;			/* oldest in flight */
 static int	io_count;				/* in flight (WalShmem->aio_inflight) */
 
 /*
+ * With writes in flight, should the data from submitted to published wait
+ * for a completion rather than go out now?  Yes if it would start in a
+ * block the newest write in flight still writes (that write ended inside a
+ * block: it could not be padded), or if it is less than
+ * WAL_PIPELINE_MIN_IO (see the file comment).  Never with nothing in
+ * flight: then it goes out at once, whatever its size.
+ */
+static bool
+pipeline_waits(WalLsn submitted, WalLsn published)
+{
+	WalIo	   *newest;
+
+	if (io_count == 0)
+		return false;
+	newest = &wal_ios[(io_head + io_count - 1) % wal_depth];
+	if (newest->blk_end > TYPEALIGN_DOWN(WAL_BLOCK_SIZE, submitted))
+		return true;
+	return published - submitted < WAL_PIPELINE_MIN_IO;
+}
+
+/*
  * Submit writes of what was published since the last ones.  Returns the
- * published position it saw.  Takes write_lck (waiting for an appender's
- * write to end, if one is in progress).
+ * published position it saw (the new end of the padding, if it padded;
+ * write_pos, if it let the data wait for a completion).  Takes write_lck
+ * (waiting for an appender's write to end, if one is in progress).
  */
 static WalLsn
 submit_writes(void)
 {
 	struct iocb *cbs[256];
 	int			n = 0;
+	int			overlapped;
 	uint64		R = WalShmem->ring_size;
 	uint64		D = WalShmem->dev_data_size;
 	WalLsn		published;
@@ -105,6 +142,15 @@ submit_writes(void)
 	submitted = WalShmem->write_pos;
 	Assert(io_count > 0 || WalShmem->flushed == submitted);
 	now_us = MetricsNowUs();
+
+	if (submitted < published && io_count < wal_depth && !pipeline_waits(submitted, published))
+	{
+		/* A write goes out now: end it on a whole block if we can. */
+		published = WalPadToBlock(published);
+	}
+	else
+		published = submitted;	/* nothing goes out this round */
+	overlapped = io_count;
 
 	while (io_count < wal_depth && submitted < published)
 	{
@@ -167,6 +213,8 @@ submit_writes(void)
 			done += rc;
 		}
 		WalAtomicAdd(&WalShmem->stats.writes, (uint64) n);
+		/* all but the first of a round overlap, and that one if any was in flight */
+		WalAtomicAdd(&WalShmem->stats.pipelined_writes, (uint64) (overlapped > 0 ? n : n - 1));
 		__atomic_store_n(&WalShmem->write_pos, submitted, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&WalShmem->aio_inflight, (uint32) io_count, __ATOMIC_SEQ_CST);
 	}
@@ -256,27 +304,58 @@ reap_writes(bool *streams_moved)
 }
 
 /*
+ * Move the appenders' limit up to the durable trim position, as far as
+ * the backends' read pins allow (storage/cache/logcache.c): no
+ * reservation may reach a pinned LSN + ring_size, so limit_base stays at
+ * or below pin + ring_size - capacity.  Notes in limit_held whether a pin
+ * held it back; the backend that drops that pin sets our latch.  Wakes
+ * the appenders waiting for space if the limit moved.
+ */
+static void
+advance_limit(void)
+{
+	WalLsn		want = TYPEALIGN_DOWN(WAL_BLOCK_SIZE,
+									  __atomic_load_n(&WalShmem->durable_trim, __ATOMIC_SEQ_CST));
+	WalLsn		limit = want;
+	bool		moved;
+
+	SpinLockAcquire(&WalShmem->insert_lck);
+	for (int i = 0; i < WalShmem->nslots && WalShmem->npins > 0; i++)
+	{
+		uint64		pin = __atomic_load_n(&WalShmem->slots[i].read_pin, __ATOMIC_SEQ_CST);
+
+		if (pin != WAL_NO_PIN)
+			limit = Min(limit, TYPEALIGN_DOWN(WAL_BLOCK_SIZE,
+											  pin + WalShmem->ring_size - WalShmem->capacity));
+	}
+	moved = limit > WalShmem->limit_base;
+	if (moved)
+		WalShmem->limit_base = limit;
+	WalShmem->limit_held = WalShmem->limit_base < want;
+	SpinLockRelease(&WalShmem->insert_lck);
+	if (moved)
+		WalWakeSpaceWaiters();
+}
+
+/*
  * Make a requested trim (or node epoch) durable in the header, then free
- * the space.
+ * the space (advance_limit), which a read pin may have held back until now.
  */
 static void
 apply_trim(void)
 {
 	WalLsn		t = __atomic_load_n(&WalShmem->trim_requested, __ATOMIC_SEQ_CST);
 
-	if (t <= WalShmem->durable_trim)
+	if (t > WalShmem->durable_trim)
 	{
-		if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) !=
-			WalShmem->durable_node_epoch)
-			WalWriteHeader(wal_fd, WalShmem->durable_trim);
-		return;
+		WalWriteHeader(wal_fd, t);
+		__atomic_store_n(&WalShmem->durable_trim, t, __ATOMIC_SEQ_CST);
 	}
-	WalWriteHeader(wal_fd, t);
-	__atomic_store_n(&WalShmem->durable_trim, t, __ATOMIC_SEQ_CST);
-	SpinLockAcquire(&WalShmem->insert_lck);
-	WalShmem->limit_base = TYPEALIGN_DOWN(WAL_BLOCK_SIZE, t);
-	SpinLockRelease(&WalShmem->insert_lck);
-	WalWakeSpaceWaiters();
+	else if (__atomic_load_n(&WalShmem->node_epoch, __ATOMIC_SEQ_CST) !=
+			 WalShmem->durable_node_epoch)
+		WalWriteHeader(wal_fd, WalShmem->durable_trim);
+	if (WalShmem->limit_base < TYPEALIGN_DOWN(WAL_BLOCK_SIZE, WalShmem->durable_trim))
+		advance_limit();
 }
 
 /*

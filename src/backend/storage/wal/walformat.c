@@ -13,7 +13,9 @@
  *	  copy with the highest sequence wins.  The data area is a ring of
  *	  records addressed by LSN: LSN x is at WAL_DATA_START + x % data_size.
  *	  A record never crosses the end of the data area: a padding record (or,
- *	  when fewer than a header's bytes remain, nothing) fills the gap.
+ *	  when fewer than a header's bytes remain, nothing) fills the gap.  A
+ *	  padding record also fills the rest of the block a WAL write ends in
+ *	  (format version 2; see wal.h).
  *
  * src/backend/storage/wal/walformat.c
  *
@@ -66,7 +68,8 @@ WalDeviceHeaderSetCrc(WalDeviceHeader *hdr)
 bool
 WalDeviceHeaderValid(const WalDeviceHeader *hdr)
 {
-	if (hdr->magic != WAL_HEADER_MAGIC || hdr->version != WAL_FORMAT_VERSION)
+	if (hdr->magic != WAL_HEADER_MAGIC ||
+		hdr->version < WAL_FORMAT_VERSION_MIN || hdr->version > WAL_FORMAT_VERSION)
 		return false;
 	if (hdr->crc != crc32c(0, hdr, offsetof(WalDeviceHeader, crc)))
 		return false;
@@ -92,8 +95,14 @@ WalRecordHeaderCheck(const WalRecordHeader *hdr, WalLsn pos, uint64 data_size,
 		return "a record out of generation order";
 	if (hdr->magic == WAL_PADDING_MAGIC)
 	{
+		/*
+		 * Padding runs to the end of the data area, or (version 2) to a
+		 * block boundary less than two blocks away, never across the end.
+		 */
 		*size = WAL_RECORD_HEADER_SIZE + (uint64) hdr->body_len;
-		if (off + *size != data_size)
+		if (off + *size != data_size &&
+			(dev->version < 2 || off + *size > data_size ||
+			 (pos + *size) % WAL_BLOCK_SIZE != 0 || *size >= 2 * WAL_BLOCK_SIZE))
 			return "a corrupt padding record";
 	}
 	else

@@ -21,6 +21,14 @@
  *	  append, every record carries the generation it was written in, and
  *	  the scan stops when the generation decreases.
  *
+ *	  With several writes in flight this is the common case, not a corner:
+ *	  the WAL writer ends every write on a block boundary with a padding
+ *	  record (walaio.c), so the write after a torn one starts exactly at a
+ *	  block boundary, and the first write after recovery, padded to the end
+ *	  of the block it reaches, ends exactly there too.  Padding records
+ *	  carry the generation like data records do, so the scan stops at B all
+ *	  the same.
+ *
  * src/backend/storage/wal/walrecovery.c
  *
  *-------------------------------------------------------------------------
@@ -342,7 +350,11 @@ WalRecover(void)
 	recover_records(path, fd, trim, &scan);
 	install_recovered(trim, &scan);
 
-	/* New records get the new generation; make it durable before any. */
+	/*
+	 * New records get the new generation, and may use the current format
+	 * (a version 1 device is upgraded here): make both durable before any.
+	 */
+	cur_header.version = WAL_FORMAT_VERSION;
 	WalWriteHeader(fd, trim);
 
 	elog(LOG, "WAL recovery of \"%s\" done: %llu records (%llu bytes) from LSN %llu to %llu, stopped at %s; generation %u",

@@ -10,6 +10,8 @@ use Strata::Test::Utils;
 
 my $node = Strata::Test::Node->new('clients');
 $node->init;
+my $mport = get_free_port();
+$node->append_conf("metrics_listen = '127.0.0.1:$mport'");
 $node->start;
 my $bootstrap = '127.0.0.1:' . $node->port;
 my $clients = "$ENV{STRATA_TOP_SRCDIR}/src/test/kafka/clients.py";
@@ -42,6 +44,23 @@ sub client_ok
 }
 
 client_ok('confluent-kafka round trip', 'confluent-roundtrip', $bootstrap, 'ck1');
+client_ok('confluent-kafka bulk round trip (large pipelined requests and fetches)',
+	'bulk-roundtrip', $bootstrap, 'bulk1', 40000);
+
+# Fetches send the log cache's batches straight from the WAL ring; a client
+# that stops reading mid-response gets the rest copied (and releases the ring).
+sub metric
+{
+	my ($name) = @_;
+	my ($rc, $out) = run_command(['curl', '-s', '--max-time', '20', "http://127.0.0.1:$mport/metrics"]);
+	return $out =~ /^\Q$name\E (\S+)$/m ? $1 : undef;
+}
+my $sent0 = metric('strata_log_cache_sent_bytes_total');
+my $copied0 = metric('strata_log_cache_copied_bytes_total');
+ok($sent0 > 50 * 1024 * 1024, "the bulk consumer got $sent0 bytes from the log cache by reference");
+client_ok('a fetch left unread mid-response is sent whole once read', 'slow-fetch', $bootstrap, 'bulk1', 40000);
+ok(metric('strata_log_cache_copied_bytes_total') > $copied0,
+	'the slow fetch\'s unsent batches were copied out of the ring');
 client_ok('kafka-python round trip', 'kafka-python-roundtrip', $bootstrap, 'kp1');
 client_ok('topic administration', 'admin', $bootstrap);
 client_ok('ListOffsets by time', 'offsets-for-times', $bootstrap, 'times1');

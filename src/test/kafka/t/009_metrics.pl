@@ -179,6 +179,9 @@ ok($m1->{strata_wal_flushed_position_bytes} >= $m1->{strata_wal_appended_bytes_t
 is($m1->{strata_wal_backpressure_wait_seconds_count}, 0, 'no back-pressure on an empty WAL');
 ok($m1->{strata_log_cache_hits_total} >= 1, 'fetches hit the log cache');
 is($m1->{strata_log_cache_misses_total}, 0, 'and never missed');
+ok($m1->{strata_log_cache_sent_bytes_total} >= $bytes_in,
+	'the fetched batches were sent from the log cache by reference');
+is($m1->{strata_log_cache_copied_bytes_total}, 0, 'and none had to be copied (the consumer kept up)');
 ok($m1->{strata_connections_accepted_total} - $m0->{strata_connections_accepted_total} >= 2,
 	'connections accepted counted');
 

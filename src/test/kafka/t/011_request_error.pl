@@ -7,7 +7,10 @@
 # - ListGroups over 80,000 groups known from the catalog (ids of 250
 #   characters), whose strings run out of arena while GroupLock is held (the
 #   ERROR waits for the unlock);
-# - Fetch of 24MB of data in one partition.
+# - Fetch of 24MB of data in one partition, read from object storage into
+#   the arena: the log cache is 4MB here, so it holds little of the data (a
+#   fetch from the log cache refers to the WAL ring and needs no arena for
+#   the data).
 use strict;
 use warnings;
 
@@ -20,7 +23,8 @@ my $regress = "$top/regress/kafka_regress";
 
 my $node = Strata::Test::Node->new('request_error');
 $node->init;
-$node->append_conf("socket_request_max_bytes = 1MB\nauto_create_topics = on\nnum_partitions = 1\nmax_groups = 16");
+$node->append_conf("socket_request_max_bytes = 1MB\nauto_create_topics = on\nnum_partitions = 1\nmax_groups = 16\n"
+	  . "log_cache_size = 4MB");
 $node->start;
 my $bootstrap = '127.0.0.1:' . $node->port;
 
@@ -71,7 +75,7 @@ $node->psql("DELETE FROM strata.groups WHERE group_id LIKE 'request-error-test-g
 @r = responses(session('listgroups-again', "ListGroups v4 {}\n"));
 like($r[0], qr/^< \{ThrottleTimeMs=0, ErrorCode=0, Groups=\[\]/, 'ListGroups works again once the groups are gone');
 
-# --- Fetch: 24MB in one partition, more than the arena holds
+# --- Fetch: 24MB in one partition from object storage, more than the arena holds
 
 {
 	my $in = $node->basedir . '/big';

@@ -2,10 +2,15 @@
  *
  * objstore_io.c
  *	  objstore_io URL put|verify KEY SIZE [ATTEMPTS]
+ *	  objstore_io URL stream KEY SIZE PART [ABORT_AFTER]
  *
  *	  put: stores SIZE bytes of a pattern derived from KEY (multipart when
  *	  SIZE exceeds the store's part size); verify: reads the object back in
- *	  ranged gets, several in flight, and compares.  Prints "ok" or the
+ *	  ranged gets, several in flight, and compares.  stream: the same
+ *	  bytes through a streamed put (ObjStoreWriter), in parts of PART
+ *	  bytes, each in a buffer of its own that is freed when the writer
+ *	  gives it back; prints "ok parts=N released=M"; with ABORT_AFTER, the
+ *	  writer is aborted after that many parts and it prints "aborted".  Prints "ok" or the
  *	  store's one-line error; exit status 0 or 1 (2 on bad usage).  Used by
  *	  src/test/objstore/t/004_outage.pl to kill s3rver during an upload.
  *
@@ -33,6 +38,64 @@ pattern(char *buf, size_t len, uint64 start, const char *key)
 	}
 }
 
+static int	released;
+
+static void
+release_part(void *tag, void *arg)
+{
+	pfree(tag);
+	released++;
+}
+
+/* The "stream" command: see the file comment. */
+static int
+stream(ObjStore *store, const char *key, size_t size, size_t part, int abort_after)
+{
+	ObjStoreWriter *w;
+	ObjStoreError err;
+	size_t		off = 0;
+	int			nparts = 0;
+	char	   *buf;
+	bool		ok = true;
+
+	if (part == 0)
+	{
+		fprintf(stderr, "objstore_io stream: PART must be > 0\n");
+		return 2;
+	}
+	w = ObjStoreWriterBegin(store, key, release_part, NULL);
+	while (ok && size - off > part)
+	{
+		if (abort_after >= 0 && nparts == abort_after)
+		{
+			ObjStoreWriterAbort(w);
+			printf("aborted parts=%d released=%d\n", nparts, released);
+			ObjStoreClose(store);
+			return released == nparts ? 0 : 1;
+		}
+		buf = palloc(part);
+		pattern(buf, part, off, key);
+		ok = ObjStoreWriterPart(w, buf, part, buf, &err);
+		off += part;
+		nparts++;
+	}
+	if (ok)
+	{
+		buf = palloc(Max(size - off, 1));
+		pattern(buf, size - off, off, key);
+		nparts++;
+		ok = ObjStoreWriterFinish(w, buf, size - off, buf, &err);
+	}
+	else
+		ObjStoreWriterAbort(w);
+	if (ok)
+		printf("ok parts=%d released=%d\n", nparts, released);
+	else
+		printf("%s\n", err.message);
+	ObjStoreClose(store);
+	return ok && released == nparts ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -42,14 +105,15 @@ main(int argc, char **argv)
 	const char *key;
 	int			attempts = 8;
 
-	if (argc < 5 || argc > 6)
+	if (argc < 5 || argc > 7)
 	{
-		fprintf(stderr, "usage: objstore_io URL put|verify KEY SIZE [ATTEMPTS]\n");
+		fprintf(stderr, "usage: objstore_io URL put|verify KEY SIZE [ATTEMPTS]\n"
+				"       objstore_io URL stream KEY SIZE PART [ABORT_AFTER]\n");
 		return 2;
 	}
 	key = argv[3];
 	size = strtoull(argv[4], NULL, 10);
-	if (argc == 6)
+	if (argc == 6 && strcmp(argv[2], "stream") != 0)
 		attempts = atoi(argv[5]);
 	store = ObjStoreOpen(argv[1], &err);
 	if (store == NULL)
@@ -75,6 +139,9 @@ main(int argc, char **argv)
 		ObjStoreClose(store);
 		return ok ? 0 : 1;
 	}
+	else if (strcmp(argv[2], "stream") == 0)
+		return stream(store, key, size, argc > 5 ? strtoull(argv[5], NULL, 10) : 0,
+					  argc > 6 ? atoi(argv[6]) : -1);
 	else if (strcmp(argv[2], "verify") == 0)
 	{
 		size_t		chunk = 1024 * 1024;

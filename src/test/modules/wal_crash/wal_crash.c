@@ -17,7 +17,12 @@
  *		every acknowledged batch above the trim position is there at its
  *		LSN with its exact bytes, and each stream's batches are contiguous
  *		(nothing duplicated, reordered or resurrected).  The last round
- *		shuts the writer down cleanly (SIGTERM) instead.
+ *		lets the appenders finish a few batches each, stops the trimmer and
+ *		shuts the writer down cleanly (SIGTERM) instead.  A round that does
+ *		not end within ROUND_TIMEOUT_S is a FAIL that prints the WAL's
+ *		positions, not a hang.  The run fails too if the WAL writer never
+ *		padded a write, the path that lets several writes be in flight;
+ *		how many writes it overlapped is reported.
  *
  *	  wal_crash backpressure DIR
  *		A WAL of 1 MiB capacity and no trimming: appenders fill it and
@@ -69,11 +74,15 @@ as_postmaster(void)
 
 #define NAPPENDERS	4
 #define MAX_STREAMS 64
+#define ROUND_TIMEOUT_S 60
 
 static const char *dir;
 static int	round_no;
 static int64 stream_next[MAX_STREAMS];	/* per stream (index = id - 100) */
 static int	fails = 0;
+static uint64 padding_seen = 0;	/* padding bytes over all rounds */
+static uint64 pipelined_seen = 0;	/* writes that overlapped another */
+static int	rounds_pipelined = 0;	/* rounds killed with >= 2 writes in flight */
 
 typedef struct Child
 {
@@ -174,6 +183,10 @@ static int	appender_records = 1000000;
  * An appender owns streams 100+2*id and 101+2*id; it appends batches with
  * consecutive offsets, sometimes both streams in one reservation or in two
  * appends, waits for them to be flushed and logs them as acknowledged.
+ * One burst in four it goes on appending for 16 to 48 rounds before it
+ * waits, as a backend pipelining produce requests does, telling the WAL
+ * writer after each append (WalKickWriter, as acks=0 does): then enough is
+ * unwritten at once for the writer to keep several writes in flight.
  */
 static void
 appender_main(int id)
@@ -190,6 +203,11 @@ appender_main(int id)
 		perror(path);
 		exit(1);
 	}
+	int			burst_left = 0;
+	WalLsn		burst_end = 0;
+	char	   *acks = palloc(64 * 256);
+	int			acks_len = 0;
+
 	bufs[0] = palloc(max_body);
 	bufs[1] = palloc(max_body);
 	WalWaitReady();
@@ -207,10 +225,10 @@ appender_main(int id)
 		WalAppendItem items[2];
 		int			n = 0;
 		WalLsn		end;
-		char		line[256];
-		int			len = 0;
 
 		seed = mix(seed + 1);
+		if (burst_left == 0)
+			burst_left = (seed >> 40) % 4 == 0 ? 16 + (int) ((seed >> 44) % 33) : 1;
 		for (int k = 0; k < 2; k++)
 		{
 			uint64		s = 100 + 2 * (uint64) id + (uint64) k;
@@ -233,7 +251,10 @@ appender_main(int id)
 			n++;
 		}
 		if (n == 0)
+		{
+			burst_left--;
 			continue;
+		}
 
 		/*
 		 * Two streams go in one reservation, or, half the time, in two
@@ -248,14 +269,23 @@ appender_main(int id)
 		}
 		else
 			end = WalAppendMulti(items, n);
-		WalWaitFlushed(end);
+		burst_end = Max(burst_end, end);
 		for (int k = 0; k < n; k++)
-			len += snprintf(line + len, sizeof(line) - (size_t) len, "%llu %lld %u %llu\n",
-							(unsigned long long) items[k].stream_id,
-							(long long) items[k].base_offset, items[k].record_count,
-							(unsigned long long) items[k].lsn);
-		if (write(ackfd, line, (size_t) len) != len)
+			acks_len += snprintf(acks + acks_len, 64 * 256 - (size_t) acks_len, "%llu %lld %u %llu\n",
+								 (unsigned long long) items[k].stream_id,
+								 (long long) items[k].base_offset, items[k].record_count,
+								 (unsigned long long) items[k].lsn);
+		if (--burst_left > 0 && i + 1 < appender_records)
+		{
+			WalKickWriter();
+			continue;
+		}
+		/* Acknowledged once durable: the whole burst at once. */
+		WalWaitFlushed(burst_end);
+		if (write(ackfd, acks, (size_t) acks_len) != acks_len)
 			exit(1);
+		acks_len = 0;
+		burst_left = 0;
 	}
 	close(ackfd);
 }
@@ -263,6 +293,9 @@ appender_main(int id)
 /*
  * A mini uploader: walks the records (zero-copy, as the real one will),
  * notes each stream's next offset in a file ("uploaded"), then trims.
+ * Until SIGTERM (or SIGKILL).  With arg 1 it trims only while the WAL is
+ * more than half full, so that most of what is appended stays to be
+ * checked.
  */
 static void
 trimmer_main(int arg)
@@ -276,7 +309,7 @@ trimmer_main(int arg)
 	f = fopen(path, "a");
 	WalWaitReady();
 	pos = WalTrimLsn();
-	for (;;)
+	while (!ShutdownRequestPending)
 	{
 		LogCacheRecord rec;
 		struct timespec ts = {0, 20 * 1000 * 1000};
@@ -286,6 +319,8 @@ trimmer_main(int arg)
 		seed = mix(seed);
 		if (seed % 3 != 0)
 			continue;			/* leave data in the WAL for recovery */
+		if (arg == 1 && WalInsertLsn() - WalTrimLsn() < WalCapacity() / 2)
+			continue;
 		while (LogCacheNextRecord(&pos, &rec))
 		{
 			fprintf(f, "%llu %lld\n", (unsigned long long) rec.stream_id,
@@ -298,6 +333,7 @@ trimmer_main(int arg)
 			WalTrim(pos);
 		}
 	}
+	fclose(f);
 }
 
 static void
@@ -356,6 +392,69 @@ kill_all(int sig)
 		kill(children[i].pid, sig);
 }
 
+/*
+ * The WAL's positions, for a round that did not end: where appends, writes
+ * and trims stand tells a full WAL from a lost wake-up.
+ */
+static void
+print_positions(const char *when)
+{
+	WalStats	st;
+
+	WalGetStats(&st);
+	printf("# %s: reserved %llu, write_pos %llu, flushed %llu, trim requested %llu, durable %llu, limit %llu + capacity %llu; aio in flight %u; %llu back-pressure waits\n",
+		   when, (unsigned long long) WalInsertLsn(),
+		   (unsigned long long) __atomic_load_n(&WalShmem->write_pos, __ATOMIC_SEQ_CST),
+		   (unsigned long long) WalFlushedLsn(), (unsigned long long) WalTrimLsn(),
+		   (unsigned long long) __atomic_load_n(&WalShmem->durable_trim, __ATOMIC_SEQ_CST),
+		   (unsigned long long) WalShmem->limit_base, (unsigned long long) WalShmem->capacity,
+		   __atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST),
+		   (unsigned long long) st.backpressure_waits);
+	fflush(stdout);
+}
+
+/*
+ * Wait for child i to exit, at most until deadline (CLOCK_MONOTONIC
+ * seconds).  Returns false on timeout.  Polls: the test process has no
+ * latch to be woken on, and a child exiting is all it waits for.
+ */
+static bool
+wait_child(int i, int *status, time_t deadline)
+{
+	struct timespec now;
+	struct timespec ts = {0, 5 * 1000000};
+
+	for (;;)
+	{
+		pid_t		r = waitpid(children[i].pid, status, WNOHANG);
+
+		if (r == children[i].pid)
+			return true;
+		if (r < 0)
+		{
+			perror("waitpid");
+			exit(1);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec >= deadline)
+			return false;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* After a round: what the writer did that the recovery check cannot see. */
+static void
+note_round_stats(void)
+{
+	WalStats	st;
+
+	WalGetStats(&st);
+	padding_seen += st.padding_bytes;
+	pipelined_seen += st.pipelined_writes;
+	if (__atomic_load_n(&WalShmem->aio_inflight, __ATOMIC_SEQ_CST) >= 2)
+		rounds_pipelined++;
+}
+
 static void
 reap_all(void)
 {
@@ -382,6 +481,35 @@ static Acked *acked;
 static size_t nacked,
 			acked_cap;
 
+/*
+ * The next whole line of f into buf (with its newline); false at the end.
+ * A line without a newline is the torn end of a write a SIGKILL cut short
+ * (a write into a file can stop at a page boundary when the writer is
+ * killed), and a line longer than buf is not one of ours: both are
+ * skipped.  The next write starts where the torn one stopped, so a torn
+ * line can also be glued to the front of the next one; the callers
+ * recognise that by its field count.
+ */
+static bool
+next_line(FILE *f, char *buf, size_t len)
+{
+	while (fgets(buf, (int) len, f) != NULL)
+	{
+		size_t		n = strlen(buf);
+
+		if (n > 0 && buf[n - 1] == '\n')
+			return true;
+		/* no newline: skip the rest of it, if any */
+		while (n == len - 1 && fgets(buf, (int) len, f) != NULL)
+		{
+			n = strlen(buf);
+			if (n > 0 && buf[n - 1] == '\n')
+				break;
+		}
+	}
+	return false;
+}
+
 static void
 load_acks(int round)
 {
@@ -393,13 +521,19 @@ load_acks(int round)
 					lsn;
 		long long	base;
 		unsigned	count;
+		char		line[256];
+		int			used;
 
 		snprintf(path, sizeof(path), "%s/ack.%d.%d", dir, round, id);
 		f = fopen(path, "r");
 		if (f == NULL)
 			continue;
-		while (fscanf(f, "%llu %lld %u %llu", &s, &base, &count, &lsn) == 4)
+		while (next_line(f, line, sizeof(line)))
 		{
+			/* exactly four fields, or it is a torn line (see next_line) */
+			if (sscanf(line, "%llu %lld %u %llu%n", &s, &base, &count, &lsn, &used) != 4 ||
+				line[used] != '\n')
+				continue;
 			if (nacked == acked_cap)
 			{
 				acked_cap = acked_cap ? acked_cap * 2 : 4096;
@@ -422,13 +556,23 @@ load_trim_log(void)
 	FILE	   *f;
 	unsigned long long s;
 	long long	next;
+	char		line[256];
+	int			used;
 
 	snprintf(path, sizeof(path), "%s/trim.log", dir);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return;
-	while (fscanf(f, "%llu %lld", &s, &next) == 2)
+	while (next_line(f, line, sizeof(line)))
 	{
+		/*
+		 * Exactly two fields: a trimmer killed in the middle of its write
+		 * leaves a torn line, which the next trimmer's first line is glued
+		 * to ("100 19" + "100 1400").  Read as numbers, that once made a
+		 * stream jump far ahead of its recovered end.
+		 */
+		if (sscanf(line, "%llu %lld%n", &s, &next, &used) != 2 || line[used] != '\n')
+			continue;
 		if (s >= 100 && s < 100 + MAX_STREAMS && next > stream_next[s - 100])
 			stream_next[s - 100] = next;
 	}
@@ -578,32 +722,53 @@ crash_test(int rounds, uint64 seed)
 		appender_records = clean ? 50 : 1000000;
 		for (int id = 0; id < NAPPENDERS; id++)
 			start_child(PROC_BACKEND, "appender", appender_main, id);
-		if (!clean)
-			start_child(PROC_UPLOADER, "trimmer", trimmer_main, 0);
+
+		/*
+		 * The trimmer runs in the clean round too: the WAL recovered from
+		 * the round before may be nearly full (its appenders were killed
+		 * while they waited for space), and then the clean round's appends
+		 * need trims like any other.
+		 */
+		start_child(PROC_UPLOADER, "trimmer", trimmer_main, clean ? 1 : 0);
 
 		if (clean)
 		{
-			/* appenders finish, then the writer is asked to stop */
-			for (int i = 1; i < nchildren; i++)
-			{
-				int			status;
+			time_t		deadline;
+			int			status;
 
-				waitpid(children[i].pid, &status, 0);
-				if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			deadline = ts.tv_sec + ROUND_TIMEOUT_S;
+			snprintf(when, sizeof(when), "round %d (clean shutdown)", round_no);
+
+			/* appenders finish, then the trimmer and the writer are stopped */
+			for (int i = 1; i <= NAPPENDERS && fails == 0; i++)
+			{
+				if (!wait_child(i, &status, deadline))
+					fail("clean round: appender %d did not finish within %d s", i - 1, ROUND_TIMEOUT_S);
+				else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 					fail("clean round: appender exited with status %d", status);
 			}
+			kill(children[NAPPENDERS + 1].pid, SIGTERM);
+			if (fails == 0 && !wait_child(NAPPENDERS + 1, &status, deadline))
+				fail("clean round: the trimmer did not stop within %d s", ROUND_TIMEOUT_S);
 			kill(children[0].pid, SIGTERM);
+			if (fails == 0)
 			{
-				int			status;
-
-				waitpid(children[0].pid, &status, 0);
-				if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				if (!wait_child(0, &status, deadline))
+					fail("clean round: the WAL writer did not stop within %d s of SIGTERM", ROUND_TIMEOUT_S);
+				else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 					fail("clean round: WAL writer exited with status %d", status);
 				else
 					printf("ok WAL writer exits 0 on SIGTERM\n");
 			}
+			if (fails > 0)
+			{
+				print_positions(when);
+				kill_all(SIGKILL);
+				reap_all();
+				break;
+			}
 			nchildren = 0;
-			snprintf(when, sizeof(when), "round %d (clean shutdown)", round_no);
 		}
 		else
 		{
@@ -639,6 +804,7 @@ crash_test(int rounds, uint64 seed)
 			}
 			reap_all();
 		}
+		note_round_stats();
 		load_acks(round_no);
 		check_recovery(when);
 		if (fails > 0)
@@ -650,6 +816,20 @@ crash_test(int rounds, uint64 seed)
 		WalGetStats(&st);
 		printf("# %zu acknowledged batches over %d rounds; last recovery: %llu records\n",
 			   nacked, round_no - 1, (unsigned long long) st.recovered_records);
+	}
+	if (fails == 0)
+	{
+		/*
+		 * Padding needs only a libaio write with nobody copying in, which
+		 * every run has many of.  How many writes overlapped depends on
+		 * timing (test_wal_padding checks that they can): reported only.
+		 */
+		if (padding_seen == 0)
+			fail("the WAL writer never padded a write: the path these rounds are for was not taken");
+		else
+			printf("ok the WAL writer padded %llu bytes and submitted %llu writes while another was in flight; %d rounds were killed with two or more writes in flight\n",
+				   (unsigned long long) padding_seen, (unsigned long long) pipelined_seen,
+				   rounds_pipelined);
 	}
 	return fails == 0 ? 0 : 1;
 }

@@ -4,6 +4,11 @@
 # killed with SIGKILL in the middle of a multipart upload: the put fails
 # after its retries with one clear line (no hang, no crash), no partial
 # object becomes visible, and once s3rver is back the same put succeeds.
+# Streamed puts (ObjStoreWriter, the uploader's way) the same way: an
+# object larger than a part goes up part by part (S3 multipart) and reads
+# back identical, an aborted one leaves nothing under its key (nor a
+# temporary file), and one cut off by a SIGKILL of s3rver fails cleanly
+# and leaves nothing visible.
 #-------------------------------------------------------------------------
 use strict;
 use warnings;
@@ -49,7 +54,24 @@ for my $target ([ 'file://', "file://$dir" ], [ 's3rver', $url ])
 	($rc, $out) = io($u, 'verify', 'big/none', 10);
 	is($rc, 1, "$name: verify of a missing object fails");
 	like($out, qr/does not exist/, "$name: ... saying it does not exist");
+
+	# streamed: 23 MiB in 5 MiB parts, a part handed over as it is made
+	($rc, $out) = io($u, 'stream', 'big/streamed', 23 * $mib + 777, 5 * $mib);
+	is($rc, 0, "$name: streamed put of 23 MiB in 5 MiB parts") or diag($out);
+	is($out, 'ok parts=5 released=5', "$name: ... 5 parts, every part buffer given back");
+	($rc, $out) = io($u, 'verify', 'big/streamed', 23 * $mib + 777);
+	is($rc, 0, "$name: ... reads back identical") or diag($out);
+	($rc, $out) = io($u, 'stream', 'small/streamed', 1000, 5 * $mib);
+	is($out, 'ok parts=1 released=1', "$name: an object smaller than a part is one put");
+	($rc, $out) = io($u, 'verify', 'small/streamed', 1000);
+	is($rc, 0, "$name: ... and reads back identical") or diag($out);
+	($rc, $out) = io($u, 'stream', 'big/aborted', 23 * $mib, 5 * $mib, 2);
+	is($out, 'aborted parts=2 released=2', "$name: streamed put aborted after 2 parts") or diag($out);
+	($rc, $out) = io($u, 'verify', 'big/aborted', 10 * $mib);
+	like($out, qr/does not exist/, "$name: ... nothing is visible under its key");
 }
+my @tmp = glob("$dir/big/.strata-tmp*");
+is(scalar(@tmp), 0, 'file://: no temporary file is left behind') or diag("@tmp");
 
 # Kill s3rver while a 100 MiB multipart upload is going on.
 {
@@ -68,6 +90,26 @@ for my $target ([ 'file://', "file://$dir" ], [ 's3rver', $url ])
 	is(scalar(split /\n/, $out), 1, '... and only one line');
 }
 $s3->start;
+
+# Kill s3rver while a streamed put of 100 MiB is going on.
+{
+	local %ENV = (%ENV, %cred);
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ $io, $url, 'stream', 'big/streamkilled', 100 * $mib, 5 * $mib ],
+		'>', \$out, '2>', \$err, timeout(120));
+	usleep(250_000);
+	$s3->kill9;
+	$h->finish;
+	chomp $out;
+	is($h->result(0), 1, 'streamed put during a SIGKILL of s3rver fails');
+	like($out, qr/^(could not reach object store|object store )/,
+		'... with one line saying the store could not be reached') or diag("out: $out\nerr: $err");
+}
+$s3->start;
+{
+	my ($rc, $out) = io($url, 'verify', 'big/streamkilled', 100 * $mib);
+	like($out, qr/does not exist/, 'after restart: the interrupted streamed object is not there');
+}
 {
 	my ($rc, $out) = io($url, 'verify', 'big/killed', 100 * $mib);
 	is($rc, 1, 'after restart: the interrupted object is not there');

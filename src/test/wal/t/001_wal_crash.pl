@@ -1,7 +1,9 @@
 # Crash test of the WAL: a WAL writer and appenders killed with SIGKILL at
 # random moments, 20 rounds; every acknowledged append must be recovered
-# intact, nothing duplicated or reordered.  Then back-pressure: a full WAL
-# makes appenders wait, and trimming lets them finish.
+# intact, nothing duplicated or reordered, and the writer must have padded
+# its writes (how many overlapped is reported).  Then back-pressure: a full WAL makes appenders
+# wait, and trimming lets them finish.  crash_loop.sh runs all of this in a
+# loop.
 use strict;
 use warnings;
 use Test::More;
@@ -37,6 +39,8 @@ is($rc, 0, "crash test: 20 rounds of kill -9 (seed $seed)");
 is($fails, 0, 'crash test: no acknowledged append lost, duplicated or reordered');
 ok($oks >= 20, "crash test: $oks rounds checked");
 like($out, qr/stopped at/, 'recovery reports where it stopped');
+like($out, qr/^ok the WAL writer padded \d+ bytes and submitted \d+ writes while another was in flight/m,
+	'the WAL writer padded its writes');
 
 # The same with wal_sync_method = fdatasync (O_DIRECT writes, then fdatasync).
 {

@@ -379,22 +379,7 @@ ScalingCommandEnded(void)
 	return child_pid > 0 && child_done;
 }
 
-void
-ScalingDropEnded(void)
-{
-	if (child_pid <= 0 || !child_done)
-		return;
-	elog(LOG, "scaling: the command of action %lld ended (status %d) after this broker lost the controller role; the new controller waits for its effect",
-		 (long long) child_action, child_status);
-	if (child_out_fd >= 0)
-		close(child_out_fd);
-	child_out_fd = -1;
-	child_pid = 0;
-	child_action = 0;
-	child_done = false;
-	child_killed = false;
-}
-
+/* The command's process is gone and accounted for: forget it. */
 static void
 forget_child(void)
 {
@@ -405,6 +390,16 @@ forget_child(void)
 	child_action = 0;
 	child_done = false;
 	child_killed = false;
+}
+
+void
+ScalingDropEnded(void)
+{
+	if (child_pid <= 0 || !child_done)
+		return;
+	elog(LOG, "scaling: the command of action %lld ended (status %d) after this broker lost the controller role; the new controller waits for its effect",
+		 (long long) child_action, child_status);
+	forget_child();
 }
 
 void

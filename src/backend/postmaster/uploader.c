@@ -657,15 +657,22 @@ upload_take(Upload *u)
 	 * The pace: upload_pacing percent of the rate data came into the WAL
 	 * since the last upload started (or since we started).  Not from when
 	 * we noticed the records: we notice them when we wake, all at once.
+	 * An upload that leaves records pending is behind (a backlog after an
+	 * outage, say, or producers faster than the threshold): it is not
+	 * paced.  Nor is this upload's own size ever spread over more than the
+	 * span: when little or nothing came in since the last start (the
+	 * producers stopped), its records arrived earlier, and pacing them at
+	 * the recent rate would crawl.
 	 */
 	{
 		int64		now = MonotonicMs();
 		WalLsn		flushed = WalFlushedLsn();
 		int64		span = Max(now - rate_since_ms, (int64) 100);
+		uint64		arrived = Max(flushed - rate_since_lsn, u->take_bytes);
 
-		u->pacer.on = upload_pacing > 0;
+		u->pacer.on = upload_pacing > 0 && u->ntake == npending;
 		u->pacer.start_ms = now;
-		u->pacer.rate = (flushed - rate_since_lsn) * 1000 / (uint64) span * (uint64) upload_pacing / 100;
+		u->pacer.rate = arrived * 1000 / (uint64) span * (uint64) upload_pacing / 100;
 		rate_since_ms = now;
 		rate_since_lsn = flushed;
 	}

@@ -6,7 +6,8 @@
  *
  *	  Structure.  A request of the public API (ObjStoreRequest) owns one
  *	  S3Op, a small state machine; each HTTP exchange it makes is an S3Xfer
- *	  (one easy handle per attempt).  All transfers of a store share one
+ *	  (one easy handle per attempt).  The types are in objstore_s3_int.h;
+ *	  the streamed put (ObjStoreWriter) is in objstore_s3writer.c.  All transfers of a store share one
  *	  curl multi handle, whose connection cache is the pool of kept-alive
  *	  connections (at most S3_MAX_CONNECTIONS to the endpoint).  Transfers
  *	  progress only inside s3_wait (ObjStoreWait): perform, read finished
@@ -49,129 +50,14 @@
 #include <unistd.h>
 #include <time.h>
 
-#include "objstore_int.h"
+#include "objstore_s3_int.h"
 #include "storage/s3xml.h"
 #include "storage/sigv4.h"
 #include "utils/metrics.h"
 #include "utils/timestamp.h"
 
-#define S3_MAX_CONNECTIONS	16
-#define S3_PARTS_IN_FLIGHT	4
-#define S3_MAX_RESPONSE		(16 * 1024 * 1024)	/* XML bodies we keep */
-
-typedef struct S3Store
-{
-	S3Config	conf;			/* from the URL and the environment */
-	CURLM	   *multi;
-	int			nactive;		/* transfers inside the multi handle */
-	struct S3Xfer *waiting;		/* transfers waiting to be retried */
-	uint64		rng;
-} S3Store;
-
-typedef enum S3OpState
-{
-	S3_SIMPLE,					/* one exchange: GET, HEAD, DELETE, PUT, LIST, DELETE_BATCH */
-	S3_MPU_CREATE,
-	S3_MPU_PARTS,
-	S3_MPU_COMPLETE,
-	S3_MPU_ABORT,
-	/* a streamed put (ObjStoreWriter): what is in flight */
-	S3_W_IDLE,					/* nothing started yet, or all answered */
-	S3_W_CREATE,				/* CreateMultipartUpload */
-	S3_W_PARTS,					/* the upload exists: UploadPart as parts come */
-	S3_W_PUT,					/* one PutObject: finished without parts */
-	S3_W_COMPLETE,				/* CompleteMultipartUpload */
-	S3_W_ABORT					/* AbortMultipartUpload */
-} S3OpState;
-
-/* A part handed to a streamed put. */
-typedef struct S3WPart
-{
-	const char *data;
-	size_t		len;
-	void	   *tag;			/* given back to the writer's release */
-	char	   *etag;			/* once UploadPart succeeded */
-	bool		released;
-} S3WPart;
-
-typedef struct S3Op
-{
-	ObjStoreRequest *req;
-	S3OpState	state;
-	/* put */
-	const char *data;
-	size_t		len;
-	/* get */
-	uint64		offset;
-	size_t		get_len;
-	char	   *buf;
-	/* multipart */
-	char	   *upload_id;
-	int			nparts;
-	size_t		part_size;
-	int			next_part;		/* next part number to start (1-based) */
-	int			parts_done;
-	int			parts_inflight;
-	char	  **etags;
-	bool		failed;			/* a part failed: drain, then abort */
-	/* streamed put: parts in order, wnext the next to start */
-	ObjStoreWriter *writer;
-	S3WPart    *wparts;
-	int			nwparts;
-	int			wparts_cap;
-	int			wnext;
-	int			wheld;			/* handed over, not yet released */
-	/* list */
-	ObjStoreListing *listing;
-	/* batch delete */
-	char	   *body;
-} S3Op;
-
-typedef struct S3Xfer
-{
-	S3Op	   *op;
-	ObjStore   *store;
-	MetricObjStoreRequest kind;	/* which S3 request, for the metrics */
-	const char *method;
-	char	   *key;			/* full key (prefix included) or NULL: bucket */
-	SigV4Pair	query[4];
-	int			nquery;
-	const char *body;			/* request body (PUT, POST) */
-	size_t		body_len;
-	size_t		body_pos;
-	char		payload_hash[65];
-	char		content_md5[25];
-	char		range[64];
-	int			part_number;	/* UploadPart: which part */
-	bool		error_in_200;	/* CompleteMultipartUpload: 200 may carry Error */
-	/* attempt */
-	CURL	   *easy;
-	struct curl_slist *headers;
-	char		errbuf[CURL_ERROR_SIZE];
-	int			attempt;
-	int64		due_ms;
-	struct S3Xfer *next;		/* in the waiting list */
-	/* response */
-	CURLcode	cres;
-	long		status;
-	char	   *resp;
-	size_t		resp_len;
-	size_t		resp_cap;
-	char	   *sink;			/* GET: caller's buffer */
-	size_t		sink_cap;
-	size_t		sink_len;
-	uint64		sink_skip;		/* bytes to drop when a server ignores Range */
-	uint64		range_offset;	/* GET: where the range starts */
-	bool		sink_full;
-	char		etag[256];
-	uint64		content_length;
-	bool		have_length;
-} S3Xfer;
-
 static void op_step(ObjStore *store, S3Op *op, S3Xfer *x);
-static void writer_step(ObjStore *store, S3Op *op, S3Xfer *x, bool ok);
 static bool xfer_ok(S3Xfer *x);
-static void xfer_launch(ObjStore *store, S3Xfer *x);
 
 /* ---- opening ---- */
 
@@ -214,8 +100,8 @@ fail:
 
 /* ---- transfers ---- */
 
-static S3Xfer *
-xfer_new(ObjStore *store, S3Op *op, MetricObjStoreRequest kind, const char *method,
+S3Xfer *
+s3_xfer_new(ObjStore *store, S3Op *op, MetricObjStoreRequest kind, const char *method,
 		 const char *key)
 {
 	S3Xfer	   *x = palloc0(sizeof(S3Xfer));
@@ -228,8 +114,8 @@ xfer_new(ObjStore *store, S3Op *op, MetricObjStoreRequest kind, const char *meth
 	return x;
 }
 
-static void
-xfer_add_query(S3Xfer *x, const char *name, const char *value)
+void
+s3_xfer_add_query(S3Xfer *x, const char *name, const char *value)
 {
 	Assert(x->nquery < (int) lengthof(x->query));
 	x->query[x->nquery].name = pstrdup(name);
@@ -237,8 +123,8 @@ xfer_add_query(S3Xfer *x, const char *name, const char *value)
 	x->nquery++;
 }
 
-static void
-xfer_set_body(S3Xfer *x, const char *body, size_t len)
+void
+s3_xfer_set_body(S3Xfer *x, const char *body, size_t len)
 {
 	x->body = body;
 	x->body_len = len;
@@ -270,8 +156,8 @@ xfer_reset_attempt(S3Xfer *x)
 	x->errbuf[0] = '\0';
 }
 
-static void
-xfer_free(S3Xfer *x)
+void
+s3_xfer_free(S3Xfer *x)
 {
 	xfer_reset_attempt(x);
 	for (int i = 0; i < x->nquery; i++)
@@ -513,8 +399,8 @@ xfer_sign(S3Store *s3, S3Xfer *x, const char *amz_date, char **url_out, struct c
 	return auth;
 }
 
-static void
-xfer_launch(ObjStore *store, S3Xfer *x)
+void
+s3_xfer_launch(ObjStore *store, S3Xfer *x)
 {
 	S3Store    *s3 = store->s3;
 	char		amz_date[17];
@@ -594,8 +480,8 @@ retryable_curl(CURLcode c)
 }
 
 /* Does the response body contain element tag? */
-static bool
-resp_has(S3Xfer *x, const char *tag)
+bool
+s3_resp_has(S3Xfer *x, const char *tag)
 {
 	size_t		pos = 0;
 	const char *c;
@@ -629,15 +515,15 @@ should_retry(S3Xfer *x)
 		if (x->status == 400)
 			retry = strcmp(code, "RequestTimeout") == 0;
 		else
-			retry = resp_has(x, "Error");
+			retry = s3_resp_has(x, "Error");
 		pfree(code);
 	}
 	return retry;
 }
 
 /* Describe a failed exchange as one operator line. */
-static void
-xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
+void
+s3_xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err)
 {
 	S3Store    *s3 = store->s3;
 	char	   *code;
@@ -733,7 +619,7 @@ xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
 		MetricsInc(METRIC_OBJSTORE_SENT_BYTES, (uint64) sent);
 	if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK && received > 0)
 		MetricsInc(METRIC_OBJSTORE_RECEIVED_BYTES, (uint64) received);
-	if (!xfer_ok(x) || (x->error_in_200 && resp_has(x, "Error")))
+	if (!xfer_ok(x) || (x->error_in_200 && s3_resp_has(x, "Error")))
 		MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, x->kind, 1);
 
 	if (should_retry(x) && x->attempt < store->max_attempts)
@@ -748,8 +634,8 @@ xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
 
 /* ---- operations ---- */
 
-static S3Op *
-op_new(ObjStoreRequest *req)
+S3Op *
+s3_op_new(ObjStoreRequest *req)
 {
 	S3Op	   *op = palloc0(sizeof(S3Op));
 
@@ -785,59 +671,90 @@ xfer_ok(S3Xfer *x)
 	return x->cres == CURLE_OK && x->status >= 200 && x->status < 300;
 }
 
+/* Start UploadPart number (1-based) of op's upload, with data. */
+void
+s3_start_upload_part(ObjStore *store, S3Op *op, int number, const char *data, size_t len)
+{
+	S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_UPLOAD_PART, "PUT", op->req->key);
+	char		num[16];
+
+	snprintf(num, sizeof(num), "%d", number);
+	s3_xfer_add_query(x, "partNumber", num);
+	s3_xfer_add_query(x, "uploadId", op->upload_id);
+	s3_xfer_set_body(x, data, len);
+	x->part_number = number;
+	op->parts_inflight++;
+	s3_xfer_launch(store, x);
+}
+
+/*
+ * Start one of a multipart upload's own requests for op, by kind:
+ * CreateMultipartUpload (POST ?uploads), CompleteMultipartUpload (POST
+ * ?uploadId=, the body from s3_complete_body; a 200 may still carry an
+ * Error) or AbortMultipartUpload (DELETE ?uploadId=).
+ */
+void
+s3_start_mpu_request(ObjStore *store, S3Op *op, MetricObjStoreRequest kind, const char *body, size_t len)
+{
+	const char *method = kind == METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD ? "DELETE" : "POST";
+	S3Xfer	   *x = s3_xfer_new(store, op, kind, method, op->req->key);
+
+	if (kind == METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD)
+		s3_xfer_add_query(x, "uploads", "");
+	else
+		s3_xfer_add_query(x, "uploadId", op->upload_id);
+	s3_xfer_set_body(x, body, len);
+	x->error_in_200 = kind == METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD;
+	s3_xfer_launch(store, x);
+}
+
+/* The body of CompleteMultipartUpload for parts 1 .. nparts (palloc'd). */
+char *
+s3_complete_body(char *const *etags, int nparts, size_t *len)
+{
+	size_t		cap = 64 + (size_t) nparts * 320;
+	char	   *body = palloc(cap);
+	size_t		n;
+
+	n = snprintf(body, cap, "<CompleteMultipartUpload>");
+	for (int i = 0; i < nparts; i++)
+	{
+		char	   *etag = S3XmlEscape(etags[i]);
+
+		n += snprintf(body + n, cap - n,
+					  "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1, etag);
+		pfree(etag);
+	}
+	n += snprintf(body + n, cap - n, "</CompleteMultipartUpload>");
+	*len = n;
+	return body;
+}
+
+/* The next part of a put's data. */
 static void
 start_part(ObjStore *store, S3Op *op)
 {
 	int			n = op->next_part++;
 	size_t		off = (size_t) (n - 1) * op->part_size;
-	size_t		len = Min(op->part_size, op->len - off);
-	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_UPLOAD_PART, "PUT", op->req->key);
-	char		num[16];
 
-	snprintf(num, sizeof(num), "%d", n);
-	xfer_add_query(x, "partNumber", num);
-	xfer_add_query(x, "uploadId", op->upload_id);
-	xfer_set_body(x, op->data + off, len);
-	x->part_number = n;
-	op->parts_inflight++;
-	xfer_launch(store, x);
+	s3_start_upload_part(store, op, n, op->data + off, Min(op->part_size, op->len - off));
 }
 
 static void
 start_complete(ObjStore *store, S3Op *op)
 {
-	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD, "POST", op->req->key);
-	size_t		cap = 64 + (size_t) op->nparts * 320;
-	char	   *body = palloc(cap);
 	size_t		len;
 
-	len = snprintf(body, cap, "<CompleteMultipartUpload>");
-	for (int i = 0; i < op->nparts; i++)
-	{
-		char	   *etag = S3XmlEscape(op->etags[i]);
-
-		len += snprintf(body + len, cap - len,
-						"<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1, etag);
-		pfree(etag);
-	}
-	len += snprintf(body + len, cap - len, "</CompleteMultipartUpload>");
-	op->body = body;
-	xfer_add_query(x, "uploadId", op->upload_id);
-	xfer_set_body(x, body, len);
-	x->error_in_200 = true;
+	op->body = s3_complete_body(op->etags, op->nparts, &len);
 	op->state = S3_MPU_COMPLETE;
-	xfer_launch(store, x);
+	s3_start_mpu_request(store, op, METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD, op->body, len);
 }
 
 static void
 start_abort(ObjStore *store, S3Op *op)
 {
-	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD, "DELETE", op->req->key);
-
-	xfer_add_query(x, "uploadId", op->upload_id);
-	xfer_set_body(x, NULL, 0);
 	op->state = S3_MPU_ABORT;
-	xfer_launch(store, x);
+	s3_start_mpu_request(store, op, METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD, NULL, 0);
 }
 
 /* Parse a ListObjectsV2 result into op->listing. */
@@ -945,7 +862,7 @@ simple_done(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
 	ObjStoreRequest *req = op->req;
 
 	if (!ok)
-		xfer_error(store, x, &req->error);
+		s3_xfer_error(store, x, &req->error);
 	else if (req->op == OBJSTORE_OP_GET)
 	{
 		req->nread = x->sink_len;
@@ -969,7 +886,7 @@ simple_done(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
 	}
 	else if (req->op == OBJSTORE_OP_DELETE_BATCH)
 		batch_delete_error(store, x, &req->error);
-	xfer_free(x);
+	s3_xfer_free(x);
 	op_finish(store, op);
 }
 
@@ -999,10 +916,10 @@ mpu_part_done(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
 	}
 	else if (!op->failed)
 	{
-		xfer_error(store, x, &req->error);
+		s3_xfer_error(store, x, &req->error);
 		op->failed = true;
 	}
-	xfer_free(x);
+	s3_xfer_free(x);
 	if (!op->failed && op->next_part <= op->nparts)
 		start_part(store, op);
 	else if (op->parts_inflight == 0)
@@ -1023,7 +940,7 @@ op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 
 	if (op->writer)
 	{
-		writer_step(store, op, x, ok);
+		s3_writer_step(store, op, x, ok);
 		return;
 	}
 	switch (op->state)
@@ -1036,11 +953,11 @@ op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 			if (ok)
 				op->upload_id = x->resp ? S3XmlGet(x->resp, x->resp_len, "UploadId") : NULL;
 			if (!ok)
-				xfer_error(store, x, &req->error);
+				s3_xfer_error(store, x, &req->error);
 			else if (op->upload_id == NULL || op->upload_id[0] == '\0')
 				objstore_error(&req->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
 							   "CreateMultipartUpload of \"%s\": no UploadId in the answer", req->key);
-			xfer_free(x);
+			s3_xfer_free(x);
 			if (req->error.code != OBJSTORE_OK)
 			{
 				op_finish(store, op);
@@ -1057,36 +974,36 @@ op_step(ObjStore *store, S3Op *op, S3Xfer *x)
 			return;
 
 		case S3_MPU_COMPLETE:
-			if (ok && x->error_in_200 && resp_has(x, "Error"))
+			if (ok && x->error_in_200 && s3_resp_has(x, "Error"))
 				ok = false;
 			if (!ok)
 			{
-				xfer_error(store, x, &req->error);
-				xfer_free(x);
+				s3_xfer_error(store, x, &req->error);
+				s3_xfer_free(x);
 				start_abort(store, op);
 				return;
 			}
 			req->size = op->len;
-			xfer_free(x);
+			s3_xfer_free(x);
 			op_finish(store, op);
 			return;
 
 		case S3_MPU_ABORT:
 			/* best effort: the put has failed already, keep its error */
 			Assert(req->error.code != OBJSTORE_OK);
-			xfer_free(x);
+			s3_xfer_free(x);
 			op_finish(store, op);
 			return;
 
 		default:
-			Ensure(false);	/* writer states belong to writer_step */
+			Ensure(false);	/* writer states belong to s3_writer_step */
 	}
 }
 
 void
 s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len)
 {
-	S3Op	   *op = op_new(req);
+	S3Op	   *op = s3_op_new(req);
 
 	op->data = data;
 	op->len = len;
@@ -1098,11 +1015,11 @@ s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len
 	 */
 	if (len <= Max(store->multipart_threshold, store->part_size))
 	{
-		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_PUT_OBJECT, "PUT", req->key);
+		S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_PUT_OBJECT, "PUT", req->key);
 
-		xfer_set_body(x, data, len);
+		s3_xfer_set_body(x, data, len);
 		op->state = S3_SIMPLE;
-		xfer_launch(store, x);
+		s3_xfer_launch(store, x);
 		return;
 	}
 	op->part_size = store->part_size;
@@ -1112,20 +1029,14 @@ s3_start_put(ObjStore *store, ObjStoreRequest *req, const void *data, size_t len
 	op->nparts = (int) ((len + op->part_size - 1) / op->part_size);
 	op->next_part = 1;
 	op->state = S3_MPU_CREATE;
-	{
-		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD, "POST", req->key);
-
-		xfer_add_query(x, "uploads", "");
-		xfer_set_body(x, NULL, 0);
-		xfer_launch(store, x);
-	}
+	s3_start_mpu_request(store, op, METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD, NULL, 0);
 }
 
 void
 s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, void *buf)
 {
-	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_GET_OBJECT, "GET", req->key);
+	S3Op	   *op = s3_op_new(req);
+	S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_GET_OBJECT, "GET", req->key);
 
 	op->offset = offset;
 	op->get_len = len;
@@ -1135,28 +1046,28 @@ s3_start_get(ObjStore *store, ObjStoreRequest *req, uint64 offset, size_t len, v
 	x->range_offset = offset;
 	snprintf(x->range, sizeof(x->range), "bytes=%llu-%llu",
 			 (unsigned long long) offset, (unsigned long long) (offset + len - 1));
-	xfer_set_body(x, NULL, 0);
-	xfer_launch(store, x);
+	s3_xfer_set_body(x, NULL, 0);
+	s3_xfer_launch(store, x);
 }
 
 void
 s3_start_head(ObjStore *store, ObjStoreRequest *req)
 {
-	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_HEAD_OBJECT, "HEAD", req->key);
+	S3Op	   *op = s3_op_new(req);
+	S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_HEAD_OBJECT, "HEAD", req->key);
 
-	xfer_set_body(x, NULL, 0);
-	xfer_launch(store, x);
+	s3_xfer_set_body(x, NULL, 0);
+	s3_xfer_launch(store, x);
 }
 
 void
 s3_start_delete(ObjStore *store, ObjStoreRequest *req)
 {
-	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_DELETE_OBJECT, "DELETE", req->key);
+	S3Op	   *op = s3_op_new(req);
+	S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_DELETE_OBJECT, "DELETE", req->key);
 
-	xfer_set_body(x, NULL, 0);
-	xfer_launch(store, x);
+	s3_xfer_set_body(x, NULL, 0);
+	s3_xfer_launch(store, x);
 }
 
 bool
@@ -1164,21 +1075,21 @@ s3_list(ObjStore *store, const char *prefix, const char *token, int max_keys,
 		ObjStoreListing *out, ObjStoreError *err)
 {
 	ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_LIST, NULL, NULL);
-	S3Op	   *op = op_new(req);
-	S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_LIST_OBJECTS_V2, "GET", NULL);
+	S3Op	   *op = s3_op_new(req);
+	S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_LIST_OBJECTS_V2, "GET", NULL);
 	char		mk[16];
 	char	   *full = psprintf("%s%s", store->s3->conf.prefix, prefix);
 
 	op->listing = out;
 	snprintf(mk, sizeof(mk), "%d", max_keys);
-	xfer_add_query(x, "list-type", "2");
-	xfer_add_query(x, "prefix", full);
-	xfer_add_query(x, "max-keys", mk);
+	s3_xfer_add_query(x, "list-type", "2");
+	s3_xfer_add_query(x, "prefix", full);
+	s3_xfer_add_query(x, "max-keys", mk);
 	if (token)
-		xfer_add_query(x, "continuation-token", token);
+		s3_xfer_add_query(x, "continuation-token", token);
 	pfree(full);
-	xfer_set_body(x, NULL, 0);
-	xfer_launch(store, x);
+	s3_xfer_set_body(x, NULL, 0);
+	s3_xfer_launch(store, x);
 	return objstore_wait_sync(store, req, err);
 }
 
@@ -1189,8 +1100,8 @@ s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreErr
 	{
 		int			n = Min(nkeys - start, OBJSTORE_DELETE_BATCH_MAX);
 		ObjStoreRequest *req = objstore_request_new(store, OBJSTORE_OP_DELETE_BATCH, NULL, NULL);
-		S3Op	   *op = op_new(req);
-		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_DELETE_OBJECTS, "POST", NULL);
+		S3Op	   *op = s3_op_new(req);
+		S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_DELETE_OBJECTS, "POST", NULL);
 		size_t		cap = 64,
 					len = 0;
 		char	   *body;
@@ -1210,10 +1121,10 @@ s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreErr
 		}
 		len += snprintf(body + len, cap - len, "</Delete>");
 		op->body = body;
-		xfer_add_query(x, "delete", "");
-		xfer_set_body(x, body, len);
+		s3_xfer_add_query(x, "delete", "");
+		s3_xfer_set_body(x, body, len);
 		SigV4Md5Base64(body, len, x->content_md5);
-		xfer_launch(store, x);
+		s3_xfer_launch(store, x);
 		if (!objstore_wait_sync(store, req, err))
 			return false;
 	}
@@ -1221,319 +1132,6 @@ s3_delete_batch(ObjStore *store, const char *const *keys, int nkeys, ObjStoreErr
 }
 
 /* ---- streamed puts (ObjStoreWriter) ---- */
-
-/*
- * The S3 half of a writer: an S3Op whose request is private (never in the
- * done queue).  Every answer to one of its exchanges sets req->done, which
- * is what writer_wait waits for, and is cleared before each wait.
- */
-
-static void
-writer_release_part(S3Op *op, int i)
-{
-	ObjStoreWriter *w = op->writer;
-
-	if (op->wparts[i].released)
-		return;
-	op->wparts[i].released = true;
-	op->wheld--;
-	if (w->release)
-		w->release(op->wparts[i].tag, w->release_arg);
-}
-
-/* Note the writer's first failure, from exchange x. */
-static void
-writer_fail(ObjStore *store, S3Op *op, S3Xfer *x)
-{
-	if (op->writer->failed)
-		return;
-	xfer_error(store, x, &op->writer->error);
-	op->writer->failed = true;
-}
-
-/* Start UploadPart for the parts waiting, within the in-flight limit. */
-static void
-writer_start_parts(ObjStore *store, S3Op *op)
-{
-	while (!op->writer->failed && op->state == S3_W_PARTS && op->wnext < op->nwparts &&
-		   op->parts_inflight < OBJSTORE_WRITER_PARTS_IN_FLIGHT)
-	{
-		int			i = op->wnext++;
-		S3Xfer	   *x = xfer_new(store, op, METRIC_OBJREQ_UPLOAD_PART, "PUT", op->req->key);
-		char		num[16];
-
-		snprintf(num, sizeof(num), "%d", i + 1);
-		xfer_add_query(x, "partNumber", num);
-		xfer_add_query(x, "uploadId", op->upload_id);
-		xfer_set_body(x, op->wparts[i].data, op->wparts[i].len);
-		x->part_number = i + 1;
-		op->parts_inflight++;
-		xfer_launch(store, x);
-	}
-}
-
-static void
-writer_start_simple(ObjStore *store, S3Op *op, S3OpState state, MetricObjStoreRequest kind,
-					const char *method, const char *query, const char *body, size_t len)
-{
-	S3Xfer	   *x = xfer_new(store, op, kind, method, op->req->key);
-
-	if (query)
-		xfer_add_query(x, query, "");
-	if (state != S3_W_CREATE && state != S3_W_PUT)
-		xfer_add_query(x, "uploadId", op->upload_id);
-	xfer_set_body(x, body, len);
-	x->error_in_200 = state == S3_W_COMPLETE;
-	op->state = state;
-	xfer_launch(store, x);
-}
-
-/* An exchange of a writer's op has ended (retries done). */
-static void
-writer_step(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
-{
-	ObjStoreRequest *req = op->req;
-
-	switch (op->state)
-	{
-		case S3_W_CREATE:
-			if (ok)
-				op->upload_id = x->resp ? S3XmlGet(x->resp, x->resp_len, "UploadId") : NULL;
-			if (!ok)
-				writer_fail(store, op, x);
-			else if (op->upload_id == NULL || op->upload_id[0] == '\0')
-			{
-				objstore_error(&op->writer->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
-							   "CreateMultipartUpload of \"%s\": no UploadId in the answer", req->key);
-				op->writer->failed = true;
-			}
-			if (op->upload_id != NULL && op->upload_id[0] == '\0')
-			{
-				pfree(op->upload_id);
-				op->upload_id = NULL;	/* nothing to abort */
-			}
-			xfer_free(x);
-			op->state = op->upload_id ? S3_W_PARTS : S3_W_IDLE;
-			writer_start_parts(store, op);
-			break;
-
-		case S3_W_PARTS:
-			{
-				int			i = x->part_number - 1;
-
-				op->parts_inflight--;
-				if (ok && x->etag[0] == '\0')
-				{
-					objstore_error(&op->writer->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
-								   "UploadPart %d of \"%s\": no ETag in the answer", x->part_number, req->key);
-					op->writer->failed = true;
-				}
-				else if (ok)
-				{
-					op->wparts[i].etag = pstrdup(x->etag);
-					op->parts_done++;
-				}
-				else
-					writer_fail(store, op, x);
-				xfer_free(x);
-				writer_release_part(op, i);
-				writer_start_parts(store, op);
-			}
-			break;
-
-		case S3_W_PUT:
-			if (!ok)
-				writer_fail(store, op, x);
-			xfer_free(x);
-			op->state = S3_W_IDLE;
-			writer_release_part(op, 0);
-			break;
-
-		case S3_W_COMPLETE:
-			if (ok && resp_has(x, "Error"))
-				ok = false;
-			if (!ok)
-				writer_fail(store, op, x);
-			xfer_free(x);
-			op->state = S3_W_PARTS;
-			break;
-
-		case S3_W_ABORT:
-			/* best effort: the writer has failed already, keep its error */
-			xfer_free(x);
-			op->state = S3_W_IDLE;
-			break;
-
-		default:
-			Ensure(false);	/* only writer states reach here */
-	}
-	req->done = true;
-}
-
-/* Drive transfers until an exchange of the writer's op has ended. */
-static void
-writer_wait(ObjStore *store, S3Op *op)
-{
-	op->req->done = false;
-	s3_wait(store, 1000, op->req);
-}
-
-void
-s3_writer_begin(ObjStoreWriter *w)
-{
-	ObjStoreRequest *req = palloc0(sizeof(ObjStoreRequest));
-	S3Op	   *op;
-
-	req->op = OBJSTORE_OP_PUT;
-	req->key = pstrdup(w->key);
-	op = op_new(req);
-	op->writer = w;
-	op->state = S3_W_IDLE;
-	w->op = op;
-}
-
-static void
-writer_add_part(S3Op *op, const void *data, size_t len, void *tag)
-{
-	if (op->nwparts == op->wparts_cap)
-	{
-		op->wparts_cap = op->wparts_cap ? op->wparts_cap * 2 : 16;
-		op->wparts = op->wparts ? repalloc(op->wparts, sizeof(S3WPart) * op->wparts_cap)
-			: palloc(sizeof(S3WPart) * op->wparts_cap);
-	}
-	op->wparts[op->nwparts].data = data;
-	op->wparts[op->nwparts].len = len;
-	op->wparts[op->nwparts].tag = tag;
-	op->wparts[op->nwparts].etag = NULL;
-	op->wparts[op->nwparts].released = false;
-	op->nwparts++;
-	op->wheld++;
-}
-
-bool
-s3_writer_part(ObjStoreWriter *w, const void *data, size_t len, void *tag)
-{
-	ObjStore   *store = w->store;
-	S3Op	   *op = w->op;
-
-	if (op->nwparts >= OBJSTORE_MAX_PARTS - 1)
-	{
-		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0,
-					   "streamed put of \"%s\" has more than %d parts: use larger parts",
-					   w->key, OBJSTORE_MAX_PARTS);
-		if (w->release)
-			w->release(tag, w->release_arg);
-		return false;
-	}
-	writer_add_part(op, data, len, tag);
-	if (op->state == S3_W_IDLE && op->upload_id == NULL)
-		writer_start_simple(store, op, S3_W_CREATE, METRIC_OBJREQ_CREATE_MULTIPART_UPLOAD,
-							"POST", "uploads", NULL, 0);
-	writer_start_parts(store, op);
-	while (!w->failed && op->wheld >= OBJSTORE_WRITER_PARTS_IN_FLIGHT)
-		writer_wait(store, op);
-	return !w->failed;
-}
-
-/* Let every exchange of the op end, then abort the upload if one exists. */
-static void
-writer_settle_and_abort(ObjStore *store, S3Op *op)
-{
-	op->writer->failed = true;	/* no new part starts */
-	while (op->state == S3_W_CREATE || op->state == S3_W_PUT || op->state == S3_W_COMPLETE ||
-		   op->parts_inflight > 0)
-		writer_wait(store, op);
-	if (op->upload_id != NULL)
-	{
-		writer_start_simple(store, op, S3_W_ABORT, METRIC_OBJREQ_ABORT_MULTIPART_UPLOAD,
-							"DELETE", NULL, NULL, 0);
-		while (op->state == S3_W_ABORT)
-			writer_wait(store, op);
-	}
-}
-
-/* Release what is still held and free the op. */
-static void
-writer_free_op(S3Op *op)
-{
-	ObjStoreRequest *req = op->req;
-
-	for (int i = 0; i < op->nwparts; i++)
-	{
-		writer_release_part(op, i);
-		if (op->wparts[i].etag)
-			pfree(op->wparts[i].etag);
-	}
-	if (op->wparts)
-		pfree(op->wparts);
-	if (op->upload_id)
-		pfree(op->upload_id);
-	if (op->body)
-		pfree(op->body);
-	op->writer->op = NULL;
-	pfree(op);
-	pfree(req->key);
-	pfree(req);
-}
-
-bool
-s3_writer_finish(ObjStoreWriter *w, const void *data, size_t len, void *tag)
-{
-	ObjStore   *store = w->store;
-	S3Op	   *op = w->op;
-
-	if (op->nwparts == 0)
-	{
-		/* The whole object in one PutObject. */
-		writer_add_part(op, data, len, tag);
-		writer_start_simple(store, op, S3_W_PUT, METRIC_OBJREQ_PUT_OBJECT, "PUT", NULL, data, len);
-		while (op->state == S3_W_PUT)
-			writer_wait(store, op);
-		writer_free_op(op);
-		return !w->failed;
-	}
-	if (len > 0)
-		writer_add_part(op, data, len, tag);
-	else if (w->release)
-		w->release(tag, w->release_arg);
-	writer_start_parts(store, op);
-	while (!w->failed && op->parts_done < op->nwparts)
-		writer_wait(store, op);
-	if (!w->failed)
-	{
-		size_t		cap = 64 + (size_t) op->nwparts * 320;
-		size_t		blen;
-
-		op->body = palloc(cap);
-		blen = snprintf(op->body, cap, "<CompleteMultipartUpload>");
-		for (int i = 0; i < op->nwparts; i++)
-		{
-			char	   *etag = S3XmlEscape(op->wparts[i].etag);
-
-			blen += snprintf(op->body + blen, cap - blen,
-							 "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1, etag);
-			pfree(etag);
-		}
-		blen += snprintf(op->body + blen, cap - blen, "</CompleteMultipartUpload>");
-		writer_start_simple(store, op, S3_W_COMPLETE, METRIC_OBJREQ_COMPLETE_MULTIPART_UPLOAD,
-							"POST", NULL, op->body, blen);
-		while (op->state == S3_W_COMPLETE)
-			writer_wait(store, op);
-	}
-	if (w->failed)
-		writer_settle_and_abort(store, op);
-	writer_free_op(op);
-	return !w->failed;
-}
-
-void
-s3_writer_abort(ObjStoreWriter *w)
-{
-	if (w->op == NULL)
-		return;
-	writer_settle_and_abort(w->store, w->op);
-	writer_free_op(w->op);
-}
 
 /* ---- the engine ---- */
 
@@ -1567,7 +1165,7 @@ launch_due(ObjStore *store, int64 now)
 		{
 			*pp = x->next;
 			x->next = NULL;
-			xfer_launch(store, x);
+			s3_xfer_launch(store, x);
 		}
 		else
 			pp = &x->next;
@@ -1651,7 +1249,7 @@ ObjStoreS3DebugSign(ObjStore *store, const char *method, const char *key, const 
 	if (!store->is_s3)
 		return NULL;
 	/* never launched, so the metrics kind does not matter */
-	x = xfer_new(store, NULL, METRIC_OBJREQ_GET_OBJECT, method, key);
+	x = s3_xfer_new(store, NULL, METRIC_OBJREQ_GET_OBJECT, method, key);
 
 	if (query && query[0])
 	{
@@ -1664,16 +1262,16 @@ ObjStoreS3DebugSign(ObjStore *store, const char *method, const char *key, const 
 
 			if (eq)
 				*eq = '\0';
-			xfer_add_query(x, tok, eq ? eq + 1 : "");
+			s3_xfer_add_query(x, tok, eq ? eq + 1 : "");
 		}
 		pfree(qs);
 	}
-	xfer_set_body(x, body, body_len);
+	s3_xfer_set_body(x, body, body_len);
 	if (range)
 		snprintf(x->range, sizeof(x->range), "%s", range);
 	if (strcmp(method, "POST") == 0 && query && strncmp(query, "delete", 6) == 0)
 		SigV4Md5Base64(body ? body : "", body_len, x->content_md5);
 	auth = xfer_sign(store->s3, x, amz_date, url_out, NULL);
-	xfer_free(x);
+	s3_xfer_free(x);
 	return auth;
 }

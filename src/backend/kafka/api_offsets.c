@@ -147,6 +147,68 @@ commit_direct(const char *group_id, const char *protocol_type, int nrows, const 
 	return KAFKA_ERR_NONE;
 }
 
+/*
+ * May this OffsetCommit commit for its group?  The group's error, or
+ * KAFKA_ERR_NONE with group_id and member_id filled in.
+ */
+static int16
+commit_check_group(const OffsetCommitRequest *req, char *group_id, char *member_id)
+{
+	char		instance_id[GROUP_MEMBER_ID_MAX + 1];
+	int16		err;
+
+	member_id[0] = '\0';
+	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
+		return KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
+	if (!group_id_valid(req->GroupId, group_id, GROUP_ID_MAX + 1))
+		return KAFKA_ERR_INVALID_GROUP_ID;
+	if ((err = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
+		return err;
+	if (req->MemberId.len > GROUP_MEMBER_ID_MAX || req->GroupInstanceId.len > GROUP_MEMBER_ID_MAX)
+		return KAFKA_ERR_UNKNOWN_MEMBER_ID;
+	memcpy(member_id, req->MemberId.ptr ? req->MemberId.ptr : "", (size_t) Max(req->MemberId.len, 0));
+	member_id[Max(req->MemberId.len, 0)] = '\0';
+	if (req->GroupInstanceId.len >= 0)
+	{
+		memcpy(instance_id, req->GroupInstanceId.ptr, (size_t) req->GroupInstanceId.len);
+		instance_id[req->GroupInstanceId.len] = '\0';
+	}
+	return GroupValidateCommit(group_id, member_id,
+							   req->GroupInstanceId.len >= 0 ? instance_id : NULL,
+							   req->GenerationIdOrMemberEpoch);
+}
+
+/*
+ * Commit rows durably (through the offset committer, or from here when
+ * they are larger than its whole queue); on a failure every partition
+ * still answered KAFKA_ERR_NONE gets the error instead.
+ */
+static void
+commit_rows(const char *group_id, const char *member_id, OffsetRow *rows, int nrows,
+			OffsetCommitResponse *resp)
+{
+	const char *ptype = member_id[0] ? "consumer" : NULL;
+	int			rc = OffsetStoreCommit(group_id, ptype, nrows, rows);
+
+	if (rc == OFFSET_COMMIT_TOO_LARGE)
+	{
+		/* Larger than the whole queue: write it from here. */
+		rc = commit_direct(group_id, ptype, nrows, rows);
+		OffsetCacheForget(group_id);
+	}
+	if (rc == KAFKA_ERR_NONE)
+		return;
+	/* Not durable: every partition we meant to commit failed. */
+	for (int t = 0; t < resp->Topics.count; t++)
+		for (int p = 0; p < resp->Topics.items[t].Partitions.count; p++)
+		{
+			OffsetCommitResponsePartition *op = &resp->Topics.items[t].Partitions.items[p];
+
+			if (op->ErrorCode == KAFKA_ERR_NONE)
+				op->ErrorCode = (int16) rc;
+		}
+}
+
 bool
 KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp, void *respp)
 {
@@ -155,8 +217,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	OffsetCommitResponse *resp = respp;
 	char		group_id[GROUP_ID_MAX + 1];
 	char		member_id[GROUP_MEMBER_ID_MAX + 1];
-	char		instance_id[GROUP_MEMBER_ID_MAX + 1];
-	int16		group_err = KAFKA_ERR_NONE;
+	int16		group_err;
 	int32		nt = Max(req->Topics.count, 0);
 	int			nrows = 0;
 	int			total_parts = 0;
@@ -187,27 +248,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 			ot->Partitions.items[p].PartitionIndex = rt->Partitions.items[p].PartitionIndex;
 	}
 
-	if (!KafkaAuthorizeGroup(req->GroupId, ACL_OP_READ))
-		group_err = KAFKA_ERR_GROUP_AUTHORIZATION_FAILED;
-	else if (!group_id_valid(req->GroupId, group_id, sizeof(group_id)))
-		group_err = KAFKA_ERR_INVALID_GROUP_ID;
-	else if ((group_err = ClusterCoordinatorError(group_id, strlen(group_id))) != KAFKA_ERR_NONE)
-		;
-	else if (req->MemberId.len > GROUP_MEMBER_ID_MAX || req->GroupInstanceId.len > GROUP_MEMBER_ID_MAX)
-		group_err = KAFKA_ERR_UNKNOWN_MEMBER_ID;
-	else
-	{
-		memcpy(member_id, req->MemberId.ptr ? req->MemberId.ptr : "", (size_t) Max(req->MemberId.len, 0));
-		member_id[Max(req->MemberId.len, 0)] = '\0';
-		if (req->GroupInstanceId.len >= 0)
-		{
-			memcpy(instance_id, req->GroupInstanceId.ptr, (size_t) req->GroupInstanceId.len);
-			instance_id[req->GroupInstanceId.len] = '\0';
-		}
-		group_err = GroupValidateCommit(group_id, member_id,
-										req->GroupInstanceId.len >= 0 ? instance_id : NULL,
-										req->GenerationIdOrMemberEpoch);
-	}
+	group_err = commit_check_group(req, group_id, member_id);
 
 	rows = palloc(sizeof(OffsetRow) * (size_t) Max(total_parts, 1));
 	for (int t = 0; t < nt; t++)
@@ -244,29 +285,7 @@ KafkaHandleOffsetCommit(void *ctx, const KafkaRequestHeader *h, const void *reqp
 	}
 
 	if (nrows > 0)
-	{
-		const char *ptype = member_id[0] ? "consumer" : NULL;
-		int			rc = OffsetStoreCommit(group_id, ptype, nrows, rows);
-
-		if (rc == OFFSET_COMMIT_TOO_LARGE)
-		{
-			/* Larger than the whole queue: write it from here. */
-			rc = commit_direct(group_id, ptype, nrows, rows);
-			OffsetCacheForget(group_id);
-		}
-		if (rc != KAFKA_ERR_NONE)
-		{
-			/* Not durable: every partition we meant to commit failed. */
-			for (int t = 0; t < nt; t++)
-				for (int p = 0; p < resp->Topics.items[t].Partitions.count; p++)
-				{
-					OffsetCommitResponsePartition *op = &resp->Topics.items[t].Partitions.items[p];
-
-					if (op->ErrorCode == KAFKA_ERR_NONE)
-						op->ErrorCode = (int16) rc;
-				}
-		}
-	}
+		commit_rows(group_id, member_id, rows, nrows, resp);
 	for (int i = 0; i < nrows; i++)
 		pfree((char *) rows[i].topic);
 	pfree(rows);

@@ -7,7 +7,7 @@
 #   bench/cost.py RUN_DIR [--retention-hours H] [--instance-hour USD]
 #                 [--gp3-gb-month USD] [--wal-gb GB] [--s3-gb-month USD]
 #                 [--put-per-1000 USD] [--get-per-1000 USD]
-#                 [--upload-threshold-mib MIB] [--replicas N]
+#                 [--upload-threshold-mib MIB] [--part-mib MIB] [--replicas N]
 #                 [--kafka-disk-fill F] [--hours-per-month H]
 #
 # Strata (all from the run, RUN_DIR/run.json):
@@ -20,9 +20,16 @@
 #               S3 Standard's price;
 #   requests  = the objects uploaded a month at the real rate (produced
 #               bytes / upload_threshold, 64 MiB: at real rates uploads are
-#               set off by size) x the requests of each kind the brokers
-#               counted per object uploaded in the run (the uploads' own
-#               PUTs, compaction's GETs and PUTs, ...).
+#               set off by size) x the requests per object on S3.  An
+#               upload streams its object in parts of upload_part_size
+#               (--part-mib, 8 MiB by default as in the server): on S3 that
+#               is one PutObject if the object fits in one part, else
+#               CreateMultipartUpload + one UploadPart per part +
+#               CompleteMultipartUpload.  That count is computed, not
+#               taken from the run, whose objects are small (scaled down)
+#               and whose store may be file:// (one PutObject each); every
+#               other request the brokers counted in the run (compaction's
+#               GETs and PUTs, listings, ...) is taken per object uploaded.
 # Kafka (provisioned for the peak, no tiered storage; cross-zone traffic
 # left out of both bills):
 #   brokers   = max(replicas, ceil(peak traffic / (capacity x 0.8))), the
@@ -50,6 +57,7 @@ ap.add_argument('--s3-gb-month', type=float, default=0.023)
 ap.add_argument('--put-per-1000', type=float, default=0.005)        # PUT, COPY, POST, LIST
 ap.add_argument('--get-per-1000', type=float, default=0.0004)       # GET, SELECT, others
 ap.add_argument('--upload-threshold-mib', type=float, default=64)
+ap.add_argument('--part-mib', type=float, default=8)                # upload_part_size
 ap.add_argument('--replicas', type=int, default=3)
 ap.add_argument('--kafka-disk-fill', type=float, default=0.8)
 ap.add_argument('--hours-per-month', type=float, default=730)
@@ -92,11 +100,23 @@ s_storage = kept_gib * a.s3_gb_month
 req = run['objstore_requests']
 put_kinds = ('PutObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'ListObjectsV2')
 get_kinds = ('GetObject', 'HeadObject')
-objs = max(run.get('upload_objects', 0), 1)
-put_per_obj = sum(req.get(k, 0) for k in put_kinds) / objs
+uploads = run.get('upload_objects', 0)
+objs = max(uploads, 1)
+def upload_requests(part_mib):
+    """PUT-class requests of one upload_threshold-sized object on S3."""
+    parts = math.ceil(a.upload_threshold_mib / part_mib)
+    return 1 if parts <= 1 else parts + 2
+# The run's own upload requests: one per object it uploaded (a PutObject on
+# file://, or the parts of it on S3); the rest are compaction's and the like.
+run_upload_puts = sum(req.get(k, 0) for k in ('PutObject', 'CreateMultipartUpload', 'UploadPart',
+                                               'CompleteMultipartUpload'))
+other_put_per_obj = max(sum(req.get(k, 0) for k in put_kinds) - min(run_upload_puts, uploads), 0) / objs
+put_per_obj = upload_requests(a.part_mib) + other_put_per_obj
 get_per_obj = sum(req.get(k, 0) for k in get_kinds) / objs
 uploads_month = produced_gib_day * 1024 / a.upload_threshold_mib * days
-s_put = uploads_month * put_per_obj / 1000 * a.put_per_1000
+def put_bill(per_obj):
+    return uploads_month * per_obj / 1000 * a.put_per_1000
+s_put = put_bill(put_per_obj)
 s_get = uploads_month * get_per_obj / 1000 * a.get_per_1000
 strata = s_compute + s_wal + s_storage + s_put + s_get
 print()
@@ -104,8 +124,10 @@ print("Strata (measured: a day in %.0f s, %d samples)" % (run['day_s'], run['sam
 print("  brokers: mean %.2f, peak %d over the day" % (mean_brokers, run['peak_brokers']))
 print("  requests counted in the run: %s; %d objects uploaded"
       % (', '.join('%s %d' % (k, v) for k, v in sorted(req.items()) if v), run.get('upload_objects', 0)))
-print("  -> %.2f PUT-class and %.2f GET-class requests per object; %.0f objects a month at %.0f MiB each"
-      % (put_per_obj, get_per_obj, uploads_month, a.upload_threshold_mib))
+print("  -> per object on S3: %d PUT-class for the upload itself (%.0f MiB in parts of %.0f MiB) + %.2f other"
+      " PUT-class and %.2f GET-class as counted; %.0f objects a month at %.0f MiB each"
+      % (upload_requests(a.part_mib), a.upload_threshold_mib, a.part_mib, other_put_per_obj, get_per_obj,
+         uploads_month, a.upload_threshold_mib))
 print("  compute   %9.0f $  (%.2f brokers x %.0f h x $%.4f)" % (s_compute, mean_brokers, H, a.instance_hour))
 print("  WAL       %9.0f $  (%.2f x %.0f GB gp3)" % (s_wal, mean_brokers, a.wal_gb))
 print("  S3        %9.0f $  (%.1f TiB kept, one copy)" % (s_storage, kept_gib / 1024))
@@ -131,4 +153,12 @@ print("  storage   %9.0f $  (%.1f TiB gp3: %.1f TiB x %d / %.1f)"
       % (k_storage, k_storage_gib / 1024, kept_gib / 1024, r, a.kafka_disk_fill))
 print("  total     %9.0f $ a month" % kafka)
 print()
-print("Strata / Kafka = %.3f (1/%.1f); the seed's figure: 1/11" % (strata / kafka, kafka / strata))
+print("Strata / Kafka = %.3f (1/%.1f) with %.0f MiB parts; the seed's figure: 1/11"
+      % (strata / kafka, kafka / strata, a.part_mib))
+print()
+print("upload_part_size and the bill (the S3 PUT line changes, nothing else):")
+for part in (8, 16, 32, a.upload_threshold_mib):
+    per = upload_requests(part) + other_put_per_obj
+    total = strata - s_put + put_bill(per)
+    print("  %4.0f MiB parts: %5.2f PUT-class per object, S3 PUT %6.0f $, total %6.0f $, 1/%.1f of Kafka"
+          % (part, per, put_bill(per), total, kafka / total))

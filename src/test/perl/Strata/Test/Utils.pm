@@ -166,8 +166,10 @@ sub run_log
 	my ($cmd, %opts) = @_;
 	note_log("# running: " . join(' ', map { /\s/ ? "'$_'" : $_ } @$cmd));
 	my ($out, $err) = ('', '');
+	my $t0 = time();
 	my $ok = IPC::Run::run($cmd, '<', \undef, '>', \$out, '2>', \$err,
 		$opts{timeout} ? IPC::Run::timeout($opts{timeout}) : ());
+	note_log(sprintf("# %s after %.1f s", $ok ? 'done' : 'failed', time() - $t0));
 	note_log($out) if length $out;
 	note_log($err) if length $err;
 	return $ok;
@@ -180,10 +182,11 @@ sub run_command
 	note_log("# running: " . join(' ', map { /\s/ ? "'$_'" : $_ } @$cmd));
 	my ($out, $err) = ('', '');
 	my $in = $opts{stdin};
+	my $t0 = time();
 	IPC::Run::run($cmd, '<', \$in, '>', \$out, '2>', \$err,
 		IPC::Run::timeout($opts{timeout} // 180));
 	my $rc = $? >> 8;
-	note_log("# exit code $rc");
+	note_log(sprintf("# exit code %d after %.1f s", $rc, time() - $t0));
 	note_log($out) if length $out;
 	note_log($err) if length $err;
 	return ($rc, $out, $err);
@@ -241,13 +244,24 @@ sub poll_until
 {
 	my ($sub, $timeout) = @_;
 	$timeout //= 30;
-	my $deadline = time() + $timeout;
+	my $t0 = time();
+	my $deadline = $t0 + $timeout;
+	my $ok = 0;
 	while (time() < $deadline)
 	{
-		return 1 if $sub->();
+		last if $ok = $sub->();
 		usleep(100_000);
 	}
-	return $sub->() ? 1 : 0;
+	$ok ||= $sub->() ? 1 : 0;
+	# Where a test spends its time shows in its log.
+	my ($frame, $line) = (0, (caller)[2]);
+	while (my @c = caller($frame++))
+	{
+		if ($c[1] =~ /\.pl$/) { $line = $c[2]; last; }
+	}
+	note_log(sprintf("# poll_until (test line %d): %s after %.1f s", $line,
+		$ok ? 'true' : 'timed out', time() - $t0));
+	return $ok ? 1 : 0;
 }
 
 # Is $pid a running process?  A zombie is not (a server started in the

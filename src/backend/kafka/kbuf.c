@@ -751,9 +751,12 @@ KWriterConsume(KWriter *w, size_t n)
 	/* an external piece of length 0 left at the front is consumed too */
 	while (done < w->next && w->ext[done].len == 0 && w->ext[done].at == own)
 		done++;
-	memmove(w->buf, w->buf + own, w->len - own);
+	/* (memmove wants valid pointers even for 0 bytes: buf or ext may be NULL) */
+	if (own > 0 && w->len > own)
+		memmove(w->buf, w->buf + own, w->len - own);
 	w->len -= own;
-	memmove(w->ext, w->ext + done, sizeof(KWriterExt) * (size_t) (w->next - done));
+	if (done > 0 && w->next > done)
+		memmove(w->ext, w->ext + done, sizeof(KWriterExt) * (size_t) (w->next - done));
 	w->next -= done;
 	for (int i = 0; i < w->next; i++)
 		w->ext[i].at -= own;
@@ -1088,9 +1091,10 @@ KStrCopy(char *dst, size_t cap, KStr s)
 		dst[0] = '\0';
 		return true;
 	}
-	if ((size_t) s.len >= cap || memchr(s.ptr, '\0', (size_t) s.len) != NULL)
+	if ((size_t) s.len >= cap || (s.len > 0 && memchr(s.ptr, '\0', (size_t) s.len) != NULL))
 		return false;
-	memcpy(dst, s.ptr, (size_t) s.len);
+	if (s.len > 0)
+		memcpy(dst, s.ptr, (size_t) s.len);
 	dst[s.len] = '\0';
 	return true;
 }

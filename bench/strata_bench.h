@@ -53,7 +53,6 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "histogram.h"
-#include "utils/sanitizer.h"
 
 #define MAX_TOPICS		64
 #define MAX_THREADS		256

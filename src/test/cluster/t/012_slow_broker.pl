@@ -23,7 +23,6 @@ use Strata::Test::Utils;
 # added to it: cgroup v1 (blkio.throttle.write_iops_device) or v2 (io.max).
 package Throttle
 {
-	use POSIX qw(floor);
 
 	sub slurp { open(my $fh, '<', $_[0]) or return undef; local $/; my $s = <$fh>; close $fh; chomp $s if defined $s; $s }
 	sub spew { open(my $fh, '>', $_[0]) or return 0; my $ok = print $fh $_[1]; return close($fh) && $ok }

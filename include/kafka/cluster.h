@@ -101,6 +101,13 @@ extern int	ClusterKeySlot(const char *key, size_t len, int nslots);
 /* The leader of slot (-1 if none) and its epoch. */
 extern int32 ClusterSlotLeader(int slot, int32 *epoch);
 
+/*
+ * True once some coordinator slot has a leader: before that (a broker just
+ * started, its controller has not placed the slots yet) no broker
+ * coordinates any group.
+ */
+extern bool ClusterSlotsPlaced(void);
+
 /* The leader of the slot that key maps to; -1 while unknown. */
 extern int32 ClusterCoordinatorFor(const char *key, size_t len);
 

@@ -1025,6 +1025,17 @@ KafkaHandleListGroups(void *ctx, const KafkaRequestHeader *h, const void *reqp, 
 	bool		all = KafkaAuthorizeCluster(ACL_OP_DESCRIBE);
 
 	(void) h;
+
+	/*
+	 * Until the slots are placed nobody coordinates a group, and an empty
+	 * list would be a wrong answer: Kafka's coordinator answers
+	 * COORDINATOR_LOAD_IN_PROGRESS while it loads, and clients retry.
+	 */
+	if (!ClusterSlotsPlaced())
+	{
+		resp->ErrorCode = KAFKA_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+		return true;
+	}
 	/* Groups known only from the catalog (committed offsets) are Empty. */
 	nknown = catalog_groups(&known);
 	cap = (int) max_groups + Max(nknown, 0);

@@ -298,6 +298,18 @@ ClusterSlotLeader(int slot, int32 *epoch)
 	return leader;
 }
 
+bool
+ClusterSlotsPlaced(void)
+{
+	bool		placed = false;
+
+	SpinLockAcquire(&Cluster->lock);
+	for (int i = 0; i < Cluster->nslots && !placed; i++)
+		placed = Cluster->slot_leader[i] >= 0;
+	SpinLockRelease(&Cluster->lock);
+	return placed;
+}
+
 int32
 ClusterCoordinatorFor(const char *key, size_t len)
 {

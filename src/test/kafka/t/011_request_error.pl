@@ -28,15 +28,23 @@ $node->append_conf("socket_request_max_bytes = 1MB\nauto_create_topics = on\nnum
 $node->start;
 my $bootstrap = '127.0.0.1:' . $node->port;
 
-# Run a kafka_regress script against the node; its output.
-sub session
+# Run a kafka_regress script against the node: its exit code, output and
+# errors.
+sub run_script
 {
 	my ($name, $script) = @_;
 	my $file = $node->basedir . "/$name.script";
 	open(my $fh, '>', $file) or die "$file: $!";
 	print $fh $script;
 	close $fh;
-	my ($rc, $out, $err) = run_command([ $regress, '-p', $node->port, $file ], timeout => 120);
+	return run_command([ $regress, '-p', $node->port, $file ], timeout => 120);
+}
+
+# The same, as a test that the script ran; its output.
+sub session
+{
+	my ($name, $script) = @_;
+	my ($rc, $out, $err) = run_script($name, $script);
 	is($rc, 0, "$name: the script ran") or diag($err);
 	return $out;
 }
@@ -49,6 +57,22 @@ sub responses
 }
 
 # --- ListGroups: answered with UNKNOWN_SERVER_ERROR, the connection goes on
+
+# The broker lists the groups it coordinates: once its controller has
+# placed the coordinator slots (just after start), and until then
+# COORDINATOR_LOAD_IN_PROGRESS, never an empty list.
+my ($placed, @before);
+ok(poll_until(sub {
+	my (undef, $out) = run_script('listgroups-start', "ListGroups v4 {}\n");
+	($placed) = responses($out);
+	return 1 if ($placed // '') =~ /ErrorCode=0,/;
+	push @before, $placed // '(no answer)';
+	return 0;
+}), 'ListGroups answers once the coordinator slots are placed')
+  or diag($placed);
+is(scalar(grep { !/ErrorCode=14, Groups=\[\]/ } @before), 0,
+	'... and before that COORDINATOR_LOAD_IN_PROGRESS only')
+  or diag(join("\n", @before));
 
 my $groups = 80000;
 $node->psql("INSERT INTO strata.groups (group_id, protocol_type) "
@@ -64,7 +88,9 @@ Metadata v1 {Topics=[{Name="after-error"}]}
 EOS
 is(scalar(@r), 3, 'three requests, three responses on one connection');
 like($r[0], qr/^< \{ThrottleTimeMs=0, ErrorCode=-1, Groups=\[\]/,
-	'ListGroups that runs out of arena: UNKNOWN_SERVER_ERROR');
+	'ListGroups that runs out of arena: UNKNOWN_SERVER_ERROR')
+  or diag(substr($r[0] // '', 0, 200), "\nthe broker's log meanwhile:\n",
+	join("\n", grep { /LOG|ERROR|WARNING/ } split /\n/, $node->log_content($pos)));
 like($r[1], qr/^< \{ErrorCode=0, ApiKeys=\[/, 'the next request on the connection is served');
 like($r[2], qr/Name="after-error"/, '... and the one after it (a topic is created)');
 ok($node->wait_for_log(qr/ERROR:  request arena exhausted/, $pos), 'the ERROR is logged');

@@ -915,6 +915,20 @@ loaded_config(const CatalogTopic *ct, TopicConfig *config)
 	}
 }
 
+/* Whether the registry has cp open here at its epoch; RegistryLock held. */
+static bool
+open_here(int topic, const CatalogPartition *cp)
+{
+	int			idx = PartitionLookup(topic, cp->index);
+	StrataPartition *p;
+
+	if (idx < 0)
+		return false;
+	p = PartitionGet(idx);
+	return p->stream_id == cp->stream_id && p->stream_epoch == cp->stream_epoch &&
+		p->leader_id == (int32) broker_id;
+}
+
 /*
  * Mirror a loaded catalog into the registry: install every topic and
  * partition, drop the topics that are gone.  Takes RegistryLock.
@@ -925,7 +939,9 @@ loaded_config(const CatalogTopic *ct, TopicConfig *config)
  *    the registry or the WAL log cache held of an earlier time it was
  *    led here;
  *  - a partition another broker leads is installed with stream epoch 0:
- *    requests for it get NOT_LEADER_OR_FOLLOWER;
+ *    requests for it get NOT_LEADER_OR_FOLLOWER; so is one the catalog
+ *    says this broker leads that the load did not open (it moved here
+ *    between the load's statements) until the next load opens it;
  *  - a partition this broker leads that has a move target is frozen for
  *    the hand-off (the uploader completes it; *handoffs is set); one whose
  *    move was cancelled is thawed.
@@ -971,12 +987,18 @@ install_loaded(const CatalogTopicSet *set, bool *handoffs)
 		if (mine && cp->opened_now)
 			LogCacheStreamReopen((uint64) cp->stream_id, end);
 		/*
-		 * One opened just now stays unwritable (stream epoch 0) until
-		 * PartitionOpened sets its end and epoch together under its append
-		 * lock: else a Produce in between appends at the end the registry
-		 * held from before (0 for a broker new to it).
+		 * Writable (a stream epoch) only if this broker has it open at that
+		 * epoch already.  One opened just now stays unwritable (epoch 0)
+		 * until PartitionOpened sets its end and epoch together under its
+		 * append lock: else a Produce in between appends at the end the
+		 * registry held from before (0 for a broker new to it).  So does
+		 * one the catalog says is ours that this load did not open: it
+		 * moved here between the load's statements (each sees the catalog
+		 * as of its start), and the load its move's notification brings
+		 * opens it.
 		 */
-		idx = PartitionInstall(t, cp->index, cp->stream_id, mine && !cp->opened_now ? cp->stream_epoch : 0,
+		idx = PartitionInstall(t, cp->index, cp->stream_id,
+							   mine && !cp->opened_now && open_here(t, cp) ? cp->stream_epoch : 0,
 							   cp->leader, cp->leader_epoch, cp->start_offset, end);
 		if (idx < 0)
 		{

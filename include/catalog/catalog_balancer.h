@@ -140,6 +140,7 @@ typedef struct CatalogBalancerInputs
 	int			nparts;
 	int			balancer_moves_in_flight;
 	int			moves_in_flight;	/* any reason */
+	int64		last_move_age_ms;	/* since the last move finished; -1: none */
 	CatalogScalingAction scaling;	/* the latest one */
 } CatalogBalancerInputs;
 

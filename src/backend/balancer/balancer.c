@@ -163,6 +163,23 @@ check_state(const CatalogBalancerInputs *in, const PlanParams *params, const Pla
 }
 
 /*
+ * Whether the brokers' reports are clear of the last move: each report is
+ * a rate over the interval since the broker's previous one (a third of the
+ * lease), and one that spans a move sees the dip the move causes while
+ * producers find the new leader.  Out of band counts (towards confirming
+ * it) only from a check two report intervals after the last move finished,
+ * so that the imbalance one round of moves leaves is measured, not the
+ * round itself: otherwise a confirmation from before the moves carries over
+ * and the dip alone starts another round.
+ */
+static bool
+reports_settled(const CatalogBalancerInputs *in)
+{
+	return in->moves_in_flight == 0 &&
+		(in->last_move_age_ms < 0 || in->last_move_age_ms >= 2 * (broker_lease_time / 3));
+}
+
+/*
  * The planner's view of the inputs: brokers (their role, slow ones listed
  * in slow_ids) and partitions (by their owner, the move's target if one is
  * in flight), and the parameters of this check.
@@ -288,7 +305,7 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	parts = palloc0(sizeof(PlanPartition) * (size_t) Max(in.nparts, 1));
 	plan_inputs(&in, brokers, parts, &params, slow_ids, &nslow);
 	BalancerPlan(brokers, in.nbrokers, parts, in.nparts, &params, &plan);
-	if (plan.out_of_band == 0)
+	if (plan.out_of_band == 0 || !reports_settled(&in))
 		out_of_band_since_ms = 0;
 	else if (out_of_band_since_ms == 0)
 		out_of_band_since_ms = MonotonicMs();

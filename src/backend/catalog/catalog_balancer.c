@@ -336,7 +336,9 @@ CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 						  1, p, err, errlen);
 	if (pa != NULL)
 		mv = CatalogQuery(conn,
-						  "SELECT count(*) FILTER (WHERE reason = 'balancer'), count(*)"
+						  "SELECT count(*) FILTER (WHERE reason = 'balancer'), count(*),"
+						  " (SELECT (extract(epoch FROM clock_timestamp() - max(d.finished)) * 1000)::bigint"
+						  "  FROM strata.partition_moves d WHERE d.state = 'done')"
 						  " FROM strata.partition_moves WHERE state = 'pending'",
 						  0, NULL, err, errlen);
 	if (mv != NULL)
@@ -368,6 +370,7 @@ CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 	read_partitions(pa, in);
 	in->balancer_moves_in_flight = int_or(mv, 0, 0, 0);
 	in->moves_in_flight = int_or(mv, 0, 1, 0);
+	in->last_move_age_ms = PQgetisnull(mv, 0, 2) ? -1 : strtoll(PQgetvalue(mv, 0, 2), NULL, 10);
 	read_scaling(sc, in);
 	PQclear(st);
 	PQclear(br);

@@ -118,6 +118,12 @@ sub get_free_port
 	chmod 01777, $lockdir;
 	my $range = $max - $min + 1;
 	my $start = $min + (($$ * 7) % $range);
+
+	# One chooser at a time: two scripts finding the same stale reservation
+	# would otherwise both remove it, the second removing the first's new one.
+	open(my $guard, '>>', "$lockdir/choosing") or croak "$lockdir/choosing: $!";
+	chmod 0666, "$lockdir/choosing";
+	flock($guard, LOCK_EX) or croak "flock $lockdir/choosing: $!";
 	for my $i (0 .. $range - 1)
 	{
 		my $port = $min + (($start - $min + $i) % $range);

@@ -97,6 +97,8 @@ typedef struct CatalogFenced
 	int32		id;
 	int64		epoch;			/* the fencing epoch (old + 1) */
 	int32		recovery_by;	/* the broker asked to recover its WAL, -1 none */
+	bool		stopped;		/* it had stopped still leading partitions
+								 * (else its lease expired) */
 } CatalogFenced;
 
 /*

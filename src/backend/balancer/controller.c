@@ -189,12 +189,14 @@ controller_check(void)
 	}
 	for (int i = 0; i < nfenced; i++)
 	{
+		const char *why = fenced[i].stopped ? "it stopped still leading partitions" : "its lease expired";
+
 		if (fenced[i].recovery_by >= 0)
-			elog(LOG, "controller: fenced broker %d (its lease expired; epoch now %lld); broker %d recovers its WAL and takes its partitions",
-				 fenced[i].id, (long long) fenced[i].epoch, fenced[i].recovery_by);
+			elog(LOG, "controller: fenced broker %d (%s; epoch now %lld); broker %d recovers its WAL and takes its partitions",
+				 fenced[i].id, why, (long long) fenced[i].epoch, fenced[i].recovery_by);
 		else
-			elog(LOG, "controller: fenced broker %d (its lease expired; epoch now %lld); no live broker can recover its WAL yet",
-				 fenced[i].id, (long long) fenced[i].epoch);
+			elog(LOG, "controller: fenced broker %d (%s; epoch now %lld); no live broker can recover its WAL yet",
+				 fenced[i].id, why, (long long) fenced[i].epoch);
 	}
 	if (fenced)
 		pfree(fenced);

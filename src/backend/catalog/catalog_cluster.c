@@ -233,10 +233,12 @@ CatalogFenceExpired(PGconn *conn, CatalogFenced **fenced, int *nfenced,
 	 * objects, so it is recovered like a dead broker's).
 	 */
 	res = CatalogQuery(conn,
-					   "UPDATE strata.brokers b SET state = 'fenced', epoch = epoch + 1"
-					   " WHERE (b.state IN ('starting', 'alive', 'stopping') AND coalesce(b.lease_expires <= now(), true))"
-					   "    OR (b.state = 'stopped' AND EXISTS (SELECT 1 FROM strata.partitions p WHERE p.leader = b.id))"
-					   " RETURNING id, epoch, wal_device, host",
+					   "WITH dead AS (SELECT b.id, b.state = 'stopped' AS stopped FROM strata.brokers b"
+					   "  WHERE (b.state IN ('starting', 'alive', 'stopping') AND coalesce(b.lease_expires <= now(), true))"
+					   "     OR (b.state = 'stopped' AND EXISTS (SELECT 1 FROM strata.partitions p WHERE p.leader = b.id))"
+					   "  FOR UPDATE OF b)"
+					   " UPDATE strata.brokers b SET state = 'fenced', epoch = b.epoch + 1 FROM dead WHERE b.id = dead.id"
+					   " RETURNING b.id, b.epoch, b.wal_device, b.host, dead.stopped",
 					   0, NULL, err, errlen);
 	if (res == NULL)
 		goto fail;
@@ -252,6 +254,7 @@ CatalogFenceExpired(PGconn *conn, CatalogFenced **fenced, int *nfenced,
 		f->id = atoi(PQgetvalue(res, i, 0));
 		f->epoch = strtoll(PQgetvalue(res, i, 1), NULL, 10);
 		f->recovery_by = -1;
+		f->stopped = strcmp(PQgetvalue(res, i, 4), "t") == 0;
 		p[0] = PQgetvalue(res, i, 0);
 		p[1] = PQgetvalue(res, i, 1);
 		p[2] = PQgetisnull(res, i, 2) ? "" : PQgetvalue(res, i, 2);

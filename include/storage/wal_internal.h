@@ -163,6 +163,11 @@ extern WalShmemStruct *WalShmem;
 #define WalAtomicAdd(p, v)		__atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
 
 /* Ring helpers: copy in/out at an LSN, wrapping at the ring end. */
+/*
+ * Map ring bytes [lsn, lsn + len) into this process ahead of use, a chunk
+ * at a time (wal.c: first touches of shared memory fault page by page).
+ */
+extern void WalRingPopulate(WalLsn lsn, size_t len, bool write);
 extern void WalRingWrite(WalLsn lsn, const void *src, size_t len);
 extern void WalRingRead(WalLsn lsn, void *dst, size_t len);
 

@@ -477,6 +477,7 @@ sink_add(ReadSink *sink, const LogCacheEntry *e, size_t used)
 	uint64		off = (e->lsn + WAL_RECORD_HEADER_SIZE) % R;
 	size_t		first = (size_t) Min((uint64) e->body_len, R - off);
 
+	WalRingPopulate(e->lsn + WAL_RECORD_HEADER_SIZE, e->body_len, false);
 	if (sink->buf != NULL)
 		WalRingRead(e->lsn + WAL_RECORD_HEADER_SIZE, sink->buf + used, e->body_len);
 	else

@@ -98,6 +98,7 @@ extern int64 retention_check_interval;
 extern int64 object_prepare_timeout;
 extern int64 object_delete_delay;
 extern int64 log_cache_size;
+extern int	huge_pages;
 extern int64 block_cache_size;
 extern int64 cold_read_bandwidth;
 extern int64 num_partitions;
@@ -172,6 +173,13 @@ typedef enum SslClientAuth
 	SSL_CLIENT_AUTH_REQUESTED,
 	SSL_CLIENT_AUTH_REQUIRED
 } SslClientAuth;
+
+typedef enum HugePages
+{
+	HUGE_PAGES_OFF,
+	HUGE_PAGES_TRY,
+	HUGE_PAGES_ON
+} HugePages;
 
 typedef enum WalSyncMethod
 {

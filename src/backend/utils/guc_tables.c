@@ -39,6 +39,7 @@ int64		retention_check_interval;
 int64		object_prepare_timeout;
 int64		object_delete_delay;
 int64		log_cache_size;
+int			huge_pages;
 int64		block_cache_size;
 int64		cold_read_bandwidth;
 int64		num_partitions;
@@ -93,6 +94,13 @@ bool		authorizer;
 char	   *super_users;
 bool		allow_everyone_if_no_acl_found;
 int			log_authorization;
+
+static const GucEnumOption huge_pages_options[] = {
+	{"off", HUGE_PAGES_OFF},
+	{"try", HUGE_PAGES_TRY},
+	{"on", HUGE_PAGES_ON},
+	{NULL, 0}
+};
 
 static const GucEnumOption wal_sync_method_options[] = {
 	{"o_dsync", WAL_SYNC_O_DSYNC},
@@ -349,6 +357,9 @@ GucEntry	GucTable[] = {
 	{"log_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
 		"The WAL ring in shared memory, which is also the log cache: produce copies batches in, tail fetches read them; data not yet uploaded must fit (see doc/wal.md).",
 		GUC_UNIT_BYTES, &log_cache_size, "256MB", 1 * MB, 1 * TB},
+	{"huge_pages", GUC_ENUM, GUC_POSTMASTER, "Caches",
+		"Map shared memory (the WAL ring, the caches) with 2 MB huge pages: try (if the kernel has enough reserved, vm.nr_hugepages), on (refuse to start without them) or off. Each process maps shared memory as it first touches it; with 4 KiB pages a backend that appends 256 MB maps 65,536 pages, with huge pages 128.",
+		GUC_UNIT_NONE, &huge_pages, "try", 0, 0, huge_pages_options},
 	{"block_cache_size", GUC_INT, GUC_POSTMASTER, "Caches",
 		"Shared memory for blocks read from object storage.",
 		GUC_UNIT_BYTES, &block_cache_size, "128MB", 1 * MB, 1 * TB},

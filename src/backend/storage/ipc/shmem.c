@@ -4,7 +4,9 @@
  *	  The shared-memory segment and named allocations within it.
  *
  *	  The segment is an anonymous MAP_SHARED mapping: it needs no key, no
- *	  cleanup after a crash and is inherited by every child at fork.  Its
+ *	  cleanup after a crash and is inherited by every child at fork.  With
+ *	  huge_pages = try or on it is mapped with 2 MB pages when the kernel
+ *	  has them reserved.  Its
  *	  first bytes hold a small directory of named structures, so that a
  *	  module can ask for its part by name.
  *
@@ -19,6 +21,10 @@
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/elog.h"
+#include "utils/guc.h"
+
+/* The kernel's default huge page on x86-64 and arm64 (4 KiB base pages). */
+#define HUGE_PAGE_SIZE	((size_t) 2 * 1024 * 1024)
 
 #define SHMEM_INDEX_SIZE 64
 
@@ -61,15 +67,55 @@ mul_size(size_t s1, size_t s2)
 	return result;
 }
 
+/*
+ * The segment with huge pages (huge_pages = try or on): MAP_HUGETLB takes
+ * them from the kernel's reserved pool (vm.nr_hugepages) and fails at once
+ * if it has too few, so nothing is left to fail later at a first touch.
+ * Returns MAP_FAILED (errno set) without them; *size is rounded up to
+ * whole huge pages when they are used.
+ */
+static void *
+map_huge(size_t *size)
+{
+#ifdef MAP_HUGETLB
+	size_t		huge = TYPEALIGN(HUGE_PAGE_SIZE, *size);
+	void	   *p;
+
+	p = mmap(NULL, huge, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p != MAP_FAILED)
+		*size = huge;
+	return p;
+#else
+	(void) size;
+	errno = ENOTSUP;
+	return MAP_FAILED;
+#endif
+}
+
 void
 ShmemCreate(size_t size)
 {
-	void	   *p;
+	void	   *p = MAP_FAILED;
 	ShmemHeader *hdr;
 
 	size = add_size(size, CACHELINEALIGN(sizeof(ShmemHeader)));
 	size = TYPEALIGN(4096, size);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (huge_pages != HUGE_PAGES_OFF)
+	{
+		size_t		want = size;
+
+		p = map_huge(&size);
+		if (p == MAP_FAILED && huge_pages == HUGE_PAGES_ON)
+			elog_fatal("could not map %zu bytes of shared memory with huge pages: %s; reserve %zu more 2 MB pages (sysctl vm.nr_hugepages) or set huge_pages = try",
+					   TYPEALIGN(HUGE_PAGE_SIZE, want), strerror(errno), TYPEALIGN(HUGE_PAGE_SIZE, want) / HUGE_PAGE_SIZE);
+		if (p == MAP_FAILED)
+			elog(LOG, "shared memory: %zu MB in 4 kB pages; huge_pages = try found fewer than the %zu 2 MB pages it needs reserved (sysctl vm.nr_hugepages)",
+				 size >> 20, TYPEALIGN(HUGE_PAGE_SIZE, want) / HUGE_PAGE_SIZE);
+		else
+			elog(LOG, "shared memory: %zu MB in %zu huge pages", size >> 20, size / HUGE_PAGE_SIZE);
+	}
+	if (p == MAP_FAILED)
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		elog_fatal("could not create shared memory segment of %zu bytes: %s; lower log_cache_size or block_cache_size",
 				   size, strerror(errno));

@@ -48,6 +48,26 @@ ok(!$node->start(fail_ok => 1, options => '-c wal_sync_method=sometimes'),
 like($node->last_stderr, qr/wal_sync_method.*sometimes.*o_dsync/, 'the message lists what is allowed');
 ok(!-e "$d/postmaster.pid", 'no postmaster.pid after a refused start');
 
+# huge_pages = on: starts only if the kernel has enough 2 MB pages reserved
+# (vm.nr_hugepages), else refuses with the fix; try starts either way.
+{
+	my ($free) = slurp_file('/proc/meminfo') =~ /^HugePages_Free:\s+(\d+)/m;
+	my $ok = $node->start(fail_ok => 1, options => '-c huge_pages=on');
+	if ($ok)
+	{
+		cmp_ok($free // 0, '>', 0, 'huge_pages = on started: the kernel had huge pages reserved');
+		$node->stop('fast');
+	}
+	else
+	{
+		like($node->last_stderr,
+			qr/could not map \d+ bytes of shared memory with huge pages: .*; reserve \d+ more 2 MB pages \(sysctl vm\.nr_hugepages\) or set huge_pages = try/,
+			'huge_pages = on without enough reserved huge pages: refused, with the fix');
+	}
+	ok($node->start(options => '-c huge_pages=try'), 'huge_pages = try starts with or without them');
+	$node->stop('fast');
+}
+
 # Reload.
 $node->start;
 my $pos = $node->log_position;

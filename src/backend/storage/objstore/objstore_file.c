@@ -170,6 +170,70 @@ writeback_chunk(int fd, uint64 end)
 }
 
 /*
+ * Direct I/O.  Where the filesystem takes O_DIRECT (not tmpfs), a put's
+ * bytes go to the device from a staging buffer of this process, a MB at a
+ * time, not through the page cache: a buffered write() copies every byte
+ * into newly allocated page-cache pages, and that copy (a page fault and a
+ * zeroed page per 4 KiB) was the uploader's largest cost, 8% of all CPU
+ * while kcat produced.  The staging copy is into one reused, already mapped
+ * buffer.  Writes are whole aligned blocks; the last one is padded with
+ * zeros and the file truncated to its size before the fsync.  Without
+ * O_DIRECT the bytes are written as before, with writeback as they go.
+ */
+#define FILE_DIO_ALIGN		((size_t) 4096)
+#define FILE_DIO_STAGE		((size_t) 1024 * 1024)
+
+static char *spare_stage = NULL;	/* one staging buffer kept for the next put */
+
+static char *
+stage_take(void)
+{
+	char	   *p = spare_stage;
+
+	spare_stage = NULL;
+	if (p == NULL && posix_memalign((void **) &p, FILE_DIO_ALIGN, FILE_DIO_STAGE) != 0)
+		p = NULL;
+	return p;
+}
+
+static void
+stage_give_back(char *p)
+{
+	if (p == NULL)
+		return;
+	if (spare_stage == NULL)
+		spare_stage = p;
+	else
+		free(p);
+}
+
+/* Write the first n bytes of the stage (a multiple of FILE_DIO_ALIGN). */
+static bool
+stage_flush(ObjStoreWriter *w, size_t n)
+{
+	size_t		done = 0;
+
+	while (done < n)
+	{
+		ssize_t		r = write(w->fd, w->stage + done, n - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		/* a short O_DIRECT write is the device filling up */
+		if (r <= 0 || (size_t) r % FILE_DIO_ALIGN != 0)
+		{
+			if (r >= 0)
+				errno = ENOSPC;
+			objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not write \"%s\": %m", w->tmp);
+			return false;
+		}
+		done += (size_t) r;
+	}
+	w->staged = 0;
+	return true;
+}
+
+/*
  * Streamed puts (ObjStoreWriter) and whole puts alike: a temporary file
  * ".strata-tmp.<name>.<pid>.<n>" beside the object, written by
  * file_writer_write as bytes come, made durable and renamed over the
@@ -197,6 +261,19 @@ file_writer_begin(ObjStoreWriter *w)
 		objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not create \"%s\": %m", w->tmp);
 		return false;
 	}
+	/* Direct I/O where the filesystem has it (fcntl refuses it otherwise). */
+	w->direct = false;
+	w->staged = 0;
+#ifdef O_DIRECT
+	w->stage = stage_take();
+	if (w->stage != NULL && fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) | O_DIRECT) == 0)
+		w->direct = true;
+	else
+	{
+		stage_give_back(w->stage);
+		w->stage = NULL;
+	}
+#endif
 	return true;
 }
 
@@ -206,6 +283,16 @@ file_writer_write(ObjStoreWriter *w, const void *data, size_t len)
 {
 	size_t		done = 0;
 
+	while (w->direct && done < len)
+	{
+		size_t		n = Min(len - done, FILE_DIO_STAGE - w->staged);
+
+		memcpy(w->stage + w->staged, (const char *) data + done, n);
+		w->staged += n;
+		done += n;
+		if (w->staged == FILE_DIO_STAGE && !stage_flush(w, FILE_DIO_STAGE))
+			return false;
+	}
 	while (done < len)
 	{
 		uint64		pos = w->size + done;
@@ -233,6 +320,19 @@ file_writer_write(ObjStoreWriter *w, const void *data, size_t len)
 bool
 file_writer_finish(ObjStoreWriter *w)
 {
+	if (w->direct && w->staged > 0)
+	{
+		size_t		padded = TYPEALIGN(FILE_DIO_ALIGN, w->staged);
+
+		memset(w->stage + w->staged, 0, padded - w->staged);
+		if (!stage_flush(w, padded))
+			return false;
+		if (ftruncate(w->fd, (off_t) w->size) != 0)
+		{
+			objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not truncate \"%s\": %m", w->tmp);
+			return false;
+		}
+	}
 	if (fsync(w->fd) != 0)
 	{
 		objstore_error(&w->error, OBJSTORE_IO_ERROR, 0, "could not fsync \"%s\": %m", w->tmp);
@@ -263,6 +363,9 @@ file_writer_abort(ObjStoreWriter *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
+	stage_give_back(w->stage);
+	w->stage = NULL;
+	w->direct = false;
 	if (w->tmp)
 	{
 		(void) unlink(w->tmp);

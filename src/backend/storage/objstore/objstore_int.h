@@ -55,6 +55,9 @@ struct ObjStoreWriter
 	char	   *path;			/* final name */
 	char	   *dir;			/* its directory */
 	char	   *tmp;			/* the temporary file being written */
+	bool		direct;			/* fd is O_DIRECT: bytes go through stage */
+	char	   *stage;			/* aligned staging buffer (direct only) */
+	size_t		staged;			/* bytes in it, not written yet */
 	/* s3:// */
 	struct S3Op *op;
 };

@@ -106,7 +106,7 @@ ShmemCreate(size_t size)
 
 		p = map_huge(&size);
 		if (p == MAP_FAILED && huge_pages == HUGE_PAGES_ON)
-			elog_fatal("could not map %zu bytes of shared memory with huge pages: %s; reserve %zu more 2 MB pages (sysctl vm.nr_hugepages) or set huge_pages = try",
+			elog_fatal("could not map %zu bytes of shared memory with huge pages: %s; it needs %zu free 2 MB pages reserved (sysctl vm.nr_hugepages), or set huge_pages = try",
 					   TYPEALIGN(HUGE_PAGE_SIZE, want), strerror(errno), TYPEALIGN(HUGE_PAGE_SIZE, want) / HUGE_PAGE_SIZE);
 		if (p == MAP_FAILED)
 			elog(LOG, "shared memory: %zu MB in 4 kB pages; huge_pages = try found fewer than the %zu 2 MB pages it needs reserved (sysctl vm.nr_hugepages)",

@@ -61,7 +61,7 @@ ok(!-e "$d/postmaster.pid", 'no postmaster.pid after a refused start');
 	else
 	{
 		like($node->last_stderr,
-			qr/could not map \d+ bytes of shared memory with huge pages: .*; reserve \d+ more 2 MB pages \(sysctl vm\.nr_hugepages\) or set huge_pages = try/,
+			qr/could not map \d+ bytes of shared memory with huge pages: .*; it needs \d+ free 2 MB pages reserved \(sysctl vm\.nr_hugepages\), or set huge_pages = try/,
 			'huge_pages = on without enough reserved huge pages: refused, with the fix');
 	}
 	ok($node->start(options => '-c huge_pages=try'), 'huge_pages = try starts with or without them');

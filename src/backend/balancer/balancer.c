@@ -134,6 +134,8 @@ role_of(const CatalogBalancerBroker *b)
 	return PLAN_BROKER_ELIGIBLE;
 }
 
+static bool reports_settled(const CatalogBalancerInputs *in);
+
 /* One word for the check's outcome, as recorded and shown by balancer status. */
 static const char *
 check_state(const CatalogBalancerInputs *in, const PlanParams *params, const PlanResult *plan,
@@ -155,6 +157,8 @@ check_state(const CatalogBalancerInputs *in, const PlanParams *params, const Pla
 		return "balancing";
 	if (in->balancer_moves_in_flight > 0)
 		return "moves in flight";
+	if (plan->out_of_band > 0 && !reports_settled(in))
+		return "out of band, settling after moves";
 	if (plan->out_of_band > 0 && !params->confirmed && !params->balancing)
 		return "out of band, to be confirmed";
 	if (plan->out_of_band > 0)

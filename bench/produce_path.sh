@@ -304,6 +304,6 @@ for r in rows:
                                                r["ratio"], r["target"], r["met"]))
 print()
 print("Latency rows count as met only if Strata acknowledged at least 95 % of the offered rate.")
-print("Every run's own output is under %s." % out)
+print("Every run's own output is in the run directory (OUT, here %s)." % os.path.basename(out))
 json.dump(table, open(os.path.join(out, "table.json"), "w"), indent=2)
 PY

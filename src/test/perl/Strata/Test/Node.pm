@@ -335,12 +335,39 @@ sub teardown
 	$self->{running} = 0;
 }
 
+# The lines of this node's log that report an AddressSanitizer or
+# UndefinedBehaviorSanitizer error, with the ten lines after each.
+sub sanitizer_reports
+{
+	my ($self) = @_;
+	my @out;
+	open(my $fh, '<', $self->{logfile}) or return ();
+	my $after = 0;
+	while (my $line = <$fh>)
+	{
+		$after = 11 if $line =~ /ERROR: (?:Address|Leak)Sanitizer|runtime error: /;
+		push @out, $line if $after-- > 0;
+	}
+	close($fh);
+	return @out;
+}
+
 END
 {
 	my $exit = $?;
 	for my $node (@all_nodes)
 	{
 		$node->teardown;
+	}
+	# A sanitizer build's report in a server log fails the test even when
+	# the server went on (a report in a backend is a crash the postmaster
+	# recovers from, which a test may not notice).
+	for my $node (@all_nodes)
+	{
+		my @reports = $node->sanitizer_reports;
+		next unless @reports;
+		diag("sanitizer report in the log of node $node->{name}:\n" . join('', @reports));
+		$exit ||= 1;
 	}
 	my $passed = Test::More->builder->is_passing && $exit == 0;
 	for my $node (@all_nodes)

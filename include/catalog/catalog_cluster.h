@@ -14,7 +14,9 @@
  *	    pick the same least-loaded broker, which the balancer evens out.
  *	  - CatalogControllerAcquire: pg_try_advisory_lock (session level, on
  *	    the caller's dedicated connection) then one UPDATE of strata.cluster,
- *	    conditional on the caller's broker epoch.
+ *	    conditional on the caller's broker epoch.  The wait for that lock
+ *	    (CatalogControllerSendLockWait) is pg_advisory_lock on the same
+ *	    session, outside any transaction.
  *	  - CatalogFenceExpired: one transaction; locks the expired brokers'
  *	    rows (UPDATE), inserts their WAL recoveries and moves their
  *	    coordinator slots (strata.reassign_slots locks the slot rows).
@@ -90,6 +92,28 @@ extern bool CatalogBrokerLive(PGconn *conn, int32 id, bool *exists, bool *live,
 extern bool CatalogControllerAcquire(PGconn *conn, int32 broker_id, int64 broker_epoch,
 									 bool *acquired, int64 *controller_epoch,
 									 char *err, size_t errlen);
+
+/*
+ * The controller's session, set up once per connection: a session that
+ * goes silent (its process stopped or cut off) must lose the lock, so
+ * PostgreSQL ends it after idle_ms of idleness (idle_session_timeout,
+ * PostgreSQL 14 and later); and it listens on the channels the controller
+ * and the balancer act on (brokers, partitions, balancer).
+ */
+extern bool CatalogControllerSetIdleTimeout(PGconn *conn, int64 idle_ms, char *err, size_t errlen);
+extern bool CatalogControllerListen(PGconn *conn, char *err, size_t errlen);
+
+/*
+ * Wait for the controller's lock in the catalog, not in a polling loop:
+ * CatalogControllerSendLockWait sends pg_advisory_lock asynchronously (false:
+ * it could not be sent; err says why); once the connection has its result
+ * (PQisBusy false), CatalogControllerLockWaitDone consumes it (false: the
+ * lock was not granted; err).  CatalogControllerUnlock releases one
+ * acquisition of the lock (a session-level lock is re-entrant).
+ */
+extern bool CatalogControllerSendLockWait(PGconn *conn, char *err, size_t errlen);
+extern bool CatalogControllerLockWaitDone(PGconn *conn, char *err, size_t errlen);
+extern void CatalogControllerUnlock(PGconn *conn);
 
 /* A broker the controller has just fenced. */
 typedef struct CatalogFenced

@@ -79,7 +79,6 @@ static void
 try_connect(void)
 {
 	char		err[1024];
-	char		sql[128];
 
 	conn = CatalogConnect(err, sizeof(err));
 	if (conn == NULL)
@@ -89,18 +88,11 @@ try_connect(void)
 	}
 	/*
 	 * A silent session (this process stopped or cut off) must lose the
-	 * lock: PostgreSQL 14 and later end it after idle_session_timeout.
+	 * lock: the catalog ends it after a lease of silence.
 	 */
-	snprintf(sql, sizeof(sql), "SET idle_session_timeout = %lld", (long long) broker_lease_time);
-	if (!CatalogExecScript(conn, sql, err, sizeof(err)))
+	if (!CatalogControllerSetIdleTimeout(conn, broker_lease_time, err, sizeof(err)))
 		elog(WARNING, "controller: could not set idle_session_timeout (%s); a stopped controller keeps its role until its connection breaks", err);
-	/*
-	 * Brokers joining and leaving matter to the controller's checks and
-	 * to the balancer; partition changes (a move done) and the balancer's
-	 * own settings to the balancer only.
-	 */
-	if (!CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS
-						   "; LISTEN " CATALOG_CHANNEL_BALANCER, err, sizeof(err)))
+	if (!CatalogControllerListen(conn, err, sizeof(err)))
 	{
 		lose_connection(err);
 		return;
@@ -116,11 +108,10 @@ try_connect(void)
 static void
 send_lock_request(void)
 {
-	if (!PQsendQuery(conn, "SELECT pg_advisory_lock(" CATALOG_CONTROLLER_LOCK_KEY ")"))
-	{
-		char		err[768];
+	char		err[768];
 
-		CatalogConnError(conn, "could not send a query", err, sizeof(err));
+	if (!CatalogControllerSendLockWait(conn, err, sizeof(err)))
+	{
 		lose_connection(err);
 		return;
 	}
@@ -133,18 +124,11 @@ lock_granted(void)
 {
 	char		err[1024];
 	bool		acquired;
-	PGresult   *res;
 
-	while ((res = PQgetResult(conn)) != NULL)
+	if (!CatalogControllerLockWaitDone(conn, err, sizeof(err)))
 	{
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		{
-			CatalogConnError(conn, "pg_advisory_lock failed", err, sizeof(err));
-			PQclear(res);
-			lose_connection(err);
-			return;
-		}
-		PQclear(res);
+		lose_connection(err);
+		return;
 	}
 	lock_sent = false;
 	/* The lock is ours; CatalogControllerAcquire takes it again (re-entrant) and claims. */
@@ -159,7 +143,7 @@ lock_granted(void)
 	 * and the lock stays held; without (CatalogControllerAcquire released
 	 * its own), it releases the lock we waited for.
 	 */
-	PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" CATALOG_CONTROLLER_LOCK_KEY ")"));
+	CatalogControllerUnlock(conn);
 	if (!acquired)
 	{
 		/* Our registration is gone (fenced): let someone else have it. */

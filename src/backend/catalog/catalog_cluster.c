@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_balancer.h"
 #include "catalog/catalog_cluster.h"
 #include "catalog_int.h"
 
@@ -209,8 +210,58 @@ CatalogControllerAcquire(PGconn *conn, int32 broker_id, int64 broker_epoch,
 	}
 	PQclear(res);
 	if (!*acquired)
-		PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" CATALOG_CONTROLLER_LOCK_KEY ")"));
+		CatalogControllerUnlock(conn);
 	return true;
+}
+
+bool
+CatalogControllerSetIdleTimeout(PGconn *conn, int64 idle_ms, char *err, size_t errlen)
+{
+	char		sql[64];
+
+	snprintf(sql, sizeof(sql), "SET idle_session_timeout = %lld", (long long) idle_ms);
+	return CatalogExecScript(conn, sql, err, errlen);
+}
+
+bool
+CatalogControllerListen(PGconn *conn, char *err, size_t errlen)
+{
+	return CatalogExecScript(conn, "LISTEN " CATALOG_CHANNEL_BROKERS "; LISTEN " CATALOG_CHANNEL_PARTITIONS
+							 "; LISTEN " CATALOG_CHANNEL_BALANCER, err, errlen);
+}
+
+bool
+CatalogControllerSendLockWait(PGconn *conn, char *err, size_t errlen)
+{
+	if (PQsendQuery(conn, "SELECT pg_advisory_lock(" CATALOG_CONTROLLER_LOCK_KEY ")"))
+		return true;
+	CatalogConnError(conn, "could not send a query", err, errlen);
+	return false;
+}
+
+bool
+CatalogControllerLockWaitDone(PGconn *conn, char *err, size_t errlen)
+{
+	PGresult   *res;
+	bool		ok = true;
+
+	/* Read every result, so that the connection is ready for the next query. */
+	while ((res = PQgetResult(conn)) != NULL)
+	{
+		if (ok && PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			CatalogConnError(conn, "pg_advisory_lock failed", err, errlen);
+			ok = false;
+		}
+		PQclear(res);
+	}
+	return ok;
+}
+
+void
+CatalogControllerUnlock(PGconn *conn)
+{
+	PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" CATALOG_CONTROLLER_LOCK_KEY ")"));
 }
 
 bool

@@ -6,7 +6,8 @@
  *	  an offset, honour max_offset and the buffer size, report misses once
  *	  the ring has lapped, and a registered fetch is woken by new data.
  *	  Reads by reference pin the ring: an appender waits for pinned space
- *	  and goes on once the pin is dropped.
+ *	  and goes on once the pin is dropped.  A stream reopened at a later
+ *	  offset (a partition moved back here) forgets its earlier batches.
  *
  * src/test/unit/test_wal_logcache.c
  */
@@ -37,6 +38,44 @@ child_too_big(void)
 	wal_test_fresh_shmem();
 	(void) WalRecover();
 	(void) WalAppend(1, 1, 0, 1, 0, big, sizeof(big));
+}
+
+/*
+ * LogCacheStreamReopen, on stream 2 (offsets 0..19 in the cache): a
+ * partition that comes back to this broker at a later offset forgets what
+ * the cache holds of its earlier time here.
+ */
+static void
+test_reopen(void)
+{
+	char		out[4096];
+	size_t		bytes;
+	int64		next,
+				fnext;
+	LogCacheResult rc;
+
+	LogCacheStreamReopen(2, 10);
+	ok(LogCacheStreamEnd(2, &next, &fnext) && next == 20 && fnext == 20,
+	   "reopened below its end: the stream is unchanged");
+	rc = LogCacheRead(2, 0, INT64_MAX, out, sizeof(out), &bytes, &next);
+	ok(rc == LOGCACHE_OK && next == 20, "and its batches are still read from the cache");
+
+	LogCacheStreamReopen(2, 100);
+	ok(LogCacheStreamEnd(2, &next, &fnext) && next == 100 && fnext == 100,
+	   "reopened above its end: end and durable end are the new offset");
+	ok(LogCacheRead(2, 0, INT64_MAX, out, sizeof(out), &bytes, &next) == LOGCACHE_MISS,
+	   "a read below the new offset goes to object storage, not to the earlier batches");
+	rc = LogCacheRead(2, 100, INT64_MAX, out, sizeof(out), &bytes, &next);
+	ok(rc == LOGCACHE_OK && bytes == 0 && next == 100, "a read at the new end returns nothing yet");
+	WalWaitFlushed(WalAppend(2, 2, 100, 2, 0, "yz", 2));
+	rc = LogCacheRead(2, 100, INT64_MAX, out, sizeof(out), &bytes, &next);
+	ok(rc == LOGCACHE_OK && bytes == 2 && next == 102 && memcmp(out, "yz", 2) == 0,
+	   "an append at the new offset is read back");
+	ok(LogCacheRead(2, 0, INT64_MAX, out, sizeof(out), &bytes, &next) == LOGCACHE_MISS,
+	   "and the earlier batches stay forgotten");
+
+	LogCacheStreamReopen(98, 5);
+	ok(!LogCacheStreamEnd(98, &next, &fnext), "a stream the cache does not hold is left unknown");
 }
 
 int
@@ -139,6 +178,7 @@ main(void)
 	ok(rc == LOGCACHE_OK && bytes == 0 && next == 60, "read at the end returns nothing yet");
 	ok(LogCacheRead(99, 0, INT64_MAX, out, sizeof(out), &bytes, &next) == LOGCACHE_UNKNOWN_STREAM,
 	   "unknown stream");
+	test_reopen();
 
 	/* A fetch waiting at the end is woken when new data is flushed. */
 	{

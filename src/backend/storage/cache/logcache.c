@@ -355,7 +355,12 @@ find_entry(LogCacheStream *s, int64 offset, LogCacheEntry *out)
 				e;
 
 	if (!entry_read(__atomic_load_n(&s->last_seq, __ATOMIC_ACQUIRE), &last))
-		return __atomic_load_n(&s->last_seq, __ATOMIC_ACQUIRE) == WAL_NO_SEQ ? 0 : -1;
+	{
+		if (__atomic_load_n(&s->last_seq, __ATOMIC_ACQUIRE) != WAL_NO_SEQ)
+			return -1;
+		/* No batch here (a stream reopened): below its end is elsewhere. */
+		return offset >= __atomic_load_n(&s->next_offset, __ATOMIC_ACQUIRE) ? 2 : 0;
+	}
 	if (offset >= last.base_offset + (int64) last.record_count)
 		return 2;
 	if (!entry_read(__atomic_load_n(&s->first_seq, __ATOMIC_ACQUIRE), &first))

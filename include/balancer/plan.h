@@ -96,6 +96,8 @@ typedef struct PlanParams
 	bool		balancing;		/* the hysteresis state left by the last check */
 	bool		confirmed;		/* brokers were out of band at an earlier check too,
 								 * a report interval or more ago */
+	bool		unsettled;		/* the reports still span the last move: no
+								 * traffic move now, the round goes on later */
 } PlanParams;
 
 typedef struct PlanMove

@@ -221,6 +221,7 @@ plan_inputs(const CatalogBalancerInputs *in, PlanBroker *brokers, PlanPartition 
 	params->move_threshold = (double) balancer_move_threshold / 100.0;
 	params->max_moves = (int) Max(balancer_max_moves - in->balancer_moves_in_flight, 0);
 	params->balancing = balancing;
+	params->unsettled = !reports_settled(in);
 	/* Out of band now, and at a check at least one report interval ago. */
 	params->confirmed = out_of_band_since_ms > 0 &&
 		MonotonicMs() - out_of_band_since_ms >= broker_lease_time / 3;

@@ -499,7 +499,12 @@ BalancerPlan(PlanBroker *brokers, int nbrokers, const PlanPartition *parts, int 
 	{
 		plan_drain(&s, scratch);
 		plan_latency(&s, scratch);
-		if (active && room(&s))
+		/*
+		 * A round goes on only from reports clear of its moves: a report
+		 * that spans a move measures the dip the move causes, and moves
+		 * planned from it are undone by the next round.
+		 */
+		if (active && room(&s) && !params->unsettled)
 			result->balancing = plan_traffic(&s) && total_cost(&s, params->band / 2) > 0;
 		if (result->nmoves == 0 && result->out_of_band == 0 && !result->balancing)
 			plan_counts(&s);

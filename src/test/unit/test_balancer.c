@@ -280,8 +280,13 @@ test_plan_hysteresis(void)
 	add_parts(&c, 20, 1, 5350, 0);
 	add_parts(&c, 20, 2, 4650, 0);
 	is_int(check(&c, &r), 0, "7 %% off the mean: inside the band, no move");
-	/* The same, still balancing from an earlier check: it goes on. */
+	/* Still balancing, but the reports span the last move: it waits for them. */
 	c.params.balancing = true;
+	c.params.unsettled = true;
+	is_int(check(&c, &r), 0, "7 %% off while balancing, reports spanning the last move: no move yet");
+	ok(r.balancing, "and the round is not over");
+	/* The same, from reports clear of the move: it goes on. */
+	c.params.unsettled = false;
 	ok(check(&c, &r) >= 1, "7 %% off while balancing: moves to within half the band");
 }
 

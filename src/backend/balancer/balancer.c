@@ -134,8 +134,6 @@ role_of(const CatalogBalancerBroker *b)
 	return PLAN_BROKER_ELIGIBLE;
 }
 
-static bool reports_settled(const CatalogBalancerInputs *in);
-
 /* One word for the check's outcome, as recorded and shown by balancer status. */
 static const char *
 check_state(const CatalogBalancerInputs *in, const PlanParams *params, const PlanResult *plan,
@@ -157,7 +155,7 @@ check_state(const CatalogBalancerInputs *in, const PlanParams *params, const Pla
 		return "balancing";
 	if (in->balancer_moves_in_flight > 0)
 		return "moves in flight";
-	if (plan->out_of_band > 0 && !reports_settled(in))
+	if (plan->out_of_band > 0 && params->unsettled)
 		return "out of band, settling after moves";
 	if (plan->out_of_band > 0 && !params->confirmed && !params->balancing)
 		return "out of band, to be confirmed";
@@ -310,7 +308,7 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	parts = palloc0(sizeof(PlanPartition) * (size_t) Max(in.nparts, 1));
 	plan_inputs(&in, brokers, parts, &params, slow_ids, &nslow);
 	BalancerPlan(brokers, in.nbrokers, parts, in.nparts, &params, &plan);
-	if (plan.out_of_band == 0 || !reports_settled(&in))
+	if (plan.out_of_band == 0 || params.unsettled)
 		out_of_band_since_ms = 0;
 	else if (out_of_band_since_ms == 0)
 		out_of_band_since_ms = MonotonicMs();

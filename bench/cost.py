@@ -7,7 +7,8 @@
 #   bench/cost.py RUN_DIR [--retention-hours H] [--instance-hour USD]
 #                 [--gp3-gb-month USD] [--wal-gb GB] [--s3-gb-month USD]
 #                 [--put-per-1000 USD] [--get-per-1000 USD]
-#                 [--upload-threshold-mib MIB] [--part-mib MIB] [--replicas N]
+#                 [--upload-threshold-mib MIB] [--multipart] [--part-mib MIB]
+#                 [--replicas N]
 #                 [--kafka-disk-fill F] [--hours-per-month H]
 #
 # Strata (all from the run, RUN_DIR/run.json):
@@ -21,10 +22,12 @@
 #   requests  = the objects uploaded a month at the real rate (produced
 #               bytes / upload_threshold, 64 MiB: at real rates uploads are
 #               set off by size) x the requests per object on S3.  An
-#               upload streams its object in parts of upload_part_size
-#               (--part-mib, 8 MiB by default as in the server): on S3 that
-#               is one PutObject if the object fits in one part, else
-#               CreateMultipartUpload + one UploadPart per part +
+#               upload is one PutObject per object by default
+#               (upload_single_put, its body streamed as it is built); with
+#               --multipart (upload_single_put = off) it streams the object
+#               in parts of upload_part_size (--part-mib, 8 MiB by default
+#               as in the server): one PutObject if the object fits in one
+#               part, else CreateMultipartUpload + one UploadPart per part +
 #               CompleteMultipartUpload.  That count is computed, not
 #               taken from the run, whose objects are small (scaled down)
 #               and whose store may be file:// (one PutObject each); every
@@ -57,6 +60,7 @@ ap.add_argument('--s3-gb-month', type=float, default=0.023)
 ap.add_argument('--put-per-1000', type=float, default=0.005)        # PUT, COPY, POST, LIST
 ap.add_argument('--get-per-1000', type=float, default=0.0004)       # GET, SELECT, others
 ap.add_argument('--upload-threshold-mib', type=float, default=64)
+ap.add_argument('--multipart', action='store_true')                 # upload_single_put = off
 ap.add_argument('--part-mib', type=float, default=8)                # upload_part_size
 ap.add_argument('--replicas', type=int, default=3)
 ap.add_argument('--kafka-disk-fill', type=float, default=0.8)
@@ -103,7 +107,11 @@ get_kinds = ('GetObject', 'HeadObject')
 uploads = run.get('upload_objects', 0)
 objs = max(uploads, 1)
 def upload_requests(part_mib):
-    """PUT-class requests of one upload_threshold-sized object on S3."""
+    """PUT-class requests of one upload_threshold-sized object on S3: one
+    PutObject, or with part_mib (upload_single_put = off) a multipart
+    upload of such parts."""
+    if part_mib is None:
+        return 1
     parts = math.ceil(a.upload_threshold_mib / part_mib)
     return 1 if parts <= 1 else parts + 2
 # The run's own upload requests: one per object it uploaded (a PutObject on
@@ -111,7 +119,10 @@ def upload_requests(part_mib):
 run_upload_puts = sum(req.get(k, 0) for k in ('PutObject', 'CreateMultipartUpload', 'UploadPart',
                                                'CompleteMultipartUpload'))
 other_put_per_obj = max(sum(req.get(k, 0) for k in put_kinds) - min(run_upload_puts, uploads), 0) / objs
-put_per_obj = upload_requests(a.part_mib) + other_put_per_obj
+part_mib = a.part_mib if a.multipart else None
+how = ("%.0f MiB in parts of %.0f MiB, upload_single_put = off" % (a.upload_threshold_mib, a.part_mib)
+       if a.multipart else "%.0f MiB in one PutObject, upload_single_put = on" % a.upload_threshold_mib)
+put_per_obj = upload_requests(part_mib) + other_put_per_obj
 get_per_obj = sum(req.get(k, 0) for k in get_kinds) / objs
 uploads_month = produced_gib_day * 1024 / a.upload_threshold_mib * days
 def put_bill(per_obj):
@@ -124,9 +135,9 @@ print("Strata (measured: a day in %.0f s, %d samples)" % (run['day_s'], run['sam
 print("  brokers: mean %.2f, peak %d over the day" % (mean_brokers, run['peak_brokers']))
 print("  requests counted in the run: %s; %d objects uploaded"
       % (', '.join('%s %d' % (k, v) for k, v in sorted(req.items()) if v), run.get('upload_objects', 0)))
-print("  -> per object on S3: %d PUT-class for the upload itself (%.0f MiB in parts of %.0f MiB) + %.2f other"
+print("  -> per object on S3: %d PUT-class for the upload itself (%s) + %.2f other"
       " PUT-class and %.2f GET-class as counted; %.0f objects a month at %.0f MiB each"
-      % (upload_requests(a.part_mib), a.upload_threshold_mib, a.part_mib, other_put_per_obj, get_per_obj,
+      % (upload_requests(part_mib), how, other_put_per_obj, get_per_obj,
          uploads_month, a.upload_threshold_mib))
 print("  compute   %9.0f $  (%.2f brokers x %.0f h x $%.4f)" % (s_compute, mean_brokers, H, a.instance_hour))
 print("  WAL       %9.0f $  (%.2f x %.0f GB gp3)" % (s_wal, mean_brokers, a.wal_gb))
@@ -153,12 +164,13 @@ print("  storage   %9.0f $  (%.1f TiB gp3: %.1f TiB x %d / %.1f)"
       % (k_storage, k_storage_gib / 1024, kept_gib / 1024, r, a.kafka_disk_fill))
 print("  total     %9.0f $ a month" % kafka)
 print()
-print("Strata / Kafka = %.3f (1/%.1f) with %.0f MiB parts; the seed's figure: 1/11"
-      % (strata / kafka, kafka / strata, a.part_mib))
+print("Strata / Kafka = %.3f (1/%.1f) with %s; the seed's figure: 1/11"
+      % (strata / kafka, kafka / strata, how))
 print()
-print("upload_part_size and the bill (the S3 PUT line changes, nothing else):")
-for part in (8, 16, 32, a.upload_threshold_mib):
+print("the upload's requests and the bill (the S3 PUT line changes, nothing else):")
+for part in (None, 8, 16, 32):
     per = upload_requests(part) + other_put_per_obj
     total = strata - s_put + put_bill(per)
-    print("  %4.0f MiB parts: %5.2f PUT-class per object, S3 PUT %6.0f $, total %6.0f $, 1/%.1f of Kafka"
-          % (part, per, put_bill(per), total, kafka / total))
+    print("  %-32s %5.2f PUT-class per object, S3 PUT %6.0f $, total %6.0f $, 1/%.1f of Kafka"
+          % ("one PutObject per object:" if part is None else "multipart, %.0f MiB parts:" % part,
+             per, put_bill(per), total, kafka / total))

@@ -77,6 +77,7 @@ typedef struct UploadObject
 	char		key[CATALOG_OBJECT_KEY_LEN];
 	ObjFormatBuilder *builder;	/* while it is built */
 	ObjStoreWriter *writer;		/* until it is written whole */
+	uint64		announced;		/* its size worked out at Begin, or 0 */
 	uint64		len;			/* its size, once finished */
 	CatalogRange *ranges;
 	int			nranges;
@@ -97,15 +98,21 @@ typedef struct Pacer
 
 /*
  * upload_object.c.  Each returns false with err on a failure; the object
- * is then to be freed (UploadObjectFree), which abandons it.  pacer may be
- * NULL (not paced); scratch holds a record body that wraps the WAL ring,
- * and may be NULL for records that never wrap.
+ * is then to be freed (UploadObjectFree), which abandons it.  Begin is
+ * given every record the object will hold, in the order they will be
+ * added (its size is worked out from them, for a single streamed put);
+ * pacer may be NULL (not paced); scratch holds a record body that wraps
+ * the WAL ring, and may be NULL for records that never wrap.
  */
-extern bool UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, char *err, size_t errlen);
+extern bool UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, LogCacheRecord *const *recs,
+							  int nrecs, char *err, size_t errlen);
 extern bool UploadObjectAdd(UploadObject *obj, const LogCacheRecord *r, Pacer *pacer,
 							char **scratch, size_t *scratchlen, char *err, size_t errlen);
 extern bool UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs,
 							   char *err, size_t errlen);
+extern bool UploadObjectBuild(UploadObject *obj, ObjFormatKind kind, LogCacheRecord **recs,
+							  int nrecs, Pacer *pacer, char **scratch, size_t *scratchlen,
+							  char *err, size_t errlen);
 extern void UploadObjectFree(UploadObject *obj);
 extern void UploadObjectsFree(UploadObject *objs, int nobjs);
 extern CatalogObject *UploadObjectsForCommit(const UploadObject *objs, int nobjs);

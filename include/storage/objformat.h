@@ -115,6 +115,40 @@ typedef struct ObjFormatBlockReader
 } ObjFormatBlockReader;
 
 /* ---- building ---- */
+
+/*
+ * Where blocks begin and end, and so how large an object will be, from the
+ * batches alone (stream, record count, payload length), before a byte of
+ * it is built: for a put that must announce its length before it sends
+ * the first byte.  The builder places its blocks with the same rule
+ * (ObjFormatLayoutAdd), so the two cannot disagree: fed the same batches
+ * in the same order, ObjFormatLayoutSize is the finished object's size.
+ */
+typedef struct ObjFormatLayout
+{
+	size_t		block_size;
+	bool		block_open;
+	uint64		stream_id;		/* of the open block */
+	uint64		block_len;		/* the open block's bytes, header included */
+	uint64		block_records;	/* records in the open block */
+	uint64		bytes;			/* all blocks, the open one included */
+	uint64		nblocks;		/* the open one included */
+} ObjFormatLayout;
+
+/* block_size 0 means OBJFORMAT_DEFAULT_BLOCK_SIZE. */
+extern void ObjFormatLayoutInit(ObjFormatLayout *l, size_t block_size);
+
+/*
+ * Place one batch of len payload bytes; true if it opens a new block (the
+ * open one, if any, closes first).  The batch must be one ObjFormatAppend
+ * would take.
+ */
+extern bool ObjFormatLayoutAdd(ObjFormatLayout *l, uint64 stream_id, uint32 record_count,
+							   size_t len);
+
+/* The object's size once finished: blocks, index and footer. */
+extern uint64 ObjFormatLayoutSize(const ObjFormatLayout *l);
+
 typedef struct ObjFormatBuilder ObjFormatBuilder;
 
 /* block_size 0 means OBJFORMAT_DEFAULT_BLOCK_SIZE. */

@@ -245,7 +245,7 @@ extern void ObjStoreRequestFree(ObjStoreRequest *req);
  * An object written as it is built, in parts, so that it never has to be
  * whole in memory nor be sent in one burst (the uploader):
  *
- *	  w = ObjStoreWriterBegin(store, key, release, arg);
+ *	  w = ObjStoreWriterBegin(store, key, size, release, arg);
  *	  ObjStoreWriterPart(w, data, len, tag, &err);		any number of times
  *	  ObjStoreWriterFinish(w, data, len, tag, &err);	the last bytes
  *	  (or ObjStoreWriterAbort(w) instead of Finish, after a failure)
@@ -253,12 +253,29 @@ extern void ObjStoreRequestFree(ObjStoreRequest *req);
  * Nothing is visible under key before Finish returns true, and then the
  * whole object is, durably.  Finish and Abort free the writer.
  *
- * s3://: the first part starts a multipart upload (CreateMultipartUpload,
- * then one UploadPart per part, at most OBJSTORE_WRITER_PARTS_IN_FLIGHT
- * parts handed over and not yet acknowledged; CompleteMultipartUpload at
- * Finish; AbortMultipartUpload on Abort or after a failure).  Every part
- * but the last must be at least OBJSTORE_MIN_PART_SIZE.  An object
- * finished without any part goes up in one PutObject.
+ * size is the object's length when the caller knows it before it starts
+ * (up to OBJSTORE_MAX_PUT_SIZE), else 0; the parts must then add up to
+ * exactly size, or the put fails.
+ *
+ * s3:// with a size: the first part starts one PutObject with that
+ * Content-Length, whose body is sent as the parts arrive (curl pauses when
+ * it has sent all it has been given); a part is given back once it has
+ * been handed to the connection, at most OBJSTORE_WRITER_PARTS_IN_FLIGHT
+ * held at once.  One request per object, whatever its size, and parts of
+ * any size.  The body is sent unsigned (x-amz-content-sha256:
+ * UNSIGNED-PAYLOAD, as it is not known when the request is signed);
+ * instead its MD5 is computed as it goes and must equal the ETag S3
+ * answers, which for a single PutObject is the MD5 of what it stored.  A
+ * failure is not retried (the parts are gone): the put fails, and the
+ * caller puts the object again.
+ * s3:// without a size: the first part starts a multipart upload
+ * (CreateMultipartUpload, then one UploadPart per part, at most
+ * OBJSTORE_WRITER_PARTS_IN_FLIGHT parts handed over and not yet
+ * acknowledged; CompleteMultipartUpload at Finish; AbortMultipartUpload on
+ * Abort or after a failure).  Every part but the last must be at least
+ * OBJSTORE_MIN_PART_SIZE.
+ * Either way, an object finished without any part goes up in one
+ * PutObject with its SHA-256 signed.
  * file://: a temporary file, written at each part and written back to
  * the device as it goes (a few MB dirty at most); Finish fsyncs it,
  * renames it over key and fsyncs the directory, as a put does.
@@ -279,7 +296,7 @@ extern void ObjStoreRequestFree(ObjStoreRequest *req);
 typedef struct ObjStoreWriter ObjStoreWriter;
 typedef void (*ObjStoreWriterRelease) (void *tag, void *arg);
 
-extern ObjStoreWriter *ObjStoreWriterBegin(ObjStore *store, const char *key,
+extern ObjStoreWriter *ObjStoreWriterBegin(ObjStore *store, const char *key, uint64 size,
 										   ObjStoreWriterRelease release, void *arg);
 extern bool ObjStoreWriterPart(ObjStoreWriter *w, const void *data, size_t len, void *tag,
 							   ObjStoreError *err);

@@ -89,6 +89,7 @@ extern bool wal_appender_flush;
 extern int64 upload_threshold;
 extern int64 upload_part_size;
 extern int64 upload_pacing;
+extern bool upload_single_put;
 extern int64 upload_interval;
 extern int64 stream_split_size;
 extern int64 compaction_max_age;

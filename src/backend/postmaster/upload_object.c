@@ -7,6 +7,9 @@
  *	  an ObjFormatBuilder in buffers of about upload_part_size, and each
  *	  time that many bytes of blocks are closed they go to the store as one
  *	  part (ObjStoreWriter) while the builder goes on in another buffer.
+ *	  With upload_single_put the object's size is worked out from its
+ *	  records first (ObjFormatLayout), so that on S3 the parts are the body
+ *	  of one PutObject rather than the parts of a multipart upload.
  *	  The finish sends the rest and makes the object complete and durable
  *	  in the store; the caller commits it.  Regular uploads pace their
  *	  parts (pace()); hand-offs and recoveries are waited for, and do not.
@@ -165,12 +168,26 @@ part_released(void *tag, void *arg)
 	pfree(pb);
 }
 
+/* The size of an object of recs, as the builder will build it. */
+static uint64
+object_size(LogCacheRecord *const *recs, int nrecs)
+{
+	ObjFormatLayout layout;
+
+	ObjFormatLayoutInit(&layout, 0);
+	for (int i = 0; i < nrecs; i++)
+		(void) ObjFormatLayoutAdd(&layout, recs[i]->stream_id, (uint32) recs[i]->record_count,
+								  recs[i]->len1 + recs[i]->len2);
+	return ObjFormatLayoutSize(&layout);
+}
+
 /*
- * Start obj: prepare it in the catalog (which names its key), a builder,
- * a writer.  false with err.
+ * Start obj, to hold recs: prepare it in the catalog (which names its
+ * key), a builder, a writer.  false with err.
  */
 bool
-UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, char *err, size_t errlen)
+UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, LogCacheRecord *const *recs, int nrecs,
+				  char *err, size_t errlen)
 {
 	size_t		cap;
 	char	   *buf;
@@ -183,7 +200,8 @@ UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, char *err, size_t errle
 		return false;
 	buf = take_buffer(&cap);
 	obj->builder = ObjFormatBuilderCreateIn(kind, 0, buf, cap);
-	obj->writer = ObjStoreWriterBegin(Uploader.store, obj->key, part_released, NULL);
+	obj->announced = upload_single_put ? object_size(recs, nrecs) : 0;
+	obj->writer = ObjStoreWriterBegin(Uploader.store, obj->key, obj->announced, part_released, NULL);
 	return true;
 }
 
@@ -311,6 +329,7 @@ UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs, char *er
 	}
 	pfree(fr);
 	obj->len = ObjFormatBuilderSize(obj->builder);
+	Assert(obj->announced == 0 || obj->announced == obj->len);
 	pb->buf = ObjFormatFinishBuffer(obj->builder, &len, &pb->cap);
 	ObjFormatBuilderFree(obj->builder);
 	obj->builder = NULL;
@@ -329,6 +348,21 @@ UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs, char *er
 		Uploader.store_checked = false;
 	}
 	return ok;
+}
+
+/*
+ * An object of recs from start to finish: Begin, Add each, Finish.  false
+ * with err; the object is then to be freed.
+ */
+bool
+UploadObjectBuild(UploadObject *obj, ObjFormatKind kind, LogCacheRecord **recs, int nrecs,
+				  Pacer *pacer, char **scratch, size_t *scratchlen, char *err, size_t errlen)
+{
+	bool		ok = UploadObjectBegin(obj, kind, recs, nrecs, err, errlen);
+
+	for (int k = 0; ok && k < nrecs; k++)
+		ok = UploadObjectAdd(obj, recs[k], pacer, scratch, scratchlen, err, errlen);
+	return ok && UploadObjectFinish(obj, recs, nrecs, err, errlen);
 }
 
 /*

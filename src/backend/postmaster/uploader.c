@@ -390,15 +390,16 @@ upload_select(Upload *u)
 	return true;
 }
 
-/* Add recs[from .. to-1] to obj; false with u->err. */
-static bool
-upload_add_records(Upload *u, UploadObject *obj, int from, int to)
+/* The end of the run of records of u->recs[i]'s stream, and its bytes. */
+static int
+stream_run(const Upload *u, int i, uint64 *bytes)
 {
-	for (int k = from; k < to; k++)
-		if (!UploadObjectAdd(obj, u->recs[k], &u->pacer, &u->scratch, &u->scratchlen,
-						u->err, sizeof(u->err)))
-			return false;
-	return true;
+	int			j = i;
+
+	*bytes = 0;
+	while (j < u->nrecs && u->recs[j]->stream_id == u->recs[i]->stream_id)
+		*bytes += u->recs[j]->len1 + u->recs[j]->len2, j++;
+	return j;
 }
 
 /*
@@ -418,31 +419,37 @@ upload_build(Upload *u)
 	bool		ok = true;
 
 	u->objs = palloc0(sizeof(UploadObject) * (size_t) (u->nepochs + 1));
+
+	/* the stream-set object's records first: its size is announced */
+	while (i < u->nrecs)
+	{
+		uint64		bytes;
+		int			j = stream_run(u, i, &bytes);
+
+		if (bytes < (uint64) stream_split_size)
+			for (int k = i; k < j; k++)
+				sso_recs[nsso++] = u->recs[k];
+		i = j;
+	}
+	i = 0;
 	while (ok && i < u->nrecs)
 	{
-		int			j = i;
-		uint64		bytes = 0;
+		uint64		bytes;
+		int			j = stream_run(u, i, &bytes);
 
-		while (j < u->nrecs && u->recs[j]->stream_id == u->recs[i]->stream_id)
-			bytes += u->recs[j]->len1 + u->recs[j]->len2, j++;
 		if (bytes >= (uint64) stream_split_size)
-		{
-			UploadObject *so = &u->objs[u->nobjs++];
-
-			ok = UploadObjectBegin(so, OBJFORMAT_SO, u->err, sizeof(u->err)) &&
-				upload_add_records(u, so, i, j) &&
-				UploadObjectFinish(so, u->recs + i, j - i, u->err, sizeof(u->err));
-		}
+			ok = UploadObjectBuild(&u->objs[u->nobjs++], OBJFORMAT_SO, u->recs + i, j - i, &u->pacer,
+								   &u->scratch, &u->scratchlen, u->err, sizeof(u->err));
 		else
 		{
 			if (sso == NULL)
 			{
 				sso = &u->objs[u->nobjs++];
-				ok = UploadObjectBegin(sso, OBJFORMAT_SSO, u->err, sizeof(u->err));
+				ok = UploadObjectBegin(sso, OBJFORMAT_SSO, sso_recs, nsso, u->err, sizeof(u->err));
 			}
-			ok = ok && upload_add_records(u, sso, i, j);
-			for (int k = i; k < j; k++)
-				sso_recs[nsso++] = u->recs[k];
+			for (int k = i; ok && k < j; k++)
+				ok = UploadObjectAdd(sso, u->recs[k], &u->pacer, &u->scratch, &u->scratchlen,
+									 u->err, sizeof(u->err));
 		}
 		i = j;
 	}

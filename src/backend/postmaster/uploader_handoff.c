@@ -138,17 +138,13 @@ static bool
 handoff_build(Handoff *ho)
 {
 	ObjFormatKind kind;
-	bool		ok;
 
 	if (ho->nrecs == 0)
 		return true;
 	kind = ho->recs[0]->stream_id == ho->recs[ho->nrecs - 1]->stream_id ? OBJFORMAT_SO : OBJFORMAT_SSO;
 	ho->obj = palloc0(sizeof(UploadObject));
-	ok = UploadObjectBegin(ho->obj, kind, ho->err, sizeof(ho->err));
-	for (int k = 0; ok && k < ho->nrecs; k++)
-		ok = UploadObjectAdd(ho->obj, ho->recs[k], NULL, &ho->scratch, &ho->scratchlen,
+	return UploadObjectBuild(ho->obj, kind, ho->recs, ho->nrecs, NULL, &ho->scratch, &ho->scratchlen,
 							 ho->err, sizeof(ho->err));
-	return ok && UploadObjectFinish(ho->obj, ho->recs, ho->nrecs, ho->err, sizeof(ho->err));
 }
 
 /* In the commit's transaction: the targets lead the partitions from now on. */

@@ -129,10 +129,7 @@ recovery_flush_chunk(RecoveryScan *rs)
 			: palloc(sizeof(UploadObject) * (size_t) rs->maxobjs);
 	}
 	obj = &rs->objs[rs->nobjs++];
-	ok = UploadObjectBegin(obj, OBJFORMAT_SSO, rs->err, sizeof(rs->err));
-	for (int i = 0; ok && i < rs->nrecs; i++)
-		ok = UploadObjectAdd(obj, recs[i], NULL, NULL, NULL, rs->err, sizeof(rs->err));
-	ok = ok && UploadObjectFinish(obj, recs, rs->nrecs, rs->err, sizeof(rs->err));
+	ok = UploadObjectBuild(obj, OBJFORMAT_SSO, recs, rs->nrecs, NULL, NULL, NULL, rs->err, sizeof(rs->err));
 	pfree(recs);
 	if (!ok)
 		return false;

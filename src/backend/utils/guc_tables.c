@@ -32,6 +32,7 @@ int64		upload_interval;
 int64		stream_split_size;
 int64		upload_part_size;
 int64		upload_pacing;
+bool		upload_single_put;
 int64		compaction_max_age;
 int64		compaction_small_object_size;
 int64		compaction_max_object_size;
@@ -309,8 +310,11 @@ GucEntry	GucTable[] = {
 		"Longest time new data waits before it is uploaded, however little there is.",
 		GUC_UNIT_MS, &upload_interval, "30s", 100, 24 * 3600 * 1000},
 	{"upload_part_size", GUC_INT, GUC_SIGHUP, "Object storage",
-		"The uploader writes an object out in parts of this size as it builds it (S3 multipart upload parts; file:// writes, written back as they go); an object smaller than one part goes up in one request.",
+		"The uploader writes an object out in pieces of this size as it builds it (on S3 the pieces of one PutObject's body, or multipart upload parts with upload_single_put off; file:// writes, written back as they go); pacing (upload_pacing) goes piece by piece.",
 		GUC_UNIT_BYTES, &upload_part_size, "8MB", 5 * MB, 5 * GB},
+	{"upload_single_put", GUC_BOOL, GUC_SIGHUP, "Object storage",
+		"On S3, each object the uploader builds goes up as one PutObject whose body is sent while the object is built (its length is worked out first; the body is sent unsigned and checked by its MD5 against the ETag S3 answers): one request per object. Off: a multipart upload in parts of upload_part_size (two requests more per object, and one per part). Turn it off for a bucket that encrypts with SSE-KMS or SSE-C, whose ETags are not MD5s.",
+		GUC_UNIT_NONE, &upload_single_put, "on"},
 	{"upload_pacing", GUC_INT, GUC_SIGHUP, "Object storage",
 		"The uploader sends an object's parts at no more than this percentage of the rate their data arrived at, so that uploads do not come in bursts (0: as fast as possible); producers waiting for WAL space, a hand-off or a stop end the pacing of the upload under way.",
 		GUC_UNIT_NONE, &upload_pacing, "200", 0, 100000},

@@ -496,6 +496,59 @@ main(void)
 	ObjFormatIndexFree(&idx);
 	pfree(obj);
 	ObjFormatBuilderFree(b);
+	{
+		ObjFormatLayout l;
+
+		ObjFormatLayoutInit(&l, 0);
+		is_int(ObjFormatLayoutSize(&l), OBJFORMAT_FOOTER_SIZE, "layout of no batch: the footer alone");
+	}
+
+	/*
+	 * The layout, worked out from the batches alone, is the size of the
+	 * object the builder then builds, block for block: random streams,
+	 * lengths (some larger than a block) and record counts, at several
+	 * block sizes.
+	 */
+	for (int round = 0; round < 40; round++)
+	{
+		size_t		bsize = round % 4 == 0 ? 0 : (size_t) 1024 << (round % 7);
+		ObjFormatLayout l;
+		uint64		stream = 1;
+		uint64		base = 0;
+		int			nbatches = 1 + (int) (rnd() % 400);
+		int			opened = 0;
+		bool		same = true;
+
+		ObjFormatLayoutInit(&l, bsize);
+		napp = 0;
+		b = ObjFormatBuilderCreate(round % 5 == 0 ? OBJFORMAT_SO : OBJFORMAT_SSO, bsize);
+		for (int i = 0; i < nbatches && same; i++)
+		{
+			size_t		blen = 1 + rnd() % (rnd() % 10 == 0 ? 70000 : 3000);
+			uint32		delta = rnd() % 50;
+
+			if (round % 5 != 0 && rnd() % 8 == 0)
+				stream += 1 + rnd() % 3, base = 0;
+			opened += ObjFormatLayoutAdd(&l, stream, delta + 1, blen) ? 1 : 0;
+			same = append(b, stream, base, delta, blen) &&
+				ObjFormatBuilderSize(b) == ObjFormatLayoutSize(&l);
+			base += delta + 1 + rnd() % 3;
+		}
+		obj = ObjFormatFinish(b, &len);
+		if (!same || len != ObjFormatLayoutSize(&l) ||
+			!ObjFormatOpenBuffer(obj, len, &idx, err, sizeof(err)) || idx.nentries != opened)
+		{
+			printf("# round %d, block size %zu: object %zu bytes, layout %llu; %d blocks opened\n",
+				   round, bsize, len, (unsigned long long) ObjFormatLayoutSize(&l), opened);
+			ok(false, "layout round %d", round);
+			break;
+		}
+		ObjFormatIndexFree(&idx);
+		pfree(obj);
+		ObjFormatBuilderFree(b);
+		if (round == 39)
+			ok(true, "40 random objects: the layout gave each one's size and blocks before it was built");
+	}
 
 	return done_testing();
 }

@@ -73,12 +73,58 @@ get64(const char *p)
 	return ((uint64) get32(p) << 32) | get32(p + 4);
 }
 
+/* ---- layout ---- */
+
+void
+ObjFormatLayoutInit(ObjFormatLayout *l, size_t block_size)
+{
+	memset(l, 0, sizeof(*l));
+	l->block_size = block_size ? block_size : OBJFORMAT_DEFAULT_BLOCK_SIZE;
+}
+
+/*
+ * A block closes when the next batch belongs to another stream or would
+ * take it past block_size (or past what its 32-bit header fields hold); a
+ * batch bigger than block_size gets a block of its own.
+ */
+bool
+ObjFormatLayoutAdd(ObjFormatLayout *l, uint64 stream_id, uint32 record_count, size_t len)
+{
+	uint64		entry = OBJFORMAT_BATCH_HEADER_SIZE + (uint64) len;
+	bool		opens;
+
+	opens = !l->block_open ||
+		stream_id != l->stream_id ||
+		l->block_len + entry > l->block_size ||
+		l->block_records + record_count > UINT32_MAX ||
+		l->block_len + entry > UINT32_MAX;
+	if (opens)
+	{
+		l->block_open = true;
+		l->stream_id = stream_id;
+		l->block_len = OBJFORMAT_BLOCK_HEADER_SIZE;
+		l->block_records = 0;
+		l->bytes += OBJFORMAT_BLOCK_HEADER_SIZE;
+		l->nblocks++;
+	}
+	l->block_len += entry;
+	l->block_records += record_count;
+	l->bytes += entry;
+	return opens;
+}
+
+uint64
+ObjFormatLayoutSize(const ObjFormatLayout *l)
+{
+	return l->bytes + l->nblocks * OBJFORMAT_INDEX_ENTRY_SIZE + OBJFORMAT_FOOTER_SIZE;
+}
+
 /* ---- builder ---- */
 
 struct ObjFormatBuilder
 {
 	ObjFormatKind kind;
-	size_t		block_size;
+	ObjFormatLayout layout;		/* decides where blocks close */
 	uint64		base;			/* object position of buf[0]: bytes taken out */
 	char	   *buf;
 	size_t		len;
@@ -119,7 +165,7 @@ ObjFormatBuilderCreateIn(ObjFormatKind kind, size_t block_size, char *buf, size_
 	Assert(kind == OBJFORMAT_SSO || kind == OBJFORMAT_SO);
 	Assert(buf != NULL && cap > 0);
 	b->kind = kind;
-	b->block_size = block_size ? block_size : OBJFORMAT_DEFAULT_BLOCK_SIZE;
+	ObjFormatLayoutInit(&b->layout, block_size);
 	b->cap = cap;
 	b->buf = buf;
 	return b;
@@ -211,14 +257,9 @@ ObjFormatAppend(ObjFormatBuilder *b, uint64 stream_id, uint64 base_offset,
 	}
 
 	/* close the open block if the stream changes or the batch won't fit */
-	if (b->block_open &&
-		(stream_id != b->cur.stream_id ||
-		 (b->len - b->block_start) + entry > b->block_size ||
-		 (uint64) b->cur.record_count + record_count > UINT32_MAX ||
-		 (b->len - b->block_start) + entry > (size_t) UINT32_MAX))
-		close_block(b);
-	if (!b->block_open)
+	if (ObjFormatLayoutAdd(&b->layout, stream_id, record_count, len))
 	{
+		close_block(b);
 		reserve(b, OBJFORMAT_BLOCK_HEADER_SIZE);
 		b->block_start = b->len;
 		b->len += OBJFORMAT_BLOCK_HEADER_SIZE;
@@ -247,6 +288,7 @@ ObjFormatAppend(ObjFormatBuilder *b, uint64 stream_id, uint64 base_offset,
 	b->have_last = true;
 	b->last_stream = stream_id;
 	b->last_end = end;
+	Assert(b->layout.block_len == b->len - b->block_start);
 	return true;
 }
 
@@ -369,6 +411,7 @@ ObjFormatFinishBuffer(ObjFormatBuilder *b, size_t *len, size_t *cap)
 	put32(p + 36, crc32c(0, p, 36));
 	put64(p + 40, OBJFORMAT_MAGIC);
 	b->len += OBJFORMAT_FOOTER_SIZE;
+	Assert(b->base + b->len == ObjFormatLayoutSize(&b->layout));
 
 	out = b->buf;
 	*len = b->len;

@@ -522,19 +522,29 @@ ObjStoreStartDelete(ObjStore *store, const char *key, void *user_data)
  * end, as a put of the same object would be.
  */
 ObjStoreWriter *
-ObjStoreWriterBegin(ObjStore *store, const char *key, ObjStoreWriterRelease release, void *arg)
+ObjStoreWriterBegin(ObjStore *store, const char *key, uint64 size, ObjStoreWriterRelease release,
+					void *arg)
 {
 	ObjStoreWriter *w = palloc0(sizeof(ObjStoreWriter));
 	char		why[256];
 
 	w->store = store;
 	w->key = pstrdup(key);
+	w->announced = size;
 	w->release = release;
 	w->release_arg = arg;
 	w->fd = -1;
 	if (!ObjStoreKeyIsValid(key, why, sizeof(why)))
 	{
 		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0, "%s", why);
+		w->failed = true;
+		return w;
+	}
+	if (size > OBJSTORE_MAX_PUT_SIZE)
+	{
+		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "streamed put of \"%s\" announces %llu bytes, more than the %zu one PutObject takes",
+					   key, (unsigned long long) size, OBJSTORE_MAX_PUT_SIZE);
 		w->failed = true;
 		return w;
 	}
@@ -552,11 +562,33 @@ writer_release(ObjStoreWriter *w, void *tag)
 		w->release(tag, w->release_arg);
 }
 
+/*
+ * Would len more bytes take the writer past its announced size (or, at
+ * the finish, short of it)?  Then it fails, before anything is sent.
+ */
+static void
+writer_check_size(ObjStoreWriter *w, size_t len, bool last)
+{
+	uint64		total = w->size + len;
+
+	if (w->failed || w->announced == 0)
+		return;
+	if (total > w->announced || (last && total != w->announced))
+	{
+		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0,
+					   "streamed put of \"%s\" was given %llu%s bytes, but announced %llu",
+					   w->key, (unsigned long long) total, last ? "" : " or more",
+					   (unsigned long long) w->announced);
+		w->failed = true;
+	}
+}
+
 bool
 ObjStoreWriterPart(ObjStoreWriter *w, const void *data, size_t len, void *tag,
 				   ObjStoreError *err)
 {
-	if (!w->failed && w->store->is_s3 && len < OBJSTORE_MIN_PART_SIZE)
+	writer_check_size(w, len, false);
+	if (!w->failed && w->store->is_s3 && w->announced == 0 && len < OBJSTORE_MIN_PART_SIZE)
 	{
 		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0,
 					   "part %d of \"%s\" has %zu bytes, fewer than the %zu a part other than the last needs",
@@ -597,6 +629,7 @@ ObjStoreWriterFinish(ObjStoreWriter *w, const void *data, size_t len, void *tag,
 {
 	bool		ok;
 
+	writer_check_size(w, len, true);
 	if (w->failed)
 	{
 		writer_release(w, tag);

@@ -46,6 +46,7 @@ struct ObjStoreWriter
 	char	   *key;
 	ObjStoreWriterRelease release;
 	void	   *release_arg;
+	uint64		announced;		/* the size given at Begin, or 0 */
 	uint64		size;			/* bytes handed over */
 	int			nparts;			/* parts handed over (Finish's included) */
 	bool		failed;

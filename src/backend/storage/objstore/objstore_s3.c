@@ -131,6 +131,46 @@ s3_xfer_set_body(S3Xfer *x, const char *body, size_t len)
 	SigV4Sha256Hex(body ? body : "", len, x->payload_hash);
 }
 
+/*
+ * A body of len bytes that pull produces while the request runs, sent
+ * unsigned: its hash is not known when the request is signed.
+ */
+void
+s3_xfer_set_pull(S3Xfer *x, size_t len, size_t (*pull) (S3Xfer *x, char *buf, size_t n))
+{
+	x->body = NULL;
+	x->body_len = len;
+	x->pull = pull;
+	snprintf(x->payload_hash, sizeof(x->payload_hash), "UNSIGNED-PAYLOAD");
+}
+
+/* The pull body has more: let curl go on reading it. */
+void
+s3_xfer_resume(S3Xfer *x)
+{
+	if (x->paused && x->easy)
+	{
+		x->paused = false;
+		curl_easy_pause(x->easy, CURLPAUSE_CONT);
+	}
+}
+
+/*
+ * Take a transfer out of flight without waiting for its answer (a pull
+ * body that will not be finished); counted as a failed request.
+ */
+void
+s3_xfer_cancel(ObjStore *store, S3Xfer *x)
+{
+	if (x->easy)
+	{
+		curl_multi_remove_handle(store->s3->multi, x->easy);
+		store->s3->nactive--;
+		MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, x->kind, 1);
+	}
+	s3_xfer_free(x);
+}
+
 static void
 xfer_reset_attempt(S3Xfer *x)
 {
@@ -271,6 +311,14 @@ read_cb(char *buffer, size_t size, size_t nitems, void *userp)
 	S3Xfer	   *x = userp;
 	size_t		n = Min(size * nitems, x->body_len - x->body_pos);
 
+	if (x->pull && n > 0)
+	{
+		size_t		got = x->pull(x, buffer, n);
+
+		if (got != CURL_READFUNC_PAUSE)
+			x->body_pos += got;
+		return got;
+	}
 	if (n == 0)
 		return 0;
 	memcpy(buffer, x->body + x->body_pos, n);
@@ -283,6 +331,8 @@ seek_cb(void *userp, curl_off_t offset, int origin)
 {
 	S3Xfer	   *x = userp;
 
+	if (x->pull)
+		return CURL_SEEKFUNC_CANTSEEK;
 	if (origin != SEEK_SET || offset < 0 || (size_t) offset > x->body_len)
 		return CURL_SEEKFUNC_FAIL;
 	x->body_pos = (size_t) offset;
@@ -622,7 +672,7 @@ xfer_finished(ObjStore *store, S3Xfer *x, CURLcode res)
 	if (!xfer_ok(x) || (x->error_in_200 && s3_resp_has(x, "Error")))
 		MetricsIncObjStore(METRIC_OBJSTORE_REQUEST_ERRORS, x->kind, 1);
 
-	if (should_retry(x) && x->attempt < store->max_attempts)
+	if (x->pull == NULL && should_retry(x) && x->attempt < store->max_attempts)
 	{
 		x->due_ms = MonotonicMs() + backoff_ms(store, x->attempt);
 		x->next = s3->waiting;

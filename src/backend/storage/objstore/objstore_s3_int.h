@@ -19,6 +19,7 @@
 #include "c.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "objstore_int.h"
 #include "storage/sigv4.h"
@@ -49,6 +50,8 @@ typedef enum S3OpState
 	S3_W_CREATE,				/* CreateMultipartUpload */
 	S3_W_PARTS,					/* the upload exists: UploadPart as parts come */
 	S3_W_PUT,					/* one PutObject: finished without parts */
+	S3_W_STREAM,				/* one PutObject of the announced size, its
+								 * body sent as the parts come */
 	S3_W_COMPLETE,				/* CompleteMultipartUpload */
 	S3_W_ABORT					/* AbortMultipartUpload */
 } S3OpState;
@@ -87,8 +90,14 @@ typedef struct S3Op
 	S3WPart    *wparts;
 	int			nwparts;
 	int			wparts_cap;
-	int			wnext;
+	int			wnext;			/* multipart: next to start; streamed: the part
+								 * being sent */
 	int			wheld;			/* handed over, not yet released */
+	/* streamed single put (the writer announced its size) */
+	bool		streamed;
+	struct S3Xfer *wxfer;		/* its PutObject, while in flight */
+	size_t		wpos;			/* bytes of wparts[wnext] sent */
+	EVP_MD_CTX *md5;			/* of every byte handed over */
 	/* list */
 	ObjStoreListing *listing;
 	/* batch delete */
@@ -107,6 +116,15 @@ typedef struct S3Xfer
 	const char *body;			/* request body (PUT, POST) */
 	size_t		body_len;
 	size_t		body_pos;
+
+	/*
+	 * A body that is not in memory when the request starts: pull fills
+	 * curl's buffer from it, or returns CURL_READFUNC_PAUSE (after setting
+	 * paused) when it has nothing yet; s3_xfer_resume goes on.  Such an
+	 * exchange is never retried: its bytes are gone once sent.
+	 */
+	size_t		(*pull) (struct S3Xfer *x, char *buf, size_t n);
+	bool		paused;
 	char		payload_hash[65];
 	char		content_md5[25];
 	char		range[64];
@@ -141,6 +159,9 @@ extern S3Xfer *s3_xfer_new(ObjStore *store, S3Op *op, MetricObjStoreRequest kind
 						   const char *key);
 extern void s3_xfer_add_query(S3Xfer *x, const char *name, const char *value);
 extern void s3_xfer_set_body(S3Xfer *x, const char *body, size_t len);
+extern void s3_xfer_set_pull(S3Xfer *x, size_t len, size_t (*pull) (S3Xfer *x, char *buf, size_t n));
+extern void s3_xfer_resume(S3Xfer *x);
+extern void s3_xfer_cancel(ObjStore *store, S3Xfer *x);
 extern void s3_xfer_launch(ObjStore *store, S3Xfer *x);
 extern void s3_xfer_free(S3Xfer *x);
 extern void s3_xfer_error(ObjStore *store, S3Xfer *x, ObjStoreError *err);

@@ -1,10 +1,17 @@
 /*-------------------------------------------------------------------------
  *
  * objstore_s3writer.c
- *	  The s3:// half of a streamed put (ObjStoreWriter): a multipart
- *	  upload whose parts arrive while it runs.
+ *	  The s3:// half of a streamed put (ObjStoreWriter): one PutObject
+ *	  whose body arrives while it runs, or a multipart upload whose parts
+ *	  do.
  *
- *	  The first part starts CreateMultipartUpload; each part is sent with
+ *	  With the object's size announced, the first part starts a PutObject
+ *	  of that Content-Length whose body curl pulls from the parts handed
+ *	  over (stream_pull), pausing when it has sent them all; a part is
+ *	  given back once curl has taken its last byte.  The MD5 of the parts
+ *	  is checked against the ETag of the answer.
+ *
+ *	  Without, the first part starts CreateMultipartUpload; each part is sent with
  *	  UploadPart as soon as the upload exists, at most
  *	  OBJSTORE_WRITER_PARTS_IN_FLIGHT at once (the writer waits for one to
  *	  end before it takes another: the caller's buffers are bounded), and
@@ -63,6 +70,100 @@ writer_start_parts(ObjStore *store, S3Op *op)
 
 		s3_start_upload_part(store, op, i + 1, op->wparts[i].data, op->wparts[i].len);
 	}
+}
+
+/*
+ * The body of a streamed PutObject: the parts handed over, in order.  A
+ * part is given back once its last byte is in curl's buffer, which also
+ * wakes a writer waiting for room (req->done).
+ */
+static size_t
+stream_pull(S3Xfer *x, char *buf, size_t n)
+{
+	S3Op	   *op = x->op;
+	size_t		got = 0;
+
+	while (got < n && op->wnext < op->nwparts)
+	{
+		S3WPart    *p = &op->wparts[op->wnext];
+		size_t		take = Min(n - got, p->len - op->wpos);
+
+		memcpy(buf + got, p->data + op->wpos, take);
+		got += take;
+		op->wpos += take;
+		if (op->wpos == p->len)
+		{
+			writer_release_part(op, op->wnext);
+			op->wnext++;
+			op->wpos = 0;
+			op->req->done = true;
+		}
+	}
+	if (got == 0)
+	{
+		x->paused = true;		/* until the next part (s3_xfer_resume) */
+		return CURL_READFUNC_PAUSE;
+	}
+	return got;
+}
+
+/* The MD5 of the bytes handed over, as lower-case hex, into out[33]. */
+static void
+stream_md5_hex(S3Op *op, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	EVP_DigestFinal_ex(op->md5, md, &mdlen);
+	for (unsigned int i = 0; i < mdlen && i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[32] = '\0';
+}
+
+/*
+ * A streamed PutObject answered 200: was all of the body sent, and is its
+ * ETag (quoted, for a single PutObject the MD5 of the bytes S3 stored)
+ * the MD5 of what was handed over?  The body was not signed, so this is
+ * what catches bytes changed on the way.
+ */
+static void
+stream_check(ObjStore *store, S3Op *op, S3Xfer *x)
+{
+	ObjStoreWriter *w = op->writer;
+	char		md5[33];
+	const char *etag = x->etag;
+	size_t		elen = strlen(etag);
+
+	if (x->body_pos != x->body_len)
+	{
+		objstore_error(&w->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+					   "PutObject of \"%s\" was answered after %zu of its %zu bytes",
+					   op->req->key, x->body_pos, x->body_len);
+		w->failed = true;
+		return;
+	}
+	stream_md5_hex(op, md5);
+	if (elen >= 2 && etag[0] == '"' && etag[elen - 1] == '"')
+		etag++, elen -= 2;
+	if (elen != 32 || strncasecmp(etag, md5, 32) != 0)
+	{
+		objstore_error(&w->error, OBJSTORE_PROTOCOL_ERROR, (int) x->status,
+					   "PutObject of \"%s\" to %s: the answer's ETag %s is not the MD5 of the bytes sent (%s): they changed on the way, or the bucket encrypts objects with SSE-KMS or SSE-C, whose ETags are not MD5s (then set upload_single_put = off)",
+					   op->req->key, store->display, x->etag[0] ? x->etag : "(none)", md5);
+		w->failed = true;
+	}
+}
+
+/* Start the streamed PutObject, with the parts handed over so far. */
+static void
+writer_start_stream(ObjStore *store, S3Op *op)
+{
+	S3Xfer	   *x = s3_xfer_new(store, op, METRIC_OBJREQ_PUT_OBJECT, "PUT", op->req->key);
+
+	s3_xfer_set_pull(x, (size_t) op->writer->announced, stream_pull);
+	op->state = S3_W_STREAM;
+	op->wxfer = x;
+	s3_xfer_launch(store, x);
 }
 
 /* Start a request of the writer's own (not a part), in the given state. */
@@ -146,6 +247,16 @@ s3_writer_step(ObjStore *store, S3Op *op, S3Xfer *x, bool ok)
 			writer_release_part(op, 0);
 			break;
 
+		case S3_W_STREAM:
+			if (!ok)
+				writer_fail(store, op, x);
+			else
+				stream_check(store, op, x);
+			op->wxfer = NULL;
+			s3_xfer_free(x);
+			op->state = S3_W_IDLE;
+			break;
+
 		case S3_W_COMPLETE:
 			if (ok && s3_resp_has(x, "Error"))
 				ok = false;
@@ -186,6 +297,12 @@ s3_writer_begin(ObjStoreWriter *w)
 	op = s3_op_new(req);
 	op->writer = w;
 	op->state = S3_W_IDLE;
+	if (w->announced > 0)
+	{
+		op->streamed = true;
+		op->md5 = EVP_MD_CTX_new();
+		Ensure(op->md5 != NULL && EVP_DigestInit_ex(op->md5, EVP_md5(), NULL) == 1);
+	}
 	w->op = op;
 }
 
@@ -207,6 +324,29 @@ writer_add_part(S3Op *op, const void *data, size_t len, void *tag)
 	op->wparts[op->nwparts].released = false;
 	op->nwparts++;
 	op->wheld++;
+	if (op->md5)
+		EVP_DigestUpdate(op->md5, data, len);
+}
+
+/*
+ * A part for the streamed PutObject: the first starts it, any other lets
+ * a paused one go on; then wait while the writer holds its maximum.
+ */
+static bool
+stream_part(ObjStore *store, S3Op *op, const void *data, size_t len, void *tag)
+{
+	ObjStoreWriter *w = op->writer;
+
+	writer_add_part(op, data, len, tag);
+	if (w->failed)
+		return false;
+	if (op->nwparts == 1)
+		writer_start_stream(store, op);
+	else if (op->wxfer != NULL)
+		s3_xfer_resume(op->wxfer);
+	while (!w->failed && op->wheld >= OBJSTORE_WRITER_PARTS_IN_FLIGHT)
+		writer_wait(store, op);
+	return !w->failed;
 }
 
 bool
@@ -215,6 +355,8 @@ s3_writer_part(ObjStoreWriter *w, const void *data, size_t len, void *tag)
 	ObjStore   *store = w->store;
 	S3Op	   *op = w->op;
 
+	if (op->streamed)
+		return stream_part(store, op, data, len, tag);
 	if (op->nwparts >= OBJSTORE_MAX_PARTS - 1)
 	{
 		objstore_error(&w->error, OBJSTORE_INVALID_ARGUMENT, 0,
@@ -238,6 +380,16 @@ static void
 writer_settle_and_abort(ObjStore *store, S3Op *op)
 {
 	op->writer->failed = true;	/* no new part starts */
+	if (op->state == S3_W_STREAM)
+	{
+		/*
+		 * Its body will not be finished: S3 keeps nothing of a PutObject
+		 * cut short of its Content-Length.
+		 */
+		s3_xfer_cancel(store, op->wxfer);
+		op->wxfer = NULL;
+		op->state = S3_W_IDLE;
+	}
 	while (op->state == S3_W_CREATE || op->state == S3_W_PUT || op->state == S3_W_COMPLETE ||
 		   op->parts_inflight > 0)
 		writer_wait(store, op);
@@ -269,6 +421,8 @@ writer_free_op(S3Op *op)
 		pfree(op->upload_id);
 	if (op->body)
 		pfree(op->body);
+	if (op->md5)
+		EVP_MD_CTX_free(op->md5);
 	op->writer->op = NULL;
 	pfree(op);
 	pfree(req->key);
@@ -288,6 +442,17 @@ s3_writer_finish(ObjStoreWriter *w, const void *data, size_t len, void *tag)
 		writer_start(store, op, S3_W_PUT, data, len);
 		while (op->state == S3_W_PUT)
 			writer_wait(store, op);
+		writer_free_op(op);
+		return !w->failed;
+	}
+	if (op->streamed)
+	{
+		/* the last bytes; then the answer, which checks them all */
+		if (stream_part(store, op, data, len, tag))
+			while (op->state == S3_W_STREAM)
+				writer_wait(store, op);
+		if (w->failed)
+			writer_settle_and_abort(store, op);
 		writer_free_op(op);
 		return !w->failed;
 	}

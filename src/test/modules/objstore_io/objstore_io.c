@@ -2,7 +2,7 @@
  *
  * objstore_io.c
  *	  objstore_io URL put|verify KEY SIZE [ATTEMPTS]
- *	  objstore_io URL stream KEY SIZE PART [ABORT_AFTER]
+ *	  objstore_io URL stream|stream-sized|stream-missized KEY SIZE PART [ABORT_AFTER]
  *
  *	  put: stores SIZE bytes of a pattern derived from KEY (multipart when
  *	  SIZE exceeds the store's part size); verify: reads the object back in
@@ -10,7 +10,10 @@
  *	  bytes through a streamed put (ObjStoreWriter), in parts of PART
  *	  bytes, each in a buffer of its own that is freed when the writer
  *	  gives it back; prints "ok parts=N released=M"; with ABORT_AFTER, the
- *	  writer is aborted after that many parts and it prints "aborted".  Prints "ok" or the
+ *	  writer is aborted after that many parts and it prints "aborted".
+ *	  stream-sized announces SIZE to the writer first (on S3: one
+ *	  PutObject whose body streams out); stream-missized announces one
+ *	  byte more than it then hands over, which must fail.  Prints "ok" or the
  *	  store's one-line error; exit status 0 or 1 (2 on bad usage).  Used by
  *	  src/test/objstore/t/004_outage.pl to kill s3rver during an upload.
  *
@@ -49,7 +52,7 @@ release_part(void *tag, void *arg)
 
 /* The "stream" command: see the file comment. */
 static int
-stream(ObjStore *store, const char *key, size_t size, size_t part, int abort_after)
+stream(ObjStore *store, const char *key, size_t size, uint64 announce, size_t part, int abort_after)
 {
 	ObjStoreWriter *w;
 	ObjStoreError err;
@@ -63,7 +66,7 @@ stream(ObjStore *store, const char *key, size_t size, size_t part, int abort_aft
 		fprintf(stderr, "objstore_io stream: PART must be > 0\n");
 		return 2;
 	}
-	w = ObjStoreWriterBegin(store, key, release_part, NULL);
+	w = ObjStoreWriterBegin(store, key, announce, release_part, NULL);
 	while (ok && size - off > part)
 	{
 		if (abort_after >= 0 && nparts == abort_after)
@@ -108,12 +111,12 @@ main(int argc, char **argv)
 	if (argc < 5 || argc > 7)
 	{
 		fprintf(stderr, "usage: objstore_io URL put|verify KEY SIZE [ATTEMPTS]\n"
-				"       objstore_io URL stream KEY SIZE PART [ABORT_AFTER]\n");
+				"       objstore_io URL stream|stream-sized|stream-missized KEY SIZE PART [ABORT_AFTER]\n");
 		return 2;
 	}
 	key = argv[3];
 	size = strtoull(argv[4], NULL, 10);
-	if (argc == 6 && strcmp(argv[2], "stream") != 0)
+	if (argc == 6 && strncmp(argv[2], "stream", 6) != 0)
 		attempts = atoi(argv[5]);
 	store = ObjStoreOpen(argv[1], &err);
 	if (store == NULL)
@@ -139,9 +142,14 @@ main(int argc, char **argv)
 		ObjStoreClose(store);
 		return ok ? 0 : 1;
 	}
-	else if (strcmp(argv[2], "stream") == 0)
-		return stream(store, key, size, argc > 5 ? strtoull(argv[5], NULL, 10) : 0,
+	else if (strncmp(argv[2], "stream", 6) == 0)
+	{
+		uint64		announce = strcmp(argv[2], "stream-sized") == 0 ? size :
+			strcmp(argv[2], "stream-missized") == 0 ? size + 1 : 0;
+
+		return stream(store, key, size, announce, argc > 5 ? strtoull(argv[5], NULL, 10) : 0,
 					  argc > 6 ? atoi(argv[6]) : -1);
+	}
 	else if (strcmp(argv[2], "verify") == 0)
 	{
 		size_t		chunk = 1024 * 1024;

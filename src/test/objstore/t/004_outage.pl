@@ -8,7 +8,10 @@
 # object larger than a part goes up part by part (S3 multipart) and reads
 # back identical, an aborted one leaves nothing under its key (nor a
 # temporary file), and one cut off by a SIGKILL of s3rver fails cleanly
-# and leaves nothing visible.
+# and leaves nothing visible.  With the size announced (one PutObject
+# whose body streams out on S3) the same, in parts of any size; parts
+# that do not add up to the size fail the put; one cut off fails at once
+# (no retry: its body is gone) and leaves no complete object.
 #-------------------------------------------------------------------------
 use strict;
 use warnings;
@@ -42,6 +45,26 @@ sub io
 }
 
 my $mib = 1024 * 1024;
+
+# A put of $size bytes under $key was cut off: no complete object is
+# visible.  S3 keeps nothing of a PutObject whose body stopped short of
+# its Content-Length; s3rver (not S3) writes such a body straight to the
+# object's file, so there the bytes that arrived may be visible: a
+# shorter object, never the whole one.
+sub not_complete
+{
+	my ($name, $u, $key, $size, $what) = @_;
+	my ($rc, $out) = io($u, 'verify', $key, $size);
+	my $ok = $name eq 's3rver'
+	  ? qr/does not exist|^object is \d+ bytes, expected $size$/
+	  : qr/does not exist/;
+	like($out, $ok, "$name: $what") or diag($out);
+	if ($out =~ /^object is (\d+) bytes/)
+	{
+		cmp_ok($1, '<', $size, "$name: ... (s3rver kept the $1 bytes that arrived, fewer than $size)");
+	}
+}
+
 for my $target ([ 'file://', "file://$dir" ], [ 's3rver', $url ])
 {
 	my ($name, $u) = @$target;
@@ -69,6 +92,26 @@ for my $target ([ 'file://', "file://$dir" ], [ 's3rver', $url ])
 	is($out, 'aborted parts=2 released=2', "$name: streamed put aborted after 2 parts") or diag($out);
 	($rc, $out) = io($u, 'verify', 'big/aborted', 10 * $mib);
 	like($out, qr/does not exist/, "$name: ... nothing is visible under its key");
+
+	# size announced (on S3 one PutObject, its body sent as parts come);
+	# parts of any size, S3's 5 MiB minimum part does not apply
+	($rc, $out) = io($u, 'stream-sized', 'big/sized', 23 * $mib + 777, 5 * $mib);
+	is($rc, 0, "$name: streamed put of an announced 23 MiB in 5 MiB parts") or diag($out);
+	is($out, 'ok parts=5 released=5', "$name: ... every part buffer given back");
+	($rc, $out) = io($u, 'verify', 'big/sized', 23 * $mib + 777);
+	is($rc, 0, "$name: ... reads back identical") or diag($out);
+	($rc, $out) = io($u, 'stream-sized', 'big/sized-small-parts', 9 * $mib + 3, 333 * 1024);
+	is($out, 'ok parts=28 released=28', "$name: announced size in parts of 333 KiB") or diag($out);
+	($rc, $out) = io($u, 'verify', 'big/sized-small-parts', 9 * $mib + 3);
+	is($rc, 0, "$name: ... reads back identical") or diag($out);
+	($rc, $out) = io($u, 'stream-missized', 'big/missized', 11 * $mib, 5 * $mib);
+	is($rc, 1, "$name: parts one byte short of the announced size: the put fails");
+	like($out, qr/^streamed put of "big\/missized" was given 11534336 bytes, but announced 11534337$/,
+		"$name: ... saying what was announced and what was given") or diag($out);
+	not_complete($name, $u, 'big/missized', 11 * $mib, '... and no complete object is visible under its key');
+	($rc, $out) = io($u, 'stream-sized', 'big/sized-aborted', 23 * $mib, 5 * $mib, 2);
+	is($out, 'aborted parts=2 released=2', "$name: announced-size put aborted after 2 parts") or diag($out);
+	not_complete($name, $u, 'big/sized-aborted', 23 * $mib, '... no complete object is visible under its key');
 }
 my @tmp = glob("$dir/big/.strata-tmp*");
 is(scalar(@tmp), 0, 'file://: no temporary file is left behind') or diag("@tmp");
@@ -106,9 +149,28 @@ $s3->start;
 		'... with one line saying the store could not be reached') or diag("out: $out\nerr: $err");
 }
 $s3->start;
+
+# The same with the size announced: one PutObject, cut off.
+{
+	local %ENV = (%ENV, %cred);
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ $io, $url, 'stream-sized', 'big/sizedkilled', 100 * $mib, 5 * $mib ],
+		'>', \$out, '2>', \$err, timeout(120));
+	usleep(250_000);
+	$s3->kill9;
+	$h->finish;
+	chomp $out;
+	is($h->result(0), 1, 'announced-size streamed put during a SIGKILL of s3rver fails');
+	like($out, qr/^could not reach object store http:\/\/127\.0\.0\.1:\d+ for PUT big\/sizedkilled after 1 attempts/,
+		'... at once, with one line saying the store could not be reached (its body cannot be sent again)')
+	  or diag("out: $out\nerr: $err");
+}
+$s3->start;
 {
 	my ($rc, $out) = io($url, 'verify', 'big/streamkilled', 100 * $mib);
 	like($out, qr/does not exist/, 'after restart: the interrupted streamed object is not there');
+	not_complete('s3rver', $url, 'big/sizedkilled', 100 * $mib,
+		'after restart: the interrupted announced-size object is not there whole');
 }
 {
 	my ($rc, $out) = io($url, 'verify', 'big/killed', 100 * $mib);

@@ -1,17 +1,19 @@
 #-------------------------------------------------------------------------
 # 009_s3_requests.pl: the object-store request metrics count the requests
-# really sent, and uploads follow upload_part_size.
+# really sent, and uploads follow upload_single_put and upload_part_size.
 #
-# A broker on s3rver uploads objects of about 24 MB (upload_threshold).
-# Its /metrics must show, for the objects committed in the catalog,
-# exactly the PutObject / CreateMultipartUpload / UploadPart /
-# CompleteMultipartUpload requests the streaming rule gives:
-#  - with upload_part_size = 32MB every object is one PutObject (an
-#    object that never fills a part goes up in one request);
-#  - after a restart with upload_part_size = 5MB the large objects are
+# A broker on s3rver uploads objects of about 24 MB (upload_threshold),
+# built and sent in pieces of upload_part_size = 5MB.  Its /metrics must
+# show, for the objects committed in the catalog, exactly the PutObject /
+# CreateMultipartUpload / UploadPart / CompleteMultipartUpload requests
+# the streaming rule gives:
+#  - by default (upload_single_put on) every object is one PutObject,
+#    however many pieces it was sent in, and the pieces are paced
+#    (upload_pacing) all the same;
+#  - after a restart with upload_single_put = off the large objects are
 #    streamed out as multipart uploads, a part as each 5 MiB of blocks is
 #    built (so each part holds 5 MiB up to a block more), a small one
-#    still in one PutObject; the parts are paced (upload_pacing).
+#    still in one PutObject; the parts are paced.
 # No request fails, the sent bytes are the objects' bytes, and cold reads
 # after the restart show up as GetObject requests and received bytes.
 #-------------------------------------------------------------------------
@@ -43,7 +45,7 @@ log_cache_size = 128MB
 upload_threshold = 24MB
 upload_interval = 5s
 compaction_small_object_size = 1kB
-upload_part_size = 32MB
+upload_part_size = 5MB
 log_min_messages = log
 CONF
 $node->start;
@@ -142,7 +144,7 @@ sub check_counts
 
 sub sum { my $t = 0; $t += $_ for @_; return $t }
 
-# ---- upload_part_size = 32MB: every object one PutObject ----
+# ---- upload_single_put on (the default): every object one PutObject ----
 my $n1 = 72 * 1024;		# 72 MiB of 1 KiB messages
 produce(0, $n1);
 wait_uploaded($n1);
@@ -152,20 +154,22 @@ SKIP:
 {
 	# upload_interval cuts objects short if the producer is very slow (a
 	# busy machine); the counts are checked against the rule either way
-	skip("no object above 16 MiB (sizes: @sizes): the producer was slow", 1)
-	  unless grep { $_ > 16 * $MiB } @sizes;
-	pass('some objects are larger than the store\'s part size (16 MiB), yet went up in one PUT (below)');
+	skip("no object above 10 MiB (sizes: @sizes): the producer was slow", 1)
+	  unless grep { $_ > 10 * $MiB } @sizes;
+	pass('some objects are larger than two pieces of 5 MiB, yet went up in one PUT (below)');
 }
 my $m = scrape();
-check_counts('upload_part_size=32MB', $m, expected(32 * $MiB, @sizes));
-is(req($m, 'PutObject'), scalar(@sizes), 'upload_part_size=32MB: one PutObject per object, no multipart');
-is($m->{strata_objstore_sent_bytes_total}, sum(@sizes), 'upload_part_size=32MB: the bytes sent are the objects\' bytes');
-is($m->{strata_upload_pace_wait_seconds_count}, 0, 'upload_part_size=32MB: objects of one part are never paced');
+my %one_put = (PutObject => [ scalar(@sizes), scalar(@sizes) ], map { $_ => [ 0, 0 ] }
+	  qw(CreateMultipartUpload UploadPart CompleteMultipartUpload));
+check_counts('upload_single_put', $m, \%one_put);
+is($m->{strata_objstore_sent_bytes_total}, sum(@sizes), 'upload_single_put: the bytes sent are the objects\' bytes');
+cmp_ok($m->{strata_upload_pace_wait_seconds_count}, '>', 0,
+	'upload_single_put: the pieces of the one PUT were paced (upload_pacing)');
 cmp_ok($m->{strata_objstore_received_bytes_total}, '>', 0, 'the listing answer counts as received bytes');
 
-# ---- upload_part_size = 5MB ----
+# ---- upload_single_put off: multipart uploads in parts of 5MB ----
 my $last = $node->psql("SELECT coalesce(max(id), 0) FROM strata.objects");
-$node->append_conf("upload_part_size = 5MB");
+$node->append_conf("upload_single_put = off");
 $node->restart;
 $m = scrape();
 is(req($m, 'PutObject'), 0, 'after the restart the counters start from zero');
@@ -193,11 +197,11 @@ $m = scrape();
 my $e = expected(5 * $MiB, @sizes);
 cmp_ok($e->{CreateMultipartUpload}[0], '>=', 2, 'large objects went up as multipart uploads') or diag("sizes: @sizes");
 cmp_ok($e->{PutObject}[0], '>=', 1, 'a small object went up in one PutObject') or diag("sizes: @sizes");
-check_counts('upload_part_size=5MB', $m, $e);
+check_counts('upload_single_put off', $m, $e);
 # A part goes out in a moment, far ahead of twice the rate its data came
 # in at: the uploader waits before the next one.
 cmp_ok($m->{strata_upload_pace_wait_seconds_count}, '>', 0,
-	'upload_part_size=5MB: the uploader paced the parts (upload_pacing)');
+	'upload_single_put off: the uploader paced the parts (upload_pacing)');
 my $sent = $m->{strata_objstore_sent_bytes_total};
 cmp_ok($sent, '>=', sum(@sizes), 'multipart: the objects\' bytes were sent');
 cmp_ok($sent - sum(@sizes), '<', 64 * 1024, '... and little more (the CompleteMultipartUpload bodies)');

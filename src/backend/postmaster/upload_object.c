@@ -206,6 +206,14 @@ UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, LogCacheRecord *const *
 }
 
 /*
+ * The longest pacing wait on S3.  An object is one PutObject there
+ * (upload_single_put), and S3 ends a request that sends nothing for about
+ * 20 s (RequestTimeout), which a slow rate (a long upload_interval) could
+ * otherwise reach between two parts.
+ */
+#define PACE_MAX_WAIT_S3_MS		5000
+
+/*
  * Let the upload's parts go at the pacer's rate: wait out the time the
  * bytes sent so far should have taken, driving the store's transfers
  * meanwhile.  Whatever sets our latch (an appender waiting for WAL space,
@@ -229,6 +237,8 @@ pace(Pacer *p, size_t len)
 	due = p->start_ms + (int64) (p->sent * 1000 / Max(p->rate, 1));
 	if (due <= MonotonicMs())
 		return;					/* not ahead of the rate */
+	if (ObjStoreIsS3(Uploader.store))
+		due = Min(due, MonotonicMs() + PACE_MAX_WAIT_S3_MS);
 	start_us = MetricsNowUs();
 	for (;;)
 	{

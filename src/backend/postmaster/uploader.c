@@ -405,33 +405,23 @@ stream_run(const Upload *u, int i, uint64 *bytes)
 /*
  * Step 3: build the objects and write them out as they are built, a
  * stream object for each stream with at least stream_split_size bytes,
- * one stream-set object for the rest (built alongside).  Each object is
- * prepared in the catalog first, and is complete and durable in the store
- * when this returns true; false with u->err.
+ * then one stream-set object for the rest.  One object at a time, each
+ * from its first byte to its last: with upload_single_put an object is
+ * one PutObject on one connection, which must not sit idle while another
+ * object is paced out (S3 drops a request that sends nothing for about 20
+ * seconds).  Each object is prepared in the catalog first, and is
+ * complete and durable in the store when this returns true; false with
+ * u->err.
  */
 static bool
 upload_build(Upload *u)
 {
-	UploadObject *sso = NULL;
 	LogCacheRecord **sso_recs = palloc(sizeof(LogCacheRecord *) * (size_t) Max(u->nrecs, 1));
 	int			nsso = 0;
 	int			i = 0;
 	bool		ok = true;
 
 	u->objs = palloc0(sizeof(UploadObject) * (size_t) (u->nepochs + 1));
-
-	/* the stream-set object's records first: its size is announced */
-	while (i < u->nrecs)
-	{
-		uint64		bytes;
-		int			j = stream_run(u, i, &bytes);
-
-		if (bytes < (uint64) stream_split_size)
-			for (int k = i; k < j; k++)
-				sso_recs[nsso++] = u->recs[k];
-		i = j;
-	}
-	i = 0;
 	while (ok && i < u->nrecs)
 	{
 		uint64		bytes;
@@ -441,20 +431,13 @@ upload_build(Upload *u)
 			ok = UploadObjectBuild(&u->objs[u->nobjs++], OBJFORMAT_SO, u->recs + i, j - i, &u->pacer,
 								   &u->scratch, &u->scratchlen, u->err, sizeof(u->err));
 		else
-		{
-			if (sso == NULL)
-			{
-				sso = &u->objs[u->nobjs++];
-				ok = UploadObjectBegin(sso, OBJFORMAT_SSO, sso_recs, nsso, u->err, sizeof(u->err));
-			}
-			for (int k = i; ok && k < j; k++)
-				ok = UploadObjectAdd(sso, u->recs[k], &u->pacer, &u->scratch, &u->scratchlen,
-									 u->err, sizeof(u->err));
-		}
+			for (int k = i; k < j; k++)
+				sso_recs[nsso++] = u->recs[k];
 		i = j;
 	}
-	if (ok && sso != NULL)
-		ok = UploadObjectFinish(sso, sso_recs, nsso, u->err, sizeof(u->err));
+	if (ok && nsso > 0)
+		ok = UploadObjectBuild(&u->objs[u->nobjs++], OBJFORMAT_SSO, sso_recs, nsso, &u->pacer,
+							   &u->scratch, &u->scratchlen, u->err, sizeof(u->err));
 	pfree(sso_recs);
 	return ok;
 }

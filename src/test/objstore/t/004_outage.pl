@@ -116,56 +116,48 @@ for my $target ([ 'file://', "file://$dir" ], [ 's3rver', $url ])
 my @tmp = glob("$dir/big/.strata-tmp*");
 is(scalar(@tmp), 0, 'file://: no temporary file is left behind') or diag("@tmp");
 
-# Kill s3rver while a 100 MiB multipart upload is going on.
+# Run objstore_io with @args against s3rver and kill s3rver 250 ms in (it
+# is started again afterwards); returns the exit status and the output.
+sub killed_during
 {
+	my @args = @_;
 	local %ENV = (%ENV, %cred);
 	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ $io, $url, 'put', 'big/killed', 100 * $mib, 3 ],
-		'>', \$out, '2>', \$err, timeout(120));
+	my $h = IPC::Run::start([ $io, $url, @args ], '>', \$out, '2>', \$err, timeout(120));
 	usleep(250_000);
 	$s3->kill9;
 	$h->finish;
+	$s3->start;
 	chomp $out;
-	is($h->result(0), 1, 'put during a SIGKILL of s3rver fails');
+	return ($h->result(0), $out, $err);
+}
+
+# Kill s3rver while a 100 MiB multipart upload is going on.
+{
+	my ($rc, $out, $err) = killed_during('put', 'big/killed', 100 * $mib, 3);
+	is($rc, 1, 'put during a SIGKILL of s3rver fails');
 	like($out, qr/^(could not reach object store http:\/\/127\.0\.0\.1:\d+ for \w+ big\/killed after 3 attempts|object store .* after 3 attempts)/,
 		'... with one line saying the store could not be reached after retries')
 	  or diag("out: $out\nerr: $err");
 	is(scalar(split /\n/, $out), 1, '... and only one line');
 }
-$s3->start;
 
 # Kill s3rver while a streamed put of 100 MiB is going on.
 {
-	local %ENV = (%ENV, %cred);
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ $io, $url, 'stream', 'big/streamkilled', 100 * $mib, 5 * $mib ],
-		'>', \$out, '2>', \$err, timeout(120));
-	usleep(250_000);
-	$s3->kill9;
-	$h->finish;
-	chomp $out;
-	is($h->result(0), 1, 'streamed put during a SIGKILL of s3rver fails');
+	my ($rc, $out, $err) = killed_during('stream', 'big/streamkilled', 100 * $mib, 5 * $mib);
+	is($rc, 1, 'streamed put during a SIGKILL of s3rver fails');
 	like($out, qr/^(could not reach object store|object store )/,
 		'... with one line saying the store could not be reached') or diag("out: $out\nerr: $err");
 }
-$s3->start;
 
 # The same with the size announced: one PutObject, cut off.
 {
-	local %ENV = (%ENV, %cred);
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ $io, $url, 'stream-sized', 'big/sizedkilled', 100 * $mib, 5 * $mib ],
-		'>', \$out, '2>', \$err, timeout(120));
-	usleep(250_000);
-	$s3->kill9;
-	$h->finish;
-	chomp $out;
-	is($h->result(0), 1, 'announced-size streamed put during a SIGKILL of s3rver fails');
+	my ($rc, $out, $err) = killed_during('stream-sized', 'big/sizedkilled', 100 * $mib, 5 * $mib);
+	is($rc, 1, 'announced-size streamed put during a SIGKILL of s3rver fails');
 	like($out, qr/^could not reach object store http:\/\/127\.0\.0\.1:\d+ for PUT big\/sizedkilled after 1 attempts/,
 		'... at once, with one line saying the store could not be reached (its body cannot be sent again)')
 	  or diag("out: $out\nerr: $err");
 }
-$s3->start;
 {
 	my ($rc, $out) = io($url, 'verify', 'big/streamkilled', 100 * $mib);
 	like($out, qr/does not exist/, 'after restart: the interrupted streamed object is not there');

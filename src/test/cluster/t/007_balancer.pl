@@ -97,13 +97,20 @@ ok(poll_until(sub { $cluster->psql('SELECT state FROM strata.balancer_status') e
 # in bursts when the machine is busy (it catches up on what it could not
 # send), and a check that sees a burst in one report says "out of band, to
 # be confirmed": a burst is not taken for a change of load, so it never
-# becomes a move, and the next check says balanced again.
+# becomes a move, and the next check says balanced again.  A dip (the
+# producer starved for a report) followed by its catch-up burst puts two
+# checks in a row out of band, which confirms; the balancer then finds
+# that no move brings the brokers closer to the mean ("out of band, no move
+# helps": the deviation is noise spread over every broker) and moves
+# nothing.  Seen beside 008_scaling (PROVE_JOBS=2): checks at mean 92, 76,
+# 97, 85 kB/s.  What steady load must never see is a move or a check that
+# is balancing.
 my $steady_from = $cluster->psql('SELECT coalesce(max(id), 0) FROM strata.balancer_checks');
 sleep(5 * $interval);
 is(balancer_moves(), $moves, 'steady load for five intervals: no more moves');
 is($cluster->psql("SELECT count(*) FROM strata.balancer_checks WHERE id > $steady_from"
-		  . " AND state NOT IN ('balanced', 'out of band, to be confirmed')"), '0',
-	'every check of those intervals balanced or out of band to be confirmed, none balancing')
+		  . " AND state NOT IN ('balanced', 'out of band, to be confirmed', 'out of band, no move helps')"), '0',
+	'every check of those intervals balanced, or out of band without a move to make; none balancing')
   or diag($cluster->psql("SELECT string_agg(state, ', ' ORDER BY id) FROM strata.balancer_checks WHERE id > $steady_from"));
 ok(poll_until(sub { $cluster->psql('SELECT state FROM strata.balancer_status') eq 'balanced' }, 3 * $interval),
 	'and balanced at the end');

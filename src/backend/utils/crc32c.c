@@ -6,8 +6,13 @@
  *	  The hardware path runs three independent CRC chains over thirds of
  *	  large buffers (the crc32 instruction has a latency of 3 cycles and a
  *	  throughput of 1), then combines them by shifting each partial CRC over
- *	  the lengths that follow it with carry-less multiplication done in
- *	  software on the GF(2) polynomial ring (crc32c_shift).
+ *	  the lengths that follow it: a multiplication by x^(8n) modulo the
+ *	  polynomial (crc32c_shift), done with PCLMULQDQ where the CPU has it.
+ *
+ *	  crc32c_combine exposes that shift: the CRC of A || B from the CRCs of
+ *	  A and B and B's length, in a few dozen cycles whatever the lengths.
+ *	  The WAL uses it so that a Kafka batch whose CRC the Produce handler
+ *	  has just verified is not checksummed a second time.
  *
  * src/backend/utils/crc32c.c
  *
@@ -16,6 +21,8 @@
 #include "c.h"
 
 #include <cpuid.h>
+#include <nmmintrin.h>
+#include <wmmintrin.h>
 
 #include "utils/crc32c.h"
 
@@ -24,6 +31,9 @@
 static uint32 crc_table[8][256];
 static bool table_ready = false;
 static int	have_hw = -1;
+static int	have_clmul = -1;
+
+static void detect_cpu(void);
 
 static void
 build_tables(void)
@@ -72,18 +82,16 @@ bool
 crc32c_have_hw(void)
 {
 	if (have_hw < 0)
-	{
-		unsigned int eax,
-					ebx,
-					ecx,
-					edx;
-
-		have_hw = (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_SSE4_2)) ? 1 : 0;
-	}
+		detect_cpu();
 	return have_hw == 1;
 }
 
-/* Multiply two polynomials modulo POLY (reflected bit order). */
+/*
+ * Multiply two polynomials modulo POLY, bit by bit.  The representation is
+ * the reflected one CRC-32C uses: bit 31 is the coefficient of x^0, bit 0
+ * that of x^31.  Used where PCLMULQDQ is missing, and to build the table
+ * of powers below.
+ */
 static uint32
 gf2_multmod(uint32 a, uint32 b)
 {
@@ -99,28 +107,109 @@ gf2_multmod(uint32 a, uint32 b)
 	return prod;
 }
 
-/* x^(8*len) mod POLY, in reflected form. */
+/*
+ * The same product with one carry-less multiplication and one crc32
+ * instruction.  With the reflected operands, the 63-bit carry-less product
+ * shifted left by one holds a * b with bit 63 - d the coefficient of x^d.
+ * Its high half is then the part of degree < 32, already reduced; its low
+ * half L stands for L(x) * x^32, and the crc32 instruction fed L from a
+ * zero state computes exactly L(x) * x^32 mod POLY.
+ */
+__attribute__((target("sse4.2,pclmul")))
 static uint32
-x_pow_8n(size_t len)
+clmul_multmod(uint32 a, uint32 b)
 {
-	uint32		result = 0x80000000u;	/* x^0 */
-	uint32		power = 0x00800000u;	/* x^8 */
+	__m128i		prod = _mm_clmulepi64_si128(_mm_cvtsi32_si128((int) a),
+											_mm_cvtsi32_si128((int) b), 0);
+	uint64		v = (uint64) _mm_cvtsi128_si64(prod) << 1;
 
-	while (len)
-	{
-		if (len & 1)
-			result = gf2_multmod(result, power);
-		power = gf2_multmod(power, power);
-		len >>= 1;
-	}
-	return result;
+	return _mm_crc32_u32(0, (uint32) v) ^ (uint32) (v >> 32);
 }
 
-/* Raw (un-inverted) CRC state advanced over len zero bytes. */
+/*
+ * xpow8[k] = x^(8 * 2^k) mod POLY: shifting a CRC over n zero bytes
+ * multiplies it by x^(8n), the product of the entries of n's set bits.
+ * Filled once per process; two processes (or threads) racing to fill it
+ * write the same values.
+ */
+static uint32 xpow8[64];
+static bool xpow8_ready = false;
+
+static void
+build_xpow8(void)
+{
+	xpow8[0] = 0x00800000u;		/* x^8 */
+	for (int k = 1; k < (int) lengthof(xpow8); k++)
+		xpow8[k] = gf2_multmod(xpow8[k - 1], xpow8[k - 1]);
+	__atomic_store_n(&xpow8_ready, true, __ATOMIC_RELEASE);
+}
+
+static void
+detect_cpu(void)
+{
+	unsigned int eax,
+				ebx,
+				ecx,
+				edx;
+
+	if (__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+	{
+		have_clmul = (ecx & bit_SSE4_2) && (ecx & bit_PCLMUL) ? 1 : 0;
+		have_hw = (ecx & bit_SSE4_2) ? 1 : 0;
+	}
+	else
+		have_clmul = have_hw = 0;
+}
+
+/*
+ * Raw (un-inverted) CRC state advanced over len zero bytes: one
+ * multiplication per set bit of len.  portable: never use PCLMULQDQ.
+ */
 static uint32
+crc32c_shift_impl(uint32 crc, size_t len, bool portable)
+{
+	if (!__atomic_load_n(&xpow8_ready, __ATOMIC_ACQUIRE))
+		build_xpow8();
+	if (have_clmul < 0)
+		detect_cpu();
+	if (have_clmul == 1 && !portable)
+	{
+		for (int k = 0; len != 0; k++, len >>= 1)
+			if (len & 1)
+				crc = clmul_multmod(crc, xpow8[k]);
+	}
+	else
+	{
+		for (int k = 0; len != 0; k++, len >>= 1)
+			if (len & 1)
+				crc = gf2_multmod(crc, xpow8[k]);
+	}
+	return crc;
+}
+
+static inline uint32
 crc32c_shift(uint32 crc, size_t len)
 {
-	return gf2_multmod(x_pow_8n(len), crc);
+	return crc32c_shift_impl(crc, len, false);
+}
+
+/*
+ * The CRC of A || B from crc1 = crc32c(0, A), crc2 = crc32c(0, B) and
+ * len2 = |B|.  The state after A is the raw ~crc1; running B from it gives
+ * shift(~crc1, len2) ^ R, where R is what B alone contributes, and
+ * crc2 = ~(shift(~0, len2) ^ R).  Being linear, shift distributes over xor,
+ * so the inversions cancel: crc(A || B) = shift(crc1, len2) ^ crc2.
+ */
+uint32
+crc32c_combine(uint32 crc1, uint32 crc2, size_t len2)
+{
+	return crc32c_shift(crc1, len2) ^ crc2;
+}
+
+uint32
+crc32c_combine_sw(uint32 crc1, uint32 crc2, size_t len2)
+{
+	return crc32c_shift_impl(crc1, len2, true) ^ crc2;
 }
 
 __attribute__((target("sse4.2")))

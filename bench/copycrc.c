@@ -12,7 +12,8 @@
  *	  is copied, then checksummed on its own, as a produced batch is: a
  *	  CHUNK of a few KiB shows what CRC-32C costs at batch sizes)
  *	  Prints "copycrc: N GiB in S core-s: C core-s/GiB (memcpy + CRC-32C,
- *	  hw|sw, CHUNK-byte chunks)".
+ *	  hw|sw, CHUNK-byte chunks)", then the CRC alone of one chunk that
+ *	  stays in the cache, the checksum's own cost at that size.
  *
  *	  It uses the server's own crc32c (utils/crc32c.h), the one the produce
  *	  path checks batches with.
@@ -79,6 +80,17 @@ main(int argc, char **argv)
 	spent = cpu_seconds() - t0;
 	printf("copycrc: %ld GiB in %.3f core-s: %.3f core-s/GiB (memcpy + CRC-32C, %s, %ld-byte chunks; crc %08x)\n",
 		   gib, spent, spent / (double) gib, crc32c_have_hw() ? "hw" : "sw", chunk, crc);
+
+	/*
+	 * The CRC alone, of one chunk that stays in the cache: what the
+	 * checksum itself costs at this size, apart from memory bandwidth.
+	 */
+	t0 = cpu_seconds();
+	for (uint64 done = 0; done < (uint64) gib << 30; done += (uint64) chunk)
+		crc = crc32c(crc, src + 1, (size_t) chunk);
+	spent = cpu_seconds() - t0;
+	printf("copycrc: CRC-32C alone of a %ld-byte chunk in cache: %.3f core-s/GiB (crc %08x)\n",
+		   chunk, spent / (double) gib, crc);
 	free(src);
 	free(dst);
 	return 0;

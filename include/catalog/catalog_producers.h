@@ -5,10 +5,10 @@
  *	  strata.producer_ids) and the producer-state snapshots of streams
  *	  (table strata.producer_snapshots).
  *
- *	  Transactions and locks: CatalogSaveProducerSnapshot runs inside the
+ *	  Transactions and locks: CatalogSaveProducerSnapshots runs inside the
  *	  caller's transaction (the uploader's object commit, so a snapshot is
  *	  saved exactly when the WAL it replaces may be trimmed) and locks the
- *	  stream's snapshot row; the others are one statement each, outside
+ *	  streams' snapshot rows; the others are one statement each, outside
  *	  any transaction, taking no lock.  None takes an advisory lock.
  *
  *	  The snapshot bytes are opaque here (kafka/producer.h has the format).
@@ -34,6 +34,7 @@ typedef struct CatalogProducerSnapshot
 	int64		end_offset;		/* the snapshot covers batches below it */
 	uint8	   *data;			/* NULL: the column was not valid bytea */
 	size_t		len;
+	int			nproducers;		/* entries (saving; 0 when loaded) */
 } CatalogProducerSnapshot;
 
 /*
@@ -55,12 +56,12 @@ extern int	CatalogLoadLedProducerSnapshots(PGconn *conn, int32 broker,
 extern void CatalogFreeProducerSnapshots(CatalogProducerSnapshot *snaps, int n);
 
 /*
- * Inside the caller's transaction: upsert the snapshot of stream_id ending
- * at end_offset (nproducers entries, for the operator's view), unless the
- * row already holds one ending later.
+ * Inside the caller's transaction, in one statement: upsert each stream's
+ * snapshot (stream_id, end_offset, data/len, and nproducers for the
+ * operator's view), unless its row already holds one ending later.  The
+ * stream ids must be distinct.
  */
-extern bool CatalogSaveProducerSnapshot(PGconn *conn, uint64 stream_id, int64 end_offset,
-										const uint8 *data, size_t len, int nproducers,
-										char *err, size_t errlen);
+extern bool CatalogSaveProducerSnapshots(PGconn *conn, const CatalogProducerSnapshot *snaps,
+										 int n, char *err, size_t errlen);
 
 #endif							/* STRATA_CATALOG_PRODUCERS_H */

@@ -141,7 +141,7 @@ extern bool ProducerStateLoadSnapshots(PGconn *conn, const uint64 *stream_ids, i
 /*
  * The object commit's hook (CatalogCommitHook), registered by
  * ProducerStateShmemInit: upsert into strata.producer_snapshots
- * (CatalogSaveProducerSnapshot), inside the caller's open
+ * (CatalogSaveProducerSnapshots), inside the caller's open
  * transaction, a snapshot of each given stream's producer state with the
  * offset it ends at (the stream's next offset then, or its first batch
  * still being appended).  It takes no append lock (an appender may hold

@@ -143,6 +143,16 @@ typedef struct WalAppendItem
 	int64		max_timestamp;
 	const void *data;			/* the record batch bytes */
 	uint32		len;
+
+	/*
+	 * Optional, 0 if unused: crc_tail_from > 0 says that crc_tail is the
+	 * CRC-32C of data[crc_tail_from, len), already computed by the caller
+	 * over exactly the bytes to be appended (the Produce handler's verified
+	 * Kafka batch CRC), so that the record's CRC reads only the header and
+	 * the bytes before crc_tail_from, and combines (crc32c_combine).
+	 */
+	uint32		crc_tail_from;
+	uint32		crc_tail;
 	/* out: where it went */
 	WalLsn		lsn;			/* start of its record header */
 	WalLsn		end_lsn;		/* end of the record (what to wait for) */
@@ -156,6 +166,14 @@ extern void WalRecordSetCrc(WalRecordHeader *hdr, const void *body);
 extern uint32 WalRecordComputeCrc(const WalRecordHeader *hdr,
 								  const void *body1, size_t len1,
 								  const void *body2, size_t len2);
+/*
+ * The same as WalRecordComputeCrc over one contiguous body of len bytes,
+ * given tail_crc, the CRC-32C of body[tail_from, len): only the header and
+ * the first tail_from bytes are read.
+ */
+extern uint32 WalRecordComputeCrcKnownTail(const WalRecordHeader *hdr,
+										   const void *body, size_t len,
+										   size_t tail_from, uint32 tail_crc);
 extern void WalDeviceHeaderSetCrc(WalDeviceHeader *hdr);
 /* True if the block holds a header with good magic, version and CRC. */
 extern bool WalDeviceHeaderValid(const WalDeviceHeader *hdr);

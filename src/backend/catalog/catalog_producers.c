@@ -43,6 +43,7 @@ snapshots_of(PGresult *res, CatalogProducerSnapshot **out)
 		s[r].stream_id = (uint64) strtoull(PQgetvalue(res, r, 0), NULL, 10);
 		s[r].end_offset = strtoll(PQgetvalue(res, r, 1), NULL, 10);
 		s[r].len = 0;
+		s[r].nproducers = 0;
 		s[r].data = PQunescapeBytea((const unsigned char *) PQgetvalue(res, r, 2), &s[r].len);
 	}
 	PQclear(res);
@@ -103,35 +104,45 @@ CatalogFreeProducerSnapshots(CatalogProducerSnapshot *snaps, int n)
 	pfree(snaps);
 }
 
+/*
+ * All the snapshots of an upload in one statement: the uploader saves one
+ * per stream at each object commit (many times a second under load), and
+ * one statement each would have the catalog parse and plan the same
+ * upsert for every stream.  The snapshots go as hex text in an array
+ * (text cannot hold every byte), decoded by the statement.
+ */
 bool
-CatalogSaveProducerSnapshot(PGconn *conn, uint64 stream_id, int64 end_offset,
-							const uint8 *data, size_t len, int nproducers,
-							char *err, size_t errlen)
+CatalogSaveProducerSnapshots(PGconn *conn, const CatalogProducerSnapshot *snaps, int n,
+							 char *err, size_t errlen)
 {
-	char		sbuf[24],
-				ebuf[24],
-				cbuf[24];
-	const char *params[4] = {sbuf, ebuf, (const char *) data, cbuf};
-	int			lengths[4] = {0, 0, (int) len, 0};
-	int			formats[4] = {0, 0, 1, 0};	/* the snapshot goes as binary bytea */
-	PGresult   *res;
+	CatalogArray a[4];
+	const char *params[4];
+	bool		ok;
 
-	snprintf(sbuf, sizeof(sbuf), "%llu", (unsigned long long) stream_id);
-	CatalogInt64Text(end_offset, ebuf);
-	CatalogInt64Text(nproducers, cbuf);
-	res = PQexecParams(conn,
-					   "INSERT INTO strata.producer_snapshots (stream_id, end_offset, snapshot, producers, updated) "
-					   "VALUES ($1::bigint, $2::bigint, $3::bytea, $4::int, now()) "
-					   "ON CONFLICT (stream_id) DO UPDATE SET end_offset = EXCLUDED.end_offset, "
-					   "snapshot = EXCLUDED.snapshot, producers = EXCLUDED.producers, updated = now() "
-					   "WHERE strata.producer_snapshots.end_offset <= EXCLUDED.end_offset",
-					   4, NULL, params, lengths, formats, 0);
-	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+	if (n <= 0)
+		return true;
+	for (int i = 0; i < 4; i++)
+		CatalogArrayInit(&a[i]);
+	for (int i = 0; i < n; i++)
 	{
-		CatalogConnError(conn, "catalog query failed", err, errlen);
-		PQclear(res);
-		return false;
+		CatalogArrayInt(&a[0], (int64) snaps[i].stream_id);
+		CatalogArrayInt(&a[1], snaps[i].end_offset);
+		CatalogArrayHex(&a[2], (const char *) (snaps[i].data ? snaps[i].data : (const uint8 *) ""),
+						(int32) snaps[i].len);
+		CatalogArrayInt(&a[3], snaps[i].nproducers);
 	}
-	PQclear(res);
-	return true;
+	for (int i = 0; i < 4; i++)
+		params[i] = CatalogArrayFinish(&a[i]);
+	ok = CatalogExec(conn,
+					 "INSERT INTO strata.producer_snapshots AS s (stream_id, end_offset, snapshot, producers, updated) "
+					 "SELECT u.stream_id, u.end_offset, decode(u.snapshot, 'hex'), u.producers, now() "
+					 "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[]) "
+					 "AS u(stream_id, end_offset, snapshot, producers) "
+					 "ON CONFLICT (stream_id) DO UPDATE SET end_offset = EXCLUDED.end_offset, "
+					 "snapshot = EXCLUDED.snapshot, producers = EXCLUDED.producers, updated = now() "
+					 "WHERE s.end_offset <= EXCLUDED.end_offset",
+					 4, params, err, errlen);
+	for (int i = 0; i < 4; i++)
+		CatalogArrayFree(&a[i]);
+	return ok;
 }

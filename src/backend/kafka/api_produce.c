@@ -354,6 +354,17 @@ produce_assign(ProducePart *pp, int64 append_time, WalAppendItem *item, WalLsn *
 	item->max_timestamp = max_ts;
 	item->data = pp->batch;
 	item->len = (uint32) pp->info.size;
+
+	/*
+	 * The WAL record's CRC covers the batch again; the batch's own CRC,
+	 * of bytes [Attributes, end), saves it reading those twice.  Since
+	 * validation, only BaseOffset and PartitionLeaderEpoch (before that
+	 * range) have changed, or, for LogAppendTime, bytes inside it, and then
+	 * RecordBatchSetLogAppendTime stored the CRC of the rewritten bytes in
+	 * the header.
+	 */
+	item->crc_tail_from = RB_ATTRIBUTES_OFF;
+	item->crc_tail = pp->log_append_time ? LoadBE32(pp->batch + RB_CRC_OFF) : pp->info.crc;
 	return true;
 }
 

@@ -1120,15 +1120,25 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 	}
 	SMutexUnlock(&PS->lock);
 
-	for (int i = 0; i < nss && ok; i++)
+	/* all the streams in one statement (ss is deduplicated above) */
+	if (nss > 0)
 	{
-		size_t		len = ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count, NULL, 0);
-		uint8	   *bin = palloc(len);
+		CatalogProducerSnapshot *snaps = palloc(sizeof(CatalogProducerSnapshot) * (size_t) nss);
 
-		(void) ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count, bin, len);
-		ok = CatalogSaveProducerSnapshot(conn, ss[i].stream_id, ss[i].end_offset, bin, len,
-										 ss[i].count, err, errlen);
-		pfree(bin);
+		for (int i = 0; i < nss; i++)
+		{
+			snaps[i].stream_id = ss[i].stream_id;
+			snaps[i].end_offset = ss[i].end_offset;
+			snaps[i].nproducers = ss[i].count;
+			snaps[i].len = ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count, NULL, 0);
+			snaps[i].data = palloc(snaps[i].len);
+			(void) ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count,
+										  snaps[i].data, snaps[i].len);
+		}
+		ok = CatalogSaveProducerSnapshots(conn, snaps, nss, err, errlen);
+		for (int i = 0; i < nss; i++)
+			pfree(snaps[i].data);
+		pfree(snaps);
 	}
 	if (out)
 		pfree(out);

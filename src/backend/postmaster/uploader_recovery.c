@@ -211,23 +211,32 @@ recovery_commit_hook(PGconn *conn, void *arg, char *err, size_t errlen)
 	RecoveryCommit *rc = arg;
 	RecoveryScan *rs = rc->rs;
 
+	CatalogProducerSnapshot *snaps = palloc(sizeof(CatalogProducerSnapshot) * (size_t) Max(rs->nstreams, 1));
+	int			nsnaps = 0;
+	bool		ok;
+
+	/* the touched streams' snapshots, in one statement */
 	for (int i = 0; i < rs->nstreams; i++)
 	{
 		RecStream  *s = &rs->streams[i];
-		size_t		len;
-		uint8	   *buf;
-		bool		ok;
+		CatalogProducerSnapshot *snap = &snaps[nsnaps];
 
 		if (!s->touched)
 			continue;
-		len = ProducerSnapshotEncode(s->producers, s->nproducers, NULL, 0);
-		buf = palloc(len);
-		ProducerSnapshotEncode(s->producers, s->nproducers, buf, len);
-		ok = CatalogSaveProducerSnapshot(conn, s->stream_id, s->end, buf, len, s->nproducers, err, errlen);
-		pfree(buf);
-		if (!ok)
-			return false;
+		snap->stream_id = s->stream_id;
+		snap->end_offset = s->end;
+		snap->nproducers = s->nproducers;
+		snap->len = ProducerSnapshotEncode(s->producers, s->nproducers, NULL, 0);
+		snap->data = palloc(snap->len);
+		ProducerSnapshotEncode(s->producers, s->nproducers, snap->data, snap->len);
+		nsnaps++;
 	}
+	ok = CatalogSaveProducerSnapshots(conn, snaps, nsnaps, err, errlen);
+	for (int i = 0; i < nsnaps; i++)
+		pfree(snaps[i].data);
+	pfree(snaps);
+	if (!ok)
+		return false;
 	if (!CatalogRecoveryFinishInTxn(conn, rc->rec, rs->records, rs->bytes, &rc->still_pending, err, errlen))
 		return false;
 	if (!rc->still_pending)

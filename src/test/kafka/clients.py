@@ -11,6 +11,7 @@
 #   clients.py kafka-python-roundtrip BOOTSTRAP TOPIC
 #   clients.py admin BOOTSTRAP
 #   clients.py offsets-for-times BOOTSTRAP TOPIC
+#   clients.py log-append-time BOOTSTRAP TOPIC produce|check STAMPFILE
 #   clients.py produce-acked BOOTSTRAP TOPIC COUNT OUTFILE
 #   clients.py produce-idempotent BOOTSTRAP TOPIC COUNT OUTFILE
 #   clients.py consume-all BOOTSTRAP TOPIC OUTFILE
@@ -353,6 +354,46 @@ def offsets_for_times(bootstrap, topic):
     if (lo, hi) != (0, 20):
         die("watermarks %d %d" % (lo, hi))
     print("ok ListOffsets by timestamp, earliest and latest")
+
+
+def log_append_time(bootstrap, topic, step, stamp):
+    """A topic with message.timestamp.type = LogAppendTime: the broker
+    rewrites each batch's timestamp type and MaxTimestamp, and with them the
+    batch CRC, before the WAL append.  "produce" creates the topic and sends
+    100 messages (uncompressed and gzip) timestamped long ago; "check" reads
+    them back: every value intact, each with a log append time no earlier
+    than when "produce" began (which it wrote into the file stamp)."""
+    from confluent_kafka import Producer, TIMESTAMP_LOG_APPEND_TIME
+    from confluent_kafka.admin import AdminClient, NewTopic
+    if step == 'produce':
+        start = int(time.time() * 1000) - 1000
+        with open(stamp, 'w') as f:
+            f.write('%d\n' % start)
+        a = AdminClient({'bootstrap.servers': bootstrap})
+        a.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1,
+                                  config={'message.timestamp.type': 'LogAppendTime'})])[topic].result()
+        for comp in ['none', 'gzip']:
+            p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', 'linger.ms': 5,
+                          'compression.type': comp})
+            for i in range(50):
+                p.produce(topic, value=('%s-%d-' % (comp, i)).encode() * (i + 1),
+                          timestamp=1500000000000 + i)
+            if p.flush(20) != 0:
+                die("%s: messages left unflushed" % comp)
+        print("ok produced 100 messages to a LogAppendTime topic")
+        return
+    start = int(open(stamp).read())
+    got = confluent_consume(bootstrap, topic, 100)
+    if len(got) != 100:
+        die("sent 100, consumed %d" % len(got))
+    for i, m in enumerate(got):
+        comp = 'none' if i < 50 else 'gzip'
+        if m.value() != ('%s-%d-' % (comp, i % 50)).encode() * (i % 50 + 1):
+            die("message %d differs: %r" % (i, (m.value() or b'')[:40]))
+        ttype, ts = m.timestamp()
+        if ttype != TIMESTAMP_LOG_APPEND_TIME or ts < start:
+            die("message %d has timestamp %r, wanted a log append time >= %d" % (i, m.timestamp(), start))
+    print("ok 100 messages read back with their log append times")
 
 
 def produce_acked(bootstrap, topic, count, outfile):
@@ -1015,6 +1056,7 @@ if __name__ == '__main__':
      'kafka-python-roundtrip': kafka_python_roundtrip,
      'admin': admin,
      'offsets-for-times': offsets_for_times,
+     'log-append-time': log_append_time,
      'produce-acked': produce_acked,
      'produce-idempotent': produce_idempotent,
      'consume-all': consume_all,

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_producers.h"
 #include "kafka/partition.h"
 #include "kafka/producer.h"
 #include "kafka/protocol.h"
@@ -200,6 +201,89 @@ sql_value(const char *sql)
 	return buf;
 }
 
+/* Save snapshots of streams in one statement, in a transaction as the uploader does. */
+static bool
+save_batch(const CatalogProducerSnapshot *snaps, int n)
+{
+	char		err[512];
+	bool		ok;
+
+	PQclear(PQexec(conn, "BEGIN"));
+	ok = CatalogSaveProducerSnapshots(conn, snaps, n, err, sizeof(err));
+	if (!ok)
+		diag("%s", err);
+	PQclear(PQexec(conn, ok ? "COMMIT" : "ROLLBACK"));
+	return ok;
+}
+
+/*
+ * CatalogSaveProducerSnapshots with several streams at once, on the
+ * other partitions of the test's topic: each row gets its own snapshot,
+ * and a row is replaced only by a snapshot ending no earlier.
+ */
+static void
+save_several(void)
+{
+	char		sql[512];
+	uint64		s1,
+				s2;
+	uint8		a[] = {0x00, 0xff, 0x5c, 0x27},
+				b[] = {0x22, 0x7b, 0x2c};
+	CatalogProducerSnapshot snaps[2];
+	CatalogProducerSnapshot *got;
+	char		err[512];
+	int			n;
+
+	snprintf(sql, sizeof(sql),
+			 "SELECT string_agg(p.stream_id::text, ' ' ORDER BY p.index) FROM strata.partitions p "
+			 "JOIN strata.partitions q ON q.topic_id = p.topic_id "
+			 "WHERE q.stream_id = %llu AND p.stream_id <> q.stream_id",
+			 (unsigned long long) stream);
+	if (sscanf(sql_value(sql), "%llu %llu", (unsigned long long *) &s1, (unsigned long long *) &s2) != 2)
+	{
+		ok(0, "the test topic has two more partitions");
+		return;
+	}
+	snaps[0] = (CatalogProducerSnapshot) {.stream_id = s1, .end_offset = 5, .data = a, .len = sizeof(a), .nproducers = 2};
+	snaps[1] = (CatalogProducerSnapshot) {.stream_id = s2, .end_offset = 7, .data = b, .len = sizeof(b), .nproducers = 1};
+	ok(save_batch(snaps, 2), "two streams' snapshots saved in one statement");
+	snaps[0].end_offset = 9;
+	snaps[0].data = b;
+	snaps[0].len = sizeof(b);
+	snaps[1].end_offset = 6;
+	snaps[1].data = a;
+	snaps[1].len = sizeof(a);
+	snaps[0].nproducers = 3;
+	snaps[1].nproducers = 4;
+	ok(save_batch(snaps, 2), "saved again, one later and one earlier");
+	ok(save_batch(snaps, 0), "saving no snapshot is no statement, and no error");
+
+	{
+		uint64		ids[2] = {s1, s2};
+
+		n = CatalogLoadProducerSnapshots(conn, ids, 2, &got, err, sizeof(err));
+	}
+	is_int(n, 2, "both snapshots load back");
+	if (n == 2)
+	{
+		CatalogProducerSnapshot *g1 = got[0].stream_id == s1 ? &got[0] : &got[1];
+		CatalogProducerSnapshot *g2 = got[0].stream_id == s1 ? &got[1] : &got[0];
+
+		ok(g1->end_offset == 9 && g1->len == sizeof(b) && memcmp(g1->data, b, sizeof(b)) == 0,
+		   "the later snapshot replaced the first (end %lld, %zu bytes)", (long long) g1->end_offset, g1->len);
+		ok(g2->end_offset == 7 && g2->len == sizeof(b) && memcmp(g2->data, b, sizeof(b)) == 0,
+		   "the earlier one did not (end %lld, %zu bytes)", (long long) g2->end_offset, g2->len);
+		CatalogFreeProducerSnapshots(got, n);
+	}
+	snprintf(sql, sizeof(sql), "SELECT string_agg(producers::text, ' ' ORDER BY stream_id) "
+			 "FROM strata.producer_snapshots WHERE stream_id IN (%llu, %llu)",
+			 (unsigned long long) s1, (unsigned long long) s2);
+	ok(strcmp(sql_value(sql), s1 < s2 ? "3 1" : "1 3") == 0, "the producer counts are those of the rows kept");
+	snprintf(sql, sizeof(sql), "DELETE FROM strata.producer_snapshots WHERE stream_id IN (%llu, %llu)",
+			 (unsigned long long) s1, (unsigned long long) s2);
+	PQclear(PQexec(conn, sql));
+}
+
 int
 main(void)
 {
@@ -317,6 +401,8 @@ main(void)
 	snprintf(sql, sizeof(sql), "DELETE FROM strata.producer_snapshots WHERE stream_id = %llu",
 			 (unsigned long long) stream);
 	PQclear(PQexec(conn, sql));
+
+	save_several();
 	PQfinish(conn);
 	kill(writer, SIGKILL);
 	waitpid(writer, NULL, 0);

@@ -508,7 +508,11 @@ copy_records(const WalAppendItem *items, int nitems, const uint64 *pad, uint32 g
 		if (pad[i] > 0)
 			write_padding(it->lsn - pad[i], pad[i], generation, WalShmem->wal_id);
 		fill_record_header(&hdr, it, generation);
-		WalRecordSetCrc(&hdr, it->data);
+		if (it->crc_tail_from > 0 && it->crc_tail_from <= it->len)
+			hdr.crc = WalRecordComputeCrcKnownTail(&hdr, it->data, it->len,
+												   it->crc_tail_from, it->crc_tail);
+		else
+			WalRecordSetCrc(&hdr, it->data);
 		WalRingWrite(it->lsn, &hdr, sizeof(hdr));
 		WalRingWrite(it->lsn + WAL_RECORD_HEADER_SIZE, it->data, it->len);
 		ring_zero(it->lsn + WAL_RECORD_HEADER_SIZE + it->len,

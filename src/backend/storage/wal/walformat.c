@@ -50,6 +50,29 @@ WalRecordComputeCrc(const WalRecordHeader *hdr, const void *body1, size_t len1,
 	return crc;
 }
 
+/*
+ * CRC-32C is linear, so the CRC of header || body is the CRC of
+ * header || body[0, tail_from) shifted over the tail's length, xor the
+ * tail's own CRC: the same value WalRecordComputeCrc gives, which recovery
+ * checks, with no format change.  An assert-enabled build checks the
+ * caller's tail_crc by computing it all again.
+ */
+uint32
+WalRecordComputeCrcKnownTail(const WalRecordHeader *hdr, const void *body, size_t len,
+							 size_t tail_from, uint32 tail_crc)
+{
+	WalRecordHeader copy = *hdr;
+	uint32		crc;
+
+	Assert(tail_from <= len);
+	copy.crc = 0;
+	crc = crc32c(0, &copy, sizeof(copy));
+	crc = crc32c(crc, body, tail_from);
+	crc = crc32c_combine(crc, tail_crc, len - tail_from);
+	Assert(crc == WalRecordComputeCrc(hdr, body, len, NULL, 0));
+	return crc;
+}
+
 void
 WalRecordSetCrc(WalRecordHeader *hdr, const void *body)
 {

@@ -94,5 +94,14 @@ $node->restart;
 	is(scalar(@lines), 100, 'after a restart the 100 kcat messages are still there');
 }
 
+# A LogAppendTime topic: the broker rewrites the batches' timestamps and
+# CRCs before appending them.  Stopped at once, so that they come back by
+# WAL recovery, which checks every record's CRC.
+client_ok('produce to a LogAppendTime topic', 'log-append-time', $bootstrap, 'lat1', 'produce',
+	$node->basedir . '/lat1_start');
+$node->restart(mode => 'immediate');
+client_ok('LogAppendTime batches recovered from the WAL, timestamps rewritten',
+	'log-append-time', $bootstrap, 'lat1', 'check', $node->basedir . '/lat1_start');
+
 $node->stop;
 done_testing();

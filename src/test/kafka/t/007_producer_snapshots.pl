@@ -16,6 +16,8 @@ BAIL_OUT("$prog is not built: run make -C src/test/unit") unless -x $prog;
 
 my $node = Strata::Test::Node->new('snap');
 $node->init;
+# three partitions: the program saves several streams' snapshots at once too
+$node->append_conf('num_partitions = 3');
 $node->start;
 my $bootstrap = '127.0.0.1:' . $node->port;
 run_command(['kcat', '-b', $bootstrap, '-L', '-t', 'snap']);

@@ -16,7 +16,9 @@
  *		with SIGKILL.  Then the WAL is recovered in-process and checked:
  *		every acknowledged batch above the trim position is there at its
  *		LSN with its exact bytes, and each stream's batches are contiguous
- *		(nothing duplicated, reordered or resurrected).  The last round
+ *		(nothing duplicated, reordered or resurrected).  Half the batches
+ *		are appended with the CRC of their tail given (crc_tail_from), as
+ *		the Produce handler appends.  The last round
  *		lets the appenders finish a few batches each, stops the trimmer and
  *		shuts the writer down cleanly (SIGTERM) instead.  A round that does
  *		not end within ROUND_TIMEOUT_S is a FAIL that prints the WAL's
@@ -55,6 +57,7 @@
 #include "storage/shmem.h"
 #include "storage/wal.h"
 #include "storage/wal_internal.h"
+#include "utils/crc32c.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/sanitizer.h"
@@ -247,6 +250,18 @@ appender_main(int id)
 			items[n].len = body_len(s, items[n].base_offset, max_body);
 			body_fill(s, items[n].base_offset, bufs[n], items[n].len);
 			items[n].data = bufs[n];
+
+			/*
+			 * Half the records come with the CRC of their body past some
+			 * point already known, as the Produce handler's do: recovery
+			 * then checks a record CRC the WAL formed by combining.
+			 */
+			if ((seed >> 20) & 1)
+			{
+				items[n].crc_tail_from = (uint32) ((seed >> 24) % (items[n].len + 1));
+				items[n].crc_tail = crc32c(0, bufs[n] + items[n].crc_tail_from,
+										   items[n].len - items[n].crc_tail_from);
+			}
 			stream_next[s - 100] += items[n].record_count;
 			n++;
 		}

@@ -324,8 +324,6 @@ writer_add_part(S3Op *op, const void *data, size_t len, void *tag)
 	op->wparts[op->nwparts].released = false;
 	op->nwparts++;
 	op->wheld++;
-	if (op->md5)
-		EVP_DigestUpdate(op->md5, data, len);
 }
 
 /*
@@ -340,6 +338,7 @@ stream_part(ObjStore *store, S3Op *op, const void *data, size_t len, void *tag)
 	writer_add_part(op, data, len, tag);
 	if (w->failed)
 		return false;
+	EVP_DigestUpdate(op->md5, data, len);
 	if (op->nwparts == 1)
 		writer_start_stream(store, op);
 	else if (op->wxfer != NULL)

@@ -20,9 +20,11 @@
  *	     band around the mean (band_pct).  A broker is out of band when it
  *	     is more than band * mean away from the mean in either direction,
  *	     unless both it and the mean are below the floor (min_load).  Once
- *	     brokers have been out of band at two checks a report interval
- *	     apart (so that a burst, or the dip a move causes, is not taken for
- *	     a change of load), moves are chosen greedily, the one that
+ *	     a broker has been out of band on the same side (above or below,
+ *	     in or out) at every check across a report interval or more (so
+ *	     that a burst, a dip, or report windows that catch a bursty
+ *	     producer differently on different brokers, is not taken for a
+ *	     change of load), moves are chosen greedily, the one that
  *	     most reduces the squared excess beyond HALF the band first, until
  *	     none is left or no move reduces it (hysteresis: a broker just
  *	     inside the band after balancing does not trigger it again);
@@ -71,6 +73,16 @@ typedef struct PlanBroker
 	int32		id;
 	PlanBrokerRole role;
 	bool		slow;			/* append latency high for consecutive checks */
+	/*
+	 * The side of the band (+1 above, -1 below, 0 neither) its bytes in and
+	 * bytes out have been out on at every check since one a report interval
+	 * or more ago: out of band there, and still on that side now, confirms.
+	 */
+	int8		confirmed_in;
+	int8		confirmed_out;
+	/* set by BalancerPlan: the side it is out of band on now, before the plan */
+	int8		side_in;
+	int8		side_out;
 	/* set by BalancerPlan: what it leads or is about to, after the plan */
 	double		in;				/* bytes per second */
 	double		out;
@@ -94,8 +106,6 @@ typedef struct PlanParams
 	double		move_threshold; /* a fraction of the mean broker's in + out */
 	int			max_moves;		/* moves that may be planned now */
 	bool		balancing;		/* the hysteresis state left by the last check */
-	bool		confirmed;		/* brokers were out of band at an earlier check too,
-								 * a report interval or more ago */
 	bool		unsettled;		/* the reports still span the last move: no
 								 * traffic move now, the round goes on later */
 } PlanParams;
@@ -119,6 +129,7 @@ typedef struct PlanResult
 	double		mean_in;		/* per eligible broker, draining load included */
 	double		mean_out;
 	int			out_of_band;	/* eligible brokers out of the band before the plan */
+	bool		confirmed;		/* one of them on the side it was on before */
 	bool		balancing;		/* the hysteresis state for the next check */
 	bool		more;			/* the plan was cut short by max_moves */
 } PlanResult;

@@ -50,20 +50,24 @@
 /* Append latency above the threshold at this many checks in a row: slow. */
 #define SLOW_CHECKS			2
 
-typedef struct SlowCount
+/* What the balancer remembers of each broker from check to check. */
+typedef struct BrokerTrack
 {
 	int32		id;
-	int			checks;			/* consecutive checks above the threshold */
-} SlowCount;
+	int			slow_checks;	/* consecutive checks above the latency threshold */
+	int8		side_in;		/* the side of the band it was out on (plan.h) */
+	int8		side_out;
+	int64		in_since_ms;	/* the first check of that run, on that side */
+	int64		out_since_ms;
+} BrokerTrack;
 
 static int64 next_check_ms = 0;
 static int64 last_check_ms = 0;
 static int64 not_before_ms = 0; /* no check before (a new controller waits) */
 static bool balancing = false;	/* hysteresis: still going for half the band */
-static int64 out_of_band_since_ms = 0;	/* first check that saw it; 0: none */
 static bool more_to_do = false; /* the last plan was cut short */
-static SlowCount *slow_counts = NULL;
-static int	nslow_counts = 0;
+static BrokerTrack *tracks = NULL;	/* the brokers of the last check */
+static int	ntracks = 0;
 static char last_state[64] = "";
 
 void
@@ -78,48 +82,85 @@ BalancerReset(void)
 	next_check_ms = not_before_ms;
 	last_check_ms = 0;
 	balancing = false;
-	out_of_band_since_ms = 0;
 	more_to_do = false;
 	ScalingReset();
-	if (slow_counts)
-		pfree(slow_counts);
-	slow_counts = NULL;
-	nslow_counts = 0;
+	if (tracks)
+		pfree(tracks);
+	tracks = NULL;
+	ntracks = 0;
 	last_state[0] = '\0';
 }
 
 /*
- * Update the slow counts from this check's latencies (a broker's report
- * older than a lease counts as nothing measured) and say which are slow.
+ * Carry each broker's track over to this check's brokers (in->brokers'
+ * order), update the slow counts from this check's latencies (a broker's
+ * report older than a lease counts as nothing measured) and say which are
+ * slow.
  */
 static void
-track_slow(const CatalogBalancerInputs *in, bool *slow)
+track_brokers(const CatalogBalancerInputs *in, bool *slow)
 {
-	SlowCount  *counts = palloc0(sizeof(SlowCount) * (size_t) Max(in->nbrokers, 1));
+	BrokerTrack *t = palloc0(sizeof(BrokerTrack) * (size_t) Max(in->nbrokers, 1));
 
 	for (int i = 0; i < in->nbrokers; i++)
 	{
 		const CatalogBalancerBroker *b = &in->brokers[i];
 		int			before = 0;
 
-		for (int k = 0; k < nslow_counts; k++)
-			if (slow_counts[k].id == b->id)
-				before = slow_counts[k].checks;
-		counts[i].id = b->id;
+		for (int k = 0; k < ntracks; k++)
+			if (tracks[k].id == b->id)
+			{
+				t[i] = tracks[k];
+				before = tracks[k].slow_checks;
+			}
+		t[i].id = b->id;
+		t[i].slow_checks = 0;
 		if (balancer_latency_threshold > 0 && b->live && b->append_latency_ms > (double) balancer_latency_threshold &&
 			b->load_age_ms >= 0 && b->load_age_ms <= broker_lease_time)
-			counts[i].checks = before + 1;
-		slow[i] = counts[i].checks >= SLOW_CHECKS;
+			t[i].slow_checks = before + 1;
+		slow[i] = t[i].slow_checks >= SLOW_CHECKS;
 		if (slow[i] && before + 1 == SLOW_CHECKS)
 			elog(LOG, "balancer: broker %d is slow (mean append latency %.1f ms, above balancer_latency_threshold at %d checks in a row): relieving it first",
 				 b->id, b->append_latency_ms, SLOW_CHECKS);
 		else if (!slow[i] && before >= SLOW_CHECKS)
 			elog(LOG, "balancer: broker %d is no longer slow", b->id);
 	}
-	if (slow_counts)
-		pfree(slow_counts);
-	slow_counts = counts;
-	nslow_counts = in->nbrokers;
+	if (tracks)
+		pfree(tracks);
+	tracks = t;
+	ntracks = in->nbrokers;
+}
+
+/* The side a run began on, if it began a report interval or more ago. */
+static int8
+confirmed_side(int8 side, int64 since_ms, int64 now)
+{
+	return side != 0 && now - since_ms >= broker_lease_time / 3 ? side : 0;
+}
+
+/*
+ * After the plan: the side of the band each broker is out on now.  A run
+ * on one side goes on while the checks keep seeing it there; reports that
+ * span a move start none (they measure the move's dip).
+ */
+static void
+track_sides(const PlanBroker *brokers, int nbrokers, bool unsettled)
+{
+	int64		now = MonotonicMs();
+
+	for (int i = 0; i < nbrokers && i < ntracks; i++)
+	{
+		BrokerTrack *t = &tracks[i];
+		int8		in = unsettled ? 0 : brokers[i].side_in;
+		int8		out = unsettled ? 0 : brokers[i].side_out;
+
+		if (in != t->side_in)
+			t->in_since_ms = now;
+		if (out != t->side_out)
+			t->out_since_ms = now;
+		t->side_in = in;
+		t->side_out = out;
+	}
 }
 
 static PlanBrokerRole
@@ -157,7 +198,7 @@ check_state(const CatalogBalancerInputs *in, const PlanParams *params, const Pla
 		return "moves in flight";
 	if (plan->out_of_band > 0 && params->unsettled)
 		return "out of band, settling after moves";
-	if (plan->out_of_band > 0 && !params->confirmed && !params->balancing)
+	if (plan->out_of_band > 0 && !plan->confirmed && !params->balancing)
 		return "out of band, to be confirmed";
 	if (plan->out_of_band > 0)
 		return "out of band, no move helps";
@@ -191,14 +232,17 @@ plan_inputs(const CatalogBalancerInputs *in, PlanBroker *brokers, PlanPartition 
 			PlanParams *params, int32 *slow_ids, int *nslow)
 {
 	bool	   *slow = palloc0(sizeof(bool) * (size_t) Max(in->nbrokers, 1));
+	int64		now = MonotonicMs();
 
-	track_slow(in, slow);
+	track_brokers(in, slow);
 	*nslow = 0;
 	for (int i = 0; i < in->nbrokers; i++)
 	{
 		brokers[i].id = in->brokers[i].id;
 		brokers[i].role = role_of(&in->brokers[i]);
 		brokers[i].slow = slow[i] && brokers[i].role == PLAN_BROKER_ELIGIBLE;
+		brokers[i].confirmed_in = confirmed_side(tracks[i].side_in, tracks[i].in_since_ms, now);
+		brokers[i].confirmed_out = confirmed_side(tracks[i].side_out, tracks[i].out_since_ms, now);
 		if (brokers[i].slow)
 			slow_ids[(*nslow)++] = brokers[i].id;
 	}
@@ -220,9 +264,6 @@ plan_inputs(const CatalogBalancerInputs *in, PlanBroker *brokers, PlanPartition 
 	params->max_moves = (int) Max(balancer_max_moves - in->balancer_moves_in_flight, 0);
 	params->balancing = balancing;
 	params->unsettled = !reports_settled(in);
-	/* Out of band now, and at a check at least one report interval ago. */
-	params->confirmed = out_of_band_since_ms > 0 &&
-		MonotonicMs() - out_of_band_since_ms >= broker_lease_time / 3;
 }
 
 /* The plan's moves as the catalog records (and makes) them. */
@@ -308,10 +349,7 @@ balancer_check(PGconn *conn, char *err, size_t errlen)
 	parts = palloc0(sizeof(PlanPartition) * (size_t) Max(in.nparts, 1));
 	plan_inputs(&in, brokers, parts, &params, slow_ids, &nslow);
 	BalancerPlan(brokers, in.nbrokers, parts, in.nparts, &params, &plan);
-	if (plan.out_of_band == 0 || params.unsettled)
-		out_of_band_since_ms = 0;
-	else if (out_of_band_since_ms == 0)
-		out_of_band_since_ms = MonotonicMs();
+	track_sides(brokers, in.nbrokers, params.unsettled);
 
 	execute = balancer_enabled && !in.paused;
 	if (!balancer_enabled)

@@ -302,6 +302,31 @@ out_of_band(const PlanState *s, const PlanBroker *b)
 	return b->role == PLAN_BROKER_ELIGIBLE && broker_cost(s, b, s->params->band) > 0;
 }
 
+/* The side of the band x is out on: +1 above, -1 below, 0 within (or under the floor). */
+static int8
+band_side(double x, double mean, double band, double floor)
+{
+	if (dim_cost(x, mean, band, floor) <= 0)
+		return 0;
+	return x > mean ? 1 : -1;
+}
+
+/*
+ * Set b's sides of the band now; true if one of them is the side it was
+ * already out on a report interval or more ago (the excess is confirmed).
+ */
+static bool
+broker_sides(const PlanState *s, PlanBroker *b)
+{
+	b->side_in = b->side_out = 0;
+	if (b->role != PLAN_BROKER_ELIGIBLE)
+		return false;
+	b->side_in = band_side(b->in, s->mean_in, s->params->band, s->params->min_load);
+	b->side_out = band_side(b->out, s->mean_out, s->params->band, s->params->min_load);
+	return (b->side_in != 0 && b->side_in == b->confirmed_in) ||
+		(b->side_out != 0 && b->side_out == b->confirmed_out);
+}
+
 static double
 total_cost(const PlanState *s, double tolerance)
 {
@@ -491,8 +516,11 @@ BalancerPlan(PlanBroker *brokers, int nbrokers, const PlanPartition *parts, int 
 	result->mean_in = s.mean_in;
 	result->mean_out = s.mean_out;
 	for (int b = 0; b < nbrokers; b++)
+	{
 		result->out_of_band += out_of_band(&s, &brokers[b]);
-	active = (result->out_of_band > 0 && params->confirmed) || params->balancing;
+		result->confirmed |= broker_sides(&s, &brokers[b]);
+	}
+	active = result->confirmed || params->balancing;
 	result->balancing = active;
 
 	if (result->eligible > 0)

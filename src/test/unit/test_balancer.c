@@ -128,6 +128,7 @@ typedef struct Cluster
 	PlanPartition p[MAXP];
 	int			np;
 	PlanParams	params;
+	bool		seen_before;	/* each check sees what one a report interval before saw */
 } Cluster;
 
 static void
@@ -141,7 +142,7 @@ cluster_init(Cluster *c, int nbrokers)
 	c->params.min_load = 1000;
 	c->params.move_threshold = 0.01;
 	c->params.max_moves = 10;
-	c->params.confirmed = true;
+	c->seen_before = true;
 }
 
 static void
@@ -158,11 +159,38 @@ add_parts(Cluster *c, int n, int32 owner, double in, double out)
 	}
 }
 
+/*
+ * Plan.  With seen_before, each broker is taken to have been on its
+ * present side of the band at a check a report interval earlier, which
+ * confirms whatever is out of band now.
+ */
+static void
+plan(Cluster *c, PlanResult *r)
+{
+	if (c->seen_before)
+	{
+		PlanBroker	b[MAXB];
+		PlanParams	params = c->params;
+		PlanResult	dry;
+
+		memcpy(b, c->b, sizeof(b));
+		params.balancing = false;
+		BalancerPlan(b, c->nb, c->p, c->np, &params, &dry);
+		for (int i = 0; i < c->nb; i++)
+		{
+			c->b[i].confirmed_in = b[i].side_in;
+			c->b[i].confirmed_out = b[i].side_out;
+		}
+		pfree(dry.moves);
+	}
+	BalancerPlan(c->b, c->nb, c->p, c->np, &c->params, r);
+}
+
 /* Plan once and carry the moves out (the partitions change owner). */
 static int
 check(Cluster *c, PlanResult *r)
 {
-	BalancerPlan(c->b, c->nb, c->p, c->np, &c->params, r);
+	plan(c, r);
 	for (int i = 0; i < r->nmoves; i++)
 		c->p[r->moves[i].partition].owner = r->moves[i].to;
 	c->params.balancing = r->balancing;
@@ -202,7 +230,7 @@ test_plan_skew(void)
 	cluster_init(&c, 3);
 	c.params.max_moves = 2;
 	add_parts(&c, 12, 1, 100000, 50000);
-	BalancerPlan(c.b, c.nb, c.p, c.np, &c.params, &r);
+	plan(&c, &r);
 	is_int(r.out_of_band, 3, "skew: every broker out of band");
 	ok(r.moves[0].goal == PLAN_GOAL_BYTES_IN && r.moves[0].from == 1, "skew: moves off broker 1 for bytes in");
 	while (checks < 20)
@@ -265,14 +293,16 @@ test_plan_hysteresis(void)
 
 	/* 11 % over the mean, seen once: not yet confirmed, no move. */
 	cluster_init(&c, 2);
-	c.params.confirmed = false;
+	c.seen_before = false;
 	add_parts(&c, 20, 1, 5550, 0);
 	add_parts(&c, 20, 2, 4450, 0);
 	is_int(check(&c, &r), 0, "out of band at one check only: no move yet");
 	ok(r.out_of_band == 2 && !r.balancing, "but out of band is reported");
+	ok(!r.confirmed && c.b[0].side_in == 1 && c.b[1].side_in == -1, "each broker's side of the band is reported");
 	/* Confirmed by a later report: balanced down to within 5 %. */
-	c.params.confirmed = true;
+	c.b[0].confirmed_in = 1;
 	check(&c, &r);
+	ok(r.confirmed, "the same broker on the same side at a later check confirms");
 	ok(r.nmoves >= 1, "11 %% off the mean: balancing starts");
 	ok(fabs(c.b[0].in - r.mean_in) <= 0.05 * r.mean_in, "and goes to within half the band");
 	/* A broker 7 % off, without the balancing state: inside the band, nothing. */
@@ -288,6 +318,60 @@ test_plan_hysteresis(void)
 	/* The same, from reports clear of the move: it goes on. */
 	c.params.unsettled = false;
 	ok(check(&c, &r) >= 1, "7 %% off while balancing: moves to within half the band");
+}
+
+/*
+ * Noise of a bursty producer: a check now and then finds a broker out of
+ * band (a report window caught a burst, or missed one), each time another
+ * broker or the other way.  Nothing is confirmed and nothing moves.  The
+ * same broker on the same side at two checks in a row is a real change.
+ */
+static void
+test_plan_noise(void)
+{
+	Cluster		c;
+	PlanResult	r;
+	int			moves = 0;
+	bool		confirmed = false;
+
+	cluster_init(&c, 3);
+	c.seen_before = false;
+	add_parts(&c, 4, 1, 20000, 0);
+	add_parts(&c, 4, 2, 20000, 0);
+	add_parts(&c, 4, 3, 20000, 0);
+	for (int i = 0; i < 12; i++)
+	{
+		int			hi = i % 3,
+					lo = (i + 1) % 3;
+
+		for (int p = 0; p < c.np; p++)
+		{
+			int			b = c.p[p].owner - 1;
+
+			c.p[p].in = b == hi ? 24000 : b == lo ? 16000 : 20000;
+		}
+		moves += check(&c, &r);
+		confirmed |= r.confirmed;
+		ok(r.out_of_band >= 1, "noise %d: out of band (broker %d high, broker %d low)", i, hi + 1, lo + 1);
+		/* What balancer.c remembers for the next check, a report interval later. */
+		for (int b = 0; b < c.nb; b++)
+		{
+			c.b[b].confirmed_in = c.b[b].side_in;
+			c.b[b].confirmed_out = c.b[b].side_out;
+		}
+	}
+	ok(!confirmed && moves == 0, "noise moving from broker to broker: never confirmed, nothing moves (%d moves)", moves);
+
+	/* Broker 1 stays 30 % over: the second check confirms and moves. */
+	for (int p = 0; p < c.np; p++)
+		c.p[p].in = c.p[p].owner == 1 ? 26000 : 17000;
+	for (int b = 0; b < c.nb; b++)
+		c.b[b].confirmed_in = c.b[b].confirmed_out = 0;
+	is_int(check(&c, &r), 0, "broker 1 over at one check: nothing yet");
+	for (int b = 0; b < c.nb; b++)
+		c.b[b].confirmed_in = c.b[b].side_in;
+	ok(c.b[0].confirmed_in == 1, "broker 1 is above the band");
+	ok(check(&c, &r) >= 1 && r.confirmed && r.moves[0].from == 1, "and at the next: confirmed, relieved");
 }
 
 static void
@@ -335,8 +419,8 @@ test_plan_floor_threshold(void)
 		cluster_init(&c, 3);
 		add_parts(&c, 9, 1, 0, 0);
 		c2 = c;
-		BalancerPlan(c.b, c.nb, c.p, c.np, &c.params, &r);
-		BalancerPlan(c2.b, c2.nb, c2.p, c2.np, &c2.params, &r2);
+		plan(&c, &r);
+		plan(&c2, &r2);
 		same = r.nmoves == r2.nmoves;
 		for (int i = 0; same && i < r.nmoves; i++)
 			same = r.moves[i].partition == r2.moves[i].partition && r.moves[i].to == r2.moves[i].to;
@@ -568,6 +652,7 @@ main(void)
 	test_plan_skew();
 	test_plan_steady();
 	test_plan_hysteresis();
+	test_plan_noise();
 	test_plan_floor_threshold();
 	test_plan_roles();
 	test_plan_big_partition();

@@ -107,7 +107,10 @@ ok(poll_until(sub { $cluster->psql('SELECT state FROM strata.balancer_status') e
 # is balancing.
 my $steady_from = $cluster->psql('SELECT coalesce(max(id), 0) FROM strata.balancer_checks');
 sleep(5 * $interval);
-is(balancer_moves(), $moves, 'steady load for five intervals: no more moves');
+is(balancer_moves(), $moves, 'steady load for five intervals: no more moves')
+  or diag($cluster->psql("SELECT string_agg(format('%s p%s %s->%s %s (%s%% -> %s%%): %s', decided, partition,"
+		  . " from_broker, to_broker, goal, from_load_pct, to_load_pct, outcome), E'\n' ORDER BY id)"
+		  . " FROM strata.balancer_history WHERE decided > (SELECT at FROM strata.balancer_checks WHERE id = $steady_from)"));
 is($cluster->psql("SELECT count(*) FROM strata.balancer_checks WHERE id > $steady_from"
 		  . " AND state NOT IN ('balanced', 'out of band, to be confirmed', 'out of band, no move helps')"), '0',
 	'every check of those intervals balanced, or out of band without a move to make; none balancing')

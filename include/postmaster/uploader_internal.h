@@ -109,7 +109,7 @@ extern bool UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, LogCacheRec
 extern bool UploadObjectAdd(UploadObject *obj, const LogCacheRecord *r, Pacer *pacer,
 							char **scratch, size_t *scratchlen, char *err, size_t errlen);
 extern bool UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs,
-							   char *err, size_t errlen);
+							   Pacer *pacer, char *err, size_t errlen);
 extern bool UploadObjectBuild(UploadObject *obj, ObjFormatKind kind, LogCacheRecord **recs,
 							  int nrecs, Pacer *pacer, char **scratch, size_t *scratchlen,
 							  char *err, size_t errlen);

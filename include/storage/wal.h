@@ -307,9 +307,11 @@ extern void WalTrim(WalLsn lsn);
 
 /*
  * The uploader: set its latch once the flushed position reaches lsn (its
- * upload threshold), so that it needs no timer to notice new data.  An
- * appender that has to wait for space sets it too, whatever the threshold.
+ * upload threshold), so that it needs no timer to notice new data
+ * (WAL_NO_UPLOAD_WAKEUP: none).  An appender that has to wait for space
+ * sets it too, whatever the threshold.
  */
+#define WAL_NO_UPLOAD_WAKEUP	UINT64_MAX
 extern void WalRequestUploadWakeup(WalLsn lsn);
 
 /* Bytes the WAL can hold before appends wait (min of ring and device). */

@@ -302,10 +302,12 @@ UploadObjectAdd(UploadObject *obj, const LogCacheRecord *r, Pacer *pacer, char *
 /*
  * Finish obj: its ranges (with timestamps from recs, in stream order), the
  * rest of the object to the writer, which makes it complete and durable
- * in the store.  false with err.
+ * in the store.  The rest goes at the pacer's rate too (if any): it is
+ * up to a part's worth of bytes, half of a small object.  false with err.
  */
 bool
-UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs, char *err, size_t errlen)
+UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs, Pacer *pacer,
+				   char *err, size_t errlen)
 {
 	ObjFormatRange *fr;
 	int			n;
@@ -343,6 +345,8 @@ UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs, char *er
 	pb->buf = ObjFormatFinishBuffer(obj->builder, &len, &pb->cap);
 	ObjFormatBuilderFree(obj->builder);
 	obj->builder = NULL;
+	if (pacer)
+		pace(pacer, len);
 	ok = ObjStoreWriterFinish(obj->writer, pb->buf, len, pb, &oerr);
 	obj->writer = NULL;
 	if (ok)
@@ -372,7 +376,7 @@ UploadObjectBuild(UploadObject *obj, ObjFormatKind kind, LogCacheRecord **recs, 
 
 	for (int k = 0; ok && k < nrecs; k++)
 		ok = UploadObjectAdd(obj, recs[k], pacer, scratch, scratchlen, err, errlen);
-	return ok && UploadObjectFinish(obj, recs, nrecs, err, errlen);
+	return ok && UploadObjectFinish(obj, recs, nrecs, pacer, err, errlen);
 }
 
 /*

@@ -206,6 +206,29 @@ UploaderThreshold(void)
 	return Max(Min((uint64) upload_threshold, WalCapacity() / 4), (uint64) 64 * 1024);
 }
 
+/*
+ * The WAL position whose durability is to wake us for the threshold: the
+ * scanned position plus the bytes the pending records still lack, the
+ * soonest they can reach it.  Not the threshold past the first pending
+ * record: the WAL between our records (block padding, other brokers'
+ * fenced streams, markers) counts in positions but not in pending_bytes,
+ * so that wake-up would come before the threshold is reached, and the
+ * loop, asking for the same position again, would find it reached and
+ * spin until the records caught up, leaving the latch set for the upload
+ * it then starts (which ends its pacing).  Each wake-up here needs new
+ * WAL.  None once the threshold is reached: what then holds the upload
+ * back (the catalog, recovery) has its own wake-up.
+ */
+static WalLsn
+threshold_wake_lsn(void)
+{
+	uint64		threshold = UploaderThreshold();
+
+	if (Uploader.pending_bytes >= threshold)
+		return WAL_NO_UPLOAD_WAKEUP;
+	return Uploader.scan_pos + (threshold - Uploader.pending_bytes);
+}
+
 static bool
 upload_due(void)
 {
@@ -288,7 +311,8 @@ upload_take(Upload *u)
 	 * paced.  Nor is this upload's own size ever spread over more than the
 	 * span: when little or nothing came in since the last start (the
 	 * producers stopped), its records arrived earlier, and pacing them at
-	 * the recent rate would crawl.
+	 * the recent rate would crawl.  An upload smaller than a part is one
+	 * write, not a burst: it is not paced either.
 	 */
 	{
 		int64		now = MonotonicMs();
@@ -296,11 +320,15 @@ upload_take(Upload *u)
 		int64		span = Max(now - rate_since_ms, (int64) 100);
 		uint64		arrived = Max(flushed - rate_since_lsn, u->take_bytes);
 
-		u->pacer.on = upload_pacing > 0 && u->ntake == Uploader.npending;
+		u->pacer.on = upload_pacing > 0 && u->ntake == Uploader.npending &&
+			u->take_bytes >= (uint64) upload_part_size;
 		u->pacer.start_ms = now;
 		u->pacer.rate = arrived * 1000 / (uint64) span * (uint64) upload_pacing / 100;
 		rate_since_ms = now;
 		rate_since_lsn = flushed;
+		/* The next upload's threshold, reached meanwhile, ends the pacing (pace()). */
+		if (u->pacer.on)
+			WalRequestUploadWakeup(Uploader.scan_pos + threshold);
 	}
 	u->recs = palloc(sizeof(LogCacheRecord *) * (size_t) u->ntake);
 	for (int i = 0; i < u->ntake; i++)
@@ -668,9 +696,7 @@ UploaderMain(void)
 		 * report.
 		 */
 		now = MonotonicMs();
-		WalRequestUploadWakeup(Uploader.npending > 0
-							   ? Uploader.pending[0].rec.lsn + UploaderThreshold()
-							   : Uploader.scan_pos + UploaderThreshold());
+		WalRequestUploadWakeup(threshold_wake_lsn());
 		if (!CatalogBackoffDue(&retry, now))
 			timeout = Min(timeout, retry.retry_at_ms - now);
 		else if (Uploader.npending > 0)

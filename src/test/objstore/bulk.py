@@ -3,11 +3,12 @@
 # for the object-storage TAP tests (data that must go through upload, trim
 # and cold reads).
 #
-#   bulk.py produce BOOTSTRAP TOPIC PARTITIONS FIRST COUNT [SIZE]
+#   bulk.py produce BOOTSTRAP TOPIC PARTITIONS FIRST COUNT [SIZE [RATE]]
 #       produce messages FIRST .. FIRST+COUNT-1 (acks=all) to a topic with
 #       PARTITIONS partitions (created if missing); message i goes to
 #       partition i % PARTITIONS, its key is i and its value is a function
-#       of i (SIZE bytes, default 1024).  Prints "ok produced N".
+#       of i (SIZE bytes, default 1024); at most RATE messages a second
+#       if given and not 0.  Prints "ok produced N".
 #   bulk.py verify BOOTSTRAP TOPIC PARTITIONS COUNT [SIZE [TIMEOUT]]
 #       read every partition from the beginning and check that messages
 #       0 .. COUNT-1 are each there exactly once, with the right value, in
@@ -67,7 +68,7 @@ def ensure_topic(bootstrap, topic, partitions):
             raise
 
 
-def produce(bootstrap, topic, partitions, first, count, size=1024):
+def produce(bootstrap, topic, partitions, first, count, size=1024, rate=0):
     from confluent_kafka import Producer
     ensure_topic(bootstrap, topic, partitions)
     errors = []
@@ -88,7 +89,13 @@ def produce(bootstrap, topic, partitions, first, count, size=1024):
                   'batch.size': 1000000, 'queue.buffering.max.kbytes': 262144,
                   'request.timeout.ms': 300000, 'socket.timeout.ms': 300000,
                   'message.timeout.ms': 900000})
+    start = time.time()
     for i in range(first, first + count):
+        while rate > 0 and i % 100 == 0:
+            ahead = start + (i - first) / rate - time.time()
+            if ahead <= 0:
+                break
+            p.poll(min(ahead, 0.05))
         while True:
             try:
                 p.produce(topic, key=b'%d' % i, value=value_of(i, size),
@@ -235,7 +242,7 @@ def verify_acked(bootstrap, topic, partitions, ackfile, size=1024, timeout=600):
 def main():
     a = sys.argv[1:]
     if len(a) >= 6 and a[0] == 'produce':
-        produce(a[1], a[2], int(a[3]), int(a[4]), int(a[5]), *(int(x) for x in a[6:7]))
+        produce(a[1], a[2], int(a[3]), int(a[4]), int(a[5]), *(int(x) for x in a[6:8]))
     elif len(a) >= 5 and a[0] == 'verify':
         verify(a[1], a[2], int(a[3]), int(a[4]), *(int(x) for x in a[5:7]))
     elif len(a) == 6 and a[0] == 'acked':

@@ -683,9 +683,9 @@ LogCacheWakeDataWaiters(void)
 {
 	WalLsn		upload_at = __atomic_load_n(&WalShmem->upload_wake_lsn, __ATOMIC_SEQ_CST);
 
-	if (upload_at != UINT64_MAX &&
+	if (upload_at != WAL_NO_UPLOAD_WAKEUP &&
 		__atomic_load_n(&WalShmem->flushed, __ATOMIC_SEQ_CST) >= upload_at &&
-		__atomic_compare_exchange_n(&WalShmem->upload_wake_lsn, &upload_at, UINT64_MAX, false,
+		__atomic_compare_exchange_n(&WalShmem->upload_wake_lsn, &upload_at, WAL_NO_UPLOAD_WAKEUP, false,
 									__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		SetLatch(AuxProcLatch(PROC_UPLOADER));
 	for (int i = 0; i < WalShmem->nslots; i++)

@@ -115,7 +115,7 @@ WalShmemInit(void)
 		return;
 	memset(WalShmem, 0, sizeof(WalShmemStruct));
 	SpinLockInit(&WalShmem->insert_lck);
-	WalShmem->upload_wake_lsn = UINT64_MAX;
+	WalShmem->upload_wake_lsn = WAL_NO_UPLOAD_WAKEUP;
 	SMutexInit(&WalShmem->write_lck);
 	WalShmem->write_pos = 0;
 	WalShmem->aio_inflight = 0;

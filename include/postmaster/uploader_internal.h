@@ -113,6 +113,11 @@ extern bool UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nre
 extern bool UploadObjectBuild(UploadObject *obj, ObjFormatKind kind, LogCacheRecord **recs,
 							  int nrecs, Pacer *pacer, char **scratch, size_t *scratchlen,
 							  char *err, size_t errlen);
+/*
+ * len more bytes of a paced upload (or compaction) were handed to the
+ * store: wait until they are due at p's rate (see upload_object.c).
+ */
+extern void UploadPace(Pacer *p, size_t len);
 extern void UploadObjectFree(UploadObject *obj);
 extern void UploadObjectsFree(UploadObject *objs, int nobjs);
 extern CatalogObject *UploadObjectsForCommit(const UploadObject *objs, int nobjs);

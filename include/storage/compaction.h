@@ -66,6 +66,22 @@ typedef struct LedStreamSource
 extern void ObjMaintenanceSetLedStreams(const LedStreamSource *source);
 
 /*
+ * Who paces the objects that maintenance writes (the uploader, so that a
+ * compaction is not a burst on the disk the WAL shares): begin is called
+ * as an object of size bytes starts, piece after each piece of it
+ * (upload_part_size bytes, the last one shorter) has been handed to the
+ * store, to wait as long as the pace asks.  None registered: objects are
+ * written in one put, at full speed.
+ */
+typedef struct ObjMaintenancePacer
+{
+	void		(*begin) (uint64 size);
+	void		(*piece) (size_t len);
+} ObjMaintenancePacer;
+
+extern void ObjMaintenanceSetPacer(const ObjMaintenancePacer *pacer);
+
+/*
  * Do one bounded piece of maintenance: one compaction (one stream-set
  * object split, or one run of small stream objects merged), or one
  * retention pass over a batch of the partitions this broker leads, or one

@@ -12,7 +12,7 @@
  *	  of one PutObject rather than the parts of a multipart upload.
  *	  The finish sends the rest and makes the object complete and durable
  *	  in the store; the caller commits it.  Regular uploads pace their
- *	  parts (pace()); hand-offs and recoveries are waited for, and do not.
+ *	  parts (UploadPace()); hand-offs and recoveries are waited for, and do not.
  *
  * src/backend/postmaster/upload_object.c
  *
@@ -220,8 +220,8 @@ UploadObjectBegin(UploadObject *obj, ObjFormatKind kind, LogCacheRecord *const *
  * a hand-off, a shutdown, the next upload's threshold) ends the pacing of
  * this upload: it then goes at full speed.
  */
-static void
-pace(Pacer *p, size_t len)
+void
+UploadPace(Pacer *p, size_t len)
 {
 	int64		due;
 	uint64		start_us;
@@ -294,7 +294,7 @@ UploadObjectAdd(UploadObject *obj, const LogCacheRecord *r, Pacer *pacer, char *
 		if (!PostmasterIsAlive())
 			proc_exit(1);
 		if (pacer)
-			pace(pacer, len);
+			UploadPace(pacer, len);
 	}
 	return true;
 }
@@ -346,7 +346,7 @@ UploadObjectFinish(UploadObject *obj, LogCacheRecord **recs, int nrecs, Pacer *p
 	ObjFormatBuilderFree(obj->builder);
 	obj->builder = NULL;
 	if (pacer)
-		pace(pacer, len);
+		UploadPace(pacer, len);
 	ok = ObjStoreWriterFinish(obj->writer, pb->buf, len, pb, &oerr);
 	obj->writer = NULL;
 	if (ok)

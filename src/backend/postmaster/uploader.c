@@ -44,7 +44,7 @@
  *	  the builder goes on in another buffer; the rest goes at the finish,
  *	  which completes the object.  The parts of an upload are paced at
  *	  upload_pacing percent of the rate their records arrived at, until
- *	  something sets our latch (see pace() in upload_object.c).  So neither
+ *	  something sets our latch (see UploadPace() in upload_object.c).  So neither
  *	  the copying nor the writing of an upload comes in one burst that
  *	  produce latency would follow.
  *
@@ -92,6 +92,38 @@ UploaderState Uploader;
 /* Where and when the WAL stood at the last upload's start (for its pace). */
 static WalLsn rate_since_lsn;
 static int64 rate_since_ms;
+
+/* The pace of the last paced upload, for compaction's (0: none yet). */
+static uint64 last_pace_rate;
+
+/*
+ * Compaction's objects go no faster than the uploads (their data arrived
+ * at a rate compaction need only keep up with), and a whole object in no
+ * more than this, however slow the uploads were.
+ */
+#define COMPACTION_PACE_MAX_MS	10000
+
+static Pacer compaction_pacer;
+
+static void
+compaction_pace_begin(uint64 size)
+{
+	compaction_pacer.on = upload_pacing > 0 && last_pace_rate > 0;
+	compaction_pacer.start_ms = MonotonicMs();
+	compaction_pacer.sent = 0;
+	compaction_pacer.rate = Max(last_pace_rate, size * 1000 / COMPACTION_PACE_MAX_MS);
+}
+
+static void
+compaction_pace_piece(size_t len)
+{
+	UploadPace(&compaction_pacer, len);
+}
+
+static const ObjMaintenancePacer compaction_pacer_hooks = {
+	compaction_pace_begin,
+	compaction_pace_piece
+};
 
 /* When the next attempt may start, after failures (the catalog's backoff). */
 static CatalogBackoff retry = CATALOG_BACKOFF_INIT;
@@ -326,9 +358,12 @@ upload_take(Upload *u)
 		u->pacer.rate = arrived * 1000 / (uint64) span * (uint64) upload_pacing / 100;
 		rate_since_ms = now;
 		rate_since_lsn = flushed;
-		/* The next upload's threshold, reached meanwhile, ends the pacing (pace()). */
+		/* The next upload's threshold, reached meanwhile, ends the pacing (UploadPace()). */
 		if (u->pacer.on)
+		{
 			WalRequestUploadWakeup(Uploader.scan_pos + threshold);
+			last_pace_rate = u->pacer.rate;
+		}
 	}
 	u->recs = palloc(sizeof(LogCacheRecord *) * (size_t) u->ntake);
 	for (int i = 0; i < u->ntake; i++)
@@ -626,6 +661,7 @@ UploaderMain(void)
 	int64		last_maintenance_ms = 0;
 
 	elog(DEBUG1, "uploader started");
+	ObjMaintenanceSetPacer(&compaction_pacer_hooks);
 	WalWaitReady();
 	Uploader.scan_pos = WalTrimLsn();
 	rate_since_lsn = WalFlushedLsn();

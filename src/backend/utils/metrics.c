@@ -126,7 +126,7 @@ const MetricDef MetricDefs[NUM_METRICS] = {
 	[METRIC_UPLOAD_ERRORS] = {"strata_upload_errors_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_NONE,
 	"Objects whose upload failed after the object store's own retries (the upload round is retried later)."},
 	[METRIC_UPLOAD_PACE_WAIT] = {"strata_upload_pace_wait_seconds", METRIC_HISTOGRAM, METRIC_UNIT_SECONDS, METRIC_LABEL_NONE,
-	"Time the uploader waited after handing a part over, so that an upload goes out at upload_pacing percent of the rate its data arrived at; the count is the parts that waited."},
+	"Time the uploader waited after handing a part over, so that an upload goes out at upload_pacing percent of the rate its data arrived at (and a compacted object no faster than the uploads); the count is the parts that waited."},
 
 	[METRIC_OBJSTORE_REQUESTS] = {"strata_objstore_requests_total", METRIC_COUNTER, METRIC_UNIT_NONE, METRIC_LABEL_OBJSTORE_REQUEST,
 	"HTTP requests sent to the object store, per S3 request, each retry included (counted as each attempt starts). With a file:// store, each operation counts once under the request it stands for."},

@@ -102,6 +102,9 @@ typedef enum MaintenanceDuty
 /* Who tells which partitions this broker leads (ObjMaintenanceSetLedStreams). */
 static const LedStreamSource *led_source = NULL;
 
+/* Who paces the objects written (ObjMaintenanceSetPacer); NULL: nobody. */
+static const ObjMaintenancePacer *maint_pacer = NULL;
+
 /* Where the duties are between calls (this process only). */
 static int	next_duty = DUTY_SPLIT;
 static int64 split_cursor = 0;	/* last SSO id split */
@@ -418,6 +421,39 @@ writer_init(SoWriter *w, PGconn *conn, ObjStore *store, uint64 stream_id, int co
 	w->max_timestamp = -1;
 }
 
+void
+ObjMaintenanceSetPacer(const ObjMaintenancePacer *pacer)
+{
+	maint_pacer = pacer;
+}
+
+/*
+ * Put an object, paced by the registered pacer if any: as a streamed put
+ * in pieces of upload_part_size, the pacer asked after each.
+ */
+static bool
+put_paced(ObjStore *store, const char *key, const char *data, size_t len, ObjStoreError *oerr)
+{
+	ObjStoreWriter *ow;
+	size_t		piece = (size_t) upload_part_size;
+	size_t		off = 0;
+
+	if (maint_pacer == NULL || len <= piece)
+		return ObjStorePut(store, key, data, len, oerr);
+	maint_pacer->begin(len);
+	ow = ObjStoreWriterBegin(store, key, upload_single_put ? len : 0, NULL, NULL);
+	for (; len - off > piece; off += piece)
+	{
+		if (!ObjStoreWriterPart(ow, data + off, piece, NULL, oerr))
+		{
+			ObjStoreWriterAbort(ow);
+			return false;
+		}
+		maint_pacer->piece(piece);
+	}
+	return ObjStoreWriterFinish(ow, data + off, len - off, NULL, oerr);
+}
+
 /*
  * Finish the object being built, prepare its catalog row, put it.  The
  * row comes first, so a crash after the put leaves an orphan that garbage
@@ -479,7 +515,7 @@ writer_flush(SoWriter *w, char *err, size_t errlen)
 	pfree(fr);
 	w->max_timestamp = -1;
 
-	if (!ObjStorePut(w->store, key, data, len, &oerr))
+	if (!put_paced(w->store, key, data, len, &oerr))
 	{
 		snprintf(err, errlen, "could not put compacted object %s: %s", key, oerr.message);
 		pfree(data);

@@ -429,7 +429,9 @@ ObjMaintenanceSetPacer(const ObjMaintenancePacer *pacer)
 
 /*
  * Put an object, paced by the registered pacer if any: as a streamed put
- * in pieces of upload_part_size, the pacer asked after each.
+ * in pieces of upload_part_size, the pacer asked after each.  A streamed
+ * put is not retried (on S3 its body is gone from the request): as with
+ * an upload, the failure fails this step, which the next one does again.
  */
 static bool
 put_paced(ObjStore *store, const char *key, const char *data, size_t len, ObjStoreError *oerr)

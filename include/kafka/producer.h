@@ -42,6 +42,7 @@
 
 #include <libpq-fe.h>
 
+#include "catalog/catalog_producers.h"
 #include "kafka/records.h"
 
 #define PRODUCER_BATCHES		5	/* batches remembered per producer (Kafka's) */
@@ -176,6 +177,15 @@ extern size_t ProducerSnapshotEncode(const ProducerSnapshotEntry *entries, int n
 extern bool ProducerSnapshotDecode(const uint8 *buf, size_t len,
 								   ProducerSnapshotEntry *entries, int max, int *n,
 								   char *err, size_t errlen);
+
+/*
+ * For CatalogSaveProducerSnapshots: fill snap with stream_id's snapshot of
+ * the n entries (encoded into palloc'd data), ending at end_offset; and
+ * free the data of n snapshots so filled, and their array.
+ */
+extern void ProducerSnapshotFill(CatalogProducerSnapshot *snap, uint64 stream_id, int64 end_offset,
+								 const ProducerSnapshotEntry *entries, int n);
+extern void ProducerSnapshotsFreeFilled(CatalogProducerSnapshot *snaps, int n);
 
 /*
  * Apply one batch (its RecordBatch header at hdr, placed at base_offset) to

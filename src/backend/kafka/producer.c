@@ -502,6 +502,26 @@ get64(const uint8 *p)
 	return ((uint64) get32(p) << 32) | get32(p + 4);
 }
 
+void
+ProducerSnapshotFill(CatalogProducerSnapshot *snap, uint64 stream_id, int64 end_offset,
+					 const ProducerSnapshotEntry *entries, int n)
+{
+	snap->stream_id = stream_id;
+	snap->end_offset = end_offset;
+	snap->nproducers = n;
+	snap->len = ProducerSnapshotEncode(entries, n, NULL, 0);
+	snap->data = palloc(snap->len);
+	(void) ProducerSnapshotEncode(entries, n, snap->data, snap->len);
+}
+
+void
+ProducerSnapshotsFreeFilled(CatalogProducerSnapshot *snaps, int n)
+{
+	for (int i = 0; i < n; i++)
+		pfree(snaps[i].data);
+	pfree(snaps);
+}
+
 size_t
 ProducerSnapshotEncode(const ProducerSnapshotEntry *entries, int n, uint8 *buf, size_t buflen)
 {
@@ -1126,19 +1146,10 @@ ProducerStateSaveSnapshots(PGconn *conn, const uint64 *stream_ids, int n, char *
 		CatalogProducerSnapshot *snaps = palloc(sizeof(CatalogProducerSnapshot) * (size_t) nss);
 
 		for (int i = 0; i < nss; i++)
-		{
-			snaps[i].stream_id = ss[i].stream_id;
-			snaps[i].end_offset = ss[i].end_offset;
-			snaps[i].nproducers = ss[i].count;
-			snaps[i].len = ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count, NULL, 0);
-			snaps[i].data = palloc(snaps[i].len);
-			(void) ProducerSnapshotEncode(out ? &out[ss[i].start] : NULL, ss[i].count,
-										  snaps[i].data, snaps[i].len);
-		}
+			ProducerSnapshotFill(&snaps[i], ss[i].stream_id, ss[i].end_offset,
+								 out ? &out[ss[i].start] : NULL, ss[i].count);
 		ok = CatalogSaveProducerSnapshots(conn, snaps, nss, err, errlen);
-		for (int i = 0; i < nss; i++)
-			pfree(snaps[i].data);
-		pfree(snaps);
+		ProducerSnapshotsFreeFilled(snaps, nss);
 	}
 	if (out)
 		pfree(out);

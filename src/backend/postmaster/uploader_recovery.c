@@ -219,22 +219,12 @@ recovery_commit_hook(PGconn *conn, void *arg, char *err, size_t errlen)
 	for (int i = 0; i < rs->nstreams; i++)
 	{
 		RecStream  *s = &rs->streams[i];
-		CatalogProducerSnapshot *snap = &snaps[nsnaps];
 
-		if (!s->touched)
-			continue;
-		snap->stream_id = s->stream_id;
-		snap->end_offset = s->end;
-		snap->nproducers = s->nproducers;
-		snap->len = ProducerSnapshotEncode(s->producers, s->nproducers, NULL, 0);
-		snap->data = palloc(snap->len);
-		ProducerSnapshotEncode(s->producers, s->nproducers, snap->data, snap->len);
-		nsnaps++;
+		if (s->touched)
+			ProducerSnapshotFill(&snaps[nsnaps++], s->stream_id, s->end, s->producers, s->nproducers);
 	}
 	ok = CatalogSaveProducerSnapshots(conn, snaps, nsnaps, err, errlen);
-	for (int i = 0; i < nsnaps; i++)
-		pfree(snaps[i].data);
-	pfree(snaps);
+	ProducerSnapshotsFreeFilled(snaps, nsnaps);
 	if (!ok)
 		return false;
 	if (!CatalogRecoveryFinishInTxn(conn, rc->rec, rs->records, rs->bytes, &rc->still_pending, err, errlen))

@@ -43,12 +43,16 @@ typedef struct ScalingInputs
 	double		capacity;		/* one broker's, bytes per second; <= 0: unknown */
 	bool		out_in_progress;
 	bool		in_in_progress; /* draining, running or waiting */
+	bool		in_draining;	/* that scale-in is still draining: its
+								 * command has not started, it can be
+								 * cancelled */
 	int64		since_last_ms;	/* since the last action ended; -1: none ever */
 	bool		last_failed;	/* it failed, or was skipped (no command set) */
 	bool		can_drain;		/* the balancer is on and not paused */
 	/* state kept between checks by the caller (0: none) */
 	int64		above_since_ms; /* first check above scaling_target (after
-								 * the last action ended) */
+								 * the last action ended, or during the
+								 * drain of a scale-in) */
 	int64		low_since_ms;	/* first check low enough to remove brokers */
 } ScalingInputs;
 
@@ -59,8 +63,8 @@ typedef struct ScalingParams
 	int64		out_cooldown_ms;
 	int64		in_cooldown_ms;
 	int64		confirm_ms;		/* above the target this long before target
-								 * tracking adds, or an emergency just
-								 * after an action */
+								 * tracking adds, an emergency just after
+								 * an action, or a drain is cancelled */
 	int			min_brokers;
 	int			max_brokers;
 } ScalingParams;

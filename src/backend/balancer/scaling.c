@@ -14,8 +14,9 @@
  *	    "running" while scale_in_command runs (which stops them, with
  *	    strata_ctl stop -m fast: they hand their coordinator slots over),
  *	    "waiting" until they are no longer live, then "done"; "cancelled"
- *	    if the traffic rises above the target meanwhile.  Ending, it takes
- *	    the brokers out of strata.balancer_draining.
+ *	    if, while it drains, the traffic stays above the target for a
+ *	    confirmation (once its command runs, it goes on).  Ending, it
+ *	    takes the brokers out of strata.balancer_draining.
  *	  - "skipped" when the command is not set: the decision is recorded,
  *	    and its cool-down applies.
  *	  One action at a time.  A command is a child of this process in a
@@ -100,25 +101,38 @@ ScalingDecide(const ScalingInputs *in, const ScalingParams *p, ScalingDecision *
 	 * Above the target since the first check that saw it, counted from the
 	 * end of the last action at the earliest: while brokers come or go,
 	 * and just after, the traffic is not what it will be (clients catch up
-	 * on what they could not send or read before).
+	 * on what they could not send or read before).  A drain counts from
+	 * its first check (the caller forgets the state when an action
+	 * starts): it is the one time the traffic of brokers on their way out
+	 * is weighed against those that stay.
 	 */
 	d->above_since_ms = 0;
 	if (above)
 	{
 		d->above_since_ms = in->above_since_ms ? in->above_since_ms : in->now_ms;
-		if (in->since_last_ms >= 0 && d->above_since_ms < in->now_ms - in->since_last_ms)
+		if (!in->in_draining && in->since_last_ms >= 0 &&
+			d->above_since_ms < in->now_ms - in->since_last_ms)
 			d->above_since_ms = in->now_ms;
 	}
 	d->low_since_ms = low ? (in->low_since_ms ? in->low_since_ms : in->now_ms) : 0;
 
 	if (in->in_in_progress)
 	{
-		if (above)
+		/*
+		 * Cancelled only while its brokers are drained, before its command
+		 * stops them, and only on a rise that lasts: the moves themselves
+		 * make the clients of the moved partitions catch up, a burst of
+		 * traffic that says nothing of the load after them.
+		 */
+		if (above && in->in_draining && in->now_ms - d->above_since_ms >= p->confirm_ms)
 		{
 			d->kind = SCALING_CANCEL_IN;
-			snprintf(d->why, sizeof(d->why), "utilisation %.1f%% rose above scaling_target %.0f%% while brokers were being removed",
+			snprintf(d->why, sizeof(d->why), "utilisation %.1f%% rose above scaling_target %.0f%% while brokers were being drained",
 					 u * 100, p->target * 100);
 		}
+		else if (above && in->in_draining)
+			snprintf(d->why, sizeof(d->why), "a scale-in is being drained; utilisation %.1f%% above scaling_target %.0f%%, to be confirmed by a later report",
+					 u * 100, p->target * 100);
 		else
 			snprintf(d->why, sizeof(d->why), "a scale-in is in progress");
 		return;
@@ -482,14 +496,20 @@ serving_brokers(const CatalogBalancerInputs *in)
 	return n;
 }
 
-/* Move the latest action along; *in_progress says whether one still is. */
+/*
+ * Move the latest action along; *in_progress says whether one still is,
+ * *draining whether it is a scale-in still draining (its command not
+ * started: the only time it can be cancelled).
+ */
 static bool
-drive_action(PGconn *conn, const CatalogBalancerInputs *in, bool *in_progress, char *err, size_t errlen)
+drive_action(PGconn *conn, const CatalogBalancerInputs *in, bool *in_progress, bool *draining,
+			 char *err, size_t errlen)
 {
 	const CatalogScalingAction *a = &in->scaling;
 	bool		can_drain = balancer_enabled && !in->paused;
 
 	*in_progress = false;
+	*draining = false;
 	if (a->id == 0)
 		return true;
 	if (strcmp(a->state, "running") == 0)
@@ -544,7 +564,10 @@ drive_action(PGconn *conn, const CatalogBalancerInputs *in, bool *in_progress, c
 
 		*in_progress = true;
 		if (!can_drain || partitions_on(in, a->ids, a->nids) > 0)
+		{
+			*draining = true;
 			return true;
+		}
 		if (scale_in_command == NULL || scale_in_command[0] == '\0')
 		{
 			*in_progress = false;
@@ -663,6 +686,7 @@ ScalingStep(PGconn *conn, const CatalogBalancerInputs *in, ScalingSummary *summa
 	ScalingDecision d;
 	double		capacity_sum = 0;
 	bool		in_progress;
+	bool		draining;
 	const CatalogScalingAction *a = &in->scaling;
 
 	summary->utilisation_pct = -1;
@@ -688,7 +712,7 @@ ScalingStep(PGconn *conn, const CatalogBalancerInputs *in, ScalingSummary *summa
 			return false;
 		return true;			/* look again at the next check */
 	}
-	if (!drive_action(conn, in, &in_progress, err, errlen))
+	if (!drive_action(conn, in, &in_progress, &draining, err, errlen))
 		return false;
 
 	memset(&si, 0, sizeof(si));
@@ -709,6 +733,7 @@ ScalingStep(PGconn *conn, const CatalogBalancerInputs *in, ScalingSummary *summa
 	si.capacity = si.brokers > 0 ? capacity_sum / si.brokers : 0;
 	si.out_in_progress = in_progress && a->out;
 	si.in_in_progress = in_progress && !a->out;
+	si.in_draining = draining;
 	si.since_last_ms = a->id == 0 ? -1 : (a->finished_age_ms >= 0 ? a->finished_age_ms : 0);
 	si.last_failed = strcmp(a->state, "failed") == 0 || strcmp(a->state, "skipped") == 0;
 	si.can_drain = balancer_enabled && !in->paused;

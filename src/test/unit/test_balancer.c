@@ -624,11 +624,33 @@ test_scaling(void)
 	ScalingDecide(&in, &p, &d);
 	ok(d.kind == SCALING_NONE, "no scale-in that would leave the rest near the target");
 
-	/* A scale-in being drained is cancelled when the traffic rises. */
+	/*
+	 * A scale-in being drained is cancelled when the traffic rises and
+	 * stays up for a confirmation, not on one burst (the moves' own
+	 * catch-up), and never once its command runs.
+	 */
 	scaling_init(&in, &p, 2, 170);
 	in.in_in_progress = true;
+	in.in_draining = true;
+	in.since_last_ms = 0;			/* what the caller passes while one runs */
 	ScalingDecide(&in, &p, &d);
-	ok(d.kind == SCALING_CANCEL_IN, "scale-in cancelled above the target (%s)", d.why);
+	ok(d.kind == SCALING_NONE && d.above_since_ms == in.now_ms,
+	   "a drain above the target once: to be confirmed (%s)", d.why);
+	in.above_since_ms = d.above_since_ms;
+	in.now_ms += 1000;
+	in.traffic = 150e6;				/* 75 %: the burst is over */
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE && d.above_since_ms == 0, "back under the target: the drain goes on");
+	in.above_since_ms = d.above_since_ms;
+	in.traffic = 170e6;
+	ScalingDecide(&in, &p, &d);
+	in.above_since_ms = d.above_since_ms;
+	in.now_ms += 3000;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_CANCEL_IN, "above the target for the confirmation: scale-in cancelled (%s)", d.why);
+	in.in_draining = false;
+	ScalingDecide(&in, &p, &d);
+	ok(d.kind == SCALING_NONE, "its command started: never cancelled (%s)", d.why);
 
 	/* Never above scaling_max_brokers. */
 	scaling_init(&in, &p, 2, 5000);

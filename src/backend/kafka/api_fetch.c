@@ -73,6 +73,7 @@ lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32
 				pidx = -1;
 	int32		epoch = 0;
 	int32		leader = -1;
+	bool		open = false;
 
 	RegistryLock();
 	t = name.len >= 0 ? TopicLookupByName(name.ptr, (size_t) name.len) : TopicLookupById(topic_id);
@@ -82,6 +83,7 @@ lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32
 	{
 		epoch = PartitionGet(pidx)->leader_epoch;
 		leader = PartitionGet(pidx)->leader_id;
+		open = PartitionGet(pidx)->stream_epoch > 0;
 	}
 	RegistryUnlock();
 	if (t < 0 && name.len < 0)
@@ -94,6 +96,15 @@ lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32
 		*err = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return -1;
 	}
+	/*
+	 * Led here in the catalog but not opened yet (it moved here while this
+	 * broker loaded the catalog, and the load its move's notification
+	 * brings opens it): its end offset is not known, perhaps an older
+	 * one, and a reader told "the end" here would stop short.  Retriable,
+	 * with no leader to hint at: the client asks for metadata again.
+	 */
+	if (leader == (int32) broker_id && !open)
+		leader = -1;
 	if (leader_out)
 		*leader_out = leader;
 	if (epoch_out)

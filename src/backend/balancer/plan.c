@@ -9,7 +9,9 @@
  *	  when the broker and the mean are both below the floor.  Squaring
  *	  makes the greedy choice relieve the worst broker first, and a move
  *	  that only shifts the excess from one broker to another gains nothing,
- *	  so a partition is never moved back and forth between two brokers.
+ *	  so a partition is never moved back and forth between two brokers (nor
+ *	  is a partition as big as the gap between them, whose move the noise
+ *	  in the rates could make look worth it; see MAX_GAP_SHARE).
  *
  *	  Runs in the balancer process (any process: it touches no shared
  *	  state); allocates the result with palloc.
@@ -26,6 +28,19 @@
 
 /* A move must reduce the imbalance by more than this to be worth making. */
 #define MIN_GAIN	1e-6
+
+/*
+ * ... and the partition must be no bigger than this share of the gap
+ * between the two brokers, in the direction the move is for.  Moving a
+ * partition as big as the gap hands one broker's excess (or shortfall) to
+ * the other: it gains nothing in principle, but the partitions' rates
+ * differ a little from report to report, so such a move gains a hair one
+ * way and at the next report a hair the other way; with partitions that
+ * do not divide evenly among the brokers it would be made again and
+ * again.  At three quarters of the gap or less, a move at least halves
+ * the gap.
+ */
+#define MAX_GAP_SHARE	0.75
 
 typedef struct PlanState
 {
@@ -385,6 +400,9 @@ plan_traffic(PlanState *s)
 				gain_in = from_in + cost_in(s, to->in, tolerance) - cost_in(s, to->in + pp->in, tolerance);
 				gain_out = from_out + cost_out(s, to->out, tolerance) - cost_out(s, to->out + pp->out, tolerance);
 				gain = gain_in + gain_out;
+				if (gain_in >= gain_out ? pp->in > MAX_GAP_SHARE * (from->in - to->in) :
+					pp->out > MAX_GAP_SHARE * (from->out - to->out))
+					continue;
 				/* Among equal gains, even out the partition counts. */
 				if (gain > best_gain + 1e-12 ||
 					(best_p >= 0 && fabs(gain - best_gain) <= 1e-12 &&

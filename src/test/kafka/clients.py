@@ -13,7 +13,7 @@
 #   clients.py offsets-for-times BOOTSTRAP TOPIC
 #   clients.py log-append-time BOOTSTRAP TOPIC produce|check STAMPFILE
 #   clients.py produce-acked BOOTSTRAP TOPIC COUNT OUTFILE
-#   clients.py produce-idempotent BOOTSTRAP TOPIC COUNT OUTFILE
+#   clients.py produce-idempotent BOOTSTRAP TOPIC COUNT OUTFILE [RATE]
 #   clients.py consume-all BOOTSTRAP TOPIC OUTFILE
 #   clients.py group-rebalance BOOTSTRAP TOPIC STRATEGY
 #   clients.py kafka-python-group BOOTSTRAP TOPIC
@@ -419,11 +419,15 @@ def produce_acked(bootstrap, topic, count, outfile):
     print("ok produced")
 
 
-def produce_idempotent(bootstrap, topic, count, outfile):
+def produce_idempotent(bootstrap, topic, count, outfile, rate=3000):
     """An idempotent producer (acks=all) numbering its messages; every
     delivery report goes to outfile as "offset value".  The message timeout
     is long, so a broker that is killed and restarted meanwhile costs
-    retries, never messages: all COUNT must be delivered."""
+    retries, never messages: all COUNT must be delivered.  Messages are
+    offered at RATE a second (3000), so that the run spans the crashes of
+    a test whatever the machine's speed: unpaced, a fast machine queued
+    all of them before the first restart and had nothing left to send
+    (and no connection whose backend a test could kill) after it."""
     from confluent_kafka import Producer, KafkaException
     out = open(outfile, 'a', buffering=1)
     failed = []
@@ -439,6 +443,7 @@ def produce_idempotent(bootstrap, topic, count, outfile):
                   'max.in.flight.requests.per.connection': 5,
                   'batch.num.messages': 200,
                   'reconnect.backoff.ms': 50, 'reconnect.backoff.max.ms': 500})
+    start = time.time()
     try:
         for i in range(int(count)):
             while True:
@@ -448,8 +453,10 @@ def produce_idempotent(bootstrap, topic, count, outfile):
                 except BufferError:
                     p.poll(0.1)
             p.poll(0)
-            if i % 500 == 499:
-                time.sleep(0.01)  # spread the run over the broker restarts
+            if i % 100 == 99:
+                ahead = start + (i + 1) / float(rate) - time.time()
+                if ahead > 0:
+                    p.poll(ahead)
         left = p.flush(240)
     except KafkaException as e:
         die("producer error: %s" % e)

@@ -155,6 +155,13 @@ extern int	PartitionLookupByStream(int64 stream_id);
 
 extern StrataTopic *TopicGet(int idx);
 extern StrataPartition *PartitionGet(int idx);
+
+/*
+ * Whether this broker serves p: it leads p and has p's stream open (a
+ * stream epoch).  A partition the catalog says this broker leads but that
+ * a load has not opened yet is not served: its end offset is unknown.
+ */
+extern bool PartitionServedHere(const StrataPartition *p);
 extern int	TopicCapacity(void);
 extern int	PartitionCapacity(void);
 

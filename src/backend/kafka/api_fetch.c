@@ -73,7 +73,7 @@ lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32
 				pidx = -1;
 	int32		epoch = 0;
 	int32		leader = -1;
-	bool		open = false;
+	bool		served = false;
 
 	RegistryLock();
 	t = name.len >= 0 ? TopicLookupByName(name.ptr, (size_t) name.len) : TopicLookupById(topic_id);
@@ -83,7 +83,7 @@ lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32
 	{
 		epoch = PartitionGet(pidx)->leader_epoch;
 		leader = PartitionGet(pidx)->leader_id;
-		open = PartitionGet(pidx)->stream_epoch > 0;
+		served = PartitionServedHere(PartitionGet(pidx));
 	}
 	RegistryUnlock();
 	if (t < 0 && name.len < 0)
@@ -103,7 +103,7 @@ lookup_partition_leader(KStr name, const uint8 *topic_id, int32 partition, int32
 	 * one, and a reader told "the end" here would stop short.  Retriable,
 	 * with no leader to hint at: the client asks for metadata again.
 	 */
-	if (leader == (int32) broker_id && !open)
+	if (leader == (int32) broker_id && !served)
 		leader = -1;
 	if (leader_out)
 		*leader_out = leader;

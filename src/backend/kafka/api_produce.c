@@ -79,7 +79,7 @@ compare_parts(const void *a, const void *b)
 static bool
 partition_writable(StrataPartition *part)
 {
-	return part->leader_id == (int32) broker_id && part->stream_epoch > 0 &&
+	return PartitionServedHere(part) &&
 		!__atomic_load_n(&part->handoff, __ATOMIC_ACQUIRE) && ClusterLeaseValid();
 }
 

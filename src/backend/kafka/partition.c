@@ -234,6 +234,12 @@ PartitionGet(int idx)
 	return (StrataPartition *) (Parts + Registry->part_size * (size_t) idx);
 }
 
+bool
+PartitionServedHere(const StrataPartition *p)
+{
+	return p->leader_id == (int32) broker_id && p->stream_epoch > 0;
+}
+
 int
 TopicCapacity(void)
 {
@@ -536,7 +542,7 @@ PartitionCollectHandoffs(PartitionHandoff *out, int max)
 		StrataPartition *p = PartitionGet(i);
 
 		if (p->state != TOPIC_LIVE || !__atomic_load_n(&p->handoff, __ATOMIC_ACQUIRE) ||
-			p->leader_id != (int32) broker_id || p->stream_epoch == 0)
+			!PartitionServedHere(p))
 			continue;
 		SMutexLock(&p->append_lock);
 		out[n].idx = i;
@@ -709,7 +715,7 @@ PartitionTrafficCollect(PartitionTraffic **out)
 	{
 		StrataPartition *p = PartitionGet(i);
 
-		if (p->state != TOPIC_LIVE || p->leader_id != (int32) broker_id || p->stream_epoch <= 0)
+		if (p->state != TOPIC_LIVE || !PartitionServedHere(p))
 			continue;
 		t[n].idx = i;
 		memcpy(t[n].topic_id, Topics[p->topic].id, 16);

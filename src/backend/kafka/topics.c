@@ -879,7 +879,7 @@ registry_open_streams(int64 **epochs, int *n)
 	{
 		StrataPartition *p = PartitionGet(i);
 
-		if (p->state != TOPIC_LIVE || p->leader_id != (int32) broker_id || p->stream_epoch == 0)
+		if (p->state != TOPIC_LIVE || !PartitionServedHere(p))
 			continue;
 		if (*n == cap)
 		{

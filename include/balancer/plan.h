@@ -144,4 +144,41 @@ typedef struct PlanResult
 extern void BalancerPlan(PlanBroker *brokers, int nbrokers, const PlanPartition *parts, int nparts,
 						 const PlanParams *params, PlanResult *result);
 
+/*
+ * Whether the brokers' reports are clear of the last round of moves, kept
+ * from check to check by the balancer process.  A report is a rate over
+ * the interval since the broker's previous one, and one that spans a move
+ * sees the dip the move causes while producers find the new leader; after
+ * the dip come the producers' catch-up bursts, on whichever brokers lead
+ * the partitions they were holding back.  Neither is a change of load, and
+ * moves planned from them are undone by the next round.  So after moves,
+ * the reports are settled once the last move finished two report
+ * intervals ago AND the cluster's total traffic (every partition's bytes
+ * in and out) is steady again: two checks a report interval or more apart
+ * that agree within the band (or are both below the floor).  A load that
+ * is ramping is never steady: SETTLE_MAX_REPORTS report intervals after the
+ * moves, the reports count as settled whatever the total does.  Once
+ * settled, they stay so until the next move.
+ */
+#define SETTLE_MAX_REPORTS	6
+
+typedef struct PlanSettle
+{
+	int64		move_done_ms;	/* when the last move seen finished; -1 none */
+	bool		settled;		/* clear of it, and steady since */
+	double		ref_total;		/* the total at an earlier check since then */
+	int64		ref_ms;			/* when; -1 none */
+} PlanSettle;
+
+extern void PlanSettleInit(PlanSettle *s);
+
+/*
+ * One check: moves in flight, the age of the last move that finished (-1:
+ * none ever), the cluster's total traffic in bytes per second, the band
+ * (a fraction) and the floor of that total, the report interval and the
+ * caller's clock.  true: settled.
+ */
+extern bool PlanSettleStep(PlanSettle *s, int moves_in_flight, int64 last_move_age_ms, double total,
+						   double band, double floor, int64 report_ms, int64 now_ms);
+
 #endif							/* STRATA_BALANCER_PLAN_H */

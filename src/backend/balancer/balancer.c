@@ -44,6 +44,9 @@
 #define NOTIFIED_CHECK_GAP_MS	1000
 #define MOVE_DONE_CHECK_GAP_MS	500
 
+/* Report interval: each broker publishes its load every third of its lease. */
+#define REPORT_INTERVAL_MS	(broker_lease_time / 3)
+
 /* A partition moved by anyone within this many intervals is left alone. */
 #define RECENT_MOVE_INTERVALS	3
 
@@ -69,6 +72,8 @@ static bool more_to_do = false; /* the last plan was cut short */
 static BrokerTrack *tracks = NULL;	/* the brokers of the last check */
 static int	ntracks = 0;
 static char last_state[64] = "";
+static PlanSettle settle;		/* reports clear of the last moves? */
+static bool settling = false;	/* waiting for them, no move in flight */
 
 void
 BalancerReset(void)
@@ -89,6 +94,8 @@ BalancerReset(void)
 	tracks = NULL;
 	ntracks = 0;
 	last_state[0] = '\0';
+	PlanSettleInit(&settle);
+	settling = false;
 }
 
 /*
@@ -135,7 +142,7 @@ track_brokers(const CatalogBalancerInputs *in, bool *slow)
 static int8
 confirmed_side(int8 side, int64 since_ms, int64 now)
 {
-	return side != 0 && now - since_ms >= broker_lease_time / 3 ? side : 0;
+	return side != 0 && now - since_ms >= REPORT_INTERVAL_MS ? side : 0;
 }
 
 /*
@@ -206,20 +213,22 @@ check_state(const CatalogBalancerInputs *in, const PlanParams *params, const Pla
 }
 
 /*
- * Whether the brokers' reports are clear of the last move: each report is
- * a rate over the interval since the broker's previous one (a third of the
- * lease), and one that spans a move sees the dip the move causes while
- * producers find the new leader.  Out of band counts (towards confirming
- * it) only from a check two report intervals after the last move finished,
- * so that the imbalance one round of moves leaves is measured, not the
- * round itself: otherwise a confirmation from before the moves carries over
- * and the dip alone starts another round.
+ * Whether the brokers' reports are clear of the last round of moves (see
+ * PlanSettle in plan.h): the cluster's total traffic, and its floor.
  */
 static bool
 reports_settled(const CatalogBalancerInputs *in)
 {
-	return in->moves_in_flight == 0 &&
-		(in->last_move_age_ms < 0 || in->last_move_age_ms >= 2 * (broker_lease_time / 3));
+	double		total = 0;
+	int			live = 0;
+
+	for (int i = 0; i < in->nparts; i++)
+		total += in->parts[i].bytes_in_rate + in->parts[i].bytes_out_rate;
+	for (int i = 0; i < in->nbrokers; i++)
+		live += in->brokers[i].live;
+	return PlanSettleStep(&settle, in->moves_in_flight, in->last_move_age_ms, total,
+						  (double) balancer_band / 100.0, (double) balancer_min_load * live,
+						  REPORT_INTERVAL_MS, MonotonicMs());
 }
 
 /*
@@ -264,6 +273,7 @@ plan_inputs(const CatalogBalancerInputs *in, PlanBroker *brokers, PlanPartition 
 	params->max_moves = (int) Max(balancer_max_moves - in->balancer_moves_in_flight, 0);
 	params->balancing = balancing;
 	params->unsettled = !reports_settled(in);
+	settling = params->unsettled && in->moves_in_flight == 0;
 }
 
 /* The plan's moves as the catalog records (and makes) them. */
@@ -439,6 +449,9 @@ BalancerStep(PGconn *conn, int notified, int64 *wait_ms, char *err, size_t errle
 		}
 		last_check_ms = MonotonicMs();
 		next_check_ms = last_check_ms + balancer_interval;
+		/* Waiting for the reports to settle: look at each new one. */
+		if (settling)
+			next_check_ms = Min(next_check_ms, last_check_ms + REPORT_INTERVAL_MS);
 	}
 	*wait_ms = Max(next_check_ms - MonotonicMs(), 0);
 	return true;

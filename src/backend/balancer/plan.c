@@ -23,6 +23,7 @@
 #include "c.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "balancer/plan.h"
 
@@ -563,4 +564,62 @@ BalancerPlan(PlanBroker *brokers, int nbrokers, const PlanPartition *parts, int 
 	pfree(scratch);
 	pfree(s.planned);
 	pfree(s.owner);
+}
+
+void
+PlanSettleInit(PlanSettle *s)
+{
+	s->move_done_ms = -1;
+	s->settled = true;
+	s->ref_total = 0;
+	s->ref_ms = -1;
+}
+
+bool
+PlanSettleStep(PlanSettle *s, int moves_in_flight, int64 last_move_age_ms, double total,
+			   double band, double floor, int64 report_ms, int64 now_ms)
+{
+	int64		done_ms;
+
+	if (moves_in_flight > 0)
+	{
+		s->settled = false;
+		s->ref_ms = -1;
+		return false;
+	}
+	if (last_move_age_ms < 0)
+	{
+		s->settled = true;
+		return true;
+	}
+
+	/*
+	 * The same move's finish, seen from this clock, moves by the time the
+	 * catalog's statement takes; another move's by a check or more.
+	 */
+	done_ms = now_ms - last_move_age_ms;
+	if (s->move_done_ms < 0 || llabs(done_ms - s->move_done_ms) > report_ms / 2)
+	{
+		s->move_done_ms = done_ms;
+		s->settled = false;
+		s->ref_ms = -1;
+	}
+	if (s->settled)
+		return true;
+	/* Reports that may span the move measure its dip: not even a reference. */
+	if (last_move_age_ms < 2 * report_ms)
+		return false;
+	if (last_move_age_ms >= SETTLE_MAX_REPORTS * report_ms)
+		s->settled = true;
+	else if (s->ref_ms < 0 || now_ms - s->ref_ms >= report_ms)
+	{
+		double		hi = Max(total, s->ref_total);
+
+		if (s->ref_ms >= 0 && (fabs(total - s->ref_total) <= band * hi || hi < floor))
+			s->settled = true;
+		s->ref_total = total;
+		s->ref_ms = now_ms;
+	}
+	/* else: the same reports as the reference, or nearly; wait */
+	return s->settled;
 }

@@ -91,6 +91,7 @@ typedef struct CatalogBalancerBroker
 {
 	int32		id;
 	bool		live;
+	bool		starting;		/* live, its first registry load not done */
 	bool		excluded;
 	bool		draining;
 	int64		draining_action;	/* the scaling action draining it; -1 none */

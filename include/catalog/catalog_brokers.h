@@ -36,7 +36,7 @@ extern int64 CatalogBrokerEpoch;
 
 /*
  * Run by the postmaster before it creates shared memory: connect, apply
- * pending migrations, register this broker (epoch + 1, state alive, a
+ * pending migrations, register this broker (epoch + 1, state starting, a
  * lease of broker_lease_time, its listeners, host, data directory, pid and
  * WAL device), refusing if another live broker (another host or data
  * directory) holds the same broker_id.  false with one line in err on
@@ -45,13 +45,16 @@ extern int64 CatalogBrokerEpoch;
 extern bool CatalogStartupCheck(char *err, size_t errlen);
 
 /*
- * Renew the lease by broker_lease_time (state alive), on the catalog
- * worker's connection, waiting at most timeout_ms on the latch
- * (CatalogQueryWait).  *still_ours is false when the row no longer has
- * our epoch (another process took the id over: nothing was renewed).
+ * Renew the lease by broker_lease_time, on the catalog worker's
+ * connection, waiting at most timeout_ms on the latch (CatalogQueryWait).
+ * The state is 'alive' once the broker is ready (its first registry load
+ * has opened the partitions it leads), 'starting' until then, as
+ * CatalogStartupCheck left it; 'stopping' stays.  *still_ours is false
+ * when the row no longer has our epoch (another process took the id over:
+ * nothing was renewed).
  * false with err when the connection is to be dropped.
  */
-extern bool CatalogRenewLease(PGconn *conn, long timeout_ms, bool *still_ours,
+extern bool CatalogRenewLease(PGconn *conn, long timeout_ms, bool ready, bool *still_ours,
 							  char *err, size_t errlen);
 
 /* Mark this broker stopped with its lease expired (at shutdown); as above. */

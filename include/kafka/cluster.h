@@ -36,7 +36,8 @@
 typedef struct ClusterBroker
 {
 	int32		id;
-	bool		live;			/* strata.broker_live() when loaded */
+	bool		live;			/* strata.broker_live() and not 'starting' when
+								 * loaded: listed in Metadata */
 	char		rack[CLUSTER_RACK_LEN];	/* "" = none */
 	char		advertised[CLUSTER_LISTENERS_LEN];	/* advertised_listeners */
 } ClusterBroker;

@@ -175,6 +175,9 @@ role_of(const CatalogBalancerBroker *b)
 {
 	if (!b->live)
 		return PLAN_BROKER_GONE;
+	/* Still opening what it leads: keeps it, takes nothing yet. */
+	if (b->starting)
+		return PLAN_BROKER_EXCLUDED;
 	if (b->draining)
 		return PLAN_BROKER_DRAINING;
 	if (b->excluded)

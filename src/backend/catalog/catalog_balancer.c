@@ -237,6 +237,7 @@ read_brokers(PGresult *br, CatalogBalancerInputs *in)
 		b->bytes_out_rate = float_or(br, i, 7, 0);
 		b->append_latency_ms = float_or(br, i, 8, -1);
 		b->load_age_ms = PQgetisnull(br, i, 9) ? -1 : strtoll(PQgetvalue(br, i, 9), NULL, 10);
+		b->starting = b->live && bool_of(br, i, 10);
 	}
 }
 
@@ -317,7 +318,8 @@ CatalogBalancerLoad(PGconn *conn, int64 cooldown_ms, CatalogBalancerInputs *in,
 						  " EXISTS (SELECT 1 FROM strata.balancer_excluded_brokers x WHERE x.broker = b.id),"
 						  " d.broker IS NOT NULL, coalesce(d.scaling_action, -1), coalesce(b.capacity, 0),"
 						  " b.bytes_in_rate, b.bytes_out_rate, b.append_latency_ms,"
-						  " (extract(epoch FROM now() - b.load_updated) * 1000)::bigint"
+						  " (extract(epoch FROM now() - b.load_updated) * 1000)::bigint,"
+						  " b.state = 'starting'"
 						  " FROM strata.brokers b LEFT JOIN strata.balancer_draining d ON d.broker = b.id"
 						  " ORDER BY b.id",
 						  0, NULL, err, errlen);

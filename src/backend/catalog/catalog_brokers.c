@@ -130,7 +130,7 @@ register_broker(PGconn *conn, char *err, size_t errlen)
 
 		res = CatalogQuery(conn,
 						   "UPDATE strata.brokers SET listeners = $2, advertised_listeners = $3,"
-						   " host = $4, data_dir = $5, pid = $6, state = 'alive', epoch = epoch + 1,"
+						   " host = $4, data_dir = $5, pid = $6, state = 'starting', epoch = epoch + 1,"
 						   " lease_expires = now() + $7::bigint * interval '1 millisecond',"
 						   " last_heartbeat = now(), wal_device = $8, rack = $9"
 						   " WHERE id = $1 RETURNING epoch",
@@ -205,12 +205,12 @@ CatalogStartupCheck(char *err, size_t errlen)
 /* ---------- the lease ---------- */
 
 bool
-CatalogRenewLease(PGconn *conn, long timeout_ms, bool *still_ours, char *err, size_t errlen)
+CatalogRenewLease(PGconn *conn, long timeout_ms, bool ready, bool *still_ours, char *err, size_t errlen)
 {
 	char		idbuf[24],
 				epochbuf[24],
 				leasebuf[24];
-	const char *p[3] = {idbuf, epochbuf, leasebuf};
+	const char *p[4] = {idbuf, epochbuf, leasebuf, ready ? "true" : "false"};
 	PGresult   *res;
 	CatalogWaitResult r;
 
@@ -220,9 +220,10 @@ CatalogRenewLease(PGconn *conn, long timeout_ms, bool *still_ours, char *err, si
 	r = CatalogQueryWait(conn,
 						 "UPDATE strata.brokers SET lease_expires = now() + $3::bigint * interval '1 millisecond',"
 						 " last_heartbeat = now(),"
-						 " state = CASE WHEN state = 'stopping' THEN 'stopping' ELSE 'alive' END"
+						 " state = CASE WHEN state = 'stopping' THEN 'stopping'"
+						 "              WHEN $4::boolean THEN 'alive' ELSE 'starting' END"
 						 " WHERE id = $1 AND epoch = $2 RETURNING 1",
-						 3, p, timeout_ms, false, &res, err, errlen);
+						 4, p, timeout_ms, false, &res, err, errlen);
 	if (r != CATALOG_WAIT_OK)
 	{
 		if (r == CATALOG_WAIT_REJECTED)

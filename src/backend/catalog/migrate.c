@@ -1105,6 +1105,20 @@ static const char migration_008[] =
 "       command, output\n"
 "FROM strata.scaling_actions;\n";
 
+/*
+ * A broker registers 'starting' and becomes 'alive' once its first
+ * registry load has opened the partitions it leads: until then the
+ * balancer gives it nothing (a partition moved to it while it loaded was
+ * led here but not opened until the next load).
+ */
+static const char migration_009[] =
+"CREATE OR REPLACE FUNCTION strata.balancer_role(b strata.brokers) RETURNS text LANGUAGE sql STABLE AS $$\n"
+"SELECT CASE WHEN NOT strata.broker_live(b.state, b.lease_expires) THEN 'not live'\n"
+"            WHEN b.state = 'starting' THEN 'starting'\n"
+"            WHEN EXISTS (SELECT 1 FROM strata.balancer_draining d WHERE d.broker = b.id) THEN 'draining'\n"
+"            WHEN EXISTS (SELECT 1 FROM strata.balancer_excluded_brokers x WHERE x.broker = b.id) THEN 'excluded'\n"
+"            ELSE 'eligible' END $$;\n";
+
 static const CatalogMigration migrations[] = {
 	{1, "cluster, brokers, topics, partitions, streams", migration_001},
 	{2, "consumer groups, committed offsets, producer ids", migration_002},
@@ -1114,6 +1128,7 @@ static const CatalogMigration migrations[] = {
 	{6, "cluster: controller, coordinator slots, moves, WAL recoveries", migration_006},
 	{7, "users (SCRAM credentials) and ACLs", migration_007},
 	{8, "balancer and scaling: traffic, plan, history, scaling actions", migration_008},
+	{9, "brokers starting until their partitions are open", migration_009},
 };
 
 /* The bookkeeping every migration run starts with; idempotent. */

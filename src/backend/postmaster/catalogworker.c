@@ -78,6 +78,8 @@ static bool fenced_logged = false;
 /* The registry needs (re)loading: at connect and on partition changes. */
 static bool topics_stale = true;
 static bool topics_loaded_once = false;
+/* The catalog says 'alive' (registered 'starting': catalog_brokers.h). */
+static bool alive_announced = false;
 /* The cluster view needs (re)loading: at connect and on broker or slot changes. */
 static bool cluster_stale = true;
 
@@ -126,9 +128,10 @@ sync_security(char *err, size_t errlen)
 }
 
 /*
- * Load the topic registry from the catalog when it is stale; the first
- * successful load tells the postmaster the broker can open, so users and
- * ACLs are loaded before it.  false means the connection is to be dropped.
+ * Load the topic registry from the catalog when it is stale.  After the
+ * first successful load, the renewal that makes this broker 'alive' tells
+ * the postmaster the broker can open (renew_lease), so users and ACLs are
+ * loaded before it.  false means the connection is to be dropped.
  */
 static bool
 sync_topics(char *err, size_t errlen)
@@ -150,10 +153,15 @@ sync_topics(char *err, size_t errlen)
 		SetLatch(AuxProcLatch(PROC_UPLOADER));
 	if (!topics_loaded_once)
 	{
+		/*
+		 * The partitions led here are open: the next renewal, at once,
+		 * makes this broker 'alive', which lets the balancer give it
+		 * partitions, and then the postmaster opens the listeners.
+		 */
 		topics_loaded_once = true;
 		RegistrySetLoaded();
 		SetLatch(AuxProcLatch(PROC_UPLOADER));
-		SendPostmasterSignal(PMSIGNAL_TOPICS_LOADED);
+		SetLatch(MyLatch);
 	}
 	return true;
 }
@@ -205,7 +213,8 @@ sync_cluster(char *err, size_t errlen)
 	for (int i = 0; i < view.nbrokers; i++)
 	{
 		brokers[i].id = view.brokers[i].id;
-		brokers[i].live = view.brokers[i].live;
+		/* A broker still starting does not accept clients yet: not listed. */
+		brokers[i].live = view.brokers[i].live && strcmp(view.brokers[i].state, "starting") != 0;
 		strlcpy_s(brokers[i].rack, view.brokers[i].rack, sizeof(brokers[i].rack));
 		strlcpy_s(brokers[i].advertised, view.brokers[i].advertised, sizeof(brokers[i].advertised));
 	}
@@ -266,7 +275,7 @@ renew_lease(char *err, size_t errlen)
 	bool		still_ours;
 	int64		sent_ms = MonotonicMs();
 
-	if (!CatalogRenewLease(conn, broker_lease_time / 3, &still_ours, err, errlen))
+	if (!CatalogRenewLease(conn, broker_lease_time / 3, topics_loaded_once, &still_ours, err, errlen))
 		return false;
 	if (!still_ours)
 	{
@@ -288,6 +297,11 @@ renew_lease(char *err, size_t errlen)
 	}
 	fenced_logged = false;
 	ClusterLeaseRenewed(sent_ms, broker_lease_time);
+	if (topics_loaded_once && !alive_announced)
+	{
+		alive_announced = true;
+		SendPostmasterSignal(PMSIGNAL_TOPICS_LOADED);
+	}
 	return publish_load(err, errlen);
 }
 
@@ -412,7 +426,7 @@ CatalogWorkerMain(void)
 			}
 		}
 		now = MonotonicMs();
-		if (conn != NULL && now >= next_renew)
+		if (conn != NULL && (now >= next_renew || (topics_loaded_once && !alive_announced)))
 		{
 			if (!renew_lease(err, sizeof(err)))
 				note_outage(err);

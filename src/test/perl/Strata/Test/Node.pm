@@ -106,12 +106,13 @@ sub append_conf
 }
 
 # start(%opts): fail_ok => 1 returns false on failure instead of failing
-# the test; options => '-c ...' passed with -o.
+# the test; options => '-c ...' passed with -o; nowait => 1 returns once
+# the server is launched, not when it accepts connections.
 sub start
 {
 	my ($self, %opts) = @_;
 	my @cmd = ('strata_ctl', 'start', '-D', $self->{data_dir}, '-l', $self->{logfile},
-		'-w', '-t', $opts{timeout} // 60);
+		$opts{nowait} ? '-W' : '-w', '-t', $opts{timeout} // 60);
 	push @cmd, '-o', $opts{options} if $opts{options};
 	my ($rc, $out, $err) = run_command(\@cmd);
 	$self->{last_stdout} = $out;

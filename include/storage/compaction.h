@@ -100,6 +100,9 @@ extern void ObjMaintenanceSetPacer(const ObjMaintenancePacer *pacer);
 extern bool ObjMaintenanceStep(PGconn *conn, ObjStore *store, bool *did_work,
 							   char *err, size_t errlen);
 
+/* Free the buffer kept from one stream object to the next (when idle). */
+extern void ObjMaintenanceReleaseBuffers(void);
+
 /* ---- pure policy, exposed for unit tests ---- */
 
 /* One stream range as the policies see it, in offset order. */

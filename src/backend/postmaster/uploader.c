@@ -721,7 +721,10 @@ UploaderMain(void)
 		{
 			last_status_ms = now;
 			if (Uploader.npending == 0 && WallClockMs() - last_upload_wall_ms >= UPLOAD_SPARE_IDLE_MS)
+			{
 				UploadReleaseSpareBuffers();
+				ObjMaintenanceReleaseBuffers();
+			}
 			if (Uploader.catalog_conn != NULL && PQstatus(Uploader.catalog_conn) == CONNECTION_OK)
 				report_status();
 		}

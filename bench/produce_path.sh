@@ -6,7 +6,8 @@
 #
 #   bench/produce_path.sh [--out DIR] [--port PORT] [--messages N]
 #                         [--rounds N] [--rates "102400 204800"]
-#                         [--duration SECONDS] [--quick]
+#                         [--duration SECONDS] [--huge-pages N|off]
+#                         [--quick]
 #
 # Rows (1 KiB messages throughout):
 #   produce throughput   kcat -P, --messages × 1 KiB, acks=all, a topic of
@@ -29,6 +30,12 @@
 # WAL 1 GB, file:// objects in the same directory, so uploads run as in
 # the measurements; num_partitions = 4 for kcat's topics), built
 # from the strata_ctl on PATH.  Configure it without --enable-cassert.
+# Its shared memory is mapped with 2 MB pages, as doc/wal.md recommends:
+# run as root, the script reserves --huge-pages N of them (1024, 2 GiB:
+# the broker's and the embedded catalog's shared memory) with sysctl
+# vm.nr_hugepages for the run and puts the old value back at the end;
+# --huge-pages off (or not root) leaves the kernel as it is, and the
+# broker maps 4 KiB pages.  The table's header says which.
 # --quick runs everything at small sizes (a check that the command works,
 # not figures).  Takes about 6 minutes with the defaults.
 #
@@ -58,6 +65,7 @@ WARMUP=5
 CEIL_ARGS=()
 COPY_GIB=4
 QUICK=
+HUGE_PAGES=1024
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--out) OUT=$2; shift 2 ;;
@@ -66,6 +74,7 @@ while [ $# -gt 0 ]; do
 		--rounds) ROUNDS=$2; shift 2 ;;
 		--rates) RATES=$2; shift 2 ;;
 		--duration) DURATION=$2; shift 2 ;;
+		--huge-pages) HUGE_PAGES=$2; shift 2 ;;
 		--quick)
 			QUICK=1 MESSAGES=20000 ROUNDS=1 RATES="2000 4000" DURATION=4 WARMUP=1 COPY_GIB=1
 			CEIL_ARGS=(--bs "64k 1m" --iodepth "1 8" --size 32M --runtime 1)
@@ -80,6 +89,7 @@ done
 for r in $RATES; do
 	case "$r" in ''|*[!0-9]*) echo "produce_path.sh: --rates wants msg/s numbers" >&2; exit 2 ;; esac
 done
+case "$HUGE_PAGES" in off|[0-9]*) ;; *) echo "produce_path.sh: --huge-pages wants a number of 2 MB pages or off" >&2; exit 2 ;; esac
 [ "$ROUNDS" -ge 1 ] || { echo "produce_path.sh: --rounds must be at least 1" >&2; exit 2; }
 for t in kcat strata_ctl fio iperf3 python3 curl; do
 	command -v $t >/dev/null || { echo "produce_path.sh: $t is not installed (or not on PATH)" >&2; exit 2; }
@@ -133,7 +143,19 @@ echo "== 2. memcpy + CRC-32C of $COPY_GIB GiB ==" >&2
 "$HERE/copycrc" "$COPY_GIB" | tee "$OUT/copycrc.txt" >&2
 
 echo "== 3. a Strata broker of the benchmark's own on port $PORT ==" >&2
+HUGE_OLD=
+if [ "$HUGE_PAGES" != off ] && [ -w /proc/sys/vm/nr_hugepages ]; then
+	HUGE_OLD=$(cat /proc/sys/vm/nr_hugepages)
+	if [ "$HUGE_OLD" -lt "$HUGE_PAGES" ]; then
+		echo "$HUGE_PAGES" >/proc/sys/vm/nr_hugepages || true
+	fi
+fi
 BENCH_BROKER_CONF="num_partitions = 4" bench_broker_start "$OUT" "$PORT"
+# broker_env.sh's EXIT trap stops the broker; the reservation goes after it.
+if [ -n "$HUGE_OLD" ]; then
+	trap 'bench_broker_cleanup; echo "$HUGE_OLD" >/proc/sys/vm/nr_hugepages || true' EXIT
+fi
+grep -m1 'shared memory:' "$OUT/strata.log" | sed 's/.*LOG:  //' >"$OUT/shmem.txt" || true
 BROKER_PID=$(head -1 "$PIDFILE")
 
 echo "== 4. kcat: $MESSAGES x 1 KiB, acks=all, 4 partitions, $ROUNDS alternating rounds ==" >&2
@@ -297,6 +319,14 @@ for i, rate in enumerate(rates):
 
 print("## Produce path, %s%s" % (table["date"], " (--quick: not figures)" if table["quick"] else ""))
 print()
+try:
+    shmem = open(os.path.join(out, "shmem.txt")).read().strip()
+except OSError:
+    shmem = ""
+table["shared_memory"] = shmem
+if shmem:
+    print("The broker's %s." % shmem)
+    print()
 print("| measure | Strata | reference in the same run | ratio | target | met |")
 print("|---|---|---|---|---|---|")
 for r in rows:

@@ -426,7 +426,9 @@ CatalogWorkerMain(void)
 			}
 		}
 		now = MonotonicMs();
-		if (conn != NULL && (now >= next_renew || (topics_loaded_once && !alive_announced)))
+		/* Loaded and not yet 'alive' (nor fenced): renew at once. */
+		if (conn != NULL &&
+			(now >= next_renew || (topics_loaded_once && !alive_announced && !fenced_logged)))
 		{
 			if (!renew_lease(err, sizeof(err)))
 				note_outage(err);

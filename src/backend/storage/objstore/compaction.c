@@ -457,11 +457,6 @@ put_paced(ObjStore *store, const char *key, const char *data, size_t len, ObjSto
 }
 
 /*
- * Finish the object being built, prepare its catalog row, put it.  The
- * row comes first, so a crash after the put leaves an orphan that garbage
- * collection finds.
- */
-/*
  * The buffer of the last stream object written, kept for the next one.
  * An object is built in one buffer that doubles as it fills, so building
  * each in a new buffer faulted in (zeroed pages) and copied again up to
@@ -516,6 +511,11 @@ ObjMaintenanceReleaseBuffers(void)
 	spare_cap = 0;
 }
 
+/*
+ * Finish the object being built, prepare its catalog row, put it.  The
+ * row comes first, so a crash after the put leaves an orphan that garbage
+ * collection finds.
+ */
 static bool
 writer_flush(SoWriter *w, char *err, size_t errlen)
 {

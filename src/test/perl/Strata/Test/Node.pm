@@ -111,6 +111,14 @@ sub append_conf
 sub start
 {
 	my ($self, %opts) = @_;
+	# After kill9: the old incarnation's processes still hold the data
+	# directory's lock (the flock on postmaster.pid) until they are gone.
+	if ($self->{killed})
+	{
+		my @pids = @{ delete $self->{killed} };
+		poll_until(sub { !grep { pid_running($_) } @pids }, 30)
+		  or diag("node $self->{name}: processes of the killed postmaster still running: @pids");
+	}
 	my @cmd = ('strata_ctl', 'start', '-D', $self->{data_dir}, '-l', $self->{logfile},
 		$opts{nowait} ? '-W' : '-w', '-t', $opts{timeout} // 60);
 	push @cmd, '-o', $opts{options} if $opts{options};
@@ -199,6 +207,10 @@ sub kill9
 	my $pid = $self->postmaster_pid;
 	return 0 unless $pid;
 	note("kill -9 postmaster $pid of node $self->{name}");
+	# Its children hold the data directory's lock until they notice and
+	# exit: the next start waits for them (start), not this call, so that
+	# tests can watch them go.
+	$self->{killed} = [ $pid, map { $_->{pid} } $self->child_processes($pid) ];
 	kill 'KILL', $pid;
 	$self->{running} = 0;
 	return $pid;
